@@ -1,0 +1,57 @@
+// Adding and removing e-mail addresses and mobile numbers on a signed-in account. A new one is verified
+// with a code before it is added; a taken one answers the same as a free one.
+import { deliverToIdentifier } from "../accounts/deliver.ts";
+import { requireIdentifier } from "../accounts/identifier-input.ts";
+import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { generateId } from "../lib/crypto.ts";
+import type { Identifier } from "../lib/identifiers.ts";
+import { identifierAddedEmail, identifierAddedSMS, registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
+import type { IdentifierRecord } from "../stores/types.ts";
+
+type AddDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger">;
+
+/** Sends a code to a new identifier for this account. Throws IDENTIFIER_ALREADY_YOURS when it is already on the account. */
+export async function startAddingIdentifier(deps: AddDeps, accountId: string, input: string): Promise<Identifier> {
+  const { identifier } = requireIdentifier(input);
+  const own = await deps.stores.accounts.listIdentifiers(accountId);
+  if (own.some((i) => i.value === identifier.value && i.verifiedAt !== null)) throw new AppError("IDENTIFIER_ALREADY_YOURS", { field: "identifier" });
+  await consumeSendAllowance(deps, "verification", identifier.value);
+  const taken = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+  if (taken && taken.identifier.verifiedAt !== null) {
+    // Someone else's: tell the owner instead of sending a code, and answer as if a code was sent.
+    const signin = `${deps.config.baseUrl}/signin`;
+    await deliverToIdentifier(deps, identifier, {
+      email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
+      sms: () => registrationAttemptSMS(signin),
+    });
+    return identifier;
+  }
+  await issueVerificationCode(deps, { accountId, purpose: "add_identifier", identifier });
+  return identifier;
+}
+
+/** Adds the identifier once its code checks out, and tells it so. */
+export async function confirmAddingIdentifier(deps: AddDeps, accountId: string, input: { identifier: string; code: string }): Promise<IdentifierRecord> {
+  const { identifier } = requireIdentifier(input.identifier);
+  await consumeVerificationCode(deps, { purpose: "add_identifier", value: identifier.value, accountId }, input.code);
+  const added = await deps.stores.accounts.addVerifiedIdentifier(
+    accountId,
+    { id: generateId(deps.random), kind: identifier.kind, value: identifier.value, display: identifier.display },
+    deps.clock.now(),
+  );
+  if (!added) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "identifier taken meanwhile" });
+  await deliverToIdentifier(deps, identifier, {
+    email: () => identifierAddedEmail(identifier.display),
+    sms: () => identifierAddedSMS(identifier.display),
+  }).catch(() => undefined);
+  return added;
+}
+
+export async function removeIdentifier(deps: Pick<Deps, "stores">, accountId: string, identifierId: string): Promise<void> {
+  const result = await deps.stores.accounts.removeIdentifier(accountId, identifierId);
+  if (result === "last") throw new AppError("IDENTIFIER_LAST_ONE");
+  if (result === "not_found") throw new AppError("IDENTIFIER_NOT_FOUND");
+}

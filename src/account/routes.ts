@@ -1,0 +1,193 @@
+// The account page (identifiers, sessions) and its API calls.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { toPublicAccount } from "../accounts/public-account.ts";
+import type { Deps } from "../deps.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
+import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
+import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
+import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { sendPage } from "../http/render.ts";
+import { maskIdentifier } from "../lib/identifiers.ts";
+import { describeTimeAgo, describeUserAgent } from "../lib/user-agent.ts";
+import { invalidateAccountSession, invalidateOtherSessions, listAccountSessions } from "../sessions/sessions.ts";
+import { accountPage } from "../views/account-page.ts";
+import { verifyPage } from "../views/auth-pages.ts";
+import { confirmAddingIdentifier, removeIdentifier, startAddingIdentifier } from "./identifiers.ts";
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+const AddIdentifierBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
+const ConfirmIdentifierBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+
+const NOTICES: Record<string, string> = {
+  "session-ended": "That session has been signed out.",
+  "others-ended": "You have been signed out everywhere else.",
+  "identifier-added": "Added. You can now sign in with it.",
+  "identifier-removed": "Removed. It can no longer be used to sign in.",
+};
+
+export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
+  app.get("/account", async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    const query = request.query as Record<string, unknown>;
+    const flow = await loadFlow(deps, request, query.flow);
+    const now = deps.clock.now();
+    const [identifiers, sessions] = await Promise.all([deps.stores.accounts.listIdentifiers(auth.account.id), listAccountSessions(deps, auth.account.id)]);
+    const noticeText = typeof query.done === "string" ? NOTICES[query.done] : undefined;
+    const body = accountPage({
+      csrfToken: reply.generateCsrf(),
+      account: toPublicAccount(auth.account, identifiers),
+      sessions: sessions.map((s) => ({
+        id: s.id,
+        device: describeUserAgent(s.userAgent),
+        createdAgo: describeTimeAgo(s.createdAt, now),
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAgo: describeTimeAgo(s.lastSeenAt, now),
+        current: s.id === auth.session.id,
+      })),
+      errors: flow?.errors ?? [],
+      identifierInput: flow?.values.identifier ?? "",
+      ...(noticeText ? { notice: noticeText } : {}),
+    });
+    return sendPage(request, reply, deps, { title: "Your account", body, narrow: false });
+  });
+
+  app.post("/account/sessions/:id/revoke", { preHandler: app.csrfProtection, schema: { params: IdParams } }, async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    const { id } = request.params as Static<typeof IdParams>;
+    await invalidateAccountSession(deps, auth.account.id, id);
+    return redirectSeeOther(reply, id === auth.session.id ? "/signin?done=signed-out" : "/account?done=session-ended");
+  });
+
+  app.post("/account/sessions/revoke-others", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    await invalidateOtherSessions(deps, auth.account.id, auth.session.id);
+    return redirectSeeOther(reply, "/account?done=others-ended");
+  });
+
+  app.post("/account/identifiers", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    const input = formField(request, "identifier", 1024);
+    try {
+      const identifier = await startAddingIdentifier(deps, auth.account.id, input);
+      const flow = await saveFlow(deps, request, { values: { identifier: input }, errors: [], data: { sentTo: maskIdentifier(identifier), channel: identifier.kind } });
+      return redirectSeeOther(reply, withQuery("/account/identifiers/verify", { flow }));
+    } catch (error) {
+      if (!isAppError(error) || (error.status >= 500 && error.code !== "DELIVERY_FAILED")) throw error;
+      const flow = await saveFlow(deps, request, { values: { identifier: input }, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, withQuery("/account", { flow }));
+    }
+  });
+
+  app.get("/account/identifiers/verify", async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
+    const body = verifyPage({
+      csrfToken: reply.generateCsrf(),
+      errors: flow?.errors ?? [],
+      identifier: flow?.values.identifier ?? "",
+      code: "",
+      action: "/account/identifiers/verify",
+      heading: "Confirm the new address or number",
+      resent: flow?.data?.resent === "1",
+      ...(flow?.data?.sentTo ? { sentTo: flow.data.sentTo, channel: flow.data.channel === "phone" ? ("phone" as const) : ("email" as const) } : {}),
+    });
+    return sendPage(request, reply, deps, { title: "Confirm the new address or number", body });
+  });
+
+  app.post("/account/identifiers/verify", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    const identifier = formField(request, "identifier", 1024);
+    try {
+      await confirmAddingIdentifier(deps, auth.account.id, { identifier, code: formField(request, "code", 64) });
+      return redirectSeeOther(reply, "/account?done=identifier-added");
+    } catch (error) {
+      if (!isAppError(error) || error.status >= 500) throw error;
+      const flow = await saveFlow(deps, request, { values: { identifier }, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, withQuery("/account/identifiers/verify", { flow }));
+    }
+  });
+
+  app.post("/account/identifiers/verify/resend", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    const identifier = formField(request, "identifier", 1024);
+    try {
+      await startAddingIdentifier(deps, auth.account.id, identifier);
+      const flow = await saveFlow(deps, request, { values: { identifier }, errors: [], data: { resent: "1" } });
+      return redirectSeeOther(reply, withQuery("/account/identifiers/verify", { flow }));
+    } catch (error) {
+      if (!isAppError(error) || (error.status >= 500 && error.code !== "DELIVERY_FAILED")) throw error;
+      const flow = await saveFlow(deps, request, { values: { identifier }, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, withQuery("/account/identifiers/verify", { flow }));
+    }
+  });
+
+  app.post("/account/identifiers/:id/remove", { preHandler: app.csrfProtection, schema: { params: IdParams } }, async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    try {
+      await removeIdentifier(deps, auth.account.id, (request.params as Static<typeof IdParams>).id);
+      return redirectSeeOther(reply, "/account?done=identifier-removed");
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      const flow = await saveFlow(deps, request, { values: {}, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, withQuery("/account", { flow }));
+    }
+  });
+
+  // JSON API
+  app.get("/api/v1/sessions", async (request, reply) => {
+    const auth = requireApiAuth(request);
+    const sessions = await listAccountSessions(deps, auth.account.id);
+    return reply.send({
+      sessions: sessions.map((s) => ({
+        id: s.id,
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        userAgent: s.userAgent,
+        device: describeUserAgent(s.userAgent),
+        current: s.id === auth.session.id,
+      })),
+    });
+  });
+
+  app.delete("/api/v1/sessions/:id", { schema: { params: IdParams } }, async (request, reply) => {
+    const auth = requireApiAuth(request);
+    const ended = await invalidateAccountSession(deps, auth.account.id, (request.params as Static<typeof IdParams>).id);
+    // Another account's session id answers exactly like one that does not exist.
+    if (!ended) throw new AppError("SESSION_NOT_FOUND");
+    return reply.code(204).send();
+  });
+
+  app.delete("/api/v1/sessions", async (request, reply) => {
+    const auth = requireApiAuth(request);
+    const ended = await invalidateOtherSessions(deps, auth.account.id, auth.session.id);
+    return reply.send({ ended });
+  });
+
+  app.post("/api/v1/account/identifiers", { schema: { body: AddIdentifierBody } }, async (request, reply) => {
+    const auth = requireApiAuth(request);
+    await startAddingIdentifier(deps, auth.account.id, (request.body as Static<typeof AddIdentifierBody>).identifier);
+    return reply.code(202).send({ verification: "sent" });
+  });
+
+  app.post("/api/v1/account/identifiers/verify", { schema: { body: ConfirmIdentifierBody } }, async (request, reply) => {
+    const auth = requireApiAuth(request);
+    await confirmAddingIdentifier(deps, auth.account.id, request.body as Static<typeof ConfirmIdentifierBody>);
+    const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
+    return reply.code(201).send({ account: toPublicAccount(auth.account, identifiers) });
+  });
+
+  app.delete("/api/v1/account/identifiers/:id", { schema: { params: IdParams } }, async (request, reply) => {
+    const auth = requireApiAuth(request);
+    await removeIdentifier(deps, auth.account.id, (request.params as Static<typeof IdParams>).id);
+    return reply.code(204).send();
+  });
+}

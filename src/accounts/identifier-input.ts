@@ -1,0 +1,26 @@
+// Turns the raw "E-mail or mobile number" input into an Identifier or a field error.
+import { AppError } from "../errors/app-error.ts";
+import { type Identifier, parseIdentifier } from "../lib/identifiers.ts";
+
+export interface ParsedIdentifierInput {
+  identifier: Identifier;
+  suggestion?: string;
+}
+
+/** Parses the identifier or throws the specific format error with `field: "identifier"`. */
+export function requireIdentifier(input: string, field = "identifier"): ParsedIdentifierInput {
+  const result = parseIdentifier(input);
+  if (!result.ok) throw new AppError(result.code, { field });
+  return result.suggestion ? { identifier: result.identifier, suggestion: result.suggestion } : { identifier: result.identifier };
+}
+
+export const NAME_MAX_LENGTH = 100;
+
+/** Trims the optional display name; empty becomes null. */
+export function cleanName(name: string | undefined | null): string | null {
+  const trimmed = (name ?? "").normalize("NFC").replace(/\s+/g, " ").trim();
+  if (trimmed.length === 0) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if ([...trimmed].length > NAME_MAX_LENGTH || /[\u0000-\u001f\u007f]/.test(trimmed)) throw new AppError("NAME_TOO_LONG", { field: "name" });
+  return trimmed;
+}

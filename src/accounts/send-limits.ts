@@ -1,0 +1,27 @@
+// Limits on messages sent to one address or number, so nobody can flood someone's inbox or phone through
+// us. Counted per identifier whether or not an account uses it, so the limit itself reveals nothing.
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { sha256Hex } from "../lib/crypto.ts";
+
+export const SEND_LIMITS = [
+  { window: "15m", seconds: 15 * 60, max: 3 },
+  { window: "1d", seconds: 24 * 60 * 60, max: 10 },
+] as const;
+
+/**
+ * Counts one message to `value` (a normalised identifier) against every window; throws SEND_LIMITED with
+ * the wait when a window is full. `kind` separates, e.g., verification codes from reset messages.
+ */
+export async function consumeSendAllowance(deps: Pick<Deps, "stores">, kind: string, value: string): Promise<void> {
+  // The key holds a hash, so the short-lived store never lists people's addresses.
+  const subject = sha256Hex(value).slice(0, 32);
+  for (const limit of SEND_LIMITS) {
+    const key = `send:${kind}:${limit.window}:${subject}`;
+    const count = await deps.stores.shortLived.increment(key, limit.seconds);
+    if (count > limit.max) {
+      const retryAfter = Math.max(1, await deps.stores.shortLived.ttl(key));
+      throw new AppError("SEND_LIMITED", { retryAfter, detail: `${kind} ${limit.window}` });
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// Six-digit codes that prove someone receives messages at an identifier: stored only as an HMAC, valid
+// 10 minutes, 5 wrong tries end a code, consumed atomically.
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { addSeconds } from "../lib/clock.ts";
+import { generateId, generateNumericCode, hmacHex } from "../lib/crypto.ts";
+import type { Identifier } from "../lib/identifiers.ts";
+import { verificationCodeEmail, verificationCodeSMS } from "../messages/notifications.ts";
+import type { VerificationPurpose, VerificationRecord, VerificationScope } from "../stores/types.ts";
+import { deliverToIdentifier } from "./deliver.ts";
+
+export const VERIFICATION_CODE_TTL_SECONDS = 10 * 60;
+export const VERIFICATION_CODE_ATTEMPTS = 5;
+
+export function hashVerificationCode(secret: string, scope: VerificationScope, code: string): string {
+  return hmacHex(secret, "verification", scope.purpose, scope.value, scope.accountId ?? "", code);
+}
+
+export function verificationLink(baseUrl: string, identifier: Identifier, code: string): string {
+  const url = new URL("/verify", `${baseUrl}/`);
+  url.searchParams.set("identifier", identifier.display);
+  url.searchParams.set("code", code);
+  return url.href;
+}
+
+/** Creates a fresh code for the identifier (the previous one stops working) and sends it. */
+export async function issueVerificationCode(
+  deps: Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger">,
+  input: { accountId: string; purpose: VerificationPurpose; identifier: Identifier },
+): Promise<void> {
+  const code = generateNumericCode(deps.random, 6);
+  const now = deps.clock.now();
+  const scope: VerificationScope = { purpose: input.purpose, value: input.identifier.value, ...(input.purpose === "add_identifier" ? { accountId: input.accountId } : {}) };
+  await deps.stores.verifications.createVerification({
+    id: generateId(deps.random),
+    accountId: input.accountId,
+    purpose: input.purpose,
+    kind: input.identifier.kind,
+    value: input.identifier.value,
+    display: input.identifier.display,
+    codeHash: hashVerificationCode(deps.config.secret, scope, code),
+    attemptsLeft: VERIFICATION_CODE_ATTEMPTS,
+    expiresAt: addSeconds(now, VERIFICATION_CODE_TTL_SECONDS),
+    createdAt: now,
+  });
+  const minutes = VERIFICATION_CODE_TTL_SECONDS / 60;
+  await deliverToIdentifier(deps, input.identifier, {
+    email: () => verificationCodeEmail(code, verificationLink(deps.config.baseUrl, input.identifier, code), minutes),
+    sms: () => verificationCodeSMS(code, minutes),
+  });
+}
+
+/**
+ * Uses a code. Returns the consumed verification; throws VERIFICATION_CODE_INVALID for a wrong code while
+ * tries remain, and VERIFICATION_CODE_EXPIRED when the code is gone (expired, used, or out of tries).
+ */
+export async function consumeVerificationCode(
+  deps: Pick<Deps, "stores" | "clock" | "config">,
+  scope: VerificationScope,
+  code: string,
+): Promise<VerificationRecord> {
+  const now = deps.clock.now();
+  const cleaned = code.replace(/[\s-]/g, "");
+  if (/^\d{6}$/.test(cleaned)) {
+    const record = await deps.stores.verifications.consumeVerification(scope, hashVerificationCode(deps.config.secret, scope, cleaned), now);
+    if (record) return record;
+  }
+  const outcome = await deps.stores.verifications.recordFailedVerification(scope, now);
+  throw new AppError(outcome === "invalid" ? "VERIFICATION_CODE_INVALID" : "VERIFICATION_CODE_EXPIRED", { field: "code" });
+}

@@ -1,0 +1,100 @@
+// Builds the Fastify application: cross-cutting plugins first, then each feature's routes, top to bottom.
+import { fileURLToPath } from "node:url";
+import fastifyCookie from "@fastify/cookie";
+import fastifyCsrf from "@fastify/csrf-protection";
+import fastifyFormbody from "@fastify/formbody";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyStatic from "@fastify/static";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { registerAccountRoutes } from "./account/routes.ts";
+import type { Deps } from "./deps.ts";
+import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
+import { registerErrorHandling } from "./http/errors.ts";
+import { registerHealthRoutes } from "./http/health.ts";
+import { registerOriginCheck } from "./http/origin-check.ts";
+import { registerSessionHook } from "./http/session-hook.ts";
+import { redirectSeeOther } from "./http/forms.ts";
+import { registerRegistrationRoutes } from "./registration/routes.ts";
+import { registerSigninRoutes } from "./signin/routes.ts";
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+const PUBLIC_DIR = fileURLToPath(new URL("../public/", import.meta.url));
+
+export interface AppOptions {
+  logger?: FastifyServerOptions["logger"];
+}
+
+export function loggerOptions(level: string): FastifyServerOptions["logger"] {
+  return {
+    level,
+    // Secrets never reach the log: cookies, authorization and anything that looks like a password or code.
+    redact: {
+      paths: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]', "*.password", "*.code", "*.token"],
+      censor: "[redacted]",
+    },
+  };
+}
+
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.logLevel),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    genReqId: () => deps.random.bytes(8).toString("hex"),
+    // Strict schemas: no type coercion, no silently dropped fields.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        mediaSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: "same-origin" },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+    // Pages and answers about accounts must never sit in a shared or browser cache.
+    if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
+    return payload;
+  });
+  await app.register(fastifyCsrf, {
+    cookieKey: csrfCookieName(config),
+    cookieOpts: baseCookieOptions(config),
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      return typeof body?._csrf === "string" ? body._csrf : undefined;
+    },
+  });
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: "/assets/", cacheControl: true, maxAge: "1h", index: false });
+
+  registerErrorHandling(app, deps);
+  registerOriginCheck(app, config.baseOrigin);
+  registerSessionHook(app, deps);
+  registerHealthRoutes(app, deps);
+
+  app.get("/", async (request, reply) => redirectSeeOther(reply, request.auth ? "/account" : "/signin"));
+  registerSigninRoutes(app, deps);
+  registerRegistrationRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  return app;
+}

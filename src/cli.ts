@@ -1,0 +1,167 @@
+// The `latchkey` command: serve, migrate, and account administration for operators.
+import { parseArgs } from "node:util";
+import { checkNewPassword } from "./accounts/password-policy.ts";
+import { createArgon2Hasher } from "./accounts/password-hash.ts";
+import { type Config, ConfigError, loadConfig } from "./config/load.ts";
+import { generateId } from "./lib/crypto.ts";
+import { parseIdentifier } from "./lib/identifiers.ts";
+import { createSystemClock } from "./lib/clock.ts";
+import { createCryptoRandom } from "./lib/random.ts";
+import { errorMessages } from "./messages/errors.ts";
+import { runServe } from "./main.ts";
+import { openStores } from "./stores/index.ts";
+import { migrateSqliteDatabase, openSqliteDatabase } from "./stores/sql/sqlite-database.ts";
+import type { Stores } from "./stores/types.ts";
+import { readPassword } from "./cli/read-password.ts";
+
+const HELP = `Usage: latchkey <command> [options]
+
+Commands:
+  serve                                 Start the server (configuration from LATCHKEY_* variables)
+  migrate                               Apply pending database migrations
+  accounts create --identifier X [--name N] [--admin]
+                                        Create a verified account; the password is read from a
+                                        hidden prompt, or from standard input when it is not a terminal
+  accounts list [--limit N] [--offset N]
+                                        List accounts
+  accounts disable X                    Refuse sign-in for the account with identifier X and end its sessions
+  accounts enable X                     Allow sign-in again
+  accounts grant-admin X                Give the account access to /admin
+  accounts revoke-admin X               Take that access away
+
+Options:
+  -h, --help                            Show this help
+
+Exit codes: 0 success, 1 failure, 2 wrong usage, 78 bad configuration.
+See docs/configuration.md for every setting.
+`;
+
+class UsageError extends Error {}
+
+function fail(message: string, code = 1): number {
+  process.stderr.write(`latchkey: ${message}\n`);
+  return code;
+}
+
+async function withStores<T>(config: Config, run: (stores: Stores) => Promise<T>): Promise<T> {
+  const stores = await openStores(config, createSystemClock());
+  try {
+    return await run(stores);
+  } finally {
+    await stores.close();
+  }
+}
+
+async function findAccountId(stores: Stores, input: string | undefined): Promise<string> {
+  if (!input) throw new UsageError("name the account by its e-mail address or mobile number");
+  const parsed = parseIdentifier(input);
+  if (!parsed.ok) throw new Error(`${input}: ${errorMessages[parsed.code]}`);
+  const found = await stores.accounts.getAccountByIdentifier(parsed.identifier.value);
+  if (!found) throw new Error(`no account uses ${parsed.identifier.display}`);
+  return found.account.id;
+}
+
+async function runAccounts(config: Config, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { identifier: { type: "string" }, name: { type: "string" }, admin: { type: "boolean" }, limit: { type: "string" }, offset: { type: "string" } },
+  });
+  const clock = createSystemClock();
+  switch (action) {
+    case "create": {
+      const input = values.identifier ?? positionals[0];
+      if (!input) throw new UsageError("accounts create needs --identifier");
+      const parsed = parseIdentifier(input);
+      if (!parsed.ok) return fail(`${input}: ${errorMessages[parsed.code]}`);
+      const password = await readPassword("Password: ");
+      const policy = checkNewPassword(password, { identifiers: [parsed.identifier.value], name: values.name ?? null, minScore: config.passwordMinScore });
+      if (!policy.ok) return fail(errorMessages[policy.code]);
+      const random = createCryptoRandom();
+      const hash = await createArgon2Hasher(config.argon2).hashPassword(policy.password);
+      return withStores(config, async (stores) => {
+        const id = generateId(random);
+        const created = await stores.accounts.createVerifiedAccount({
+          id,
+          name: values.name ?? null,
+          passwordHash: hash,
+          createdAt: clock.now(),
+          identifier: { id: generateId(random), ...parsed.identifier },
+        });
+        if (!created) return fail(`${parsed.identifier.display} is already used by an account`);
+        if (values.admin) await stores.accounts.setAccountAdmin(id, true, clock.now());
+        process.stdout.write(`Created account ${id} for ${parsed.identifier.display}${values.admin ? " (admin)" : ""}\n`);
+        return 0;
+      });
+    }
+    case "list": {
+      const limit = Number(values.limit ?? "100");
+      const offset = Number(values.offset ?? "0");
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10000 || !Number.isInteger(offset) || offset < 0) throw new UsageError("--limit takes 1–10000 and --offset a whole number");
+      return withStores(config, async (stores) => {
+        const rows = await stores.accounts.listAccounts({ limit, offset });
+        process.stdout.write(`${["id", "identifiers", "name", "status", "created"].join("\t")}\n`);
+        for (const { account, identifiers } of rows) {
+          const ids = identifiers.map((i) => `${i.display}${i.verifiedAt ? "" : " (unconfirmed)"}`).join(", ");
+          const status = account.disabledAt ? "disabled" : identifiers.some((i) => i.verifiedAt) ? (account.isAdmin ? "active, admin" : "active") : "unconfirmed";
+          process.stdout.write(`${[account.id, ids, account.name ?? "", status, account.createdAt.toISOString()].join("\t")}\n`);
+        }
+        process.stdout.write(`${rows.length} account(s)\n`);
+        return 0;
+      });
+    }
+    case "disable":
+    case "enable":
+      return withStores(config, async (stores) => {
+        const id = await findAccountId(stores, positionals[0] ?? values.identifier);
+        await stores.accounts.setAccountDisabled(id, action === "disable" ? clock.now() : null);
+        if (action === "disable") await stores.sessions.deleteSessionsOfAccount(id);
+        process.stdout.write(`Account ${id} ${action}d\n`);
+        return 0;
+      });
+    case "grant-admin":
+    case "revoke-admin":
+      return withStores(config, async (stores) => {
+        const id = await findAccountId(stores, positionals[0] ?? values.identifier);
+        await stores.accounts.setAccountAdmin(id, action === "grant-admin", clock.now());
+        process.stdout.write(`Account ${id} ${action === "grant-admin" ? "is now an admin" : "is no longer an admin"}\n`);
+        return 0;
+      });
+    default:
+      throw new UsageError(action ? `unknown accounts command: ${action}` : "accounts needs a command: create, list, disable, enable, grant-admin, revoke-admin");
+  }
+}
+
+/** Runs the CLI; returns the exit code, or null while the server keeps running. */
+export async function runCLI(argv: string[]): Promise<number | null> {
+  const [command, ...args] = argv;
+  if (!command || command === "-h" || command === "--help" || command === "help" || args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  try {
+    if (command === "serve") {
+      const code = await runServe();
+      return code === 0 ? null : code;
+    }
+    const config = loadConfig();
+    if (command === "migrate") {
+      const { db } = openSqliteDatabase(config.database.file);
+      try {
+        const applied = await migrateSqliteDatabase(db);
+        process.stdout.write(applied.length ? `Applied: ${applied.join(", ")}\n` : "The database is up to date.\n");
+      } finally {
+        await db.destroy();
+      }
+      return 0;
+    }
+    if (command === "accounts") return await runAccounts(config, args);
+    throw new UsageError(`unknown command: ${command}`);
+  } catch (error) {
+    if (error instanceof UsageError) return fail(`${error.message}\n\n${HELP}`, 2);
+    if (error instanceof ConfigError) return fail(error.message, 78);
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) return fail(`${error.message}\n\n${HELP}`, 2);
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,184 @@
+// Configuration: read the environment, validate every value, report all problems at once, freeze.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { Value } from "@sinclair/typebox/value";
+import { ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
+
+export type DatabaseConfig = { kind: "sqlite"; file: string };
+export type MailConfig = { transport: "smtp"; smtpUrl: string } | { transport: "outbox" };
+export type SMSConfig = { provider: "outbox" } | { provider: "webhook"; url: string; secret: string };
+
+export interface Config {
+  readonly env: "development" | "production" | "test";
+  readonly host: string;
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly baseOrigin: string;
+  /** Cookies get Secure and the __Host- prefix when the base URL is https. */
+  readonly secureCookies: boolean;
+  readonly dataDir: string;
+  readonly outboxDir: string;
+  readonly database: DatabaseConfig;
+  readonly redisUrl: string | undefined;
+  readonly secret: string;
+  readonly mail: MailConfig;
+  readonly mailFrom: string;
+  readonly sms: SMSConfig;
+  readonly trustProxy: string[];
+  readonly logLevel: string;
+  readonly captchaTestMode: boolean;
+  readonly sessions: {
+    readonly idleSeconds: number;
+    readonly absoluteSeconds: number;
+    readonly rememberIdleSeconds: number;
+    readonly rememberAbsoluteSeconds: number;
+  };
+  readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  readonly passwordMinScore: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+  constructor(readonly problems: string[]) {
+    super(`Latchkey cannot start, the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(s|m|h|d)$/.exec(text);
+  if (!match) throw new Error(`not a duration: ${text}`);
+  return Number(match[1]) * (UNITS[match[2] as string] ?? 1);
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value === "1" || value === "true";
+}
+
+function sqliteFileFrom(url: string | undefined, dataDir: string): string | null {
+  if (!url) return join(dataDir, "latchkey.db");
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith("file://") && !url.startsWith("sqlite://")) return null;
+  const path = url.replace(/^(sqlite|file):(\/\/)?/, "");
+  if (path === ":memory:") return path;
+  return isAbsolute(path) ? path : resolve(path);
+}
+
+function isValidProxyEntry(entry: string): boolean {
+  return /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry) || ["loopback", "linklocal", "uniquelocal"].includes(entry);
+}
+
+/** Reads the secret from the data directory, creating it (mode 0600) on first start. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, "secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/**
+ * Builds the configuration from environment variables. Throws ConfigError naming every bad value.
+ * Outside production a missing LATCHKEY_SECRET is generated into the data directory.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const raw: Record<string, string> = {};
+  for (const name of ENV_NAMES) {
+    const value = environment[name];
+    // An empty variable counts as unset, as in most deployment tools.
+    if (value !== undefined && value !== "") raw[name] = value;
+  }
+  const problems: string[] = [];
+  for (const error of Value.Errors(EnvSchema, raw)) {
+    const name = error.path.replace(/^\//, "");
+    const shown = name.includes("SECRET") || name.includes("URL") ? "(hidden)" : JSON.stringify(raw[name]);
+    problems.push(`${name}=${shown}: ${error.message}${(EnvSchema.properties as Record<string, { description?: string }>)[name]?.description ? ` (${(EnvSchema.properties as Record<string, { description?: string }>)[name]?.description})` : ""}`);
+  }
+  const env = raw as RawEnv;
+  const nodeEnv = env.NODE_ENV ?? "development";
+  const production = nodeEnv === "production";
+
+  let baseUrl = env.LATCHKEY_BASE_URL ?? "http://localhost:3000";
+  let baseOrigin = "";
+  try {
+    const url = new URL(baseUrl);
+    baseOrigin = url.origin;
+    baseUrl = url.href.replace(/\/$/, "");
+  } catch {
+    problems.push(`LATCHKEY_BASE_URL=${JSON.stringify(baseUrl)}: not a URL`);
+  }
+  const dataDir = resolve(cwd, env.LATCHKEY_DATA_DIR ?? "./data");
+  const file = sqliteFileFrom(env.LATCHKEY_DATABASE_URL, dataDir);
+  if (file === null) problems.push("LATCHKEY_DATABASE_URL: only SQLite (sqlite:PATH, file:PATH or a path) is supported");
+
+  if (production && !env.LATCHKEY_SECRET) problems.push("LATCHKEY_SECRET: required when NODE_ENV=production (at least 32 random characters)");
+  if (isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE) && nodeEnv !== "test") {
+    problems.push("LATCHKEY_CAPTCHA_TEST_MODE: only allowed with NODE_ENV=test, because it makes every security check trivial");
+  }
+
+  let mail: MailConfig = { transport: "outbox" };
+  const transport = env.LATCHKEY_MAIL_TRANSPORT ?? (env.LATCHKEY_SMTP_URL ? "smtp" : undefined);
+  if (transport === "smtp") {
+    if (env.LATCHKEY_SMTP_URL) mail = { transport: "smtp", smtpUrl: env.LATCHKEY_SMTP_URL };
+    else problems.push("LATCHKEY_SMTP_URL: required when LATCHKEY_MAIL_TRANSPORT=smtp");
+  } else if (transport === undefined && production) {
+    problems.push("LATCHKEY_SMTP_URL: required in production (or set LATCHKEY_MAIL_TRANSPORT=outbox on purpose)");
+  }
+
+  let sms: SMSConfig = { provider: "outbox" };
+  if (env.LATCHKEY_SMS_PROVIDER === "webhook") {
+    if (!env.LATCHKEY_SMS_WEBHOOK_URL) problems.push("LATCHKEY_SMS_WEBHOOK_URL: required when LATCHKEY_SMS_PROVIDER=webhook");
+    if (!env.LATCHKEY_SMS_WEBHOOK_SECRET) problems.push("LATCHKEY_SMS_WEBHOOK_SECRET: required when LATCHKEY_SMS_PROVIDER=webhook");
+    sms = { provider: "webhook", url: env.LATCHKEY_SMS_WEBHOOK_URL ?? "", secret: env.LATCHKEY_SMS_WEBHOOK_SECRET ?? "" };
+  } else if (!env.LATCHKEY_SMS_PROVIDER && production) {
+    problems.push("LATCHKEY_SMS_PROVIDER: required in production (webhook, or outbox on purpose)");
+  }
+
+  const trustProxy = (env.LATCHKEY_TRUST_PROXY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const entry of trustProxy) {
+    if (!isValidProxyEntry(entry)) problems.push(`LATCHKEY_TRUST_PROXY: ${JSON.stringify(entry)} is not an address or CIDR range`);
+  }
+  const port = Number(env.LATCHKEY_PORT ?? "3000");
+  if (port > 65535) problems.push(`LATCHKEY_PORT=${port}: must be 0–65535`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const duration = (value: string | undefined, fallback: string): number => parseDuration(value ?? fallback);
+  const secret = env.LATCHKEY_SECRET ?? loadOrCreateSecret(dataDir);
+  const config: Config = {
+    env: nodeEnv,
+    host: env.LATCHKEY_HOST ?? "127.0.0.1",
+    port,
+    baseUrl,
+    baseOrigin,
+    secureCookies: baseOrigin.startsWith("https:"),
+    dataDir,
+    outboxDir: join(dataDir, "outbox"),
+    database: { kind: "sqlite", file: file ?? ":memory:" },
+    redisUrl: env.LATCHKEY_REDIS_URL,
+    secret,
+    mail,
+    mailFrom: env.LATCHKEY_MAIL_FROM ?? "Latchkey <no-reply@localhost>",
+    sms,
+    trustProxy,
+    logLevel: env.LATCHKEY_LOG_LEVEL ?? "info",
+    captchaTestMode: isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE),
+    sessions: {
+      idleSeconds: duration(env.LATCHKEY_SESSION_IDLE_TIMEOUT, "12h"),
+      absoluteSeconds: duration(env.LATCHKEY_SESSION_ABSOLUTE_TIMEOUT, "7d"),
+      rememberIdleSeconds: duration(env.LATCHKEY_REMEMBER_IDLE_TIMEOUT, "30d"),
+      rememberAbsoluteSeconds: duration(env.LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT, "90d"),
+    },
+    argon2: {
+      memoryCost: Number(env.LATCHKEY_ARGON2_MEMORY_KIB ?? "19456"),
+      timeCost: Number(env.LATCHKEY_ARGON2_TIME_COST ?? "2"),
+      parallelism: Number(env.LATCHKEY_ARGON2_PARALLELISM ?? "1"),
+    },
+    passwordMinScore: Number(env.LATCHKEY_PASSWORD_MIN_SCORE ?? "3"),
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,61 @@
+// The environment variables Latchkey reads: one TypeBox schema gives their types, their validation and
+// the reference in docs/configuration.md (a test checks that every variable is documented).
+import { type Static, Type } from "@sinclair/typebox";
+
+const Duration = (description: string, defaultValue: string) =>
+  Type.Optional(Type.String({ pattern: "^\\d+(s|m|h|d)$", description, default: defaultValue }));
+const Bool = (description: string, defaultValue: string) =>
+  Type.Optional(Type.Union([Type.Literal("0"), Type.Literal("1"), Type.Literal("true"), Type.Literal("false")], { description, default: defaultValue }));
+const Int = (description: string, defaultValue: string) =>
+  Type.Optional(Type.String({ pattern: "^\\d{1,9}$", description, default: defaultValue }));
+
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Optional(
+    Type.Union([Type.Literal("development"), Type.Literal("production"), Type.Literal("test")], {
+      description: "development (default), production or test.",
+      default: "development",
+    }),
+  ),
+  LATCHKEY_HOST: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "Address to listen on.", default: "127.0.0.1" })),
+  LATCHKEY_PORT: Type.Optional(Type.String({ pattern: "^\\d{1,5}$", description: "Port to listen on (0 picks a free one).", default: "3000" })),
+  LATCHKEY_BASE_URL: Type.Optional(
+    Type.String({ pattern: "^https?://", maxLength: 2048, description: "The public URL people use. Links in messages are built from it, never from the request's Host header. https turns on Secure and __Host- cookies.", default: "http://localhost:3000" }),
+  ),
+  LATCHKEY_DATA_DIR: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: "Directory for the SQLite file, the generated secret and the outbox. Created if missing.", default: "./data" })),
+  LATCHKEY_DATABASE_URL: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 4096, description: "Where durable data lives: a SQLite file (sqlite:PATH, file:PATH or a path). Default: latchkey.db in the data directory.", default: "" }),
+  ),
+  LATCHKEY_REDIS_URL: Type.Optional(Type.String({ pattern: "^rediss?://", maxLength: 4096, description: "Redis for short-lived state in cluster mode.", default: "" })),
+  LATCHKEY_SECRET: Type.Optional(
+    Type.String({ minLength: 32, maxLength: 1024, description: "Key for HMACs of codes, CAPTCHA answers and CSRF tokens (at least 32 characters). Required in production; generated into the data directory otherwise.", default: "" }),
+  ),
+  LATCHKEY_SMTP_URL: Type.Optional(Type.String({ pattern: "^smtps?://", maxLength: 4096, description: "SMTP server for e-mail, e.g. smtp://user:pass@mail.example.com:587.", default: "" })),
+  LATCHKEY_MAIL_TRANSPORT: Type.Optional(
+    Type.Union([Type.Literal("smtp"), Type.Literal("outbox")], { description: "smtp or outbox. Default: smtp when LATCHKEY_SMTP_URL is set, otherwise outbox (development and test only; production must choose).", default: "" }),
+  ),
+  LATCHKEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: "^[^\\r\\n]+$", description: "From address of e-mail we send.", default: "Latchkey <no-reply@localhost>" })),
+  LATCHKEY_SMS_PROVIDER: Type.Optional(
+    Type.Union([Type.Literal("outbox"), Type.Literal("webhook")], { description: "outbox or webhook. Default: outbox outside production; production must choose.", default: "" }),
+  ),
+  LATCHKEY_SMS_WEBHOOK_URL: Type.Optional(Type.String({ pattern: "^https?://", maxLength: 4096, description: "With the webhook provider: URL that receives a signed JSON POST for each SMS.", default: "" })),
+  LATCHKEY_SMS_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 1024, description: "With the webhook provider: key for the X-Latchkey-Signature HMAC-SHA256 header.", default: "" })),
+  LATCHKEY_TRUST_PROXY: Type.Optional(
+    Type.String({ maxLength: 4096, description: "Proxies whose X-Forwarded-For is believed: a comma-separated list of addresses or CIDR ranges, or empty for none.", default: "" }),
+  ),
+  LATCHKEY_LOG_LEVEL: Type.Optional(
+    Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { description: "Log level.", default: "info" }),
+  ),
+  LATCHKEY_CAPTCHA_TEST_MODE: Bool("1 makes every security check read TESTME / 1234567. Only accepted with NODE_ENV=test.", "0"),
+  LATCHKEY_SESSION_IDLE_TIMEOUT: Duration("A session ends after this long without use.", "12h"),
+  LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: Duration("A session ends this long after sign-in, used or not.", "7d"),
+  LATCHKEY_REMEMBER_IDLE_TIMEOUT: Duration("Idle timeout with \"Keep me signed in\".", "30d"),
+  LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT: Duration("Absolute timeout with \"Keep me signed in\".", "90d"),
+  LATCHKEY_ARGON2_MEMORY_KIB: Int("argon2id memory cost in KiB.", "19456"),
+  LATCHKEY_ARGON2_TIME_COST: Int("argon2id passes.", "2"),
+  LATCHKEY_ARGON2_PARALLELISM: Int("argon2id lanes.", "1"),
+  LATCHKEY_PASSWORD_MIN_SCORE: Type.Optional(Type.Union(["0", "1", "2", "3", "4"].map((s) => Type.Literal(s)), { description: "Lowest accepted strength estimate (0–4).", default: "3" })),
+});
+
+export type RawEnv = Static<typeof EnvSchema>;
+export type EnvName = keyof RawEnv;
+export const ENV_NAMES = Object.keys(EnvSchema.properties) as EnvName[];

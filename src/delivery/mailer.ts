@@ -1,0 +1,42 @@
+// E-mail through nodemailer: SMTP when configured, otherwise RFC 5322 .eml files in the outbox.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import nodemailer from "nodemailer";
+import type { Config } from "../config/load.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { Random } from "../lib/random.ts";
+import { DeliveryError, type EmailMessage, type Mailer } from "./types.ts";
+
+export function outboxFileName(clock: Clock, random: Random, extension: string): string {
+  const stamp = clock.now().toISOString().replace(/[:.]/g, "-");
+  return `${stamp}-${random.bytes(4).toString("hex")}${extension}`;
+}
+
+export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxDir">, clock: Clock, random: Random): Mailer {
+  if (config.mail.transport === "smtp") {
+    const transport = nodemailer.createTransport(config.mail.smtpUrl);
+    return {
+      async sendEmail(message: EmailMessage) {
+        try {
+          await transport.sendMail({ from: config.mailFrom, ...message });
+        } catch (cause) {
+          throw new DeliveryError("SMTP delivery failed", { cause });
+        }
+      },
+      close: () => transport.close(),
+    };
+  }
+  // The stream transport builds the complete RFC 5322 message without sending it.
+  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  return {
+    async sendEmail(message: EmailMessage) {
+      try {
+        const info = await builder.sendMail({ from: config.mailFrom, ...message });
+        await mkdir(config.outboxDir, { recursive: true });
+        await writeFile(join(config.outboxDir, outboxFileName(clock, random, ".eml")), info.message as Buffer, { mode: 0o600 });
+      } catch (cause) {
+        throw new DeliveryError("writing to the outbox failed", { cause });
+      }
+    },
+  };
+}

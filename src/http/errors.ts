@@ -1,0 +1,79 @@
+// Turns every error into the public shape: {"error":{code,message,field?}} for the API, a page for
+// browsers. Anything not in the catalogue becomes INTERNAL with a request id; details go to the log only.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Deps } from "../deps.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
+import type { ErrorCode } from "../errors/catalogue.ts";
+import { html } from "../lib/html.ts";
+import { messageForError } from "../messages/errors.ts";
+import { renderLayout } from "../views/layout.ts";
+import { isApiRequest } from "./request-context.ts";
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "VALIDATION_FAILED",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "VALIDATION_FAILED",
+  FST_ERR_CTP_INVALID_JSON_BODY: "VALIDATION_FAILED",
+  FST_CSRF_INVALID_TOKEN: "CSRF_INVALID",
+  FST_CSRF_MISSING_SECRET: "CSRF_INVALID",
+  FST_ERR_VALIDATION: "VALIDATION_FAILED",
+};
+
+/** Maps any thrown value to an AppError (unknown ones to INTERNAL). */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const fastifyError = error as FastifyError & { validation?: Array<{ instancePath?: string; params?: Record<string, unknown> }> };
+  if (fastifyError?.validation) {
+    const first = fastifyError.validation[0];
+    const missing = first?.params?.missingProperty;
+    const extra = first?.params?.additionalProperty;
+    const path = (first?.instancePath ?? "").replace(/^\//, "").split("/")[0];
+    const field = typeof missing === "string" ? missing : typeof extra === "string" ? extra : path || undefined;
+    return new AppError("VALIDATION_FAILED", { ...(field ? { field } : {}), detail: fastifyError.message });
+  }
+  const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return new AppError(mapped, { detail: fastifyError.message });
+  if (fastifyError?.statusCode === 400 || fastifyError?.statusCode === 413 || fastifyError?.statusCode === 415) {
+    const code: ErrorCode = fastifyError.statusCode === 413 ? "PAYLOAD_TOO_LARGE" : fastifyError.statusCode === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "VALIDATION_FAILED";
+    return new AppError(code, { detail: fastifyError.message });
+  }
+  return new AppError("INTERNAL", { cause: error, detail: error instanceof Error ? error.message : String(error) });
+}
+
+export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply {
+  if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
+  const body: { code: string; message: string; field?: string; requestId?: string } = { code: error.code, message: messageForError(error.code, error.params) };
+  if (error.field) body.field = error.field;
+  if (error.code === "INTERNAL") body.requestId = String(reply.request.id);
+  return reply.code(error.status).type("application/json; charset=utf-8").send({ error: body });
+}
+
+function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: AppError): FastifyReply {
+  if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
+  const request = reply.request;
+  const title = error.status === 404 ? "Page not found" : error.code === "CSRF_INVALID" ? "This form has expired" : error.status === 429 ? "Please wait a moment" : "Something went wrong";
+  const back = request.method !== "GET" && request.url.startsWith("/") ? request.url.split("?")[0] : "/";
+  const body = html`<h1>${title}</h1>
+<p class="lead">${messageForError(error.code, error.params)}</p>
+${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</code></p>` : ""}
+<p><a class="button" href="${back}">${error.status === 404 ? "Go to the start page" : "Go back and try again"}</a></p>
+<p class="aside"><a href="/help">Help</a> · <a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+  return reply
+    .code(error.status)
+    .type("text/html; charset=utf-8")
+    .send(renderLayout({ title, body, narrow: true, user: request.auth ? { name: request.auth.account.name, isAdmin: request.auth.account.isAdmin } : null, testMode: deps.config.captchaTestMode }));
+}
+
+export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "config">): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const appError = toAppError(error);
+    if (appError.code === "INTERNAL") request.log.error({ err: error }, "unexpected error");
+    else request.log.info({ code: appError.code, detail: appError.detail }, "request refused");
+    return isApiRequest(request) ? sendApiError(reply, appError) : sendErrorPage(reply, deps, appError);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError("NOT_FOUND", { detail: `${request.method} ${request.url}` });
+    return isApiRequest(request) ? sendApiError(reply, error) : sendErrorPage(reply, deps, error);
+  });
+}

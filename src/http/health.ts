@@ -1,0 +1,11 @@
+// Liveness and readiness for load balancers and orchestrators.
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../deps.ts";
+
+export function registerHealthRoutes(app: FastifyInstance, deps: Pick<Deps, "stores">): void {
+  app.get("/healthz", async (_request, reply) => reply.send({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const ready = await deps.stores.ping();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "unavailable" });
+  });
+}

@@ -1,0 +1,27 @@
+// Reads the session cookie on every request and attaches the signed-in account, if any.
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Deps } from "../deps.ts";
+import { type ValidatedSession, validateSessionToken } from "../sessions/sessions.ts";
+import { sessionCookieName, sessionCookieOptions } from "./cookies.ts";
+
+export function registerSessionHook(app: FastifyInstance, deps: Deps): void {
+  const name = sessionCookieName(deps.config);
+  app.decorateRequest("auth", null);
+  app.addHook("onRequest", async (request, reply) => {
+    request.auth = null;
+    const token = request.cookies[name];
+    if (!token) return;
+    const validated = await validateSessionToken(deps, token);
+    if (validated) request.auth = validated;
+    else reply.clearCookie(name, sessionCookieOptions(deps.config, null));
+  });
+}
+
+/** Sets the session cookie after sign-in. */
+export function setSessionCookie(reply: FastifyReply, deps: Pick<Deps, "config">, token: string, session: ValidatedSession["session"]): void {
+  reply.setCookie(sessionCookieName(deps.config), token, sessionCookieOptions(deps.config, session.remember ? session.absoluteExpiresAt : null));
+}
+
+export function clearSessionCookie(reply: FastifyReply, deps: Pick<Deps, "config">): void {
+  reply.clearCookie(sessionCookieName(deps.config), sessionCookieOptions(deps.config, null));
+}

@@ -1,0 +1,46 @@
+// Starts the HTTP server: configuration, storage, application, graceful shutdown on SIGTERM/SIGINT.
+import { buildApp } from "./app.ts";
+import { type Config, ConfigError, loadConfig } from "./config/load.ts";
+import { createDeps } from "./services.ts";
+
+export async function startServer(config: Config): Promise<() => Promise<void>> {
+  const deps = await createDeps(config);
+  const app = await buildApp(deps);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const where = config.database.file;
+  process.stdout.write(`Latchkey is running at ${config.baseUrl} (listening on ${config.host}:${port}, data in ${where})\n`);
+  if (config.mail.transport === "outbox" || config.sms.provider === "outbox") {
+    process.stdout.write(`Messages are written to ${config.outboxDir} instead of being sent.\n`);
+  }
+  let closing = false;
+  const close = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    await app.close();
+    await deps.stores.close();
+    deps.mailer.close?.();
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      void close().then(() => process.exit(0));
+    });
+  }
+  return close;
+}
+
+export async function runServe(): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 78;
+    }
+    throw error;
+  }
+  await startServer(config);
+  return 0;
+}

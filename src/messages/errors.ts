@@ -1,0 +1,47 @@
+// What people read for each error code. Clear about format, silent about whether an account exists.
+import type { ErrorCode } from "../errors/catalogue.ts";
+import { identifierMessages } from "./identifiers.ts";
+
+export const errorMessages: Record<ErrorCode, string> = {
+  ...identifierMessages,
+  VALIDATION_FAILED: "Some of what was sent is missing or not in the expected form.",
+  NAME_TOO_LONG: "Your name can be at most 100 characters long.",
+  PASSWORD_REQUIRED: "Enter your password.",
+  PASSWORD_TOO_SHORT: "Use at least 8 characters for your password. A few unrelated words make a good one.",
+  PASSWORD_TOO_LONG: "Your password can be at most 128 characters long.",
+  PASSWORD_TOO_WEAK:
+    "This password would be easy to guess. Add another word or two, or use a phrase only you would think of.",
+  PASSWORD_CONTAINS_IDENTIFIER:
+    "Your password contains your e-mail address or mobile number, which makes it easy to guess. Choose something else.",
+  PASSWORD_MISMATCH: "The two passwords are not the same. Type the new password again in both fields.",
+  PASSWORD_INCORRECT: "Your current password is not right. Check Caps Lock and try again.",
+  SIGNIN_FAILED:
+    "The e-mail address, mobile number or password is not right. Passwords are case-sensitive: check Caps Lock.",
+  ACCOUNT_NOT_VERIFIED:
+    "Confirm your e-mail address or mobile number before you sign in. We have sent you a new code.",
+  UNAUTHENTICATED: "Sign in to continue.",
+  VERIFICATION_CODE_INVALID: "That code is not right. Check the latest message we sent and try again.",
+  VERIFICATION_CODE_EXPIRED:
+    "That code has expired or has been used up. Ask for a new code and use the one in the newest message.",
+  IDENTIFIER_ALREADY_YOURS: "This address or number is already on your account.",
+  IDENTIFIER_LAST_ONE: "You can't remove the only e-mail address or mobile number on your account.",
+  IDENTIFIER_NOT_FOUND: "That e-mail address or mobile number is not on your account.",
+  SESSION_NOT_FOUND: "That session does not exist or has already ended.",
+  SEND_LIMITED: "We have sent several messages already. Wait a little before asking for another.",
+  DELIVERY_FAILED: "We could not send the message just now. Please try again in a few minutes.",
+  CSRF_INVALID: "This form has expired. We have loaded a fresh one: please try again.",
+  ORIGIN_REJECTED: "This request came from another site and was refused.",
+  RATE_LIMITED: "Too many requests. Please wait a moment and try again.",
+  NOT_FOUND: "There is nothing here.",
+  METHOD_NOT_ALLOWED: "This address does not accept that kind of request.",
+  PAYLOAD_TOO_LARGE: "What was sent is too large.",
+  UNSUPPORTED_MEDIA_TYPE: "Send JSON (Content-Type: application/json) or a form.",
+  INTERNAL: "Something went wrong on our side. Please try again.",
+};
+
+/** The public message for a code, with `{name}` placeholders filled from params. */
+export function messageForError(code: ErrorCode, params?: Record<string, string>): string {
+  const template = errorMessages[code];
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+}

@@ -1,0 +1,89 @@
+// Creating an account: the answer and the work are the same whether or not the identifier is taken. The
+// owner of a taken identifier gets a notice instead of a code.
+import { checkNewPassword } from "../accounts/password-policy.ts";
+import { deliverToIdentifier } from "../accounts/deliver.ts";
+import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
+import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
+import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { generateId } from "../lib/crypto.ts";
+import type { Identifier } from "../lib/identifiers.ts";
+import { registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
+
+export interface RegistrationInput {
+  identifier: string;
+  password: string;
+  name?: string | null;
+}
+
+export interface RegistrationResult {
+  identifier: Identifier;
+}
+
+type RegistrationDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger">;
+
+/**
+ * Starts a registration. Throws format and password-policy errors; otherwise sends a code (new or
+ * abandoned identifier) or a notice (identifier already verified on an account) and returns the same.
+ */
+export async function registerAccount(deps: RegistrationDeps, input: RegistrationInput): Promise<RegistrationResult> {
+  const { identifier } = requireIdentifier(input.identifier);
+  const name = cleanName(input.name);
+  const policy = checkNewPassword(input.password, { identifiers: [identifier.value], name, minScore: deps.config.passwordMinScore });
+  if (!policy.ok) throw new AppError(policy.code, { field: "password" });
+  await consumeSendAllowance(deps, "verification", identifier.value);
+  // Hash in every case, taken or not, so both answers cost the same time.
+  const passwordHash = await deps.hasher.hashPassword(policy.password);
+  const now = deps.clock.now();
+  const accountId = generateId(deps.random);
+  const created = await deps.stores.accounts.createPendingAccount({
+    id: accountId,
+    name,
+    passwordHash,
+    createdAt: now,
+    identifier: { id: generateId(deps.random), kind: identifier.kind, value: identifier.value, display: identifier.display },
+  });
+  if (!created) {
+    const signin = `${deps.config.baseUrl}/signin`;
+    await deliverToIdentifier(deps, identifier, {
+      email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
+      sms: () => registrationAttemptSMS(signin),
+    });
+    return { identifier };
+  }
+  try {
+    await issueVerificationCode(deps, { accountId, purpose: "registration", identifier });
+  } catch (error) {
+    // Never leave a half-created account behind: without the code nobody could finish it.
+    await deps.stores.accounts.deleteAccount(accountId);
+    throw error;
+  }
+  return { identifier };
+}
+
+/** Confirms a registration with its code; from then on the account can sign in. */
+export async function confirmRegistration(deps: Pick<Deps, "stores" | "clock" | "config">, input: { identifier: string; code: string }): Promise<PublicAccount> {
+  const { identifier } = requireIdentifier(input.identifier);
+  const verification = await consumeVerificationCode(deps, { purpose: "registration", value: identifier.value }, input.code);
+  const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+  if (!found || found.account.id !== verification.accountId) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "account replaced" });
+  await deps.stores.accounts.markIdentifierVerified(found.identifier.id, deps.clock.now());
+  const identifiers = await deps.stores.accounts.listIdentifiers(found.account.id);
+  return toPublicAccount(found.account, identifiers);
+}
+
+/**
+ * Sends a new code for a registration that is waiting for one. Answers the same for unknown and already
+ * confirmed identifiers, which get nothing.
+ */
+export async function resendRegistrationCode(deps: RegistrationDeps, input: { identifier: string }): Promise<RegistrationResult> {
+  const { identifier } = requireIdentifier(input.identifier);
+  await consumeSendAllowance(deps, "verification", identifier.value);
+  const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+  if (found && found.identifier.verifiedAt === null) {
+    await issueVerificationCode(deps, { accountId: found.account.id, purpose: "registration", identifier });
+  }
+  return { identifier };
+}

@@ -1,0 +1,132 @@
+// Creating and confirming accounts: /register and /verify pages and the /api/v1/accounts calls.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { estimatePasswordStrength, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
+import type { Deps } from "../deps.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
+import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
+import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { sendPage } from "../http/render.ts";
+import { html } from "../lib/html.ts";
+import { maskIdentifier, parseIdentifier } from "../lib/identifiers.ts";
+import { registerPage, verifyPage } from "../views/auth-pages.ts";
+import { notice } from "../views/layout.ts";
+import { confirmRegistration, registerAccount, resendRegistrationCode } from "./registration.ts";
+
+export const RegistrationBody = Type.Object(
+  {
+    identifier: Type.String({ maxLength: 1024 }),
+    password: Type.String({ maxLength: 16384 }),
+    name: Type.Optional(Type.String({ maxLength: 1024 })),
+    captcha: Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export const VerifyBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+export const ResendBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
+export const StrengthBody = Type.Object(
+  { password: Type.String({ maxLength: 1024 }), userInputs: Type.Optional(Type.Array(Type.String({ maxLength: 320 }), { maxItems: 5 })) },
+  { additionalProperties: false },
+);
+
+function sentData(identifier: string, suggestion?: string): Record<string, string> {
+  const parsed = parseIdentifier(identifier);
+  if (!parsed.ok) return {};
+  return { sentTo: maskIdentifier(parsed.identifier), channel: parsed.identifier.kind, ...(suggestion ? { suggestion } : {}) };
+}
+
+export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): void {
+  app.get("/register", async (request, reply) => {
+    if (request.auth) return redirectSeeOther(reply, "/account");
+    const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
+    const body = registerPage({ csrfToken: reply.generateCsrf(), errors: flow?.errors ?? [], identifier: flow?.values.identifier ?? "", name: flow?.values.name ?? "" });
+    return sendPage(request, reply, deps, { title: "Create an account", body });
+  });
+
+  app.post("/register", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const identifier = formField(request, "identifier", 1024);
+    const name = formField(request, "name", 1024);
+    const password = formField(request, "password", 16384);
+    try {
+      if (password !== formField(request, "password_confirm", 16384)) throw new AppError("PASSWORD_MISMATCH", { field: "password_confirm" });
+      await registerAccount(deps, { identifier, password, name });
+      const parsed = parseIdentifier(identifier);
+      const flow = await saveFlow(deps, request, { values: { identifier }, errors: [], data: sentData(identifier, parsed.ok ? parsed.suggestion : undefined) });
+      return redirectSeeOther(reply, withQuery("/verify", { flow }));
+    } catch (error) {
+      if (!isAppError(error) || error.status >= 500 && error.code !== "DELIVERY_FAILED") throw error;
+      const flow = await saveFlow(deps, request, { values: { identifier, name }, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, withQuery("/register", { flow }));
+    }
+  });
+
+  const showVerify = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = request.query as Record<string, unknown>;
+    const flow = await loadFlow(deps, request, query.flow);
+    const fromLink = (name: string) => (typeof query[name] === "string" ? (query[name] as string).slice(0, 320) : "");
+    const suggestion = flow?.data?.suggestion;
+    const body = verifyPage({
+      csrfToken: reply.generateCsrf(),
+      errors: flow?.errors ?? [],
+      identifier: flow?.values.identifier ?? fromLink("identifier"),
+      code: fromLink("code").replace(/\D/g, "").slice(0, 6),
+      resent: flow?.data?.resent === "1",
+      ...(flow?.data?.sentTo ? { sentTo: flow.data.sentTo, channel: flow.data.channel === "phone" ? ("phone" as const) : ("email" as const) } : {}),
+    });
+    const hint = suggestion
+      ? notice("warning", html`Did you mean <strong>${suggestion}</strong>? If the address above has a typo, <a href="/register">start again</a> with the right one.`)
+      : "";
+    return sendPage(request, reply, deps, { title: "Confirm your account", body: html`${hint}${body}` });
+  };
+  app.get("/verify", showVerify);
+
+  app.post("/verify", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const identifier = formField(request, "identifier", 1024);
+    try {
+      await confirmRegistration(deps, { identifier, code: formField(request, "code", 64) });
+      return redirectSeeOther(reply, "/signin?done=verified");
+    } catch (error) {
+      if (!isAppError(error) || error.status >= 500) throw error;
+      const flow = await saveFlow(deps, request, { values: { identifier }, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, withQuery("/verify", { flow }));
+    }
+  });
+
+  app.post("/verify/resend", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const identifier = formField(request, "identifier", 1024);
+    try {
+      await resendRegistrationCode(deps, { identifier });
+      const flow = await saveFlow(deps, request, { values: { identifier }, errors: [], data: { resent: "1" } });
+      return redirectSeeOther(reply, withQuery("/verify", { flow }));
+    } catch (error) {
+      if (!isAppError(error) || (error.status >= 500 && error.code !== "DELIVERY_FAILED")) throw error;
+      if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
+      const flow = await saveFlow(deps, request, { values: { identifier }, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, withQuery("/verify", { flow }));
+    }
+  });
+
+  app.post("/api/v1/accounts", { schema: { body: RegistrationBody } }, async (request, reply) => {
+    const body = request.body as Static<typeof RegistrationBody>;
+    await registerAccount(deps, { identifier: body.identifier, password: body.password, name: body.name ?? null });
+    const parsed = parseIdentifier(body.identifier);
+    return reply.code(202).send({ verification: "sent", ...(parsed.ok && parsed.suggestion ? { suggestion: parsed.suggestion } : {}) });
+  });
+
+  app.post("/api/v1/accounts/verify", { schema: { body: VerifyBody } }, async (request, reply) => {
+    const body = request.body as Static<typeof VerifyBody>;
+    const account = await confirmRegistration(deps, body);
+    return reply.code(200).send({ account });
+  });
+
+  app.post("/api/v1/accounts/verify/resend", { schema: { body: ResendBody } }, async (request, reply) => {
+    await resendRegistrationCode(deps, request.body as Static<typeof ResendBody>);
+    return reply.code(202).send({ verification: "sent" });
+  });
+
+  app.post("/api/v1/password-strength", { schema: { body: StrengthBody } }, async (request, reply) => {
+    const body = request.body as Static<typeof StrengthBody>;
+    const strength = estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? []);
+    return reply.send({ score: strength.score, acceptable: strength.score >= deps.config.passwordMinScore && body.password.length >= 8, warning: strength.warning, suggestions: strength.suggestions });
+  });
+}

@@ -1,0 +1,32 @@
+// Assembles the real dependencies from configuration: storage, hasher, senders, clock, randomness.
+import pino from "pino";
+import { createArgon2Hasher } from "./accounts/password-hash.ts";
+import type { Config } from "./config/load.ts";
+import type { Deps, Logger } from "./deps.ts";
+import { createMailer } from "./delivery/mailer.ts";
+import { createSMSSender } from "./delivery/sms.ts";
+import { type Clock, createSystemClock } from "./lib/clock.ts";
+import { createCryptoRandom, type Random } from "./lib/random.ts";
+import { openStores } from "./stores/index.ts";
+
+export interface CreateDepsOptions {
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+}
+
+export async function createDeps(config: Config, options: CreateDepsOptions = {}): Promise<Deps> {
+  const clock = options.clock ?? createSystemClock();
+  const random = options.random ?? createCryptoRandom();
+  const stores = await openStores(config, clock);
+  return {
+    config,
+    stores,
+    clock,
+    random,
+    hasher: createArgon2Hasher(config.argon2),
+    mailer: createMailer(config, clock, random),
+    sms: createSMSSender(config, clock, random),
+    logger: options.logger ?? pino({ level: config.logLevel }),
+  };
+}

@@ -1,0 +1,94 @@
+// Sessions: created at sign-in with a new token, validated on every request, slid forward at most once
+// per interval, ended one by one or all at once.
+import type { Deps } from "../deps.ts";
+import { addSeconds } from "../lib/clock.ts";
+import type { AccountRecord, SessionRecord } from "../stores/types.ts";
+import { generateSessionToken, parseSessionToken, sessionSecretMatches } from "./session-token.ts";
+
+export interface SessionContext {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface ValidatedSession {
+  session: SessionRecord;
+  account: AccountRecord;
+}
+
+type SessionDeps = Pick<Deps, "stores" | "clock" | "random" | "config">;
+
+function timeouts(config: Deps["config"], remember: boolean): { idle: number; absolute: number } {
+  return remember
+    ? { idle: config.sessions.rememberIdleSeconds, absolute: config.sessions.rememberAbsoluteSeconds }
+    : { idle: config.sessions.idleSeconds, absolute: config.sessions.absoluteSeconds };
+}
+
+/** Creates a session with a fresh token (never reusing one the browser brought along). */
+export async function createSession(
+  deps: SessionDeps,
+  input: { accountId: string; remember: boolean; context: SessionContext },
+): Promise<{ token: string; session: SessionRecord }> {
+  const now = deps.clock.now();
+  const { token, id, secretHash } = generateSessionToken(deps.random);
+  const limits = timeouts(deps.config, input.remember);
+  const session: SessionRecord = {
+    id,
+    accountId: input.accountId,
+    secretHash,
+    createdAt: now,
+    lastSeenAt: now,
+    idleExpiresAt: addSeconds(now, limits.idle),
+    absoluteExpiresAt: addSeconds(now, limits.absolute),
+    remember: input.remember,
+    userAgent: input.context.userAgent?.slice(0, 512) ?? null,
+    ip: input.context.ip,
+  };
+  await deps.stores.sessions.createSession(session);
+  return { token, session };
+}
+
+/**
+ * Returns the session and its account when the token is valid, unexpired and the account enabled;
+ * otherwise null (and an expired session is deleted).
+ */
+export async function validateSessionToken(deps: SessionDeps, token: string): Promise<ValidatedSession | null> {
+  const parsed = parseSessionToken(token);
+  if (!parsed) return null;
+  const session = await deps.stores.sessions.getSession(parsed.id);
+  if (!session || !sessionSecretMatches(parsed.secret, session.secretHash)) return null;
+  const now = deps.clock.now();
+  if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
+    await deps.stores.sessions.deleteSession(session.id);
+    return null;
+  }
+  const account = await deps.stores.accounts.getAccountById(session.accountId);
+  if (!account || account.disabledAt !== null) return null;
+  const limits = timeouts(deps.config, session.remember);
+  // Slide the idle expiry, writing at most once per interval so that reads stay reads.
+  const interval = Math.min(3600, Math.floor(limits.idle / 4)) * 1000;
+  if (now.getTime() - session.lastSeenAt.getTime() >= interval) {
+    const idleExpiresAt = new Date(Math.min(addSeconds(now, limits.idle).getTime(), session.absoluteExpiresAt.getTime()));
+    await deps.stores.sessions.touchSession(session.id, now, idleExpiresAt);
+    session.lastSeenAt = now;
+    session.idleExpiresAt = idleExpiresAt;
+  }
+  return { session, account };
+}
+
+export async function invalidateSession(deps: Pick<Deps, "stores">, sessionId: string): Promise<void> {
+  await deps.stores.sessions.deleteSession(sessionId);
+}
+
+/** Ends one session of the account; false when there is no such session on this account. */
+export async function invalidateAccountSession(deps: Pick<Deps, "stores">, accountId: string, sessionId: string): Promise<boolean> {
+  return deps.stores.sessions.deleteSession(sessionId, accountId);
+}
+
+/** Ends every session of the account except `keepSessionId`. */
+export async function invalidateOtherSessions(deps: Pick<Deps, "stores">, accountId: string, keepSessionId?: string): Promise<number> {
+  return deps.stores.sessions.deleteSessionsOfAccount(accountId, keepSessionId);
+}
+
+export async function listAccountSessions(deps: Pick<Deps, "stores" | "clock">, accountId: string): Promise<SessionRecord[]> {
+  return deps.stores.sessions.listSessionsOfAccount(accountId, deps.clock.now());
+}

@@ -1,0 +1,106 @@
+// Sign-in and sign-out: the /signin page and the /api/v1/session calls.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { toPublicAccount } from "../accounts/public-account.ts";
+import { parseIdentifier } from "../lib/identifiers.ts";
+import { maskIdentifier } from "../lib/identifiers.ts";
+import type { Deps } from "../deps.ts";
+import { isAppError } from "../errors/app-error.ts";
+import { requireApiAuth } from "../http/auth.ts";
+import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
+import { formCheckbox, formField, redirectSeeOther, safeReturnPath, withQuery } from "../http/forms.ts";
+import { sendPage } from "../http/render.ts";
+import { sessionContextOf } from "../http/request-context.ts";
+import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
+import { invalidateSession } from "../sessions/sessions.ts";
+import type { SessionRecord } from "../stores/types.ts";
+import { signinPage } from "../views/auth-pages.ts";
+import { signIn } from "./signin.ts";
+
+export const SigninBody = Type.Object(
+  {
+    identifier: Type.String({ maxLength: 1024 }),
+    password: Type.String({ maxLength: 16384 }),
+    remember: Type.Optional(Type.Boolean()),
+    captcha: Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+const NOTICES: Record<string, string> = {
+  "signed-out": "You have signed out.",
+  verified: "Your account is confirmed. You can sign in now.",
+  "session-ended": "Your session has ended. Please sign in again.",
+};
+
+export function sessionJson(session: SessionRecord): { id: string; expiresAt: string; absoluteExpiresAt: string; remember: boolean } {
+  const expires = session.idleExpiresAt < session.absoluteExpiresAt ? session.idleExpiresAt : session.absoluteExpiresAt;
+  return { id: session.id, expiresAt: expires.toISOString(), absoluteExpiresAt: session.absoluteExpiresAt.toISOString(), remember: session.remember };
+}
+
+export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
+  app.get("/signin", async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    if (request.auth) return redirectSeeOther(reply, safeReturnPath(query.return_to));
+    const flow = await loadFlow(deps, request, query.flow);
+    const returnTo = safeReturnPath(flow?.data?.returnTo ?? query.return_to);
+    const noticeKey = typeof query.done === "string" ? query.done : "";
+    const body = signinPage({
+      csrfToken: reply.generateCsrf(),
+      errors: flow?.errors ?? [],
+      identifier: flow?.values.identifier ?? "",
+      returnTo,
+      remember: flow?.values.remember === "1",
+      ...(NOTICES[noticeKey] ? { notice: NOTICES[noticeKey] } : {}),
+    });
+    return sendPage(request, reply, deps, { title: "Sign in", body });
+  });
+
+  app.post("/signin", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const identifier = formField(request, "identifier", 1024);
+    const remember = formCheckbox(request, "remember");
+    const returnTo = safeReturnPath(formField(request, "return_to", 600));
+    try {
+      const result = await signIn(deps, { identifier, password: formField(request, "password", 16384), remember, context: sessionContextOf(request) });
+      setSessionCookie(reply, deps, result.token, result.session);
+      return redirectSeeOther(reply, returnTo);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      if (error.code === "ACCOUNT_NOT_VERIFIED") {
+        const parsed = parseIdentifier(identifier);
+        const data: Record<string, string> = parsed.ok ? { sentTo: maskIdentifier(parsed.identifier), channel: parsed.identifier.kind } : {};
+        const flow = await saveFlow(deps, request, { values: { identifier }, errors: [fieldErrorFrom(error)], data });
+        return redirectSeeOther(reply, withQuery("/verify", { flow }));
+      }
+      if (error.status >= 500) throw error;
+      const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [fieldErrorFrom(error)], data: { returnTo } });
+      if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
+      return redirectSeeOther(reply, withQuery("/signin", { flow }));
+    }
+  });
+
+  app.post("/signout", { preHandler: app.csrfProtection }, async (request, reply) => {
+    if (request.auth) await invalidateSession(deps, request.auth.session.id);
+    clearSessionCookie(reply, deps);
+    return redirectSeeOther(reply, "/signin?done=signed-out");
+  });
+
+  app.post("/api/v1/session", { schema: { body: SigninBody } }, async (request, reply) => {
+    const body = request.body as Static<typeof SigninBody>;
+    const result = await signIn(deps, { identifier: body.identifier, password: body.password, remember: body.remember ?? false, context: sessionContextOf(request) });
+    setSessionCookie(reply, deps, result.token, result.session);
+    return reply.code(200).send({ account: result.account, session: sessionJson(result.session) });
+  });
+
+  app.get("/api/v1/session", async (request, reply) => {
+    const auth = requireApiAuth(request);
+    const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
+    return reply.send({ account: toPublicAccount(auth.account, identifiers), session: sessionJson(auth.session) });
+  });
+
+  app.delete("/api/v1/session", async (request, reply) => {
+    if (request.auth) await invalidateSession(deps, request.auth.session.id);
+    clearSessionCookie(reply, deps);
+    return reply.code(204).send();
+  });
+}

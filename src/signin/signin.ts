@@ -1,0 +1,69 @@
+// Signing in. One answer, SIGNIN_FAILED, for an unknown identifier, a wrong password and a disabled
+// account, at the same cost: a missing account still pays for one hash verification.
+import { countCodePoints, normalizePassword, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
+import { requireIdentifier } from "../accounts/identifier-input.ts";
+import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
+import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { issueVerificationCode } from "../accounts/verification-codes.ts";
+import type { Deps } from "../deps.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
+import { createSession, type SessionContext } from "../sessions/sessions.ts";
+import type { SessionRecord } from "../stores/types.ts";
+
+export interface SigninInput {
+  identifier: string;
+  password: string;
+  remember: boolean;
+  context: SessionContext;
+}
+
+export interface SigninResult {
+  account: PublicAccount;
+  session: SessionRecord;
+  token: string;
+}
+
+type SigninDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger">;
+
+/**
+ * Checks the password and creates a session. Throws identifier format errors, SIGNIN_FAILED, or
+ * ACCOUNT_NOT_VERIFIED (only after the correct password; a new code is sent).
+ */
+export async function signIn(deps: SigninDeps, input: SigninInput): Promise<SigninResult> {
+  const { identifier } = requireIdentifier(input.identifier);
+  if (input.password.length === 0) throw new AppError("PASSWORD_REQUIRED", { field: "password" });
+  const password = normalizePassword(input.password);
+  // No account can have a password this long, so refuse before hashing: quick, and the same for everyone.
+  if (countCodePoints(password) > PASSWORD_MAX_LENGTH) throw new AppError("SIGNIN_FAILED", { detail: "password over the maximum length" });
+
+  const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+  if (!found) {
+    // Verify a dummy hash when the account is missing, so timing does not reveal which identifiers exist.
+    await deps.hasher.verifyDummyPassword(password);
+    throw new AppError("SIGNIN_FAILED", { detail: "unknown identifier" });
+  }
+  const { account } = found;
+  const matches = await deps.hasher.verifyPasswordHash(account.passwordHash, password);
+  // A disabled account answers exactly like a wrong password, after the same work.
+  if (!matches || account.disabledAt !== null) throw new AppError("SIGNIN_FAILED", { detail: matches ? "account disabled" : "wrong password" });
+
+  if (found.identifier.verifiedAt === null) {
+    try {
+      await consumeSendAllowance(deps, "verification", identifier.value);
+      await issueVerificationCode(deps, { accountId: account.id, purpose: "registration", identifier });
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      deps.logger.warn({ code: error.code }, "no new verification code sent at sign-in");
+    }
+    throw new AppError("ACCOUNT_NOT_VERIFIED", { field: "identifier" });
+  }
+
+  if (deps.hasher.needsRehash(account.passwordHash)) {
+    const rehashed = await deps.hasher.hashPassword(password);
+    // Only replace the hash we verified: a password change that happened meanwhile wins.
+    await deps.stores.accounts.replacePasswordHash(account.id, account.passwordHash, rehashed, deps.clock.now());
+  }
+  const { token, session } = await createSession(deps, { accountId: account.id, remember: input.remember, context: input.context });
+  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  return { account: toPublicAccount(account, identifiers), session, token };
+}

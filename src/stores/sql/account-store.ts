@@ -1,0 +1,173 @@
+// Accounts and their identifiers in SQL (Kysely): the same code serves SQLite and PostgreSQL.
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { IdentifierKind } from "../../lib/identifiers.ts";
+import type { AccountRecord, AccountStore, IdentifierRecord, NewAccount, NewIdentifier, RemoveIdentifierResult } from "../types.ts";
+import type { AccountsTable, Database, IdentifiersTable, SqlCodec } from "./schema.ts";
+
+export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): AccountStore {
+  const toAccount = (row: Selectable<AccountsTable>): AccountRecord => ({
+    id: row.id,
+    name: row.name,
+    passwordHash: row.password_hash,
+    isAdmin: codec.fromBool(row.is_admin),
+    disabledAt: row.disabled_at === null ? null : codec.date(row.disabled_at),
+    createdAt: codec.date(row.created_at),
+    updatedAt: codec.date(row.updated_at),
+  });
+  const toIdentifier = (row: Selectable<IdentifiersTable>): IdentifierRecord => ({
+    id: row.id,
+    accountId: row.account_id,
+    kind: row.kind as IdentifierKind,
+    value: row.value,
+    display: row.display,
+    verifiedAt: row.verified_at === null ? null : codec.date(row.verified_at),
+    createdAt: codec.date(row.created_at),
+  });
+
+  /**
+   * Frees `value` from an abandoned registration: an unverified identifier row whose account has no
+   * verified identifier is deleted with its account. Returns false when a verified identifier holds it.
+   */
+  async function claimValue(trx: Transaction<Database>, value: string): Promise<boolean> {
+    const existing = await trx.selectFrom("identifiers").selectAll().where("value", "=", value).executeTakeFirst();
+    if (!existing) return true;
+    if (existing.verified_at !== null) return false;
+    const verifiedOnAccount = await trx
+      .selectFrom("identifiers")
+      .select("id")
+      .where("account_id", "=", existing.account_id)
+      .where("verified_at", "is not", null)
+      .executeTakeFirst();
+    await trx.deleteFrom("identifiers").where("id", "=", existing.id).execute();
+    if (!verifiedOnAccount) await trx.deleteFrom("accounts").where("id", "=", existing.account_id).execute();
+    return true;
+  }
+
+  async function insertAccount(input: NewAccount, verified: boolean) {
+    return db.transaction().execute(async (trx) => {
+      if (!(await claimValue(trx, input.identifier.value))) return null;
+      const at = codec.time(input.createdAt);
+      const account = await trx
+        .insertInto("accounts")
+        .values({ id: input.id, name: input.name, password_hash: input.passwordHash, is_admin: codec.bool(false), disabled_at: null, created_at: at, updated_at: at })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const identifier = await trx
+        .insertInto("identifiers")
+        .values({ ...input.identifier, account_id: input.id, verified_at: verified ? at : null, created_at: at })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { account: toAccount(account), identifier: toIdentifier(identifier) };
+    });
+  }
+
+  return {
+    createPendingAccount: (input) => insertAccount(input, false),
+    createVerifiedAccount: (input) => insertAccount(input, true),
+
+    async getAccountById(accountId) {
+      const row = await db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+      return row ? toAccount(row) : null;
+    },
+
+    async getAccountByIdentifier(value) {
+      const identifier = await db.selectFrom("identifiers").selectAll().where("value", "=", value).executeTakeFirst();
+      if (!identifier) return null;
+      const account = await db.selectFrom("accounts").selectAll().where("id", "=", identifier.account_id).executeTakeFirst();
+      if (!account) return null;
+      return { account: toAccount(account), identifier: toIdentifier(identifier) };
+    },
+
+    async listIdentifiers(accountId) {
+      const rows = await db.selectFrom("identifiers").selectAll().where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute();
+      return rows.map(toIdentifier);
+    },
+
+    async markIdentifierVerified(identifierId, at) {
+      const result = await db
+        .updateTable("identifiers")
+        .set({ verified_at: codec.time(at) })
+        .where("id", "=", identifierId)
+        .where("verified_at", "is", null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async addVerifiedIdentifier(accountId, identifier: NewIdentifier, at) {
+      return db.transaction().execute(async (trx) => {
+        if (!(await claimValue(trx, identifier.value))) return null;
+        const row = await trx
+          .insertInto("identifiers")
+          .values({ ...identifier, account_id: accountId, verified_at: codec.time(at), created_at: codec.time(at) })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toIdentifier(row);
+      });
+    },
+
+    async removeIdentifier(accountId, identifierId): Promise<RemoveIdentifierResult> {
+      return db.transaction().execute(async (trx) => {
+        const rows = await trx.selectFrom("identifiers").selectAll().where("account_id", "=", accountId).execute();
+        const target = rows.find((r) => r.id === identifierId);
+        if (!target) return "not_found";
+        const otherVerified = rows.filter((r) => r.id !== identifierId && r.verified_at !== null);
+        if (otherVerified.length === 0) return "last";
+        await trx.deleteFrom("identifiers").where("id", "=", identifierId).where("account_id", "=", accountId).execute();
+        return "removed";
+      });
+    },
+
+    async updatePasswordHash(accountId, passwordHash, at) {
+      await db.updateTable("accounts").set({ password_hash: passwordHash, updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+    },
+
+    async replacePasswordHash(accountId, expectedHash, passwordHash, at) {
+      const result = await db
+        .updateTable("accounts")
+        .set({ password_hash: passwordHash, updated_at: codec.time(at) })
+        .where("id", "=", accountId)
+        .where("password_hash", "=", expectedHash)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async setAccountDisabled(accountId, disabledAt) {
+      const result = await db
+        .updateTable("accounts")
+        .set({ disabled_at: disabledAt === null ? null : codec.time(disabledAt) })
+        .where("id", "=", accountId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async setAccountAdmin(accountId, isAdmin, at) {
+      const result = await db
+        .updateTable("accounts")
+        .set({ is_admin: codec.bool(isAdmin), updated_at: codec.time(at) })
+        .where("id", "=", accountId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async listAccounts({ limit, offset }) {
+      const accounts = await db.selectFrom("accounts").selectAll().orderBy("created_at", "desc").orderBy("id").limit(limit).offset(offset).execute();
+      if (accounts.length === 0) return [];
+      const identifiers = await db
+        .selectFrom("identifiers")
+        .selectAll()
+        .where(
+          "account_id",
+          "in",
+          accounts.map((a) => a.id),
+        )
+        .orderBy("created_at")
+        .execute();
+      return accounts.map((a) => ({ account: toAccount(a), identifiers: identifiers.filter((i) => i.account_id === a.id).map(toIdentifier) }));
+    },
+
+    async deleteAccount(accountId) {
+      const result = await db.deleteFrom("accounts").where("id", "=", accountId).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Kysely's view of the tables. Times are Unix seconds in SQLite (timestamptz in PostgreSQL) and booleans
+// 0/1 in SQLite; the codec converts, so services only ever see Date and boolean.
+
+export type SqlTime = number | Date;
+export type SqlBool = number | boolean;
+
+export interface AccountsTable {
+  id: string;
+  name: string | null;
+  password_hash: string;
+  is_admin: SqlBool;
+  disabled_at: SqlTime | null;
+  created_at: SqlTime;
+  updated_at: SqlTime;
+}
+
+export interface IdentifiersTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  value: string;
+  display: string;
+  verified_at: SqlTime | null;
+  created_at: SqlTime;
+}
+
+export interface SessionsTable {
+  id: string;
+  account_id: string;
+  secret_hash: string;
+  created_at: SqlTime;
+  last_seen_at: SqlTime;
+  idle_expires_at: SqlTime;
+  absolute_expires_at: SqlTime;
+  remember: SqlBool;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface VerificationsTable {
+  id: string;
+  account_id: string;
+  purpose: string;
+  kind: string;
+  value: string;
+  display: string;
+  code_hash: string;
+  attempts_left: number;
+  expires_at: SqlTime;
+  created_at: SqlTime;
+}
+
+export interface ShortLivedTable {
+  key: string;
+  value: string;
+  expires_at: SqlTime;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  identifiers: IdentifiersTable;
+  sessions: SessionsTable;
+  verifications: VerificationsTable;
+  short_lived: ShortLivedTable;
+}
+
+/** Converts between TypeScript values and one dialect's column values. */
+export interface SqlCodec {
+  time(date: Date): SqlTime;
+  date(value: SqlTime): Date;
+  bool(value: boolean): SqlBool;
+  fromBool(value: SqlBool): boolean;
+}
+
+export const sqliteCodec: SqlCodec = {
+  time: (date) => Math.floor(date.getTime() / 1000),
+  date: (value) => (value instanceof Date ? value : new Date(Number(value) * 1000)),
+  bool: (value) => (value ? 1 : 0),
+  fromBool: (value) => value === true || value === 1,
+};

@@ -1,0 +1,173 @@
+// Store interfaces: what the services may ask of storage, in the domain's words. Each method states its
+// atomicity; implementations live in sql/ (durable data) and kv/ (short-lived state).
+import type { IdentifierKind } from "../lib/identifiers.ts";
+
+export interface AccountRecord {
+  id: string;
+  name: string | null;
+  passwordHash: string;
+  isAdmin: boolean;
+  disabledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface IdentifierRecord {
+  id: string;
+  accountId: string;
+  kind: IdentifierKind;
+  /** Normalised form used for matching: lower-case e-mail with ASCII domain, or E.164. */
+  value: string;
+  /** Form shown to people. */
+  display: string;
+  verifiedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface NewIdentifier {
+  id: string;
+  kind: IdentifierKind;
+  value: string;
+  display: string;
+}
+
+export interface NewAccount {
+  id: string;
+  name: string | null;
+  passwordHash: string;
+  createdAt: Date;
+  identifier: NewIdentifier;
+}
+
+export type RemoveIdentifierResult = "removed" | "last" | "not_found";
+
+export interface AccountStore {
+  /**
+   * Creates an account whose one identifier is not yet verified, in one transaction. An unverified
+   * identifier with the same value (an abandoned registration) is replaced together with its account when
+   * that account has no verified identifier. Returns null, changing nothing, when a verified identifier
+   * already holds the value.
+   */
+  createPendingAccount(account: NewAccount): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
+  /** Creates an account whose identifier is verified at `createdAt`. Returns null when the value is taken by a verified identifier. */
+  createVerifiedAccount(account: NewAccount): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
+  getAccountById(accountId: string): Promise<AccountRecord | null>;
+  /** The identifier with this normalised value (verified or not) and its account, or null. */
+  getAccountByIdentifier(value: string): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
+  listIdentifiers(accountId: string): Promise<IdentifierRecord[]>;
+  /** Sets verified_at when it is still null. Returns true for the one caller that changed it. */
+  markIdentifierVerified(identifierId: string, at: Date): Promise<boolean>;
+  /**
+   * Adds an already verified identifier to an account. An unverified identifier with the same value
+   * (an abandoned registration) is replaced. Returns null when a verified identifier holds the value.
+   */
+  addVerifiedIdentifier(accountId: string, identifier: NewIdentifier, at: Date): Promise<IdentifierRecord | null>;
+  /** Removes one identifier of the account unless it is the account's last verified one (checked in the same transaction). */
+  removeIdentifier(accountId: string, identifierId: string): Promise<RemoveIdentifierResult>;
+  updatePasswordHash(accountId: string, passwordHash: string, at: Date): Promise<void>;
+  /** Replaces the hash only if it is still `expectedHash` (a concurrent password change wins). */
+  replacePasswordHash(accountId: string, expectedHash: string, passwordHash: string, at: Date): Promise<boolean>;
+  setAccountDisabled(accountId: string, disabledAt: Date | null): Promise<boolean>;
+  setAccountAdmin(accountId: string, isAdmin: boolean, at: Date): Promise<boolean>;
+  /** Accounts with their identifiers, newest first. */
+  listAccounts(options: { limit: number; offset: number }): Promise<Array<{ account: AccountRecord; identifiers: IdentifierRecord[] }>>;
+  /** Deletes an account and everything that belongs to it. Returns false when it did not exist. */
+  deleteAccount(accountId: string): Promise<boolean>;
+}
+
+export interface SessionRecord {
+  id: string;
+  accountId: string;
+  secretHash: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  remember: boolean;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface SessionStore {
+  createSession(session: SessionRecord): Promise<void>;
+  /** The session with this id, expired or not, or null. */
+  getSession(sessionId: string): Promise<SessionRecord | null>;
+  /** Slides the idle expiry. */
+  touchSession(sessionId: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void>;
+  /** Deletes one session; when `accountId` is given, only if it belongs to that account. Returns true when a row was deleted. */
+  deleteSession(sessionId: string, accountId?: string): Promise<boolean>;
+  /** Deletes every session of the account except `exceptSessionId`. Returns how many ended. */
+  deleteSessionsOfAccount(accountId: string, exceptSessionId?: string): Promise<number>;
+  /** Unexpired sessions of the account, most recently used first. */
+  listSessionsOfAccount(accountId: string, now: Date): Promise<SessionRecord[]>;
+  deleteExpiredSessions(now: Date): Promise<number>;
+}
+
+export type VerificationPurpose = "registration" | "add_identifier";
+
+export interface VerificationRecord {
+  id: string;
+  accountId: string;
+  purpose: VerificationPurpose;
+  kind: IdentifierKind;
+  value: string;
+  display: string;
+  codeHash: string;
+  attemptsLeft: number;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface VerificationScope {
+  purpose: VerificationPurpose;
+  value: string;
+  /** Required for add_identifier: the account that asked. */
+  accountId?: string;
+}
+
+export type FailedVerificationResult = "invalid" | "exhausted" | "none";
+
+export interface VerificationStore {
+  /** Stores a new code for the scope, replacing any earlier one for the same scope (only the newest works). */
+  createVerification(verification: VerificationRecord): Promise<void>;
+  /**
+   * Consumes the unexpired verification of the scope whose code hash matches: deletes it and returns it.
+   * Atomic: of concurrent callers with the right code, exactly one receives the record.
+   */
+  consumeVerification(scope: VerificationScope, codeHash: string, now: Date): Promise<VerificationRecord | null>;
+  /**
+   * Counts a wrong code against the scope's verification: "invalid" while tries remain, "exhausted" when
+   * this was the last try or it had expired (the verification is deleted), "none" when there is none.
+   */
+  recordFailedVerification(scope: VerificationScope, now: Date): Promise<FailedVerificationResult>;
+  deleteExpiredVerifications(now: Date): Promise<number>;
+}
+
+/** Short-lived state with expiry: challenges, flows, counters. SQLite in single mode, Redis in cluster mode. */
+export interface ShortLivedStore {
+  /** Stores `value` under `key` for `ttlSeconds`, replacing any earlier value. */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** The unexpired value, or null. */
+  get(key: string): Promise<string | null>;
+  /** Returns and deletes the unexpired value in one step: of concurrent callers exactly one receives it. */
+  getAndDelete(key: string): Promise<string | null>;
+  delete(key: string): Promise<void>;
+  /**
+   * Adds one to the counter under `key` and returns the new count. A missing or expired counter starts at 1
+   * and expires `ttlSeconds` later; further increments keep that expiry (a fixed window). Atomic.
+   */
+  increment(key: string, ttlSeconds: number): Promise<number>;
+  /** Seconds until `key` expires, or 0 when it does not exist. */
+  ttl(key: string): Promise<number>;
+  deleteExpired(): Promise<number>;
+}
+
+export interface Stores {
+  accounts: AccountStore;
+  sessions: SessionStore;
+  verifications: VerificationStore;
+  shortLived: ShortLivedStore;
+  /** Checks that storage answers (for /readyz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

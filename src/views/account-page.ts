@@ -1,0 +1,63 @@
+// The account page: identifiers, sessions, and the forms that change them.
+import { html, type SafeHtml } from "../lib/html.ts";
+import type { FieldError } from "../http/flows.ts";
+import type { PublicAccount } from "../accounts/public-account.ts";
+import { csrfField, errorSummary, notice, textField } from "./layout.ts";
+
+export interface SessionView {
+  id: string;
+  device: string;
+  createdAgo: string;
+  createdAt: string;
+  lastSeenAgo: string;
+  current: boolean;
+}
+
+export interface AccountPageOptions {
+  csrfToken: string;
+  account: PublicAccount;
+  sessions: SessionView[];
+  errors: FieldError[];
+  identifierInput: string;
+  notice?: string;
+}
+
+export function accountPage(o: AccountPageOptions): SafeHtml {
+  const verified = o.account.identifiers.filter((i) => i.verified);
+  const others = o.sessions.filter((s) => !s.current).length;
+  return html`<h1>${o.account.name ? `Hello, ${o.account.name}` : "Your account"}</h1>
+${o.notice ? notice("success", o.notice) : ""}
+${errorSummary(o.errors)}
+<section class="card" aria-labelledby="identifiers-title">
+<h2 id="identifiers-title">E-mail addresses and mobile numbers</h2>
+<p>You can sign in with any of these.</p>
+<ul class="session-list">
+${verified.map(
+  (i) => html`<li class="session"><div class="session-main"><strong>${i.display}</strong> <span class="badge">${i.kind === "email" ? "E-mail" : "Mobile"}</span></div>
+${verified.length > 1 ? html`<form class="inline-form" method="post" action="/account/identifiers/${i.id}/remove">${csrfField(o.csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="Remove ${i.display}">Remove</button></form>` : ""}
+</li>`,
+)}
+</ul>
+<form class="form" method="post" action="/account/identifiers" novalidate>
+${csrfField(o.csrfToken)}
+${textField({ id: "identifier", label: "Add an e-mail address or mobile number", value: o.identifierInput, hint: "We will send a code to confirm it first. Include the country code for a mobile number.", errors: o.errors, maxlength: 320, autofocus: o.errors.some((e) => e.field === "identifier") })}
+<div class="form-actions"><button class="button button--secondary" type="submit">Send code</button></div>
+</form>
+</section>
+<section class="card" aria-labelledby="sessions-title">
+<h2 id="sessions-title">Where you're signed in</h2>
+<ul class="session-list">
+${o.sessions.map(
+  (s) => html`<li class="session"><div class="session-main"><strong>${s.device}</strong>${s.current ? html` <span class="badge">This device</span>` : ""}
+<p class="session-meta">Signed in <time datetime="${s.createdAt}">${s.createdAgo}</time> · last active ${s.lastSeenAgo}</p></div>
+${s.current ? "" : html`<form class="inline-form" method="post" action="/account/sessions/${s.id}/revoke">${csrfField(o.csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="Sign out ${s.device}">Sign out</button></form>`}
+</li>`,
+)}
+</ul>
+${others > 0 ? html`<form class="form" method="post" action="/account/sessions/revoke-others">${csrfField(o.csrfToken)}<button class="button button--secondary" type="submit">Sign out of all other sessions</button></form>` : ""}
+</section>
+<section class="card" aria-labelledby="help-title">
+<h2 id="help-title">Keeping your account safe</h2>
+<p>If you see a session you don't recognise, sign it out and change your password. <a href="/help/account-security">More about account security</a></p>
+</section>`;
+}
