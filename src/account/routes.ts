@@ -7,7 +7,7 @@ import { AppError, isAppError } from "../errors/app-error.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
-import { sendPage } from "../http/render.ts";
+import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { maskIdentifier } from "../lib/identifiers.ts";
 import { describeTimeAgo, describeUserAgent } from "../lib/user-agent.ts";
 import { invalidateAccountSession, invalidateOtherSessions, listAccountSessions } from "../sessions/sessions.ts";
@@ -36,7 +36,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const [identifiers, sessions] = await Promise.all([deps.stores.accounts.listIdentifiers(auth.account.id), listAccountSessions(deps, auth.account.id)]);
     const noticeText = typeof query.done === "string" ? NOTICES[query.done] : undefined;
     const body = accountPage({
-      csrfToken: reply.generateCsrf(),
+      csrfToken: csrfTokenFor(reply),
       account: toPublicAccount(auth.account, identifiers),
       sessions: sessions.map((s) => ({
         id: s.id,
@@ -88,7 +88,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     if (!auth) return reply;
     const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
     const body = verifyPage({
-      csrfToken: reply.generateCsrf(),
+      csrfToken: csrfTokenFor(reply),
       errors: flow?.errors ?? [],
       identifier: flow?.values.identifier ?? "",
       code: "",

@@ -20,7 +20,6 @@ export interface Config {
   readonly dataDir: string;
   readonly outboxDir: string;
   readonly database: DatabaseConfig;
-  readonly redisUrl: string | undefined;
   readonly secret: string;
   readonly mail: MailConfig;
   readonly mailFrom: string;
@@ -159,7 +158,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     dataDir,
     outboxDir: join(dataDir, "outbox"),
     database: { kind: "sqlite", file: file ?? ":memory:" },
-    redisUrl: env.LATCHKEY_REDIS_URL,
     secret,
     mail,
     mailFrom: env.LATCHKEY_MAIL_FROM ?? "Latchkey <no-reply@localhost>",

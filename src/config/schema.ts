@@ -25,7 +25,6 @@ export const EnvSchema = Type.Object({
   LATCHKEY_DATABASE_URL: Type.Optional(
     Type.String({ minLength: 1, maxLength: 4096, description: "Where durable data lives: a SQLite file (sqlite:PATH, file:PATH or a path). Default: latchkey.db in the data directory.", default: "" }),
   ),
-  LATCHKEY_REDIS_URL: Type.Optional(Type.String({ pattern: "^rediss?://", maxLength: 4096, description: "Redis for short-lived state in cluster mode.", default: "" })),
   LATCHKEY_SECRET: Type.Optional(
     Type.String({ minLength: 32, maxLength: 1024, description: "Key for HMACs of codes, CAPTCHA answers and CSRF tokens (at least 32 characters). Required in production; generated into the data directory otherwise.", default: "" }),
   ),

@@ -7,9 +7,13 @@ import type { Clock } from "../lib/clock.ts";
 import type { Random } from "../lib/random.ts";
 import { DeliveryError, type EmailMessage, type Mailer } from "./types.ts";
 
+let outboxSequence = 0;
+
+/** Outbox files sort in the order they were written, even when the clock stands still (as in tests). */
 export function outboxFileName(clock: Clock, random: Random, extension: string): string {
   const stamp = clock.now().toISOString().replace(/[:.]/g, "-");
-  return `${stamp}-${random.bytes(4).toString("hex")}${extension}`;
+  outboxSequence = (outboxSequence + 1) % 1_000_000;
+  return `${stamp}-${String(outboxSequence).padStart(6, "0")}-${random.bytes(4).toString("hex")}${extension}`;
 }
 
 export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxDir">, clock: Clock, random: Random): Mailer {

@@ -26,6 +26,8 @@ export function safeReturnPath(candidate: unknown, fallback = "/account"): strin
   try {
     const url = new URL(candidate, "http://latchkey.invalid");
     if (url.origin !== "http://latchkey.invalid") return fallback;
+    // Dot segments can collapse into a leading "//" ("/..//evil.example"), which browsers read as another host.
+    if (url.pathname.startsWith("//")) return fallback;
     return `${url.pathname}${url.search}`;
   } catch {
     return fallback;

@@ -47,7 +47,10 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
   });
   if (!created) {
     const signin = `${deps.config.baseUrl}/signin`;
-    await deliverToIdentifier(deps, identifier, {
+    // Write to the address as its owner confirmed it, not as this request spelled it.
+    const owner = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+    const to = owner ? { ...identifier, display: owner.identifier.display } : identifier;
+    await deliverToIdentifier(deps, to, {
       email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
       sms: () => registrationAttemptSMS(signin),
     });

@@ -6,7 +6,7 @@ import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
-import { sendPage } from "../http/render.ts";
+import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { html } from "../lib/html.ts";
 import { maskIdentifier, parseIdentifier } from "../lib/identifiers.ts";
 import { registerPage, verifyPage } from "../views/auth-pages.ts";
@@ -39,7 +39,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
   app.get("/register", async (request, reply) => {
     if (request.auth) return redirectSeeOther(reply, "/account");
     const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
-    const body = registerPage({ csrfToken: reply.generateCsrf(), errors: flow?.errors ?? [], identifier: flow?.values.identifier ?? "", name: flow?.values.name ?? "" });
+    const body = registerPage({ csrfToken: csrfTokenFor(reply), errors: flow?.errors ?? [], identifier: flow?.values.identifier ?? "", name: flow?.values.name ?? "" });
     return sendPage(request, reply, deps, { title: "Create an account", body });
   });
 
@@ -66,7 +66,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     const fromLink = (name: string) => (typeof query[name] === "string" ? (query[name] as string).slice(0, 320) : "");
     const suggestion = flow?.data?.suggestion;
     const body = verifyPage({
-      csrfToken: reply.generateCsrf(),
+      csrfToken: csrfTokenFor(reply),
       errors: flow?.errors ?? [],
       identifier: flow?.values.identifier ?? fromLink("identifier"),
       code: fromLink("code").replace(/\D/g, "").slice(0, 6),

@@ -9,7 +9,7 @@ import { isAppError } from "../errors/app-error.ts";
 import { requireApiAuth } from "../http/auth.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formCheckbox, formField, redirectSeeOther, safeReturnPath, withQuery } from "../http/forms.ts";
-import { sendPage } from "../http/render.ts";
+import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
 import { invalidateSession } from "../sessions/sessions.ts";
@@ -46,7 +46,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     const returnTo = safeReturnPath(flow?.data?.returnTo ?? query.return_to);
     const noticeKey = typeof query.done === "string" ? query.done : "";
     const body = signinPage({
-      csrfToken: reply.generateCsrf(),
+      csrfToken: csrfTokenFor(reply),
       errors: flow?.errors ?? [],
       identifier: flow?.values.identifier ?? "",
       returnTo,

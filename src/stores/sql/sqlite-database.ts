@@ -2,13 +2,44 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, type MigrationProvider, type MigrationResultSet, Migrator, SqliteDialect } from "kysely";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from "kysely";
 import { sqliteMigrations } from "./migrations/sqlite.ts";
 import type { Database } from "./schema.ts";
 
 export interface SqliteHandle {
   db: Kysely<Database>;
   raw: SQLite.Database;
+}
+
+// Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
+// only at the first write, and when another process wrote in between SQLite fails at once with "database
+// is locked" instead of waiting. BEGIN IMMEDIATE takes the lock up front, so busy_timeout applies.
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 export function openSqliteDatabase(file: string): SqliteHandle {
@@ -19,7 +50,7 @@ export function openSqliteDatabase(file: string): SqliteHandle {
   raw.pragma("foreign_keys = ON");
   // Another process (the CLI, a backup) may hold the write lock for a moment: wait instead of failing.
   raw.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
   return { db, raw };
 }
 

@@ -1,0 +1,339 @@
+// The help center's article library: reads every content/help/*.md once, validates its front matter and
+// links, renders the Markdown to HTML that is safe to embed, and builds the search index.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import markdownit from "markdown-it";
+import type { MarkdownIt, Token } from "markdown-it";
+import { parse as parseYAML } from "yaml";
+import { buildHelpSearchIndex } from "./search.ts";
+import type { HelpSearchResult } from "./search.ts";
+
+export type { HelpSearchResult } from "./search.ts";
+
+/**
+ * One rendered help article. `title` and `summary` are plain text (escape them when rendering); `html` is
+ * the rendered body, safe to embed as is; `text` is the body as plain text, blocks separated by "\n".
+ */
+export type HelpArticle = {
+  slug: string;
+  title: string;
+  summary: string;
+  related: string[];
+  /** ISO date (YYYY-MM-DD) of the last review. */
+  reviewed: string;
+  order: number;
+  html: string;
+  text: string;
+  /** First 12 hex digits of the SHA-256 of the source file; changes whenever the file does. */
+  version: string;
+};
+
+/** The loaded, immutable set of help articles. */
+export type HelpLibrary = {
+  /** Every article, sorted by `order` and then by title. Returns a new array on each call. */
+  list(): HelpArticle[];
+  /** The article with this slug, or `null` when there is none. */
+  get(slug: string): HelpArticle | null;
+  /** Full-text search, best first (default 10, at most 50 results). Returns `[]` when nothing matches. */
+  search(query: string, limit?: number): HelpSearchResult[];
+};
+
+/** One thing wrong with the help content: the file, the front-matter field (or "body") and what is wrong. */
+export type HelpContentProblem = { file: string; field: string; message: string };
+
+/** Thrown by {@link loadHelpLibrary} when any article is invalid; lists every problem found, not just the first. */
+export class HelpContentError extends Error {
+  readonly problems: readonly HelpContentProblem[];
+
+  constructor(problems: readonly HelpContentProblem[]) {
+    super(
+      `Help content is invalid:\n${problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`).join("\n")}`,
+    );
+    this.name = "HelpContentError";
+    this.problems = problems;
+  }
+}
+
+/** `order` of an article whose front matter sets none: after every article that does. */
+export const DEFAULT_HELP_ARTICLE_ORDER = 1000;
+
+const DEFAULT_HELP_DIR = fileURLToPath(new URL("../../content/help/", import.meta.url));
+const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const FRONT_MATTER_RE = /^\uFEFF?---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
+const ISO_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const KNOWN_FIELDS = new Set(["title", "summary", "related", "reviewed", "order"]);
+
+// Only these schemes may appear in links and images. Everything else with a scheme (javascript:, data:,
+// vbscript:, file:, blob: …) is refused, so content can never run script in the page even if an article
+// were edited carelessly.
+const SAFE_LINK_SCHEMES = new Set(["http", "https", "mailto", "tel"]);
+
+/**
+ * Whether markdown-it may turn `url` (already normalised by markdown-it) into a link or image. Relative
+ * URLs are allowed; a URL with a scheme must use one on the allow-list.
+ */
+function isSafeHelpLink(url: string): boolean {
+  // Browsers drop leading control characters and spaces and remove tabs and newlines anywhere before they
+  // read the scheme ("java\tscript:" runs as javascript:), so look at the URL the way they will.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point here.
+  const cleaned = url.replace(/[\t\n\r]/g, "").replace(/^[\u0000-\u0020]+/, "").toLowerCase();
+  const scheme = /^([^/?#]*):/.exec(cleaned);
+  if (!scheme) return true;
+  return SAFE_LINK_SCHEMES.has(scheme[1] ?? "");
+}
+
+/** Whether a link leaves the site (absolute or protocol-relative). */
+function isExternalHref(href: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(href) || /^[\\/]{2}/.test(href);
+}
+
+function createHelpMarkdown(): MarkdownIt {
+  // Raw HTML off: an article can only produce the elements Markdown itself produces, all escaped.
+  const md = markdownit({ html: false, linkify: false, typographer: true });
+  md.validateLink = isSafeHelpLink;
+  return md;
+}
+
+/** Plain text of an inline token's children (text, code, image descriptions; breaks become spaces). */
+function inlineText(token: Token | undefined): string {
+  if (!token?.children) return token?.content ?? "";
+  let text = "";
+  for (const child of token.children) {
+    if (child.type === "text" || child.type === "code_inline") text += child.content;
+    else if (child.type === "softbreak" || child.type === "hardbreak") text += " ";
+    else if (child.type === "image") text += inlineText(child);
+  }
+  return text;
+}
+
+/** A heading's anchor: lower-case ASCII letters and digits joined by hyphens ("Doesn't arrive" → "doesnt-arrive"). */
+function slugifyHeading(text: string): string {
+  const slug = text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/['’]/g, "")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return slug === "" ? "section" : slug;
+}
+
+type RenderedBody = { html: string; text: string; headings: string[]; anchors: Set<string>; links: string[] };
+
+/**
+ * Renders an article body: heading ids, `rel="noopener noreferrer"` on links that leave the site, and the
+ * plain text for search. Unsafe link targets never become links (see isSafeHelpLink).
+ */
+function renderHelpBody(md: MarkdownIt, body: string): RenderedBody {
+  const env = {};
+  const tokens = md.parse(body, env);
+  const anchors = new Set<string>();
+  const links: string[] = [];
+  const blocks: string[] = [];
+  const headings: string[] = [];
+
+  tokens.forEach((token, i) => {
+    if (token.type === "heading_open") {
+      const heading = inlineText(tokens[i + 1]);
+      headings.push(heading);
+      const base = slugifyHeading(heading);
+      let id = base;
+      for (let n = 2; anchors.has(id); n++) id = `${base}-${n}`;
+      anchors.add(id);
+      token.attrSet("id", id);
+    } else if (token.type === "inline") {
+      for (const child of token.children ?? []) {
+        if (child.type !== "link_open") continue;
+        const href = String(child.attrGet("href") ?? "");
+        links.push(href);
+        // Links that leave the site get neither our page as opener nor our URL as referrer.
+        if (isExternalHref(href)) child.attrSet("rel", "noopener noreferrer");
+      }
+      const text = inlineText(token).trim();
+      if (text !== "") blocks.push(text);
+    } else if (token.type === "fence" || token.type === "code_block") {
+      const text = token.content.trim();
+      if (text !== "") blocks.push(text);
+    }
+  });
+
+  return { html: md.renderer.render(tokens, md.options, env), text: blocks.join("\n"), headings, anchors, links };
+}
+
+type ParsedArticle = {
+  file: string;
+  article: Omit<HelpArticle, "html" | "text">;
+  rendered: RenderedBody;
+};
+
+/** Parses and validates one file; reports problems through `report` and returns null when unusable. */
+function parseHelpFile(
+  md: MarkdownIt,
+  file: string,
+  source: Buffer,
+  report: (field: string, message: string) => void,
+): ParsedArticle | null {
+  const slug = file.slice(0, -".md".length);
+  if (!SLUG_RE.test(slug)) {
+    report("slug", `the file name must be lower-case letters, digits and single hyphens, like "reset-your-password.md"`);
+  }
+  const content = source.toString("utf8");
+  const frontMatter = FRONT_MATTER_RE.exec(content);
+  if (!frontMatter) {
+    report("front matter", `missing: the file must start with front matter between "---" lines`);
+    return null;
+  }
+
+  let data: unknown;
+  try {
+    data = parseYAML(frontMatter[1] ?? "", { schema: "core", prettyErrors: true });
+  } catch (err) {
+    report("front matter", `not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    return null;
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    report("front matter", "must be a mapping of fields (title, summary, related, reviewed, order)");
+    return null;
+  }
+  const fields = data as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!KNOWN_FIELDS.has(key)) report(key, `unknown field; allowed: ${[...KNOWN_FIELDS].join(", ")}`);
+  }
+
+  const requireText = (field: "title" | "summary"): string => {
+    const value = fields[field];
+    if (typeof value !== "string" || value.trim() === "") {
+      report(field, "required, a non-empty string");
+      return "";
+    }
+    if (/[\r\n]/.test(value.trim())) report(field, "must be a single line");
+    return value.trim();
+  };
+  const title = requireText("title");
+  const summary = requireText("summary");
+
+  let related: string[] = [];
+  const relatedValue = fields.related;
+  if (!Array.isArray(relatedValue) || relatedValue.some((s) => typeof s !== "string")) {
+    report("related", "required, a list of article slugs (it may be empty: [])");
+  } else {
+    related = relatedValue as string[];
+    if (new Set(related).size !== related.length) report("related", "lists the same slug more than once");
+    if (related.includes(slug)) report("related", "must not list the article itself");
+  }
+
+  let reviewed = "";
+  const reviewedValue = fields.reviewed;
+  const dateMatch = typeof reviewedValue === "string" ? ISO_DATE_RE.exec(reviewedValue) : null;
+  if (!dateMatch || typeof reviewedValue !== "string") {
+    report("reviewed", "required, a date written YYYY-MM-DD");
+  } else {
+    const date = new Date(`${reviewedValue}T00:00:00Z`);
+    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== reviewedValue) {
+      report("reviewed", `"${reviewedValue}" is not a real calendar date`);
+    } else {
+      reviewed = reviewedValue;
+    }
+  }
+
+  let order = DEFAULT_HELP_ARTICLE_ORDER;
+  if (fields.order !== undefined) {
+    if (typeof fields.order !== "number" || !Number.isFinite(fields.order)) report("order", "must be a number");
+    else order = fields.order;
+  }
+
+  const body = content.slice(frontMatter[0].length);
+  if (body.trim() === "") report("body", "the article has no text");
+  const rendered = renderHelpBody(md, body);
+  const version = createHash("sha256").update(source).digest("hex").slice(0, 12);
+  return { file, article: { slug, title, summary, related, reviewed, order, version }, rendered };
+}
+
+/** Every internal link must lead somewhere: `/help/<slug>` to an article, `#id` to a heading. */
+function checkHelpLinks(
+  parsed: readonly ParsedArticle[],
+  report: (file: string, field: string, message: string) => void,
+): void {
+  const bySlug = new Map(parsed.map((p) => [p.article.slug, p]));
+  for (const entry of parsed) {
+    for (const slug of entry.article.related) {
+      if (!bySlug.has(slug)) report(entry.file, "related", `"${slug}" is not an existing article slug`);
+    }
+    for (const href of entry.rendered.links) {
+      const help = /^\/help\/([^/?#]+)\/?(?:\?[^#]*)?(?:#(.*))?$/.exec(href);
+      const local = /^#(.+)$/.exec(href);
+      if (help) {
+        const target = bySlug.get(help[1] ?? "");
+        if (!target) report(entry.file, "body", `link "${href}" points to an article that does not exist`);
+        else if (help[2] && !target.rendered.anchors.has(help[2])) {
+          report(entry.file, "body", `link "${href}" points to a heading that does not exist`);
+        }
+      } else if (local && !entry.rendered.anchors.has(local[1] ?? "")) {
+        report(entry.file, "body", `link "${href}" points to a heading that does not exist`);
+      }
+    }
+  }
+}
+
+/**
+ * Loads every `*.md` file in `dir` (default: the project's `content/help/`) once, synchronously: parses
+ * and validates the front matter, renders the body, checks links between articles and builds the search
+ * index. Call it once at start-up and share the result.
+ *
+ * @throws HelpContentError naming every file and field that is wrong (missing or invalid field, unknown
+ *   related slug, broken `/help/…` link, no articles at all), so bad content stops the server from starting.
+ */
+export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR): HelpLibrary {
+  const problems: HelpContentProblem[] = [];
+  const report = (file: string, field: string, message: string): void => {
+    problems.push({ file, field, message });
+  };
+
+  let files: string[];
+  try {
+    files = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith(".md"))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (err) {
+    throw new HelpContentError([
+      { file: dir, field: "directory", message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
+    ]);
+  }
+  if (files.length === 0) throw new HelpContentError([{ file: dir, field: "directory", message: "no *.md articles found" }]);
+
+  const md = createHelpMarkdown();
+  const parsed: ParsedArticle[] = [];
+  for (const file of files) {
+    const source = readFileSync(join(dir, file));
+    const entry = parseHelpFile(md, file, source, (field, message) => report(file, field, message));
+    if (entry) parsed.push(entry);
+  }
+  checkHelpLinks(parsed, report);
+  if (problems.length > 0) throw new HelpContentError(problems);
+
+  const sorted = parsed.sort(
+    (a, b) => a.article.order - b.article.order || a.article.title.localeCompare(b.article.title, "en"),
+  );
+  const articles = sorted.map(
+    ({ article, rendered }): HelpArticle =>
+      Object.freeze({
+        ...article,
+        related: Object.freeze([...article.related]) as string[],
+        html: rendered.html,
+        text: rendered.text,
+      }),
+  );
+  const bySlug = new Map(articles.map((a) => [a.slug, a]));
+  const index = buildHelpSearchIndex(
+    sorted.map(({ article, rendered }) => ({ ...article, text: rendered.text, headings: rendered.headings })),
+  );
+
+  return Object.freeze({
+    list: (): HelpArticle[] => [...articles],
+    get: (slug: string): HelpArticle | null => bySlug.get(slug) ?? null,
+    search: (query: string, limit?: number): HelpSearchResult[] => index.search(query, limit),
+  });
+}

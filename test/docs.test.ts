@@ -1,0 +1,35 @@
+// The documentation stays in step with the code: every error code and every setting is documented, and
+// nothing documented is missing from the code.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { ENV_NAMES } from "../src/config/schema.ts";
+import { errorCatalogue } from "../src/errors/catalogue.ts";
+
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+
+describe("docs", () => {
+  it("docs/errors.md lists every error code with its status, and no other", () => {
+    const doc = read("docs/errors.md");
+    const documented = new Map([...doc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]));
+    for (const [code, { status }] of Object.entries(errorCatalogue)) {
+      assert.equal(documented.get(code), status, `${code} (${status}) is documented in docs/errors.md`);
+    }
+    for (const code of documented.keys()) assert.ok(Object.hasOwn(errorCatalogue, code as string), `${code} in docs/errors.md exists in the code`);
+  });
+
+  it("docs/configuration.md lists every environment variable, and no other", () => {
+    const doc = read("docs/configuration.md");
+    const documented = new Set([...doc.matchAll(/^\| `((?:LATCHKEY_|NODE_ENV)[A-Z0-9_]*)` \|/gm)].map((m) => m[1]));
+    for (const name of ENV_NAMES) assert.ok(documented.has(name), `${name} is documented`);
+    for (const name of documented) assert.ok((ENV_NAMES as string[]).includes(name as string), `${name} in the docs is read by the code`);
+  });
+
+  it("the README's quick start uses the commands CI runs", () => {
+    const readme = read("README.md");
+    const ci = read(".ci/run");
+    assert.match(readme, /npm install && npm start/);
+    assert.match(readme, /npm test/);
+    assert.match(ci, /npm test/);
+  });
+});

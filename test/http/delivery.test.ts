@@ -1,0 +1,136 @@
+// Real delivery: e-mail over SMTP to an smtp-server started here, SMS to a webhook on loopback that checks
+// the signature, and what happens when either fails.
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { signSMSWebhookBody } from "../../src/delivery/sms.ts";
+import { STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+
+interface Received {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+function startSMTP(): Promise<{ server: SMTPServer; port: number; received: Received[] }> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(", ") : (mail.to?.text ?? "");
+          received.push({ to, subject: mail.subject ?? "", text: mail.text ?? "" });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.server.address() as AddressInfo).port;
+      resolve({ server, port, received });
+    });
+  });
+}
+
+interface WebhookCall {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function startWebhook(status: () => number): Promise<{ server: Server; url: string; calls: WebhookCall[] }> {
+  const calls: WebhookCall[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on("end", () => {
+      calls.push({ headers: req.headers, body });
+      res.writeHead(status()).end();
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`, calls }));
+  });
+}
+
+describe("delivery over SMTP", () => {
+  let smtp: Awaited<ReturnType<typeof startSMTP>>;
+  let t: TestApp;
+  before(async () => {
+    smtp = await startSMTP();
+    t = await createTestApp({ LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LATCHKEY_MAIL_FROM: "Latchkey <no-reply@latchkey.test>" });
+  });
+  after(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+  });
+
+  it("sends the confirmation code through a real SMTP exchange, and the code works", async () => {
+    const response = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "smtp@example.com", password: STRONG_PASSWORD } });
+    assert.equal(response.statusCode, 202);
+    const mail = smtp.received.find((m) => m.to.includes("smtp@example.com"));
+    assert.ok(mail, "the SMTP server received the message");
+    assert.match(mail.subject, /is your confirmation code/);
+    const code = /\b(\d{6})\b/.exec(mail.text)?.[1] ?? "";
+    const verified = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify", payload: { identifier: "smtp@example.com", code } });
+    assert.equal(verified.statusCode, 200);
+  });
+});
+
+describe("delivery failures", () => {
+  let t: TestApp;
+  let webhook: Awaited<ReturnType<typeof startWebhook>>;
+  let webhookStatus = 200;
+  before(async () => {
+    webhook = await startWebhook(() => webhookStatus);
+    // Port 9 (discard) is closed on loopback: every SMTP attempt fails at once.
+    t = await createTestApp({
+      LATCHKEY_SMTP_URL: "smtp://127.0.0.1:9",
+      LATCHKEY_SMS_PROVIDER: "webhook",
+      LATCHKEY_SMS_WEBHOOK_URL: webhook.url,
+      LATCHKEY_SMS_WEBHOOK_SECRET: "webhook-secret-0123456789",
+    });
+  });
+  after(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => webhook.server.close(() => resolve()));
+  });
+
+  it("reports an unreachable SMTP server as DELIVERY_FAILED and leaves no account behind", async () => {
+    const response = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "nomail@example.com", password: STRONG_PASSWORD } });
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.json().error.code, "DELIVERY_FAILED");
+    assert.equal(await t.deps.stores.accounts.getAccountByIdentifier("nomail@example.com"), null);
+  });
+
+  it("POSTs SMS as signed JSON to the webhook", async () => {
+    webhookStatus = 200;
+    const response = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "+33 6 12 34 56 78", password: STRONG_PASSWORD } });
+    assert.equal(response.statusCode, 202);
+    const call = webhook.calls.at(-1);
+    assert.ok(call);
+    const payload = JSON.parse(call.body) as { to: string; body: string };
+    assert.equal(payload.to, "+33612345678");
+    assert.match(payload.body, /\d{6} is your Latchkey confirmation code/);
+    const timestamp = call.headers["x-latchkey-timestamp"] as string;
+    assert.equal(call.headers["x-latchkey-signature"], signSMSWebhookBody("webhook-secret-0123456789", timestamp, call.body));
+    assert.notEqual(call.headers["x-latchkey-signature"], signSMSWebhookBody("wrong-secret-0123456789", timestamp, call.body));
+  });
+
+  it("reports a failing SMS gateway as DELIVERY_FAILED and leaves no account behind", async () => {
+    webhookStatus = 500;
+    const response = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "+33 6 98 76 54 32", password: STRONG_PASSWORD } });
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.json().error.code, "DELIVERY_FAILED");
+    assert.equal(await t.deps.stores.accounts.getAccountByIdentifier("+33698765432"), null);
+  });
+});
