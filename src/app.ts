@@ -7,8 +7,10 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { registerAccountRoutes } from "./account/routes.ts";
+import { registerCAPTCHARoutes } from "./captcha/routes.ts";
 import type { Deps } from "./deps.ts";
 import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
+import { registerBrowserId } from "./http/browser-id.ts";
 import { registerErrorHandling } from "./http/errors.ts";
 import { registerHealthRoutes } from "./http/health.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
@@ -89,10 +91,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   registerErrorHandling(app, deps);
   registerOriginCheck(app, config.baseOrigin);
+  registerBrowserId(app, deps);
   registerSessionHook(app, deps);
   registerHealthRoutes(app, deps);
 
   app.get("/", async (request, reply) => redirectSeeOther(reply, request.auth ? "/account" : "/signin"));
+  registerCAPTCHARoutes(app, deps);
   registerSigninRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
   registerAccountRoutes(app, deps);

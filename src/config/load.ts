@@ -27,6 +27,7 @@ export interface Config {
   readonly trustProxy: string[];
   readonly logLevel: string;
   readonly captchaTestMode: boolean;
+  readonly registrationCAPTCHA: boolean;
   readonly sessions: {
     readonly idleSeconds: number;
     readonly absoluteSeconds: number;
@@ -165,6 +166,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     trustProxy,
     logLevel: env.LATCHKEY_LOG_LEVEL ?? "info",
     captchaTestMode: isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE),
+    registrationCAPTCHA: env.LATCHKEY_REGISTRATION_CAPTCHA === undefined ? true : isTrue(env.LATCHKEY_REGISTRATION_CAPTCHA),
     sessions: {
       idleSeconds: duration(env.LATCHKEY_SESSION_IDLE_TIMEOUT, "12h"),
       absoluteSeconds: duration(env.LATCHKEY_SESSION_ABSOLUTE_TIMEOUT, "7d"),

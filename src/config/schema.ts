@@ -45,6 +45,7 @@ export const EnvSchema = Type.Object({
     Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { description: "Log level.", default: "info" }),
   ),
   LATCHKEY_CAPTCHA_TEST_MODE: Bool("1 makes every security check read TESTME / 1234567. Only accepted with NODE_ENV=test.", "0"),
+  LATCHKEY_REGISTRATION_CAPTCHA: Bool("1 asks for the security check when someone creates an account.", "1"),
   LATCHKEY_SESSION_IDLE_TIMEOUT: Duration("A session ends after this long without use.", "12h"),
   LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: Duration("A session ends this long after sign-in, used or not.", "7d"),
   LATCHKEY_REMEMBER_IDLE_TIMEOUT: Duration("Idle timeout with \"Keep me signed in\".", "30d"),

@@ -12,6 +12,8 @@ export interface AppErrorOptions {
   retryAfter?: number;
   /** Values substituted into the public message (e.g. a suggestion). */
   params?: Record<string, string>;
+  /** Extra top-level members of the API error body, e.g. a fresh `captcha` challenge. */
+  extra?: Record<string, unknown>;
 }
 
 export class AppError extends Error {
@@ -21,6 +23,7 @@ export class AppError extends Error {
   readonly detail: string | undefined;
   readonly retryAfter: number | undefined;
   readonly params: Record<string, string> | undefined;
+  readonly extra: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.detail ? `${code}: ${options.detail}` : code, { cause: options.cause });
@@ -31,6 +34,7 @@ export class AppError extends Error {
     this.detail = options.detail;
     this.retryAfter = options.retryAfter;
     this.params = options.params;
+    this.extra = options.extra;
   }
 }
 

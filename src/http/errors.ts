@@ -46,7 +46,7 @@ export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply
   const body: { code: string; message: string; field?: string; requestId?: string } = { code: error.code, message: messageForError(error.code, error.params) };
   if (error.field) body.field = error.field;
   if (error.code === "INTERNAL") body.requestId = String(reply.request.id);
-  return reply.code(error.status).type("application/json; charset=utf-8").send({ error: body });
+  return reply.code(error.status).type("application/json; charset=utf-8").send({ error: body, ...(error.extra ?? {}) });
 }
 
 function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: AppError): FastifyReply {

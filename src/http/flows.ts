@@ -6,7 +6,6 @@ import type { AppError } from "../errors/app-error.ts";
 import type { ErrorCode } from "../errors/catalogue.ts";
 import { generateId, sha256Hex } from "../lib/crypto.ts";
 import { messageForError } from "../messages/errors.ts";
-import { csrfCookieName } from "./cookies.ts";
 
 export const FLOW_TTL_SECONDS = 30 * 60;
 
@@ -27,14 +26,14 @@ export function fieldErrorFrom(error: AppError): FieldError {
   return { field: error.field ?? null, code: error.code, message: messageForError(error.code, error.params) };
 }
 
-function ownerOf(request: FastifyRequest, deps: Pick<Deps, "config">): string {
-  return sha256Hex(request.cookies[csrfCookieName(deps.config)] ?? "none");
+function ownerOf(request: FastifyRequest): string {
+  return sha256Hex(`flow:${request.browserId || "none"}`);
 }
 
 /** Stores the state and returns its id, for `?flow=<id>` in the redirect. */
 export async function saveFlow(deps: Pick<Deps, "stores" | "random" | "config">, request: FastifyRequest, state: FlowState): Promise<string> {
   const id = generateId(deps.random);
-  await deps.stores.shortLived.set(`flow:${id}`, JSON.stringify({ owner: ownerOf(request, deps), state }), FLOW_TTL_SECONDS);
+  await deps.stores.shortLived.set(`flow:${id}`, JSON.stringify({ owner: ownerOf(request), state }), FLOW_TTL_SECONDS);
   return id;
 }
 
@@ -45,6 +44,6 @@ export async function loadFlow(deps: Pick<Deps, "stores" | "config">, request: F
   if (!raw) return null;
   const parsed = JSON.parse(raw) as { owner: string; state: FlowState };
   // Another browser holding the link sees a clean form, not someone else's typed address.
-  if (parsed.owner !== ownerOf(request, deps)) return null;
+  if (parsed.owner !== ownerOf(request)) return null;
   return parsed.state;
 }

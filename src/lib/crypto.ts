@@ -1,6 +1,6 @@
 // Small cryptographic helpers shared by every feature: hashing of stored secrets, keyed hashes and
 // constant-time comparison.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Random } from "./random.ts";
 
 export function sha256Hex(input: string | Buffer): string {
@@ -44,4 +44,36 @@ export function generateNumericCode(random: Random, length = 6): string {
   let code = "";
   for (let i = 0; i < length; i++) code += String(random.int(10));
   return code;
+}
+
+const SEAL_IV_BYTES = 12;
+
+function sealKey(secret: string, purpose: string): Buffer {
+  return createHmac("sha256", secret).update(`seal:${purpose}`).digest();
+}
+
+/**
+ * Encrypts and authenticates `value` (AES-256-GCM under a key derived from the secret and `purpose`), for
+ * short-lived state that must be read back but must not be readable in storage.
+ */
+export function sealJSON(secret: string, purpose: string, value: unknown, random: Random): string {
+  const iv = random.bytes(SEAL_IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", sealKey(secret, purpose), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
+}
+
+/** Reverses sealJSON; null when the text was not sealed with this secret and purpose. */
+export function unsealJSON<T>(secret: string, purpose: string, sealed: string): T | null {
+  try {
+    const raw = Buffer.from(sealed, "base64url");
+    const iv = raw.subarray(0, SEAL_IV_BYTES);
+    const tag = raw.subarray(SEAL_IV_BYTES, SEAL_IV_BYTES + 16);
+    const decipher = createDecipheriv("aes-256-gcm", sealKey(secret, purpose), iv);
+    decipher.setAuthTag(tag);
+    const text = Buffer.concat([decipher.update(raw.subarray(SEAL_IV_BYTES + 16)), decipher.final()]).toString("utf8");
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
 }

@@ -17,6 +17,10 @@ export const errorMessages: Record<ErrorCode, string> = {
   PASSWORD_INCORRECT: "Your current password is not right. Check Caps Lock and try again.",
   SIGNIN_FAILED:
     "The e-mail address, mobile number or password is not right. Passwords are case-sensitive: check Caps Lock.",
+  CAPTCHA_REQUIRED: "Please complete the security check, so we know you're a person and not a program.",
+  CAPTCHA_INCORRECT:
+    "That answer to the security check was not right. Here is a new one: type the characters in the picture, or the 7 digits you hear. Upper and lower case don't matter.",
+  CAPTCHA_EXPIRED: "The security check had expired or was already used. Here is a new one.",
   ACCOUNT_NOT_VERIFIED:
     "Confirm your e-mail address or mobile number before you sign in. We have sent you a new code.",
   UNAUTHENTICATED: "Sign in to continue.",

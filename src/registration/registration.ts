@@ -6,6 +6,7 @@ import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
+import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
@@ -16,6 +17,9 @@ export interface RegistrationInput {
   identifier: string;
   password: string;
   name?: string | null;
+  captcha?: CAPTCHASubmission | undefined;
+  /** Who the security check belongs to (session or browser). */
+  binding: string;
 }
 
 export interface RegistrationResult {
@@ -33,6 +37,9 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
   const name = cleanName(input.name);
   const policy = checkNewPassword(input.password, { identifiers: [identifier.value], name, minScore: deps.config.passwordMinScore });
   if (!policy.ok) throw new AppError(policy.code, { field: "password" });
+  if (deps.config.registrationCAPTCHA) {
+    await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "registration", binding: input.binding });
+  }
   await consumeSendAllowance(deps, "verification", identifier.value);
   // Hash in every case, taken or not, so both answers cost the same time.
   const passwordHash = await deps.hasher.hashPassword(policy.password);

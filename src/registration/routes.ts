@@ -2,7 +2,11 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { estimatePasswordStrength, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
+import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
+import { captchaFromForm } from "../captcha/routes.ts";
 import type { Deps } from "../deps.ts";
+import { requesterBinding } from "../http/browser-id.ts";
+import { captchaFieldset } from "../views/captcha.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
@@ -39,7 +43,15 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
   app.get("/register", async (request, reply) => {
     if (request.auth) return redirectSeeOther(reply, "/account");
     const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
-    const body = registerPage({ csrfToken: csrfTokenFor(reply), errors: flow?.errors ?? [], identifier: flow?.values.identifier ?? "", name: flow?.values.name ?? "" });
+    const errors = flow?.errors ?? [];
+    const challenge = deps.config.registrationCAPTCHA ? await createCAPTCHAChallenge(deps, { purpose: "registration", binding: requesterBinding(request) }) : null;
+    const body = registerPage({
+      csrfToken: csrfTokenFor(reply),
+      errors,
+      identifier: flow?.values.identifier ?? "",
+      name: flow?.values.name ?? "",
+      ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
+    });
     return sendPage(request, reply, deps, { title: "Create an account", body });
   });
 
@@ -47,9 +59,13 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     const identifier = formField(request, "identifier", 1024);
     const name = formField(request, "name", 1024);
     const password = formField(request, "password", 16384);
+    if (formField(request, "captchaAction", 16) === "refresh") {
+      const flow = await saveFlow(deps, request, { values: { identifier, name }, errors: [] });
+      return redirectSeeOther(reply, withQuery("/register", { flow }));
+    }
     try {
       if (password !== formField(request, "password_confirm", 16384)) throw new AppError("PASSWORD_MISMATCH", { field: "password_confirm" });
-      await registerAccount(deps, { identifier, password, name });
+      await registerAccount(deps, { identifier, password, name, captcha: captchaFromForm(request), binding: requesterBinding(request) });
       const parsed = parseIdentifier(identifier);
       const flow = await saveFlow(deps, request, { values: { identifier }, errors: [], data: sentData(identifier, parsed.ok ? parsed.suggestion : undefined) });
       return redirectSeeOther(reply, withQuery("/verify", { flow }));
@@ -108,7 +124,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
 
   app.post("/api/v1/accounts", { schema: { body: RegistrationBody } }, async (request, reply) => {
     const body = request.body as Static<typeof RegistrationBody>;
-    await registerAccount(deps, { identifier: body.identifier, password: body.password, name: body.name ?? null });
+    await registerAccount(deps, { identifier: body.identifier, password: body.password, name: body.name ?? null, captcha: body.captcha, binding: requesterBinding(request) });
     const parsed = parseIdentifier(body.identifier);
     return reply.code(202).send({ verification: "sent", ...(parsed.ok && parsed.suggestion ? { suggestion: parsed.suggestion } : {}) });
   });

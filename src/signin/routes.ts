@@ -2,6 +2,10 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { toPublicAccount } from "../accounts/public-account.ts";
+import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
+import { captchaFromForm } from "../captcha/routes.ts";
+import { requesterBinding } from "../http/browser-id.ts";
+import { captchaFieldset } from "../views/captcha.ts";
 import { parseIdentifier } from "../lib/identifiers.ts";
 import { maskIdentifier } from "../lib/identifiers.ts";
 import type { Deps } from "../deps.ts";
@@ -45,11 +49,14 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     const flow = await loadFlow(deps, request, query.flow);
     const returnTo = safeReturnPath(flow?.data?.returnTo ?? query.return_to);
     const noticeKey = typeof query.done === "string" ? query.done : "";
+    const errors = flow?.errors ?? [];
+    const challenge = flow?.data?.captcha === "1" ? await createCAPTCHAChallenge(deps, { purpose: "signin", binding: requesterBinding(request) }) : null;
     const body = signinPage({
       csrfToken: csrfTokenFor(reply),
-      errors: flow?.errors ?? [],
+      errors,
       identifier: flow?.values.identifier ?? "",
       returnTo,
+      ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
       remember: flow?.values.remember === "1",
       ...(NOTICES[noticeKey] ? { notice: NOTICES[noticeKey] } : {}),
     });
@@ -60,8 +67,19 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     const identifier = formField(request, "identifier", 1024);
     const remember = formCheckbox(request, "remember");
     const returnTo = safeReturnPath(formField(request, "return_to", 600));
+    if (formField(request, "captchaAction", 16) === "refresh") {
+      const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [], data: { returnTo, captcha: "1" } });
+      return redirectSeeOther(reply, withQuery("/signin", { flow }));
+    }
     try {
-      const result = await signIn(deps, { identifier, password: formField(request, "password", 16384), remember, context: sessionContextOf(request) });
+      const result = await signIn(deps, {
+        identifier,
+        password: formField(request, "password", 16384),
+        remember,
+        context: sessionContextOf(request),
+        captcha: captchaFromForm(request),
+        binding: requesterBinding(request),
+      });
       setSessionCookie(reply, deps, result.token, result.session);
       return redirectSeeOther(reply, returnTo);
     } catch (error) {
@@ -73,7 +91,8 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
         return redirectSeeOther(reply, withQuery("/verify", { flow }));
       }
       if (error.status >= 500) throw error;
-      const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [fieldErrorFrom(error)], data: { returnTo } });
+      const data: Record<string, string> = { returnTo, ...(error.extra?.captcha ? { captcha: "1" } : {}) };
+      const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [fieldErrorFrom(error)], data });
       if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
       return redirectSeeOther(reply, withQuery("/signin", { flow }));
     }
@@ -87,7 +106,14 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post("/api/v1/session", { schema: { body: SigninBody } }, async (request, reply) => {
     const body = request.body as Static<typeof SigninBody>;
-    const result = await signIn(deps, { identifier: body.identifier, password: body.password, remember: body.remember ?? false, context: sessionContextOf(request) });
+    const result = await signIn(deps, {
+      identifier: body.identifier,
+      password: body.password,
+      remember: body.remember ?? false,
+      context: sessionContextOf(request),
+      captcha: body.captcha,
+      binding: requesterBinding(request),
+    });
     setSessionCookie(reply, deps, result.token, result.session);
     return reply.code(200).send({ account: result.account, session: sessionJson(result.session) });
   });

@@ -7,7 +7,10 @@ import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { issueVerificationCode } from "../accounts/verification-codes.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
+import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
+import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
+import { CAPTCHA_AFTER_FAILURES, clearSigninFailures, countSigninFailures, recordSigninFailure } from "./failure-counter.ts";
 import type { SessionRecord } from "../stores/types.ts";
 
 export interface SigninInput {
@@ -15,6 +18,10 @@ export interface SigninInput {
   password: string;
   remember: boolean;
   context: SessionContext;
+  /** The answer to the security check, when one was shown. */
+  captcha?: CAPTCHASubmission | undefined;
+  /** Who the security check belongs to (session or browser). */
+  binding: string;
 }
 
 export interface SigninResult {
@@ -32,20 +39,32 @@ type SigninDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher"
 export async function signIn(deps: SigninDeps, input: SigninInput): Promise<SigninResult> {
   const { identifier } = requireIdentifier(input.identifier);
   if (input.password.length === 0) throw new AppError("PASSWORD_REQUIRED", { field: "password" });
+  // After repeated failures for this identifier (whether or not it exists), a password is only checked
+  // together with a solved security check.
+  if ((await countSigninFailures(deps, identifier.value)) >= CAPTCHA_AFTER_FAILURES) {
+    await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "signin", binding: input.binding });
+  }
   const password = normalizePassword(input.password);
+  const fail = async (detail: string): Promise<never> => {
+    const failures = await recordSigninFailure(deps, identifier.value);
+    // From the failure that reaches the threshold on, the answer brings the challenge to solve next.
+    const extra = failures >= CAPTCHA_AFTER_FAILURES ? { captcha: await createCAPTCHAChallenge(deps, { purpose: "signin", binding: input.binding }) } : undefined;
+    throw new AppError("SIGNIN_FAILED", { detail, ...(extra ? { extra } : {}) });
+  };
   // No account can have a password this long, so refuse before hashing: quick, and the same for everyone.
-  if (countCodePoints(password) > PASSWORD_MAX_LENGTH) throw new AppError("SIGNIN_FAILED", { detail: "password over the maximum length" });
+  if (countCodePoints(password) > PASSWORD_MAX_LENGTH) return fail("password over the maximum length");
 
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
   if (!found) {
     // Verify a dummy hash when the account is missing, so timing does not reveal which identifiers exist.
     await deps.hasher.verifyDummyPassword(password);
-    throw new AppError("SIGNIN_FAILED", { detail: "unknown identifier" });
+    return fail("unknown identifier");
   }
   const { account } = found;
   const matches = await deps.hasher.verifyPasswordHash(account.passwordHash, password);
   // A disabled account answers exactly like a wrong password, after the same work.
-  if (!matches || account.disabledAt !== null) throw new AppError("SIGNIN_FAILED", { detail: matches ? "account disabled" : "wrong password" });
+  if (!matches || account.disabledAt !== null) return fail(matches ? "account disabled" : "wrong password");
+  await clearSigninFailures(deps, identifier.value);
 
   if (found.identifier.verifiedAt === null) {
     try {

@@ -29,6 +29,8 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
     LATCHKEY_SECRET: TEST_SECRET,
     LATCHKEY_BASE_URL: "http://localhost:3000",
     LATCHKEY_LOG_LEVEL: "silent",
+    // Every security check reads TESTME / 1234567; single use, expiry and binding work as in production.
+    LATCHKEY_CAPTCHA_TEST_MODE: "1",
     // Cheaper than production (19456 KiB, t=2) so hundreds of sign-ins fit in a test run.
     LATCHKEY_ARGON2_MEMORY_KIB: "1024",
     LATCHKEY_ARGON2_TIME_COST: "1",

@@ -43,11 +43,13 @@ export class TestClient {
     return this.request("GET", url, headers ? { headers } : {});
   }
 
-  /** GETs `pageUrl`, takes the CSRF token of its first form posting to `action`, and posts `fields`. */
+  /**
+   * GETs `pageUrl` and submits its form posting to `action` as a browser would: the form's hidden inputs
+   * (CSRF token, challenge id, …) plus `fields`.
+   */
   async submitForm(pageUrl: string, action: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
     const page = await this.get(pageUrl);
-    const token = csrfTokenIn(page.body, action);
-    return this.request("POST", action, { form: { _csrf: token, ...fields } });
+    return this.request("POST", action, { form: { ...hiddenInputsIn(page.body, action), ...fields } });
   }
 }
 
@@ -60,6 +62,23 @@ export function csrfTokenIn(html: string, action: string): string {
     if (match?.[1]) return match[1];
   }
   throw new Error(`no form posting to ${action} with a CSRF token`);
+}
+
+/** The hidden inputs (name → value) of the form whose action is `action`. */
+export function hiddenInputsIn(html: string, action: string): Record<string, string> {
+  const form = html.split("<form").slice(1).find((f) => f.includes(`action="${action}"`));
+  if (!form) throw new Error(`no form posting to ${action}`);
+  const body = form.slice(0, form.indexOf("</form>"));
+  const fields: Record<string, string> = {};
+  for (const m of body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1] as string] = (m[2] as string).replace(/&amp;/g, "&");
+  return fields;
+}
+
+/** A solved challenge (test mode accepts "testme") for the JSON API, bound to this client's browser. */
+export async function solveCAPTCHA(client: TestClient, purpose = "registration"): Promise<{ id: string; answer: string }> {
+  const response = await client.request("POST", "/api/v1/captcha", { json: { purpose } });
+  if (response.statusCode !== 201) throw new Error(`captcha creation answered ${response.statusCode}`);
+  return { id: response.json().id, answer: "testme" };
 }
 
 /** Decodes the few entities our templates produce, to compare page text. */

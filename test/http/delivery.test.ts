@@ -67,7 +67,7 @@ describe("delivery over SMTP", () => {
   let t: TestApp;
   before(async () => {
     smtp = await startSMTP();
-    t = await createTestApp({ LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LATCHKEY_MAIL_FROM: "Latchkey <no-reply@latchkey.test>" });
+    t = await createTestApp({ LATCHKEY_REGISTRATION_CAPTCHA: "0", LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LATCHKEY_MAIL_FROM: "Latchkey <no-reply@latchkey.test>" });
   });
   after(async () => {
     await t.close();
@@ -94,6 +94,7 @@ describe("delivery failures", () => {
     webhook = await startWebhook(() => webhookStatus);
     // Port 9 (discard) is closed on loopback: every SMTP attempt fails at once.
     t = await createTestApp({
+      LATCHKEY_REGISTRATION_CAPTCHA: "0",
       LATCHKEY_SMTP_URL: "smtp://127.0.0.1:9",
       LATCHKEY_SMS_PROVIDER: "webhook",
       LATCHKEY_SMS_WEBHOOK_URL: webhook.url,

@@ -43,6 +43,7 @@ describe("pages", () => {
       name: "Ada Lovelace",
       password: STRONG_PASSWORD,
       password_confirm: STRONG_PASSWORD,
+      captchaAnswer: "TestMe",
     });
     assert.equal(registered.statusCode, 303);
     const verifyUrl = registered.headers.location as string;
@@ -131,13 +132,13 @@ describe("pages", () => {
 
   it("keeps the typed values and shows which password rule failed on registration", async () => {
     const browser = new TestClient(t.app);
-    const failed = await browser.submitForm("/register", "/register", { identifier: "kim@example.com", name: "Kim", password: "password1", password_confirm: "password1" });
+    const failed = await browser.submitForm("/register", "/register", { identifier: "kim@example.com", name: "Kim", password: "password1", password_confirm: "password1", captchaAnswer: "testme" });
     const page = await browser.get(failed.headers.location as string);
     assert.match(pageText(page.body), /easy to guess/);
     assert.match(page.body, /value="kim@example.com"/);
     assert.match(page.body, /value="Kim"/);
     assert.match(page.body, /id="password"[^>]*data-strength-meter/);
-    const mismatch = await browser.submitForm("/register", "/register", { identifier: "kim@example.com", password: STRONG_PASSWORD, password_confirm: `${STRONG_PASSWORD}x` });
+    const mismatch = await browser.submitForm("/register", "/register", { identifier: "kim@example.com", password: STRONG_PASSWORD, password_confirm: `${STRONG_PASSWORD}x`, captchaAnswer: "testme" });
     const mismatchPage = await browser.get(mismatch.headers.location as string);
     assert.match(mismatchPage.body, /<a href="#password_confirm">/);
   });

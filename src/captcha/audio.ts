@@ -1,0 +1,366 @@
+// Builds the CAPTCHA audio clip: seven spoken digits in varied voices over a continuous babble of
+// reversed and partial digits, between two beeps, as a 16-bit mono WAV file.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Random } from "../lib/random.ts";
+
+/** One spoken digit of the answer. */
+export interface AudioDigitSegment {
+  /** The digit spoken, 0-9. */
+  digit: number;
+  /** Index of the voice in the voice bank. */
+  voice: number;
+  /** First sample of the segment in the clip. */
+  start: number;
+  /** How many samples the segment lasts in the clip. */
+  length: number;
+  /** Playback speed: 1.1 makes the digit 10% shorter, without changing its pitch. */
+  speed: number;
+  /** Pitch factor: 1.1 raises every frequency by 10%, without changing the duration. */
+  pitch: number;
+  /** Linear gain applied to the recording. */
+  gain: number;
+}
+
+/** One fragment of the background babble: part of a recorded digit, often played backwards. */
+export interface AudioBabbleSegment {
+  /** The recorded digit the fragment is cut from. */
+  digit: number;
+  voice: number;
+  /** Whether the recording is played backwards (it then sounds like speech but is no digit). */
+  reversed: boolean;
+  /** Where the fragment starts and ends in the (possibly reversed) recording, as fractions in [0, 1]. */
+  from: number;
+  to: number;
+  start: number;
+  length: number;
+  speed: number;
+  pitch: number;
+  gain: number;
+}
+
+/** A short sine tone that marks the start and the end of the digits. */
+export interface AudioBeep {
+  start: number;
+  length: number;
+  /** Frequency in hertz. */
+  frequency: number;
+  gain: number;
+}
+
+/**
+ * Everything needed to render one clip. Positions and lengths are in samples at `sampleRate`. Rendering
+ * a plan is deterministic: the same plan always gives the same bytes.
+ */
+export interface AudioPlan {
+  sampleRate: number;
+  /** Length of the whole clip in samples. */
+  length: number;
+  /** The answer's digits, in the order they are spoken. */
+  digits: AudioDigitSegment[];
+  babble: AudioBabbleSegment[];
+  beeps: AudioBeep[];
+}
+
+interface Voice {
+  id: string;
+  /** The recordings of 0-9, trimmed, as samples in [-1, 1]. */
+  digits: Float32Array[];
+  /** The same recordings backwards. */
+  reversedDigits: Float32Array[];
+}
+
+interface VoiceBank {
+  sampleRate: number;
+  voices: Voice[];
+}
+
+/** The shape of assets/captcha/voices/index.json, written by scripts/captcha-voices.ts. */
+export interface VoiceBankIndex {
+  sampleRate: number;
+  voices: { id: string; description: string; digits: string[] }[];
+}
+
+const VOICES_DIR = fileURLToPath(new URL("../../assets/captcha/voices/", import.meta.url));
+
+/** Grain hop of the pitch and speed changer: 10 ms at 16 kHz. Grains are twice as long. */
+const GRAIN_HOP_SECONDS = 0.01;
+/** Peak level of the finished clip, a little under full scale. */
+const OUTPUT_PEAK = 0.9;
+
+let bank: VoiceBank | undefined;
+
+/** Reads the committed voice bank once; the recordings are read-only afterwards. */
+function getVoiceBank(): VoiceBank {
+  if (bank !== undefined) return bank;
+  const index = JSON.parse(readFileSync(`${VOICES_DIR}index.json`, "utf8")) as VoiceBankIndex;
+  const voices: Voice[] = index.voices.map((entry) => {
+    if (entry.digits.length !== 10) throw new Error(`voice ${entry.id} must have ten digit recordings`);
+    const digits = entry.digits.map((file) => {
+      const wav = decodeWAV(readFileSync(`${VOICES_DIR}${file}`));
+      if (wav.sampleRate !== index.sampleRate) throw new Error(`${file} is not at ${index.sampleRate} Hz`);
+      return wav.samples;
+    });
+    return { id: entry.id, digits, reversedDigits: digits.map((samples) => samples.slice().reverse()) };
+  });
+  if (voices.length < 3) throw new Error("the CAPTCHA voice bank needs at least three voices");
+  bank = { sampleRate: index.sampleRate, voices };
+  return bank;
+}
+
+/** Samples and sample rate of a WAV file. */
+export interface DecodedWAV {
+  sampleRate: number;
+  /** Mono samples in [-1, 1]. */
+  samples: Float32Array;
+}
+
+/**
+ * Decodes a RIFF/WAVE file of 16-bit PCM mono samples.
+ *
+ * @throws Error when the file is not 16-bit PCM mono WAV.
+ */
+export function decodeWAV(file: Buffer): DecodedWAV {
+  if (file.length < 12 || file.toString("latin1", 0, 4) !== "RIFF" || file.toString("latin1", 8, 12) !== "WAVE") {
+    throw new Error("not a RIFF/WAVE file");
+  }
+  let sampleRate = 0;
+  let offset = 12;
+  while (offset + 8 <= file.length) {
+    const id = file.toString("latin1", offset, offset + 4);
+    const size = file.readUInt32LE(offset + 4);
+    const body = offset + 8;
+    if (id === "fmt ") {
+      const format = file.readUInt16LE(body);
+      const channels = file.readUInt16LE(body + 2);
+      const bits = file.readUInt16LE(body + 14);
+      if (format !== 1 || channels !== 1 || bits !== 16) throw new Error("WAV must be 16-bit PCM mono");
+      sampleRate = file.readUInt32LE(body + 4);
+    } else if (id === "data") {
+      if (sampleRate === 0) throw new Error("WAV data before its format");
+      // Some writers leave the size of a streamed data chunk unset; read what is there.
+      const end = Math.min(body + size, file.length);
+      const samples = new Float32Array((end - body) >> 1);
+      for (let i = 0; i < samples.length; i++) samples[i] = file.readInt16LE(body + i * 2) / 32768;
+      return { sampleRate, samples };
+    }
+    offset = body + size + (size & 1);
+  }
+  throw new Error("WAV has no data chunk");
+}
+
+/**
+ * Encodes samples as a RIFF/WAVE file, 16-bit PCM mono. Samples outside [-1, 1] are clipped.
+ */
+export function encodeWAV(samples: Float32Array, sampleRate: number): Buffer {
+  const file = Buffer.alloc(44 + samples.length * 2);
+  file.write("RIFF", 0, "latin1");
+  file.writeUInt32LE(36 + samples.length * 2, 4);
+  file.write("WAVE", 8, "latin1");
+  file.write("fmt ", 12, "latin1");
+  file.writeUInt32LE(16, 16);
+  file.writeUInt16LE(1, 20); // PCM
+  file.writeUInt16LE(1, 22); // mono
+  file.writeUInt32LE(sampleRate, 24);
+  file.writeUInt32LE(sampleRate * 2, 28); // bytes per second
+  file.writeUInt16LE(2, 32); // bytes per frame
+  file.writeUInt16LE(16, 34); // bits per sample
+  file.write("data", 36, "latin1");
+  file.writeUInt32LE(samples.length * 2, 40);
+  const pcm = new Int16Array(file.buffer, file.byteOffset + 44, samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const value = Math.round((samples[i] as number) * 32767);
+    pcm[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
+  }
+  return file;
+}
+
+/** A uniformly distributed number in [min, max). */
+function between(random: Random, min: number, max: number): number {
+  return min + (max - min) * random.float();
+}
+
+/** A voice index different from every index in `avoid`, when there is one. */
+function pickVoice(random: Random, count: number, avoid: readonly number[]): number {
+  const allowed: number[] = [];
+  for (let i = 0; i < count; i++) if (!avoid.includes(i)) allowed.push(i);
+  if (allowed.length === 0) return random.int(count);
+  return allowed[random.int(allowed.length)] as number;
+}
+
+/**
+ * Plans the clip for `digits`: which voice says each digit, how fast, how high and how loud, where it
+ * starts, and the background babble and the beeps around it. The plan depends only on its arguments (and
+ * the committed voice bank), so a seeded `random` gives the same clip on every replay.
+ *
+ * @param digits Exactly seven ASCII digits.
+ * @param random Source of every random choice.
+ * @throws RangeError when `digits` is not seven digits 0-9.
+ */
+export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
+  if (!/^[0-9]{7}$/.test(digits)) throw new RangeError("CAPTCHA audio needs exactly seven digits 0-9");
+  const { sampleRate, voices } = getVoiceBank();
+  const seconds = (s: number): number => Math.round(s * sampleRate);
+
+  const beepLength = seconds(0.18);
+  const beeps: AudioBeep[] = [];
+  beeps.push({ start: seconds(0.12), length: beepLength, frequency: 880, gain: 0.45 });
+
+  // The digits: a natural pace with small random pauses, each in a voice unlike its predecessor's.
+  const spoken: AudioDigitSegment[] = [];
+  let cursor = seconds(0.12) + beepLength + seconds(between(random, 0.35, 0.5));
+  let previousVoice = -1;
+  for (const char of digits) {
+    const digit = Number(char);
+    const voice = pickVoice(random, voices.length, [previousVoice]);
+    const speed = between(random, 0.9, 1.15);
+    const pitch = between(random, 0.85, 1.2);
+    const source = (voices[voice] as Voice).digits[digit] as Float32Array;
+    const length = Math.round(source.length / speed);
+    spoken.push({ digit, voice, start: cursor, length, speed, pitch, gain: between(random, 0.75, 1) });
+    cursor += length + seconds(between(random, 0.15, 0.35));
+    previousVoice = voice;
+  }
+  const lastDigit = spoken[spoken.length - 1] as AudioDigitSegment;
+  const endBeepStart = lastDigit.start + lastDigit.length + seconds(between(random, 0.3, 0.45));
+  beeps.push({ start: endBeepStart, length: beepLength, frequency: 880, gain: 0.45 });
+  const length = endBeepStart + beepLength + seconds(0.12);
+
+  // Two layers of babble run from the first to the last sample, each fragment overlapping the next, so
+  // the clip never falls quiet between digits: a recognizer cannot find the digits by their silences.
+  const babble: AudioBabbleSegment[] = [];
+  for (let layer = 0; layer < 2; layer++) {
+    let at = layer === 0 ? 0 : -seconds(between(random, 0.1, 0.3));
+    while (at < length) {
+      const digit = random.int(10);
+      // The voices of the digits spoken around this moment stay out of the babble, so a listener can
+      // follow the foreground voice by its timbre.
+      const near = spoken.filter((s) => s.start < at + seconds(0.6) && s.start + s.length > at).map((s) => s.voice);
+      const voice = pickVoice(random, voices.length, near);
+      // Mostly reversed speech, which sounds like words but is none; sometimes a forward fragment cut
+      // from inside a digit, too short to be heard as a whole digit.
+      const reversed = random.float() < 0.7;
+      const cut = reversed ? between(random, 0.45, 1) : between(random, 0.3, 0.55);
+      const from = between(random, 0, 1 - cut);
+      const to = from + cut;
+      const speed = between(random, 0.85, 1.2);
+      const pitch = between(random, 0.8, 1.25);
+      const source = (voices[voice] as Voice).digits[digit] as Float32Array;
+      const fragmentLength = Math.max(seconds(0.05), Math.round((source.length * cut) / speed));
+      babble.push({ digit, voice, reversed, from, to, start: at, length: fragmentLength, speed, pitch, gain: between(random, 0.2, 0.28) });
+      at += fragmentLength - seconds(between(random, 0.02, 0.08));
+    }
+  }
+  return { sampleRate, length, digits: spoken, babble, beeps };
+}
+
+/** Periodic Hann windows by grain hop, shared by every rendering at that hop. */
+const windows = new Map<number, Float32Array>();
+
+function getWindow(hop: number): Float32Array {
+  let window = windows.get(hop);
+  if (window === undefined) {
+    window = new Float32Array(hop * 2);
+    for (let j = 0; j < hop * 2; j++) window[j] = 0.5 - 0.5 * Math.cos((Math.PI * j) / hop);
+    windows.set(hop, window);
+  }
+  return window;
+}
+
+/**
+ * Adds `source[from, to)` to `out` at `start`, `length` samples long, changing speed and pitch
+ * independently by overlap-adding windowed grains: grain k covers the output from (k - 1) * hop to
+ * (k + 1) * hop, is read around source position `from + k * hop * speed`, and steps through the source by
+ * `pitch` samples per output sample. Half-overlapping Hann windows sum to one; both ends fade over one hop
+ * so a fragment cut out of the middle of a word does not click.
+ */
+function addStretched(
+  out: Float32Array,
+  start: number,
+  length: number,
+  source: Float32Array,
+  from: number,
+  to: number,
+  speed: number,
+  pitch: number,
+  gain: number,
+  hop: number,
+): void {
+  const window = getWindow(hop);
+  const end = Math.min(start + length, out.length);
+  const last = to - 1;
+  for (let k = 0; ; k++) {
+    const outBase = start + (k - 1) * hop;
+    if (outBase >= end) break;
+    const centre = from + k * hop * speed - hop * pitch;
+    const jFirst = Math.max(0, start - outBase, -outBase);
+    const jLast = Math.min(hop * 2, end - outBase);
+    for (let j = jFirst; j < jLast; j++) {
+      const position = centre + j * pitch;
+      if (position < from || position >= last) continue;
+      const o = outBase + j;
+      let weight = (window[j] as number) * gain;
+      const sinceStart = o - start;
+      const untilEnd = end - 1 - o;
+      if (sinceStart < hop) weight *= sinceStart / hop;
+      if (untilEnd < hop) weight *= untilEnd / hop;
+      const i = position | 0;
+      const a = source[i] as number;
+      out[o] = (out[o] as number) + (a + ((source[i + 1] as number) - a) * (position - i)) * weight;
+    }
+  }
+}
+
+/**
+ * Mixes a plan into a WAV file: 16-bit PCM mono at the voice bank's sample rate. The mix is scaled so its
+ * loudest sample sits just under full scale, so nothing clips and quiet plans are not left faint.
+ *
+ * @returns The bytes of a RIFF/WAVE file.
+ */
+export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
+  const { voices } = getVoiceBank();
+  const out = new Float32Array(plan.length);
+  const hop = Math.max(1, Math.round(plan.sampleRate * GRAIN_HOP_SECONDS));
+  for (const fragment of plan.babble) {
+    const voice = voices[fragment.voice] as Voice;
+    const source = (fragment.reversed ? voice.reversedDigits : voice.digits)[fragment.digit] as Float32Array;
+    const from = fragment.from * source.length;
+    const to = fragment.to * source.length;
+    addStretched(out, fragment.start, fragment.length, source, from, to, fragment.speed, fragment.pitch, fragment.gain, hop);
+  }
+  for (const segment of plan.digits) {
+    const source = (voices[segment.voice] as Voice).digits[segment.digit] as Float32Array;
+    addStretched(out, segment.start, segment.length, source, 0, source.length, segment.speed, segment.pitch, segment.gain, hop);
+  }
+  for (const beep of plan.beeps) {
+    const ramp = Math.min(beep.length >> 1, Math.round(plan.sampleRate * 0.01));
+    const step = (2 * Math.PI * beep.frequency) / plan.sampleRate;
+    for (let j = 0; j < beep.length; j++) {
+      const o = beep.start + j;
+      if (o >= out.length) break;
+      const envelope = Math.min(1, j / ramp, (beep.length - 1 - j) / ramp);
+      out[o] = (out[o] as number) + Math.sin(j * step) * beep.gain * envelope;
+    }
+  }
+  let peak = 0;
+  for (let i = 0; i < out.length; i++) {
+    const magnitude = Math.abs(out[i] as number);
+    if (magnitude > peak) peak = magnitude;
+  }
+  if (peak > 0) {
+    const scale = OUTPUT_PEAK / peak;
+    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * scale;
+  }
+  return encodeWAV(out, plan.sampleRate);
+}
+
+/**
+ * Plans and renders the audio clip for `digits`. With `createSeededRandom(seed)` the same digits and seed
+ * always give the same bytes, so every replay of a challenge plays the same clip.
+ *
+ * @param digits Exactly seven ASCII digits.
+ * @throws RangeError when `digits` is not seven digits 0-9.
+ */
+export function createCAPTCHAAudio(digits: string, random: Random): Buffer {
+  return renderCAPTCHAAudio(planCAPTCHAAudio(digits, random));
+}

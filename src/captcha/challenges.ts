@@ -1,0 +1,123 @@
+// CAPTCHA challenges: created under a random id in the short-lived store, answers kept only as HMACs,
+// valid 10 minutes, one verification attempt (deleted atomically on any attempt), bound to a purpose and
+// to the session or browser that asked.
+import type { Deps } from "../deps.ts";
+import { constantTimeEqual, generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
+import { createSeededRandom } from "../lib/random.ts";
+import { generateCAPTCHADigits, generateCAPTCHAText } from "./alphabet.ts";
+import { createCAPTCHAAudio } from "./audio.ts";
+import { renderCAPTCHAImage } from "./image.ts";
+
+export const CAPTCHA_PURPOSES = ["signin", "registration", "password_reset", "password_change"] as const;
+export type CAPTCHAPurpose = (typeof CAPTCHA_PURPOSES)[number];
+export const CAPTCHA_TTL_SECONDS = 10 * 60;
+
+/** What test mode shows and accepts (architecture §5). */
+export const TEST_MODE_TEXT = "TESTME";
+export const TEST_MODE_DIGITS = "1234567";
+
+interface StoredChallenge {
+  purpose: CAPTCHAPurpose;
+  binding: string;
+  textHash: string;
+  digitsHash: string;
+  /** Sealed {text, digits, seed}: needed to draw the picture and speak the digits, unreadable in storage. */
+  sealed: string;
+  expiresAt: number;
+}
+
+interface SealedMedia {
+  text: string;
+  digits: string;
+  seed: string;
+}
+
+export interface CAPTCHAChallenge {
+  id: string;
+  imageUrl: string;
+  audioUrl: string;
+  expiresAt: string;
+}
+
+export type CAPTCHAVerdict = "correct" | "incorrect" | "expired";
+
+type CAPTCHADeps = Pick<Deps, "stores" | "clock" | "random" | "config">;
+
+/** Upper-cases and drops spaces, commas, hyphens and dots, so "ab-c 12" and "ABC12" are the same answer. */
+export function normalizeCAPTCHAAnswer(answer: string): string {
+  return answer
+    .normalize("NFKC")
+    .toUpperCase()
+    .replace(/[\s,.\-‐‑–—]/g, "")
+    .slice(0, 32);
+}
+
+function answerHash(secret: string, id: string, kind: "text" | "digits", answer: string): string {
+  return hmacHex(secret, "captcha", id, kind, normalizeCAPTCHAAnswer(answer));
+}
+
+const key = (id: string) => `captcha:${id}`;
+
+export function challengeView(id: string, expiresAt: Date): CAPTCHAChallenge {
+  return { id, imageUrl: `/captcha/${id}.png`, audioUrl: `/captcha/${id}.wav`, expiresAt: expiresAt.toISOString() };
+}
+
+/** Creates a challenge for `purpose`, usable only by `binding` (the session or browser that asked). */
+export async function createCAPTCHAChallenge(deps: CAPTCHADeps, input: { purpose: CAPTCHAPurpose; binding: string }): Promise<CAPTCHAChallenge> {
+  const id = generateId(deps.random);
+  const text = deps.config.captchaTestMode ? TEST_MODE_TEXT : generateCAPTCHAText(deps.random);
+  const digits = deps.config.captchaTestMode ? TEST_MODE_DIGITS : generateCAPTCHADigits(deps.random);
+  const expiresAt = new Date(deps.clock.now().getTime() + CAPTCHA_TTL_SECONDS * 1000);
+  const media: SealedMedia = { text, digits, seed: deps.random.bytes(16).toString("hex") };
+  const stored: StoredChallenge = {
+    purpose: input.purpose,
+    binding: input.binding,
+    textHash: answerHash(deps.config.secret, id, "text", text),
+    digitsHash: answerHash(deps.config.secret, id, "digits", digits),
+    sealed: sealJSON(deps.config.secret, "captcha", media, deps.random),
+    expiresAt: expiresAt.getTime(),
+  };
+  await deps.stores.shortLived.set(key(id), JSON.stringify(stored), CAPTCHA_TTL_SECONDS);
+  return challengeView(id, expiresAt);
+}
+
+async function readMedia(deps: Pick<Deps, "stores" | "config">, id: string): Promise<SealedMedia | null> {
+  if (!/^[A-Za-z0-9_-]{20}$/.test(id)) return null;
+  const raw = await deps.stores.shortLived.get(key(id));
+  if (!raw) return null;
+  const stored = JSON.parse(raw) as StoredChallenge;
+  return unsealJSON<SealedMedia>(deps.config.secret, "captcha", stored.sealed);
+}
+
+/** The challenge's picture (PNG), or null when it does not exist or has been used. */
+export async function renderChallengeImage(deps: Pick<Deps, "stores" | "config">, id: string): Promise<Buffer | null> {
+  const media = await readMedia(deps, id);
+  return media ? renderCAPTCHAImage(media.text, createSeededRandom(`image:${media.seed}`)) : null;
+}
+
+/** The challenge's audio clip (WAV); the same bytes on every replay of one challenge. */
+export async function renderChallengeAudio(deps: Pick<Deps, "stores" | "config">, id: string): Promise<Buffer | null> {
+  const media = await readMedia(deps, id);
+  return media ? createCAPTCHAAudio(media.digits, createSeededRandom(`audio:${media.seed}`)) : null;
+}
+
+/**
+ * Checks an answer. The challenge is deleted by this call whatever the outcome (one attempt), atomically:
+ * of concurrent callers only one can see it. A challenge of another purpose or binding counts as expired.
+ */
+export async function verifyCAPTCHAAnswer(
+  deps: Pick<Deps, "stores" | "clock" | "config">,
+  input: { id: string; answer: string; purpose: CAPTCHAPurpose; binding: string },
+): Promise<CAPTCHAVerdict> {
+  if (!/^[A-Za-z0-9_-]{20}$/.test(input.id)) return "expired";
+  const raw = await deps.stores.shortLived.getAndDelete(key(input.id));
+  if (!raw) return "expired";
+  const stored = JSON.parse(raw) as StoredChallenge;
+  if (stored.expiresAt <= deps.clock.now().getTime()) return "expired";
+  if (stored.purpose !== input.purpose || stored.binding !== input.binding) return "expired";
+  const normalized = normalizeCAPTCHAAnswer(input.answer);
+  if (normalized.length === 0) return "incorrect";
+  const textOk = constantTimeEqual(answerHash(deps.config.secret, input.id, "text", normalized), stored.textHash);
+  const digitsOk = constantTimeEqual(answerHash(deps.config.secret, input.id, "digits", normalized), stored.digitsHash);
+  return textOk || digitsOk ? "correct" : "incorrect";
+}

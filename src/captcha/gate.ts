@@ -1,0 +1,28 @@
+// The security check in front of sensitive actions: without a solved challenge the action does not run,
+// and the answer carries a fresh challenge to solve.
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { type CAPTCHAPurpose, createCAPTCHAChallenge, verifyCAPTCHAAnswer } from "./challenges.ts";
+
+export interface CAPTCHASubmission {
+  id: string;
+  answer: string;
+}
+
+/**
+ * Passes when `submission` solves a challenge of this purpose and binding. Otherwise throws
+ * CAPTCHA_REQUIRED (none given), CAPTCHA_INCORRECT or CAPTCHA_EXPIRED, each with a new challenge in
+ * `extra.captcha`.
+ */
+export async function requireSolvedCAPTCHA(
+  deps: Pick<Deps, "stores" | "clock" | "random" | "config">,
+  input: { submission: CAPTCHASubmission | undefined; purpose: CAPTCHAPurpose; binding: string },
+): Promise<void> {
+  const fresh = async () => ({ captcha: await createCAPTCHAChallenge(deps, { purpose: input.purpose, binding: input.binding }) });
+  if (!input.submission || !input.submission.id) {
+    throw new AppError("CAPTCHA_REQUIRED", { field: "captcha", extra: await fresh() });
+  }
+  const verdict = await verifyCAPTCHAAnswer(deps, { id: input.submission.id, answer: input.submission.answer, purpose: input.purpose, binding: input.binding });
+  if (verdict === "correct") return;
+  throw new AppError(verdict === "incorrect" ? "CAPTCHA_INCORRECT" : "CAPTCHA_EXPIRED", { field: "captcha", extra: await fresh() });
+}

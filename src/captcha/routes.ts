@@ -1,0 +1,38 @@
+// Challenge creation for apps, and the picture and audio of a challenge.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { requesterBinding } from "../http/browser-id.ts";
+import { formField } from "../http/forms.ts";
+import { CAPTCHA_PURPOSES, createCAPTCHAChallenge, renderChallengeAudio, renderChallengeImage } from "./challenges.ts";
+import type { CAPTCHASubmission } from "./gate.ts";
+
+const CreateBody = Type.Object({ purpose: Type.Union(CAPTCHA_PURPOSES.map((p) => Type.Literal(p))) }, { additionalProperties: false });
+const MediaParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{20}$" }) }, { additionalProperties: false });
+
+/** The CAPTCHA answer posted by a page form (hidden captchaId + captchaAnswer), if any. */
+export function captchaFromForm(request: Parameters<typeof formField>[0]): CAPTCHASubmission | undefined {
+  const id = formField(request, "captchaId", 64);
+  return id ? { id, answer: formField(request, "captchaAnswer", 64) } : undefined;
+}
+
+export function registerCAPTCHARoutes(app: FastifyInstance, deps: Deps): void {
+  app.post("/api/v1/captcha", { schema: { body: CreateBody } }, async (request, reply) => {
+    const { purpose } = request.body as Static<typeof CreateBody>;
+    const challenge = await createCAPTCHAChallenge(deps, { purpose, binding: requesterBinding(request) });
+    return reply.code(201).send(challenge);
+  });
+
+  app.get("/captcha/:id.png", { schema: { params: MediaParams } }, async (request, reply) => {
+    const image = await renderChallengeImage(deps, (request.params as Static<typeof MediaParams>).id);
+    if (!image) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
+    return reply.type("image/png").header("cache-control", "no-store").send(image);
+  });
+
+  app.get("/captcha/:id.wav", { schema: { params: MediaParams } }, async (request, reply) => {
+    const audio = await renderChallengeAudio(deps, (request.params as Static<typeof MediaParams>).id);
+    if (!audio) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
+    return reply.type("audio/wav").header("content-disposition", 'inline; filename="security-check.wav"').send(audio);
+  });
+}
