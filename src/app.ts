@@ -16,7 +16,9 @@ import { registerHealthRoutes } from "./http/health.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
 import { redirectSeeOther } from "./http/forms.ts";
+import { registerRecoveryRoutes } from "./recovery/routes.ts";
 import { registerRegistrationRoutes } from "./registration/routes.ts";
+import { registerSettingsRoutes } from "./settings/routes.ts";
 import { registerSigninRoutes } from "./signin/routes.ts";
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -100,5 +102,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerSigninRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerRecoveryRoutes(app, deps);
+  registerSettingsRoutes(app, deps);
   return app;
 }

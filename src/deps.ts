@@ -2,6 +2,7 @@
 import type { PasswordHasher } from "./accounts/password-hash.ts";
 import type { Config } from "./config/load.ts";
 import type { Mailer, SMSSender } from "./delivery/types.ts";
+import type { BackgroundTasks } from "./lib/background.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { Random } from "./lib/random.ts";
 import type { Stores } from "./stores/types.ts";
@@ -22,4 +23,5 @@ export interface Deps {
   mailer: Mailer;
   sms: SMSSender;
   logger: Logger;
+  tasks: BackgroundTasks;
 }

@@ -19,6 +19,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     if (closing) return;
     closing = true;
     await app.close();
+    await deps.tasks.settle();
     await deps.stores.close();
     deps.mailer.close?.();
   };

@@ -5,6 +5,7 @@ import type { Config } from "./config/load.ts";
 import type { Deps, Logger } from "./deps.ts";
 import { createMailer } from "./delivery/mailer.ts";
 import { createSMSSender } from "./delivery/sms.ts";
+import { createBackgroundTasks } from "./lib/background.ts";
 import { type Clock, createSystemClock } from "./lib/clock.ts";
 import { createCryptoRandom, type Random } from "./lib/random.ts";
 import { openStores } from "./stores/index.ts";
@@ -19,6 +20,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions = {}
   const clock = options.clock ?? createSystemClock();
   const random = options.random ?? createCryptoRandom();
   const stores = await openStores(config, clock);
+  const logger = options.logger ?? pino({ level: config.logLevel });
   return {
     config,
     stores,
@@ -27,6 +29,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions = {}
     hasher: createArgon2Hasher(config.argon2),
     mailer: createMailer(config, clock, random),
     sms: createSMSSender(config, clock, random),
-    logger: options.logger ?? pino({ level: config.logLevel }),
+    logger,
+    tasks: createBackgroundTasks(logger),
   };
 }

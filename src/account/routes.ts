@@ -24,6 +24,7 @@ const NOTICES: Record<string, string> = {
   "others-ended": "You have been signed out everywhere else.",
   "identifier-added": "Added. You can now sign in with it.",
   "identifier-removed": "Removed. It can no longer be used to sign in.",
+  "password-changed": "Your password has been changed. We've sent you a notice about it.",
 };
 
 export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {

@@ -217,7 +217,7 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
     const pitch = between(random, 0.85, 1.2);
     const source = (voices[voice] as Voice).digits[digit] as Float32Array;
     const length = Math.round(source.length / speed);
-    spoken.push({ digit, voice, start: cursor, length, speed, pitch, gain: between(random, 0.75, 1) });
+    spoken.push({ digit, voice, start: cursor, length, speed, pitch, gain: between(random, 0.8, 1) });
     cursor += length + seconds(between(random, 0.15, 0.35));
     previousVoice = voice;
   }
@@ -247,7 +247,7 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
       const pitch = between(random, 0.8, 1.25);
       const source = (voices[voice] as Voice).digits[digit] as Float32Array;
       const fragmentLength = Math.max(seconds(0.05), Math.round((source.length * cut) / speed));
-      babble.push({ digit, voice, reversed, from, to, start: at, length: fragmentLength, speed, pitch, gain: between(random, 0.2, 0.28) });
+      babble.push({ digit, voice, reversed, from, to, start: at, length: fragmentLength, speed, pitch, gain: between(random, 0.12, 0.16) });
       at += fragmentLength - seconds(between(random, 0.02, 0.08));
     }
   }
@@ -312,12 +312,10 @@ function addStretched(
 }
 
 /**
- * Mixes a plan into a WAV file: 16-bit PCM mono at the voice bank's sample rate. The mix is scaled so its
- * loudest sample sits just under full scale, so nothing clips and quiet plans are not left faint.
- *
- * @returns The bytes of a RIFF/WAVE file.
+ * Mixes a plan into floating-point samples at `plan.sampleRate`, before any normalisation: the digits,
+ * the babble and the beeps at the gains the plan gives them.
  */
-export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
+export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
   const { voices } = getVoiceBank();
   const out = new Float32Array(plan.length);
   const hop = Math.max(1, Math.round(plan.sampleRate * GRAIN_HOP_SECONDS));
@@ -333,15 +331,27 @@ export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
     addStretched(out, segment.start, segment.length, source, 0, source.length, segment.speed, segment.pitch, segment.gain, hop);
   }
   for (const beep of plan.beeps) {
-    const ramp = Math.min(beep.length >> 1, Math.round(plan.sampleRate * 0.01));
+    const ramp = Math.max(1, Math.min(beep.length >> 1, Math.round(plan.sampleRate * 0.01)));
     const step = (2 * Math.PI * beep.frequency) / plan.sampleRate;
     for (let j = 0; j < beep.length; j++) {
       const o = beep.start + j;
+      if (o < 0) continue;
       if (o >= out.length) break;
       const envelope = Math.min(1, j / ramp, (beep.length - 1 - j) / ramp);
       out[o] = (out[o] as number) + Math.sin(j * step) * beep.gain * envelope;
     }
   }
+  return out;
+}
+
+/**
+ * Renders a plan as a WAV file: 16-bit PCM mono at the voice bank's sample rate. The mix is scaled so its
+ * loudest sample sits just under full scale, so nothing clips and a quiet plan is not left faint.
+ *
+ * @returns The bytes of a RIFF/WAVE file.
+ */
+export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
+  const out = mixCAPTCHAAudio(plan);
   let peak = 0;
   for (let i = 0; i < out.length; i++) {
     const magnitude = Math.abs(out[i] as number);

@@ -155,7 +155,11 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
   const glyphs: Glyph[] = [];
   let totalAdvance = 0;
   let stemTotal = 0;
+  // Neighbours usually lean the opposite way, so the text never sits on one straight, upright line.
+  let lean = random.int(2) === 0 ? 1 : -1;
   for (const char of text) {
+    if (random.float() < 0.75) lean = -lean;
+    const angle = lean * between(random, 0.08, 0.28);
     const font = FONTS[random.int(FONTS.length)] as CAPTCHAFont;
     const size = baseSize * font.sizeFactor * between(random, 0.88, 1.12);
     ctx.font = `${size.toFixed(1)}px "${font.family}"`;
@@ -163,8 +167,8 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
     const width = ctx.measureText(char).width * scaleX;
     // Advancing by less than a glyph's width makes neighbours touch or overlap, so characters cannot be
     // separated by looking for empty columns.
-    const advance = width * between(random, 0.9, 1);
-    glyphs.push({ char, font, size, advance, angle: between(random, -0.22, 0.22), dy: between(random, -9, 9), scaleX, skew: between(random, -0.25, 0.25) });
+    const advance = width * between(random, 0.88, 0.98);
+    glyphs.push({ char, font, size, advance, angle, dy: between(random, -9, 9), scaleX, skew: between(random, -0.25, 0.25) });
     totalAdvance += advance;
     stemTotal += font.stem * size;
   }
@@ -229,7 +233,7 @@ function composite(
 ): void {
   const { raw, shiftX, shiftY } = current;
   const ampX = between(random, 3, 5);
-  const ampY = between(random, 8, 12);
+  const ampY = between(random, 9, 13);
   const freqX = (Math.PI * 2) / between(random, 90, 150);
   const freqY = (Math.PI * 2) / between(random, 220, 340);
   const phaseX = between(random, 0, Math.PI * 2);

@@ -1,5 +1,5 @@
 // E-mail through nodemailer: SMTP when configured, otherwise RFC 5322 .eml files in the outbox.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import type { Config } from "../config/load.ts";
@@ -8,6 +8,14 @@ import type { Random } from "../lib/random.ts";
 import { DeliveryError, type EmailMessage, type Mailer } from "./types.ts";
 
 let outboxSequence = 0;
+
+/** Writes a whole file or nothing: readers of the outbox never see a half-written message. */
+export async function writeOutboxFile(dir: string, name: string, content: Buffer | string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const partial = join(dir, `.${name}.partial`);
+  await writeFile(partial, content, { mode: 0o600 });
+  await rename(partial, join(dir, name));
+}
 
 /** Outbox files sort in the order they were written, even when the clock stands still (as in tests). */
 export function outboxFileName(clock: Clock, random: Random, extension: string): string {
@@ -36,8 +44,7 @@ export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxD
     async sendEmail(message: EmailMessage) {
       try {
         const info = await builder.sendMail({ from: config.mailFrom, ...message });
-        await mkdir(config.outboxDir, { recursive: true });
-        await writeFile(join(config.outboxDir, outboxFileName(clock, random, ".eml")), info.message as Buffer, { mode: 0o600 });
+        await writeOutboxFile(config.outboxDir, outboxFileName(clock, random, ".eml"), info.message as Buffer);
       } catch (cause) {
         throw new DeliveryError("writing to the outbox failed", { cause });
       }

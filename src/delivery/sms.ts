@@ -1,12 +1,10 @@
 // SMS senders: the outbox (.sms.json files) for development, and a webhook that POSTs signed JSON to a
 // gateway of the operator's choice.
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { Config } from "../config/load.ts";
 import type { Clock } from "../lib/clock.ts";
 import { hmacHex } from "../lib/crypto.ts";
 import type { Random } from "../lib/random.ts";
-import { outboxFileName } from "./mailer.ts";
+import { outboxFileName, writeOutboxFile } from "./mailer.ts";
 import { DeliveryError, type SMSMessage, type SMSSender } from "./types.ts";
 
 export const SMS_SIGNATURE_HEADER = "x-latchkey-signature";
@@ -42,9 +40,8 @@ export function createSMSSender(config: Pick<Config, "sms" | "outboxDir">, clock
   return {
     async sendSMS(message: SMSMessage) {
       try {
-        await mkdir(config.outboxDir, { recursive: true });
         const content = JSON.stringify({ to: message.to, body: message.body, createdAt: clock.now().toISOString() }, null, 2);
-        await writeFile(join(config.outboxDir, outboxFileName(clock, random, ".sms.json")), `${content}\n`, { mode: 0o600 });
+        await writeOutboxFile(config.outboxDir, outboxFileName(clock, random, ".sms.json"), `${content}\n`);
       } catch (cause) {
         throw new DeliveryError("writing to the outbox failed", { cause });
       }

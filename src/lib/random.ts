@@ -42,7 +42,8 @@ export function createSeededRandom(seed: Buffer | string): Random {
     bytes: take,
     float,
     int: (maxExclusive) => {
-      if (!Number.isInteger(maxExclusive) || maxExclusive <= 0) throw new RangeError("maxExclusive must be a positive integer");
+      // Above 2^32 the rejection limit below would be 0 and the loop would never end.
+      if (!Number.isInteger(maxExclusive) || maxExclusive <= 0 || maxExclusive > 2 ** 32) throw new RangeError("maxExclusive must be an integer in 1..2^32");
       // Rejection sampling keeps the distribution uniform.
       const limit = Math.floor(2 ** 32 / maxExclusive) * maxExclusive;
       for (;;) {

@@ -27,6 +27,14 @@ export const errorMessages: Record<ErrorCode, string> = {
   VERIFICATION_CODE_INVALID: "That code is not right. Check the latest message we sent and try again.",
   VERIFICATION_CODE_EXPIRED:
     "That code has expired or has been used up. Ask for a new code and use the one in the newest message.",
+  RESET_TOKEN_INVALID:
+    "This reset link is not complete or not valid. It may have been cut off when it was copied. Start a new reset and open the link from the newest e-mail.",
+  RESET_TOKEN_EXPIRED: "This reset link has expired: links work for 30 minutes. Start a new reset to get a fresh one.",
+  RESET_TOKEN_USED:
+    "This reset link has already been used, or a newer one was sent. Sign in with your new password, or start a new reset.",
+  RESET_CODE_INVALID: "That code is not right. Check the newest text message we sent and try again.",
+  RESET_CODE_EXPIRED:
+    "That code has expired or has been used up. Codes work for 10 minutes and 5 tries. Start a new reset to get a new code.",
   IDENTIFIER_ALREADY_YOURS: "This address or number is already on your account.",
   IDENTIFIER_LAST_ONE: "You can't remove the only e-mail address or mobile number on your account.",
   IDENTIFIER_NOT_FOUND: "That e-mail address or mobile number is not on your account.",

@@ -97,3 +97,60 @@ export function identifierAddedEmail(display: string): EmailContent {
 export function identifierAddedSMS(display: string): string {
   return `${display} was added to your Latchkey account. If this wasn't you, sign in and change your password.`;
 }
+
+export function passwordResetLinkEmail(link: string, minutes: number): EmailContent {
+  return {
+    subject: "Reset your password",
+    text: [
+      "Someone, hopefully you, asked to reset the password of your account.",
+      "",
+      `To choose a new password, open this link within ${minutes} minutes:`,
+      link,
+      "",
+      "The link works once. Afterwards you will be signed out everywhere and can sign in with the new password.",
+      "",
+      "If it wasn't you, ignore this message: your password stays as it is, and nobody can use the link without access to your e-mail.",
+    ].join("\n"),
+    html: emailLayout(
+      "Reset your password",
+      html`<h1 style="font-size:20px;margin:0 0 16px">Reset your password</h1>
+<p>Someone, hopefully you, asked to reset the password of your account.</p>
+<p><a href="${link}" style="display:inline-block;background:#0b5cad;color:#ffffff;padding:10px 18px;border-radius:6px;text-decoration:none">Choose a new password</a></p>
+<p>Or copy this link into your browser within ${minutes} minutes:<br><a href="${link}" style="color:#0b5cad;word-break:break-all">${link}</a></p>
+<p>The link works once. Afterwards you will be signed out everywhere and can sign in with the new password.</p>
+<p>If it wasn't you, ignore this message: your password stays as it is.</p>`,
+    ),
+  };
+}
+
+export function passwordResetCodeSMS(code: string, minutes: number): string {
+  return `${code} is your Latchkey password reset code. It works for ${minutes} minutes. If you didn't ask for it, ignore this message and never share the code.`;
+}
+
+export function passwordChangedEmail(how: "reset" | "change", signinLink: string, resetLink: string): EmailContent {
+  const what = how === "reset" ? "was reset" : "was changed";
+  return {
+    subject: "Your password was changed",
+    text: [
+      `The password of your account ${what} just now.${how === "reset" ? " Every device that was signed in has been signed out." : ""}`,
+      "",
+      "If this was you, there is nothing more to do.",
+      "",
+      "If this wasn't you, reset your password straight away and check the devices signed in to your account:",
+      resetLink,
+      "",
+      `Sign in: ${signinLink}`,
+    ].join("\n"),
+    html: emailLayout(
+      "Your password was changed",
+      html`<h1 style="font-size:20px;margin:0 0 16px">Your password was changed</h1>
+<p>The password of your account ${what} just now.${how === "reset" ? " Every device that was signed in has been signed out." : ""}</p>
+<p>If this was you, there is nothing more to do.</p>
+<p>If this wasn't you, <a href="${resetLink}" style="color:#0b5cad">reset your password straight away</a> (${resetLink}) and check the devices signed in to your account.</p>`,
+    ),
+  };
+}
+
+export function passwordChangedSMS(resetLink: string): string {
+  return `Your Latchkey password was just changed. If this wasn't you, reset it now: ${resetLink}`;
+}

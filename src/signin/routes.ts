@@ -35,6 +35,7 @@ const NOTICES: Record<string, string> = {
   "signed-out": "You have signed out.",
   verified: "Your account is confirmed. You can sign in now.",
   "session-ended": "Your session has ended. Please sign in again.",
+  "password-reset": "Your password has been changed and you have been signed out everywhere. Sign in with your new password.",
 };
 
 export function sessionJson(session: SessionRecord): { id: string; expiresAt: string; absoluteExpiresAt: string; remember: boolean } {

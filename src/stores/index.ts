@@ -4,6 +4,7 @@ import type { Config } from "../config/load.ts";
 import type { Clock } from "../lib/clock.ts";
 import { createSqlShortLivedStore } from "./kv/sql-short-lived-store.ts";
 import { createSqlAccountStore } from "./sql/account-store.ts";
+import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
 import { sqliteCodec } from "./sql/schema.ts";
 import { createSqlSessionStore } from "./sql/session-store.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
@@ -23,6 +24,7 @@ export async function openStores(config: Pick<Config, "database">, clock: Clock,
     accounts: createSqlAccountStore(db, codec),
     sessions: createSqlSessionStore(db, codec),
     verifications: createSqlVerificationStore(db, codec),
+    passwordResets: createSqlPasswordResetStore(db, codec),
     shortLived: createSqlShortLivedStore(db, codec, clock),
     async ping() {
       try {

@@ -143,6 +143,47 @@ export interface VerificationStore {
   deleteExpiredVerifications(now: Date): Promise<number>;
 }
 
+export type PasswordResetKind = "link" | "code";
+
+export interface PasswordResetRecord {
+  id: string;
+  /** Null for a decoy: the request named an identifier no account uses. */
+  accountId: string | null;
+  kind: PasswordResetKind;
+  /** The normalised identifier the reset was requested for. */
+  value: string;
+  /** SHA-256 of the link token, or HMAC of the SMS code. */
+  secretHash: string;
+  attemptsLeft: number;
+  expiresAt: Date;
+  createdAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface PasswordResetStore {
+  /** Stores a new reset after revoking every pending one for the same identifier value (only the newest works). */
+  createPasswordReset(reset: PasswordResetRecord): Promise<void>;
+  /** The reset with this secret hash in any state (pending, used, revoked, expired), or null. */
+  getPasswordResetBySecret(secretHash: string): Promise<PasswordResetRecord | null>;
+  /** The newest pending code reset for the identifier value, or null. */
+  getPendingResetCode(value: string, now: Date): Promise<PasswordResetRecord | null>;
+  /**
+   * Marks the pending, unexpired reset with this secret hash (and kind; for codes also this value) as used
+   * and returns it. Atomic: of concurrent callers exactly one receives the record.
+   */
+  consumePasswordReset(kind: PasswordResetKind, secretHash: string, now: Date, value?: string): Promise<PasswordResetRecord | null>;
+  /**
+   * Counts a wrong code against the pending code reset of the value: "invalid" while tries remain,
+   * "exhausted" when this used the last try (the reset is revoked), "none" when there is none.
+   */
+  recordFailedResetCode(value: string, now: Date): Promise<FailedVerificationResult>;
+  /** Revokes every pending reset of the account. Returns how many. */
+  revokePasswordResetsOfAccount(accountId: string, now: Date): Promise<number>;
+  /** Deletes resets created before `before`. */
+  deleteOldPasswordResets(before: Date): Promise<number>;
+}
+
 /** Short-lived state with expiry: challenges, flows, counters. SQLite in single mode, Redis in cluster mode. */
 export interface ShortLivedStore {
   /** Stores `value` under `key` for `ttlSeconds`, replacing any earlier value. */
@@ -166,6 +207,7 @@ export interface Stores {
   accounts: AccountStore;
   sessions: SessionStore;
   verifications: VerificationStore;
+  passwordResets: PasswordResetStore;
   shortLived: ShortLivedStore;
   /** Checks that storage answers (for /readyz). */
   ping(): Promise<boolean>;

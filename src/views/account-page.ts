@@ -44,6 +44,10 @@ ${textField({ id: "identifier", label: "Add an e-mail address or mobile number",
 <div class="form-actions"><button class="button button--secondary" type="submit">Send code</button></div>
 </form>
 </section>
+<section class="card" aria-labelledby="password-title">
+<h2 id="password-title">Password</h2>
+<p><a href="/account/password">Change your password</a></p>
+</section>
 <section class="card" aria-labelledby="sessions-title">
 <h2 id="sessions-title">Where you're signed in</h2>
 <ul class="session-list">

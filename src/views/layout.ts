@@ -33,7 +33,7 @@ export function renderLayout(options: LayoutOptions): string {
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>
-${options.testMode ? html`<div class="test-mode-banner" role="note">Test mode: every security check reads TESTME (audio 1234567). Never use this setting with real accounts.</div>` : ""}
+${options.testMode ? html`<aside class="test-mode-banner" aria-label="Test mode">Test mode: every security check reads TESTME (audio 1234567). Never use this setting with real accounts.</aside>` : ""}
 <header class="site-header"><a class="brand" href="/"><img src="/assets/favicon.svg" alt="" width="24" height="24"> Latchkey</a>
 <nav class="site-nav" aria-label="Main">${nav}</nav></header>
 <main id="main" class="${options.narrow ? "page page--narrow" : "page"}">
@@ -109,13 +109,14 @@ export interface PasswordFieldOptions {
 
 export function passwordField(o: PasswordFieldOptions): SafeHtml {
   const error = errorFor(o.errors, o.id);
-  const described = describedBy(o.id, Boolean(o.hint), Boolean(error), `${o.id}-capslock`);
+  // The Caps Lock warning is linked by the script only while it shows: hidden text referenced here would be read out.
+  const described = describedBy(o.id, Boolean(o.hint), Boolean(error));
   return html`<div class="${error ? "field field--invalid" : "field"}">
 <label for="${o.id}">${o.label}</label>
 ${o.hint ? html`<p class="field-hint" id="${o.id}-hint">${o.hint}</p>` : ""}
 ${error ? html`<p class="field-error" id="${o.id}-error"><span class="visually-hidden">Error: </span>${error.message}</p>` : ""}
 <div class="password-input">
-<input class="input" id="${o.id}" name="${o.id}" type="password" autocomplete="${o.autocomplete}" data-password${o.strengthInputs ? html` data-strength-meter data-strength-inputs="${o.strengthInputs.join(" ")}"` : ""} aria-describedby="${described ?? ""}"${error ? html` aria-invalid="true"` : ""}${o.autofocus ? html` autofocus` : ""} maxlength="1024">
+<input class="input" id="${o.id}" name="${o.id}" type="password" autocomplete="${o.autocomplete}" data-password${o.strengthInputs ? html` data-strength-meter data-strength-inputs="${o.strengthInputs.join(" ")}"` : ""}${described ? html` aria-describedby="${described}"` : ""}${error ? html` aria-invalid="true"` : ""}${o.autofocus ? html` autofocus` : ""} maxlength="1024">
 <button class="password-toggle" type="button" data-password-toggle="${o.id}" hidden>Show</button>
 </div>
 <p class="capslock-warning" id="${o.id}-capslock" data-capslock-for="${o.id}" hidden>Caps Lock is on. Passwords are case-sensitive.</p>

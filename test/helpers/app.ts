@@ -53,6 +53,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
     dataDir,
     async close() {
       await app.close();
+      await deps.tasks.settle();
       await deps.stores.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -155,7 +155,7 @@ describe("CAPTCHA", () => {
     assert.match(pageText(html), /Not case-sensitive/);
     assert.match(html, /value="page@example.com"/);
     assert.doesNotMatch(html, /<audio[^>]*autoplay/);
-    assert.match(html, /class="test-mode-banner"/);
+    assert.match(html, /<aside class="test-mode-banner" aria-label="Test mode">/);
 
     const hidden = hiddenInputsIn(html, "/signin");
     const refreshed = await browser.request("POST", "/signin", { form: { ...hidden, identifier: "page@example.com", password: "", captchaAction: "refresh" } });

@@ -56,7 +56,21 @@ export interface ShortLivedTable {
   expires_at: SqlTime;
 }
 
+export interface PasswordResetsTable {
+  id: string;
+  account_id: string | null;
+  kind: string;
+  value: string;
+  secret_hash: string;
+  attempts_left: number;
+  expires_at: SqlTime;
+  created_at: SqlTime;
+  used_at: SqlTime | null;
+  revoked_at: SqlTime | null;
+}
+
 export interface Database {
+  password_resets: PasswordResetsTable;
   accounts: AccountsTable;
   identifiers: IdentifiersTable;
   sessions: SessionsTable;

@@ -1,0 +1,159 @@
+// Resetting a forgotten password: by a link (e-mail) or a 6-digit code (SMS). The request does the same
+// work and gives the same answer whether or not an account uses the identifier; completion is single use,
+// ends every session and every other pending reset, clears sign-in failures and tells the owner.
+import { deliverToIdentifier } from "../accounts/deliver.ts";
+import { requireIdentifier } from "../accounts/identifier-input.ts";
+import { checkNewPassword } from "../accounts/password-policy.ts";
+import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { addSeconds } from "../lib/clock.ts";
+import { generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
+import type { Identifier } from "../lib/identifiers.ts";
+import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwordResetLinkEmail } from "../messages/notifications.ts";
+import { clearSigninFailures } from "../signin/failure-counter.ts";
+import type { AccountRecord, PasswordResetRecord } from "../stores/types.ts";
+
+export const RESET_LINK_TTL_SECONDS = 30 * 60;
+export const RESET_CODE_TTL_SECONDS = 10 * 60;
+export const RESET_CODE_ATTEMPTS = 5;
+
+type ResetDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger" | "tasks">;
+
+export function resetCodeHash(secret: string, value: string, code: string): string {
+  return hmacHex(secret, "reset-code", value, code);
+}
+
+export function resetLink(baseUrl: string, token: string): string {
+  return `${baseUrl}/password/reset/confirm?token=${token}`;
+}
+
+/**
+ * Starts a reset. Throws format errors, the security-check errors and SEND_LIMITED (counted per
+ * identifier whether or not it exists); otherwise answers the same for every identifier. A reset record
+ * is written in every case (a decoy for unknown identifiers); only a confirmed identifier of an enabled
+ * account is sent a message, in the background, so timing stays the same.
+ */
+export async function requestPasswordReset(
+  deps: ResetDeps,
+  input: { identifier: string; captcha: CAPTCHASubmission | undefined; binding: string },
+): Promise<{ identifier: Identifier }> {
+  const { identifier } = requireIdentifier(input.identifier);
+  await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_reset", binding: input.binding });
+  await consumeSendAllowance(deps, "reset", identifier.value);
+  const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+  const account = found && found.identifier.verifiedAt !== null && found.account.disabledAt === null ? found.account : null;
+  const now = deps.clock.now();
+  const isLink = identifier.kind === "email";
+  const secret = isLink ? generateSecretToken(deps.random) : generateNumericCode(deps.random, 6);
+  await deps.stores.passwordResets.createPasswordReset({
+    id: generateId(deps.random),
+    accountId: account?.id ?? null,
+    kind: isLink ? "link" : "code",
+    value: identifier.value,
+    secretHash: isLink ? sha256Hex(secret) : resetCodeHash(deps.config.secret, identifier.value, secret),
+    attemptsLeft: isLink ? 1 : RESET_CODE_ATTEMPTS,
+    expiresAt: addSeconds(now, isLink ? RESET_LINK_TTL_SECONDS : RESET_CODE_TTL_SECONDS),
+    createdAt: now,
+    usedAt: null,
+    revokedAt: null,
+  });
+  if (account) {
+    const to = found ? { ...identifier, display: found.identifier.display } : identifier;
+    deps.tasks.run("password reset message", () =>
+      deliverToIdentifier(deps, to, {
+        email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
+        sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+      }),
+    );
+  }
+  return { identifier };
+}
+
+export type ResetLinkStatus = "valid" | "used" | "expired" | "invalid";
+
+function isWellFormedToken(token: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(token);
+}
+
+/** What a reset link is now, without using it. */
+export async function checkResetLink(deps: Pick<Deps, "stores" | "clock">, token: string): Promise<ResetLinkStatus> {
+  if (!isWellFormedToken(token)) return "invalid";
+  const record = await deps.stores.passwordResets.getPasswordResetBySecret(sha256Hex(token));
+  return linkStatus(record, deps.clock.now());
+}
+
+function linkStatus(record: PasswordResetRecord | null, now: Date): ResetLinkStatus {
+  if (!record || record.kind !== "link" || record.accountId === null) return "invalid";
+  if (record.usedAt !== null || record.revokedAt !== null) return "used";
+  if (record.expiresAt <= now) return "expired";
+  return "valid";
+}
+
+const LINK_ERRORS = { used: "RESET_TOKEN_USED", expired: "RESET_TOKEN_EXPIRED", invalid: "RESET_TOKEN_INVALID" } as const;
+
+async function checkPolicyFor(deps: ResetDeps, account: AccountRecord | null, fallbackValue: string, password: string): Promise<string> {
+  const identifiers = account ? (await deps.stores.accounts.listIdentifiers(account.id)).map((i) => i.value) : [fallbackValue];
+  const policy = checkNewPassword(password, { identifiers, name: account?.name ?? null, minScore: deps.config.passwordMinScore });
+  if (!policy.ok) throw new AppError(policy.code, { field: "password" });
+  return policy.password;
+}
+
+/** Completes a reset with the link's token. */
+export async function completePasswordResetWithToken(deps: ResetDeps, input: { token: string; password: string }): Promise<void> {
+  if (!isWellFormedToken(input.token)) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
+  const secretHash = sha256Hex(input.token);
+  const record = await deps.stores.passwordResets.getPasswordResetBySecret(secretHash);
+  const status = linkStatus(record, deps.clock.now());
+  if (status !== "valid" || !record?.accountId) throw new AppError(LINK_ERRORS[status === "valid" ? "invalid" : status], { field: "token" });
+  const account = await deps.stores.accounts.getAccountById(record.accountId);
+  if (!account) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
+  // The new password is checked before the link is used, so a refused password does not cost the link.
+  const password = await checkPolicyFor(deps, account, record.value, input.password);
+  const consumed = await deps.stores.passwordResets.consumePasswordReset("link", secretHash, deps.clock.now());
+  if (!consumed) throw new AppError("RESET_TOKEN_USED", { field: "token" });
+  await finishReset(deps, account, password);
+}
+
+/** Completes a reset with the SMS code sent to `identifier`. */
+export async function completePasswordResetWithCode(deps: ResetDeps, input: { identifier: string; code: string; password: string }): Promise<void> {
+  const { identifier } = requireIdentifier(input.identifier);
+  const now = deps.clock.now();
+  const pending = await deps.stores.passwordResets.getPendingResetCode(identifier.value, now);
+  const account = pending?.accountId ? await deps.stores.accounts.getAccountById(pending.accountId) : null;
+  const password = await checkPolicyFor(deps, account, identifier.value, input.password);
+  const code = input.code.replace(/[\s-]/g, "");
+  const consumed = /^\d{6}$/.test(code)
+    ? await deps.stores.passwordResets.consumePasswordReset("code", resetCodeHash(deps.config.secret, identifier.value, code), now, identifier.value)
+    : null;
+  if (!consumed || !consumed.accountId || !account || consumed.accountId !== account.id) {
+    if (consumed) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
+    const outcome = await deps.stores.passwordResets.recordFailedResetCode(identifier.value, now);
+    throw new AppError(outcome === "invalid" ? "RESET_CODE_INVALID" : "RESET_CODE_EXPIRED", { field: "code" });
+  }
+  await finishReset(deps, account, password);
+}
+
+async function finishReset(deps: ResetDeps, account: AccountRecord, password: string): Promise<void> {
+  const now = deps.clock.now();
+  const hash = await deps.hasher.hashPassword(password);
+  await deps.stores.accounts.updatePasswordHash(account.id, hash, now);
+  // Every other way in that existed before the reset dies with it.
+  await deps.stores.passwordResets.revokePasswordResetsOfAccount(account.id, now);
+  await deps.stores.sessions.deleteSessionsOfAccount(account.id);
+  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  for (const i of identifiers) await clearSigninFailures(deps, i.value);
+  notifyPasswordChanged(deps, identifiers.filter((i) => i.verifiedAt !== null), "reset");
+}
+
+/** Tells every confirmed identifier that the password changed (in the background). */
+export function notifyPasswordChanged(deps: Pick<Deps, "config" | "mailer" | "sms" | "logger" | "tasks">, identifiers: Identifier[], how: "reset" | "change"): void {
+  const signin = `${deps.config.baseUrl}/signin`;
+  const reset = `${deps.config.baseUrl}/password/reset`;
+  for (const identifier of identifiers) {
+    deps.tasks.run("password changed notice", () =>
+      deliverToIdentifier(deps, identifier, { email: () => passwordChangedEmail(how, signin, reset), sms: () => passwordChangedSMS(reset) }),
+    );
+  }
+}

@@ -1,0 +1,56 @@
+// Changing the password while signed in: the current password, a new one, and the security check. A
+// wrong current password counts as a failed sign-in for the account's identifiers.
+import { checkNewPassword, normalizePassword } from "../accounts/password-policy.ts";
+import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { notifyPasswordChanged } from "../recovery/reset.ts";
+import { createSession, type SessionContext } from "../sessions/sessions.ts";
+import { recordSigninFailure } from "../signin/failure-counter.ts";
+import type { SessionRecord } from "../stores/types.ts";
+
+export interface PasswordChangeInput {
+  accountId: string;
+  session: SessionRecord;
+  currentPassword: string;
+  newPassword: string;
+  captcha: CAPTCHASubmission | undefined;
+  binding: string;
+  /** End every other session (the default). */
+  signOutOthers: boolean;
+  context: SessionContext;
+}
+
+type ChangeDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger" | "tasks">;
+
+/**
+ * Changes the password and returns a new session (token) for this browser; the old session ends, and the
+ * others too unless `signOutOthers` is false. Throws the security-check errors, PASSWORD_INCORRECT
+ * (field currentPassword) and password-policy errors (field newPassword).
+ */
+export async function changePassword(deps: ChangeDeps, input: PasswordChangeInput): Promise<{ token: string; session: SessionRecord }> {
+  const account = await deps.stores.accounts.getAccountById(input.accountId);
+  if (!account) throw new AppError("UNAUTHENTICATED");
+  await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_change", binding: input.binding });
+  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  const current = normalizePassword(input.currentPassword);
+  if (current.length === 0 || current.length > 1024 || !(await deps.hasher.verifyPasswordHash(account.passwordHash, current))) {
+    // Someone at an unlocked screen guessing the password is throttled like any other guesser.
+    for (const identifier of identifiers) if (identifier.verifiedAt) await recordSigninFailure(deps, identifier.value);
+    throw new AppError("PASSWORD_INCORRECT", { field: "currentPassword" });
+  }
+  const policy = checkNewPassword(input.newPassword, { identifiers: identifiers.map((i) => i.value), name: account.name, minScore: deps.config.passwordMinScore });
+  if (!policy.ok) throw new AppError(policy.code, { field: "newPassword" });
+  const now = deps.clock.now();
+  const hash = await deps.hasher.hashPassword(policy.password);
+  // Only replace the hash the current password was checked against: a concurrent change wins.
+  if (!(await deps.stores.accounts.replacePasswordHash(account.id, account.passwordHash, hash, now))) {
+    throw new AppError("PASSWORD_INCORRECT", { field: "currentPassword", detail: "changed concurrently" });
+  }
+  await deps.stores.passwordResets.revokePasswordResetsOfAccount(account.id, now);
+  const fresh = await createSession(deps, { accountId: account.id, remember: input.session.remember, context: input.context });
+  await deps.stores.sessions.deleteSession(input.session.id);
+  if (input.signOutOthers) await deps.stores.sessions.deleteSessionsOfAccount(account.id, fresh.session.id);
+  notifyPasswordChanged(deps, identifiers.filter((i) => i.verifiedAt !== null), "change");
+  return fresh;
+}
