@@ -7,12 +7,16 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { registerAccountRoutes } from "./account/routes.ts";
+import { registerAdminRoutes } from "./admin/routes.ts";
 import { registerCAPTCHARoutes } from "./captcha/routes.ts";
 import type { Deps } from "./deps.ts";
+import { type HelpLibrary, loadHelpLibrary } from "./help/articles.ts";
+import { registerHelpRoutes } from "./help/routes.ts";
 import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
 import { registerErrorHandling } from "./http/errors.ts";
 import { registerHealthRoutes } from "./http/health.ts";
+import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
 import { redirectSeeOther } from "./http/forms.ts";
@@ -26,6 +30,8 @@ const PUBLIC_DIR = fileURLToPath(new URL("../public/", import.meta.url));
 
 export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
+  /** The help articles; by default content/help/, loaded once here. */
+  helpLibrary?: HelpLibrary;
 }
 
 export function loggerOptions(level: string): FastifyServerOptions["logger"] {
@@ -41,6 +47,8 @@ export function loggerOptions(level: string): FastifyServerOptions["logger"] {
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
+  // Read, validated and indexed once: invalid help content stops the start, naming every problem.
+  const helpLibrary = options.helpLibrary ?? loadHelpLibrary();
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -91,7 +99,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: "/assets/", cacheControl: true, maxAge: "1h", index: false });
 
-  registerErrorHandling(app, deps);
+  const methods = trackRouteMethods(app);
+  registerErrorHandling(app, deps, methods);
   registerOriginCheck(app, config.baseOrigin);
   registerBrowserId(app, deps);
   registerSessionHook(app, deps);
@@ -104,5 +113,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerAccountRoutes(app, deps);
   registerRecoveryRoutes(app, deps);
   registerSettingsRoutes(app, deps);
+  registerHelpRoutes(app, deps, helpLibrary);
+  registerAdminRoutes(app, deps, helpLibrary);
   return app;
 }

@@ -2,13 +2,17 @@
 import { parseArgs } from "node:util";
 import { checkNewPassword } from "./accounts/password-policy.ts";
 import { createArgon2Hasher } from "./accounts/password-hash.ts";
-import { type Config, ConfigError, loadConfig } from "./config/load.ts";
+import { type AuditEventType, recordAuditEvent } from "./audit/audit.ts";
+import { type Config, ConfigError, loadConfig, parseDuration } from "./config/load.ts";
+import { describeUserAgent } from "./lib/user-agent.ts";
 import { generateId } from "./lib/crypto.ts";
 import { parseIdentifier } from "./lib/identifiers.ts";
 import { createSystemClock } from "./lib/clock.ts";
 import { createCryptoRandom } from "./lib/random.ts";
 import { errorMessages } from "./messages/errors.ts";
 import { runServe } from "./main.ts";
+import { buildHelpFeedbackReport, formatHelpReportText } from "./admin/report.ts";
+import { loadHelpLibrary } from "./help/articles.ts";
 import { openStores } from "./stores/index.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./stores/sql/sqlite-database.ts";
 import type { Stores } from "./stores/types.ts";
@@ -28,6 +32,11 @@ Commands:
   accounts enable X                     Allow sign-in again
   accounts grant-admin X                Give the account access to /admin
   accounts revoke-admin X               Take that access away
+  audit [--account X] [--since 24h] [--type T] [--limit N]
+                                        Security events, newest first (sign-ins, failures, locks,
+                                        resets, password changes, revoked sessions, admin actions)
+  help report [--days N]                Help articles: views, yes, no, helpful share and top reason
+                                        (as on /admin), for all time or the last N days
 
 Options:
   -h, --help                            Show this help
@@ -91,6 +100,7 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
         });
         if (!created) return fail(`${parsed.identifier.display} is already used by an account`);
         if (values.admin) await stores.accounts.setAccountAdmin(id, true, clock.now());
+        await recordCLIEvent(stores, "admin.account_created", id);
         process.stdout.write(`Created account ${id} for ${parsed.identifier.display}${values.admin ? " (admin)" : ""}\n`);
         return 0;
       });
@@ -117,6 +127,7 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
         const id = await findAccountId(stores, positionals[0] ?? values.identifier);
         await stores.accounts.setAccountDisabled(id, action === "disable" ? clock.now() : null);
         if (action === "disable") await stores.sessions.deleteSessionsOfAccount(id);
+        await recordCLIEvent(stores, action === "disable" ? "admin.account_disabled" : "admin.account_enabled", id);
         process.stdout.write(`Account ${id} ${action}d\n`);
         return 0;
       });
@@ -125,6 +136,7 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
       return withStores(config, async (stores) => {
         const id = await findAccountId(stores, positionals[0] ?? values.identifier);
         await stores.accounts.setAccountAdmin(id, action === "grant-admin", clock.now());
+        await recordCLIEvent(stores, action === "grant-admin" ? "admin.admin_granted" : "admin.admin_revoked", id);
         process.stdout.write(`Account ${id} ${action === "grant-admin" ? "is now an admin" : "is no longer an admin"}\n`);
         return 0;
       });
@@ -133,10 +145,60 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
   }
 }
 
+/** Records an operator's action in the audit trail (no address: it was the terminal). */
+async function recordCLIEvent(stores: Stores, type: AuditEventType, accountId: string): Promise<void> {
+  const deps = { stores, clock: createSystemClock(), random: createCryptoRandom(), logger: { info() {}, warn() {}, error() {} } };
+  await recordAuditEvent(deps, { type, accountId, context: { ip: null, userAgent: "latchkey CLI" } });
+}
+
+async function runAudit(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { account: { type: "string" }, since: { type: "string" }, type: { type: "string", multiple: true }, limit: { type: "string" } } });
+  const limit = Number(values.limit ?? "100");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100000) throw new UsageError("--limit takes 1–100000");
+  let sinceSeconds: number | undefined;
+  if (values.since !== undefined) {
+    try {
+      sinceSeconds = parseDuration(values.since);
+    } catch {
+      throw new UsageError("--since takes a duration like 30m, 24h or 7d");
+    }
+  }
+  return withStores(config, async (stores) => {
+    const accountId = values.account ? await findAccountId(stores, values.account) : undefined;
+    const events = await stores.audit.listEvents({
+      limit,
+      ...(accountId ? { accountId } : {}),
+      ...(sinceSeconds !== undefined ? { since: new Date(Date.now() - sinceSeconds * 1000) } : {}),
+      ...(values.type ? { types: values.type } : {}),
+    });
+    process.stdout.write(`${["time", "event", "account", "ip", "device", "detail"].join("\t")}\n`);
+    for (const e of events) {
+      const detail = e.detail ? Object.entries(e.detail).map(([k, v]) => `${k}=${v}`).join(" ") : "";
+      process.stdout.write(`${[e.at.toISOString(), e.type, e.accountId ?? "-", e.ip ?? "-", e.userAgent ? describeUserAgent(e.userAgent) : "-", detail].join("\t")}\n`);
+    }
+    process.stdout.write(`${events.length} event(s)\n`);
+    return 0;
+  });
+}
+
+async function runHelpCommand(config: Config, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== "report") throw new UsageError(action ? `unknown help command: ${action}` : "help needs a command: report");
+  const { values } = parseArgs({ args: rest, options: { days: { type: "string" } } });
+  const days = values.days === undefined ? undefined : Number(values.days);
+  if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) throw new UsageError("--days takes a whole number from 1 to 3650");
+  const library = loadHelpLibrary();
+  return withStores(config, async (stores) => {
+    const report = await buildHelpFeedbackReport({ stores, clock: createSystemClock() }, library, days ? { sinceDays: days } : {});
+    process.stdout.write(formatHelpReportText(report));
+    return 0;
+  });
+}
+
 /** Runs the CLI; returns the exit code, or null while the server keeps running. */
 export async function runCLI(argv: string[]): Promise<number | null> {
   const [command, ...args] = argv;
-  if (!command || command === "-h" || command === "--help" || command === "help" || args.includes("--help") || args.includes("-h")) {
+  if (!command || command === "-h" || command === "--help" || (command === "help" && args.length === 0) || args.includes("--help") || args.includes("-h")) {
     process.stdout.write(HELP);
     return command ? 0 : 2;
   }
@@ -157,6 +219,8 @@ export async function runCLI(argv: string[]): Promise<number | null> {
       return 0;
     }
     if (command === "accounts") return await runAccounts(config, args);
+    if (command === "help") return await runHelpCommand(config, args);
+    if (command === "audit") return await runAudit(config, args);
     throw new UsageError(`unknown command: ${command}`);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message}\n\n${HELP}`, 2);

@@ -1,11 +1,13 @@
 // Starts the HTTP server: configuration, storage, application, graceful shutdown on SIGTERM/SIGINT.
 import { buildApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
+import { scheduleMaintenance } from "./maintenance.ts";
 import { createDeps } from "./services.ts";
 
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const deps = await createDeps(config);
   const app = await buildApp(deps);
+  const stopMaintenance = scheduleMaintenance(deps);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -18,6 +20,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const close = async (): Promise<void> => {
     if (closing) return;
     closing = true;
+    stopMaintenance();
     await app.close();
     await deps.tasks.settle();
     await deps.stores.close();

@@ -1,6 +1,8 @@
 // Adding and removing e-mail addresses and mobile numbers on a signed-in account. A new one is verified
 // with a code before it is added; a taken one answers the same as a free one.
 import { deliverToIdentifier } from "../accounts/deliver.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
+import type { SessionContext } from "../sessions/sessions.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
@@ -34,7 +36,11 @@ export async function startAddingIdentifier(deps: AddDeps, accountId: string, in
 }
 
 /** Adds the identifier once its code checks out, and tells it so. */
-export async function confirmAddingIdentifier(deps: AddDeps, accountId: string, input: { identifier: string; code: string }): Promise<IdentifierRecord> {
+export async function confirmAddingIdentifier(
+  deps: AddDeps,
+  accountId: string,
+  input: { identifier: string; code: string; context?: SessionContext },
+): Promise<IdentifierRecord> {
   const { identifier } = requireIdentifier(input.identifier);
   await consumeVerificationCode(deps, { purpose: "add_identifier", value: identifier.value, accountId }, input.code);
   const added = await deps.stores.accounts.addVerifiedIdentifier(
@@ -43,6 +49,7 @@ export async function confirmAddingIdentifier(deps: AddDeps, accountId: string, 
     deps.clock.now(),
   );
   if (!added) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "identifier taken meanwhile" });
+  await recordAuditEvent(deps, { type: "identifier.added", accountId, context: input.context ?? null, detail: { kind: identifier.kind } });
   await deliverToIdentifier(deps, identifier, {
     email: () => identifierAddedEmail(identifier.display),
     sms: () => identifierAddedSMS(identifier.display),
@@ -50,8 +57,14 @@ export async function confirmAddingIdentifier(deps: AddDeps, accountId: string, 
   return added;
 }
 
-export async function removeIdentifier(deps: Pick<Deps, "stores">, accountId: string, identifierId: string): Promise<void> {
+export async function removeIdentifier(
+  deps: Pick<Deps, "stores" | "clock" | "random" | "logger">,
+  accountId: string,
+  identifierId: string,
+  context?: SessionContext,
+): Promise<void> {
   const result = await deps.stores.accounts.removeIdentifier(accountId, identifierId);
   if (result === "last") throw new AppError("IDENTIFIER_LAST_ONE");
   if (result === "not_found") throw new AppError("IDENTIFIER_NOT_FOUND");
+  await recordAuditEvent(deps, { type: "identifier.removed", accountId, context: context ?? null });
 }

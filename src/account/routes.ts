@@ -4,7 +4,10 @@ import type { FastifyInstance } from "fastify";
 import { toPublicAccount } from "../accounts/public-account.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
+import { describeAuditEvent, recordAuditEvent } from "../audit/audit.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
+import { sessionContextOf } from "../http/request-context.ts";
+import { limitClient } from "../http/client-limits.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
@@ -34,7 +37,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const query = request.query as Record<string, unknown>;
     const flow = await loadFlow(deps, request, query.flow);
     const now = deps.clock.now();
-    const [identifiers, sessions] = await Promise.all([deps.stores.accounts.listIdentifiers(auth.account.id), listAccountSessions(deps, auth.account.id)]);
+    const [identifiers, sessions, events] = await Promise.all([
+      deps.stores.accounts.listIdentifiers(auth.account.id),
+      listAccountSessions(deps, auth.account.id),
+      deps.stores.audit.listEvents({ accountId: auth.account.id, limit: 10 }),
+    ]);
     const noticeText = typeof query.done === "string" ? NOTICES[query.done] : undefined;
     const body = accountPage({
       csrfToken: csrfTokenFor(reply),
@@ -49,6 +56,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
       })),
       errors: flow?.errors ?? [],
       identifierInput: flow?.values.identifier ?? "",
+      activity: events.map((e) => ({
+        text: `${describeAuditEvent(e.type)}${e.userAgent ? ` from ${describeUserAgent(e.userAgent)}` : ""}`,
+        at: e.at.toISOString(),
+        ago: describeTimeAgo(e.at, now),
+      })),
       ...(noticeText ? { notice: noticeText } : {}),
     });
     return sendPage(request, reply, deps, { title: "Your account", body, narrow: false });
@@ -58,18 +70,21 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     const { id } = request.params as Static<typeof IdParams>;
-    await invalidateAccountSession(deps, auth.account.id, id);
+    if (await invalidateAccountSession(deps, auth.account.id, id)) {
+      await recordAuditEvent(deps, { type: "sessions.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count: 1 } });
+    }
     return redirectSeeOther(reply, id === auth.session.id ? "/signin?done=signed-out" : "/account?done=session-ended");
   });
 
   app.post("/account/sessions/revoke-others", { preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    await invalidateOtherSessions(deps, auth.account.id, auth.session.id);
+    const count = await invalidateOtherSessions(deps, auth.account.id, auth.session.id);
+    await recordAuditEvent(deps, { type: "sessions.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count } });
     return redirectSeeOther(reply, "/account?done=others-ended");
   });
 
-  app.post("/account/identifiers", { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/account/identifiers", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     const input = formField(request, "identifier", 1024);
@@ -106,7 +121,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     if (!auth) return reply;
     const identifier = formField(request, "identifier", 1024);
     try {
-      await confirmAddingIdentifier(deps, auth.account.id, { identifier, code: formField(request, "code", 64) });
+      await confirmAddingIdentifier(deps, auth.account.id, { identifier, code: formField(request, "code", 64), context: sessionContextOf(request) });
       return redirectSeeOther(reply, "/account?done=identifier-added");
     } catch (error) {
       if (!isAppError(error) || error.status >= 500) throw error;
@@ -134,7 +149,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     try {
-      await removeIdentifier(deps, auth.account.id, (request.params as Static<typeof IdParams>).id);
+      await removeIdentifier(deps, auth.account.id, (request.params as Static<typeof IdParams>).id, sessionContextOf(request));
       return redirectSeeOther(reply, "/account?done=identifier-removed");
     } catch (error) {
       if (!isAppError(error)) throw error;
@@ -164,16 +179,18 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const ended = await invalidateAccountSession(deps, auth.account.id, (request.params as Static<typeof IdParams>).id);
     // Another account's session id answers exactly like one that does not exist.
     if (!ended) throw new AppError("SESSION_NOT_FOUND");
+    await recordAuditEvent(deps, { type: "sessions.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count: 1 } });
     return reply.code(204).send();
   });
 
   app.delete("/api/v1/sessions", async (request, reply) => {
     const auth = requireApiAuth(request);
     const ended = await invalidateOtherSessions(deps, auth.account.id, auth.session.id);
+    await recordAuditEvent(deps, { type: "sessions.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count: ended } });
     return reply.send({ ended });
   });
 
-  app.post("/api/v1/account/identifiers", { schema: { body: AddIdentifierBody } }, async (request, reply) => {
+  app.post("/api/v1/account/identifiers", { schema: { body: AddIdentifierBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
     const auth = requireApiAuth(request);
     await startAddingIdentifier(deps, auth.account.id, (request.body as Static<typeof AddIdentifierBody>).identifier);
     return reply.code(202).send({ verification: "sent" });
@@ -181,14 +198,14 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post("/api/v1/account/identifiers/verify", { schema: { body: ConfirmIdentifierBody } }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    await confirmAddingIdentifier(deps, auth.account.id, request.body as Static<typeof ConfirmIdentifierBody>);
+    await confirmAddingIdentifier(deps, auth.account.id, { ...(request.body as Static<typeof ConfirmIdentifierBody>), context: sessionContextOf(request) });
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
     return reply.code(201).send({ account: toPublicAccount(auth.account, identifiers) });
   });
 
   app.delete("/api/v1/account/identifiers/:id", { schema: { params: IdParams } }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    await removeIdentifier(deps, auth.account.id, (request.params as Static<typeof IdParams>).id);
+    await removeIdentifier(deps, auth.account.id, (request.params as Static<typeof IdParams>).id, sessionContextOf(request));
     return reply.code(204).send();
   });
 }

@@ -68,6 +68,21 @@ interface Voice {
   digits: Float32Array[];
   /** The same recordings backwards. */
   reversedDigits: Float32Array[];
+  /** Running sums of squared samples of each recording, to find the level of any part of it quickly. */
+  energies: Float64Array[];
+}
+
+/** Root-mean-square level of `samples[from, to)` from their running sums of squares. */
+function levelOf(energy: Float64Array, from: number, to: number): number {
+  const a = Math.max(0, Math.min(energy.length - 1, Math.floor(from)));
+  const b = Math.max(a + 1, Math.min(energy.length - 1, Math.floor(to)));
+  return Math.sqrt(((energy[b] as number) - (energy[a] as number)) / (b - a));
+}
+
+function runningEnergy(samples: Float32Array): Float64Array {
+  const energy = new Float64Array(samples.length + 1);
+  for (let i = 0; i < samples.length; i++) energy[i + 1] = (energy[i] as number) + (samples[i] as number) ** 2;
+  return energy;
 }
 
 interface VoiceBank {
@@ -87,6 +102,19 @@ const VOICES_DIR = fileURLToPath(new URL("../../assets/captcha/voices/", import.
 const GRAIN_HOP_SECONDS = 0.01;
 /** Peak level of the finished clip, a little under full scale. */
 const OUTPUT_PEAK = 0.9;
+/** How many overlapping streams of babble run under the digits. */
+const BABBLE_LAYERS = 3;
+/** RMS level of the loudest spoken digit before normalisation; the others are up to 15% quieter. */
+const DIGIT_LEVEL = 0.2;
+/** How far, in decibels, the babble (all layers together) stays under the quietest digit, at least. */
+const BABBLE_SNR_DB = 7.5;
+/** The least, in decibels, by which every digit must stand above the babble under it. */
+const MIN_DIGIT_SNR_DB = 7.5;
+/**
+ * Share of a recording's power left after overlap-adding grains in random phase (the babble): the mean of
+ * the squared Hann windows, 3/4. Aligned grains (the digits) keep almost all of it.
+ */
+const UNALIGNED_GRAIN_POWER = 0.75;
 
 let bank: VoiceBank | undefined;
 
@@ -101,7 +129,12 @@ function getVoiceBank(): VoiceBank {
       if (wav.sampleRate !== index.sampleRate) throw new Error(`${file} is not at ${index.sampleRate} Hz`);
       return wav.samples;
     });
-    return { id: entry.id, digits, reversedDigits: digits.map((samples) => samples.slice().reverse()) };
+    return {
+      id: entry.id,
+      digits,
+      reversedDigits: digits.map((samples) => samples.slice().reverse()),
+      energies: digits.map(runningEnergy),
+    };
   });
   if (voices.length < 3) throw new Error("the CAPTCHA voice bank needs at least three voices");
   bank = { sampleRate: index.sampleRate, voices };
@@ -217,7 +250,9 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
     const pitch = between(random, 0.85, 1.2);
     const source = (voices[voice] as Voice).digits[digit] as Float32Array;
     const length = Math.round(source.length / speed);
-    spoken.push({ digit, voice, start: cursor, length, speed, pitch, gain: between(random, 0.8, 1) });
+    const level = levelOf((voices[voice] as Voice).energies[digit] as Float64Array, 0, source.length);
+    const gain = (DIGIT_LEVEL * between(random, 0.85, 1)) / level;
+    spoken.push({ digit, voice, start: cursor, length, speed, pitch, gain });
     cursor += length + seconds(between(random, 0.15, 0.35));
     previousVoice = voice;
   }
@@ -226,11 +261,11 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
   beeps.push({ start: endBeepStart, length: beepLength, frequency: 880, gain: 0.45 });
   const length = endBeepStart + beepLength + seconds(0.12);
 
-  // Two layers of babble run from the first to the last sample, each fragment overlapping the next, so
+  // Three layers of babble run from the first to the last sample, each fragment overlapping the next, so
   // the clip never falls quiet between digits: a recognizer cannot find the digits by their silences.
   const babble: AudioBabbleSegment[] = [];
-  for (let layer = 0; layer < 2; layer++) {
-    let at = layer === 0 ? 0 : -seconds(between(random, 0.1, 0.3));
+  for (let layer = 0; layer < BABBLE_LAYERS; layer++) {
+    let at = -seconds(between(random, 0, 0.3));
     while (at < length) {
       const digit = random.int(10);
       // The voices of the digits spoken around this moment stay out of the babble, so a listener can
@@ -247,11 +282,59 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
       const pitch = between(random, 0.8, 1.25);
       const source = (voices[voice] as Voice).digits[digit] as Float32Array;
       const fragmentLength = Math.max(seconds(0.05), Math.round((source.length * cut) / speed));
-      babble.push({ digit, voice, reversed, from, to, start: at, length: fragmentLength, speed, pitch, gain: between(random, 0.12, 0.16) });
+      // Each fragment is brought to a level a little below the quietest digit (summed over the layers),
+      // whichever part of which recording it is: loud enough to mask, never as loud as the answer.
+      const energy = (voices[voice] as Voice).energies[digit] as Float64Array;
+      const level = reversed
+        ? levelOf(energy, (1 - to) * source.length, (1 - from) * source.length)
+        : levelOf(energy, from * source.length, to * source.length);
+      const target = (DIGIT_LEVEL * 0.85 * 10 ** (-between(random, BABBLE_SNR_DB, BABBLE_SNR_DB + 2) / 20)) / Math.sqrt(BABBLE_LAYERS);
+      const gain = level > 0 ? target / level : 0;
+      babble.push({ digit, voice, reversed, from, to, start: at, length: fragmentLength, speed, pitch, gain });
       at += fragmentLength - seconds(between(random, 0.02, 0.08));
     }
   }
+  keepDigitsAboveBabble(spoken, babble, voices);
   return { sampleRate, length, digits: spoken, babble, beeps };
+}
+
+/** Mean square of the part of a babble fragment heard between `a` and `b` in the clip. */
+function fragmentPower(fragment: AudioBabbleSegment, voices: readonly Voice[], a: number, b: number): number {
+  const energy = (voices[fragment.voice] as Voice).energies[fragment.digit] as Float64Array;
+  const size = energy.length - 1;
+  const at = (position: number): number => {
+    const inFragment = fragment.from * size + (position - fragment.start) * fragment.speed;
+    return fragment.reversed ? size - inFragment : inFragment;
+  };
+  const level = levelOf(energy, Math.min(at(a), at(b)), Math.max(at(a), at(b)));
+  return (fragment.gain * level) ** 2;
+}
+
+/**
+ * Turns down the babble under any digit that would otherwise stand less than `MIN_DIGIT_SNR_DB` above
+ * it, estimating levels from the recordings' running energies (no rendering needed). Gains only go down,
+ * so fixing one digit never spoils another.
+ */
+function keepDigitsAboveBabble(spoken: readonly AudioDigitSegment[], babble: AudioBabbleSegment[], voices: readonly Voice[]): void {
+  const minimumRatio = 10 ** (MIN_DIGIT_SNR_DB / 10);
+  for (const segment of spoken) {
+    const end = segment.start + segment.length;
+    const energy = (voices[segment.voice] as Voice).energies[segment.digit] as Float64Array;
+    const digitPower = (segment.gain * levelOf(energy, 0, energy.length - 1)) ** 2;
+    let babblePower = 0;
+    const overlapping: AudioBabbleSegment[] = [];
+    for (const fragment of babble) {
+      const a = Math.max(segment.start, fragment.start);
+      const b = Math.min(end, fragment.start + fragment.length);
+      if (b <= a) continue;
+      overlapping.push(fragment);
+      babblePower += (fragmentPower(fragment, voices, a, b) * (b - a) * UNALIGNED_GRAIN_POWER) / segment.length;
+    }
+    if (babblePower * minimumRatio > digitPower) {
+      const factor = Math.sqrt(digitPower / (babblePower * minimumRatio));
+      for (const fragment of overlapping) fragment.gain *= factor;
+    }
+  }
 }
 
 /** Periodic Hann windows by grain hop, shared by every rendering at that hop. */
@@ -267,12 +350,76 @@ function getWindow(hop: number): Float32Array {
   return window;
 }
 
+/** Scratch space for grain alignment, grown as needed and reused (rendering is synchronous). */
+let alignReference = new Float32Array(0);
+let alignOffsets = new Int32Array(0);
+
+/**
+ * Finds where, within `radius` samples of `nominal`, the source best continues the previous grain (whose
+ * natural continuation starts at `continuation`), by cross-correlating every fourth sample over one hop:
+ * first every fourth candidate, then the neighbours of the best. Starting each grain in phase with the
+ * last one avoids the cancellations and the roughness of plain overlap-add (this is WSOLA).
+ */
+function alignGrain(
+  source: Float32Array,
+  from: number,
+  to: number,
+  nominal: number,
+  continuation: number,
+  hop: number,
+  pitch: number,
+  radius: number,
+): number {
+  const points = hop >> 2;
+  const span = Math.ceil(hop * pitch) + 1;
+  if (continuation < from || continuation + span >= to - 1) return nominal;
+  if (alignReference.length < points) {
+    alignReference = new Float32Array(points);
+    alignOffsets = new Int32Array(points);
+  }
+  const reference = alignReference;
+  const offsets = alignOffsets;
+  const base = Math.round(continuation);
+  for (let p = 0; p < points; p++) {
+    const offset = Math.round(4 * p * pitch);
+    offsets[p] = offset;
+    reference[p] = source[base + offset] as number;
+  }
+  const lowest = Math.max(Math.ceil(from), Math.round(nominal) - radius);
+  const highest = Math.min(Math.floor(to) - 1 - span, Math.round(nominal) + radius);
+  if (highest < lowest) return nominal;
+  let best = lowest;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  let coarse = true;
+  let candidate = lowest;
+  let stop = highest;
+  for (;;) {
+    let score = 0;
+    for (let p = 0; p < points; p++) score += (source[candidate + (offsets[p] as number)] as number) * (reference[p] as number);
+    if (score > bestScore) {
+      bestScore = score;
+      best = candidate;
+    }
+    candidate += coarse ? 4 : 1;
+    if (candidate > stop) {
+      if (!coarse) break;
+      // Refine around the best coarse candidate.
+      coarse = false;
+      candidate = Math.max(lowest, best - 3);
+      stop = Math.min(highest, best + 3);
+    }
+  }
+  return best;
+}
+
 /**
  * Adds `source[from, to)` to `out` at `start`, `length` samples long, changing speed and pitch
  * independently by overlap-adding windowed grains: grain k covers the output from (k - 1) * hop to
- * (k + 1) * hop, is read around source position `from + k * hop * speed`, and steps through the source by
- * `pitch` samples per output sample. Half-overlapping Hann windows sum to one; both ends fade over one hop
- * so a fragment cut out of the middle of a word does not click.
+ * (k + 1) * hop, is read from around source position `from + k * hop * speed`, and steps through the
+ * source by `pitch` samples per output sample. Half-overlapping Hann windows sum to one; both ends fade
+ * over one hop, so a fragment cut out of the middle of a word does not click. With a non-zero
+ * `alignRadius` each grain is shifted to match the previous one (clean speech, for the digits); without,
+ * grains overlap in random phase (rougher, cheaper, good enough for the babble).
  */
 function addStretched(
   out: Float32Array,
@@ -285,25 +432,34 @@ function addStretched(
   pitch: number,
   gain: number,
   hop: number,
+  alignRadius: number,
 ): void {
   const window = getWindow(hop);
   const end = Math.min(start + length, out.length);
   const last = to - 1;
+  let previous = Number.NaN;
   for (let k = 0; ; k++) {
     const outBase = start + (k - 1) * hop;
     if (outBase >= end) break;
-    const centre = from + k * hop * speed - hop * pitch;
-    const jFirst = Math.max(0, start - outBase, -outBase);
-    const jLast = Math.min(hop * 2, end - outBase);
+    let grainStart = from + k * hop * speed - hop * pitch;
+    if (alignRadius > 0 && k > 1) {
+      grainStart = alignGrain(source, from, to, grainStart, previous + hop * pitch, hop, pitch, alignRadius);
+    }
+    previous = grainStart;
+    // The part of the grain that lies inside the clip, inside the segment and inside the source.
+    const jFirst = Math.max(0, start - outBase, -outBase, Math.ceil((from - grainStart) / pitch));
+    const jLast = Math.min(hop * 2, end - outBase, Math.ceil((last - grainStart) / pitch));
+    const edge = outBase < start + hop || outBase + hop * 2 > end - hop;
     for (let j = jFirst; j < jLast; j++) {
-      const position = centre + j * pitch;
-      if (position < from || position >= last) continue;
+      const position = grainStart + j * pitch;
       const o = outBase + j;
       let weight = (window[j] as number) * gain;
-      const sinceStart = o - start;
-      const untilEnd = end - 1 - o;
-      if (sinceStart < hop) weight *= sinceStart / hop;
-      if (untilEnd < hop) weight *= untilEnd / hop;
+      if (edge) {
+        const sinceStart = o - start;
+        const untilEnd = end - 1 - o;
+        if (sinceStart < hop) weight *= sinceStart / hop;
+        if (untilEnd < hop) weight *= untilEnd / hop;
+      }
       const i = position | 0;
       const a = source[i] as number;
       out[o] = (out[o] as number) + (a + ((source[i + 1] as number) - a) * (position - i)) * weight;
@@ -319,16 +475,18 @@ export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
   const { voices } = getVoiceBank();
   const out = new Float32Array(plan.length);
   const hop = Math.max(1, Math.round(plan.sampleRate * GRAIN_HOP_SECONDS));
+  // Half the period of a low voice (80 Hz) is enough room to bring the next grain into phase.
+  const alignRadius = Math.round(plan.sampleRate / 160);
   for (const fragment of plan.babble) {
     const voice = voices[fragment.voice] as Voice;
     const source = (fragment.reversed ? voice.reversedDigits : voice.digits)[fragment.digit] as Float32Array;
     const from = fragment.from * source.length;
     const to = fragment.to * source.length;
-    addStretched(out, fragment.start, fragment.length, source, from, to, fragment.speed, fragment.pitch, fragment.gain, hop);
+    addStretched(out, fragment.start, fragment.length, source, from, to, fragment.speed, fragment.pitch, fragment.gain, hop, 0);
   }
   for (const segment of plan.digits) {
     const source = (voices[segment.voice] as Voice).digits[segment.digit] as Float32Array;
-    addStretched(out, segment.start, segment.length, source, 0, source.length, segment.speed, segment.pitch, segment.gain, hop);
+    addStretched(out, segment.start, segment.length, source, 0, source.length, segment.speed, segment.pitch, segment.gain, hop, alignRadius);
   }
   for (const beep of plan.beeps) {
     const ramp = Math.max(1, Math.min(beep.length >> 1, Math.round(plan.sampleRate * 0.01)));

@@ -168,7 +168,7 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
     // Advancing by less than a glyph's width makes neighbours touch or overlap, so characters cannot be
     // separated by looking for empty columns.
     const advance = width * between(random, 0.88, 0.98);
-    glyphs.push({ char, font, size, advance, angle, dy: between(random, -9, 9), scaleX, skew: between(random, -0.25, 0.25) });
+    glyphs.push({ char, font, size, advance, angle, dy: between(random, -10, 10), scaleX, skew: between(random, -0.18, 0.18) });
     totalAdvance += advance;
     stemTotal += font.stem * size;
   }
@@ -192,31 +192,32 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
     ctx.restore();
   }
 
-  // Two strokes as thick as the letters cross the text. The long one is a smooth wave that cuts
-  // through the characters at an angle instead of running along their bars (a bar through a T or C
-  // would read as F or E); the short one slants across two or three characters.
+  // Two strokes as thick as the letters and in their colour cross the text, so no filter can tell them
+  // from letters by width or colour, and they join the characters into one shape. A reader still sees
+  // them as lines: one is a long, smooth S-curve that cuts each character at an angle instead of running
+  // along its bars (a bar through a T or a 7 would read as F or Z); the other is a short, steep slash.
   const right = left + span;
-  ctx.lineWidth = ((stemTotal * fit) / glyphs.length) * between(random, 0.6, 0.7);
+  ctx.lineWidth = ((stemTotal * fit) / glyphs.length) * between(random, 0.8, 0.9);
   ctx.lineCap = "round";
   ctx.lineJoin = "round";
-  const amplitude = between(random, 7, 11);
-  const wavelength = between(random, 110, 170);
+  const from = left - between(random, 10, 20);
+  const to = right + between(random, 10, 20);
+  const amplitude = between(random, 9, 14);
+  const wavelength = (to - from) * between(random, 0.9, 1.3);
   const phase = between(random, 0, Math.PI * 2);
-  const from = left - between(random, 8, 18);
-  const to = right + between(random, 8, 18);
   ctx.beginPath();
-  for (let px = from; px <= to; px += 4) {
-    const py = centreY + amplitude * Math.sin(((px - from) / wavelength) * Math.PI * 2 + phase);
-    if (px === from) ctx.moveTo(px, py);
-    else ctx.lineTo(px, py);
+  ctx.moveTo(from, centreY + amplitude * Math.sin(phase));
+  for (let px = from + 4; px < to + 4; px += 4) {
+    const x = Math.min(px, to);
+    ctx.lineTo(x, centreY + amplitude * Math.sin(((x - from) / wavelength) * Math.PI * 2 + phase));
   }
   ctx.stroke();
-  const start = left + span * between(random, 0, 0.6);
-  const length = span * between(random, 0.25, 0.4);
-  const rise = between(random, 12, 20) * (random.int(2) === 0 ? 1 : -1);
+  const slashX = left + span * between(random, 0.1, 0.9);
+  const slant = between(random, 10, 20) * (random.int(2) === 0 ? 1 : -1);
+  const reach = between(random, 17, 23);
   ctx.beginPath();
-  ctx.moveTo(start, centreY - rise);
-  ctx.quadraticCurveTo(start + length / 2, centreY + between(random, -6, 6), start + length, centreY + rise);
+  ctx.moveTo(slashX - slant, centreY - reach);
+  ctx.quadraticCurveTo(slashX + between(random, -5, 5), centreY, slashX + slant, centreY + reach);
   ctx.stroke();
 }
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { requesterBinding } from "../http/browser-id.ts";
+import { limitClient } from "../http/client-limits.ts";
 import { formField } from "../http/forms.ts";
 import { CAPTCHA_PURPOSES, createCAPTCHAChallenge, renderChallengeAudio, renderChallengeImage } from "./challenges.ts";
 import type { CAPTCHASubmission } from "./gate.ts";
@@ -18,7 +19,7 @@ export function captchaFromForm(request: Parameters<typeof formField>[0]): CAPTC
 }
 
 export function registerCAPTCHARoutes(app: FastifyInstance, deps: Deps): void {
-  app.post("/api/v1/captcha", { schema: { body: CreateBody } }, async (request, reply) => {
+  app.post("/api/v1/captcha", { schema: { body: CreateBody }, preHandler: limitClient(deps, "captcha") }, async (request, reply) => {
     const { purpose } = request.body as Static<typeof CreateBody>;
     const challenge = await createCAPTCHAChallenge(deps, { purpose, binding: requesterBinding(request) });
     return reply.code(201).send(challenge);
@@ -30,7 +31,7 @@ export function registerCAPTCHARoutes(app: FastifyInstance, deps: Deps): void {
     return reply.type("image/png").header("cache-control", "no-store").send(image);
   });
 
-  app.get("/captcha/:id.wav", { schema: { params: MediaParams } }, async (request, reply) => {
+  app.get("/captcha/:id.wav", { schema: { params: MediaParams }, preHandler: limitClient(deps, "captchaAudio") }, async (request, reply) => {
     const audio = await renderChallengeAudio(deps, (request.params as Static<typeof MediaParams>).id);
     if (!audio) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
     return reply.type("audio/wav").header("content-disposition", 'inline; filename="security-check.wav"').send(audio);

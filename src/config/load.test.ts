@@ -50,13 +50,13 @@ describe("loadConfig: defaults", () => {
     assert.equal(config.dataDir, join(cwd, "data"));
     assert.equal(config.outboxDir, join(cwd, "data", "outbox"));
     assert.deepEqual(config.database, { kind: "sqlite", file: join(cwd, "data", "latchkey.db") });
-    assert.equal(config.redisUrl, undefined);
     assert.deepEqual(config.mail, { transport: "outbox" });
     assert.deepEqual(config.sms, { provider: "outbox" });
     assert.equal(config.mailFrom, "Latchkey <no-reply@localhost>");
     assert.deepEqual(config.trustProxy, []);
     assert.equal(config.logLevel, "info");
     assert.equal(config.captchaTestMode, false);
+    assert.equal(config.registrationCAPTCHA, true);
     assert.deepEqual(config.sessions, { idleSeconds: 12 * 3600, absoluteSeconds: 7 * 86400, rememberIdleSeconds: 30 * 86400, rememberAbsoluteSeconds: 90 * 86400 });
     assert.deepEqual(config.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
     assert.equal(config.passwordMinScore, 3);

@@ -36,6 +36,16 @@ export interface Config {
   };
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly passwordMinScore: number;
+  readonly auditRetentionSeconds: number;
+  /** Per-client-address limits: at most `max` requests per `windowSeconds`. */
+  readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
+}
+
+export type ClientLimitKind = "signin" | "captcha" | "captchaAudio" | "reset" | "verification" | "feedback";
+
+function parseRate(text: string): { max: number; windowSeconds: number } {
+  const [max, window] = text.split("/");
+  return { max: Number(max), windowSeconds: parseDuration(window ?? "1m") };
 }
 
 export class ConfigError extends Error {
@@ -179,6 +189,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       parallelism: Number(env.LATCHKEY_ARGON2_PARALLELISM ?? "1"),
     },
     passwordMinScore: Number(env.LATCHKEY_PASSWORD_MIN_SCORE ?? "3"),
+    auditRetentionSeconds: duration(env.LATCHKEY_AUDIT_RETENTION, "90d"),
+    clientLimits: {
+      signin: parseRate(env.LATCHKEY_RATE_SIGNIN ?? "30/1m"),
+      captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA ?? "30/1m"),
+      captchaAudio: parseRate(env.LATCHKEY_RATE_CAPTCHA_AUDIO ?? "10/1m"),
+      reset: parseRate(env.LATCHKEY_RATE_RESET ?? "10/1h"),
+      verification: parseRate(env.LATCHKEY_RATE_VERIFICATION ?? "20/1h"),
+      feedback: parseRate(env.LATCHKEY_RATE_FEEDBACK ?? "20/1h"),
+    },
   };
   return Object.freeze(config);
 }

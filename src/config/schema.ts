@@ -6,6 +6,8 @@ const Duration = (description: string, defaultValue: string) =>
   Type.Optional(Type.String({ pattern: "^\\d+(s|m|h|d)$", description, default: defaultValue }));
 const Bool = (description: string, defaultValue: string) =>
   Type.Optional(Type.Union([Type.Literal("0"), Type.Literal("1"), Type.Literal("true"), Type.Literal("false")], { description, default: defaultValue }));
+const Rate = (description: string, defaultValue: string) =>
+  Type.Optional(Type.String({ pattern: "^\\d{1,7}/\\d{1,6}(s|m|h|d)$", description, default: defaultValue }));
 const Int = (description: string, defaultValue: string) =>
   Type.Optional(Type.String({ pattern: "^\\d{1,9}$", description, default: defaultValue }));
 
@@ -50,6 +52,13 @@ export const EnvSchema = Type.Object({
   LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: Duration("A session ends this long after sign-in, used or not.", "7d"),
   LATCHKEY_REMEMBER_IDLE_TIMEOUT: Duration("Idle timeout with \"Keep me signed in\".", "30d"),
   LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT: Duration("Absolute timeout with \"Keep me signed in\".", "90d"),
+  LATCHKEY_RATE_SIGNIN: Rate("Sign-in attempts per client address.", "30/1m"),
+  LATCHKEY_RATE_CAPTCHA: Rate("Security checks created through the API per client address.", "30/1m"),
+  LATCHKEY_RATE_CAPTCHA_AUDIO: Rate("Security-check audio clips per client address.", "10/1m"),
+  LATCHKEY_RATE_RESET: Rate("Password reset requests per client address.", "10/1h"),
+  LATCHKEY_RATE_VERIFICATION: Rate("Registrations and code requests per client address.", "20/1h"),
+  LATCHKEY_RATE_FEEDBACK: Rate("Help feedback answers per client address.", "20/1h"),
+  LATCHKEY_AUDIT_RETENTION: Duration("How long security events are kept.", "90d"),
   LATCHKEY_ARGON2_MEMORY_KIB: Int("argon2id memory cost in KiB.", "19456"),
   LATCHKEY_ARGON2_TIME_COST: Int("argon2id passes.", "2"),
   LATCHKEY_ARGON2_PARALLELISM: Int("argon2id lanes.", "1"),

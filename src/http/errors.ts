@@ -7,6 +7,7 @@ import type { ErrorCode } from "../errors/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
 import { renderLayout } from "../views/layout.ts";
+import type { MethodCheck } from "./method-check.ts";
 import { isApiRequest } from "./request-context.ts";
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -65,7 +66,7 @@ ${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</co
     .send(renderLayout({ title, body, narrow: true, user: request.auth ? { name: request.auth.account.name, isAdmin: request.auth.account.isAdmin } : null, testMode: deps.config.captchaTestMode }));
 }
 
-export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "config">): void {
+export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "config">, methods?: MethodCheck): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.code === "INTERNAL") request.log.error({ err: error }, "unexpected error");
@@ -73,7 +74,9 @@ export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "co
     return isApiRequest(request) ? sendApiError(reply, appError) : sendErrorPage(reply, deps, appError);
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = new AppError("NOT_FOUND", { detail: `${request.method} ${request.url}` });
+    const allowed = methods?.allowedMethods(request);
+    if (allowed) reply.header("allow", allowed.join(", "));
+    const error = new AppError(allowed ? "METHOD_NOT_ALLOWED" : "NOT_FOUND", { detail: `${request.method} ${request.url}` });
     return isApiRequest(request) ? sendApiError(reply, error) : sendErrorPage(reply, deps, error);
   });
 }

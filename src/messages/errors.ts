@@ -17,6 +17,8 @@ export const errorMessages: Record<ErrorCode, string> = {
   PASSWORD_INCORRECT: "Your current password is not right. Check Caps Lock and try again.",
   SIGNIN_FAILED:
     "The e-mail address, mobile number or password is not right. Passwords are case-sensitive: check Caps Lock.",
+  SIGNIN_LOCKED:
+    "There have been too many failed attempts to sign in with this address or number, so sign-in is paused for {wait}. You can reset your password now instead: that always works.",
   CAPTCHA_REQUIRED: "Please complete the security check, so we know you're a person and not a program.",
   CAPTCHA_INCORRECT:
     "That answer to the security check was not right. Here is a new one: type the characters in the picture, or the 7 digits you hear. Upper and lower case don't matter.",
@@ -39,6 +41,8 @@ export const errorMessages: Record<ErrorCode, string> = {
   IDENTIFIER_LAST_ONE: "You can't remove the only e-mail address or mobile number on your account.",
   IDENTIFIER_NOT_FOUND: "That e-mail address or mobile number is not on your account.",
   SESSION_NOT_FOUND: "That session does not exist or has already ended.",
+  FEEDBACK_REASON_INVALID: "Choose one of the reasons in the list. Reasons can only be given with a \"No\" answer.",
+  FEEDBACK_COMMENT_TOO_LONG: "Your comment can be at most 1,000 characters long. Please shorten it.",
   SEND_LIMITED: "We have sent several messages already. Wait a little before asking for another.",
   DELIVERY_FAILED: "We could not send the message just now. Please try again in a few minutes.",
   CSRF_INVALID: "This form has expired. We have loaded a fresh one: please try again.",

@@ -2,6 +2,8 @@
 // work and gives the same answer whether or not an account uses the identifier; completion is single use,
 // ends every session and every other pending reset, clears sign-in failures and tells the owner.
 import { deliverToIdentifier } from "../accounts/deliver.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
+import type { SessionContext } from "../sessions/sessions.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { checkNewPassword } from "../accounts/password-policy.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
@@ -12,7 +14,7 @@ import { addSeconds } from "../lib/clock.ts";
 import { generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifiers.ts";
 import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwordResetLinkEmail } from "../messages/notifications.ts";
-import { clearSigninFailures } from "../signin/failure-counter.ts";
+import { clearSigninThrottle } from "../signin/throttle.ts";
 import type { AccountRecord, PasswordResetRecord } from "../stores/types.ts";
 
 export const RESET_LINK_TTL_SECONDS = 30 * 60;
@@ -37,7 +39,7 @@ export function resetLink(baseUrl: string, token: string): string {
  */
 export async function requestPasswordReset(
   deps: ResetDeps,
-  input: { identifier: string; captcha: CAPTCHASubmission | undefined; binding: string },
+  input: { identifier: string; captcha: CAPTCHASubmission | undefined; binding: string; context?: SessionContext },
 ): Promise<{ identifier: Identifier }> {
   const { identifier } = requireIdentifier(input.identifier);
   await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_reset", binding: input.binding });
@@ -59,6 +61,8 @@ export async function requestPasswordReset(
     usedAt: null,
     revokedAt: null,
   });
+  // Recorded for unknown identifiers too (without an account), so both cases do the same work.
+  await recordAuditEvent(deps, { type: "reset.requested", accountId: account?.id ?? null, context: input.context ?? null, detail: { channel: identifier.kind } });
   if (account) {
     const to = found ? { ...identifier, display: found.identifier.display } : identifier;
     deps.tasks.run("password reset message", () =>
@@ -101,7 +105,7 @@ async function checkPolicyFor(deps: ResetDeps, account: AccountRecord | null, fa
 }
 
 /** Completes a reset with the link's token. */
-export async function completePasswordResetWithToken(deps: ResetDeps, input: { token: string; password: string }): Promise<void> {
+export async function completePasswordResetWithToken(deps: ResetDeps, input: { token: string; password: string; context?: SessionContext }): Promise<void> {
   if (!isWellFormedToken(input.token)) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
   const secretHash = sha256Hex(input.token);
   const record = await deps.stores.passwordResets.getPasswordResetBySecret(secretHash);
@@ -113,11 +117,11 @@ export async function completePasswordResetWithToken(deps: ResetDeps, input: { t
   const password = await checkPolicyFor(deps, account, record.value, input.password);
   const consumed = await deps.stores.passwordResets.consumePasswordReset("link", secretHash, deps.clock.now());
   if (!consumed) throw new AppError("RESET_TOKEN_USED", { field: "token" });
-  await finishReset(deps, account, password);
+  await finishReset(deps, account, password, input.context, "link");
 }
 
 /** Completes a reset with the SMS code sent to `identifier`. */
-export async function completePasswordResetWithCode(deps: ResetDeps, input: { identifier: string; code: string; password: string }): Promise<void> {
+export async function completePasswordResetWithCode(deps: ResetDeps, input: { identifier: string; code: string; password: string; context?: SessionContext }): Promise<void> {
   const { identifier } = requireIdentifier(input.identifier);
   const now = deps.clock.now();
   const pending = await deps.stores.passwordResets.getPendingResetCode(identifier.value, now);
@@ -132,10 +136,10 @@ export async function completePasswordResetWithCode(deps: ResetDeps, input: { id
     const outcome = await deps.stores.passwordResets.recordFailedResetCode(identifier.value, now);
     throw new AppError(outcome === "invalid" ? "RESET_CODE_INVALID" : "RESET_CODE_EXPIRED", { field: "code" });
   }
-  await finishReset(deps, account, password);
+  await finishReset(deps, account, password, input.context, "code");
 }
 
-async function finishReset(deps: ResetDeps, account: AccountRecord, password: string): Promise<void> {
+async function finishReset(deps: ResetDeps, account: AccountRecord, password: string, context: SessionContext | undefined, via: "link" | "code"): Promise<void> {
   const now = deps.clock.now();
   const hash = await deps.hasher.hashPassword(password);
   await deps.stores.accounts.updatePasswordHash(account.id, hash, now);
@@ -143,7 +147,8 @@ async function finishReset(deps: ResetDeps, account: AccountRecord, password: st
   await deps.stores.passwordResets.revokePasswordResetsOfAccount(account.id, now);
   await deps.stores.sessions.deleteSessionsOfAccount(account.id);
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
-  for (const i of identifiers) await clearSigninFailures(deps, i.value);
+  for (const i of identifiers) await clearSigninThrottle(deps, i.value);
+  await recordAuditEvent(deps, { type: "reset.completed", accountId: account.id, context: context ?? null, detail: { via } });
   notifyPasswordChanged(deps, identifiers.filter((i) => i.verifiedAt !== null), "reset");
 }
 

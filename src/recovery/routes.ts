@@ -6,9 +6,11 @@ import { captchaFromForm } from "../captcha/routes.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { requesterBinding } from "../http/browser-id.ts";
+import { limitClient } from "../http/client-limits.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
+import { sessionContextOf } from "../http/request-context.ts";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
 import { maskIdentifier } from "../lib/identifiers.ts";
 import { captchaFieldset } from "../views/captcha.ts";
@@ -42,13 +44,13 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     return sendPage(request, reply, deps, { title: "Reset your password", body });
   });
 
-  app.post("/password/reset", { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/password/reset", { preHandler: [app.csrfProtection, limitClient(deps, "reset")] }, async (request, reply) => {
     const identifier = formField(request, "identifier", 1024);
     if (formField(request, "captchaAction", 16) === "refresh") {
       return redirectSeeOther(reply, withQuery("/password/reset", { flow: await saveFlow(deps, request, { values: { identifier }, errors: [] }) }));
     }
     try {
-      const result = await requestPasswordReset(deps, { identifier, captcha: captchaFromForm(request), binding: requesterBinding(request) });
+      const result = await requestPasswordReset(deps, { identifier, captcha: captchaFromForm(request), binding: requesterBinding(request), context: sessionContextOf(request) });
       const data = { sentTo: maskIdentifier(result.identifier), channel: result.identifier.kind };
       const flow = await saveFlow(deps, request, { values: { identifier: result.identifier.display }, errors: [], data });
       return redirectSeeOther(reply, withQuery(result.identifier.kind === "email" ? "/password/reset/sent" : "/password/reset/confirm", { flow }));
@@ -103,8 +105,8 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     try {
       if (flowId && !token) throw new AppError("RESET_TOKEN_EXPIRED", { field: "token", detail: "flow gone" });
       if (password !== formField(request, "password_confirm", 16384)) throw new AppError("PASSWORD_MISMATCH", { field: "password_confirm" });
-      if (token) await completePasswordResetWithToken(deps, { token, password });
-      else await completePasswordResetWithCode(deps, { identifier, code: formField(request, "code", 64), password });
+      if (token) await completePasswordResetWithToken(deps, { token, password, context: sessionContextOf(request) });
+      else await completePasswordResetWithCode(deps, { identifier, code: formField(request, "code", 64), password, context: sessionContextOf(request) });
       return redirectSeeOther(reply, "/signin?done=password-reset");
     } catch (error) {
       if (!isAppError(error) || error.status >= 500) throw error;
@@ -118,16 +120,16 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     }
   });
 
-  app.post("/api/v1/password-resets", { schema: { body: ResetRequestBody } }, async (request, reply) => {
+  app.post("/api/v1/password-resets", { schema: { body: ResetRequestBody }, preHandler: limitClient(deps, "reset") }, async (request, reply) => {
     const body = request.body as Static<typeof ResetRequestBody>;
-    await requestPasswordReset(deps, { identifier: body.identifier, captcha: body.captcha, binding: requesterBinding(request) });
+    await requestPasswordReset(deps, { identifier: body.identifier, captcha: body.captcha, binding: requesterBinding(request), context: sessionContextOf(request) });
     return reply.code(202).send({ reset: "sent" });
   });
 
   app.post("/api/v1/password-resets/complete", { schema: { body: ResetCompleteBody } }, async (request, reply) => {
     const body = request.body as Static<typeof ResetCompleteBody>;
-    if ("token" in body) await completePasswordResetWithToken(deps, body);
-    else await completePasswordResetWithCode(deps, body);
+    if ("token" in body) await completePasswordResetWithToken(deps, { ...body, context: sessionContextOf(request) });
+    else await completePasswordResetWithCode(deps, { ...body, context: sessionContextOf(request) });
     return reply.code(204).send();
   });
 }

@@ -6,7 +6,9 @@ import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
+import type { SessionContext } from "../sessions/sessions.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
@@ -74,12 +76,16 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
 }
 
 /** Confirms a registration with its code; from then on the account can sign in. */
-export async function confirmRegistration(deps: Pick<Deps, "stores" | "clock" | "config">, input: { identifier: string; code: string }): Promise<PublicAccount> {
+export async function confirmRegistration(
+  deps: Pick<Deps, "stores" | "clock" | "config" | "random" | "logger">,
+  input: { identifier: string; code: string; context?: SessionContext },
+): Promise<PublicAccount> {
   const { identifier } = requireIdentifier(input.identifier);
   const verification = await consumeVerificationCode(deps, { purpose: "registration", value: identifier.value }, input.code);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
   if (!found || found.account.id !== verification.accountId) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "account replaced" });
   await deps.stores.accounts.markIdentifierVerified(found.identifier.id, deps.clock.now());
+  await recordAuditEvent(deps, { type: "identifier.verified", accountId: found.account.id, context: input.context ?? null, detail: { kind: identifier.kind } });
   const identifiers = await deps.stores.accounts.listIdentifiers(found.account.id);
   return toPublicAccount(found.account, identifiers);
 }

@@ -6,11 +6,13 @@ import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { captchaFromForm } from "../captcha/routes.ts";
 import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
+import { limitClient } from "../http/client-limits.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
+import { sessionContextOf } from "../http/request-context.ts";
 import { html } from "../lib/html.ts";
 import { maskIdentifier, parseIdentifier } from "../lib/identifiers.ts";
 import { registerPage, verifyPage } from "../views/auth-pages.ts";
@@ -55,7 +57,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     return sendPage(request, reply, deps, { title: "Create an account", body });
   });
 
-  app.post("/register", { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/register", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
     const identifier = formField(request, "identifier", 1024);
     const name = formField(request, "name", 1024);
     const password = formField(request, "password", 16384);
@@ -99,7 +101,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
   app.post("/verify", { preHandler: app.csrfProtection }, async (request, reply) => {
     const identifier = formField(request, "identifier", 1024);
     try {
-      await confirmRegistration(deps, { identifier, code: formField(request, "code", 64) });
+      await confirmRegistration(deps, { identifier, code: formField(request, "code", 64), context: sessionContextOf(request) });
       return redirectSeeOther(reply, "/signin?done=verified");
     } catch (error) {
       if (!isAppError(error) || error.status >= 500) throw error;
@@ -108,7 +110,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     }
   });
 
-  app.post("/verify/resend", { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/verify/resend", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
     const identifier = formField(request, "identifier", 1024);
     try {
       await resendRegistrationCode(deps, { identifier });
@@ -122,7 +124,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     }
   });
 
-  app.post("/api/v1/accounts", { schema: { body: RegistrationBody } }, async (request, reply) => {
+  app.post("/api/v1/accounts", { schema: { body: RegistrationBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
     const body = request.body as Static<typeof RegistrationBody>;
     await registerAccount(deps, { identifier: body.identifier, password: body.password, name: body.name ?? null, captcha: body.captcha, binding: requesterBinding(request) });
     const parsed = parseIdentifier(body.identifier);
@@ -131,11 +133,11 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
 
   app.post("/api/v1/accounts/verify", { schema: { body: VerifyBody } }, async (request, reply) => {
     const body = request.body as Static<typeof VerifyBody>;
-    const account = await confirmRegistration(deps, body);
+    const account = await confirmRegistration(deps, { ...body, context: sessionContextOf(request) });
     return reply.code(200).send({ account });
   });
 
-  app.post("/api/v1/accounts/verify/resend", { schema: { body: ResendBody } }, async (request, reply) => {
+  app.post("/api/v1/accounts/verify/resend", { schema: { body: ResendBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
     await resendRegistrationCode(deps, request.body as Static<typeof ResendBody>);
     return reply.code(202).send({ verification: "sent" });
   });

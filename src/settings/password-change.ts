@@ -1,12 +1,13 @@
 // Changing the password while signed in: the current password, a new one, and the security check. A
 // wrong current password counts as a failed sign-in for the account's identifiers.
 import { checkNewPassword, normalizePassword } from "../accounts/password-policy.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { notifyPasswordChanged } from "../recovery/reset.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
-import { recordSigninFailure } from "../signin/failure-counter.ts";
+import { countSigninFailure } from "../signin/throttle.ts";
 import type { SessionRecord } from "../stores/types.ts";
 
 export interface PasswordChangeInput {
@@ -36,7 +37,8 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
   const current = normalizePassword(input.currentPassword);
   if (current.length === 0 || current.length > 1024 || !(await deps.hasher.verifyPasswordHash(account.passwordHash, current))) {
     // Someone at an unlocked screen guessing the password is throttled like any other guesser.
-    for (const identifier of identifiers) if (identifier.verifiedAt) await recordSigninFailure(deps, identifier.value);
+    for (const identifier of identifiers) if (identifier.verifiedAt) await countSigninFailure(deps, identifier.value);
+    await recordAuditEvent(deps, { type: "signin.failed", accountId: account.id, context: input.context, detail: { reason: "wrong current password on password change" } });
     throw new AppError("PASSWORD_INCORRECT", { field: "currentPassword" });
   }
   const policy = checkNewPassword(input.newPassword, { identifiers: identifiers.map((i) => i.value), name: account.name, minScore: deps.config.passwordMinScore });
@@ -51,6 +53,7 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
   const fresh = await createSession(deps, { accountId: account.id, remember: input.session.remember, context: input.context });
   await deps.stores.sessions.deleteSession(input.session.id);
   if (input.signOutOthers) await deps.stores.sessions.deleteSessionsOfAccount(account.id, fresh.session.id);
+  await recordAuditEvent(deps, { type: "password.changed", accountId: account.id, context: input.context, detail: { signedOutOthers: input.signOutOthers } });
   notifyPasswordChanged(deps, identifiers.filter((i) => i.verifiedAt !== null), "change");
   return fresh;
 }

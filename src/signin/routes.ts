@@ -2,9 +2,11 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { toPublicAccount } from "../accounts/public-account.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
 import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { captchaFromForm } from "../captcha/routes.ts";
 import { requesterBinding } from "../http/browser-id.ts";
+import { limitClient } from "../http/client-limits.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { parseIdentifier } from "../lib/identifiers.ts";
 import { maskIdentifier } from "../lib/identifiers.ts";
@@ -64,7 +66,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     return sendPage(request, reply, deps, { title: "Sign in", body });
   });
 
-  app.post("/signin", { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/signin", { preHandler: [app.csrfProtection, limitClient(deps, "signin")] }, async (request, reply) => {
     const identifier = formField(request, "identifier", 1024);
     const remember = formCheckbox(request, "remember");
     const returnTo = safeReturnPath(formField(request, "return_to", 600));
@@ -100,12 +102,15 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.post("/signout", { preHandler: app.csrfProtection }, async (request, reply) => {
-    if (request.auth) await invalidateSession(deps, request.auth.session.id);
+    if (request.auth) {
+      await invalidateSession(deps, request.auth.session.id);
+      await recordAuditEvent(deps, { type: "signout", accountId: request.auth.account.id, context: sessionContextOf(request) });
+    }
     clearSessionCookie(reply, deps);
     return redirectSeeOther(reply, "/signin?done=signed-out");
   });
 
-  app.post("/api/v1/session", { schema: { body: SigninBody } }, async (request, reply) => {
+  app.post("/api/v1/session", { schema: { body: SigninBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
     const body = request.body as Static<typeof SigninBody>;
     const result = await signIn(deps, {
       identifier: body.identifier,
@@ -126,7 +131,10 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.delete("/api/v1/session", async (request, reply) => {
-    if (request.auth) await invalidateSession(deps, request.auth.session.id);
+    if (request.auth) {
+      await invalidateSession(deps, request.auth.session.id);
+      await recordAuditEvent(deps, { type: "signout", accountId: request.auth.account.id, context: sessionContextOf(request) });
+    }
     clearSessionCookie(reply, deps);
     return reply.code(204).send();
   });

@@ -7,10 +7,11 @@ import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { issueVerificationCode } from "../accounts/verification-codes.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
 import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
-import { CAPTCHA_AFTER_FAILURES, clearSigninFailures, countSigninFailures, recordSigninFailure } from "./failure-counter.ts";
+import { CAPTCHA_AFTER_FAILURES, clearSigninThrottle, describeWait, recordSigninFailure, releaseSigninAttempt, reserveSigninAttempt } from "./throttle.ts";
 import type { SessionRecord } from "../stores/types.ts";
 
 export interface SigninInput {
@@ -39,16 +40,27 @@ type SigninDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher"
 export async function signIn(deps: SigninDeps, input: SigninInput): Promise<SigninResult> {
   const { identifier } = requireIdentifier(input.identifier);
   if (input.password.length === 0) throw new AppError("PASSWORD_REQUIRED", { field: "password" });
-  // After repeated failures for this identifier (whether or not it exists), a password is only checked
-  // together with a solved security check.
-  if ((await countSigninFailures(deps, identifier.value)) >= CAPTCHA_AFTER_FAILURES) {
-    await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "signin", binding: input.binding });
+  const attempt = await reserveSigninAttempt(deps, identifier.value);
+  if (attempt.needsCAPTCHA) {
+    try {
+      await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "signin", binding: input.binding });
+    } catch (error) {
+      // No password was checked, so this attempt does not count.
+      await releaseSigninAttempt(deps, identifier.value);
+      if (isAppError(error) && error.code !== "CAPTCHA_REQUIRED") await recordAuditEvent(deps, { type: "captcha.failed", context: input.context, detail: { purpose: "signin" } });
+      throw error;
+    }
   }
+  let accountId: string | null = null;
   const password = normalizePassword(input.password);
   const fail = async (detail: string): Promise<never> => {
-    const failures = await recordSigninFailure(deps, identifier.value);
+    const lockSeconds = await recordSigninFailure(deps, identifier.value, attempt);
+    await recordAuditEvent(deps, { type: lockSeconds > 0 ? "signin.locked" : "signin.failed", accountId, context: input.context, detail: { reason: detail, failures: attempt.position } });
+    if (lockSeconds > 0) {
+      throw new AppError("SIGNIN_LOCKED", { retryAfter: lockSeconds, params: { wait: describeWait(lockSeconds) }, detail });
+    }
     // From the failure that reaches the threshold on, the answer brings the challenge to solve next.
-    const extra = failures >= CAPTCHA_AFTER_FAILURES ? { captcha: await createCAPTCHAChallenge(deps, { purpose: "signin", binding: input.binding }) } : undefined;
+    const extra = attempt.position >= CAPTCHA_AFTER_FAILURES ? { captcha: await createCAPTCHAChallenge(deps, { purpose: "signin", binding: input.binding }) } : undefined;
     throw new AppError("SIGNIN_FAILED", { detail, ...(extra ? { extra } : {}) });
   };
   // No account can have a password this long, so refuse before hashing: quick, and the same for everyone.
@@ -61,10 +73,11 @@ export async function signIn(deps: SigninDeps, input: SigninInput): Promise<Sign
     return fail("unknown identifier");
   }
   const { account } = found;
+  accountId = account.id;
   const matches = await deps.hasher.verifyPasswordHash(account.passwordHash, password);
   // A disabled account answers exactly like a wrong password, after the same work.
   if (!matches || account.disabledAt !== null) return fail(matches ? "account disabled" : "wrong password");
-  await clearSigninFailures(deps, identifier.value);
+  await clearSigninThrottle(deps, identifier.value);
 
   if (found.identifier.verifiedAt === null) {
     try {
@@ -83,6 +96,7 @@ export async function signIn(deps: SigninDeps, input: SigninInput): Promise<Sign
     await deps.stores.accounts.replacePasswordHash(account.id, account.passwordHash, rehashed, deps.clock.now());
   }
   const { token, session } = await createSession(deps, { accountId: account.id, remember: input.remember, context: input.context });
+  await recordAuditEvent(deps, { type: "signin.succeeded", accountId: account.id, context: input.context, detail: { remember: input.remember } });
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
   return { account: toPublicAccount(account, identifiers), session, token };
 }

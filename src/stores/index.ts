@@ -4,6 +4,8 @@ import type { Config } from "../config/load.ts";
 import type { Clock } from "../lib/clock.ts";
 import { createSqlShortLivedStore } from "./kv/sql-short-lived-store.ts";
 import { createSqlAccountStore } from "./sql/account-store.ts";
+import { createSqlAuditStore } from "./sql/audit-store.ts";
+import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
 import { sqliteCodec } from "./sql/schema.ts";
 import { createSqlSessionStore } from "./sql/session-store.ts";
@@ -25,7 +27,9 @@ export async function openStores(config: Pick<Config, "database">, clock: Clock,
     sessions: createSqlSessionStore(db, codec),
     verifications: createSqlVerificationStore(db, codec),
     passwordResets: createSqlPasswordResetStore(db, codec),
+    audit: createSqlAuditStore(db, codec),
     shortLived: createSqlShortLivedStore(db, codec, clock),
+    helpFeedback: createSqlHelpFeedbackStore(db, codec),
     async ping() {
       try {
         await sql`select 1`.execute(db);

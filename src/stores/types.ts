@@ -184,6 +184,25 @@ export interface PasswordResetStore {
   deleteOldPasswordResets(before: Date): Promise<number>;
 }
 
+export interface AuditEventRecord {
+  id: string;
+  at: Date;
+  type: string;
+  accountId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Small JSON-able facts about the event; never a secret. */
+  detail: Record<string, string | number | boolean> | null;
+}
+
+export interface AuditStore {
+  recordEvent(event: AuditEventRecord): Promise<void>;
+  /** Events newest first, optionally only one account's and only since a time. */
+  listEvents(query: { accountId?: string; since?: Date; types?: string[]; limit: number }): Promise<AuditEventRecord[]>;
+  /** Deletes events older than `before` (retention). Returns how many. */
+  deleteEventsBefore(before: Date): Promise<number>;
+}
+
 /** Short-lived state with expiry: challenges, flows, counters. SQLite in single mode, Redis in cluster mode. */
 export interface ShortLivedStore {
   /** Stores `value` under `key` for `ttlSeconds`, replacing any earlier value. */
@@ -198,9 +217,92 @@ export interface ShortLivedStore {
    * and expires `ttlSeconds` later; further increments keep that expiry (a fixed window). Atomic.
    */
   increment(key: string, ttlSeconds: number): Promise<number>;
+  /**
+   * Like increment, but every increment moves the expiry to `ttlSeconds` from now (a count that is
+   * forgotten after that long without a new increment). Atomic.
+   */
+  incrementSliding(key: string, ttlSeconds: number): Promise<number>;
+  /** Subtracts one from an unexpired counter (not below zero), keeping its expiry. Returns the new count, 0 when missing. Atomic. */
+  decrement(key: string): Promise<number>;
   /** Seconds until `key` expires, or 0 when it does not exist. */
   ttl(key: string): Promise<number>;
   deleteExpired(): Promise<number>;
+}
+
+/** Why an article did not help, as chosen by the reader after answering "No". */
+export type HelpFeedbackReason = "confusing" | "didnt_answer" | "inaccurate" | "too_long" | "other";
+
+/** One reader's answer to "Was this information helpful?" for one article. */
+export interface HelpFeedbackRecord {
+  slug: string;
+  /** The article's version when the answer was given, so answers before and after an edit can be compared. */
+  articleVersion: string;
+  /** An anonymous random id of the browser (a keyed hash of its cookie), never an account. */
+  visitorId: string;
+  helpful: boolean;
+  reason: HelpFeedbackReason | null;
+  comment: string | null;
+  /** When this answer was given (the latest change). */
+  answeredAt: Date;
+  /** When this visitor first answered for this article. */
+  firstAnsweredAt: Date;
+}
+
+export interface NewHelpFeedback {
+  slug: string;
+  articleVersion: string;
+  visitorId: string;
+  helpful: boolean;
+  reason: HelpFeedbackReason | null;
+  comment: string | null;
+  at: Date;
+}
+
+/** Everything counted for one article; answers are counted once per visitor (their latest answer). */
+export interface HelpArticleFeedbackSummary {
+  slug: string;
+  views: number;
+  yes: number;
+  no: number;
+  /** "No" answers per reason; reasons nobody chose are absent. */
+  reasons: Partial<Record<HelpFeedbackReason, number>>;
+  /** Yes and no per article version, the most recently answered version first. */
+  versions: Array<{ version: string; yes: number; no: number }>;
+}
+
+/** One UTC day of the trend. */
+export interface HelpFeedbackDay {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  views: number;
+  yes: number;
+  no: number;
+}
+
+export interface HelpFeedbackStore {
+  /** Adds one view of the article on `day` (YYYY-MM-DD, UTC). One atomic upsert: concurrent views are all counted. */
+  recordArticleView(slug: string, day: string): Promise<void>;
+  /**
+   * Stores the visitor's answer for the article, replacing their earlier one (one answer per visitor and
+   * article). One atomic upsert: concurrent answers from one visitor leave exactly one row, the last written.
+   */
+  saveFeedback(feedback: NewHelpFeedback): Promise<void>;
+  /** The visitor's current answer for the article, or null when they have not answered. */
+  getFeedback(slug: string, visitorId: string): Promise<HelpFeedbackRecord | null>;
+  /**
+   * Views and answers per article, for articles with any view or answer (in no particular order). With
+   * `since`, only views on or after its UTC day and answers given at or after it count.
+   */
+  summarizeFeedback(options?: { since?: Date }): Promise<HelpArticleFeedbackSummary[]>;
+  /**
+   * Views and answers per UTC day from the day of `since` on, oldest first, for one article or (without
+   * `slug`) all. Days with neither are absent. An answer counts on the day it was last changed.
+   */
+  feedbackTrend(options: { since: Date; slug?: string }): Promise<HelpFeedbackDay[]>;
+  /** The newest answers that carry a comment, newest first, at most `limit`; for one article with `slug`. */
+  latestComments(options: { limit: number; slug?: string }): Promise<HelpFeedbackRecord[]>;
+  /** Every answer, oldest first (for export). */
+  listFeedback(): Promise<HelpFeedbackRecord[]>;
 }
 
 export interface Stores {
@@ -208,7 +310,9 @@ export interface Stores {
   sessions: SessionStore;
   verifications: VerificationStore;
   passwordResets: PasswordResetStore;
+  audit: AuditStore;
   shortLived: ShortLivedStore;
+  helpFeedback: HelpFeedbackStore;
   /** Checks that storage answers (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

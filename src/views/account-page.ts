@@ -13,6 +13,12 @@ export interface SessionView {
   current: boolean;
 }
 
+export interface ActivityView {
+  text: string;
+  at: string;
+  ago: string;
+}
+
 export interface AccountPageOptions {
   csrfToken: string;
   account: PublicAccount;
@@ -20,6 +26,7 @@ export interface AccountPageOptions {
   errors: FieldError[];
   identifierInput: string;
   notice?: string;
+  activity: ActivityView[];
 }
 
 export function accountPage(o: AccountPageOptions): SafeHtml {
@@ -59,6 +66,11 @@ ${s.current ? "" : html`<form class="inline-form" method="post" action="/account
 )}
 </ul>
 ${others > 0 ? html`<form class="form" method="post" action="/account/sessions/revoke-others">${csrfField(o.csrfToken)}<button class="button button--secondary" type="submit">Sign out of all other sessions</button></form>` : ""}
+</section>
+<section class="card" aria-labelledby="activity-title">
+<h2 id="activity-title">Recent activity</h2>
+${o.activity.length === 0 ? html`<p>Nothing yet.</p>` : html`<ul class="activity-list">${o.activity.map((a) => html`<li>${a.text}, <time datetime="${a.at}">${a.ago}</time></li>`)}</ul>`}
+<p class="field-hint">Something you don't recognise? Change your password and sign out of the other sessions.</p>
 </section>
 <section class="card" aria-labelledby="help-title">
 <h2 id="help-title">Keeping your account safe</h2>

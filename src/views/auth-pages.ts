@@ -18,7 +18,8 @@ export interface SigninPageOptions {
 
 export function signinPage(o: SigninPageOptions): SafeHtml {
   const focus = firstInvalid(o.errors, ["identifier", "password"]);
-  const helpLink = html`<p class="error-summary-help"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+  const locked = o.errors.some((e) => e.code === "SIGNIN_LOCKED");
+  const helpLink = html`${locked ? html`<p class="error-summary-help"><a href="/password/reset">Reset your password now</a></p>` : ""}<p class="error-summary-help"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
   return html`<h1>Sign in</h1>
 ${o.notice ? notice("success", o.notice) : ""}
 ${errorSummary(o.errors, helpLink)}

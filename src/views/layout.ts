@@ -18,7 +18,7 @@ export interface LayoutOptions {
 
 export function renderLayout(options: LayoutOptions): string {
   const nav = options.user
-    ? html`<a href="/help">Help</a> <a href="/account">Account</a>
+    ? html`<a href="/help">Help</a> <a href="/account">Account</a>${options.user.isAdmin ? html` <a href="/admin">Admin</a>` : ""}
       <form class="inline-form" method="post" action="/signout"><input type="hidden" name="_csrf" value="${options.csrfToken ?? ""}"><button class="link-button" type="submit">Sign out</button></form>`
     : html`<a href="/help">Help</a> <a href="/signin">Sign in</a> <a href="/register">Create an account</a>`;
   return html`<!doctype html>

@@ -31,6 +31,13 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
     LATCHKEY_LOG_LEVEL: "silent",
     // Every security check reads TESTME / 1234567; single use, expiry and binding work as in production.
     LATCHKEY_CAPTCHA_TEST_MODE: "1",
+    // Every test request comes from 127.0.0.1: per-address limits are lifted, except where a test sets them.
+    LATCHKEY_RATE_SIGNIN: "100000/1m",
+    LATCHKEY_RATE_CAPTCHA: "100000/1m",
+    LATCHKEY_RATE_CAPTCHA_AUDIO: "100000/1m",
+    LATCHKEY_RATE_RESET: "100000/1m",
+    LATCHKEY_RATE_VERIFICATION: "100000/1m",
+    LATCHKEY_RATE_FEEDBACK: "100000/1m",
     // Cheaper than production (19456 KiB, t=2) so hundreds of sign-ins fit in a test run.
     LATCHKEY_ARGON2_MEMORY_KIB: "1024",
     LATCHKEY_ARGON2_TIME_COST: "1",

@@ -45,6 +45,32 @@ export function createSqlShortLivedStore(db: Kysely<Database>, codec: SqlCodec, 
         .executeTakeFirstOrThrow();
       return Number(row.value);
     },
+    async incrementSliding(key, ttlSeconds) {
+      const now = nowValue();
+      const expires = expiry(ttlSeconds);
+      const row = await db
+        .insertInto("short_lived")
+        .values({ key, value: "1", expires_at: expires })
+        .onConflict((oc) =>
+          oc.column("key").doUpdateSet({
+            value: sql<string>`case when short_lived.expires_at <= ${now} then '1' else cast(cast(short_lived.value as integer) + 1 as text) end`,
+            expires_at: expires,
+          }),
+        )
+        .returning("value")
+        .executeTakeFirstOrThrow();
+      return Number(row.value);
+    },
+    async decrement(key) {
+      const row = await db
+        .updateTable("short_lived")
+        .set({ value: sql<string>`case when cast(short_lived.value as integer) > 0 then cast(cast(short_lived.value as integer) - 1 as text) else '0' end` })
+        .where("key", "=", key)
+        .where("expires_at", ">", nowValue())
+        .returning("value")
+        .executeTakeFirst();
+      return row ? Number(row.value) : 0;
+    },
     async ttl(key) {
       const row = await db.selectFrom("short_lived").select("expires_at").where("key", "=", key).executeTakeFirst();
       if (!row) return 0;

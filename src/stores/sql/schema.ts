@@ -69,13 +69,46 @@ export interface PasswordResetsTable {
   revoked_at: SqlTime | null;
 }
 
+export interface HelpArticleViewsTable {
+  slug: string;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  views: number;
+}
+
+export interface HelpFeedbackTable {
+  slug: string;
+  visitor_id: string;
+  article_version: string;
+  helpful: SqlBool;
+  reason: string | null;
+  comment: string | null;
+  /** YYYY-MM-DD (UTC) of answered_at, so trends group by a plain column on every dialect. */
+  day: string;
+  answered_at: SqlTime;
+  first_answered_at: SqlTime;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: SqlTime;
+  type: string;
+  account_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: string | null;
+}
+
 export interface Database {
+  audit_events: AuditEventsTable;
   password_resets: PasswordResetsTable;
   accounts: AccountsTable;
   identifiers: IdentifiersTable;
   sessions: SessionsTable;
   verifications: VerificationsTable;
   short_lived: ShortLivedTable;
+  help_article_views: HelpArticleViewsTable;
+  help_feedback: HelpFeedbackTable;
 }
 
 /** Converts between TypeScript values and one dialect's column values. */

@@ -1,0 +1,42 @@
+// CSV export of help feedback (RFC 4180: comma-separated, CRLF line ends, quoted where needed).
+import type { HelpLibrary } from "../help/articles.ts";
+import type { HelpFeedbackRecord } from "../stores/types.ts";
+
+export type CSVValue = string | number | null;
+
+/**
+ * One CSV cell. A text that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+ * carriage return) gets a leading apostrophe, so an exported comment can never run in the reader's
+ * spreadsheet. Cells with a comma, quote or line break are quoted, with quotes doubled.
+ */
+export function csvCell(value: CSVValue): string {
+  if (value === null) return "";
+  if (typeof value === "number") return String(value);
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function toCSV(rows: ReadonlyArray<ReadonlyArray<CSVValue>>): string {
+  return rows.map((row) => `${row.map(csvCell).join(",")}\r\n`).join("");
+}
+
+export const FEEDBACK_CSV_HEADER = ["answered_at", "article", "article_version", "current_version", "helpful", "reason", "comment"] as const;
+
+/**
+ * Every answer as CSV, oldest first. The anonymous visitor id is left out: each row already is one
+ * visitor's answer for one article, and the export needs nothing more.
+ */
+export function helpFeedbackCSV(records: readonly HelpFeedbackRecord[], library: HelpLibrary): string {
+  return toCSV([
+    FEEDBACK_CSV_HEADER,
+    ...records.map((r) => [
+      r.answeredAt.toISOString(),
+      r.slug,
+      r.articleVersion,
+      library.get(r.slug)?.version === r.articleVersion ? "yes" : "no",
+      r.helpful ? "yes" : "no",
+      r.reason,
+      r.comment,
+    ]),
+  ]);
+}

@@ -1,0 +1,78 @@
+// Records security events: who (account, when known), what, when, from where. Never a password, code,
+// token or cookie. Recording never fails the request it describes: a storage error is logged instead.
+import type { Deps } from "../deps.ts";
+import { generateId } from "../lib/crypto.ts";
+import type { SessionContext } from "../sessions/sessions.ts";
+import type { AuditEventRecord } from "../stores/types.ts";
+
+export const AUDIT_EVENT_TYPES = [
+  "signin.succeeded",
+  "signin.failed",
+  "signin.locked",
+  "signout",
+  "captcha.failed",
+  "account.registered",
+  "identifier.verified",
+  "identifier.added",
+  "identifier.removed",
+  "reset.requested",
+  "reset.completed",
+  "password.changed",
+  "sessions.revoked",
+  "admin.account_created",
+  "admin.account_disabled",
+  "admin.account_enabled",
+  "admin.admin_granted",
+  "admin.admin_revoked",
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export interface AuditInput {
+  type: AuditEventType;
+  accountId?: string | null;
+  context?: SessionContext | null;
+  detail?: Record<string, string | number | boolean>;
+}
+
+export async function recordAuditEvent(deps: Pick<Deps, "stores" | "clock" | "random" | "logger">, input: AuditInput): Promise<void> {
+  const event: AuditEventRecord = {
+    id: generateId(deps.random),
+    at: deps.clock.now(),
+    type: input.type,
+    accountId: input.accountId ?? null,
+    ip: input.context?.ip ?? null,
+    userAgent: input.context?.userAgent?.slice(0, 512) ?? null,
+    detail: input.detail ?? null,
+  };
+  try {
+    await deps.stores.audit.recordEvent(event);
+  } catch (err) {
+    deps.logger.error({ err, type: input.type }, "could not record an audit event");
+  }
+}
+
+/** "Signed in", "Failed sign-in attempt", … for the account page. */
+export function describeAuditEvent(type: string): string {
+  const map: Record<string, string> = {
+    "signin.succeeded": "Signed in",
+    "signin.failed": "Failed sign-in attempt",
+    "signin.locked": "Sign-in paused after many failed attempts",
+    signout: "Signed out",
+    "captcha.failed": "Security check failed",
+    "account.registered": "Account created",
+    "identifier.verified": "Address or number confirmed",
+    "identifier.added": "Address or number added",
+    "identifier.removed": "Address or number removed",
+    "reset.requested": "Password reset requested",
+    "reset.completed": "Password reset",
+    "password.changed": "Password changed",
+    "sessions.revoked": "Signed out of other sessions",
+    "admin.account_created": "Account created by an administrator",
+    "admin.account_disabled": "Account disabled by an administrator",
+    "admin.account_enabled": "Account enabled by an administrator",
+    "admin.admin_granted": "Administrator access granted",
+    "admin.admin_revoked": "Administrator access removed",
+  };
+  return map[type] ?? type;
+}

@@ -1,0 +1,146 @@
+// The help center: /help (list and search), /help/:slug (article and feedback widget), the feedback form
+// post, and the same under /api/v1/help.
+//
+// Feedback without JavaScript, one page with three states chosen by ?feedback=:
+//
+// ```mermaid
+// stateDiagram-v2
+//   [*] --> ask
+//   ask --> thanks: Yes (saved)
+//   ask --> reason: No (saved without a reason)
+//   reason --> thanks: Send (saved again, with reason and comment)
+//   reason --> reason: invalid reason or comment (flow with the error)
+//   thanks --> ask: Change your answer
+// ```
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Deps } from "../deps.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
+import { consumeClientAllowance } from "../http/client-limits.ts";
+import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
+import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { csrfTokenFor, sendPage } from "../http/render.ts";
+import { type FeedbackStep, helpArticlePage, helpIndexPage } from "../views/help-pages.ts";
+import type { HelpArticle, HelpLibrary } from "./articles.ts";
+import { FEEDBACK_REASONS, helpVisitorId, MAX_FEEDBACK_COMMENT_LENGTH, recordHelpArticleView, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
+import { MAX_QUERY_LENGTH } from "./search.ts";
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
+
+export const HelpFeedbackBody = Type.Object(
+  {
+    helpful: Type.Boolean(),
+    reason: Type.Optional(Type.Union(FEEDBACK_REASONS.map((reason) => Type.Literal(reason)))),
+    comment: Type.Optional(Type.String({ maxLength: MAX_FEEDBACK_COMMENT_LENGTH })),
+  },
+  { additionalProperties: false },
+);
+
+/** Characters of a posted comment that are read; anything longer is refused by the length check anyway. */
+const COMMENT_READ_LIMIT = 4 * MAX_FEEDBACK_COMMENT_LENGTH;
+
+function articleSummaryJson(a: HelpArticle): { slug: string; title: string; summary: string; reviewed: string; version: string; url: string } {
+  return { slug: a.slug, title: a.title, summary: a.summary, reviewed: a.reviewed, version: a.version, url: `/help/${a.slug}` };
+}
+
+function relatedArticles(library: HelpLibrary, article: HelpArticle): HelpArticle[] {
+  return article.related.map((slug) => library.get(slug)).filter((a): a is HelpArticle => a !== null);
+}
+
+function queryString(request: FastifyRequest, name: string, max: number): string {
+  const value = (request.query as Record<string, unknown>)[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === "string" ? first.slice(0, max) : "";
+}
+
+export function registerHelpRoutes(app: FastifyInstance, deps: Deps, library: HelpLibrary): void {
+  // The visitor behind an answer is the browser's anonymous cookie id (hashed), never the account, so
+  // answers stay anonymous even for people who are signed in.
+  const visitorOf = (request: FastifyRequest): string => helpVisitorId(deps, request.browserId);
+
+  app.get("/help", async (request, reply) => {
+    const query = queryString(request, "q", MAX_QUERY_LENGTH);
+    const body = helpIndexPage({ articles: library.list(), query, results: query.trim() ? library.search(query) : [] });
+    return sendPage(request, reply, deps, { title: query.trim() ? `Search: ${query}` : "Help", body, narrow: false });
+  });
+
+  app.get("/help/:slug", { schema: { params: SlugParams } }, async (request, reply) => {
+    const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
+    const state = queryString(request, "feedback", 16);
+    const previous = await deps.stores.helpFeedback.getFeedback(article.slug, visitorOf(request));
+    let step: FeedbackStep = "ask";
+    if (state === "reason") step = "reason";
+    else if (state === "thanks" && previous) step = "thanks";
+    const flow = step === "reason" ? await loadFlow(deps, request, (request.query as Record<string, unknown>).flow) : null;
+    // The pages a feedback post redirects to are the same article again, not another reading of it.
+    if (state === "") await recordHelpArticleView(deps, article);
+    const body = helpArticlePage({
+      article,
+      related: relatedArticles(library, article),
+      feedback: {
+        slug: article.slug,
+        csrfToken: csrfTokenFor(reply),
+        step,
+        previous: previous ? { helpful: previous.helpful } : null,
+        errors: flow?.errors ?? [],
+        ...(flow?.values.reason ? { reason: flow.values.reason } : {}),
+        ...(flow?.values.comment ? { comment: flow.values.comment } : {}),
+      },
+    });
+    return sendPage(request, reply, deps, { title: article.title, body, narrow: false });
+  });
+
+  app.post("/help/:slug/feedback", { preHandler: app.csrfProtection, schema: { params: SlugParams } }, async (request, reply) => {
+    const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
+    await consumeClientAllowance(deps, "feedback", request.ip);
+    const helpful = formField(request, "helpful", 8);
+    if (helpful !== "yes" && helpful !== "no") throw new AppError("VALIDATION_FAILED", { field: "helpful", detail: "helpful must be yes or no" });
+    const reason = formField(request, "reason", 32);
+    const comment = formField(request, "comment", COMMENT_READ_LIMIT);
+    // The reason form always sends its comment box (empty or not); the first No button sends no comment.
+    const fromReasonStep = Object.hasOwn((request.body as Record<string, unknown> | undefined) ?? {}, "comment");
+    const back = `/help/${article.slug}`;
+    try {
+      await saveHelpFeedback(deps, library, { slug: article.slug, visitorId: visitorOf(request), helpful: helpful === "yes", reason, comment });
+    } catch (error) {
+      if (!isAppError(error) || error.status !== 400) throw error;
+      const flow = await saveFlow(deps, request, { values: { reason, comment: comment.slice(0, MAX_FEEDBACK_COMMENT_LENGTH * 2) }, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, `${withQuery(back, { feedback: "reason", flow })}#feedback`);
+    }
+    const next = helpful === "no" && !fromReasonStep && reason === "" ? "reason" : "thanks";
+    return redirectSeeOther(reply, `${withQuery(back, { feedback: next })}#feedback`);
+  });
+
+  // JSON API
+  app.get("/api/v1/help/articles", async (request, reply) => {
+    const query = queryString(request, "q", MAX_QUERY_LENGTH);
+    if (query.trim() === "") return reply.send({ articles: library.list().map(articleSummaryJson) });
+    const results = library.search(query);
+    return reply.send({
+      query,
+      articles: results.map((r) => {
+        const article = library.get(r.slug);
+        return { ...(article ? articleSummaryJson(article) : { slug: r.slug, title: r.title, summary: r.summary, url: `/help/${r.slug}` }), snippetHtml: r.snippetHtml };
+      }),
+    });
+  });
+
+  app.get("/api/v1/help/articles/:slug", { schema: { params: SlugParams } }, async (request, reply) => {
+    const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
+    return reply.send({
+      article: {
+        ...articleSummaryJson(article),
+        html: article.html,
+        related: relatedArticles(library, article).map((a) => ({ slug: a.slug, title: a.title, url: `/help/${a.slug}` })),
+      },
+    });
+  });
+
+  app.post("/api/v1/help/articles/:slug/feedback", { schema: { params: SlugParams, body: HelpFeedbackBody } }, async (request, reply) => {
+    const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
+    await consumeClientAllowance(deps, "feedback", request.ip);
+    const body = request.body as Static<typeof HelpFeedbackBody>;
+    await saveHelpFeedback(deps, library, { slug: article.slug, visitorId: visitorOf(request), helpful: body.helpful, reason: body.reason, comment: body.comment });
+    return reply.code(201).send({ feedback: "saved" });
+  });
+}

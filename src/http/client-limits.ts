@@ -1,0 +1,30 @@
+// Per-client-address limits on expensive or abusable requests. Counted in the short-lived store (SQLite in
+// single mode, Redis in cluster mode), so every instance sees the same counts.
+import type { FastifyRequest } from "fastify";
+import type { ClientLimitKind } from "../config/load.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { hmacHex } from "../lib/crypto.ts";
+
+export type { ClientLimitKind };
+
+/**
+ * Counts one request of `kind` from the client address; throws RATE_LIMITED (429, Retry-After) once the
+ * window's allowance is spent. The address is stored only as a keyed hash.
+ */
+export async function consumeClientAllowance(deps: Pick<Deps, "stores" | "config">, kind: ClientLimitKind, ip: string): Promise<void> {
+  const limit = deps.config.clientLimits[kind];
+  const key = `client:${kind}:${hmacHex(deps.config.secret, "client", ip).slice(0, 32)}`;
+  const count = await deps.stores.shortLived.increment(key, limit.windowSeconds);
+  if (count > limit.max) {
+    const retryAfter = Math.max(1, await deps.stores.shortLived.ttl(key));
+    throw new AppError("RATE_LIMITED", { retryAfter, detail: `${kind} from one address` });
+  }
+}
+
+/** A preHandler that applies the limit of `kind` to the request's client address. */
+export function limitClient(deps: Pick<Deps, "stores" | "config">, kind: ClientLimitKind) {
+  return async (request: FastifyRequest): Promise<void> => {
+    await consumeClientAllowance(deps, kind, request.ip);
+  };
+}

@@ -1,0 +1,46 @@
+// Answers 405 Method Not Allowed (with an Allow header) for a known path asked with a method it does not
+// accept, instead of the router's 404.
+import type { FastifyInstance, FastifyRequest } from "fastify";
+
+interface KnownRoute {
+  pattern: RegExp;
+  methods: Set<string>;
+}
+
+function patternFor(url: string): RegExp {
+  const escaped = url
+    .split("/")
+    .map((part) =>
+      part
+        .split(/(:[A-Za-z0-9_]+)/)
+        .map((piece) => (piece.startsWith(":") ? "[^/]+" : piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join(""),
+    )
+    .join("/");
+  return new RegExp(`^${escaped}$`);
+}
+
+export interface MethodCheck {
+  /** Methods accepted at the request's path, or null when the path is unknown. */
+  allowedMethods(request: FastifyRequest): string[] | null;
+}
+
+/** Collects every route as it is registered; call before registering routes. */
+export function trackRouteMethods(app: FastifyInstance): MethodCheck {
+  const routes = new Map<string, KnownRoute>();
+  app.addHook("onRoute", (route) => {
+    if (route.url.includes("*")) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const known = routes.get(route.url) ?? { pattern: patternFor(route.url), methods: new Set<string>() };
+    for (const m of methods) known.methods.add(m);
+    routes.set(route.url, known);
+  });
+  return {
+    allowedMethods(request) {
+      const path = request.url.split("?")[0] ?? "";
+      const allowed = new Set<string>();
+      for (const route of routes.values()) if (route.pattern.test(path)) for (const m of route.methods) allowed.add(m);
+      return allowed.size > 0 ? [...allowed].sort() : null;
+    },
+  };
+}

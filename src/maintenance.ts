@@ -1,0 +1,38 @@
+// Housekeeping that every instance may run (the deletes are idempotent): expired sessions, codes and
+// short-lived state, old reset records, and audit events past their retention.
+import type { Deps } from "./deps.ts";
+
+export const RESET_RECORD_KEEP_SECONDS = 7 * 24 * 3600;
+export const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface MaintenanceReport {
+  sessions: number;
+  verifications: number;
+  shortLived: number;
+  passwordResets: number;
+  auditEvents: number;
+}
+
+export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "config">): Promise<MaintenanceReport> {
+  const now = deps.clock.now();
+  return {
+    sessions: await deps.stores.sessions.deleteExpiredSessions(now),
+    verifications: await deps.stores.verifications.deleteExpiredVerifications(now),
+    shortLived: await deps.stores.shortLived.deleteExpired(),
+    passwordResets: await deps.stores.passwordResets.deleteOldPasswordResets(new Date(now.getTime() - RESET_RECORD_KEEP_SECONDS * 1000)),
+    auditEvents: await deps.stores.audit.deleteEventsBefore(new Date(now.getTime() - deps.config.auditRetentionSeconds * 1000)),
+  };
+}
+
+/** Runs maintenance now and then every hour; returns a function that stops it. */
+export function scheduleMaintenance(deps: Pick<Deps, "stores" | "clock" | "config" | "logger">): () => void {
+  const run = () => {
+    runMaintenance(deps)
+      .then((report) => deps.logger.info({ report }, "maintenance done"))
+      .catch((err: unknown) => deps.logger.error({ err }, "maintenance failed"));
+  };
+  run();
+  const timer = setInterval(run, MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,98 @@
+// Throttling of password guesses per identifier, whether or not an account uses it (so it reveals
+// nothing). Each attempt reserves its place in the count before the password is checked, atomically, so
+// parallel guesses cannot slip past a threshold:
+//
+//   attempts 1–3 ............ checked as they come
+//   attempt 4 on ............ only with a solved security check
+//   failure 10 on ........... a lock: 60 s, doubling with each further failure, at most 15 minutes;
+//                             during a lock even the correct password is refused
+//   any hour ................ at most 100 passwords checked
+//   success or reset ........ everything clears; 12 h without a failure clears it too
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { hmacHex } from "../lib/crypto.ts";
+
+export const CAPTCHA_AFTER_FAILURES = 3;
+export const LOCK_AFTER_FAILURES = 10;
+export const FIRST_LOCK_SECONDS = 60;
+export const MAX_LOCK_SECONDS = 15 * 60;
+export const FAILURE_MEMORY_SECONDS = 12 * 3600;
+export const MAX_CHECKS_PER_HOUR = 100;
+
+type ThrottleDeps = Pick<Deps, "stores" | "config">;
+
+function keys(secret: string, value: string) {
+  // Keyed hash: the store never holds the address or number itself.
+  const subject = hmacHex(secret, "signin-throttle", value).slice(0, 40);
+  return { failures: `signin:failures:${subject}`, lock: `signin:lock:${subject}`, hourly: `signin:checks:${subject}` };
+}
+
+/** Seconds of lock after the n-th consecutive failure (0 below the threshold). */
+export function lockSecondsAfter(failures: number): number {
+  if (failures < LOCK_AFTER_FAILURES) return 0;
+  return Math.min(MAX_LOCK_SECONDS, FIRST_LOCK_SECONDS * 2 ** (failures - LOCK_AFTER_FAILURES));
+}
+
+export interface SigninAttempt {
+  /** This attempt's place in the count of consecutive failures (1 = no failure before it). */
+  position: number;
+  /** True when this attempt must come with a solved security check. */
+  needsCAPTCHA: boolean;
+}
+
+/**
+ * Reserves one attempt for the identifier. Throws SIGNIN_LOCKED (429, Retry-After) during a lock or past
+ * the hourly ceiling. The reservation counts as a failure until `recordSigninSuccess`.
+ */
+export async function reserveSigninAttempt(deps: ThrottleDeps, value: string): Promise<SigninAttempt> {
+  const k = keys(deps.config.secret, value);
+  const lockedFor = await deps.stores.shortLived.ttl(k.lock);
+  if (lockedFor > 0) throw new AppError("SIGNIN_LOCKED", { retryAfter: lockedFor, params: { wait: describeWait(lockedFor) } });
+  const checks = await deps.stores.shortLived.increment(k.hourly, 3600);
+  if (checks > MAX_CHECKS_PER_HOUR) {
+    const wait = Math.max(1, await deps.stores.shortLived.ttl(k.hourly));
+    throw new AppError("SIGNIN_LOCKED", { retryAfter: wait, params: { wait: describeWait(wait) }, detail: "hourly ceiling" });
+  }
+  const position = await deps.stores.shortLived.incrementSliding(k.failures, FAILURE_MEMORY_SECONDS);
+  return { position, needsCAPTCHA: position > CAPTCHA_AFTER_FAILURES };
+}
+
+/** Gives back a reservation whose password was never checked (e.g. the security check was missing). */
+export async function releaseSigninAttempt(deps: ThrottleDeps, value: string): Promise<void> {
+  const k = keys(deps.config.secret, value);
+  await deps.stores.shortLived.decrement(k.failures);
+  await deps.stores.shortLived.decrement(k.hourly);
+}
+
+/** The reserved attempt failed: starts a lock from the tenth consecutive failure on. Returns the lock's seconds. */
+export async function recordSigninFailure(deps: ThrottleDeps, value: string, attempt: SigninAttempt): Promise<number> {
+  const seconds = lockSecondsAfter(attempt.position);
+  if (seconds > 0) await deps.stores.shortLived.set(keys(deps.config.secret, value).lock, String(attempt.position), seconds);
+  return seconds;
+}
+
+/** A failure that did not go through a reservation (a wrong current password on the password-change page). */
+export async function countSigninFailure(deps: ThrottleDeps, value: string): Promise<void> {
+  const attempt = await deps.stores.shortLived.incrementSliding(keys(deps.config.secret, value).failures, FAILURE_MEMORY_SECONDS);
+  await recordSigninFailure(deps, value, { position: attempt, needsCAPTCHA: false });
+}
+
+/** Success, a completed reset or an operator's unlock: forget the failures and any lock. */
+export async function clearSigninThrottle(deps: ThrottleDeps, value: string): Promise<void> {
+  const k = keys(deps.config.secret, value);
+  await deps.stores.shortLived.delete(k.failures);
+  await deps.stores.shortLived.delete(k.lock);
+}
+
+/** How many consecutive failures are on record (for display and tests). */
+export async function countSigninFailures(deps: ThrottleDeps, value: string): Promise<number> {
+  const raw = await deps.stores.shortLived.get(keys(deps.config.secret, value).failures);
+  return raw ? Number(raw) : 0;
+}
+
+/** "1 minute", "4 minutes", "15 minutes", "30 seconds". */
+export function describeWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,132 @@
+// The help center's pages: the article list with search, one article, and the "Was this helpful?" widget.
+// The widget's class names and data attributes are the contract with public/style.css and public/app.js.
+import type { HelpArticle, HelpSearchResult } from "../help/articles.ts";
+import { FEEDBACK_REASONS, MAX_FEEDBACK_COMMENT_LENGTH } from "../help/feedback.ts";
+import type { FieldError } from "../http/flows.ts";
+import { html, type SafeHtml, trustedHtml } from "../lib/html.ts";
+import {
+  feedbackCommentLabel,
+  feedbackQuestion,
+  feedbackReasonLabels,
+  feedbackReasonLegend,
+  feedbackThanksNo,
+  feedbackThanksYes,
+} from "../messages/help.ts";
+import { csrfField, errorFor } from "./layout.ts";
+
+const REVIEWED_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
+/** "2026-11-26" → "26 November 2026". */
+export function formatReviewedDate(isoDate: string): string {
+  return REVIEWED_FORMAT.format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+function articleList(articles: readonly HelpArticle[]): SafeHtml {
+  return html`<ul class="article-list">
+${articles.map((a) => html`<li><a href="/help/${a.slug}">${a.title}</a><p>${a.summary}</p></li>\n`)}</ul>`;
+}
+
+export interface HelpIndexPageOptions {
+  articles: readonly HelpArticle[];
+  /** The search as typed, or "" when there is none. */
+  query: string;
+  results: readonly HelpSearchResult[];
+}
+
+export function helpIndexPage(o: HelpIndexPageOptions): SafeHtml {
+  const searched = o.query.trim() !== "";
+  const count = o.results.length;
+  const results = searched
+    ? html`<section aria-labelledby="results-title">
+<h2 id="results-title">Results for “${o.query}”</h2>
+<p role="status">${count === 0 ? "No articles match your search. Try other words, or choose one of the articles below." : count === 1 ? "1 article matches." : `${count} articles match.`}</p>
+${
+  count > 0
+    ? html`<ul class="article-list">
+${o.results.map((r) => html`<li><a href="/help/${r.slug}">${r.title}</a><p>${trustedHtml(r.snippetHtml)}</p></li>\n`)}</ul>`
+    : ""
+}
+</section>`
+    : "";
+  return html`<h1>Help</h1>
+<p class="lead">Answers to common questions about signing in, passwords and keeping your account safe.</p>
+<form class="search-form" method="get" action="/help" role="search">
+<label for="help-search">Search the help</label>
+<input class="input" type="search" id="help-search" name="q" value="${o.query}" maxlength="200" spellcheck="false">
+<button class="button" type="submit">Search</button>
+</form>
+${results}
+<section aria-labelledby="all-articles-title">
+<h2 id="all-articles-title">All articles</h2>
+${articleList(o.articles)}
+</section>`;
+}
+
+/** Which part of the feedback widget the page shows (without JavaScript, the server decides). */
+export type FeedbackStep = "ask" | "reason" | "thanks";
+
+export interface FeedbackWidgetOptions {
+  slug: string;
+  csrfToken: string;
+  step: FeedbackStep;
+  /** The visitor's stored answer, if any: chooses the thank-you text and is mentioned when asking again. */
+  previous: { helpful: boolean } | null;
+  errors: FieldError[];
+  /** What the reason form held when it was refused. */
+  reason?: string;
+  comment?: string;
+}
+
+export function feedbackWidget(o: FeedbackWidgetOptions): SafeHtml {
+  const action = `/help/${o.slug}/feedback`;
+  const reasonError = errorFor(o.errors, "reason");
+  const commentError = errorFor(o.errors, "comment");
+  const thanks = o.step === "thanks" ? (o.previous?.helpful === false ? feedbackThanksNo : feedbackThanksYes) : "";
+  const previous =
+    o.step === "ask" && o.previous
+      ? html`<p class="field-hint">You answered “${o.previous.helpful ? "Yes" : "No"}” before. A new answer replaces it.</p> `
+      : "";
+  return html`<section class="feedback" id="feedback" data-feedback data-slug="${o.slug}" aria-labelledby="feedback-title">
+<h2 id="feedback-title">${feedbackQuestion}</h2>
+<form class="feedback-form" method="post" action="${action}" data-feedback-step="ask"${o.step === "ask" ? "" : html` hidden`}>${csrfField(o.csrfToken)}
+${previous}<button class="button button--secondary" type="submit" name="helpful" value="yes">Yes</button> <button class="button button--secondary" type="submit" name="helpful" value="no">No</button></form>
+<form class="feedback-form" method="post" action="${action}" data-feedback-step="reason"${o.step === "reason" ? "" : html` hidden`}>${csrfField(o.csrfToken)}<input type="hidden" name="helpful" value="no">
+<fieldset${reasonError ? html` aria-describedby="reason-error"` : ""}><legend>${feedbackReasonLegend}</legend>
+${reasonError ? html`<p class="field-error" id="reason-error"><span class="visually-hidden">Error: </span>${reasonError.message}</p>` : ""}
+${FEEDBACK_REASONS.map(
+  (reason) =>
+    html`<div class="radio"><input type="radio" id="reason-${reason}" name="reason" value="${reason}"${o.reason === reason ? html` checked` : ""}><label for="reason-${reason}">${feedbackReasonLabels[reason]}</label></div>\n`,
+)}</fieldset>
+<div class="${commentError ? "field field--invalid" : "field"}"><label for="feedback-comment">${feedbackCommentLabel}</label>
+${commentError ? html`<p class="field-error" id="feedback-comment-error"><span class="visually-hidden">Error: </span>${commentError.message}</p>` : ""}<textarea class="input" id="feedback-comment" name="comment" maxlength="${MAX_FEEDBACK_COMMENT_LENGTH}" rows="4"${commentError ? html` aria-invalid="true" aria-describedby="feedback-comment-error"` : ""}>${o.comment ?? ""}</textarea></div>
+<button class="button" type="submit">Send</button></form>
+<p class="feedback-thanks" data-feedback-step="thanks" tabindex="-1"${o.step === "thanks" ? "" : html` hidden`}>${thanks}</p>
+${o.step === "thanks" ? html`<p><a href="/help/${o.slug}?feedback=change#feedback">Change your answer</a></p>` : ""}
+<div class="visually-hidden" aria-live="polite" data-feedback-live></div>
+</section>`;
+}
+
+export interface HelpArticlePageOptions {
+  article: HelpArticle;
+  related: readonly HelpArticle[];
+  feedback: FeedbackWidgetOptions;
+}
+
+export function helpArticlePage(o: HelpArticlePageOptions): SafeHtml {
+  const a = o.article;
+  return html`<nav aria-label="Breadcrumb"><p><a href="/help">Help</a></p></nav>
+<article class="help-article" aria-labelledby="article-title">
+<h1 id="article-title">${a.title}</h1>
+${trustedHtml(a.html)}
+<p class="field-hint">Last reviewed <time datetime="${a.reviewed}">${formatReviewedDate(a.reviewed)}</time></p>
+</article>
+${feedbackWidget(o.feedback)}
+${
+  o.related.length > 0
+    ? html`<section aria-labelledby="related-title">
+<h2 id="related-title">Related articles</h2>
+${articleList(o.related)}
+</section>`
+    : ""
+}`;
+}

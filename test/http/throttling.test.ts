@@ -1,0 +1,208 @@
+// Abuse protection: per-identifier throttling with the security check and doubling locks, per-address
+// limits, forwarded addresses, and the parallel-guessing race. Time moves by the injected clock.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { PasswordHasher } from "../../src/accounts/password-hash.ts";
+import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
+import { readEmails } from "../helpers/outbox.ts";
+
+const WRONG = "definitely-not-the-password";
+
+describe("per-identifier throttling", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_REGISTRATION_CAPTCHA: "0" });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  /** One sign-in attempt, solving the security check whenever one is due. */
+  async function attempt(client: TestClient, identifier: string, password: string, withCAPTCHA: boolean) {
+    const json: Record<string, unknown> = { identifier, password };
+    if (withCAPTCHA) json.captcha = await solveCAPTCHA(client, "signin");
+    return client.request("POST", "/api/v1/session", { json });
+  }
+
+  for (const kind of ["known", "unknown"] as const) {
+    it(`locks after ten failures for 60 s, doubling up to 15 minutes (${kind} identifier)`, async () => {
+      const identifier = `${kind}-lock@example.com`;
+      if (kind === "known") await createVerifiedAccount(t, identifier);
+      const client = new TestClient(t.app);
+      const codes: string[] = [];
+      for (let i = 1; i <= 9; i++) codes.push((await attempt(client, identifier, WRONG, i > 3)).json().error.code);
+      assert.deepEqual(codes, Array(9).fill("SIGNIN_FAILED"));
+      const tenth = await attempt(client, identifier, WRONG, true);
+      assert.equal(tenth.statusCode, 429);
+      assert.equal(tenth.json().error.code, "SIGNIN_LOCKED");
+      assert.equal(tenth.headers["retry-after"], "60");
+      assert.match(tenth.json().error.message, /paused for 1 minute.*reset your password/);
+
+      const duringLock = await attempt(client, identifier, kind === "known" ? STRONG_PASSWORD : WRONG, true);
+      assert.equal(duringLock.statusCode, 429, "even the right password is refused during a lock");
+      assert.equal(duringLock.json().error.code, "SIGNIN_LOCKED");
+
+      const locks: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        t.clock.advance(16 * 60 * 1000);
+        const r = await attempt(client, identifier, WRONG, true);
+        locks.push(Number(r.headers["retry-after"]));
+      }
+      assert.deepEqual(locks, [120, 240, 480, 900, 900, 900]);
+    });
+  }
+
+  it("clears everything on success", async () => {
+    await createVerifiedAccount(t, "clears@example.com");
+    const client = new TestClient(t.app);
+    for (let i = 1; i <= 5; i++) await attempt(client, "clears@example.com", WRONG, i > 3);
+    assert.equal((await attempt(client, "clears@example.com", STRONG_PASSWORD, true)).statusCode, 200);
+    const fresh = await attempt(new TestClient(t.app), "clears@example.com", WRONG, false);
+    assert.equal(fresh.json().error.code, "SIGNIN_FAILED");
+    assert.equal(fresh.json().captcha, undefined, "back to the first failure");
+  });
+
+  it("forgets failures after 12 hours without one", async () => {
+    const client = new TestClient(t.app);
+    for (let i = 1; i <= 3; i++) await attempt(client, "forget@example.com", WRONG, false);
+    assert.equal((await attempt(client, "forget@example.com", WRONG, false)).json().error.code, "CAPTCHA_REQUIRED");
+    t.clock.advance(12 * 3600 * 1000 + 1000);
+    assert.equal((await attempt(client, "forget@example.com", WRONG, false)).json().error.code, "SIGNIN_FAILED");
+  });
+
+  it("never blocks the reset path, and a completed reset lifts the lock", async () => {
+    await createVerifiedAccount(t, "locked-out@example.com");
+    const attacker = new TestClient(t.app);
+    for (let i = 1; i <= 10; i++) await attempt(attacker, "locked-out@example.com", WRONG, i > 3);
+    const owner = new TestClient(t.app);
+    assert.equal((await attempt(owner, "locked-out@example.com", STRONG_PASSWORD, true)).statusCode, 429);
+    const reset = await owner.request("POST", "/api/v1/password-resets", { json: { identifier: "locked-out@example.com", captcha: await solveCAPTCHA(owner, "password_reset") } });
+    assert.equal(reset.statusCode, 202);
+    await t.deps.tasks.settle();
+    const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("locked-out@example.com") && e.subject === "Reset your password").at(-1);
+    const token = /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? "")?.[1] as string;
+    const newPassword = "Quiet-Harbour-Lamp-Fennel-71";
+    assert.equal((await owner.request("POST", "/api/v1/password-resets/complete", { json: { token, password: newPassword } })).statusCode, 204);
+    assert.equal((await attempt(owner, "locked-out@example.com", newPassword, false)).statusCode, 200);
+  });
+
+  it("shows the wait and the way out on the sign-in page during a lock", async () => {
+    const browser = new TestClient(t.app);
+    for (let i = 1; i <= 10; i++) await attempt(browser, "page-lock@example.com", WRONG, i > 3);
+    const page = await browser.get("/signin");
+    const posted = await browser.request("POST", "/signin", { form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "page-lock@example.com", password: WRONG } });
+    assert.equal(posted.statusCode, 303);
+    const shown = await browser.get(posted.headers.location as string);
+    assert.match(pageText(shown.body), /sign-in is paused for 1 minute/);
+    assert.match(shown.body, /href="\/password\/reset">Reset your password now/);
+  });
+
+  it("checks no more passwords than the counter allows when 50 wrong guesses arrive at once", async () => {
+    await createVerifiedAccount(t, "parallel@example.com");
+    const original = t.deps.hasher;
+    let checks = 0;
+    const counting: PasswordHasher = {
+      ...original,
+      verifyPasswordHash: (h, p) => {
+        checks++;
+        return original.verifyPasswordHash(h, p);
+      },
+      verifyDummyPassword: (p) => {
+        checks++;
+        return original.verifyDummyPassword(p);
+      },
+    };
+    t.deps.hasher = counting;
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => t.app.inject({ method: "POST", url: "/api/v1/session", payload: { identifier: "parallel@example.com", password: WRONG } })),
+      );
+      const codes = results.map((r) => r.json().error.code);
+      assert.equal(codes.filter((c) => c === "SIGNIN_FAILED").length, 3);
+      assert.equal(codes.filter((c) => c === "CAPTCHA_REQUIRED").length, 47);
+      assert.equal(checks, 3, "only three passwords were checked");
+    } finally {
+      t.deps.hasher = original;
+    }
+  });
+});
+
+describe("per-address limits", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_RATE_SIGNIN: "30/1m", LATCHKEY_RATE_CAPTCHA_AUDIO: "10/1m", LATCHKEY_RATE_RESET: "10/1h" });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("allows 30 sign-in attempts a minute from one address, then answers 429 with Retry-After", async () => {
+    const statuses: number[] = [];
+    let last = await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "198.51.100.7", payload: { identifier: "a0@example.com", password: WRONG } });
+    statuses.push(last.statusCode);
+    for (let i = 1; i < 31; i++) {
+      last = await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "198.51.100.7", payload: { identifier: `a${i}@example.com`, password: WRONG } });
+      statuses.push(last.statusCode);
+    }
+    assert.equal(statuses.filter((s) => s === 401).length, 30);
+    assert.equal(last.statusCode, 429);
+    assert.equal(last.json().error.code, "RATE_LIMITED");
+    assert.ok(Number(last.headers["retry-after"]) > 0 && Number(last.headers["retry-after"]) <= 60);
+    const other = await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "198.51.100.8", payload: { identifier: "b@example.com", password: WRONG } });
+    assert.equal(other.statusCode, 401, "another address is not affected");
+    const page = await t.app.inject({ method: "POST", url: "/signin", remoteAddress: "198.51.100.7", payload: "identifier=x" , headers: { "content-type": "application/x-www-form-urlencoded" } });
+    assert.equal(page.statusCode, 403, "a page post without a token is refused before counting");
+    t.clock.advance(61_000);
+    const later = await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "198.51.100.7", payload: { identifier: "a99@example.com", password: WRONG } });
+    assert.equal(later.statusCode, 401);
+  });
+
+  it("ignores a forged X-Forwarded-For without a trusted proxy", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const client = new TestClient(t.app);
+      const captcha = await solveCAPTCHA(client, "password_reset");
+      const r = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/password-resets",
+        remoteAddress: "203.0.113.9",
+        headers: { "x-forwarded-for": `192.0.2.${i}`, cookie: `latchkey_browser=${client.cookies.get("latchkey_browser")}` },
+        payload: { identifier: `spoof${i}@example.com`, captcha },
+      });
+      statuses.push(r.statusCode);
+    }
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(202));
+    assert.equal(statuses[10], 429);
+  });
+
+  it("limits audio clips to 10 a minute per address", async () => {
+    const client = new TestClient(t.app);
+    const challenge = await solveCAPTCHA(client, "signin");
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await t.app.inject({ method: "GET", url: `/captcha/${challenge.id}.wav`, remoteAddress: "203.0.113.50" })).statusCode);
+    assert.deepEqual(statuses, [...Array(10).fill(200), 429]);
+  });
+});
+
+describe("trusted proxies", () => {
+  it("takes the client address from X-Forwarded-For only when the proxy is trusted", async () => {
+    const t = await createTestApp({ LATCHKEY_TRUST_PROXY: "10.0.0.1", LATCHKEY_RATE_SIGNIN: "2/1m" });
+    try {
+      const viaProxy = (client: string) =>
+        t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "10.0.0.1", headers: { "x-forwarded-for": client }, payload: { identifier: "p@example.com", password: WRONG } });
+      assert.equal((await viaProxy("198.51.100.1")).statusCode, 401);
+      assert.equal((await viaProxy("198.51.100.1")).statusCode, 401);
+      assert.equal((await viaProxy("198.51.100.1")).statusCode, 429);
+      assert.equal((await viaProxy("198.51.100.2")).statusCode, 401, "a different client behind the same proxy has its own count");
+      const untrusted = (client: string) =>
+        t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "10.0.0.2", headers: { "x-forwarded-for": client }, payload: { identifier: "p@example.com", password: WRONG } });
+      await untrusted("198.51.100.3");
+      await untrusted("198.51.100.4");
+      assert.equal((await untrusted("198.51.100.5")).statusCode, 429, "an untrusted sender's header is ignored");
+    } finally {
+      await t.close();
+    }
+  });
+});
