@@ -13,10 +13,11 @@ import { errorMessages } from "./messages/errors.ts";
 import { runServe } from "./main.ts";
 import { buildHelpFeedbackReport, formatHelpReportText } from "./admin/report.ts";
 import { loadHelpLibrary } from "./help/articles.ts";
-import { openStores } from "./stores/index.ts";
-import { migrateSqliteDatabase, openSqliteDatabase } from "./stores/sql/sqlite-database.ts";
+import { openDatabase, openStores } from "./stores/index.ts";
 import type { Stores } from "./stores/types.ts";
 import { readPassword } from "./cli/read-password.ts";
+import { runAccountsImport } from "./cli/import-command.ts";
+import { UsageError } from "./cli/usage-error.ts";
 
 const HELP = `Usage: latchkey <command> [options]
 
@@ -32,6 +33,10 @@ Commands:
   accounts enable X                     Allow sign-in again
   accounts grant-admin X                Give the account access to /admin
   accounts revoke-admin X               Take that access away
+  accounts import FILE [--format csv|jsonl] [--dry-run] [--rejects FILE]
+                                        Import accounts with their password hashes (bcrypt, scrypt,
+                                        PBKDF2-SHA256, argon2) from another system; exits 1 when
+                                        rows were rejected (see docs/deployment.md)
   audit [--account X] [--since 24h] [--type T] [--limit N]
                                         Security events, newest first (sign-ins, failures, locks,
                                         resets, password changes, revoked sessions, admin actions)
@@ -44,8 +49,6 @@ Options:
 Exit codes: 0 success, 1 failure, 2 wrong usage, 78 bad configuration.
 See docs/configuration.md for every setting.
 `;
-
-class UsageError extends Error {}
 
 function fail(message: string, code = 1): number {
   process.stderr.write(`latchkey: ${message}\n`);
@@ -72,6 +75,7 @@ async function findAccountId(stores: Stores, input: string | undefined): Promise
 
 async function runAccounts(config: Config, args: string[]): Promise<number> {
   const [action, ...rest] = args;
+  if (action === "import") return runAccountsImport(config, rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -141,7 +145,7 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
         return 0;
       });
     default:
-      throw new UsageError(action ? `unknown accounts command: ${action}` : "accounts needs a command: create, list, disable, enable, grant-admin, revoke-admin");
+      throw new UsageError(action ? `unknown accounts command: ${action}` : "accounts needs a command: create, list, disable, enable, grant-admin, revoke-admin, import");
   }
 }
 
@@ -209,9 +213,9 @@ export async function runCLI(argv: string[]): Promise<number | null> {
     }
     const config = loadConfig();
     if (command === "migrate") {
-      const { db } = openSqliteDatabase(config.database.file);
+      const { db, migrate } = openDatabase(config);
       try {
-        const applied = await migrateSqliteDatabase(db);
+        const applied = await migrate();
         process.stdout.write(applied.length ? `Applied: ${applied.join(", ")}\n` : "The database is up to date.\n");
       } finally {
         await db.destroy();

@@ -11,8 +11,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  const where = config.database.file;
-  process.stdout.write(`Latchkey is running at ${config.baseUrl} (listening on ${config.host}:${port}, data in ${where})\n`);
+  const where = config.database.kind === "sqlite" ? config.database.file : "PostgreSQL";
+  process.stdout.write(`Latchkey is running at ${config.baseUrl} (listening on ${config.host}:${port}, data in ${where}${config.redis ? ", short-lived state in Redis" : ""})\n`);
   if (config.mail.transport === "outbox" || config.sms.provider === "outbox") {
     process.stdout.write(`Messages are written to ${config.outboxDir} instead of being sent.\n`);
   }

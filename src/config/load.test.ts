@@ -86,7 +86,7 @@ describe("loadConfig: defaults", () => {
     assert.equal(config.host, "0.0.0.0");
     assert.equal(config.port, 8080);
     assert.equal(config.dataDir, join(cwd, "var", "lk"));
-    assert.equal(config.database.file, "/srv/latchkey/main.db");
+    assert.deepEqual(config.database, { kind: "sqlite", file: "/srv/latchkey/main.db" });
     assert.deepEqual(config.mail, { transport: "smtp", smtpUrl: "smtp://mail.example.com:587" });
     assert.deepEqual(config.trustProxy, ["10.0.0.0/8", "loopback"]);
     assert.equal(config.logLevel, "warn");

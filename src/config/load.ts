@@ -5,7 +5,12 @@ import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
 
-export type DatabaseConfig = { kind: "sqlite"; file: string };
+export type DatabaseConfig = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; poolSize: number; connectTimeoutMs: number };
+export interface RedisConfig {
+  url: string;
+  prefix: string;
+  commandTimeoutMs: number;
+}
 export type MailConfig = { transport: "smtp"; smtpUrl: string } | { transport: "outbox" };
 export type SMSConfig = { provider: "outbox" } | { provider: "webhook"; url: string; secret: string };
 
@@ -20,6 +25,8 @@ export interface Config {
   readonly dataDir: string;
   readonly outboxDir: string;
   readonly database: DatabaseConfig;
+  /** Redis for short-lived state; without it, short-lived state lives in the database. */
+  readonly redis: RedisConfig | undefined;
   readonly secret: string;
   readonly mail: MailConfig;
   readonly mailFrom: string;
@@ -122,8 +129,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     problems.push(`LATCHKEY_BASE_URL=${JSON.stringify(baseUrl)}: not a URL`);
   }
   const dataDir = resolve(cwd, env.LATCHKEY_DATA_DIR ?? "./data");
-  const file = sqliteFileFrom(env.LATCHKEY_DATABASE_URL, dataDir);
-  if (file === null) problems.push("LATCHKEY_DATABASE_URL: only SQLite (sqlite:PATH, file:PATH or a path) is supported");
+  const databaseUrl = env.LATCHKEY_DATABASE_URL;
+  const isPostgres = databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(databaseUrl);
+  const file = isPostgres ? ":postgres:" : sqliteFileFrom(databaseUrl, dataDir);
+  if (file === null) problems.push("LATCHKEY_DATABASE_URL: use a SQLite file (sqlite:PATH, file:PATH or a path) or postgres://…");
 
   if (production && !env.LATCHKEY_SECRET) problems.push("LATCHKEY_SECRET: required when NODE_ENV=production (at least 32 random characters)");
   if (isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE) && nodeEnv !== "test") {
@@ -168,7 +177,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     secureCookies: baseOrigin.startsWith("https:"),
     dataDir,
     outboxDir: join(dataDir, "outbox"),
-    database: { kind: "sqlite", file: file ?? ":memory:" },
+    database: isPostgres
+      ? { kind: "postgres", url: databaseUrl as string, poolSize: Number(env.LATCHKEY_DATABASE_POOL_SIZE ?? "10"), connectTimeoutMs: duration(env.LATCHKEY_DATABASE_TIMEOUT, "5s") * 1000 }
+      : { kind: "sqlite", file: file ?? ":memory:" },
+    redis: env.LATCHKEY_REDIS_URL
+      ? { url: env.LATCHKEY_REDIS_URL, prefix: env.LATCHKEY_REDIS_PREFIX ?? "latchkey:", commandTimeoutMs: duration(env.LATCHKEY_REDIS_TIMEOUT, "2s") * 1000 }
+      : undefined,
     secret,
     mail,
     mailFrom: env.LATCHKEY_MAIL_FROM ?? "Latchkey <no-reply@localhost>",

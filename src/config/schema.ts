@@ -25,8 +25,13 @@ export const EnvSchema = Type.Object({
   ),
   LATCHKEY_DATA_DIR: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: "Directory for the SQLite file, the generated secret and the outbox. Created if missing.", default: "./data" })),
   LATCHKEY_DATABASE_URL: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 4096, description: "Where durable data lives: a SQLite file (sqlite:PATH, file:PATH or a path). Default: latchkey.db in the data directory.", default: "" }),
+    Type.String({ minLength: 1, maxLength: 4096, description: "Where durable data lives: a SQLite file (sqlite:PATH, file:PATH or a path) or PostgreSQL (postgres://…). Default: latchkey.db in the data directory.", default: "" }),
   ),
+  LATCHKEY_DATABASE_POOL_SIZE: Int("PostgreSQL: connections per instance.", "10"),
+  LATCHKEY_DATABASE_TIMEOUT: Duration("PostgreSQL: how long to wait for a connection before failing.", "5s"),
+  LATCHKEY_REDIS_URL: Type.Optional(Type.String({ pattern: "^rediss?://", maxLength: 4096, description: "Redis for short-lived state (security checks, counters, flows) in cluster mode.", default: "" })),
+  LATCHKEY_REDIS_PREFIX: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9:_-]{1,64}$", description: "Prefix of every Redis key, so several installations can share one Redis.", default: "latchkey:" })),
+  LATCHKEY_REDIS_TIMEOUT: Duration("Redis: how long a command may wait before failing.", "2s"),
   LATCHKEY_SECRET: Type.Optional(
     Type.String({ minLength: 32, maxLength: 1024, description: "Key for HMACs of codes, CAPTCHA answers and CSRF tokens (at least 32 characters). Required in production; generated into the data directory otherwise.", default: "" }),
   ),

@@ -125,3 +125,10 @@ export const sqliteCodec: SqlCodec = {
   bool: (value) => (value ? 1 : 0),
   fromBool: (value) => value === true || value === 1,
 };
+
+export const postgresCodec: SqlCodec = {
+  time: (date) => date,
+  date: (value) => (value instanceof Date ? value : new Date(value)),
+  bool: (value) => value,
+  fromBool: (value) => value === true || value === 1,
+};

@@ -1,0 +1,30 @@
+// PostgreSQL: help article views per day and readers' answers to "Was this helpful?".
+import { type Kysely, type Migration, sql } from "kysely";
+
+export const pgHelpFeedback: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("help_article_views")
+      .addColumn("slug", "text", (c) => c.notNull())
+      .addColumn("day", "text", (c) => c.notNull())
+      .addColumn("views", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("help_article_views_pk", ["slug", "day"])
+      .execute();
+    await db.schema.createIndex("help_article_views_day").on("help_article_views").column("day").execute();
+    await db.schema
+      .createTable("help_feedback")
+      .addColumn("slug", "text", (c) => c.notNull())
+      .addColumn("visitor_id", "text", (c) => c.notNull())
+      .addColumn("article_version", "text", (c) => c.notNull())
+      .addColumn("helpful", "boolean", (c) => c.notNull())
+      .addColumn("reason", "text", (c) => c.check(sql`reason in ('confusing', 'didnt_answer', 'inaccurate', 'too_long', 'other')`))
+      .addColumn("comment", "text")
+      .addColumn("day", "text", (c) => c.notNull())
+      .addColumn("answered_at", "timestamptz", (c) => c.notNull())
+      .addColumn("first_answered_at", "timestamptz", (c) => c.notNull())
+      .addPrimaryKeyConstraint("help_feedback_pk", ["slug", "visitor_id"])
+      .execute();
+    await db.schema.createIndex("help_feedback_day").on("help_feedback").column("day").execute();
+    await db.schema.createIndex("help_feedback_answered_at").on("help_feedback").column("answered_at").execute();
+  },
+};

@@ -1,0 +1,45 @@
+// Opens PostgreSQL through a pg pool and applies migrations.
+import { Kysely, type MigrationProvider, Migrator, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { postgresMigrations } from "./migrations/postgres.ts";
+import type { Database } from "./schema.ts";
+
+export interface PostgresHandle {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+}
+
+export function openPostgresDatabase(options: PostgresOptions): PostgresHandle {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    // A stuck query must not hold a connection for ever.
+    statement_timeout: 30_000,
+  });
+  // A dropped idle connection is replaced by the pool; it must not crash the process.
+  pool.on("error", () => undefined);
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+}
+
+const provider: MigrationProvider = { getMigrations: async () => postgresMigrations };
+
+export async function migratePostgresDatabase(db: Kysely<Database>): Promise<string[]> {
+  // Keep the migrator's own tables in the schema the connection works in (search_path), not always public.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrationTableSchema = rows[0]?.schema ?? "public";
+  // The migrator takes a lock, so several instances starting at once apply each migration once.
+  const result = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`migration ${failed} failed`, { cause: result.error });
+  }
+  return (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
