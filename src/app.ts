@@ -15,7 +15,7 @@ import { registerHelpRoutes } from "./help/routes.ts";
 import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
 import { registerErrorHandling } from "./http/errors.ts";
-import { registerHealthRoutes } from "./http/health.ts";
+import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
@@ -43,6 +43,14 @@ export function loggerOptions(level: string): FastifyServerOptions["logger"] {
       censor: "[redacted]",
     },
   };
+}
+
+/** A small listener of its own for /metrics, /healthz and /readyz (LATCHKEY_METRICS_PORT). */
+export async function buildMetricsApp(deps: Deps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  registerHealthRoutes(app, deps);
+  registerMetricsRoute(app, deps);
+  return app;
 }
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -105,6 +113,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerBrowserId(app, deps);
   registerSessionHook(app, deps);
   registerHealthRoutes(app, deps);
+  if (!config.metrics) registerMetricsRoute(app, deps);
+  app.addHook("onResponse", async (request, reply) => {
+    deps.metrics.httpRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+  });
 
   app.get("/", async (request, reply) => redirectSeeOther(reply, request.auth ? "/account" : "/signin"));
   registerCAPTCHARoutes(app, deps);

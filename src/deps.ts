@@ -5,6 +5,7 @@ import type { Mailer, SMSSender } from "./delivery/types.ts";
 import type { BackgroundTasks } from "./lib/background.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { Random } from "./lib/random.ts";
+import type { Metrics } from "./metrics.ts";
 import type { Stores } from "./stores/types.ts";
 
 /** The subset of pino's logger that services use. */
@@ -24,4 +25,5 @@ export interface Deps {
   sms: SMSSender;
   logger: Logger;
   tasks: BackgroundTasks;
+  metrics: Metrics;
 }

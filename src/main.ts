@@ -1,5 +1,5 @@
 // Starts the HTTP server: configuration, storage, application, graceful shutdown on SIGTERM/SIGINT.
-import { buildApp } from "./app.ts";
+import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
 import { createDeps } from "./services.ts";
@@ -9,6 +9,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const app = await buildApp(deps);
   const stopMaintenance = scheduleMaintenance(deps);
   await app.listen({ host: config.host, port: config.port });
+  const metricsApp = config.metrics ? await buildMetricsApp(deps) : null;
+  if (metricsApp && config.metrics) await metricsApp.listen({ host: config.metrics.host, port: config.metrics.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const where = config.database.kind === "sqlite" ? config.database.file : "PostgreSQL";
@@ -21,7 +23,9 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     if (closing) return;
     closing = true;
     stopMaintenance();
+    // Stop accepting, let requests in flight finish, then close the pools.
     await app.close();
+    await metricsApp?.close();
     await deps.tasks.settle();
     await deps.stores.close();
     deps.mailer.close?.();

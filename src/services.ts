@@ -8,6 +8,7 @@ import { createSMSSender } from "./delivery/sms.ts";
 import { createBackgroundTasks } from "./lib/background.ts";
 import { type Clock, createSystemClock } from "./lib/clock.ts";
 import { createCryptoRandom, type Random } from "./lib/random.ts";
+import { createMetrics, instrumentHasher } from "./metrics.ts";
 import { openStores } from "./stores/index.ts";
 
 export interface CreateDepsOptions {
@@ -21,15 +22,18 @@ export async function createDeps(config: Config, options: CreateDepsOptions = {}
   const random = options.random ?? createCryptoRandom();
   const stores = await openStores(config, clock);
   const logger = options.logger ?? pino({ level: config.logLevel });
+  const metrics = createMetrics();
+  metrics.watchPool(() => stores.poolStats?.() ?? null);
   return {
     config,
     stores,
     clock,
     random,
-    hasher: createArgon2Hasher(config.argon2),
+    hasher: instrumentHasher(createArgon2Hasher(config.argon2), metrics.registry),
     mailer: createMailer(config, clock, random),
     sms: createSMSSender(config, clock, random),
     logger,
     tasks: createBackgroundTasks(logger),
+    metrics,
   };
 }

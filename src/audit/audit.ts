@@ -24,6 +24,7 @@ export const AUDIT_EVENT_TYPES = [
   "admin.account_enabled",
   "admin.admin_granted",
   "admin.admin_revoked",
+  "admin.accounts_imported",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -73,6 +74,7 @@ export function describeAuditEvent(type: string): string {
     "admin.account_enabled": "Account enabled by an administrator",
     "admin.admin_granted": "Administrator access granted",
     "admin.admin_revoked": "Administrator access removed",
+    "admin.accounts_imported": "Accounts imported by an administrator",
   };
   return map[type] ?? type;
 }

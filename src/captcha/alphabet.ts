@@ -7,10 +7,11 @@ import type { Random } from "../lib/random.ts";
  * Left out because a person cannot tell them apart once they are rotated, squeezed, overlapped and crossed
  * by strokes:
  * - 0 O Q D (round shapes), 1 I L (a single bar), 5 S, 2 Z, 8 B, 6 G;
- * - C and F (a stroke across them makes an E), P (a stroke across it makes an R), V (next to U and Y);
+ * - C and F (a stroke across them makes an E), P (a stroke across it makes an R), 7 (a stroke under its
+ *   bar makes a Z), V (next to U and Y);
  * - M and W: wide letters that turn into clumps (AA, VV) when their neighbours overlap them.
  */
-export const CAPTCHA_ALPHABET = "AEHJKNRTUXY3479";
+export const CAPTCHA_ALPHABET = "AEHJKNRTUXY349";
 
 /** The fewest characters a picture's text has. */
 export const CAPTCHA_TEXT_MIN_LENGTH = 5;

@@ -104,9 +104,11 @@ const GRAIN_HOP_SECONDS = 0.01;
 const OUTPUT_PEAK = 0.9;
 /** How many overlapping streams of babble run under the digits. */
 const BABBLE_LAYERS = 3;
+/** The slowest a babble fragment is played, which bounds how long one can last. */
+const BABBLE_MIN_SPEED = 0.85;
 /** RMS level of the loudest spoken digit before normalisation; the others are up to 15% quieter. */
 const DIGIT_LEVEL = 0.2;
-/** How far, in decibels, the babble (all layers together) stays under the quietest digit, at least. */
+/** The babble (all layers together) is set this many decibels, plus up to two more, under the quietest digit. */
 const BABBLE_SNR_DB = 7.5;
 /** The least, in decibels, by which every digit must stand above the babble under it. */
 const MIN_DIGIT_SNR_DB = 7.5;
@@ -264,13 +266,14 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
   // Three layers of babble run from the first to the last sample, each fragment overlapping the next, so
   // the clip never falls quiet between digits: a recognizer cannot find the digits by their silences.
   const babble: AudioBabbleSegment[] = [];
+  const maxFragment = Math.ceil(longestRecording(voices) / BABBLE_MIN_SPEED);
   for (let layer = 0; layer < BABBLE_LAYERS; layer++) {
     let at = -seconds(between(random, 0, 0.3));
     while (at < length) {
       const digit = random.int(10);
       // The voices of the digits spoken around this moment stay out of the babble, so a listener can
       // follow the foreground voice by its timbre.
-      const near = spoken.filter((s) => s.start < at + seconds(0.6) && s.start + s.length > at).map((s) => s.voice);
+      const near = spoken.filter((s) => s.start < at + maxFragment && s.start + s.length > at).map((s) => s.voice);
       const voice = pickVoice(random, voices.length, near);
       // Mostly reversed speech, which sounds like words but is none; sometimes a forward fragment cut
       // from inside a digit, too short to be heard as a whole digit.
@@ -278,7 +281,7 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
       const cut = reversed ? between(random, 0.45, 1) : between(random, 0.3, 0.55);
       const from = between(random, 0, 1 - cut);
       const to = from + cut;
-      const speed = between(random, 0.85, 1.2);
+      const speed = between(random, BABBLE_MIN_SPEED, 1.2);
       const pitch = between(random, 0.8, 1.25);
       const source = (voices[voice] as Voice).digits[digit] as Float32Array;
       const fragmentLength = Math.max(seconds(0.05), Math.round((source.length * cut) / speed));
@@ -296,6 +299,12 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
   }
   keepDigitsAboveBabble(spoken, babble, voices);
   return { sampleRate, length, digits: spoken, babble, beeps };
+}
+
+function longestRecording(voices: readonly Voice[]): number {
+  let longest = 0;
+  for (const voice of voices) for (const samples of voice.digits) longest = Math.max(longest, samples.length);
+  return longest;
 }
 
 /** Mean square of the part of a babble fragment heard between `a` and `b` in the clip. */

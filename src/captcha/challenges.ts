@@ -41,7 +41,7 @@ export interface CAPTCHAChallenge {
 
 export type CAPTCHAVerdict = "correct" | "incorrect" | "expired";
 
-type CAPTCHADeps = Pick<Deps, "stores" | "clock" | "random" | "config">;
+type CAPTCHADeps = Pick<Deps, "stores" | "clock" | "random" | "config"> & { metrics?: Deps["metrics"] };
 
 /** Upper-cases and drops spaces, commas, hyphens and dots, so "ab-c 12" and "ABC12" are the same answer. */
 export function normalizeCAPTCHAAnswer(answer: string): string {
@@ -78,6 +78,7 @@ export async function createCAPTCHAChallenge(deps: CAPTCHADeps, input: { purpose
     expiresAt: expiresAt.getTime(),
   };
   await deps.stores.shortLived.set(key(id), JSON.stringify(stored), CAPTCHA_TTL_SECONDS);
+  deps.metrics?.captcha("created");
   return challengeView(id, expiresAt);
 }
 
@@ -106,6 +107,15 @@ export async function renderChallengeAudio(deps: Pick<Deps, "stores" | "config">
  * of concurrent callers only one can see it. A challenge of another purpose or binding counts as expired.
  */
 export async function verifyCAPTCHAAnswer(
+  deps: Pick<Deps, "stores" | "clock" | "config"> & { metrics?: Deps["metrics"] },
+  input: { id: string; answer: string; purpose: CAPTCHAPurpose; binding: string },
+): Promise<CAPTCHAVerdict> {
+  const verdict = await judgeCAPTCHAAnswer(deps, input);
+  deps.metrics?.captcha(verdict);
+  return verdict;
+}
+
+async function judgeCAPTCHAAnswer(
   deps: Pick<Deps, "stores" | "clock" | "config">,
   input: { id: string; answer: string; purpose: CAPTCHAPurpose; binding: string },
 ): Promise<CAPTCHAVerdict> {

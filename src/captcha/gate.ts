@@ -15,7 +15,7 @@ export interface CAPTCHASubmission {
  * `extra.captcha`.
  */
 export async function requireSolvedCAPTCHA(
-  deps: Pick<Deps, "stores" | "clock" | "random" | "config">,
+  deps: Pick<Deps, "stores" | "clock" | "random" | "config"> & { metrics?: Deps["metrics"] },
   input: { submission: CAPTCHASubmission | undefined; purpose: CAPTCHAPurpose; binding: string },
 ): Promise<void> {
   const fresh = async () => ({ captcha: await createCAPTCHAChallenge(deps, { purpose: input.purpose, binding: input.binding }) });

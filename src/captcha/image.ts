@@ -96,6 +96,24 @@ function hslToRGB(hue: number, saturation: number, lightness: number): RGB {
   return [Math.round((r + m) * 255), Math.round((g + m) * 255), Math.round((b + m) * 255)];
 }
 
+/** WCAG relative luminance of an 8-bit sRGB colour. */
+function relativeLuminance(rgb: RGB): number {
+  const [r, g, b] = rgb.map((v) => {
+    const c = v / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as RGB;
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** Scales a colour towards black until its relative luminance is at most `limit`. */
+function darkenTo(rgb: RGB, limit: number): RGB {
+  let colour = rgb;
+  while (relativeLuminance(colour) > limit) {
+    colour = colour.map((v) => Math.floor(v * 0.9)) as RGB;
+  }
+  return colour;
+}
+
 function cssColor([r, g, b]: RGB, alpha = 1): string {
   return `rgba(${r},${g},${b},${alpha})`;
 }
@@ -332,8 +350,9 @@ export function renderCAPTCHAImage(text: string, random: Random): Buffer {
   }
   const current = getRenderState();
   const hue = between(random, 0, 360);
-  // Dark ink on a light ground keeps the contrast well above 7:1 whatever the hues.
-  const ink = hslToRGB(hue + 180 + between(random, -60, 60), between(random, 0.5, 0.8), between(random, 0.16, 0.24));
+  // Dark ink (relative luminance at most 0.03) on a light ground keeps the contrast above 7:1 whatever
+  // the hues, even over the decorations.
+  const ink = darkenTo(hslToRGB(hue + 180 + between(random, -60, 60), between(random, 0.5, 0.8), between(random, 0.16, 0.24)), 0.03);
   drawBackground(current.background, random, hue);
   drawTextMask(current.mask, random, text);
   const background = current.background.getImageData(0, 0, WIDTH, HEIGHT).data;

@@ -33,6 +33,8 @@ export interface Config {
   readonly sms: SMSConfig;
   readonly trustProxy: string[];
   readonly logLevel: string;
+  /** A separate listener for metrics and health, or undefined to serve /metrics on the main port. */
+  readonly metrics: { host: string; port: number } | undefined;
   readonly captchaTestMode: boolean;
   readonly registrationCAPTCHA: boolean;
   readonly sessions: {
@@ -189,6 +191,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     sms,
     trustProxy,
     logLevel: env.LATCHKEY_LOG_LEVEL ?? "info",
+    metrics: env.LATCHKEY_METRICS_PORT ? { host: env.LATCHKEY_METRICS_HOST ?? "127.0.0.1", port: Number(env.LATCHKEY_METRICS_PORT) } : undefined,
     captchaTestMode: isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE),
     registrationCAPTCHA: env.LATCHKEY_REGISTRATION_CAPTCHA === undefined ? true : isTrue(env.LATCHKEY_REGISTRATION_CAPTCHA),
     sessions: {

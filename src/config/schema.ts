@@ -48,6 +48,8 @@ export const EnvSchema = Type.Object({
   LATCHKEY_TRUST_PROXY: Type.Optional(
     Type.String({ maxLength: 4096, description: "Proxies whose X-Forwarded-For is believed: a comma-separated list of addresses or CIDR ranges, or empty for none.", default: "" }),
   ),
+  LATCHKEY_METRICS_PORT: Type.Optional(Type.String({ pattern: "^\\d{1,5}$", description: "Serve /metrics, /healthz and /readyz on this separate port (on LATCHKEY_METRICS_HOST) instead of /metrics on the main port.", default: "" })),
+  LATCHKEY_METRICS_HOST: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "Address for the metrics port.", default: "127.0.0.1" })),
   LATCHKEY_LOG_LEVEL: Type.Optional(
     Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { description: "Log level.", default: "info" }),
   ),

@@ -2,6 +2,14 @@
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../deps.ts";
 
+/** Prometheus text of every metric. */
+export function registerMetricsRoute(app: FastifyInstance, deps: Pick<Deps, "metrics">): void {
+  app.get("/metrics", async (_request, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
+}
+
 export function registerHealthRoutes(app: FastifyInstance, deps: Pick<Deps, "stores">): void {
   app.get("/healthz", async (_request, reply) => reply.send({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {

@@ -8,6 +8,7 @@ import { issueVerificationCode } from "../accounts/verification-codes.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
+import type { SigninOutcome } from "../metrics.ts";
 import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
@@ -31,13 +32,43 @@ export interface SigninResult {
   token: string;
 }
 
-type SigninDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger">;
+type SigninDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger" | "metrics">;
 
 /**
  * Checks the password and creates a session. Throws identifier format errors, SIGNIN_FAILED, or
  * ACCOUNT_NOT_VERIFIED (only after the correct password; a new code is sent).
  */
 export async function signIn(deps: SigninDeps, input: SigninInput): Promise<SigninResult> {
+  try {
+    const result = await checkSignin(deps, input);
+    deps.metrics.signin("succeeded");
+    return result;
+  } catch (error) {
+    deps.metrics.signin(signinOutcomeOf(error));
+    throw error;
+  }
+}
+
+function signinOutcomeOf(error: unknown): SigninOutcome {
+  if (!isAppError(error)) return "failed";
+  switch (error.code) {
+    case "SIGNIN_LOCKED":
+      return "locked";
+    case "CAPTCHA_REQUIRED":
+      return "captcha_required";
+    case "CAPTCHA_INCORRECT":
+    case "CAPTCHA_EXPIRED":
+      return "captcha_failed";
+    case "ACCOUNT_NOT_VERIFIED":
+      return "not_verified";
+    case "SIGNIN_FAILED":
+      return "failed";
+    default:
+      return "invalid_input";
+  }
+}
+
+async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<SigninResult> {
   const { identifier } = requireIdentifier(input.identifier);
   if (input.password.length === 0) throw new AppError("PASSWORD_REQUIRED", { field: "password" });
   const attempt = await reserveSigninAttempt(deps, identifier.value);

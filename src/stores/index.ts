@@ -26,13 +26,19 @@ export interface OpenedDatabase {
   db: Kysely<Database>;
   codec: SqlCodec;
   migrate(): Promise<string[]>;
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 /** Opens the configured SQL database (without migrating). */
 export function openDatabase(config: Pick<Config, "database">): OpenedDatabase {
   if (config.database.kind === "postgres") {
-    const { db } = openPostgresDatabase(config.database);
-    return { db, codec: postgresCodec, migrate: () => migratePostgresDatabase(db) };
+    const { db, pool } = openPostgresDatabase(config.database);
+    return {
+      db,
+      codec: postgresCodec,
+      migrate: () => migratePostgresDatabase(db),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    };
   }
   const { db } = openSqliteDatabase(config.database.file);
   return { db, codec: sqliteCodec, migrate: () => migrateSqliteDatabase(db) };
@@ -49,7 +55,7 @@ export function openRedis(config: NonNullable<Config["redis"]>): Redis {
 }
 
 export async function openStores(config: Pick<Config, "database"> & { redis?: Config["redis"] }, clock: Clock, options: OpenStoresOptions = { migrate: true }): Promise<Stores> {
-  const { db, codec, migrate } = openDatabase(config);
+  const { db, codec, migrate, poolStats } = openDatabase(config);
   if (options.migrate) await migrate();
   const redis = config.redis ? openRedis(config.redis) : undefined;
   // An unreachable Redis is reported by /readyz and by failing requests, never by an unhandled event.
@@ -62,6 +68,7 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
     audit: createSqlAuditStore(db, codec),
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
     shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock),
+    ...(poolStats ? { poolStats } : {}),
     async ping() {
       try {
         await sql`select 1`.execute(db);

@@ -313,6 +313,8 @@ export interface Stores {
   audit: AuditStore;
   shortLived: ShortLivedStore;
   helpFeedback: HelpFeedbackStore;
+  /** Connection pool figures, where there is a pool (PostgreSQL). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   /** Checks that storage answers (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

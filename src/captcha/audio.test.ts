@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createSeededRandom } from "../lib/random.ts";
+import { generateCAPTCHADigits } from "./alphabet.ts";
+import { createCAPTCHAAudio, mixCAPTCHAAudio, planCAPTCHAAudio, renderCAPTCHAAudio } from "./audio.ts";
+import type { AudioPlan } from "./audio.ts";
+
+interface ParsedWAV {
+  sampleRate: number;
+  samples: Int16Array;
+}
+
+/** Checks every header field of a canonical 16-bit mono PCM WAV file against the file's length. */
+function parseWAV(file: Buffer): ParsedWAV {
+  assert.equal(file.toString("latin1", 0, 4), "RIFF");
+  assert.equal(file.readUInt32LE(4), file.length - 8, "RIFF size");
+  assert.equal(file.toString("latin1", 8, 12), "WAVE");
+  assert.equal(file.toString("latin1", 12, 16), "fmt ");
+  assert.equal(file.readUInt32LE(16), 16, "fmt size");
+  assert.equal(file.readUInt16LE(20), 1, "PCM");
+  assert.equal(file.readUInt16LE(22), 1, "mono");
+  const sampleRate = file.readUInt32LE(24);
+  assert.ok(sampleRate === 8000 || sampleRate === 16000, `sample rate ${sampleRate}`);
+  assert.equal(file.readUInt32LE(28), sampleRate * 2, "byte rate");
+  assert.equal(file.readUInt16LE(32), 2, "block align");
+  assert.equal(file.readUInt16LE(34), 16, "bits per sample");
+  assert.equal(file.toString("latin1", 36, 40), "data");
+  assert.equal(file.readUInt32LE(40), file.length - 44, "data size");
+  const samples = new Int16Array(file.length / 2 - 22);
+  for (let i = 0; i < samples.length; i++) samples[i] = file.readInt16LE(44 + i * 2);
+  return { sampleRate, samples };
+}
+
+function planFor(seed: string): { digits: string; plan: AudioPlan } {
+  const random = createSeededRandom(seed);
+  const digits = generateCAPTCHADigits(random);
+  return { digits, plan: planCAPTCHAAudio(digits, random) };
+}
+
+function meanSquare(samples: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += (samples[i] as number) ** 2;
+  return sum / Math.max(1, to - from);
+}
+
+test("planCAPTCHAAudio speaks exactly the seven digits, in order, one after another", () => {
+  for (let n = 0; n < 200; n++) {
+    const { digits, plan } = planFor(`plan-${n}`);
+    assert.equal(plan.digits.length, 7);
+    assert.equal(plan.digits.map((segment) => segment.digit).join(""), digits);
+    const [first, last] = [plan.digits[0], plan.digits[6]];
+    assert.ok(first && last);
+    for (let i = 1; i < 7; i++) {
+      const previous = plan.digits[i - 1];
+      const current = plan.digits[i];
+      assert.ok(previous && current);
+      const gap = (current.start - (previous.start + previous.length)) / plan.sampleRate;
+      assert.ok(gap >= 0.1 && gap <= 0.5, `gap of ${gap.toFixed(2)} s between digits`);
+      assert.notEqual(current.voice, previous.voice, "neighbouring digits use different voices");
+    }
+    // A beep before the first digit and one after the last, inside the clip.
+    assert.equal(plan.beeps.length, 2);
+    const [opening, closing] = plan.beeps;
+    assert.ok(opening && closing);
+    assert.ok(opening.start + opening.length < first.start);
+    assert.ok(closing.start > last.start + last.length);
+    assert.ok(closing.start + closing.length <= plan.length);
+    const seconds = plan.length / plan.sampleRate;
+    assert.ok(seconds > 4 && seconds < 9, `clip of ${seconds.toFixed(1)} s`);
+  }
+});
+
+test("planCAPTCHAAudio varies voice, speed, pitch and level from digit to digit", () => {
+  const voices = new Set<number>();
+  const speeds = new Set<number>();
+  const pitches = new Set<number>();
+  const gains = new Set<number>();
+  for (let n = 0; n < 20; n++) {
+    for (const segment of planFor(`vary-${n}`).plan.digits) {
+      voices.add(segment.voice);
+      speeds.add(segment.speed);
+      pitches.add(segment.pitch);
+      gains.add(segment.gain);
+      assert.ok(segment.speed >= 0.85 && segment.speed <= 1.2);
+      assert.ok(segment.pitch >= 0.8 && segment.pitch <= 1.25);
+    }
+  }
+  assert.ok(voices.size >= 4, "at least four voices in use");
+  assert.equal(speeds.size, 140);
+  assert.equal(pitches.size, 140);
+  assert.ok(gains.size > 100);
+});
+
+test("planCAPTCHAAudio lays babble of other voices under the whole clip", () => {
+  for (let n = 0; n < 50; n++) {
+    const { plan } = planFor(`babble-${n}`);
+    // Every sample of the clip is under at least one babble fragment.
+    const covered = new Uint8Array(plan.length);
+    for (const fragment of plan.babble) {
+      for (let i = Math.max(0, fragment.start); i < Math.min(plan.length, fragment.start + fragment.length); i++) covered[i] = 1;
+      // A fragment never speaks in the voice of a digit it overlaps.
+      for (const segment of plan.digits) {
+        const overlaps = fragment.start < segment.start + segment.length && segment.start < fragment.start + fragment.length;
+        if (overlaps) assert.notEqual(fragment.voice, segment.voice);
+      }
+    }
+    assert.equal(covered.indexOf(0), -1, "babble covers the clip");
+    const reversed = plan.babble.filter((fragment) => fragment.reversed).length;
+    assert.ok(reversed > plan.babble.length / 2, "mostly reversed speech");
+    assert.ok(plan.babble.some((fragment) => !fragment.reversed && fragment.to - fragment.from < 0.6), "some partial digits");
+  }
+});
+
+test("every digit stands at least 6 dB above the babble under it", () => {
+  for (let n = 0; n < 100; n++) {
+    const { plan } = planFor(`level-${n}`);
+    const foreground = mixCAPTCHAAudio({ ...plan, babble: [], beeps: [] });
+    const background = mixCAPTCHAAudio({ ...plan, digits: [], beeps: [] });
+    for (const segment of plan.digits) {
+      const end = segment.start + segment.length;
+      const ratio = 10 * Math.log10(meanSquare(foreground, segment.start, end) / meanSquare(background, segment.start, end));
+      assert.ok(ratio >= 6, `digit ${segment.digit} only ${ratio.toFixed(1)} dB above the babble (seed level-${n})`);
+      // Not negligible either: the babble is at most 14 dB under the digit.
+      assert.ok(ratio <= 14, `babble ${ratio.toFixed(1)} dB under digit ${segment.digit} is too faint to mask it`);
+    }
+  }
+});
+
+test("the mixed clip never falls silent for more than 150 ms", () => {
+  for (let n = 0; n < 50; n++) {
+    const { plan } = planFor(`silence-${n}`);
+    const { sampleRate, samples } = parseWAV(renderCAPTCHAAudio(plan));
+    const window = Math.round(sampleRate * 0.01);
+    let quietRun = 0;
+    let longest = 0;
+    // Near silence: a 10 ms window more than 40 dB under full scale.
+    for (let start = window * 2; start + window <= samples.length - window * 2; start += window) {
+      let sum = 0;
+      for (let i = start; i < start + window; i++) sum += ((samples[i] as number) / 32768) ** 2;
+      const quiet = Math.sqrt(sum / window) < 0.01;
+      quietRun = quiet ? quietRun + 10 : 0;
+      longest = Math.max(longest, quietRun);
+    }
+    assert.ok(longest <= 150, `${longest} ms of near silence (seed silence-${n})`);
+  }
+});
+
+test("renderCAPTCHAAudio writes a consistent WAV header and uses the full range without clipping", () => {
+  const { plan } = planFor("wav");
+  const file = renderCAPTCHAAudio(plan);
+  const { sampleRate, samples } = parseWAV(file);
+  assert.equal(sampleRate, plan.sampleRate);
+  assert.equal(samples.length, plan.length);
+  let peak = 0;
+  let clipped = 0;
+  for (const sample of samples) {
+    peak = Math.max(peak, Math.abs(sample));
+    if (Math.abs(sample) >= 32767) clipped++;
+  }
+  assert.ok(peak > 32767 * 0.8, "normalised close to full scale");
+  assert.equal(clipped, 0);
+});
+
+test("createCAPTCHAAudio gives the same bytes for the same seed and different bytes for another", () => {
+  const a = createCAPTCHAAudio("1234567", createSeededRandom("challenge-1"));
+  const b = createCAPTCHAAudio("1234567", createSeededRandom("challenge-1"));
+  const c = createCAPTCHAAudio("1234567", createSeededRandom("challenge-2"));
+  const d = createCAPTCHAAudio("7654321", createSeededRandom("challenge-1"));
+  assert.ok(a.equals(b));
+  assert.ok(!a.equals(c));
+  assert.ok(!a.equals(d));
+  parseWAV(a);
+});
+
+test("planCAPTCHAAudio refuses anything but seven digits 0-9", () => {
+  const random = createSeededRandom("bad-digits");
+  for (const digits of ["", "123456", "12345678", "12345a7", " 1234567", "1234567\n", "١٢٣٤٥٦٧", "-123456"]) {
+    assert.throws(() => planCAPTCHAAudio(digits, random), RangeError, JSON.stringify(digits));
+    assert.throws(() => createCAPTCHAAudio(digits, random), RangeError, JSON.stringify(digits));
+  }
+});

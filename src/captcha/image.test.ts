@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createCanvas, loadImage } from "@napi-rs/canvas";
+import { createSeededRandom } from "../lib/random.ts";
+import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "./alphabet.ts";
+import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE, renderCAPTCHAImage } from "./image.ts";
+
+/** Width, height, bit depth and colour type from a PNG's signature and IHDR chunk. */
+function readPNGHeader(png: Buffer): { width: number; height: number; bitDepth: number; colorType: number } {
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.equal(png.toString("latin1", 12, 16), "IHDR");
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), bitDepth: png[24] as number, colorType: png[25] as number };
+}
+
+/** Relative luminance (WCAG) of every pixel of a decoded PNG. */
+async function readLuminances(png: Buffer): Promise<Float64Array> {
+  const image = await loadImage(png);
+  const canvas = createCanvas(image.width, image.height);
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(image, 0, 0);
+  const { data } = ctx.getImageData(0, 0, image.width, image.height);
+  const linear = (v: number): number => {
+    const c = v / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const out = new Float64Array(image.width * image.height);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = 0.2126 * linear(data[i * 4] as number) + 0.7152 * linear(data[i * 4 + 1] as number) + 0.0722 * linear(data[i * 4 + 2] as number);
+  }
+  return out;
+}
+
+test("renderCAPTCHAImage gives a PNG of 240x80 CSS pixels at 2x that decodes", async () => {
+  assert.equal(CAPTCHA_IMAGE_CSS_WIDTH, 240);
+  assert.equal(CAPTCHA_IMAGE_CSS_HEIGHT, 80);
+  assert.equal(CAPTCHA_IMAGE_SCALE, 2);
+  const png = renderCAPTCHAImage("K7RXN", createSeededRandom("image-size"));
+  assert.deepEqual(readPNGHeader(png), { width: 480, height: 160, bitDepth: 8, colorType: 2 });
+  assert.equal(png.toString("latin1", png.length - 8, png.length - 4), "IEND");
+  const image = await loadImage(png);
+  assert.equal(image.width, 480);
+  assert.equal(image.height, 160);
+});
+
+test("renderCAPTCHAImage draws the test-mode text TESTME and every character of A-Z and 0-9", async () => {
+  const random = createSeededRandom("image-any-text");
+  const texts = ["TESTME", "ABCDEFGH", "IJKLMNOP", "QRSTUVWX", "YZ012345", "6789", CAPTCHA_ALPHABET.slice(0, 7)];
+  for (const text of texts) {
+    const png = renderCAPTCHAImage(text, random);
+    const image = await loadImage(png);
+    assert.equal(image.width, 480, text);
+  }
+});
+
+test("renderCAPTCHAImage refuses text it cannot show", () => {
+  const random = createSeededRandom("image-bad-text");
+  for (const text of ["", "abcde", "ABC DE", "ABCDEFGHJ", "ÄBCDE", "AB-CD"]) {
+    assert.throws(() => renderCAPTCHAImage(text, random), RangeError, JSON.stringify(text));
+  }
+});
+
+test("renderCAPTCHAImage shows dark text on a light background with high contrast", async () => {
+  const random = createSeededRandom("image-contrast");
+  for (let i = 0; i < 10; i++) {
+    const luminances = await readLuminances(renderCAPTCHAImage(generateCAPTCHAText(random), random));
+    const sorted = Float64Array.from(luminances).sort();
+    const ink = sorted[Math.floor(sorted.length * 0.03)] as number;
+    const background = sorted[Math.floor(sorted.length * 0.6)] as number;
+    const contrast = (background + 0.05) / (ink + 0.05);
+    assert.ok(contrast >= 7, `contrast ${contrast.toFixed(1)} must be at least 7:1`);
+    // The text covers a fair part of the picture: neither lost nor a solid block.
+    const inkShare = luminances.filter((l) => l < 0.1).length / luminances.length;
+    assert.ok(inkShare > 0.06 && inkShare < 0.4, `ink covers ${(inkShare * 100).toFixed(1)}%`);
+  }
+});
+
+test("renderCAPTCHAImage is repeatable with the same seed and varies with the seed", () => {
+  const a = renderCAPTCHAImage("TESTME", createSeededRandom("image-seed-1"));
+  const b = renderCAPTCHAImage("TESTME", createSeededRandom("image-seed-1"));
+  const c = renderCAPTCHAImage("TESTME", createSeededRandom("image-seed-2"));
+  assert.ok(a.equals(b));
+  assert.ok(!a.equals(c));
+});
