@@ -17,6 +17,7 @@ import { openDatabase, openStores } from "./stores/index.ts";
 import type { Stores } from "./stores/types.ts";
 import { readPassword } from "./cli/read-password.ts";
 import { runAccountsImport } from "./cli/import-command.ts";
+import { runBackup, runMigrateData } from "./cli/operations-commands.ts";
 import { UsageError } from "./cli/usage-error.ts";
 
 const HELP = `Usage: latchkey <command> [options]
@@ -24,6 +25,10 @@ const HELP = `Usage: latchkey <command> [options]
 Commands:
   serve                                 Start the server (configuration from LATCHKEY_* variables)
   migrate                               Apply pending database migrations
+  backup --out FILE                     Copy the SQLite database while the server runs (online backup)
+  migrate-data --from FILE --to postgres://…
+                                        Copy a single-mode SQLite database into an empty PostgreSQL
+                                        database for cluster mode, then compare row counts
   accounts create --identifier X [--name N] [--admin]
                                         Create a verified account; the password is read from a
                                         hidden prompt, or from standard input when it is not a terminal
@@ -211,7 +216,9 @@ export async function runCLI(argv: string[]): Promise<number | null> {
       const code = await runServe();
       return code === 0 ? null : code;
     }
+    if (command === "migrate-data") return await runMigrateData(args);
     const config = loadConfig();
+    if (command === "backup") return await runBackup(config, args);
     if (command === "migrate") {
       const { db, migrate } = openDatabase(config);
       try {

@@ -10,7 +10,12 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const stopMaintenance = scheduleMaintenance(deps);
   await app.listen({ host: config.host, port: config.port });
   const metricsApp = config.metrics ? await buildMetricsApp(deps) : null;
-  if (metricsApp && config.metrics) await metricsApp.listen({ host: config.metrics.host, port: config.metrics.port });
+  if (metricsApp && config.metrics) {
+    await metricsApp.listen({ host: config.metrics.host, port: config.metrics.port });
+    const metricsAddress = metricsApp.server.address();
+    const metricsPort = typeof metricsAddress === "object" && metricsAddress ? metricsAddress.port : config.metrics.port;
+    process.stdout.write(`Serving /metrics, /healthz and /readyz for monitoring on ${config.metrics.host}:${metricsPort}\n`);
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const where = config.database.kind === "sqlite" ? config.database.file : "PostgreSQL";

@@ -86,6 +86,14 @@ describe("admin", () => {
         assert.equal(refused.body, unknown.body, `${who} ${url}: the same page as an unknown address`);
       }
       assert.equal((await client.get("/account")).body.includes('href="/admin"'), false, `${who}: no admin link`);
+      for (const method of ["POST", "DELETE"]) {
+        const other = await client.request(method, "/admin", { form: { x: "1" } });
+        const unknownOther = await client.request(method, "/no-such-page", { form: { x: "1" } });
+        assert.equal(other.statusCode, 404, `${who} ${method} /admin`);
+        assert.equal(other.statusCode, unknownOther.statusCode);
+        assert.equal(other.headers.allow, undefined, "no Allow header that would reveal the address");
+        assert.match(pageText(other.body), /Page not found/);
+      }
     }
   });
 
@@ -101,6 +109,9 @@ describe("admin", () => {
 
     const page = await admin.get("/admin");
     assert.equal(page.statusCode, 200);
+    const post = await admin.request("POST", "/admin", { form: { x: "1" } });
+    assert.equal(post.statusCode, 405, "an admin learns that only GET is accepted");
+    assert.equal(post.headers.allow, "GET, HEAD");
     const html = page.body;
     assert.match(html, /<a href="\/admin">Admin<\/a>/, "the navigation links to /admin for admins");
     const summary = (await t.deps.stores.helpFeedback.summarizeFeedback()).find((s) => s.slug === slug);
@@ -121,6 +132,10 @@ describe("admin", () => {
     assert.match(svg, /fill="currentColor" data-value="1"/);
     assert.match(html, /<svg[^>]*aria-labelledby="trend-title trend-desc"/, "the trend chart");
     assert.doesNotMatch(html, /\sstyle=/, "no inline styles (the CSP forbids them)");
+    const week = await admin.get("/admin?days=7");
+    assert.equal(week.statusCode, 200);
+    assert.match(week.body, /<strong aria-current="page">Last 7 days<\/strong>/);
+    assert.match(week.body, /<caption>Articles \(last 7 days\)<\/caption>/);
     assert.deepEqual([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]), ['<script src="/assets/app.js" defer type="module">']);
   });
 
@@ -181,6 +196,10 @@ describe("admin", () => {
     const sum = summaries.reduce((acc, s) => acc + s.yes, 0);
     assert.equal(Number(total?.split(/\s{2,}/)[2]), sum);
 
+    const recent = runCLI(["help", "report", "--days", "7"]);
+    assert.equal(recent.status, 0, recent.stderr);
+    assert.match(recent.stdout, /^Help feedback, since \d{4}-\d{2}-\d{2} /);
+    assert.equal(runCLI(["help", "report", "--days", "soon"]).status, 2);
     assert.equal(runCLI(["help"]).status, 0, "help alone prints the usage");
     const unknown = runCLI(["help", "frobnicate"]);
     assert.equal(unknown.status, 2);

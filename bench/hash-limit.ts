@@ -1,0 +1,46 @@
+// The hash limit: password verifications per second in a fresh process with the server's thread pool and
+// parameters, no HTTP (bench/hash-worker.ts does the work).
+import type { Config } from "../src/config/load.ts";
+import { cleanEnvironment, PROJECT_DIR } from "./latchkey-server.ts";
+import { runChild } from "./processes.ts";
+
+export type HashKind = "argon2" | "scrypt";
+
+export interface HashFigures {
+  perSecond: number;
+  verifies: number;
+  seconds: number;
+  /** Median time of one verification when nothing else runs. */
+  singleMsP50: number;
+  /** Process CPU (all threads) per verification. */
+  cpuMsPerVerify: number;
+}
+
+/** Verifications in flight, more than the thread pool has threads, so the pool never idles. */
+export const HASH_CONCURRENCY = 16;
+
+export async function measureHashLimit(kind: HashKind, seconds: number, argon2: Config["argon2"]): Promise<HashFigures> {
+  const args = [
+    "--import",
+    "tsx",
+    "bench/hash-worker.ts",
+    `--kind=${kind}`,
+    `--seconds=${seconds}`,
+    `--concurrency=${HASH_CONCURRENCY}`,
+    `--memory-cost=${argon2.memoryCost}`,
+    `--time-cost=${argon2.timeCost}`,
+    `--parallelism=${argon2.parallelism}`,
+  ];
+  const stdout = await runChild(`hash worker (${kind})`, process.execPath, args, cleanEnvironment(), PROJECT_DIR, (seconds + 60) * 1000);
+  const line = stdout.trim().split("\n").pop() ?? "";
+  return JSON.parse(line) as HashFigures;
+}
+
+/** Adds up rounds measured at different moments into one rate. */
+export function combineHashFigures(rounds: readonly HashFigures[]): HashFigures {
+  const verifies = rounds.reduce((sum, r) => sum + r.verifies, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
+  const singles = rounds.map((r) => r.singleMsP50).sort((a, b) => a - b);
+  const cpuMs = rounds.reduce((sum, r) => sum + r.cpuMsPerVerify * r.verifies, 0);
+  return { perSecond: verifies / seconds, verifies, seconds, singleMsP50: singles[Math.floor(singles.length / 2)] ?? Number.NaN, cpuMsPerVerify: cpuMs / verifies };
+}

@@ -1,0 +1,75 @@
+// Child process: how many password verifications per second a fresh Node process manages with the default
+// libuv thread pool, calling exactly what the server calls, with `concurrency` verifications in flight.
+// No HTTP. Prints one JSON line: {"perSecond", "verifies", "seconds", "singleMsP50", "cpuMsPerVerify"}
+// (singleMsP50: one verification at a time, to compare with sequential sign-in latency; cpuMsPerVerify:
+// process CPU, all threads, per verification, to compare with the server's CPU per sign-in).
+//   argon2  Latchkey's verifyPasswordHash (src/accounts/password-hash.ts, @node-rs/argon2)
+//   scrypt  Better Auth's default verifyPassword (better-auth/crypto, node:crypto scrypt)
+import { parseArgs } from "node:util";
+import { verifyPassword as verifyBetterAuthPassword, hashPassword as hashBetterAuthPassword } from "better-auth/crypto";
+import { createArgon2Hasher } from "../src/accounts/password-hash.ts";
+
+type Verify = () => Promise<boolean>;
+
+const PASSWORD = "Correct-Horse-Battery-Staple-42";
+
+async function createVerify(kind: string, argon2: { memoryCost: number; timeCost: number; parallelism: number }): Promise<Verify> {
+  if (kind === "argon2") {
+    const hasher = createArgon2Hasher(argon2);
+    const hash = await hasher.hashPassword(PASSWORD);
+    return () => hasher.verifyPasswordHash(hash, PASSWORD);
+  }
+  if (kind === "scrypt") {
+    const hash = await hashBetterAuthPassword(PASSWORD);
+    return () => verifyBetterAuthPassword({ hash, password: PASSWORD });
+  }
+  throw new Error(`unknown hash kind ${kind}`);
+}
+
+/** Keeps `concurrency` verifications in flight for `seconds`; counts those that finish inside the window. */
+async function runVerifications(verify: Verify, concurrency: number, seconds: number): Promise<{ verifies: number; seconds: number; durations: number[]; cpuMs: number }> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const durations: number[] = [];
+  let end = started;
+  const lane = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const before = performance.now();
+      if (!(await verify())) throw new Error("the benchmark password did not verify");
+      const after = performance.now();
+      if (after <= deadline) {
+        durations.push(after - before);
+        end = Math.max(end, after);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const cpu = process.cpuUsage(cpuBefore);
+  return { verifies: durations.length, seconds: (end - started) / 1000, durations, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      kind: { type: "string" },
+      seconds: { type: "string" },
+      warmup: { type: "string" },
+      concurrency: { type: "string" },
+      "memory-cost": { type: "string" },
+      "time-cost": { type: "string" },
+      parallelism: { type: "string" },
+    },
+  });
+  const argon2 = { memoryCost: Number(values["memory-cost"] ?? 19456), timeCost: Number(values["time-cost"] ?? 2), parallelism: Number(values.parallelism ?? 1) };
+  const verify = await createVerify(values.kind ?? "argon2", argon2);
+  const concurrency = Number(values.concurrency ?? 16);
+  await runVerifications(verify, concurrency, Number(values.warmup ?? 1));
+  const run = await runVerifications(verify, concurrency, Number(values.seconds ?? 10));
+  const single = await runVerifications(verify, 1, Math.min(2, Number(values.seconds ?? 10)));
+  const sorted = single.durations.sort((a, b) => a - b);
+  const singleMsP50 = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  process.stdout.write(`${JSON.stringify({ perSecond: run.verifies / run.seconds, verifies: run.verifies, seconds: run.seconds, singleMsP50, cpuMsPerVerify: run.cpuMs / run.verifies })}\n`);
+}
+
+await main();

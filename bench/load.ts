@@ -1,0 +1,176 @@
+// Load generation: throughput runs with autocannon (a warm-up, then the measured run) and sequential
+// latency samples over one keep-alive connection.
+import { Agent, request } from "node:http";
+import autocannon, { type AutocannonRequest } from "autocannon";
+import { readCPUSeconds } from "./processes.ts";
+
+export interface LoadSettings {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+}
+
+export interface LoadFigures {
+  /** Answers with the expected status per second of the measured run. */
+  perSecond: number;
+  latencyMsP50: number;
+  latencyMsP90: number;
+  /** Answers with the expected status. */
+  ok: number;
+  /** Length of the measured run(s). */
+  seconds: number;
+  /** CPU the server process spent (all threads) per expected answer; null without a server pid. */
+  serverCPUMsPerAnswer: number | null;
+  /** Every other answer by status, plus connection errors and timeouts. */
+  unexpected: Record<string, number>;
+}
+
+export interface LoadTarget {
+  url: string;
+  method: "GET" | "POST";
+  path: string;
+  headers?: Record<string, string>;
+  /** A new body for every request (e.g. the next account), or none. */
+  nextBody?: () => string;
+  expectStatus: number;
+  /** The server's process, to account the CPU it spends. */
+  serverPid?: number;
+}
+
+async function runAutocannon(target: LoadTarget, connections: number, durationSeconds: number): Promise<LoadFigures> {
+  const nextBody = target.nextBody;
+  const base: AutocannonRequest = { method: target.method, path: target.path, headers: { ...target.headers } };
+  const requests: AutocannonRequest[] = [
+    nextBody
+      ? {
+          ...base,
+          setupRequest: (req) => ({ ...req, body: nextBody() }),
+        }
+      : base,
+  ];
+  const cpuBefore = target.serverPid === undefined ? 0 : readCPUSeconds(target.serverPid);
+  const result = await autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests });
+  const cpu = target.serverPid === undefined ? null : readCPUSeconds(target.serverPid) - cpuBefore;
+  const unexpected: Record<string, number> = {};
+  let ok = 0;
+  for (const [status, { count }] of Object.entries(result.statusCodeStats)) {
+    if (Number(status) === target.expectStatus) ok += count;
+    else unexpected[status] = count;
+  }
+  if (result.errors > 0) unexpected.errors = result.errors;
+  if (result.timeouts > 0) unexpected.timeouts = result.timeouts;
+  const seconds = result.duration > 0 ? result.duration : durationSeconds;
+  return {
+    perSecond: ok / seconds,
+    latencyMsP50: result.latency.p50,
+    latencyMsP90: result.latency.p90,
+    ok,
+    seconds,
+    serverCPUMsPerAnswer: cpu === null || ok === 0 ? null : (cpu * 1000) / ok,
+    unexpected,
+  };
+}
+
+/** A warm-up run (discarded) when `warmupSeconds` > 0, then the measured run with the same settings. */
+export async function measureThroughput(target: LoadTarget, settings: LoadSettings): Promise<LoadFigures> {
+  if (settings.warmupSeconds > 0) await runAutocannon(target, settings.connections, settings.warmupSeconds);
+  return runAutocannon(target, settings.connections, settings.durationSeconds);
+}
+
+function medianOf(values: number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** Adds up runs measured at different moments: total answers over total time; latency is the median run's. */
+export function combineLoadFigures(rounds: readonly LoadFigures[]): LoadFigures {
+  const ok = rounds.reduce((sum, r) => sum + r.ok, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
+  const unexpected: Record<string, number> = {};
+  for (const round of rounds) {
+    for (const [key, count] of Object.entries(round.unexpected)) unexpected[key] = (unexpected[key] ?? 0) + count;
+  }
+  const cpuRounds = rounds.filter((r) => r.serverCPUMsPerAnswer !== null);
+  const cpuMs = cpuRounds.reduce((sum, r) => sum + (r.serverCPUMsPerAnswer as number) * r.ok, 0);
+  const cpuAnswers = cpuRounds.reduce((sum, r) => sum + r.ok, 0);
+  return {
+    perSecond: ok / seconds,
+    serverCPUMsPerAnswer: cpuAnswers === 0 ? null : cpuMs / cpuAnswers,
+    latencyMsP50: medianOf(rounds.map((r) => r.latencyMsP50)),
+    latencyMsP90: medianOf(rounds.map((r) => r.latencyMsP90)),
+    ok,
+    seconds,
+    unexpected,
+  };
+}
+
+export interface TimedAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+  ms: number;
+}
+
+/** One request over `agent`, timed from the call to the end of the answer. */
+export function timedRequest(agent: Agent, url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TimedAnswer> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const target = new URL(path, url);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      target,
+      {
+        method,
+        agent,
+        headers: { ...headers, ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers, ms: performance.now() - started });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(30000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+export function createKeepAliveAgent(): Agent {
+  return new Agent({ keepAlive: true, maxSockets: 1 });
+}
+
+/** The value at quantile q (0..1) of `values`, by linear interpolation between the nearest ranks. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const low = sorted[lower] as number;
+  const high = sorted[upper] as number;
+  return low + (high - low) * (position - lower);
+}
+
+/** The cookies a response sets, as one Cookie header value. */
+export function cookieHeaderFrom(headers: TimedAnswer["headers"]): string {
+  const setCookie = headers["set-cookie"];
+  const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  return list.map((line) => line.split(";")[0]).join("; ");
+}
+
+/**
+ * Runs `first` and `second` alternately, `rounds` times each, so that a change in the machine's load during
+ * the run (other processes) affects both sides alike.
+ */
+export async function alternateRounds<A, B>(rounds: number, first: (round: number) => Promise<A>, second: (round: number) => Promise<B>): Promise<{ first: A[]; second: B[] }> {
+  const a: A[] = [];
+  const b: B[] = [];
+  for (let round = 0; round < rounds; round++) {
+    a.push(await first(round));
+    b.push(await second(round));
+  }
+  return { first: a, second: b };
+}

@@ -1,0 +1,64 @@
+// Every HTTP figure of one running Latchkey server, each measured beside its reference: sign-ins
+// alternating with the hash limit, session checks alternating with the bare Fastify baseline, and the
+// known-versus-unknown timing.
+import type { Config } from "../src/config/load.ts";
+import { combineHashFigures, type HashFigures, measureHashLimit } from "./hash-limit.ts";
+import { measureKnownVersusUnknown, measureSessionChecks, measureSignins, type ServerUnderTest, signInForCookie, type TimingComparison } from "./latchkey-http.ts";
+import { alternateRounds, combineLoadFigures, createKeepAliveAgent, type LoadFigures, type LoadSettings, measureThroughput, timedRequest } from "./load.ts";
+import { benchIdentifier } from "./seed.ts";
+
+export interface ModeFigures {
+  signin: LoadFigures;
+  hashLimit: HashFigures;
+  sessionCheck: LoadFigures;
+  baseline: LoadFigures;
+  timing: TimingComparison;
+}
+
+export interface MeasureModeOptions {
+  server: ServerUnderTest;
+  nextAccount: () => number;
+  baseline: ServerUnderTest;
+  baselinePath: string;
+  argon2: Config["argon2"];
+  rounds: number;
+  /** Load settings of one round (the first round adds the warm-up). */
+  round: LoadSettings;
+  samples: number;
+  log: (line: string) => void;
+}
+
+export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<ModeFigures> {
+  const { log } = options;
+  const settingsFor = (round: number): LoadSettings => ({ ...options.round, warmupSeconds: round === 0 ? options.round.warmupSeconds : 0 });
+
+  log(`  known vs unknown identifier: ${options.samples} sequential wrong-password sign-ins each`);
+  const timing = await measureKnownVersusUnknown(options.server.url, options.nextAccount, options.samples);
+
+  log(`  sign-ins vs hash limit: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
+  const signinRounds = await alternateRounds(
+    options.rounds,
+    () => measureHashLimit("argon2", options.round.durationSeconds, options.argon2),
+    (round) => measureSignins(options.server, options.nextAccount, settingsFor(round)),
+  );
+
+  log(`  session checks vs baseline: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
+  const cookie = await signInForCookie(options.server.url, benchIdentifier(options.nextAccount()));
+  const probe = createKeepAliveAgent();
+  const check = await timedRequest(probe, options.server.url, "GET", "/api/v1/session", undefined, { cookie });
+  probe.destroy();
+  if (check.status !== 200) throw new Error(`the session check answered ${check.status}: ${check.body}`);
+  const sessionRounds = await alternateRounds(
+    options.rounds,
+    (round) => measureThroughput({ url: options.baseline.url, serverPid: options.baseline.pid, method: "GET", path: options.baselinePath, expectStatus: 200 }, settingsFor(round)),
+    (round) => measureSessionChecks(options.server, cookie, settingsFor(round)),
+  );
+
+  return {
+    signin: combineLoadFigures(signinRounds.second),
+    hashLimit: combineHashFigures(signinRounds.first),
+    sessionCheck: combineLoadFigures(sessionRounds.second),
+    baseline: combineLoadFigures(sessionRounds.first),
+    timing,
+  };
+}

@@ -1,0 +1,133 @@
+// Two server processes on different ports sharing PostgreSQL and Redis behave as one: sessions, sign-out,
+// security checks, failure counters and reset links cross between them.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { testEnv } from "../helpers/app.ts";
+import { clusterSkipReason, createTestSchema, dropRedisPrefix, TEST_REDIS_URL, type TestSchema, testRedisPrefix } from "../helpers/cluster.ts";
+import { readEmails } from "../helpers/outbox.ts";
+
+const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
+const skip = clusterSkipReason();
+const PASSWORD = "Correct-Horse-Battery-Staple-42";
+
+interface Instance {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startInstance(env: Record<string, string>): Promise<Instance> {
+  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...(process.env as Record<string, string>), ...env, LATCHKEY_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+  const port = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`instance did not start: ${text}`)), 60_000);
+    const onData = (d: Buffer) => {
+      text += d.toString();
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+/** A tiny cookie-keeping client for real HTTP. */
+class Browser {
+  cookies = new Map<string, string>();
+  async call(base: string, method: string, path: string, json?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    if (json !== undefined) headers["content-type"] = "application/json";
+    const r = await fetch(`${base}${path}`, { method, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    for (const line of r.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const [name, ...rest] = (pair ?? "").split("=");
+      if (!name) continue;
+      const value = rest.join("=");
+      if (value === "" || /Expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await r.text();
+    return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+}
+
+describe("two instances on PostgreSQL and Redis", { skip }, () => {
+  let schema: TestSchema;
+  const prefix = testRedisPrefix();
+  let dataDir: string;
+  let a: Instance;
+  let b: Instance;
+  before(async () => {
+    schema = await createTestSchema();
+    dataDir = mkdtempSync(join(tmpdir(), "latchkey-cluster-"));
+    const env = {
+      ...testEnv(dataDir),
+      LATCHKEY_DATABASE_URL: schema.url,
+      LATCHKEY_REDIS_URL: TEST_REDIS_URL as string,
+      LATCHKEY_REDIS_PREFIX: prefix,
+      LATCHKEY_REGISTRATION_CAPTCHA: "0",
+    };
+    a = await startInstance(env);
+    b = await startInstance(env);
+    // Create a confirmed account through instance A, reading the code from the shared outbox.
+    const setup = new Browser();
+    assert.equal((await setup.call(a.url, "POST", "/api/v1/accounts", { identifier: "cluster@example.com", password: PASSWORD })).status, 202);
+    const mail = (await readEmails(join(dataDir, "outbox"))).at(-1);
+    const code = /\b(\d{6})\b/.exec(mail?.text ?? "")?.[1];
+    assert.equal((await setup.call(b.url, "POST", "/api/v1/accounts/verify", { identifier: "cluster@example.com", code })).status, 200);
+  });
+  after(async () => {
+    for (const i of [a, b]) i?.child.kill("SIGTERM");
+    await schema?.drop();
+    await dropRedisPrefix(prefix);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("keeps a session made on A valid on B, and a sign-out on B ends it on A", async () => {
+    const user = new Browser();
+    assert.equal((await user.call(a.url, "POST", "/api/v1/session", { identifier: "cluster@example.com", password: PASSWORD })).status, 200);
+    assert.equal((await user.call(b.url, "GET", "/api/v1/session")).status, 200);
+    const saved = new Map(user.cookies);
+    assert.equal((await user.call(b.url, "DELETE", "/api/v1/session")).status, 204);
+    const old = new Browser();
+    old.cookies = saved;
+    assert.equal((await old.call(a.url, "GET", "/api/v1/session")).status, 401);
+  });
+
+  it("verifies a security check made on A once, on B", async () => {
+    const user = new Browser();
+    for (let i = 0; i < 3; i++) await user.call(i % 2 ? a.url : b.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here" });
+    const required = await user.call(a.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here" });
+    assert.equal((required.body.error as { code: string }).code, "CAPTCHA_REQUIRED", "failures on A and B add up to three");
+    const challenge = (await user.call(a.url, "POST", "/api/v1/captcha", { purpose: "signin" })).body as { id: string };
+    const first = await user.call(b.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here", captcha: { id: challenge.id, answer: "testme" } });
+    assert.equal((first.body.error as { code: string }).code, "SIGNIN_FAILED", "the check passed on B");
+    const again = await user.call(a.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here", captcha: { id: challenge.id, answer: "testme" } });
+    assert.equal((again.body.error as { code: string }).code, "CAPTCHA_EXPIRED", "and only once");
+  });
+
+  it("completes on B a reset requested on A", async () => {
+    const user = new Browser();
+    const challenge = (await user.call(a.url, "POST", "/api/v1/captcha", { purpose: "password_reset" })).body as { id: string };
+    assert.equal((await user.call(a.url, "POST", "/api/v1/password-resets", { identifier: "cluster@example.com", captcha: { id: challenge.id, answer: "1234567" } })).status, 202);
+    let token: string | undefined;
+    for (let i = 0; i < 50 && !token; i++) {
+      const mail = (await readEmails(join(dataDir, "outbox"))).filter((m) => m.subject === "Reset your password").at(-1);
+      token = /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? "")?.[1];
+      if (!token) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(token, "the reset e-mail arrived");
+    const newPassword = "Lantern-Orchard-Velvet-Comet-9";
+    assert.equal((await user.call(b.url, "POST", "/api/v1/password-resets/complete", { token, password: newPassword })).status, 204);
+    assert.equal((await user.call(a.url, "POST", "/api/v1/session", { identifier: "cluster@example.com", password: newPassword })).status, 200);
+  });
+});

@@ -1,0 +1,145 @@
+// Operations: backup, migrate-data, /metrics, /readyz and the separate metrics port.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import SQLite from "better-sqlite3";
+import { buildApp } from "../src/app.ts";
+import { loadConfig } from "../src/config/load.ts";
+import { createDeps } from "../src/services.ts";
+import { createVerifiedAccount, STRONG_PASSWORD } from "./helpers/accounts.ts";
+import { createTestApp, type TestApp, testEnv } from "./helpers/app.ts";
+import { TestClient } from "./helpers/client.ts";
+import { clusterSkipReason, createTestSchema } from "./helpers/cluster.ts";
+
+const BIN = fileURLToPath(new URL("../bin/latchkey.js", import.meta.url));
+const quiet = { info() {}, warn() {}, error() {} };
+
+describe("backup and migrate-data", () => {
+  let t: TestApp;
+  let env: Record<string, string>;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_REGISTRATION_CAPTCHA: "0" });
+    env = { ...(process.env as Record<string, string>), ...testEnv(t.dataDir) };
+    await createVerifiedAccount(t, "one@example.com");
+    await createVerifiedAccount(t, "+44 7911 123456", STRONG_PASSWORD, "+447911123456");
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("backs up the SQLite database while it is open, and refuses to overwrite", () => {
+    const out = join(t.dataDir, "backup.db");
+    const run = spawnSync(process.execPath, [BIN, "backup", "--out", out], { env, encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /Backed up .* to .*backup\.db/);
+    const copy = new SQLite(out, { readonly: true });
+    const rows = copy.prepare("select value from identifiers order by value").all() as Array<{ value: string }>;
+    copy.close();
+    assert.deepEqual(rows.map((r) => r.value), ["+447911123456", "one@example.com"]);
+    const again = spawnSync(process.execPath, [BIN, "backup", "--out", out], { env, encoding: "utf8", timeout: 60_000 });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /already exists/);
+    assert.equal(spawnSync(process.execPath, [BIN, "backup"], { env, encoding: "utf8", timeout: 60_000 }).status, 2);
+  });
+
+  const skip = clusterSkipReason();
+  it("moves a single-mode installation into PostgreSQL, and the accounts sign in there", { skip }, async () => {
+    const schema = await createTestSchema();
+    try {
+      const file = join(t.dataDir, "latchkey.db");
+      const run = spawnSync(process.execPath, [BIN, "migrate-data", "--from", file, "--to", schema.url], { env, encoding: "utf8", timeout: 120_000 });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /accounts\t2\t2/);
+      assert.match(run.stdout, /identifiers\t2\t2/);
+      assert.match(run.stdout, /All \d+ tables copied and counted/);
+      const config = loadConfig({ ...testEnv(t.dataDir), LATCHKEY_DATABASE_URL: schema.url });
+      const deps = await createDeps(config, { logger: quiet });
+      const app = await buildApp(deps, { logger: false });
+      try {
+        for (const identifier of ["one@example.com", "+447911123456"]) {
+          const r = await app.inject({ method: "POST", url: "/api/v1/session", payload: { identifier, password: STRONG_PASSWORD } });
+          assert.equal(r.statusCode, 200, identifier);
+        }
+      } finally {
+        await app.close();
+        await deps.stores.close();
+      }
+      const twice = spawnSync(process.execPath, [BIN, "migrate-data", "--from", file, "--to", schema.url], { env, encoding: "utf8", timeout: 120_000 });
+      assert.equal(twice.status, 1);
+      assert.match(twice.stderr, /already holds accounts/);
+    } finally {
+      await schema.drop();
+    }
+  });
+});
+
+describe("metrics and readiness", () => {
+  it("serves Prometheus text with sign-in outcomes, hash time and HTTP latency by route", async () => {
+    const t = await createTestApp();
+    try {
+      await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "m@example.com", password: "whatever-it-is" } });
+      const r = await t.app.inject({ method: "GET", url: "/metrics" });
+      assert.equal(r.statusCode, 200);
+      assert.match(r.headers["content-type"] as string, /text\/plain/);
+      assert.match(r.body, /latchkey_signin_total\{outcome="failed"\} 1/);
+      assert.match(r.body, /latchkey_password_hash_duration_seconds_count\{operation="verify"\} 1/);
+      assert.match(r.body, /latchkey_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/session",status="401"\} 1/);
+      assert.match(r.body, /latchkey_nodejs_eventloop_lag_seconds/);
+      assert.match(r.body, /latchkey_captcha_total\{outcome="created"\} 0/);
+      assert.equal((await t.app.inject({ method: "GET", url: "/readyz" })).statusCode, 200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("answers /readyz 503 when storage is unreachable", async () => {
+    const t = await createTestApp({ LATCHKEY_REDIS_URL: "redis://127.0.0.1:9", LATCHKEY_REDIS_TIMEOUT: "1s" });
+    try {
+      const r = await t.app.inject({ method: "GET", url: "/readyz" });
+      assert.equal(r.statusCode, 503);
+      assert.equal((await t.app.inject({ method: "GET", url: "/healthz" })).statusCode, 200, "the process itself is alive");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("moves /metrics to a separate port when asked, and stops on SIGTERM", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "latchkey-metrics-"));
+    const child = spawn(process.execPath, [BIN, "serve"], {
+      env: { ...(process.env as Record<string, string>), ...testEnv(dataDir), LATCHKEY_PORT: "0", LATCHKEY_METRICS_PORT: "0", LATCHKEY_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const output = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        const timer = setTimeout(() => reject(new Error(`no start: ${text}`)), 30_000);
+        child.stdout.on("data", (d: Buffer) => {
+          text += d.toString();
+          if (/monitoring on/.test(text) && /listening on/.test(text)) {
+            clearTimeout(timer);
+            resolve(text);
+          }
+        });
+      });
+      const main = /listening on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+      const metrics = /monitoring on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+      assert.ok(main && metrics, output);
+      const onMetricsPort = await fetch(`http://127.0.0.1:${metrics}/metrics`);
+      assert.equal(onMetricsPort.status, 200);
+      assert.match(await onMetricsPort.text(), /latchkey_signin_total/);
+      assert.equal((await fetch(`http://127.0.0.1:${metrics}/readyz`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${main}/metrics`)).status, 404, "not on the public port");
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, "a clean stop on SIGTERM");
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    assert.equal(existsSync(dataDir), false);
+  });
+});
