@@ -162,6 +162,19 @@ describe("verifyImportedPasswordHash", () => {
     }
   });
 
+  test("verifies Passlib's published test vectors, so its real output is read correctly", async () => {
+    // From Passlib's own test suite and documentation (password "password", and a Greek one).
+    const vectors: Array<[string, string]> = [
+      ["password", "$pbkdf2-sha256$1212$4vjV83LKPjQzk31VI4E0Vw$hsYF68OiOUPdDZ1Fg.fJPeq1h/gXXY7acBp9/6c.tmQ"],
+      ["\u0399\u03c9\u03b1\u03bd\u03bd\u03b7\u03c2", "$pbkdf2-sha256$1212$3SABFJGDtyhrQMVt1uABPw$WyaUoqCLgvz97s523nF4iuOqZNbp5Nt8do/cuaa7AiI"],
+      ["password", "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD.iCs5E"],
+    ];
+    for (const [password, text] of vectors) {
+      assert.equal(await verifyImportedPasswordHash(text, password), true, text);
+      assert.equal(await verifyImportedPasswordHash(text, "Password"), false, text);
+    }
+  });
+
   test("a password outside ASCII verifies as its UTF-8 bytes", async () => {
     for (const sample of await makeSamples(UNICODE_PASSWORD)) {
       assert.equal(await verifyImportedPasswordHash(sample.text, UNICODE_PASSWORD), true, sample.label);

@@ -1,6 +1,6 @@
 // Draws the CAPTCHA picture: distorted, overlapping characters crossed by strokes, encoded as a PNG.
 import { fileURLToPath } from "node:url";
-import { crc32, deflateSync, constants as zlibConstants } from "node:zlib";
+import { crc32, deflateSync } from "node:zlib";
 import { createCanvas, GlobalFonts } from "@napi-rs/canvas";
 import type { Canvas, SKRSContext2D } from "@napi-rs/canvas";
 import type { Random } from "../lib/random.ts";
@@ -17,6 +17,8 @@ const HEIGHT = CAPTCHA_IMAGE_CSS_HEIGHT * CAPTCHA_IMAGE_SCALE;
 const MAX_TEXT_LENGTH = 8;
 /** The widest the text may be, in CSS pixels, counting half a character of margin on each side. */
 const MAX_TEXT_SPAN = 224;
+/** The crossing strokes end at least this far (CSS pixels) from the left and right edges. */
+const STROKE_MARGIN = 8;
 
 interface CAPTCHAFont {
   /** File under assets/fonts/. */
@@ -64,7 +66,9 @@ function getRenderState(): RenderState {
       throw new Error(`could not load the CAPTCHA font ${path}`);
     }
   }
-  const backgroundCanvas = createCanvas(WIDTH, HEIGHT);
+  // The decorative background is drawn at CSS resolution and doubled when composited: it has no fine
+  // detail worth four times the drawing.
+  const backgroundCanvas = createCanvas(CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_CSS_HEIGHT);
   const maskCanvas = createCanvas(WIDTH, HEIGHT);
   state = {
     backgroundCanvas,
@@ -120,7 +124,6 @@ function cssColor([r, g, b]: RGB, alpha = 1): string {
 
 /** Paints a light background with soft decorative shapes. It carries no information and hides nothing. */
 function drawBackground(ctx: SKRSContext2D, random: Random, hue: number): void {
-  ctx.setTransform(CAPTCHA_IMAGE_SCALE, 0, 0, CAPTCHA_IMAGE_SCALE, 0, 0);
   const gradient = ctx.createLinearGradient(0, between(random, 0, 80), 240, between(random, 0, 80));
   gradient.addColorStop(0, cssColor(hslToRGB(hue + between(random, -40, 40), 0.55, 0.93)));
   gradient.addColorStop(1, cssColor(hslToRGB(hue + between(random, -40, 40), 0.55, 0.93)));
@@ -173,20 +176,17 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
   const glyphs: Glyph[] = [];
   let totalAdvance = 0;
   let stemTotal = 0;
-  // Neighbours usually lean the opposite way, so the text never sits on one straight, upright line.
-  let lean = random.int(2) === 0 ? 1 : -1;
   for (const char of text) {
-    if (random.float() < 0.75) lean = -lean;
-    const angle = lean * between(random, 0.08, 0.28);
+    const angle = between(random, -0.15, 0.15);
     const font = FONTS[random.int(FONTS.length)] as CAPTCHAFont;
-    const size = baseSize * font.sizeFactor * between(random, 0.88, 1.12);
+    const size = baseSize * font.sizeFactor * between(random, 0.8, 1.2);
     ctx.font = `${size.toFixed(1)}px "${font.family}"`;
     const scaleX = between(random, 0.85, 1.1);
     const width = ctx.measureText(char).width * scaleX;
     // Advancing by less than a glyph's width makes neighbours touch or overlap, so characters cannot be
     // separated by looking for empty columns.
-    const advance = width * between(random, 0.88, 0.98);
-    glyphs.push({ char, font, size, advance, angle, dy: between(random, -10, 10), scaleX, skew: between(random, -0.18, 0.18) });
+    const advance = width * between(random, 0.95, 1.05);
+    glyphs.push({ char, font, size, advance, angle, dy: between(random, -9, 9), scaleX, skew: between(random, -0.1, 0.1) });
     totalAdvance += advance;
     stemTotal += font.stem * size;
   }
@@ -212,30 +212,30 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
 
   // Two strokes as thick as the letters and in their colour cross the text, so no filter can tell them
   // from letters by width or colour, and they join the characters into one shape. A reader still sees
-  // them as lines: one is a long, smooth S-curve that cuts each character at an angle instead of running
-  // along its bars (a bar through a T or a 7 would read as F or Z); the other is a short, steep slash.
+  // them as lines because they are smooth: an S-curve through the whole text and a short, gentle arc over
+  // the first or last characters. Both cut the characters at an angle instead of running along their bars
+  // (a bar through a T or a C would read as F or E).
   const right = left + span;
   ctx.lineWidth = ((stemTotal * fit) / glyphs.length) * between(random, 0.8, 0.9);
   ctx.lineCap = "round";
   ctx.lineJoin = "round";
-  const from = left - between(random, 10, 20);
-  const to = right + between(random, 10, 20);
-  const amplitude = between(random, 9, 14);
-  const wavelength = (to - from) * between(random, 0.9, 1.3);
+  const from = Math.max(STROKE_MARGIN, left - between(random, 10, 20));
+  const to = Math.min(CAPTCHA_IMAGE_CSS_WIDTH - STROKE_MARGIN, right + between(random, 10, 20));
   const phase = between(random, 0, Math.PI * 2);
+  strokeWave(ctx, from, to, centreY, between(random, 9, 14), (to - from) * between(random, 0.9, 1.3), phase);
+  const length = span * between(random, 0.25, 0.35);
+  const start = random.int(2) === 0 ? Math.max(STROKE_MARGIN, left - 6) : Math.min(CAPTCHA_IMAGE_CSS_WIDTH - STROKE_MARGIN, right + 6) - length;
+  strokeWave(ctx, start, start + length, centreY + between(random, -4, 4), between(random, 4, 7), length * between(random, 1.5, 2), phase + Math.PI);
+}
+
+/** Strokes one sine wave from `from` to `to` around `centreY`, in the current transform. */
+function strokeWave(ctx: SKRSContext2D, from: number, to: number, centreY: number, amplitude: number, wavelength: number, phase: number): void {
   ctx.beginPath();
   ctx.moveTo(from, centreY + amplitude * Math.sin(phase));
-  for (let px = from + 4; px < to + 4; px += 4) {
-    const x = Math.min(px, to);
-    ctx.lineTo(x, centreY + amplitude * Math.sin(((x - from) / wavelength) * Math.PI * 2 + phase));
+  for (let x = from + 4; x < to + 4; x += 4) {
+    const px = Math.min(x, to);
+    ctx.lineTo(px, centreY + amplitude * Math.sin(((px - from) / wavelength) * Math.PI * 2 + phase));
   }
-  ctx.stroke();
-  const slashX = left + span * between(random, 0.1, 0.9);
-  const slant = between(random, 10, 20) * (random.int(2) === 0 ? 1 : -1);
-  const reach = between(random, 17, 23);
-  ctx.beginPath();
-  ctx.moveTo(slashX - slant, centreY - reach);
-  ctx.quadraticCurveTo(slashX + between(random, -5, 5), centreY, slashX + slant, centreY + reach);
   ctx.stroke();
 }
 
@@ -252,7 +252,7 @@ function composite(
 ): void {
   const { raw, shiftX, shiftY } = current;
   const ampX = between(random, 3, 5);
-  const ampY = between(random, 9, 13);
+  const ampY = between(random, 10, 14);
   const freqX = (Math.PI * 2) / between(random, 90, 150);
   const freqY = (Math.PI * 2) / between(random, 220, 340);
   const phaseX = between(random, 0, Math.PI * 2);
@@ -268,28 +268,32 @@ function composite(
     let prevG = 0;
     let prevB = 0;
     const sx0 = shiftX[y] as number;
+    const backgroundRow = ((y / CAPTCHA_IMAGE_SCALE) | 0) * CAPTCHA_IMAGE_CSS_WIDTH;
     for (let x = 0; x < WIDTH; x++) {
-      // Bilinear sample of the mask's coverage at the displaced position.
+      const bi = (backgroundRow + ((x / CAPTCHA_IMAGE_SCALE) | 0)) * 4;
+      let r = background[bi] as number;
+      let g = background[bi + 1] as number;
+      let b = background[bi + 2] as number;
+      // Bilinear sample of the mask's coverage at the displaced position; most pixels have none.
       const sx = x + sx0;
       const sy = y + (shiftY[x] as number);
-      let coverage = 0;
       if (sx >= 0 && sy >= 0 && sx < WIDTH - 1 && sy < HEIGHT - 1) {
         const ix = sx | 0;
         const iy = sy | 0;
-        const fx = sx - ix;
-        const fy = sy - iy;
         const i00 = (iy * WIDTH + ix) * 4 + 3;
-        const i10 = i00 + 4;
-        const i01 = i00 + WIDTH * 4;
-        const i11 = i01 + 4;
-        const top = (mask[i00] as number) + ((mask[i10] as number) - (mask[i00] as number)) * fx;
-        const bottom = (mask[i01] as number) + ((mask[i11] as number) - (mask[i01] as number)) * fx;
-        coverage = (top + (bottom - top) * fy) / 255;
+        const a00 = mask[i00] as number;
+        const a10 = mask[i00 + 4] as number;
+        const a01 = mask[i00 + WIDTH * 4] as number;
+        const a11 = mask[i00 + WIDTH * 4 + 4] as number;
+        if ((a00 | a10 | a01 | a11) !== 0) {
+          const fx = sx - ix;
+          const top = a00 + (a10 - a00) * fx;
+          const coverage = (top + (a01 + (a11 - a01) * fx - top) * (sy - iy)) / 255;
+          r = (r + (inkR - r) * coverage + 0.5) | 0;
+          g = (g + (inkG - g) * coverage + 0.5) | 0;
+          b = (b + (inkB - b) * coverage + 0.5) | 0;
+        }
       }
-      const bi = (y * WIDTH + x) * 4;
-      const r = ((background[bi] as number) + (inkR - (background[bi] as number)) * coverage + 0.5) | 0;
-      const g = ((background[bi + 1] as number) + (inkG - (background[bi + 1] as number)) * coverage + 0.5) | 0;
-      const b = ((background[bi + 2] as number) + (inkB - (background[bi + 2] as number)) * coverage + 0.5) | 0;
       const o = rowStart + 1 + x * 3;
       raw[o] = (r - prevR) & 0xff;
       raw[o + 1] = (g - prevG) & 0xff;
@@ -320,7 +324,7 @@ function encodePNG(raw: Buffer): Buffer {
   header[8] = 8; // bits per channel
   header[9] = 2; // truecolour RGB
   // Bytes 10-12: deflate compression, adaptive filtering, no interlace.
-  const pixels = deflateSync(raw, { level: 4, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
+  const pixels = deflateSync(raw, { level: 3 });
   return Buffer.concat([
     PNG_SIGNATURE,
     pngChunk("IHDR", header),
@@ -355,7 +359,7 @@ export function renderCAPTCHAImage(text: string, random: Random): Buffer {
   const ink = darkenTo(hslToRGB(hue + 180 + between(random, -60, 60), between(random, 0.5, 0.8), between(random, 0.16, 0.24)), 0.03);
   drawBackground(current.background, random, hue);
   drawTextMask(current.mask, random, text);
-  const background = current.background.getImageData(0, 0, WIDTH, HEIGHT).data;
+  const background = current.background.getImageData(0, 0, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_CSS_HEIGHT).data;
   const mask = current.mask.getImageData(0, 0, WIDTH, HEIGHT).data;
   composite(current, random, mask, background, ink);
   return encodePNG(current.raw);

@@ -28,9 +28,8 @@ function chooseFormat(path: string, option: string | undefined): ImportFileForma
   return detected;
 }
 
-/** Writes every rejected row as CSV (line, identifier, reason), readable only by the owner: it holds identifiers. */
-function writeRejects(path: string, rejected: readonly ImportRejection[]): void {
-  const fd = openSync(path, "w", 0o600);
+/** Writes every rejected row as CSV (line, identifier, reason) to the open file, and closes it. */
+function writeRejects(fd: number, rejected: readonly ImportRejection[]): void {
   try {
     writeSync(fd, "line,identifier,reason\r\n");
     let batch = "";
@@ -65,6 +64,17 @@ export async function runAccountsImport(config: Config, args: string[]): Promise
   } catch (error) {
     process.stderr.write(`latchkey: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
+  }
+  let rejectsFd: number | null = null;
+  if (values.rejects !== undefined) {
+    // Opened before the import, so a path that cannot be written fails before any row is stored. Readable
+    // only by its owner: it holds identifiers.
+    try {
+      rejectsFd = openSync(values.rejects, "w", 0o600);
+    } catch (error) {
+      process.stderr.write(`latchkey: cannot write ${values.rejects}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
   }
   const clock = createSystemClock();
   const random = createCryptoRandom();
@@ -101,7 +111,11 @@ export async function runAccountsImport(config: Config, args: string[]): Promise
     }
     progress.finish(snapshot());
     await recordImport(true);
-    if (values.rejects !== undefined) writeRejects(values.rejects, result.rejected);
+    if (rejectsFd !== null) {
+      const fd = rejectsFd;
+      rejectsFd = null;
+      writeRejects(fd, result.rejected);
+    }
 
     const out: string[] = [];
     const rejectedRows = plural(result.rejected.length, "row", "rows");
@@ -122,6 +136,7 @@ export async function runAccountsImport(config: Config, args: string[]): Promise
     process.stdout.write(`${out.join("\n")}\n`);
     return result.rejected.length === 0 ? 0 : 1;
   } finally {
+    if (rejectsFd !== null) closeSync(rejectsFd);
     await stores.close();
   }
 }

@@ -8,6 +8,23 @@ import type { ShortLivedStore } from "../types.ts";
 export function createSqlShortLivedStore(db: Kysely<Database>, codec: SqlCodec, clock: Clock): ShortLivedStore {
   const nowValue = () => codec.time(clock.now());
   const expiry = (ttlSeconds: number) => codec.time(new Date(clock.now().getTime() + ttlSeconds * 1000));
+  /** One atomic upsert: a missing or expired counter starts at 1; `sliding` moves the expiry on every bump. */
+  const bump = async (key: string, ttlSeconds: number, sliding: boolean): Promise<number> => {
+    const now = nowValue();
+    const expires = expiry(ttlSeconds);
+    const row = await db
+      .insertInto("short_lived")
+      .values({ key, value: "1", expires_at: expires })
+      .onConflict((oc) =>
+        oc.column("key").doUpdateSet({
+          value: sql<string>`case when short_lived.expires_at <= ${now} then '1' else cast(cast(short_lived.value as integer) + 1 as text) end`,
+          expires_at: sliding ? expires : sql`case when short_lived.expires_at <= ${now} then ${expires} else short_lived.expires_at end`,
+        }),
+      )
+      .returning("value")
+      .executeTakeFirstOrThrow();
+    return Number(row.value);
+  };
   return {
     async set(key, value, ttlSeconds) {
       await db
@@ -29,38 +46,8 @@ export function createSqlShortLivedStore(db: Kysely<Database>, codec: SqlCodec, 
     async delete(key) {
       await db.deleteFrom("short_lived").where("key", "=", key).execute();
     },
-    async increment(key, ttlSeconds) {
-      const now = nowValue();
-      const expires = expiry(ttlSeconds);
-      const row = await db
-        .insertInto("short_lived")
-        .values({ key, value: "1", expires_at: expires })
-        .onConflict((oc) =>
-          oc.column("key").doUpdateSet({
-            value: sql<string>`case when short_lived.expires_at <= ${now} then '1' else cast(cast(short_lived.value as integer) + 1 as text) end`,
-            expires_at: sql`case when short_lived.expires_at <= ${now} then ${expires} else short_lived.expires_at end`,
-          }),
-        )
-        .returning("value")
-        .executeTakeFirstOrThrow();
-      return Number(row.value);
-    },
-    async incrementSliding(key, ttlSeconds) {
-      const now = nowValue();
-      const expires = expiry(ttlSeconds);
-      const row = await db
-        .insertInto("short_lived")
-        .values({ key, value: "1", expires_at: expires })
-        .onConflict((oc) =>
-          oc.column("key").doUpdateSet({
-            value: sql<string>`case when short_lived.expires_at <= ${now} then '1' else cast(cast(short_lived.value as integer) + 1 as text) end`,
-            expires_at: expires,
-          }),
-        )
-        .returning("value")
-        .executeTakeFirstOrThrow();
-      return Number(row.value);
-    },
+    increment: (key, ttlSeconds) => bump(key, ttlSeconds, false),
+    incrementSliding: (key, ttlSeconds) => bump(key, ttlSeconds, true),
     async decrement(key) {
       const row = await db
         .updateTable("short_lived")

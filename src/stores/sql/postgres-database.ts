@@ -1,7 +1,7 @@
 // Opens PostgreSQL through a pg pool and applies migrations.
 import { Kysely, type MigrationProvider, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { postgresMigrations } from "./migrations/postgres.ts";
+import { postgresMigrations } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
 
 export interface PostgresHandle {

@@ -14,7 +14,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";
-import { sqliteMigrations } from "./migrations/sqlite.ts";
+import { sqliteMigrations } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
 
 export interface SqliteHandle {

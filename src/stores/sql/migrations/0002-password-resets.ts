@@ -1,7 +1,9 @@
-// SQLite: password resets (links and SMS codes).
+// Migration 0002: password resets (links and SMS codes). One definition for both dialects.
 import { type Kysely, type Migration, sql } from "kysely";
+import type { ColumnTypes } from "./column-types.ts";
 
-export const passwordResets: Migration = {
+export function passwordResets(t: ColumnTypes): Migration {
+  return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable("password_resets")
@@ -12,13 +14,14 @@ export const passwordResets: Migration = {
         .addColumn("value", "text", (c) => c.notNull())
         .addColumn("secret_hash", "text", (c) => c.notNull())
         .addColumn("attempts_left", "integer", (c) => c.notNull())
-        .addColumn("expires_at", "integer", (c) => c.notNull())
-        .addColumn("created_at", "integer", (c) => c.notNull())
-        .addColumn("used_at", "integer")
-        .addColumn("revoked_at", "integer")
+        .addColumn("expires_at", t.time, (c) => c.notNull())
+        .addColumn("created_at", t.time, (c) => c.notNull())
+        .addColumn("used_at", t.time)
+        .addColumn("revoked_at", t.time)
         .execute();
       await db.schema.createIndex("password_resets_secret_hash").on("password_resets").column("secret_hash").execute();
       await db.schema.createIndex("password_resets_value").on("password_resets").column("value").execute();
       await db.schema.createIndex("password_resets_account_id").on("password_resets").column("account_id").execute();
     },
   };
+}

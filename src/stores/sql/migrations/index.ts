@@ -1,0 +1,20 @@
+// Schema migrations, applied in name order at start-up and by `latchkey migrate`: one definition per
+// migration, built for each dialect. Never edit one that has shipped; add the next.
+import type { Migration } from "kysely";
+import { accountsAndSessions } from "./0001-accounts-sessions.ts";
+import { passwordResets } from "./0002-password-resets.ts";
+import { helpFeedback } from "./0003-help-feedback.ts";
+import { auditEvents } from "./0004-audit-events.ts";
+import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
+
+function migrationsFor(types: ColumnTypes): Record<string, Migration> {
+  return {
+    "0001_accounts_sessions": accountsAndSessions(types),
+    "0002_password_resets": passwordResets(types),
+    "0003_help_feedback": helpFeedback(types),
+    "0004_audit_events": auditEvents(types),
+  };
+}
+
+export const sqliteMigrations = migrationsFor(SQLITE_COLUMNS);
+export const postgresMigrations = migrationsFor(POSTGRES_COLUMNS);
