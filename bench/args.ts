@@ -25,7 +25,7 @@ export interface BenchOptions {
 
 const HELP = `Usage: npm run bench -- [options]
   --duration S            measured seconds of each figure (default 10)
-  --rounds R              alternate each figure with its reference R times (default 2)
+  --rounds R              alternate each figure with its reference R times (default 5)
   --accounts N            verified accounts to seed (default 1000; 1000000 adds the scale comparison)
   --connections C         connections per load run (default 2 x CPUs)
   --samples N             sequential requests per side in latency comparisons (default 200)
@@ -67,7 +67,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const durationSeconds = positiveInteger("duration", values.duration, 10);
   return {
     durationSeconds,
-    rounds: Math.min(durationSeconds, positiveInteger("rounds", values.rounds, 2)),
+    rounds: Math.min(durationSeconds, positiveInteger("rounds", values.rounds, 5)),
     warmupSeconds: Math.min(3, Math.max(1, Math.round(durationSeconds / 5))),
     accounts: positiveInteger("accounts", values.accounts, 1000),
     connections: positiveInteger("connections", values.connections, 2 * availableParallelism()),

@@ -1,8 +1,9 @@
 // Child process: how many password verifications per second a fresh Node process manages with the default
 // libuv thread pool, calling exactly what the server calls, with `concurrency` verifications in flight.
 // No HTTP. Prints one JSON line: {"perSecond", "verifies", "seconds", "singleMsP50", "cpuMsPerVerify"}
-// (singleMsP50: one verification at a time, to compare with sequential sign-in latency; cpuMsPerVerify:
-// process CPU, all threads, per verification, to compare with the server's CPU per sign-in).
+// (singleMsP50: one verification at a time for --single-seconds, null with 0, to compare with sequential
+// sign-in latency; cpuMsPerVerify: process CPU, all threads, per verification, to compare with the
+// server's CPU per sign-in).
 //   argon2  Latchkey's verifyPasswordHash (src/accounts/password-hash.ts, @node-rs/argon2)
 //   scrypt  Better Auth's default verifyPassword (better-auth/crypto, node:crypto scrypt)
 import { parseArgs } from "node:util";
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
       seconds: { type: "string" },
       warmup: { type: "string" },
       concurrency: { type: "string" },
+      "single-seconds": { type: "string" },
       "memory-cost": { type: "string" },
       "time-cost": { type: "string" },
       parallelism: { type: "string" },
@@ -66,9 +68,10 @@ async function main(): Promise<void> {
   const concurrency = Number(values.concurrency ?? 16);
   await runVerifications(verify, concurrency, Number(values.warmup ?? 1));
   const run = await runVerifications(verify, concurrency, Number(values.seconds ?? 10));
-  const single = await runVerifications(verify, 1, Math.min(2, Number(values.seconds ?? 10)));
-  const sorted = single.durations.sort((a, b) => a - b);
-  const singleMsP50 = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  const singleSeconds = Number(values["single-seconds"] ?? 2);
+  const single = singleSeconds > 0 ? await runVerifications(verify, 1, singleSeconds) : null;
+  const sorted = single ? single.durations.sort((a, b) => a - b) : [];
+  const singleMsP50 = sorted[Math.floor(sorted.length / 2)] ?? null;
   process.stdout.write(`${JSON.stringify({ perSecond: run.verifies / run.seconds, verifies: run.verifies, seconds: run.seconds, singleMsP50, cpuMsPerVerify: run.cpuMs / run.verifies })}\n`);
 }
 

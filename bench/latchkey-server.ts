@@ -3,6 +3,7 @@
 // request comes from 127.0.0.1). The per-identifier throttle stays on.
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Config, loadConfig } from "../src/config/load.ts";
 import { type ChildServer, startChildServer } from "./processes.ts";
@@ -58,8 +59,11 @@ export interface StartLatchkeyOptions {
 export async function startLatchkeyServer(options: StartLatchkeyOptions): Promise<ChildServer> {
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir) {
-    mkdirSync(options.cpuProfileDir, { recursive: true });
-    nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${options.name}.cpuprofile`);
+    // One folder per server. Node names each file CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0
+    // is the main thread (the others are tsx's module loader).
+    const dir = join(options.cpuProfileDir, options.name);
+    mkdirSync(dir, { recursive: true });
+    nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
   }
   return startChildServer({
     name: options.name,

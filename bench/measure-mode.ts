@@ -38,7 +38,7 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
   log(`  sign-ins vs hash limit: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
   const signinRounds = await alternateRounds(
     options.rounds,
-    () => measureHashLimit("argon2", options.round.durationSeconds, options.argon2),
+    (round) => measureHashLimit("argon2", options.round.durationSeconds, options.argon2, round === 0 ? 2 : 0),
     (round) => measureSignins(options.server, options.nextAccount, settingsFor(round)),
   );
 

@@ -82,7 +82,7 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     session_check_per_s: round(mode.sessionCheck.perSecond, 1),
     baseline_per_s: round(mode.baseline.perSecond, 1),
     session_baseline_ratio: round(mode.sessionCheck.perSecond / mode.baseline.perSecond, 3),
-    hash_single_ms_p50: round(mode.hashLimit.singleMsP50, 2),
+    hash_single_ms_p50: roundOrNull(mode.hashLimit.singleMsP50, 2),
     signin_cpu_ms: roundOrNull(mode.signin.serverCPUMsPerAnswer, 2),
     hash_cpu_ms: round(mode.hashLimit.cpuMsPerVerify, 2),
     signin_cpu_hash_share: roundOrNull(ratioOf(mode.hashLimit.cpuMsPerVerify, mode.signin.serverCPUMsPerAnswer), 3),
@@ -178,7 +178,7 @@ export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, un
           hash_limit_per_s: round(run.peer.hashLimit.perSecond, 2),
           signin_hash_ratio: round(run.peer.signin.perSecond / run.peer.hashLimit.perSecond, 3),
           session_check_per_s: round(run.peer.sessionCheck.perSecond, 1),
-          hash_single_ms_p50: round(run.peer.hashLimit.singleMsP50, 2),
+          hash_single_ms_p50: roundOrNull(run.peer.hashLimit.singleMsP50, 2),
           signin_cpu_ms: roundOrNull(run.peer.signin.serverCPUMsPerAnswer, 2),
           hash_cpu_ms: round(run.peer.hashLimit.cpuMsPerVerify, 2),
           signin_cpu_hash_share: roundOrNull(ratioOf(run.peer.hashLimit.cpuMsPerVerify, run.peer.signin.serverCPUMsPerAnswer), 3),
@@ -259,7 +259,7 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
   if ((env.loadavgStart[0] ?? 0) > env.cpus * 0.5 || (env.loadavgEnd[0] ?? 0) > env.cpus * 1.5) {
     out.push(
       "> Other processes kept the CPUs busy during this run (see the load averages): rates and latencies understate what this code does on a quiet machine. " +
-        "Each figure alternated with its reference, so the ratios suffer less; the CPU-per-answer figures under Details suffer least.\n",
+        "Each figure alternated with its reference, so the ratios suffer less; the CPU-per-answer figures under Details are the least sensitive.\n",
     );
   }
   out.push(table(["Target", "Required", "Measured", "Result"], rows.map((r) => [r.name, r.required, r.measured, r.verdict])));
@@ -306,12 +306,12 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
 
   out.push("\n### Details\n");
   out.push(
-    `- Sign-in latency under load: median ${m.signin.latencyMsP50} ms, p90 ${m.signin.latencyMsP90} ms${unexpectedText(m.signin)}; one verification alone: ${m.hashLimit.singleMsP50.toFixed(1)} ms.`,
+    `- Sign-in latency under load: median ${m.signin.latencyMsP50} ms, p90 ${m.signin.latencyMsP90} ms${unexpectedText(m.signin)}; one verification alone: ${fixed(m.hashLimit.singleMsP50, 1)} ms.`,
   );
   out.push(`- Session check latency under load: median ${m.sessionCheck.latencyMsP50} ms${unexpectedText(m.sessionCheck)}; baseline median ${m.baseline.latencyMsP50} ms${unexpectedText(m.baseline)}.`);
   out.push(
     `- Server CPU per answer (all threads): sign-in ${fixed(m.signin.serverCPUMsPerAnswer, 2)} ms vs ${m.hashLimit.cpuMsPerVerify.toFixed(2)} ms per verification alone; ` +
-      `session check ${fixed(m.sessionCheck.serverCPUMsPerAnswer, 3)} ms vs baseline ${fixed(m.baseline.serverCPUMsPerAnswer, 3)} ms. These ratios hold even when other processes share the CPUs.`,
+      `session check ${fixed(m.sessionCheck.serverCPUMsPerAnswer, 3)} ms vs baseline ${fixed(m.baseline.serverCPUMsPerAnswer, 3)} ms. CPU per answer depends far less on other processes than rates do.`,
   );
   if (!("skipped" in run.scale)) {
     out.push(`- Sequential sign-in: ${run.scale.accounts.toLocaleString("en")} accounts median ${run.scale.signin.msP50.toFixed(1)} ms (p90 ${run.scale.signin.msP90.toFixed(1)}), ${run.scale.referenceAccounts.toLocaleString("en")} accounts median ${run.scale.referenceSignin.msP50.toFixed(1)} ms (p90 ${run.scale.referenceSignin.msP90.toFixed(1)}).`);

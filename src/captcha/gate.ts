@@ -19,7 +19,7 @@ export async function requireSolvedCAPTCHA(
   input: { submission: CAPTCHASubmission | undefined; purpose: CAPTCHAPurpose; binding: string },
 ): Promise<void> {
   const fresh = async () => ({ captcha: await createCAPTCHAChallenge(deps, { purpose: input.purpose, binding: input.binding }) });
-  if (!input.submission || !input.submission.id) {
+  if (!input.submission?.id) {
     throw new AppError("CAPTCHA_REQUIRED", { field: "captcha", extra: await fresh() });
   }
   const verdict = await verifyCAPTCHAAnswer(deps, { id: input.submission.id, answer: input.submission.answer, purpose: input.purpose, binding: input.binding });

@@ -89,7 +89,7 @@ export async function checkResetLink(deps: Pick<Deps, "stores" | "clock">, token
 }
 
 function linkStatus(record: PasswordResetRecord | null, now: Date): ResetLinkStatus {
-  if (!record || record.kind !== "link" || record.accountId === null) return "invalid";
+  if (record?.kind !== "link" || record.accountId === null) return "invalid";
   if (record.usedAt !== null || record.revokedAt !== null) return "used";
   if (record.expiresAt <= now) return "expired";
   return "valid";
@@ -131,7 +131,7 @@ export async function completePasswordResetWithCode(deps: ResetDeps, input: { id
   const consumed = /^\d{6}$/.test(code)
     ? await deps.stores.passwordResets.consumePasswordReset("code", resetCodeHash(deps.config.secret, identifier.value, code), now, identifier.value)
     : null;
-  if (!consumed || !consumed.accountId || !account || consumed.accountId !== account.id) {
+  if (!consumed?.accountId || !account || consumed.accountId !== account.id) {
     if (consumed) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
     const outcome = await deps.stores.passwordResets.recordFailedResetCode(identifier.value, now);
     throw new AppError(outcome === "invalid" ? "RESET_CODE_INVALID" : "RESET_CODE_EXPIRED", { field: "code" });
