@@ -27,7 +27,9 @@ export function registerBrowserId(app: FastifyInstance, deps: Pick<Deps, "config
       request.browserId = existing;
       return;
     }
-    if (request.url.startsWith("/assets/")) return;
+    // Reads that never bind anything (assets, health, API GETs such as the session check) get no new cookie.
+    if (request.url.startsWith("/assets/") || request.url.startsWith("/captcha/") || /^\/(healthz|readyz|metrics)\b/.test(request.url)) return;
+    if ((request.method === "GET" || request.method === "HEAD") && request.url.startsWith("/api/")) return;
     request.browserId = deps.random.bytes(16).toString("base64url");
     reply.setCookie(name, request.browserId, { ...baseCookieOptions(deps.config), maxAge: ONE_YEAR_SECONDS });
   });
