@@ -2,7 +2,8 @@
 // imported from other systems (bcrypt, scrypt, PBKDF2) verify through legacy-hashes.ts until the next
 // successful sign-in replaces them.
 import { randomBytes } from "node:crypto";
-import { hash, hashSync, parseOptions, verify } from "@node-rs/argon2";
+import { availableParallelism } from "node:os";
+import { hash as argon2Hash, hashSync, parseOptions, verify as argon2Verify } from "@node-rs/argon2";
 import { isArgon2Hash, verifyImportedPasswordHash } from "./legacy-hashes.ts";
 
 // @node-rs/argon2 declares Algorithm and Version as const enums, which isolated modules cannot import: 2 is
@@ -29,15 +30,37 @@ export interface PasswordHasher {
   needsRehash(passwordHash: string): boolean;
 }
 
-export function createArgon2Hasher(parameters: Argon2Parameters): PasswordHasher {
+/**
+ * Runs at most `limit` tasks at once and queues the rest. Password hashes beyond one per CPU only add
+ * memory (19 MiB each), not throughput.
+ */
+function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+export function createArgon2Hasher(parameters: Argon2Parameters, concurrency = Math.max(1, availableParallelism())): PasswordHasher {
   const options = { algorithm: ARGON2ID, memoryCost: parameters.memoryCost, timeCost: parameters.timeCost, parallelism: parameters.parallelism };
   const dummyHash = hashSync(randomBytes(32).toString("base64url"), options);
+  const limit = createLimiter(concurrency);
+  const hash = (password: string) => limit(() => argon2Hash(password, options));
+  const verify = (passwordHash: string, password: string) => limit(() => argon2Verify(passwordHash, password));
   return {
-    hashPassword: (password) => hash(password, options),
+    hashPassword: (password) => hash(password),
     async verifyPasswordHash(passwordHash, password) {
       try {
         // Imported hashes in other formats are checked as their own system did; the limits there cap the work.
-        if (!isArgon2Hash(passwordHash)) return await verifyImportedPasswordHash(passwordHash, password);
+        if (!isArgon2Hash(passwordHash)) return await limit(() => verifyImportedPasswordHash(passwordHash, password));
         return await verify(passwordHash, password);
       } catch {
         return false;

@@ -1,18 +1,32 @@
 // What makes a password acceptable: 8–128 code points after NFKC, no composition rules, a strength
 // estimate of at least the configured score, and not containing the person's own identifier.
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import { adjacencyGraphs, dictionary as commonDictionary } from "@zxcvbn-ts/language-common";
-import { dictionary as englishDictionary, translations } from "@zxcvbn-ts/language-en";
+import { createRequire } from "node:module";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
-const estimator = new ZxcvbnFactory({
-  translations,
-  graphs: adjacencyGraphs,
-  dictionary: { ...commonDictionary, ...englishDictionary },
-  useLevenshteinDistance: true,
-});
+let estimator: ZxcvbnFactory | undefined;
+
+/**
+ * The strength estimator, loaded on first use: its dictionaries take tens of megabytes, and an instance
+ * that only signs people in never needs them.
+ */
+function strengthEstimator(): ZxcvbnFactory {
+  if (!estimator) {
+    const require = createRequire(import.meta.url);
+    const core = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+    const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+    const english = require("@zxcvbn-ts/language-en") as typeof import("@zxcvbn-ts/language-en");
+    estimator = new core.ZxcvbnFactory({
+      translations: english.translations,
+      graphs: common.adjacencyGraphs,
+      dictionary: { ...common.dictionary, ...english.dictionary },
+      useLevenshteinDistance: true,
+    });
+  }
+  return estimator;
+}
 
 /** Passwords are compared after NFKC so the same password typed on different keyboards matches. */
 export function normalizePassword(password: string): string {
@@ -34,7 +48,7 @@ export interface PasswordStrength {
 /** Estimates strength with zxcvbn-ts; `userInputs` (identifier, name) count as easy to guess. */
 export function estimatePasswordStrength(password: string, userInputs: string[]): PasswordStrength {
   const normalized = normalizePassword(password).slice(0, PASSWORD_MAX_LENGTH * 2);
-  const result = estimator.check(normalized, userInputsFrom(userInputs));
+  const result = strengthEstimator().check(normalized, userInputsFrom(userInputs));
   return {
     score: result.score as PasswordStrength["score"],
     warning: result.feedback.warning || null,

@@ -4,6 +4,7 @@ import { crc32, deflateSync } from "node:zlib";
 import { createCanvas, GlobalFonts } from "@napi-rs/canvas";
 import type { Canvas, SKRSContext2D } from "@napi-rs/canvas";
 import type { Random } from "../lib/random.ts";
+const K = (n: string, d: number): number => (process.env[n] === undefined ? d : Number(process.env[n]));
 
 /** Width of the picture in CSS pixels (the `width` attribute of the `<img>`). */
 export const CAPTCHA_IMAGE_CSS_WIDTH = 240;
@@ -177,7 +178,7 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
   let totalAdvance = 0;
   let stemTotal = 0;
   for (const char of text) {
-    const angle = between(random, -0.15, 0.15);
+    const angle = between(random, -K("ROT", 0.25), K("ROT", 0.25));
     const font = FONTS[random.int(FONTS.length)] as CAPTCHAFont;
     const size = baseSize * font.sizeFactor * between(random, 0.8, 1.2);
     ctx.font = `${size.toFixed(1)}px "${font.family}"`;
@@ -185,8 +186,8 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
     const width = ctx.measureText(char).width * scaleX;
     // Advancing by less than a glyph's width makes neighbours touch or overlap, so characters cannot be
     // separated by looking for empty columns.
-    const advance = width * between(random, 0.95, 1.05);
-    glyphs.push({ char, font, size, advance, angle, dy: between(random, -9, 9), scaleX, skew: between(random, -0.1, 0.1) });
+    const advance = width * between(random, K("ADV", 0.92), K("ADV", 0.92) + 0.1);
+    glyphs.push({ char, font, size, advance, angle, dy: between(random, -K("DY", 9), K("DY", 9)), scaleX, skew: between(random, -0.1, 0.1) });
     totalAdvance += advance;
     stemTotal += font.stem * size;
   }
@@ -212,20 +213,24 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
 
   // Two strokes as thick as the letters and in their colour cross the text, so no filter can tell them
   // from letters by width or colour, and they join the characters into one shape. A reader still sees
-  // them as lines because they are smooth: an S-curve through the whole text and a short, gentle arc over
-  // the first or last characters. Both cut the characters at an angle instead of running along their bars
-  // (a bar through a T or a C would read as F or E).
+  // them as lines because they are long and smooth waves that cut the characters at an angle instead of
+  // running along their bars (a bar through a T or a C would read as F or E). One runs from the left end
+  // to somewhere in the middle, the other from there to the right end, so most characters are crossed
+  // only once.
   const right = left + span;
   ctx.lineWidth = ((stemTotal * fit) / glyphs.length) * between(random, 0.8, 0.9);
   ctx.lineCap = "round";
   ctx.lineJoin = "round";
-  const from = Math.max(STROKE_MARGIN, left - between(random, 10, 20));
-  const to = Math.min(CAPTCHA_IMAGE_CSS_WIDTH - STROKE_MARGIN, right + between(random, 10, 20));
+  // The strokes start and end clear of the outer characters: a stroke's rounded end on a character
+  // reads as part of it (a K becomes an R).
+  const from = Math.max(STROKE_MARGIN, left - ((first?.advance ?? 0) * fit) / 2 - between(random, 6, 12));
+  const to = Math.min(CAPTCHA_IMAGE_CSS_WIDTH - STROKE_MARGIN, right + ((last?.advance ?? 0) * fit) / 2 + between(random, 6, 12));
+  const split = left + span * between(random, 0.35, 0.65);
+  const overlap = between(random, 6, 14);
   const phase = between(random, 0, Math.PI * 2);
-  strokeWave(ctx, from, to, centreY, between(random, 9, 14), (to - from) * between(random, 0.9, 1.3), phase);
-  const length = span * between(random, 0.25, 0.35);
-  const start = random.int(2) === 0 ? Math.max(STROKE_MARGIN, left - 6) : Math.min(CAPTCHA_IMAGE_CSS_WIDTH - STROKE_MARGIN, right + 6) - length;
-  strokeWave(ctx, start, start + length, centreY + between(random, -4, 4), between(random, 4, 7), length * between(random, 1.5, 2), phase + Math.PI);
+  const wavelength = (to - from) * between(random, 0.7, 1);
+  strokeWave(ctx, from, split + overlap, centreY + between(random, -4, 4), between(random, K("SA", 9), K("SA", 9) + 5), wavelength, phase);
+  strokeWave(ctx, split - overlap, to, centreY + between(random, -4, 4), between(random, K("SA", 9), K("SA", 9) + 5), wavelength, phase + between(random, 2, 4.3));
 }
 
 /** Strokes one sine wave from `from` to `to` around `centreY`, in the current transform. */
@@ -251,14 +256,26 @@ function composite(
   ink: RGB,
 ): void {
   const { raw, shiftX, shiftY } = current;
-  const ampX = between(random, 3, 5);
-  const ampY = between(random, 10, 14);
-  const freqX = (Math.PI * 2) / between(random, 90, 150);
-  const freqY = (Math.PI * 2) / between(random, 220, 340);
-  const phaseX = between(random, 0, Math.PI * 2);
-  const phaseY = between(random, 0, Math.PI * 2);
-  for (let y = 0; y < HEIGHT; y++) shiftX[y] = ampX * Math.sin(y * freqX + phaseX);
-  for (let x = 0; x < WIDTH; x++) shiftY[x] = ampY * Math.sin(x * freqY + phaseY);
+  // Each displacement is the sum of a long wave, which bends the whole line of text, and a short one,
+  // which bends strokes inside the characters.
+  const waveX = [
+    { amplitude: between(random, 3, 5), frequency: (Math.PI * 2) / between(random, 90, 150), phase: between(random, 0, Math.PI * 2) },
+    { amplitude: between(random, K("WX2", 0), K("WX2", 0) + 1.5), frequency: (Math.PI * 2) / between(random, 40, 60), phase: between(random, 0, Math.PI * 2) },
+  ];
+  const waveY = [
+    { amplitude: between(random, K("WYL", 12), K("WYL", 12) + 4), frequency: (Math.PI * 2) / between(random, 220, 340), phase: between(random, 0, Math.PI * 2) },
+    { amplitude: between(random, K("WY2", 0), K("WY2", 0) + 2), frequency: (Math.PI * 2) / between(random, 60, 90), phase: between(random, 0, Math.PI * 2) },
+  ];
+  for (let y = 0; y < HEIGHT; y++) {
+    let shift = 0;
+    for (const wave of waveX) shift += wave.amplitude * Math.sin(y * wave.frequency + wave.phase);
+    shiftX[y] = shift;
+  }
+  for (let x = 0; x < WIDTH; x++) {
+    let shift = 0;
+    for (const wave of waveY) shift += wave.amplitude * Math.sin(x * wave.frequency + wave.phase);
+    shiftY[x] = shift;
+  }
   const [inkR, inkG, inkB] = ink;
   const rowBytes = WIDTH * 3 + 1;
   for (let y = 0; y < HEIGHT; y++) {

@@ -12,7 +12,7 @@ import type { SigninOutcome } from "../metrics.ts";
 import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
-import { CAPTCHA_AFTER_FAILURES, clearSigninThrottle, describeWait, recordSigninFailure, releaseSigninAttempt, reserveSigninAttempt } from "./throttle.ts";
+import { CAPTCHA_AFTER_FAILURES, describeWait, recordSigninFailure, recordSigninSuccess, releaseSigninAttempt, reserveSigninAttempt } from "./throttle.ts";
 import type { SessionRecord } from "../stores/types.ts";
 
 export interface SigninInput {
@@ -108,7 +108,7 @@ async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<Signin
   const matches = await deps.hasher.verifyPasswordHash(account.passwordHash, password);
   // A disabled account answers exactly like a wrong password, after the same work.
   if (!matches || account.disabledAt !== null) return fail(matches ? "account disabled" : "wrong password");
-  await clearSigninThrottle(deps, identifier.value);
+  await recordSigninSuccess(deps, identifier.value);
 
   if (found.identifier.verifiedAt === null) {
     try {

@@ -77,11 +77,17 @@ export async function countSigninFailure(deps: ThrottleDeps, value: string): Pro
   await recordSigninFailure(deps, value, { position: attempt, needsCAPTCHA: false });
 }
 
-/** Success, a completed reset or an operator's unlock: forget the failures and any lock. */
+/** A completed reset or an operator's unlock: forget the failures and any lock. */
 export async function clearSigninThrottle(deps: ThrottleDeps, value: string): Promise<void> {
   const k = keys(deps.config.secret, value);
   await deps.stores.shortLived.delete(k.failures);
   await deps.stores.shortLived.delete(k.lock);
+}
+
+/** The reserved attempt succeeded: it was no failure, so it leaves the hourly count too; then clear. */
+export async function recordSigninSuccess(deps: ThrottleDeps, value: string): Promise<void> {
+  await deps.stores.shortLived.decrement(keys(deps.config.secret, value).hourly);
+  await clearSigninThrottle(deps, value);
 }
 
 /** How many consecutive failures are on record (for display and tests). */

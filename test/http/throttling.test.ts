@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { PasswordHasher } from "../../src/accounts/password-hash.ts";
+import { isAppError } from "../../src/errors/app-error.ts";
+import { reserveSigninAttempt } from "../../src/signin/throttle.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
@@ -62,6 +64,22 @@ describe("per-identifier throttling", () => {
     const fresh = await attempt(new TestClient(t.app), "clears@example.com", WRONG, false);
     assert.equal(fresh.json().error.code, "SIGNIN_FAILED");
     assert.equal(fresh.json().captcha, undefined, "back to the first failure");
+  });
+
+  it("counts only failures toward the hourly ceiling: 120 successful sign-ins in an hour all pass", async () => {
+    await createVerifiedAccount(t, "busy@example.com");
+    const client = new TestClient(t.app);
+    const statuses = new Set<number>();
+    for (let i = 0; i < 120; i++) statuses.add((await attempt(client, "busy@example.com", STRONG_PASSWORD, false)).statusCode);
+    assert.deepEqual([...statuses], [200]);
+  });
+
+  it("reserves at most 100 password checks for one identifier in an hour", async () => {
+    // Reservations alone (no pauses recorded) isolate the hourly ceiling from the doubling pauses.
+    for (let i = 1; i <= 100; i++) await reserveSigninAttempt(t.deps, "ceiling@example.com");
+    await assert.rejects(reserveSigninAttempt(t.deps, "ceiling@example.com"), (e: unknown) => isAppError(e) && e.code === "SIGNIN_LOCKED" && (e.retryAfter ?? 0) > 0);
+    t.clock.advance(3600 * 1000 + 1000);
+    await reserveSigninAttempt(t.deps, "ceiling@example.com");
   });
 
   it("forgets failures after 12 hours without one", async () => {

@@ -11,6 +11,7 @@ import {
   type MigrationResultSet,
   Migrator,
   SqliteDialect,
+  type SqliteDatabase,
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";
@@ -42,6 +43,29 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 with its prepared statements kept: Kysely asks for a new statement on every query, and
+ * preparing costs several times more than running a small one. The queries' SQL text is the key (their
+ * values are parameters), so the set stays small.
+ */
+function withStatementCache(raw: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sqlText: string) {
+      let statement = cache.get(sqlText);
+      if (!statement) {
+        statement = raw.prepare(sqlText);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sqlText, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 export function openSqliteDatabase(file: string): SqliteHandle {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const raw = new SQLite(file);
@@ -50,7 +74,7 @@ export function openSqliteDatabase(file: string): SqliteHandle {
   raw.pragma("foreign_keys = ON");
   // Another process (the CLI, a backup) may hold the write lock for a moment: wait instead of failing.
   raw.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
   return { db, raw };
 }
 
