@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { ConfigError } from "../src/config/load.ts";
 import { ENV_NAMES } from "../src/config/schema.ts";
@@ -54,6 +55,22 @@ async function runAdminStatement(url: string, statement: string): Promise<void> 
   }
 }
 
+/** Deletes the keys under `prefix` (the run's own, fresh prefix), a batch at a time. */
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export async function measureClusterMode(options: ClusterRunOptions): Promise<ClusterOutcome> {
   const databaseURL = process.env.LATCHKEY_TEST_DATABASE_URL;
   const redisURL = process.env.LATCHKEY_TEST_REDIS_URL;
@@ -63,12 +80,16 @@ export async function measureClusterMode(options: ClusterRunOptions): Promise<Cl
   const suffix = randomBytes(6).toString("hex");
   const database = `latchkey_bench_${suffix}`;
   const dataDir = mkdtempSync(join(tmpdir(), "latchkey-bench-cluster-"));
+  let redisPrefix: string | null = null;
   await runAdminStatement(databaseURL, `create database ${database}`);
   try {
     const extra: Record<string, string> = { LATCHKEY_DATABASE_URL: withDatabase(databaseURL, database), LATCHKEY_REDIS_URL: redisURL };
     // A fresh key prefix when the server offers one; otherwise the fresh secret keeps the keys apart.
     const prefixName = (ENV_NAMES as readonly string[]).find((name) => name.startsWith("LATCHKEY_REDIS") && name.includes("PREFIX"));
-    if (prefixName) extra[prefixName] = `latchkey-bench-${suffix}:`;
+    if (prefixName) {
+      redisPrefix = `latchkey-bench-${suffix}:`;
+      extra[prefixName] = redisPrefix;
+    }
     const env = latchkeyServerEnv(dataDir, extra);
     const config = configFromEnv(env);
     options.log(`  seeding ${CLUSTER_ACCOUNTS} accounts in PostgreSQL database ${database}`);
@@ -82,6 +103,7 @@ export async function measureClusterMode(options: ClusterRunOptions): Promise<Cl
     }
   } finally {
     await runAdminStatement(databaseURL, `drop database if exists ${database} with (force)`);
+    if (redisPrefix) await deleteRedisKeys(redisURL, redisPrefix);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

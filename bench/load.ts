@@ -21,6 +21,8 @@ export interface LoadFigures {
   seconds: number;
   /** CPU the server process spent (all threads) per expected answer; null without a server pid. */
   serverCPUMsPerAnswer: number | null;
+  /** Expected answers inside the CPU window. */
+  cpuAnswers: number;
   /** Every other answer by status, plus connection errors and timeouts. */
   unexpected: Record<string, number>;
 }
@@ -37,6 +39,11 @@ export interface LoadTarget {
   serverPid?: number;
 }
 
+/**
+ * One autocannon run. The server's CPU is read at two moments inside the run, a margin after its start and
+ * before its end, and divided by the expected answers in between: a window of steady load, so requests
+ * still in flight at either end neither add CPU nor go missing.
+ */
 async function runAutocannon(target: LoadTarget, connections: number, durationSeconds: number): Promise<LoadFigures> {
   const nextBody = target.nextBody;
   const base: AutocannonRequest = { method: target.method, path: target.path, headers: { ...target.headers } };
@@ -48,9 +55,28 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
         }
       : base,
   ];
-  const cpuBefore = target.serverPid === undefined ? 0 : readCPUSeconds(target.serverPid);
-  const result = await autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests });
-  const cpu = target.serverPid === undefined ? null : readCPUSeconds(target.serverPid) - cpuBefore;
+  const instance = autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests });
+  const pid = target.serverPid;
+  const window = { counting: false, answers: 0, cpuStart: 0, cpuEnd: 0 };
+  const timers: NodeJS.Timeout[] = [];
+  if (pid !== undefined) {
+    const margin = Math.min(250, (durationSeconds * 1000) / 10);
+    instance.on("response", (_client, statusCode) => {
+      if (window.counting && statusCode === target.expectStatus) window.answers++;
+    });
+    timers.push(
+      setTimeout(() => {
+        window.cpuStart = readCPUSeconds(pid);
+        window.counting = true;
+      }, margin),
+      setTimeout(() => {
+        window.cpuEnd = readCPUSeconds(pid);
+        window.counting = false;
+      }, durationSeconds * 1000 - margin),
+    );
+  }
+  const result = await instance;
+  for (const timer of timers) clearTimeout(timer);
   const unexpected: Record<string, number> = {};
   let ok = 0;
   for (const [status, { count }] of Object.entries(result.statusCodeStats)) {
@@ -60,13 +86,15 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
   if (result.errors > 0) unexpected.errors = result.errors;
   if (result.timeouts > 0) unexpected.timeouts = result.timeouts;
   const seconds = result.duration > 0 ? result.duration : durationSeconds;
+  const cpuMs = (window.cpuEnd - window.cpuStart) * 1000;
   return {
     perSecond: ok / seconds,
     latencyMsP50: result.latency.p50,
     latencyMsP90: result.latency.p90,
     ok,
     seconds,
-    serverCPUMsPerAnswer: cpu === null || ok === 0 ? null : (cpu * 1000) / ok,
+    serverCPUMsPerAnswer: window.answers > 0 && cpuMs > 0 ? cpuMs / window.answers : null,
+    cpuAnswers: window.answers,
     unexpected,
   };
 }
@@ -90,11 +118,12 @@ export function combineLoadFigures(rounds: readonly LoadFigures[]): LoadFigures 
     for (const [key, count] of Object.entries(round.unexpected)) unexpected[key] = (unexpected[key] ?? 0) + count;
   }
   const cpuRounds = rounds.filter((r) => r.serverCPUMsPerAnswer !== null);
-  const cpuMs = cpuRounds.reduce((sum, r) => sum + (r.serverCPUMsPerAnswer as number) * r.ok, 0);
-  const cpuAnswers = cpuRounds.reduce((sum, r) => sum + r.ok, 0);
+  const cpuMs = cpuRounds.reduce((sum, r) => sum + (r.serverCPUMsPerAnswer as number) * r.cpuAnswers, 0);
+  const cpuAnswers = cpuRounds.reduce((sum, r) => sum + r.cpuAnswers, 0);
   return {
     perSecond: ok / seconds,
     serverCPUMsPerAnswer: cpuAnswers === 0 ? null : cpuMs / cpuAnswers,
+    cpuAnswers,
     latencyMsP50: medianOf(rounds.map((r) => r.latencyMsP50)),
     latencyMsP90: medianOf(rounds.map((r) => r.latencyMsP90)),
     ok,

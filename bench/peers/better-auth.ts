@@ -79,7 +79,7 @@ export async function measureBetterAuthPeer(options: PeerRunOptions): Promise<Pe
 
     const signinRounds = await alternateRounds(
       options.rounds,
-      () => measureHashLimit("scrypt", options.round.durationSeconds, options.argon2),
+      (round) => measureHashLimit("scrypt", options.round.durationSeconds, options.argon2, round === 0 ? 2 : 0),
       (round) =>
         measureThroughput(
           {

@@ -50,6 +50,8 @@ declare module "autocannon" {
 
   export interface AutocannonInstance extends Promise<AutocannonResult> {
     stop(): void;
+    /** Emitted for every answer; `responseTime` in milliseconds. */
+    on(event: "response", listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
   }
 
   export default function autocannon(options: AutocannonOptions): AutocannonInstance;
