@@ -39,7 +39,8 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
       csrfToken: csrfTokenFor(reply),
       errors,
       identifier: flow?.values.identifier ?? "",
-      captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") }),
+      focusCaptcha: flow?.data?.focus === "captcha",
+      captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }),
     });
     return sendPage(request, reply, deps, { title: "Reset your password", body });
   });
@@ -47,7 +48,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/password/reset", { preHandler: [app.csrfProtection, limitClient(deps, "reset")] }, async (request, reply) => {
     const identifier = formField(request, "identifier", 1024);
     if (formField(request, "captchaAction", 16) === "refresh") {
-      return redirectSeeOther(reply, withQuery("/password/reset", { flow: await saveFlow(deps, request, { values: { identifier }, errors: [] }) }));
+      return redirectSeeOther(reply, withQuery("/password/reset", { flow: await saveFlow(deps, request, { values: { identifier }, errors: [], data: { focus: "captcha" } }) }));
     }
     try {
       const result = await requestPasswordReset(deps, { identifier, captcha: captchaFromForm(request), binding: requesterBinding(request), context: sessionContextOf(request) });

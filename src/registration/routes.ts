@@ -52,7 +52,8 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
       errors,
       identifier: flow?.values.identifier ?? "",
       name: flow?.values.name ?? "",
-      ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
+      focusCaptcha: flow?.data?.focus === "captcha",
+      ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }) } : {}),
     });
     return sendPage(request, reply, deps, { title: "Create an account", body });
   });
@@ -62,7 +63,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     const name = formField(request, "name", 1024);
     const password = formField(request, "password", 16384);
     if (formField(request, "captchaAction", 16) === "refresh") {
-      const flow = await saveFlow(deps, request, { values: { identifier, name }, errors: [] });
+      const flow = await saveFlow(deps, request, { values: { identifier, name }, errors: [], data: { focus: "captcha" } });
       return redirectSeeOther(reply, withQuery("/register", { flow }));
     }
     try {

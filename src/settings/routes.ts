@@ -36,8 +36,9 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
     const body = passwordChangePage({
       csrfToken: csrfTokenFor(reply),
       errors,
-      captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") }),
+      captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }),
       signOutOthers: flow ? flow.values.signOutOthers === "1" : true,
+      focusCaptcha: flow?.data?.focus === "captcha",
     });
     return sendPage(request, reply, deps, { title: "Change your password", body });
   });
@@ -47,7 +48,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
     if (!auth) return reply;
     const signOutOthers = formCheckbox(request, "signOutOthers");
     if (formField(request, "captchaAction", 16) === "refresh") {
-      return redirectSeeOther(reply, withQuery("/account/password", { flow: await saveFlow(deps, request, { values: { signOutOthers: signOutOthers ? "1" : "" }, errors: [] }) }));
+      return redirectSeeOther(reply, withQuery("/account/password", { flow: await saveFlow(deps, request, { values: { signOutOthers: signOutOthers ? "1" : "" }, errors: [], data: { focus: "captcha" } }) }));
     }
     try {
       const newPassword = formField(request, "newPassword", 16384);

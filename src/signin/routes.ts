@@ -59,8 +59,9 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       errors,
       identifier: flow?.values.identifier ?? "",
       returnTo,
-      ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
+      ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }) } : {}),
       remember: flow?.values.remember === "1",
+      focusCaptcha: flow?.data?.focus === "captcha",
       ...(NOTICES[noticeKey] ? { notice: NOTICES[noticeKey] } : {}),
     });
     return sendPage(request, reply, deps, { title: "Sign in", body });
@@ -71,7 +72,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     const remember = formCheckbox(request, "remember");
     const returnTo = safeReturnPath(formField(request, "return_to", 600));
     if (formField(request, "captchaAction", 16) === "refresh") {
-      const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [], data: { returnTo, captcha: "1" } });
+      const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [], data: { returnTo, captcha: "1", focus: "captcha" } });
       return redirectSeeOther(reply, withQuery("/signin", { flow }));
     }
     try {

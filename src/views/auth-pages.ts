@@ -12,12 +12,14 @@ export interface SigninPageOptions {
   returnTo: string;
   notice?: string;
   remember?: boolean;
+  /** After "Try another": focus goes to the new security check, not to the first field. */
+  focusCaptcha?: boolean;
   /** Extra form content, e.g. the security check. */
   extra?: SafeHtml | string;
 }
 
 export function signinPage(o: SigninPageOptions): SafeHtml {
-  const focus = firstInvalid(o.errors, ["identifier", "password"]);
+  const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["identifier", "password"]);
   const locked = o.errors.some((e) => e.code === "SIGNIN_LOCKED");
   const helpLink = html`${locked ? html`<p class="error-summary-help"><a href="/password/reset">Reset your password now</a></p>` : ""}<p class="error-summary-help"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
   return html`<h1>Sign in</h1>
@@ -42,11 +44,12 @@ export interface RegisterPageOptions {
   identifier: string;
   name: string;
   suggestion?: string;
+  focusCaptcha?: boolean;
   extra?: SafeHtml | string;
 }
 
 export function registerPage(o: RegisterPageOptions): SafeHtml {
-  const focus = firstInvalid(o.errors, ["identifier", "name", "password", "password_confirm"]);
+  const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["identifier", "name", "password", "password_confirm"]);
   const suggestion = o.suggestion
     ? html`<p class="field-suggestion">Did you mean <strong>${o.suggestion}</strong>? Check the address before you continue.</p>`
     : "";

@@ -5,8 +5,8 @@ import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField
 
 const HELP = html`<p class="aside"><a href="/help/reset-your-password">Help with resetting your password</a></p>`;
 
-export function resetRequestPage(o: { csrfToken: string; errors: FieldError[]; identifier: string; captcha: SafeHtml | string }): SafeHtml {
-  const focus = firstInvalid(o.errors, ["identifier", "captcha"]);
+export function resetRequestPage(o: { csrfToken: string; errors: FieldError[]; identifier: string; captcha: SafeHtml | string; focusCaptcha?: boolean }): SafeHtml {
+  const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["identifier", "captcha"]);
   return html`<h1>Reset your password</h1>
 <p class="lead">Enter the e-mail address or mobile number you use to sign in. We'll send you a link by e-mail, or a code by text message.</p>
 ${errorSummary(o.errors)}
@@ -75,8 +75,8 @@ export function resetLinkProblemPage(o: { csrfToken: string; problem: keyof type
 ${HELP}`;
 }
 
-export function passwordChangePage(o: { csrfToken: string; errors: FieldError[]; captcha: SafeHtml | string; signOutOthers: boolean }): SafeHtml {
-  const focus = firstInvalid(o.errors, ["currentPassword", "newPassword", "newPassword_confirm", "captcha"]);
+export function passwordChangePage(o: { csrfToken: string; errors: FieldError[]; captcha: SafeHtml | string; signOutOthers: boolean; focusCaptcha?: boolean }): SafeHtml {
+  const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["currentPassword", "newPassword", "newPassword_confirm", "captcha"]);
   return html`<h1>Change your password</h1>
 ${errorSummary(o.errors)}
 <form class="form" method="post" action="/account/password" novalidate>

@@ -161,6 +161,8 @@ describe("CAPTCHA", () => {
     const refreshed = await browser.request("POST", "/signin", { form: { ...hidden, identifier: "page@example.com", password: "", captchaAction: "refresh" } });
     const refreshedPage = await browser.get(refreshed.headers.location as string);
     assert.notEqual(hiddenInputsIn(refreshedPage.body, "/signin").captchaId, hidden.captchaId, "Try another gives a new challenge");
+    assert.match(refreshedPage.body, /id="captcha" name="captchaAnswer"[^>]*autofocus/, "focus goes to the new check");
+    assert.equal((refreshedPage.body.match(/ autofocus/g) ?? []).length, 1, "and nowhere else");
     assert.match(refreshedPage.body, /value="page@example.com"/);
 
     const signedIn = await browser.request("POST", "/signin", {

@@ -285,6 +285,16 @@ describe("password reset by SMS code, and enumeration", () => {
     assert.equal(r.json().error.code, "IDENTIFIER_INVALID_CHARACTERS");
   });
 
+  it("moves focus to the new check after 'Try another' on the reset page", async () => {
+    const browser = new TestClient(t.app);
+    const page = await browser.get("/password/reset");
+    const refreshed = await browser.request("POST", "/password/reset", { form: { ...hiddenInputsIn(page.body, "/password/reset"), identifier: "x@example.com", captchaAction: "refresh" } });
+    const again = await browser.get(refreshed.headers.location as string);
+    assert.match(again.body, /value="x@example.com"/);
+    assert.match(again.body, /name="captchaAnswer"[^>]*autofocus/);
+    assert.equal((again.body.match(/ autofocus/g) ?? []).length, 1);
+  });
+
   it("needs the security check", async () => {
     const r = await new TestClient(t.app).request("POST", "/api/v1/password-resets", { json: { identifier: "a@example.com" } });
     assert.equal(r.statusCode, 401);
