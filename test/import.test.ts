@@ -39,15 +39,15 @@ async function makeLegacyAccounts(): Promise<Record<string, Legacy>> {
   const add = async (key: string, identifier: string, password: string, make: (password: string) => string | Promise<string>) => {
     accounts[key] = { identifier, password, hash: await make(password) };
   };
-  await add("bcrypt", "bcrypt@example.com", "Bcrypt-Horse-Staple-1", (p) => hashBcrypt(p, { cost: 4 }));
-  await add("bcrypt2y", "bcrypt2y@example.com", "Bcrypt-2y-Horse-Staple", async (p) => (await hashBcrypt(p, { cost: 4 })).replace("$2b$", "$2y$"));
+  await add("bcrypt", "bcrypt@example.com", "Bcrypt-Horse-Staple-1", (p) => hashBcrypt(p, 4));
+  await add("bcrypt2y", "bcrypt2y@example.com", "Bcrypt-2y-Horse-Staple", async (p) => (await hashBcrypt(p, 4)).replace("$2b$", "$2y$"));
   await add("scrypt", "+4915123456789", "Scrypt-Horse-Staple-3", scrypt);
   await add("passlib", "passlib@example.com", "Passlib-Horse-Staple-4", passlib);
   await add("django", "django@example.com", "Django-Horse-Staple-5", django);
   await add("argon2id", "argon2id@example.com", "Argon2id-Horse-Staple-6", (p) => hashArgon2(p, { algorithm: 2, memoryCost: 2048, timeCost: 1 }));
   await add("argon2i", "argon2i@example.com", "Argon2i-Horse-Staple-7", (p) => hashArgon2(p, { algorithm: 1, memoryCost: 1024, timeCost: 2 }));
-  await add("unicode", "unicode@example.com", "Pässwörd-Ωmega-日本-8", (p) => hashBcrypt(p, { cost: 4 }));
-  await add("unverified", "pending@example.com", "Pending-Horse-Staple-9", (p) => hashBcrypt(p, { cost: 4 }));
+  await add("unicode", "unicode@example.com", "Pässwörd-Ωmega-日本-8", (p) => hashBcrypt(p, 4));
+  await add("unverified", "pending@example.com", "Pending-Horse-Staple-9", (p) => hashBcrypt(p, 4));
   return accounts;
 }
 
