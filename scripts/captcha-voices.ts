@@ -123,7 +123,8 @@ function normalizeLoudness(samples: Float32Array): Float32Array {
 function main(): void {
   ensureEspeak();
   rmSync(OUTPUT_DIR, { recursive: true, force: true });
-  const index: VoiceBankIndex = { sampleRate: SAMPLE_RATE, voices: [] };
+  const version = spawnSync("espeak-ng", ["--version"]).stdout.toString().split("Data at")[0]?.trim() ?? "espeak-ng";
+  const index: VoiceBankIndex = { generator: version, sampleRate: SAMPLE_RATE, voices: [] };
   let bytes = 0;
   for (const spec of VOICES) {
     mkdirSync(`${OUTPUT_DIR}${spec.id}`, { recursive: true });

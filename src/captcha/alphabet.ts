@@ -8,10 +8,10 @@ import type { Random } from "../lib/random.ts";
  * by strokes as thick as their own (found by reading sample pictures without knowing the answers):
  * - 0 O Q D (round shapes), 1 I L (a single bar), 5 S, 2 Z, 8 B, 6 G;
  * - C, F, P and T, which a crossing stroke turns into E, E, R and F; 7 (a stroke under its bar makes a Z);
- * - 4 (next to A), J (next to U), V (next to U and Y);
+ * - 4 and N (next to A once rotated and crossed), J (next to U), V (next to U and Y);
  * - M and W: wide letters that turn into clumps (AA, VV) when their neighbours overlap them.
  */
-export const CAPTCHA_ALPHABET = "AEHKNRUXY39";
+export const CAPTCHA_ALPHABET = "AEHKRUXY39";
 
 /** The fewest characters a picture's text has. */
 export const CAPTCHA_TEXT_MIN_LENGTH = 5;

@@ -111,18 +111,49 @@ test("planCAPTCHAAudio lays babble of other voices under the whole clip", () => 
   }
 });
 
-test("every digit stands at least 6 dB above the babble under it", () => {
+/** The digits alone, and the babble alone as the full mix minus the digits (mixing is linear). */
+function mixLayers(plan: AudioPlan): { digits: Float32Array; babble: Float32Array } {
+  const digits = mixCAPTCHAAudio({ ...plan, babble: [], beeps: [] });
+  const babble = mixCAPTCHAAudio({ ...plan, beeps: [] });
+  for (let i = 0; i < babble.length; i++) babble[i] = (babble[i] as number) - (digits[i] as number);
+  return { digits, babble };
+}
+
+test("every digit stands at least 6 dB above the babble under it, and the babble is not negligible", () => {
   for (let n = 0; n < 100; n++) {
     const { plan } = planFor(`level-${n}`);
-    const foreground = mixCAPTCHAAudio({ ...plan, babble: [], beeps: [] });
-    const background = mixCAPTCHAAudio({ ...plan, digits: [], beeps: [] });
+    const { digits, babble } = mixLayers(plan);
     for (const segment of plan.digits) {
       const end = segment.start + segment.length;
-      const ratio = 10 * Math.log10(meanSquare(foreground, segment.start, end) / meanSquare(background, segment.start, end));
+      const ratio = 10 * Math.log10(meanSquare(digits, segment.start, end) / meanSquare(babble, segment.start, end));
       assert.ok(ratio >= 6, `digit ${segment.digit} only ${ratio.toFixed(1)} dB above the babble (seed level-${n})`);
-      // Not negligible either: the babble is at most 14 dB under the digit.
       assert.ok(ratio <= 14, `babble ${ratio.toFixed(1)} dB under digit ${segment.digit} is too faint to mask it`);
     }
+  }
+});
+
+test("the babble swells in the pauses but stays quieter than the digits", () => {
+  for (let n = 0; n < 50; n++) {
+    const { plan } = planFor(`pauses-${n}`);
+    assert.equal(plan.babblePauseGains.length, 8);
+    const { digits, babble } = mixLayers(plan);
+    let digitPower = 0;
+    let underDigits = 0;
+    for (const segment of plan.digits) {
+      digitPower += meanSquare(digits, segment.start, segment.start + segment.length) / 7;
+      underDigits += meanSquare(babble, segment.start, segment.start + segment.length) / 7;
+    }
+    let inPauses = 0;
+    for (let i = 1; i < 7; i++) {
+      const previous = plan.digits[i - 1];
+      const current = plan.digits[i];
+      assert.ok(previous && current);
+      const inPause = meanSquare(babble, previous.start + previous.length, current.start);
+      inPauses += inPause / 6;
+      const belowDigits = 10 * Math.log10(digitPower / inPause);
+      assert.ok(belowDigits >= 3, `babble in pause ${i} only ${belowDigits.toFixed(1)} dB under the digits (seed pauses-${n})`);
+    }
+    assert.ok(inPauses > underDigits * 2, `babble ducks under the digits (seed pauses-${n})`);
   }
 });
 

@@ -59,6 +59,12 @@ export interface AudioPlan {
   /** The answer's digits, in the order they are spoken. */
   digits: AudioDigitSegment[];
   babble: AudioBabbleSegment[];
+  /**
+   * Gain of the babble in each pause, relative to its level under the digits: before the first digit,
+   * between each pair of digits and after the last (eight in all). The babble ducks under every digit,
+   * changing over `BABBLE_DUCK_SECONDS` just outside it, and swells in the pauses.
+   */
+  babblePauseGains: number[];
   beeps: AudioBeep[];
 }
 
@@ -92,6 +98,8 @@ interface VoiceBank {
 
 /** The shape of assets/captcha/voices/index.json, written by scripts/captcha-voices.ts. */
 export interface VoiceBankIndex {
+  /** The synthesizer and version that made the recordings. */
+  generator?: string;
   sampleRate: number;
   voices: { id: string; description: string; digits: string[] }[];
 }
@@ -106,11 +114,24 @@ const OUTPUT_PEAK = 0.9;
 const BABBLE_LAYERS = 3;
 /** The slowest a babble fragment is played, which bounds how long one can last. */
 const BABBLE_MIN_SPEED = 0.85;
+/**
+ * The babble is up to this much louder (6 dB) in the pauses than under the digits. A listener hears the
+ * background duck whenever a digit is spoken, which sets the digits apart; a recognizer, which evens out
+ * loudness, hears speech-like sound everywhere and cannot tell where the digits are.
+ */
+const BABBLE_GAP_GAIN = 2;
+/** The least, in decibels, by which the babble in a pause stays under the quietest digit. */
+const MIN_PAUSE_MARGIN_DB = 4;
+/** How long the babble takes to duck before a digit and to swell after it. */
+const BABBLE_DUCK_SECONDS = 0.04;
 /** RMS level of the loudest spoken digit before normalisation; the others are up to 15% quieter. */
 const DIGIT_LEVEL = 0.2;
 /** The babble (all layers together) is set this many decibels, plus up to two more, under the quietest digit. */
 const BABBLE_SNR_DB = 7.5;
-/** The least, in decibels, by which every digit must stand above the babble under it. */
+/**
+ * The least, in decibels, by which every digit must stand above the babble under it, as estimated from the
+ * recordings' energies while planning (measured on the rendered mix it is at least 6 dB).
+ */
 const MIN_DIGIT_SNR_DB = 7.5;
 /**
  * Share of a recording's power left after overlap-adding grains in random phase (the babble): the mean of
@@ -239,7 +260,7 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
 
   const beepLength = seconds(0.18);
   const beeps: AudioBeep[] = [];
-  beeps.push({ start: seconds(0.12), length: beepLength, frequency: 880, gain: 0.45 });
+  beeps.push({ start: seconds(0.12), length: beepLength, frequency: 880, gain: 0.3 });
 
   // The digits: a natural pace with small random pauses, each in a voice unlike its predecessor's.
   const spoken: AudioDigitSegment[] = [];
@@ -260,7 +281,7 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
   }
   const lastDigit = spoken[spoken.length - 1] as AudioDigitSegment;
   const endBeepStart = lastDigit.start + lastDigit.length + seconds(between(random, 0.3, 0.45));
-  beeps.push({ start: endBeepStart, length: beepLength, frequency: 880, gain: 0.45 });
+  beeps.push({ start: endBeepStart, length: beepLength, frequency: 880, gain: 0.3 });
   const length = endBeepStart + beepLength + seconds(0.12);
 
   // Three layers of babble run from the first to the last sample, each fragment overlapping the next, so
@@ -298,7 +319,8 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
     }
   }
   keepDigitsAboveBabble(spoken, babble, voices);
-  return { sampleRate, length, digits: spoken, babble, beeps };
+  const babblePauseGains = planPauseGains(spoken, babble, voices, length);
+  return { sampleRate, length, digits: spoken, babble, babblePauseGains, beeps };
 }
 
 function longestRecording(voices: readonly Voice[]): number {
@@ -319,6 +341,31 @@ function fragmentPower(fragment: AudioBabbleSegment, voices: readonly Voice[], a
   return (fragment.gain * level) ** 2;
 }
 
+/** Estimated mean square of the babble between `from` and `to` in the clip, and the fragments heard there. */
+function babbleBetween(
+  babble: readonly AudioBabbleSegment[],
+  voices: readonly Voice[],
+  from: number,
+  to: number,
+): { power: number; fragments: AudioBabbleSegment[] } {
+  let power = 0;
+  const fragments: AudioBabbleSegment[] = [];
+  for (const fragment of babble) {
+    const a = Math.max(from, fragment.start);
+    const b = Math.min(to, fragment.start + fragment.length);
+    if (b <= a) continue;
+    fragments.push(fragment);
+    power += (fragmentPower(fragment, voices, a, b) * (b - a) * UNALIGNED_GRAIN_POWER) / (to - from);
+  }
+  return { power, fragments };
+}
+
+/** Estimated mean square of a spoken digit. */
+function digitPower(segment: AudioDigitSegment, voices: readonly Voice[]): number {
+  const energy = (voices[segment.voice] as Voice).energies[segment.digit] as Float64Array;
+  return (segment.gain * levelOf(energy, 0, energy.length - 1)) ** 2;
+}
+
 /**
  * Turns down the babble under any digit that would otherwise stand less than `MIN_DIGIT_SNR_DB` above
  * it, estimating levels from the recordings' running energies (no rendering needed). Gains only go down,
@@ -327,23 +374,33 @@ function fragmentPower(fragment: AudioBabbleSegment, voices: readonly Voice[], a
 function keepDigitsAboveBabble(spoken: readonly AudioDigitSegment[], babble: AudioBabbleSegment[], voices: readonly Voice[]): void {
   const minimumRatio = 10 ** (MIN_DIGIT_SNR_DB / 10);
   for (const segment of spoken) {
-    const end = segment.start + segment.length;
-    const energy = (voices[segment.voice] as Voice).energies[segment.digit] as Float64Array;
-    const digitPower = (segment.gain * levelOf(energy, 0, energy.length - 1)) ** 2;
-    let babblePower = 0;
-    const overlapping: AudioBabbleSegment[] = [];
-    for (const fragment of babble) {
-      const a = Math.max(segment.start, fragment.start);
-      const b = Math.min(end, fragment.start + fragment.length);
-      if (b <= a) continue;
-      overlapping.push(fragment);
-      babblePower += (fragmentPower(fragment, voices, a, b) * (b - a) * UNALIGNED_GRAIN_POWER) / segment.length;
-    }
-    if (babblePower * minimumRatio > digitPower) {
-      const factor = Math.sqrt(digitPower / (babblePower * minimumRatio));
-      for (const fragment of overlapping) fragment.gain *= factor;
+    const power = digitPower(segment, voices);
+    const under = babbleBetween(babble, voices, segment.start, segment.start + segment.length);
+    if (under.power * minimumRatio > power) {
+      const factor = Math.sqrt(power / (under.power * minimumRatio));
+      for (const fragment of under.fragments) fragment.gain *= factor;
     }
   }
+}
+
+/**
+ * Chooses how much the babble swells in each pause (before the first digit, between digits, after the
+ * last): up to `BABBLE_GAP_GAIN`, but never so much that it comes within `MIN_PAUSE_MARGIN_DB` of the
+ * quietest digit.
+ */
+function planPauseGains(spoken: readonly AudioDigitSegment[], babble: readonly AudioBabbleSegment[], voices: readonly Voice[], length: number): number[] {
+  const quietest = Math.min(...spoken.map((segment) => digitPower(segment, voices)));
+  const limit = quietest / 10 ** (MIN_PAUSE_MARGIN_DB / 10);
+  const gains: number[] = [];
+  for (let pause = 0; pause <= spoken.length; pause++) {
+    const previous = spoken[pause - 1];
+    const next = spoken[pause];
+    const from = previous === undefined ? 0 : previous.start + previous.length;
+    const to = next === undefined ? length : next.start;
+    const { power } = babbleBetween(babble, voices, from, to);
+    gains.push(power > 0 ? Math.max(1, Math.min(BABBLE_GAP_GAIN, Math.sqrt(limit / power))) : BABBLE_GAP_GAIN);
+  }
+  return gains;
 }
 
 /** Periodic Hann windows by grain hop, shared by every rendering at that hop. */
@@ -477,8 +534,31 @@ function addStretched(
 }
 
 /**
- * Mixes a plan into floating-point samples at `plan.sampleRate`, before any normalisation: the digits,
- * the babble and the beeps at the gains the plan gives them.
+ * Scales the babble already in `out` by the plan's pause gains, keeping its planned level under the
+ * digits; the gain changes linearly over `BABBLE_DUCK_SECONDS` just outside each digit.
+ */
+function duckBabble(out: Float32Array, plan: AudioPlan): void {
+  const ramp = Math.max(1, Math.round(plan.sampleRate * BABBLE_DUCK_SECONDS));
+  const envelope = new Float32Array(out.length).fill(1);
+  for (let pause = 0; pause <= plan.digits.length; pause++) {
+    const gain = plan.babblePauseGains[pause] ?? 1;
+    const previous = plan.digits[pause - 1];
+    const next = plan.digits[pause];
+    const from = previous === undefined ? 0 : previous.start + previous.length;
+    const to = next === undefined ? out.length : Math.min(out.length, next.start);
+    for (let i = from; i < to; i++) {
+      // Distance to the nearer digit, in samples; the pause's ends at the clip's edges do not count.
+      const sincePrevious = previous === undefined ? ramp : i - from + 1;
+      const untilNext = next === undefined ? ramp : to - i;
+      envelope[i] = 1 + ((gain - 1) * Math.min(ramp, sincePrevious, untilNext)) / ramp;
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * (envelope[i] as number);
+}
+
+/**
+ * Mixes a plan into floating-point samples at `plan.sampleRate`, before any normalisation: the babble
+ * (ducked under the digits), the digits and the beeps at the gains the plan gives them.
  */
 export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
   const { voices } = getVoiceBank();
@@ -493,6 +573,7 @@ export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
     const to = fragment.to * source.length;
     addStretched(out, fragment.start, fragment.length, source, from, to, fragment.speed, fragment.pitch, fragment.gain, hop, 0);
   }
+  duckBabble(out, plan);
   for (const segment of plan.digits) {
     const source = (voices[segment.voice] as Voice).digits[segment.digit] as Float32Array;
     addStretched(out, segment.start, segment.length, source, 0, source.length, segment.speed, segment.pitch, segment.gain, hop, alignRadius);

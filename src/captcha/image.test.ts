@@ -35,7 +35,7 @@ test("renderCAPTCHAImage gives a PNG of 240x80 CSS pixels at 2x that decodes", a
   assert.equal(CAPTCHA_IMAGE_CSS_HEIGHT, 80);
   assert.equal(CAPTCHA_IMAGE_SCALE, 2);
   const png = renderCAPTCHAImage("K7RXN", createSeededRandom("image-size"));
-  assert.deepEqual(readPNGHeader(png), { width: 480, height: 160, bitDepth: 8, colorType: 2 });
+  assert.deepEqual(readPNGHeader(png), { width: 480, height: 160, bitDepth: 8, colorType: 3 });
   assert.equal(png.toString("latin1", png.length - 8, png.length - 4), "IEND");
   const image = await loadImage(png);
   assert.equal(image.width, 480);

@@ -2,9 +2,8 @@
 import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
 import { createCanvas, GlobalFonts } from "@napi-rs/canvas";
-import type { Canvas, SKRSContext2D } from "@napi-rs/canvas";
+import type { SKRSContext2D } from "@napi-rs/canvas";
 import type { Random } from "../lib/random.ts";
-const K = (n: string, d: number): number => (process.env[n] === undefined ? d : Number(process.env[n]));
 
 /** Width of the picture in CSS pixels (the `width` attribute of the `<img>`). */
 export const CAPTCHA_IMAGE_CSS_WIDTH = 240;
@@ -18,8 +17,15 @@ const HEIGHT = CAPTCHA_IMAGE_CSS_HEIGHT * CAPTCHA_IMAGE_SCALE;
 const MAX_TEXT_LENGTH = 8;
 /** The widest the text may be, in CSS pixels, counting half a character of margin on each side. */
 const MAX_TEXT_SPAN = 224;
+/** Room (CSS pixels) kept above and below the characters for the wave (8) and a margin (2). */
+const EDGE_ROOM = 10;
 /** The crossing strokes end at least this far (CSS pixels) from the left and right edges. */
 const STROKE_MARGIN = 8;
+/** Shades of the background: a gradient in `GRADIENT_STEPS` steps and `BLOB_COLOURS` blob colours. */
+const GRADIENT_STEPS = 8;
+const BLOB_COLOURS = 4;
+/** Levels of ink coverage (anti-aliasing) per background shade; shades x levels fill a 256-colour palette. */
+const COVERAGE_LEVELS = 16;
 
 interface CAPTCHAFont {
   /** File under assets/fonts/. */
@@ -41,12 +47,16 @@ const FONTS: readonly CAPTCHAFont[] = [
   { file: "LiberationMono-Bold.ttf", family: "Latchkey CAPTCHA Liberation Mono", stem: 0.15, sizeFactor: 1.05 },
 ];
 
+/** Font size at which glyph widths are measured; other sizes scale them. */
+const MEASURE_SIZE = 100;
+
 interface RenderState {
-  backgroundCanvas: Canvas;
-  background: SKRSContext2D;
-  maskCanvas: Canvas;
   mask: SKRSContext2D;
-  /** PNG scanlines (filter byte + RGB), reused between pictures. */
+  /** Advance width of each character in each font at `MEASURE_SIZE`, by font index then character. */
+  widths: Map<string, number>[];
+  /** Background shade index of each CSS pixel. */
+  shades: Uint8Array;
+  /** PNG scanlines (filter byte + palette indices), reused between pictures. */
   raw: Buffer;
   /** Per-row horizontal and per-column vertical displacement of the wave, reused between pictures. */
   shiftX: Float32Array;
@@ -56,8 +66,8 @@ interface RenderState {
 let state: RenderState | undefined;
 
 /**
- * Registers the bundled fonts and creates the reusable canvases on first use. Drawing is synchronous, so
- * one set of canvases per process is never shared by two pictures at once.
+ * Registers the bundled fonts and creates the reusable canvas and buffers on first use. Drawing is
+ * synchronous, so one set per process is never shared by two pictures at once.
  */
 function getRenderState(): RenderState {
   if (state !== undefined) return state;
@@ -67,20 +77,28 @@ function getRenderState(): RenderState {
       throw new Error(`could not load the CAPTCHA font ${path}`);
     }
   }
-  // The decorative background is drawn at CSS resolution and doubled when composited: it has no fine
-  // detail worth four times the drawing.
-  const backgroundCanvas = createCanvas(CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_CSS_HEIGHT);
-  const maskCanvas = createCanvas(WIDTH, HEIGHT);
+  const mask = createCanvas(WIDTH, HEIGHT).getContext("2d");
   state = {
-    backgroundCanvas,
-    background: backgroundCanvas.getContext("2d"),
-    maskCanvas,
-    mask: maskCanvas.getContext("2d"),
-    raw: Buffer.alloc((WIDTH * 3 + 1) * HEIGHT),
+    mask,
+    widths: FONTS.map(() => new Map<string, number>()),
+    shades: new Uint8Array(CAPTCHA_IMAGE_CSS_WIDTH * CAPTCHA_IMAGE_CSS_HEIGHT),
+    raw: Buffer.alloc((WIDTH + 1) * HEIGHT),
     shiftX: new Float32Array(HEIGHT),
     shiftY: new Float32Array(WIDTH),
   };
   return state;
+}
+
+/** Width of `char` in font number `fontIndex` at `MEASURE_SIZE`, measured once per process. */
+function measureGlyph(current: RenderState, fontIndex: number, char: string): number {
+  const widths = current.widths[fontIndex] as Map<string, number>;
+  let width = widths.get(char);
+  if (width === undefined) {
+    current.mask.font = `${MEASURE_SIZE}px "${(FONTS[fontIndex] as CAPTCHAFont).family}"`;
+    width = current.mask.measureText(char).width;
+    widths.set(char, width);
+  }
+  return width;
 }
 
 /** A uniformly distributed number in [min, max). */
@@ -119,40 +137,58 @@ function darkenTo(rgb: RGB, limit: number): RGB {
   return colour;
 }
 
-function cssColor([r, g, b]: RGB, alpha = 1): string {
-  return `rgba(${r},${g},${b},${alpha})`;
-}
+/**
+ * Paints the light, decorative background into `shades` (one palette shade per CSS pixel): a gradient
+ * between two pale tints and a few soft-coloured discs. It carries no information and hides nothing.
+ *
+ * @returns The colours of the shades: gradient steps first, then the disc colours.
+ */
+function paintBackground(shades: Uint8Array, random: Random, hue: number): RGB[] {
+  const start = hslToRGB(hue + between(random, -40, 40), 0.55, 0.93);
+  const end = hslToRGB(hue + between(random, -40, 40), 0.55, 0.93);
+  const colours: RGB[] = [];
+  for (let step = 0; step < GRADIENT_STEPS; step++) {
+    const t = step / (GRADIENT_STEPS - 1);
+    colours.push([0, 1, 2].map((c) => Math.round((start[c] as number) + ((end[c] as number) - (start[c] as number)) * t)) as RGB);
+  }
+  for (let i = 0; i < BLOB_COLOURS; i++) colours.push(hslToRGB(hue + between(random, -90, 90), 0.55, 0.87));
 
-/** Paints a light background with soft decorative shapes. It carries no information and hides nothing. */
-function drawBackground(ctx: SKRSContext2D, random: Random, hue: number): void {
-  const gradient = ctx.createLinearGradient(0, between(random, 0, 80), 240, between(random, 0, 80));
-  gradient.addColorStop(0, cssColor(hslToRGB(hue + between(random, -40, 40), 0.55, 0.93)));
-  gradient.addColorStop(1, cssColor(hslToRGB(hue + between(random, -40, 40), 0.55, 0.93)));
-  ctx.fillStyle = gradient;
-  ctx.fillRect(0, 0, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_CSS_HEIGHT);
-  const blobs = 5 + random.int(4);
-  for (let i = 0; i < blobs; i++) {
-    ctx.fillStyle = cssColor(hslToRGB(hue + between(random, -90, 90), 0.6, 0.82), 0.35);
-    ctx.beginPath();
-    ctx.arc(between(random, 0, 240), between(random, 0, 80), between(random, 6, 22), 0, Math.PI * 2);
-    ctx.fill();
+  // The gradient runs along a random direction across the picture.
+  const angle = between(random, 0, Math.PI * 2);
+  const dx = Math.cos(angle);
+  const dy = Math.sin(angle);
+  const reach = Math.abs(dx) * CAPTCHA_IMAGE_CSS_WIDTH + Math.abs(dy) * CAPTCHA_IMAGE_CSS_HEIGHT;
+  const origin = (dx < 0 ? -dx * CAPTCHA_IMAGE_CSS_WIDTH : 0) + (dy < 0 ? -dy * CAPTCHA_IMAGE_CSS_HEIGHT : 0);
+  for (let y = 0; y < CAPTCHA_IMAGE_CSS_HEIGHT; y++) {
+    for (let x = 0; x < CAPTCHA_IMAGE_CSS_WIDTH; x++) {
+      const t = (x * dx + y * dy + origin) / reach;
+      shades[y * CAPTCHA_IMAGE_CSS_WIDTH + x] = Math.min(GRADIENT_STEPS - 1, Math.max(0, (t * GRADIENT_STEPS) | 0));
+    }
   }
-  ctx.lineWidth = 1;
-  const lines = 4 + random.int(4);
-  for (let i = 0; i < lines; i++) {
-    ctx.strokeStyle = cssColor(hslToRGB(hue + between(random, -90, 90), 0.5, 0.78), 0.6);
-    ctx.beginPath();
-    ctx.moveTo(between(random, -20, 240), between(random, 0, 80));
-    ctx.quadraticCurveTo(between(random, 0, 240), between(random, 0, 80), between(random, 0, 260), between(random, 0, 80));
-    ctx.stroke();
+  const discs = 5 + random.int(4);
+  for (let i = 0; i < discs; i++) {
+    const cx = between(random, 0, CAPTCHA_IMAGE_CSS_WIDTH);
+    const cy = between(random, 0, CAPTCHA_IMAGE_CSS_HEIGHT);
+    const radius = between(random, 6, 22);
+    const shade = GRADIENT_STEPS + random.int(BLOB_COLOURS);
+    const top = Math.max(0, Math.floor(cy - radius));
+    const bottom = Math.min(CAPTCHA_IMAGE_CSS_HEIGHT - 1, Math.ceil(cy + radius));
+    for (let y = top; y <= bottom; y++) {
+      const half = Math.sqrt(Math.max(0, radius * radius - (y - cy) * (y - cy)));
+      const left = Math.max(0, Math.ceil(cx - half));
+      const right = Math.min(CAPTCHA_IMAGE_CSS_WIDTH - 1, Math.floor(cx + half));
+      for (let x = left; x <= right; x++) shades[y * CAPTCHA_IMAGE_CSS_WIDTH + x] = shade;
+    }
   }
+  return colours;
 }
 
 /**
  * Draws the characters and the crossing strokes as white coverage on a transparent canvas, in CSS units.
  * The strokes have the thickness of the letters' stems so they cannot be filtered out by width.
  */
-function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
+function drawTextMask(current: RenderState, random: Random, text: string): void {
+  const ctx = current.mask;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, WIDTH, HEIGHT);
   ctx.setTransform(CAPTCHA_IMAGE_SCALE, 0, 0, CAPTCHA_IMAGE_SCALE, 0, 0);
@@ -177,17 +213,27 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
   const glyphs: Glyph[] = [];
   let totalAdvance = 0;
   let stemTotal = 0;
+  // Each character gets its own face, size, rotation, squeeze, slant and height: people read such
+  // variations easily, while OCR expects one font on one straight baseline.
   for (const char of text) {
-    const angle = between(random, -K("ROT", 0.25), K("ROT", 0.25));
-    const font = FONTS[random.int(FONTS.length)] as CAPTCHAFont;
+    const fontIndex = random.int(FONTS.length);
+    const font = FONTS[fontIndex] as CAPTCHAFont;
     const size = baseSize * font.sizeFactor * between(random, 0.8, 1.2);
-    ctx.font = `${size.toFixed(1)}px "${font.family}"`;
     const scaleX = between(random, 0.85, 1.1);
-    const width = ctx.measureText(char).width * scaleX;
-    // Advancing by less than a glyph's width makes neighbours touch or overlap, so characters cannot be
-    // separated by looking for empty columns.
-    const advance = width * between(random, K("ADV", 0.92), K("ADV", 0.92) + 0.1);
-    glyphs.push({ char, font, size, advance, angle, dy: between(random, -K("DY", 9), K("DY", 9)), scaleX, skew: between(random, -0.1, 0.1) });
+    const width = ((measureGlyph(current, fontIndex, char) * size) / MEASURE_SIZE) * scaleX;
+    // Advancing by a little less than a glyph's width makes neighbours touch or overlap, so characters
+    // cannot be separated by looking for empty columns.
+    const advance = width * between(random, 0.92, 1.02);
+    glyphs.push({
+      char,
+      font,
+      size,
+      advance,
+      angle: between(random, -0.32, 0.32),
+      dy: between(random, -9, 9),
+      scaleX,
+      skew: between(random, -0.1, 0.1),
+    });
     totalAdvance += advance;
     stemTotal += font.stem * size;
   }
@@ -202,8 +248,11 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
   let x = left;
   for (const [i, glyph] of glyphs.entries()) {
     if (i > 0) x += (((glyphs[i - 1]?.advance ?? 0) + glyph.advance) / 2) * fit;
+    // Keep the whole character, bent by the wave, inside the picture.
+    const room = Math.max(0, CAPTCHA_IMAGE_CSS_HEIGHT / 2 - 0.4 * glyph.size * fit - EDGE_ROOM);
+    const y = Math.min(CAPTCHA_IMAGE_CSS_HEIGHT / 2 + room, Math.max(CAPTCHA_IMAGE_CSS_HEIGHT / 2 - room, centreY + glyph.dy));
     ctx.save();
-    ctx.translate(x, centreY + glyph.dy);
+    ctx.translate(x, y);
     ctx.rotate(glyph.angle);
     ctx.transform(glyph.scaleX, 0, glyph.skew, 1, 0, 0);
     ctx.font = `${(glyph.size * fit).toFixed(1)}px "${glyph.font.family}"`;
@@ -214,9 +263,8 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
   // Two strokes as thick as the letters and in their colour cross the text, so no filter can tell them
   // from letters by width or colour, and they join the characters into one shape. A reader still sees
   // them as lines because they are long and smooth waves that cut the characters at an angle instead of
-  // running along their bars (a bar through a T or a C would read as F or E). One runs from the left end
-  // to somewhere in the middle, the other from there to the right end, so most characters are crossed
-  // only once.
+  // running along their bars. One runs from the left end to somewhere in the middle, the other from there
+  // to the right end, so most characters are crossed only once.
   const right = left + span;
   ctx.lineWidth = ((stemTotal * fit) / glyphs.length) * between(random, 0.8, 0.9);
   ctx.lineCap = "round";
@@ -229,8 +277,8 @@ function drawTextMask(ctx: SKRSContext2D, random: Random, text: string): void {
   const overlap = between(random, 6, 14);
   const phase = between(random, 0, Math.PI * 2);
   const wavelength = (to - from) * between(random, 0.7, 1);
-  strokeWave(ctx, from, split + overlap, centreY + between(random, -4, 4), between(random, K("SA", 9), K("SA", 9) + 5), wavelength, phase);
-  strokeWave(ctx, split - overlap, to, centreY + between(random, -4, 4), between(random, K("SA", 9), K("SA", 9) + 5), wavelength, phase + between(random, 2, 4.3));
+  strokeWave(ctx, from, split + overlap, centreY + between(random, -4, 4), between(random, 9, 14), wavelength, phase);
+  strokeWave(ctx, split - overlap, to, centreY + between(random, -4, 4), between(random, 9, 14), wavelength, phase + between(random, 2, 4.3));
 }
 
 /** Strokes one sine wave from `from` to `to` around `centreY`, in the current transform. */
@@ -245,26 +293,20 @@ function strokeWave(ctx: SKRSContext2D, from: number, to: number, centreY: numbe
 }
 
 /**
- * Bends the text mask with a global wave and paints it over the background, writing PNG scanlines (filter
- * type 1, "Sub") into `raw`.
+ * Bends the text mask with a global wave and lays it over the background, writing PNG scanlines of
+ * palette indices (filter type 0): index = background shade * `COVERAGE_LEVELS` + ink coverage level.
  */
-function composite(
-  current: RenderState,
-  random: Random,
-  mask: Uint8ClampedArray,
-  background: Uint8ClampedArray,
-  ink: RGB,
-): void {
-  const { raw, shiftX, shiftY } = current;
-  // Each displacement is the sum of a long wave, which bends the whole line of text, and a short one,
-  // which bends strokes inside the characters.
+function composite(current: RenderState, random: Random, mask: Uint8ClampedArray): void {
+  const { raw, shiftX, shiftY, shades } = current;
+  // Each displacement is the sum of a long wave, which bends the whole line of text, and a short, weak
+  // one, which bends the strokes inside the characters a little.
   const waveX = [
     { amplitude: between(random, 3, 5), frequency: (Math.PI * 2) / between(random, 90, 150), phase: between(random, 0, Math.PI * 2) },
-    { amplitude: between(random, K("WX2", 0), K("WX2", 0) + 1.5), frequency: (Math.PI * 2) / between(random, 40, 60), phase: between(random, 0, Math.PI * 2) },
+    { amplitude: between(random, 0, 1.5), frequency: (Math.PI * 2) / between(random, 40, 60), phase: between(random, 0, Math.PI * 2) },
   ];
   const waveY = [
-    { amplitude: between(random, K("WYL", 12), K("WYL", 12) + 4), frequency: (Math.PI * 2) / between(random, 220, 340), phase: between(random, 0, Math.PI * 2) },
-    { amplitude: between(random, K("WY2", 0), K("WY2", 0) + 2), frequency: (Math.PI * 2) / between(random, 60, 90), phase: between(random, 0, Math.PI * 2) },
+    { amplitude: between(random, 10, 14), frequency: (Math.PI * 2) / between(random, 170, 260), phase: between(random, 0, Math.PI * 2) },
+    { amplitude: between(random, 0, 2), frequency: (Math.PI * 2) / between(random, 60, 90), phase: between(random, 0, Math.PI * 2) },
   ];
   for (let y = 0; y < HEIGHT; y++) {
     let shift = 0;
@@ -276,21 +318,14 @@ function composite(
     for (const wave of waveY) shift += wave.amplitude * Math.sin(x * wave.frequency + wave.phase);
     shiftY[x] = shift;
   }
-  const [inkR, inkG, inkB] = ink;
-  const rowBytes = WIDTH * 3 + 1;
+  const levels = COVERAGE_LEVELS - 1;
   for (let y = 0; y < HEIGHT; y++) {
-    const rowStart = y * rowBytes;
-    raw[rowStart] = 1;
-    let prevR = 0;
-    let prevG = 0;
-    let prevB = 0;
+    const rowStart = y * (WIDTH + 1);
+    raw[rowStart] = 0;
     const sx0 = shiftX[y] as number;
-    const backgroundRow = ((y / CAPTCHA_IMAGE_SCALE) | 0) * CAPTCHA_IMAGE_CSS_WIDTH;
+    const shadeRow = ((y / CAPTCHA_IMAGE_SCALE) | 0) * CAPTCHA_IMAGE_CSS_WIDTH;
     for (let x = 0; x < WIDTH; x++) {
-      const bi = (backgroundRow + ((x / CAPTCHA_IMAGE_SCALE) | 0)) * 4;
-      let r = background[bi] as number;
-      let g = background[bi + 1] as number;
-      let b = background[bi + 2] as number;
+      let level = 0;
       // Bilinear sample of the mask's coverage at the displaced position; most pixels have none.
       const sx = x + sx0;
       const sy = y + (shiftY[x] as number);
@@ -305,19 +340,11 @@ function composite(
         if ((a00 | a10 | a01 | a11) !== 0) {
           const fx = sx - ix;
           const top = a00 + (a10 - a00) * fx;
-          const coverage = (top + (a01 + (a11 - a01) * fx - top) * (sy - iy)) / 255;
-          r = (r + (inkR - r) * coverage + 0.5) | 0;
-          g = (g + (inkG - g) * coverage + 0.5) | 0;
-          b = (b + (inkB - b) * coverage + 0.5) | 0;
+          const coverage = top + (a01 + (a11 - a01) * fx - top) * (sy - iy);
+          level = ((coverage * levels) / 255 + 0.5) | 0;
         }
       }
-      const o = rowStart + 1 + x * 3;
-      raw[o] = (r - prevR) & 0xff;
-      raw[o + 1] = (g - prevG) & 0xff;
-      raw[o + 2] = (b - prevB) & 0xff;
-      prevR = r;
-      prevG = g;
-      prevB = b;
+      raw[rowStart + 1 + x] = (shades[shadeRow + ((x / CAPTCHA_IMAGE_SCALE) | 0)] as number) * COVERAGE_LEVELS + level;
     }
   }
 }
@@ -333,20 +360,35 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return chunk;
 }
 
-/** Wraps filtered RGB scanlines in a PNG file. */
-function encodePNG(raw: Buffer): Buffer {
+/**
+ * Builds the palette: for each background shade, `COVERAGE_LEVELS` steps from the shade to the ink.
+ */
+function buildPalette(shadeColours: readonly RGB[], ink: RGB): Buffer {
+  const palette = Buffer.alloc(shadeColours.length * COVERAGE_LEVELS * 3);
+  let o = 0;
+  for (const shade of shadeColours) {
+    for (let level = 0; level < COVERAGE_LEVELS; level++) {
+      const t = level / (COVERAGE_LEVELS - 1);
+      for (let c = 0; c < 3; c++) palette[o++] = Math.round((shade[c] as number) + ((ink[c] as number) - (shade[c] as number)) * t);
+    }
+  }
+  return palette;
+}
+
+/** Wraps scanlines of palette indices in a PNG file. */
+function encodePNG(raw: Buffer, palette: Buffer): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(WIDTH, 0);
   header.writeUInt32BE(HEIGHT, 4);
-  header[8] = 8; // bits per channel
-  header[9] = 2; // truecolour RGB
+  header[8] = 8; // bits per index
+  header[9] = 3; // indexed colour
   // Bytes 10-12: deflate compression, adaptive filtering, no interlace.
-  const pixels = deflateSync(raw, { level: 3 });
   return Buffer.concat([
     PNG_SIGNATURE,
     pngChunk("IHDR", header),
+    pngChunk("PLTE", palette),
     pngChunk("pHYs", Buffer.from([0, 0, 0x17, 0x12, 0, 0, 0x17, 0x12, 1])), // 5906 px/m = 150 dpi: 2x a 72/75 dpi screen
-    pngChunk("IDAT", pixels),
+    pngChunk("IDAT", deflateSync(raw, { level: 3 })),
     pngChunk("IEND", Buffer.alloc(0)),
   ]);
 }
@@ -354,15 +396,15 @@ function encodePNG(raw: Buffer): Buffer {
 /**
  * Renders the picture of a CAPTCHA challenge.
  *
- * Each character gets its own font (from the bundled faces), size, rotation, horizontal squeeze and
- * vertical offset; neighbours overlap; two curves as thick as the letters and in the same colour cross the
- * text; a global wave bends everything. The background is light and only decorative, and the text is dark,
- * so the contrast stays high for people.
+ * Each character gets its own font (from the bundled faces), size, rotation, squeeze, slant and vertical
+ * offset; neighbours overlap; two curves as thick as the letters and in the same colour cross the text; a
+ * global wave bends everything. The background is light and only decorative and the text is dark, so the
+ * contrast stays above 7:1 for people.
  *
  * @param text The answer to show: 1 to 8 characters from A-Z and 0-9 (the test mode shows `TESTME`).
  * @param random Source of randomness for the distortion; cryptographic in production.
  * @returns A PNG of `CAPTCHA_IMAGE_CSS_WIDTH` x `CAPTCHA_IMAGE_CSS_HEIGHT` CSS pixels at
- *   `CAPTCHA_IMAGE_SCALE` device pixels each (480 x 160).
+ *   `CAPTCHA_IMAGE_SCALE` device pixels each (480 x 160), with a 256-colour palette.
  * @throws RangeError when `text` is empty, too long or has characters other than A-Z and 0-9.
  */
 export function renderCAPTCHAImage(text: string, random: Random): Buffer {
@@ -374,10 +416,9 @@ export function renderCAPTCHAImage(text: string, random: Random): Buffer {
   // Dark ink (relative luminance at most 0.03) on a light ground keeps the contrast above 7:1 whatever
   // the hues, even over the decorations.
   const ink = darkenTo(hslToRGB(hue + 180 + between(random, -60, 60), between(random, 0.5, 0.8), between(random, 0.16, 0.24)), 0.03);
-  drawBackground(current.background, random, hue);
-  drawTextMask(current.mask, random, text);
-  const background = current.background.getImageData(0, 0, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_CSS_HEIGHT).data;
+  const shadeColours = paintBackground(current.shades, random, hue);
+  drawTextMask(current, random, text);
   const mask = current.mask.getImageData(0, 0, WIDTH, HEIGHT).data;
-  composite(current, random, mask, background, ink);
-  return encodePNG(current.raw);
+  composite(current, random, mask);
+  return encodePNG(current.raw, buildPalette(shadeColours, ink));
 }
