@@ -3,7 +3,7 @@
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { addSeconds } from "../lib/clock.ts";
-import { generateId, generateNumericCode, hmacHex } from "../lib/crypto.ts";
+import { constantTimeEqual, generateId, generateNumericCode, hmacHex } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifiers.ts";
 import { verificationCodeEmail, verificationCodeSMS } from "../messages/notifications.ts";
 import type { VerificationPurpose, VerificationRecord, VerificationScope } from "../stores/types.ts";
@@ -60,11 +60,17 @@ export async function consumeVerificationCode(
   code: string,
 ): Promise<VerificationRecord> {
   const now = deps.clock.now();
+  // Every submission takes one of the code's tries before any comparison, in one atomic statement, so
+  // however many guesses arrive at once, no more than the tries left are ever compared.
+  const attempt = await deps.stores.verifications.takeVerificationAttempt(scope, now);
+  if (!attempt) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code" });
   const cleaned = code.replace(/[\s-]/g, "");
-  if (/^\d{6}$/.test(cleaned)) {
-    const record = await deps.stores.verifications.consumeVerification(scope, hashVerificationCode(deps.config.secret, scope, cleaned), now);
+  const codeHash = /^\d{6}$/.test(cleaned) ? hashVerificationCode(deps.config.secret, scope, cleaned) : "";
+  if (codeHash !== "" && constantTimeEqual(codeHash, attempt.codeHash)) {
+    const record = await deps.stores.verifications.consumeVerification(scope, codeHash, now);
     if (record) return record;
+    // Someone else used the same code at the same moment.
+    throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code" });
   }
-  const outcome = await deps.stores.verifications.recordFailedVerification(scope, now);
-  throw new AppError(outcome === "invalid" ? "VERIFICATION_CODE_INVALID" : "VERIFICATION_CODE_EXPIRED", { field: "code" });
+  throw new AppError(attempt.attemptsLeft > 0 ? "VERIFICATION_CODE_INVALID" : "VERIFICATION_CODE_EXPIRED", { field: "code" });
 }

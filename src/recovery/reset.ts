@@ -11,7 +11,7 @@ import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { addSeconds } from "../lib/clock.ts";
-import { generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
+import { constantTimeEqual, generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifiers.ts";
 import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwordResetLinkEmail } from "../messages/notifications.ts";
 import { clearSigninThrottle } from "../signin/throttle.ts";
@@ -97,9 +97,9 @@ function linkStatus(record: PasswordResetRecord | null, now: Date): ResetLinkSta
 
 const LINK_ERRORS = { used: "RESET_TOKEN_USED", expired: "RESET_TOKEN_EXPIRED", invalid: "RESET_TOKEN_INVALID" } as const;
 
-async function checkPolicyFor(deps: ResetDeps, account: AccountRecord | null, fallbackValue: string, password: string): Promise<string> {
-  const identifiers = account ? (await deps.stores.accounts.listIdentifiers(account.id)).map((i) => i.value) : [fallbackValue];
-  const policy = checkNewPassword(password, { identifiers, name: account?.name ?? null, minScore: deps.config.passwordMinScore });
+async function checkPolicyFor(deps: ResetDeps, account: AccountRecord, password: string): Promise<string> {
+  const identifiers = (await deps.stores.accounts.listIdentifiers(account.id)).map((i) => i.value);
+  const policy = checkNewPassword(password, { identifiers, name: account.name, minScore: deps.config.passwordMinScore });
   if (!policy.ok) throw new AppError(policy.code, { field: "password" });
   return policy.password;
 }
@@ -112,9 +112,10 @@ export async function completePasswordResetWithToken(deps: ResetDeps, input: { t
   const status = linkStatus(record, deps.clock.now());
   if (status !== "valid" || !record?.accountId) throw new AppError(LINK_ERRORS[status === "valid" ? "invalid" : status], { field: "token" });
   const account = await deps.stores.accounts.getAccountById(record.accountId);
-  if (!account) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
+  // A link sent before the account was disabled no longer opens it.
+  if (!account || account.disabledAt !== null) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
   // The new password is checked before the link is used, so a refused password does not cost the link.
-  const password = await checkPolicyFor(deps, account, record.value, input.password);
+  const password = await checkPolicyFor(deps, account, input.password);
   const consumed = await deps.stores.passwordResets.consumePasswordReset("link", secretHash, deps.clock.now());
   if (!consumed) throw new AppError("RESET_TOKEN_USED", { field: "token" });
   await finishReset(deps, account, password, input.context, "link");
@@ -124,18 +125,27 @@ export async function completePasswordResetWithToken(deps: ResetDeps, input: { t
 export async function completePasswordResetWithCode(deps: ResetDeps, input: { identifier: string; code: string; password: string; context?: SessionContext }): Promise<void> {
   const { identifier } = requireIdentifier(input.identifier);
   const now = deps.clock.now();
-  const pending = await deps.stores.passwordResets.getPendingResetCode(identifier.value, now);
-  const account = pending?.accountId ? await deps.stores.accounts.getAccountById(pending.accountId) : null;
-  const password = await checkPolicyFor(deps, account, identifier.value, input.password);
+  // The code comes first: nothing about the account (not even whether the new password contains one of
+  // its identifiers) is looked at until the code is right, so a wrong code tells nothing about it. Each
+  // submission takes one of the code's tries, atomically, before any comparison: parallel guesses cannot
+  // share a try.
+  const attempt = await deps.stores.passwordResets.takeResetCodeAttempt(identifier.value, now);
+  if (!attempt) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
   const code = input.code.replace(/[\s-]/g, "");
-  const consumed = /^\d{6}$/.test(code)
-    ? await deps.stores.passwordResets.consumePasswordReset("code", resetCodeHash(deps.config.secret, identifier.value, code), now, identifier.value)
-    : null;
-  if (!consumed?.accountId || !account || consumed.accountId !== account.id) {
-    if (consumed) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
-    const outcome = await deps.stores.passwordResets.recordFailedResetCode(identifier.value, now);
-    throw new AppError(outcome === "invalid" ? "RESET_CODE_INVALID" : "RESET_CODE_EXPIRED", { field: "code" });
+  const codeHash = /^\d{6}$/.test(code) ? resetCodeHash(deps.config.secret, identifier.value, code) : "";
+  if (codeHash === "" || !constantTimeEqual(codeHash, attempt.secretHash)) {
+    throw new AppError(attempt.attemptsLeft > 0 ? "RESET_CODE_INVALID" : "RESET_CODE_EXPIRED", { field: "code" });
   }
+  const account = attempt.accountId ? await deps.stores.accounts.getAccountById(attempt.accountId) : null;
+  // A decoy (no account) or an account disabled since the code was sent: the code is spent, nothing changes.
+  if (!account || account.disabledAt !== null) {
+    await deps.stores.passwordResets.consumePasswordReset("code", codeHash, now, identifier.value);
+    throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
+  }
+  // Checked before the code is used, so a refused password costs one try, not the code.
+  const password = await checkPolicyFor(deps, account, input.password);
+  const consumed = await deps.stores.passwordResets.consumePasswordReset("code", codeHash, now, identifier.value);
+  if (!consumed || consumed.accountId !== account.id) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
   await finishReset(deps, account, password, input.context, "code");
 }
 

@@ -125,21 +125,23 @@ export interface VerificationScope {
   accountId?: string;
 }
 
-export type FailedVerificationResult = "invalid" | "exhausted" | "none";
-
 export interface VerificationStore {
   /** Stores a new code for the scope, replacing any earlier one for the same scope (only the newest works). */
   createVerification(verification: VerificationRecord): Promise<void>;
   /**
+   * Takes one try from the scope's unexpired verification that has tries left, in one statement
+   * (`UPDATE … SET attempts_left = attempts_left - 1 WHERE … AND attempts_left > 0 RETURNING …`), and
+   * returns it with the tries left after this one; null when there is none (missing, expired or out of
+   * tries). Of any number of concurrent callers, at most the remaining tries receive the record: only they
+   * may compare a code against it.
+   */
+  takeVerificationAttempt(scope: VerificationScope, now: Date): Promise<VerificationRecord | null>;
+  /**
    * Consumes the unexpired verification of the scope whose code hash matches: deletes it and returns it.
-   * Atomic: of concurrent callers with the right code, exactly one receives the record.
+   * Atomic: of concurrent callers with the right code, exactly one receives the record. It does not count
+   * a try: callers take one with takeVerificationAttempt first and compare the code against its record.
    */
   consumeVerification(scope: VerificationScope, codeHash: string, now: Date): Promise<VerificationRecord | null>;
-  /**
-   * Counts a wrong code against the scope's verification: "invalid" while tries remain, "exhausted" when
-   * this was the last try or it had expired (the verification is deleted), "none" when there is none.
-   */
-  recordFailedVerification(scope: VerificationScope, now: Date): Promise<FailedVerificationResult>;
   deleteExpiredVerifications(now: Date): Promise<number>;
 }
 
@@ -166,18 +168,19 @@ export interface PasswordResetStore {
   createPasswordReset(reset: PasswordResetRecord): Promise<void>;
   /** The reset with this secret hash in any state (pending, used, revoked, expired), or null. */
   getPasswordResetBySecret(secretHash: string): Promise<PasswordResetRecord | null>;
-  /** The newest pending code reset for the identifier value, or null. */
-  getPendingResetCode(value: string, now: Date): Promise<PasswordResetRecord | null>;
+  /**
+   * Takes one try from the pending, unexpired code reset of the value that has tries left, in one
+   * statement (`UPDATE … SET attempts_left = attempts_left - 1 WHERE … AND attempts_left > 0 RETURNING …`),
+   * and returns it with the tries left after this one; null when there is none. Of any number of
+   * concurrent callers, at most the remaining tries receive the record: only they may compare a code.
+   */
+  takeResetCodeAttempt(value: string, now: Date): Promise<PasswordResetRecord | null>;
   /**
    * Marks the pending, unexpired reset with this secret hash (and kind; for codes also this value) as used
-   * and returns it. Atomic: of concurrent callers exactly one receives the record.
+   * and returns it. Atomic: of concurrent callers exactly one receives the record. It does not count a
+   * try: for codes, callers take one with takeResetCodeAttempt first and compare the code against it.
    */
   consumePasswordReset(kind: PasswordResetKind, secretHash: string, now: Date, value?: string): Promise<PasswordResetRecord | null>;
-  /**
-   * Counts a wrong code against the pending code reset of the value: "invalid" while tries remain,
-   * "exhausted" when this used the last try (the reset is revoked), "none" when there is none.
-   */
-  recordFailedResetCode(value: string, now: Date): Promise<FailedVerificationResult>;
   /** Revokes every pending reset of the account. Returns how many. */
   revokePasswordResetsOfAccount(accountId: string, now: Date): Promise<number>;
   /** Deletes resets created before `before`. */

@@ -11,6 +11,7 @@ import type {
   NewAccount,
   NewHelpFeedback,
   NewIdentifier,
+  PasswordResetRecord,
   SessionRecord,
   Stores,
   VerificationRecord,
@@ -72,6 +73,22 @@ function newVerification(accountId: string, now: Date, overrides: Partial<Verifi
     attemptsLeft: 5,
     expiresAt: addSeconds(now, 600),
     createdAt: now,
+    ...overrides,
+  };
+}
+
+function newPasswordReset(accountId: string | null, now: Date, overrides: Partial<PasswordResetRecord> = {}): PasswordResetRecord {
+  return {
+    id: unique("rst"),
+    accountId,
+    kind: "code",
+    value: `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, "0")}`,
+    secretHash: randomBytes(32).toString("hex"),
+    attemptsLeft: 5,
+    expiresAt: addSeconds(now, 600),
+    createdAt: now,
+    usedAt: null,
+    revokedAt: null,
     ...overrides,
   };
 }
@@ -481,7 +498,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal(await stores.accounts.getAccountByIdentifier(extra.value), null);
         assert.deepEqual(await stores.accounts.listIdentifiers(account.id), []);
         assert.equal(await stores.sessions.getSession(session.id), null);
-        assert.equal(await stores.verifications.recordFailedVerification({ purpose: "add_identifier", value: pendingValue, accountId: account.id }, start), "none");
+        assert.equal(await stores.verifications.takeVerificationAttempt({ purpose: "add_identifier", value: pendingValue, accountId: account.id }, start), null);
         // The values are free again.
         assert.ok(await stores.accounts.createPendingAccount(newAccount(start, newIdentifier(identifier.value))));
         // Nothing of another account is touched.
@@ -646,7 +663,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assertSameSecond(consumed.createdAt, start);
 
         assert.equal(await stores.verifications.consumeVerification(scope, code.codeHash, now), null);
-        assert.equal(await stores.verifications.recordFailedVerification(scope, now), "none");
+        assert.equal(await stores.verifications.takeVerificationAttempt(scope, now), null);
       });
 
       test("consumeVerification with a wrong hash returns null and leaves the code usable", async () => {
@@ -686,7 +703,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         await stores.verifications.createVerification(code);
 
         assert.equal(await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: theirs.account.id }, code.codeHash, start), null);
-        assert.equal(await stores.verifications.recordFailedVerification({ purpose: "add_identifier", value, accountId: theirs.account.id }, start), "none");
+        assert.equal(await stores.verifications.takeVerificationAttempt({ purpose: "add_identifier", value, accountId: theirs.account.id }, start), null);
         const consumed = await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: mine.account.id }, code.codeHash, start);
         assert.equal(consumed?.id, code.id);
         assert.equal(consumed?.attemptsLeft, code.attemptsLeft, "a stranger's wrong tries do not count against it");
@@ -734,18 +751,22 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal((await stores.verifications.consumeVerification({ purpose: "registration", value }, registration.codeHash, start))?.id, registration.id);
       });
 
-      test("recordFailedVerification counts wrong tries: invalid until the last, then exhausted, then none", async () => {
+      test("takeVerificationAttempt takes one try per call and returns the tries left, then null", async () => {
         const { account } = await verifiedAccount();
         const code = newVerification(account.id, start, { attemptsLeft: 3 });
         await stores.verifications.createVerification(code);
         const scope = { purpose: "registration" as const, value: code.value };
 
-        assert.equal(await stores.verifications.recordFailedVerification(scope, start), "invalid");
-        assert.equal(await stores.verifications.recordFailedVerification(scope, start), "invalid");
-        assert.equal(await stores.verifications.recordFailedVerification(scope, start), "exhausted");
-        assert.equal(await stores.verifications.recordFailedVerification(scope, start), "none");
-        // Out of tries means gone, even for the right code.
-        assert.equal(await stores.verifications.consumeVerification(scope, code.codeHash, start), null);
+        const first = await stores.verifications.takeVerificationAttempt(scope, start);
+        assert.equal(first?.id, code.id);
+        assert.equal(first?.codeHash, code.codeHash);
+        assert.equal(first?.attemptsLeft, 2);
+        assert.equal((await stores.verifications.takeVerificationAttempt(scope, start))?.attemptsLeft, 1);
+        assert.equal((await stores.verifications.takeVerificationAttempt(scope, start))?.attemptsLeft, 0);
+        assert.equal(await stores.verifications.takeVerificationAttempt(scope, start), null);
+        assert.equal(await stores.verifications.takeVerificationAttempt(scope, start), null);
+        // Tries are never taken below zero; the code can still be consumed by the caller that took the last one.
+        assert.equal((await stores.verifications.consumeVerification(scope, code.codeHash, start))?.attemptsLeft, 0);
       });
 
       test("the right code still works while tries remain", async () => {
@@ -753,7 +774,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const code = newVerification(account.id, start, { attemptsLeft: 2 });
         await stores.verifications.createVerification(code);
         const scope = { purpose: "registration" as const, value: code.value };
-        assert.equal(await stores.verifications.recordFailedVerification(scope, start), "invalid");
+        assert.equal((await stores.verifications.takeVerificationAttempt(scope, start))?.attemptsLeft, 1);
         assert.equal((await stores.verifications.consumeVerification(scope, code.codeHash, start))?.id, code.id);
       });
 
@@ -762,32 +783,44 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const value = uniqueEmail();
         await stores.verifications.createVerification(newVerification(account.id, start, { value, attemptsLeft: 2 }));
         const scope = { purpose: "registration" as const, value };
-        assert.equal(await stores.verifications.recordFailedVerification(scope, start), "invalid");
+        assert.equal((await stores.verifications.takeVerificationAttempt(scope, start))?.attemptsLeft, 1);
         const fresh = newVerification(account.id, start, { value, attemptsLeft: 2 });
         await stores.verifications.createVerification(fresh);
-        assert.equal(await stores.verifications.recordFailedVerification(scope, start), "invalid");
+        const taken = await stores.verifications.takeVerificationAttempt(scope, start);
+        assert.equal(taken?.id, fresh.id);
+        assert.equal(taken?.attemptsLeft, 1);
         assert.equal((await stores.verifications.consumeVerification(scope, fresh.codeHash, start))?.id, fresh.id);
       });
 
-      test("recordFailedVerification on an expired code answers exhausted and deletes it", async () => {
+      test("takeVerificationAttempt gives nothing for an expired code", async () => {
         const { account } = await verifiedAccount();
         const code = newVerification(account.id, start, { attemptsLeft: 5, expiresAt: addSeconds(start, 600) });
         await stores.verifications.createVerification(code);
         const scope = { purpose: "registration" as const, value: code.value };
-        const after = addSeconds(start, 601);
-        assert.equal(await stores.verifications.recordFailedVerification(scope, after), "exhausted");
-        assert.equal(await stores.verifications.recordFailedVerification(scope, start), "none");
-        assert.equal(await stores.verifications.consumeVerification(scope, code.codeHash, start), null);
+        assert.equal(await stores.verifications.takeVerificationAttempt(scope, addSeconds(start, 600)), null);
+        // Nothing was taken: earlier, all five tries are still there.
+        assert.equal((await stores.verifications.takeVerificationAttempt(scope, start))?.attemptsLeft, 4);
       });
 
-      test("recordFailedVerification answers none when there is no code for the scope", async () => {
+      test("takeVerificationAttempt only charges its own scope", async () => {
         const { account } = await verifiedAccount();
         const code = newVerification(account.id, start, { attemptsLeft: 1 });
         await stores.verifications.createVerification(code);
-        assert.equal(await stores.verifications.recordFailedVerification({ purpose: "registration", value: uniqueEmail() }, start), "none");
-        assert.equal(await stores.verifications.recordFailedVerification({ purpose: "add_identifier", value: code.value, accountId: account.id }, start), "none");
+        assert.equal(await stores.verifications.takeVerificationAttempt({ purpose: "registration", value: uniqueEmail() }, start), null);
+        assert.equal(await stores.verifications.takeVerificationAttempt({ purpose: "add_identifier", value: code.value, accountId: account.id }, start), null);
         // The real code (one try left) was not charged by those.
-        assert.equal((await stores.verifications.consumeVerification({ purpose: "registration", value: code.value }, code.codeHash, start))?.id, code.id);
+        assert.equal((await stores.verifications.takeVerificationAttempt({ purpose: "registration", value: code.value }, start))?.attemptsLeft, 0);
+      });
+
+      test("deleteExpiredVerifications also removes codes with no tries left", async () => {
+        const { account } = await verifiedAccount();
+        const spent = newVerification(account.id, start, { attemptsLeft: 1 });
+        const live = newVerification(account.id, start);
+        for (const v of [spent, live]) await stores.verifications.createVerification(v);
+        await stores.verifications.takeVerificationAttempt({ purpose: "registration", value: spent.value }, start);
+        assert.equal(await stores.verifications.deleteExpiredVerifications(start), 1);
+        assert.equal(await stores.verifications.consumeVerification({ purpose: "registration", value: spent.value }, spent.codeHash, start), null);
+        assert.equal((await stores.verifications.consumeVerification({ purpose: "registration", value: live.value }, live.codeHash, start))?.id, live.id);
       });
 
       test("deleteExpiredVerifications removes expired codes only", async () => {
@@ -804,6 +837,189 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal(await stores.verifications.consumeVerification({ purpose: "registration", value: expired.value }, expired.codeHash, start), null);
         assert.equal(await stores.verifications.consumeVerification({ purpose: "registration", value: expiringNow.value }, expiringNow.codeHash, start), null);
         assert.equal((await stores.verifications.consumeVerification({ purpose: "registration", value: live.value }, live.codeHash, start))?.id, live.id);
+      });
+    });
+
+    describe("PasswordResetStore", () => {
+      test("createPasswordReset and getPasswordResetBySecret round-trip every field; an unknown secret is null", async () => {
+        const { account } = await verifiedAccount();
+        const reset = newPasswordReset(account.id, start, { kind: "link", value: uniqueEmail(), attemptsLeft: 1 });
+        await stores.passwordResets.createPasswordReset(reset);
+        const found = await stores.passwordResets.getPasswordResetBySecret(reset.secretHash);
+        assert.ok(found);
+        assert.equal(found.id, reset.id);
+        assert.equal(found.accountId, account.id);
+        assert.equal(found.kind, "link");
+        assert.equal(found.value, reset.value);
+        assert.equal(found.secretHash, reset.secretHash);
+        assert.equal(found.attemptsLeft, 1);
+        assertSameSecond(found.expiresAt, reset.expiresAt);
+        assertSameSecond(found.createdAt, start);
+        assert.equal(found.usedAt, null);
+        assert.equal(found.revokedAt, null);
+        assert.equal(await stores.passwordResets.getPasswordResetBySecret(randomBytes(32).toString("hex")), null);
+      });
+
+      test("a decoy reset (no account) is stored with a null account", async () => {
+        const decoy = newPasswordReset(null, start);
+        await stores.passwordResets.createPasswordReset(decoy);
+        assert.equal((await stores.passwordResets.getPasswordResetBySecret(decoy.secretHash))?.accountId, null);
+      });
+
+      test("a new reset revokes the pending ones of the same value and no others", async () => {
+        const { account } = await verifiedAccount();
+        const old = newPasswordReset(account.id, start);
+        const other = newPasswordReset(account.id, start);
+        await stores.passwordResets.createPasswordReset(old);
+        await stores.passwordResets.createPasswordReset(other);
+        const fresh = newPasswordReset(account.id, addSeconds(start, 60), { value: old.value });
+        await stores.passwordResets.createPasswordReset(fresh);
+        assertSameSecond((await stores.passwordResets.getPasswordResetBySecret(old.secretHash))?.revokedAt, addSeconds(start, 60));
+        assert.equal((await stores.passwordResets.getPasswordResetBySecret(other.secretHash))?.revokedAt, null);
+        const now = addSeconds(start, 90);
+        assert.equal(await stores.passwordResets.consumePasswordReset("code", old.secretHash, now, old.value), null);
+        assert.equal((await stores.passwordResets.consumePasswordReset("code", fresh.secretHash, now, fresh.value))?.id, fresh.id);
+      });
+
+      test("consumePasswordReset marks the reset used once and returns it", async () => {
+        const { account } = await verifiedAccount();
+        const link = newPasswordReset(account.id, start, { kind: "link", value: uniqueEmail(), attemptsLeft: 1 });
+        await stores.passwordResets.createPasswordReset(link);
+        const now = addSeconds(start, 30);
+        const used = await stores.passwordResets.consumePasswordReset("link", link.secretHash, now);
+        assert.equal(used?.id, link.id);
+        assertSameSecond(used?.usedAt, now);
+        assert.equal(await stores.passwordResets.consumePasswordReset("link", link.secretHash, now), null);
+        assertSameSecond((await stores.passwordResets.getPasswordResetBySecret(link.secretHash))?.usedAt, now);
+      });
+
+      test("consumePasswordReset refuses the wrong kind, another value, an expired or a revoked reset", async () => {
+        const { account } = await verifiedAccount();
+        const code = newPasswordReset(account.id, start, { expiresAt: addSeconds(start, 600) });
+        await stores.passwordResets.createPasswordReset(code);
+        assert.equal(await stores.passwordResets.consumePasswordReset("link", code.secretHash, start), null);
+        assert.equal(await stores.passwordResets.consumePasswordReset("code", code.secretHash, start, "+447700900000"), null);
+        assert.equal(await stores.passwordResets.consumePasswordReset("code", code.secretHash, addSeconds(start, 600), code.value), null);
+        const revoked = newPasswordReset(account.id, start);
+        await stores.passwordResets.createPasswordReset(revoked);
+        assert.equal(await stores.passwordResets.revokePasswordResetsOfAccount(account.id, start), 2);
+        assert.equal(await stores.passwordResets.consumePasswordReset("code", revoked.secretHash, start, revoked.value), null);
+        assert.equal(await stores.passwordResets.consumePasswordReset("code", code.secretHash, start, code.value), null);
+      });
+
+      test("takeResetCodeAttempt takes one try per call, returns the tries left, then null", async () => {
+        const { account } = await verifiedAccount();
+        const code = newPasswordReset(account.id, start, { attemptsLeft: 3 });
+        await stores.passwordResets.createPasswordReset(code);
+        const first = await stores.passwordResets.takeResetCodeAttempt(code.value, start);
+        assert.equal(first?.id, code.id);
+        assert.equal(first?.secretHash, code.secretHash);
+        assert.equal(first?.attemptsLeft, 2);
+        assert.equal((await stores.passwordResets.takeResetCodeAttempt(code.value, start))?.attemptsLeft, 1);
+        assert.equal((await stores.passwordResets.takeResetCodeAttempt(code.value, start))?.attemptsLeft, 0);
+        assert.equal(await stores.passwordResets.takeResetCodeAttempt(code.value, start), null);
+        assert.equal((await stores.passwordResets.getPasswordResetBySecret(code.secretHash))?.attemptsLeft, 0, "never below zero");
+      });
+
+      test("takeResetCodeAttempt gives nothing for a link, an expired, used or revoked code, or another value", async () => {
+        const { account } = await verifiedAccount();
+        const link = newPasswordReset(account.id, start, { kind: "link", value: uniqueEmail(), attemptsLeft: 1 });
+        await stores.passwordResets.createPasswordReset(link);
+        assert.equal(await stores.passwordResets.takeResetCodeAttempt(link.value, start), null);
+        const code = newPasswordReset(account.id, start);
+        await stores.passwordResets.createPasswordReset(code);
+        assert.equal(await stores.passwordResets.takeResetCodeAttempt(code.value, addSeconds(start, 600)), null);
+        assert.equal(await stores.passwordResets.takeResetCodeAttempt("+447700900001", start), null);
+        assert.equal((await stores.passwordResets.getPasswordResetBySecret(code.secretHash))?.attemptsLeft, 5, "nothing was charged");
+        assert.ok(await stores.passwordResets.consumePasswordReset("code", code.secretHash, start, code.value));
+        assert.equal(await stores.passwordResets.takeResetCodeAttempt(code.value, start), null);
+        const revoked = newPasswordReset(account.id, start);
+        await stores.passwordResets.createPasswordReset(revoked);
+        await stores.passwordResets.revokePasswordResetsOfAccount(account.id, start);
+        assert.equal(await stores.passwordResets.takeResetCodeAttempt(revoked.value, start), null);
+      });
+
+      test("revokePasswordResetsOfAccount revokes only that account's pending resets", async () => {
+        const mine = await verifiedAccount();
+        const theirs = await verifiedAccount();
+        const pending = newPasswordReset(mine.account.id, start);
+        const used = newPasswordReset(mine.account.id, start);
+        const others = newPasswordReset(theirs.account.id, start);
+        for (const r of [pending, used, others]) await stores.passwordResets.createPasswordReset(r);
+        await stores.passwordResets.consumePasswordReset("code", used.secretHash, start, used.value);
+        const later = addSeconds(start, 10);
+        assert.equal(await stores.passwordResets.revokePasswordResetsOfAccount(mine.account.id, later), 1);
+        assertSameSecond((await stores.passwordResets.getPasswordResetBySecret(pending.secretHash))?.revokedAt, later);
+        assert.equal((await stores.passwordResets.getPasswordResetBySecret(used.secretHash))?.revokedAt, null);
+        assert.equal((await stores.passwordResets.getPasswordResetBySecret(others.secretHash))?.revokedAt, null);
+        assert.equal(await stores.passwordResets.revokePasswordResetsOfAccount(mine.account.id, later), 0);
+      });
+
+      test("deleteOldPasswordResets deletes resets created before the time, in any state", async () => {
+        const { account } = await verifiedAccount();
+        const old = newPasswordReset(account.id, start);
+        const recent = newPasswordReset(account.id, addSeconds(start, 100));
+        for (const r of [old, recent]) await stores.passwordResets.createPasswordReset(r);
+        assert.equal(await stores.passwordResets.deleteOldPasswordResets(addSeconds(start, 100)), 1);
+        assert.equal(await stores.passwordResets.getPasswordResetBySecret(old.secretHash), null);
+        assert.equal((await stores.passwordResets.getPasswordResetBySecret(recent.secretHash))?.id, recent.id);
+      });
+    });
+
+    describe("AuditStore", () => {
+      test("recordEvent and listEvents round-trip every field, newest first", async () => {
+        const { account } = await verifiedAccount();
+        const first = { id: unique("evt"), at: start, type: "signin.failed", accountId: account.id, ip: "192.0.2.1", userAgent: "UA", detail: { reason: "wrong password", failures: 2, captcha: true } };
+        const second = { id: unique("evt"), at: addSeconds(start, 5), type: "signin.succeeded", accountId: account.id, ip: null, userAgent: null, detail: null };
+        await stores.audit.recordEvent(first);
+        await stores.audit.recordEvent(second);
+        const events = await stores.audit.listEvents({ accountId: account.id, limit: 10 });
+        assert.deepEqual(
+          events.map((e) => e.id),
+          [second.id, first.id],
+        );
+        const got = events[1];
+        assert.ok(got);
+        assertSameSecond(got.at, start);
+        assert.equal(got.type, "signin.failed");
+        assert.equal(got.accountId, account.id);
+        assert.equal(got.ip, "192.0.2.1");
+        assert.equal(got.userAgent, "UA");
+        assert.deepEqual(got.detail, first.detail);
+        assert.equal(events[0]?.detail, null);
+      });
+
+      test("listEvents filters by account, time and type, and honours the limit", async () => {
+        const mine = await verifiedAccount();
+        const theirs = await verifiedAccount();
+        const ev = (accountId: string | null, at: Date, type: string) => ({ id: unique("evt"), at, type, accountId, ip: null, userAgent: null, detail: null });
+        const a = ev(mine.account.id, start, "reset.requested");
+        const b = ev(mine.account.id, addSeconds(start, 10), "reset.completed");
+        const c = ev(mine.account.id, addSeconds(start, 20), "signin.failed");
+        const d = ev(theirs.account.id, addSeconds(start, 30), "signin.failed");
+        const e = ev(null, addSeconds(start, 40), "reset.requested");
+        for (const x of [a, b, c, d, e]) await stores.audit.recordEvent(x);
+        const ids = (list: Array<{ id: string }>) => list.map((x) => x.id);
+        assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, limit: 10 })), [c.id, b.id, a.id]);
+        assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, since: addSeconds(start, 10), limit: 10 })), [c.id, b.id]);
+        assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, types: ["reset.requested", "reset.completed"], limit: 10 })), [b.id, a.id]);
+        assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, limit: 2 })), [c.id, b.id]);
+        const all = ids(await stores.audit.listEvents({ since: start, types: ["reset.requested"], limit: 100 }));
+        assert.ok(all.includes(a.id) && all.includes(e.id) && !all.includes(b.id));
+      });
+
+      test("deleteEventsBefore deletes older events only and says how many", async () => {
+        const { account } = await verifiedAccount();
+        const ev = (at: Date) => ({ id: unique("evt"), at, type: "signin.failed", accountId: account.id, ip: null, userAgent: null, detail: null });
+        const old = ev(start);
+        const edge = ev(addSeconds(start, 60));
+        for (const x of [old, edge]) await stores.audit.recordEvent(x);
+        assert.equal(await stores.audit.deleteEventsBefore(addSeconds(start, 60)), 1);
+        assert.deepEqual(
+          (await stores.audit.listEvents({ accountId: account.id, limit: 10 })).map((x) => x.id),
+          [edge.id],
+        );
+        assert.equal(await stores.audit.deleteEventsBefore(addSeconds(start, 60)), 0);
       });
     });
 
@@ -1077,6 +1293,51 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         await stores.shortLived.increment(a, 60);
         assert.equal(await stores.shortLived.increment(b, 60), 1);
         assert.equal(await stores.shortLived.increment(a, 60), 3);
+      });
+
+      test("incrementSliding counts, and every increment moves the expiry to ttl from now", async () => {
+        const key = unique("sliding");
+        assert.equal(await stores.shortLived.incrementSliding(key, 60), 1);
+        assert.equal(await stores.shortLived.ttl(key), 60);
+        clock.advance(50_000);
+        assert.equal(await stores.shortLived.incrementSliding(key, 60), 2);
+        assert.equal(await stores.shortLived.ttl(key), 60, "the expiry moved");
+        clock.advance(59_000);
+        assert.equal(await stores.shortLived.incrementSliding(key, 60), 3, "still counting 109 s after the first");
+        clock.advance(60_000);
+        assert.equal(await stores.shortLived.get(key), null, "forgotten 60 s after the last increment");
+        assert.equal(await stores.shortLived.incrementSliding(key, 60), 1);
+      });
+
+      test("decrement subtracts one, keeps the expiry, stops at zero, and is 0 for a missing or expired counter", async () => {
+        const key = unique("counter");
+        assert.equal(await stores.shortLived.decrement(key), 0);
+        assert.equal(await stores.shortLived.get(key), null, "a missing counter is not created");
+        await stores.shortLived.increment(key, 60);
+        await stores.shortLived.increment(key, 60);
+        clock.advance(20_000);
+        assert.equal(await stores.shortLived.decrement(key), 1);
+        assert.equal(await stores.shortLived.ttl(key), 40, "the expiry is kept");
+        assert.equal(await stores.shortLived.decrement(key), 0);
+        assert.equal(await stores.shortLived.decrement(key), 0, "never below zero");
+        assert.equal(await stores.shortLived.increment(key, 60), 1);
+        clock.advance(40_000);
+        assert.equal(await stores.shortLived.decrement(key), 0, "an expired counter counts as missing");
+        assert.equal(await stores.shortLived.increment(key, 60), 1);
+      });
+
+      test("concurrent increments, sliding increments and decrements are each counted once", async () => {
+        const key = unique("counter");
+        const sliding = unique("sliding");
+        await Promise.all(Array.from({ length: 30 }, () => stores.shortLived.increment(key, 60)));
+        await Promise.all(Array.from({ length: 30 }, () => stores.shortLived.incrementSliding(sliding, 60)));
+        assert.equal(await stores.shortLived.get(key), "30");
+        assert.equal(await stores.shortLived.get(sliding), "30");
+        const after = await Promise.all(Array.from({ length: 20 }, () => stores.shortLived.decrement(key)));
+        assert.deepEqual(
+          [...after].sort((x, y) => x - y),
+          Array.from({ length: 20 }, (_, i) => i + 10),
+        );
       });
 
       test("ttl is the whole seconds left, and 0 for a missing or expired key", async () => {

@@ -4,6 +4,30 @@ import type { IdentifierKind } from "../../lib/identifiers.ts";
 import type { AccountRecord, AccountStore, IdentifierRecord, NewAccount, NewIdentifier, RemoveIdentifierResult } from "../types.ts";
 import type { AccountsTable, Database, IdentifiersTable, SqlCodec } from "./schema.ts";
 
+/** Unique violation, deadlock or serialization failure: another transaction on the same value won the race. */
+function isConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23505" || code === "40P01" || code === "40001" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+const CONFLICT_RETRIES = 50;
+
+/**
+ * Runs a transaction that reads a value's row and then writes it (claiming an identifier), again when a
+ * concurrent transaction on the same value committed first. In PostgreSQL two such transactions both see
+ * "nothing there" and one fails on the unique index; run again, it sees the winner's row and decides as if
+ * it had come second. Each retry follows another transaction's commit, so this ends.
+ */
+async function retryOnConflict<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
+    }
+  }
+}
+
 export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): AccountStore {
   const toAccount = (row: Selectable<AccountsTable>): AccountRecord => ({
     id: row.id,
@@ -44,7 +68,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
   }
 
   async function insertAccount(input: NewAccount, verified: boolean) {
-    return db.transaction().execute(async (trx) => {
+    return retryOnConflict(() => db.transaction().execute(async (trx) => {
       if (!(await claimValue(trx, input.identifier.value))) return null;
       const at = codec.time(input.createdAt);
       const account = await trx
@@ -58,7 +82,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         .returningAll()
         .executeTakeFirstOrThrow();
       return { account: toAccount(account), identifier: toIdentifier(identifier) };
-    });
+    }));
   }
 
   return {
@@ -94,7 +118,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     },
 
     async addVerifiedIdentifier(accountId, identifier: NewIdentifier, at) {
-      return db.transaction().execute(async (trx) => {
+      return retryOnConflict(() => db.transaction().execute(async (trx) => {
         if (!(await claimValue(trx, identifier.value))) return null;
         const row = await trx
           .insertInto("identifiers")
@@ -102,11 +126,14 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
           .returningAll()
           .executeTakeFirstOrThrow();
         return toIdentifier(row);
-      });
+      }));
     },
 
     async removeIdentifier(accountId, identifierId): Promise<RemoveIdentifierResult> {
       return db.transaction().execute(async (trx) => {
+        // Lock the account's row first (a no-op update): two removals on one account then take turns, so
+        // each sees what the other left and the last verified identifier cannot be removed by both at once.
+        await trx.updateTable("accounts").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", accountId).execute();
         const rows = await trx.selectFrom("identifiers").selectAll().where("account_id", "=", accountId).execute();
         const target = rows.find((r) => r.id === identifierId);
         if (!target) return "not_found";

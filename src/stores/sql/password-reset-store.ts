@@ -1,8 +1,9 @@
 // Password resets in SQL. Consumption is one UPDATE … WHERE used_at IS NULL … RETURNING, so exactly one
-// caller can use a link or code; rows stay (marked) so that a used or replaced link can be told apart
-// from a mangled one.
+// caller can use a link or code, and each try at a code is taken by one UPDATE … attempts_left - 1 …
+// RETURNING, so concurrent guesses cannot share a try; rows stay (marked) so that a used or replaced link
+// can be told apart from a mangled one.
 import type { Kysely, Selectable } from "kysely";
-import type { FailedVerificationResult, PasswordResetKind, PasswordResetRecord, PasswordResetStore } from "../types.ts";
+import type { PasswordResetKind, PasswordResetRecord, PasswordResetStore } from "../types.ts";
 import type { Database, PasswordResetsTable, SqlCodec } from "./schema.ts";
 
 export function createSqlPasswordResetStore(db: Kysely<Database>, codec: SqlCodec): PasswordResetStore {
@@ -52,18 +53,22 @@ export function createSqlPasswordResetStore(db: Kysely<Database>, codec: SqlCode
       return row ? toRecord(row) : null;
     },
 
-    async getPendingResetCode(value, now) {
-      const row = await db
-        .selectFrom("password_resets")
-        .selectAll()
+    async takeResetCodeAttempt(value, now) {
+      // One statement: the row lock (PostgreSQL) or the write lock (SQLite) makes concurrent callers take
+      // turns, and each re-checks attempts_left > 0 on the row as the one before left it.
+      const rows = await db
+        .updateTable("password_resets")
+        .set((eb) => ({ attempts_left: eb("attempts_left", "-", 1) }))
         .where("value", "=", value)
         .where("kind", "=", "code")
         .where("used_at", "is", null)
         .where("revoked_at", "is", null)
         .where("expires_at", ">", codec.time(now))
-        .orderBy("created_at", "desc")
-        .executeTakeFirst();
-      return row ? toRecord(row) : null;
+        .where("attempts_left", ">", 0)
+        .returningAll()
+        .execute();
+      const newest = rows.map(toRecord).sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime())[0];
+      return newest ?? null;
     },
 
     async consumePasswordReset(kind, secretHash, now, value) {
@@ -74,32 +79,10 @@ export function createSqlPasswordResetStore(db: Kysely<Database>, codec: SqlCode
         .where("secret_hash", "=", secretHash)
         .where("used_at", "is", null)
         .where("revoked_at", "is", null)
-        .where("expires_at", ">", codec.time(now))
-        .where("attempts_left", ">", 0);
+        .where("expires_at", ">", codec.time(now));
       if (value !== undefined) query = query.where("value", "=", value);
       const row = await query.returningAll().executeTakeFirst();
       return row ? toRecord(row) : null;
-    },
-
-    async recordFailedResetCode(value, now): Promise<FailedVerificationResult> {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom("password_resets")
-          .selectAll()
-          .where("value", "=", value)
-          .where("kind", "=", "code")
-          .where("used_at", "is", null)
-          .where("revoked_at", "is", null)
-          .orderBy("created_at", "desc")
-          .executeTakeFirst();
-        if (!row) return "none";
-        if (codec.date(row.expires_at) <= now || row.attempts_left <= 1) {
-          await trx.updateTable("password_resets").set({ attempts_left: 0, revoked_at: codec.time(now) }).where("id", "=", row.id).execute();
-          return "exhausted";
-        }
-        await trx.updateTable("password_resets").set({ attempts_left: row.attempts_left - 1 }).where("id", "=", row.id).execute();
-        return "invalid";
-      });
     },
 
     async revokePasswordResetsOfAccount(accountId, now) {

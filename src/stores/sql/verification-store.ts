@@ -1,5 +1,5 @@
 // One-time verification codes in SQL: stored as HMACs, consumed with DELETE … RETURNING so exactly one
-// caller can use a code.
+// caller can use a code; each try is taken by one UPDATE … attempts_left - 1 … RETURNING.
 import type { Kysely, Selectable } from "kysely";
 import type { IdentifierKind } from "../../lib/identifiers.ts";
 import type { VerificationPurpose, VerificationRecord, VerificationScope, VerificationStore } from "../types.ts";
@@ -44,12 +44,13 @@ export function createSqlVerificationStore(db: Kysely<Database>, codec: SqlCodec
       });
     },
 
-    async consumeVerification(scope: VerificationScope, codeHash, now) {
+    async takeVerificationAttempt(scope, now) {
+      // One statement: concurrent callers take turns on the row and each re-checks attempts_left > 0.
       let query = db
-        .deleteFrom("verifications")
+        .updateTable("verifications")
+        .set((eb) => ({ attempts_left: eb("attempts_left", "-", 1) }))
         .where("purpose", "=", scope.purpose)
         .where("value", "=", scope.value)
-        .where("code_hash", "=", codeHash)
         .where("expires_at", ">", codec.time(now))
         .where("attempts_left", ">", 0);
       if (scope.accountId !== undefined) query = query.where("account_id", "=", scope.accountId);
@@ -57,23 +58,24 @@ export function createSqlVerificationStore(db: Kysely<Database>, codec: SqlCodec
       return row ? toRecord(row) : null;
     },
 
-    async recordFailedVerification(scope, now) {
-      return db.transaction().execute(async (trx) => {
-        let select = trx.selectFrom("verifications").selectAll().where("purpose", "=", scope.purpose).where("value", "=", scope.value);
-        if (scope.accountId !== undefined) select = select.where("account_id", "=", scope.accountId);
-        const row = await select.executeTakeFirst();
-        if (!row) return "none";
-        if (codec.date(row.expires_at) <= now || row.attempts_left <= 1) {
-          await trx.deleteFrom("verifications").where("id", "=", row.id).execute();
-          return "exhausted";
-        }
-        await trx.updateTable("verifications").set({ attempts_left: row.attempts_left - 1 }).where("id", "=", row.id).execute();
-        return "invalid";
-      });
+    async consumeVerification(scope: VerificationScope, codeHash, now) {
+      let query = db
+        .deleteFrom("verifications")
+        .where("purpose", "=", scope.purpose)
+        .where("value", "=", scope.value)
+        .where("code_hash", "=", codeHash)
+        .where("expires_at", ">", codec.time(now));
+      if (scope.accountId !== undefined) query = query.where("account_id", "=", scope.accountId);
+      const row = await query.returningAll().executeTakeFirst();
+      return row ? toRecord(row) : null;
     },
 
     async deleteExpiredVerifications(now) {
-      const result = await db.deleteFrom("verifications").where("expires_at", "<=", codec.time(now)).executeTakeFirst();
+      // A code out of tries can never be used again either.
+      const result = await db
+        .deleteFrom("verifications")
+        .where((eb) => eb.or([eb("expires_at", "<=", codec.time(now)), eb("attempts_left", "<=", 0)]))
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };
