@@ -12,7 +12,15 @@ import type { SigninOutcome } from "../metrics.ts";
 import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
-import { CAPTCHA_AFTER_FAILURES, describeWait, recordSigninFailure, recordSigninSuccess, releaseSigninAttempt, reserveSigninAttempt } from "./throttle.ts";
+import {
+  CAPTCHA_AFTER_FAILURES,
+  describeWait,
+  recordSigninFailure,
+  recordSigninSuccess,
+  refuseAttemptPastPause,
+  releaseSigninAttempt,
+  reserveSigninAttempt,
+} from "./throttle.ts";
 import type { SessionRecord } from "../stores/types.ts";
 
 export interface SigninInput {
@@ -82,6 +90,9 @@ async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<Signin
       throw error;
     }
   }
+  // A guess that took its place past the pause while the guesses before it were still being checked is
+  // refused here, with no password check, however many arrive at once.
+  if (attempt.pastPause) await refuseAttemptPastPause(deps, identifier.value);
   let accountId: string | null = null;
   const password = normalizePassword(input.password);
   const fail = async (detail: string): Promise<never> => {

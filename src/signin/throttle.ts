@@ -6,6 +6,9 @@
 //   attempt 4 on ............ only with a solved security check
 //   failure 10 on ........... a lock: 60 s, doubling with each further failure, at most 15 minutes;
 //                             during a lock even the correct password is refused
+//   place 11 on ............. checked only once the failure before it has been recorded and its lock
+//                             has run out; attempts that took a place while it was in flight are
+//                             refused without a check
 //   any hour ................ at most 100 passwords checked
 //   success or reset ........ everything clears; 12 h without a failure clears it too
 import type { Deps } from "../deps.ts";
@@ -24,7 +27,13 @@ type ThrottleDeps = Pick<Deps, "stores" | "config">;
 function keys(secret: string, value: string) {
   // Keyed hash: the store never holds the address or number itself.
   const subject = hmacHex(secret, "signin-throttle", value).slice(0, 40);
-  return { failures: `signin:failures:${subject}`, lock: `signin:lock:${subject}`, hourly: `signin:checks:${subject}` };
+  return {
+    failures: `signin:failures:${subject}`,
+    lock: `signin:lock:${subject}`,
+    hourly: `signin:checks:${subject}`,
+    // The place of the last failure that started a lock; kept as long as failures are remembered.
+    locked: `signin:locked-at:${subject}`,
+  };
 }
 
 /** Seconds of lock after the n-th consecutive failure (0 below the threshold). */
@@ -38,6 +47,11 @@ export interface SigninAttempt {
   position: number;
   /** True when this attempt must come with a solved security check. */
   needsCAPTCHA: boolean;
+  /**
+   * True when this attempt's place is past the lock threshold while the failure before it has not yet
+   * started (and served) its lock: it arrived alongside guesses still in flight and must not be checked.
+   */
+  pastPause: boolean;
 }
 
 /**
@@ -54,7 +68,22 @@ export async function reserveSigninAttempt(deps: ThrottleDeps, value: string): P
     throw new AppError("SIGNIN_LOCKED", { retryAfter: wait, params: { wait: describeWait(wait) }, detail: "hourly ceiling" });
   }
   const position = await deps.stores.shortLived.incrementSliding(k.failures, FAILURE_MEMORY_SECONDS);
-  return { position, needsCAPTCHA: position > CAPTCHA_AFTER_FAILURES };
+  // The lock check above only sees locks already written. Guesses that arrive together all pass it and
+  // take places 11, 12, … before failure 10 is recorded; each of those may be checked only when the
+  // failure just before its place has started a lock, and that lock has run out (checked above).
+  const pastPause = position > LOCK_AFTER_FAILURES && (await deps.stores.shortLived.get(k.locked)) !== String(position - 1);
+  return { position, needsCAPTCHA: position > CAPTCHA_AFTER_FAILURES, pastPause };
+}
+
+/**
+ * Refuses an attempt that took a place past the pause while earlier guesses were still in flight: its
+ * place is given back and no password is checked. Throws SIGNIN_LOCKED.
+ */
+export async function refuseAttemptPastPause(deps: ThrottleDeps, value: string): Promise<never> {
+  await releaseSigninAttempt(deps, value);
+  const k = keys(deps.config.secret, value);
+  const wait = Math.max(1, (await deps.stores.shortLived.ttl(k.lock)) || FIRST_LOCK_SECONDS);
+  throw new AppError("SIGNIN_LOCKED", { retryAfter: wait, params: { wait: describeWait(wait) }, detail: "attempt past the pause" });
 }
 
 /** Gives back a reservation whose password was never checked (e.g. the security check was missing). */
@@ -67,14 +96,18 @@ export async function releaseSigninAttempt(deps: ThrottleDeps, value: string): P
 /** The reserved attempt failed: starts a lock from the tenth consecutive failure on. Returns the lock's seconds. */
 export async function recordSigninFailure(deps: ThrottleDeps, value: string, attempt: SigninAttempt): Promise<number> {
   const seconds = lockSecondsAfter(attempt.position);
-  if (seconds > 0) await deps.stores.shortLived.set(keys(deps.config.secret, value).lock, String(attempt.position), seconds);
+  if (seconds > 0) {
+    const k = keys(deps.config.secret, value);
+    await deps.stores.shortLived.set(k.lock, String(attempt.position), seconds);
+    await deps.stores.shortLived.set(k.locked, String(attempt.position), FAILURE_MEMORY_SECONDS);
+  }
   return seconds;
 }
 
 /** A failure that did not go through a reservation (a wrong current password on the password-change page). */
 export async function countSigninFailure(deps: ThrottleDeps, value: string): Promise<void> {
   const attempt = await deps.stores.shortLived.incrementSliding(keys(deps.config.secret, value).failures, FAILURE_MEMORY_SECONDS);
-  await recordSigninFailure(deps, value, { position: attempt, needsCAPTCHA: false });
+  await recordSigninFailure(deps, value, { position: attempt, needsCAPTCHA: false, pastPause: false });
 }
 
 /** A completed reset or an operator's unlock: forget the failures and any lock. */
@@ -82,6 +115,7 @@ export async function clearSigninThrottle(deps: ThrottleDeps, value: string): Pr
   const k = keys(deps.config.secret, value);
   await deps.stores.shortLived.delete(k.failures);
   await deps.stores.shortLived.delete(k.lock);
+  await deps.stores.shortLived.delete(k.locked);
 }
 
 /** The reserved attempt succeeded: it was no failure, so it leaves the hourly count too; then clear. */

@@ -145,6 +145,45 @@ describe("per-identifier throttling", () => {
       t.deps.hasher = original;
     }
   });
+
+  it("checks at most ten passwords when 50 guesses with solved security checks arrive at once, the right one last", async () => {
+    await createVerifiedAccount(t, "parallel-solved@example.com");
+    const client = new TestClient(t.app);
+    const captchas = [];
+    for (let i = 0; i < 50; i++) captchas.push(await solveCAPTCHA(client, "signin"));
+    const original = t.deps.hasher;
+    let checks = 0;
+    t.deps.hasher = {
+      ...original,
+      verifyPasswordHash: (h, p) => {
+        checks++;
+        return original.verifyPasswordHash(h, p);
+      },
+      verifyDummyPassword: (p) => {
+        checks++;
+        return original.verifyDummyPassword(p);
+      },
+    };
+    try {
+      const results = await Promise.all(
+        captchas.map((captcha, i) =>
+          client.request("POST", "/api/v1/session", { json: { identifier: "parallel-solved@example.com", password: i === 49 ? STRONG_PASSWORD : WRONG, captcha } }),
+        ),
+      );
+      const codes = results.map((r) => (r.statusCode === 200 ? "OK" : r.json().error.code));
+      assert.equal(checks, 10, `ten passwords checked, then the pause: ${codes.join(" ")}`);
+      assert.equal(codes.filter((c) => c === "SIGNIN_FAILED").length, 9);
+      assert.equal(codes.filter((c) => c === "SIGNIN_LOCKED").length, 41);
+      assert.ok(!codes.includes("OK"), "the right password, arriving 50th, did not sign in");
+      for (const r of results.filter((x) => x.statusCode === 429)) assert.ok(Number(r.headers["retry-after"]) > 0);
+      // Once the pause is over the owner can sign in: the refused guesses left no trace in the count.
+      t.clock.advance(61_000);
+      const after = await client.request("POST", "/api/v1/session", { json: { identifier: "parallel-solved@example.com", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client, "signin") } });
+      assert.equal(after.statusCode, 200, after.body);
+    } finally {
+      t.deps.hasher = original;
+    }
+  });
 });
 
 describe("per-address limits", () => {
