@@ -16,6 +16,7 @@ import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
 import { registerErrorHandling } from "./http/errors.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
+import { serializeRequestForLog } from "./http/log-redaction.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
@@ -42,6 +43,9 @@ export function loggerOptions(level: string): FastifyServerOptions["logger"] {
       paths: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]', "*.password", "*.code", "*.token"],
       censor: "[redacted]",
     },
+    // Query strings hold reset tokens, confirmation codes and identifiers: the request line shows only
+    // the parameter names.
+    serializers: { req: serializeRequestForLog },
   };
 }
 

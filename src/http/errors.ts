@@ -7,6 +7,8 @@ import type { ErrorCode } from "../errors/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
 import { renderLayout } from "../views/layout.ts";
+import { safeReturnPath } from "./forms.ts";
+import { redactURL } from "./log-redaction.ts";
 import type { MethodCheck } from "./method-check.ts";
 import { isApiRequest } from "./request-context.ts";
 
@@ -54,7 +56,8 @@ function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: A
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
   const request = reply.request;
   const title = error.status === 404 ? "Page not found" : error.code === "CSRF_INVALID" ? "This form has expired" : error.status === 429 ? "Please wait a moment" : "Something went wrong";
-  const back = request.method !== "GET" && request.url.startsWith("/") ? request.url.split("?")[0] : "/";
+  // Back to the page the form came from, by the same rule as every return path: never another host.
+  const back = request.method !== "GET" ? safeReturnPath(request.url.split("?")[0], "/") : "/";
   const body = html`<h1>${title}</h1>
 <p class="lead">${messageForError(error.code, error.params)}</p>
 ${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</code></p>` : ""}
@@ -66,11 +69,16 @@ ${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</co
     .send(renderLayout({ title, body, narrow: true, user: request.auth ? { name: request.auth.account.name, isAdmin: request.auth.account.isAdmin } : null, testMode: deps.config.captchaTestMode }));
 }
 
+/** Details may quote the request ("GET /admin?q=…"): their query values are redacted too. */
+function redactURLsIn(detail: string): string {
+  return detail.replace(/\/[^\s?]*\?\S*/g, (url) => redactURL(url));
+}
+
 export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "config">, methods?: MethodCheck): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.code === "INTERNAL") request.log.error({ err: error }, "unexpected error");
-    else request.log.info({ code: appError.code, detail: appError.detail }, "request refused");
+    else request.log.info({ code: appError.code, detail: appError.detail === undefined ? undefined : redactURLsIn(appError.detail) }, "request refused");
     return isApiRequest(request) ? sendApiError(reply, appError) : sendErrorPage(reply, deps, appError);
   });
   app.setNotFoundHandler((request, reply) => {
