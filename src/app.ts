@@ -14,7 +14,7 @@ import { type HelpLibrary, loadHelpLibrary } from "./help/articles.ts";
 import { registerHelpRoutes } from "./help/routes.ts";
 import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
-import { registerErrorHandling } from "./http/errors.ts";
+import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
 import { serializeRequestForLog } from "./http/log-redaction.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
@@ -70,6 +70,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    frameworkErrors: (error, request, reply) => sendFrameworkError(deps, error, request, reply),
   });
 
   await app.register(fastifyCookie);

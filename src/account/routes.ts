@@ -70,9 +70,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     const { id } = request.params as Static<typeof IdParams>;
-    if (await invalidateAccountSession(deps, auth.account.id, id)) {
-      await recordAuditEvent(deps, { type: "sessions.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count: 1 } });
-    }
+    // Another account's session (or one already gone) is refused, not reported as signed out.
+    if (!(await invalidateAccountSession(deps, auth.account.id, id))) throw new AppError("SESSION_NOT_FOUND");
+    await recordAuditEvent(deps, { type: "sessions.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count: 1 } });
     return redirectSeeOther(reply, id === auth.session.id ? "/signin?done=signed-out" : "/account?done=session-ended");
   });
 

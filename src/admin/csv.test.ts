@@ -25,6 +25,15 @@ describe("csvCell", () => {
     assert.equal(csvCell('=HYPERLINK("x","y")'), `"'=HYPERLINK(""x"",""y"")"`);
     assert.equal(csvCell("a=1"), "a=1");
   });
+
+  test("neutralises a formula after any separator a spreadsheet may split on", () => {
+    assert.equal(csvCell("a;=1+1;b"), "a;'=1+1;b");
+    assert.equal(csvCell("a|@SUM(A1)"), "a|'@SUM(A1)");
+    assert.equal(csvCell("a\t-1"), "a\t'-1");
+    assert.equal(csvCell("a,+1"), `"a,'+1"`);
+    assert.equal(csvCell("x\n=cmd"), `"x\n'=cmd"`);
+    assert.equal(csvCell("a; b = c"), "a; b = c", "only a cell that starts with a formula character");
+  });
 });
 
 describe("toCSV", () => {

@@ -5,14 +5,16 @@ import type { HelpFeedbackRecord } from "../stores/types.ts";
 export type CSVValue = string | number | null;
 
 /**
- * One CSV cell. A text that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
- * carriage return) gets a leading apostrophe, so an exported comment can never run in the reader's
- * spreadsheet. Cells with a comma, quote or line break are quoted, with quotes doubled.
+ * One CSV cell. Text that a spreadsheet would run as a formula (=, +, -, @, a tab or a carriage return)
+ * gets an apostrophe in front, at the start of the cell and after every character some spreadsheet may
+ * split cells on (comma, semicolon, tab, pipe, line break), so "a;=1+1" cannot run either when the reader
+ * opens the file with ";" as separator. Cells with a comma, quote or line break are quoted, with quotes
+ * doubled.
  */
 export function csvCell(value: CSVValue): string {
   if (value === null) return "";
   if (typeof value === "number") return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = value.replace(/(^|[,;\t|\r\n])(?=[=+\-@\t\r])/g, "$1'");
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -21,6 +21,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_CSRF_INVALID_TOKEN: "CSRF_INVALID",
   FST_CSRF_MISSING_SECRET: "CSRF_INVALID",
   FST_ERR_VALIDATION: "VALIDATION_FAILED",
+  // Raised by the router before any route runs (see frameworkErrors in app.ts).
+  FST_ERR_BAD_URL: "VALIDATION_FAILED",
+  FST_ERR_MAX_PARAM_LENGTH: "NOT_FOUND",
 };
 
 /** Maps any thrown value to an AppError (unknown ones to INTERNAL). */
@@ -37,6 +40,9 @@ export function toAppError(error: unknown): AppError {
   }
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return new AppError(mapped, { detail: fastifyError.message });
+  // The static-file plugin refuses paths that climb out of its folder ("/assets/../package.json") with 403
+  // and missing files with 404: to the visitor both are simply not there.
+  if (fastifyError?.statusCode === 403 || fastifyError?.statusCode === 404) return new AppError("NOT_FOUND", { detail: fastifyError.message });
   if (fastifyError?.statusCode === 400 || fastifyError?.statusCode === 413 || fastifyError?.statusCode === 415) {
     const code: ErrorCode = fastifyError.statusCode === 413 ? "PAYLOAD_TOO_LARGE" : fastifyError.statusCode === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "VALIDATION_FAILED";
     return new AppError(code, { detail: fastifyError.message });
@@ -72,6 +78,16 @@ ${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</co
 /** Details may quote the request ("GET /admin?q=…"): their query values are redacted too. */
 function redactURLsIn(detail: string): string {
   return detail.replace(/\/[^\s?]*\?\S*/g, (url) => redactURL(url));
+}
+
+/**
+ * Answers the errors Fastify's router raises before a route or our error handler is involved (a URL that
+ * cannot be decoded, a path parameter over the length limit) in our own shape instead of Fastify's.
+ */
+export function sendFrameworkError(deps: Pick<Deps, "config">, error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const appError = toAppError(error);
+  request.log.info({ code: appError.code }, "request refused");
+  return isApiRequest(request) ? sendApiError(reply, appError) : sendErrorPage(reply, deps, appError);
 }
 
 export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "config">, methods?: MethodCheck): void {

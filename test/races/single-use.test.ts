@@ -4,14 +4,14 @@
 // handles of one storage (as two instances would hold them), through the HTTP API, and from worker
 // threads that really run at the same time.
 import assert from "node:assert/strict";
-import { after, afterEach, beforeEach, describe, test } from "node:test";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import { Worker } from "node:worker_threads";
 import { addSeconds, type Clock, createManualClock } from "../../src/lib/clock.ts";
 import { openStores } from "../../src/stores/index.ts";
 import type { PasswordResetRecord, Stores, VerificationRecord, VerificationScope } from "../../src/stores/types.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { allBackends, type Backend, type StoresConfig } from "../helpers/backends.ts";
+import { allBackends, type Backend } from "../helpers/backends.ts";
 import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { latestCode } from "../helpers/outbox.ts";
 

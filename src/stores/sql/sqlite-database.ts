@@ -1,5 +1,5 @@
 // Opens the SQLite database (WAL mode, foreign keys on) and applies migrations.
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import {
@@ -66,10 +66,38 @@ function withStatementCache(raw: SQLite.Database): SqliteDatabase {
   };
 }
 
+/**
+ * The database holds password and session hashes: like the generated secret, it and its -wal and -shm
+ * files are readable by their owner only. SQLite gives the two side files the database file's mode, so
+ * creating the database as 0600 is enough for a new one; an existing one is tightened here.
+ */
+function restrictDatabaseFiles(file: string): void {
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(path)) continue;
+    try {
+      chmodSync(path, 0o600);
+    } catch {
+      // Owned by another user (a shared volume): leave it as the operator set it.
+    }
+  }
+}
+
 export function openSqliteDatabase(file: string): SqliteHandle {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") {
+    mkdirSync(dirname(file), { recursive: true });
+    if (!existsSync(file)) {
+      try {
+        closeSync(openSync(file, "wx", 0o600));
+      } catch (error) {
+        // Another process created it at the same moment: fine, it is tightened below.
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+    }
+    restrictDatabaseFiles(file);
+  }
   const raw = new SQLite(file);
   raw.pragma("journal_mode = WAL");
+  if (file !== ":memory:") restrictDatabaseFiles(file);
   raw.pragma("synchronous = NORMAL");
   raw.pragma("foreign_keys = ON");
   // Another process (the CLI, a backup) may hold the write lock for a moment: wait instead of failing.
