@@ -116,7 +116,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     return sendPage(request, reply, deps, { title: "Confirm the new address or number", body });
   });
 
-  app.post("/account/identifiers/verify", { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/account/identifiers/verify", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     const identifier = formField(request, "identifier", 1024);
@@ -196,7 +196,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     return reply.code(202).send({ verification: "sent" });
   });
 
-  app.post("/api/v1/account/identifiers/verify", { schema: { body: ConfirmIdentifierBody } }, async (request, reply) => {
+  app.post("/api/v1/account/identifiers/verify", { schema: { body: ConfirmIdentifierBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const auth = requireApiAuth(request);
     await confirmAddingIdentifier(deps, auth.account.id, { ...(request.body as Static<typeof ConfirmIdentifierBody>), context: sessionContextOf(request) });
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);

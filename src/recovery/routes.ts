@@ -96,7 +96,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     return sendPage(request, reply, deps, { title: "Choose a new password", body });
   });
 
-  app.post("/password/reset/confirm", { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/password/reset/confirm", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
     noReferrer(reply);
     const password = formField(request, "password", 16384);
     const flowId = formField(request, "flow", 64);
@@ -127,7 +127,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     return reply.code(202).send({ reset: "sent" });
   });
 
-  app.post("/api/v1/password-resets/complete", { schema: { body: ResetCompleteBody } }, async (request, reply) => {
+  app.post("/api/v1/password-resets/complete", { schema: { body: ResetCompleteBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const body = request.body as Static<typeof ResetCompleteBody>;
     if ("token" in body) await completePasswordResetWithToken(deps, { ...body, context: sessionContextOf(request) });
     else await completePasswordResetWithCode(deps, { ...body, context: sessionContextOf(request) });

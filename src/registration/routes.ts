@@ -99,7 +99,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
   };
   app.get("/verify", showVerify);
 
-  app.post("/verify", { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post("/verify", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
     const identifier = formField(request, "identifier", 1024);
     try {
       await confirmRegistration(deps, { identifier, code: formField(request, "code", 64), context: sessionContextOf(request) });
@@ -132,7 +132,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     return reply.code(202).send({ verification: "sent", ...(parsed.ok && parsed.suggestion ? { suggestion: parsed.suggestion } : {}) });
   });
 
-  app.post("/api/v1/accounts/verify", { schema: { body: VerifyBody } }, async (request, reply) => {
+  app.post("/api/v1/accounts/verify", { schema: { body: VerifyBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const body = request.body as Static<typeof VerifyBody>;
     const account = await confirmRegistration(deps, { ...body, context: sessionContextOf(request) });
     return reply.code(200).send({ account });

@@ -263,3 +263,62 @@ describe("trusted proxies", () => {
     }
   });
 });
+
+describe("per-address limit on entering codes", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_RATE_CODE_ENTRY: "5/15m", LATCHKEY_REGISTRATION_CAPTCHA: "0" });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  /** Six posts from one address; the browser's cookies and form token ride along for page routes. */
+  async function sixPosts(ip: string, url: string, body: Record<string, string>, client?: TestClient, pageUrl?: string) {
+    const statuses: Array<{ status: number; code?: string; retryAfter?: string }> = [];
+    let form: Record<string, string> | undefined;
+    if (client && pageUrl) form = { ...hiddenInputsIn((await client.get(pageUrl)).body, url), ...body };
+    const cookie = client ? [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ") : undefined;
+    for (let i = 0; i < 6; i++) {
+      const r = form
+        ? await t.app.inject({ method: "POST", url, remoteAddress: ip, headers: { cookie: cookie ?? "", "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams(form).toString() })
+        : await t.app.inject({ method: "POST", url, remoteAddress: ip, ...(cookie ? { headers: { cookie } } : {}), payload: body });
+      const json = r.headers["content-type"]?.toString().includes("json") ? (r.json() as { error?: { code: string } }) : undefined;
+      statuses.push({ status: r.statusCode, ...(json?.error ? { code: json.error.code } : {}), ...(r.headers["retry-after"] ? { retryAfter: String(r.headers["retry-after"]) } : {}) });
+    }
+    return statuses;
+  }
+
+  function assertLimited(statuses: Array<{ status: number; code?: string; retryAfter?: string }>, label: string, api: boolean): void {
+    assert.ok(
+      statuses.slice(0, 5).every((s) => s.status !== 429),
+      `${label}: ${JSON.stringify(statuses)}`,
+    );
+    const sixth = statuses[5];
+    assert.equal(sixth?.status, 429, `${label}: ${JSON.stringify(statuses)}`);
+    if (api) assert.equal(sixth?.code, "RATE_LIMITED", label);
+    assert.ok(Number(sixth?.retryAfter) > 0 && Number(sixth?.retryAfter) <= 900, label);
+  }
+
+  it("allows 5 code entries per address on every code-entry route, then 429 with Retry-After", async () => {
+    const owner = await createVerifiedAccount(t, "code-limit@example.com");
+    const body = { identifier: "someone@example.com", code: "123456" };
+    assertLimited(await sixPosts("198.51.100.21", "/api/v1/accounts/verify", body), "/api/v1/accounts/verify", true);
+    assertLimited(await sixPosts("198.51.100.22", "/api/v1/password-resets/complete", { ...body, password: "Lantern-Orchard-Velvet-Comet-9" }), "/api/v1/password-resets/complete", true);
+    assertLimited(await sixPosts("198.51.100.23", "/api/v1/account/identifiers/verify", body, owner), "/api/v1/account/identifiers/verify", true);
+    assertLimited(await sixPosts("198.51.100.24", "/verify", body, new TestClient(t.app), "/verify"), "/verify", false);
+    assertLimited(
+      await sixPosts("198.51.100.25", "/password/reset/confirm", { ...body, password: "Lantern-Orchard-Velvet-Comet-9", password_confirm: "Lantern-Orchard-Velvet-Comet-9" }, new TestClient(t.app), "/password/reset/confirm"),
+      "/password/reset/confirm",
+      false,
+    );
+    assertLimited(await sixPosts("198.51.100.26", "/account/identifiers/verify", body, owner, "/account/identifiers/verify"), "/account/identifiers/verify", false);
+    // Another address is not affected, and the window passes.
+    const other = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify", remoteAddress: "198.51.100.99", payload: body });
+    assert.equal(other.statusCode, 400);
+    t.clock.advance(15 * 60 * 1000 + 1000);
+    const later = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify", remoteAddress: "198.51.100.21", payload: body });
+    assert.equal(later.statusCode, 400);
+  });
+});
+
