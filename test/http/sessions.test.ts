@@ -17,15 +17,23 @@ describe("sessions", () => {
   });
 
   it("ends a session after the idle timeout, and use slides it forward", async () => {
+    // Idle 2 h, absolute 5 h: every step below stays inside the absolute timeout, so only the idle
+    // check can end the session.
     const client = await createVerifiedAccount(t, "idle@example.com");
-    t.clock.advance(1.5 * HOUR);
+    t.clock.advance(1 * HOUR);
     assert.equal((await client.get("/api/v1/session")).statusCode, 200, "used within the idle timeout");
     t.clock.advance(1.5 * HOUR);
-    assert.equal((await client.get("/api/v1/session")).statusCode, 200, "the earlier use moved the idle expiry");
+    assert.equal((await client.get("/api/v1/session")).statusCode, 200, "2.5 h after sign-in: alive only because the earlier use moved the idle expiry");
     t.clock.advance(2 * HOUR + 1000);
     const expired = await client.get("/api/v1/session");
-    assert.equal(expired.statusCode, 401);
+    assert.equal(expired.statusCode, 401, "2 h without use, 4.5 h after sign-in (before the absolute timeout)");
     assert.equal(expired.json().error.code, "UNAUTHENTICATED");
+  });
+
+  it("ends an unused session at the idle timeout, long before the absolute one", async () => {
+    const client = await createVerifiedAccount(t, "idle-unused@example.com");
+    t.clock.advance(2 * HOUR + 1000);
+    assert.equal((await client.get("/api/v1/session")).statusCode, 401);
   });
 
   it("ends a session at the absolute timeout however often it is used", async () => {
@@ -39,14 +47,24 @@ describe("sessions", () => {
   });
 
   it("'keep me signed in' lengthens both timeouts", async () => {
+    // Remembered: idle 10 h, absolute 20 h (instead of 2 h and 5 h).
     await createVerifiedAccount(t, "remember@example.com");
     const client = new TestClient(t.app);
     const signin = await client.request("POST", "/api/v1/session", { json: { identifier: "remember@example.com", password: STRONG_PASSWORD, remember: true } });
     assert.equal(signin.json().session.remember, true);
     t.clock.advance(8 * HOUR);
-    assert.equal((await client.get("/api/v1/session")).statusCode, 200);
-    t.clock.advance(12 * HOUR + 1000);
-    assert.equal((await client.get("/api/v1/session")).statusCode, 401);
+    assert.equal((await client.get("/api/v1/session")).statusCode, 200, "8 h without use: past the normal idle and absolute timeouts");
+    t.clock.advance(10 * HOUR + 1000);
+    assert.equal((await client.get("/api/v1/session")).statusCode, 401, "10 h without use ends it, 18 h after sign-in (before the absolute timeout)");
+
+    const busy = new TestClient(t.app);
+    await busy.request("POST", "/api/v1/session", { json: { identifier: "remember@example.com", password: STRONG_PASSWORD, remember: true } });
+    for (let i = 0; i < 4; i++) {
+      t.clock.advance(4.5 * HOUR);
+      assert.equal((await busy.get("/api/v1/session")).statusCode, 200, `${(i + 1) * 4.5} h after sign-in, used every 4.5 h`);
+    }
+    t.clock.advance(2 * HOUR + 1000);
+    assert.equal((await busy.get("/api/v1/session")).statusCode, 401, "the absolute timeout of 20 h ends it however often it is used");
   });
 
   it("gives a new token at every sign-in and kills the session on sign-out everywhere", async () => {
