@@ -42,13 +42,56 @@ test("renderCAPTCHAImage gives a PNG of 240x80 CSS pixels at 2x that decodes", a
   assert.equal(image.height, 160);
 });
 
-test("renderCAPTCHAImage draws the test-mode text TESTME and every character of A-Z and 0-9", async () => {
-  const random = createSeededRandom("image-any-text");
-  const texts = ["TESTME", "ABCDEFGH", "IJKLMNOP", "QRSTUVWX", "YZ012345", "6789", CAPTCHA_ALPHABET.slice(0, 7)];
-  for (const text of texts) {
-    const png = renderCAPTCHAImage(text, random);
-    const image = await loadImage(png);
-    assert.equal(image.width, 480, text);
+interface DrawnText {
+  text: string;
+  /** The origin as a share of the canvas width and height (0..1). */
+  x: number;
+  y: number;
+  fontPx: number;
+}
+
+/**
+ * Runs `render` while recording every text the canvas library is asked to draw: the string, where its
+ * origin lands on the picture (after the rotation, slant and squeeze), and the font size. The canvas
+ * still draws as usual; the recorder is removed afterwards.
+ */
+function recordDrawnText(render: () => void): DrawnText[] {
+  const proto = Object.getPrototypeOf(createCanvas(1, 1).getContext("2d")) as { fillText: (text: string, x: number, y: number, maxWidth?: number) => void };
+  const original = proto.fillText;
+  const drawn: DrawnText[] = [];
+  proto.fillText = function (this: ReturnType<ReturnType<typeof createCanvas>["getContext"]>, text: string, x: number, y: number, maxWidth?: number) {
+    const m = this.getTransform();
+    const { width, height } = this.canvas;
+    drawn.push({ text, x: (m.a * x + m.c * y + m.e) / width, y: (m.b * x + m.d * y + m.f) / height, fontPx: Number(/([\d.]+)px/.exec(this.font)?.[1] ?? 0) });
+    return maxWidth === undefined ? original.call(this, text, x, y) : original.call(this, text, x, y, maxWidth);
+  };
+  try {
+    render();
+  } finally {
+    proto.fillText = original;
+  }
+  return drawn;
+}
+
+test("renderCAPTCHAImage draws every character of the text, in order, at a readable size, inside the picture", async () => {
+  const random = createSeededRandom("image-every-char");
+  for (const text of ["TESTME", "ABCDEFGH", "IJKLMNOP", "QRSTUVWX", "YZ012345", "6789", "K", CAPTCHA_ALPHABET.slice(0, 7)]) {
+    let png: Buffer = Buffer.alloc(0);
+    const drawn = recordDrawnText(() => {
+      png = renderCAPTCHAImage(text, random);
+    });
+    const characters = drawn.filter((d) => d.text.length === 1 && /[A-Z0-9]/.test(d.text));
+    assert.deepEqual(
+      characters.map((d) => d.text),
+      [...text],
+      `${text}: each character drawn once, left to right`,
+    );
+    for (const [i, d] of characters.entries()) {
+      assert.ok(d.fontPx >= 20, `${text}[${i}] drawn at ${d.fontPx}px`);
+      assert.ok(d.x > 0 && d.x < 1 && d.y > 0 && d.y < 1, `${text}[${i}] at ${d.x.toFixed(2)},${d.y.toFixed(2)} of the picture`);
+      if (i > 0) assert.ok(d.x > (characters[i - 1] as DrawnText).x, `${text}[${i}] right of the one before`);
+    }
+    assert.equal((await loadImage(png)).width, 480, text);
   }
 });
 
