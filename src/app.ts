@@ -5,7 +5,7 @@ import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
 import { registerAccountRoutes } from "./account/routes.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
 import { registerCAPTCHARoutes } from "./captcha/routes.ts";
@@ -33,6 +33,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
   /** The help articles; by default content/help/, loaded once here. */
   helpLibrary?: HelpLibrary;
+  /** Told of every route as it is registered (tests enumerate the routes with it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export function loggerOptions(level: string): FastifyServerOptions["logger"] {
@@ -73,6 +75,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     frameworkErrors: (error, request, reply) => sendFrameworkError(deps, error, request, reply),
   });
 
+  if (options.onRoute) app.addHook("onRoute", options.onRoute);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
   await app.register(fastifyHelmet, {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "../../src/app.ts";
+import { type AppOptions, buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config/load.ts";
 import type { Deps } from "../../src/deps.ts";
 import { createManualClock, type ManualClock } from "../../src/lib/clock.ts";
@@ -46,12 +46,12 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
   };
 }
 
-export async function createTestApp(env: Record<string, string> = {}, options: { clock?: ManualClock } = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: { clock?: ManualClock; onRoute?: AppOptions["onRoute"] } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "latchkey-test-"));
   const config = loadConfig(testEnv(dataDir, env));
   const clock = options.clock ?? createManualClock(new Date());
   const deps = await createDeps(config, { clock, logger: { info() {}, warn() {}, error() {} } });
-  const app = await buildApp(deps, { logger: false });
+  const app = await buildApp(deps, { logger: false, ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
   await app.ready();
   return {
     app,
