@@ -82,6 +82,21 @@ export async function createCAPTCHAChallenge(deps: CAPTCHADeps, input: { purpose
   return challengeView(id, expiresAt);
 }
 
+/**
+ * The challenge with this id while it is unanswered, unexpired, and made for this purpose and binding;
+ * otherwise null. Reading it changes nothing.
+ */
+export async function findUnansweredChallenge(
+  deps: Pick<Deps, "stores" | "clock">,
+  input: { id: string; purpose: CAPTCHAPurpose; binding: string },
+): Promise<CAPTCHAChallenge | null> {
+  const raw = await deps.stores.shortLived.get(key(input.id));
+  if (!raw) return null;
+  const stored = JSON.parse(raw) as StoredChallenge;
+  if (stored.purpose !== input.purpose || stored.binding !== input.binding || stored.expiresAt <= deps.clock.now().getTime()) return null;
+  return challengeView(input.id, new Date(stored.expiresAt));
+}
+
 async function readMedia(deps: Pick<Deps, "stores" | "config">, id: string): Promise<SealedMedia | null> {
   if (!/^[A-Za-z0-9_-]{20}$/.test(id)) return null;
   const raw = await deps.stores.shortLived.get(key(id));

@@ -60,7 +60,7 @@ export const EnvSchema = Type.Object({
   LATCHKEY_REMEMBER_IDLE_TIMEOUT: Duration("Idle timeout with \"Keep me signed in\".", "30d"),
   LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT: Duration("Absolute timeout with \"Keep me signed in\".", "90d"),
   LATCHKEY_RATE_SIGNIN: Rate("Sign-in attempts per client address.", "30/1m"),
-  LATCHKEY_RATE_CAPTCHA: Rate("Security checks created through the API per client address.", "30/1m"),
+  LATCHKEY_RATE_CAPTCHA: Rate("New security checks per client address, whether drawn through the API or by a page (a reloaded page shows its unanswered one again).", "30/1m"),
   LATCHKEY_RATE_CAPTCHA_AUDIO: Rate("Security-check audio clips per client address.", "10/1m"),
   LATCHKEY_RATE_RESET: Rate("Password reset requests per client address.", "10/1h"),
   LATCHKEY_RATE_VERIFICATION: Rate("Registrations and code requests per client address.", "20/1h"),

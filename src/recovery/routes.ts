@@ -1,7 +1,7 @@
 // "Forgot your password?": the reset pages and /api/v1/password-resets.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
+import { challengeForPage } from "../captcha/page-challenge.ts";
 import { captchaFromForm } from "../captcha/routes.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
@@ -34,7 +34,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     noReferrer(reply);
     const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
     const errors = flow?.errors ?? [];
-    const challenge = await createCAPTCHAChallenge(deps, { purpose: "password_reset", binding: requesterBinding(request) });
+    const challenge = await challengeForPage(deps, { purpose: "password_reset", binding: requesterBinding(request), ip: request.ip, another: flow?.data?.focus === "captcha" });
     const body = resetRequestPage({
       csrfToken: csrfTokenFor(reply),
       errors,

@@ -2,7 +2,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { estimatePasswordStrength, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
-import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
+import { challengeForPage } from "../captcha/page-challenge.ts";
 import { captchaFromForm } from "../captcha/routes.ts";
 import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
@@ -46,7 +46,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     if (request.auth) return redirectSeeOther(reply, "/account");
     const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
     const errors = flow?.errors ?? [];
-    const challenge = deps.config.registrationCAPTCHA ? await createCAPTCHAChallenge(deps, { purpose: "registration", binding: requesterBinding(request) }) : null;
+    const challenge = deps.config.registrationCAPTCHA ? await challengeForPage(deps, { purpose: "registration", binding: requesterBinding(request), ip: request.ip, another: flow?.data?.focus === "captcha" }) : null;
     const body = registerPage({
       csrfToken: csrfTokenFor(reply),
       errors,

@@ -1,7 +1,7 @@
 // Changing the password while signed in: /account/password and PUT /api/v1/password.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
+import { challengeForPage } from "../captcha/page-challenge.ts";
 import { captchaFromForm } from "../captcha/routes.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
@@ -32,7 +32,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
     if (!auth) return reply;
     const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
     const errors = flow?.errors ?? [];
-    const challenge = await createCAPTCHAChallenge(deps, { purpose: "password_change", binding: requesterBinding(request) });
+    const challenge = await challengeForPage(deps, { purpose: "password_change", binding: requesterBinding(request), ip: request.ip, another: flow?.data?.focus === "captcha" });
     const body = passwordChangePage({
       csrfToken: csrfTokenFor(reply),
       errors,

@@ -3,7 +3,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { toPublicAccount } from "../accounts/public-account.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
-import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
+import { challengeForPage } from "../captcha/page-challenge.ts";
 import { captchaFromForm } from "../captcha/routes.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
@@ -53,7 +53,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     const returnTo = safeReturnPath(flow?.data?.returnTo ?? query.return_to);
     const noticeKey = typeof query.done === "string" ? query.done : "";
     const errors = flow?.errors ?? [];
-    const challenge = flow?.data?.captcha === "1" ? await createCAPTCHAChallenge(deps, { purpose: "signin", binding: requesterBinding(request) }) : null;
+    const challenge = flow?.data?.captcha === "1" ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: flow?.data?.focus === "captcha" }) : null;
     const body = signinPage({
       csrfToken: csrfTokenFor(reply),
       errors,

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { generateId } from "../../src/lib/crypto.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { csrfTokenIn, solveCAPTCHA, TestClient } from "../helpers/client.ts";
+import { csrfTokenIn, hiddenInputsIn, solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { latestCode, readEmails } from "../helpers/outbox.ts";
 
 const NEW_PASSWORD = "Lantern-Orchard-Velvet-Comet-9";
@@ -159,3 +159,46 @@ describe("attack findings", () => {
     assert.equal((await mine.get("/api/v1/session")).statusCode, 200);
   });
 });
+
+describe("security checks drawn by pages", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_RATE_CAPTCHA: "30/1m" });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const challengeIdIn = (html: string): string | undefined => /name="captchaId" value="([A-Za-z0-9_-]{20})"/.exec(html)?.[1];
+
+  it("a reload shows the page's unanswered challenge again instead of drawing another", async () => {
+    const browser = new TestClient(t.app);
+    const ids = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const page = await browser.get("/password/reset");
+      assert.equal(page.statusCode, 200);
+      ids.add(challengeIdIn(page.body) as string);
+    }
+    assert.equal(ids.size, 1, "forty reloads, one challenge");
+    // "Try another" still draws a new one.
+    const page = await browser.get("/password/reset");
+    const another = await browser.request("POST", "/password/reset", { form: { ...hiddenInputsIn(page.body, "/password/reset"), captchaAction: "refresh" } });
+    const next = await browser.get(another.headers.location as string);
+    assert.notEqual(challengeIdIn(next.body), [...ids][0]);
+  });
+
+  it("every challenge a page draws counts against the address's allowance for new challenges", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      // A new browser each time (no cookies), so nothing can be reused.
+      const path = ["/password/reset", "/register"][i % 2] as string;
+      statuses.push((await t.app.inject({ method: "GET", url: path, remoteAddress: "198.51.100.60" })).statusCode);
+    }
+    assert.deepEqual(statuses, [...Array(30).fill(200), 429]);
+    const api = await t.app.inject({ method: "POST", url: "/api/v1/captcha", remoteAddress: "198.51.100.60", payload: { purpose: "registration" } });
+    assert.equal(api.statusCode, 429, "the API's limit is the same allowance");
+    assert.equal(api.json().error.code, "RATE_LIMITED");
+    assert.equal((await t.app.inject({ method: "GET", url: "/register", remoteAddress: "198.51.100.61" })).statusCode, 200, "another address is not affected");
+  });
+});
+
