@@ -12,7 +12,10 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
   const pending = new Set<Promise<void>>();
   return {
     run(name, task) {
-      const promise = task()
+      // Started on a later turn of the event loop, never inside the request that asked for it: no part
+      // of the task (building a message, opening a connection) can change how long that answer takes.
+      const promise = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(task)
         .catch((err: unknown) => logger.error({ err, task: name }, "background task failed"))
         .finally(() => pending.delete(promise));
       pending.add(promise);

@@ -63,15 +63,16 @@ export async function requestPasswordReset(
   });
   // Recorded for unknown identifiers too (without an account), so both cases do the same work.
   await recordAuditEvent(deps, { type: "reset.requested", accountId: account?.id ?? null, context: input.context ?? null, detail: { channel: identifier.kind } });
-  if (account) {
-    const to = found ? { ...identifier, display: found.identifier.display } : identifier;
-    deps.tasks.run("password reset message", () =>
-      deliverToIdentifier(deps, to, {
-        email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
-        sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
-      }),
-    );
-  }
+  // A task is handed to the background in every case, and only there is it decided whether a message
+  // goes out, so the answer does the same work for every identifier.
+  const to = found ? { ...identifier, display: found.identifier.display } : identifier;
+  deps.tasks.run("password reset message", async () => {
+    if (!account) return;
+    await deliverToIdentifier(deps, to, {
+      email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
+      sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+    });
+  });
   return { identifier };
 }
 

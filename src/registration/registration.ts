@@ -94,12 +94,17 @@ export async function confirmRegistration(
  * Sends a new code for a registration that is waiting for one. Answers the same for unknown and already
  * confirmed identifiers, which get nothing.
  */
-export async function resendRegistrationCode(deps: RegistrationDeps, input: { identifier: string }): Promise<RegistrationResult> {
+export async function resendRegistrationCode(deps: RegistrationDeps & Pick<Deps, "tasks">, input: { identifier: string }): Promise<RegistrationResult> {
   const { identifier } = requireIdentifier(input.identifier);
   await consumeSendAllowance(deps, "verification", identifier.value);
-  const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
-  if (found && found.identifier.verifiedAt === null) {
-    await issueVerificationCode(deps, { accountId: found.account.id, purpose: "registration", identifier });
-  }
+  // Whether the identifier waits for a code is looked up, and the code made and sent, in the background
+  // for every identifier: the answer does the same work, and takes the same time, for a pending, a
+  // confirmed and an unknown one.
+  deps.tasks.run("registration code resend", async () => {
+    const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+    if (found && found.identifier.verifiedAt === null) {
+      await issueVerificationCode(deps, { accountId: found.account.id, purpose: "registration", identifier });
+    }
+  });
   return { identifier };
 }

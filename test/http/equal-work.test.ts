@@ -1,0 +1,99 @@
+// Answers that must not tell whether an identifier is known do the same work in every case: the same
+// storage calls in the same order, and the same background hand-over. Compared by what is done, not by
+// wall-clock time (bench/ measures times).
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Stores } from "../../src/stores/types.ts";
+import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
+import { latestCode, readEmails } from "../helpers/outbox.ts";
+
+type StoreName = Exclude<keyof Stores, "poolStats" | "ping" | "close">;
+const STORE_NAMES: StoreName[] = ["accounts", "sessions", "verifications", "passwordResets", "audit", "shortLived", "helpFeedback"];
+
+describe("equal work whether or not an identifier is known", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_REGISTRATION_CAPTCHA: "0" });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  /**
+   * Runs `act` while recording every store call (store.method) and every background hand-over; the
+   * handed-over tasks are held back and run afterwards, so the record shows only what the answer did.
+   */
+  async function recordWork<T>(act: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+    const calls: string[] = [];
+    const restore: Array<() => void> = [];
+    for (const name of STORE_NAMES) {
+      const store = t.deps.stores[name] as unknown as Record<string, unknown>;
+      for (const [method, fn] of Object.entries(store)) {
+        if (typeof fn !== "function") continue;
+        store[method] = (...args: unknown[]) => {
+          calls.push(`${name}.${method}`);
+          return (fn as (...a: unknown[]) => unknown).apply(store, args);
+        };
+        restore.push(() => {
+          store[method] = fn;
+        });
+      }
+    }
+    const tasks = t.deps.tasks;
+    const held: Array<[string, () => Promise<void>]> = [];
+    t.deps.tasks = { run: (name, task) => void held.push([name, task]), settle: () => tasks.settle() };
+    let result: T;
+    try {
+      result = await act();
+    } finally {
+      for (const r of restore) r();
+      t.deps.tasks = tasks;
+    }
+    calls.push(...held.map(([name]) => `background: ${name}`));
+    for (const [name, task] of held) tasks.run(name, task);
+    await tasks.settle();
+    return { result, calls };
+  }
+
+  it("resending a registration code: pending, confirmed and unknown identifiers", async () => {
+    const client = new TestClient(t.app);
+    const pending = "resend-pending@example.com";
+    assert.equal((await client.request("POST", "/api/v1/accounts", { json: { identifier: pending, password: STRONG_PASSWORD } })).statusCode, 202);
+    const firstCode = await latestCode(t.config.outboxDir, pending);
+    await createVerifiedAccount(t, "resend-confirmed@example.com");
+    const resend = (identifier: string) => recordWork(() => client.request("POST", "/api/v1/accounts/verify/resend", { json: { identifier } }));
+
+    const forPending = await resend(pending);
+    const forConfirmed = await resend("resend-confirmed@example.com");
+    const forUnknown = await resend("resend-unknown@example.com");
+    for (const r of [forPending, forConfirmed, forUnknown]) assert.equal(r.result.statusCode, 202);
+    assert.deepEqual(forConfirmed.calls, forPending.calls);
+    assert.deepEqual(forUnknown.calls, forPending.calls);
+    assert.ok(forPending.calls.includes("background: registration code resend"));
+    // The work itself still happens: the pending registration got a new code.
+    const emails = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes(pending));
+    assert.equal(emails.length, 2, "a second code was sent");
+    assert.notEqual(await latestCode(t.config.outboxDir, pending), undefined);
+    assert.ok(firstCode);
+  });
+
+  it("requesting a password reset: a confirmed e-mail and an unknown one", async () => {
+    await createVerifiedAccount(t, "reset-known@example.com");
+    const client = new TestClient(t.app);
+    const request = async (identifier: string) => {
+      const captcha = await solveCAPTCHA(client, "password_reset");
+      return recordWork(() => client.request("POST", "/api/v1/password-resets", { json: { identifier, captcha } }));
+    };
+    const known = await request("reset-known@example.com");
+    const unknown = await request("reset-unknown@example.com");
+    assert.equal(known.result.statusCode, 202);
+    assert.equal(unknown.result.statusCode, 202);
+    assert.deepEqual(unknown.calls, known.calls);
+    assert.ok(known.calls.includes("background: password reset message"));
+    const sent = (await readEmails(t.config.outboxDir)).filter((e) => e.subject === "Reset your password");
+    assert.equal(sent.filter((e) => e.to.includes("reset-known@example.com")).length, 1);
+    assert.equal(sent.filter((e) => e.to.includes("reset-unknown@example.com")).length, 0);
+  });
+});
