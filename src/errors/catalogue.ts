@@ -40,6 +40,7 @@ export const errorCatalogue = {
   FEEDBACK_COMMENT_TOO_LONG: { status: 400 },
   SEND_LIMITED: { status: 429 },
   DELIVERY_FAILED: { status: 503 },
+  SERVICE_UNAVAILABLE: { status: 503 },
   CSRF_INVALID: { status: 403 },
   ORIGIN_REJECTED: { status: 403 },
   RATE_LIMITED: { status: 429 },

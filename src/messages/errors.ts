@@ -45,6 +45,8 @@ export const errorMessages: Record<ErrorCode, string> = {
   FEEDBACK_COMMENT_TOO_LONG: "Your comment can be at most 1,000 characters long. Please shorten it.",
   SEND_LIMITED: "We have sent several messages already. Wait a little before asking for another.",
   DELIVERY_FAILED: "We could not send the message just now. Please try again in a few minutes.",
+  SERVICE_UNAVAILABLE:
+    "Part of our service is briefly unavailable, so we could not finish this. Please try again in a minute.",
   CSRF_INVALID: "This form has expired. We have loaded a fresh one: please try again.",
   ORIGIN_REJECTED: "This request came from another site and was refused.",
   RATE_LIMITED: "Too many requests. Please wait a moment and try again.",
