@@ -46,6 +46,7 @@ export const errorCatalogue = {
   RATE_LIMITED: { status: 429 },
   NOT_FOUND: { status: 404 },
   METHOD_NOT_ALLOWED: { status: 405 },
+  REQUEST_TIMEOUT: { status: 408 },
   PAYLOAD_TOO_LARGE: { status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   INTERNAL: { status: 500 },

@@ -20,6 +20,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_CSRF_INVALID_TOKEN: "CSRF_INVALID",
   FST_CSRF_MISSING_SECRET: "CSRF_INVALID",
   FST_ERR_VALIDATION: "VALIDATION_FAILED",
+  FST_ERR_HANDLER_TIMEOUT: "SERVICE_UNAVAILABLE",
 };
 
 /**
@@ -40,6 +41,7 @@ export function toAppError(error: unknown, sqliteFile?: string): AppError {
     return new AppError("VALIDATION_FAILED", { ...(field ? { field } : {}), detail: fastifyError.message });
   }
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped === "SERVICE_UNAVAILABLE") return new AppError(mapped, { detail: fastifyError.message, retryAfter: OUTAGE_RETRY_AFTER_SECONDS });
   if (mapped) return new AppError(mapped, { detail: fastifyError.message });
   if (fastifyError?.statusCode === 400 || fastifyError?.statusCode === 413 || fastifyError?.statusCode === 415) {
     const code: ErrorCode = fastifyError.statusCode === 413 ? "PAYLOAD_TOO_LARGE" : fastifyError.statusCode === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "VALIDATION_FAILED";

@@ -52,6 +52,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   RATE_LIMITED: "Too many requests. Please wait a moment and try again.",
   NOT_FOUND: "There is nothing here.",
   METHOD_NOT_ALLOWED: "This address does not accept that kind of request.",
+  REQUEST_TIMEOUT: "The request took too long to arrive and was cut off. Please check your connection and try again.",
   PAYLOAD_TOO_LARGE: "What was sent is too large.",
   UNSUPPORTED_MEDIA_TYPE: "Send JSON (Content-Type: application/json) or a form.",
   INTERNAL: "Something went wrong on our side. Please try again.",

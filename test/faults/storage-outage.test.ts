@@ -61,10 +61,11 @@ describe("storage outages on PostgreSQL and Redis", { skip }, () => {
     t = await createTestApp({
       LATCHKEY_DATABASE_URL: throughProxy(schema.url, database.port, applicationName),
       LATCHKEY_DATABASE_POOL_SIZE: "4",
-      LATCHKEY_DATABASE_TIMEOUT: "3s",
+      LATCHKEY_DATABASE_TIMEOUT: "5s",
+      LATCHKEY_REQUEST_TIMEOUT: "2s",
       LATCHKEY_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
       LATCHKEY_REDIS_PREFIX: prefix,
-      LATCHKEY_REDIS_TIMEOUT: "3s",
+      LATCHKEY_REDIS_TIMEOUT: "5s",
       LATCHKEY_REGISTRATION_CAPTCHA: "0",
     });
     await seedVerifiedAccount(t, "steady@example.com");
@@ -150,7 +151,7 @@ describe("storage outages on PostgreSQL and Redis", { skip }, () => {
         // A pooled connection reset by the hang may fail at once; a new one hangs until the timeout.
         assert.notEqual(ready.json().checks.database, "ok");
         assert.notEqual(ready.json().checks.redis, "ok");
-        // The backends' own timeouts are 3 s; readiness gives each probe well under a second.
+        // The backends' own timeouts are 5 s; readiness gives each probe well under a second.
         assert.ok(elapsed < 2000, `/readyz took ${elapsed} ms`);
       }
     } finally {
@@ -163,6 +164,26 @@ describe("storage outages on PostgreSQL and Redis", { skip }, () => {
       ready = (await t.app.inject({ method: "GET", url: "/readyz" })).statusCode;
     }
     assert.equal(ready, 200, "ready again once both answer");
+  });
+
+  it("answers a request held up by a hung database at LATCHKEY_REQUEST_TIMEOUT, before the database timeout", async () => {
+    database.stall();
+    try {
+      const started = performance.now();
+      const signin = await signIn(new TestClient(t.app), "steady@example.com", STRONG_PASSWORD);
+      const elapsed = performance.now() - started;
+      assert.equal(signin.statusCode, 503);
+      assert.equal(signin.json().error.code, "SERVICE_UNAVAILABLE");
+      assert.equal(signin.headers["retry-after"], "5");
+      // 2 s request timeout; the pool would wait 5 s for a connection.
+      assert.ok(elapsed < 4500, `the sign-in took ${elapsed} ms`);
+    } finally {
+      await database.restore();
+    }
+    await t.deps.tasks.settle();
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    assert.equal(await countSigninFailures(t.deps, "steady@example.com"), 0, "the abandoned attempt was given back");
+    assert.equal((await signIn(new TestClient(t.app), "steady@example.com", STRONG_PASSWORD)).statusCode, 200);
   });
 
   it("reports a database that answers reads but refuses writes, and answers 503 for what needs a write", async () => {
