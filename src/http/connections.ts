@@ -1,9 +1,10 @@
-// Connection-level answers in the public error shape: a request that arrives too slowly (408) or cannot
-// be parsed (400), and requests that reach an instance that is shutting down (503, Connection: close).
+// Connection-level answers in the public error shape: a request that arrives too slowly (408), whose
+// headers are too large (413) or that cannot be parsed (400), and requests that reach an instance that is shutting down (503, Connection: close).
+import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { AppError } from "../errors/app-error.ts";
-import type { ErrorCode } from "../errors/catalogue.ts";
+import { type ErrorCode, errorCatalogue } from "../errors/catalogue.ts";
 import { messageForError } from "../messages/errors.ts";
 
 /** Seconds a client should wait before sending again to an instance that is shutting down. */
@@ -15,8 +16,9 @@ export const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
-  const code: ErrorCode = error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "REQUEST_TIMEOUT" : "VALIDATION_FAILED";
-  const status = code === "REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+  const code: ErrorCode = error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "REQUEST_TIMEOUT" : error.code === "HPE_HEADER_OVERFLOW" ? "PAYLOAD_TOO_LARGE" : "VALIDATION_FAILED";
+  const statusCode = errorCatalogue[code].status;
+  const status = `${statusCode} ${STATUS_CODES[statusCode] ?? ""}`;
   const body = JSON.stringify({ error: { code, message: messageForError(code) } });
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { testEnv } from "../helpers/app.ts";
 
@@ -125,9 +125,12 @@ describe("slow clients are cut off", () => {
   // The defaults are 10 s and 30 s; short ones here so the test is quick. Without them, each of these
   // connections would stay open for as long as the client likes.
   const env = { LATCHKEY_HEADERS_TIMEOUT: "1s", LATCHKEY_BODY_TIMEOUT: "2s" };
+  let server: Server;
+  before(async () => {
+    server = await startServer(env);
+  });
 
   it("closes a connection whose body stops short of its Content-Length, answering 408 REQUEST_TIMEOUT", async () => {
-    const server = await startServer(env);
     const raw = await openRaw(server.port);
     raw.socket.write(`${POST_HEAD(100)}{"identifier":`);
     const { text, closedByServer } = await raw.closed(15_000);
@@ -138,7 +141,6 @@ describe("slow clients are cut off", () => {
   });
 
   it("closes a connection whose body keeps arriving a byte at a time past the body timeout", async () => {
-    const server = await startServer(env);
     const raw = await openRaw(server.port);
     raw.socket.write(POST_HEAD(10_000));
     const stop = dribble(raw.socket, 200);
@@ -149,7 +151,6 @@ describe("slow clients are cut off", () => {
   });
 
   it("closes a connection whose headers never end", async () => {
-    const server = await startServer(env);
     const raw = await openRaw(server.port);
     raw.socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
     const stop = dribble(raw.socket, 200);
@@ -159,6 +160,22 @@ describe("slow clients are cut off", () => {
     assert.equal(errorBodyOf(text).code, "REQUEST_TIMEOUT");
     // Other clients were served meanwhile, and still are.
     assert.equal((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status, 200);
+  });
+});
+
+describe("requests Node.js cannot parse", () => {
+  it("answers oversized headers 413 and a malformed request 400, in the error shape", async () => {
+    const server = await startServer({});
+    const big = await openRaw(server.port);
+    big.socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
+    const bigAnswer = await big.closed(10_000);
+    assert.match(bigAnswer.text, /^HTTP\/1\.1 413/);
+    assert.equal(errorBodyOf(bigAnswer.text).code, "PAYLOAD_TOO_LARGE");
+    const bad = await openRaw(server.port);
+    bad.socket.write("GET /healthz HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n");
+    const badAnswer = await bad.closed(10_000);
+    assert.match(badAnswer.text, /^HTTP\/1\.1 400/);
+    assert.equal(errorBodyOf(badAnswer.text).code, "VALIDATION_FAILED");
   });
 });
 
