@@ -50,7 +50,8 @@ export async function signIn(deps: SigninDeps, input: SigninInput): Promise<Sign
 }
 
 function signinOutcomeOf(error: unknown): SigninOutcome {
-  if (!isAppError(error)) return "failed";
+  // Storage that failed is no failed sign-in: kept apart so an outage does not look like an attack.
+  if (!isAppError(error)) return "unavailable";
   switch (error.code) {
     case "SIGNIN_LOCKED":
       return "locked";

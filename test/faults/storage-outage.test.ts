@@ -217,6 +217,7 @@ describe("storage outages on PostgreSQL and Redis", { skip }, () => {
       await database.restore();
     }
     assert.equal(await countSigninFailures(t.deps, "steady@example.com"), 0, "no attempt kept its reservation");
+    assert.match(await t.deps.metrics.registry.metrics(), /latchkey_signin_total\{outcome="unavailable"\} [1-9]/);
     // Without the release, the person would now have to solve the security check for 12 hours.
     assert.equal((await signIn(new TestClient(t.app), "steady@example.com", STRONG_PASSWORD)).statusCode, 200);
   });
