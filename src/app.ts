@@ -14,6 +14,7 @@ import { type HelpLibrary, loadHelpLibrary } from "./help/articles.ts";
 import { registerHelpRoutes } from "./help/routes.ts";
 import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
+import { answerClientError, registerShutdownAnswers } from "./http/connections.ts";
 import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
 import { serializeRequestForLog } from "./http/log-redaction.ts";
@@ -71,7 +72,14 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // Strict schemas: no type coercion, no silently dropped fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
+    // A slow or stalled client must not hold a connection (or a shutdown) for ever: the headers, then the
+    // whole request must arrive in time, and an answer that storage holds up becomes a 503.
+    http: { headersTimeout: config.timeouts.headersMs, requestTimeout: config.timeouts.bodyMs, connectionsCheckingInterval: 1000 },
+    requestTimeout: config.timeouts.bodyMs,
+    handlerTimeout: config.timeouts.requestMs,
+    clientErrorHandler: answerClientError,
+    // Answers during shutdown come from registerShutdownAnswers, in the public error shape.
+    return503OnClosing: false,
     frameworkErrors: (error, request, reply) => sendFrameworkError(deps, error, request, reply),
   });
 
@@ -117,6 +125,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   const methods = trackRouteMethods(app);
   registerErrorHandling(app, deps, methods);
+  registerShutdownAnswers(app);
   registerOriginCheck(app, config.baseOrigin);
   registerBrowserId(app, deps);
   registerSessionHook(app, deps);

@@ -28,16 +28,34 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     if (closing) return;
     closing = true;
     stopMaintenance();
-    // Stop accepting, let requests in flight finish, then close the pools.
-    await app.close();
-    await metricsApp?.close();
+    // Stop accepting, let requests in flight finish, then close the pools. A client that sends slowly, or
+    // never finishes its request, must not hold the shutdown: past the deadline its connection is closed.
+    const deadline = setTimeout(() => {
+      process.stdout.write(`Shutdown: requests still open after ${config.timeouts.shutdownMs / 1000}s; closing their connections.\n`);
+      app.server.closeAllConnections();
+      metricsApp?.server.closeAllConnections();
+    }, config.timeouts.shutdownMs);
+    deadline.unref();
+    try {
+      await app.close();
+      await metricsApp?.close();
+    } finally {
+      clearTimeout(deadline);
+    }
     await deps.tasks.settle();
     await deps.stores.close();
     deps.mailer.close?.();
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
-      void close().then(() => process.exit(0));
+      process.stdout.write(`${signal}: shutting down (at most ${config.timeouts.shutdownMs / 1000}s for requests in flight).\n`);
+      void close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exit(1);
+        },
+      );
     });
   }
   return close;

@@ -3,7 +3,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { PasswordHasher } from "./accounts/password-hash.ts";
 
-export type SigninOutcome = "succeeded" | "failed" | "locked" | "captcha_required" | "captcha_failed" | "not_verified" | "invalid_input";
+export type SigninOutcome = "succeeded" | "failed" | "locked" | "captcha_required" | "captcha_failed" | "not_verified" | "invalid_input" | "unavailable";
 export type CAPTCHAOutcome = "created" | "correct" | "incorrect" | "expired";
 
 export interface Metrics {
@@ -42,7 +42,7 @@ export function createMetrics(): Metrics {
     },
   });
   // Outcomes start at zero so dashboards see every series from the first scrape.
-  for (const o of ["succeeded", "failed", "locked", "captcha_required", "captcha_failed", "not_verified", "invalid_input"]) signins.inc({ outcome: o }, 0);
+  for (const o of ["succeeded", "failed", "locked", "captcha_required", "captcha_failed", "not_verified", "invalid_input", "unavailable"]) signins.inc({ outcome: o }, 0);
   for (const o of ["created", "correct", "incorrect", "expired"]) captchas.inc({ outcome: o }, 0);
   return {
     registry,

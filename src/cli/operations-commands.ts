@@ -39,6 +39,9 @@ export async function runMigrateData(args: string[]): Promise<number> {
     const report = await migrateData(source.db, target.db, (p) => {
       last = { fraction: p.overallTotal ? p.overallCopied / p.overallTotal : 1, rows: p.overallCopied, rejected: 0 };
       progress.update(last);
+    }).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`${message}\nNothing was copied: the copy is one transaction, so the target is as it was before. Fix the cause and run the same command again.`, { cause: error });
     });
     progress.finish({ ...last, fraction: 1 });
     process.stdout.write("table\tSQLite\tPostgreSQL\n");

@@ -249,3 +249,21 @@ describe("loadConfig: base URL", () => {
     assert.equal(config.baseUrl, "http://example.com:8080/auth");
   });
 });
+
+describe("connection and shutdown timeouts", () => {
+  test("default to 10 s headers, 30 s body, 30 s request and 10 s shutdown", () => {
+    assert.deepEqual(load({ LATCHKEY_SECRET: SECRET }).timeouts, { headersMs: 10_000, bodyMs: 30_000, requestMs: 30_000, shutdownMs: 10_000 });
+  });
+
+  test("take durations", () => {
+    const config = load({ LATCHKEY_SECRET: SECRET, LATCHKEY_HEADERS_TIMEOUT: "5s", LATCHKEY_BODY_TIMEOUT: "1m", LATCHKEY_REQUEST_TIMEOUT: "20s", LATCHKEY_SHUTDOWN_TIMEOUT: "25s" });
+    assert.deepEqual(config.timeouts, { headersMs: 5_000, bodyMs: 60_000, requestMs: 20_000, shutdownMs: 25_000 });
+  });
+
+  test("refuse zero (no limit at all), a headers timeout longer than the body's, and non-durations, all at once", () => {
+    const error = refuse({ LATCHKEY_SECRET: SECRET, LATCHKEY_SHUTDOWN_TIMEOUT: "0s", LATCHKEY_HEADERS_TIMEOUT: "2m", LATCHKEY_REQUEST_TIMEOUT: "soon" });
+    assert.match(problemFor(error, "LATCHKEY_SHUTDOWN_TIMEOUT") ?? "", /at least 1s/);
+    assert.match(problemFor(error, "LATCHKEY_HEADERS_TIMEOUT") ?? "", /not be longer than LATCHKEY_BODY_TIMEOUT/);
+    assert.ok(problemFor(error, "LATCHKEY_REQUEST_TIMEOUT"));
+  });
+});

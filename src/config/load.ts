@@ -46,6 +46,8 @@ export interface Config {
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly passwordMinScore: number;
   readonly auditRetentionSeconds: number;
+  /** Connection and shutdown deadlines, in milliseconds. */
+  readonly timeouts: { readonly headersMs: number; readonly bodyMs: number; readonly requestMs: number; readonly shutdownMs: number };
   /** Per-client-address limits: at most `max` requests per `windowSeconds`. */
   readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
 }
@@ -166,6 +168,22 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   const port = Number(env.LATCHKEY_PORT ?? "3000");
   if (port > 65535) problems.push(`LATCHKEY_PORT=${port}: must be 0–65535`);
 
+  const timeoutSeconds = (name: "LATCHKEY_HEADERS_TIMEOUT" | "LATCHKEY_BODY_TIMEOUT" | "LATCHKEY_REQUEST_TIMEOUT" | "LATCHKEY_SHUTDOWN_TIMEOUT", fallback: string): number => {
+    const value = env[name] ?? fallback;
+    if (!/^\d+(s|m|h|d)$/.test(value)) return 0;
+    const seconds = parseDuration(value);
+    // Zero would mean "wait for ever", which is what these settings exist to prevent.
+    if (seconds < 1) problems.push(`${name}=${JSON.stringify(value)}: must be at least 1s`);
+    return seconds;
+  };
+  const timeouts = {
+    headersMs: timeoutSeconds("LATCHKEY_HEADERS_TIMEOUT", "10s") * 1000,
+    bodyMs: timeoutSeconds("LATCHKEY_BODY_TIMEOUT", "30s") * 1000,
+    requestMs: timeoutSeconds("LATCHKEY_REQUEST_TIMEOUT", "30s") * 1000,
+    shutdownMs: timeoutSeconds("LATCHKEY_SHUTDOWN_TIMEOUT", "10s") * 1000,
+  };
+  if (timeouts.headersMs > timeouts.bodyMs) problems.push("LATCHKEY_HEADERS_TIMEOUT: must not be longer than LATCHKEY_BODY_TIMEOUT (the body timeout counts the headers too)");
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const duration = (value: string | undefined, fallback: string): number => parseDuration(value ?? fallback);
@@ -207,6 +225,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     },
     passwordMinScore: Number(env.LATCHKEY_PASSWORD_MIN_SCORE ?? "3"),
     auditRetentionSeconds: duration(env.LATCHKEY_AUDIT_RETENTION, "90d"),
+    timeouts,
     clientLimits: {
       signin: parseRate(env.LATCHKEY_RATE_SIGNIN ?? "30/1m"),
       captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA ?? "30/1m"),

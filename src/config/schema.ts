@@ -50,6 +50,10 @@ export const EnvSchema = Type.Object({
   ),
   LATCHKEY_METRICS_PORT: Type.Optional(Type.String({ pattern: "^\\d{1,5}$", description: "Serve /metrics, /healthz and /readyz on this separate port (on LATCHKEY_METRICS_HOST) instead of /metrics on the main port.", default: "" })),
   LATCHKEY_METRICS_HOST: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "Address for the metrics port.", default: "127.0.0.1" })),
+  LATCHKEY_HEADERS_TIMEOUT: Duration("A request's headers must have arrived within this time, or the connection is closed (408).", "10s"),
+  LATCHKEY_BODY_TIMEOUT: Duration("A whole request, headers and body, must have arrived within this time, or the connection is closed (408): cuts off clients that send slowly or less than their Content-Length. At least LATCHKEY_HEADERS_TIMEOUT.", "30s"),
+  LATCHKEY_REQUEST_TIMEOUT: Duration("An answer not ready after this long becomes 503 SERVICE_UNAVAILABLE (e.g. storage that hangs).", "30s"),
+  LATCHKEY_SHUTDOWN_TIMEOUT: Duration("On SIGTERM or SIGINT, requests in flight get this long to finish; then remaining connections are closed and the process exits.", "10s"),
   LATCHKEY_LOG_LEVEL: Type.Optional(
     Type.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => Type.Literal(l)), { description: "Log level.", default: "info" }),
   ),

@@ -6,6 +6,7 @@ import { AppError, isAppError } from "../errors/app-error.ts";
 import type { ErrorCode } from "../errors/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
+import { classifyStorageOutage, OUTAGE_RETRY_AFTER_SECONDS } from "../stores/outage.ts";
 import { renderLayout } from "../views/layout.ts";
 import { safeReturnPath } from "./forms.ts";
 import { redactURL } from "./log-redaction.ts";
@@ -24,11 +25,17 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   // Raised by the router before any route runs (see frameworkErrors in app.ts).
   FST_ERR_BAD_URL: "VALIDATION_FAILED",
   FST_ERR_MAX_PARAM_LENGTH: "NOT_FOUND",
+  FST_ERR_HANDLER_TIMEOUT: "SERVICE_UNAVAILABLE",
 };
 
-/** Maps any thrown value to an AppError (unknown ones to INTERNAL). */
-export function toAppError(error: unknown): AppError {
+/**
+ * Maps any thrown value to an AppError: a storage outage to SERVICE_UNAVAILABLE (503, Retry-After), unknown
+ * ones to INTERNAL. `sqliteFile` lets the logged detail name the database file.
+ */
+export function toAppError(error: unknown, sqliteFile?: string): AppError {
   if (isAppError(error)) return error;
+  const outage = classifyStorageOutage(error, sqliteFile);
+  if (outage) return new AppError("SERVICE_UNAVAILABLE", { cause: error, detail: outage.detail, retryAfter: OUTAGE_RETRY_AFTER_SECONDS });
   const fastifyError = error as FastifyError & { validation?: Array<{ instancePath?: string; params?: Record<string, unknown> }> };
   if (fastifyError?.validation) {
     const first = fastifyError.validation[0];
@@ -39,6 +46,7 @@ export function toAppError(error: unknown): AppError {
     return new AppError("VALIDATION_FAILED", { ...(field ? { field } : {}), detail: fastifyError.message });
   }
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped === "SERVICE_UNAVAILABLE") return new AppError(mapped, { detail: fastifyError.message, retryAfter: OUTAGE_RETRY_AFTER_SECONDS });
   if (mapped) return new AppError(mapped, { detail: fastifyError.message });
   // The static-file plugin refuses paths that climb out of its folder ("/assets/../package.json") with 403
   // and missing files with 404: to the visitor both are simply not there.
@@ -61,7 +69,7 @@ export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply
 function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
   const request = reply.request;
-  const title = error.status === 404 ? "Page not found" : error.code === "CSRF_INVALID" ? "This form has expired" : error.status === 429 ? "Please wait a moment" : "Something went wrong";
+  const title = error.status === 404 ? "Page not found" : error.code === "CSRF_INVALID" ? "This form has expired" : error.status === 429 ? "Please wait a moment" : error.code === "SERVICE_UNAVAILABLE" ? "Back in a moment" : "Something went wrong";
   // Back to the page the form came from, by the same rule as every return path: never another host.
   const back = request.method !== "GET" ? safeReturnPath(request.url.split("?")[0], "/") : "/";
   const body = html`<h1>${title}</h1>
@@ -92,8 +100,10 @@ export function sendFrameworkError(deps: Pick<Deps, "config">, error: unknown, r
 
 export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "config">, methods?: MethodCheck): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = toAppError(error);
+    const appError = toAppError(error, deps.config.database.kind === "sqlite" ? deps.config.database.file : undefined);
     if (appError.code === "INTERNAL") request.log.error({ err: error }, "unexpected error");
+    // An outage is the operator's to fix: logged as an error with what failed, answered 503.
+    else if (appError.code === "SERVICE_UNAVAILABLE") request.log.error({ code: appError.code, detail: appError.detail }, "storage unavailable");
     else request.log.info({ code: appError.code, detail: appError.detail === undefined ? undefined : redactURLsIn(appError.detail) }, "request refused");
     return isApiRequest(request) ? sendApiError(reply, appError) : sendErrorPage(reply, deps, appError);
   });

@@ -50,8 +50,16 @@ async function countRows(db: Kysely<Database>, table: string): Promise<number> {
 /**
  * Copies every durable table from `source` (SQLite, migrated) to `target` (PostgreSQL, migrated and
  * empty). Throws when the target already holds accounts, or when counts differ afterwards.
+ *
+ * All or nothing: the whole copy is one transaction on the target, so an interruption (a kill, a lost
+ * connection, a failed check) leaves the target as empty as it was, and running the command again starts
+ * over cleanly.
  */
 export async function migrateData(source: Kysely<Database>, target: Kysely<Database>, onProgress: (p: MigrateDataProgress) => void): Promise<MigrateDataReport> {
+  return target.transaction().execute((trx) => copyAllTables(source, trx, onProgress));
+}
+
+async function copyAllTables(source: Kysely<Database>, target: Kysely<Database>, onProgress: (p: MigrateDataProgress) => void): Promise<MigrateDataReport> {
   if ((await countRows(target, "accounts")) > 0) throw new Error("the target database already holds accounts; migrate into an empty database");
   const totals = new Map<string, number>();
   for (const spec of MIGRATED_TABLES) totals.set(spec.name, await countRows(source, spec.name));

@@ -58,7 +58,8 @@ export async function signIn(deps: SigninDeps, input: SigninInput): Promise<Sign
 }
 
 function signinOutcomeOf(error: unknown): SigninOutcome {
-  if (!isAppError(error)) return "failed";
+  // Storage that failed is no failed sign-in: kept apart so an outage does not look like an attack.
+  if (!isAppError(error)) return "unavailable";
   switch (error.code) {
     case "SIGNIN_LOCKED":
       return "locked";
@@ -73,6 +74,20 @@ function signinOutcomeOf(error: unknown): SigninOutcome {
       return "failed";
     default:
       return "invalid_input";
+  }
+}
+
+/**
+ * Runs a storage step of a sign-in whose password was not found wrong. When storage fails (an outage, not a
+ * refusal), the reserved attempt is given back: only a checked wrong password may count against a person,
+ * or an outage would bring the security check, and then a pause, to everyone who tried during it.
+ */
+async function releaseOnStorageError<T>(deps: SigninDeps, value: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!isAppError(error)) await releaseSigninAttempt(deps, value).catch(() => undefined);
+    throw error;
   }
 }
 
@@ -108,7 +123,7 @@ async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<Signin
   // No account can have a password this long, so refuse before hashing: quick, and the same for everyone.
   if (countCodePoints(password) > PASSWORD_MAX_LENGTH) return fail("password over the maximum length");
 
-  const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+  const found = await releaseOnStorageError(deps, identifier.value, () => deps.stores.accounts.getAccountByIdentifier(identifier.value));
   if (!found) {
     // Verify a dummy hash when the account is missing, so timing does not reveal which identifiers exist.
     await deps.hasher.verifyDummyPassword(password);
@@ -119,7 +134,7 @@ async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<Signin
   const matches = await deps.hasher.verifyPasswordHash(account.passwordHash, password);
   // A disabled account answers exactly like a wrong password, after the same work.
   if (!matches || account.disabledAt !== null) return fail(matches ? "account disabled" : "wrong password");
-  await recordSigninSuccess(deps, identifier.value);
+  await releaseOnStorageError(deps, identifier.value, () => recordSigninSuccess(deps, identifier.value));
 
   if (found.identifier.verifiedAt === null) {
     try {

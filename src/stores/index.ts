@@ -15,7 +15,8 @@ import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/
 import { createSqlSessionStore } from "./sql/session-store.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
 import { createSqlVerificationStore } from "./sql/verification-store.ts";
-import type { Stores } from "./types.ts";
+import { classifyStorageOutage } from "./outage.ts";
+import type { BackendState, ReadinessReport, Stores } from "./types.ts";
 
 export interface OpenStoresOptions {
   /** Apply pending migrations first (the server does; `latchkey migrate` does it on its own). */
@@ -60,6 +61,14 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
   const redis = config.redis ? openRedis(config.redis) : undefined;
   // An unreachable Redis is reported by /readyz and by failing requests, never by an unhandled event.
   redis?.on("error", () => undefined);
+  // Readiness writes, not only reads: a full disk or a read-only volume answers reads and fails every write.
+  const databaseProbe = createSqlShortLivedStore(db, codec, clock);
+  const probeDatabase = singleFlight(() => databaseProbe.set("readyz:probe", String(clock.now().getTime()), 300));
+  const probeRedis = redis && config.redis ? singleFlight(async () => void (await redis.set(`${config.redis?.prefix}readyz:probe`, String(clock.now().getTime()), "EX", 300))) : undefined;
+  const checkReadiness = async (timeoutMs: number): Promise<ReadinessReport> => {
+    const [database, redisState] = await Promise.all([probeState(probeDatabase, timeoutMs), probeRedis ? probeState(probeRedis, timeoutMs) : undefined]);
+    return { ready: database === "ok" && (redisState === undefined || redisState === "ok"), database, ...(redisState ? { redis: redisState } : {}) };
+  };
   return {
     accounts: createSqlAccountStore(db, codec),
     sessions: createSqlSessionStore(db, codec),
@@ -78,9 +87,41 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
         return false;
       }
     },
+    checkReadiness,
     async close() {
       await db.destroy();
       if (redis) redis.disconnect();
     },
   };
+}
+
+/**
+ * Runs `probe` at most once at a time: callers that arrive while one is in flight share it, so a load
+ * balancer polling a stuck backend does not pile up connections.
+ */
+function singleFlight(probe: () => Promise<void>): () => Promise<void> {
+  let inFlight: Promise<void> | null = null;
+  return () => {
+    inFlight ??= probe().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
+}
+
+/** The probe's outcome within `timeoutMs`; never throws. */
+async function probeState(probe: () => Promise<void>, timeoutMs: number): Promise<BackendState> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<BackendState>((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  const outcome = probe().then(
+    (): BackendState => "ok",
+    (error: unknown): BackendState => (classifyStorageOutage(error)?.kind === "unwritable" ? "unwritable" : "unreachable"),
+  );
+  try {
+    return await Promise.race([outcome, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -308,6 +308,15 @@ export interface HelpFeedbackStore {
   listFeedback(): Promise<HelpFeedbackRecord[]>;
 }
 
+export type BackendState = "ok" | "unreachable" | "unwritable" | "timeout";
+
+/** What /readyz reports: one state per backend; `redis` only in cluster mode. */
+export interface ReadinessReport {
+  ready: boolean;
+  database: BackendState;
+  redis?: BackendState;
+}
+
 export interface Stores {
   accounts: AccountStore;
   sessions: SessionStore;
@@ -320,5 +329,10 @@ export interface Stores {
   poolStats?(): { total: number; idle: number; waiting: number };
   /** Checks that storage answers (for /readyz). */
   ping(): Promise<boolean>;
+  /**
+   * Writes a small probe to the database and, in cluster mode, to Redis, each given at most `timeoutMs`.
+   * Never throws: a backend that cannot be reached or written within the time is reported as such.
+   */
+  checkReadiness(timeoutMs: number): Promise<ReadinessReport>;
   close(): Promise<void>;
 }

@@ -26,6 +26,13 @@ export function openPostgresDatabase(options: PostgresOptions): PostgresHandle {
   });
   // A dropped idle connection is replaced by the pool; it must not crash the process.
   pool.on("error", () => undefined);
+  // A connection that is checked out when the server goes away (a restart, pg_terminate_backend, a network
+  // cut) emits 'error' on its client, where the pool listens only while it is idle: an unhandled 'error'
+  // event would end the process. The query in flight fails on its own (and answers 503); the pool drops
+  // the broken client when it is released.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
 

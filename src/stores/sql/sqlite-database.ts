@@ -15,6 +15,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";
+import { describeReadOnlySqlite } from "../outage.ts";
 import { sqliteMigrations } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
 
@@ -96,12 +97,24 @@ export function openSqliteDatabase(file: string): SqliteHandle {
     restrictDatabaseFiles(file);
   }
   const raw = new SQLite(file);
-  raw.pragma("journal_mode = WAL");
-  if (file !== ":memory:") restrictDatabaseFiles(file);
-  raw.pragma("synchronous = NORMAL");
-  raw.pragma("foreign_keys = ON");
-  // Another process (the CLI, a backup) may hold the write lock for a moment: wait instead of failing.
-  raw.pragma("busy_timeout = 5000");
+  try {
+    raw.pragma("journal_mode = WAL");
+    if (file !== ":memory:") restrictDatabaseFiles(file);
+    raw.pragma("synchronous = NORMAL");
+    raw.pragma("foreign_keys = ON");
+    // Another process (the CLI, a backup) may hold the write lock for a moment: wait instead of failing.
+    raw.pragma("busy_timeout = 5000");
+    // Find out now, not at the first sign-in, when the file cannot be written: rewriting the schema
+    // version with its own value is a real write that changes nothing.
+    if (file !== ":memory:") raw.pragma(`user_version = ${Number(raw.pragma("user_version", { simple: true }))}`);
+  } catch (error) {
+    raw.close();
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN"))) {
+      throw new Error(describeReadOnlySqlite(file, (error as Error).message), { cause: error });
+    }
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
   return { db, raw };
 }

@@ -1,0 +1,44 @@
+// Connection-level answers in the public error shape: a request that arrives too slowly (408), whose
+// headers are too large (413) or that cannot be parsed (400), and requests that reach an instance that is shutting down (503, Connection: close).
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { AppError } from "../errors/app-error.ts";
+import { type ErrorCode, errorCatalogue } from "../errors/catalogue.ts";
+import { messageForError } from "../messages/errors.ts";
+
+/** Seconds a client should wait before sending again to an instance that is shutting down. */
+export const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * For Fastify's `clientErrorHandler`: Node.js reports here a request that missed the headers or body
+ * timeout, and one it could not parse. Nothing reached a route, so the answer is written to the socket.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const code: ErrorCode = error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "REQUEST_TIMEOUT" : error.code === "HPE_HEADER_OVERFLOW" ? "PAYLOAD_TOO_LARGE" : "VALIDATION_FAILED";
+  const statusCode = errorCatalogue[code].status;
+  const status = `${statusCode} ${STATUS_CODES[statusCode] ?? ""}`;
+  const body = JSON.stringify({ error: { code, message: messageForError(code) } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
+/**
+ * From the moment the instance starts to close, requests that still arrive (on connections that were
+ * already open) are refused with 503 SERVICE_UNAVAILABLE and `Connection: close`, so the client or load
+ * balancer retries on another instance.
+ */
+export function registerShutdownAnswers(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async (_request, reply) => {
+    if (!closing) return;
+    reply.header("connection", "close");
+    throw new AppError("SERVICE_UNAVAILABLE", { retryAfter: SHUTDOWN_RETRY_AFTER_SECONDS, detail: "shutting down" });
+  });
+}
