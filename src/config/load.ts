@@ -50,7 +50,7 @@ export interface Config {
   readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
 }
 
-export type ClientLimitKind = "signin" | "captcha" | "captchaAudio" | "reset" | "verification" | "feedback";
+export type ClientLimitKind = "signin" | "captcha" | "captchaAudio" | "reset" | "verification" | "feedback" | "passwordStrength";
 
 function parseRate(text: string): { max: number; windowSeconds: number } {
   const [max, window] = text.split("/");
@@ -214,6 +214,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       reset: parseRate(env.LATCHKEY_RATE_RESET ?? "10/1h"),
       verification: parseRate(env.LATCHKEY_RATE_VERIFICATION ?? "20/1h"),
       feedback: parseRate(env.LATCHKEY_RATE_FEEDBACK ?? "20/1h"),
+      passwordStrength: parseRate(env.LATCHKEY_RATE_PASSWORD_STRENGTH ?? "60/1m"),
     },
   };
   return Object.freeze(config);

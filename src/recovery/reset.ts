@@ -99,7 +99,7 @@ const LINK_ERRORS = { used: "RESET_TOKEN_USED", expired: "RESET_TOKEN_EXPIRED", 
 
 async function checkPolicyFor(deps: ResetDeps, account: AccountRecord | null, fallbackValue: string, password: string): Promise<string> {
   const identifiers = account ? (await deps.stores.accounts.listIdentifiers(account.id)).map((i) => i.value) : [fallbackValue];
-  const policy = checkNewPassword(password, { identifiers, name: account?.name ?? null, minScore: deps.config.passwordMinScore });
+  const policy = await checkNewPassword(password, { identifiers, name: account?.name ?? null, minScore: deps.config.passwordMinScore });
   if (!policy.ok) throw new AppError(policy.code, { field: "password" });
   return policy.password;
 }
