@@ -2,6 +2,10 @@
 // Entry point of the `latchkey` command: runs the compiled JavaScript in dist/ (no TypeScript loader in the
 // process). `npm install` builds dist/ (the `prepare` script); a checkout without it is built on first start.
 import { existsSync } from "node:fs";
+import module from "node:module";
+
+// Node.js 22.1 and later keep compiled code between starts (in the system's temporary folder); 20 starts without.
+module.enableCompileCache?.();
 
 const entry = new URL("../dist/bin.js", import.meta.url);
 if (!existsSync(entry)) {
