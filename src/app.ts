@@ -18,6 +18,8 @@ import { registerErrorHandling } from "./http/errors.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
+import { OneLinePerRequest } from "./http/request-log.ts";
+import { createReadableLogStream } from "./lib/readable-log.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
 import { redirectSeeOther } from "./http/forms.ts";
 import { registerRecoveryRoutes } from "./recovery/routes.ts";
@@ -34,9 +36,11 @@ export interface AppOptions {
   helpLibrary?: HelpLibrary;
 }
 
-export function loggerOptions(level: string): FastifyServerOptions["logger"] {
+/** Fastify's logger: JSON lines, or readable lines on standard output when `readable` (development). */
+export function loggerOptions(level: string, readable = false): FastifyServerOptions["logger"] {
   return {
     level,
+    ...(readable ? { stream: createReadableLogStream() } : {}),
     // Secrets never reach the log: cookies, authorization and anything that looks like a password or code.
     redact: {
       paths: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]', "*.password", "*.code", "*.token"],
@@ -57,8 +61,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const { config } = deps;
   // Read, validated and indexed once: invalid help content stops the start, naming every problem.
   const helpLibrary = options.helpLibrary ?? loadHelpLibrary();
+  const readableLogs = config.env === "development" && options.logger === undefined;
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(config.logLevel),
+    logger: options.logger ?? loggerOptions(config.logLevel, readableLogs),
+    // In development one readable line per request replaces Fastify's "incoming" and "completed" pair.
+    ...(readableLogs ? { logController: new OneLinePerRequest() } : {}),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     genReqId: () => deps.random.bytes(8).toString("hex"),

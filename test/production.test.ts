@@ -123,3 +123,51 @@ describe("the production process (compiled dist/)", { skip: process.platform !==
     assert.ok(logLines.some((line) => line.includes("/healthz?probe=json-log")), output);
   });
 });
+
+describe("development logs (compiled dist/, NODE_ENV=development)", () => {
+  let dataDir: string;
+  let child: ChildProcess;
+  let output = "";
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "latchkey-devlog-"));
+    const env = { ...productionEnv(dataDir), NODE_ENV: "development", LATCHKEY_LOG_LEVEL: "info" };
+    child = spawn(process.execPath, [BIN, "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+    });
+    const started = Date.now();
+    while (!/listening on 127\.0\.0\.1:(\d+)/.test(output)) {
+      if (child.exitCode !== null) throw new Error(`the server stopped:\n${output}`);
+      if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`the server did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
+  after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("prints one readable line per request (time, method, path, status, duration) and hides query values", async () => {
+    const baseUrl = `http://127.0.0.1:${/listening on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]}`;
+    assert.equal((await fetch(`${baseUrl}/healthz`)).status, 200);
+    assert.equal((await fetch(`${baseUrl}/verify?identifier=ada%40example.com&code=517418`)).status, 200);
+    assert.equal((await fetch(`${baseUrl}/no-such-page`)).status, 404);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const lines = output.split("\n");
+    assert.equal(lines.filter((line) => / GET \/healthz /.test(line)).length, 1, output);
+    assert.ok(lines.some((line) => /^\d\d:\d\d:\d\d\.\d{3} GET \/healthz 200 \d+\.\d ms$/.test(line)), output);
+    assert.ok(lines.some((line) => /^\d\d:\d\d:\d\d\.\d{3} GET \/verify\?identifier=…&code=… 200 \d+\.\d ms$/.test(line)), output);
+    assert.ok(lines.some((line) => / GET \/no-such-page 404 /.test(line)), output);
+    assert.doesNotMatch(output, /517418|ada%40example/);
+    assert.ok(!lines.some((line) => line.startsWith("{")), "no JSON lines in development");
+  });
+});
