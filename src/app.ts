@@ -3,7 +3,6 @@ import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyFormbody from "@fastify/formbody";
-import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { registerAccountRoutes } from "./account/routes.ts";
@@ -20,6 +19,7 @@ import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
 import { OneLinePerRequest } from "./http/request-log.ts";
 import { createReadableLogStream } from "./lib/readable-log.ts";
+import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
 import { redirectSeeOther } from "./http/forms.ts";
 import { registerRecoveryRoutes } from "./recovery/routes.ts";
@@ -77,7 +77,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
-  await app.register(fastifyHelmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -97,12 +97,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
     referrerPolicy: { policy: "same-origin" },
     crossOriginEmbedderPolicy: false,
-  });
-  app.addHook("onSend", async (request, reply, payload) => {
-    reply.header("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
-    // Pages and answers about accounts must never sit in a shared or browser cache.
-    if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
-    return payload;
   });
   await app.register(fastifyCsrf, {
     cookieKey: csrfCookieName(config),
