@@ -64,9 +64,11 @@ async function measureOneStart(port: number): Promise<{ ms: number; cpuMs: numbe
     const pid = child.pid as number;
     return { ms, cpuMs: readCPUSeconds(pid) * 1000, rssMB: statusMB(pid, "VmRSS"), hwmMB: statusMB(pid, "VmHWM") };
   } finally {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
