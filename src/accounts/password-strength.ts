@@ -141,7 +141,11 @@ interface EstimateRequest {
 }
 type EstimateAnswer = { id: number; strength: PasswordStrength } | { id: number; error: string };
 
+/** An idle worker (and the tens of megabytes of its dictionaries) stops after this long without estimates. */
+export const WORKER_IDLE_MS = 5 * 60 * 1000;
+
 let worker: Worker | null = null;
+let idleTimer: NodeJS.Timeout | undefined;
 let nextRequestId = 1;
 const pending = new Map<number, { resolve: (strength: PasswordStrength) => void; reject: (error: Error) => void }>();
 
@@ -169,8 +173,15 @@ function startWorker(): Worker {
     pending.delete(answer.id);
     if ("strength" in answer) waiting.resolve(answer.strength);
     else waiting.reject(new Error(`password strength estimate failed: ${answer.error}`));
-    // An idle worker must not keep a finished command (or a test) alive.
-    if (pending.size === 0) started.unref();
+    // An idle worker must not keep a finished command (or a test) alive, and stops after a while.
+    if (pending.size === 0) {
+      started.unref();
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        if (worker === started && pending.size === 0) void stopPasswordStrengthWorker();
+      }, WORKER_IDLE_MS);
+      idleTimer.unref();
+    }
   });
   started.on("error", (error) => {
     if (worker === started) worker = null;
@@ -190,6 +201,7 @@ function startWorker(): Worker {
  */
 export function estimatePasswordStrength(password: string, userInputs: string[]): Promise<PasswordStrength> {
   worker ??= startWorker();
+  clearTimeout(idleTimer);
   const target = worker;
   const id = nextRequestId++;
   return new Promise<PasswordStrength>((resolve, reject) => {
