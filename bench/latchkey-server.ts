@@ -40,6 +40,7 @@ export function latchkeyServerEnv(dataDir: string, extra: Record<string, string>
     LATCHKEY_RATE_RESET: LIFTED,
     LATCHKEY_RATE_VERIFICATION: LIFTED,
     LATCHKEY_RATE_FEEDBACK: LIFTED,
+    LATCHKEY_RATE_PASSWORD_STRENGTH: LIFTED,
     ...extra,
   };
 }

@@ -4,7 +4,9 @@ import type { ClusterOutcome } from "./cluster.ts";
 import type { LatencySummary, TimingComparison } from "./latchkey-http.ts";
 import type { LoadFigures } from "./load.ts";
 import type { ModeFigures } from "./measure-mode.ts";
+import type { StrengthFigures } from "./password-strength.ts";
 import type { PeerFigures } from "./peers/better-auth.ts";
+import type { StartupFigures } from "./startup.ts";
 
 export interface ScaleFigures {
   accounts: number;
@@ -18,6 +20,8 @@ export interface BenchRun {
   settings: { accounts: number; durationSeconds: number; rounds: number; warmupSeconds: number; connections: number; samples: number; argon2: { memoryCost: number; timeCost: number; parallelism: number } };
   sqlite: ModeFigures;
   rssMBPeak: number;
+  startup: StartupFigures;
+  passwordStrength: StrengthFigures;
   captcha: CAPTCHAOutcome;
   scale: ScaleFigures | { skipped: string };
   peer: PeerFigures | { skipped: string };
@@ -29,7 +33,10 @@ export const TARGETS = {
   sessionBaselineRatio: 0.5,
   captchaImageMs: 5,
   captchaAudioMs: 25,
-  rssMB: 200,
+  rssMB: 150,
+  startupMs: 600,
+  startupRssMB: 90,
+  strengthMsP99: 20,
   scaleRatio: 1.1,
 };
 
@@ -140,6 +147,28 @@ export function targetRows(run: BenchRun): TargetRow[] {
       verdict: verdict(audioMsP50 <= TARGETS.captchaAudioMs, `${(audioMsP50 - TARGETS.captchaAudioMs).toFixed(2)} ms over`),
     });
   }
+  const { startup, passwordStrength } = run;
+  rows.push({
+    name: "Start until /healthz answers (median of 5)",
+    required: `<= ${TARGETS.startupMs} ms`,
+    measured: `${startup.msP50.toFixed(0)} ms (${startup.cpuMsP50.toFixed(0)} ms CPU)`,
+    met: startup.msP50 <= TARGETS.startupMs,
+    verdict: verdict(startup.msP50 <= TARGETS.startupMs, `${(startup.msP50 - TARGETS.startupMs).toFixed(0)} ms over`),
+  });
+  rows.push({
+    name: "Memory right after start (RSS)",
+    required: `<= ${TARGETS.startupRssMB} MB`,
+    measured: `${startup.rssMBP50.toFixed(0)} MB`,
+    met: startup.rssMBP50 <= TARGETS.startupRssMB,
+    verdict: verdict(startup.rssMBP50 <= TARGETS.startupRssMB, `${(startup.rssMBP50 - TARGETS.startupRssMB).toFixed(0)} MB over`),
+  });
+  rows.push({
+    name: "Password-strength estimate over HTTP, p99",
+    required: `<= ${TARGETS.strengthMsP99} ms, never blocking other requests`,
+    measured: `${passwordStrength.msP99.toFixed(1)} ms (p50 ${passwordStrength.msP50.toFixed(1)}); /healthz at most ${passwordStrength.healthMsMaxDuringEstimates.toFixed(1)} ms during 20 concurrent estimates`,
+    met: passwordStrength.msP99 <= TARGETS.strengthMsP99,
+    verdict: verdict(passwordStrength.msP99 <= TARGETS.strengthMsP99, `${(passwordStrength.msP99 - TARGETS.strengthMsP99).toFixed(1)} ms over`),
+  });
   rows.push({
     name: "Peak RSS of the server under load",
     required: `<= ${TARGETS.rssMB} MB`,
@@ -210,6 +239,13 @@ export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, un
     captcha_image_ms_p50: captcha.image,
     captcha_audio_ms_p50: captcha.audio,
     rss_mb_peak: round(run.rssMBPeak, 1),
+    startup_ms_p50: round(run.startup.msP50, 1),
+    startup_cpu_ms_p50: round(run.startup.cpuMsP50, 1),
+    rss_mb_after_start: round(run.startup.rssMBP50, 1),
+    password_strength_ms_p50: round(run.passwordStrength.msP50, 2),
+    password_strength_ms_p99: round(run.passwordStrength.msP99, 2),
+    password_strength_ms_max: round(run.passwordStrength.msMax, 2),
+    healthz_ms_max_during_estimates: round(run.passwordStrength.healthMsMaxDuringEstimates, 2),
     node: run.environment.node,
     cpus: run.environment.cpus,
     signin_hash_ratio: sqlite.signin_hash_ratio,

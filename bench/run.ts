@@ -14,6 +14,8 @@ import { measureBetterAuthPeer } from "./peers/better-auth.ts";
 import { type ChildServer, startChildServer } from "./processes.ts";
 import { type BenchRun, markdownReport, resultsJSON, type ScaleFigures, targetRows } from "./report.ts";
 import { seedSqliteAccounts } from "./seed.ts";
+import { measurePasswordStrength } from "./password-strength.ts";
+import { measureStartup } from "./startup.ts";
 
 /** The account count the scale comparison holds a large run against. */
 const REFERENCE_ACCOUNTS = 1000;
@@ -68,6 +70,9 @@ async function main(): Promise<void> {
     });
     servers.push(baseline);
 
+    log("Start-up: 5 starts of `node bin/latchkey.js serve` until /healthz answers");
+    const startup = await measureStartup(5);
+
     log(`SQLite mode, ${options.accounts.toLocaleString("en")} accounts`);
     const mainEnv = latchkeyServerEnv(join(scratch, "main"));
     const config = configFromEnv(mainEnv);
@@ -87,6 +92,9 @@ async function main(): Promise<void> {
       samples: options.samples,
       log,
     });
+
+    log("  password strength: sequential estimates, then /healthz while 20 run at once");
+    const passwordStrength = await measurePasswordStrength(main.url);
 
     let scale: ScaleFigures | { skipped: string } = { skipped: `run with --accounts 1000000 to compare against ${REFERENCE_ACCOUNTS.toLocaleString("en")}` };
     if (options.accounts !== REFERENCE_ACCOUNTS) {
@@ -140,6 +148,8 @@ async function main(): Promise<void> {
       },
       sqlite,
       rssMBPeak,
+      startup,
+      passwordStrength,
       captcha,
       scale,
       peer,

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Entry point of the `latchkey` command: loads the TypeScript sources through tsx, then runs the CLI.
-import { register } from "tsx/esm/api";
+// Entry point of the `latchkey` command: runs the compiled JavaScript in dist/ (no TypeScript loader in the
+// process). `npm install` builds dist/ (the `prepare` script); a checkout without it is built on first start.
+import { existsSync } from "node:fs";
+import module from "node:module";
 
-register();
-const { runCLI } = await import("../src/cli.ts");
-const code = await runCLI(process.argv.slice(2));
-if (code !== null) process.exitCode = code;
+// Node.js 22.1 and later keep compiled code between starts (in the system's temporary folder); 20 starts without.
+module.enableCompileCache?.();
+
+const entry = new URL("../dist/bin.js", import.meta.url);
+if (!existsSync(entry)) {
+  const { buildProject } = await import("../scripts/build.js");
+  buildProject({ quiet: false });
+}
+await import(entry.href);

@@ -3,7 +3,6 @@ import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyFormbody from "@fastify/formbody";
-import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
 import { registerAccountRoutes } from "./account/routes.ts";
@@ -20,6 +19,9 @@ import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
 import { serializeRequestForLog } from "./http/log-redaction.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
+import { OneLinePerRequest } from "./http/request-log.ts";
+import { createReadableLogStream } from "./lib/readable-log.ts";
+import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
 import { redirectSeeOther } from "./http/forms.ts";
 import { registerRecoveryRoutes } from "./recovery/routes.ts";
@@ -38,9 +40,11 @@ export interface AppOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
-export function loggerOptions(level: string): FastifyServerOptions["logger"] {
+/** Fastify's logger: JSON lines, or readable lines on standard output when `readable` (development). */
+export function loggerOptions(level: string, readable = false): FastifyServerOptions["logger"] {
   return {
     level,
+    ...(readable ? { stream: createReadableLogStream() } : {}),
     // Secrets never reach the log: cookies, authorization and anything that looks like a password or code.
     redact: {
       paths: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]', "*.password", "*.code", "*.token"],
@@ -49,6 +53,23 @@ export function loggerOptions(level: string): FastifyServerOptions["logger"] {
     // Query strings hold reset tokens, confirmation codes and identifiers: the request line shows only
     // the parameter names.
     serializers: { req: serializeRequestForLog },
+  };
+}
+
+/**
+ * Random request ids (shown as the reference of an internal error), cut from a block of random bytes so that
+ * a request costs no call into the system's random source of its own.
+ */
+function createRequestIds(random: Deps["random"]): () => string {
+  let block: Buffer = Buffer.alloc(0);
+  let offset = 0;
+  return () => {
+    if (offset + 8 > block.length) {
+      block = random.bytes(4096);
+      offset = 0;
+    }
+    offset += 8;
+    return block.toString("hex", offset - 8, offset);
   };
 }
 
@@ -64,11 +85,14 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const { config } = deps;
   // Read, validated and indexed once: invalid help content stops the start, naming every problem.
   const helpLibrary = options.helpLibrary ?? loadHelpLibrary();
+  const readableLogs = config.env === "development" && options.logger === undefined;
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(config.logLevel),
+    logger: options.logger ?? loggerOptions(config.logLevel, readableLogs),
+    // In development one readable line per request replaces Fastify's "incoming" and "completed" pair.
+    ...(readableLogs ? { logController: new OneLinePerRequest() } : {}),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
-    genReqId: () => deps.random.bytes(8).toString("hex"),
+    genReqId: createRequestIds(deps.random),
     // Strict schemas: no type coercion, no silently dropped fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     routerOptions: { maxParamLength: 200 },
@@ -86,7 +110,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
-  await app.register(fastifyHelmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -106,12 +130,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
     referrerPolicy: { policy: "same-origin" },
     crossOriginEmbedderPolicy: false,
-  });
-  app.addHook("onSend", async (request, reply, payload) => {
-    reply.header("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
-    // Pages and answers about accounts must never sit in a shared or browser cache.
-    if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
-    return payload;
   });
   await app.register(fastifyCsrf, {
     cookieKey: csrfCookieName(config),

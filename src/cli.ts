@@ -94,7 +94,7 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
       const parsed = parseIdentifier(input);
       if (!parsed.ok) return fail(`${input}: ${errorMessages[parsed.code]}`);
       const password = await readPassword("Password: ");
-      const policy = checkNewPassword(password, { identifiers: [parsed.identifier.value], name: values.name ?? null, minScore: config.passwordMinScore });
+      const policy = await checkNewPassword(password, { identifiers: [parsed.identifier.value], name: values.name ?? null, minScore: config.passwordMinScore });
       if (!policy.ok) return fail(errorMessages[policy.code]);
       const random = createCryptoRandom();
       const hash = await createArgon2Hasher(config.argon2).hashPassword(policy.password);

@@ -6,6 +6,7 @@ import type { Deps, Logger } from "./deps.ts";
 import { createMailer } from "./delivery/mailer.ts";
 import { createSMSSender } from "./delivery/sms.ts";
 import { createBackgroundTasks } from "./lib/background.ts";
+import { createReadableLogStream } from "./lib/readable-log.ts";
 import { type Clock, createSystemClock } from "./lib/clock.ts";
 import { createCryptoRandom, type Random } from "./lib/random.ts";
 import { createMetrics, instrumentHasher } from "./metrics.ts";
@@ -21,7 +22,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions = {}
   const clock = options.clock ?? createSystemClock();
   const random = options.random ?? createCryptoRandom();
   const stores = await openStores(config, clock);
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  // Development logs are read by people: the same readable lines as the request log.
+  const logger = options.logger ?? (config.env === "development" ? pino({ level: config.logLevel }, createReadableLogStream()) : pino({ level: config.logLevel }));
   const metrics = createMetrics();
   metrics.watchPool(() => stores.poolStats?.() ?? null);
   return {

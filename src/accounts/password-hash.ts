@@ -3,7 +3,7 @@
 // successful sign-in replaces them.
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { hash as argon2Hash, hashSync, parseOptions, verify as argon2Verify } from "@node-rs/argon2";
+import { hash as argon2Hash, parseOptions, verify as argon2Verify } from "@node-rs/argon2";
 import { isArgon2Hash, verifyImportedPasswordHash } from "./legacy-hashes.ts";
 
 // @node-rs/argon2 declares Algorithm and Version as const enums, which isolated modules cannot import: 2 is
@@ -51,7 +51,13 @@ function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T>
 
 export function createArgon2Hasher(parameters: Argon2Parameters, concurrency = Math.max(1, availableParallelism())): PasswordHasher {
   const options = { algorithm: ARGON2ID, memoryCost: parameters.memoryCost, timeCost: parameters.timeCost, parallelism: parameters.parallelism };
-  const dummyHash = hashSync(randomBytes(32).toString("base64url"), options);
+  // Made off the event loop the first time it is needed, not at start-up (a hash costs 19 MiB and tens of
+  // milliseconds). Any sign-in starts it, so the dummy is ready before an unknown identifier's first check.
+  let dummyHash: Promise<string> | undefined;
+  const prepareDummyHash = (): Promise<string> => {
+    dummyHash ??= argon2Hash(randomBytes(32).toString("base64url"), options);
+    return dummyHash;
+  };
   const limit = createLimiter(concurrency);
   const hash = (password: string) => limit(() => argon2Hash(password, options));
   const verify = (passwordHash: string, password: string) => limit(() => argon2Verify(passwordHash, password));
@@ -60,6 +66,7 @@ export function createArgon2Hasher(parameters: Argon2Parameters, concurrency = M
     async verifyPasswordHash(passwordHash, password) {
       try {
         // Imported hashes in other formats are checked as their own system did; the limits there cap the work.
+        void prepareDummyHash().catch(() => undefined);
         if (!isArgon2Hash(passwordHash)) return await limit(() => verifyImportedPasswordHash(passwordHash, password));
         return await verify(passwordHash, password);
       } catch {
@@ -67,7 +74,7 @@ export function createArgon2Hasher(parameters: Argon2Parameters, concurrency = M
       }
     },
     async verifyDummyPassword(password) {
-      await verify(dummyHash, password).catch(() => false);
+      await verify(await prepareDummyHash(), password).catch(() => false);
     },
     needsRehash(passwordHash) {
       try {

@@ -1,8 +1,8 @@
 // Draws the CAPTCHA picture: distorted, overlapping characters crossed by strokes, encoded as a PNG.
 import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
-import { createCanvas, GlobalFonts } from "@napi-rs/canvas";
 import type { SKRSContext2D } from "@napi-rs/canvas";
+import { lazyRequire } from "../lib/lazy-require.ts";
 import type { Random } from "../lib/random.ts";
 
 /** Width of the picture in CSS pixels (the `width` attribute of the `<img>`). */
@@ -65,12 +65,16 @@ interface RenderState {
 
 let state: RenderState | undefined;
 
+/** The native renderer (and its fonts) load with the first picture, not at start-up. */
+const loadCanvas = lazyRequire<typeof import("@napi-rs/canvas")>("@napi-rs/canvas");
+
 /**
  * Registers the bundled fonts and creates the reusable canvas and buffers on first use. Drawing is
  * synchronous, so one set per process is never shared by two pictures at once.
  */
 function getRenderState(): RenderState {
   if (state !== undefined) return state;
+  const { createCanvas, GlobalFonts } = loadCanvas();
   for (const font of FONTS) {
     const path = fileURLToPath(new URL(`../../assets/fonts/${font.file}`, import.meta.url));
     if (GlobalFonts.registerFromPath(path, font.family) === null) {

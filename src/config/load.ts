@@ -52,7 +52,7 @@ export interface Config {
   readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
 }
 
-export type ClientLimitKind = "signin" | "captcha" | "captchaAudio" | "reset" | "verification" | "feedback" | "codeEntry";
+export type ClientLimitKind = "signin" | "captcha" | "captchaAudio" | "reset" | "verification" | "feedback" | "codeEntry" | "passwordStrength";
 
 function parseRate(text: string): { max: number; windowSeconds: number } {
   const [max, window] = text.split("/");
@@ -234,6 +234,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       verification: parseRate(env.LATCHKEY_RATE_VERIFICATION ?? "20/1h"),
       feedback: parseRate(env.LATCHKEY_RATE_FEEDBACK ?? "20/1h"),
       codeEntry: parseRate(env.LATCHKEY_RATE_CODE_ENTRY ?? "20/15m"),
+      passwordStrength: parseRate(env.LATCHKEY_RATE_PASSWORD_STRENGTH ?? "60/1m"),
     },
   };
   return Object.freeze(config);

@@ -70,6 +70,7 @@ export const EnvSchema = Type.Object({
   LATCHKEY_RATE_VERIFICATION: Rate("Registrations and code requests per client address.", "20/1h"),
   LATCHKEY_RATE_FEEDBACK: Rate("Help feedback answers per client address.", "20/1h"),
   LATCHKEY_RATE_CODE_ENTRY: Rate("Code and reset-link entries per client address (confirming an account or an identifier, completing a reset), on top of each code's 5 tries.", "20/15m"),
+  LATCHKEY_RATE_PASSWORD_STRENGTH: Rate("Password strength estimates (the meter on password fields) per client address.", "60/1m"),
   LATCHKEY_AUDIT_RETENTION: Duration("How long security events are kept.", "90d"),
   LATCHKEY_ARGON2_MEMORY_KIB: Int("argon2id memory cost in KiB.", "19456"),
   LATCHKEY_ARGON2_TIME_COST: Int("argon2id passes.", "2"),

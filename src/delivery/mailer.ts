@@ -1,11 +1,14 @@
 // E-mail through nodemailer: SMTP when configured, otherwise RFC 5322 .eml files in the outbox.
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import nodemailer from "nodemailer";
+import type nodemailer from "nodemailer";
 import type { Config } from "../config/load.ts";
 import type { Clock } from "../lib/clock.ts";
+import { lazyRequire } from "../lib/lazy-require.ts";
 import type { Random } from "../lib/random.ts";
 import { DeliveryError, type EmailMessage, type Mailer } from "./types.ts";
+
+const loadNodemailer = lazyRequire<typeof nodemailer>("nodemailer");
 
 let outboxSequence = 0;
 
@@ -26,23 +29,27 @@ export function outboxFileName(clock: Clock, random: Random, extension: string):
 
 export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxDir">, clock: Clock, random: Random): Mailer {
   if (config.mail.transport === "smtp") {
-    const transport = nodemailer.createTransport(config.mail.smtpUrl);
+    const smtpUrl = config.mail.smtpUrl;
+    // The SMTP client is created with the first message (nodemailer costs start-up time and memory).
+    let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
     return {
       async sendEmail(message: EmailMessage) {
         try {
+          transport ??= loadNodemailer().createTransport(smtpUrl);
           await transport.sendMail({ from: config.mailFrom, ...message });
         } catch (cause) {
           throw new DeliveryError("SMTP delivery failed", { cause });
         }
       },
-      close: () => transport.close(),
+      close: () => transport?.close(),
     };
   }
   // The stream transport builds the complete RFC 5322 message without sending it.
-  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  let builder: ReturnType<typeof nodemailer.createTransport> | undefined;
   return {
     async sendEmail(message: EmailMessage) {
       try {
+        builder ??= loadNodemailer().createTransport({ streamTransport: true, buffer: true, newline: "unix" });
         const info = await builder.sendMail({ from: config.mailFrom, ...message });
         await writeOutboxFile(config.outboxDir, outboxFileName(clock, random, ".eml"), info.message as Buffer);
       } catch (cause) {

@@ -1,8 +1,11 @@
 // Sign-in identifiers: decides whether the one field people type is an e-mail address or a mobile number
 // (with its country code), checks it, and normalises it into the value accounts are matched by.
 import { domainToASCII, domainToUnicode } from "node:url";
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { lazyRequire } from "./lazy-require.ts";
 import type { PhoneNumber, PhoneNumberType } from "libphonenumber-js/max";
+
+/** The phone-number metadata (the "max" set) loads with the first number parsed, not at start-up. */
+const loadPhoneNumbers = lazyRequire<typeof import("libphonenumber-js/max")>("libphonenumber-js/max");
 
 /** What kind of identifier a person typed. */
 export type IdentifierKind = "email" | "phone";
@@ -215,7 +218,7 @@ export function maskIdentifier(identifier: Identifier): string {
     return `${shown}•••@${domain}`;
   }
   const digits = identifier.value.replace(/\D/g, "");
-  const parsed = parsePhoneNumberFromString(identifier.value);
+  const parsed = loadPhoneNumbers().parsePhoneNumberFromString(identifier.value);
   const prefix = parsed ? `+${parsed.countryCallingCode} ` : "+";
   return `${prefix}••• ••• •${digits.slice(-3)}`;
 }
@@ -301,7 +304,7 @@ function checkPhone(text: string): IdentifierParseResult {
   const digits = compact.slice(1);
   if (!/^[0-9]+$/.test(digits) || digits.length > MAX_E164_DIGITS) return fail("IDENTIFIER_PHONE_INVALID");
 
-  const phone: PhoneNumber | undefined = parsePhoneNumberFromString(compact);
+  const phone: PhoneNumber | undefined = loadPhoneNumbers().parsePhoneNumberFromString(compact);
   if (phone === undefined || !phone.isValid()) return fail("IDENTIFIER_PHONE_INVALID");
   // Sign-in codes and password resets go out by SMS, so a number that cannot receive one would lock its
   // owner out; VoIP numbers are refused too because many cannot receive SMS from short codes.

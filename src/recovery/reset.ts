@@ -100,7 +100,7 @@ const LINK_ERRORS = { used: "RESET_TOKEN_USED", expired: "RESET_TOKEN_EXPIRED", 
 
 async function checkPolicyFor(deps: ResetDeps, account: AccountRecord, password: string): Promise<string> {
   const identifiers = (await deps.stores.accounts.listIdentifiers(account.id)).map((i) => i.value);
-  const policy = checkNewPassword(password, { identifiers, name: account.name, minScore: deps.config.passwordMinScore });
+  const policy = await checkNewPassword(password, { identifiers, name: account.name, minScore: deps.config.passwordMinScore });
   if (!policy.ok) throw new AppError(policy.code, { field: "password" });
   return policy.password;
 }

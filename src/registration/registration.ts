@@ -1,6 +1,6 @@
 // Creating an account: the answer and the work are the same whether or not the identifier is taken. The
 // owner of a taken identifier gets a notice instead of a code.
-import { checkNewPassword } from "../accounts/password-policy.ts";
+import { checkPasswordShape, checkPasswordStrength } from "../accounts/password-policy.ts";
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
@@ -31,18 +31,23 @@ export interface RegistrationResult {
 type RegistrationDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger">;
 
 /**
- * Starts a registration. Throws format and password-policy errors; otherwise sends a code (new or
+ * Starts a registration. Checks the cheap things first (identifier and password format, the security check,
+ * send limits), then the password's strength. Throws format and password-policy errors; otherwise sends a code (new or
  * abandoned identifier) or a notice (identifier already verified on an account) and returns the same.
  */
 export async function registerAccount(deps: RegistrationDeps, input: RegistrationInput): Promise<RegistrationResult> {
   const { identifier } = requireIdentifier(input.identifier);
   const name = cleanName(input.name);
-  const policy = checkNewPassword(input.password, { identifiers: [identifier.value], name, minScore: deps.config.passwordMinScore });
-  if (!policy.ok) throw new AppError(policy.code, { field: "password" });
+  const shape = checkPasswordShape(input.password, { identifiers: [identifier.value] });
+  if (!shape.ok) throw new AppError(shape.code, { field: "password" });
   if (deps.config.registrationCAPTCHA) {
     await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "registration", binding: input.binding });
   }
   await consumeSendAllowance(deps, "verification", identifier.value);
+  // The strength estimate is the costly check: only a request that passed the security check and the send
+  // limits reaches it, so nobody can spend our CPU with registrations alone.
+  const policy = await checkPasswordStrength(shape.password, { identifiers: [identifier.value], name, minScore: deps.config.passwordMinScore });
+  if (!policy.ok) throw new AppError(policy.code, { field: "password" });
   // Hash in every case, taken or not, so both answers cost the same time.
   const passwordHash = await deps.hasher.hashPassword(policy.password);
   const now = deps.clock.now();

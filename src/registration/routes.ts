@@ -143,9 +143,10 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     return reply.code(202).send({ verification: "sent" });
   });
 
-  app.post("/api/v1/password-strength", { schema: { body: StrengthBody } }, async (request, reply) => {
+  // Needs no sign-in, so each address gets a budget of estimates (they run in a worker thread, bounded).
+  app.post("/api/v1/password-strength", { schema: { body: StrengthBody }, preHandler: limitClient(deps, "passwordStrength") }, async (request, reply) => {
     const body = request.body as Static<typeof StrengthBody>;
-    const strength = estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? []);
+    const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? []);
     return reply.send({ score: strength.score, acceptable: strength.score >= deps.config.passwordMinScore && body.password.length >= 8, warning: strength.warning, suggestions: strength.suggestions });
   });
 }

@@ -41,7 +41,7 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
     await recordAuditEvent(deps, { type: "signin.failed", accountId: account.id, context: input.context, detail: { reason: "wrong current password on password change" } });
     throw new AppError("PASSWORD_INCORRECT", { field: "currentPassword" });
   }
-  const policy = checkNewPassword(input.newPassword, { identifiers: identifiers.map((i) => i.value), name: account.name, minScore: deps.config.passwordMinScore });
+  const policy = await checkNewPassword(input.newPassword, { identifiers: identifiers.map((i) => i.value), name: account.name, minScore: deps.config.passwordMinScore });
   if (!policy.ok) throw new AppError(policy.code, { field: "newPassword" });
   const now = deps.clock.now();
   const hash = await deps.hasher.hashPassword(policy.password);

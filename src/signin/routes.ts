@@ -1,7 +1,7 @@
 // Sign-in and sign-out: the /signin page and the /api/v1/session calls.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { toPublicAccount } from "../accounts/public-account.ts";
+import { PublicAccountSchema, toPublicAccount } from "../accounts/public-account.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { challengeForPage } from "../captcha/page-challenge.ts";
 import { captchaFromForm } from "../captcha/routes.ts";
@@ -39,6 +39,11 @@ const NOTICES: Record<string, string> = {
   "session-ended": "Your session has ended. Please sign in again.",
   "password-reset": "Your password has been changed and you have been signed out everywhere. Sign in with your new password.",
 };
+
+const SessionAnswer = Type.Object({
+  account: PublicAccountSchema,
+  session: Type.Object({ id: Type.String(), expiresAt: Type.String(), absoluteExpiresAt: Type.String(), remember: Type.Boolean() }),
+});
 
 export function sessionJson(session: SessionRecord): { id: string; expiresAt: string; absoluteExpiresAt: string; remember: boolean } {
   const expires = session.idleExpiresAt < session.absoluteExpiresAt ? session.idleExpiresAt : session.absoluteExpiresAt;
@@ -125,7 +130,8 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     return reply.code(200).send({ account: result.account, session: sessionJson(result.session) });
   });
 
-  app.get("/api/v1/session", async (request, reply) => {
+  // The session check is the hottest read: its answer goes through a serializer compiled from this schema.
+  app.get("/api/v1/session", { schema: { response: { 200: SessionAnswer } } }, async (request, reply) => {
     const auth = requireApiAuth(request);
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
     return reply.send({ account: toPublicAccount(auth.account, identifiers), session: sessionJson(auth.session) });

@@ -1,9 +1,10 @@
 // Chooses the storage implementations once, from configuration: SQLite or PostgreSQL for durable data;
 // Redis, or else the same database, for short-lived state.
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import type { Config } from "../config/load.ts";
 import type { Clock } from "../lib/clock.ts";
+import { lazyRequire } from "../lib/lazy-require.ts";
 import { createRedisShortLivedStore } from "./kv/redis-short-lived-store.ts";
 import { createSqlShortLivedStore } from "./kv/sql-short-lived-store.ts";
 import { createSqlAccountStore } from "./sql/account-store.ts";
@@ -45,8 +46,10 @@ export function openDatabase(config: Pick<Config, "database">): OpenedDatabase {
   return { db, codec: sqliteCodec, migrate: () => migrateSqliteDatabase(db) };
 }
 
+const loadIORedis = lazyRequire<typeof import("ioredis")>("ioredis");
+
 export function openRedis(config: NonNullable<Config["redis"]>): Redis {
-  return new Redis(config.url, {
+  return new (loadIORedis().Redis)(config.url, {
     commandTimeout: config.commandTimeoutMs,
     connectTimeout: config.commandTimeoutMs,
     maxRetriesPerRequest: 1,

@@ -1,6 +1,7 @@
 // Opens PostgreSQL through a pg pool and applies migrations.
 import { Kysely, type MigrationProvider, Migrator, PostgresDialect, sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
+import { lazyRequire } from "../../lib/lazy-require.ts";
 import { postgresMigrations } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
 
@@ -15,8 +16,10 @@ export interface PostgresOptions {
   connectTimeoutMs: number;
 }
 
+const loadPg = lazyRequire<typeof pg>("pg");
+
 export function openPostgresDatabase(options: PostgresOptions): PostgresHandle {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: options.url,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,

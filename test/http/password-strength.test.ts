@@ -1,0 +1,120 @@
+// The password strength estimate: bounded work in a worker thread, a per-address limit on the public
+// endpoint, and registration checking everything cheap before it estimates.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { estimatePasswordStrength, estimatePasswordStrengthNow, STRENGTH_CHECKED_LENGTH } from "../../src/accounts/password-strength.ts";
+import { STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
+
+/** Long, varied passwords: the kind that made the unbounded estimator spend seconds. */
+function longPassword(n: number): string {
+  return `Unusual-Pass-Phrase-${n}91!-${"Xk9#mP2$vL7@qR4!nB6&wT8*".repeat(4)}`.slice(0, 120);
+}
+
+describe("the strength estimate", () => {
+  it("judges a long password by its first characters: more characters never lower the score", () => {
+    const prefix = "Tangerine-Wobble-Quarry-Lantern!";
+    assert.equal([...prefix].length, STRENGTH_CHECKED_LENGTH);
+    const alone = estimatePasswordStrengthNow(prefix, []);
+    assert.deepEqual(estimatePasswordStrengthNow(`${prefix}${"a".repeat(90)}`, []), alone);
+    assert.equal(estimatePasswordStrengthNow("a".repeat(128), []).score, 0, "a repeated character stays weak");
+  });
+
+  it("rates a short password a few edits from a common one as weak", () => {
+    assert.ok(estimatePasswordStrengthNow("p@55w0rd", []).score <= 1);
+    assert.ok(estimatePasswordStrengthNow("Passw0rd!!", []).score <= 1);
+    assert.ok(estimatePasswordStrengthNow("tangerine-wobble", []).score >= 3);
+  });
+
+  it("answers from the worker thread what it answers on the calling thread", async () => {
+    for (const password of ["password1", STRONG_PASSWORD, longPassword(1)]) {
+      assert.deepEqual(await estimatePasswordStrength(password, ["ada@example.com"]), estimatePasswordStrengthNow(password, ["ada@example.com"]));
+    }
+  });
+});
+
+describe("POST /api/v1/password-strength", () => {
+  let t: TestApp;
+  let baseUrl: string;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_RATE_PASSWORD_STRENGTH: "25/1m" });
+    await t.app.listen({ host: "127.0.0.1", port: 0 });
+    const address = t.app.server.address();
+    baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("20 concurrent estimates of long passwords keep /healthz answering", async () => {
+    let estimatesDone = 0;
+    const estimates = Array.from({ length: 20 }, async (_, i) => {
+      const response = await fetch(`${baseUrl}/api/v1/password-strength`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ password: longPassword(i), userInputs: ["someone@example.com"] }),
+      });
+      estimatesDone++;
+      return response.status;
+    });
+    // Five health checks one after another while the estimates are in flight: each must be answered
+    // before the estimates have all finished, because none of them waits behind an estimate.
+    const doneWhenHealthAnswered: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const health = await fetch(`${baseUrl}/healthz`);
+      assert.equal(health.status, 200);
+      doneWhenHealthAnswered.push(estimatesDone);
+    }
+    assert.deepEqual(await Promise.all(estimates), Array(20).fill(200));
+    assert.ok(doneWhenHealthAnswered.every((done) => done < 20), `estimates finished when each health check was answered: ${doneWhenHealthAnswered}`);
+  });
+
+  it("limits estimates per client address (LATCHKEY_RATE_PASSWORD_STRENGTH) with 429 and Retry-After", async () => {
+    // 20 were spent above; 5 more are allowed, the next is refused.
+    for (let i = 0; i < 5; i++) {
+      const ok = await t.app.inject({ method: "POST", url: "/api/v1/password-strength", payload: { password: STRONG_PASSWORD } });
+      assert.equal(ok.statusCode, 200);
+    }
+    const refused = await t.app.inject({ method: "POST", url: "/api/v1/password-strength", payload: { password: STRONG_PASSWORD } });
+    assert.equal(refused.statusCode, 429);
+    assert.equal(refused.json().error.code, "RATE_LIMITED");
+    assert.ok(Number(refused.headers["retry-after"]) > 0);
+  });
+});
+
+describe("registration checks the cheap things before the strength estimate", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("a weak password without a solved security check is refused for the security check", async () => {
+    const client = new TestClient(t.app);
+    const response = await client.request("POST", "/api/v1/accounts", { json: { identifier: "order-a@example.com", password: "password123" } });
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json().error.code, "CAPTCHA_REQUIRED");
+  });
+
+  it("a weak password past the send limit is refused for the send limit", async () => {
+    const client = new TestClient(t.app);
+    const identifier = "order-b@example.com";
+    for (let i = 0; i < 3; i++) {
+      const sent = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier, password: STRONG_PASSWORD } });
+      assert.equal(sent.statusCode, 202);
+    }
+    const response = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier, password: "password123" } });
+    assert.equal(response.statusCode, 429);
+    assert.equal(response.json().error.code, "SEND_LIMITED");
+  });
+
+  it("format problems of the password still come first, before the security check", async () => {
+    const client = new TestClient(t.app);
+    const response = await client.request("POST", "/api/v1/accounts", { json: { identifier: "order-c@example.com", password: "short" } });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().error.code, "PASSWORD_TOO_SHORT");
+  });
+});
