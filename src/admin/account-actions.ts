@@ -68,13 +68,15 @@ export interface AdminActionResult {
  * or PASSWORD_INCORRECT (field password).
  */
 export async function verifyStepUp(deps: Pick<Deps, "stores" | "hasher">, admin: AccountRecord, password: string): Promise<void> {
+  const candidate = normalizePassword(password);
+  // An empty or overlong answer is refused before any hash is checked, so it costs no try.
+  if (candidate.length === 0 || candidate.length > 1024) throw new AppError("PASSWORD_INCORRECT", { field: "password", detail: "admin step-up" });
   const key = `admin-step-up:${admin.id}`;
   const tries = await deps.stores.shortLived.increment(key, STEP_UP_WINDOW_SECONDS);
   if (tries > STEP_UP_ATTEMPTS) {
     throw new AppError("RATE_LIMITED", { retryAfter: Math.max(1, await deps.stores.shortLived.ttl(key)), detail: "admin step-up" });
   }
-  const candidate = normalizePassword(password);
-  const ok = candidate.length > 0 && candidate.length <= 1024 && (await deps.hasher.verifyPasswordHash(admin.passwordHash, candidate));
+  const ok = await deps.hasher.verifyPasswordHash(admin.passwordHash, candidate);
   if (!ok) throw new AppError("PASSWORD_INCORRECT", { field: "password", detail: "admin step-up" });
   await deps.stores.shortLived.decrement(key);
 }

@@ -409,6 +409,32 @@ describe("admin console", () => {
     assert.equal(allowed.headers.location, `/admin/accounts/${victim}?done=sign-out`);
   });
 
+  it("checks at most five step-up passwords when twenty wrong ones arrive at once", async () => {
+    const racer = await createVerifiedAccount(t, "racing-admin@example.com");
+    const racerId = await idOf("racing-admin@example.com");
+    await t.deps.stores.accounts.grantAdmin(racerId, t.clock.now());
+    const victim = await idOf("member@example.com");
+    const url = `/admin/accounts/${victim}/disable`;
+    const form = hiddenInputsIn((await racer.get(url)).body, url);
+    const original = t.deps.hasher;
+    let checks = 0;
+    t.deps.hasher = {
+      ...original,
+      verifyPasswordHash: (h, p) => {
+        checks++;
+        return original.verifyPasswordHash(h, p);
+      },
+    };
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => racer.request("POST", url, { form: { ...form, password: `wrong guess ${i}` } })));
+      assert.ok(answers.every((a) => a.statusCode === 303));
+      assert.equal(checks, 5, "only five passwords were checked");
+    } finally {
+      t.deps.hasher = original;
+    }
+    assert.equal((await t.deps.stores.accounts.getAccountById(victim))?.disabledAt, null);
+  });
+
   it("security events: filters by type, account, address and days, pages by keyset, and reports bad filters", async () => {
     const ua = "=HYPERLINK(\"http://evil.example\",\"x\")";
     const prober = new TestClient(t.app, { "user-agent": ua });
@@ -475,15 +501,23 @@ describe("admin console", () => {
     t.clock.advance(3600 * 1000);
     const before = await admin.get("/admin/events?days=1");
     const count = (body: string, series: string) => Number(new RegExp(`<figure class="chart" data-series="${series.replace(".", "\\.")}">\\n<figcaption><strong>[^<]+</strong>: (\\d+)`).exec(body)?.[1]);
-    const start = Object.fromEntries(["signin.succeeded", "signin.failed", "signin.locked", "check.shown", "check.solved"].map((s) => [s, count(before.body, s)]));
+    const series = ["signin.succeeded", "signin.failed", "signin.locked", "check.shown", "check.solved"] as const;
+    const start = Object.fromEntries(series.map((s) => [s, count(before.body, s)])) as Record<(typeof series)[number], number>;
     const guesser = new TestClient(t.app);
     await createVerifiedAccount(t, "charted@example.com");
-    for (let i = 0; i < 10; i++) await guesser.request("POST", "/api/v1/session", { json: { identifier: "nobody-charted@example.com", password: `guess ${i}` } });
+    for (let i = 0; i < 3; i++) await guesser.request("POST", "/api/v1/session", { json: { identifier: "nobody-charted@example.com", password: `guess ${i}` } });
+    // Two locks two hours ago, recorded as the sign-in records them.
+    for (let i = 0; i < 2; i++) {
+      await t.deps.stores.audit.recordEvent({ id: generateId(t.deps.random), at: new Date(t.clock.now().getTime() - 2 * 3600_000), type: "signin.locked", accountId: null, ip: "192.0.2.7", userAgent: null, detail: null });
+    }
     const after = await admin.get("/admin/events?days=1");
     assert.equal(count(after.body, "signin.succeeded"), start["signin.succeeded"] + 1, "one sign-in (after registration)");
-    assert.ok(count(after.body, "signin.failed") > start["signin.failed"], "failures counted");
-    assert.ok(count(after.body, "check.shown") >= start["check.shown"] + 1, "the registration's check was shown");
-    assert.ok(count(after.body, "check.solved") >= start["check.solved"] + 1, "and solved");
+    assert.equal(count(after.body, "signin.failed"), start["signin.failed"] + 3, "three failures");
+    assert.equal(count(after.body, "signin.locked"), start["signin.locked"] + 2, "two locks");
+    assert.equal(count(after.body, "check.shown"), start["check.shown"] + 2, "the registration's check, and the one the third failure brings");
+    assert.equal(count(after.body, "check.solved"), start["check.solved"] + 1, "and solved");
+    const lockChart = after.body.slice(after.body.indexOf('data-series="signin.locked"'));
+    assert.match(lockChart.slice(0, lockChart.indexOf("</svg>")), /fill="currentColor" data-value="2"><title>\d{4}-\d{2}-\d{2} \d{2}:00 UTC: 2<\/title>/);
     assert.match(after.body, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* role="img" aria-labelledby="chart-signin-failed-title chart-signin-failed-desc"/);
     assert.match(after.body, /<strong aria-current="page">Last 24 hours<\/strong>/);
     assert.match(after.body, /<caption>Per day \(UTC\)<\/caption>/);
