@@ -134,7 +134,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     const query = queryOf(request);
     const q = typeof query.q === "string" ? query.q.trim().slice(0, 320) : "";
     const after = parseAccountCursor(query.after);
-    const [found, page] = await Promise.all([q ? findAccount(deps, q) : Promise.resolve(undefined), listAccountsPage(deps, after)]);
+    // A search shows only what it found; the list is for browsing.
+    const [found, page] = q ? [await findAccount(deps, q), { accounts: [] }] : [undefined, await listAccountsPage(deps, after)];
     const done = typeof query.done === "string" ? ACCOUNT_NOTICES[query.done] : undefined;
     const body = adminAccountsPage({
       query: q,

@@ -58,7 +58,10 @@ ${
 <thead><tr><th scope="col">Account</th><th scope="col">Addresses and numbers</th><th scope="col">Created</th></tr></thead>
 <tbody>${accountRow(o.found)}</tbody></table></section>`
 }
-<section aria-labelledby="all-title">
+${
+  o.found !== undefined
+    ? html`<p><a href="/admin/accounts">All accounts</a></p>`
+    : html`<section aria-labelledby="all-title">
 <h2 id="all-title">All accounts, newest first</h2>
 ${
   o.accounts.length === 0
@@ -69,5 +72,6 @@ ${
 ${o.accounts.map(accountRow)}</tbody></table>`
 }
 <nav class="pager" aria-label="Account pages">${o.paged ? html`<a href="/admin/accounts">Newest accounts</a>` : ""}${o.nextHref ? html`<a href="${o.nextHref}" rel="next">Older accounts</a>` : ""}</nav>
-</section>`;
+</section>`
+}`;
 }
