@@ -108,6 +108,9 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
   const rule = ACTION_RULES[input.action];
   const account = await deps.stores.accounts.getAccountById(input.accountId);
   if (!account) throw new AppError("NOT_FOUND", { detail: "admin action on a missing account" });
+  // What does not apply (enabling an enabled account, a reset for a disabled one) changes nothing, and
+  // costs no step-up try. The store verbs check again inside their transactions.
+  if (!rule.applies(account)) return { changed: false };
   if (rule.stepUp) await verifyStepUp(deps, input.admin, input.password);
   // Read before the change: after a deletion there is nobody left to ask where to send the notice.
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);

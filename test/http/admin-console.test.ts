@@ -266,6 +266,13 @@ describe("admin console", () => {
     assert.equal(event?.detail?.admin, adminId);
     assert.ok((await mailTo("disable-me@example.com")).some((m) => m.subject === "Your account has been disabled"));
     assert.match(pageText((await admin.get(`/admin/accounts/${id}`)).body), /Disabled since/);
+    // A reset for a disabled account is not offered, and posting one anyway changes nothing.
+    assert.equal((await admin.get(`/admin/accounts/${id}/reset-password`)).headers.location, `/admin/accounts/${id}?done=unchanged`);
+    const [identifier] = await t.deps.stores.accounts.listIdentifiers(id);
+    const token = hiddenInputsIn((await admin.get(`/admin/accounts/${id}/sign-out`)).body, `/admin/accounts/${id}/sign-out`)._csrf as string;
+    const forced = await admin.request("POST", `/admin/accounts/${id}/reset-password`, { form: { _csrf: token, identifier: identifier?.id ?? "" } });
+    assert.equal(forced.headers.location, `/admin/accounts/${id}?done=unchanged`);
+    assert.equal((await mailTo("disable-me@example.com")).filter((m) => m.subject === "Reset your password").length, 0);
 
     const enabled = await confirm(admin, id, "enable");
     assert.equal(enabled.headers.location, `/admin/accounts/${id}?done=enable`);
