@@ -1,34 +1,68 @@
-// /admin: the help feedback report for admins, and its CSV export. To everyone else these addresses do
-// not exist: they answer exactly like an unknown page.
+// /admin: the admin console (accounts, security events, the help feedback report) and its exports. To
+// everyone but admins these addresses do not exist: every route and method answers like an unknown page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
 import type { HelpLibrary } from "../help/articles.ts";
 import { utcDayOf } from "../help/feedback.ts";
-import { sendPage } from "../http/render.ts";
+import { clearSessionCookie } from "../http/session-hook.ts";
+import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
+import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { csrfTokenFor, sendPage } from "../http/render.ts";
+import { sessionContextOf } from "../http/request-context.ts";
+import { html } from "../lib/html.ts";
+import { describeAuditEvent } from "../audit/audit.ts";
+import { describeBrowserAndSystem, describeUserAgent } from "../lib/user-agent.ts";
+import { listAccountSessions } from "../sessions/sessions.ts";
+import { adminAccountPage } from "../views/admin-account-page.ts";
+import { adminAccountsPage } from "../views/admin-accounts-page.ts";
+import { adminConfirmPage } from "../views/admin-confirm-page.ts";
+import { adminEventsPage } from "../views/admin-events-page.ts";
+import { adminNav } from "../views/admin-nav.ts";
 import { ADMIN_PERIODS, adminPage } from "../views/admin-page.ts";
+import { ACTION_RULES, type AdminAction, isAdminAction, performAdminAction } from "./account-actions.ts";
+import { type AccountWithIdentifiers, findAccount, formatAccountCursor, listAccountsPage, parseAccountCursor } from "./account-search.ts";
 import { helpFeedbackCSV } from "./csv.ts";
 import { buildHelpFeedbackReport } from "./report.ts";
+import {
+  ACTIVITY_PERIODS,
+  buildHourlyActivity,
+  formatEventCursor,
+  parseEventCursor,
+  parseEventFilter,
+  searchSecurityEvents,
+  securityEventsCSV,
+} from "./security-events.ts";
 
 /**
  * Throws NOT_FOUND unless an admin is signed in. Not 401 or 403: answering like any unknown address
  * does not tell anyone that an admin area exists, or that the signed-in account is not allowed in.
+ * It runs before anything else about the request is looked at (CSRF token, parameters, body), so none
+ * of those can answer differently either.
  */
-function requireAdmin(request: FastifyRequest): void {
+function requireAdmin(request: FastifyRequest): NonNullable<FastifyRequest["auth"]> {
   if (!request.auth?.account.isAdmin) throw new AppError("NOT_FOUND", { detail: `${request.method} ${request.url}` });
+  return request.auth;
 }
 
-const READ_METHODS = ["GET", "HEAD"];
-const OTHER_METHODS = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 /**
- * Other methods on an admin address answer like an unknown address too (the router would otherwise say
- * 405 and so reveal that the address exists); only admins learn that just GET is accepted.
+ * Methods an address does not accept answer like an unknown address too (the router would otherwise say
+ * 405 and so reveal that the address exists); only admins learn which methods are accepted.
  */
-function refuseOtherMethods(request: FastifyRequest, reply: FastifyReply): never {
-  requireAdmin(request);
-  reply.header("allow", READ_METHODS.join(", "));
-  throw new AppError("METHOD_NOT_ALLOWED", { detail: `${request.method} ${request.url}` });
+function refuseOtherMethods(app: FastifyInstance, url: string, accepted: ReadonlyArray<"GET" | "POST">): void {
+  // HEAD comes with every GET route.
+  const allow: string[] = accepted.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m]));
+  app.route({
+    method: ALL_METHODS.filter((m) => !allow.includes(m)),
+    url,
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      requireAdmin(request);
+      reply.header("allow", allow.join(", "));
+      throw new AppError("METHOD_NOT_ALLOWED", { detail: `${request.method} ${request.url}` });
+    },
+  });
 }
 
 /** ?days= as one of the offered periods, or null for all time. */
@@ -38,16 +72,179 @@ function periodDays(request: FastifyRequest): number | null {
   return ADMIN_PERIODS.some((p) => p.days === days) ? days : null;
 }
 
-export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: HelpLibrary): void {
-  for (const url of ["/admin", "/admin/feedback.csv"]) {
-    app.route({ method: [...OTHER_METHODS], url, handler: async (request, reply) => refuseOtherMethods(request, reply) });
-  }
+function queryOf(request: FastifyRequest): Record<string, unknown> {
+  return (request.query ?? {}) as Record<string, unknown>;
+}
 
+function paramOf(request: FastifyRequest, name: string): string {
+  const value = (request.params as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : "";
+}
+
+const ACCOUNT_NOTICES: Record<string, string> = {
+  disable: "The account is disabled and signed out everywhere. Its owner has been told.",
+  enable: "The account is enabled again. Its owner has been told.",
+  "sign-out": "The account is signed out everywhere. Its owner has been told.",
+  "reset-password": "A password reset is on its way.",
+  "grant-admin": "The account is now an administrator. Its owner has been told.",
+  "revoke-admin": "The account is no longer an administrator. Its owner has been told.",
+  deleted: "The account has been deleted. Its owner has been told.",
+  unchanged: "Nothing changed: the account already was that way.",
+};
+
+/** The account with its identifiers, or NOT_FOUND. */
+async function loadAccount(deps: Deps, accountId: string): Promise<AccountWithIdentifiers> {
+  const account = /^[A-Za-z0-9_-]{1,64}$/.test(accountId) ? await deps.stores.accounts.getAccountById(accountId) : null;
+  if (!account) throw new AppError("NOT_FOUND", { detail: `admin: no account ${accountId}` });
+  return { account, identifiers: await deps.stores.accounts.listIdentifiers(account.id) };
+}
+
+function actionOf(request: FastifyRequest): AdminAction {
+  const action = paramOf(request, "action");
+  if (!isAdminAction(action)) throw new AppError("NOT_FOUND", { detail: `admin: no action ${action}` });
+  return action;
+}
+
+/** Where to go after an action: the console, or away from it when the admin changed their own access. */
+function afterAction(action: AdminAction, accountId: string, self: boolean, changed: boolean): string {
+  if (self && (action === "sign-out" || action === "disable" || action === "delete")) return "/signin?done=signed-out";
+  if (self && action === "revoke-admin") return "/account";
+  if (action === "delete") return "/admin/accounts?done=deleted";
+  return `/admin/accounts/${accountId}?done=${changed ? action : "unchanged"}`;
+}
+
+export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: HelpLibrary): void {
+  const adminOnly = async (request: FastifyRequest): Promise<void> => {
+    requireAdmin(request);
+  };
+  for (const url of ["/admin", "/admin/accounts", "/admin/accounts/:id", "/admin/events", "/admin/events.csv", "/admin/help-feedback", "/admin/feedback.csv"]) {
+    refuseOtherMethods(app, url, ["GET"]);
+  }
+  refuseOtherMethods(app, "/admin/accounts/:id/:action", ["GET", "POST"]);
+
+  // The console opens on the accounts; old links to the report (/admin?days=…) still reach it.
   app.get("/admin", async (request, reply) => {
     requireAdmin(request);
     const days = periodDays(request);
+    return redirectSeeOther(reply, days ? `/admin/help-feedback?days=${days}` : "/admin/accounts");
+  });
+
+  app.get("/admin/accounts", async (request, reply) => {
+    requireAdmin(request);
+    const query = queryOf(request);
+    const q = typeof query.q === "string" ? query.q.trim().slice(0, 320) : "";
+    const after = parseAccountCursor(query.after);
+    // A search shows only what it found; the list is for browsing.
+    const [found, page] = q ? [await findAccount(deps, q), { accounts: [] }] : [undefined, await listAccountsPage(deps, after)];
+    const done = typeof query.done === "string" ? ACCOUNT_NOTICES[query.done] : undefined;
+    const body = adminAccountsPage({
+      query: q,
+      ...(found !== undefined ? { found } : {}),
+      accounts: page.accounts,
+      paged: after !== undefined,
+      ...(page.next ? { nextHref: withQuery("/admin/accounts", { after: formatAccountCursor(page.next) }) } : {}),
+      ...(done ? { notice: done } : {}),
+    });
+    return sendPage(request, reply, deps, { title: q ? `Accounts: ${q}` : "Accounts", body, narrow: false });
+  });
+
+  app.get("/admin/accounts/:id", async (request, reply) => {
+    const auth = requireAdmin(request);
+    const account = await loadAccount(deps, paramOf(request, "id"));
+    const [sessions, events] = await Promise.all([
+      listAccountSessions(deps, account.account.id),
+      deps.stores.audit.searchEvents({ accountId: account.account.id, limit: 20 }),
+    ]);
+    const done = queryOf(request).done;
+    const noticeText = typeof done === "string" ? ACCOUNT_NOTICES[done] : undefined;
+    const body = adminAccountPage({
+      account,
+      self: account.account.id === auth.account.id,
+      sessions: sessions.map((s) => ({ ...describeBrowserAndSystem(s.userAgent), ip: s.ip, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt })),
+      events: events.map((e) => ({ at: e.at, text: describeAuditEvent(e.type), ip: e.ip, device: e.userAgent ? describeUserAgent(e.userAgent) : null })),
+      ...(noticeText ? { notice: noticeText } : {}),
+    });
+    return sendPage(request, reply, deps, { title: "Account", body, narrow: false });
+  });
+
+  app.get("/admin/accounts/:id/:action", async (request, reply) => {
+    const auth = requireAdmin(request);
+    const action = actionOf(request);
+    const account = await loadAccount(deps, paramOf(request, "id"));
+    if (!ACTION_RULES[action].applies(account.account)) return redirectSeeOther(reply, `/admin/accounts/${account.account.id}?done=unchanged`);
+    const flow = await loadFlow(deps, request, queryOf(request).flow);
+    const body = adminConfirmPage({
+      account,
+      action,
+      csrfToken: csrfTokenFor(reply),
+      errors: flow?.errors ?? [],
+      self: account.account.id === auth.account.id,
+      ...(flow?.values.identifier ? { identifierId: flow.values.identifier } : {}),
+    });
+    return sendPage(request, reply, deps, { title: "Confirm", body });
+  });
+
+  app.post("/admin/accounts/:id/:action", { preHandler: [adminOnly, app.csrfProtection] }, async (request, reply) => {
+    const auth = requireAdmin(request);
+    const action = actionOf(request);
+    const accountId = paramOf(request, "id");
+    const self = accountId === auth.account.id;
+    const identifierId = formField(request, "identifier", 64);
+    try {
+      const result = await performAdminAction(deps, {
+        admin: auth.account,
+        accountId,
+        action,
+        password: formField(request, "password", 1024),
+        ...(identifierId ? { identifierId } : {}),
+        context: sessionContextOf(request),
+      });
+      const location = afterAction(action, accountId, self, result.changed);
+      if (location.startsWith("/signin")) clearSessionCookie(reply, deps);
+      return redirectSeeOther(reply, location);
+    } catch (error) {
+      if (!isAppError(error) || error.code === "NOT_FOUND" || (error.status >= 500 && error.code !== "DELIVERY_FAILED")) throw error;
+      const flow = await saveFlow(deps, request, { values: { identifier: identifierId }, errors: [fieldErrorFrom(error)] });
+      return redirectSeeOther(reply, withQuery(`/admin/accounts/${accountId}/${action}`, { flow }));
+    }
+  });
+
+  app.get("/admin/events", async (request, reply) => {
+    requireAdmin(request);
+    const query = queryOf(request);
+    const { input, filter, problems } = await parseEventFilter(deps, query);
+    const before = parseEventCursor(query.before);
+    const rawDays = Number(query.days);
+    const days = (ACTIVITY_PERIODS as readonly number[]).includes(rawDays) ? rawDays : 7;
+    const [page, activity] = await Promise.all([searchSecurityEvents(deps, filter, before), buildHourlyActivity(deps, days)]);
+    const body = adminEventsPage({
+      input,
+      problems,
+      events: page.events,
+      paged: before !== undefined,
+      ...(page.next ? { nextHref: withQuery("/admin/events", { ...input, days: String(days), before: formatEventCursor(page.next) }) } : {}),
+      csvHref: withQuery("/admin/events.csv", { ...input }),
+      activity,
+      days,
+    });
+    return sendPage(request, reply, deps, { title: "Security events", body, narrow: false });
+  });
+
+  app.get("/admin/events.csv", async (request, reply) => {
+    requireAdmin(request);
+    const { filter } = await parseEventFilter(deps, queryOf(request));
+    const csv = await securityEventsCSV(deps, filter);
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="security-events-${utcDayOf(deps.clock.now())}.csv"`)
+      .send(csv);
+  });
+
+  app.get("/admin/help-feedback", async (request, reply) => {
+    requireAdmin(request);
+    const days = periodDays(request);
     const report = await buildHelpFeedbackReport(deps, library, days ? { sinceDays: days } : {});
-    return sendPage(request, reply, deps, { title: "Help feedback", body: adminPage(report, days), narrow: false });
+    return sendPage(request, reply, deps, { title: "Help feedback", body: html`${adminNav("feedback")}${adminPage(report, days)}`, narrow: false });
   });
 
   app.get("/admin/feedback.csv", async (request, reply) => {

@@ -25,6 +25,9 @@ export const AUDIT_EVENT_TYPES = [
   "admin.admin_granted",
   "admin.admin_revoked",
   "admin.accounts_imported",
+  "admin.sessions_revoked",
+  "admin.reset_sent",
+  "admin.account_deleted",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -75,6 +78,9 @@ export function describeAuditEvent(type: string): string {
     "admin.admin_granted": "Administrator access granted",
     "admin.admin_revoked": "Administrator access removed",
     "admin.accounts_imported": "Accounts imported by an administrator",
+    "admin.sessions_revoked": "Signed out everywhere by an administrator",
+    "admin.reset_sent": "Password reset sent by an administrator",
+    "admin.account_deleted": "Account deleted by an administrator",
   };
   return map[type] ?? type;
 }

@@ -1,6 +1,7 @@
 // CAPTCHA challenges: created under a random id in the short-lived store, answers kept only as HMACs,
 // valid 10 minutes, one verification attempt (deleted atomically on any attempt), bound to a purpose and
 // to the session or browser that asked.
+import { countThisHour } from "../audit/hourly-counts.ts";
 import type { Deps } from "../deps.ts";
 import { constantTimeEqual, generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
 import { createSeededRandom } from "../lib/random.ts";
@@ -79,6 +80,7 @@ export async function createCAPTCHAChallenge(deps: CAPTCHADeps, input: { purpose
   };
   await deps.stores.shortLived.set(key(id), JSON.stringify(stored), CAPTCHA_TTL_SECONDS);
   deps.metrics?.captcha("created");
+  await countThisHour(deps, "check.shown");
   return challengeView(id, expiresAt);
 }
 
@@ -127,6 +129,7 @@ export async function verifyCAPTCHAAnswer(
 ): Promise<CAPTCHAVerdict> {
   const verdict = await judgeCAPTCHAAnswer(deps, input);
   deps.metrics?.captcha(verdict);
+  if (verdict === "correct") await countThisHour(deps, "check.solved");
   return verdict;
 }
 

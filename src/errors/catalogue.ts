@@ -36,6 +36,7 @@ export const errorCatalogue = {
   IDENTIFIER_LAST_ONE: { status: 409 },
   IDENTIFIER_NOT_FOUND: { status: 404 },
   SESSION_NOT_FOUND: { status: 404 },
+  ADMIN_LAST_ADMIN: { status: 409 },
   FEEDBACK_REASON_INVALID: { status: 400 },
   FEEDBACK_COMMENT_TOO_LONG: { status: 400 },
   SEND_LIMITED: { status: 429 },

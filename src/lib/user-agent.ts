@@ -35,3 +35,17 @@ export function describeTimeAgo(then: Date, now: Date): string {
   }
   return "just now";
 }
+
+/** The browser and the operating system separately ("Firefox", "Linux"), "Unknown" for what cannot be told. */
+export function describeBrowserAndSystem(userAgent: string | null): { browser: string; system: string } {
+  if (!userAgent) return { browser: "Unknown", system: "Unknown" };
+  try {
+    const parsed = Bowser.parse(userAgent);
+    const version = parsed.browser.version?.split(".")[0];
+    const browser = parsed.browser.name ? `${parsed.browser.name}${version ? ` ${version}` : ""}` : "Unknown";
+    const system = parsed.os.name ? `${parsed.os.name}${parsed.os.versionName ? ` ${parsed.os.versionName}` : ""}` : "Unknown";
+    return { browser, system };
+  } catch {
+    return { browser: "Unknown", system: "Unknown" };
+  }
+}

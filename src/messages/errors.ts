@@ -41,6 +41,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   IDENTIFIER_LAST_ONE: "You can't remove the only e-mail address or mobile number on your account.",
   IDENTIFIER_NOT_FOUND: "That e-mail address or mobile number is not on your account.",
   SESSION_NOT_FOUND: "That session does not exist or has already ended.",
+  ADMIN_LAST_ADMIN: "This is the only enabled administrator. Make another account an administrator first, so that someone can still manage accounts.",
   FEEDBACK_REASON_INVALID: "Choose one of the reasons in the list. Reasons can only be given with a \"No\" answer.",
   FEEDBACK_COMMENT_TOO_LONG: "Your comment can be at most 1,000 characters long. Please shorten it.",
   SEND_LIMITED: "We have sent several messages already. Wait a little before asking for another.",

@@ -8,7 +8,7 @@ export interface EmailContent {
   html: string;
 }
 
-function emailLayout(title: string, body: SafeHtml): string {
+export function emailLayout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>
 <body style="margin:0;padding:24px;background:#f4f6f8;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b2733;line-height:1.5">

@@ -25,6 +25,7 @@ export const MIGRATED_TABLES: TableSpec[] = [
   { name: "audit_events", times: ["at"], bools: [], orderBy: ["id"] },
   { name: "help_article_views", times: [], bools: [], orderBy: ["slug", "day"] },
   { name: "help_feedback", times: ["answered_at", "first_answered_at"], bools: ["helpful"], orderBy: ["slug", "visitor_id"] },
+  { name: "hourly_counts", times: ["hour"], bools: [], orderBy: ["name", "hour"] },
 ];
 
 export interface MigrateDataProgress {

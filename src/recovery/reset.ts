@@ -76,6 +76,36 @@ export async function requestPasswordReset(
   return { identifier };
 }
 
+/**
+ * Sends a reset for one confirmed identifier of an account, on an admin's request (no security check: the
+ * admin is signed in and confirmed it). The per-identifier send limits still apply (SEND_LIMITED), so this
+ * cannot flood anyone either; any pending reset for the identifier is replaced, as for a request by its owner.
+ * Delivery happens before returning, so a failure is reported (DELIVERY_FAILED) rather than lost.
+ */
+export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: string; identifier: Identifier }): Promise<void> {
+  const { identifier } = input;
+  await consumeSendAllowance(deps, "reset", identifier.value);
+  const now = deps.clock.now();
+  const isLink = identifier.kind === "email";
+  const secret = isLink ? generateSecretToken(deps.random) : generateNumericCode(deps.random, 6);
+  await deps.stores.passwordResets.createPasswordReset({
+    id: generateId(deps.random),
+    accountId: input.accountId,
+    kind: isLink ? "link" : "code",
+    value: identifier.value,
+    secretHash: isLink ? sha256Hex(secret) : resetCodeHash(deps.config.secret, identifier.value, secret),
+    attemptsLeft: isLink ? 1 : RESET_CODE_ATTEMPTS,
+    expiresAt: addSeconds(now, isLink ? RESET_LINK_TTL_SECONDS : RESET_CODE_TTL_SECONDS),
+    createdAt: now,
+    usedAt: null,
+    revokedAt: null,
+  });
+  await deliverToIdentifier(deps, identifier, {
+    email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
+    sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+  });
+}
+
 export type ResetLinkStatus = "valid" | "used" | "expired" | "invalid";
 
 function isWellFormedToken(token: string): boolean {

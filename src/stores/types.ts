@@ -41,6 +41,20 @@ export interface NewAccount {
 
 export type RemoveIdentifierResult = "removed" | "last" | "not_found";
 
+/**
+ * What an admin change to an account did: "changed"; "unchanged" when the account already was that way;
+ * "not_found"; "last_admin" when it would leave the installation without an enabled admin (nothing changed).
+ */
+export type AccountChangeResult = "changed" | "unchanged" | "not_found" | "last_admin";
+
+export type DeleteAccountResult = "deleted" | "not_found" | "last_admin";
+
+/** Where a page of the account list ends: the last account shown (accounts are listed newest first). */
+export interface AccountCursor {
+  createdAt: Date;
+  id: string;
+}
+
 export interface AccountStore {
   /**
    * Creates an account whose one identifier is not yet verified, in one transaction. An unverified
@@ -71,8 +85,30 @@ export interface AccountStore {
   setAccountAdmin(accountId: string, isAdmin: boolean, at: Date): Promise<boolean>;
   /** Accounts with their identifiers, newest first. */
   listAccounts(options: { limit: number; offset: number }): Promise<Array<{ account: AccountRecord; identifiers: IdentifierRecord[] }>>;
-  /** Deletes an account and everything that belongs to it. Returns false when it did not exist. */
-  deleteAccount(accountId: string): Promise<boolean>;
+  /**
+   * Accounts with their identifiers, newest first (created_at, then id, both descending), starting after
+   * `after` when given. Keyset paging on an index: every page costs the same however deep it is.
+   */
+  listAccountsPage(options: { limit: number; after?: AccountCursor }): Promise<Array<{ account: AccountRecord; identifiers: IdentifierRecord[] }>>;
+  /**
+   * Disables the account at `at`, and in the same transaction ends all its sessions and revokes its pending
+   * password resets. "last_admin" (nothing changed) when it is the only enabled admin; the check and the
+   * change are one transaction that locks the admin rows, so two admins disabling each other at once cannot
+   * both succeed.
+   */
+  disableAccount(accountId: string, at: Date): Promise<AccountChangeResult>;
+  /** Enables a disabled account. Never "last_admin". */
+  enableAccount(accountId: string, at: Date): Promise<AccountChangeResult>;
+  /** Gives the account admin access. Never "last_admin". */
+  grantAdmin(accountId: string, at: Date): Promise<AccountChangeResult>;
+  /** Takes admin access away; "last_admin" when it is the only enabled admin (atomic check, as disableAccount). */
+  revokeAdmin(accountId: string, at: Date): Promise<AccountChangeResult>;
+  /**
+   * Deletes an account and everything that belongs to it (identifiers, which are then free for anyone,
+   * sessions, verification codes, password resets) in one transaction. "last_admin" (nothing deleted) when
+   * it is the only enabled admin (atomic check, as disableAccount).
+   */
+  deleteAccount(accountId: string): Promise<DeleteAccountResult>;
 }
 
 export interface SessionRecord {
@@ -198,11 +234,46 @@ export interface AuditEventRecord {
   detail: Record<string, string | number | boolean> | null;
 }
 
+/** Filters for the admin console's view of the audit trail; every one optional. */
+export interface AuditEventFilter {
+  types?: string[];
+  accountId?: string;
+  ip?: string;
+  /** Events at or after this moment. */
+  from?: Date;
+  /** Events before this moment. */
+  until?: Date;
+}
+
+/** Where a page of events ends: the last event shown (events are listed newest first). */
+export interface AuditEventCursor {
+  at: Date;
+  id: string;
+}
+
+export interface HourlyCount {
+  /** The start of the hour (UTC). */
+  hour: Date;
+  name: string;
+  count: number;
+}
+
 export interface AuditStore {
   recordEvent(event: AuditEventRecord): Promise<void>;
+  /**
+   * Events matching every given filter, newest first (at, then id, descending), after `before` when given.
+   * Keyset paging over indexes on (type, at), (ip, at), (account_id, at) and (at).
+   */
+  searchEvents(filter: AuditEventFilter & { before?: AuditEventCursor; limit: number }): Promise<AuditEventRecord[]>;
+  /** How many events of each of `types` happened in each hour from `from` until `until`; hours without any are absent. */
+  countEventsPerHour(query: { types: string[]; from: Date; until: Date }): Promise<HourlyCount[]>;
+  /** Adds one to the counter `name` for the hour of `at`. One atomic upsert: concurrent calls are all counted. */
+  incrementHourlyCount(name: string, at: Date): Promise<void>;
+  /** The counters of `names` for the hours from `from` until `until`; hours never counted are absent. */
+  listHourlyCounts(query: { names: string[]; from: Date; until: Date }): Promise<HourlyCount[]>;
   /** Events newest first, optionally only one account's and only since a time. */
   listEvents(query: { accountId?: string; since?: Date; types?: string[]; limit: number }): Promise<AuditEventRecord[]>;
-  /** Deletes events older than `before` (retention). Returns how many. */
+  /** Deletes events (and hourly counters) older than `before` (retention). Returns how many events. */
   deleteEventsBefore(before: Date): Promise<number>;
 }
 

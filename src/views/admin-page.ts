@@ -28,7 +28,7 @@ export function adminPage(report: HelpFeedbackReport, days: number | null): Safe
 <p class="lead">How readers rate the help articles. Each visitor's latest answer per article counts once.</p>
 <nav aria-label="Period"><p>${ADMIN_PERIODS.map(
     (p, i) =>
-      html`${i > 0 ? " · " : ""}${p.days === days ? html`<strong aria-current="page">${p.label}</strong>` : html`<a href="${p.days ? `/admin?days=${p.days}` : "/admin"}">${p.label}</a>`}`,
+      html`${i > 0 ? " · " : ""}${p.days === days ? html`<strong aria-current="page">${p.label}</strong>` : html`<a href="${p.days ? `/admin/help-feedback?days=${p.days}` : "/admin/help-feedback"}">${p.label}</a>`}`,
   )}</p></nav>
 <dl class="stats">
 <div><dt>Views</dt><dd>${t.views}</dd></div>

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { addSeconds, createManualClock, type ManualClock } from "../../src/lib/clock.ts";
+import { describeAdminStoreContract } from "./admin-store-contract.ts";
 import type { IdentifierKind } from "../../src/lib/identifiers.ts";
 import type {
   AccountRecord,
@@ -139,6 +140,8 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
       assert.ok(created, "setup: verified account");
       return created;
     }
+
+    describeAdminStoreContract(() => stores, start);
 
     test("ping() answers true", async () => {
       assert.equal(await stores.ping(), true);
@@ -491,7 +494,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const bystanderSession = newSession(bystander.account.id, start);
         await stores.sessions.createSession(bystanderSession);
 
-        assert.equal(await stores.accounts.deleteAccount(account.id), true);
+        assert.equal(await stores.accounts.deleteAccount(account.id), "deleted");
 
         assert.equal(await stores.accounts.getAccountById(account.id), null);
         assert.equal(await stores.accounts.getAccountByIdentifier(identifier.value), null);
@@ -505,8 +508,8 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal((await stores.accounts.getAccountById(bystander.account.id))?.id, bystander.account.id);
         assert.equal((await stores.sessions.getSession(bystanderSession.id))?.id, bystanderSession.id);
 
-        assert.equal(await stores.accounts.deleteAccount(account.id), false);
-        assert.equal(await stores.accounts.deleteAccount(unique("missing")), false);
+        assert.equal(await stores.accounts.deleteAccount(account.id), "not_found");
+        assert.equal(await stores.accounts.deleteAccount(unique("missing")), "not_found");
       });
     });
 

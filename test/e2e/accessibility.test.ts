@@ -97,9 +97,26 @@ describe("accessibility in the browser", { skip: browserSuiteSkip(), timeout: 24
     await checkPage(page, "account");
     await page.goto("/account/password");
     await checkPage(page, "password-change");
-    await page.goto("/admin");
+    await page.goto("/admin/help-feedback");
     await page.getByRole("heading", { level: 1, name: "Help feedback" }).waitFor();
     await checkPage(page, "admin");
+    // The admin console: accounts (list and search), one account, a confirmation with step-up, security events.
+    await page.goto("/admin/accounts");
+    await checkPage(page, "admin-accounts");
+    await page.goto("/admin/accounts?q=BARBARA%40example.com");
+    await checkPage(page, "admin-accounts-search");
+    await navigateBy(page, () => page.getByRole("region", { name: "Found" }).getByRole("link", { name: "barbara@example.com" }).click());
+    await checkPage(page, "admin-account");
+    await navigateBy(page, () => page.getByRole("link", { name: "Sign out everywhere" }).click());
+    await checkPage(page, "admin-confirm");
+    await page.getByLabel("Your password").fill("not the password");
+    await navigateBy(page, () => page.getByRole("button", { name: "Sign out everywhere" }).click());
+    await page.getByRole("alert").waitFor();
+    await checkPage(page, "admin-confirm-error");
+    await page.goto("/admin/events");
+    await checkPage(page, "admin-events");
+    await page.goto("/admin/events?ip=nonsense&type=signin.failed");
+    await checkPage(page, "admin-events-filtered");
 
     // The help center and an unknown page.
     await page.goto("/help");

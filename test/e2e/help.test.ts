@@ -74,7 +74,9 @@ describe("help feedback and the admin page in the browser", { skip: browserSuite
     await admin.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await navigateBy(admin, () => admin.getByRole("button", { name: "Sign in", exact: true }).click());
     await navigateBy(admin, () => admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click());
-    assert.equal(new URL(admin.url()).pathname, "/admin");
+    assert.equal(new URL(admin.url()).pathname, "/admin/accounts");
+    await navigateBy(admin, () => admin.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Help feedback" }).click());
+    assert.equal(new URL(admin.url()).pathname, "/admin/help-feedback");
     await admin.getByRole("heading", { level: 1, name: "Help feedback" }).waitFor();
     const row = admin.locator('tr[data-slug="problems-signing-in"]');
     const cells = (await row.locator("td").allInnerTexts()).map((c) => c.trim());

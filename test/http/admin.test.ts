@@ -107,9 +107,9 @@ describe("admin", () => {
     await answer(slug, { helpful: true });
     await answer(slug, { helpful: false, reason: "too_long" });
 
-    const page = await admin.get("/admin");
+    const page = await admin.get("/admin/help-feedback");
     assert.equal(page.statusCode, 200);
-    const post = await admin.request("POST", "/admin", { form: { x: "1" } });
+    const post = await admin.request("POST", "/admin/help-feedback", { form: { x: "1" } });
     assert.equal(post.statusCode, 405, "an admin learns that only GET is accepted");
     assert.equal(post.headers.allow, "GET, HEAD");
     const html = page.body;
@@ -132,7 +132,7 @@ describe("admin", () => {
     assert.match(svg, /fill="currentColor" data-value="1"/);
     assert.match(html, /<svg[^>]*aria-labelledby="trend-title trend-desc"/, "the trend chart");
     assert.doesNotMatch(html, /\sstyle=/, "no inline styles (the CSP forbids them)");
-    const week = await admin.get("/admin?days=7");
+    const week = await admin.get("/admin/help-feedback?days=7");
     assert.equal(week.statusCode, 200);
     assert.match(week.body, /<strong aria-current="page">Last 7 days<\/strong>/);
     assert.match(week.body, /<caption>Articles \(last 7 days\)<\/caption>/);
@@ -141,7 +141,7 @@ describe("admin", () => {
 
   it("shows the latest comments escaped", async () => {
     await answer("security-check", { helpful: false, reason: "other", comment: '<script>alert("admin")</script>\nsecond line' });
-    const page = await admin.get("/admin");
+    const page = await admin.get("/admin/help-feedback");
     assert.doesNotMatch(page.body, /<script>alert/);
     assert.match(page.body, /&lt;script&gt;alert\(&quot;admin&quot;\)&lt;\/script&gt;<br>second line/);
     assert.match(pageText(page.body), /The security check · No · Something else/);
@@ -225,7 +225,7 @@ describe("admin", () => {
     const thanks = await reader.get((sent.headers.location as string).replace(/#.*$/, ""));
     assert.match(pageText(thanks.body), /Thank you\. We can't reply to individual answers, but we read every one and use them to improve this help\./);
 
-    const page = await admin.get("/admin");
+    const page = await admin.get("/admin/help-feedback");
     const chart = page.body.slice(page.body.indexOf('<figure class="chart" data-slug="problems-signing-in">'));
     const didntAnswer = (before?.reasons.didnt_answer ?? 0) + 1;
     assert.match(chart.slice(0, chart.indexOf("</figure>")), new RegExp(`Didn&#39;t answer my question: ${didntAnswer};`));

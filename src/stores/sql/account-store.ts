@@ -1,7 +1,16 @@
 // Accounts and their identifiers in SQL (Kysely): the same code serves SQLite and PostgreSQL.
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { IdentifierKind } from "../../lib/identifiers.ts";
-import type { AccountRecord, AccountStore, IdentifierRecord, NewAccount, NewIdentifier, RemoveIdentifierResult } from "../types.ts";
+import type {
+  AccountChangeResult,
+  AccountRecord,
+  AccountStore,
+  DeleteAccountResult,
+  IdentifierRecord,
+  NewAccount,
+  NewIdentifier,
+  RemoveIdentifierResult,
+} from "../types.ts";
 import type { AccountsTable, Database, IdentifiersTable, SqlCodec } from "./schema.ts";
 
 /** Unique violation, deadlock or serialization failure: another transaction on the same value won the race. */
@@ -65,6 +74,30 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     await trx.deleteFrom("identifiers").where("id", "=", existing.id).execute();
     if (!verifiedOnAccount) await trx.deleteFrom("accounts").where("id", "=", existing.account_id).execute();
     return true;
+  }
+
+  /**
+   * Whether the account is the only enabled admin. In PostgreSQL the enabled admins' rows are locked
+   * (FOR UPDATE) until the transaction ends: a concurrent transaction demoting or disabling another admin
+   * waits, then sees this one's change, so two admins cannot remove each other at once. SQLite needs no
+   * lock: its write transactions begin IMMEDIATE and so run one at a time.
+   */
+  async function isLastAdmin(trx: Transaction<Database>, accountId: string): Promise<boolean> {
+    let query = trx.selectFrom("accounts").select("id").where("is_admin", "=", codec.bool(true)).where("disabled_at", "is", null);
+    if (codec.dialect === "postgres") query = query.orderBy("id").forUpdate();
+    const admins = await query.execute();
+    return admins.length === 1 && admins[0]?.id === accountId;
+  }
+
+  /** Runs `change` on an existing account in a transaction; "not_found" when there is none. */
+  async function changeAccount(
+    accountId: string,
+    change: (trx: Transaction<Database>, account: Selectable<AccountsTable>) => Promise<AccountChangeResult>,
+  ): Promise<AccountChangeResult> {
+    return db.transaction().execute(async (trx) => {
+      const account = await trx.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
+      return account ? change(trx, account) : "not_found";
+    });
   }
 
   async function insertAccount(input: NewAccount, verified: boolean) {
@@ -192,9 +225,78 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
       return accounts.map((a) => ({ account: toAccount(a), identifiers: identifiers.filter((i) => i.account_id === a.id).map(toIdentifier) }));
     },
 
-    async deleteAccount(accountId) {
-      const result = await db.deleteFrom("accounts").where("id", "=", accountId).executeTakeFirst();
-      return Number(result.numDeletedRows) === 1;
+    async listAccountsPage({ limit, after }) {
+      let query = db.selectFrom("accounts").selectAll();
+      if (after) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(codec.time(after.createdAt), after.id)));
+      const accounts = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+      if (accounts.length === 0) return [];
+      const identifiers = await db
+        .selectFrom("identifiers")
+        .selectAll()
+        .where(
+          "account_id",
+          "in",
+          accounts.map((a) => a.id),
+        )
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
+      return accounts.map((a) => ({ account: toAccount(a), identifiers: identifiers.filter((i) => i.account_id === a.id).map(toIdentifier) }));
+    },
+
+    disableAccount: (accountId, at) =>
+      changeAccount(accountId, async (trx, account) => {
+        if (account.disabled_at !== null) return "unchanged";
+        if (codec.fromBool(account.is_admin) && (await isLastAdmin(trx, accountId))) return "last_admin";
+        await trx.updateTable("accounts").set({ disabled_at: codec.time(at), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+        // A disabled account keeps no way in: its sessions end and its pending reset links and codes die.
+        await trx.deleteFrom("sessions").where("account_id", "=", accountId).execute();
+        await trx
+          .updateTable("password_resets")
+          .set({ revoked_at: codec.time(at) })
+          .where("account_id", "=", accountId)
+          .where("used_at", "is", null)
+          .where("revoked_at", "is", null)
+          .execute();
+        return "changed";
+      }),
+
+    enableAccount: (accountId, at) =>
+      changeAccount(accountId, async (trx, account) => {
+        if (account.disabled_at === null) return "unchanged";
+        await trx.updateTable("accounts").set({ disabled_at: null, updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+        return "changed";
+      }),
+
+    grantAdmin: (accountId, at) =>
+      changeAccount(accountId, async (trx, account) => {
+        if (codec.fromBool(account.is_admin)) return "unchanged";
+        await trx.updateTable("accounts").set({ is_admin: codec.bool(true), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+        return "changed";
+      }),
+
+    revokeAdmin: (accountId, at) =>
+      changeAccount(accountId, async (trx, account) => {
+        if (!codec.fromBool(account.is_admin)) return "unchanged";
+        if (await isLastAdmin(trx, accountId)) return "last_admin";
+        await trx.updateTable("accounts").set({ is_admin: codec.bool(false), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+        return "changed";
+      }),
+
+    async deleteAccount(accountId): Promise<DeleteAccountResult> {
+      return db.transaction().execute(async (trx) => {
+        const account = await trx.selectFrom("accounts").select(["id", "is_admin"]).where("id", "=", accountId).executeTakeFirst();
+        if (!account) return "not_found";
+        if (codec.fromBool(account.is_admin) && (await isLastAdmin(trx, accountId))) return "last_admin";
+        // Foreign keys cascade to identifiers, sessions, verifications and password resets; deleting them
+        // here as well keeps the result the same should a database run without foreign key enforcement.
+        await trx.deleteFrom("identifiers").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("sessions").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("verifications").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("password_resets").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("accounts").where("id", "=", accountId).execute();
+        return "deleted";
+      });
     },
   };
 }

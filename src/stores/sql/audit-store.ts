@@ -1,7 +1,14 @@
-// The audit trail in SQL.
-import type { Kysely, Selectable } from "kysely";
-import type { AuditEventRecord, AuditStore } from "../types.ts";
-import type { AuditEventsTable, Database, SqlCodec } from "./schema.ts";
+// The audit trail in SQL, and the per-hour counters the admin console charts.
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { AuditEventRecord, AuditStore, HourlyCount } from "../types.ts";
+import type { AuditEventsTable, Database, SqlCodec, SqlTime } from "./schema.ts";
+
+const HOUR_MS = 3600 * 1000;
+
+/** The start of the UTC hour that holds `at`. */
+function startOfHour(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+}
 
 export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec): AuditStore {
   const toRecord = (row: Selectable<AuditEventsTable>): AuditEventRecord => ({
@@ -13,6 +20,9 @@ export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec): Audi
     userAgent: row.user_agent,
     detail: row.detail ? (JSON.parse(row.detail) as AuditEventRecord["detail"]) : null,
   });
+  // The start of an event's hour, computed in the database so that only one row per hour and type leaves it.
+  const hourOfAt =
+    codec.dialect === "postgres" ? sql<SqlTime>`to_timestamp(floor(extract(epoch from at) / 3600) * 3600)` : sql<SqlTime>`(at / 3600) * 3600`;
   return {
     async recordEvent(e) {
       await db
@@ -28,8 +38,53 @@ export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec): Audi
       const rows = await query.orderBy("at", "desc").orderBy("id", "desc").limit(q.limit).execute();
       return rows.map(toRecord);
     },
+    async searchEvents(q) {
+      let query = db.selectFrom("audit_events").selectAll();
+      if (q.types && q.types.length > 0) query = query.where("type", "in", q.types);
+      if (q.accountId !== undefined) query = query.where("account_id", "=", q.accountId);
+      if (q.ip !== undefined) query = query.where("ip", "=", q.ip);
+      if (q.from !== undefined) query = query.where("at", ">=", codec.time(q.from));
+      if (q.until !== undefined) query = query.where("at", "<", codec.time(q.until));
+      const before = q.before;
+      if (before) query = query.where((eb) => eb(eb.refTuple("at", "id"), "<", eb.tuple(codec.time(before.at), before.id)));
+      const rows = await query.orderBy("at", "desc").orderBy("id", "desc").limit(q.limit).execute();
+      return rows.map(toRecord);
+    },
+    async countEventsPerHour(q) {
+      if (q.types.length === 0) return [];
+      const rows = await db
+        .selectFrom("audit_events")
+        .select([hourOfAt.as("hour"), "type", (eb) => eb.fn.countAll<number | string>().as("count")])
+        .where("type", "in", q.types)
+        .where("at", ">=", codec.time(q.from))
+        .where("at", "<", codec.time(q.until))
+        .groupBy([hourOfAt, "type"])
+        .execute();
+      return rows.map((r): HourlyCount => ({ hour: codec.date(r.hour), name: r.type, count: Number(r.count) }));
+    },
+    async incrementHourlyCount(name, at) {
+      await db
+        .insertInto("hourly_counts")
+        .values({ hour: codec.time(startOfHour(at)), name, count: 1 })
+        .onConflict((oc) => oc.columns(["name", "hour"]).doUpdateSet({ count: sql<number>`hourly_counts.count + 1` }))
+        .execute();
+    },
+    async listHourlyCounts(q) {
+      if (q.names.length === 0) return [];
+      const rows = await db
+        .selectFrom("hourly_counts")
+        .selectAll()
+        .where("name", "in", q.names)
+        .where("hour", ">=", codec.time(startOfHour(q.from)))
+        .where("hour", "<", codec.time(q.until))
+        .orderBy("hour")
+        .execute();
+      return rows.map((r) => ({ hour: codec.date(r.hour), name: r.name, count: Number(r.count) }));
+    },
     async deleteEventsBefore(before) {
       const result = await db.deleteFrom("audit_events").where("at", "<", codec.time(before)).executeTakeFirst();
+      // The hourly counters follow the same retention.
+      await db.deleteFrom("hourly_counts").where("hour", "<", codec.time(before)).execute();
       return Number(result.numDeletedRows);
     },
   };

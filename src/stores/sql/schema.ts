@@ -99,8 +99,17 @@ export interface AuditEventsTable {
   detail: string | null;
 }
 
+/** Per-hour counters (security checks shown and solved) for the admin console's charts. */
+export interface HourlyCountsTable {
+  /** The start of the hour. */
+  hour: SqlTime;
+  name: string;
+  count: number;
+}
+
 export interface Database {
   audit_events: AuditEventsTable;
+  hourly_counts: HourlyCountsTable;
   password_resets: PasswordResetsTable;
   accounts: AccountsTable;
   identifiers: IdentifiersTable;
@@ -113,6 +122,8 @@ export interface Database {
 
 /** Converts between TypeScript values and one dialect's column values. */
 export interface SqlCodec {
+  /** Which dialect these conversions are for (for the few queries whose SQL differs). */
+  dialect: "sqlite" | "postgres";
   time(date: Date): SqlTime;
   date(value: SqlTime): Date;
   bool(value: boolean): SqlBool;
@@ -120,6 +131,7 @@ export interface SqlCodec {
 }
 
 export const sqliteCodec: SqlCodec = {
+  dialect: "sqlite",
   time: (date) => Math.floor(date.getTime() / 1000),
   date: (value) => (value instanceof Date ? value : new Date(Number(value) * 1000)),
   bool: (value) => (value ? 1 : 0),
@@ -127,6 +139,7 @@ export const sqliteCodec: SqlCodec = {
 };
 
 export const postgresCodec: SqlCodec = {
+  dialect: "postgres",
   time: (date) => date,
   date: (value) => (value instanceof Date ? value : new Date(value)),
   bool: (value) => value,

@@ -1,0 +1,153 @@
+// What an admin can do to an account from the console, in one table: each action's store verb, audit
+// event, notice to the owner, and whether it needs the admin's password again (step-up). Every change to
+// the account itself happens in one store verb, in one transaction.
+import { deliverToIdentifier } from "../accounts/deliver.ts";
+import { normalizePassword } from "../accounts/password-policy.ts";
+import { type AuditEventType, recordAuditEvent } from "../audit/audit.ts";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { type AdminNoticeKind, adminNoticeEmail, adminNoticeSMS } from "../messages/admin-notifications.ts";
+import { sendPasswordResetFor } from "../recovery/reset.ts";
+import type { SessionContext } from "../sessions/sessions.ts";
+import type { AccountChangeResult, AccountRecord, IdentifierRecord } from "../stores/types.ts";
+
+export const ADMIN_ACTIONS = ["disable", "enable", "sign-out", "reset-password", "grant-admin", "revoke-admin", "delete"] as const;
+export type AdminAction = (typeof ADMIN_ACTIONS)[number];
+
+export function isAdminAction(value: string): value is AdminAction {
+  return (ADMIN_ACTIONS as readonly string[]).includes(value);
+}
+
+interface ActionRule {
+  /** Re-enter the admin's password: the action locks someone out, ends their sessions or hands out power. */
+  stepUp: boolean;
+  audit: AuditEventType;
+  notice: AdminNoticeKind | null;
+  /** Whether the action makes sense for the account as it is now (the page offers only those). */
+  applies(account: AccountRecord): boolean;
+}
+
+export const ACTION_RULES: Record<AdminAction, ActionRule> = {
+  disable: { stepUp: true, audit: "admin.account_disabled", notice: "disabled", applies: (a) => a.disabledAt === null },
+  enable: { stepUp: false, audit: "admin.account_enabled", notice: "enabled", applies: (a) => a.disabledAt !== null },
+  "sign-out": { stepUp: true, audit: "admin.sessions_revoked", notice: "signed_out", applies: () => true },
+  "reset-password": { stepUp: false, audit: "admin.reset_sent", notice: null, applies: (a) => a.disabledAt === null },
+  "grant-admin": { stepUp: true, audit: "admin.admin_granted", notice: "admin_granted", applies: (a) => !a.isAdmin },
+  "revoke-admin": { stepUp: true, audit: "admin.admin_revoked", notice: "admin_revoked", applies: (a) => a.isAdmin },
+  delete: { stepUp: true, audit: "admin.account_deleted", notice: "deleted", applies: () => true },
+};
+
+/** Wrong step-up passwords allowed per admin in the window before further tries are refused. */
+export const STEP_UP_ATTEMPTS = 5;
+export const STEP_UP_WINDOW_SECONDS = 15 * 60;
+
+type ActionDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger" | "tasks">;
+
+export interface AdminActionInput {
+  admin: AccountRecord;
+  accountId: string;
+  action: AdminAction;
+  /** The admin's password, for actions with step-up. */
+  password: string;
+  /** For reset-password: which confirmed identifier receives the reset. */
+  identifierId?: string;
+  context: SessionContext;
+}
+
+export interface AdminActionResult {
+  /** False when the account already was that way (nothing recorded, nobody told). */
+  changed: boolean;
+  /** For sign-out: how many sessions ended. */
+  sessionsEnded?: number;
+}
+
+/**
+ * Checks the admin's password for a step-up. Every try is counted first, in one atomic increment, and a
+ * correct one is given back: so concurrent guesses cannot slip past the limit, and someone at an admin's
+ * unlocked screen gets at most STEP_UP_ATTEMPTS guesses per window. Throws RATE_LIMITED (with the wait)
+ * or PASSWORD_INCORRECT (field password).
+ */
+export async function verifyStepUp(deps: Pick<Deps, "stores" | "hasher">, admin: AccountRecord, password: string): Promise<void> {
+  const candidate = normalizePassword(password);
+  // An empty or overlong answer is refused before any hash is checked, so it costs no try.
+  if (candidate.length === 0 || candidate.length > 1024) throw new AppError("PASSWORD_INCORRECT", { field: "password", detail: "admin step-up" });
+  const key = `admin-step-up:${admin.id}`;
+  const tries = await deps.stores.shortLived.increment(key, STEP_UP_WINDOW_SECONDS);
+  if (tries > STEP_UP_ATTEMPTS) {
+    throw new AppError("RATE_LIMITED", { retryAfter: Math.max(1, await deps.stores.shortLived.ttl(key)), detail: "admin step-up" });
+  }
+  const ok = await deps.hasher.verifyPasswordHash(admin.passwordHash, candidate);
+  if (!ok) throw new AppError("PASSWORD_INCORRECT", { field: "password", detail: "admin step-up" });
+  await deps.stores.shortLived.decrement(key);
+}
+
+function refuseChange(result: AccountChangeResult | "deleted"): boolean {
+  if (result === "not_found") throw new AppError("NOT_FOUND", { detail: "admin action on a missing account" });
+  if (result === "last_admin") throw new AppError("ADMIN_LAST_ADMIN");
+  return result === "unchanged";
+}
+
+/** Tells every confirmed identifier (in the background: the admin's answer does not wait for delivery). */
+function notifyOwner(deps: ActionDeps, identifiers: readonly IdentifierRecord[], kind: AdminNoticeKind): void {
+  const signin = `${deps.config.baseUrl}/signin`;
+  const help = `${deps.config.baseUrl}/help`;
+  for (const identifier of identifiers.filter((i) => i.verifiedAt !== null)) {
+    deps.tasks.run("admin change notice", () =>
+      deliverToIdentifier(deps, identifier, { email: () => adminNoticeEmail(kind, signin, help), sms: () => adminNoticeSMS(kind, signin, help) }),
+    );
+  }
+}
+
+/**
+ * Performs one admin action on an account: step-up first where the action needs it, then the change (one
+ * store verb), then the audit event (with the admin's id) and the notice to the owner. Throws NOT_FOUND
+ * for a missing account, ADMIN_LAST_ADMIN when the change would leave no enabled admin, the step-up
+ * errors, and for reset-password IDENTIFIER_NOT_FOUND, SEND_LIMITED or DELIVERY_FAILED.
+ */
+export async function performAdminAction(deps: ActionDeps, input: AdminActionInput): Promise<AdminActionResult> {
+  const rule = ACTION_RULES[input.action];
+  const account = await deps.stores.accounts.getAccountById(input.accountId);
+  if (!account) throw new AppError("NOT_FOUND", { detail: "admin action on a missing account" });
+  // What does not apply (enabling an enabled account, a reset for a disabled one) changes nothing, and
+  // costs no step-up try. The store verbs check again inside their transactions.
+  if (!rule.applies(account)) return { changed: false };
+  if (rule.stepUp) await verifyStepUp(deps, input.admin, input.password);
+  // Read before the change: after a deletion there is nobody left to ask where to send the notice.
+  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  const now = deps.clock.now();
+  const detail: Record<string, string | number | boolean> = { admin: input.admin.id };
+  let sessionsEnded: number | undefined;
+
+  switch (input.action) {
+    case "disable":
+      if (refuseChange(await deps.stores.accounts.disableAccount(account.id, now))) return { changed: false };
+      break;
+    case "enable":
+      if (refuseChange(await deps.stores.accounts.enableAccount(account.id, now))) return { changed: false };
+      break;
+    case "grant-admin":
+      if (refuseChange(await deps.stores.accounts.grantAdmin(account.id, now))) return { changed: false };
+      break;
+    case "revoke-admin":
+      if (refuseChange(await deps.stores.accounts.revokeAdmin(account.id, now))) return { changed: false };
+      break;
+    case "delete":
+      refuseChange(await deps.stores.accounts.deleteAccount(account.id));
+      detail.identifiers = identifiers.length;
+      break;
+    case "sign-out":
+      sessionsEnded = await deps.stores.sessions.deleteSessionsOfAccount(account.id);
+      detail.count = sessionsEnded;
+      break;
+    case "reset-password": {
+      const target = identifiers.find((i) => i.id === input.identifierId && i.verifiedAt !== null);
+      if (!target) throw new AppError("IDENTIFIER_NOT_FOUND", { field: "identifier", detail: "admin reset for an unknown identifier" });
+      await sendPasswordResetFor(deps, { accountId: account.id, identifier: target });
+      detail.channel = target.kind;
+      break;
+    }
+  }
+  await recordAuditEvent(deps, { type: rule.audit, accountId: account.id, context: input.context, detail });
+  if (rule.notice) notifyOwner(deps, identifiers, rule.notice);
+  return { changed: true, ...(sessionsEnded !== undefined ? { sessionsEnded } : {}) };
+}

@@ -1,0 +1,173 @@
+// The admin console's view of the audit trail: filters read from the page's query string, keyset pages,
+// the CSV export, and the per-hour sign-in picture for the charts.
+import { isIP } from "node:net";
+import { AUDIT_EVENT_TYPES } from "../audit/audit.ts";
+import { HOURLY_COUNTERS } from "../audit/hourly-counts.ts";
+import type { Deps } from "../deps.ts";
+import type { AuditEventCursor, AuditEventFilter, AuditEventRecord } from "../stores/types.ts";
+import { findAccount } from "./account-search.ts";
+import { type CSVValue, toCSV } from "./csv.ts";
+
+export const EVENTS_PAGE_SIZE = 50;
+/** Most rows one CSV export holds; a narrower filter gets the rest. */
+export const EVENTS_CSV_MAX_ROWS = 100_000;
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The filters as typed on the page, kept to refill the form and build page links. */
+export interface EventFilterInput {
+  type: string;
+  account: string;
+  ip: string;
+  /** YYYY-MM-DD (UTC), inclusive. */
+  from: string;
+  /** YYYY-MM-DD (UTC), inclusive. */
+  to: string;
+}
+
+export interface ParsedEventFilter {
+  input: EventFilterInput;
+  /** What the store is asked for; null when the filter cannot match anything (an unknown account). */
+  filter: AuditEventFilter | null;
+  /** Field name → what is wrong with it; those filters are left out. */
+  problems: Record<string, string>;
+}
+
+function text(query: Record<string, unknown>, name: string, max: number): string {
+  const value = query[name];
+  return typeof value === "string" ? value.trim().slice(0, max) : "";
+}
+
+function parseDay(value: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const date = new Date(`${value}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value ? null : date;
+}
+
+/**
+ * Reads the filters of /admin/events from its query string. The account may be given by id or by any
+ * e-mail address or number of it; the address must be an IPv4 or IPv6 address; days are UTC and both
+ * ends inclusive. A bad value is reported and left out, never a 400: the page shows what it could not use.
+ */
+export async function parseEventFilter(deps: Pick<Deps, "stores">, query: Record<string, unknown>): Promise<ParsedEventFilter> {
+  const input: EventFilterInput = {
+    type: text(query, "type", 64),
+    account: text(query, "account", 320),
+    ip: text(query, "ip", 64),
+    from: text(query, "from", 10),
+    to: text(query, "to", 10),
+  };
+  const problems: Record<string, string> = {};
+  const filter: AuditEventFilter = {};
+  if (input.type) {
+    if ((AUDIT_EVENT_TYPES as readonly string[]).includes(input.type)) filter.types = [input.type];
+    else problems.type = "Choose a type from the list.";
+  }
+  if (input.ip) {
+    if (isIP(input.ip)) filter.ip = input.ip;
+    else problems.ip = "Enter an IPv4 or IPv6 address, such as 192.0.2.10.";
+  }
+  if (input.from) {
+    const from = parseDay(input.from);
+    if (from) filter.from = from;
+    else problems.from = "Enter a day as YYYY-MM-DD.";
+  }
+  if (input.to) {
+    const to = parseDay(input.to);
+    if (to) filter.until = new Date(to.getTime() + DAY_MS);
+    else problems.to = "Enter a day as YYYY-MM-DD.";
+  }
+  if (input.account) {
+    const found = await findAccount(deps, input.account);
+    // An account that no longer exists still has its trail: an id that matches no account is used as is.
+    const id = found?.account.id ?? (/^[A-Za-z0-9_-]{1,64}$/.test(input.account) ? input.account : null);
+    if (!id) return { input, filter: null, problems };
+    filter.accountId = id;
+  }
+  return { input, filter, problems };
+}
+
+export function formatEventCursor(cursor: AuditEventCursor): string {
+  return `${cursor.at.getTime()}.${cursor.id}`;
+}
+
+export function parseEventCursor(raw: unknown): AuditEventCursor | undefined {
+  if (typeof raw !== "string" || raw.length > 100) return undefined;
+  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(raw);
+  return match ? { at: new Date(Number(match[1])), id: match[2] as string } : undefined;
+}
+
+/** One page of matching events, newest first, and the cursor of the next page (absent on the last). */
+export async function searchSecurityEvents(
+  deps: Pick<Deps, "stores">,
+  filter: AuditEventFilter | null,
+  before: AuditEventCursor | undefined,
+  limit = EVENTS_PAGE_SIZE,
+): Promise<{ events: AuditEventRecord[]; next?: AuditEventCursor }> {
+  if (!filter) return { events: [] };
+  const rows = await deps.stores.audit.searchEvents({ ...filter, limit: limit + 1, ...(before ? { before } : {}) });
+  const events = rows.slice(0, limit);
+  const last = events[events.length - 1];
+  return rows.length > limit && last ? { events, next: { at: last.at, id: last.id } } : { events };
+}
+
+export const EVENTS_CSV_HEADER = ["at", "type", "account_id", "ip", "user_agent", "detail"] as const;
+
+/**
+ * Every matching event as CSV (newest first, at most EVENTS_CSV_MAX_ROWS), read page by page so memory
+ * stays small. Cells go through the same formula neutralisation as the feedback export: a user agent or
+ * detail is text someone outside chose.
+ */
+export async function securityEventsCSV(deps: Pick<Deps, "stores">, filter: AuditEventFilter | null): Promise<string> {
+  const rows: CSVValue[][] = [[...EVENTS_CSV_HEADER]];
+  let before: AuditEventCursor | undefined;
+  while (filter && rows.length - 1 < EVENTS_CSV_MAX_ROWS) {
+    const page = await deps.stores.audit.searchEvents({ ...filter, limit: Math.min(1000, EVENTS_CSV_MAX_ROWS - (rows.length - 1)), ...(before ? { before } : {}) });
+    for (const e of page) rows.push([e.at.toISOString(), e.type, e.accountId, e.ip, e.userAgent, e.detail ? JSON.stringify(e.detail) : null]);
+    const last = page[page.length - 1];
+    if (!last || page.length < 1000) break;
+    before = { at: last.at, id: last.id };
+  }
+  return toCSV(rows);
+}
+
+/** The series drawn per hour, in the order shown. */
+export const ACTIVITY_SERIES = [
+  { key: "signin.succeeded", label: "Sign-ins", source: "audit" },
+  { key: "signin.failed", label: "Failed sign-ins", source: "audit" },
+  { key: "signin.locked", label: "Sign-in locks", source: "audit" },
+  { key: "check.shown", label: "Security checks shown", source: "counter" },
+  { key: "check.solved", label: "Security checks solved", source: "counter" },
+] as const;
+
+export type ActivitySeriesKey = (typeof ACTIVITY_SERIES)[number]["key"];
+
+export const ACTIVITY_PERIODS = [1, 3, 7, 14] as const;
+
+export interface HourlyActivity {
+  /** The first hour shown (UTC) and how many. */
+  from: Date;
+  hours: number;
+  /** Per series, one count per hour, oldest first. */
+  series: Record<ActivitySeriesKey, number[]>;
+}
+
+/** Counts per hour for the last `days` days, up to and including the current hour. */
+export async function buildHourlyActivity(deps: Pick<Deps, "stores" | "clock">, days: number): Promise<HourlyActivity> {
+  const now = deps.clock.now();
+  const until = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
+  const hours = days * 24;
+  const from = new Date(until.getTime() - hours * HOUR_MS);
+  const auditTypes = ACTIVITY_SERIES.filter((s) => s.source === "audit").map((s) => s.key);
+  const [events, counters] = await Promise.all([
+    deps.stores.audit.countEventsPerHour({ types: auditTypes, from, until }),
+    deps.stores.audit.listHourlyCounts({ names: [...HOURLY_COUNTERS], from, until }),
+  ]);
+  const series = Object.fromEntries(ACTIVITY_SERIES.map((s) => [s.key, new Array<number>(hours).fill(0)])) as Record<ActivitySeriesKey, number[]>;
+  for (const c of [...events, ...counters]) {
+    const slot = Math.floor((c.hour.getTime() - from.getTime()) / HOUR_MS);
+    const values = series[c.name as ActivitySeriesKey];
+    if (values && slot >= 0 && slot < hours) values[slot] = (values[slot] ?? 0) + c.count;
+  }
+  return { from, hours, series };
+}

@@ -1,0 +1,74 @@
+// What an account's owner is told when an administrator changes their account: what happened, what it
+// means for them, and where to turn. One text per change, sent by e-mail or SMS.
+import { html } from "../lib/html.ts";
+import { type EmailContent, emailLayout } from "./notifications.ts";
+
+export type AdminNoticeKind = "disabled" | "enabled" | "signed_out" | "admin_granted" | "admin_revoked" | "deleted";
+
+interface NoticeText {
+  subject: string;
+  /** The e-mail's paragraphs; the first is also the text message. */
+  lines: string[];
+}
+
+function noticeText(kind: AdminNoticeKind, signinLink: string, helpLink: string): NoticeText {
+  switch (kind) {
+    case "disabled":
+      return {
+        subject: "Your account has been disabled",
+        lines: [
+          "An administrator has disabled your account. You have been signed out everywhere and cannot sign in until it is enabled again.",
+          `If you think this is a mistake, contact the people who run this service. Help: ${helpLink}`,
+        ],
+      };
+    case "enabled":
+      return {
+        subject: "Your account has been enabled",
+        lines: ["An administrator has enabled your account again. You can sign in as before.", `Sign in: ${signinLink}`],
+      };
+    case "signed_out":
+      return {
+        subject: "You have been signed out everywhere",
+        lines: [
+          "An administrator has signed your account out on every device. Sign in again to continue.",
+          `Sign in: ${signinLink}`,
+          "If you did not ask for this and see activity you don't recognise, change your password.",
+        ],
+      };
+    case "admin_granted":
+      return {
+        subject: "Your account is now an administrator",
+        lines: [
+          "An administrator has given your account administrator access: you can now manage other people's accounts.",
+          "If you did not expect this, tell the people who run this service.",
+        ],
+      };
+    case "admin_revoked":
+      return {
+        subject: "Your administrator access has been removed",
+        lines: ["An administrator has removed your account's administrator access. Your account itself is unchanged."],
+      };
+    case "deleted":
+      return {
+        subject: "Your account has been deleted",
+        lines: [
+          "An administrator has deleted your account. Its addresses and numbers, sessions and settings are gone, and you can no longer sign in with it.",
+          `If you think this is a mistake, contact the people who run this service. Help: ${helpLink}`,
+        ],
+      };
+  }
+}
+
+export function adminNoticeEmail(kind: AdminNoticeKind, signinLink: string, helpLink: string): EmailContent {
+  const t = noticeText(kind, signinLink, helpLink);
+  return {
+    subject: t.subject,
+    text: t.lines.join("\n\n"),
+    html: emailLayout(t.subject, html`<h1 style="font-size:20px;margin:0 0 16px">${t.subject}</h1>
+${t.lines.map((line) => html`<p>${line}</p>`)}`),
+  };
+}
+
+export function adminNoticeSMS(kind: AdminNoticeKind, signinLink: string, helpLink: string): string {
+  return `Latchkey: ${noticeText(kind, signinLink, helpLink).lines[0]}`;
+}
