@@ -188,10 +188,7 @@ export function describeAdminStoreContract(stores: () => Stores, start: Date): v
       assert.equal(await stores().accounts.deleteAccount(a.id), "deleted");
       assert.equal(await stores().accounts.getAccountByIdentifier(identifier.value), null);
       assert.equal(await stores().passwordResets.getPasswordResetBySecret(secretHash), null);
-      assert.equal(
-        await stores().verifications.recordFailedVerification({ purpose: "add_identifier", value: "pending-admin@example.com", accountId: a.id }, start),
-        "none",
-      );
+      assert.equal(await stores().verifications.takeVerificationAttempt({ purpose: "add_identifier", value: "pending-admin@example.com", accountId: a.id }, start), null);
       const again = await stores().accounts.createVerifiedAccount({
         id: unique("acc"),
         name: null,
