@@ -41,7 +41,7 @@ export async function requestPasswordReset(
   deps: ResetDeps,
   input: { identifier: string; captcha: CAPTCHASubmission | undefined; binding: string; context?: SessionContext },
 ): Promise<{ identifier: Identifier }> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_reset", binding: input.binding });
   await consumeSendAllowance(deps, "reset", identifier.value);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
@@ -122,7 +122,7 @@ export async function completePasswordResetWithToken(deps: ResetDeps, input: { t
 
 /** Completes a reset with the SMS code sent to `identifier`. */
 export async function completePasswordResetWithCode(deps: ResetDeps, input: { identifier: string; code: string; password: string; context?: SessionContext }): Promise<void> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   const now = deps.clock.now();
   const pending = await deps.stores.passwordResets.getPendingResetCode(identifier.value, now);
   const account = pending?.accountId ? await deps.stores.accounts.getAccountById(pending.accountId) : null;

@@ -35,7 +35,7 @@ type RegistrationDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "h
  * abandoned identifier) or a notice (identifier already verified on an account) and returns the same.
  */
 export async function registerAccount(deps: RegistrationDeps, input: RegistrationInput): Promise<RegistrationResult> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   const name = cleanName(input.name);
   const policy = checkNewPassword(input.password, { identifiers: [identifier.value], name, minScore: deps.config.passwordMinScore });
   if (!policy.ok) throw new AppError(policy.code, { field: "password" });
@@ -80,7 +80,7 @@ export async function confirmRegistration(
   deps: Pick<Deps, "stores" | "clock" | "config" | "random" | "logger">,
   input: { identifier: string; code: string; context?: SessionContext },
 ): Promise<PublicAccount> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   const verification = await consumeVerificationCode(deps, { purpose: "registration", value: identifier.value }, input.code);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
   if (!found || found.account.id !== verification.accountId) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "account replaced" });
@@ -95,7 +95,7 @@ export async function confirmRegistration(
  * confirmed identifiers, which get nothing.
  */
 export async function resendRegistrationCode(deps: RegistrationDeps, input: { identifier: string }): Promise<RegistrationResult> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   await consumeSendAllowance(deps, "verification", identifier.value);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
   if (found && found.identifier.verifiedAt === null) {
