@@ -19,7 +19,8 @@ import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
-import { redirectSeeOther } from "./http/forms.ts";
+import { sendPage } from "./http/render.ts";
+import { homePage } from "./views/home-page.ts";
 import { registerRecoveryRoutes } from "./recovery/routes.ts";
 import { registerRegistrationRoutes } from "./registration/routes.ts";
 import { registerSettingsRoutes } from "./settings/routes.ts";
@@ -118,7 +119,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     deps.metrics.httpRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  app.get("/", async (request, reply) => redirectSeeOther(reply, request.auth ? "/account" : "/signin"));
+  app.get("/", async (request, reply) =>
+    sendPage(request, reply, deps, { title: "Welcome", body: homePage({ signedIn: Boolean(request.auth), name: request.auth?.account.name ?? null }) }),
+  );
   registerCAPTCHARoutes(app, deps);
   registerSigninRoutes(app, deps);
   registerRegistrationRoutes(app, deps);

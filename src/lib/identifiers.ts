@@ -347,7 +347,7 @@ function phoneIdentifier(phone: PhoneNumber): Identifier {
 }
 
 function isAcceptedMobile(phone: PhoneNumber | undefined): phone is PhoneNumber {
-  return phone !== undefined && phone.isValid() && ACCEPTED_PHONE_TYPES.has(phone.getType());
+  return phone?.isValid() === true && ACCEPTED_PHONE_TYPES.has(phone.getType());
 }
 
 function phoneChoice(phone: PhoneNumber): PhoneChoice {

@@ -88,6 +88,16 @@ export async function checkResetLink(deps: Pick<Deps, "stores" | "clock">, token
   return linkStatus(record, deps.clock.now());
 }
 
+/**
+ * The identifier a reset link was sent to (its matching value), so the new-password form can name the
+ * account for password managers; null for an unknown token.
+ */
+export async function findResetLinkIdentifier(deps: Pick<Deps, "stores">, token: string): Promise<string | null> {
+  if (!isWellFormedToken(token)) return null;
+  const record = await deps.stores.passwordResets.getPasswordResetBySecret(sha256Hex(token));
+  return record?.kind === "link" && record.accountId !== null ? record.value : null;
+}
+
 function linkStatus(record: PasswordResetRecord | null, now: Date): ResetLinkStatus {
   if (record?.kind !== "link" || record.accountId === null) return "invalid";
   if (record.usedAt !== null || record.revokedAt !== null) return "used";

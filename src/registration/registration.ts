@@ -8,7 +8,8 @@ import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
-import type { SessionContext } from "../sessions/sessions.ts";
+import { createSession, type SessionContext } from "../sessions/sessions.ts";
+import type { SessionRecord } from "../stores/types.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
@@ -102,4 +103,18 @@ export async function resendRegistrationCode(deps: RegistrationDeps, input: { id
     await issueVerificationCode(deps, { accountId: found.account.id, purpose: "registration", identifier });
   }
   return { identifier };
+}
+
+/**
+ * Starts a session for an account whose identifier was just confirmed in the browser that chose its
+ * password (registration, or a sign-in that stopped at ACCOUNT_NOT_VERIFIED). The caller checks that
+ * binding; the code itself was already consumed by confirmRegistration.
+ */
+export async function signInAfterConfirmation(
+  deps: Pick<Deps, "stores" | "clock" | "random" | "config" | "logger">,
+  input: { accountId: string; context: SessionContext },
+): Promise<{ token: string; session: SessionRecord }> {
+  const created = await createSession(deps, { accountId: input.accountId, remember: false, context: input.context });
+  await recordAuditEvent(deps, { type: "signin.succeeded", accountId: input.accountId, context: input.context, detail: { remember: false, after: "confirmation" } });
+  return created;
 }
