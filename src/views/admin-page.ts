@@ -51,8 +51,8 @@ ${report.articles.map(
 <p><a class="button button--secondary" href="/admin/feedback.csv" download>Download every answer (CSV)</a></p>
 
 <h2>Answers per day</h2>
-<figure class="chart" tabindex="0">
-${yesNoTrendChart({ id: "trend", title: `Yes and no answers per day, last ${report.trend.length} days`, days: report.trend })}
+<figure class="chart">
+<div class="chart-scroll" role="group" aria-label="Chart: answers per day" tabindex="0">${yesNoTrendChart({ id: "trend", title: `Yes and no answers per day, last ${report.trend.length} days`, days: report.trend })}</div>
 <figcaption class="field-hint">Yes and no answers per day over the last ${report.trend.length} days (UTC). An answer counts on the day it was last changed.</figcaption>
 </figure>
 <table class="table visually-hidden">
@@ -66,13 +66,13 @@ ${
   withNo.length === 0
     ? html`<p>Nobody has answered “No” ${days ? "in this period" : "yet"}.</p>`
     : withNo.map(
-        (a) => html`<figure class="chart" data-slug="${a.slug}" tabindex="0">
+        (a) => html`<figure class="chart" data-slug="${a.slug}">
 <figcaption><strong>${a.title}</strong>: ${a.no} “No” ${a.no === 1 ? "answer" : "answers"}.${
           a.earlierVersions.yes + a.earlierVersions.no > 0
             ? html` This version: ${a.currentVersion.yes} yes, ${a.currentVersion.no} no (${formatPercent(helpfulPercent(a.currentVersion.yes, a.currentVersion.no))} helpful). Before the last edit: ${a.earlierVersions.yes} yes, ${a.earlierVersions.no} no (${formatPercent(helpfulPercent(a.earlierVersions.yes, a.earlierVersions.no))} helpful).`
             : ""
         }</figcaption>
-${horizontalBarChart({ id: `reasons-${a.slug}`, title: `Reasons given for “${a.title}”`, data: a.reasons.map((r) => ({ label: r.label, value: r.count })) })}
+<div class="chart-scroll" role="group" aria-label="Chart: reasons for ${a.title}" tabindex="0">${horizontalBarChart({ id: `reasons-${a.slug}`, title: `Reasons given for “${a.title}”`, data: a.reasons.map((r) => ({ label: r.label, value: r.count })) })}</div>
 </figure>\n`,
       )
 }
