@@ -526,6 +526,144 @@ function enableDoubleSubmitGuard() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// 8. "Did you mean …?" for a likely e-mail typo, next to the field, before anything is sent
+// ---------------------------------------------------------------------------------------------------------
+
+const SUGGEST_DEBOUNCE_MS = 700;
+
+function enhanceEmailSuggestions() {
+  for (const input of document.querySelectorAll("input[data-email-suggest]")) {
+    if (!(input instanceof HTMLInputElement) || !input.form) continue;
+    const form = input.form;
+    const box = document.createElement("div");
+    box.className = "field-suggestion";
+    box.id = `${input.id}-suggestion`;
+    box.setAttribute("role", "status");
+    box.hidden = true;
+    input.after(box);
+
+    // The server asks again on submit unless it learns that the person saw the suggestion and kept the address.
+    let confirmed = form.querySelector('input[name="identifier_confirmed"]');
+    if (!confirmed) {
+      confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "identifier_confirmed";
+      form.append(confirmed);
+    }
+
+    let timer = 0;
+    let latest = 0;
+    let shownFor = "";
+
+    const hide = () => {
+      box.hidden = true;
+      box.replaceChildren();
+      shownFor = "";
+      setIdInList(input, "aria-describedby", box.id, false);
+    };
+
+    const show = (typed, suggestion) => {
+      const text = document.createElement("p");
+      text.append("Did you mean ");
+      const strong = document.createElement("strong");
+      strong.textContent = suggestion;
+      text.append(strong, "?");
+      const actions = document.createElement("div");
+      actions.className = "form-actions form-actions--tight";
+      const use = document.createElement("button");
+      use.type = "button";
+      use.className = "button button--small";
+      use.textContent = `Use ${suggestion}`;
+      use.addEventListener("click", () => {
+        input.value = suggestion;
+        hide();
+        input.focus();
+      });
+      const keep = document.createElement("button");
+      keep.type = "button";
+      keep.className = "button button--secondary button--small";
+      keep.textContent = `Keep ${typed}`;
+      keep.addEventListener("click", () => {
+        confirmed.value = typed;
+        hide();
+        input.focus();
+      });
+      actions.append(use, keep);
+      box.replaceChildren(text, actions);
+      box.hidden = false;
+      shownFor = typed;
+      setIdInList(input, "aria-describedby", box.id, true);
+    };
+
+    const check = async () => {
+      const typed = input.value.trim();
+      latest += 1;
+      const request = latest;
+      if (!typed.includes("@") || typed === confirmed.value) {
+        hide();
+        return;
+      }
+      if (typed === shownFor) return;
+      try {
+        const response = await fetch("/api/v1/identifiers/suggestion", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify({ identifier: typed }),
+        });
+        if (!response.ok || request !== latest) return;
+        const result = await response.json();
+        if (input.value.trim() !== typed) return;
+        if (result && typeof result.suggestion === "string" && result.suggestion !== "") show(typed, result.suggestion);
+        else hide();
+      } catch {
+        // Only a hint: on a network error the server's own check on submit still asks.
+      }
+    };
+
+    input.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, SUGGEST_DEBOUNCE_MS);
+    });
+    input.addEventListener("change", () => {
+      window.clearTimeout(timer);
+      check();
+    });
+    // Sending the form while the suggestion is on screen keeps the address as typed, deliberately.
+    form.addEventListener("submit", () => {
+      if (!box.hidden && shownFor === input.value.trim()) confirmed.value = shownFor;
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 9. Choices under a refused field (e.g. the countries a phone number could belong to)
+// ---------------------------------------------------------------------------------------------------------
+
+function enhanceFieldChoices() {
+  for (const button of document.querySelectorAll("button[data-field-choice]")) {
+    const input = document.getElementById(button.getAttribute("data-field-choice") ?? "");
+    if (!(input instanceof HTMLInputElement)) continue;
+    button.addEventListener("click", (event) => {
+      // Fill the field in place, so a password typed meanwhile is not lost to a page load.
+      event.preventDefault();
+      input.value = button.value;
+      const field = input.closest(".field");
+      field?.classList.remove("field--invalid");
+      input.removeAttribute("aria-invalid");
+      field?.querySelector(".field-error")?.remove();
+      const choices = button.closest(".field-choices");
+      if (choices?.id) setIdInList(input, "aria-describedby", `${input.id}-error`, false);
+      choices?.remove();
+      const next = Array.from(input.form?.elements ?? []).find(
+        (element) => element instanceof HTMLInputElement && element.type === "password" && element.value === "",
+      );
+      (next instanceof HTMLElement ? next : input).focus();
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 runFeature(enhancePasswordToggles);
 runFeature(enhanceCapsLockWarnings);
@@ -534,3 +672,5 @@ runFeature(enhanceErrorSummary);
 runFeature(enhanceCaptchaAudio);
 runFeature(enhanceFeedbackWidgets);
 runFeature(enableDoubleSubmitGuard);
+runFeature(enhanceEmailSuggestions);
+runFeature(enhanceFieldChoices);

@@ -23,7 +23,8 @@ import { OneLinePerRequest } from "./http/request-log.ts";
 import { createReadableLogStream } from "./lib/readable-log.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
-import { redirectSeeOther } from "./http/forms.ts";
+import { sendPage } from "./http/render.ts";
+import { homePage } from "./views/home-page.ts";
 import { registerRecoveryRoutes } from "./recovery/routes.ts";
 import { registerRegistrationRoutes } from "./registration/routes.ts";
 import { registerSettingsRoutes } from "./settings/routes.ts";
@@ -153,7 +154,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     deps.metrics.httpRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  app.get("/", async (request, reply) => redirectSeeOther(reply, request.auth ? "/account" : "/signin"));
+  app.get("/", async (request, reply) =>
+    sendPage(request, reply, deps, { title: "Welcome", body: homePage({ signedIn: Boolean(request.auth), name: request.auth?.account.name ?? null }) }),
+  );
   registerCAPTCHARoutes(app, deps);
   registerSigninRoutes(app, deps);
   registerRegistrationRoutes(app, deps);

@@ -70,12 +70,17 @@ async function withStores<T>(config: Config, run: (stores: Stores) => Promise<T>
 }
 
 async function findAccountId(stores: Stores, input: string | undefined): Promise<string> {
+  return (await findAccount(stores, input)).id;
+}
+
+/** The account named by an identifier, with that identifier as its owner confirmed it (for messages). */
+async function findAccount(stores: Stores, input: string | undefined): Promise<{ id: string; display: string }> {
   if (!input) throw new UsageError("name the account by its e-mail address or mobile number");
   const parsed = parseIdentifier(input);
   if (!parsed.ok) throw new Error(`${input}: ${errorMessages[parsed.code]}`);
   const found = await stores.accounts.getAccountByIdentifier(parsed.identifier.value);
   if (!found) throw new Error(`no account uses ${parsed.identifier.display}`);
-  return found.account.id;
+  return { id: found.account.id, display: found.identifier.display };
 }
 
 async function runAccounts(config: Config, args: string[]): Promise<number> {
@@ -143,10 +148,10 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
     case "grant-admin":
     case "revoke-admin":
       return withStores(config, async (stores) => {
-        const id = await findAccountId(stores, positionals[0] ?? values.identifier);
+        const { id, display } = await findAccount(stores, positionals[0] ?? values.identifier);
         await stores.accounts.setAccountAdmin(id, action === "grant-admin", clock.now());
         await recordCLIEvent(stores, action === "grant-admin" ? "admin.admin_granted" : "admin.admin_revoked", id);
-        process.stdout.write(`Account ${id} ${action === "grant-admin" ? "is now an admin" : "is no longer an admin"}\n`);
+        process.stdout.write(`${display} ${action === "grant-admin" ? "is now an admin: it can open /admin" : "is no longer an admin"} (account ${id})\n`);
         return 0;
       });
     default:

@@ -17,7 +17,7 @@ type AddDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | 
 
 /** Sends a code to a new identifier for this account. Throws IDENTIFIER_ALREADY_YOURS when it is already on the account. */
 export async function startAddingIdentifier(deps: AddDeps, accountId: string, input: string): Promise<Identifier> {
-  const { identifier } = requireIdentifier(input);
+  const { identifier } = requireIdentifier(input, { defaultRegion: deps.config.defaultRegion });
   const own = await deps.stores.accounts.listIdentifiers(accountId);
   if (own.some((i) => i.value === identifier.value && i.verifiedAt !== null)) throw new AppError("IDENTIFIER_ALREADY_YOURS", { field: "identifier" });
   await consumeSendAllowance(deps, "verification", identifier.value);
@@ -41,7 +41,7 @@ export async function confirmAddingIdentifier(
   accountId: string,
   input: { identifier: string; code: string; context?: SessionContext },
 ): Promise<IdentifierRecord> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   await consumeVerificationCode(deps, { purpose: "add_identifier", value: identifier.value, accountId }, input.code);
   const added = await deps.stores.accounts.addVerifiedIdentifier(
     accountId,

@@ -11,8 +11,9 @@ import { limitClient } from "../http/client-limits.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
-import { maskIdentifier } from "../lib/identifiers.ts";
+import { chosenIdentifier } from "../http/field-choice.ts";
 import { describeTimeAgo, describeUserAgent } from "../lib/user-agent.ts";
+import { countryName, type IPCountryTable, loadIPCountryTable } from "../lib/ip-country.ts";
 import { invalidateAccountSession, invalidateOtherSessions, listAccountSessions } from "../sessions/sessions.ts";
 import { accountPage } from "../views/account-page.ts";
 import { verifyPage } from "../views/auth-pages.ts";
@@ -24,6 +25,7 @@ const ConfirmIdentifierBody = Type.Object({ identifier: Type.String({ maxLength:
 
 const NOTICES: Record<string, string> = {
   "session-ended": "That session has been signed out.",
+  welcome: "Your account is confirmed and you are signed in.",
   "others-ended": "You have been signed out everywhere else.",
   "identifier-added": "Added. You can now sign in with it.",
   "identifier-removed": "Removed. It can no longer be used to sign in.",
@@ -31,6 +33,10 @@ const NOTICES: Record<string, string> = {
 };
 
 export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
+  // Read once at start-up; the owner's file is the only source, nothing is looked up over the network.
+  const ipCountries: IPCountryTable | null = deps.config.ipCountryCsv ? loadIPCountryTable(deps.config.ipCountryCsv) : null;
+  const countryOf = (ip: string | null): string | null => (ip && ipCountries ? (ipCountries.countryOf(ip) ?? null) : null);
+
   app.get("/account", async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
@@ -53,6 +59,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
         createdAt: s.createdAt.toISOString(),
         lastSeenAgo: describeTimeAgo(s.lastSeenAt, now),
         current: s.id === auth.session.id,
+        ip: s.ip,
+        country: ((code) => (code ? countryName(code) : null))(countryOf(s.ip)),
       })),
       errors: flow?.errors ?? [],
       identifierInput: flow?.values.identifier ?? "",
@@ -72,7 +80,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const { id } = request.params as Static<typeof IdParams>;
     // Another account's session (or one already gone) is refused, not reported as signed out.
     if (!(await invalidateAccountSession(deps, auth.account.id, id))) throw new AppError("SESSION_NOT_FOUND");
-    await recordAuditEvent(deps, { type: "sessions.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count: 1 } });
+    // Ending this browser's own session from the list is a sign-out; any other is one session ended.
+    const type = id === auth.session.id ? "signout" : "session.revoked";
+    await recordAuditEvent(deps, { type, accountId: auth.account.id, context: sessionContextOf(request), ...(type === "session.revoked" ? { detail: { count: 1 } } : {}) });
     return redirectSeeOther(reply, id === auth.session.id ? "/signin?done=signed-out" : "/account?done=session-ended");
   });
 
@@ -87,10 +97,10 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/account/identifiers", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const input = formField(request, "identifier", 1024);
+    const input = chosenIdentifier(request) ?? formField(request, "identifier", 1024);
     try {
       const identifier = await startAddingIdentifier(deps, auth.account.id, input);
-      const flow = await saveFlow(deps, request, { values: { identifier: input }, errors: [], data: { sentTo: maskIdentifier(identifier), channel: identifier.kind } });
+      const flow = await saveFlow(deps, request, { values: { identifier: input }, errors: [], data: { sentTo: identifier.display, channel: identifier.kind } });
       return redirectSeeOther(reply, withQuery("/account/identifiers/verify", { flow }));
     } catch (error) {
       if (!isAppError(error) || (error.status >= 500 && error.code !== "DELIVERY_FAILED")) throw error;
@@ -169,6 +179,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
         lastSeenAt: s.lastSeenAt.toISOString(),
         userAgent: s.userAgent,
         device: describeUserAgent(s.userAgent),
+        ip: s.ip,
+        country: countryOf(s.ip),
         current: s.id === auth.session.id,
       })),
     });
@@ -179,7 +191,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const ended = await invalidateAccountSession(deps, auth.account.id, (request.params as Static<typeof IdParams>).id);
     // Another account's session id answers exactly like one that does not exist.
     if (!ended) throw new AppError("SESSION_NOT_FOUND");
-    await recordAuditEvent(deps, { type: "sessions.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count: 1 } });
+    await recordAuditEvent(deps, { type: "session.revoked", accountId: auth.account.id, context: sessionContextOf(request), detail: { count: 1 } });
     return reply.code(204).send();
   });
 

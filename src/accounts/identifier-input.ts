@@ -1,16 +1,20 @@
 // Turns the raw "E-mail or mobile number" input into an Identifier or a field error.
 import { AppError } from "../errors/app-error.ts";
-import { type Identifier, parseIdentifier } from "../lib/identifiers.ts";
+import { type Identifier, type IdentifierParseOptions, parseIdentifier } from "../lib/identifiers.ts";
 
 export interface ParsedIdentifierInput {
   identifier: Identifier;
   suggestion?: string;
 }
 
-/** Parses the identifier or throws the specific format error with `field: "identifier"`. */
-export function requireIdentifier(input: string, field = "identifier"): ParsedIdentifierInput {
-  const result = parseIdentifier(input);
-  if (!result.ok) throw new AppError(result.code, { field });
+/**
+ * Parses the identifier or throws the specific format error with `field: "identifier"`. A phone number that
+ * can be read in more than one way carries the readings as `extra.choices` (the API's `choices`).
+ */
+export function requireIdentifier(input: string, options: IdentifierParseOptions & { field?: string } = {}): ParsedIdentifierInput {
+  const field = options.field ?? "identifier";
+  const result = parseIdentifier(input, options);
+  if (!result.ok) throw new AppError(result.code, { field, ...(result.choices ? { extra: { choices: result.choices } } : {}) });
   return result.suggestion ? { identifier: result.identifier, suggestion: result.suggestion } : { identifier: result.identifier };
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
+import { isSupportedPhoneRegion } from "../lib/identifiers.ts";
 import { ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
 
 export type DatabaseConfig = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; poolSize: number; connectTimeoutMs: number };
@@ -45,6 +46,10 @@ export interface Config {
   };
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly passwordMinScore: number;
+  /** ISO country whose national mobile numbers need no country code, or undefined. */
+  readonly defaultRegion: string | undefined;
+  /** Absolute path of the offline IP-to-country CSV, or undefined. */
+  readonly ipCountryCsv: string | undefined;
   readonly auditRetentionSeconds: number;
   /** Connection and shutdown deadlines, in milliseconds. */
   readonly timeouts: { readonly headersMs: number; readonly bodyMs: number; readonly requestMs: number; readonly shutdownMs: number };
@@ -183,6 +188,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     shutdownMs: timeoutSeconds("LATCHKEY_SHUTDOWN_TIMEOUT", "10s") * 1000,
   };
   if (timeouts.headersMs > timeouts.bodyMs) problems.push("LATCHKEY_HEADERS_TIMEOUT: must not be longer than LATCHKEY_BODY_TIMEOUT (the body timeout counts the headers too)");
+  const defaultRegion = env.LATCHKEY_DEFAULT_REGION?.toUpperCase();
+  if (defaultRegion !== undefined && !isSupportedPhoneRegion(defaultRegion)) {
+    problems.push(`LATCHKEY_DEFAULT_REGION=${JSON.stringify(env.LATCHKEY_DEFAULT_REGION)}: not a country phone numbers can be read in (use an ISO 3166-1 code such as GB or US)`);
+  }
+  const ipCountryCsv = env.LATCHKEY_IP_COUNTRY_CSV ? resolve(cwd, env.LATCHKEY_IP_COUNTRY_CSV) : undefined;
+  if (ipCountryCsv !== undefined && !existsSync(ipCountryCsv)) problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: no such file`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -224,6 +235,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       parallelism: Number(env.LATCHKEY_ARGON2_PARALLELISM ?? "1"),
     },
     passwordMinScore: Number(env.LATCHKEY_PASSWORD_MIN_SCORE ?? "3"),
+    defaultRegion,
+    ipCountryCsv,
     auditRetentionSeconds: duration(env.LATCHKEY_AUDIT_RETENTION, "90d"),
     timeouts,
     clientLimits: {

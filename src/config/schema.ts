@@ -75,6 +75,12 @@ export const EnvSchema = Type.Object({
   LATCHKEY_ARGON2_MEMORY_KIB: Int("argon2id memory cost in KiB.", "19456"),
   LATCHKEY_ARGON2_TIME_COST: Int("argon2id passes.", "2"),
   LATCHKEY_ARGON2_PARALLELISM: Int("argon2id lanes.", "1"),
+  LATCHKEY_DEFAULT_REGION: Type.Optional(
+    Type.String({ pattern: "^[A-Za-z]{2}$", description: "ISO 3166-1 country (e.g. GB, US) whose national mobile numbers are accepted without a country code. Unset: every number needs its country code, and a number without one is answered with the countries it could belong to.", default: "" }),
+  ),
+  LATCHKEY_IP_COUNTRY_CSV: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 4096, description: "Optional offline IP-to-country table (CSV rows: first address, last address, ISO country code; IPv4 and IPv6) so the session list can name each session's country. Read once at start; nothing is looked up over the network.", default: "" }),
+  ),
   LATCHKEY_PASSWORD_MIN_SCORE: Type.Optional(Type.Union(["0", "1", "2", "3", "4"].map((s) => Type.Literal(s)), { description: "Lowest accepted strength estimate (0–4).", default: "3" })),
 });
 

@@ -144,7 +144,7 @@ describe("shipped help articles", () => {
       "auto-complete",
       // mobile numbers
       "country code",
-      "+44 7700 900123",
+      "+44 7400 123456",
       "0049 1512 3456789",
       "+1 (415) 555-0132",
       "+33",

@@ -13,6 +13,8 @@ export interface FieldError {
   field: string | null;
   code: ErrorCode;
   message: string;
+  /** Values the person can pick instead of retyping (e.g. the readings of a phone number without `+`). */
+  choices?: { value: string; label: string }[];
 }
 
 export interface FlowState {
@@ -23,7 +25,9 @@ export interface FlowState {
 }
 
 export function fieldErrorFrom(error: AppError): FieldError {
-  return { field: error.field ?? null, code: error.code, message: messageForError(error.code, error.params) };
+  const base: FieldError = { field: error.field ?? null, code: error.code, message: messageForError(error.code, error.params) };
+  const choices = error.extra?.choices;
+  return Array.isArray(choices) && choices.length > 0 ? { ...base, choices: choices as { value: string; label: string }[] } : base;
 }
 
 function ownerOf(request: FastifyRequest): string {
@@ -35,6 +39,19 @@ export async function saveFlow(deps: Pick<Deps, "stores" | "random" | "config">,
   const id = generateId(deps.random);
   await deps.stores.shortLived.set(`flow:${id}`, JSON.stringify({ owner: ownerOf(request), state }), FLOW_TTL_SECONDS);
   return id;
+}
+
+/**
+ * The state saved under `id` by this browser, removed in the same step, or null: exactly one request can
+ * take it (for state that must be used once, such as a sealed password waiting for a confirmation).
+ */
+export async function takeFlow(deps: Pick<Deps, "stores" | "config">, request: FastifyRequest, id: unknown): Promise<FlowState | null> {
+  if (typeof id !== "string" || !/^[A-Za-z0-9_-]{20}$/.test(id)) return null;
+  const raw = await deps.stores.shortLived.getAndDelete(`flow:${id}`);
+  if (!raw) return null;
+  const parsed = JSON.parse(raw) as { owner: string; state: FlowState };
+  if (parsed.owner !== ownerOf(request)) return null;
+  return parsed.state;
 }
 
 /** The state saved under `id` by this browser, or null. */

@@ -21,7 +21,7 @@ function expectIdentifier(result: IdentifierParseResult, input: string): Identif
 }
 
 function expectCode(result: IdentifierParseResult, code: IdentifierErrorCode, input: string): void {
-  assert.deepEqual(result, { ok: false, code }, `${JSON.stringify(input)}`);
+  assert.deepEqual(result.ok ? result : { ok: false, code: result.code }, { ok: false, code }, `${JSON.stringify(input)}`);
   seenCodes.add(code);
 }
 
@@ -298,8 +298,7 @@ describe("parseIdentifier: mobile numbers", () => {
     ["415-555-0132", "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE"],
     ["06 12 34 56 78", "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE"],
     ["07400 123456", "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE"],
-    ["49 1512 3456789", "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE"],
-    ["9876543210", "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE"],
+    ["0", "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE"],
     ["+49 123", "IDENTIFIER_PHONE_INVALID"],
     ["+4915", "IDENTIFIER_PHONE_INVALID"],
     ["+999 1234 5678", "IDENTIFIER_PHONE_INVALID"],
@@ -334,6 +333,44 @@ describe("parseIdentifier: mobile numbers", () => {
       expectCode(parsePhoneIdentifier(input), code, input);
     });
   }
+});
+
+describe("parseIdentifier: mobile numbers typed without + or 00", () => {
+  test("digits that start with a country code are read as if the + had been typed", () => {
+    for (const input of ["447400123456", "44 7400 123456", "49 1512 3456789", "33612345678"]) {
+      const identifier = expectIdentifier(parseIdentifier(input), input);
+      assert.equal(identifier.value, parseIdentifier(`+${input}`).ok ? expectIdentifier(parseIdentifier(`+${input}`), input).value : "", input);
+    }
+  });
+
+  test("without a default region, a national number is refused with the countries it could belong to", () => {
+    const result = parseIdentifier("07400 123456");
+    expectCode(result, "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE", "07400 123456");
+    assert.ok(!result.ok && result.choices?.some((c) => c.value === "+447400123456" && c.label === "+44 7400 123456 (United Kingdom)"), JSON.stringify(result));
+    const us = parseIdentifier("(415) 555-0132");
+    assert.ok(!us.ok && us.choices?.some((c) => c.value === "+14155550132" && /United States/.test(c.label)), JSON.stringify(us));
+    // Each offered choice is itself accepted.
+    for (const choice of [...(result.ok ? [] : (result.choices ?? [])), ...(us.ok ? [] : (us.choices ?? []))]) {
+      assert.equal(expectIdentifier(parseIdentifier(choice.value), choice.value).value, choice.value);
+    }
+  });
+
+  test("with a default region, its national numbers are accepted", () => {
+    assert.equal(expectIdentifier(parseIdentifier("07400 123456", { defaultRegion: "GB" }), "GB").value, "+447400123456");
+    assert.equal(expectIdentifier(parseIdentifier("(415) 555-0132", { defaultRegion: "US" }), "US").value, "+14155550132");
+    assert.equal(expectIdentifier(parseIdentifier("01512 3456789", { defaultRegion: "DE" }), "DE").value, "+4915123456789");
+    // Numbers with their country code are read as typed, whatever the region.
+    assert.equal(expectIdentifier(parseIdentifier("+33 6 12 34 56 78", { defaultRegion: "GB" }), "FR").value, "+33612345678");
+    expectCode(parseIdentifier("07400 12345", { defaultRegion: "GB" }), "IDENTIFIER_PHONE_INVALID", "short");
+    expectCode(parseIdentifier("020 7946 0018", { defaultRegion: "GB" }), "IDENTIFIER_PHONE_NOT_MOBILE", "landline");
+  });
+
+  test("digits that are a valid mobile number both with a country code and in the default region are asked about", () => {
+    const result = parseIdentifier("15123456789", { defaultRegion: "DE" });
+    expectCode(result, "IDENTIFIER_PHONE_AMBIGUOUS", "15123456789");
+    assert.deepEqual(result.ok ? [] : result.choices?.map((c) => c.value).sort(), ["+15123456789", "+4915123456789"]);
+    assert.match(result.ok ? "" : (result.choices?.find((c) => c.value === "+4915123456789")?.label ?? ""), /^\+49 1512 3456789 \(Germany\)$/);
+  });
 });
 
 describe("parseIdentifier: input checks shared by both kinds", () => {
@@ -535,7 +572,7 @@ describe("identifier messages", () => {
   });
 
   test("messages give examples of the expected forms", () => {
-    assert.match(identifierMessages.IDENTIFIER_PHONE_MISSING_COUNTRY_CODE, /\+44 7700 900123/);
+    assert.match(identifierMessages.IDENTIFIER_PHONE_MISSING_COUNTRY_CODE, /\+44 7400 123456/);
     assert.match(identifierMessages.IDENTIFIER_PHONE_MISSING_COUNTRY_CODE, /0044 /);
     assert.match(identifierMessages.IDENTIFIER_EMAIL_MISSING_AT, /name@example\.com/);
   });

@@ -2,7 +2,7 @@
 // (with its country code), checks it, and normalises it into the value accounts are matched by.
 import { domainToASCII, domainToUnicode } from "node:url";
 import { lazyRequire } from "./lazy-require.ts";
-import type { PhoneNumber, PhoneNumberType } from "libphonenumber-js/max";
+import type { CountryCode, PhoneNumber, PhoneNumberType } from "libphonenumber-js/max";
 
 /** The phone-number metadata (the "max" set) loads with the first number parsed, not at start-up. */
 const loadPhoneNumbers = lazyRequire<typeof import("libphonenumber-js/max")>("libphonenumber-js/max");
@@ -39,6 +39,7 @@ export const IDENTIFIER_ERROR_CODES = [
   "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE",
   "IDENTIFIER_PHONE_INVALID",
   "IDENTIFIER_PHONE_NOT_MOBILE",
+  "IDENTIFIER_PHONE_AMBIGUOUS",
 ] as const;
 
 /** A reason an identifier was refused; each has a message in `src/messages/identifiers.ts`. */
@@ -50,7 +51,29 @@ export type IdentifierErrorCode = (typeof IDENTIFIER_ERROR_CODES)[number];
  */
 export type IdentifierParseResult =
   | { ok: true; identifier: Identifier; suggestion?: string }
-  | { ok: false; code: IdentifierErrorCode };
+  | { ok: false; code: IdentifierErrorCode; choices?: PhoneChoice[] };
+
+/** One way to read a phone number typed without its `+`, offered for the person to pick. */
+export interface PhoneChoice {
+  /** The number in E.164, ready to be submitted as the identifier. */
+  value: string;
+  /** What the person reads: the number in international format and its country, "+44 7400 123456 (United Kingdom)". */
+  label: string;
+}
+
+/** How phone numbers without a `+` are read. */
+export interface IdentifierParseOptions {
+  /**
+   * The ISO 3166-1 country whose national numbers are accepted without a country code (`07400 123456` in
+   * `GB`), or undefined to accept only numbers that carry their country code.
+   */
+  defaultRegion?: string | undefined;
+}
+
+/** Whether `region` is an ISO country code that phone numbers can be read in (`GB`, `US`, …). */
+export function isSupportedPhoneRegion(region: string): boolean {
+  return /^[A-Z]{2}$/.test(region) && loadPhoneNumbers().isSupportedCountry(region);
+}
 
 /** Longest accepted input in code points, after trimming (the longest usable e-mail address is 320). */
 const MAX_IDENTIFIER_LENGTH = 320;
@@ -107,8 +130,8 @@ const ACCEPTED_PHONE_TYPES: ReadonlySet<PhoneNumberType | undefined> = new Set<P
 
 type PreparedInput = { ok: true; text: string } | { ok: false; code: IdentifierErrorCode };
 
-function fail(code: IdentifierErrorCode): { ok: false; code: IdentifierErrorCode } {
-  return { ok: false, code };
+function fail(code: IdentifierErrorCode, choices?: PhoneChoice[]): { ok: false; code: IdentifierErrorCode; choices?: PhoneChoice[] } {
+  return choices && choices.length > 0 ? { ok: false, code, choices } : { ok: false, code };
 }
 
 /** Removes white space and invisible paste artefacts from both ends, in linear time. */
@@ -158,13 +181,13 @@ function prepareInput(input: string): PreparedInput {
  * number when it is made of digits, `+` and separators only, and otherwise reports the missing `@`.
  * Never throws; every problem is a code in the result.
  */
-export function parseIdentifier(input: string): IdentifierParseResult {
+export function parseIdentifier(input: string, options: IdentifierParseOptions = {}): IdentifierParseResult {
   const prepared = prepareInput(input);
   if (!prepared.ok) return prepared;
   const text = prepared.text;
   if (text.includes("@")) return checkEmail(text);
   if (HAS_DIGIT.test(text)) {
-    if (PHONE_CHARACTERS.test(text)) return checkPhone(text);
+    if (PHONE_CHARACTERS.test(text)) return checkPhone(text, options);
     // Digits mixed with symbols such as `#` or `*` but no letters: a mistyped number, not an address.
     if (!HAS_LETTER.test(text)) return fail("IDENTIFIER_PHONE_INVALID");
   }
@@ -184,14 +207,18 @@ export function normalizeEmailIdentifier(input: string): IdentifierParseResult {
 }
 
 /**
- * Checks and normalises a mobile phone number only. It must carry its country code (`+44…` or `0044…`);
- * the value is E.164 and the display the international format. Landlines, toll-free, premium-rate,
- * shared-cost, VoIP, pager, UAN and voicemail numbers are refused as not mobile. Never throws.
+ * Checks and normalises a mobile phone number only. With its country code (`+44…` or `0044…`) it is read
+ * as typed; digits without a `+` are read as if it had been typed when they form a valid mobile number that
+ * way, or as a national number of `options.defaultRegion`; when both readings are valid and differ, the
+ * result is IDENTIFIER_PHONE_AMBIGUOUS with both as choices. A national number that no region explains is
+ * IDENTIFIER_PHONE_MISSING_COUNTRY_CODE with the countries it could belong to as choices. The value is
+ * E.164 and the display the international format. Landlines, toll-free, premium-rate, shared-cost, VoIP,
+ * pager, UAN and voicemail numbers are refused as not mobile. Never throws.
  */
-export function parsePhoneIdentifier(input: string): IdentifierParseResult {
+export function parsePhoneIdentifier(input: string, options: IdentifierParseOptions = {}): IdentifierParseResult {
   const prepared = prepareInput(input);
   if (!prepared.ok) return prepared;
-  return checkPhone(prepared.text);
+  return checkPhone(prepared.text, options);
 }
 
 /**
@@ -287,7 +314,7 @@ function normalizeDomain(domainAsTyped: string): NormalizedDomain {
   return { ok: true, ascii, unicode: unicode === "" ? ascii : unicode };
 }
 
-function checkPhone(text: string): IdentifierParseResult {
+function checkPhone(text: string, options: IdentifierParseOptions): IdentifierParseResult {
   if (text.length > MAX_PHONE_INPUT_LENGTH) return fail("IDENTIFIER_TOO_LONG");
   if (!PHONE_CHARACTERS.test(text) || !HAS_DIGIT.test(text)) return fail("IDENTIFIER_PHONE_INVALID");
 
@@ -297,10 +324,9 @@ function checkPhone(text: string): IdentifierParseResult {
     else if (!PHONE_SEPARATOR.test(char)) compact += String(decimalDigitValue(char));
   }
   if (compact.startsWith("00")) compact = `+${compact.slice(2)}`;
-  if (!compact.startsWith("+")) {
-    // A `+` later on is a typo, not a missing country code.
-    return fail(compact.includes("+") ? "IDENTIFIER_PHONE_INVALID" : "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE");
-  }
+  // A `+` later on is a typo, not a missing country code.
+  if (compact.slice(1).includes("+")) return fail("IDENTIFIER_PHONE_INVALID");
+  if (!compact.startsWith("+")) return checkPhoneWithoutPlus(compact, options);
   const digits = compact.slice(1);
   if (!/^[0-9]+$/.test(digits) || digits.length > MAX_E164_DIGITS) return fail("IDENTIFIER_PHONE_INVALID");
 
@@ -309,7 +335,83 @@ function checkPhone(text: string): IdentifierParseResult {
   // Sign-in codes and password resets go out by SMS, so a number that cannot receive one would lock its
   // owner out; VoIP numbers are refused too because many cannot receive SMS from short codes.
   if (!ACCEPTED_PHONE_TYPES.has(phone.getType())) return fail("IDENTIFIER_PHONE_NOT_MOBILE");
-  return { ok: true, identifier: { kind: "phone", value: phone.number, display: phone.formatInternational() } };
+  return { ok: true, identifier: phoneIdentifier(phone) };
+}
+
+/** At most this many countries are offered for a number typed without its country code. */
+const MAX_PHONE_CHOICES = 6;
+/** Shortest and longest national numbers worth looking up in every country. */
+const MIN_NATIONAL_DIGITS = 6;
+
+const REGION_NAMES = new Intl.DisplayNames(["en"], { type: "region" });
+
+function phoneIdentifier(phone: PhoneNumber): Identifier {
+  return { kind: "phone", value: phone.number, display: phone.formatInternational() };
+}
+
+function isAcceptedMobile(phone: PhoneNumber | undefined): phone is PhoneNumber {
+  return phone?.isValid() === true && ACCEPTED_PHONE_TYPES.has(phone.getType());
+}
+
+function phoneChoice(phone: PhoneNumber): PhoneChoice {
+  const country = phone.country ? REGION_NAMES.of(phone.country) : undefined;
+  const display = phone.formatInternational();
+  return { value: phone.number, label: country ? `${display} (${country})` : display };
+}
+
+/**
+ * Digits typed without `+` or `00`: either the country code with only the `+` missing (`447400123456`),
+ * or a national number (`07400 123456`) of the default region.
+ */
+function checkPhoneWithoutPlus(digits: string, options: IdentifierParseOptions): IdentifierParseResult {
+  if (!/^[0-9]+$/.test(digits) || digits.length > MAX_E164_DIGITS + 1) return fail("IDENTIFIER_PHONE_INVALID");
+  // No country calling code starts with 0, so a leading 0 is always a national (trunk) prefix.
+  const international = digits.startsWith("0") ? undefined : loadPhoneNumbers().parsePhoneNumberFromString(`+${digits}`);
+  const region = options.defaultRegion && isSupportedPhoneRegion(options.defaultRegion) ? (options.defaultRegion as CountryCode) : undefined;
+  const national = region ? loadPhoneNumbers().parsePhoneNumberFromString(digits, region) : undefined;
+  const readings = [international, national].filter(isAcceptedMobile);
+  const first = readings[0];
+  if (first !== undefined) {
+    const second = readings[1];
+    // Both readings are real mobile numbers: guessing could send a code to a stranger, so ask instead.
+    if (second !== undefined && second.number !== first.number) return fail("IDENTIFIER_PHONE_AMBIGUOUS", readings.map(phoneChoice));
+    return { ok: true, identifier: phoneIdentifier(first) };
+  }
+  if (national?.isValid() || international?.isValid()) return fail("IDENTIFIER_PHONE_NOT_MOBILE");
+  if (region) return fail("IDENTIFIER_PHONE_INVALID");
+  return fail("IDENTIFIER_PHONE_MISSING_COUNTRY_CODE", findCountriesForNationalNumber(digits));
+}
+
+/** One region per country calling code, the first in libphonenumber's list (they share a trunk prefix). */
+let regionPerCallingCode: CountryCode[] | undefined;
+
+function regionsPerCallingCode(): CountryCode[] {
+  if (regionPerCallingCode === undefined) {
+    const seen = new Set<string>();
+    regionPerCallingCode = loadPhoneNumbers().getCountries().filter((country) => {
+      const code = loadPhoneNumbers().getCountryCallingCode(country);
+      if (seen.has(code)) return false;
+      seen.add(code);
+      return true;
+    });
+  }
+  return regionPerCallingCode;
+}
+
+/**
+ * The mobile numbers that `digits` is as a national number, one per country calling code (at most
+ * MAX_PHONE_CHOICES), so the person can pick their country instead of retyping the number.
+ */
+function findCountriesForNationalNumber(digits: string): PhoneChoice[] {
+  if (digits.length < MIN_NATIONAL_DIGITS) return [];
+  const choices: PhoneChoice[] = [];
+  for (const region of regionsPerCallingCode()) {
+    const phone = loadPhoneNumbers().parsePhoneNumberFromString(digits, region);
+    if (!isAcceptedMobile(phone) || choices.some((c) => c.value === phone.number)) continue;
+    choices.push(phoneChoice(phone));
+    if (choices.length >= MAX_PHONE_CHOICES) break;
+  }
+  return choices;
 }
 
 /**

@@ -21,12 +21,23 @@ export const identifierMessages: Record<IdentifierErrorCode, string> = {
   IDENTIFIER_EMAIL_INVALID:
     "That is not a valid e-mail address. Check it for typos, extra dots or unusual characters, like name@example.com.",
   IDENTIFIER_PHONE_MISSING_COUNTRY_CODE:
-    "Add your country code to the start of your mobile number, for example +44 7700 900123 or 0044 7700 900123.",
+    "Add your country code to the start of your mobile number, for example +44 7400 123456 or 0044 7400 123456.",
   IDENTIFIER_PHONE_INVALID:
-    "That is not a valid phone number. Check the digits and the country code, for example +44 7700 900123.",
+    "That is not a valid phone number. Check the digits and the country code, for example +44 7400 123456.",
   IDENTIFIER_PHONE_NOT_MOBILE:
     "That number cannot receive text messages. Enter a mobile number, or use your e-mail address instead.",
+  IDENTIFIER_PHONE_AMBIGUOUS:
+    "That number can be read in more than one way. Choose yours below, or type it again starting with + and the country code.",
 };
+
+/** The heading above the numbers offered for a number typed without its country code. */
+export const PHONE_CHOICES_PROMPT: Readonly<Record<"IDENTIFIER_PHONE_AMBIGUOUS" | "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE", string>> = {
+  IDENTIFIER_PHONE_AMBIGUOUS: "Did you mean:",
+  IDENTIFIER_PHONE_MISSING_COUNTRY_CODE: "Or choose your country:",
+};
+
+/** The one example mobile number shown in hints and messages: valid, and plainly an example. */
+export const EXAMPLE_MOBILE_NUMBER = "+44 7400 123456";
 
 /** The non-blocking hint for a likely typo in an e-mail address: "Did you mean ada@gmail.com?" */
 export function identifierSuggestionMessage(suggestion: string): string {

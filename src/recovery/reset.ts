@@ -41,7 +41,7 @@ export async function requestPasswordReset(
   deps: ResetDeps,
   input: { identifier: string; captcha: CAPTCHASubmission | undefined; binding: string; context?: SessionContext },
 ): Promise<{ identifier: Identifier }> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_reset", binding: input.binding });
   await consumeSendAllowance(deps, "reset", identifier.value);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
@@ -119,6 +119,16 @@ export async function checkResetLink(deps: Pick<Deps, "stores" | "clock">, token
   return linkStatus(record, deps.clock.now());
 }
 
+/**
+ * The identifier a reset link was sent to (its matching value), so the new-password form can name the
+ * account for password managers; null for an unknown token.
+ */
+export async function findResetLinkIdentifier(deps: Pick<Deps, "stores">, token: string): Promise<string | null> {
+  if (!isWellFormedToken(token)) return null;
+  const record = await deps.stores.passwordResets.getPasswordResetBySecret(sha256Hex(token));
+  return record?.kind === "link" && record.accountId !== null ? record.value : null;
+}
+
 function linkStatus(record: PasswordResetRecord | null, now: Date): ResetLinkStatus {
   if (record?.kind !== "link" || record.accountId === null) return "invalid";
   if (record.usedAt !== null || record.revokedAt !== null) return "used";
@@ -154,7 +164,7 @@ export async function completePasswordResetWithToken(deps: ResetDeps, input: { t
 
 /** Completes a reset with the SMS code sent to `identifier`. */
 export async function completePasswordResetWithCode(deps: ResetDeps, input: { identifier: string; code: string; password: string; context?: SessionContext }): Promise<void> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   const now = deps.clock.now();
   // The code comes first: nothing about the account (not even whether the new password contains one of
   // its identifiers) is looked at until the code is right, so a wrong code tells nothing about it. Each

@@ -12,10 +12,10 @@ import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
-import { maskIdentifier } from "../lib/identifiers.ts";
+import { chosenIdentifier } from "../http/field-choice.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { resetConfirmPage, resetLinkProblemPage, resetRequestPage, resetSentPage } from "../views/recovery-pages.ts";
-import { checkResetLink, completePasswordResetWithCode, completePasswordResetWithToken, requestPasswordReset } from "./reset.ts";
+import { checkResetLink, findResetLinkIdentifier, completePasswordResetWithCode, completePasswordResetWithToken, requestPasswordReset } from "./reset.ts";
 
 const CAPTCHA = Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 export const ResetRequestBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }), captcha: Type.Optional(CAPTCHA) }, { additionalProperties: false });
@@ -46,13 +46,18 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.post("/password/reset", { preHandler: [app.csrfProtection, limitClient(deps, "reset")] }, async (request, reply) => {
-    const identifier = formField(request, "identifier", 1024);
+    const choice = chosenIdentifier(request);
+    const identifier = choice ?? formField(request, "identifier", 1024);
     if (formField(request, "captchaAction", 16) === "refresh") {
+      return redirectSeeOther(reply, withQuery("/password/reset", { flow: await saveFlow(deps, request, { values: { identifier }, errors: [], data: { focus: "captcha" } }) }));
+    }
+    if (choice !== undefined && formField(request, "captchaAnswer", 64) === "") {
+      // A number picked from the choices: fill it in; the security check is still to be answered.
       return redirectSeeOther(reply, withQuery("/password/reset", { flow: await saveFlow(deps, request, { values: { identifier }, errors: [], data: { focus: "captcha" } }) }));
     }
     try {
       const result = await requestPasswordReset(deps, { identifier, captcha: captchaFromForm(request), binding: requesterBinding(request), context: sessionContextOf(request) });
-      const data = { sentTo: maskIdentifier(result.identifier), channel: result.identifier.kind };
+      const data = { sentTo: result.identifier.display, channel: result.identifier.kind };
       const flow = await saveFlow(deps, request, { values: { identifier: result.identifier.display }, errors: [], data });
       return redirectSeeOther(reply, withQuery(result.identifier.kind === "email" ? "/password/reset/sent" : "/password/reset/confirm", { flow }));
     } catch (error) {
@@ -81,7 +86,9 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
       }
       // Take the token out of the address bar (and so out of history) before showing the form.
       const sealed = sealJSON(deps.config.secret, "reset-token", token, deps.random);
-      const flow = await saveFlow(deps, request, { values: {}, errors: [], data: { token: sealed } });
+      // The account's identifier goes into a hidden username field, so password managers update the right entry.
+      const username = (await findResetLinkIdentifier(deps, token)) ?? "";
+      const flow = await saveFlow(deps, request, { values: {}, errors: [], data: { token: sealed, ...(username ? { username } : {}) } });
       return redirectSeeOther(reply, withQuery("/password/reset/confirm", { flow }));
     }
     const flowId = typeof query.flow === "string" ? query.flow : undefined;
@@ -89,7 +96,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     const body = resetConfirmPage({
       csrfToken: csrfTokenFor(reply),
       errors: flow?.errors ?? [],
-      ...(flow?.data?.token && flowId ? { flowId } : {}),
+      ...(flow?.data?.token && flowId ? { flowId, username: flow.data.username ?? "" } : {}),
       identifier: flow?.values.identifier ?? "",
       ...(flow?.data?.sentTo ? { sentTo: flow.data.sentTo } : {}),
     });
@@ -115,7 +122,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
         const problem = error.code === "RESET_TOKEN_EXPIRED" ? "expired" : error.code === "RESET_TOKEN_USED" ? "used" : "invalid";
         return sendPage(request, reply, deps, { title: "Reset link problem", status: 400, body: resetLinkProblemPage({ csrfToken: csrfTokenFor(reply), problem }) });
       }
-      const data: Record<string, string> = token && linkFlow?.data?.token ? { token: linkFlow.data.token } : {};
+      const data: Record<string, string> = token && linkFlow?.data?.token ? { token: linkFlow.data.token, ...(linkFlow.data.username ? { username: linkFlow.data.username } : {}) } : {};
       const flow = await saveFlow(deps, request, { values: token ? {} : { identifier }, errors: [fieldErrorFrom(error)], data });
       return redirectSeeOther(reply, withQuery("/password/reset/confirm", { flow }));
     }

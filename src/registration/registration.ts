@@ -8,7 +8,8 @@ import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
-import type { SessionContext } from "../sessions/sessions.ts";
+import { createSession, type SessionContext } from "../sessions/sessions.ts";
+import type { SessionRecord } from "../stores/types.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
@@ -36,7 +37,7 @@ type RegistrationDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "h
  * abandoned identifier) or a notice (identifier already verified on an account) and returns the same.
  */
 export async function registerAccount(deps: RegistrationDeps, input: RegistrationInput): Promise<RegistrationResult> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   const name = cleanName(input.name);
   const shape = checkPasswordShape(input.password, { identifiers: [identifier.value] });
   if (!shape.ok) throw new AppError(shape.code, { field: "password" });
@@ -85,7 +86,7 @@ export async function confirmRegistration(
   deps: Pick<Deps, "stores" | "clock" | "config" | "random" | "logger">,
   input: { identifier: string; code: string; context?: SessionContext },
 ): Promise<PublicAccount> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   const verification = await consumeVerificationCode(deps, { purpose: "registration", value: identifier.value }, input.code);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
   if (!found || found.account.id !== verification.accountId) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "account replaced" });
@@ -100,7 +101,7 @@ export async function confirmRegistration(
  * confirmed identifiers, which get nothing.
  */
 export async function resendRegistrationCode(deps: RegistrationDeps & Pick<Deps, "tasks">, input: { identifier: string }): Promise<RegistrationResult> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   await consumeSendAllowance(deps, "verification", identifier.value);
   // Whether the identifier waits for a code is looked up, and the code made and sent, in the background
   // for every identifier: the answer does the same work, and takes the same time, for a pending, a
@@ -112,4 +113,18 @@ export async function resendRegistrationCode(deps: RegistrationDeps & Pick<Deps,
     }
   });
   return { identifier };
+}
+
+/**
+ * Starts a session for an account whose identifier was just confirmed in the browser that chose its
+ * password (registration, or a sign-in that stopped at ACCOUNT_NOT_VERIFIED). The caller checks that
+ * binding; the code itself was already consumed by confirmRegistration.
+ */
+export async function signInAfterConfirmation(
+  deps: Pick<Deps, "stores" | "clock" | "random" | "config" | "logger">,
+  input: { accountId: string; context: SessionContext },
+): Promise<{ token: string; session: SessionRecord }> {
+  const created = await createSession(deps, { accountId: input.accountId, remember: false, context: input.context });
+  await recordAuditEvent(deps, { type: "signin.succeeded", accountId: input.accountId, context: input.context, detail: { remember: false, after: "confirmation" } });
+  return created;
 }

@@ -33,8 +33,11 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
     const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
     const errors = flow?.errors ?? [];
     const challenge = await challengeForPage(deps, { purpose: "password_change", binding: requesterBinding(request), ip: request.ip, another: flow?.data?.focus === "captcha" });
+    const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
+    const username = identifiers.find((i) => i.verifiedAt !== null)?.display ?? "";
     const body = passwordChangePage({
       csrfToken: csrfTokenFor(reply),
+      username,
       errors,
       captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }),
       signOutOthers: flow ? flow.values.signOutOthers === "1" : true,

@@ -9,7 +9,7 @@ import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { parseIdentifier } from "../lib/identifiers.ts";
-import { maskIdentifier } from "../lib/identifiers.ts";
+import { chosenIdentifier } from "../http/field-choice.ts";
 import type { Deps } from "../deps.ts";
 import { isAppError } from "../errors/app-error.ts";
 import { requireApiAuth } from "../http/auth.ts";
@@ -35,7 +35,7 @@ export const SigninBody = Type.Object(
 
 const NOTICES: Record<string, string> = {
   "signed-out": "You have signed out.",
-  verified: "Your account is confirmed. You can sign in now.",
+  verified: "Your account is confirmed. Sign in with your password to continue.",
   "session-ended": "Your session has ended. Please sign in again.",
   "password-reset": "Your password has been changed and you have been signed out everywhere. Sign in with your new password.",
 };
@@ -67,15 +67,30 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }) } : {}),
       remember: flow?.values.remember === "1",
       focusCaptcha: flow?.data?.focus === "captcha",
+      focusPassword: flow?.data?.focus === "password",
       ...(NOTICES[noticeKey] ? { notice: NOTICES[noticeKey] } : {}),
     });
     return sendPage(request, reply, deps, { title: "Sign in", body });
   });
 
+  // "Forgot your password?" posts the form here, so what was typed reaches the reset page through flow
+  // state: an address in the query string would end up in logs and browser history.
+  app.post("/signin/forgot", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const identifier = formField(request, "identifier", 1024).slice(0, 320);
+    const flow = identifier.trim() === "" ? undefined : await saveFlow(deps, request, { values: { identifier }, errors: [] });
+    return redirectSeeOther(reply, withQuery("/password/reset", { flow }));
+  });
+
   app.post("/signin", { preHandler: [app.csrfProtection, limitClient(deps, "signin")] }, async (request, reply) => {
-    const identifier = formField(request, "identifier", 1024);
+    const choice = chosenIdentifier(request);
+    const identifier = choice ?? formField(request, "identifier", 1024);
     const remember = formCheckbox(request, "remember");
     const returnTo = safeReturnPath(formField(request, "return_to", 600));
+    if (choice !== undefined && formField(request, "password", 16384) === "") {
+      // A number picked from the choices, before the password was typed again: fill it in and ask for the password.
+      const flow = await saveFlow(deps, request, { values: { identifier: choice, remember: remember ? "1" : "" }, errors: [], data: { returnTo, focus: "password" } });
+      return redirectSeeOther(reply, withQuery("/signin", { flow }));
+    }
     if (formField(request, "captchaAction", 16) === "refresh") {
       const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [], data: { returnTo, captcha: "1", focus: "captcha" } });
       return redirectSeeOther(reply, withQuery("/signin", { flow }));
@@ -94,8 +109,9 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     } catch (error) {
       if (!isAppError(error)) throw error;
       if (error.code === "ACCOUNT_NOT_VERIFIED") {
-        const parsed = parseIdentifier(identifier);
-        const data: Record<string, string> = parsed.ok ? { sentTo: maskIdentifier(parsed.identifier), channel: parsed.identifier.kind } : {};
+        const parsed = parseIdentifier(identifier, { defaultRegion: deps.config.defaultRegion });
+        // The correct password was just typed in this browser: once the code is in, it is signed in (see /verify).
+        const data: Record<string, string> = parsed.ok ? { sentTo: parsed.identifier.display, channel: parsed.identifier.kind, signInAs: parsed.identifier.value } : {};
         const flow = await saveFlow(deps, request, { values: { identifier }, errors: [fieldErrorFrom(error)], data });
         return redirectSeeOther(reply, withQuery("/verify", { flow }));
       }

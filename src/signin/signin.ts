@@ -92,7 +92,7 @@ async function releaseOnStorageError<T>(deps: SigninDeps, value: string, step: (
 }
 
 async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<SigninResult> {
-  const { identifier } = requireIdentifier(input.identifier);
+  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   if (input.password.length === 0) throw new AppError("PASSWORD_REQUIRED", { field: "password" });
   const attempt = await reserveSigninAttempt(deps, identifier.value);
   if (attempt.needsCAPTCHA) {

@@ -11,6 +11,10 @@ export interface SessionView {
   createdAt: string;
   lastSeenAgo: string;
   current: boolean;
+  /** The network address the session signed in from, when known. */
+  ip: string | null;
+  /** Its country's name, from the owner's offline table, when known. */
+  country: string | null;
 }
 
 export interface ActivityView {
@@ -60,7 +64,7 @@ ${textField({ id: "identifier", label: "Add an e-mail address or mobile number",
 <ul class="session-list">
 ${o.sessions.map(
   (s) => html`<li class="session"><div class="session-main"><strong>${s.device}</strong>${s.current ? html` <span class="badge">This device</span>` : ""}
-<p class="session-meta">Signed in <time datetime="${s.createdAt}">${s.createdAgo}</time> · last active ${s.lastSeenAgo}</p></div>
+<p class="session-meta">Signed in <time datetime="${s.createdAt}">${s.createdAgo}</time> · last active ${s.lastSeenAgo}${s.ip ? html` · from <span class="session-address">${s.ip}</span>${s.country ? html` (${s.country})` : ""}` : ""}</p></div>
 ${s.current ? "" : html`<form class="inline-form" method="post" action="/account/sessions/${s.id}/revoke">${csrfField(o.csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="Sign out ${s.device}">Sign out</button></form>`}
 </li>`,
 )}

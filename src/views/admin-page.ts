@@ -36,8 +36,10 @@ export function adminPage(report: HelpFeedbackReport, days: number | null): Safe
 <div><dt>No</dt><dd>${t.no}</dd></div>
 <div><dt>Helpful</dt><dd>${formatPercent(t.helpfulPercent)}</dd></div>
 </dl>
+<p class="table-scroll-hint" id="articles-scroll-hint">Scroll the table sideways to see every column.</p>
+<div class="table-scroll" role="region" aria-labelledby="articles-caption" aria-describedby="articles-scroll-hint" tabindex="0">
 <table class="table">
-<caption>Articles (${periodLabel.toLowerCase()})</caption>
+<caption id="articles-caption">Articles (${periodLabel.toLowerCase()})</caption>
 <thead><tr><th scope="col">Article</th><th scope="col" class="num">Views</th><th scope="col" class="num">Yes</th><th scope="col" class="num">No</th><th scope="col" class="num">Helpful</th><th scope="col">Top reason</th></tr></thead>
 <tbody>
 ${report.articles.map(
@@ -45,11 +47,12 @@ ${report.articles.map(
     html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">Removed</span>`}</th><td class="num">${a.views}</td><td class="num">${a.yes}</td><td class="num">${a.no}</td><td class="num">${formatPercent(a.helpfulPercent)}</td><td>${a.topReason ? feedbackReasonLabels[a.topReason] : "–"}</td></tr>\n`,
 )}</tbody>
 </table>
+</div>
 <p><a class="button button--secondary" href="/admin/feedback.csv" download>Download every answer (CSV)</a></p>
 
 <h2>Answers per day</h2>
 <figure class="chart">
-${yesNoTrendChart({ id: "trend", title: `Yes and no answers per day, last ${report.trend.length} days`, days: report.trend })}
+<div class="chart-scroll" role="group" aria-label="Chart: answers per day" tabindex="0">${yesNoTrendChart({ id: "trend", title: `Yes and no answers per day, last ${report.trend.length} days`, days: report.trend })}</div>
 <figcaption class="field-hint">Yes and no answers per day over the last ${report.trend.length} days (UTC). An answer counts on the day it was last changed.</figcaption>
 </figure>
 <table class="table visually-hidden">
@@ -69,7 +72,7 @@ ${
             ? html` This version: ${a.currentVersion.yes} yes, ${a.currentVersion.no} no (${formatPercent(helpfulPercent(a.currentVersion.yes, a.currentVersion.no))} helpful). Before the last edit: ${a.earlierVersions.yes} yes, ${a.earlierVersions.no} no (${formatPercent(helpfulPercent(a.earlierVersions.yes, a.earlierVersions.no))} helpful).`
             : ""
         }</figcaption>
-${horizontalBarChart({ id: `reasons-${a.slug}`, title: `Reasons given for “${a.title}”`, data: a.reasons.map((r) => ({ label: r.label, value: r.count })) })}
+<div class="chart-scroll" role="group" aria-label="Chart: reasons for ${a.title}" tabindex="0">${horizontalBarChart({ id: `reasons-${a.slug}`, title: `Reasons given for “${a.title}”`, data: a.reasons.map((r) => ({ label: r.label, value: r.count })) })}</div>
 </figure>\n`,
       )
 }

@@ -1,9 +1,22 @@
 // Sign-in, registration and confirmation pages.
 import { html, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
+import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
 import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
 
-const IDENTIFIER_HINT = "For a mobile number, include the country code, for example +44 7700 900123.";
+export const IDENTIFIER_HINT = `For a mobile number, include the country code, for example ${EXAMPLE_MOBILE_NUMBER}.`;
+
+/** Error codes of a failed security check: the password was not checked and has to be typed again. */
+const CAPTCHA_ERRORS: ReadonlySet<string> = new Set(["CAPTCHA_REQUIRED", "CAPTCHA_INCORRECT", "CAPTCHA_EXPIRED"]);
+const RETYPE_PASSWORD = "Type your password again: it is never kept when the security check has to be answered. Everything else is as you left it.";
+
+/** The "Did you mean …?" notice that sits under the address it is about, with a button to take it. */
+export function emailSuggestion(o: { id: string; suggestion: string; typed: string; choiceName: string }): SafeHtml {
+  return html`<div class="field-suggestion" id="${o.id}-suggestion" role="status">
+<p>Did you mean <strong>${o.suggestion}</strong>?</p>
+<div class="form-actions form-actions--tight"><button class="button button--small" type="submit" name="${o.choiceName}" value="suggested">Use ${o.suggestion}</button><button class="button button--secondary button--small" type="submit" name="${o.choiceName}" value="typed">Keep ${o.typed}</button></div>
+</div>`;
+}
 
 export interface SigninPageOptions {
   csrfToken: string;
@@ -14,25 +27,29 @@ export interface SigninPageOptions {
   remember?: boolean;
   /** After "Try another": focus goes to the new security check, not to the first field. */
   focusCaptcha?: boolean;
+  /** After a number was picked from the choices: focus goes to the password. */
+  focusPassword?: boolean;
   /** Extra form content, e.g. the security check. */
   extra?: SafeHtml | string;
 }
 
 export function signinPage(o: SigninPageOptions): SafeHtml {
-  const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["identifier", "password"]);
+  const focus = o.focusCaptcha ? "captcha" : o.focusPassword ? "password" : firstInvalid(o.errors, ["identifier", "password"]);
   const locked = o.errors.some((e) => e.code === "SIGNIN_LOCKED");
-  const helpLink = html`${locked ? html`<p class="error-summary-help"><a href="/password/reset">Reset your password now</a></p>` : ""}<p class="error-summary-help"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+  // The reset buttons post the typed identifier to /signin/forgot, which carries it over in flow state (never in the address).
+  const helpLink = html`${locked ? html`<p class="error-summary-help"><button class="link-button" type="submit" form="signin-form" formaction="/signin/forgot" formnovalidate>Reset your password now</button></p>` : ""}<p class="error-summary-help"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+  const captchaFailed = o.errors.some((e) => CAPTCHA_ERRORS.has(e.code)) && !o.errors.some((e) => e.field === "password");
   return html`<h1>Sign in</h1>
 ${o.notice ? notice("success", o.notice) : ""}
 ${errorSummary(o.errors, helpLink)}
-<form class="form" method="post" action="/signin" novalidate>
+<form class="form" id="signin-form" method="post" action="/signin" novalidate>
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="return_to" value="${o.returnTo}">
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320 })}
-${passwordField({ id: "password", label: "Password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "password" || (!focus && Boolean(o.identifier)) })}
+${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320, suggestEmail: true })}
+${passwordField({ id: "password", label: "Password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "password" || (!focus && Boolean(o.identifier)), ...(captchaFailed ? { notice: RETYPE_PASSWORD } : {}) })}
 ${o.extra ?? ""}
 <div class="checkbox"><input type="checkbox" id="remember" name="remember" value="1"${o.remember ? html` checked` : ""}><label for="remember">Keep me signed in</label></div>
-<div class="form-actions"><button class="button" type="submit">Sign in</button><a href="/password/reset">Forgot your password?</a></div>
+<div class="form-actions"><button class="button" type="submit">Sign in</button><button class="link-button" type="submit" formaction="/signin/forgot" formnovalidate>Forgot your password?</button></div>
 </form>
 <p class="aside">No account yet? <a href="/register">Create an account</a></p>
 <p class="aside"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
@@ -43,22 +60,18 @@ export interface RegisterPageOptions {
   errors: FieldError[];
   identifier: string;
   name: string;
-  suggestion?: string;
   focusCaptcha?: boolean;
   extra?: SafeHtml | string;
 }
 
 export function registerPage(o: RegisterPageOptions): SafeHtml {
   const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["identifier", "name", "password", "password_confirm"]);
-  const suggestion = o.suggestion
-    ? html`<p class="field-suggestion">Did you mean <strong>${o.suggestion}</strong>? Check the address before you continue.</p>`
-    : "";
   return html`<h1>Create an account</h1>
 <p class="lead">Use your e-mail address or your mobile number. We will send a code to confirm it's yours.</p>
 ${errorSummary(o.errors)}
 <form class="form" method="post" action="/register" novalidate>
 ${csrfField(o.csrfToken)}
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || !focus, maxlength: 320, extra: suggestion })}
+${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || !focus, maxlength: 320, suggestEmail: true })}
 ${textField({ id: "name", label: "Your name (optional)", value: o.name, autocomplete: "name", errors: o.errors, autofocus: focus === "name", maxlength: 100 })}
 ${passwordField({ id: "password", label: "Choose a password", autocomplete: "new-password", errors: o.errors, hint: "At least 8 characters. Passwords are case-sensitive. A few unrelated words make a strong password that is easy to remember.", autofocus: focus === "password", strengthInputs: ["identifier", "name"] })}
 ${passwordField({ id: "password_confirm", label: "Type the password again", autocomplete: "new-password", errors: o.errors, autofocus: focus === "password_confirm" })}
@@ -67,6 +80,22 @@ ${o.extra ?? ""}
 </form>
 <p class="aside">Already have an account? <a href="/signin">Sign in</a></p>
 <p class="aside"><a href="/help/create-an-account">Help with creating an account</a></p>`;
+}
+
+/**
+ * The step between "Create account" and sending the code when the address looks like a typo: the
+ * suggestion sits under the address, and everything else typed on the form is kept by the server.
+ */
+export function registerCheckAddressPage(o: { csrfToken: string; flowId: string; identifier: string; suggestion: string }): SafeHtml {
+  return html`<h1>Check your e-mail address</h1>
+<p class="lead">Before we send your code, please check the address. Your name, password and security check are kept.</p>
+<form class="form" method="post" action="/register" novalidate>
+${csrfField(o.csrfToken)}
+<input type="hidden" name="flow" value="${o.flowId}">
+${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", errors: [], autofocus: false, maxlength: 320, extra: emailSuggestion({ id: "identifier", suggestion: o.suggestion, typed: o.identifier, choiceName: "address_choice" }) })}
+<p class="field-hint">Or correct the address above and <button class="link-button" type="submit" name="address_choice" value="edited">continue with it</button>.</p>
+</form>
+<p class="aside"><a href="/register">Start again</a></p>`;
 }
 
 export interface VerifyPageOptions {
@@ -80,11 +109,15 @@ export interface VerifyPageOptions {
   resent?: boolean;
   action?: string;
   heading?: string;
+  /** The flow this confirmation belongs to (sent back so the browser that registered can be signed in). */
+  flowId?: string;
 }
 
 export function verifyPage(o: VerifyPageOptions): SafeHtml {
   const focus = firstInvalid(o.errors, ["identifier", "code"]) ?? (o.identifier ? "code" : "identifier");
   const where = o.channel === "phone" ? "by text message" : "by e-mail";
+  // Text messages have no spam folder: point at the number instead.
+  const noCode = o.channel === "phone" ? "No text message? Check the number above" : o.channel === "email" ? "No code? Check your spam or junk folder and the address above" : "No code? Check the address or number above, and your spam folder for e-mail";
   const action = o.action ?? "/verify";
   return html`<h1>${o.heading ?? "Confirm your account"}</h1>
 ${o.sentTo ? notice("info", html`We sent a 6-digit code ${where} to <strong>${o.sentTo}</strong>. It works for 10 minutes.`) : ""}
@@ -92,6 +125,7 @@ ${o.resent ? notice("success", "If a code was waiting for this address or number
 ${errorSummary(o.errors)}
 <form class="form" method="post" action="${action}" novalidate>
 ${csrfField(o.csrfToken)}
+${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">` : ""}
 ${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", errors: o.errors, autofocus: focus === "identifier", maxlength: 320 })}
 ${textField({ id: "code", label: "Confirmation code", value: o.code, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, hint: "The 6 digits from the message we sent.", errors: o.errors, autofocus: focus === "code", className: "input input--code" })}
 <div class="form-actions"><button class="button" type="submit">Confirm</button></div>
@@ -99,6 +133,7 @@ ${textField({ id: "code", label: "Confirmation code", value: o.code, autocomplet
 <form class="form" method="post" action="${action}/resend">
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="identifier" value="${o.identifier}">
-<p class="aside">No code? Check your spam folder, or <button class="link-button" type="submit">send a new code</button>.</p>
+${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">` : ""}
+<p class="aside">${noCode}, or <button class="link-button" type="submit">send a new code</button>.</p>
 </form>`;
 }

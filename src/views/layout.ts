@@ -1,6 +1,7 @@
 // The page frame and the form parts every page shares. Markup follows public/style.css's contract.
 import { html, type HtmlValue, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
+import { PHONE_CHOICES_PROMPT } from "../messages/identifiers.ts";
 
 export interface PageUser {
   name: string | null;
@@ -14,13 +15,22 @@ export interface LayoutOptions {
   user?: PageUser | null;
   csrfToken?: string;
   testMode?: boolean;
+  /** The path of the page (without its query), so the navigation can mark where the person is. */
+  currentPath?: string;
+}
+
+/** A navigation link, marked with aria-current="page" on its own page and on the pages under it. */
+function navLink(href: string, label: string, currentPath: string | undefined): SafeHtml {
+  const current = currentPath !== undefined && (currentPath === href || (href !== "/" && currentPath.startsWith(`${href}/`)));
+  return html`<a href="${href}"${current ? html` aria-current="page"` : ""}>${label}</a>`;
 }
 
 export function renderLayout(options: LayoutOptions): string {
+  const at = options.currentPath;
   const nav = options.user
-    ? html`<a href="/help">Help</a> <a href="/account">Account</a>${options.user.isAdmin ? html` <a href="/admin">Admin</a>` : ""}
+    ? html`${navLink("/help", "Help", at)} ${navLink("/account", "Account", at)}${options.user.isAdmin ? html` ${navLink("/admin", "Admin", at)}` : ""}
       <form class="inline-form" method="post" action="/signout"><input type="hidden" name="_csrf" value="${options.csrfToken ?? ""}"><button class="link-button" type="submit">Sign out</button></form>`
-    : html`<a href="/help">Help</a> <a href="/signin">Sign in</a> <a href="/register">Create an account</a>`;
+    : html`${navLink("/help", "Help", at)} ${navLink("/signin", "Sign in", at)} ${navLink("/register", "Create an account", at)}`;
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -34,7 +44,7 @@ export function renderLayout(options: LayoutOptions): string {
 <body>
 <a class="skip-link" href="#main">Skip to content</a>
 ${options.testMode ? html`<aside class="test-mode-banner" aria-label="Test mode">Test mode: every security check reads TESTME (audio 1234567). Never use this setting with real accounts.</aside>` : ""}
-<header class="site-header"><a class="brand" href="/"><img src="/assets/favicon.svg" alt="" width="24" height="24"> Latchkey</a>
+<header class="site-header"><a class="brand" href="/"${at === "/" ? html` aria-current="page"` : ""}><img src="/assets/favicon.svg" alt="" width="24" height="24"> Latchkey</a>
 <nav class="site-nav" aria-label="Main">${nav}</nav></header>
 <main id="main" class="${options.narrow ? "page page--narrow" : "page"}">
 ${options.body}
@@ -77,6 +87,8 @@ export interface TextFieldOptions {
   extra?: HtmlValue;
   required?: boolean;
   className?: string;
+  /** Let the page script suggest a correction for a likely e-mail typo as the person types. */
+  suggestEmail?: boolean;
 }
 
 function describedBy(id: string, hint: boolean, error: boolean, extra?: string): string | null {
@@ -91,8 +103,24 @@ export function textField(o: TextFieldOptions): SafeHtml {
 <label for="${o.id}">${o.label}</label>
 ${o.hint ? html`<p class="field-hint" id="${o.id}-hint">${o.hint}</p>` : ""}
 ${error ? html`<p class="field-error" id="${o.id}-error"><span class="visually-hidden">Error: </span>${error.message}</p>` : ""}
-<input class="${o.className ?? "input"}" id="${o.id}" name="${o.id}" type="${o.type ?? "text"}" value="${o.value ?? ""}"${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ""}${o.inputmode ? html` inputmode="${o.inputmode}"` : ""}${o.maxlength ? html` maxlength="${o.maxlength}"` : ""}${described ? html` aria-describedby="${described}"` : ""}${error ? html` aria-invalid="true"` : ""}${o.autofocus ? html` autofocus` : ""}${o.required ? html` required` : ""} spellcheck="false" autocapitalize="off">
+${error?.choices ? fieldChoices(o.id, error) : ""}
+<input class="${o.className ?? "input"}" id="${o.id}" name="${o.id}" type="${o.type ?? "text"}" value="${o.value ?? ""}"${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ""}${o.inputmode ? html` inputmode="${o.inputmode}"` : ""}${o.maxlength ? html` maxlength="${o.maxlength}"` : ""}${described ? html` aria-describedby="${described}"` : ""}${error ? html` aria-invalid="true"` : ""}${o.autofocus ? html` autofocus` : ""}${o.required ? html` required` : ""}${o.suggestEmail ? html` data-email-suggest` : ""} spellcheck="false" autocapitalize="off">
 ${o.extra ?? ""}
+</div>`;
+}
+
+/**
+ * The values offered for a refused field, as buttons that submit the form with `<id>_choice` (no script
+ * needed); the page script fills the field in instead, so nothing else typed is lost.
+ */
+function fieldChoices(id: string, error: FieldError): SafeHtml {
+  const prompt = PHONE_CHOICES_PROMPT[error.code === "IDENTIFIER_PHONE_AMBIGUOUS" ? "IDENTIFIER_PHONE_AMBIGUOUS" : "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE"];
+  return html`<div class="field-choices" id="${id}-choices" role="group" aria-labelledby="${id}-choices-prompt">
+<p class="field-hint" id="${id}-choices-prompt">${prompt}</p>
+<ul class="choice-list">${(error.choices ?? []).map(
+    (c) =>
+      html`<li><button class="button button--secondary button--small" type="submit" name="${id}_choice" value="${c.value}" formnovalidate data-field-choice="${id}">${c.label}</button></li>`,
+  )}</ul>
 </div>`;
 }
 
@@ -102,6 +130,8 @@ export interface PasswordFieldOptions {
   autocomplete: "current-password" | "new-password";
   errors: FieldError[];
   hint?: string;
+  /** A notice about this field that is not an error (e.g. "type your password again"). */
+  notice?: string;
   autofocus?: boolean;
   /** Show the strength meter, passing these fields' values as user inputs. */
   strengthInputs?: string[];
@@ -110,11 +140,12 @@ export interface PasswordFieldOptions {
 export function passwordField(o: PasswordFieldOptions): SafeHtml {
   const error = errorFor(o.errors, o.id);
   // The Caps Lock warning is linked by the script only while it shows: hidden text referenced here would be read out.
-  const described = describedBy(o.id, Boolean(o.hint), Boolean(error));
+  const described = describedBy(o.id, Boolean(o.hint), Boolean(error), o.notice ? `${o.id}-notice` : undefined);
   return html`<div class="${error ? "field field--invalid" : "field"}">
 <label for="${o.id}">${o.label}</label>
 ${o.hint ? html`<p class="field-hint" id="${o.id}-hint">${o.hint}</p>` : ""}
 ${error ? html`<p class="field-error" id="${o.id}-error"><span class="visually-hidden">Error: </span>${error.message}</p>` : ""}
+${o.notice ? html`<p class="field-notice" id="${o.id}-notice">${o.notice}</p>` : ""}
 <div class="password-input">
 <input class="input" id="${o.id}" name="${o.id}" type="password" autocomplete="${o.autocomplete}" data-password${o.strengthInputs ? html` data-strength-meter data-strength-inputs="${o.strengthInputs.join(" ")}"` : ""}${described ? html` aria-describedby="${described}"` : ""}${error ? html` aria-invalid="true"` : ""}${o.autofocus ? html` autofocus` : ""} maxlength="1024">
 <button class="password-toggle" type="button" data-password-toggle="${o.id}" hidden>Show</button>

@@ -1,7 +1,16 @@
 // Pages for resetting a forgotten password and changing a known one.
 import { html, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
+import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
 import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
+
+/**
+ * The account's identifier for password managers, which look for a username field next to a new
+ * password to know which saved entry to update. Not shown: the person already knows whose password it is.
+ */
+export function hiddenUsernameField(username: string): SafeHtml | string {
+  return username ? html`<input type="text" name="username" value="${username}" autocomplete="username" hidden readonly tabindex="-1">` : "";
+}
 
 const HELP = html`<p class="aside"><a href="/help/reset-your-password">Help with resetting your password</a></p>`;
 
@@ -12,7 +21,7 @@ export function resetRequestPage(o: { csrfToken: string; errors: FieldError[]; i
 ${errorSummary(o.errors)}
 <form class="form" method="post" action="/password/reset" novalidate>
 ${csrfField(o.csrfToken)}
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: "For a mobile number, include the country code, for example +44 7700 900123.", errors: o.errors, autofocus: focus === "identifier" || !focus, maxlength: 320 })}
+${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: `For a mobile number, include the country code, for example ${EXAMPLE_MOBILE_NUMBER}.`, errors: o.errors, autofocus: focus === "identifier" || !focus, maxlength: 320, suggestEmail: true })}
 ${o.captcha}
 <div class="form-actions"><button class="button" type="submit">Send reset instructions</button><a href="/signin">Back to sign in</a></div>
 </form>
@@ -35,6 +44,8 @@ export interface ResetConfirmOptions {
   errors: FieldError[];
   /** Link mode: the flow id that holds the (sealed) token. */
   flowId?: string;
+  /** Link mode: the identifier the link was sent to, for the hidden username field. */
+  username?: string;
   /** Code mode: the identifier the code was sent to. */
   identifier?: string;
   sentTo?: string;
@@ -48,7 +59,7 @@ ${byCode && o.sentTo ? notice("info", html`If an account uses <strong>${o.sentTo
 ${errorSummary(o.errors)}
 <form class="form" method="post" action="/password/reset/confirm" novalidate>
 ${csrfField(o.csrfToken)}
-${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">` : ""}
+${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">${hiddenUsernameField(o.username ?? "")}` : ""}
 ${byCode ? textField({ id: "identifier", label: "Mobile number", value: o.identifier ?? "", autocomplete: "username", type: "tel", errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320 }) : ""}
 ${byCode ? textField({ id: "code", label: "Code from the text message", value: "", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, errors: o.errors, autofocus: focus === "code" || (!focus && Boolean(o.identifier)), className: "input input--code" }) : ""}
 ${passwordField({ id: "password", label: "New password", autocomplete: "new-password", errors: o.errors, hint: "At least 8 characters. Passwords are case-sensitive. A few unrelated words make a strong password.", autofocus: focus === "password" || (!focus && !byCode), strengthInputs: byCode ? ["identifier"] : [] })}
@@ -75,12 +86,13 @@ export function resetLinkProblemPage(o: { csrfToken: string; problem: keyof type
 ${HELP}`;
 }
 
-export function passwordChangePage(o: { csrfToken: string; errors: FieldError[]; captcha: SafeHtml | string; signOutOthers: boolean; focusCaptcha?: boolean }): SafeHtml {
+export function passwordChangePage(o: { csrfToken: string; errors: FieldError[]; captcha: SafeHtml | string; signOutOthers: boolean; focusCaptcha?: boolean; username?: string }): SafeHtml {
   const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["currentPassword", "newPassword", "newPassword_confirm", "captcha"]);
   return html`<h1>Change your password</h1>
 ${errorSummary(o.errors)}
 <form class="form" method="post" action="/account/password" novalidate>
 ${csrfField(o.csrfToken)}
+${hiddenUsernameField(o.username ?? "")}
 ${passwordField({ id: "currentPassword", label: "Current password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "currentPassword" || !focus })}
 ${passwordField({ id: "newPassword", label: "New password", autocomplete: "new-password", errors: o.errors, hint: "At least 8 characters. A few unrelated words make a strong password.", autofocus: focus === "newPassword", strengthInputs: [] })}
 ${passwordField({ id: "newPassword_confirm", label: "Type the new password again", autocomplete: "new-password", errors: o.errors, autofocus: focus === "newPassword_confirm" })}

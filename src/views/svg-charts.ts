@@ -33,7 +33,7 @@ export interface YesNoDay {
   no: number;
 }
 
-const TREND = { width: 600, height: 200, left: 36, right: 8, top: 12, bottom: 44, fontSize: 12 } as const;
+const TREND = { width: 600, height: 200, left: 36, right: 8, top: 12, bottom: 44, fontSize: 13 } as const;
 
 /**
  * Stacked daily bars: "yes" solid, "no" light on top of it, with the highest count marked on the axis and

@@ -113,7 +113,7 @@ describe("admin", () => {
     assert.equal(post.statusCode, 405, "an admin learns that only GET is accepted");
     assert.equal(post.headers.allow, "GET, HEAD");
     const html = page.body;
-    assert.match(html, /<a href="\/admin">Admin<\/a>/, "the navigation links to /admin for admins");
+    assert.match(html, /<a href="\/admin" aria-current="page">Admin<\/a>/, "the navigation links to /admin for admins");
     const summary = (await t.deps.stores.helpFeedback.summarizeFeedback()).find((s) => s.slug === slug);
     assert.ok(summary);
     const row = new RegExp(
@@ -135,7 +135,7 @@ describe("admin", () => {
     const week = await admin.get("/admin/help-feedback?days=7");
     assert.equal(week.statusCode, 200);
     assert.match(week.body, /<strong aria-current="page">Last 7 days<\/strong>/);
-    assert.match(week.body, /<caption>Articles \(last 7 days\)<\/caption>/);
+    assert.match(week.body, /<caption[^>]*>Articles \(last 7 days\)<\/caption>/);
     assert.deepEqual([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]), ['<script src="/assets/app.js" defer type="module">']);
   });
 
