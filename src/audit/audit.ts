@@ -25,6 +25,8 @@ export const AUDIT_EVENT_TYPES = [
   "admin.admin_granted",
   "admin.admin_revoked",
   "admin.accounts_imported",
+  "oidc.consent_given",
+  "oidc.access_removed",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -75,6 +77,8 @@ export function describeAuditEvent(type: string): string {
     "admin.admin_granted": "Administrator access granted",
     "admin.admin_revoked": "Administrator access removed",
     "admin.accounts_imported": "Accounts imported by an administrator",
+    "oidc.consent_given": "Access given to an application",
+    "oidc.access_removed": "Access removed from an application",
   };
   return map[type] ?? type;
 }

@@ -16,6 +16,7 @@ import { requireApiAuth } from "../http/auth.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formCheckbox, formField, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { safeReturnTarget } from "../http/return-target.ts";
+import { allowSigninRedirects } from "../oidc/form-action.ts";
 import { html } from "../lib/html.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
@@ -70,6 +71,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       focusCaptcha: flow?.data?.focus === "captcha",
       ...(NOTICES[noticeKey] ? { notice: NOTICES[noticeKey] } : {}),
     });
+    await allowSigninRedirects(deps, reply, returnTo);
     return sendPage(request, reply, deps, { title: "Sign in", body });
   });
 
