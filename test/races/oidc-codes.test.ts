@@ -43,7 +43,7 @@ async function freshCode(t: HTTPTestApp, config: client.Configuration): Promise<
   let page = await browser.follow(url.href, t.base);
   page = await browser.signIn(page, t.base, "race@example.com", PASSWORD);
   assert.ok(page.location?.startsWith(REDIRECT), `expected the callback, got ${page.status} ${page.url}`);
-  return { callback: new URL(page.location), verifier, state };
+  return { callback: new URL(page.location ?? ""), verifier, state };
 }
 
 async function raceTokenEndpoint(env: Record<string, string>): Promise<void> {
