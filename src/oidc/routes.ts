@@ -11,7 +11,7 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
-import { ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES } from "./provider.ts";
+import { ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
 import { newestSigningKeyGeneration } from "./signing-keys.ts";
 
 /** How often an instance looks for a rotated signing key. */
@@ -132,13 +132,18 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
       const signedInAt = auth ? Math.floor(auth.session.createdAt.getTime() / 1000) : 0;
       const wantsFresh = typeof params.prompt === "string" && params.prompt.split(" ").includes("login");
       const maxAge = typeof params.max_age === "string" || typeof params.max_age === "number" ? Number(params.max_age) : Number.NaN;
-      // prompt=login: only a sign-in made after the application asked counts. max_age: only one that recent.
-      const fresh = !wantsFresh || signedInAt >= details.iat;
+      // prompt=login: only a sign-in made after the application asked counts, i.e. a session other than the
+      // one the browser had when we sent it to /signin. max_age: only a sign-in that recent.
+      const markerKey = `oidc-reauth:${uid}`;
+      const sentWith = wantsFresh ? await deps.stores.shortLived.get(markerKey) : null;
+      const fresh = !wantsFresh || (sentWith !== null && auth?.session.id !== sentWith);
       const recent = Number.isNaN(maxAge) || nowSeconds - signedInAt <= maxAge;
       if (!auth || !fresh || !recent) {
+        if (wantsFresh) await deps.stores.shortLived.set(markerKey, auth?.session.id ?? "none", TTL_SECONDS.Interaction);
         const signin = withQuery("/signin", { return_to: `${INTERACTION_PATH}/${uid}`, ...(auth ? { prompt: "login" } : {}) });
         return redirectSeeOther(reply, signin);
       }
+      if (wantsFresh) await deps.stores.shortLived.delete(markerKey);
       const to = await provider.interactionResult(
         request.raw,
         reply.raw,
