@@ -45,6 +45,9 @@ export interface Page {
 export class HTTPBrowser {
   readonly jar = new Map<string, Map<string, string>>();
 
+  /** `route` picks where each request really goes (e.g. alternating between two instances behind one URL). */
+  constructor(readonly route: (url: string) => string = (url) => url) {}
+
   cookiesFor(url: string): Map<string, string> {
     const host = new URL(url).hostname;
     let cookies = this.jar.get(host);
@@ -67,7 +70,7 @@ export class HTTPBrowser {
       headers.origin ??= new URL(url).origin;
       headers["sec-fetch-site"] ??= "same-origin";
     }
-    const response = await fetch(url, { method: init.method ?? (init.form ? "POST" : "GET"), headers, redirect: "manual", ...(body !== undefined ? { body } : {}) });
+    const response = await fetch(this.route(url), { method: init.method ?? (init.form ? "POST" : "GET"), headers, redirect: "manual", ...(body !== undefined ? { body } : {}) });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(";");
       const at = (pair ?? "").indexOf("=");
