@@ -184,6 +184,18 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       ctx.set("retry-after", String(RETRY_AFTER_SECONDS));
     }
   });
+  // Pages the provider renders (the sign-out question, form_post) submit forms whose redirects end at the
+  // client: browsers check those redirects against form-action, so name the client's own origins there.
+  provider.use(async (ctx, next) => {
+    await next();
+    const csp = ctx.response.get("content-security-policy");
+    const client = ctx.oidc?.client;
+    if (!csp || !client || !ctx.response.is("html")) return;
+    const origins = [...(client.redirectUris ?? []), ...(client.postLogoutRedirectUris ?? [])]
+      .filter((uri) => URL.canParse(uri) && /^https?:$/.test(new URL(uri).protocol))
+      .map((uri) => new URL(uri).origin);
+    if (origins.length > 0) ctx.set("content-security-policy", csp.replace(/form-action 'self'/, `form-action 'self' ${[...new Set(origins)].join(" ")}`));
+  });
   // RP-initiated logout: when the person confirms, their Latchkey session ends too.
   provider.use(async (ctx, next) => {
     await next();

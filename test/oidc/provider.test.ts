@@ -103,6 +103,7 @@ describe("OpenID Connect provider with openid-client", () => {
     const question = await started.browser.follow(end.href, t.base);
     assert.equal(question.status, 200);
     assert.match(question.body, /Sign out\?/);
+    assert.match(String(question.headers.get("content-security-policy")), /form-action 'self' http:\/\/127\.0\.0\.1:9[ ;]/, "the confirmation may continue to the application");
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(question.body)?.[1];
     assert.ok(xsrf);
     const out = await started.browser.follow(`${t.base}/oidc/session/end/confirm`, t.base, { form: { xsrf, logout: "yes" } });
