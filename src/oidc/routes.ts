@@ -33,17 +33,18 @@ function createProviderHolder(deps: Deps): OIDCProviderHolder {
   let checkedAt = 0;
   return {
     async get() {
+      const now = deps.clock.now().getTime();
       if (!current) {
         current = createOIDCProvider(deps);
-        checkedAt = Date.now();
+        checkedAt = now;
         // A failed start (storage down) is retried by the next request rather than remembered.
         current.catch(() => {
           current = null;
         });
       }
       const built = await current;
-      if (Date.now() - checkedAt > KEY_CHECK_INTERVAL_MS) {
-        checkedAt = Date.now();
+      if (now - checkedAt > KEY_CHECK_INTERVAL_MS) {
+        checkedAt = now;
         // A rotation on another instance or from the CLI: rebuild with the new key list.
         if ((await newestSigningKeyGeneration(deps)) !== built.generation) {
           const next = createOIDCProvider(deps);
