@@ -2,7 +2,6 @@
 // the database; short-lived single-use ones (codes, interactions, replay marks) to the short-lived store
 // (Redis in cluster mode). Consuming is atomic in storage: the provider's own check reads, then writes,
 // so two requests racing with one code would otherwise both win.
-import { errors } from "oidc-provider";
 import type { Deps } from "../deps.ts";
 import type { OIDCArtifactRecord, OIDCArtifactStore } from "../stores/types.ts";
 import { clientMetadataOf } from "./clients.ts";
@@ -95,6 +94,7 @@ export function createProviderAdapter(deps: AdapterDeps): new (model: string) =>
     async consume(id: string): Promise<void> {
       // Exactly one of any number of concurrent redemptions wins; the others fail like a replay.
       if (!(await this.store.consumeArtifact(this.model, id, deps.clock.now()))) {
+        const { errors } = await import("oidc-provider");
         throw new errors.InvalidGrant(this.model === "RefreshToken" ? "refresh token already used" : "grant already consumed");
       }
     }

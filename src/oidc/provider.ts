@@ -2,8 +2,9 @@
 // our adapter, its accounts are Latchkey accounts, its login step is Latchkey's own sign-in page, and it
 // trusts a provider session only while the same person's Latchkey session is alive in that browser.
 import type { IncomingMessage } from "node:http";
-import type { KoaContextWithOIDC } from "oidc-provider";
-import Provider, { type Configuration, interactionPolicy } from "oidc-provider";
+import type { Configuration, KoaContextWithOIDC } from "oidc-provider";
+import type Provider from "oidc-provider";
+import type { interactionPolicy as InteractionPolicy } from "oidc-provider";
 import type { Deps } from "../deps.ts";
 import { hmacHex } from "../lib/crypto.ts";
 import { trustedHtml } from "../lib/html.ts";
@@ -72,7 +73,7 @@ function sendPage(ctx: KoaContextWithOIDC, deps: Pick<Deps, "config">, title: st
   ctx.body = renderLayout({ title, body, narrow: true, user: null, testMode: deps.config.captchaTestMode });
 }
 
-function buildPolicy(): interactionPolicy.Prompt[] {
+function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPolicy.Prompt[] {
   const policy = interactionPolicy.base();
   const login = policy.get("login");
   // The provider keeps its own session cookie; believe it only while this browser still has a live
@@ -89,6 +90,8 @@ function buildPolicy(): interactionPolicy.Prompt[] {
 
 /** The provider with the current signing keys; `generation` tells when a rotation needs a new one. */
 export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provider; generation: number }> {
+  // Loaded on first use, so CLI commands that never serve OpenID Connect do not load it.
+  const { default: Provider, interactionPolicy } = await import("oidc-provider");
   const { config } = deps;
   const { keys, generation } = await loadSigningKeys(deps);
   const configuration: Configuration = {
@@ -126,7 +129,7 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       short: { httpOnly: true, sameSite: "lax" },
     },
     routes: OIDC_ROUTES,
-    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: buildPolicy() },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: buildPolicy(interactionPolicy) },
     // First-party applications never see the consent page: their grant covers what they ask for.
     loadExistingGrant: async (ctx) => {
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? "");

@@ -3,7 +3,6 @@
 // is our page, shown only to third-party applications.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
-import { errors as providerErrors } from "oidc-provider";
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { redirectSeeOther, withQuery } from "../http/forms.ts";
@@ -121,7 +120,7 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
     const { uid } = request.params as { uid: string };
     const provider = await holder.get();
     const details = await provider.interactionDetails(request.raw, reply.raw).catch((error: unknown) => {
-      if (error instanceof providerErrors.SessionNotFound) return null;
+      if (error instanceof Error && error.name === "SessionNotFound") return null;
       throw error;
     });
     if (!details || details.uid !== uid) return interactionError(request, reply, deps, EXPIRED);
@@ -178,7 +177,7 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
     const { uid } = request.params as { uid: string };
     const provider = await holder.get();
     const details = await provider.interactionDetails(request.raw, reply.raw).catch((error: unknown) => {
-      if (error instanceof providerErrors.SessionNotFound) return null;
+      if (error instanceof Error && error.name === "SessionNotFound") return null;
       throw error;
     });
     if (!details || details.uid !== uid || details.prompt.name !== "consent") return interactionError(request, reply, deps, EXPIRED);
