@@ -147,3 +147,15 @@ export async function measureSequentialSignins(targets: readonly SequentialTarge
   }
   return times.map(summarize);
 }
+
+/**
+ * GET /api/v1/authz/auth-request (nginx auth_request) with a valid session cookie under load: the check a
+ * reverse proxy makes on every request of every protected app. Compare with the bare route (target: at
+ * least half its requests per second).
+ */
+export function measureForwardAuthChecks(server: ServerUnderTest, cookie: string, settings: LoadSettings): Promise<LoadFigures> {
+  return measureThroughput(
+    { url: server.url, serverPid: server.pid, method: "GET", path: "/api/v1/authz/auth-request", headers: { cookie, "x-original-url": "https://app.example.com/" }, expectStatus: 200 },
+    settings,
+  );
+}

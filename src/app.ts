@@ -29,6 +29,9 @@ import { registerRecoveryRoutes } from "./recovery/routes.ts";
 import { registerRegistrationRoutes } from "./registration/routes.ts";
 import { registerSettingsRoutes } from "./settings/routes.ts";
 import { registerSigninRoutes } from "./signin/routes.ts";
+import { registerAppsWithAccessRoutes } from "./oidc/account-apps.ts";
+import { registerOIDCRoutes } from "./oidc/routes.ts";
+import { registerForwardAuthRoutes } from "./authz/routes.ts";
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const PUBLIC_DIR = fileURLToPath(new URL("../public/", import.meta.url));
@@ -165,5 +168,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerSettingsRoutes(app, deps);
   registerHelpRoutes(app, deps, helpLibrary);
   registerAdminRoutes(app, deps, helpLibrary);
+  registerOIDCRoutes(app, deps);
+  registerAppsWithAccessRoutes(app, deps);
+  registerForwardAuthRoutes(app, deps);
   return app;
 }

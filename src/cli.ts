@@ -19,6 +19,7 @@ import { readPassword } from "./cli/read-password.ts";
 import { runAccountsImport } from "./cli/import-command.ts";
 import { runBackup, runMigrateData } from "./cli/operations-commands.ts";
 import { UsageError } from "./cli/usage-error.ts";
+import { runClientsCommand, runKeysCommand } from "./cli/oidc-commands.ts";
 
 const HELP = `Usage: latchkey <command> [options]
 
@@ -45,6 +46,13 @@ Commands:
   audit [--account X] [--since 24h] [--type T] [--limit N]
                                         Security events, newest first (sign-ins, failures, locks,
                                         resets, password changes, revoked sessions, admin actions)
+  clients add --name N --redirect-uri URI [--redirect-uri URI …] [--public] [--first-party]
+        [--post-logout-redirect-uri URI …] [--auth-method client_secret_basic|client_secret_post] [--json]
+                                        Register an application with the OpenID Connect provider;
+                                        prints its client id and, unless --public, its secret (once)
+  clients list [--json]                 List registered applications
+  clients remove ID [--json]            Remove an application; its tokens stop working
+  keys rotate [--json]                  New OpenID Connect signing key (the old one stays published a day)
   help report [--days N]                Help articles: views, yes, no, helpful share and top reason
                                         (as on /admin), for all time or the last N days
 
@@ -237,6 +245,8 @@ export async function runCLI(argv: string[]): Promise<number | null> {
     if (command === "accounts") return await runAccounts(config, args);
     if (command === "help") return await runHelpCommand(config, args);
     if (command === "audit") return await runAudit(config, args);
+    if (command === "clients") return await runClientsCommand(config, args);
+    if (command === "keys") return await runKeysCommand(config, args);
     throw new UsageError(`unknown command: ${command}`);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message}\n\n${HELP}`, 2);

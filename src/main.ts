@@ -8,6 +8,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const deps = await createDeps(config);
   const app = await buildApp(deps);
   const stopMaintenance = scheduleMaintenance(deps);
+  // The OpenID Connect provider starts with the server: its first signing key is made now, not on first use.
+  await app.oidcProvider.get();
   await app.listen({ host: config.host, port: config.port });
   const metricsApp = config.metrics ? await buildMetricsApp(deps) : null;
   if (metricsApp && config.metrics) {

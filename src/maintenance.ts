@@ -11,6 +11,7 @@ export interface MaintenanceReport {
   shortLived: number;
   passwordResets: number;
   auditEvents: number;
+  oidcArtifacts: number;
 }
 
 export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "config">): Promise<MaintenanceReport> {
@@ -21,6 +22,7 @@ export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "conf
     shortLived: await deps.stores.shortLived.deleteExpired(),
     passwordResets: await deps.stores.passwordResets.deleteOldPasswordResets(new Date(now.getTime() - RESET_RECORD_KEEP_SECONDS * 1000)),
     auditEvents: await deps.stores.audit.deleteEventsBefore(new Date(now.getTime() - deps.config.auditRetentionSeconds * 1000)),
+    oidcArtifacts: await deps.stores.oidcArtifacts.deleteExpiredArtifacts(now),
   };
 }
 

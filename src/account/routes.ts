@@ -16,6 +16,8 @@ import { describeTimeAgo, describeUserAgent } from "../lib/user-agent.ts";
 import { countryName, type IPCountryTable, loadIPCountryTable } from "../lib/ip-country.ts";
 import { invalidateAccountSession, invalidateOtherSessions, listAccountSessions } from "../sessions/sessions.ts";
 import { accountPage } from "../views/account-page.ts";
+import { listAppsWithAccess } from "../oidc/account-apps.ts";
+import { describeScope } from "../views/oidc-pages.ts";
 import { verifyPage } from "../views/auth-pages.ts";
 import { confirmAddingIdentifier, removeIdentifier, startAddingIdentifier } from "./identifiers.ts";
 
@@ -30,6 +32,7 @@ const NOTICES: Record<string, string> = {
   "identifier-added": "Added. You can now sign in with it.",
   "identifier-removed": "Removed. It can no longer be used to sign in.",
   "password-changed": "Your password has been changed. We've sent you a notice about it.",
+  "app-removed": "Access removed. The application has been signed out and must ask again.",
 };
 
 export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
@@ -43,10 +46,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const query = request.query as Record<string, unknown>;
     const flow = await loadFlow(deps, request, query.flow);
     const now = deps.clock.now();
-    const [identifiers, sessions, events] = await Promise.all([
+    const [identifiers, sessions, events, apps] = await Promise.all([
       deps.stores.accounts.listIdentifiers(auth.account.id),
       listAccountSessions(deps, auth.account.id),
       deps.stores.audit.listEvents({ accountId: auth.account.id, limit: 10 }),
+      listAppsWithAccess(deps, auth.account.id),
     ]);
     const noticeText = typeof query.done === "string" ? NOTICES[query.done] : undefined;
     const body = accountPage({
@@ -70,6 +74,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
         ago: describeTimeAgo(e.at, now),
       })),
       ...(noticeText ? { notice: noticeText } : {}),
+      apps: apps.map((a) => ({ clientId: a.clientId, name: a.name, access: a.scopes.filter((s) => s !== "openid").map(describeScope), sinceAgo: describeTimeAgo(a.since, now) })),
     });
     return sendPage(request, reply, deps, { title: "Your account", body, narrow: false });
   });

@@ -29,6 +29,8 @@ export const AUDIT_EVENT_TYPES = [
   "admin.sessions_revoked",
   "admin.reset_sent",
   "admin.account_deleted",
+  "oidc.consent_given",
+  "oidc.access_removed",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -83,6 +85,8 @@ export function describeAuditEvent(type: string): string {
     "admin.sessions_revoked": "Signed out everywhere by an administrator",
     "admin.reset_sent": "Password reset sent by an administrator",
     "admin.account_deleted": "Account deleted by an administrator",
+    "oidc.consent_given": "Access given to an application",
+    "oidc.access_removed": "Access removed from an application",
   };
   return map[type] ?? type;
 }

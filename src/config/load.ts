@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { isSupportedPhoneRegion } from "../lib/identifiers.ts";
+import { type ForwardAuthRule, type HostPattern, parseForwardAuthRules, parseHostList } from "./forward-auth-rules.ts";
 import { ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
 
 export type DatabaseConfig = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; poolSize: number; connectTimeoutMs: number };
@@ -33,6 +34,12 @@ export interface Config {
   readonly mailFrom: string;
   readonly sms: SMSConfig;
   readonly trustProxy: string[];
+  /** The session cookie's Domain (shared with subdomains), or undefined for a host-only cookie. */
+  readonly cookieDomain: string | undefined;
+  /** Other hosts that sign-in may return to with an absolute return_to. */
+  readonly allowedReturnHosts: readonly HostPattern[];
+  /** Forward-auth access per protected host, first match wins. */
+  readonly forwardAuthRules: readonly ForwardAuthRule[];
   readonly logLevel: string;
   /** A separate listener for metrics and health, or undefined to serve /metrics on the main port. */
   readonly metrics: { host: string; port: number } | undefined;
@@ -170,6 +177,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   for (const entry of trustProxy) {
     if (!isValidProxyEntry(entry)) problems.push(`LATCHKEY_TRUST_PROXY: ${JSON.stringify(entry)} is not an address or CIDR range`);
   }
+  const cookieDomain = env.LATCHKEY_COOKIE_DOMAIN?.toLowerCase();
+  if (cookieDomain && baseOrigin) {
+    const baseHost = new URL(baseOrigin).hostname;
+    // Browsers drop a cookie whose Domain does not contain the host that sets it.
+    if (baseHost !== cookieDomain && !baseHost.endsWith(`.${cookieDomain}`)) problems.push(`LATCHKEY_COOKIE_DOMAIN=${JSON.stringify(cookieDomain)}: must be the host of LATCHKEY_BASE_URL (${baseHost}) or a parent domain of it`);
+  }
+  const returnHosts = parseHostList("LATCHKEY_ALLOWED_RETURN_HOSTS", env.LATCHKEY_ALLOWED_RETURN_HOSTS ?? "");
+  problems.push(...returnHosts.problems);
+  const forwardAuth = parseForwardAuthRules(env.LATCHKEY_FORWARD_AUTH_RULES ?? "");
+  problems.push(...forwardAuth.problems);
   const port = Number(env.LATCHKEY_PORT ?? "3000");
   if (port > 65535) problems.push(`LATCHKEY_PORT=${port}: must be 0–65535`);
 
@@ -219,6 +236,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     mailFrom: env.LATCHKEY_MAIL_FROM ?? "Latchkey <no-reply@localhost>",
     sms,
     trustProxy,
+    cookieDomain: cookieDomain || undefined,
+    allowedReturnHosts: returnHosts.hosts,
+    forwardAuthRules: forwardAuth.rules,
     logLevel: env.LATCHKEY_LOG_LEVEL ?? "info",
     metrics: env.LATCHKEY_METRICS_PORT ? { host: env.LATCHKEY_METRICS_HOST ?? "127.0.0.1", port: Number(env.LATCHKEY_METRICS_PORT) } : undefined,
     captchaTestMode: isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE),

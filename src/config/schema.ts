@@ -48,6 +48,15 @@ export const EnvSchema = Type.Object({
   LATCHKEY_TRUST_PROXY: Type.Optional(
     Type.String({ maxLength: 4096, description: "Proxies whose X-Forwarded-For is believed: a comma-separated list of addresses or CIDR ranges, or empty for none.", default: "" }),
   ),
+  LATCHKEY_COOKIE_DOMAIN: Type.Optional(
+    Type.String({ pattern: "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$", maxLength: 253, description: "Share the session cookie with every subdomain of this domain (e.g. example.com), for single sign-on across apps behind forward-auth. It must contain the base URL's host. The cookie then has no __Host- prefix (still Secure over https). Default: host-only.", default: "" }),
+  ),
+  LATCHKEY_ALLOWED_RETURN_HOSTS: Type.Optional(
+    Type.String({ maxLength: 4096, pattern: "^[A-Za-z0-9.*:, -]*$", description: "Hosts, besides Latchkey's own, that sign-in may send people back to after signing in (return_to with an absolute URL): a comma-separated list of exact hosts (app.example.com, or with a port app.example.com:8443) or wildcards (*.example.com, every subdomain). Anything else falls back to the account page.", default: "" }),
+  ),
+  LATCHKEY_FORWARD_AUTH_RULES: Type.Optional(
+    Type.String({ maxLength: 8192, description: "Who may pass forward-auth for each protected host: entries separated by ';', each HOST=RULE, where RULE is signed-in, admins, accounts:ID,ID or groups:GROUP,GROUP, and HOST an exact host or *.example.com. Hosts without a rule let every signed-in account through.", default: "" }),
+  ),
   LATCHKEY_METRICS_PORT: Type.Optional(Type.String({ pattern: "^\\d{1,5}$", description: "Serve /metrics, /healthz and /readyz on this separate port (on LATCHKEY_METRICS_HOST) instead of /metrics on the main port.", default: "" })),
   LATCHKEY_METRICS_HOST: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "Address for the metrics port.", default: "127.0.0.1" })),
   LATCHKEY_HEADERS_TIMEOUT: Duration("A request's headers must have arrived within this time, or the connection is closed (408).", "10s"),

@@ -3,7 +3,14 @@
 import type { CookieSerializeOptions } from "@fastify/cookie";
 import type { Config } from "../config/load.ts";
 
-export function sessionCookieName(config: Pick<Config, "secureCookies">): string {
+type SessionCookieConfig = Pick<Config, "secureCookies"> & Partial<Pick<Config, "cookieDomain">>;
+
+/**
+ * With LATCHKEY_COOKIE_DOMAIN the session cookie is shared with subdomains (single sign-on for apps behind
+ * forward-auth), which __Host- forbids; __Secure- still keeps it off plain http.
+ */
+export function sessionCookieName(config: SessionCookieConfig): string {
+  if (config.cookieDomain) return config.secureCookies ? "__Secure-latchkey_session" : "latchkey_session";
   return config.secureCookies ? "__Host-latchkey_session" : "latchkey_session";
 }
 
@@ -16,6 +23,7 @@ export function baseCookieOptions(config: Pick<Config, "secureCookies">): Cookie
 }
 
 /** Options for the session cookie: a persistent cookie only with "Keep me signed in". */
-export function sessionCookieOptions(config: Pick<Config, "secureCookies">, expires: Date | null): CookieSerializeOptions {
-  return expires ? { ...baseCookieOptions(config), expires } : baseCookieOptions(config);
+export function sessionCookieOptions(config: SessionCookieConfig, expires: Date | null): CookieSerializeOptions {
+  const options = config.cookieDomain ? { ...baseCookieOptions(config), domain: config.cookieDomain } : baseCookieOptions(config);
+  return expires ? { ...options, expires } : options;
 }

@@ -14,7 +14,10 @@ import type { Deps } from "../deps.ts";
 import { isAppError } from "../errors/app-error.ts";
 import { requireApiAuth } from "../http/auth.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
-import { formCheckbox, formField, redirectSeeOther, safeReturnPath, withQuery } from "../http/forms.ts";
+import { formCheckbox, formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { safeReturnTarget } from "../http/return-target.ts";
+import { allowSigninRedirects } from "../oidc/form-action.ts";
+import { html } from "../lib/html.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
@@ -53,9 +56,11 @@ export function sessionJson(session: SessionRecord): { id: string; expiresAt: st
 export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
   app.get("/signin", async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    if (request.auth) return redirectSeeOther(reply, safeReturnPath(query.return_to));
     const flow = await loadFlow(deps, request, query.flow);
-    const returnTo = safeReturnPath(flow?.data?.returnTo ?? query.return_to);
+    // prompt=login (an application asked for a fresh sign-in) shows the form even to a signed-in person.
+    const reauth = query.prompt === "login" || flow?.data?.prompt === "login";
+    if (request.auth && !reauth) return redirectSeeOther(reply, safeReturnTarget(query.return_to, deps.config));
+    const returnTo = safeReturnTarget(flow?.data?.returnTo ?? query.return_to, deps.config);
     const noticeKey = typeof query.done === "string" ? query.done : "";
     const errors = flow?.errors ?? [];
     const challenge = flow?.data?.captcha === "1" ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: flow?.data?.focus === "captcha" }) : null;
@@ -64,12 +69,15 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       errors,
       identifier: flow?.values.identifier ?? "",
       returnTo,
-      ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }) } : {}),
+      ...(challenge || reauth
+        ? { extra: html`${reauth ? html`<input type="hidden" name="prompt" value="login">` : ""}${challenge ? captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }) : ""}` }
+        : {}),
       remember: flow?.values.remember === "1",
       focusCaptcha: flow?.data?.focus === "captcha",
       focusPassword: flow?.data?.focus === "password",
       ...(NOTICES[noticeKey] ? { notice: NOTICES[noticeKey] } : {}),
     });
+    await allowSigninRedirects(deps, reply, returnTo);
     return sendPage(request, reply, deps, { title: "Sign in", body });
   });
 
@@ -85,14 +93,15 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     const choice = chosenIdentifier(request);
     const identifier = choice ?? formField(request, "identifier", 1024);
     const remember = formCheckbox(request, "remember");
-    const returnTo = safeReturnPath(formField(request, "return_to", 600));
+    const returnTo = safeReturnTarget(formField(request, "return_to", 2048), deps.config);
+    const prompt: Record<string, string> = formField(request, "prompt", 8) === "login" ? { prompt: "login" } : {};
     if (choice !== undefined && formField(request, "password", 16384) === "") {
       // A number picked from the choices, before the password was typed again: fill it in and ask for the password.
-      const flow = await saveFlow(deps, request, { values: { identifier: choice, remember: remember ? "1" : "" }, errors: [], data: { returnTo, focus: "password" } });
+      const flow = await saveFlow(deps, request, { values: { identifier: choice, remember: remember ? "1" : "" }, errors: [], data: { returnTo, focus: "password", ...prompt } });
       return redirectSeeOther(reply, withQuery("/signin", { flow }));
     }
     if (formField(request, "captchaAction", 16) === "refresh") {
-      const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [], data: { returnTo, captcha: "1", focus: "captcha" } });
+      const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [], data: { returnTo, captcha: "1", focus: "captcha", ...prompt } });
       return redirectSeeOther(reply, withQuery("/signin", { flow }));
     }
     try {
@@ -105,6 +114,8 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
         binding: requesterBinding(request),
       });
       setSessionCookie(reply, deps, result.token, result.session);
+      // Signing in again (prompt=login) replaces the session the browser had: one session per browser.
+      if (request.auth) await invalidateSession(deps, request.auth.session.id);
       return redirectSeeOther(reply, returnTo);
     } catch (error) {
       if (!isAppError(error)) throw error;
@@ -116,7 +127,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
         return redirectSeeOther(reply, withQuery("/verify", { flow }));
       }
       if (error.status >= 500) throw error;
-      const data: Record<string, string> = { returnTo, ...(error.extra?.captcha ? { captcha: "1" } : {}) };
+      const data: Record<string, string> = { returnTo, ...prompt, ...(error.extra?.captcha ? { captcha: "1" } : {}) };
       const flow = await saveFlow(deps, request, { values: { identifier, remember: remember ? "1" : "" }, errors: [fieldErrorFrom(error)], data });
       if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
       return redirectSeeOther(reply, withQuery("/signin", { flow }));

@@ -6,10 +6,12 @@ import type { Config } from "../config/load.ts";
 import type { Clock } from "../lib/clock.ts";
 import { lazyRequire } from "../lib/lazy-require.ts";
 import { createRedisShortLivedStore } from "./kv/redis-short-lived-store.ts";
+import { createRedisOIDCArtifactStore } from "./kv/redis-oidc-artifact-store.ts";
 import { createSqlShortLivedStore } from "./kv/sql-short-lived-store.ts";
 import { createSqlAccountStore } from "./sql/account-store.ts";
 import { createSqlAuditStore } from "./sql/audit-store.ts";
 import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
+import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
 import { migratePostgresDatabase, openPostgresDatabase } from "./sql/postgres-database.ts";
 import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/schema.ts";
@@ -72,7 +74,12 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
     const [database, redisState] = await Promise.all([probeState(probeDatabase, timeoutMs), probeRedis ? probeState(probeRedis, timeoutMs) : undefined]);
     return { ready: database === "ok" && (redisState === undefined || redisState === "ok"), database, ...(redisState ? { redis: redisState } : {}) };
   };
+  const oidcArtifacts = createSqlOIDCArtifactStore(db, codec);
   return {
+    oidcClients: createSqlOIDCClientStore(db, codec),
+    signingKeys: createSqlSigningKeyStore(db, codec),
+    oidcArtifacts,
+    oidcShortLivedArtifacts: redis && config.redis ? createRedisOIDCArtifactStore(redis, config.redis.prefix, clock) : oidcArtifacts,
     accounts: createSqlAccountStore(db, codec),
     sessions: createSqlSessionStore(db, codec),
     verifications: createSqlVerificationStore(db, codec),

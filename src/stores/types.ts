@@ -388,7 +388,102 @@ export interface ReadinessReport {
   redis?: BackendState;
 }
 
+export type OIDCClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+
+/** An application registered to sign people in through Latchkey's OpenID Connect provider. */
+export interface OIDCClientRecord {
+  id: string;
+  name: string;
+  /** SHA-256 (hex) of the client secret; null for a public client (PKCE, no secret). */
+  secretHash: string | null;
+  authMethod: OIDCClientAuthMethod;
+  /** Matched exactly. */
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** First-party applications skip the consent page. */
+  firstParty: boolean;
+  createdAt: Date;
+}
+
+export interface OIDCClientStore {
+  /** Stores a new client. Throws when the id exists. */
+  createClient(client: OIDCClientRecord): Promise<void>;
+  /** The client with this id, or null. */
+  getClient(clientId: string): Promise<OIDCClientRecord | null>;
+  /** Every client, oldest first. */
+  listClients(): Promise<OIDCClientRecord[]>;
+  /** Deletes the client and every artifact issued to it. Returns false when there was none. */
+  deleteClient(clientId: string): Promise<boolean>;
+}
+
+/** One signing key of the provider, its private JWK sealed with LATCHKEY_SECRET. */
+export interface SigningKeyRecord {
+  generation: number;
+  kid: string;
+  sealedJwk: string;
+  createdAt: Date;
+}
+
+export interface SigningKeyStore {
+  /** Every key, newest generation first. */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /**
+   * Adds a key under its generation. Returns false, changing nothing, when that generation exists (another
+   * instance or command got there first), so concurrent starts and rotations settle on one key.
+   */
+  addSigningKey(key: SigningKeyRecord): Promise<boolean>;
+  /** Deletes keys of generations below `generation`. Returns how many. */
+  deleteSigningKeysBefore(generation: number): Promise<number>;
+}
+
+/** A stored artifact of the OpenID Connect provider (grant, session, code, token, interaction…). */
+export interface OIDCArtifactRecord {
+  /** The provider's model name, e.g. "AuthorizationCode". */
+  kind: string;
+  id: string;
+  /** The provider's payload as JSON. */
+  payload: string;
+  grantId: string | null;
+  uid: string | null;
+  userCode: string | null;
+  accountId: string | null;
+  clientId: string | null;
+  /** Null: kept until deleted. */
+  expiresAt: Date | null;
+  consumedAt: Date | null;
+}
+
+export type NewOIDCArtifact = Omit<OIDCArtifactRecord, "consumedAt">;
+
+export interface OIDCArtifactStore {
+  /** Stores or replaces the artifact; a replaced artifact keeps its consumed mark. */
+  saveArtifact(artifact: NewOIDCArtifact): Promise<void>;
+  /** The unexpired artifact, or null. */
+  getArtifact(kind: string, id: string, now: Date): Promise<OIDCArtifactRecord | null>;
+  /** The unexpired artifact of this kind with this uid (sessions), or null. */
+  getArtifactByUid(kind: string, uid: string, now: Date): Promise<OIDCArtifactRecord | null>;
+  /** The unexpired artifact of this kind with this user code, or null. */
+  getArtifactByUserCode(kind: string, userCode: string, now: Date): Promise<OIDCArtifactRecord | null>;
+  /**
+   * Marks the unexpired, not yet consumed artifact as consumed at `now`. Atomic: of concurrent callers
+   * exactly one receives true; everyone else (and every later caller) receives false.
+   */
+  consumeArtifact(kind: string, id: string, now: Date): Promise<boolean>;
+  deleteArtifact(kind: string, id: string): Promise<void>;
+  /** Deletes every artifact of the grant (codes, tokens), whatever its kind. Returns how many. */
+  revokeGrantArtifacts(grantId: string): Promise<number>;
+  /** Unexpired artifacts of this kind that belong to the account, e.g. its grants for "Apps with access". */
+  listArtifactsOfAccount(kind: string, accountId: string, now: Date): Promise<OIDCArtifactRecord[]>;
+  deleteExpiredArtifacts(now: Date): Promise<number>;
+}
+
 export interface Stores {
+  oidcClients: OIDCClientStore;
+  signingKeys: SigningKeyStore;
+  /** The provider's durable artifacts (grants, sessions, tokens) in the database. */
+  oidcArtifacts: OIDCArtifactStore;
+  /** Its short-lived, single-use artifacts (codes, interactions): Redis when configured, else the database. */
+  oidcShortLivedArtifacts: OIDCArtifactStore;
   accounts: AccountStore;
   sessions: SessionStore;
   verifications: VerificationStore;

@@ -23,7 +23,17 @@ export interface ActivityView {
   ago: string;
 }
 
+export interface AppAccessView {
+  clientId: string;
+  name: string;
+  /** What it may see, in words. */
+  access: string[];
+  sinceAgo: string;
+}
+
 export interface AccountPageOptions {
+  /** Applications the person let use their account (OpenID Connect), shown under "Apps with access". */
+  apps?: AppAccessView[];
   csrfToken: string;
   account: PublicAccount;
   sessions: SessionView[];
@@ -71,6 +81,7 @@ ${s.current ? "" : html`<form class="inline-form" method="post" action="/account
 </ul>
 ${others > 0 ? html`<form class="form" method="post" action="/account/sessions/revoke-others">${csrfField(o.csrfToken)}<button class="button button--secondary" type="submit">Sign out of all other sessions</button></form>` : ""}
 </section>
+${o.apps && o.apps.length > 0 ? appsSection(o.apps, o.csrfToken) : ""}
 <section class="card" aria-labelledby="activity-title">
 <h2 id="activity-title">Recent activity</h2>
 ${o.activity.length === 0 ? html`<p>Nothing yet.</p>` : html`<ul class="activity-list">${o.activity.map((a) => html`<li>${a.text}, <time datetime="${a.at}">${a.ago}</time></li>`)}</ul>`}
@@ -79,5 +90,20 @@ ${o.activity.length === 0 ? html`<p>Nothing yet.</p>` : html`<ul class="activity
 <section class="card" aria-labelledby="help-title">
 <h2 id="help-title">Keeping your account safe</h2>
 <p>If you see a session you don't recognise, sign it out and change your password. <a href="/help/account-security">More about account security</a></p>
+</section>`;
+}
+
+function appsSection(apps: AppAccessView[], csrfToken: string): SafeHtml {
+  return html`<section class="card" aria-labelledby="apps-title">
+<h2 id="apps-title">Apps with access</h2>
+<p>These applications can sign you in with your Latchkey account. Removing access signs you out of the application and it must ask again.</p>
+<ul class="session-list">
+${apps.map(
+  (a) => html`<li class="session"><div class="session-main"><strong>${a.name}</strong>
+<p class="session-meta">Since ${a.sinceAgo} · ${a.access.join("; ")}</p></div>
+<form class="inline-form" method="post" action="/account/apps/${a.clientId}/remove">${csrfField(csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="Remove access for ${a.name}">Remove access</button></form>
+</li>`,
+)}
+</ul>
 </section>`;
 }

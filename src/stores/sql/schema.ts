@@ -107,7 +107,43 @@ export interface HourlyCountsTable {
   count: number;
 }
 
+export interface OIDCClientsTable {
+  id: string;
+  name: string;
+  secret_hash: string | null;
+  auth_method: string;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  /** JSON array of exact post-logout redirect URIs. */
+  post_logout_redirect_uris: string;
+  first_party: SqlBool;
+  created_at: SqlTime;
+}
+
+export interface OIDCSigningKeysTable {
+  generation: number;
+  kid: string;
+  sealed_jwk: string;
+  created_at: SqlTime;
+}
+
+export interface OIDCArtifactsTable {
+  kind: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  expires_at: SqlTime | null;
+  consumed_at: SqlTime | null;
+}
+
 export interface Database {
+  oidc_clients: OIDCClientsTable;
+  oidc_signing_keys: OIDCSigningKeysTable;
+  oidc_artifacts: OIDCArtifactsTable;
   audit_events: AuditEventsTable;
   hourly_counts: HourlyCountsTable;
   password_resets: PasswordResetsTable;

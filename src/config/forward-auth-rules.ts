@@ -1,0 +1,77 @@
+// Parses LATCHKEY_FORWARD_AUTH_RULES ("grafana.example.com=admins; *.example.com=signed-in") and
+// LATCHKEY_ALLOWED_RETURN_HOSTS into host patterns, naming every entry it cannot read.
+
+/** An exact host ("app.example.com", optionally with ":port") or every subdomain of a domain ("*.example.com"). */
+export type HostPattern = { kind: "exact"; host: string } | { kind: "subdomains"; domain: string };
+
+export type ForwardAuthAccess =
+  | { kind: "signed-in" }
+  | { kind: "admins" }
+  | { kind: "accounts"; accountIds: string[] }
+  | { kind: "groups"; groups: string[] };
+
+export interface ForwardAuthRule {
+  host: HostPattern;
+  access: ForwardAuthAccess;
+}
+
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
+
+export function parseHostPattern(text: string): HostPattern | null {
+  const value = text.trim().toLowerCase();
+  if (value.startsWith("*.")) {
+    const domain = value.slice(2);
+    return HOST.test(domain) && domain.includes(".") && !domain.includes(":") ? { kind: "subdomains", domain } : null;
+  }
+  return HOST.test(value) ? { kind: "exact", host: value } : null;
+}
+
+/**
+ * Whether `host` (a URL's host: hostname plus an optional port) matches. An exact pattern without a port
+ * matches the hostname on any port; "*.example.com" matches subdomains at any depth, never example.com.
+ */
+export function hostMatches(pattern: HostPattern, host: string): boolean {
+  const value = host.toLowerCase();
+  const hostname = value.replace(/:\d+$/, "");
+  if (pattern.kind === "exact") return pattern.host.includes(":") ? value === pattern.host : hostname === pattern.host;
+  return hostname.endsWith(`.${pattern.domain}`);
+}
+
+function parseAccess(text: string): ForwardAuthAccess | null {
+  const value = text.trim();
+  if (value === "signed-in") return { kind: "signed-in" };
+  if (value === "admins") return { kind: "admins" };
+  const match = /^(accounts|groups):(.+)$/.exec(value);
+  if (!match) return null;
+  const list = (match[2] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0 || list.some((item) => !/^[A-Za-z0-9_-]{1,64}$/.test(item))) return null;
+  return match[1] === "accounts" ? { kind: "accounts", accountIds: list } : { kind: "groups", groups: list };
+}
+
+/** The rules in order, or the list of entries that could not be read. */
+export function parseForwardAuthRules(text: string): { rules: ForwardAuthRule[]; problems: string[] } {
+  const rules: ForwardAuthRule[] = [];
+  const problems: string[] = [];
+  for (const entry of text.split(";").map((s) => s.trim()).filter(Boolean)) {
+    const at = entry.indexOf("=");
+    const host = at > 0 ? parseHostPattern(entry.slice(0, at)) : null;
+    const access = at > 0 ? parseAccess(entry.slice(at + 1)) : null;
+    if (!host || !access) {
+      problems.push(`LATCHKEY_FORWARD_AUTH_RULES: ${JSON.stringify(entry)} is not HOST=signed-in|admins|accounts:ID,…|groups:NAME,…`);
+      continue;
+    }
+    rules.push({ host, access });
+  }
+  return { rules, problems };
+}
+
+export function parseHostList(name: string, text: string): { hosts: HostPattern[]; problems: string[] } {
+  const hosts: HostPattern[] = [];
+  const problems: string[] = [];
+  for (const entry of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const pattern = parseHostPattern(entry);
+    if (pattern) hosts.push(pattern);
+    else problems.push(`${name}: ${JSON.stringify(entry)} is not a host or *.domain`);
+  }
+  return { hosts, problems };
+}

@@ -1,0 +1,102 @@
+// Applications registered with the OpenID Connect provider (`latchkey clients add|list|remove`). A
+// confidential client's secret is shown once and only its SHA-256 is stored: the secret is 256 random
+// bits, so a fast hash is as strong as a slow one, and the token endpoint can check it in constant time.
+import type { Deps } from "../deps.ts";
+import { constantTimeEqual, generateId, generateSecretToken, sha256Hex } from "../lib/crypto.ts";
+import type { OIDCClientAuthMethod, OIDCClientRecord } from "../stores/types.ts";
+
+export interface NewClientInput {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** A public client (single-page or native app) has no secret and must use PKCE. */
+  isPublic: boolean;
+  firstParty: boolean;
+  /** How a confidential client sends its secret; client_secret_basic unless it can only use the form body. */
+  authMethod?: "client_secret_basic" | "client_secret_post";
+}
+
+export type ClientInputProblem = string;
+
+const MAX_URIS = 20;
+
+/** A redirect URI we accept: absolute, no fragment, https (http only for loopback or localhost during development), or a private-use scheme for native apps. */
+export function checkRedirectURI(text: string): string | null {
+  if (text.length > 2000) return "is longer than 2000 characters";
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "is not an absolute URL";
+  }
+  if (url.hash || text.includes("#")) return "must not have a fragment (#…)";
+  if (url.username || url.password) return "must not contain a user name or password";
+  if (url.protocol === "https:") return null;
+  if (url.protocol === "http:") return ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.endsWith(".localhost") ? null : "must use https (http only for localhost)";
+  // Native apps: a private-use scheme such as com.example.app:/callback.
+  if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return null;
+  return "must use https, http on localhost, or a reverse-domain scheme";
+}
+
+/** Every problem with the input, empty when it can be registered. */
+export function checkNewClient(input: NewClientInput): ClientInputProblem[] {
+  const problems: string[] = [];
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 100) problems.push("--name must be 1–100 characters");
+  if (input.redirectUris.length === 0) problems.push("at least one --redirect-uri is required");
+  if (input.redirectUris.length > MAX_URIS || input.postLogoutRedirectUris.length > MAX_URIS) problems.push(`at most ${MAX_URIS} URIs of each kind`);
+  for (const uri of input.redirectUris) {
+    const problem = checkRedirectURI(uri);
+    if (problem) problems.push(`--redirect-uri ${uri} ${problem}`);
+  }
+  for (const uri of input.postLogoutRedirectUris) {
+    const problem = checkRedirectURI(uri);
+    if (problem) problems.push(`--post-logout-redirect-uri ${uri} ${problem}`);
+  }
+  if (input.isPublic && input.authMethod) problems.push("a --public client has no secret, so it takes no --auth-method");
+  return problems;
+}
+
+export function hashClientSecret(secret: string): string {
+  return sha256Hex(`oidc-client-secret:${secret}`);
+}
+
+/** Whether `secret` is the client's secret, in time that does not depend on where they differ. */
+export function clientSecretMatches(storedHash: string, secret: string): boolean {
+  return constantTimeEqual(storedHash, hashClientSecret(secret));
+}
+
+/** Registers the client. Returns it with the secret in clear (for a confidential client), shown once. */
+export async function registerClient(deps: Pick<Deps, "stores" | "clock" | "random">, input: NewClientInput): Promise<{ client: OIDCClientRecord; secret: string | null }> {
+  const secret = input.isPublic ? null : generateSecretToken(deps.random);
+  const authMethod: OIDCClientAuthMethod = input.isPublic ? "none" : (input.authMethod ?? "client_secret_basic");
+  const client: OIDCClientRecord = {
+    id: generateId(deps.random),
+    name: input.name.trim(),
+    secretHash: secret ? hashClientSecret(secret) : null,
+    authMethod,
+    redirectUris: [...new Set(input.redirectUris)],
+    postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris)],
+    firstParty: input.firstParty,
+    createdAt: deps.clock.now(),
+  };
+  await deps.stores.oidcClients.createClient(client);
+  return { client, secret };
+}
+
+/** The client as the provider reads it: standard registration metadata. */
+export function clientMetadataOf(client: OIDCClientRecord): Record<string, unknown> {
+  return {
+    client_id: client.id,
+    client_name: client.name,
+    // The provider compares a presented secret with this value through our hash check, never in clear.
+    ...(client.secretHash ? { client_secret: client.secretHash } : {}),
+    token_endpoint_auth_method: client.authMethod,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    id_token_signed_response_alg: "RS256",
+    latchkey_first_party: client.firstParty,
+  };
+}

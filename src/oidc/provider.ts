@@ -1,0 +1,212 @@
+// The OpenID Connect provider: panva's certified oidc-provider, configured for Latchkey. Its storage is
+// our adapter, its accounts are Latchkey accounts, its login step is Latchkey's own sign-in page, and it
+// trusts a provider session only while the same person's Latchkey session is alive in that browser.
+import type { IncomingMessage } from "node:http";
+import type { Configuration, KoaContextWithOIDC } from "oidc-provider";
+import type Provider from "oidc-provider";
+import type { interactionPolicy as InteractionPolicy } from "oidc-provider";
+import type { Deps } from "../deps.ts";
+import { hmacHex } from "../lib/crypto.ts";
+import { trustedHtml } from "../lib/html.ts";
+import type { ValidatedSession } from "../sessions/sessions.ts";
+import { invalidateSession } from "../sessions/sessions.ts";
+import { logoutQuestionPage, providerErrorPage, signedOutPage } from "../views/oidc-pages.ts";
+import { renderLayout } from "../views/layout.ts";
+import { createProviderAdapter } from "./adapter.ts";
+import { loadAccountClaims } from "./claims.ts";
+import { clientSecretMatches } from "./clients.ts";
+import { loadSigningKeys, SIGNING_ALG } from "./signing-keys.ts";
+
+/** Paths of the provider's endpoints; discovery lists them. */
+export const OIDC_ROUTES = {
+  authorization: "/oidc/auth",
+  token: "/oidc/token",
+  userinfo: "/oidc/me",
+  jwks: "/oidc/jwks",
+  revocation: "/oidc/token/revocation",
+  introspection: "/oidc/token/introspection",
+  end_session: "/oidc/session/end",
+  pushed_authorization_request: "/oidc/request",
+  registration: "/oidc/reg",
+  code_verification: "/oidc/device",
+  device_authorization: "/oidc/device/auth",
+  backchannel_authentication: "/oidc/backchannel",
+  challenge: "/oidc/challenge",
+} as const;
+
+export const INTERACTION_PATH = "/oidc/interaction";
+export const SCOPES = ["openid", "offline_access", "profile", "email", "phone"];
+export const AMR_PASSWORD = "pwd";
+/** The one assurance level Latchkey signs people in at today: a password (the security check may precede it). */
+export const ACR_PASSWORD = "urn:latchkey:acr:password";
+
+export const TTL_SECONDS = {
+  AccessToken: 3600,
+  AuthorizationCode: 60,
+  IdToken: 3600,
+  RefreshToken: 30 * 86_400,
+  Interaction: 3600,
+  Session: 14 * 86_400,
+  Grant: 365 * 86_400,
+} as const;
+
+/** Seconds a client should wait after the provider could not reach storage. */
+export const RETRY_AFTER_SECONDS = 5;
+
+const latchkeySessions = new WeakMap<IncomingMessage, ValidatedSession | null>();
+
+/** Hands the request's Latchkey session (from our session hook) to the provider's checks. */
+export function attachLatchkeySession(req: IncomingMessage, auth: ValidatedSession | null): void {
+  latchkeySessions.set(req, auth);
+}
+
+export function latchkeySessionOf(req: IncomingMessage): ValidatedSession | null {
+  return latchkeySessions.get(req) ?? null;
+}
+
+function isFirstParty(ctx: KoaContextWithOIDC): boolean {
+  return ctx.oidc.client?.metadata().latchkey_first_party === true;
+}
+
+function sendPage(ctx: KoaContextWithOIDC, deps: Pick<Deps, "config">, title: string, body: ReturnType<typeof signedOutPage>): void {
+  ctx.type = "html";
+  ctx.body = renderLayout({ title, body, narrow: true, user: null, testMode: deps.config.captchaTestMode });
+}
+
+function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPolicy.Prompt[] {
+  const policy = interactionPolicy.base();
+  const login = policy.get("login");
+  // The provider keeps its own session cookie; believe it only while this browser still has a live
+  // Latchkey session of the same account, so signing out of Latchkey signs out of every application.
+  login?.checks.add(
+    new interactionPolicy.Check("latchkey_session", "a Latchkey session is required", "login_required", (ctx) => {
+      const auth = latchkeySessionOf(ctx.req);
+      return !auth || auth.account.id !== ctx.oidc.session?.accountId ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+    0,
+  );
+  return policy;
+}
+
+/** The provider with the current signing keys; `generation` tells when a rotation needs a new one. */
+export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provider; generation: number }> {
+  // Loaded on first use, so CLI commands that never serve OpenID Connect do not load it.
+  const { default: Provider, interactionPolicy } = await import("oidc-provider");
+  const { config } = deps;
+  const { keys, generation } = await loadSigningKeys(deps);
+  const configuration: Configuration = {
+    adapter: createProviderAdapter(deps) as unknown as Configuration["adapter"],
+    findAccount: async (_ctx, sub) => {
+      const claims = await loadAccountClaims(deps, sub);
+      if (!claims) return undefined;
+      return { accountId: sub, claims: async () => claims };
+    },
+    jwks: { keys: keys as NonNullable<Configuration["jwks"]>["keys"] },
+    claims: {
+      // acr, amr and auth_time travel with every ID token, so applications can tell how and when people signed in.
+      openid: ["sub", "acr", "amr", "auth_time"],
+      profile: ["name"],
+      email: ["email", "email_verified"],
+      phone: ["phone_number", "phone_number_verified"],
+      sid: null,
+    },
+    scopes: SCOPES,
+    acrValues: [ACR_PASSWORD],
+    responseTypes: ["code"],
+    clientAuthMethods: ["none", "client_secret_basic", "client_secret_post"],
+    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG], userinfoSigningAlgValues: [SIGNING_ALG], introspectionSigningAlgValues: [SIGNING_ALG] },
+    clientDefaults: { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], id_token_signed_response_alg: SIGNING_ALG, token_endpoint_auth_method: "client_secret_basic" },
+    extraClientMetadata: { properties: ["latchkey_first_party"] },
+    // S256 only; required of public clients (no secret), accepted from confidential ones.
+    pkce: { required: (_ctx, client) => client.tokenEndpointAuthMethod === "none" },
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
+    ttl: { ...TTL_SECONDS },
+    cookies: {
+      keys: [hmacHex(config.secret, "oidc-cookie-key")],
+      names: { session: "latchkey_oidc_session", interaction: "latchkey_oidc_interaction", resume: "latchkey_oidc_resume" },
+      long: { httpOnly: true, sameSite: "lax" },
+      short: { httpOnly: true, sameSite: "lax" },
+    },
+    routes: OIDC_ROUTES,
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: buildPolicy(interactionPolicy) },
+    // First-party applications never see the consent page: their grant covers what they ask for.
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? "");
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (!isFirstParty(ctx) || !ctx.oidc.session?.accountId || !ctx.oidc.client) return existing;
+      const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+      const scope = [...ctx.oidc.requestParamOIDCScopes].join(" ");
+      if (scope) grant.addOIDCScope(scope);
+      await grant.save();
+      return grant;
+    },
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false,
+    features: {
+      devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          const name = ctx.oidc.client?.clientName ?? null;
+          sendPage(ctx, deps, "Sign out", logoutQuestionPage({ form: trustedHtml(form), clientName: name }));
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          sendPage(ctx, deps, "Signed out", signedOutPage({ clientName: ctx.oidc.client?.clientName ?? null }));
+        },
+      },
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = "html";
+      ctx.body = renderLayout({
+        title: "Sign-in problem",
+        body: providerErrorPage({ error: String(out.error ?? "invalid_request"), description: typeof out.error_description === "string" ? out.error_description : null }),
+        narrow: true,
+        user: null,
+        testMode: deps.config.captchaTestMode,
+      });
+    },
+  };
+  const provider = new Provider(config.baseUrl, configuration);
+  // The issuer and every endpoint URL come from LATCHKEY_BASE_URL: the handler rewrites the forwarded
+  // headers from it before the provider sees a request, so it may believe them.
+  provider.proxy = true;
+  // Only a hash of the secret is stored; compare the presented secret's hash (see clients.ts). This
+  // rules out HS256 ID tokens and client_secret_jwt, which need the secret itself; neither is enabled.
+  provider.Client.prototype.compareClientSecret = function compareHashedClientSecret(this: { clientSecret?: string }, actual: string): boolean {
+    return typeof this.clientSecret === "string" && clientSecretMatches(this.clientSecret, actual);
+  } as never;
+  provider.use(async (ctx, next) => {
+    await next();
+    // The provider answers 500 server_error when storage fails: an outage, so tell clients when to retry.
+    if (ctx.status === 500) {
+      ctx.status = 503;
+      ctx.set("retry-after", String(RETRY_AFTER_SECONDS));
+    }
+  });
+  // Pages the provider renders (the sign-out question, form_post) submit forms whose redirects end at the
+  // client: browsers check those redirects against form-action, so name the client's own origins there.
+  provider.use(async (ctx, next) => {
+    await next();
+    const csp = ctx.response.get("content-security-policy");
+    const client = ctx.oidc?.client;
+    if (!csp || !client || !ctx.response.is("html")) return;
+    const origins = [...(client.redirectUris ?? []), ...(client.postLogoutRedirectUris ?? [])]
+      .filter((uri) => URL.canParse(uri) && /^https?:$/.test(new URL(uri).protocol))
+      .map((uri) => new URL(uri).origin);
+    if (origins.length > 0) ctx.set("content-security-policy", csp.replace(/form-action 'self'/, `form-action 'self' ${[...new Set(origins)].join(" ")}`));
+  });
+  // RP-initiated logout: when the person confirms, their Latchkey session ends too.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === "end_session_confirm" && ctx.status >= 300 && ctx.status < 400 && ctx.oidc.params?.logout) {
+      const auth = latchkeySessionOf(ctx.req);
+      if (auth) await invalidateSession(deps, auth.session.id);
+    }
+  });
+  provider.on("server_error", (_ctx, error) => deps.logger.error({ err: error }, "OpenID Connect provider error"));
+  return { provider, generation };
+}

@@ -1,0 +1,199 @@
+// Mounts the OpenID Connect provider in Fastify and serves its interaction steps with Latchkey's own
+// pages: the login step lands on /signin (with everything it does) and comes back here; the consent step
+// is our page, shown only to third-party applications.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type Provider from "oidc-provider";
+import { recordAuditEvent } from "../audit/audit.ts";
+import type { Deps } from "../deps.ts";
+import { redirectSeeOther, withQuery } from "../http/forms.ts";
+import { csrfTokenFor, sendPage } from "../http/render.ts";
+import { sessionContextOf } from "../http/request-context.ts";
+import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
+import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
+import { ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
+import { newestSigningKeyGeneration } from "./signing-keys.ts";
+
+/** How often an instance looks for a rotated signing key. */
+const KEY_CHECK_INTERVAL_MS = 60_000;
+
+export interface OIDCProviderHolder {
+  /** The provider, created (with the first signing key, if none exists) on first use. */
+  get(): Promise<Provider>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    oidcProvider: OIDCProviderHolder;
+  }
+}
+
+function createProviderHolder(deps: Deps): OIDCProviderHolder {
+  let current: Promise<{ provider: Provider; generation: number }> | null = null;
+  let checkedAt = 0;
+  return {
+    async get() {
+      const now = deps.clock.now().getTime();
+      if (!current) {
+        current = createOIDCProvider(deps);
+        checkedAt = now;
+        // A failed start (storage down) is retried by the next request rather than remembered.
+        current.catch(() => {
+          current = null;
+        });
+      }
+      const built = await current;
+      if (now - checkedAt > KEY_CHECK_INTERVAL_MS) {
+        checkedAt = now;
+        // A rotation on another instance or from the CLI: rebuild with the new key list.
+        if ((await newestSigningKeyGeneration(deps)) !== built.generation) {
+          const next = createOIDCProvider(deps);
+          await next;
+          current = next;
+          return (await next).provider;
+        }
+      }
+      return built.provider;
+    },
+  };
+}
+
+/** Makes the provider see LATCHKEY_BASE_URL as the request's origin, whatever Host or proxy headers came in. */
+function canonicalizeRequest(request: FastifyRequest, baseUrl: URL): void {
+  const headers = request.raw.headers;
+  headers["x-forwarded-proto"] = baseUrl.protocol.slice(0, -1);
+  headers["x-forwarded-host"] = baseUrl.host;
+  headers["x-forwarded-for"] = request.ip;
+}
+
+async function runProvider(holder: OIDCProviderHolder, baseUrl: URL, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const provider = await holder.get();
+  attachLatchkeySession(request.raw, request.auth);
+  canonicalizeRequest(request, baseUrl);
+  // Keep Latchkey's security headers (CSP, frame and referrer policy) and any cookie change of the session hook.
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string | string[]);
+  reply.hijack();
+  await provider.callback()(request.raw, reply.raw);
+}
+
+function interactionError(request: FastifyRequest, reply: FastifyReply, deps: Deps, description: string): FastifyReply {
+  return sendPage(request, reply, deps, { title: "Sign-in problem", status: 400, body: providerErrorPage({ error: "interaction_expired", description }) });
+}
+
+const EXPIRED = "This sign-in took too long or was already finished. Go back to the application and start again.";
+
+type InteractionDetails = Awaited<ReturnType<Provider["interactionDetails"]>>;
+
+/** Adds what the interaction asks for to the account's grant for the client; returns where the provider continues. */
+async function grantRequestedAccess(provider: Provider, request: FastifyRequest, reply: FastifyReply, details: InteractionDetails, accountId: string, clientId: string): Promise<string> {
+  const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
+  const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(" "));
+  const grantId = await grant.save();
+  return provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProviderHolder {
+  const holder = createProviderHolder(deps);
+  const baseUrl = new URL(deps.config.baseUrl);
+  app.decorate("oidcProvider", holder);
+
+  void app.register(async (scope) => {
+    // The provider reads request bodies itself (with its own size limit), so nothing here may consume them.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", (_request, _payload, done) => done(null));
+    const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => runProvider(holder, baseUrl, request, reply);
+    const config = { crossOrigin: true };
+    scope.route({ method: ["GET", "OPTIONS"], url: "/.well-known/openid-configuration", config, handler });
+    scope.route({ method: ["GET", "OPTIONS"], url: OIDC_ROUTES.jwks, config, handler });
+    scope.route({ method: ["GET", "POST"], url: OIDC_ROUTES.authorization, config, handler });
+    scope.route({ method: ["GET"], url: `${OIDC_ROUTES.authorization}/:uid`, config, handler });
+    for (const url of [OIDC_ROUTES.token, OIDC_ROUTES.revocation, OIDC_ROUTES.introspection]) scope.route({ method: ["POST", "OPTIONS"], url, config, handler });
+    scope.route({ method: ["GET", "POST", "OPTIONS"], url: OIDC_ROUTES.userinfo, config, handler });
+    scope.route({ method: ["GET", "POST"], url: OIDC_ROUTES.end_session, config, handler });
+    scope.route({ method: ["POST"], url: `${OIDC_ROUTES.end_session}/confirm`, config, handler });
+    scope.route({ method: ["GET"], url: `${OIDC_ROUTES.end_session}/success`, config, handler });
+  });
+
+  app.get(`${INTERACTION_PATH}/:uid`, async (request, reply) => {
+    const { uid } = request.params as { uid: string };
+    const provider = await holder.get();
+    const details = await provider.interactionDetails(request.raw, reply.raw).catch((error: unknown) => {
+      if (error instanceof Error && error.name === "SessionNotFound") return null;
+      throw error;
+    });
+    if (!details || details.uid !== uid) return interactionError(request, reply, deps, EXPIRED);
+    const auth = request.auth;
+    const params = details.params as { prompt?: unknown; max_age?: unknown; client_id?: unknown };
+    const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
+
+    if (details.prompt.name === "login") {
+      const signedInAt = auth ? Math.floor(auth.session.createdAt.getTime() / 1000) : 0;
+      const wantsFresh = typeof params.prompt === "string" && params.prompt.split(" ").includes("login");
+      const maxAge = typeof params.max_age === "string" || typeof params.max_age === "number" ? Number(params.max_age) : Number.NaN;
+      // prompt=login: only a sign-in made after the application asked counts, i.e. a session other than the
+      // one the browser had when we sent it to /signin. max_age: only a sign-in that recent.
+      const markerKey = `oidc-reauth:${uid}`;
+      const sentWith = wantsFresh ? await deps.stores.shortLived.get(markerKey) : null;
+      const fresh = !wantsFresh || (sentWith !== null && auth?.session.id !== sentWith);
+      const recent = Number.isNaN(maxAge) || nowSeconds - signedInAt <= maxAge;
+      if (!auth || !fresh || !recent) {
+        if (wantsFresh) await deps.stores.shortLived.set(markerKey, auth?.session.id ?? "none", TTL_SECONDS.Interaction);
+        const signin = withQuery("/signin", { return_to: `${INTERACTION_PATH}/${uid}`, ...(auth ? { prompt: "login" } : {}) });
+        return redirectSeeOther(reply, signin);
+      }
+      if (wantsFresh) await deps.stores.shortLived.delete(markerKey);
+      const to = await provider.interactionResult(
+        request.raw,
+        reply.raw,
+        { login: { accountId: auth.account.id, ts: signedInAt, amr: [AMR_PASSWORD], acr: ACR_PASSWORD, remember: auth.session.remember } },
+        { mergeWithLastSubmission: false },
+      );
+      return redirectSeeOther(reply, to);
+    }
+
+    if (details.prompt.name === "consent") {
+      if (!auth || auth.account.id !== details.session?.accountId) return redirectSeeOther(reply, withQuery("/signin", { return_to: `${INTERACTION_PATH}/${uid}` }));
+      const clientId = String(params.client_id ?? "");
+      const client = await deps.stores.oidcClients.getClient(clientId);
+      if (!client) return interactionError(request, reply, deps, EXPIRED);
+      // A first-party application is part of the same service: what it asks for is granted without a question.
+      if (client.firstParty) return redirectSeeOther(reply, await grantRequestedAccess(provider, request, reply, details, auth.account.id, clientId));
+      const promptDetails = details.prompt.details as { missingOIDCScope?: string[] };
+      const scopes = (promptDetails.missingOIDCScope ?? []).filter((s) => s !== "openid");
+      const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
+      const label = identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.name ?? "your account";
+      allowFormRedirects(reply, await clientRedirectOrigins(deps, clientId));
+      return sendPage(request, reply, deps, {
+        title: `Allow ${client.name}?`,
+        body: consentPage({ csrfToken: csrfTokenFor(reply), uid, clientName: client.name, scopes: ["openid", ...scopes], accountLabel: label }),
+      });
+    }
+    return interactionError(request, reply, deps, EXPIRED);
+  });
+
+  app.post(`${INTERACTION_PATH}/:uid/consent`, { preHandler: app.csrfProtection }, async (request, reply) => {
+    const { uid } = request.params as { uid: string };
+    const provider = await holder.get();
+    const details = await provider.interactionDetails(request.raw, reply.raw).catch((error: unknown) => {
+      if (error instanceof Error && error.name === "SessionNotFound") return null;
+      throw error;
+    });
+    if (!details || details.uid !== uid || details.prompt.name !== "consent") return interactionError(request, reply, deps, EXPIRED);
+    const auth = request.auth;
+    const accountId = details.session?.accountId;
+    // Only the person the application is signing in may answer for them.
+    if (!auth || auth.account.id !== accountId) return interactionError(request, reply, deps, EXPIRED);
+    const clientId = String((details.params as { client_id?: unknown }).client_id ?? "");
+    const body = request.body as Record<string, unknown> | undefined;
+    if (body?.decision !== "allow") {
+      const to = await provider.interactionResult(request.raw, reply.raw, { error: "access_denied", error_description: "The person did not allow access." }, { mergeWithLastSubmission: false });
+      return redirectSeeOther(reply, to);
+    }
+    await recordAuditEvent(deps, { type: "oidc.consent_given", accountId: auth.account.id, context: sessionContextOf(request), detail: { client: clientId } });
+    return redirectSeeOther(reply, await grantRequestedAccess(provider, request, reply, details, auth.account.id, clientId));
+  });
+
+  return holder;
+}

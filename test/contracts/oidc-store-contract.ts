@@ -1,0 +1,143 @@
+// The contract of the OpenID Connect stores (clients, signing keys, artifacts), run against every backend.
+// Each test opens fresh storage with unique ids, so runs do not see each other.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { describe, it } from "node:test";
+import { createManualClock, type ManualClock } from "../../src/lib/clock.ts";
+import type { NewOIDCArtifact, OIDCArtifactStore, Stores } from "../../src/stores/types.ts";
+
+const unique = (prefix: string): string => `${prefix}-${randomBytes(6).toString("hex")}`;
+
+export function runOIDCStoreContract(name: string, open: (clock: ManualClock) => Promise<Stores>): void {
+  describe(`OpenID Connect store contract: ${name}`, () => {
+    async function withStores(run: (stores: Stores, clock: ManualClock) => Promise<void>): Promise<void> {
+      const clock = createManualClock(new Date("2030-03-01T10:00:00Z"));
+      const stores = await open(clock);
+      try {
+        await run(stores, clock);
+      } finally {
+        await stores.close();
+      }
+    }
+    const artifact = (clock: ManualClock, kind: string, overrides: Partial<NewOIDCArtifact> = {}): NewOIDCArtifact => ({
+      kind,
+      id: unique("id"),
+      payload: JSON.stringify({ n: 1 }),
+      grantId: null,
+      uid: null,
+      userCode: null,
+      accountId: null,
+      clientId: null,
+      expiresAt: new Date(clock.now().getTime() + 60_000),
+      ...overrides,
+    });
+
+    for (const which of ["oidcArtifacts", "oidcShortLivedArtifacts"] as const) {
+      describe(which, () => {
+        const storeOf = (stores: Stores): OIDCArtifactStore => stores[which];
+
+        it("saves, finds until expiry, and finds by uid and user code", async () => {
+          await withStores(async (stores, clock) => {
+            const store = storeOf(stores);
+            const a = artifact(clock, "Session", { uid: unique("uid"), userCode: unique("uc"), accountId: "acc", clientId: "cli", grantId: unique("g") });
+            await store.saveArtifact(a);
+            const found = await store.getArtifact("Session", a.id, clock.now());
+            assert.equal(found?.payload, a.payload);
+            assert.equal(found?.accountId, "acc");
+            assert.equal(found?.clientId, "cli");
+            assert.equal(found?.consumedAt, null);
+            assert.equal((await store.getArtifactByUid("Session", a.uid as string, clock.now()))?.id, a.id);
+            assert.equal((await store.getArtifactByUserCode("Session", a.userCode as string, clock.now()))?.id, a.id);
+            assert.equal(await store.getArtifact("Grant", a.id, clock.now()), null, "kinds are separate");
+            clock.advance(60_000);
+            assert.equal(await store.getArtifact("Session", a.id, clock.now()), null, "gone at its expiry");
+            assert.equal(await store.getArtifactByUid("Session", a.uid as string, clock.now()), null);
+          });
+        });
+
+        it("consumes once, never after expiry, and a replaced artifact keeps its consumed mark", async () => {
+          await withStores(async (stores, clock) => {
+            const store = storeOf(stores);
+            const a = artifact(clock, "AuthorizationCode");
+            await store.saveArtifact(a);
+            assert.equal(await store.consumeArtifact("AuthorizationCode", a.id, clock.now()), true);
+            assert.equal(await store.consumeArtifact("AuthorizationCode", a.id, clock.now()), false);
+            await store.saveArtifact({ ...a, payload: JSON.stringify({ n: 2 }) });
+            const again = await store.getArtifact("AuthorizationCode", a.id, clock.now());
+            assert.equal(again?.payload, JSON.stringify({ n: 2 }));
+            assert.ok(again?.consumedAt, "still consumed");
+            assert.equal(await store.consumeArtifact("AuthorizationCode", unique("missing"), clock.now()), false);
+            const late = artifact(clock, "AuthorizationCode");
+            await store.saveArtifact(late);
+            clock.advance(60_000);
+            assert.equal(await store.consumeArtifact("AuthorizationCode", late.id, clock.now()), false);
+          });
+        });
+
+        it("revokes every artifact of a grant, whatever its kind, and deletes one by id", async () => {
+          await withStores(async (stores, clock) => {
+            const store = storeOf(stores);
+            const grantId = unique("grant");
+            const code = artifact(clock, "AuthorizationCode", { grantId });
+            const token = artifact(clock, "AccessToken", { grantId });
+            const other = artifact(clock, "AccessToken", { grantId: unique("other") });
+            for (const a of [code, token, other]) await store.saveArtifact(a);
+            assert.equal(await store.revokeGrantArtifacts(grantId), 2);
+            assert.equal(await store.getArtifact("AuthorizationCode", code.id, clock.now()), null);
+            assert.equal(await store.getArtifact("AccessToken", token.id, clock.now()), null);
+            assert.ok(await store.getArtifact("AccessToken", other.id, clock.now()));
+            await store.deleteArtifact("AccessToken", other.id);
+            assert.equal(await store.getArtifact("AccessToken", other.id, clock.now()), null);
+          });
+        });
+      });
+    }
+
+    it("lists an account's grants and deletes expired artifacts (database)", async () => {
+      await withStores(async (stores, clock) => {
+        const accountId = unique("acc");
+        const grant = artifact(clock, "Grant", { accountId, clientId: "c1", expiresAt: null });
+        const short = artifact(clock, "Grant", { accountId, clientId: "c2" });
+        await stores.oidcArtifacts.saveArtifact(grant);
+        await stores.oidcArtifacts.saveArtifact(short);
+        assert.deepEqual((await stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, clock.now())).map((g) => g.id).sort(), [grant.id, short.id].sort());
+        clock.advance(60_000);
+        assert.ok((await stores.oidcArtifacts.deleteExpiredArtifacts(clock.now())) >= 1);
+        assert.deepEqual((await stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, clock.now())).map((g) => g.id), [grant.id], "no expiry: kept");
+      });
+    });
+
+    it("stores clients; removing one removes what was issued to it", async () => {
+      await withStores(async (stores, clock) => {
+        const id = unique("client");
+        await stores.oidcClients.createClient({ id, name: "App", secretHash: "ab".repeat(32), authMethod: "client_secret_basic", redirectUris: ["https://a.example/cb"], postLogoutRedirectUris: [], firstParty: true, createdAt: clock.now() });
+        await assert.rejects(stores.oidcClients.createClient({ id, name: "Dup", secretHash: null, authMethod: "none", redirectUris: [], postLogoutRedirectUris: [], firstParty: false, createdAt: clock.now() }));
+        const stored = await stores.oidcClients.getClient(id);
+        assert.deepEqual(stored?.redirectUris, ["https://a.example/cb"]);
+        assert.equal(stored?.firstParty, true);
+        assert.ok((await stores.oidcClients.listClients()).some((c) => c.id === id));
+        const token = artifact(clock, "AccessToken", { clientId: id });
+        await stores.oidcArtifacts.saveArtifact(token);
+        assert.equal(await stores.oidcClients.deleteClient(id), true);
+        assert.equal(await stores.oidcClients.deleteClient(id), false);
+        assert.equal(await stores.oidcClients.getClient(id), null);
+        assert.equal(await stores.oidcArtifacts.getArtifact("AccessToken", token.id, clock.now()), null);
+      });
+    });
+
+    it("adds signing keys by generation: one winner per generation", async () => {
+      await withStores(async (stores, clock) => {
+        const existing = await stores.signingKeys.listSigningKeys();
+        const next = (existing[0]?.generation ?? 0) + 1;
+        const results = await Promise.all(
+          Array.from({ length: 5 }, () => stores.signingKeys.addSigningKey({ generation: next, kid: unique("kid"), sealedJwk: "sealed", createdAt: clock.now() })),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.equal((await stores.signingKeys.listSigningKeys())[0]?.generation, next);
+        await stores.signingKeys.addSigningKey({ generation: next + 1, kid: unique("kid"), sealedJwk: "sealed", createdAt: clock.now() });
+        assert.ok((await stores.signingKeys.deleteSigningKeysBefore(next + 1)) >= 1);
+        assert.deepEqual((await stores.signingKeys.listSigningKeys()).map((k) => k.generation), [next + 1]);
+      });
+    });
+  });
+}
