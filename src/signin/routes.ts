@@ -62,6 +62,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }) } : {}),
       remember: flow?.values.remember === "1",
       focusCaptcha: flow?.data?.focus === "captcha",
+      retypePassword: flow !== null && flow !== undefined,
       ...(NOTICES[noticeKey] ? { notice: NOTICES[noticeKey] } : {}),
     });
     return sendPage(request, reply, deps, { title: "Sign in", body });
