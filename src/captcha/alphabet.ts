@@ -7,9 +7,10 @@ import type { Random } from "../lib/random.ts";
  *
  * Chosen so that no two can be taken for each other once slightly rotated and bent, in any of the bundled
  * fonts: no round shapes that differ by a detail (0 O Q D, C G, 6 8 B), no single bars (1 I L J), no pairs
- * that differ by one stroke (E F, P R, U V, 2 Z, 5 S, 7 T Y). What is left reads the same to everyone.
+ * that differ by one stroke (E F, P R, U V, 2 Z, 5 S, 7 T Y), and 4, which hatched reads as A. What is left
+ * reads the same to everyone.
  */
-export const CAPTCHA_ALPHABET = "ACEHKMNRTUWXY349";
+export const CAPTCHA_ALPHABET = "ACEHKLMNRTUWXY39";
 
 /** How many characters a picture's text has: few and large, so each one is easy to read. */
 export const CAPTCHA_TEXT_MIN_LENGTH = 5;
@@ -22,7 +23,7 @@ export const CAPTCHA_DIGIT_COUNT = 7;
  * Draws the text shown in a CAPTCHA picture: five characters, each uniformly from `CAPTCHA_ALPHABET`.
  *
  * @param random Source of randomness; cryptographic in production.
- * @returns An upper-case string such as `"K4RXM"`.
+ * @returns An upper-case string such as `"KLRXM"`.
  */
 export function generateCAPTCHAText(random: Random): string {
   const length = CAPTCHA_TEXT_MIN_LENGTH + random.int(CAPTCHA_TEXT_MAX_LENGTH - CAPTCHA_TEXT_MIN_LENGTH + 1);

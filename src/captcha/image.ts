@@ -249,6 +249,8 @@ interface PlacedGlyph {
   hatchGap: number;
   /** For a light character on a dark plate, the plate's half-height as a fraction of the size; else 0. */
   plate: number;
+  /** The plate's width relative to its height. */
+  plateWidth: number;
   /** The deployment's warp for this character, and this picture's own smaller one. */
   fixedWarp: GlyphWarp;
   ownWarp: GlyphWarp;
@@ -288,13 +290,15 @@ function placeGlyphs(current: RenderState, random: Random, style: CAPTCHAImageSt
       size: size * CAPTCHA_IMAGE_SCALE,
       x: (x + width / 2) * CAPTCHA_IMAGE_SCALE,
       y: (centreY + between(random, -9, 9)) * CAPTCHA_IMAGE_SCALE,
-      angle: (random.float() < 0.5 ? -1 : 1) * between(random, 0.1, 0.4),
+      angle: (random.float() < 0.5 ? -1 : 1) * between(random, 0.08, 0.3),
       ink,
       // Diagonal to the character's own upright strokes and bars, so the gaps never run along one and erase it.
       hatchAngle: (random.float() < 0.5 ? Math.PI / 4 : (3 * Math.PI) / 4) + between(random, -0.2, 0.2),
       hatchPeriod: between(random, 6, 7),
-      hatchGap: plates.has(i) ? 0 : between(random, 2, 2.6),
+      hatchGap: plates.has(i) ? 0 : between(random, 1.8, 2.3),
       plate: plates.has(i) ? between(random, 0.56, 0.62) : 0,
+      // Wide characters (M, W) get a wider plate, so the plate's edge never cuts an arm off.
+      plateWidth: Math.max(0.85, (0.5 * width) / size / 0.58 + 0.25),
       fixedWarp: deploymentWarp(style, draft.font, draft.char),
       ownWarp: createWarp(random, 0.035),
     });
@@ -376,7 +380,7 @@ function drawGlyph(current: RenderState, style: CAPTCHAImageStyle, glyph: Placed
       }
       if (glyph.plate > 0) {
         // A light character cut out of a dark plate (an ellipse with a soft edge).
-        const edge = Math.min(1, Math.max(0, (1 - Math.hypot(u / (glyph.plate * 0.85), v / glyph.plate)) * scale * glyph.plate * 0.5));
+        const edge = Math.min(1, Math.max(0, (1 - Math.hypot(u / (glyph.plate * glyph.plateWidth), v / glyph.plate)) * scale * glyph.plate * 0.5));
         value = edge * (1 - value);
       }
       if (value === 0) continue;
