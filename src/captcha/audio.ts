@@ -731,7 +731,10 @@ export function applyAudioEffects(input: Float32Array, sampleRate: number, effec
     const delay = Math.max(1, Math.round(delaySeconds * sampleRate));
     const line = new Float32Array(signal.length);
     for (let i = 0; i < signal.length; i++) {
-      line[i] = (signal[i] as number) + (i >= delay ? (line[i - delay] as number) * effects.room.feedback : 0);
+      let value = (signal[i] as number) + (i >= delay ? (line[i - delay] as number) * effects.room.feedback : 0);
+      // Flush vanishing echoes to zero: denormal numbers make the arithmetic very slow.
+      if (value < 1e-12 && value > -1e-12) value = 0;
+      line[i] = value;
       wet[i] = (wet[i] as number) + (line[i] as number) / effects.room.delays.length;
     }
   }

@@ -159,6 +159,8 @@ interface RenderState {
   raw: Buffer;
 }
 
+/** Spacing (device pixels) of the grid on which the warps are computed. */
+const WARP_GRID = 8;
 /** Side of the square canvas one glyph is drawn on, in device pixels. */
 const GLYPH_CANVAS = 256;
 
@@ -356,13 +358,38 @@ function drawGlyph(current: RenderState, style: CAPTCHAImageStyle, glyph: Placed
   const right = Math.min(WIDTH, Math.ceil(glyph.x + reach));
   const top = Math.max(0, Math.floor(glyph.y - reach));
   const bottom = Math.min(HEIGHT, Math.ceil(glyph.y + reach));
+  // The warps are smooth, so they are computed on a coarse grid and interpolated in between.
+  const columns = Math.ceil((right - left) / WARP_GRID) + 2;
+  const rows = Math.ceil((bottom - top) / WARP_GRID) + 2;
+  const gridX = new Float32Array(columns * rows);
+  const gridY = new Float32Array(columns * rows);
+  for (let gy = 0; gy < rows; gy++) {
+    for (let gx = 0; gx < columns; gx++) {
+      const u = (left + gx * WARP_GRID - glyph.x) / scale;
+      const v = (top + gy * WARP_GRID - glyph.y) / scale;
+      gridX[gy * columns + gx] = scale * (displace(glyph.fixedWarp, u, v, "x") + displace(glyph.ownWarp, u, v, "x"));
+      gridY[gy * columns + gx] = scale * (displace(glyph.fixedWarp, u, v, "y") + displace(glyph.ownWarp, u, v, "y"));
+    }
+  }
+  const warpAt = (grid: Float32Array, px: number, py: number): number => {
+    const fx = (px - left) / WARP_GRID;
+    const fy = (py - top) / WARP_GRID;
+    const ix = fx | 0;
+    const iy = fy | 0;
+    const tx = fx - ix;
+    const ty = fy - iy;
+    const i = iy * columns + ix;
+    const upper = (grid[i] as number) + ((grid[i + 1] as number) - (grid[i] as number)) * tx;
+    const lower = (grid[i + columns] as number) + ((grid[i + columns + 1] as number) - (grid[i + columns] as number)) * tx;
+    return upper + (lower - upper) * ty;
+  };
   for (let py = top; py < bottom; py++) {
     for (let px = left; px < right; px++) {
       // Where in the glyph's canvas this picture pixel comes from, after both warps.
       const u = (px - glyph.x) / scale;
       const v = (py - glyph.y) / scale;
-      const sx = px - glyph.x + half + scale * (displace(glyph.fixedWarp, u, v, "x") + displace(glyph.ownWarp, u, v, "x"));
-      const sy = py - glyph.y + half + scale * (displace(glyph.fixedWarp, u, v, "y") + displace(glyph.ownWarp, u, v, "y"));
+      const sx = px - glyph.x + half + warpAt(gridX, px, py);
+      const sy = py - glyph.y + half + warpAt(gridY, px, py);
       let value = 0;
       if (sx >= 0 && sy >= 0 && sx < GLYPH_CANVAS - 1 && sy < GLYPH_CANVAS - 1) {
         const ix = sx | 0;
@@ -532,8 +559,9 @@ function composite(current: RenderState, random: Random, background: Background,
       }
     }
   }
-  const noise = random.bytes(WIDTH * HEIGHT * 3);
-  const noiseScale = (2 * PIXEL_NOISE) / 255;
+  // The noise needs no cryptographic strength, only to be there: a fast generator seeded from `random`.
+  let state = random.bytes(4).readUInt32LE(0) | 1;
+  const noiseScale = (2 * PIXEL_NOISE) / 2 ** 32;
   for (let y = 0; y < HEIGHT; y++) {
     const rowStart = y * (WIDTH * 3 + 1);
     raw[rowStart] = 0;
@@ -544,7 +572,10 @@ function composite(current: RenderState, random: Random, background: Background,
       for (let c = 0; c < 3; c++) {
         let value = ground[at * 3 + c] as number;
         if (ink !== undefined) value = value * (1 - cover) + (ink[c] as number) * cover;
-        value = Math.round(value + (noise[at * 3 + c] as number) * noiseScale - PIXEL_NOISE);
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        value = Math.round(value + (state >>> 0) * noiseScale - PIXEL_NOISE);
         raw[rowStart + 1 + x * 3 + c] = value < 0 ? 0 : value > 255 ? 255 : value;
       }
     }
