@@ -290,7 +290,7 @@ function enhanceErrorSummary() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// 5. Hear the challenge (CAPTCHA audio): never autoplays
+// 5. Hear the challenge (CAPTCHA audio): plays on the first press, never on its own, and can be replayed
 // ---------------------------------------------------------------------------------------------------------
 
 function enhanceCaptchaAudio() {
@@ -307,7 +307,7 @@ function enhanceCaptchaAudio() {
       const note = document.createElement("p");
       note.className = "captcha-audio-note";
       note.id = `captcha-audio-note-${Math.random().toString(36).slice(2, 10)}`;
-      note.textContent = "Press play to hear 7 digits";
+      note.textContent = "Playing 7 digits, between two beeps. Use “Play again” to hear them once more.";
 
       const audio = document.createElement("audio");
       audio.className = "captcha-audio";
@@ -320,7 +320,16 @@ function enhanceCaptchaAudio() {
         note.textContent = "The audio could not be loaded. Choose “Try another” for a new security check.";
       });
 
-      player.append(note, audio);
+      const again = document.createElement("button");
+      again.type = "button";
+      again.className = "link-button captcha-audio-again";
+      again.textContent = "Play again";
+      again.addEventListener("click", () => {
+        audio.currentTime = 0;
+        audio.play().catch(() => {});
+      });
+
+      player.append(note, audio, again);
 
       // Put the player after the row of controls (so "Try another" stays where it was) and drop the link.
       const controls = link.closest(".captcha-controls");
@@ -331,6 +340,11 @@ function enhanceCaptchaAudio() {
         link.replaceWith(player);
       }
 
+      // The press that asked for the audio is the permission to play it: start at once. Should the browser
+      // still refuse, the player's own play button is there.
+      audio.play().catch(() => {
+        note.textContent = "Press play to hear 7 digits, between two beeps.";
+      });
       audio.focus();
       if (document.activeElement !== audio) {
         note.setAttribute("tabindex", "-1");

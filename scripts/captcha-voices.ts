@@ -23,17 +23,34 @@ interface VoiceSpec {
   speed: number;
 }
 
-// Different accents, pitches, speeds and Klatt synthesis settings, so that no single acoustic model fits
-// every digit. Each one alone is easy to understand: a speech recognizer reads these voices almost
-// perfectly when they are not mixed, so the protection comes from the mixing, not from odd voices.
-const VOICES: VoiceSpec[] = [
+// Different accents, pitches, speeds and synthesis settings, so that no single acoustic model fits every
+// digit, and two takes of each (another pitch and pace), so that a digit has many recorded forms. Each one
+// alone is easy to understand; the protection comes from the mixing and from each server's own voice
+// transforms (src/captcha/audio.ts), not from odd voices.
+const BASE_VOICES: VoiceSpec[] = [
   { id: "us-klatt", description: "American English (en-us+klatt)", voice: "en-us+klatt", pitch: 45, speed: 150 },
   { id: "us-high", description: "American English, high pitch (en-us+klatt3)", voice: "en-us+klatt3", pitch: 80, speed: 155 },
   { id: "rp-low", description: "Received Pronunciation, low pitch (en-gb-x-rp+klatt)", voice: "en-gb-x-rp+klatt", pitch: 32, speed: 140 },
   { id: "us-edward", description: "American English, Edward (en-us+edward2)", voice: "en-us+edward2", pitch: 50, speed: 145 },
   { id: "us-benjamin", description: "American English, Benjamin (en-us+benjamin)", voice: "en-us+benjamin", pitch: 58, speed: 150 },
   { id: "lancaster", description: "Lancashire English (en-gb-x-gbclan+klatt)", voice: "en-gb-x-gbclan+klatt", pitch: 60, speed: 140 },
+  { id: "scotland", description: "Scottish English (en-gb-scotland+klatt2)", voice: "en-gb-scotland+klatt2", pitch: 50, speed: 145 },
+  { id: "caribbean", description: "Caribbean English (en-029+klatt4)", voice: "en-029+klatt4", pitch: 55, speed: 145 },
+  { id: "us-f2", description: "American English, female variant (en-us+f2)", voice: "en-us+f2", pitch: 60, speed: 150 },
+  { id: "midlands", description: "West Midlands English (en-gb-x-gbcwmd+m3)", voice: "en-gb-x-gbcwmd+m3", pitch: 45, speed: 145 },
 ];
+
+/** The second take of each voice: a little higher or lower and faster or slower than the first. */
+const VOICES: VoiceSpec[] = BASE_VOICES.flatMap((spec, i) => [
+  spec,
+  {
+    id: `${spec.id}-2`,
+    description: `${spec.description}, second take`,
+    voice: spec.voice,
+    pitch: Math.max(10, Math.min(95, spec.pitch + (i % 2 === 0 ? 14 : -12))),
+    speed: spec.speed + (i % 3 === 0 ? -15 : 15),
+  },
+]);
 
 function run(command: string, args: string[]): boolean {
   const result = spawnSync(command, args, { stdio: "inherit" });

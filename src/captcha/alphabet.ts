@@ -3,28 +3,27 @@ import type { Random } from "../lib/random.ts";
 
 /**
  * The characters of the picture's text: upper case only, so the answer can be compared case-insensitively.
+ * Every one of them is shown in the help article on the security check (content/help/security-check.md).
  *
- * Left out because a person cannot tell them apart once they are rotated, squeezed, overlapped and crossed
- * by strokes as thick as their own (found by reading sample pictures without knowing the answers):
- * - 0 O Q D (round shapes), 1 I L (a single bar), 5 S, 2 Z, 8 B, 6 G;
- * - C, F, P and T, which a crossing stroke turns into E, E, R and F; 7 (a stroke under its bar makes a Z);
- * - 4 and N (next to A once rotated and crossed), J (next to U), V (next to U and Y);
- * - M and W: wide letters that turn into clumps (AA, VV) when their neighbours overlap them.
+ * Chosen so that no two can be taken for each other once slightly rotated and bent, in any of the bundled
+ * fonts: no round shapes that differ by a detail (0 O Q D, C G, 6 8 B), no single bars (1 I L J), no pairs
+ * that differ by one stroke (E F, P R, U V, 2 Z, 5 S, 7 T Y), and 4, which hatched reads as A. What is left
+ * reads the same to everyone.
  */
-export const CAPTCHA_ALPHABET = "AEHKRUXY39";
+export const CAPTCHA_ALPHABET = "ACEHKLMNRTUWXY39";
 
-/** The fewest characters a picture's text has. */
+/** How many characters a picture's text has: few and large, so each one is easy to read. */
 export const CAPTCHA_TEXT_MIN_LENGTH = 5;
-/** The most characters a picture's text has. */
-export const CAPTCHA_TEXT_MAX_LENGTH = 7;
+/** The most characters a picture's text has (the same as the fewest: the length says nothing). */
+export const CAPTCHA_TEXT_MAX_LENGTH = 5;
 /** How many digits the audio clip speaks. */
 export const CAPTCHA_DIGIT_COUNT = 7;
 
 /**
- * Draws the text shown in a CAPTCHA picture: 5 to 7 characters, each uniformly from `CAPTCHA_ALPHABET`.
+ * Draws the text shown in a CAPTCHA picture: five characters, each uniformly from `CAPTCHA_ALPHABET`.
  *
  * @param random Source of randomness; cryptographic in production.
- * @returns An upper-case string such as `"K7RXM"`.
+ * @returns An upper-case string such as `"KLRXM"`.
  */
 export function generateCAPTCHAText(random: Random): string {
   const length = CAPTCHA_TEXT_MIN_LENGTH + random.int(CAPTCHA_TEXT_MAX_LENGTH - CAPTCHA_TEXT_MIN_LENGTH + 1);

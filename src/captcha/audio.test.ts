@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits } from "./alphabet.ts";
-import { createCAPTCHAAudio, mixCAPTCHAAudio, planCAPTCHAAudio, renderCAPTCHAAudio } from "./audio.ts";
+import { CAPTCHA_AUDIO_SECONDS, createCAPTCHAAudio, deriveCAPTCHAVoiceStyle, MIN_DIGIT_GAP_SECONDS, mixCAPTCHAAudio, planCAPTCHAAudio, renderCAPTCHAAudio } from "./audio.ts";
 import type { AudioPlan } from "./audio.ts";
 
 interface ParsedWAV {
@@ -55,7 +55,7 @@ test("planCAPTCHAAudio speaks exactly the seven digits, in order, one after anot
       const current = plan.digits[i];
       assert.ok(previous && current);
       const gap = (current.start - (previous.start + previous.length)) / plan.sampleRate;
-      assert.ok(gap >= 0.1 && gap <= 0.5, `gap of ${gap.toFixed(2)} s between digits`);
+      assert.ok(gap >= MIN_DIGIT_GAP_SECONDS && gap <= 1, `gap of ${gap.toFixed(2)} s between digits`);
       assert.notEqual(current.voice, previous.voice, "neighbouring digits use different voices");
     }
     // A beep before the first digit and one after the last, inside the clip.
@@ -65,9 +65,43 @@ test("planCAPTCHAAudio speaks exactly the seven digits, in order, one after anot
     assert.ok(opening.start + opening.length < first.start);
     assert.ok(closing.start > last.start + last.length);
     assert.ok(closing.start + closing.length <= plan.length);
-    const seconds = plan.length / plan.sampleRate;
-    assert.ok(seconds > 4 && seconds < 9, `clip of ${seconds.toFixed(1)} s`);
+    // Every clip lasts exactly as long, whatever its digits.
+    assert.equal(plan.length, CAPTCHA_AUDIO_SECONDS * plan.sampleRate);
   }
+});
+
+test("planCAPTCHAAudio puts the beep and the first digit at varying moments", () => {
+  const beeps = new Set<number>();
+  const firsts = new Set<number>();
+  for (let n = 0; n < 50; n++) {
+    const { plan } = planFor(`positions-${n}`);
+    beeps.add(Math.round((plan.beeps[0]?.start ?? 0) / (plan.sampleRate * 0.05)));
+    firsts.add(Math.round((plan.digits[0]?.start ?? 0) / (plan.sampleRate * 0.05)));
+  }
+  // In 50 ms steps, spread over most of the ranges (0.1-0.9 s and later).
+  assert.ok(beeps.size >= 10, `${beeps.size} beep positions`);
+  assert.ok(firsts.size >= 10, `${firsts.size} first-digit positions`);
+});
+
+test("deriveCAPTCHAVoiceStyle gives each secret its own voices, vocal tract, equaliser and room", () => {
+  const a = deriveCAPTCHAVoiceStyle("secret-one");
+  assert.equal(deriveCAPTCHAVoiceStyle("secret-one"), a);
+  const b = deriveCAPTCHAVoiceStyle("secret-two");
+  assert.notEqual(a.formant, b.formant);
+  assert.notDeepEqual(a.effects, b.effects);
+  const voicesOf = (style: typeof a): Set<number> => {
+    const used = new Set<number>();
+    for (let n = 0; n < 40; n++) {
+      const random = createSeededRandom(`style-voices-${n}`);
+      for (const segment of planCAPTCHAAudio(generateCAPTCHADigits(random), random, style).digits) used.add(segment.voice);
+    }
+    return used;
+  };
+  const usedA = voicesOf(a);
+  const usedB = voicesOf(b);
+  assert.notDeepEqual([...usedA].sort(), [...usedB].sort(), "the two deployments speak with different recordings");
+  const clip = (style: typeof a): Buffer => createCAPTCHAAudio("1234567", createSeededRandom("style-same-randomness"), style);
+  assert.ok(!clip(a).equals(clip(b)));
 });
 
 test("planCAPTCHAAudio varies voice, speed, pitch and level from digit to digit", () => {

@@ -2,7 +2,8 @@
 // reversed and partial digits, between two beeps, as a 16-bit mono WAV file.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Random } from "../lib/random.ts";
+import { hmacHex } from "../lib/crypto.ts";
+import { createSeededRandom, type Random } from "../lib/random.ts";
 
 /** One spoken digit of the answer. */
 export interface AudioDigitSegment {
@@ -66,6 +67,85 @@ export interface AudioPlan {
    */
   babblePauseGains: number[];
   beeps: AudioBeep[];
+  /** The deployment's equaliser and room, applied to the whole mix. */
+  effects: AudioEffects;
+}
+
+/** One peaking equaliser band. */
+export interface AudioEQBand {
+  frequency: number;
+  /** Boost (positive) or cut (negative) in decibels. */
+  gainDB: number;
+  q: number;
+}
+
+/** A small room: parallel feedback delays (in seconds) and their feedback, blended in at `mix`. */
+export interface AudioRoom {
+  delays: number[];
+  feedback: number;
+  mix: number;
+}
+
+export interface AudioEffects {
+  eq: AudioEQBand[];
+  room: AudioRoom;
+}
+
+/**
+ * What a deployment's clips have in common, derived from its secret: which recordings of the bank it uses,
+ * a shift of every voice's pitch and formants (the vocal tract), an equaliser and a room. A recognizer
+ * trained on clips from the public code or another server hears voices and rooms it has not met.
+ */
+export interface CAPTCHAVoiceStyle {
+  /** Seed of the choice of recordings, made once the size of the bank is known. */
+  voiceSeed: string;
+  /** Share of the bank's voices this deployment speaks with. */
+  voiceShare: number;
+  /** Factor on every voice's pitch and formants. */
+  formant: number;
+  effects: AudioEffects;
+}
+
+const voiceStyles = new Map<string, CAPTCHAVoiceStyle>();
+
+/** The voice style of the deployment whose server secret is `secret`; the same secret gives the same style. */
+export function deriveCAPTCHAVoiceStyle(secret: string): CAPTCHAVoiceStyle {
+  const seed = hmacHex(secret, "captcha-voice-style");
+  const cached = voiceStyles.get(seed);
+  if (cached) return cached;
+  const random = createSeededRandom(`voice-style:${seed}`);
+  const eq: AudioEQBand[] = [0, 1].map(() => ({
+    frequency: 250 * (3500 / 250) ** random.float(),
+    gainDB: (random.float() < 0.5 ? -1 : 1) * between(random, 2, 6),
+    q: between(random, 0.8, 2),
+  }));
+  const base = between(random, 0.027, 0.04);
+  const style: CAPTCHAVoiceStyle = {
+    voiceSeed: seed,
+    voiceShare: between(random, 0.55, 0.75),
+    formant: between(random, 0.9, 1.12),
+    effects: {
+      eq,
+      room: { delays: [1, 1.13, 1.27, 1.41].map((f) => base * f * between(random, 0.97, 1.03)), feedback: between(random, 0.45, 0.65), mix: between(random, 0.08, 0.18) },
+    },
+  };
+  if (voiceStyles.size > 16) voiceStyles.clear();
+  voiceStyles.set(seed, style);
+  return style;
+}
+
+/** The style of clips made without a deployment secret (the public defaults). */
+const DEFAULT_VOICE_SECRET = "latchkey-public-default-voice";
+
+/** Indices of the voices a style speaks with: a fixed share of the bank, at least three. */
+function styleVoices(style: CAPTCHAVoiceStyle, count: number): number[] {
+  const random = createSeededRandom(`voices:${style.voiceSeed}`);
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order.slice(0, Math.max(3, Math.round(count * style.voiceShare))).sort((a, b) => a - b);
 }
 
 interface Voice {
@@ -105,6 +185,11 @@ export interface VoiceBankIndex {
 }
 
 const VOICES_DIR = fileURLToPath(new URL("../../assets/captcha/voices/", import.meta.url));
+
+/** Length of every clip in seconds, whatever digits it speaks. */
+export const CAPTCHA_AUDIO_SECONDS = 12;
+/** The shortest pause between two digits (a listener needs it to hear them as separate words). */
+export const MIN_DIGIT_GAP_SECONDS = 0.45;
 
 /** Grain hop of the pitch and speed changer: 10 ms at 16 kHz. Grains are twice as long. */
 const GRAIN_HOP_SECONDS = 0.01;
@@ -236,11 +321,10 @@ function between(random: Random, min: number, max: number): number {
   return min + (max - min) * random.float();
 }
 
-/** A voice index different from every index in `avoid`, when there is one. */
-function pickVoice(random: Random, count: number, avoid: readonly number[]): number {
-  const allowed: number[] = [];
-  for (let i = 0; i < count; i++) if (!avoid.includes(i)) allowed.push(i);
-  if (allowed.length === 0) return random.int(count);
+/** A voice index from `usable` different from every index in `avoid`, when there is one. */
+function pickVoice(random: Random, usable: readonly number[], avoid: readonly number[]): number {
+  const allowed = usable.filter((i) => !avoid.includes(i));
+  if (allowed.length === 0) return usable[random.int(usable.length)] as number;
   return allowed[random.int(allowed.length)] as number;
 }
 
@@ -253,36 +337,57 @@ function pickVoice(random: Random, count: number, avoid: readonly number[]): num
  * @param random Source of every random choice.
  * @throws RangeError when `digits` is not seven digits 0-9.
  */
-export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
+export function planCAPTCHAAudio(digits: string, random: Random, style: CAPTCHAVoiceStyle = deriveCAPTCHAVoiceStyle(DEFAULT_VOICE_SECRET)): AudioPlan {
   if (!/^[0-9]{7}$/.test(digits)) throw new RangeError("CAPTCHA audio needs exactly seven digits 0-9");
   const { sampleRate, voices } = getVoiceBank();
+  const usable = styleVoices(style, voices.length);
   const seconds = (s: number): number => Math.round(s * sampleRate);
+  // Every clip lasts the same, so its length says nothing about which digits it speaks.
+  const length = seconds(CAPTCHA_AUDIO_SECONDS);
 
+  // The first beep and the first digit start at random moments: no fixed structure to align to.
   const beepLength = seconds(0.18);
   const beeps: AudioBeep[] = [];
-  beeps.push({ start: seconds(0.12), length: beepLength, frequency: 880, gain: 0.3 });
+  const firstBeep = seconds(between(random, 0.1, 0.9));
+  beeps.push({ start: firstBeep, length: beepLength, frequency: 880, gain: 0.3 });
 
-  // The digits: a natural pace with small random pauses, each in a voice unlike its predecessor's.
-  const spoken: AudioDigitSegment[] = [];
-  let cursor = seconds(0.12) + beepLength + seconds(between(random, 0.35, 0.5));
-  let previousVoice = -1;
-  for (const char of digits) {
+  // The digits: each in a voice unlike its predecessor's, at its own pace and pitch (shifted by the
+  // deployment's vocal tract).
+  const drafts = [...digits].map((char) => {
     const digit = Number(char);
-    const voice = pickVoice(random, voices.length, [previousVoice]);
+    const voice = pickVoice(random, usable, []);
     const speed = between(random, 0.9, 1.15);
-    const pitch = between(random, 0.85, 1.2);
     const source = (voices[voice] as Voice).digits[digit] as Float32Array;
-    const length = Math.round(source.length / speed);
-    const level = levelOf((voices[voice] as Voice).energies[digit] as Float64Array, 0, source.length);
+    return { digit, voice, speed, pitch: between(random, 0.87, 1.15) * style.formant, length: Math.round(source.length / speed) };
+  });
+  for (let i = 1; i < drafts.length; i++) {
+    const draft = drafts[i] as (typeof drafts)[number];
+    if (draft.voice === drafts[i - 1]?.voice) {
+      draft.voice = pickVoice(random, usable, [draft.voice]);
+      const source = (voices[draft.voice] as Voice).digits[draft.digit] as Float32Array;
+      draft.length = Math.round(source.length / draft.speed);
+    }
+  }
+  // Pauses long enough that a listener hears seven separate words, of random lengths; shortened together
+  // when the clip would not hold them.
+  const lead = seconds(between(random, 0.35, 0.8));
+  const tail = seconds(between(random, 0.3, 0.5));
+  const spokenLength = drafts.reduce((sum, d) => sum + d.length, 0);
+  const room = length - (firstBeep + beepLength + lead + spokenLength + tail + beepLength + seconds(0.1));
+  const gaps = drafts.slice(1).map(() => seconds(between(random, MIN_DIGIT_GAP_SECONDS + 0.05, 0.95)));
+  const wanted = gaps.reduce((sum, g) => sum + g, 0);
+  const fit = wanted > room ? Math.max(0, room) / wanted : 1;
+  const spoken: AudioDigitSegment[] = [];
+  let cursor = firstBeep + beepLength + lead;
+  for (const [i, draft] of drafts.entries()) {
+    const level = levelOf((voices[draft.voice] as Voice).energies[draft.digit] as Float64Array, 0, ((voices[draft.voice] as Voice).digits[draft.digit] as Float32Array).length);
     const gain = (DIGIT_LEVEL * between(random, 0.85, 1)) / level;
-    spoken.push({ digit, voice, start: cursor, length, speed, pitch, gain });
-    cursor += length + seconds(between(random, 0.15, 0.35));
-    previousVoice = voice;
+    spoken.push({ digit: draft.digit, voice: draft.voice, start: cursor, length: draft.length, speed: draft.speed, pitch: draft.pitch, gain });
+    cursor += draft.length + Math.round((gaps[i] ?? 0) * fit);
   }
   const lastDigit = spoken[spoken.length - 1] as AudioDigitSegment;
-  const endBeepStart = lastDigit.start + lastDigit.length + seconds(between(random, 0.3, 0.45));
+  const endBeepStart = Math.min(length - beepLength, lastDigit.start + lastDigit.length + tail);
   beeps.push({ start: endBeepStart, length: beepLength, frequency: 880, gain: 0.3 });
-  const length = endBeepStart + beepLength + seconds(0.12);
 
   // Three layers of babble run from the first to the last sample, each fragment overlapping the next, so
   // the clip never falls quiet between digits: a recognizer cannot find the digits by their silences.
@@ -295,7 +400,7 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
       // The voices of the digits spoken around this moment stay out of the babble, so a listener can
       // follow the foreground voice by its timbre.
       const near = spoken.filter((s) => s.start < at + maxFragment && s.start + s.length > at).map((s) => s.voice);
-      const voice = pickVoice(random, voices.length, near);
+      const voice = pickVoice(random, usable, near);
       // Mostly reversed speech, which sounds like words but is none; sometimes a forward fragment cut
       // from inside a digit, too short to be heard as a whole digit.
       const reversed = random.float() < 0.7;
@@ -303,7 +408,7 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
       const from = between(random, 0, 1 - cut);
       const to = from + cut;
       const speed = between(random, BABBLE_MIN_SPEED, 1.2);
-      const pitch = between(random, 0.8, 1.25);
+      const pitch = between(random, 0.8, 1.25) * style.formant;
       const source = (voices[voice] as Voice).digits[digit] as Float32Array;
       const fragmentLength = Math.max(seconds(0.05), Math.round((source.length * cut) / speed));
       // Each fragment is brought to a level a little below the quietest digit (summed over the layers),
@@ -320,7 +425,7 @@ export function planCAPTCHAAudio(digits: string, random: Random): AudioPlan {
   }
   keepDigitsAboveBabble(spoken, babble, voices);
   const babblePauseGains = planPauseGains(spoken, babble, voices, length);
-  return { sampleRate, length, digits: spoken, babble, babblePauseGains, beeps };
+  return { sampleRate, length, digits: spoken, babble, babblePauseGains, beeps, effects: style.effects };
 }
 
 function longestRecording(voices: readonly Voice[]): number {
@@ -592,6 +697,52 @@ export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
   return out;
 }
 
+/** Peaking equaliser bands (RBJ biquads), then a small room (parallel feedback delays), blended in. */
+export function applyAudioEffects(input: Float32Array, sampleRate: number, effects: AudioEffects): Float32Array {
+  let signal = input;
+  for (const band of effects.eq) {
+    const a = 10 ** (band.gainDB / 40);
+    const w = (2 * Math.PI * band.frequency) / sampleRate;
+    const alpha = Math.sin(w) / (2 * band.q);
+    const a0 = 1 + alpha / a;
+    const b0 = (1 + alpha * a) / a0;
+    const b1 = (-2 * Math.cos(w)) / a0;
+    const b2 = (1 - alpha * a) / a0;
+    const a1 = b1;
+    const a2 = (1 - alpha / a) / a0;
+    const out = new Float32Array(signal.length);
+    let x1 = 0;
+    let x2 = 0;
+    let y1 = 0;
+    let y2 = 0;
+    for (let i = 0; i < signal.length; i++) {
+      const x = signal[i] as number;
+      const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      out[i] = y;
+      x2 = x1;
+      x1 = x;
+      y2 = y1;
+      y1 = y;
+    }
+    signal = out;
+  }
+  const wet = new Float32Array(signal.length);
+  for (const delaySeconds of effects.room.delays) {
+    const delay = Math.max(1, Math.round(delaySeconds * sampleRate));
+    const line = new Float32Array(signal.length);
+    for (let i = 0; i < signal.length; i++) {
+      let value = (signal[i] as number) + (i >= delay ? (line[i - delay] as number) * effects.room.feedback : 0);
+      // Flush vanishing echoes to zero: denormal numbers make the arithmetic very slow.
+      if (value < 1e-12 && value > -1e-12) value = 0;
+      line[i] = value;
+      wet[i] = (wet[i] as number) + (line[i] as number) / effects.room.delays.length;
+    }
+  }
+  const out = new Float32Array(signal.length);
+  for (let i = 0; i < out.length; i++) out[i] = (signal[i] as number) * (1 - effects.room.mix) + (wet[i] as number) * effects.room.mix;
+  return out;
+}
+
 /**
  * Renders a plan as a WAV file: 16-bit PCM mono at the voice bank's sample rate. The mix is scaled so its
  * loudest sample sits just under full scale, so nothing clips and a quiet plan is not left faint.
@@ -599,7 +750,7 @@ export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
  * @returns The bytes of a RIFF/WAVE file.
  */
 export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
-  const out = mixCAPTCHAAudio(plan);
+  const out = applyAudioEffects(mixCAPTCHAAudio(plan), plan.sampleRate, plan.effects);
   let peak = 0;
   for (let i = 0; i < out.length; i++) {
     const magnitude = Math.abs(out[i] as number);
@@ -619,6 +770,6 @@ export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
  * @param digits Exactly seven ASCII digits.
  * @throws RangeError when `digits` is not seven digits 0-9.
  */
-export function createCAPTCHAAudio(digits: string, random: Random): Buffer {
-  return renderCAPTCHAAudio(planCAPTCHAAudio(digits, random));
+export function createCAPTCHAAudio(digits: string, random: Random, style?: CAPTCHAVoiceStyle): Buffer {
+  return renderCAPTCHAAudio(planCAPTCHAAudio(digits, random, style));
 }

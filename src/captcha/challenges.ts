@@ -6,8 +6,8 @@ import type { Deps } from "../deps.ts";
 import { constantTimeEqual, generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
 import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits, generateCAPTCHAText } from "./alphabet.ts";
-import { createCAPTCHAAudio } from "./audio.ts";
-import { renderCAPTCHAImage } from "./image.ts";
+import { createCAPTCHAAudio, deriveCAPTCHAVoiceStyle } from "./audio.ts";
+import { deriveCAPTCHAImageStyle, renderCAPTCHAImage } from "./image.ts";
 
 export const CAPTCHA_PURPOSES = ["signin", "registration", "password_reset", "password_change"] as const;
 export type CAPTCHAPurpose = (typeof CAPTCHA_PURPOSES)[number];
@@ -110,13 +110,15 @@ async function readMedia(deps: Pick<Deps, "stores" | "config">, id: string): Pro
 /** The challenge's picture (PNG), or null when it does not exist or has been used. */
 export async function renderChallengeImage(deps: Pick<Deps, "stores" | "config">, id: string): Promise<Buffer | null> {
   const media = await readMedia(deps, id);
-  return media ? renderCAPTCHAImage(media.text, createSeededRandom(`image:${media.seed}`)) : null;
+  // The deployment's own style, from its secret: a recognizer trained elsewhere meets unfamiliar shapes.
+  return media ? renderCAPTCHAImage(media.text, createSeededRandom(`image:${media.seed}`), deriveCAPTCHAImageStyle(deps.config.secret)) : null;
 }
 
 /** The challenge's audio clip (WAV); the same bytes on every replay of one challenge. */
 export async function renderChallengeAudio(deps: Pick<Deps, "stores" | "config">, id: string): Promise<Buffer | null> {
   const media = await readMedia(deps, id);
-  return media ? createCAPTCHAAudio(media.digits, createSeededRandom(`audio:${media.seed}`)) : null;
+  // The deployment's own voices, vocal tract, equaliser and room, from its secret.
+  return media ? createCAPTCHAAudio(media.digits, createSeededRandom(`audio:${media.seed}`), deriveCAPTCHAVoiceStyle(deps.config.secret)) : null;
 }
 
 /**

@@ -2,7 +2,7 @@
 // and the answer carries a fresh challenge to solve.
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
-import { type CAPTCHAPurpose, createCAPTCHAChallenge, verifyCAPTCHAAnswer } from "./challenges.ts";
+import { type CAPTCHAPurpose, createCAPTCHAChallenge, normalizeCAPTCHAAnswer, verifyCAPTCHAAnswer } from "./challenges.ts";
 
 export interface CAPTCHASubmission {
   id: string;
@@ -11,7 +11,8 @@ export interface CAPTCHASubmission {
 
 /**
  * Passes when `submission` solves a challenge of this purpose and binding. Otherwise throws
- * CAPTCHA_REQUIRED (none given), CAPTCHA_INCORRECT or CAPTCHA_EXPIRED, each with a new challenge in
+ * CAPTCHA_REQUIRED (none given), CAPTCHA_ANSWER_MISSING (an empty answer), CAPTCHA_INCORRECT or
+ * CAPTCHA_EXPIRED, each with a new challenge in
  * `extra.captcha`.
  */
 export async function requireSolvedCAPTCHA(
@@ -24,5 +25,10 @@ export async function requireSolvedCAPTCHA(
   }
   const verdict = await verifyCAPTCHAAnswer(deps, { id: input.submission.id, answer: input.submission.answer, purpose: input.purpose, binding: input.binding });
   if (verdict === "correct") return;
+  // An empty answer is most likely a slip (Enter pressed too soon), so it gets its own message rather
+  // than "not right". The challenge is still spent: every attempt costs one, whatever was typed.
+  if (verdict === "incorrect" && normalizeCAPTCHAAnswer(input.submission.answer) === "") {
+    throw new AppError("CAPTCHA_ANSWER_MISSING", { field: "captcha", extra: await fresh() });
+  }
   throw new AppError(verdict === "incorrect" ? "CAPTCHA_INCORRECT" : "CAPTCHA_EXPIRED", { field: "captcha", extra: await fresh() });
 }

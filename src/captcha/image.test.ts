@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { createSeededRandom } from "../lib/random.ts";
 import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "./alphabet.ts";
-import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE, renderCAPTCHAImage } from "./image.ts";
+import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE, deriveCAPTCHAImageStyle, renderCAPTCHAImage } from "./image.ts";
 
 /** Width, height, bit depth and colour type from a PNG's signature and IHDR chunk. */
 function readPNGHeader(png: Buffer): { width: number; height: number; bitDepth: number; colorType: number } {
@@ -34,8 +34,8 @@ test("renderCAPTCHAImage gives a PNG of 240x80 CSS pixels at 2x that decodes", a
   assert.equal(CAPTCHA_IMAGE_CSS_WIDTH, 240);
   assert.equal(CAPTCHA_IMAGE_CSS_HEIGHT, 80);
   assert.equal(CAPTCHA_IMAGE_SCALE, 2);
-  const png = renderCAPTCHAImage("K7RXN", createSeededRandom("image-size"));
-  assert.deepEqual(readPNGHeader(png), { width: 480, height: 160, bitDepth: 8, colorType: 3 });
+  const png = renderCAPTCHAImage("K4RXN", createSeededRandom("image-size"));
+  assert.deepEqual(readPNGHeader(png), { width: 480, height: 160, bitDepth: 8, colorType: 2 });
   assert.equal(png.toString("latin1", png.length - 8, png.length - 4), "IEND");
   const image = await loadImage(png);
   assert.equal(image.width, 480);
@@ -123,4 +123,31 @@ test("renderCAPTCHAImage is repeatable with the same seed and varies with the se
   const c = renderCAPTCHAImage("TESTME", createSeededRandom("image-seed-2"));
   assert.ok(a.equals(b));
   assert.ok(!a.equals(c));
+});
+
+test("renderCAPTCHAImage draws in true colour with noise: no palette, thousands of distinct colours", async () => {
+  const png = renderCAPTCHAImage("HENLK", createSeededRandom("image-true-colour"));
+  assert.equal(png.includes(Buffer.from("PLTE", "latin1")), false);
+  const image = await loadImage(png);
+  const canvas = createCanvas(image.width, image.height);
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(image, 0, 0);
+  const { data } = ctx.getImageData(0, 0, image.width, image.height);
+  const colours = new Set<number>();
+  for (let i = 0; i < data.length; i += 4) colours.add(((data[i] as number) << 16) | ((data[i + 1] as number) << 8) | (data[i + 2] as number));
+  assert.ok(colours.size > 5000, `${colours.size} distinct colours`);
+});
+
+test("deriveCAPTCHAImageStyle gives each secret its own fonts, weight and warps, and the same secret the same style", () => {
+  const a = deriveCAPTCHAImageStyle("secret-one");
+  const again = deriveCAPTCHAImageStyle("secret-one");
+  assert.equal(a, again);
+  const styles = ["secret-two", "secret-three", "secret-four", "secret-five"].map(deriveCAPTCHAImageStyle);
+  const differs = styles.filter((s) => s.fonts.join() !== a.fonts.join() || s.weight !== a.weight || s.slant !== a.slant);
+  assert.equal(differs.length, styles.length);
+  const random = () => createSeededRandom("image-style-same-randomness");
+  const fromA = renderCAPTCHAImage("HENLK", random(), a);
+  const fromB = renderCAPTCHAImage("HENLK", random(), styles[0]);
+  assert.ok(!fromA.equals(fromB), "the same text and randomness look different under another secret");
+  assert.ok(fromA.equals(renderCAPTCHAImage("HENLK", random(), again)));
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { CAPTCHA_ALPHABET } from "../captcha/alphabet.ts";
 import { HelpContentError, loadHelpLibrary } from "./articles.ts";
 
 const CONTENT_DIR = fileURLToPath(new URL("../../content/help/", import.meta.url));
@@ -114,7 +115,11 @@ describe("shipped help articles", () => {
 
   test("every link between articles leads to an article, and no markup is unsafe", () => {
     for (const a of articles) {
-      assert.doesNotMatch(a.html, /<script|<iframe|<img|javascript:|\son\w+=/i, a.slug);
+      assert.doesNotMatch(a.html, /<script|<iframe|javascript:|\son\w+=/i, a.slug);
+      // Pictures only from our own help assets, each with a text alternative.
+      for (const img of a.html.match(/<img[^>]*>/g) ?? []) {
+        assert.match(img, /^<img src="\/assets\/help\/[a-z0-9-]+\.png" alt="[^"]{10,}"/, `${a.slug}: ${img}`);
+      }
       for (const href of hrefs(a.html)) {
         const help = /^\/help\/([^#?]+)/.exec(href);
         if (help) assert.ok(library.get(help[1] ?? ""), `${a.slug}: broken link ${href}`);
@@ -194,11 +199,14 @@ describe("shipped help articles", () => {
   test("the security check article covers using neither the picture nor the audio", () => {
     const check = library.get("security-check");
     assert.ok(check);
-    for (const phrase of ["5 to 7", "7 digits", "Hear the challenge", "Try another", "10 minutes", "only once", "Wait", "contact the people who run this site"]) {
+    for (const phrase of ["5 characters", "7 digits", "Hear the challenge", "Play again", "Try another", "10 minutes", "only once", "Reset your password", "people who run this site"]) {
       assert.ok(check.text.includes(phrase), `security-check is missing "${phrase}"`);
     }
-    assert.ok(check.html.includes('id="if-you-can-use-neither-the-picture-nor-the-audio"'));
+    assert.ok(check.html.includes('id="if-neither-the-picture-nor-the-recording-works-for-you"'));
     assert.ok(hrefs(check.html).includes("/password/reset"));
+    // Every character the picture can show is listed, and none it never shows.
+    const listed = /\*\*((?:[A-Z0-9] )+[A-Z0-9])\*\*/.exec(readFileSync(new URL("../../content/help/security-check.md", import.meta.url), "utf8"));
+    assert.equal(listed?.[1]?.replaceAll(" ", ""), CAPTCHA_ALPHABET);
   });
 
   test("the reset article states the limits people run into", () => {

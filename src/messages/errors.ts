@@ -23,6 +23,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   CAPTCHA_INCORRECT:
     "That answer to the security check was not right. Here is a new one: type the characters in the picture, or the 7 digits you hear. Upper and lower case don't matter.",
   CAPTCHA_EXPIRED: "The security check had expired or was already used. Here is a new one.",
+  CAPTCHA_ANSWER_MISSING: "Type your answer to the security check: the characters in the picture, or the 7 digits you hear. Here is a new one.",
   ACCOUNT_NOT_VERIFIED:
     "Confirm your e-mail address or mobile number before you sign in. We have sent you a new code.",
   UNAUTHENTICATED: "Sign in to continue.",

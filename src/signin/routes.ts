@@ -75,6 +75,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       remember: flow?.values.remember === "1",
       focusCaptcha: flow?.data?.focus === "captcha",
       focusPassword: flow?.data?.focus === "password",
+      retypePassword: flow !== null && flow !== undefined,
       ...(NOTICES[noticeKey] ? { notice: NOTICES[noticeKey] } : {}),
     });
     await allowSigninRedirects(deps, reply, returnTo);

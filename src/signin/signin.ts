@@ -66,6 +66,7 @@ function signinOutcomeOf(error: unknown): SigninOutcome {
     case "CAPTCHA_REQUIRED":
       return "captcha_required";
     case "CAPTCHA_INCORRECT":
+    case "CAPTCHA_ANSWER_MISSING":
     case "CAPTCHA_EXPIRED":
       return "captcha_failed";
     case "ACCOUNT_NOT_VERIFIED":

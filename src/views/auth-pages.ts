@@ -31,6 +31,8 @@ export interface SigninPageOptions {
   focusPassword?: boolean;
   /** Extra form content, e.g. the security check. */
   extra?: SafeHtml | string;
+  /** After a refused attempt or "Try another": the password is never sent back, so say it must be retyped. */
+  retypePassword?: boolean;
 }
 
 export function signinPage(o: SigninPageOptions): SafeHtml {
@@ -46,7 +48,7 @@ ${errorSummary(o.errors, helpLink)}
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="return_to" value="${o.returnTo}">
 ${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320, suggestEmail: true })}
-${passwordField({ id: "password", label: "Password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "password" || (!focus && Boolean(o.identifier)), ...(captchaFailed ? { notice: RETYPE_PASSWORD } : {}) })}
+${passwordField({ id: "password", label: "Password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "password" || (!focus && Boolean(o.identifier)), ...(captchaFailed ? { notice: RETYPE_PASSWORD } : o.retypePassword ? { hint: "Type your password again. Everything else you entered is kept, but for your safety we never send a password back to the page." } : {}) })}
 ${o.extra ?? ""}
 <div class="checkbox"><input type="checkbox" id="remember" name="remember" value="1"${o.remember ? html` checked` : ""}><label for="remember">Keep me signed in</label></div>
 <div class="form-actions"><button class="button" type="submit">Sign in</button><button class="link-button" type="submit" formaction="/signin/forgot" formnovalidate>Forgot your password?</button></div>

@@ -82,6 +82,20 @@ describe("CAPTCHA", () => {
     assert.equal(after.json().captcha, undefined);
   });
 
+  it("answers an empty answer with its own code and a fresh challenge, and spends the old one", async () => {
+    await createVerifiedAccount(t, "empty@example.com");
+    const client = new TestClient(t.app);
+    await failTimes(client, "empty@example.com", 3);
+    const challenge = await solveCAPTCHA(client, "signin");
+    const empty = await client.request("POST", "/api/v1/session", { json: { identifier: "empty@example.com", password: STRONG_PASSWORD, captcha: { id: challenge.id, answer: " - " } } });
+    assert.equal(empty.statusCode, 400);
+    assert.equal(empty.json().error.code, "CAPTCHA_ANSWER_MISSING");
+    assert.equal(empty.json().error.field, "captcha");
+    assert.ok(empty.json().captcha.id && empty.json().captcha.id !== challenge.id, "a fresh challenge comes with it");
+    const again = await client.request("POST", "/api/v1/session", { json: { identifier: "empty@example.com", password: STRONG_PASSWORD, captcha: challenge } });
+    assert.equal(again.json().error.code, "CAPTCHA_EXPIRED", "the empty attempt spent the challenge");
+  });
+
   it("spends a challenge on any attempt: a correct answer does not work twice, nor after a wrong one", async () => {
     const client = new TestClient(t.app);
     const binding = (id: string) => id;
@@ -181,5 +195,14 @@ describe("CAPTCHA", () => {
     assert.match(pageText(page.body), /answer to the security check was not right/);
     assert.match(page.body, /id="captcha"[^>]*aria-invalid="true"/);
     assert.doesNotMatch(page.body, /secret-typed-here/);
+    // Everything but the password is kept, and the page says that only the password must be typed again.
+    assert.match(page.body, /id="identifier"[^>]*value="again@example.com"/);
+    assert.match(pageText(page.body), /Type your password again/);
+    assert.match(page.body, /id="password"[^>]*aria-describedby="[^"]*password-hint/);
+  });
+
+  it("tells the person on a fresh sign-in page nothing about typing the password again", async () => {
+    const page = await new TestClient(t.app).get("/signin");
+    assert.doesNotMatch(pageText(page.body), /Type your password again/);
   });
 });
