@@ -31,7 +31,7 @@ describe("passwords in the browser", { skip: browserSuiteSkip(), timeout: 180_00
   it("resets a forgotten password with the e-mailed link, which leaves the address bar, and signs in with the new one", async () => {
     const page = await suite.newPage();
     await page.goto("/signin");
-    await navigateBy(page, () => page.getByRole("link", { name: "Forgot your password?" }).click());
+    await navigateBy(page, () => page.getByRole("button", { name: "Forgot your password?" }).click());
     assert.equal(new URL(page.url()).pathname, "/password/reset");
     await page.getByLabel("E-mail or mobile number").fill("margaret@example.com");
     await page.getByLabel(ANSWER_LABEL).fill("testme");

@@ -31,15 +31,18 @@ describe("registration in the browser", { skip: browserSuiteSkip(), timeout: 180
 
     await page.waitForURL(/\/verify\?flow=/);
     await assert.doesNotReject(page.getByRole("heading", { name: "Confirm your account" }).waitFor());
-    assert.match(await visibleText(page.getByRole("status").first()), /We sent a 6-digit code by e-mail to G•+@example\.com/);
+    assert.match(await visibleText(page.getByRole("status").first()), /We sent a 6-digit code by e-mail to Grace@example\.com/);
     await capture(page, "verify");
     const code = await waitForCode(suite.outboxDir, "Grace@example.com", before);
     assert.equal(await page.getByLabel("E-mail or mobile number").inputValue(), "Grace@Example.com", "the identifier is kept");
     await page.getByLabel("Confirmation code").fill(code);
     await page.getByRole("button", { name: "Confirm" }).click();
 
-    await page.waitForURL(/\/signin\?done=verified$/);
-    assert.match(await visibleText(page.getByRole("status")), /Your account is confirmed/);
+    // Confirmed in the browser that chose the password: signed in straight away.
+    await page.waitForURL(/\/account\?done=welcome$/);
+    assert.match(await visibleText(page.getByRole("status").first()), /Your account is confirmed and you are signed in/);
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL(/\/signin\?done=signed-out$/);
     await page.getByLabel("E-mail or mobile number").fill("grace@example.com");
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
@@ -74,7 +77,9 @@ describe("registration in the browser", { skip: browserSuiteSkip(), timeout: 180
     const code = await waitForCode(suite.outboxDir, "+447911123456", before);
     await page.getByLabel("Confirmation code").fill(code);
     await page.getByRole("button", { name: "Confirm" }).click();
-    await page.waitForURL(/\/signin\?done=verified$/);
+    await page.waitForURL(/\/account\?done=welcome$/);
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL(/\/signin\?done=signed-out$/);
 
     await page.getByLabel("E-mail or mobile number").fill("0044 7911 123456");
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
