@@ -3,11 +3,14 @@ import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
 import { createDeps } from "./services.ts";
+import { startWebhookWorker } from "./webhooks/worker.ts";
 
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const deps = await createDeps(config);
   const app = await buildApp(deps);
   const stopMaintenance = scheduleMaintenance(deps);
+  // Every instance delivers webhooks; the lease on each delivery keeps them from sending one twice.
+  const webhookWorker = startWebhookWorker(deps);
   await app.listen({ host: config.host, port: config.port });
   const metricsApp = config.metrics ? await buildMetricsApp(deps) : null;
   if (metricsApp && config.metrics) {
@@ -28,6 +31,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     if (closing) return;
     closing = true;
     stopMaintenance();
+    await webhookWorker.stop();
     // Stop accepting, let requests in flight finish, then close the pools.
     await app.close();
     await metricsApp?.close();

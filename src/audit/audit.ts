@@ -25,6 +25,10 @@ export const AUDIT_EVENT_TYPES = [
   "admin.admin_granted",
   "admin.admin_revoked",
   "admin.accounts_imported",
+  "webhook.endpoint_added",
+  "webhook.endpoint_removed",
+  "webhook.endpoint_paused",
+  "webhook.endpoint_resumed",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -75,6 +79,10 @@ export function describeAuditEvent(type: string): string {
     "admin.admin_granted": "Administrator access granted",
     "admin.admin_revoked": "Administrator access removed",
     "admin.accounts_imported": "Accounts imported by an administrator",
+    "webhook.endpoint_added": "Webhook endpoint added",
+    "webhook.endpoint_removed": "Webhook endpoint removed",
+    "webhook.endpoint_paused": "Webhook endpoint paused after failing deliveries",
+    "webhook.endpoint_resumed": "Webhook endpoint resumed",
   };
   return map[type] ?? type;
 }

@@ -69,6 +69,9 @@ export const EnvSchema = Type.Object({
   LATCHKEY_ARGON2_MEMORY_KIB: Int("argon2id memory cost in KiB.", "19456"),
   LATCHKEY_ARGON2_TIME_COST: Int("argon2id passes.", "2"),
   LATCHKEY_ARGON2_PARALLELISM: Int("argon2id lanes.", "1"),
+  LATCHKEY_WEBHOOKS_ALLOW_PRIVATE: Bool("1 lets webhooks reach loopback, private and link-local addresses (for receivers on the same host or network). Off, such addresses are refused when the connection is made.", "0"),
+  LATCHKEY_WEBHOOKS_TIMEOUT: Duration("How long one webhook request may take, connection to last byte, before it counts as failed.", "10s"),
+  LATCHKEY_WEBHOOKS_POLL_INTERVAL: Duration("How often each instance looks for webhook deliveries that are due.", "1s"),
   LATCHKEY_PASSWORD_MIN_SCORE: Type.Optional(Type.Union(["0", "1", "2", "3", "4"].map((s) => Type.Literal(s)), { description: "Lowest accepted strength estimate (0–4).", default: "3" })),
 });
 

@@ -15,6 +15,7 @@ import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/
 import { createSqlSessionStore } from "./sql/session-store.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
 import { createSqlVerificationStore } from "./sql/verification-store.ts";
+import { createSqlWebhookStore } from "./sql/webhook-store.ts";
 import type { Stores } from "./types.ts";
 
 export interface OpenStoresOptions {
@@ -67,6 +68,7 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
     passwordResets: createSqlPasswordResetStore(db, codec),
     audit: createSqlAuditStore(db, codec),
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
+    webhooks: createSqlWebhookStore(db, codec),
     shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock),
     ...(poolStats ? { poolStats } : {}),
     async ping() {

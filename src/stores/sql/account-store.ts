@@ -1,8 +1,9 @@
 // Accounts and their identifiers in SQL (Kysely): the same code serves SQLite and PostgreSQL.
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { IdentifierKind } from "../../lib/identifiers.ts";
-import type { AccountRecord, AccountStore, IdentifierRecord, NewAccount, NewIdentifier, RemoveIdentifierResult } from "../types.ts";
+import type { AccountRecord, AccountStore, IdentifierRecord, NewAccount, NewIdentifier, RemoveIdentifierResult, WebhookEventsFor } from "../types.ts";
 import type { AccountsTable, Database, IdentifiersTable, SqlCodec } from "./schema.ts";
+import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
 export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): AccountStore {
   const toAccount = (row: Selectable<AccountsTable>): AccountRecord => ({
@@ -43,7 +44,15 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     return true;
   }
 
-  async function insertAccount(input: NewAccount, verified: boolean) {
+  /**
+   * Runs `change` in a transaction when webhook events come with it, so the events commit or roll back
+   * together with the change; without events, exactly as before.
+   */
+  async function withEvents<T>(events: unknown, change: (q: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T> {
+    return events === undefined ? change(db) : db.transaction().execute(change);
+  }
+
+  async function insertAccount(input: NewAccount, verified: boolean, events?: WebhookEventsFor<{ account: AccountRecord; identifier: IdentifierRecord }>) {
     return db.transaction().execute(async (trx) => {
       if (!(await claimValue(trx, input.identifier.value))) return null;
       const at = codec.time(input.createdAt);
@@ -57,13 +66,15 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         .values({ ...input.identifier, account_id: input.id, verified_at: verified ? at : null, created_at: at })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return { account: toAccount(account), identifier: toIdentifier(identifier) };
+      const result = { account: toAccount(account), identifier: toIdentifier(identifier) };
+      await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, result));
+      return result;
     });
   }
 
   return {
     createPendingAccount: (input) => insertAccount(input, false),
-    createVerifiedAccount: (input) => insertAccount(input, true),
+    createVerifiedAccount: (input, events) => insertAccount(input, true, events),
 
     async getAccountById(accountId) {
       const row = await db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
@@ -83,17 +94,21 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
       return rows.map(toIdentifier);
     },
 
-    async markIdentifierVerified(identifierId, at) {
-      const result = await db
-        .updateTable("identifiers")
-        .set({ verified_at: codec.time(at) })
-        .where("id", "=", identifierId)
-        .where("verified_at", "is", null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async markIdentifierVerified(identifierId, at, events) {
+      return withEvents(events, async (q) => {
+        const result = await q
+          .updateTable("identifiers")
+          .set({ verified_at: codec.time(at) })
+          .where("id", "=", identifierId)
+          .where("verified_at", "is", null)
+          .executeTakeFirst();
+        const changed = Number(result.numUpdatedRows) === 1;
+        if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return changed;
+      });
     },
 
-    async addVerifiedIdentifier(accountId, identifier: NewIdentifier, at) {
+    async addVerifiedIdentifier(accountId, identifier: NewIdentifier, at, events) {
       return db.transaction().execute(async (trx) => {
         if (!(await claimValue(trx, identifier.value))) return null;
         const row = await trx
@@ -101,11 +116,13 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
           .values({ ...identifier, account_id: accountId, verified_at: codec.time(at), created_at: codec.time(at) })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return toIdentifier(row);
+        const added = toIdentifier(row);
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, added));
+        return added;
       });
     },
 
-    async removeIdentifier(accountId, identifierId): Promise<RemoveIdentifierResult> {
+    async removeIdentifier(accountId, identifierId, events): Promise<RemoveIdentifierResult> {
       return db.transaction().execute(async (trx) => {
         const rows = await trx.selectFrom("identifiers").selectAll().where("account_id", "=", accountId).execute();
         const target = rows.find((r) => r.id === identifierId);
@@ -113,31 +130,43 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         const otherVerified = rows.filter((r) => r.id !== identifierId && r.verified_at !== null);
         if (otherVerified.length === 0) return "last";
         await trx.deleteFrom("identifiers").where("id", "=", identifierId).where("account_id", "=", accountId).execute();
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, toIdentifier(target)));
         return "removed";
       });
     },
 
-    async updatePasswordHash(accountId, passwordHash, at) {
-      await db.updateTable("accounts").set({ password_hash: passwordHash, updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+    async updatePasswordHash(accountId, passwordHash, at, events) {
+      await withEvents(events, async (q) => {
+        const result = await q.updateTable("accounts").set({ password_hash: passwordHash, updated_at: codec.time(at) }).where("id", "=", accountId).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+      });
     },
 
-    async replacePasswordHash(accountId, expectedHash, passwordHash, at) {
-      const result = await db
-        .updateTable("accounts")
-        .set({ password_hash: passwordHash, updated_at: codec.time(at) })
-        .where("id", "=", accountId)
-        .where("password_hash", "=", expectedHash)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async replacePasswordHash(accountId, expectedHash, passwordHash, at, events) {
+      return withEvents(events, async (q) => {
+        const result = await q
+          .updateTable("accounts")
+          .set({ password_hash: passwordHash, updated_at: codec.time(at) })
+          .where("id", "=", accountId)
+          .where("password_hash", "=", expectedHash)
+          .executeTakeFirst();
+        const changed = Number(result.numUpdatedRows) === 1;
+        if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return changed;
+      });
     },
 
-    async setAccountDisabled(accountId, disabledAt) {
-      const result = await db
-        .updateTable("accounts")
-        .set({ disabled_at: disabledAt === null ? null : codec.time(disabledAt) })
-        .where("id", "=", accountId)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async setAccountDisabled(accountId, disabledAt, events) {
+      return withEvents(events, async (q) => {
+        const result = await q
+          .updateTable("accounts")
+          .set({ disabled_at: disabledAt === null ? null : codec.time(disabledAt) })
+          .where("id", "=", accountId)
+          .executeTakeFirst();
+        const changed = Number(result.numUpdatedRows) === 1;
+        if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return changed;
+      });
     },
 
     async setAccountAdmin(accountId, isAdmin, at) {
@@ -165,9 +194,13 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
       return accounts.map((a) => ({ account: toAccount(a), identifiers: identifiers.filter((i) => i.account_id === a.id).map(toIdentifier) }));
     },
 
-    async deleteAccount(accountId) {
-      const result = await db.deleteFrom("accounts").where("id", "=", accountId).executeTakeFirst();
-      return Number(result.numDeletedRows) === 1;
+    async deleteAccount(accountId, events) {
+      return withEvents(events, async (q) => {
+        const result = await q.deleteFrom("accounts").where("id", "=", accountId).executeTakeFirst();
+        const deleted = Number(result.numDeletedRows) === 1;
+        if (deleted) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return deleted;
+      });
     },
   };
 }

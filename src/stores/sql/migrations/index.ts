@@ -5,6 +5,7 @@ import { accountsAndSessions } from "./0001-accounts-sessions.ts";
 import { passwordResets } from "./0002-password-resets.ts";
 import { helpFeedback } from "./0003-help-feedback.ts";
 import { auditEvents } from "./0004-audit-events.ts";
+import { webhooks } from "./0012-webhooks.ts";
 import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
 
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
@@ -13,6 +14,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     "0002_password_resets": passwordResets(types),
     "0003_help_feedback": helpFeedback(types),
     "0004_audit_events": auditEvents(types),
+    "0012_webhooks": webhooks(types),
   };
 }
 
