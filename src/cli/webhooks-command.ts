@@ -109,9 +109,10 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
       }
       case "test": {
         const id = needId();
-        const { eventId, attempt } = await sendTestWebhook(deps, id);
+        const { eventId, paused, attempt } = await sendTestWebhook(deps, id);
         if (values.json) out(`${JSON.stringify({ eventId, outcome: attempt?.outcome ?? "queued", statusCode: attempt?.statusCode ?? null, error: attempt?.error ?? null })}\n`);
-        else if (!attempt) out(`Test event ${eventId} queued: the endpoint is paused (resume it to send)\n`);
+        else if (!attempt && paused) out(`Test event ${eventId} queued: the endpoint is paused (resume it to send)\n`);
+        else if (!attempt) out(`Test event ${eventId} queued: a running server is sending it (see latchkey webhooks deliveries ${id})\n`);
         else if (attempt.outcome === "delivered") out(`Delivered test event ${eventId} (answered ${attempt.statusCode})\n`);
         else out(`Test event ${eventId} failed: ${attempt.error ?? "unknown error"}; it will be retried\n`);
         return attempt?.outcome === "delivered" ? 0 : 1;

@@ -88,16 +88,16 @@ export async function resumeWebhookEndpoint(deps: EndpointDeps, endpointId: stri
 
 /**
  * Queues a `webhook.test` event for one endpoint and tries it at once. Returns the attempt, or null when
- * it could not be tried now (the endpoint is paused); a failed test is retried like any delivery.
- * Throws WebhookInputError for an unknown endpoint.
+ * it could not be tried here (the endpoint is paused, or a server's worker took it first); a failed test
+ * is retried like any delivery. Throws WebhookInputError for an unknown endpoint.
  */
-export async function sendTestWebhook(deps: EndpointDeps & Pick<Deps, "mailer">, endpointId: string): Promise<{ eventId: string; attempt: WebhookAttemptResult | null }> {
+export async function sendTestWebhook(deps: EndpointDeps & Pick<Deps, "mailer">, endpointId: string): Promise<{ eventId: string; paused: boolean; attempt: WebhookAttemptResult | null }> {
   const endpoint = await deps.stores.webhooks.getEndpoint(endpointId);
   if (!endpoint) throw new WebhookInputError(`no webhook endpoint ${endpointId}`);
   const event = testEvent(deps, endpoint.id);
   await deps.stores.webhooks.recordEvents([event], { endpointId: endpoint.id });
   const [attempt] = await runWebhookDeliveryRound(deps, { deliveryId: `${event.id}.${endpoint.id}` });
-  return { eventId: event.id, attempt: attempt ?? null };
+  return { eventId: event.id, paused: endpoint.pausedAt !== null, attempt: attempt ?? null };
 }
 
 /** The delivery log, newest first: of one endpoint, or of all. For `latchkey webhooks deliveries` and the admin console. */
