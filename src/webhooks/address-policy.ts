@@ -39,15 +39,18 @@ const FORBIDDEN_IPV6 = [
   ["ff00::", 8],
 ] as const;
 
-const forbidden = new BlockList();
-for (const [network, prefix] of FORBIDDEN_IPV4) forbidden.addSubnet(network, prefix, "ipv4");
-for (const [network, prefix] of FORBIDDEN_IPV6) forbidden.addSubnet(network, prefix, "ipv6");
+// Two lists: one BlockList holding both families would match every IPv4 address against ::ffff:0:0/96,
+// since it compares IPv4 addresses with IPv6 rules in their mapped form.
+const forbiddenIPv4 = new BlockList();
+for (const [network, prefix] of FORBIDDEN_IPV4) forbiddenIPv4.addSubnet(network, prefix, "ipv4");
+const forbiddenIPv6 = new BlockList();
+for (const [network, prefix] of FORBIDDEN_IPV6) forbiddenIPv6.addSubnet(network, prefix, "ipv6");
 
 /** True for an address a webhook must not reach unless private addresses are allowed. Not an address: true. */
 export function isForbiddenWebhookAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
   const family = isIP(bare);
-  if (family === 4) return forbidden.check(bare, "ipv4");
-  if (family === 6) return forbidden.check(bare, "ipv6");
+  if (family === 4) return forbiddenIPv4.check(bare, "ipv4");
+  if (family === 6) return forbiddenIPv6.check(bare, "ipv6");
   return true;
 }

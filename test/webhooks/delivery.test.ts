@@ -377,6 +377,11 @@ describe("webhook addresses without LATCHKEY_WEBHOOKS_ALLOW_PRIVATE", () => {
     for (const url of [receiver.url, "http://10.1.2.3/hook", "http://[::1]/hook", "http://[::ffff:127.0.0.1]/hook", "http://169.254.169.254/latest", "http://0.0.0.0/"]) {
       await assert.rejects(addWebhookEndpoint(t.deps, { url, events: "password.changed" }), /loopback, private or reserved/, url);
     }
+    // Public addresses and names are accepted.
+    for (const url of ["https://93.184.215.14/hook", "https://[2606:4700:4700::1111]/hook", "https://hooks.example.com/latchkey"]) {
+      const { endpoint } = await addWebhookEndpoint(t.deps, { url, events: "password.changed" });
+      await t.deps.stores.webhooks.deleteEndpoint(endpoint.id);
+    }
   });
 
   it("refuses at connection time a name that resolves to loopback, so nothing reaches the receiver", async () => {
