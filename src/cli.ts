@@ -20,6 +20,9 @@ import { runAccountsImport } from "./cli/import-command.ts";
 import { runBackup, runMigrateData } from "./cli/operations-commands.ts";
 import { UsageError } from "./cli/usage-error.ts";
 import { runClientsCommand, runKeysCommand } from "./cli/oidc-commands.ts";
+import { runWebhooksCommand } from "./cli/webhooks-command.ts";
+import { WebhookInputError } from "./webhooks/endpoints.ts";
+import { accountCreatedEvent, accountDisabledEvent, accountEnabledEvent, sessionsRevokedEvent } from "./webhooks/events.ts";
 
 const HELP = `Usage: latchkey <command> [options]
 
@@ -55,6 +58,15 @@ Commands:
   keys rotate [--json]                  New OpenID Connect signing key (the old one stays published a day)
   help report [--days N]                Help articles: views, yes, no, helpful share and top reason
                                         (as on /admin), for all time or the last N days
+  webhooks add --url URL --events a,b [--json]
+                                        Add a webhook endpoint; prints its id and signing secret
+                                        (whsec_…) once (events: see docs/webhooks.md)
+  webhooks list [--json]                Endpoints with their events and status
+  webhooks remove ID                    Remove an endpoint and its waiting deliveries
+  webhooks resume ID                    Resume an endpoint that was paused after failing deliveries
+  webhooks test ID [--json]             Send a signed webhook.test event now and show the answer
+  webhooks deliveries [ID] [--limit N] [--json]
+                                        The delivery log, newest first, of one endpoint or all
 
 Options:
   -h, --help                            Show this help
@@ -113,13 +125,16 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
       const hash = await createArgon2Hasher(config.argon2).hashPassword(policy.password);
       return withStores(config, async (stores) => {
         const id = generateId(random);
-        const created = await stores.accounts.createVerifiedAccount({
-          id,
-          name: values.name ?? null,
-          passwordHash: hash,
-          createdAt: clock.now(),
-          identifier: { id: generateId(random), ...parsed.identifier },
-        });
+        const created = await stores.accounts.createVerifiedAccount(
+          {
+            id,
+            name: values.name ?? null,
+            passwordHash: hash,
+            createdAt: clock.now(),
+            identifier: { id: generateId(random), ...parsed.identifier },
+          },
+          (result) => [accountCreatedEvent({ clock, random }, result.account, [result.identifier], OPERATOR_ACTOR)],
+        );
         if (!created) return fail(`${parsed.identifier.display} is already used by an account`);
         if (values.admin) await stores.accounts.setAccountAdmin(id, true, clock.now());
         await recordCLIEvent(stores, "admin.account_created", id);
@@ -147,8 +162,12 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
     case "enable":
       return withStores(config, async (stores) => {
         const id = await findAccountId(stores, positionals[0] ?? values.identifier);
-        await stores.accounts.setAccountDisabled(id, action === "disable" ? clock.now() : null);
-        if (action === "disable") await stores.sessions.deleteSessionsOfAccount(id);
+        const random = createCryptoRandom();
+        const event = action === "disable" ? accountDisabledEvent({ clock, random }, id, OPERATOR_ACTOR) : accountEnabledEvent({ clock, random }, id, OPERATOR_ACTOR);
+        await stores.accounts.setAccountDisabled(id, action === "disable" ? clock.now() : null, [event]);
+        if (action === "disable") {
+          await stores.sessions.deleteSessionsOfAccount(id, undefined, (count) => (count > 0 ? [sessionsRevokedEvent({ clock, random }, id, "account_disabled", count, false)] : []));
+        }
         await recordCLIEvent(stores, action === "disable" ? "admin.account_disabled" : "admin.account_enabled", id);
         process.stdout.write(`Account ${id} ${action}d\n`);
         return 0;
@@ -166,6 +185,9 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
       throw new UsageError(action ? `unknown accounts command: ${action}` : "accounts needs a command: create, list, disable, enable, grant-admin, revoke-admin, import");
   }
 }
+
+/** Changes made at the terminal: an administrator, but no account to name. */
+const OPERATOR_ACTOR = { kind: "admin", accountId: null } as const;
 
 /** Records an operator's action in the audit trail (no address: it was the terminal). */
 async function recordCLIEvent(stores: Stores, type: AuditEventType, accountId: string): Promise<void> {
@@ -247,10 +269,12 @@ export async function runCLI(argv: string[]): Promise<number | null> {
     if (command === "audit") return await runAudit(config, args);
     if (command === "clients") return await runClientsCommand(config, args);
     if (command === "keys") return await runKeysCommand(config, args);
+    if (command === "webhooks") return await runWebhooksCommand(config, args);
     throw new UsageError(`unknown command: ${command}`);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message}\n\n${HELP}`, 2);
     if (error instanceof ConfigError) return fail(error.message, 78);
+    if (error instanceof WebhookInputError) return fail(error.message);
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) return fail(`${error.message}\n\n${HELP}`, 2);
     return fail(error instanceof Error ? error.message : String(error));
   }

@@ -3,6 +3,7 @@ import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
 import { createDeps } from "./services.ts";
+import { startWebhookWorker } from "./webhooks/worker.ts";
 
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const deps = await createDeps(config);
@@ -10,6 +11,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const stopMaintenance = scheduleMaintenance(deps);
   // The OpenID Connect provider starts with the server: its first signing key is made now, not on first use.
   await app.oidcProvider.get();
+  // Every instance delivers webhooks; the lease on each delivery keeps them from sending one twice.
+  const webhookWorker = startWebhookWorker(deps);
   await app.listen({ host: config.host, port: config.port });
   const metricsApp = config.metrics ? await buildMetricsApp(deps) : null;
   if (metricsApp && config.metrics) {
@@ -30,6 +33,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     if (closing) return;
     closing = true;
     stopMaintenance();
+    await webhookWorker.stop();
     // Stop accepting, let requests in flight finish, then close the pools. A client that sends slowly, or
     // never finishes its request, must not hold the shutdown: past the deadline its connection is closed.
     const deadline = setTimeout(() => {

@@ -4,6 +4,8 @@ import type { Deps } from "./deps.ts";
 
 export const RESET_RECORD_KEEP_SECONDS = 7 * 24 * 3600;
 export const MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
+/** Finished webhook deliveries (delivered or given up) stay in the delivery log this long. */
+export const WEBHOOK_DELIVERY_KEEP_SECONDS = 30 * 24 * 3600;
 
 export interface MaintenanceReport {
   sessions: number;
@@ -12,6 +14,7 @@ export interface MaintenanceReport {
   passwordResets: number;
   auditEvents: number;
   oidcArtifacts: number;
+  webhookDeliveries: number;
 }
 
 export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "config">): Promise<MaintenanceReport> {
@@ -23,6 +26,7 @@ export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "conf
     passwordResets: await deps.stores.passwordResets.deleteOldPasswordResets(new Date(now.getTime() - RESET_RECORD_KEEP_SECONDS * 1000)),
     auditEvents: await deps.stores.audit.deleteEventsBefore(new Date(now.getTime() - deps.config.auditRetentionSeconds * 1000)),
     oidcArtifacts: await deps.stores.oidcArtifacts.deleteExpiredArtifacts(now),
+    webhookDeliveries: await deps.stores.webhooks.deleteFinishedDeliveries(new Date(now.getTime() - WEBHOOK_DELIVERY_KEEP_SECONDS * 1000)),
   };
 }
 

@@ -12,6 +12,7 @@ import { generateId } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifiers.ts";
 import { identifierAddedEmail, identifierAddedSMS, registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
 import type { IdentifierRecord } from "../stores/types.ts";
+import { identifierAddedEvent, identifierRemovedEvent } from "../webhooks/events.ts";
 
 type AddDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger">;
 
@@ -47,6 +48,7 @@ export async function confirmAddingIdentifier(
     accountId,
     { id: generateId(deps.random), kind: identifier.kind, value: identifier.value, display: identifier.display },
     deps.clock.now(),
+    (added) => [identifierAddedEvent(deps, accountId, added)],
   );
   if (!added) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "identifier taken meanwhile" });
   await recordAuditEvent(deps, { type: "identifier.added", accountId, context: input.context ?? null, detail: { kind: identifier.kind } });
@@ -63,7 +65,7 @@ export async function removeIdentifier(
   identifierId: string,
   context?: SessionContext,
 ): Promise<void> {
-  const result = await deps.stores.accounts.removeIdentifier(accountId, identifierId);
+  const result = await deps.stores.accounts.removeIdentifier(accountId, identifierId, (removed) => [identifierRemovedEvent(deps, accountId, removed)]);
   if (result === "last") throw new AppError("IDENTIFIER_LAST_ONE");
   if (result === "not_found") throw new AppError("IDENTIFIER_NOT_FOUND");
   await recordAuditEvent(deps, { type: "identifier.removed", accountId, context: context ?? null });

@@ -7,6 +7,7 @@ import { parseIdentifier } from "../lib/identifiers.ts";
 import { identifierMessages } from "../messages/identifiers.ts";
 import { cleanName, NAME_MAX_LENGTH } from "./identifier-input.ts";
 import { checkImportedPasswordHash } from "./legacy-hashes.ts";
+import { accountCreatedEvent } from "../webhooks/events.ts";
 
 /**
  * One row of an import file: its values by column (CSV) or key (JSON lines), or why the line could not be
@@ -142,7 +143,10 @@ export async function importAccounts(
         createdAt: deps.clock.now(),
         identifier: { id: generateId(deps.random), ...identifier },
       };
-      const created = verified.verified ? await deps.stores.accounts.createVerifiedAccount(account) : await deps.stores.accounts.createPendingAccount(account);
+      // An imported confirmed account is new to applications too; a pending one becomes theirs when confirmed.
+      const created = verified.verified
+        ? await deps.stores.accounts.createVerifiedAccount(account, (r) => [accountCreatedEvent(deps, r.account, [r.identifier], { kind: "admin", accountId: null })])
+        : await deps.stores.accounts.createPendingAccount(account);
       if (created === null) return reject(used);
     }
     importedLines.set(identifier.value, line);

@@ -10,6 +10,7 @@ import { type AdminNoticeKind, adminNoticeEmail, adminNoticeSMS } from "../messa
 import { sendPasswordResetFor } from "../recovery/reset.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountChangeResult, AccountRecord, IdentifierRecord } from "../stores/types.ts";
+import { accountDeletedEvent, accountDisabledEvent, accountEnabledEvent, sessionsRevokedEvent, type WebhookActor } from "../webhooks/events.ts";
 
 export const ADMIN_ACTIONS = ["disable", "enable", "sign-out", "reset-password", "grant-admin", "revoke-admin", "delete"] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
@@ -117,13 +118,15 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
   const now = deps.clock.now();
   const detail: Record<string, string | number | boolean> = { admin: input.admin.id };
   let sessionsEnded: number | undefined;
+  // Webhook events go into the change's own transaction, so applications hear of exactly what happened.
+  const actor: WebhookActor = { kind: "admin", accountId: input.admin.id };
 
   switch (input.action) {
     case "disable":
-      if (refuseChange(await deps.stores.accounts.disableAccount(account.id, now))) return { changed: false };
+      if (refuseChange(await deps.stores.accounts.disableAccount(account.id, now, [accountDisabledEvent(deps, account.id, actor)]))) return { changed: false };
       break;
     case "enable":
-      if (refuseChange(await deps.stores.accounts.enableAccount(account.id, now))) return { changed: false };
+      if (refuseChange(await deps.stores.accounts.enableAccount(account.id, now, [accountEnabledEvent(deps, account.id, actor)]))) return { changed: false };
       break;
     case "grant-admin":
       if (refuseChange(await deps.stores.accounts.grantAdmin(account.id, now))) return { changed: false };
@@ -132,11 +135,11 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
       if (refuseChange(await deps.stores.accounts.revokeAdmin(account.id, now))) return { changed: false };
       break;
     case "delete":
-      refuseChange(await deps.stores.accounts.deleteAccount(account.id));
+      refuseChange(await deps.stores.accounts.deleteAccount(account.id, [accountDeletedEvent(deps, account.id, actor)]));
       detail.identifiers = identifiers.length;
       break;
     case "sign-out":
-      sessionsEnded = await deps.stores.sessions.deleteSessionsOfAccount(account.id);
+      sessionsEnded = await deps.stores.sessions.deleteSessionsOfAccount(account.id, undefined, (count) => (count > 0 ? [sessionsRevokedEvent(deps, account.id, "admin", count, false)] : []));
       detail.count = sessionsEnded;
       break;
     case "reset-password": {

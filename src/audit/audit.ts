@@ -31,6 +31,10 @@ export const AUDIT_EVENT_TYPES = [
   "admin.account_deleted",
   "oidc.consent_given",
   "oidc.access_removed",
+  "webhook.endpoint_added",
+  "webhook.endpoint_removed",
+  "webhook.endpoint_paused",
+  "webhook.endpoint_resumed",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -87,6 +91,10 @@ export function describeAuditEvent(type: string): string {
     "admin.account_deleted": "Account deleted by an administrator",
     "oidc.consent_given": "Access given to an application",
     "oidc.access_removed": "Access removed from an application",
+    "webhook.endpoint_added": "Webhook endpoint added",
+    "webhook.endpoint_removed": "Webhook endpoint removed",
+    "webhook.endpoint_paused": "Webhook endpoint paused after failing deliveries",
+    "webhook.endpoint_resumed": "Webhook endpoint resumed",
   };
   return map[type] ?? type;
 }

@@ -60,6 +60,12 @@ export interface Config {
   readonly auditRetentionSeconds: number;
   /** Connection and shutdown deadlines, in milliseconds. */
   readonly timeouts: { readonly headersMs: number; readonly bodyMs: number; readonly requestMs: number; readonly shutdownMs: number };
+  readonly webhooks: {
+    /** Allow loopback and private addresses (LATCHKEY_WEBHOOKS_ALLOW_PRIVATE). */
+    readonly allowPrivate: boolean;
+    readonly timeoutMs: number;
+    readonly pollIntervalMs: number;
+  };
   /** Per-client-address limits: at most `max` requests per `windowSeconds`. */
   readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
 }
@@ -259,6 +265,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     ipCountryCsv,
     auditRetentionSeconds: duration(env.LATCHKEY_AUDIT_RETENTION, "90d"),
     timeouts,
+    webhooks: {
+      allowPrivate: isTrue(env.LATCHKEY_WEBHOOKS_ALLOW_PRIVATE),
+      timeoutMs: Math.max(1, duration(env.LATCHKEY_WEBHOOKS_TIMEOUT, "10s")) * 1000,
+      pollIntervalMs: Math.max(1, duration(env.LATCHKEY_WEBHOOKS_POLL_INTERVAL, "1s")) * 1000,
+    },
     clientLimits: {
       signin: parseRate(env.LATCHKEY_RATE_SIGNIN ?? "30/1m"),
       captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA ?? "30/1m"),

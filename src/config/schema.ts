@@ -90,6 +90,9 @@ export const EnvSchema = Type.Object({
   LATCHKEY_IP_COUNTRY_CSV: Type.Optional(
     Type.String({ minLength: 1, maxLength: 4096, description: "Optional offline IP-to-country table (CSV rows: first address, last address, ISO country code; IPv4 and IPv6) so the session list can name each session's country. Read once at start; nothing is looked up over the network.", default: "" }),
   ),
+  LATCHKEY_WEBHOOKS_ALLOW_PRIVATE: Bool("1 lets webhooks reach loopback, private and link-local addresses (for receivers on the same host or network). Off, such addresses are refused when the connection is made.", "0"),
+  LATCHKEY_WEBHOOKS_TIMEOUT: Duration("How long one webhook request may take, connection to last byte, before it counts as failed.", "10s"),
+  LATCHKEY_WEBHOOKS_POLL_INTERVAL: Duration("How often each instance looks for webhook deliveries that are due.", "1s"),
   LATCHKEY_PASSWORD_MIN_SCORE: Type.Optional(Type.Union(["0", "1", "2", "3", "4"].map((s) => Type.Literal(s)), { description: "Lowest accepted strength estimate (0–4).", default: "3" })),
 });
 

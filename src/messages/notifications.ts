@@ -154,3 +154,30 @@ export function passwordChangedEmail(how: "reset" | "change", signinLink: string
 export function passwordChangedSMS(resetLink: string): string {
   return `Your Latchkey password was just changed. If this wasn't you, reset it now: ${resetLink}`;
 }
+
+/** To every admin when a webhook endpoint was paused after its deliveries kept failing. */
+export function webhookEndpointPausedEmail(endpoint: { id: string; url: string }, reason: string): EmailContent {
+  const resume = `latchkey webhooks resume ${endpoint.id}`;
+  return {
+    subject: "A webhook endpoint was paused",
+    text: [
+      `Deliveries to the webhook endpoint ${endpoint.url} (${endpoint.id}) kept failing for more than a day, so Latchkey paused it.`,
+      "",
+      `Last failure: ${reason}`,
+      "",
+      "Nothing is sent to it while it is paused; new events wait for it. See what happened with:",
+      `latchkey webhooks deliveries ${endpoint.id}`,
+      "",
+      "Once the receiver works again, resume it with:",
+      resume,
+    ].join("\n"),
+    html: emailLayout(
+      "A webhook endpoint was paused",
+      html`<h1 style="font-size:20px;margin:0 0 16px">A webhook endpoint was paused</h1>
+<p>Deliveries to <strong>${endpoint.url}</strong> (${endpoint.id}) kept failing for more than a day, so Latchkey paused it.</p>
+<p>Last failure: ${reason}</p>
+<p>Nothing is sent to it while it is paused; new events wait for it. See what happened with <code>latchkey webhooks deliveries ${endpoint.id}</code>.</p>
+<p>Once the receiver works again, resume it with <code>${resume}</code>.</p>`,
+    ),
+  };
+}

@@ -16,6 +16,7 @@ import type { Identifier } from "../lib/identifiers.ts";
 import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwordResetLinkEmail } from "../messages/notifications.ts";
 import { clearSigninThrottle } from "../signin/throttle.ts";
 import type { AccountRecord, PasswordResetRecord } from "../stores/types.ts";
+import { passwordResetEvent, sessionsRevokedEvent } from "../webhooks/events.ts";
 
 export const RESET_LINK_TTL_SECONDS = 30 * 60;
 export const RESET_CODE_TTL_SECONDS = 10 * 60;
@@ -193,10 +194,10 @@ export async function completePasswordResetWithCode(deps: ResetDeps, input: { id
 async function finishReset(deps: ResetDeps, account: AccountRecord, password: string, context: SessionContext | undefined, via: "link" | "code"): Promise<void> {
   const now = deps.clock.now();
   const hash = await deps.hasher.hashPassword(password);
-  await deps.stores.accounts.updatePasswordHash(account.id, hash, now);
+  await deps.stores.accounts.updatePasswordHash(account.id, hash, now, [passwordResetEvent(deps, account.id, via)]);
   // Every other way in that existed before the reset dies with it.
   await deps.stores.passwordResets.revokePasswordResetsOfAccount(account.id, now);
-  await deps.stores.sessions.deleteSessionsOfAccount(account.id);
+  await deps.stores.sessions.deleteSessionsOfAccount(account.id, undefined, (count) => (count > 0 ? [sessionsRevokedEvent(deps, account.id, "password_reset", count, false)] : []));
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
   for (const i of identifiers) await clearSigninThrottle(deps, i.value);
   await recordAuditEvent(deps, { type: "reset.completed", accountId: account.id, context: context ?? null, detail: { via } });

@@ -15,6 +15,7 @@ import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifiers.ts";
 import { registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
+import { accountCreatedEvent, accountVerifiedEvent } from "../webhooks/events.ts";
 
 export interface RegistrationInput {
   identifier: string;
@@ -90,7 +91,11 @@ export async function confirmRegistration(
   const verification = await consumeVerificationCode(deps, { purpose: "registration", value: identifier.value }, input.code);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
   if (!found || found.account.id !== verification.accountId) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "account replaced" });
-  await deps.stores.accounts.markIdentifierVerified(found.identifier.id, deps.clock.now());
+  // The account exists for applications from now on: both events commit with the confirmation.
+  await deps.stores.accounts.markIdentifierVerified(found.identifier.id, deps.clock.now(), [
+    accountCreatedEvent(deps, found.account, [found.identifier], { kind: "account" }),
+    accountVerifiedEvent(deps, found.account.id, found.identifier),
+  ]);
   await recordAuditEvent(deps, { type: "identifier.verified", accountId: found.account.id, context: input.context ?? null, detail: { kind: identifier.kind } });
   const identifiers = await deps.stores.accounts.listIdentifiers(found.account.id);
   return toPublicAccount(found.account, identifiers);

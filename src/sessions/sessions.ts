@@ -3,6 +3,7 @@
 import type { Deps } from "../deps.ts";
 import { addSeconds } from "../lib/clock.ts";
 import type { AccountRecord, SessionRecord } from "../stores/types.ts";
+import { sessionsRevokedEvent } from "../webhooks/events.ts";
 import { generateSessionToken, parseSessionToken, sessionSecretMatches } from "./session-token.ts";
 
 export interface SessionContext {
@@ -84,9 +85,11 @@ export async function invalidateAccountSession(deps: Pick<Deps, "stores">, accou
   return deps.stores.sessions.deleteSession(sessionId, accountId);
 }
 
-/** Ends every session of the account except `keepSessionId`. */
-export async function invalidateOtherSessions(deps: Pick<Deps, "stores">, accountId: string, keepSessionId?: string): Promise<number> {
-  return deps.stores.sessions.deleteSessionsOfAccount(accountId, keepSessionId);
+/** Ends every session of the account except `keepSessionId` (a session.revoked event goes with it when any ended). */
+export async function invalidateOtherSessions(deps: Pick<Deps, "stores" | "clock" | "random">, accountId: string, keepSessionId?: string): Promise<number> {
+  return deps.stores.sessions.deleteSessionsOfAccount(accountId, keepSessionId, (count) =>
+    count > 0 ? [sessionsRevokedEvent(deps, accountId, "signed_out_other_sessions", count, keepSessionId !== undefined)] : [],
+  );
 }
 
 export async function listAccountSessions(deps: Pick<Deps, "stores" | "clock">, accountId: string): Promise<SessionRecord[]> {

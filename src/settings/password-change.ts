@@ -9,6 +9,7 @@ import { notifyPasswordChanged } from "../recovery/reset.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
 import { countSigninFailure } from "../signin/throttle.ts";
 import type { SessionRecord } from "../stores/types.ts";
+import { passwordChangedEvent, sessionsRevokedEvent } from "../webhooks/events.ts";
 
 export interface PasswordChangeInput {
   accountId: string;
@@ -46,13 +47,17 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
   const now = deps.clock.now();
   const hash = await deps.hasher.hashPassword(policy.password);
   // Only replace the hash the current password was checked against: a concurrent change wins.
-  if (!(await deps.stores.accounts.replacePasswordHash(account.id, account.passwordHash, hash, now))) {
+  if (!(await deps.stores.accounts.replacePasswordHash(account.id, account.passwordHash, hash, now, [passwordChangedEvent(deps, account.id)]))) {
     throw new AppError("PASSWORD_INCORRECT", { field: "currentPassword", detail: "changed concurrently" });
   }
   await deps.stores.passwordResets.revokePasswordResetsOfAccount(account.id, now);
   const fresh = await createSession(deps, { accountId: account.id, remember: input.session.remember, context: input.context });
   await deps.stores.sessions.deleteSession(input.session.id);
-  if (input.signOutOthers) await deps.stores.sessions.deleteSessionsOfAccount(account.id, fresh.session.id);
+  if (input.signOutOthers) {
+    await deps.stores.sessions.deleteSessionsOfAccount(account.id, fresh.session.id, (count) =>
+      count > 0 ? [sessionsRevokedEvent(deps, account.id, "password_changed", count, true)] : [],
+    );
+  }
   await recordAuditEvent(deps, { type: "password.changed", accountId: account.id, context: input.context, detail: { signedOutOthers: input.signOutOthers } });
   notifyPasswordChanged(deps, identifiers.filter((i) => i.verifiedAt !== null), "change");
   return fresh;

@@ -19,6 +19,7 @@ import { createSqlSessionStore } from "./sql/session-store.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
 import { createSqlVerificationStore } from "./sql/verification-store.ts";
 import { classifyStorageOutage } from "./outage.ts";
+import { createSqlWebhookStore } from "./sql/webhook-store.ts";
 import type { BackendState, ReadinessReport, Stores } from "./types.ts";
 
 export interface OpenStoresOptions {
@@ -86,6 +87,7 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
     passwordResets: createSqlPasswordResetStore(db, codec),
     audit: createSqlAuditStore(db, codec),
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
+    webhooks: createSqlWebhookStore(db, codec),
     shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock),
     ...(poolStats ? { poolStats } : {}),
     async ping() {

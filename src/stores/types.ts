@@ -55,6 +55,12 @@ export interface AccountCursor {
   id: string;
 }
 
+/**
+ * Webhook events to record with a change, in the change's own transaction (the outbox): recorded only
+ * when the change takes effect, rolled back with it. A function receives what the change returned.
+ */
+export type WebhookEventsFor<T> = readonly NewWebhookEvent[] | ((result: T) => readonly NewWebhookEvent[]);
+
 export interface AccountStore {
   /**
    * Creates an account whose one identifier is not yet verified, in one transaction. An unverified
@@ -64,24 +70,27 @@ export interface AccountStore {
    */
   createPendingAccount(account: NewAccount): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
   /** Creates an account whose identifier is verified at `createdAt`. Returns null when the value is taken by a verified identifier. */
-  createVerifiedAccount(account: NewAccount): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
+  createVerifiedAccount(
+    account: NewAccount,
+    events?: WebhookEventsFor<{ account: AccountRecord; identifier: IdentifierRecord }>,
+  ): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
   getAccountById(accountId: string): Promise<AccountRecord | null>;
   /** The identifier with this normalised value (verified or not) and its account, or null. */
   getAccountByIdentifier(value: string): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
   listIdentifiers(accountId: string): Promise<IdentifierRecord[]>;
   /** Sets verified_at when it is still null. Returns true for the one caller that changed it. */
-  markIdentifierVerified(identifierId: string, at: Date): Promise<boolean>;
+  markIdentifierVerified(identifierId: string, at: Date, events?: WebhookEventsFor<true>): Promise<boolean>;
   /**
    * Adds an already verified identifier to an account. An unverified identifier with the same value
    * (an abandoned registration) is replaced. Returns null when a verified identifier holds the value.
    */
-  addVerifiedIdentifier(accountId: string, identifier: NewIdentifier, at: Date): Promise<IdentifierRecord | null>;
+  addVerifiedIdentifier(accountId: string, identifier: NewIdentifier, at: Date, events?: WebhookEventsFor<IdentifierRecord>): Promise<IdentifierRecord | null>;
   /** Removes one identifier of the account unless it is the account's last verified one (checked in the same transaction). */
-  removeIdentifier(accountId: string, identifierId: string): Promise<RemoveIdentifierResult>;
-  updatePasswordHash(accountId: string, passwordHash: string, at: Date): Promise<void>;
+  removeIdentifier(accountId: string, identifierId: string, events?: WebhookEventsFor<IdentifierRecord>): Promise<RemoveIdentifierResult>;
+  updatePasswordHash(accountId: string, passwordHash: string, at: Date, events?: WebhookEventsFor<true>): Promise<void>;
   /** Replaces the hash only if it is still `expectedHash` (a concurrent password change wins). */
-  replacePasswordHash(accountId: string, expectedHash: string, passwordHash: string, at: Date): Promise<boolean>;
-  setAccountDisabled(accountId: string, disabledAt: Date | null): Promise<boolean>;
+  replacePasswordHash(accountId: string, expectedHash: string, passwordHash: string, at: Date, events?: WebhookEventsFor<true>): Promise<boolean>;
+  setAccountDisabled(accountId: string, disabledAt: Date | null, events?: WebhookEventsFor<true>): Promise<boolean>;
   setAccountAdmin(accountId: string, isAdmin: boolean, at: Date): Promise<boolean>;
   /** Accounts with their identifiers, newest first. */
   listAccounts(options: { limit: number; offset: number }): Promise<Array<{ account: AccountRecord; identifiers: IdentifierRecord[] }>>;
@@ -96,9 +105,9 @@ export interface AccountStore {
    * change are one transaction that locks the admin rows, so two admins disabling each other at once cannot
    * both succeed.
    */
-  disableAccount(accountId: string, at: Date): Promise<AccountChangeResult>;
+  disableAccount(accountId: string, at: Date, events?: WebhookEventsFor<true>): Promise<AccountChangeResult>;
   /** Enables a disabled account. Never "last_admin". */
-  enableAccount(accountId: string, at: Date): Promise<AccountChangeResult>;
+  enableAccount(accountId: string, at: Date, events?: WebhookEventsFor<true>): Promise<AccountChangeResult>;
   /** Gives the account admin access. Never "last_admin". */
   grantAdmin(accountId: string, at: Date): Promise<AccountChangeResult>;
   /** Takes admin access away; "last_admin" when it is the only enabled admin (atomic check, as disableAccount). */
@@ -108,7 +117,7 @@ export interface AccountStore {
    * sessions, verification codes, password resets) in one transaction. "last_admin" (nothing deleted) when
    * it is the only enabled admin (atomic check, as disableAccount).
    */
-  deleteAccount(accountId: string): Promise<DeleteAccountResult>;
+  deleteAccount(accountId: string, events?: WebhookEventsFor<true>): Promise<DeleteAccountResult>;
 }
 
 export interface SessionRecord {
@@ -133,7 +142,7 @@ export interface SessionStore {
   /** Deletes one session; when `accountId` is given, only if it belongs to that account. Returns true when a row was deleted. */
   deleteSession(sessionId: string, accountId?: string): Promise<boolean>;
   /** Deletes every session of the account except `exceptSessionId`. Returns how many ended. */
-  deleteSessionsOfAccount(accountId: string, exceptSessionId?: string): Promise<number>;
+  deleteSessionsOfAccount(accountId: string, exceptSessionId?: string, events?: WebhookEventsFor<number>): Promise<number>;
   /** Unexpired sessions of the account, most recently used first. */
   listSessionsOfAccount(accountId: string, now: Date): Promise<SessionRecord[]>;
   deleteExpiredSessions(now: Date): Promise<number>;
@@ -484,6 +493,109 @@ export interface Stores {
   oidcArtifacts: OIDCArtifactStore;
   /** Its short-lived, single-use artifacts (codes, interactions): Redis when configured, else the database. */
   oidcShortLivedArtifacts: OIDCArtifactStore;
+}
+
+/** One account event for webhook receivers, as a change records it (see docs/webhooks.md). */
+export interface NewWebhookEvent {
+  id: string;
+  type: string;
+  /** The account it concerns; deliveries for one account go out in order. Null for a test event. */
+  accountId: string | null;
+  occurredAt: Date;
+  /** What the receiver needs; never a secret. */
+  data: Record<string, unknown>;
+}
+
+export interface WebhookEndpointRecord {
+  id: string;
+  url: string;
+  /** Event types the endpoint receives. */
+  events: string[];
+  /** The signing secret, encrypted under LATCHKEY_SECRET. */
+  secretSealed: string;
+  createdAt: Date;
+  /** Set when deliveries kept failing; nothing is sent until it is resumed. */
+  pausedAt: Date | null;
+  pauseReason: string | null;
+  consecutiveFailures: number;
+}
+
+export type WebhookDeliveryStatus = "pending" | "delivered" | "failed";
+
+/** One event for one endpoint: the delivery log's line. */
+export interface WebhookDeliveryRecord {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  /** The account id, or the event id for an event of no account. */
+  orderingKey: string;
+  occurredAt: Date;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  createdAt: Date;
+  lastAttemptAt: Date | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+}
+
+/** A delivery this worker holds the lease of, with what it needs to send it. */
+export interface ClaimedWebhookDelivery extends WebhookDeliveryRecord {
+  leaseToken: string;
+  url: string;
+  secretSealed: string;
+  /** The exact body to sign and send. */
+  payload: string;
+}
+
+export interface WebhookAttemptOutcome {
+  at: Date;
+  statusCode: number | null;
+  error: string | null;
+}
+
+export interface WebhookStore {
+  createEndpoint(endpoint: Omit<WebhookEndpointRecord, "pausedAt" | "pauseReason" | "consecutiveFailures">): Promise<WebhookEndpointRecord>;
+  listEndpoints(): Promise<WebhookEndpointRecord[]>;
+  getEndpoint(endpointId: string): Promise<WebhookEndpointRecord | null>;
+  /** Deletes the endpoint and its deliveries. False when it did not exist. */
+  deleteEndpoint(endpointId: string): Promise<boolean>;
+  /** Clears the pause and the failure count. False when it did not exist or was not paused. */
+  resumeEndpoint(endpointId: string): Promise<boolean>;
+  /**
+   * Records events in one transaction of their own, with a delivery for every endpoint subscribed to the
+   * type (or, with `endpointId`, for that endpoint only, whatever it subscribed to). Returns how many
+   * deliveries were created.
+   */
+  recordEvents(events: readonly NewWebhookEvent[], options?: { endpointId?: string }): Promise<number>;
+  /**
+   * Takes the lease of up to `limit` deliveries that are due, in one atomic UPDATE … RETURNING: of
+   * concurrent workers (processes, instances) each delivery goes to exactly one until the lease expires.
+   * Only the oldest pending delivery per endpoint and account is due (order per account), none of a
+   * paused endpoint. With `deliveryId`, only that one (when due and free).
+   */
+  claimDeliveries(claim: { leaseToken: string; now: Date; leaseUntil: Date; limit: number; deliveryId?: string }): Promise<ClaimedWebhookDelivery[]>;
+  /** Marks a delivery delivered and resets the endpoint's failure count, in one transaction. */
+  completeDelivery(deliveryId: string, outcome: WebhookAttemptOutcome): Promise<void>;
+  /**
+   * Records a failed attempt, if `leaseToken` still holds the lease: the next attempt at `retryAt`, or
+   * with `retryAt` null the delivery gives up and the endpoint is paused. Returns `paused` true for the
+   * one caller that paused the endpoint (so admins are told once).
+   */
+  failDelivery(deliveryId: string, leaseToken: string, outcome: WebhookAttemptOutcome & { retryAt: Date | null; pauseReason: string }): Promise<{ paused: boolean }>;
+  /** The delivery log, newest first; of one endpoint with `endpointId`. */
+  listDeliveries(query: { endpointId?: string; limit: number }): Promise<WebhookDeliveryRecord[]>;
+  getDelivery(deliveryId: string): Promise<WebhookDeliveryRecord | null>;
+  /** Verified e-mail addresses of admin accounts (to tell them about a paused endpoint). */
+  listAdminEmailAddresses(): Promise<string[]>;
+  /** Deletes finished (delivered or failed) deliveries created before `before`, and events left without deliveries. */
+  deleteFinishedDeliveries(before: Date): Promise<number>;
+}
+
+export interface Stores {
+  webhooks: WebhookStore;
   accounts: AccountStore;
   sessions: SessionStore;
   verifications: VerificationStore;

@@ -10,8 +10,10 @@ import type {
   NewAccount,
   NewIdentifier,
   RemoveIdentifierResult,
+  WebhookEventsFor,
 } from "../types.ts";
 import type { AccountsTable, Database, IdentifiersTable, SqlCodec } from "./schema.ts";
+import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
 /** Unique violation, deadlock or serialization failure: another transaction on the same value won the race. */
 function isConflict(error: unknown): boolean {
@@ -92,15 +94,27 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
   /** Runs `change` on an existing account in a transaction; "not_found" when there is none. */
   async function changeAccount(
     accountId: string,
+    events: WebhookEventsFor<true> | undefined,
     change: (trx: Transaction<Database>, account: Selectable<AccountsTable>) => Promise<AccountChangeResult>,
   ): Promise<AccountChangeResult> {
     return db.transaction().execute(async (trx) => {
       const account = await trx.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
-      return account ? change(trx, account) : "not_found";
+      const result = account ? await change(trx, account) : "not_found";
+      // The webhook events commit with the change, and only when something changed.
+      if (result === "changed") await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, true as const));
+      return result;
     });
   }
 
-  async function insertAccount(input: NewAccount, verified: boolean) {
+  /**
+   * Runs `change` in a transaction when webhook events come with it, so the events commit or roll back
+   * together with the change; without events, exactly as before.
+   */
+  async function withEvents<T>(events: unknown, change: (q: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T> {
+    return events === undefined ? change(db) : db.transaction().execute(change);
+  }
+
+  async function insertAccount(input: NewAccount, verified: boolean, events?: WebhookEventsFor<{ account: AccountRecord; identifier: IdentifierRecord }>) {
     return retryOnConflict(() => db.transaction().execute(async (trx) => {
       if (!(await claimValue(trx, input.identifier.value))) return null;
       const at = codec.time(input.createdAt);
@@ -114,13 +128,15 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         .values({ ...input.identifier, account_id: input.id, verified_at: verified ? at : null, created_at: at })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return { account: toAccount(account), identifier: toIdentifier(identifier) };
+      const result = { account: toAccount(account), identifier: toIdentifier(identifier) };
+      await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, result));
+      return result;
     }));
   }
 
   return {
     createPendingAccount: (input) => insertAccount(input, false),
-    createVerifiedAccount: (input) => insertAccount(input, true),
+    createVerifiedAccount: (input, events) => insertAccount(input, true, events),
 
     async getAccountById(accountId) {
       const row = await db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
@@ -140,17 +156,21 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
       return rows.map(toIdentifier);
     },
 
-    async markIdentifierVerified(identifierId, at) {
-      const result = await db
-        .updateTable("identifiers")
-        .set({ verified_at: codec.time(at) })
-        .where("id", "=", identifierId)
-        .where("verified_at", "is", null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async markIdentifierVerified(identifierId, at, events) {
+      return withEvents(events, async (q) => {
+        const result = await q
+          .updateTable("identifiers")
+          .set({ verified_at: codec.time(at) })
+          .where("id", "=", identifierId)
+          .where("verified_at", "is", null)
+          .executeTakeFirst();
+        const changed = Number(result.numUpdatedRows) === 1;
+        if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return changed;
+      });
     },
 
-    async addVerifiedIdentifier(accountId, identifier: NewIdentifier, at) {
+    async addVerifiedIdentifier(accountId, identifier: NewIdentifier, at, events) {
       return retryOnConflict(() => db.transaction().execute(async (trx) => {
         if (!(await claimValue(trx, identifier.value))) return null;
         const row = await trx
@@ -158,11 +178,13 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
           .values({ ...identifier, account_id: accountId, verified_at: codec.time(at), created_at: codec.time(at) })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return toIdentifier(row);
+        const added = toIdentifier(row);
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, added));
+        return added;
       }));
     },
 
-    async removeIdentifier(accountId, identifierId): Promise<RemoveIdentifierResult> {
+    async removeIdentifier(accountId, identifierId, events): Promise<RemoveIdentifierResult> {
       return db.transaction().execute(async (trx) => {
         // Lock the account's row first (a no-op update): two removals on one account then take turns, so
         // each sees what the other left and the last verified identifier cannot be removed by both at once.
@@ -173,31 +195,43 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         const otherVerified = rows.filter((r) => r.id !== identifierId && r.verified_at !== null);
         if (otherVerified.length === 0) return "last";
         await trx.deleteFrom("identifiers").where("id", "=", identifierId).where("account_id", "=", accountId).execute();
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, toIdentifier(target)));
         return "removed";
       });
     },
 
-    async updatePasswordHash(accountId, passwordHash, at) {
-      await db.updateTable("accounts").set({ password_hash: passwordHash, updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+    async updatePasswordHash(accountId, passwordHash, at, events) {
+      await withEvents(events, async (q) => {
+        const result = await q.updateTable("accounts").set({ password_hash: passwordHash, updated_at: codec.time(at) }).where("id", "=", accountId).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+      });
     },
 
-    async replacePasswordHash(accountId, expectedHash, passwordHash, at) {
-      const result = await db
-        .updateTable("accounts")
-        .set({ password_hash: passwordHash, updated_at: codec.time(at) })
-        .where("id", "=", accountId)
-        .where("password_hash", "=", expectedHash)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async replacePasswordHash(accountId, expectedHash, passwordHash, at, events) {
+      return withEvents(events, async (q) => {
+        const result = await q
+          .updateTable("accounts")
+          .set({ password_hash: passwordHash, updated_at: codec.time(at) })
+          .where("id", "=", accountId)
+          .where("password_hash", "=", expectedHash)
+          .executeTakeFirst();
+        const changed = Number(result.numUpdatedRows) === 1;
+        if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return changed;
+      });
     },
 
-    async setAccountDisabled(accountId, disabledAt) {
-      const result = await db
-        .updateTable("accounts")
-        .set({ disabled_at: disabledAt === null ? null : codec.time(disabledAt) })
-        .where("id", "=", accountId)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async setAccountDisabled(accountId, disabledAt, events) {
+      return withEvents(events, async (q) => {
+        const result = await q
+          .updateTable("accounts")
+          .set({ disabled_at: disabledAt === null ? null : codec.time(disabledAt) })
+          .where("id", "=", accountId)
+          .executeTakeFirst();
+        const changed = Number(result.numUpdatedRows) === 1;
+        if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return changed;
+      });
     },
 
     async setAccountAdmin(accountId, isAdmin, at) {
@@ -244,8 +278,8 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
       return accounts.map((a) => ({ account: toAccount(a), identifiers: identifiers.filter((i) => i.account_id === a.id).map(toIdentifier) }));
     },
 
-    disableAccount: (accountId, at) =>
-      changeAccount(accountId, async (trx, account) => {
+    disableAccount: (accountId, at, events) =>
+      changeAccount(accountId, events, async (trx, account) => {
         if (account.disabled_at !== null) return "unchanged";
         if (codec.fromBool(account.is_admin) && (await isLastAdmin(trx, accountId))) return "last_admin";
         await trx.updateTable("accounts").set({ disabled_at: codec.time(at), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
@@ -261,29 +295,29 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         return "changed";
       }),
 
-    enableAccount: (accountId, at) =>
-      changeAccount(accountId, async (trx, account) => {
+    enableAccount: (accountId, at, events) =>
+      changeAccount(accountId, events, async (trx, account) => {
         if (account.disabled_at === null) return "unchanged";
         await trx.updateTable("accounts").set({ disabled_at: null, updated_at: codec.time(at) }).where("id", "=", accountId).execute();
         return "changed";
       }),
 
     grantAdmin: (accountId, at) =>
-      changeAccount(accountId, async (trx, account) => {
+      changeAccount(accountId, undefined, async (trx, account) => {
         if (codec.fromBool(account.is_admin)) return "unchanged";
         await trx.updateTable("accounts").set({ is_admin: codec.bool(true), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
         return "changed";
       }),
 
     revokeAdmin: (accountId, at) =>
-      changeAccount(accountId, async (trx, account) => {
+      changeAccount(accountId, undefined, async (trx, account) => {
         if (!codec.fromBool(account.is_admin)) return "unchanged";
         if (await isLastAdmin(trx, accountId)) return "last_admin";
         await trx.updateTable("accounts").set({ is_admin: codec.bool(false), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
         return "changed";
       }),
 
-    async deleteAccount(accountId): Promise<DeleteAccountResult> {
+    async deleteAccount(accountId, events): Promise<DeleteAccountResult> {
       return db.transaction().execute(async (trx) => {
         const account = await trx.selectFrom("accounts").select(["id", "is_admin"]).where("id", "=", accountId).executeTakeFirst();
         if (!account) return "not_found";
@@ -295,6 +329,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         await trx.deleteFrom("verifications").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("password_resets").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("accounts").where("id", "=", accountId).execute();
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, true as const));
         return "deleted";
       });
     },

@@ -1,6 +1,8 @@
 // Kysely's view of the tables. Times are Unix seconds in SQLite (timestamptz in PostgreSQL) and booleans
 // 0/1 in SQLite; the codec converts, so services only ever see Date and boolean.
 
+import type { Generated } from "kysely";
+
 export type SqlTime = number | Date;
 export type SqlBool = number | boolean;
 
@@ -144,6 +146,53 @@ export interface Database {
   oidc_clients: OIDCClientsTable;
   oidc_signing_keys: OIDCSigningKeysTable;
   oidc_artifacts: OIDCArtifactsTable;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  events: string;
+  secret_sealed: string;
+  created_at: SqlTime;
+  paused_at: SqlTime | null;
+  pause_reason: string | null;
+  consecutive_failures: Generated<number>;
+}
+
+export interface WebhookEventsTable {
+  /** Assigned by the database; a string from PostgreSQL's bigint. */
+  seq: Generated<number | string>;
+  id: string;
+  type: string;
+  account_id: string | null;
+  occurred_at: SqlTime;
+  payload: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  event_seq: number | string;
+  event_type: string;
+  ordering_key: string;
+  occurred_at: SqlTime;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: SqlTime;
+  lease_token: string | null;
+  lease_expires_at: SqlTime | null;
+  created_at: SqlTime;
+  last_attempt_at: SqlTime | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: SqlTime | null;
+}
+
+export interface Database {
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   audit_events: AuditEventsTable;
   hourly_counts: HourlyCountsTable;
   password_resets: PasswordResetsTable;

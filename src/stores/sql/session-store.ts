@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { SessionRecord, SessionStore } from "../types.ts";
 import type { Database, SessionsTable, SqlCodec } from "./schema.ts";
+import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
 export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): SessionStore {
   const toSession = (row: Selectable<SessionsTable>): SessionRecord => ({
@@ -51,11 +52,20 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
       const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows) === 1;
     },
-    async deleteSessionsOfAccount(accountId, exceptSessionId) {
-      let query = db.deleteFrom("sessions").where("account_id", "=", accountId);
-      if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
-      const result = await query.executeTakeFirst();
-      return Number(result.numDeletedRows);
+    async deleteSessionsOfAccount(accountId, exceptSessionId, events) {
+      const end = async (q: Kysely<Database>): Promise<number> => {
+        let query = q.deleteFrom("sessions").where("account_id", "=", accountId);
+        if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
+        const result = await query.executeTakeFirst();
+        return Number(result.numDeletedRows);
+      };
+      if (events === undefined) return end(db);
+      // With webhook events, the sessions end and the events are written in one transaction.
+      return db.transaction().execute(async (trx) => {
+        const count = await end(trx);
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, count));
+        return count;
+      });
     },
     async listSessionsOfAccount(accountId, now) {
       const t = codec.time(now);

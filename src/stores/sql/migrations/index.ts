@@ -7,6 +7,7 @@ import { helpFeedback } from "./0003-help-feedback.ts";
 import { auditEvents } from "./0004-audit-events.ts";
 import { openIDConnect } from "./0008-oidc.ts";
 import { adminConsole } from "./0011-admin-console.ts";
+import { webhooks } from "./0012-webhooks.ts";
 import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
 
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
@@ -17,6 +18,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     "0004_audit_events": auditEvents(types),
     "0008_oidc": openIDConnect(types),
     "0011_admin_console": adminConsole(types),
+    "0012_webhooks": webhooks(types),
   };
 }
 

@@ -1,0 +1,136 @@
+// `latchkey webhooks …` and the account commands' events, run as real processes against a real SQLite file
+// and a real receiver on loopback.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../../src/config/load.ts";
+import { createDeps } from "../../src/services.ts";
+import { runWebhookDeliveryRound } from "../../src/webhooks/worker.ts";
+import { STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { testEnv } from "../helpers/app.ts";
+import { startWebhookReceiver, verifyWithStandardWebhooks, type WebhookReceiver } from "../helpers/webhook-receiver.ts";
+
+const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
+
+describe("latchkey webhooks", () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let receiver: WebhookReceiver;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "latchkey-webhooks-cli-"));
+    env = { ...(process.env as Record<string, string>), ...testEnv(dataDir, { LATCHKEY_WEBHOOKS_ALLOW_PRIVATE: "1", LATCHKEY_WEBHOOKS_TIMEOUT: "2s" }) };
+    receiver = await startWebhookReceiver();
+  });
+  after(async () => {
+    await receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Runs the CLI without blocking this process, whose receiver must keep answering meanwhile. */
+  const run = (args: string[], extraEnv: Record<string, string> = {}, input = ""): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv } });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status, stdout, stderr }));
+      child.stdin.end(input);
+    });
+
+  /** Delivers what is due, as a running server's worker would. */
+  async function deliverDue(): Promise<void> {
+    const deps = await createDeps(loadConfig(env), { logger: { info() {}, warn() {}, error() {} } });
+    try {
+      for (let i = 0; i < 20 && (await runWebhookDeliveryRound(deps)).length > 0; i++);
+    } finally {
+      await deps.stores.close();
+    }
+  }
+
+  it("adds an endpoint, shows its secret once, tests it, logs deliveries, sends account events and removes it", async () => {
+    const added = await run(["webhooks", "add", "--url", receiver.url, "--events", "account.created,account.disabled,account.enabled,session.revoked", "--json"]);
+    assert.equal(added.status, 0, added.stderr);
+    const endpoint = JSON.parse(added.stdout) as { id: string; secret: string; events: string[]; status: string };
+    assert.match(endpoint.secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    assert.deepEqual(endpoint.events, ["account.created", "account.disabled", "account.enabled", "session.revoked"]);
+    // Stored encrypted: the secret is nowhere in the database file.
+    const database = readFileSync(join(dataDir, "latchkey.db"));
+    assert.equal(database.includes(endpoint.secret.slice(6)), false);
+
+    const listed = await run(["webhooks", "list", "--json"]);
+    assert.equal(listed.status, 0, listed.stderr);
+    const list = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+    assert.equal(list[0]?.id, endpoint.id);
+    assert.equal(list[0]?.status, "active");
+    assert.equal(listed.stdout.includes(endpoint.secret), false, "the secret is not shown again");
+
+    const tested = await run(["webhooks", "test", endpoint.id]);
+    assert.equal(tested.status, 0, `${tested.stdout} ${tested.stderr}`);
+    assert.match(tested.stdout, /Delivered test event evt_\S+ \(answered 200\)/);
+    assert.equal((verifyWithStandardWebhooks(endpoint.secret, receiver.received[0] as NonNullable<(typeof receiver.received)[0]>) as { type: string }).type, "webhook.test");
+
+    for (const [args, input] of [
+      [["accounts", "create", "--identifier", "cli-hook@example.com"], `${STRONG_PASSWORD}\n`],
+      [["accounts", "disable", "cli-hook@example.com"], ""],
+      [["accounts", "enable", "cli-hook@example.com"], ""],
+    ] as const) {
+      const done = await run([...args], {}, input);
+      assert.equal(done.status, 0, `${args.join(" ")}: ${done.stderr}`);
+    }
+    await deliverDue();
+    const types = receiver.received.slice(1).map((r) => r.type);
+    assert.deepEqual(types, ["account.created", "account.disabled", "account.enabled"], "no session.revoked: the account had no session");
+    const disabled = JSON.parse(receiver.received[2]?.body ?? "{}");
+    assert.deepEqual(disabled.data.actor, { kind: "admin" });
+    for (const r of receiver.received) verifyWithStandardWebhooks(endpoint.secret, r);
+
+    const deliveries = await run(["webhooks", "deliveries", endpoint.id, "--json"]);
+    assert.equal(deliveries.status, 0, deliveries.stderr);
+    const log = JSON.parse(deliveries.stdout) as Array<{ eventType: string; status: string; attempts: number; lastStatusCode: number }>;
+    assert.deepEqual(
+      log.map((d) => [d.eventType, d.status, d.attempts, d.lastStatusCode]),
+      [
+        ["account.enabled", "delivered", 1, 200],
+        ["account.disabled", "delivered", 1, 200],
+        ["account.created", "delivered", 1, 200],
+        ["webhook.test", "delivered", 1, 200],
+      ],
+    );
+    const text = await run(["webhooks", "deliveries"]);
+    assert.match(text.stdout, /account\.enabled\tevt_\S+\tdelivered\t1\tanswered 200/);
+    assert.match(text.stdout, /4 deliveries/);
+
+    const resumed = await run(["webhooks", "resume", endpoint.id]);
+    assert.equal(resumed.status, 1);
+    assert.match(resumed.stderr, /not a paused webhook endpoint/);
+    assert.equal((await run(["webhooks", "remove", endpoint.id])).status, 0);
+    const again = await run(["webhooks", "remove", endpoint.id]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /no webhook endpoint/);
+    assert.match((await run(["webhooks", "list"])).stdout, /0 endpoint\(s\)/);
+  });
+
+  it("refuses unknown events, a private address without the setting, and wrong usage", async () => {
+    const unknown = await run(["webhooks", "add", "--url", "https://example.com/h", "--events", "account.created,account.exploded"]);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /unknown event account\.exploded/);
+    const privateAddress = await run(["webhooks", "add", "--url", "http://192.168.1.10/h", "--events", "account.created"], { LATCHKEY_WEBHOOKS_ALLOW_PRIVATE: "0" });
+    assert.equal(privateAddress.status, 1);
+    assert.match(privateAddress.stderr, /loopback, private or reserved address/);
+    const missing = await run(["webhooks", "add", "--url", "https://example.com/h"]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--events/);
+    assert.equal((await run(["webhooks", "frobnicate"])).status, 2);
+    assert.match((await run(["--help"])).stdout, /webhooks add --url URL --events a,b \[--json\]/);
+  });
+});
