@@ -108,7 +108,7 @@ function findBlobs(mask: Uint8Array, width: number, height: number): Blob[] {
 async function segment(png: Buffer, count: number): Promise<Float32Array[]> {
   const { mask, width, height } = await readMask(png);
   const closed = close(mask, width, height, 3);
-  let blobs = findBlobs(closed, width, height).filter((b) => b.area > 900 && b.bottom - b.top > 40);
+  const blobs = findBlobs(closed, width, height).filter((b) => b.area > 900 && b.bottom - b.top > 40);
   blobs.sort((a, b) => a.left + a.right - (b.left + b.right));
   // Too many: merge the two neighbours closest together. Too few: split the widest in two.
   while (blobs.length > count) {
