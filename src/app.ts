@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOpt
 import { registerAccountRoutes } from "./account/routes.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
 import { registerCAPTCHARoutes } from "./captcha/routes.ts";
+import { registerPowRoutes } from "./pow/routes.ts";
 import type { Deps } from "./deps.ts";
 import { type HelpLibrary, loadHelpLibrary } from "./help/articles.ts";
 import { registerHelpRoutes } from "./help/routes.ts";
@@ -161,6 +162,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     sendPage(request, reply, deps, { title: "Welcome", body: homePage({ signedIn: Boolean(request.auth), name: request.auth?.account.name ?? null }) }),
   );
   registerCAPTCHARoutes(app, deps);
+  registerPowRoutes(app, deps);
   registerSigninRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
   registerAccountRoutes(app, deps);

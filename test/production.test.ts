@@ -1,5 +1,6 @@
 // The production process: `latchkey serve` from the compiled dist/, with NODE_ENV=production. It must run
 // without any TypeScript loader, find its assets (styles, help articles, fonts, voices) from dist/, and log JSON.
+import { solvePowPuzzle } from "../src/pow/puzzles.ts";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -103,7 +104,16 @@ describe("the production process (compiled dist/)", { skip: process.platform !==
     assert.equal(help.status, 200);
     assert.match(await help.text(), /href="\/help\/[a-z0-9-]+"/);
 
-    const created = await fetch(`${baseUrl}/api/v1/captcha`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ purpose: "signin" }) });
+    // Proof of work is on by default in production: a new security check needs a solved puzzle first.
+    const refused = await fetch(`${baseUrl}/api/v1/captcha`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ purpose: "signin" }) });
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "POW_REQUIRED");
+    const asked = await fetch(`${baseUrl}/api/v1/pow`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ purpose: "captcha" }) });
+    assert.equal(asked.status, 201);
+    const cookie = (asked.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const puzzle = (await asked.json()) as { id: string; prefix: string; difficulty: number };
+    const pow = { id: puzzle.id, nonce: solvePowPuzzle(puzzle.prefix, puzzle.difficulty) };
+    const created = await fetch(`${baseUrl}/api/v1/captcha`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ purpose: "signin", pow }) });
     assert.equal(created.status, 201, await created.clone().text());
     const challenge = (await created.json()) as { imageUrl: string; audioUrl: string };
     const image = await fetch(new URL(challenge.imageUrl, baseUrl));

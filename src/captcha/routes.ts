@@ -6,10 +6,11 @@ import { AppError } from "../errors/app-error.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
 import { formField } from "../http/forms.ts";
+import { PowProofField, requirePow } from "../pow/routes.ts";
 import { CAPTCHA_PURPOSES, createCAPTCHAChallenge, renderChallengeAudio, renderChallengeImage } from "./challenges.ts";
 import type { CAPTCHASubmission } from "./gate.ts";
 
-const CreateBody = Type.Object({ purpose: Type.Union(CAPTCHA_PURPOSES.map((p) => Type.Literal(p))) }, { additionalProperties: false });
+const CreateBody = Type.Object({ purpose: Type.Union(CAPTCHA_PURPOSES.map((p) => Type.Literal(p))), pow: PowProofField }, { additionalProperties: false });
 const MediaParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{20}$" }) }, { additionalProperties: false });
 
 /** The CAPTCHA answer posted by a page form (hidden captchaId + captchaAnswer), if any. */
@@ -19,7 +20,7 @@ export function captchaFromForm(request: Parameters<typeof formField>[0]): CAPTC
 }
 
 export function registerCAPTCHARoutes(app: FastifyInstance, deps: Deps): void {
-  app.post("/api/v1/captcha", { schema: { body: CreateBody }, preHandler: limitClient(deps, "captcha") }, async (request, reply) => {
+  app.post("/api/v1/captcha", { schema: { body: CreateBody }, preHandler: [limitClient(deps, "captcha"), requirePow(deps, "captcha")] }, async (request, reply) => {
     const { purpose } = request.body as Static<typeof CreateBody>;
     const challenge = await createCAPTCHAChallenge(deps, { purpose, binding: requesterBinding(request) });
     return reply.code(201).send(challenge);

@@ -45,6 +45,8 @@ export interface Config {
   readonly metrics: { host: string; port: number } | undefined;
   readonly captchaTestMode: boolean;
   readonly registrationCAPTCHA: boolean;
+  /** Proof of work before sign-in, registration, reset requests and new security checks. */
+  readonly pow: { enabled: boolean; difficulty: number };
   readonly sessions: {
     readonly idleSeconds: number;
     readonly absoluteSeconds: number;
@@ -140,6 +142,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   const env = raw as RawEnv;
   const nodeEnv = env.NODE_ENV ?? "development";
   const production = nodeEnv === "production";
+  const powDifficulty = Number(env.LATCHKEY_POW_DIFFICULTY ?? "14");
+  if (powDifficulty < 1 || powDifficulty > 28) problems.push("LATCHKEY_POW_DIFFICULTY: between 1 and 28 bits");
 
   let baseUrl = env.LATCHKEY_BASE_URL ?? "http://localhost:3000";
   let baseOrigin = "";
@@ -249,6 +253,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     metrics: env.LATCHKEY_METRICS_PORT ? { host: env.LATCHKEY_METRICS_HOST ?? "127.0.0.1", port: Number(env.LATCHKEY_METRICS_PORT) } : undefined,
     captchaTestMode: isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE),
     registrationCAPTCHA: env.LATCHKEY_REGISTRATION_CAPTCHA === undefined ? true : isTrue(env.LATCHKEY_REGISTRATION_CAPTCHA),
+    pow: { enabled: env.LATCHKEY_POW === undefined ? production : isTrue(env.LATCHKEY_POW), difficulty: powDifficulty },
     sessions: {
       idleSeconds: duration(env.LATCHKEY_SESSION_IDLE_TIMEOUT, "12h"),
       absoluteSeconds: duration(env.LATCHKEY_SESSION_ABSOLUTE_TIMEOUT, "7d"),

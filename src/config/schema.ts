@@ -68,6 +68,8 @@ export const EnvSchema = Type.Object({
   ),
   LATCHKEY_CAPTCHA_TEST_MODE: Bool("1 makes every security check read TESTME / 1234567. Only accepted with NODE_ENV=test.", "0"),
   LATCHKEY_REGISTRATION_CAPTCHA: Bool("1 asks for the security check when someone creates an account.", "1"),
+  LATCHKEY_POW: Bool("1 requires a solved proof-of-work puzzle before sign-in, registration, reset requests and new security checks. Default 1 in production, 0 otherwise.", "1 in production"),
+  LATCHKEY_POW_DIFFICULTY: Int("Proof of work: leading zero bits asked of everyone (4 more after many attempts from one address).", "14"),
   LATCHKEY_SESSION_IDLE_TIMEOUT: Duration("A session ends after this long without use.", "12h"),
   LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: Duration("A session ends this long after sign-in, used or not.", "7d"),
   LATCHKEY_REMEMBER_IDLE_TIMEOUT: Duration("Idle timeout with \"Keep me signed in\".", "30d"),

@@ -24,6 +24,8 @@ export const errorMessages: Record<ErrorCode, string> = {
     "That answer to the security check was not right. Here is a new one: type the characters in the picture, or the 7 digits you hear. Upper and lower case don't matter.",
   CAPTCHA_EXPIRED: "The security check had expired or was already used. Here is a new one.",
   CAPTCHA_ANSWER_MISSING: "Type your answer to the security check: the characters in the picture, or the 7 digits you hear. Here is a new one.",
+  POW_REQUIRED: "Your browser did not finish a short background check. Reload the page and try again; if it keeps happening, turn on JavaScript or use the security check instead.",
+  POW_INVALID: "Your browser's background check had expired or was already used. Reload the page and try again.",
   ACCOUNT_NOT_VERIFIED:
     "Confirm your e-mail address or mobile number before you sign in. We have sent you a new code.",
   UNAUTHENTICATED: "Sign in to continue.",

@@ -1,4 +1,5 @@
 // "Forgot your password?": the reset pages and /api/v1/password-resets.
+import { PowProofField, requirePow } from "../pow/routes.ts";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { challengeForPage } from "../captcha/page-challenge.ts";
@@ -18,7 +19,7 @@ import { resetConfirmPage, resetLinkProblemPage, resetRequestPage, resetSentPage
 import { checkResetLink, findResetLinkIdentifier, completePasswordResetWithCode, completePasswordResetWithToken, requestPasswordReset } from "./reset.ts";
 
 const CAPTCHA = Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
-export const ResetRequestBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }), captcha: Type.Optional(CAPTCHA) }, { additionalProperties: false });
+export const ResetRequestBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }), captcha: Type.Optional(CAPTCHA), pow: PowProofField }, { additionalProperties: false });
 export const ResetCompleteBody = Type.Union([
   Type.Object({ token: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 16384 }) }, { additionalProperties: false }),
   Type.Object({ identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 16384 }) }, { additionalProperties: false }),
@@ -128,7 +129,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     }
   });
 
-  app.post("/api/v1/password-resets", { schema: { body: ResetRequestBody }, preHandler: limitClient(deps, "reset") }, async (request, reply) => {
+  app.post("/api/v1/password-resets", { schema: { body: ResetRequestBody }, preHandler: [limitClient(deps, "reset"), requirePow(deps, "password_reset")] }, async (request, reply) => {
     const body = request.body as Static<typeof ResetRequestBody>;
     await requestPasswordReset(deps, { identifier: body.identifier, captcha: body.captcha, binding: requesterBinding(request), context: sessionContextOf(request) });
     return reply.code(202).send({ reset: "sent" });

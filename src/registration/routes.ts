@@ -1,4 +1,5 @@
 // Creating and confirming accounts: /register and /verify pages and the /api/v1/accounts calls.
+import { PowProofField, requirePow } from "../pow/routes.ts";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { estimatePasswordStrength, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
@@ -27,6 +28,7 @@ export const RegistrationBody = Type.Object(
     password: Type.String({ maxLength: 16384 }),
     name: Type.Optional(Type.String({ maxLength: 1024 })),
     captcha: Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false })),
+    pow: PowProofField,
   },
   { additionalProperties: false },
 );
@@ -211,7 +213,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     }
   });
 
-  app.post("/api/v1/accounts", { schema: { body: RegistrationBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
+  app.post("/api/v1/accounts", { schema: { body: RegistrationBody }, preHandler: [limitClient(deps, "verification"), requirePow(deps, "registration")] }, async (request, reply) => {
     const body = request.body as Static<typeof RegistrationBody>;
     await registerAccount(deps, { identifier: body.identifier, password: body.password, name: body.name ?? null, captcha: body.captcha, binding: requesterBinding(request) });
     const parsed = parseIdentifier(body.identifier, { defaultRegion: deps.config.defaultRegion });

@@ -1,4 +1,5 @@
 // Sign-in and sign-out: the /signin page and the /api/v1/session calls.
+import { PowProofField, requirePow } from "../pow/routes.ts";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { PublicAccountSchema, toPublicAccount } from "../accounts/public-account.ts";
@@ -32,6 +33,7 @@ export const SigninBody = Type.Object(
     password: Type.String({ maxLength: 16384 }),
     remember: Type.Optional(Type.Boolean()),
     captcha: Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false })),
+    pow: PowProofField,
   },
   { additionalProperties: false },
 );
@@ -144,7 +146,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     return redirectSeeOther(reply, "/signin?done=signed-out");
   });
 
-  app.post("/api/v1/session", { schema: { body: SigninBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
+  app.post("/api/v1/session", { schema: { body: SigninBody }, preHandler: [limitClient(deps, "signin"), requirePow(deps, "signin")] }, async (request, reply) => {
     const body = request.body as Static<typeof SigninBody>;
     const result = await signIn(deps, {
       identifier: body.identifier,

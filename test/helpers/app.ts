@@ -31,6 +31,8 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
     LATCHKEY_LOG_LEVEL: "silent",
     // Every security check reads TESTME / 1234567; single use, expiry and binding work as in production.
     LATCHKEY_CAPTCHA_TEST_MODE: "1",
+    // Proof of work is off unless a test turns it on (test/pow/): existing flows post no proof.
+    LATCHKEY_POW: "0",
     // Every test request comes from 127.0.0.1: per-address limits are lifted, except where a test sets them.
     LATCHKEY_RATE_SIGNIN: "100000/1m",
     LATCHKEY_RATE_CAPTCHA: "100000/1m",
