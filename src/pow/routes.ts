@@ -4,7 +4,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
-import { createPowPuzzle, POW_PURPOSES, type PowPurpose, powDifficultyFor, requirePowProof } from "./puzzles.ts";
+import { formField } from "../http/forms.ts";
+import { html, type SafeHtml } from "../lib/html.ts";
+import { createPowPuzzle, POW_PURPOSES, type PowPurpose, powDifficultyFor, requirePowProof, verifyPowProof } from "./puzzles.ts";
 
 /** The `pow` field of a request body: a puzzle id and the nonce that solves it. */
 export const PowProofField = Type.Optional(
@@ -19,6 +21,22 @@ export function requirePow(deps: Pick<Deps, "stores" | "clock" | "config">, purp
     const body = request.body as { pow?: { id: string; nonce: string } } | undefined;
     await requirePowProof(deps, { proof: body?.pow, purpose, binding: requesterBinding(request) });
   };
+}
+
+/**
+ * The hidden fields a page form carries for a proof of work, and the static script whose worker fills
+ * them. A page sent without them (no JavaScript) is not refused: its action asks for the security check.
+ */
+export function powFields(purpose: PowPurpose): SafeHtml {
+  return html`<input type="hidden" name="powId" value="" data-pow-purpose="${purpose}"><input type="hidden" name="powNonce" value=""><script src="/assets/pow.js" defer></script>`;
+}
+
+/** True when the posted form carries a valid proof of work for `purpose` (the puzzle is spent either way). */
+export async function powFromFormIsValid(deps: Pick<Deps, "stores" | "clock">, request: FastifyRequest, purpose: PowPurpose): Promise<boolean> {
+  const id = formField(request, "powId", 64);
+  const nonce = formField(request, "powNonce", 64);
+  if (!id || !nonce) return false;
+  return (await verifyPowProof(deps, { proof: { id, nonce }, purpose, binding: requesterBinding(request) })) === "valid";
 }
 
 export function registerPowRoutes(app: FastifyInstance, deps: Deps): void {

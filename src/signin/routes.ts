@@ -1,5 +1,5 @@
 // Sign-in and sign-out: the /signin page and the /api/v1/session calls.
-import { PowProofField, requirePow } from "../pow/routes.ts";
+import { PowProofField, powFields, powFromFormIsValid, requirePow } from "../pow/routes.ts";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { PublicAccountSchema, toPublicAccount } from "../accounts/public-account.ts";
@@ -71,8 +71,10 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       errors,
       identifier: flow?.values.identifier ?? "",
       returnTo,
-      ...(challenge || reauth
-        ? { extra: html`${reauth ? html`<input type="hidden" name="prompt" value="login">` : ""}${challenge ? captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }) : ""}` }
+      ...(challenge || reauth || deps.config.pow.enabled
+        ? {
+            extra: html`${reauth ? html`<input type="hidden" name="prompt" value="login">` : ""}${challenge ? captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }) : ""}${deps.config.pow.enabled ? powFields("signin") : ""}`,
+          }
         : {}),
       remember: flow?.values.remember === "1",
       focusCaptcha: flow?.data?.focus === "captcha",
@@ -115,6 +117,8 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
         context: sessionContextOf(request),
         captcha: captchaFromForm(request),
         binding: requesterBinding(request),
+        // Without a valid proof of work (no JavaScript, or not finished) the page asks for the security check instead.
+        captchaRequired: deps.config.pow.enabled && !(await powFromFormIsValid(deps, request, "signin")),
       });
       setSessionCookie(reply, deps, result.token, result.session);
       // Signing in again (prompt=login) replaces the session the browser had: one session per browser.

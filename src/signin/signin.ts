@@ -30,6 +30,8 @@ export interface SigninInput {
   context: SessionContext;
   /** The answer to the security check, when one was shown. */
   captcha?: CAPTCHASubmission | undefined;
+  /** Asks for the security check on this attempt whatever the count (a page sent without a proof of work). */
+  captchaRequired?: boolean;
   /** Who the security check belongs to (session or browser). */
   binding: string;
 }
@@ -96,7 +98,7 @@ async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<Signin
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   if (input.password.length === 0) throw new AppError("PASSWORD_REQUIRED", { field: "password" });
   const attempt = await reserveSigninAttempt(deps, identifier.value);
-  if (attempt.needsCAPTCHA) {
+  if (attempt.needsCAPTCHA || input.captchaRequired) {
     try {
       await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "signin", binding: input.binding });
     } catch (error) {
