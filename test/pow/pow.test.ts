@@ -9,7 +9,7 @@ import { parseIdentifier } from "../../src/lib/identifiers.ts";
 import { createPowPuzzle, leadingZeroBits, POW_RAISE_AFTER_ATTEMPTS, POW_RAISE_BITS, POW_TTL_SECONDS, solvePowPuzzle, verifyPowProof } from "../../src/pow/puzzles.ts";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { TestClient } from "../helpers/client.ts";
+import { hiddenInputsIn, TestClient } from "../helpers/client.ts";
 import { latestCode } from "../helpers/outbox.ts";
 
 const DIFFICULTY = 8;
@@ -160,6 +160,48 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
     assert.notEqual(code(reset), "POW_REQUIRED");
     assert.notEqual(code(reset), "POW_INVALID");
     assert.ok(reset.statusCode < 300 || code(reset) === "CAPTCHA_REQUIRED", reset.body);
+  });
+
+  it("the sign-in page carries the proof fields and script; a proof from the form signs in without the security check", async () => {
+    const client = new TestClient(t.app);
+    const page = await client.get("/signin");
+    assert.match(page.body, /<input type="hidden" name="powId" value="" data-pow-purpose="signin">/);
+    assert.match(page.body, /<script src="\/assets\/pow.js" defer><\/script>/);
+    const pow = await solved(client, "signin");
+    const response = await client.request("POST", "/signin", {
+      form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "pow@example.com", password: STRONG_PASSWORD, powId: pow.id, powNonce: pow.nonce },
+    });
+    assert.equal(response.statusCode, 303);
+    assert.equal(response.headers.location, "/account");
+  });
+
+  it("a page sent without a proof (no JavaScript) gets the security check instead, and signs in with it", async () => {
+    const client = new TestClient(t.app);
+    const page = await client.get("/signin");
+    const first = await client.request("POST", "/signin", { form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "pow@example.com", password: STRONG_PASSWORD } });
+    assert.equal(first.statusCode, 303);
+    assert.match(String(first.headers.location), /^\/signin\?flow=/);
+    const withCheck = await client.get(String(first.headers.location));
+    assert.match(withCheck.body, /src="\/captcha\/[A-Za-z0-9_-]{20}\.png"/);
+    assert.match(withCheck.body, /Please complete the security check/);
+    const second = await client.request("POST", "/signin", {
+      form: { ...hiddenInputsIn(withCheck.body, "/signin"), identifier: "pow@example.com", password: STRONG_PASSWORD, captchaAnswer: "testme" },
+    });
+    assert.equal(second.statusCode, 303);
+    assert.equal(second.headers.location, "/account");
+  });
+
+  it("a page with a replayed proof gets the security check too", async () => {
+    const client = new TestClient(t.app);
+    const page = await client.get("/signin");
+    const pow = await solved(client, "signin");
+    const form = { ...hiddenInputsIn(page.body, "/signin"), identifier: "pow@example.com", password: "a wrong password", powId: pow.id, powNonce: pow.nonce };
+    const first = await client.request("POST", "/signin", { form });
+    const firstPage = await client.get(String(first.headers.location));
+    assert.doesNotMatch(firstPage.body, /src="\/captcha\//);
+    const replay = await client.request("POST", "/signin", { form: { ...form, ...hiddenInputsIn(firstPage.body, "/signin"), password: STRONG_PASSWORD } });
+    assert.match(String(replay.headers.location), /^\/signin\?flow=/);
+    assert.match((await client.get(String(replay.headers.location))).body, /src="\/captcha\//);
   });
 
   it("asks more of an address after many sign-in attempts", async () => {
