@@ -14,12 +14,22 @@ export type { ClientLimitKind };
  */
 export async function consumeClientAllowance(deps: Pick<Deps, "stores" | "config">, kind: ClientLimitKind, ip: string): Promise<void> {
   const limit = deps.config.clientLimits[kind];
-  const key = `client:${kind}:${hmacHex(deps.config.secret, "client", ip).slice(0, 32)}`;
+  const key = clientAllowanceKey(deps.config, kind, ip);
   const count = await deps.stores.shortLived.increment(key, limit.windowSeconds);
   if (count > limit.max) {
     const retryAfter = Math.max(1, await deps.stores.shortLived.ttl(key));
     throw new AppError("RATE_LIMITED", { retryAfter, detail: `${kind} from one address` });
   }
+}
+
+/** The short-lived store key of the counter of `kind` for the client address `ip`. */
+export function clientAllowanceKey(config: Pick<Deps["config"], "secret">, kind: ClientLimitKind, ip: string): string {
+  return `client:${kind}:${hmacHex(config.secret, "client", ip).slice(0, 32)}`;
+}
+
+/** Requests of `kind` counted for the client address in the current window (read only). */
+export async function countClientRequests(deps: Pick<Deps, "stores" | "config">, kind: ClientLimitKind, ip: string): Promise<number> {
+  return Number((await deps.stores.shortLived.get(clientAllowanceKey(deps.config, kind, ip))) ?? 0);
 }
 
 /** A preHandler that applies the limit of `kind` to the request's client address. */

@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
-import { generateId, hmacHex } from "../lib/crypto.ts";
+import { countClientRequests } from "../http/client-limits.ts";
+import { generateId } from "../lib/crypto.ts";
 
 export const POW_PURPOSES = ["signin", "registration", "password_reset", "captcha"] as const;
 export type PowPurpose = (typeof POW_PURPOSES)[number];
@@ -69,8 +70,7 @@ export function solvePowPuzzle(prefix: string, difficulty: number): string {
  * counted here).
  */
 export async function powDifficultyFor(deps: Pick<Deps, "stores" | "config">, ip: string): Promise<number> {
-  const counter = `client:signin:${hmacHex(deps.config.secret, "client", ip).slice(0, 32)}`;
-  const attempts = Number((await deps.stores.shortLived.get(counter)) ?? 0);
+  const attempts = await countClientRequests(deps, "signin", ip);
   return deps.config.pow.difficulty + (attempts >= POW_RAISE_AFTER_ATTEMPTS ? POW_RAISE_BITS : 0);
 }
 
