@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
+import { performAdminAction } from "../../src/admin/account-actions.ts";
 import { generateId } from "../../src/lib/crypto.ts";
 import { createVerifiedAccount, seedVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
@@ -386,6 +387,11 @@ describe("admin console", () => {
     const me = await t.deps.stores.accounts.getAccountById(adminId);
     assert.equal(me?.isAdmin, true);
     assert.equal(me?.disabledAt, null);
+    // The service refuses with its own code, which the page above puts in words.
+    await assert.rejects(
+      performAdminAction(t.deps, { admin: me, accountId: adminId, action: "revoke-admin", password: STRONG_PASSWORD, context: { ip: "127.0.0.1", userAgent: "test" } }),
+      (error: unknown) => (error as { code?: string }).code === "ADMIN_LAST_ADMIN",
+    );
 
     const deputy = await createVerifiedAccount(t, "deputy@example.com");
     const deputyId = await idOf("deputy@example.com");
