@@ -3,7 +3,7 @@
 // known-versus-unknown timing.
 import type { Config } from "../src/config/load.ts";
 import { combineHashFigures, type HashFigures, measureHashLimit } from "./hash-limit.ts";
-import { measureKnownVersusUnknown, measureSessionChecks, measureSignins, type ServerUnderTest, signInForCookie, type TimingComparison } from "./latchkey-http.ts";
+import { measureForwardAuthChecks, measureKnownVersusUnknown, measureSessionChecks, measureSignins, type ServerUnderTest, signInForCookie, type TimingComparison } from "./latchkey-http.ts";
 import { alternateRounds, combineLoadFigures, createKeepAliveAgent, type LoadFigures, type LoadSettings, measureThroughput, timedRequest } from "./load.ts";
 import { benchIdentifier } from "./seed.ts";
 
@@ -12,6 +12,9 @@ export interface ModeFigures {
   hashLimit: HashFigures;
   sessionCheck: LoadFigures;
   baseline: LoadFigures;
+  /** nginx auth_request checks (the forward-auth hot path), alternated with the same baseline. */
+  forwardAuth: LoadFigures;
+  forwardAuthBaseline: LoadFigures;
   timing: TimingComparison;
 }
 
@@ -54,11 +57,20 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
     (round) => measureSessionChecks(options.server, cookie, settingsFor(round)),
   );
 
+  log(`  forward-auth checks vs baseline: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
+  const forwardAuthRounds = await alternateRounds(
+    options.rounds,
+    (round) => measureThroughput({ url: options.baseline.url, serverPid: options.baseline.pid, method: "GET", path: options.baselinePath, expectStatus: 200 }, settingsFor(round)),
+    (round) => measureForwardAuthChecks(options.server, cookie, settingsFor(round)),
+  );
+
   return {
     signin: combineLoadFigures(signinRounds.second),
     hashLimit: combineHashFigures(signinRounds.first),
     sessionCheck: combineLoadFigures(sessionRounds.second),
     baseline: combineLoadFigures(sessionRounds.first),
+    forwardAuth: combineLoadFigures(forwardAuthRounds.second),
+    forwardAuthBaseline: combineLoadFigures(forwardAuthRounds.first),
     timing,
   };
 }

@@ -16,23 +16,31 @@ import { identifierAddedEvent, identifierRemovedEvent } from "../webhooks/events
 
 type AddDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger">;
 
-/** Sends a code to a new identifier for this account. Throws IDENTIFIER_ALREADY_YOURS when it is already on the account. */
-export async function startAddingIdentifier(deps: AddDeps, accountId: string, input: string): Promise<Identifier> {
+/**
+ * Sends a code to a new identifier for this account. Throws IDENTIFIER_ALREADY_YOURS when it is already on
+ * the account.
+ */
+export async function startAddingIdentifier(deps: AddDeps & Pick<Deps, "tasks">, accountId: string, input: string): Promise<Identifier> {
   const { identifier } = requireIdentifier(input, { defaultRegion: deps.config.defaultRegion });
   const own = await deps.stores.accounts.listIdentifiers(accountId);
   if (own.some((i) => i.value === identifier.value && i.verifiedAt !== null)) throw new AppError("IDENTIFIER_ALREADY_YOURS", { field: "identifier" });
   await consumeSendAllowance(deps, "verification", identifier.value);
-  const taken = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
-  if (taken && taken.identifier.verifiedAt !== null) {
-    // Someone else's: tell the owner instead of sending a code, and answer as if a code was sent.
-    const signin = `${deps.config.baseUrl}/signin`;
-    await deliverToIdentifier(deps, identifier, {
-      email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
-      sms: () => registrationAttemptSMS(signin),
-    });
-    return identifier;
-  }
-  await issueVerificationCode(deps, { accountId, purpose: "add_identifier", identifier });
+  // Whether someone else holds the identifier is looked up, and the code or the owner's notice made and
+  // sent, in the background for every identifier: the answer does the same work, and takes the same time,
+  // for a free and a taken one.
+  deps.tasks.run("identifier code", async () => {
+    const taken = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+    if (taken && taken.identifier.verifiedAt !== null) {
+      // Someone else's: tell the owner instead of sending a code.
+      const signin = `${deps.config.baseUrl}/signin`;
+      await deliverToIdentifier(deps, identifier, {
+        email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
+        sms: () => registrationAttemptSMS(signin),
+      });
+      return;
+    }
+    await issueVerificationCode(deps, { accountId, purpose: "add_identifier", identifier });
+  });
   return identifier;
 }
 

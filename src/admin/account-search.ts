@@ -16,7 +16,7 @@ const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The account whose identifier (verified or not) or id is `query`, or null. The query is parsed exactly as
- * the sign-in field parses it, so `Ada@Example.COM`, `+44 7700 900123` and `0044 7700-900123` all find
+ * the sign-in field parses it, so `Ada@Example.COM`, `+44 7400 123456` and `0044 7400-123456` all find
  * the account; both lookups are by unique index, so the answer costs the same at any number of accounts.
  */
 export async function findAccount(deps: Pick<Deps, "stores">, query: string): Promise<AccountWithIdentifiers | null> {

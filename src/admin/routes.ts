@@ -16,6 +16,7 @@ import { describeBrowserAndSystem, describeUserAgent } from "../lib/user-agent.t
 import { listAccountSessions } from "../sessions/sessions.ts";
 import { adminAccountPage } from "../views/admin-account-page.ts";
 import { adminAccountsPage } from "../views/admin-accounts-page.ts";
+import { adminAppsPage } from "../views/admin-apps-page.ts";
 import { adminConfirmPage } from "../views/admin-confirm-page.ts";
 import { adminEventsPage } from "../views/admin-events-page.ts";
 import { adminNav } from "../views/admin-nav.ts";
@@ -117,7 +118,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
   const adminOnly = async (request: FastifyRequest): Promise<void> => {
     requireAdmin(request);
   };
-  for (const url of ["/admin", "/admin/accounts", "/admin/accounts/:id", "/admin/events", "/admin/events.csv", "/admin/help-feedback", "/admin/feedback.csv"]) {
+  for (const url of ["/admin", "/admin/accounts", "/admin/accounts/:id", "/admin/events", "/admin/events.csv", "/admin/apps", "/admin/help-feedback", "/admin/feedback.csv"]) {
     refuseOtherMethods(app, url, ["GET"]);
   }
   refuseOtherMethods(app, "/admin/accounts/:id/:action", ["GET", "POST"]);
@@ -238,6 +239,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
       .type("text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="security-events-${utcDayOf(deps.clock.now())}.csv"`)
       .send(csv);
+  });
+
+  app.get("/admin/apps", async (request, reply) => {
+    requireAdmin(request);
+    const clients = await deps.stores.oidcClients.listClients();
+    return sendPage(request, reply, deps, { title: "Applications", body: adminAppsPage(clients), narrow: false });
   });
 
   app.get("/admin/help-feedback", async (request, reply) => {

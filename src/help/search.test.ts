@@ -122,7 +122,7 @@ describe("searching the shipped articles", () => {
   });
 
   test("nonsense, stop words and empty queries find nothing", () => {
-    for (const query of ["xyzzyq", "qwrtpz flrbnx", "", "   ", "the of and to", "!!! ??? ---", "<script>"]) {
+    for (const query of ["xyzzyq", "qwrtpz flrbnx", "", "   ", "the of and to", "!!! ??? ---", "<zqxj>"]) {
       assert.deepEqual(library.search(query), [], query);
     }
   });

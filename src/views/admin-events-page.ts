@@ -58,7 +58,7 @@ export function adminEventsPage(o: AdminEventsPageOptions): SafeHtml {
 ${ACTIVITY_SERIES.map(
   (s) => html`<figure class="chart" data-series="${s.key}">
 <figcaption><strong>${s.label}</strong>: ${o.activity.series[s.key].reduce((a, b) => a + b, 0)}</figcaption>
-${hourlyBarChart({ id: `chart-${s.key.replace(".", "-")}`, title: `${s.label} per hour (UTC)`, from: o.activity.from, values: o.activity.series[s.key] })}
+<div class="chart-scroll" role="group" aria-label="Chart: ${s.label} per hour" tabindex="0">${hourlyBarChart({ id: `chart-${s.key.replace(".", "-")}`, title: `${s.label} per hour (UTC)`, from: o.activity.from, values: o.activity.series[s.key] })}</div>
 </figure>\n`,
 )}</div>
 <table class="table table--cards">

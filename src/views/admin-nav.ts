@@ -1,11 +1,12 @@
 // The admin console's own navigation, shown at the top of every admin page.
 import { html, type SafeHtml } from "../lib/html.ts";
 
-export type AdminSection = "accounts" | "events" | "feedback";
+export type AdminSection = "accounts" | "events" | "apps" | "feedback";
 
 const SECTIONS: ReadonlyArray<{ id: AdminSection; href: string; label: string }> = [
   { id: "accounts", href: "/admin/accounts", label: "Accounts" },
   { id: "events", href: "/admin/events", label: "Security events" },
+  { id: "apps", href: "/admin/apps", label: "Applications" },
   { id: "feedback", href: "/admin/help-feedback", label: "Help feedback" },
 ];
 

@@ -118,6 +118,8 @@ describe("accessibility in the browser", { skip: browserSuiteSkip(), timeout: 24
     await checkPage(page, "admin-events");
     await page.goto("/admin/events?ip=nonsense&type=signin.failed");
     await checkPage(page, "admin-events-filtered");
+    await page.goto("/admin/apps");
+    await checkPage(page, "admin-apps");
 
     // The help center and an unknown page.
     await page.goto("/help");

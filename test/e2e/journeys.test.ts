@@ -111,7 +111,7 @@ describe("sign-in journeys in the browser", { skip: browserSuiteSkip(), timeout:
     await page.getByLabel("E-mail or mobile number").fill("root@example.com");
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await navigateBy(page, () => page.getByRole("button", { name: "Sign in", exact: true }).click());
-    await page.goto("/admin");
+    await page.goto("/admin/help-feedback");
     const hint = page.locator(".table-scroll-hint");
     assert.equal(await hint.isVisible(), true);
     assert.match(await visibleText(hint), /Scroll the table sideways/);
@@ -136,7 +136,7 @@ describe("sign-in journeys in the browser", { skip: browserSuiteSkip(), timeout:
     await wide.getByLabel("E-mail or mobile number").fill("root@example.com");
     await wide.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await navigateBy(wide, () => wide.getByRole("button", { name: "Sign in", exact: true }).click());
-    await wide.goto("/admin");
+    await wide.goto("/admin/help-feedback");
     assert.equal(await wide.locator(".table-scroll-hint").isVisible(), false, "no hint where every column fits");
   });
 });

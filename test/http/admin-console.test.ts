@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
+import { performAdminAction } from "../../src/admin/account-actions.ts";
 import { generateId } from "../../src/lib/crypto.ts";
+import { registerClient } from "../../src/oidc/clients.ts";
 import { createVerifiedAccount, seedVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
@@ -61,6 +63,7 @@ describe("admin console", () => {
       "/admin/events",
       "/admin/events?type=signin.failed",
       "/admin/events.csv",
+      "/admin/apps",
       "/admin/help-feedback",
       "/admin/feedback.csv",
       ...ACTIONS.map((a) => `/admin/accounts/${target}/${a}`),
@@ -139,7 +142,7 @@ describe("admin console", () => {
     assert.equal((await admin.get("/admin?days=7")).headers.location, "/admin/help-feedback?days=7", "old report links still arrive");
     const accounts = await admin.get("/admin/accounts");
     assert.equal(accounts.statusCode, 200);
-    assert.match(accounts.body, /<nav class="admin-nav" aria-label="Admin"><ul>\n<li><a href="\/admin\/accounts" aria-current="page">Accounts<\/a><\/li><li><a href="\/admin\/events">Security events<\/a><\/li><li><a href="\/admin\/help-feedback">Help feedback<\/a><\/li>/);
+    assert.match(accounts.body, /<nav class="admin-nav" aria-label="Admin"><ul>\n<li><a href="\/admin\/accounts" aria-current="page">Accounts<\/a><\/li><li><a href="\/admin\/events">Security events<\/a><\/li><li><a href="\/admin\/apps">Applications<\/a><\/li><li><a href="\/admin\/help-feedback">Help feedback<\/a><\/li>/);
     const report = await admin.get("/admin/help-feedback?days=30");
     assert.equal(report.statusCode, 200);
     assert.match(report.body, /<a href="\/admin\/help-feedback" aria-current="page">Help feedback<\/a>/);
@@ -386,6 +389,11 @@ describe("admin console", () => {
     const me = await t.deps.stores.accounts.getAccountById(adminId);
     assert.equal(me?.isAdmin, true);
     assert.equal(me?.disabledAt, null);
+    // The service refuses with its own code, which the page above puts in words.
+    await assert.rejects(
+      performAdminAction(t.deps, { admin: me, accountId: adminId, action: "revoke-admin", password: STRONG_PASSWORD, context: { ip: "127.0.0.1", userAgent: "test" } }),
+      (error: unknown) => (error as { code?: string }).code === "ADMIN_LAST_ADMIN",
+    );
 
     const deputy = await createVerifiedAccount(t, "deputy@example.com");
     const deputyId = await idOf("deputy@example.com");
@@ -531,5 +539,23 @@ describe("admin console", () => {
     assert.match(after.body, /<caption>Per day \(UTC\)<\/caption>/);
     assert.doesNotMatch(after.body, /\sstyle=/, "no inline styles (the CSP forbids them)");
     assert.equal((await admin.get("/admin/events?days=999")).statusCode, 200, "an unknown period shows the default");
+  });
+
+  it("applications: lists the registered OpenID Connect clients with their redirect URIs, and never a secret", async () => {
+    const empty = await admin.get("/admin/apps");
+    assert.equal(empty.statusCode, 200);
+    assert.match(pageText(empty.body), /No application is registered yet/);
+    const { secret } = await registerClient(t.deps, { name: "Wiki <team>", redirectUris: ["https://wiki.example.com/oauth/callback"], postLogoutRedirectUris: [], isPublic: false, firstParty: true });
+    await registerClient(t.deps, { name: "Phone app", redirectUris: ["com.example.app:/cb"], postLogoutRedirectUris: ["com.example.app:/bye"], isPublic: true, firstParty: false });
+    const page = await admin.get("/admin/apps");
+    const text = pageText(page.body);
+    assert.match(text, /Wiki <team>/);
+    assert.match(page.body, /Wiki &lt;team&gt;/, "names are escaped");
+    assert.match(text, /https:\/\/wiki\.example\.com\/oauth\/callback/);
+    assert.match(text, /Confidential \(client_secret_basic\), first-party/);
+    assert.match(text, /Public \(PKCE\), asks for consent/);
+    assert.match(text, /com\.example\.app:\/bye/);
+    assert.ok(secret && !page.body.includes(secret), "the secret is never shown again");
+    assert.match(page.body, /href="\/admin\/apps" aria-current="page"/);
   });
 });

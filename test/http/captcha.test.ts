@@ -198,7 +198,7 @@ describe("CAPTCHA", () => {
     // Everything but the password is kept, and the page says that only the password must be typed again.
     assert.match(page.body, /id="identifier"[^>]*value="again@example.com"/);
     assert.match(pageText(page.body), /Type your password again/);
-    assert.match(page.body, /id="password"[^>]*aria-describedby="[^"]*password-hint/);
+    assert.match(page.body, /id="password"[^>]*aria-describedby="[^"]*password-(hint|notice)/);
   });
 
   it("tells the person on a fresh sign-in page nothing about typing the password again", async () => {

@@ -96,4 +96,20 @@ describe("equal work whether or not an identifier is known", () => {
     assert.equal(sent.filter((e) => e.to.includes("reset-known@example.com")).length, 1);
     assert.equal(sent.filter((e) => e.to.includes("reset-unknown@example.com")).length, 0);
   });
+
+  it("adding an identifier to an account: one someone else holds and a free one", async () => {
+    await createVerifiedAccount(t, "holder@example.com");
+    const adder = await createVerifiedAccount(t, "adder@example.com");
+    const add = (identifier: string) => recordWork(() => adder.request("POST", "/api/v1/account/identifiers", { json: { identifier } }));
+    const taken = await add("holder@example.com");
+    const free = await add("adder-second@example.com");
+    assert.equal(taken.result.statusCode, 202);
+    assert.equal(free.result.statusCode, 202);
+    assert.deepEqual(taken.calls, free.calls);
+    assert.ok(free.calls.includes("background: identifier code"));
+    // The work itself still happens: a code for the free address, a notice (no code) for the taken one.
+    assert.ok(await latestCode(t.config.outboxDir, "adder-second@example.com"));
+    const toHolder = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("holder@example.com"));
+    assert.ok(toHolder.length >= 2, "the holder got a notice besides its own registration code");
+  });
 });

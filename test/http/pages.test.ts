@@ -166,6 +166,7 @@ describe("pages", () => {
     assert.equal(added.statusCode, 303);
     const confirmPage = await browser.get(added.headers.location as string);
     assert.match(pageText(confirmPage.body), /by text message/);
+    await t.deps.tasks.settle();
     const code = await latestCode(t.config.outboxDir, "+447911123456");
     const confirmed = await browser.request("POST", "/account/identifiers/verify", {
       form: { _csrf: csrfTokenIn(confirmPage.body, "/account/identifiers/verify"), identifier: "+44 7911 123456", code },

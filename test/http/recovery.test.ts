@@ -332,6 +332,7 @@ describe("password reset by SMS code, and enumeration", () => {
     const owner = await createVerifiedAccount(t, "both@example.com");
     const addPage = await owner.get("/account");
     await owner.request("POST", "/account/identifiers", { form: { ...hiddenInputsIn(addPage.body, "/account/identifiers"), identifier: "+31 6 12345678" } });
+    await t.deps.tasks.settle();
     const addCode = await latestCode(t.config.outboxDir, "+31612345678");
     const confirmPage = await owner.get("/account");
     await owner.request("POST", "/account/identifiers/verify", { form: { _csrf: hiddenInputsIn(confirmPage.body, "/account/identifiers")._csrf as string, identifier: "+31612345678", code: addCode } });

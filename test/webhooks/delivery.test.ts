@@ -108,6 +108,7 @@ describe("webhook delivery (SQLite)", () => {
 
       // Add and remove an identifier.
       assert.equal((await owner.request("POST", "/api/v1/account/identifiers", { json: { identifier: "extra@example.com" } })).statusCode, 202);
+      await t.deps.tasks.settle();
       const code = await latestCode(t.config.outboxDir, "extra@example.com");
       const added = await owner.request("POST", "/api/v1/account/identifiers/verify", { json: { identifier: "extra@example.com", code } });
       assert.equal(added.statusCode, 201);
