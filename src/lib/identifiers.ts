@@ -310,6 +310,13 @@ function normalizeDomain(domainAsTyped: string): NormalizedDomain {
     }
   }
   if (!TOP_LEVEL_DOMAIN.test(labels[labels.length - 1] ?? "")) return fail("IDENTIFIER_EMAIL_INVALID");
+  // An `xn--` label must be real Punycode that decodes and encodes back to itself. Node.js 20 refuses a
+  // broken one in domainToASCII; newer URL parsers let it through unchanged, so check it here on every line.
+  for (const label of labels) {
+    if (!label.startsWith("xn--")) continue;
+    const decoded = domainToUnicode(label);
+    if (decoded === "" || decoded === label || domainToASCII(decoded) !== label) return fail("IDENTIFIER_EMAIL_INVALID");
+  }
   const unicode = domainToUnicode(ascii);
   return { ok: true, ascii, unicode: unicode === "" ? ascii : unicode };
 }
