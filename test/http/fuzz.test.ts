@@ -94,7 +94,7 @@ describe("fuzzing every route", () => {
             payload = JSON.stringify(body);
           } else if (kind === "form") {
             h["content-type"] = "application/x-www-form-urlencoded";
-            payload = new URLSearchParams(Object.entries(typeof body === "object" && body ? body : { v: String(body) }).map(([k, v]) => [k, String(v)])).toString();
+            payload = new URLSearchParams(Object.entries(typeof body === "object" && body ? body : { v: String(body) }).map(([k, v]) => [k, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)])).toString();
           } else if (kind === "text") {
             h["content-type"] = "text/plain";
             payload = JSON.stringify(body);
