@@ -59,6 +59,25 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     createdAt: codec.date(row.created_at),
   });
 
+  /** The accounts, in their order, each with its identifiers (oldest first), in one query for all of them. */
+  async function withIdentifiers(accounts: Array<Selectable<AccountsTable>>): Promise<Array<{ account: AccountRecord; identifiers: IdentifierRecord[] }>> {
+    if (accounts.length === 0) return [];
+    const rows = await db
+      .selectFrom("identifiers")
+      .selectAll()
+      .where(
+        "account_id",
+        "in",
+        accounts.map((a) => a.id),
+      )
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    const byAccount = new Map<string, IdentifierRecord[]>();
+    for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), toIdentifier(row)]);
+    return accounts.map((a) => ({ account: toAccount(a), identifiers: byAccount.get(a.id) ?? [] }));
+  }
+
   /**
    * Frees `value` from an abandoned registration: an unverified identifier row whose account has no
    * verified identifier is deleted with its account. Returns false when a verified identifier holds it.
@@ -245,37 +264,14 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
 
     async listAccounts({ limit, offset }) {
       const accounts = await db.selectFrom("accounts").selectAll().orderBy("created_at", "desc").orderBy("id").limit(limit).offset(offset).execute();
-      if (accounts.length === 0) return [];
-      const identifiers = await db
-        .selectFrom("identifiers")
-        .selectAll()
-        .where(
-          "account_id",
-          "in",
-          accounts.map((a) => a.id),
-        )
-        .orderBy("created_at")
-        .execute();
-      return accounts.map((a) => ({ account: toAccount(a), identifiers: identifiers.filter((i) => i.account_id === a.id).map(toIdentifier) }));
+      return withIdentifiers(accounts);
     },
 
     async listAccountsPage({ limit, after }) {
       let query = db.selectFrom("accounts").selectAll();
       if (after) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(codec.time(after.createdAt), after.id)));
       const accounts = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
-      if (accounts.length === 0) return [];
-      const identifiers = await db
-        .selectFrom("identifiers")
-        .selectAll()
-        .where(
-          "account_id",
-          "in",
-          accounts.map((a) => a.id),
-        )
-        .orderBy("created_at")
-        .orderBy("id")
-        .execute();
-      return accounts.map((a) => ({ account: toAccount(a), identifiers: identifiers.filter((i) => i.account_id === a.id).map(toIdentifier) }));
+      return withIdentifiers(accounts);
     },
 
     disableAccount: (accountId, at, events) =>
