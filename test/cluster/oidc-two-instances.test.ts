@@ -2,39 +2,24 @@
 // going to the other instance than the one before: sign-in, interaction, code (in Redis), tokens, userinfo,
 // refresh, and an ID token signed by one instance verified with the JWKS of the other.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import * as client from "openid-client";
 import { testEnv } from "../helpers/app.ts";
 import { clusterSkipReason, createTestSchema, dropRedisPrefix, TEST_REDIS_URL, type TestSchema, testRedisPrefix } from "../helpers/cluster.ts";
 import { HTTPBrowser, PASSWORD } from "../helpers/oidc.ts";
+import { BIN, startServerProcess } from "../helpers/server-process.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
 const ISSUER = "http://latchkey.cluster.test";
 const REDIRECT = "https://app.example.com/callback";
 
 async function startInstance(env: Record<string, string>): Promise<{ origin: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...env, LATCHKEY_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
-  const port = await new Promise<string>((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error(`instance did not start: ${text}`)), 60_000);
-    const onData = (d: Buffer): void => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
-  return { origin: `http://127.0.0.1:${port}`, child };
+  const server = await startServerProcess(env, { inheritEnv: false });
+  return { origin: server.url, child: server.child };
 }
 
 describe("OpenID Connect across two instances", { skip: clusterSkipReason() }, () => {

@@ -1,43 +1,21 @@
 // Two server processes on different ports sharing PostgreSQL and Redis behave as one: sessions, sign-out,
 // security checks, failure counters and reset links cross between them.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { testEnv } from "../helpers/app.ts";
 import { clusterSkipReason, createTestSchema, dropRedisPrefix, TEST_REDIS_URL, type TestSchema, testRedisPrefix } from "../helpers/cluster.ts";
 import { readEmails } from "../helpers/outbox.ts";
+import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
 const skip = clusterSkipReason();
 const PASSWORD = "Correct-Horse-Battery-Staple-42";
 
-interface Instance {
-  url: string;
-  child: ChildProcess;
-}
+type Instance = ServerProcess;
 
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...(process.env as Record<string, string>), ...env, LATCHKEY_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
-  const port = await new Promise<string>((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error(`instance did not start: ${text}`)), 60_000);
-    const onData = (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
+const startInstance = (env: Record<string, string>): Promise<Instance> => startServerProcess(env);
 
 /** A tiny cookie-keeping client for real HTTP. */
 class Browser {

@@ -1,44 +1,23 @@
 // Two server processes sharing PostgreSQL and Redis deliver webhooks: when the instance that is sending an
 // event is killed in the middle of the request, its lease runs out and the other instance delivers it.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { testEnv } from "../helpers/app.ts";
 import { clusterSkipReason, createTestSchema, dropRedisPrefix, TEST_REDIS_URL, type TestSchema, testRedisPrefix } from "../helpers/cluster.ts";
 import { readEmails } from "../helpers/outbox.ts";
+import { BIN, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 import { startWebhookReceiver, verifyWithStandardWebhooks, type WebhookReceiver } from "../helpers/webhook-receiver.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
 const skip = clusterSkipReason() || (process.platform !== "linux" ? "needs /proc to tell which instance sent a request" : false);
 const PASSWORD = "Correct-Horse-Battery-Staple-42";
 
-interface Instance {
-  url: string;
-  child: ChildProcess;
-}
+type Instance = ServerProcess;
 
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...(process.env as Record<string, string>), ...env, LATCHKEY_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
-  const port = await new Promise<string>((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error(`instance did not start: ${text}`)), 60_000);
-    const onData = (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
+const startInstance = (env: Record<string, string>): Promise<Instance> => startServerProcess(env);
 
 /** Which of `pids` owns the TCP connection whose local port is `port` (Linux: /proc/net/tcp and the fds). */
 function pidOwningLocalPort(port: number, pids: number[]): number | null {

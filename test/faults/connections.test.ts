@@ -3,16 +3,14 @@
 // on SIGTERM the instance answers late requests 503 in the error shape and exits by its shutdown deadline
 // even while a client keeps a request open.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { testEnv } from "../helpers/app.ts";
-
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
+import { startServerProcess } from "../helpers/server-process.ts";
 
 interface Server {
   port: number;
@@ -29,36 +27,11 @@ after(() => {
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), "latchkey-conn-"));
-  const child = spawn(process.execPath, [BIN, "serve"], {
-    env: { ...(process.env as Record<string, string>), ...testEnv(dataDir), LATCHKEY_PORT: "0", LATCHKEY_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let text = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    text += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    text += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${text}`)), 60_000);
-    const poll = setInterval(() => {
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m?.[1]) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    }, 20);
-  });
+  const process_ = await startServerProcess({ ...testEnv(dataDir), LATCHKEY_LOG_LEVEL: "warn", ...env });
   const server: Server = {
-    port,
-    child,
-    output: () => text,
-    exited,
+    ...process_,
     stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (process_.child.exitCode === null && process_.child.signalCode === null) process_.child.kill("SIGKILL");
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -2,38 +2,23 @@
 // out: what is left is an unconfirmed account with a code nobody received. It cannot be used, and the same
 // person registering again (or asking for a new code) gets a working code, as the README says.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import SQLite from "better-sqlite3";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { testEnv } from "../helpers/app.ts";
 import { latestCode, readEmails } from "../helpers/outbox.ts";
+import { startServerProcess } from "../helpers/server-process.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
 const IDENTIFIER = "interrupted@example.com";
 
 async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...(process.env as Record<string, string>), ...env, LATCHKEY_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
-  const port = await new Promise<string>((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error(`no start: ${text}`)), 60_000);
-    const onData = (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
-  return { base: `http://127.0.0.1:${port}`, child };
+  const server = await startServerProcess(env);
+  return { base: server.url, child: server.child };
 }
 
 async function post(base: string, path: string, json: unknown): Promise<Response> {

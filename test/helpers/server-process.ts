@@ -1,0 +1,53 @@
+// A real `latchkey serve` process for tests that need one (several instances, kills, raw connections): it
+// listens on a free port, and the promise resolves once the process says where it listens.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
+
+export interface ServerProcess {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code (null after a signal) once the process has ended. */
+  exited: Promise<number | null>;
+}
+
+export interface ServerProcessOptions {
+  /** Start from this process's environment and add `env` on top (default true). */
+  inheritEnv?: boolean;
+  cwd?: string;
+}
+
+/** Starts `latchkey serve` with `env` (LATCHKEY_PORT is always 0) and waits until it listens. */
+export async function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const base = options.inheritEnv === false ? {} : (process.env as Record<string, string>);
+  const child = spawn(process.execPath, [BIN, "serve"], {
+    env: { ...base, ...env, LATCHKEY_PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  let text = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${text}`)), 60_000);
+    const onData = (d: Buffer): void => {
+      text += d.toString();
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(text);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening: ${text}`));
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, port, child, output: () => text, exited };
+}
