@@ -13,6 +13,7 @@ import type { Deps } from "./deps.ts";
 import { type HelpLibrary, loadHelpLibrary } from "./help/articles.ts";
 import { registerHelpRoutes } from "./help/routes.ts";
 import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
+import { registerBrandingAssets } from "./http/branding-assets.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
 import { answerClientError, registerShutdownAnswers } from "./http/connections.ts";
 import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
@@ -145,6 +146,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     },
   });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: "/assets/", cacheControl: true, maxAge: "1h", index: false });
+  registerBrandingAssets(app, config.branding);
 
   const methods = trackRouteMethods(app);
   registerErrorHandling(app, deps, methods);

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { isSupportedPhoneRegion } from "../lib/identifiers.ts";
+import { type Branding, loadBranding } from "./branding.ts";
 import { type ForwardAuthRule, type HostPattern, parseForwardAuthRules, parseHostList } from "./forward-auth-rules.ts";
 import { ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
 
@@ -68,6 +69,8 @@ export interface Config {
     readonly timeoutMs: number;
     readonly pollIntervalMs: number;
   };
+  /** Site name, logo, colours, support contact, footer links and message templates. */
+  readonly branding: Branding;
   /** Per-client-address limits: at most `max` requests per `windowSeconds`. */
   readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
 }
@@ -222,6 +225,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   const ipCountryCsv = env.LATCHKEY_IP_COUNTRY_CSV ? resolve(cwd, env.LATCHKEY_IP_COUNTRY_CSV) : undefined;
   if (ipCountryCsv !== undefined && !existsSync(ipCountryCsv)) problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: no such file`);
 
+  const brandingResult = loadBranding(env, dataDir, (path) => resolve(cwd, path));
+  problems.push(...brandingResult.problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const duration = (value: string | undefined, fallback: string): number => parseDuration(value ?? fallback);
@@ -275,6 +281,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       timeoutMs: Math.max(1, duration(env.LATCHKEY_WEBHOOKS_TIMEOUT, "10s")) * 1000,
       pollIntervalMs: Math.max(1, duration(env.LATCHKEY_WEBHOOKS_POLL_INTERVAL, "1s")) * 1000,
     },
+    branding: brandingResult.branding,
     clientLimits: {
       signin: parseRate(env.LATCHKEY_RATE_SIGNIN ?? "30/1m"),
       captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA ?? "30/1m"),
