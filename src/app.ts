@@ -90,7 +90,7 @@ export async function buildMetricsApp(deps: Deps): Promise<FastifyInstance> {
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
   // Read, validated and indexed once: invalid help content stops the start, naming every problem.
-  const helpLibrary = options.helpLibrary ?? loadHelpLibrary();
+  const helpLibrary = options.helpLibrary ?? loadHelpLibrary(undefined, { siteName: config.branding.siteName });
   const readableLogs = config.env === "development" && options.logger === undefined;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel, readableLogs),

@@ -52,7 +52,7 @@ describe("loadConfig: defaults", () => {
     assert.deepEqual(config.database, { kind: "sqlite", file: join(cwd, "data", "latchkey.db") });
     assert.deepEqual(config.mail, { transport: "outbox" });
     assert.deepEqual(config.sms, { provider: "outbox" });
-    assert.equal(config.mailFrom, "Latchkey <no-reply@localhost>");
+    assert.equal(config.mailFrom, "no-reply@localhost");
     assert.deepEqual(config.trustProxy, []);
     assert.equal(config.logLevel, "info");
     assert.equal(config.captchaTestMode, false);

@@ -82,6 +82,9 @@ function parseRate(text: string): { max: number; windowSeconds: number } {
   return { max: Number(max), windowSeconds: parseDuration(window ?? "1m") };
 }
 
+/** The sender outside production, shown under the site's name; production must name its own. */
+export const DEFAULT_MAIL_FROM = "no-reply@localhost";
+
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";
   constructor(readonly problems: string[]) {
@@ -249,7 +252,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       : undefined,
     secret,
     mail,
-    mailFrom: env.LATCHKEY_MAIL_FROM ?? "Latchkey <no-reply@localhost>",
+    mailFrom: env.LATCHKEY_MAIL_FROM ?? DEFAULT_MAIL_FROM,
     sms,
     trustProxy,
     cookieDomain: cookieDomain || undefined,

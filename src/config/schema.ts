@@ -39,7 +39,7 @@ export const EnvSchema = Type.Object({
   LATCHKEY_MAIL_TRANSPORT: Type.Optional(
     Type.Union([Type.Literal("smtp"), Type.Literal("outbox")], { description: "smtp or outbox. Default: smtp when LATCHKEY_SMTP_URL is set, otherwise outbox (development and test only; production must choose).", default: "" }),
   ),
-  LATCHKEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: "^[^\\r\\n]+$", description: "From address of e-mail we send.", default: "Latchkey <no-reply@localhost>" })),
+  LATCHKEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: "^[^\\r\\n]+$", description: "Sender of the e-mail we send: an address (shown under LATCHKEY_SITE_NAME) or Name <address>. Required in production.", default: "no-reply@localhost outside production" })),
   LATCHKEY_SMS_PROVIDER: Type.Optional(
     Type.Union([Type.Literal("outbox"), Type.Literal("webhook")], { description: "outbox or webhook. Default: outbox outside production; production must choose.", default: "" }),
   ),

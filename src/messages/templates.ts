@@ -45,7 +45,6 @@ export const SMS_MESSAGES = {
   "identifier-added": { placeholders: ["identifier"], required: ["identifier"] },
   "password-reset-code": { placeholders: ["code", "minutes"], required: ["code"] },
   "password-changed": { placeholders: ["resetLink"], required: [] },
-  "password-reset-completed": { placeholders: ["resetLink"], required: [] },
   "account-disabled": ADMIN_NOTICE,
   "account-enabled": ADMIN_NOTICE,
   "account-signed-out": ADMIN_NOTICE,

@@ -21,3 +21,14 @@ export const BRANDED_ENV = {
   LATCHKEY_PRIVACY_URL: "https://harbour-books.example/privacy",
   LATCHKEY_TERMS_URL: "https://harbour-books.example/terms",
 };
+
+/** The owner's confirmation e-mail (Markdown) and text message, in the templates folder of `dir`. */
+export function writeBrandTemplates(dir: string): void {
+  mkdirSync(join(dir, "templates", "email"), { recursive: true });
+  mkdirSync(join(dir, "templates", "sms"), { recursive: true });
+  writeFileSync(
+    join(dir, "templates", "email", "verification-code.en.md"),
+    "Subject: Your {siteName} code: {code}\n\n# Welcome to {siteName}\n\nYour code is **{code}**. It works for {minutes} minutes.\n\n[Confirm your address]({link})\n",
+  );
+  writeFileSync(join(dir, "templates", "sms", "verification-code.en.txt"), "{siteName}: your code is {code} ({minutes} min). Never share it.\n");
+}

@@ -4,9 +4,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { BRAND_LOGO_SVG, BRANDED_ENV, writeBrandingDir } from "../helpers/branding.ts";
+import { BRAND_LOGO_SVG, BRANDED_ENV, writeBrandingDir, writeBrandTemplates } from "../helpers/branding.ts";
+import { readSMS } from "../helpers/outbox.ts";
 import { TestClient } from "../helpers/client.ts";
 
 describe("branding on pages", () => {
@@ -36,6 +41,13 @@ describe("branding on pages", () => {
     assert.match(html, /<a href="https:\/\/harbour-books\.example\/terms">Terms of use<\/a>/);
     assert.match(html, /Contact Harbour Books support: <a href="mailto:help@harbour-books\.example">help@harbour-books\.example<\/a>/);
     assert.doesNotMatch(html, /Latchkey/);
+  });
+
+  it("help articles name the site where they say {siteName}", async () => {
+    const page = await new TestClient(t.app).get("/help/problems-signing-in");
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /contact the people who run Harbour Books\./);
+    assert.doesNotMatch(page.body, /\{siteName\}|Latchkey/);
   });
 
   it("the error page names the support contact and never the product", async () => {
@@ -74,5 +86,93 @@ describe("branding on pages", () => {
       const answer = await t.app.inject({ method: "GET", url });
       assert.equal(answer.statusCode, 404, url);
     }
+  });
+});
+
+/** An SMTP server on loopback that keeps each message as sent and as parsed. */
+function startSMTP(): Promise<{ server: SMTPServer; port: number; received: Array<{ raw: string; mail: ParsedMail }> }> {
+  const received: Array<{ raw: string; mail: ParsedMail }> = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw)
+          .then((mail) => {
+            received.push({ raw: raw.toString("utf8"), mail });
+            callback();
+          })
+          .catch(callback);
+      });
+    },
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.server.address() as AddressInfo).port, received }));
+  });
+}
+
+describe("branded e-mails and text messages", () => {
+  let smtp: Awaited<ReturnType<typeof startSMTP>>;
+  let t: TestApp;
+  let brandingDir: string;
+  before(async () => {
+    smtp = await startSMTP();
+    brandingDir = mkdtempSync(join(tmpdir(), "latchkey-brand-"));
+    writeBrandingDir(brandingDir);
+    writeBrandTemplates(brandingDir);
+    t = await createTestApp({
+      ...BRANDED_ENV,
+      LATCHKEY_BRANDING_DIR: brandingDir,
+      LATCHKEY_REGISTRATION_CAPTCHA: "0",
+      LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      LATCHKEY_MAIL_FROM: "no-reply@harbour-books.example",
+    });
+  });
+  after(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+    rmSync(brandingDir, { recursive: true, force: true });
+  });
+
+  it("the owner's confirmation template arrives over SMTP from the site's name, with the values filled in", async () => {
+    const response = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "reader@example.com", password: STRONG_PASSWORD } });
+    assert.equal(response.statusCode, 202);
+    const sent = smtp.received.find((m) => m.raw.includes("reader@example.com"));
+    assert.ok(sent, "the SMTP server received the message");
+    const { mail, raw } = sent;
+    assert.deepEqual(mail.from?.value, [{ address: "no-reply@harbour-books.example", name: "Harbour Books" }]);
+    const code = /Your Harbour Books code: (\d{6})$/.exec(mail.subject ?? "")?.[1];
+    assert.ok(code, mail.subject);
+    assert.match(mail.text ?? "", new RegExp(`# Welcome to Harbour Books\n\nYour code is \\*\\*${code}\\*\\*\\. It works for 10 minutes\\.`));
+    const html = typeof mail.html === "string" ? mail.html : "";
+    assert.match(html, /<h1>Welcome to Harbour Books<\/h1>/);
+    assert.match(html, new RegExp(`<p>Your code is <strong>${code}</strong>\\. It works for 10 minutes\\.</p>`));
+    assert.match(html, /<a href="http:\/\/localhost:3000\/verify\?[^"]+">Confirm your address<\/a>/);
+    assert.match(html, /Sent by Harbour Books\. /);
+    assert.match(html, /Questions\? <a href="mailto:help@harbour-books\.example"/);
+    assert.doesNotMatch(raw, /Latchkey/, "no part of the message, headers included, names the product");
+    const verified = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify", payload: { identifier: "reader@example.com", code } });
+    assert.equal(verified.statusCode, 200, "the code in the owner's template works");
+  });
+
+  it("a message without a template keeps its built-in text, signed with the site's name", async () => {
+    const response = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "reader@example.com", password: STRONG_PASSWORD } });
+    assert.equal(response.statusCode, 202);
+    const notice = smtp.received.find((m) => m.mail.subject === "Someone tried to create an account with your address");
+    assert.ok(notice, smtp.received.map((m) => m.mail.subject).join(", "));
+    assert.equal(notice.mail.from?.value[0]?.name, "Harbour Books");
+    assert.match(notice.mail.text ?? "", /Sent by Harbour Books\. We will never ask for your password/);
+    assert.doesNotMatch(notice.raw, /Latchkey/);
+  });
+
+  it("text messages use the owner's template", async () => {
+    const response = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "+44 7400 123456", password: STRONG_PASSWORD } });
+    assert.equal(response.statusCode, 202);
+    const sms = readSMS(t.config.outboxDir).at(-1);
+    assert.match(sms?.body ?? "", /^Harbour Books: your code is \d{6} \(10 min\)\. Never share it\.$/);
   });
 });
