@@ -180,6 +180,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     problems.push("LATCHKEY_SMTP_URL: required in production (or set LATCHKEY_MAIL_TRANSPORT=outbox on purpose)");
   }
 
+  // The sender is what people see first and what their mail provider checks: production names its own.
+  if (production && !env.LATCHKEY_MAIL_FROM) {
+    problems.push("LATCHKEY_MAIL_FROM: required in production (the address e-mail comes from, e.g. no-reply@example.com, shown under LATCHKEY_SITE_NAME; or Name <no-reply@example.com>)");
+  } else if (env.LATCHKEY_MAIL_FROM !== undefined && !/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(env.LATCHKEY_MAIL_FROM.trim())) {
+    problems.push(`LATCHKEY_MAIL_FROM=${JSON.stringify(env.LATCHKEY_MAIL_FROM)}: an e-mail address (no-reply@example.com) or Name <no-reply@example.com>`);
+  }
+
   let sms: SMSConfig = { provider: "outbox" };
   if (env.LATCHKEY_SMS_PROVIDER === "webhook") {
     if (!env.LATCHKEY_SMS_WEBHOOK_URL) problems.push("LATCHKEY_SMS_WEBHOOK_URL: required when LATCHKEY_SMS_PROVIDER=webhook");
