@@ -129,6 +129,7 @@ export function loadMessageTemplates(dir: string): { templates: MessageTemplates
     return { templates, problems: [`${dir}: cannot be read`] };
   }
   for (const entry of entries) {
+    if (entry.startsWith(".")) continue;
     if (entry !== "email" && entry !== "sms") problems.push(`${join(dir, entry)}: templates live in ${join(dir, "email")} and ${join(dir, "sms")}`);
   }
   for (const channel of ["email", "sms"] as const) {
@@ -141,6 +142,7 @@ export function loadMessageTemplates(dir: string): { templates: MessageTemplates
       continue;
     }
     for (const name of files) {
+      if (name.startsWith(".")) continue;
       const file = join(folder, name);
       const match = /^([a-z0-9-]+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.(md|txt)$/.exec(name);
       if (!match) {
