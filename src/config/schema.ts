@@ -96,7 +96,7 @@ export const EnvSchema = Type.Object({
   LATCHKEY_WEBHOOKS_TIMEOUT: Duration("How long one webhook request may take, connection to last byte, before it counts as failed.", "10s"),
   LATCHKEY_WEBHOOKS_POLL_INTERVAL: Duration("How often each instance looks for webhook deliveries that are due.", "1s"),
   LATCHKEY_SITE_NAME: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 60, pattern: "^[^\\x00-\\x1f\\x7f]+$", description: "The name people know this site by: page titles, the header, e-mails (subject, text and the From name), text messages and the label an authenticator app shows.", default: "Latchkey" }),
+    Type.String({ minLength: 1, maxLength: 60, pattern: "^[^\\x00-\\x1f\\x7f]+$", description: "The name people know this site by: page titles, the header, e-mails (their text and From name), text messages and the label an authenticator app shows.", default: "Latchkey" }),
   ),
   LATCHKEY_BRANDING_DIR: Type.Optional(
     Type.String({ minLength: 1, maxLength: 4096, description: "Folder with the logo (logo.svg or logo.png), favicon (favicon.svg, .png or .ico), an extra stylesheet (style.css) and message templates (templates/). Default: branding/ in the data directory, when it exists.", default: "" }),
