@@ -60,6 +60,12 @@ describe("a branded site in the browser", { skip: browserSuiteSkip(), timeout: 2
     assert.equal(await button.evaluate((el) => getComputedStyle(el).backgroundColor), PRIMARY, "buttons in the primary colour");
     await assertAccessible(page, "the branded sign-in page");
     assert.deepEqual(suite.pageProblems(page), []);
+
+    // No dark colours are configured: the dark scheme keeps its own, never the light ones checked against white.
+    const dark = await suite.newPage({ colorScheme: "dark" });
+    await dark.goto("/signin");
+    assert.equal(await dark.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--accent").trim()), "#8cc4ff");
+    assert.equal(await dark.locator("header .brand").textContent().then((t) => t?.trim()), "Harbour Books");
   });
 
   it("saves the README's screenshot of the branded sign-in page, as a real deployment shows it", async (t) => {
