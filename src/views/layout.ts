@@ -67,7 +67,7 @@ function siteFooter(brand: Branding): SafeHtml {
   return html`<footer class="site-footer">${links.map((link, i) => html`${i > 0 ? " · " : ""}${link}`)}${brand.supportContact ? html`<p class="site-footer-support">${supportContactText(brand)}</p>` : ""}</footer>`;
 }
 
-/** "Still stuck? Contact <the owner's address or page>." — or nothing when no contact is configured. */
+/** "Need a person? Contact <site> support: <address or page>", or nothing when no contact is configured. */
 export function supportContactText(brand: Pick<Branding, "supportContact" | "siteName">): SafeHtml | "" {
   if (!brand.supportContact) return "";
   return html`Need a person? Contact ${brand.siteName} support: <a href="${brand.supportContact.href}">${brand.supportContact.label}</a>`;
