@@ -13,6 +13,7 @@ import type { Deps } from "./deps.ts";
 import { type HelpLibrary, loadHelpLibrary } from "./help/articles.ts";
 import { registerHelpRoutes } from "./help/routes.ts";
 import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
+import { registerBrandingAssets } from "./http/branding-assets.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
 import { answerClientError, registerShutdownAnswers } from "./http/connections.ts";
 import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
@@ -89,7 +90,7 @@ export async function buildMetricsApp(deps: Deps): Promise<FastifyInstance> {
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
   // Read, validated and indexed once: invalid help content stops the start, naming every problem.
-  const helpLibrary = options.helpLibrary ?? loadHelpLibrary();
+  const helpLibrary = options.helpLibrary ?? loadHelpLibrary(undefined, { siteName: config.branding.siteName });
   const readableLogs = config.env === "development" && options.logger === undefined;
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel, readableLogs),
@@ -145,6 +146,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     },
   });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: "/assets/", cacheControl: true, maxAge: "1h", index: false });
+  registerBrandingAssets(app, config.branding);
 
   const methods = trackRouteMethods(app);
   registerErrorHandling(app, deps, methods);

@@ -28,6 +28,7 @@ function productionEnv(dataDir: string): Record<string, string> {
     LATCHKEY_HOST: "127.0.0.1",
     LATCHKEY_PORT: "0",
     LATCHKEY_MAIL_TRANSPORT: "outbox",
+    LATCHKEY_MAIL_FROM: "no-reply@example.com",
     LATCHKEY_SMS_PROVIDER: "outbox",
     LATCHKEY_ARGON2_MEMORY_KIB: "1024",
     LATCHKEY_ARGON2_TIME_COST: "1",

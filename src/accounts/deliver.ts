@@ -2,20 +2,21 @@
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { Identifier } from "../lib/identifiers.ts";
-import type { EmailContent } from "../messages/notifications.ts";
+import { composeEmail, composeSMS } from "../messages/compose.ts";
+import type { EmailDraft, SMSDraft } from "../messages/notifications.ts";
 
 export interface Notification {
-  email: () => EmailContent;
-  sms: () => string;
+  email: () => EmailDraft;
+  sms: () => SMSDraft;
 }
 
-/** Sends by e-mail or SMS. A failure is logged and becomes DELIVERY_FAILED (503), never a 500. */
-export async function deliverToIdentifier(deps: Pick<Deps, "mailer" | "sms" | "logger">, identifier: Identifier, notification: Notification): Promise<void> {
+/** Sends by e-mail or SMS, in the site's words when its owner rewrote the message. A failure is logged and becomes DELIVERY_FAILED (503), never a 500. */
+export async function deliverToIdentifier(deps: Pick<Deps, "config" | "mailer" | "sms" | "logger">, identifier: Identifier, notification: Notification): Promise<void> {
   try {
     if (identifier.kind === "email") {
-      await deps.mailer.sendEmail({ to: identifier.display, ...notification.email() });
+      await deps.mailer.sendEmail({ to: identifier.display, ...composeEmail(deps.config, notification.email()) });
     } else {
-      await deps.sms.sendSMS({ to: identifier.value, body: notification.sms() });
+      await deps.sms.sendSMS({ to: identifier.value, body: composeSMS(deps.config, notification.sms()) });
     }
   } catch (cause) {
     deps.logger.error({ err: cause, channel: identifier.kind }, "message delivery failed");

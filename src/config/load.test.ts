@@ -36,7 +36,7 @@ function problemFor(error: ConfigError, name: string): string | undefined {
 }
 
 /** What production needs besides the secret: an explicit mail and SMS choice. */
-const PRODUCTION = { NODE_ENV: "production", LATCHKEY_SECRET: SECRET, LATCHKEY_MAIL_TRANSPORT: "outbox", LATCHKEY_SMS_PROVIDER: "outbox" };
+const PRODUCTION = { NODE_ENV: "production", LATCHKEY_SECRET: SECRET, LATCHKEY_MAIL_TRANSPORT: "outbox", LATCHKEY_SMS_PROVIDER: "outbox", LATCHKEY_MAIL_FROM: "no-reply@example.com" };
 
 describe("loadConfig: defaults", () => {
   test("an empty environment gives the documented defaults", () => {
@@ -52,7 +52,7 @@ describe("loadConfig: defaults", () => {
     assert.deepEqual(config.database, { kind: "sqlite", file: join(cwd, "data", "latchkey.db") });
     assert.deepEqual(config.mail, { transport: "outbox" });
     assert.deepEqual(config.sms, { provider: "outbox" });
-    assert.equal(config.mailFrom, "Latchkey <no-reply@localhost>");
+    assert.equal(config.mailFrom, "no-reply@localhost");
     assert.deepEqual(config.trustProxy, []);
     assert.equal(config.logLevel, "info");
     assert.equal(config.captchaTestMode, false);
@@ -163,7 +163,7 @@ describe("loadConfig: production", () => {
   });
 
   test("production without a mail or SMS choice is refused", () => {
-    const error = refuse({ NODE_ENV: "production", LATCHKEY_SECRET: SECRET });
+    const error = refuse({ NODE_ENV: "production", LATCHKEY_SECRET: SECRET, LATCHKEY_MAIL_FROM: "no-reply@example.com" });
     assert.ok(problemFor(error, "LATCHKEY_SMTP_URL"), error.problems.join(" | "));
     assert.ok(problemFor(error, "LATCHKEY_SMS_PROVIDER"), error.problems.join(" | "));
     assert.equal(error.problems.length, 2);
@@ -171,10 +171,21 @@ describe("loadConfig: production", () => {
     assert.deepEqual(refuse({ ...PRODUCTION, LATCHKEY_SMS_PROVIDER: "" }).problems.length, 1);
   });
 
+  test("production without a sender address is refused, even with the outbox chosen on purpose", () => {
+    const { LATCHKEY_MAIL_FROM: _unused, ...withoutSender } = PRODUCTION;
+    const error = refuse(withoutSender);
+    assert.deepEqual(error.problems, [
+      "LATCHKEY_MAIL_FROM: required in production (the address e-mail comes from, e.g. no-reply@example.com, shown under LATCHKEY_SITE_NAME; or Name <no-reply@example.com>)",
+    ]);
+    assert.equal(load({ ...PRODUCTION, LATCHKEY_MAIL_FROM: "Harbour Books <no-reply@example.com>" }).mailFrom, "Harbour Books <no-reply@example.com>");
+    assert.ok(problemFor(refuse({ LATCHKEY_MAIL_FROM: "no reply" }), "LATCHKEY_MAIL_FROM"));
+  });
+
   test("production with SMTP and an SMS webhook starts", () => {
     const config = load({
       NODE_ENV: "production",
       LATCHKEY_SECRET: SECRET,
+      LATCHKEY_MAIL_FROM: "no-reply@example.com",
       LATCHKEY_SMTP_URL: "smtps://mail.example.com",
       LATCHKEY_SMS_PROVIDER: "webhook",
       LATCHKEY_SMS_WEBHOOK_URL: "https://sms.example.com/send",

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { isSupportedPhoneRegion } from "../lib/identifiers.ts";
+import { type Branding, loadBranding } from "./branding.ts";
 import { type ForwardAuthRule, type HostPattern, parseForwardAuthRules, parseHostList } from "./forward-auth-rules.ts";
 import { ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
 
@@ -68,6 +69,8 @@ export interface Config {
     readonly timeoutMs: number;
     readonly pollIntervalMs: number;
   };
+  /** Site name, logo, colours, support contact, footer links and message templates. */
+  readonly branding: Branding;
   /** Per-client-address limits: at most `max` requests per `windowSeconds`. */
   readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
 }
@@ -78,6 +81,9 @@ function parseRate(text: string): { max: number; windowSeconds: number } {
   const [max, window] = text.split("/");
   return { max: Number(max), windowSeconds: parseDuration(window ?? "1m") };
 }
+
+/** The sender outside production, shown under the site's name; production must name its own. */
+export const DEFAULT_MAIL_FROM = "no-reply@localhost";
 
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";
@@ -174,6 +180,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     problems.push("LATCHKEY_SMTP_URL: required in production (or set LATCHKEY_MAIL_TRANSPORT=outbox on purpose)");
   }
 
+  // The sender is what people see first and what their mail provider checks: production names its own.
+  if (production && !env.LATCHKEY_MAIL_FROM) {
+    problems.push("LATCHKEY_MAIL_FROM: required in production (the address e-mail comes from, e.g. no-reply@example.com, shown under LATCHKEY_SITE_NAME; or Name <no-reply@example.com>)");
+  } else if (env.LATCHKEY_MAIL_FROM !== undefined && !/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(env.LATCHKEY_MAIL_FROM.trim())) {
+    problems.push(`LATCHKEY_MAIL_FROM=${JSON.stringify(env.LATCHKEY_MAIL_FROM)}: an e-mail address (no-reply@example.com) or Name <no-reply@example.com>`);
+  }
+
   let sms: SMSConfig = { provider: "outbox" };
   if (env.LATCHKEY_SMS_PROVIDER === "webhook") {
     if (!env.LATCHKEY_SMS_WEBHOOK_URL) problems.push("LATCHKEY_SMS_WEBHOOK_URL: required when LATCHKEY_SMS_PROVIDER=webhook");
@@ -222,6 +235,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   const ipCountryCsv = env.LATCHKEY_IP_COUNTRY_CSV ? resolve(cwd, env.LATCHKEY_IP_COUNTRY_CSV) : undefined;
   if (ipCountryCsv !== undefined && !existsSync(ipCountryCsv)) problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: no such file`);
 
+  const brandingResult = loadBranding(env, dataDir, (path) => resolve(cwd, path));
+  problems.push(...brandingResult.problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const duration = (value: string | undefined, fallback: string): number => parseDuration(value ?? fallback);
@@ -243,7 +259,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       : undefined,
     secret,
     mail,
-    mailFrom: env.LATCHKEY_MAIL_FROM ?? "Latchkey <no-reply@localhost>",
+    mailFrom: env.LATCHKEY_MAIL_FROM ?? DEFAULT_MAIL_FROM,
     sms,
     trustProxy,
     cookieDomain: cookieDomain || undefined,
@@ -275,6 +291,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       timeoutMs: Math.max(1, duration(env.LATCHKEY_WEBHOOKS_TIMEOUT, "10s")) * 1000,
       pollIntervalMs: Math.max(1, duration(env.LATCHKEY_WEBHOOKS_POLL_INTERVAL, "1s")) * 1000,
     },
+    branding: brandingResult.branding,
     clientLimits: {
       signin: parseRate(env.LATCHKEY_RATE_SIGNIN ?? "30/1m"),
       captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA ?? "30/1m"),

@@ -39,7 +39,7 @@ export const EnvSchema = Type.Object({
   LATCHKEY_MAIL_TRANSPORT: Type.Optional(
     Type.Union([Type.Literal("smtp"), Type.Literal("outbox")], { description: "smtp or outbox. Default: smtp when LATCHKEY_SMTP_URL is set, otherwise outbox (development and test only; production must choose).", default: "" }),
   ),
-  LATCHKEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: "^[^\\r\\n]+$", description: "From address of e-mail we send.", default: "Latchkey <no-reply@localhost>" })),
+  LATCHKEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320, pattern: "^[^\\r\\n]+$", description: "Sender of the e-mail we send: an address (shown under LATCHKEY_SITE_NAME) or Name <address>. Required in production.", default: "no-reply@localhost outside production" })),
   LATCHKEY_SMS_PROVIDER: Type.Optional(
     Type.Union([Type.Literal("outbox"), Type.Literal("webhook")], { description: "outbox or webhook. Default: outbox outside production; production must choose.", default: "" }),
   ),
@@ -95,6 +95,19 @@ export const EnvSchema = Type.Object({
   LATCHKEY_WEBHOOKS_ALLOW_PRIVATE: Bool("1 lets webhooks reach loopback, private and link-local addresses (for receivers on the same host or network). Off, such addresses are refused when the connection is made.", "0"),
   LATCHKEY_WEBHOOKS_TIMEOUT: Duration("How long one webhook request may take, connection to last byte, before it counts as failed.", "10s"),
   LATCHKEY_WEBHOOKS_POLL_INTERVAL: Duration("How often each instance looks for webhook deliveries that are due.", "1s"),
+  LATCHKEY_SITE_NAME: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 60, pattern: "^[^\\x00-\\x1f\\x7f]+$", description: "The name people know this site by: page titles, the header, e-mails (their text and From name), text messages and the label an authenticator app shows.", default: "Latchkey" }),
+  ),
+  LATCHKEY_BRANDING_DIR: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 4096, description: "Folder with the logo (logo.svg or logo.png), favicon (favicon.svg, .png or .ico), an extra stylesheet (style.css) and message templates (templates/). Default: branding/ in the data directory, when it exists.", default: "" }),
+  ),
+  LATCHKEY_PRIMARY_COLOR: Type.Optional(Type.String({ maxLength: 16, description: "Colour of links and buttons (#rrggbb) in the light scheme. Refused at start when links on the page or cards, or the label on a button, would stay under 4.5:1 (WCAG AA).", default: "" })),
+  LATCHKEY_ACCENT_COLOR: Type.Optional(Type.String({ maxLength: 16, description: "Colour of focus rings and the stripe above the header (#rrggbb) in the light scheme. Refused at start under 3:1 against the page or cards (WCAG AA for controls).", default: "" })),
+  LATCHKEY_PRIMARY_COLOR_DARK: Type.Optional(Type.String({ maxLength: 16, description: "LATCHKEY_PRIMARY_COLOR for people whose system uses the dark scheme (checked against the dark backgrounds). Unset: the built-in dark colours.", default: "" })),
+  LATCHKEY_ACCENT_COLOR_DARK: Type.Optional(Type.String({ maxLength: 16, description: "LATCHKEY_ACCENT_COLOR for the dark scheme. Unset: the built-in dark colours.", default: "" })),
+  LATCHKEY_SUPPORT_CONTACT: Type.Optional(Type.String({ maxLength: 2048, description: "Where people get help from a person: an e-mail address or an http(s) URL, shown on the help and error pages and in e-mails.", default: "" })),
+  LATCHKEY_PRIVACY_URL: Type.Optional(Type.String({ maxLength: 2048, description: "Link to the privacy notice in every page's footer: an http(s) URL or a path starting with /.", default: "" })),
+  LATCHKEY_TERMS_URL: Type.Optional(Type.String({ maxLength: 2048, description: "Link to the terms of use in every page's footer: an http(s) URL or a path starting with /.", default: "" })),
   LATCHKEY_PASSWORD_MIN_SCORE: Type.Optional(Type.Union(["0", "1", "2", "3", "4"].map((s) => Type.Literal(s)), { description: "Lowest accepted strength estimate (0–4).", default: "3" })),
 });
 

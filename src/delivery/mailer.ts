@@ -27,7 +27,16 @@ export function outboxFileName(clock: Clock, random: Random, extension: string):
   return `${stamp}-${String(outboxSequence).padStart(6, "0")}-${random.bytes(4).toString("hex")}${extension}`;
 }
 
-export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxDir">, clock: Clock, random: Random): Mailer {
+/**
+ * The From header: LATCHKEY_MAIL_FROM as written when it names a sender ("Name <address>"), otherwise the
+ * bare address under the site's name. nodemailer encodes a name that is not plain ASCII.
+ */
+export function mailFromHeader(config: Pick<Config, "mailFrom" | "branding">): string | { name: string; address: string } {
+  return config.mailFrom.includes("<") ? config.mailFrom : { name: config.branding.siteName, address: config.mailFrom.trim() };
+}
+
+export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxDir" | "branding">, clock: Clock, random: Random): Mailer {
+  const from = mailFromHeader(config);
   if (config.mail.transport === "smtp") {
     const smtpUrl = config.mail.smtpUrl;
     // The SMTP client is created with the first message (nodemailer costs start-up time and memory).
@@ -36,7 +45,7 @@ export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxD
       async sendEmail(message: EmailMessage) {
         try {
           transport ??= loadNodemailer().createTransport(smtpUrl);
-          await transport.sendMail({ from: config.mailFrom, ...message });
+          await transport.sendMail({ from, ...message });
         } catch (cause) {
           throw new DeliveryError("SMTP delivery failed", { cause });
         }
@@ -50,7 +59,7 @@ export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxD
     async sendEmail(message: EmailMessage) {
       try {
         builder ??= loadNodemailer().createTransport({ streamTransport: true, buffer: true, newline: "unix" });
-        const info = await builder.sendMail({ from: config.mailFrom, ...message });
+        const info = await builder.sendMail({ from, ...message });
         await writeOutboxFile(config.outboxDir, outboxFileName(clock, random, ".eml"), info.message as Buffer);
       } catch (cause) {
         throw new DeliveryError("writing to the outbox failed", { cause });

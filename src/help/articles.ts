@@ -277,6 +277,14 @@ function checkHelpLinks(
   }
 }
 
+/** Written in an article (title, summary or body), it is replaced by the site's name when articles load. */
+export const SITE_NAME_PLACEHOLDER = "{siteName}";
+
+export interface HelpLibraryOptions {
+  /** The site's name, for {siteName} in articles (default Latchkey). */
+  siteName?: string;
+}
+
 /**
  * Loads every `*.md` file in `dir` (default: the project's `content/help/`) once, synchronously: parses
  * and validates the front matter, renders the body, checks links between articles and builds the search
@@ -285,7 +293,8 @@ function checkHelpLinks(
  * @throws HelpContentError naming every file and field that is wrong (missing or invalid field, unknown
  *   related slug, broken `/help/…` link, no articles at all), so bad content stops the server from starting.
  */
-export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR): HelpLibrary {
+export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLibraryOptions = {}): HelpLibrary {
+  const siteName = options.siteName ?? "Latchkey";
   const problems: HelpContentProblem[] = [];
   const report = (file: string, field: string, message: string): void => {
     problems.push({ file, field, message });
@@ -307,9 +316,12 @@ export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR): HelpLibrary {
   const md = createHelpMarkdown();
   const parsed: ParsedArticle[] = [];
   for (const file of files) {
-    const source = readFileSync(join(dir, file));
+    const original = readFileSync(join(dir, file));
+    // Articles name the site as {siteName}, so they read right on every installation; the version stays
+    // that of the file, so feedback keeps its article version when the site is renamed.
+    const source = Buffer.from(original.toString("utf8").replaceAll(SITE_NAME_PLACEHOLDER, siteName), "utf8");
     const entry = parseHelpFile(md, file, source, (field, message) => report(file, field, message));
-    if (entry) parsed.push(entry);
+    if (entry) parsed.push({ ...entry, article: { ...entry.article, version: createHash("sha256").update(original).digest("hex").slice(0, 12) } });
   }
   checkHelpLinks(parsed, report);
   if (problems.length > 0) throw new HelpContentError(problems);

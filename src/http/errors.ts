@@ -7,7 +7,7 @@ import type { ErrorCode } from "../errors/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
 import { classifyStorageOutage, OUTAGE_RETRY_AFTER_SECONDS } from "../stores/outage.ts";
-import { renderLayout } from "../views/layout.ts";
+import { renderLayout, supportContactText } from "../views/layout.ts";
 import { safeReturnPath } from "./forms.ts";
 import { redactURL } from "./log-redaction.ts";
 import type { MethodCheck } from "./method-check.ts";
@@ -76,11 +76,12 @@ function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: A
 <p class="lead">${messageForError(error.code, error.params)}</p>
 ${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</code></p>` : ""}
 <p><a class="button" href="${back}">${error.status === 404 ? "Go to the start page" : "Go back and try again"}</a></p>
-<p class="aside"><a href="/help">Help</a> · <a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+<p class="aside"><a href="/help">Help</a> · <a href="/help/problems-signing-in">Problems signing in?</a></p>
+${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding)}</p>` : ""}`;
   return reply
     .code(error.status)
     .type("text/html; charset=utf-8")
-    .send(renderLayout({ title, body, narrow: true, user: request.auth ? { name: request.auth.account.name, isAdmin: request.auth.account.isAdmin } : null, testMode: deps.config.captchaTestMode }));
+    .send(renderLayout({ title, branding: deps.config.branding, body, narrow: true, user: request.auth ? { name: request.auth.account.name, isAdmin: request.auth.account.isAdmin } : null, testMode: deps.config.captchaTestMode }));
 }
 
 /** Details may quote the request ("GET /admin?q=…"): their query values are redacted too. */

@@ -1,7 +1,8 @@
 // What an account's owner is told when an administrator changes their account: what happened, what it
 // means for them, and where to turn. One text per change, sent by e-mail or SMS.
 import { html } from "../lib/html.ts";
-import { type EmailContent, emailLayout } from "./notifications.ts";
+import { type EmailDraft, emailLayout, type SMSDraft } from "./notifications.ts";
+import type { EmailMessageId } from "./templates.ts";
 
 export type AdminNoticeKind = "disabled" | "enabled" | "signed_out" | "admin_granted" | "admin_revoked" | "deleted";
 
@@ -59,16 +60,38 @@ function noticeText(kind: AdminNoticeKind, signinLink: string, helpLink: string)
   }
 }
 
-export function adminNoticeEmail(kind: AdminNoticeKind, signinLink: string, helpLink: string): EmailContent {
+/** Each notice's message id, under which an owner may rewrite it. */
+const MESSAGE_IDS: Record<AdminNoticeKind, EmailMessageId & ("account-disabled" | "account-enabled" | "account-signed-out" | "admin-granted" | "admin-revoked" | "account-deleted")> = {
+  disabled: "account-disabled",
+  enabled: "account-enabled",
+  signed_out: "account-signed-out",
+  admin_granted: "admin-granted",
+  admin_revoked: "admin-revoked",
+  deleted: "account-deleted",
+};
+
+export function adminNoticeEmail(kind: AdminNoticeKind, signinLink: string, helpLink: string): EmailDraft {
   const t = noticeText(kind, signinLink, helpLink);
   return {
-    subject: t.subject,
-    text: t.lines.join("\n\n"),
-    html: emailLayout(t.subject, html`<h1 style="font-size:20px;margin:0 0 16px">${t.subject}</h1>
-${t.lines.map((line) => html`<p>${line}</p>`)}`),
+    message: MESSAGE_IDS[kind],
+    values: { signinLink, helpLink },
+    renderDefault: (brand) => ({
+      subject: t.subject,
+      text: t.lines.join("\n\n"),
+      html: emailLayout(
+        t.subject,
+        html`<h1 style="font-size:20px;margin:0 0 16px">${t.subject}</h1>
+${t.lines.map((line) => html`<p>${line}</p>`)}`,
+        brand,
+      ),
+    }),
   };
 }
 
-export function adminNoticeSMS(kind: AdminNoticeKind, signinLink: string, helpLink: string): string {
-  return `Latchkey: ${noticeText(kind, signinLink, helpLink).lines[0]}`;
+export function adminNoticeSMS(kind: AdminNoticeKind, signinLink: string, helpLink: string): SMSDraft {
+  return {
+    message: MESSAGE_IDS[kind],
+    values: { signinLink, helpLink },
+    renderDefault: (brand) => `${brand.siteName}: ${noticeText(kind, signinLink, helpLink).lines[0]}`,
+  };
 }

@@ -70,7 +70,7 @@ function isFirstParty(ctx: KoaContextWithOIDC): boolean {
 
 function sendPage(ctx: KoaContextWithOIDC, deps: Pick<Deps, "config">, title: string, body: ReturnType<typeof signedOutPage>): void {
   ctx.type = "html";
-  ctx.body = renderLayout({ title, body, narrow: true, user: null, testMode: deps.config.captchaTestMode });
+  ctx.body = renderLayout({ title, branding: deps.config.branding, body, narrow: true, user: null, testMode: deps.config.captchaTestMode });
 }
 
 function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPolicy.Prompt[] {
@@ -152,10 +152,10 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
         enabled: true,
         logoutSource: async (ctx, form) => {
           const name = ctx.oidc.client?.clientName ?? null;
-          sendPage(ctx, deps, "Sign out", logoutQuestionPage({ form: trustedHtml(form), clientName: name }));
+          sendPage(ctx, deps, "Sign out", logoutQuestionPage({ form: trustedHtml(form), clientName: name, siteName: deps.config.branding.siteName }));
         },
         postLogoutSuccessSource: async (ctx) => {
-          sendPage(ctx, deps, "Signed out", signedOutPage({ clientName: ctx.oidc.client?.clientName ?? null }));
+          sendPage(ctx, deps, "Signed out", signedOutPage({ clientName: ctx.oidc.client?.clientName ?? null, siteName: deps.config.branding.siteName }));
         },
       },
     },
@@ -163,7 +163,8 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       ctx.type = "html";
       ctx.body = renderLayout({
         title: "Sign-in problem",
-        body: providerErrorPage({ error: String(out.error ?? "invalid_request"), description: typeof out.error_description === "string" ? out.error_description : null }),
+        branding: deps.config.branding,
+        body: providerErrorPage({ error: String(out.error ?? "invalid_request"), description: typeof out.error_description === "string" ? out.error_description : null, siteName: deps.config.branding.siteName }),
         narrow: true,
         user: null,
         testMode: deps.config.captchaTestMode,

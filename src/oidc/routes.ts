@@ -76,7 +76,7 @@ async function runProvider(holder: OIDCProviderHolder, baseUrl: URL, request: Fa
 }
 
 function interactionError(request: FastifyRequest, reply: FastifyReply, deps: Deps, description: string): FastifyReply {
-  return sendPage(request, reply, deps, { title: "Sign-in problem", status: 400, body: providerErrorPage({ error: "interaction_expired", description }) });
+  return sendPage(request, reply, deps, { title: "Sign-in problem", status: 400, body: providerErrorPage({ error: "interaction_expired", description, siteName: deps.config.branding.siteName }) });
 }
 
 const EXPIRED = "This sign-in took too long or was already finished. Go back to the application and start again.";
@@ -167,7 +167,7 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
       allowFormRedirects(reply, await clientRedirectOrigins(deps, clientId));
       return sendPage(request, reply, deps, {
         title: `Allow ${client.name}?`,
-        body: consentPage({ csrfToken: csrfTokenFor(reply), uid, clientName: client.name, scopes: ["openid", ...scopes], accountLabel: label }),
+        body: consentPage({ csrfToken: csrfTokenFor(reply), uid, clientName: client.name, scopes: ["openid", ...scopes], accountLabel: label, siteName: deps.config.branding.siteName }),
       });
     }
     return interactionError(request, reply, deps, EXPIRED);

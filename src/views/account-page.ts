@@ -96,7 +96,7 @@ ${o.activity.length === 0 ? html`<p>Nothing yet.</p>` : html`<ul class="activity
 function appsSection(apps: AppAccessView[], csrfToken: string): SafeHtml {
   return html`<section class="card" aria-labelledby="apps-title">
 <h2 id="apps-title">Apps with access</h2>
-<p>These applications can sign you in with your Latchkey account. Removing access signs you out of the application and it must ask again.</p>
+<p>These applications can sign you in with your account here. Removing access signs you out of the application and it must ask again.</p>
 <ul class="session-list">
 ${apps.map(
   (a) => html`<li class="session"><div class="session-main"><strong>${a.name}</strong>

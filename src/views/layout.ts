@@ -1,4 +1,5 @@
 // The page frame and the form parts every page shares. Markup follows public/style.css's contract.
+import type { Branding } from "../config/branding.ts";
 import { html, type HtmlValue, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
 import { PHONE_CHOICES_PROMPT } from "../messages/identifiers.ts";
@@ -10,6 +11,8 @@ export interface PageUser {
 
 export interface LayoutOptions {
   title: string;
+  /** The site's name, logo, colours and footer links. */
+  branding: Branding;
   body: SafeHtml;
   narrow?: boolean;
   user?: PageUser | null;
@@ -31,27 +34,43 @@ export function renderLayout(options: LayoutOptions): string {
     ? html`${navLink("/help", "Help", at)} ${navLink("/account", "Account", at)}${options.user.isAdmin ? html` ${navLink("/admin", "Admin", at)}` : ""}
       <form class="inline-form" method="post" action="/signout"><input type="hidden" name="_csrf" value="${options.csrfToken ?? ""}"><button class="link-button" type="submit">Sign out</button></form>`
     : html`${navLink("/help", "Help", at)} ${navLink("/signin", "Sign in", at)} ${navLink("/register", "Create an account", at)}`;
+  const brand = options.branding;
+  const favicon = brand.favicon ? { href: brand.favicon.url, type: brand.favicon.contentType } : { href: "/assets/favicon.svg", type: "image/svg+xml" };
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.title} · Latchkey</title>
-<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<title>${options.title} · ${brand.siteName}</title>
+<link rel="icon" href="${favicon.href}" type="${favicon.type}">
 <link rel="stylesheet" href="/assets/style.css">
-<script src="/assets/app.js" defer type="module"></script>
+${brand.theme ? html`<link rel="stylesheet" href="${brand.theme.url}">\n` : ""}${brand.stylesheet ? html`<link rel="stylesheet" href="${brand.stylesheet.url}">\n` : ""}<script src="/assets/app.js" defer type="module"></script>
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>
 ${options.testMode ? html`<aside class="test-mode-banner" aria-label="Test mode">Test mode: every security check reads TESTME (audio 1234567). Never use this setting with real accounts.</aside>` : ""}
-<header class="site-header"><a class="brand" href="/"${at === "/" ? html` aria-current="page"` : ""}><img src="/assets/favicon.svg" alt="" width="24" height="24"> Latchkey</a>
+<header class="site-header"><a class="brand" href="/"${at === "/" ? html` aria-current="page"` : ""}>${brand.logo ? html`<img class="brand-logo" src="${brand.logo.url}" alt="">` : html`<img src="${favicon.href}" alt="" width="24" height="24">`} ${brand.siteName}</a>
 <nav class="site-nav" aria-label="Main">${nav}</nav></header>
 <main id="main" class="${options.narrow ? "page page--narrow" : "page"}">
 ${options.body}
 </main>
-<footer class="site-footer"><a href="/help">Help</a> · <a href="/help/problems-signing-in">Problems signing in?</a></footer>
+${siteFooter(brand)}
 </body>
 </html>`.value;
+}
+
+/** Help links, the owner's privacy and terms links, and how to reach a person. */
+function siteFooter(brand: Branding): SafeHtml {
+  const links: SafeHtml[] = [html`<a href="/help">Help</a>`, html`<a href="/help/problems-signing-in">Problems signing in?</a>`];
+  if (brand.privacyUrl) links.push(html`<a href="${brand.privacyUrl}">Privacy</a>`);
+  if (brand.termsUrl) links.push(html`<a href="${brand.termsUrl}">Terms of use</a>`);
+  return html`<footer class="site-footer">${links.map((link, i) => html`${i > 0 ? " · " : ""}${link}`)}${brand.supportContact ? html`<p class="site-footer-support">${supportContactText(brand)}</p>` : ""}</footer>`;
+}
+
+/** "Need a person? Contact <site> support: <address or page>", or nothing when no contact is configured. */
+export function supportContactText(brand: Pick<Branding, "supportContact" | "siteName">): SafeHtml | "" {
+  if (!brand.supportContact) return "";
+  return html`Need a person? Contact ${brand.siteName} support: <a href="${brand.supportContact.href}">${brand.supportContact.label}</a>`;
 }
 
 export function csrfField(token: string): SafeHtml {

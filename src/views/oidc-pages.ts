@@ -21,10 +21,11 @@ export interface ConsentPageOptions {
   clientName: string;
   scopes: string[];
   accountLabel: string;
+  siteName: string;
 }
 
 export function consentPage(o: ConsentPageOptions): SafeHtml {
-  return html`<h1>Allow ${o.clientName} to use your Latchkey account?</h1>
+  return html`<h1>Allow ${o.clientName} to use your ${o.siteName} account?</h1>
 <p class="lead">You are signed in as <strong>${o.accountLabel}</strong>. ${o.clientName} asks to:</p>
 <ul class="consent-list">${o.scopes.map((s) => html`<li>${describeScope(s)}</li>`)}</ul>
 <p class="field-hint">You can remove its access at any time under "Apps with access" on your account page.</p>
@@ -36,22 +37,22 @@ ${csrfField(o.csrfToken)}
 }
 
 /** `form` is the provider's own hidden form (its anti-forgery token), submitted by these buttons. */
-export function logoutQuestionPage(o: { form: SafeHtml; clientName: string | null }): SafeHtml {
+export function logoutQuestionPage(o: { form: SafeHtml; clientName: string | null; siteName: string }): SafeHtml {
   return html`<h1>Sign out?</h1>
-<p class="lead">${o.clientName ? html`${o.clientName} asks to sign you out. ` : ""}Signing out ends your Latchkey session in this browser, for every application that uses it.</p>
+<p class="lead">${o.clientName ? html`${o.clientName} asks to sign you out. ` : ""}Signing out ends your ${o.siteName} session in this browser, for every application that uses it.</p>
 ${o.form}
 <div class="form-actions"><button class="button" type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button><button class="button button--secondary" type="submit" form="op.logoutForm">Stay signed in</button></div>`;
 }
 
-export function signedOutPage(o: { clientName: string | null }): SafeHtml {
+export function signedOutPage(o: { clientName: string | null; siteName: string }): SafeHtml {
   return html`<h1>You have signed out</h1>
-${notice("success", o.clientName ? html`You have signed out of ${o.clientName} and Latchkey.` : "You have signed out.")}
+${notice("success", o.clientName ? html`You have signed out of ${o.clientName} and ${o.siteName}.` : "You have signed out.")}
 <p><a href="/signin">Sign in again</a></p>`;
 }
 
-export function providerErrorPage(o: { error: string; description: string | null }): SafeHtml {
+export function providerErrorPage(o: { error: string; description: string | null; siteName: string }): SafeHtml {
   return html`<h1>This sign-in link does not work</h1>
-${notice("error", o.description ?? "The application sent a request that Latchkey cannot accept.")}
+${notice("error", o.description ?? `The application sent a request that ${o.siteName} cannot accept.`)}
 <p>Go back to the application and start again. If it keeps happening, tell whoever runs the application; the error was <code>${o.error}</code>.</p>
 <p class="aside"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
 }

@@ -16,6 +16,7 @@
 import type { Deps } from "../deps.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { generateId } from "../lib/crypto.ts";
+import { composeEmail } from "../messages/compose.ts";
 import { webhookEndpointPausedEmail } from "../messages/notifications.ts";
 import type { ClaimedWebhookDelivery } from "../stores/types.ts";
 import { sendWebhookRequest } from "./send.ts";
@@ -80,7 +81,7 @@ async function tellAdminsAboutPause(deps: WorkerDeps, delivery: ClaimedWebhookDe
   await recordAuditEvent(deps, { type: "webhook.endpoint_paused", accountId: null, detail: { endpointId: delivery.endpointId, reason: reason.slice(0, 200) } });
   const message = webhookEndpointPausedEmail({ id: delivery.endpointId, url: delivery.url }, reason);
   for (const to of await deps.stores.webhooks.listAdminEmailAddresses()) {
-    await deps.mailer.sendEmail({ to, ...message }).catch((err: unknown) => deps.logger.error({ err }, "could not tell an admin about a paused webhook endpoint"));
+    await deps.mailer.sendEmail({ to, ...composeEmail(deps.config, message) }).catch((err: unknown) => deps.logger.error({ err }, "could not tell an admin about a paused webhook endpoint"));
   }
 }
 
