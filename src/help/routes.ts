@@ -23,7 +23,7 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { type FeedbackStep, helpArticlePage, helpIndexPage } from "../views/help-pages.ts";
 import type { HelpArticle, HelpLibrary } from "./articles.ts";
 import { FEEDBACK_REASONS, helpVisitorId, MAX_FEEDBACK_COMMENT_LENGTH, recordHelpArticleView, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
-import { MAX_QUERY_LENGTH } from "./search.ts";
+import { MAX_QUERY_LENGTH } from "./search-index.ts";
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
 
