@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
-import { isSupportedPhoneRegion } from "../lib/identifiers.ts";
+import { isSupportedPhoneRegion } from "../lib/identifier-parsing.ts";
 import { type ForwardAuthRule, type HostPattern, parseForwardAuthRules, parseHostList } from "./forward-auth-rules.ts";
 import { ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
 

@@ -18,7 +18,7 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
-import { parseIdentifier, suggestEmailCorrection } from "../lib/identifiers.ts";
+import { parseIdentifier, suggestEmailCorrection } from "../lib/identifier-parsing.ts";
 import { registerCheckAddressPage, registerPage, verifyPage } from "../views/auth-pages.ts";
 import { confirmRegistration, registerAccount, resendRegistrationCode, signInAfterConfirmation } from "./registration.ts";
 

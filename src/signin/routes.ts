@@ -9,7 +9,7 @@ import { captchaFromForm } from "../captcha/routes.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
 import { captchaFieldset } from "../views/captcha.ts";
-import { parseIdentifier } from "../lib/identifiers.ts";
+import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import { chosenIdentifier } from "../http/field-choice.ts";
 import type { Deps } from "../deps.ts";
 import { isAppError } from "../errors/app-error.ts";
