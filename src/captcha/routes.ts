@@ -5,19 +5,11 @@ import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
-import { formField } from "../http/forms.ts";
 import { PowProofField, requirePow } from "../pow/routes.ts";
 import { CAPTCHA_PURPOSES, createCAPTCHAChallenge, renderChallengeAudio, renderChallengeImage } from "./challenges.ts";
-import type { CAPTCHASubmission } from "./gate.ts";
 
 const CreateBody = Type.Object({ purpose: Type.Union(CAPTCHA_PURPOSES.map((p) => Type.Literal(p))), pow: PowProofField }, { additionalProperties: false });
 const MediaParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{20}$" }) }, { additionalProperties: false });
-
-/** The CAPTCHA answer posted by a page form (hidden captchaId + captchaAnswer), if any. */
-export function captchaFromForm(request: Parameters<typeof formField>[0]): CAPTCHASubmission | undefined {
-  const id = formField(request, "captchaId", 64);
-  return id ? { id, answer: formField(request, "captchaAnswer", 64) } : undefined;
-}
 
 export function registerCAPTCHARoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/api/v1/captcha", { schema: { body: CreateBody }, preHandler: [limitClient(deps, "captcha"), requirePow(deps, "captcha")] }, async (request, reply) => {

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { PublicAccountSchema, toPublicAccount } from "../accounts/public-account.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { challengeForPage } from "../captcha/page-challenge.ts";
-import { captchaFromForm } from "../captcha/routes.ts";
+import { captchaFromForm } from "../http/captcha-form.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
 import { captchaFieldset } from "../views/captcha.ts";
