@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { createArgon2Hasher } from "../src/accounts/password-hash.ts";
 import type { Config } from "../src/config/load.ts";
-import { parseIdentifier } from "../src/lib/identifiers.ts";
+import { parseIdentifier } from "../src/lib/identifier-parsing.ts";
 import { createSystemClock } from "../src/lib/clock.ts";
 import { createCryptoRandom } from "../src/lib/random.ts";
 import { generateId } from "../src/lib/crypto.ts";

@@ -4,6 +4,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyStatic from "@fastify/static";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
 import { registerAccountRoutes } from "./account/routes.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
@@ -17,6 +18,7 @@ import { registerBrandingAssets } from "./http/branding-assets.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
 import { answerClientError, registerShutdownAnswers } from "./http/connections.ts";
 import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
+import { ownValue } from "./http/forms.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
 import { serializeRequestForLog } from "./http/log-redaction.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
@@ -92,6 +94,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Read, validated and indexed once: invalid help content stops the start, naming every problem.
   const helpLibrary = options.helpLibrary ?? loadHelpLibrary(undefined, { siteName: config.branding.siteName });
   const readableLogs = config.env === "development" && options.logger === undefined;
+  // The TypeBox type provider gives each route's request.body, query and params the types of its schema
+  // (TypedApp in src/http/typed-app.ts); it changes types only, validation stays with Fastify's Ajv.
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel, readableLogs),
     // In development one readable line per request replaces Fastify's "incoming" and "completed" pair.
@@ -111,7 +115,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // Answers during shutdown come from registerShutdownAnswers, in the public error shape.
     return503OnClosing: false,
     frameworkErrors: (error, request, reply) => sendFrameworkError(deps, error, request, reply),
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
   await app.register(fastifyCookie);
@@ -141,8 +145,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     cookieKey: csrfCookieName(config),
     cookieOpts: baseCookieOptions(config),
     getToken: (request) => {
-      const body = request.body as Record<string, unknown> | undefined;
-      return typeof body?._csrf === "string" ? body._csrf : undefined;
+      const token = ownValue(request.body, "_csrf");
+      return typeof token === "string" ? token : undefined;
     },
   });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: "/assets/", cacheControl: true, maxAge: "1h", index: false });

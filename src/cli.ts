@@ -6,7 +6,7 @@ import { type AuditEventType, recordAuditEvent } from "./audit/audit.ts";
 import { type Config, ConfigError, loadConfig, parseDuration } from "./config/load.ts";
 import { describeUserAgent } from "./lib/user-agent.ts";
 import { generateId } from "./lib/crypto.ts";
-import { parseIdentifier } from "./lib/identifiers.ts";
+import { parseIdentifier } from "./lib/identifier-parsing.ts";
 import { createSystemClock } from "./lib/clock.ts";
 import { createCryptoRandom } from "./lib/random.ts";
 import { errorMessages } from "./messages/errors.ts";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { ENV_NAMES } from "../src/config/schema.ts";
+import { ENV_NAMES, envDefault } from "../src/config/schema.ts";
 import { errorCatalogue } from "../src/errors/catalogue.ts";
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
@@ -23,6 +23,24 @@ describe("docs", () => {
     const documented = new Set([...doc.matchAll(/^\| `((?:LATCHKEY_|NODE_ENV)[A-Z0-9_]*)` \|/gm)].map((m) => m[1]));
     for (const name of ENV_NAMES) assert.ok(documented.has(name), `${name} is documented`);
     for (const name of documented) assert.ok((ENV_NAMES as string[]).includes(name as string), `${name} in the docs is read by the code`);
+  });
+
+  it("docs/configuration.md gives every setting the default its schema has, and no default where the schema has none", () => {
+    const doc = read("docs/configuration.md");
+    const documented = new Map([...doc.matchAll(/^\| `((?:LATCHKEY_|NODE_ENV)[A-Z0-9_]*)` \| ([^|]*) \|/gm)].map((m) => [m[1], (m[2] ?? "").trim()]));
+    for (const name of ENV_NAMES) {
+      const cell = documented.get(name);
+      assert.ok(cell !== undefined, `${name} is documented`);
+      const schemaDefault = envDefault(name);
+      if (schemaDefault === undefined) {
+        // Unset means "none", or the default depends on other settings: the docs say so in words, never as
+        // one value that the loader would not fill in.
+        assert.doesNotMatch(cell, /^`[^`]*`$/, `${name} has no default in the schema, but the docs give ${cell}`);
+      } else {
+        assert.notEqual(schemaDefault, "", `${name}: a setting that is unset by default has no default in the schema`);
+        assert.equal(cell, `\`${schemaDefault}\``, `${name}: the docs' default is the schema's`);
+      }
+    }
   });
 
   it("the README's quick start uses the commands CI runs", () => {

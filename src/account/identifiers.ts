@@ -9,7 +9,7 @@ import { consumeVerificationCode, issueVerificationCode } from "../accounts/veri
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
-import type { Identifier } from "../lib/identifiers.ts";
+import type { Identifier } from "../lib/identifier-parsing.ts";
 import { identifierAddedEmail, identifierAddedSMS, registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
 import type { IdentifierRecord } from "../stores/types.ts";
 import { identifierAddedEvent, identifierRemovedEvent } from "../webhooks/events.ts";

@@ -1,7 +1,7 @@
 // Sends a message to an identifier by the channel its kind calls for.
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
-import type { Identifier } from "../lib/identifiers.ts";
+import type { Identifier } from "../lib/identifier-parsing.ts";
 import { composeEmail, composeSMS } from "../messages/compose.ts";
 import type { EmailDraft, SMSDraft } from "../messages/notifications.ts";
 

@@ -1,6 +1,6 @@
 // Turns the raw "E-mail or mobile number" input into an Identifier or a field error.
 import { AppError } from "../errors/app-error.ts";
-import { type Identifier, type IdentifierParseOptions, parseIdentifier } from "../lib/identifiers.ts";
+import { type Identifier, type IdentifierParseOptions, parseIdentifier } from "../lib/identifier-parsing.ts";
 
 export interface ParsedIdentifierInput {
   identifier: Identifier;

@@ -3,7 +3,7 @@
 import type { Deps } from "../deps.ts";
 import { isAppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
-import { parseIdentifier } from "../lib/identifiers.ts";
+import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import { identifierMessages } from "../messages/identifiers.ts";
 import { cleanName, NAME_MAX_LENGTH } from "./identifier-input.ts";
 import { checkImportedPasswordHash } from "./legacy-hashes.ts";

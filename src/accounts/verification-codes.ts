@@ -4,7 +4,7 @@ import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { addSeconds } from "../lib/clock.ts";
 import { constantTimeEqual, generateId, generateNumericCode, hmacHex } from "../lib/crypto.ts";
-import type { Identifier } from "../lib/identifiers.ts";
+import type { Identifier } from "../lib/identifier-parsing.ts";
 import { verificationCodeEmail, verificationCodeSMS } from "../messages/notifications.ts";
 import type { VerificationPurpose, VerificationRecord, VerificationScope } from "../stores/types.ts";
 import { deliverToIdentifier } from "./deliver.ts";

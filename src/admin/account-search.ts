@@ -1,7 +1,7 @@
 // Finding accounts for the admin console: by any e-mail address or number in any spelling the sign-in
 // accepts, or by account id; and the newest-first list, paged by keyset.
 import type { Deps } from "../deps.ts";
-import { parseIdentifier } from "../lib/identifiers.ts";
+import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import type { AccountCursor, AccountRecord, IdentifierRecord } from "../stores/types.ts";
 
 export interface AccountWithIdentifiers {

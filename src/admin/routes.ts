@@ -7,7 +7,7 @@ import type { HelpLibrary } from "../help/articles.ts";
 import { utcDayOf } from "../help/feedback.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
-import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { html } from "../lib/html.ts";
@@ -68,17 +68,19 @@ function refuseOtherMethods(app: FastifyInstance, url: string, accepted: Readonl
 
 /** ?days= as one of the offered periods, or null for all time. */
 function periodDays(request: FastifyRequest): number | null {
-  const raw = (request.query as Record<string, unknown>).days;
+  const raw = ownValue(request.query, "days");
   const days = typeof raw === "string" ? Number(raw) : Number.NaN;
   return ADMIN_PERIODS.some((p) => p.days === days) ? days : null;
 }
 
+// The admin routes have no schemas: requireAdmin must answer before anything about the request is
+// checked, so parameters are read here, field by field.
 function queryOf(request: FastifyRequest): Record<string, unknown> {
-  return (request.query ?? {}) as Record<string, unknown>;
+  return isRecord(request.query) ? request.query : {};
 }
 
 function paramOf(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, unknown>)[name];
+  const value = ownValue(request.params, name);
   return typeof value === "string" ? value : "";
 }
 

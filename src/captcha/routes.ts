@@ -1,39 +1,31 @@
 // Challenge creation for apps, and the picture and audio of a challenge.
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
+import { Type } from "@sinclair/typebox";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
-import { formField } from "../http/forms.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { PowProofField, requirePow } from "../pow/routes.ts";
 import { CAPTCHA_PURPOSES, createCAPTCHAChallenge, renderChallengeAudio, renderChallengeImage } from "./challenges.ts";
-import type { CAPTCHASubmission } from "./gate.ts";
 
 const CreateBody = Type.Object({ purpose: Type.Union(CAPTCHA_PURPOSES.map((p) => Type.Literal(p))), pow: PowProofField }, { additionalProperties: false });
 const MediaParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{20}$" }) }, { additionalProperties: false });
 
-/** The CAPTCHA answer posted by a page form (hidden captchaId + captchaAnswer), if any. */
-export function captchaFromForm(request: Parameters<typeof formField>[0]): CAPTCHASubmission | undefined {
-  const id = formField(request, "captchaId", 64);
-  return id ? { id, answer: formField(request, "captchaAnswer", 64) } : undefined;
-}
-
-export function registerCAPTCHARoutes(app: FastifyInstance, deps: Deps): void {
+export function registerCAPTCHARoutes(app: TypedApp, deps: Deps): void {
   app.post("/api/v1/captcha", { schema: { body: CreateBody }, preHandler: [limitClient(deps, "captcha"), requirePow(deps, "captcha")] }, async (request, reply) => {
-    const { purpose } = request.body as Static<typeof CreateBody>;
+    const { purpose } = request.body;
     const challenge = await createCAPTCHAChallenge(deps, { purpose, binding: requesterBinding(request) });
     return reply.code(201).send(challenge);
   });
 
   app.get("/captcha/:id.png", { schema: { params: MediaParams } }, async (request, reply) => {
-    const image = await renderChallengeImage(deps, (request.params as Static<typeof MediaParams>).id);
+    const image = await renderChallengeImage(deps, request.params.id);
     if (!image) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
     return reply.type("image/png").header("cache-control", "no-store").send(image);
   });
 
   app.get("/captcha/:id.wav", { schema: { params: MediaParams }, preHandler: limitClient(deps, "captchaAudio") }, async (request, reply) => {
-    const audio = await renderChallengeAudio(deps, (request.params as Static<typeof MediaParams>).id);
+    const audio = await renderChallengeAudio(deps, request.params.id);
     if (!audio) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
     return reply.type("audio/wav").header("content-disposition", 'inline; filename="security-check.wav"').send(audio);
   });

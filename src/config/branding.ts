@@ -6,8 +6,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { contrastRatio, formatHexColor, formatRatio, mixColors, parseHexColor, type RGB } from "../lib/contrast.ts";
 import { loadMessageTemplates, type MessageTemplates } from "../messages/templates.ts";
+import { envDefault } from "./schema.ts";
 
-export const DEFAULT_SITE_NAME = "Latchkey";
+/** The schema's default site name, for a name that is only white space. */
+export const DEFAULT_SITE_NAME = envDefault("LATCHKEY_SITE_NAME") as string;
 
 /** A file of the branding folder, served under a URL that changes with its content. */
 export interface BrandAsset {

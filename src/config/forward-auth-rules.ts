@@ -48,11 +48,11 @@ function parseAccess(text: string): ForwardAuthAccess | null {
   return match[1] === "accounts" ? { kind: "accounts", accountIds: list } : { kind: "groups", groups: list };
 }
 
-/** The rules in order, or the list of entries that could not be read. */
-export function parseForwardAuthRules(text: string): { rules: ForwardAuthRule[]; problems: string[] } {
+/** The rules in order (none when `text` is unset), or the list of entries that could not be read. */
+export function parseForwardAuthRules(text: string | undefined): { rules: ForwardAuthRule[]; problems: string[] } {
   const rules: ForwardAuthRule[] = [];
   const problems: string[] = [];
-  for (const entry of text.split(";").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (text?.split(";") ?? []).map((s) => s.trim()).filter(Boolean)) {
     const at = entry.indexOf("=");
     const host = at > 0 ? parseHostPattern(entry.slice(0, at)) : null;
     const access = at > 0 ? parseAccess(entry.slice(at + 1)) : null;
@@ -65,10 +65,11 @@ export function parseForwardAuthRules(text: string): { rules: ForwardAuthRule[];
   return { rules, problems };
 }
 
-export function parseHostList(name: string, text: string): { hosts: HostPattern[]; problems: string[] } {
+/** The host patterns of a comma-separated list (none when `text` is unset), or the entries that could not be read. */
+export function parseHostList(name: string, text: string | undefined): { hosts: HostPattern[]; problems: string[] } {
   const hosts: HostPattern[] = [];
   const problems: string[] = [];
-  for (const entry of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (text?.split(",") ?? []).map((s) => s.trim()).filter(Boolean)) {
     const pattern = parseHostPattern(entry);
     if (pattern) hosts.push(pattern);
     else problems.push(`${name}: ${JSON.stringify(entry)} is not a host or *.domain`);

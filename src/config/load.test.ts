@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type Config, ConfigError, loadConfig } from "./load.ts";
+import { ENV_NAMES, envDefault } from "./schema.ts";
 
 const SECRET = "0123456789abcdef0123456789abcdef-secret";
 
@@ -60,6 +61,16 @@ describe("loadConfig: defaults", () => {
     assert.deepEqual(config.sessions, { idleSeconds: 12 * 3600, absoluteSeconds: 7 * 86400, rememberIdleSeconds: 30 * 86400, rememberAbsoluteSeconds: 90 * 86400 });
     assert.deepEqual(config.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
     assert.equal(config.passwordMinScore, 3);
+  });
+
+  test("an empty environment loads exactly as one that sets every schema default, so no other default exists", () => {
+    const defaults: Record<string, string> = {};
+    for (const name of ENV_NAMES) {
+      const value = envDefault(name);
+      if (value !== undefined) defaults[name] = value;
+    }
+    assert.ok(Object.keys(defaults).length > 30, "the schema has its defaults");
+    assert.deepEqual(load({}), load(defaults));
   });
 
   test("the configuration is frozen", () => {

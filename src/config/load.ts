@@ -3,10 +3,10 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
-import { isSupportedPhoneRegion } from "../lib/identifiers.ts";
+import { isSupportedPhoneRegion } from "../lib/identifier-parsing.ts";
 import { type Branding, loadBranding } from "./branding.ts";
 import { type ForwardAuthRule, type HostPattern, parseForwardAuthRules, parseHostList } from "./forward-auth-rules.ts";
-import { ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
+import { applyEnvDefaults, ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
 
 export type DatabaseConfig = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; poolSize: number; connectTimeoutMs: number };
 export interface RedisConfig {
@@ -77,9 +77,10 @@ export interface Config {
 
 export type ClientLimitKind = "signin" | "captcha" | "captchaAudio" | "reset" | "verification" | "feedback" | "codeEntry" | "passwordStrength";
 
+/** Reads a validated rate, `COUNT/DURATION`. */
 function parseRate(text: string): { max: number; windowSeconds: number } {
-  const [max, window] = text.split("/");
-  return { max: Number(max), windowSeconds: parseDuration(window ?? "1m") };
+  const slash = text.indexOf("/");
+  return { max: Number(text.slice(0, slash)), windowSeconds: parseDuration(text.slice(slash + 1)) };
 }
 
 /** The sender outside production, shown under the site's name; production must name its own. */
@@ -145,13 +146,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     const shown = name.includes("SECRET") || name.includes("URL") ? "(hidden)" : JSON.stringify(raw[name]);
     problems.push(`${name}=${shown}: ${error.message}${(EnvSchema.properties as Record<string, { description?: string }>)[name]?.description ? ` (${(EnvSchema.properties as Record<string, { description?: string }>)[name]?.description})` : ""}`);
   }
-  const env = raw as RawEnv;
-  const nodeEnv = env.NODE_ENV ?? "development";
+  const env = applyEnvDefaults(raw as RawEnv);
+  const nodeEnv = env.NODE_ENV;
   const production = nodeEnv === "production";
-  const powDifficulty = Number(env.LATCHKEY_POW_DIFFICULTY ?? "14");
+  const powDifficulty = Number(env.LATCHKEY_POW_DIFFICULTY);
   if (powDifficulty < 1 || powDifficulty > 28) problems.push("LATCHKEY_POW_DIFFICULTY: between 1 and 28 bits");
 
-  let baseUrl = env.LATCHKEY_BASE_URL ?? "http://localhost:3000";
+  let baseUrl = env.LATCHKEY_BASE_URL;
   let baseOrigin = "";
   try {
     const url = new URL(baseUrl);
@@ -160,7 +161,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   } catch {
     problems.push(`LATCHKEY_BASE_URL=${JSON.stringify(baseUrl)}: not a URL`);
   }
-  const dataDir = resolve(cwd, env.LATCHKEY_DATA_DIR ?? "./data");
+  const dataDir = resolve(cwd, env.LATCHKEY_DATA_DIR);
   const databaseUrl = env.LATCHKEY_DATABASE_URL;
   const isPostgres = databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(databaseUrl);
   const file = isPostgres ? ":postgres:" : sqliteFileFrom(databaseUrl, dataDir);
@@ -189,14 +190,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
 
   let sms: SMSConfig = { provider: "outbox" };
   if (env.LATCHKEY_SMS_PROVIDER === "webhook") {
-    if (!env.LATCHKEY_SMS_WEBHOOK_URL) problems.push("LATCHKEY_SMS_WEBHOOK_URL: required when LATCHKEY_SMS_PROVIDER=webhook");
-    if (!env.LATCHKEY_SMS_WEBHOOK_SECRET) problems.push("LATCHKEY_SMS_WEBHOOK_SECRET: required when LATCHKEY_SMS_PROVIDER=webhook");
-    sms = { provider: "webhook", url: env.LATCHKEY_SMS_WEBHOOK_URL ?? "", secret: env.LATCHKEY_SMS_WEBHOOK_SECRET ?? "" };
+    const url = env.LATCHKEY_SMS_WEBHOOK_URL;
+    const secret = env.LATCHKEY_SMS_WEBHOOK_SECRET;
+    if (!url) problems.push("LATCHKEY_SMS_WEBHOOK_URL: required when LATCHKEY_SMS_PROVIDER=webhook");
+    if (!secret) problems.push("LATCHKEY_SMS_WEBHOOK_SECRET: required when LATCHKEY_SMS_PROVIDER=webhook");
+    if (url && secret) sms = { provider: "webhook", url, secret };
   } else if (!env.LATCHKEY_SMS_PROVIDER && production) {
     problems.push("LATCHKEY_SMS_PROVIDER: required in production (webhook, or outbox on purpose)");
   }
 
-  const trustProxy = (env.LATCHKEY_TRUST_PROXY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const trustProxy = (env.LATCHKEY_TRUST_PROXY?.split(",") ?? []).map((s) => s.trim()).filter(Boolean);
   for (const entry of trustProxy) {
     if (!isValidProxyEntry(entry)) problems.push(`LATCHKEY_TRUST_PROXY: ${JSON.stringify(entry)} is not an address or CIDR range`);
   }
@@ -206,15 +209,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     // Browsers drop a cookie whose Domain does not contain the host that sets it.
     if (baseHost !== cookieDomain && !baseHost.endsWith(`.${cookieDomain}`)) problems.push(`LATCHKEY_COOKIE_DOMAIN=${JSON.stringify(cookieDomain)}: must be the host of LATCHKEY_BASE_URL (${baseHost}) or a parent domain of it`);
   }
-  const returnHosts = parseHostList("LATCHKEY_ALLOWED_RETURN_HOSTS", env.LATCHKEY_ALLOWED_RETURN_HOSTS ?? "");
+  const returnHosts = parseHostList("LATCHKEY_ALLOWED_RETURN_HOSTS", env.LATCHKEY_ALLOWED_RETURN_HOSTS);
   problems.push(...returnHosts.problems);
-  const forwardAuth = parseForwardAuthRules(env.LATCHKEY_FORWARD_AUTH_RULES ?? "");
+  const forwardAuth = parseForwardAuthRules(env.LATCHKEY_FORWARD_AUTH_RULES);
   problems.push(...forwardAuth.problems);
-  const port = Number(env.LATCHKEY_PORT ?? "3000");
+  const port = Number(env.LATCHKEY_PORT);
   if (port > 65535) problems.push(`LATCHKEY_PORT=${port}: must be 0–65535`);
 
-  const timeoutSeconds = (name: "LATCHKEY_HEADERS_TIMEOUT" | "LATCHKEY_BODY_TIMEOUT" | "LATCHKEY_REQUEST_TIMEOUT" | "LATCHKEY_SHUTDOWN_TIMEOUT", fallback: string): number => {
-    const value = env[name] ?? fallback;
+  const timeoutSeconds = (name: "LATCHKEY_HEADERS_TIMEOUT" | "LATCHKEY_BODY_TIMEOUT" | "LATCHKEY_REQUEST_TIMEOUT" | "LATCHKEY_SHUTDOWN_TIMEOUT"): number => {
+    const value = env[name];
     if (!/^\d+(s|m|h|d)$/.test(value)) return 0;
     const seconds = parseDuration(value);
     // Zero would mean "wait for ever", which is what these settings exist to prevent.
@@ -222,10 +225,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     return seconds;
   };
   const timeouts = {
-    headersMs: timeoutSeconds("LATCHKEY_HEADERS_TIMEOUT", "10s") * 1000,
-    bodyMs: timeoutSeconds("LATCHKEY_BODY_TIMEOUT", "30s") * 1000,
-    requestMs: timeoutSeconds("LATCHKEY_REQUEST_TIMEOUT", "30s") * 1000,
-    shutdownMs: timeoutSeconds("LATCHKEY_SHUTDOWN_TIMEOUT", "10s") * 1000,
+    headersMs: timeoutSeconds("LATCHKEY_HEADERS_TIMEOUT") * 1000,
+    bodyMs: timeoutSeconds("LATCHKEY_BODY_TIMEOUT") * 1000,
+    requestMs: timeoutSeconds("LATCHKEY_REQUEST_TIMEOUT") * 1000,
+    shutdownMs: timeoutSeconds("LATCHKEY_SHUTDOWN_TIMEOUT") * 1000,
   };
   if (timeouts.headersMs > timeouts.bodyMs) problems.push("LATCHKEY_HEADERS_TIMEOUT: must not be longer than LATCHKEY_BODY_TIMEOUT (the body timeout counts the headers too)");
   const defaultRegion = env.LATCHKEY_DEFAULT_REGION?.toUpperCase();
@@ -240,11 +243,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const duration = (value: string | undefined, fallback: string): number => parseDuration(value ?? fallback);
   const secret = env.LATCHKEY_SECRET ?? loadOrCreateSecret(dataDir);
   const config: Config = {
     env: nodeEnv,
-    host: env.LATCHKEY_HOST ?? "127.0.0.1",
+    host: env.LATCHKEY_HOST,
     port,
     baseUrl,
     baseOrigin,
@@ -252,10 +254,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     dataDir,
     outboxDir: join(dataDir, "outbox"),
     database: isPostgres
-      ? { kind: "postgres", url: databaseUrl as string, poolSize: Number(env.LATCHKEY_DATABASE_POOL_SIZE ?? "10"), connectTimeoutMs: duration(env.LATCHKEY_DATABASE_TIMEOUT, "5s") * 1000 }
+      ? { kind: "postgres", url: databaseUrl as string, poolSize: Number(env.LATCHKEY_DATABASE_POOL_SIZE), connectTimeoutMs: parseDuration(env.LATCHKEY_DATABASE_TIMEOUT) * 1000 }
       : { kind: "sqlite", file: file ?? ":memory:" },
     redis: env.LATCHKEY_REDIS_URL
-      ? { url: env.LATCHKEY_REDIS_URL, prefix: env.LATCHKEY_REDIS_PREFIX ?? "latchkey:", commandTimeoutMs: duration(env.LATCHKEY_REDIS_TIMEOUT, "2s") * 1000 }
+      ? { url: env.LATCHKEY_REDIS_URL, prefix: env.LATCHKEY_REDIS_PREFIX, commandTimeoutMs: parseDuration(env.LATCHKEY_REDIS_TIMEOUT) * 1000 }
       : undefined,
     secret,
     mail,
@@ -265,42 +267,42 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     cookieDomain: cookieDomain || undefined,
     allowedReturnHosts: returnHosts.hosts,
     forwardAuthRules: forwardAuth.rules,
-    logLevel: env.LATCHKEY_LOG_LEVEL ?? "info",
-    metrics: env.LATCHKEY_METRICS_PORT ? { host: env.LATCHKEY_METRICS_HOST ?? "127.0.0.1", port: Number(env.LATCHKEY_METRICS_PORT) } : undefined,
+    logLevel: env.LATCHKEY_LOG_LEVEL,
+    metrics: env.LATCHKEY_METRICS_PORT ? { host: env.LATCHKEY_METRICS_HOST, port: Number(env.LATCHKEY_METRICS_PORT) } : undefined,
     captchaTestMode: isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE),
-    registrationCAPTCHA: env.LATCHKEY_REGISTRATION_CAPTCHA === undefined ? true : isTrue(env.LATCHKEY_REGISTRATION_CAPTCHA),
+    registrationCAPTCHA: isTrue(env.LATCHKEY_REGISTRATION_CAPTCHA),
     pow: { enabled: env.LATCHKEY_POW === undefined ? production : isTrue(env.LATCHKEY_POW), difficulty: powDifficulty },
     sessions: {
-      idleSeconds: duration(env.LATCHKEY_SESSION_IDLE_TIMEOUT, "12h"),
-      absoluteSeconds: duration(env.LATCHKEY_SESSION_ABSOLUTE_TIMEOUT, "7d"),
-      rememberIdleSeconds: duration(env.LATCHKEY_REMEMBER_IDLE_TIMEOUT, "30d"),
-      rememberAbsoluteSeconds: duration(env.LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT, "90d"),
+      idleSeconds: parseDuration(env.LATCHKEY_SESSION_IDLE_TIMEOUT),
+      absoluteSeconds: parseDuration(env.LATCHKEY_SESSION_ABSOLUTE_TIMEOUT),
+      rememberIdleSeconds: parseDuration(env.LATCHKEY_REMEMBER_IDLE_TIMEOUT),
+      rememberAbsoluteSeconds: parseDuration(env.LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT),
     },
     argon2: {
-      memoryCost: Number(env.LATCHKEY_ARGON2_MEMORY_KIB ?? "19456"),
-      timeCost: Number(env.LATCHKEY_ARGON2_TIME_COST ?? "2"),
-      parallelism: Number(env.LATCHKEY_ARGON2_PARALLELISM ?? "1"),
+      memoryCost: Number(env.LATCHKEY_ARGON2_MEMORY_KIB),
+      timeCost: Number(env.LATCHKEY_ARGON2_TIME_COST),
+      parallelism: Number(env.LATCHKEY_ARGON2_PARALLELISM),
     },
-    passwordMinScore: Number(env.LATCHKEY_PASSWORD_MIN_SCORE ?? "3"),
+    passwordMinScore: Number(env.LATCHKEY_PASSWORD_MIN_SCORE),
     defaultRegion,
     ipCountryCsv,
-    auditRetentionSeconds: duration(env.LATCHKEY_AUDIT_RETENTION, "90d"),
+    auditRetentionSeconds: parseDuration(env.LATCHKEY_AUDIT_RETENTION),
     timeouts,
     webhooks: {
       allowPrivate: isTrue(env.LATCHKEY_WEBHOOKS_ALLOW_PRIVATE),
-      timeoutMs: Math.max(1, duration(env.LATCHKEY_WEBHOOKS_TIMEOUT, "10s")) * 1000,
-      pollIntervalMs: Math.max(1, duration(env.LATCHKEY_WEBHOOKS_POLL_INTERVAL, "1s")) * 1000,
+      timeoutMs: Math.max(1, parseDuration(env.LATCHKEY_WEBHOOKS_TIMEOUT)) * 1000,
+      pollIntervalMs: Math.max(1, parseDuration(env.LATCHKEY_WEBHOOKS_POLL_INTERVAL)) * 1000,
     },
     branding: brandingResult.branding,
     clientLimits: {
-      signin: parseRate(env.LATCHKEY_RATE_SIGNIN ?? "30/1m"),
-      captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA ?? "30/1m"),
-      captchaAudio: parseRate(env.LATCHKEY_RATE_CAPTCHA_AUDIO ?? "10/1m"),
-      reset: parseRate(env.LATCHKEY_RATE_RESET ?? "10/1h"),
-      verification: parseRate(env.LATCHKEY_RATE_VERIFICATION ?? "20/1h"),
-      feedback: parseRate(env.LATCHKEY_RATE_FEEDBACK ?? "20/1h"),
-      codeEntry: parseRate(env.LATCHKEY_RATE_CODE_ENTRY ?? "20/15m"),
-      passwordStrength: parseRate(env.LATCHKEY_RATE_PASSWORD_STRENGTH ?? "60/1m"),
+      signin: parseRate(env.LATCHKEY_RATE_SIGNIN),
+      captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA),
+      captchaAudio: parseRate(env.LATCHKEY_RATE_CAPTCHA_AUDIO),
+      reset: parseRate(env.LATCHKEY_RATE_RESET),
+      verification: parseRate(env.LATCHKEY_RATE_VERIFICATION),
+      feedback: parseRate(env.LATCHKEY_RATE_FEEDBACK),
+      codeEntry: parseRate(env.LATCHKEY_RATE_CODE_ENTRY),
+      passwordStrength: parseRate(env.LATCHKEY_RATE_PASSWORD_STRENGTH),
     },
   };
   return Object.freeze(config);

@@ -1,6 +1,6 @@
 // Every public error code, its HTTP status and where it can come from. docs/errors.md lists the same
 // codes; a test fails when the two disagree.
-import { IDENTIFIER_ERROR_CODES } from "../lib/identifiers.ts";
+import { IDENTIFIER_ERROR_CODES } from "../lib/identifier-parsing.ts";
 
 const identifierEntries = Object.fromEntries(IDENTIFIER_ERROR_CODES.map((code) => [code, { status: 400 }])) as Record<
   (typeof IDENTIFIER_ERROR_CODES)[number],

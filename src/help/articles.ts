@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url";
 import markdownit from "markdown-it";
 import type { MarkdownIt, Token } from "markdown-it";
 import { parse as parseYAML } from "yaml";
-import { buildHelpSearchIndex } from "./search.ts";
-import type { HelpSearchResult } from "./search.ts";
+import { buildHelpSearchIndex } from "./search-index.ts";
+import type { HelpSearchResult } from "./search-index.ts";
 
-export type { HelpSearchResult } from "./search.ts";
+export type { HelpSearchResult } from "./search-index.ts";
 
 /**
  * One rendered help article. `title` and `summary` are plain text (escape them when rendering); `html` is

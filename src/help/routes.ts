@@ -13,17 +13,18 @@
 //   thanks --> ask: Change your answer
 // ```
 import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { consumeClientAllowance } from "../http/client-limits.ts";
 import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
-import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { formField, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { type FeedbackStep, helpArticlePage, helpIndexPage } from "../views/help-pages.ts";
 import type { HelpArticle, HelpLibrary } from "./articles.ts";
 import { FEEDBACK_REASONS, helpVisitorId, MAX_FEEDBACK_COMMENT_LENGTH, recordHelpArticleView, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
-import { MAX_QUERY_LENGTH } from "./search.ts";
+import { MAX_QUERY_LENGTH } from "./search-index.ts";
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
 
@@ -48,12 +49,12 @@ function relatedArticles(library: HelpLibrary, article: HelpArticle): HelpArticl
 }
 
 function queryString(request: FastifyRequest, name: string, max: number): string {
-  const value = (request.query as Record<string, unknown>)[name];
+  const value = ownValue(request.query, name);
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === "string" ? first.slice(0, max) : "";
 }
 
-export function registerHelpRoutes(app: FastifyInstance, deps: Deps, library: HelpLibrary): void {
+export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibrary): void {
   // The visitor behind an answer is the browser's anonymous cookie id (hashed), never the account, so
   // answers stay anonymous even for people who are signed in.
   const visitorOf = (request: FastifyRequest): string => helpVisitorId(deps, request.browserId);
@@ -65,7 +66,7 @@ export function registerHelpRoutes(app: FastifyInstance, deps: Deps, library: He
   });
 
   app.get("/help/:slug", { schema: { params: SlugParams } }, async (request, reply) => {
-    const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
+    const article = requireHelpArticle(library, request.params.slug);
     const state = queryString(request, "feedback", 16);
     const previous = await deps.stores.helpFeedback.getFeedback(article.slug, visitorOf(request));
     let step: FeedbackStep = "ask";
@@ -126,7 +127,7 @@ export function registerHelpRoutes(app: FastifyInstance, deps: Deps, library: He
   });
 
   app.get("/api/v1/help/articles/:slug", { schema: { params: SlugParams } }, async (request, reply) => {
-    const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
+    const article = requireHelpArticle(library, request.params.slug);
     return reply.send({
       article: {
         ...articleSummaryJson(article),

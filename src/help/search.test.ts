@@ -5,13 +5,10 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import { loadHelpLibrary } from "./articles.ts";
-import {
-  MAX_QUERY_LENGTH,
-  buildHelpSearchIndex,
-  stemHelpTerm,
-  tokenizeHelpText,
-} from "./search.ts";
-import type { HelpSearchResult } from "./search.ts";
+import { MAX_QUERY_LENGTH, buildHelpSearchIndex } from "./search-index.ts";
+import type { HelpSearchResult } from "./search-index.ts";
+import { stemHelpTerm } from "./search-stemmer.ts";
+import { tokenizeHelpText } from "./search-tokenizer.ts";
 
 const library = loadHelpLibrary();
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { safeReturnPath, withQuery } from "./forms.ts";
+import { isRecord, ownValue, safeReturnPath, withQuery } from "./forms.ts";
 
 describe("safeReturnPath", () => {
   test("accepts paths on our own origin", () => {
@@ -74,5 +74,25 @@ describe("withQuery", () => {
   test("adds only set parameters, encoded", () => {
     assert.equal(withQuery("/verify", { flow: "a b&c", empty: "", missing: undefined }), "/verify?flow=a+b%26c");
     assert.equal(withQuery("/verify", {}), "/verify");
+  });
+});
+
+describe("ownValue and isRecord", () => {
+  test("read a property of a parsed body or query string", () => {
+    assert.equal(ownValue({ decision: "allow" }, "decision"), "allow");
+    assert.deepEqual(ownValue({ pow: { id: "a", nonce: "b" } }, "pow"), { id: "a", nonce: "b" });
+    assert.deepEqual(ownValue({ q: ["a", "b"] }, "q"), ["a", "b"]);
+    assert.equal(isRecord({}), true);
+    assert.equal(isRecord(Object.create(null)), true);
+  });
+
+  test("give undefined for a missing field, an inherited one, or a body that is not an object", () => {
+    assert.equal(ownValue({ other: "x" }, "decision"), undefined);
+    assert.equal(ownValue({}, "toString"), undefined);
+    assert.equal(ownValue({}, "constructor"), undefined);
+    for (const body of [undefined, null, "decision=allow", 42, ["allow"]]) {
+      assert.equal(ownValue(body, "decision"), undefined, JSON.stringify(body));
+      assert.equal(isRecord(body), false, JSON.stringify(body));
+    }
   });
 });

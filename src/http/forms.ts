@@ -1,10 +1,22 @@
 // Reading page form posts and redirects safely.
 import type { FastifyReply, FastifyRequest } from "fastify";
 
+/** Whether `value` is an object whose properties can be read by name (a parsed body, query string or route parameters). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `record[name]` when `record` is an object with that property of its own, else undefined. Reads request
+ * parts whose shape no route schema fixes (a form read field by field, a query string) without trusting it.
+ */
+export function ownValue(record: unknown, name: string): unknown {
+  return isRecord(record) && Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
 /** A string field of a form post (first value if repeated), trimmed to `max` characters. */
 export function formField(request: FastifyRequest, name: string, max = 1024): string {
-  const body = request.body as Record<string, unknown> | undefined;
-  const value = body?.[name];
+  const value = ownValue(request.body, name);
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === "string" ? first.slice(0, max) : "";
 }

@@ -1,5 +1,5 @@
-// The words of the help center's feedback widget and of the feedback report. public/app.js repeats the two
-// thank-you texts for the inline path; keep them the same.
+// The words of the help center's feedback widget and of the feedback report.
+// public/enhancements/help-feedback.js repeats the two thank-you texts for the inline path; keep them the same.
 import type { HelpFeedbackReason } from "../stores/types.ts";
 
 export const feedbackQuestion = "Was this information helpful?";

@@ -1,6 +1,6 @@
 // What people read when the "E-mail or mobile number" field is refused. Each message says what is wrong and
 // how to fix it, and none says whether an account exists.
-import type { IdentifierErrorCode } from "../lib/identifiers.ts";
+import type { IdentifierErrorCode } from "../lib/identifier-parsing.ts";
 
 /** The message shown for each identifier error code. */
 export const identifierMessages: Record<IdentifierErrorCode, string> = {

@@ -1,12 +1,12 @@
 // "Apps with access" on the account page: the applications a person let use their account (their grants),
 // and taking that back, which also ends every token the application holds (it is signed out there).
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { requirePageAuth } from "../http/auth.ts";
 import { redirectSeeOther } from "../http/forms.ts";
 import { sessionContextOf } from "../http/request-context.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 
 export interface AppWithAccess {
   clientId: string;
@@ -59,11 +59,11 @@ export async function removeAppAccess(deps: Pick<Deps, "stores" | "clock">, acco
 
 const ClientParams = Type.Object({ clientId: Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" }) }, { additionalProperties: false });
 
-export function registerAppsWithAccessRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerAppsWithAccessRoutes(app: TypedApp, deps: Deps): void {
   app.post("/account/apps/:clientId/remove", { preHandler: app.csrfProtection, schema: { params: ClientParams } }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const { clientId } = request.params as { clientId: string };
+    const { clientId } = request.params;
     // Only this account's grants are touched, so another account's application id changes nothing.
     if ((await removeAppAccess(deps, auth.account.id, clientId)) > 0) {
       await recordAuditEvent(deps, { type: "oidc.access_removed", accountId: auth.account.id, context: sessionContextOf(request), detail: { client: clientId } });

@@ -1,13 +1,15 @@
 // Mounts the OpenID Connect provider in Fastify and serves its interaction steps with Latchkey's own
 // pages: the login step lands on /signin (with everything it does) and comes back here; the consent step
 // is our page, shown only to third-party applications.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
-import { redirectSeeOther, withQuery } from "../http/forms.ts";
+import { ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
 import { ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
@@ -94,7 +96,10 @@ async function grantRequestedAccess(provider: Provider, request: FastifyRequest,
   return provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }
 
-export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProviderHolder {
+/** The interaction id in the address; the provider checks it against the browser's interaction. */
+const InteractionParams = Type.Object({ uid: Type.String() });
+
+export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolder {
   const holder = createProviderHolder(deps);
   const baseUrl = new URL(deps.config.baseUrl);
   app.decorate("oidcProvider", holder);
@@ -116,8 +121,8 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.end_session}/success`, config, handler });
   });
 
-  app.get(`${INTERACTION_PATH}/:uid`, async (request, reply) => {
-    const { uid } = request.params as { uid: string };
+  app.get(`${INTERACTION_PATH}/:uid`, { schema: { params: InteractionParams } }, async (request, reply) => {
+    const { uid } = request.params;
     const provider = await holder.get();
     const details = await provider.interactionDetails(request.raw, reply.raw).catch((error: unknown) => {
       if (error instanceof Error && error.name === "SessionNotFound") return null;
@@ -173,8 +178,8 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
     return interactionError(request, reply, deps, EXPIRED);
   });
 
-  app.post(`${INTERACTION_PATH}/:uid/consent`, { preHandler: app.csrfProtection }, async (request, reply) => {
-    const { uid } = request.params as { uid: string };
+  app.post(`${INTERACTION_PATH}/:uid/consent`, { preHandler: app.csrfProtection, schema: { params: InteractionParams } }, async (request, reply) => {
+    const { uid } = request.params;
     const provider = await holder.get();
     const details = await provider.interactionDetails(request.raw, reply.raw).catch((error: unknown) => {
       if (error instanceof Error && error.name === "SessionNotFound") return null;
@@ -186,8 +191,7 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
     // Only the person the application is signing in may answer for them.
     if (!auth || auth.account.id !== accountId) return interactionError(request, reply, deps, EXPIRED);
     const clientId = String((details.params as { client_id?: unknown }).client_id ?? "");
-    const body = request.body as Record<string, unknown> | undefined;
-    if (body?.decision !== "allow") {
+    if (ownValue(request.body, "decision") !== "allow") {
       const to = await provider.interactionResult(request.raw, reply.raw, { error: "access_denied", error_description: "The person did not allow access." }, { mergeWithLastSubmission: false });
       return redirectSeeOther(reply, to);
     }

@@ -1,25 +1,28 @@
 // Proof-of-work puzzles for clients, and the check in front of the routes that need a solved one.
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
-import { formField } from "../http/forms.ts";
+import { formField, ownValue } from "../http/forms.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { createPowPuzzle, POW_PURPOSES, type PowPurpose, powDifficultyFor, requirePowProof, verifyPowProof } from "./puzzles.ts";
 
+const PowProof = Type.Object({ id: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+
 /** The `pow` field of a request body: a puzzle id and the nonce that solves it. */
-export const PowProofField = Type.Optional(
-  Type.Object({ id: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
-);
+export const PowProofField = Type.Optional(PowProof);
 
 const CreateBody = Type.Object({ purpose: Type.Union(POW_PURPOSES.map((p) => Type.Literal(p))) }, { additionalProperties: false });
 
 /** A preHandler that lets the request through only with a solved puzzle of `purpose` (when proof of work is on). */
 export function requirePow(deps: Pick<Deps, "stores" | "clock" | "config">, purpose: PowPurpose) {
   return async (request: FastifyRequest): Promise<void> => {
-    const body = request.body as { pow?: { id: string; nonce: string } } | undefined;
-    await requirePowProof(deps, { proof: body?.pow, purpose, binding: requesterBinding(request) });
+    // The route's schema has already checked the field (PowProofField); the check here only gives it its type.
+    const proof = ownValue(request.body, "pow");
+    await requirePowProof(deps, { proof: Value.Check(PowProof, proof) ? proof : undefined, purpose, binding: requesterBinding(request) });
   };
 }
 
@@ -39,9 +42,9 @@ export async function powFromFormIsValid(deps: Pick<Deps, "stores" | "clock">, r
   return (await verifyPowProof(deps, { proof: { id, nonce }, purpose, binding: requesterBinding(request) })) === "valid";
 }
 
-export function registerPowRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerPowRoutes(app: TypedApp, deps: Deps): void {
   app.post("/api/v1/pow", { schema: { body: CreateBody }, preHandler: limitClient(deps, "captcha") }, async (request, reply) => {
-    const { purpose } = request.body as Static<typeof CreateBody>;
+    const { purpose } = request.body;
     const difficulty = await powDifficultyFor(deps, request.ip);
     const puzzle = await createPowPuzzle(deps, { purpose, binding: requesterBinding(request), difficulty });
     return reply.code(201).send(puzzle);

@@ -12,7 +12,7 @@ import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { addSeconds } from "../lib/clock.ts";
 import { constantTimeEqual, generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
-import type { Identifier } from "../lib/identifiers.ts";
+import type { Identifier } from "../lib/identifier-parsing.ts";
 import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwordResetLinkEmail } from "../messages/notifications.ts";
 import { clearSigninThrottle } from "../signin/throttle.ts";
 import type { AccountRecord, PasswordResetRecord } from "../stores/types.ts";

@@ -3,7 +3,7 @@ import { PowProofField, requirePow } from "../pow/routes.ts";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { challengeForPage } from "../captcha/page-challenge.ts";
-import { captchaFromForm } from "../captcha/routes.ts";
+import { captchaFromForm } from "../http/captcha-form.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { requesterBinding } from "../http/browser-id.ts";

@@ -13,7 +13,7 @@ import type { SessionRecord } from "../stores/types.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
-import type { Identifier } from "../lib/identifiers.ts";
+import type { Identifier } from "../lib/identifier-parsing.ts";
 import { registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
 import { accountCreatedEvent, accountVerifiedEvent } from "../webhooks/events.ts";
 

@@ -4,7 +4,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { estimatePasswordStrength, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
 import { challengeForPage } from "../captcha/page-challenge.ts";
-import { captchaFromForm } from "../captcha/routes.ts";
+import { captchaFromForm } from "../http/captcha-form.ts";
 import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
@@ -18,7 +18,7 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
-import { parseIdentifier, suggestEmailCorrection } from "../lib/identifiers.ts";
+import { parseIdentifier, suggestEmailCorrection } from "../lib/identifier-parsing.ts";
 import { registerCheckAddressPage, registerPage, verifyPage } from "../views/auth-pages.ts";
 import { confirmRegistration, registerAccount, resendRegistrationCode, signInAfterConfirmation } from "./registration.ts";
 

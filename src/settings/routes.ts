@@ -2,7 +2,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { challengeForPage } from "../captcha/page-challenge.ts";
-import { captchaFromForm } from "../captcha/routes.ts";
+import { captchaFromForm } from "../http/captcha-form.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";

@@ -1,6 +1,6 @@
 // Store interfaces: what the services may ask of storage, in the domain's words. Each method states its
 // atomicity; implementations live in sql/ (durable data) and kv/ (short-lived state).
-import type { IdentifierKind } from "../lib/identifiers.ts";
+import type { IdentifierKind } from "../lib/identifier-parsing.ts";
 
 export interface AccountRecord {
   id: string;

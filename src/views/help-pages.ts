@@ -1,5 +1,6 @@
 // The help center's pages: the article list with search, one article, and the "Was this helpful?" widget.
-// The widget's class names and data attributes are the contract with public/style.css and public/app.js.
+// The widget's class names and data attributes are the contract with public/style.css and
+// public/enhancements/help-feedback.js.
 import type { HelpArticle, HelpSearchResult } from "../help/articles.ts";
 import { FEEDBACK_REASONS, MAX_FEEDBACK_COMMENT_LENGTH } from "../help/feedback.ts";
 import type { FieldError } from "../http/flows.ts";

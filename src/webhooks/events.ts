@@ -2,7 +2,7 @@
 // what its `data` holds: the account id and only what the event needs, never a secret or a hash.
 import type { Deps } from "../deps.ts";
 import { generateId } from "../lib/crypto.ts";
-import type { IdentifierKind } from "../lib/identifiers.ts";
+import type { IdentifierKind } from "../lib/identifier-parsing.ts";
 import type { AccountRecord, IdentifierRecord, NewWebhookEvent } from "../stores/types.ts";
 
 export const WEBHOOK_EVENT_TYPES = [

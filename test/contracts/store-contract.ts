@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { addSeconds, createManualClock, type ManualClock } from "../../src/lib/clock.ts";
 import { describeAdminStoreContract } from "./admin-store-contract.ts";
-import type { IdentifierKind } from "../../src/lib/identifiers.ts";
+import type { IdentifierKind } from "../../src/lib/identifier-parsing.ts";
 import type {
   AccountRecord,
   IdentifierRecord,

@@ -1,6 +1,6 @@
 // Creates accounts for tests through the real registration flow.
 import { generateId } from "../../src/lib/crypto.ts";
-import { parseIdentifier } from "../../src/lib/identifiers.ts";
+import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
 import type { TestApp } from "./app.ts";
 import { solveCAPTCHA, TestClient } from "./client.ts";
 import { latestCode } from "./outbox.ts";

@@ -3,7 +3,7 @@
 // the sign-in through Latchkey's real /signin page.
 import { createServer } from "node:net";
 import { generateId } from "../../src/lib/crypto.ts";
-import { parseIdentifier } from "../../src/lib/identifiers.ts";
+import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
 import { type NewClientInput, registerClient } from "../../src/oidc/clients.ts";
 import { createTestApp, type TestApp } from "./app.ts";
 import { hiddenInputsIn } from "./client.ts";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parseIdentifier } from "../../src/lib/identifiers.ts";
+import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { TestClient, csrfTokenIn, hiddenInputsIn, pageText, solveCAPTCHA } from "../helpers/client.ts";

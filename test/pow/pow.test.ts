@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { generateId } from "../../src/lib/crypto.ts";
-import { parseIdentifier } from "../../src/lib/identifiers.ts";
+import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
 import { createPowPuzzle, leadingZeroBits, POW_RAISE_AFTER_ATTEMPTS, POW_RAISE_BITS, POW_TTL_SECONDS, solvePowPuzzle, verifyPowProof } from "../../src/pow/puzzles.ts";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";

@@ -1,6 +1,6 @@
 // Accounts and their identifiers in SQL (Kysely): the same code serves SQLite and PostgreSQL.
 import type { Kysely, Selectable, Transaction } from "kysely";
-import type { IdentifierKind } from "../../lib/identifiers.ts";
+import type { IdentifierKind } from "../../lib/identifier-parsing.ts";
 import type {
   AccountChangeResult,
   AccountRecord,

@@ -1,7 +1,7 @@
 // One-time verification codes in SQL: stored as HMACs, consumed with DELETE … RETURNING so exactly one
 // caller can use a code; each try is taken by one UPDATE … attempts_left - 1 … RETURNING.
 import type { Kysely, Selectable } from "kysely";
-import type { IdentifierKind } from "../../lib/identifiers.ts";
+import type { IdentifierKind } from "../../lib/identifier-parsing.ts";
 import type { VerificationPurpose, VerificationRecord, VerificationScope, VerificationStore } from "../types.ts";
 import type { Database, SqlCodec, VerificationsTable } from "./schema.ts";
 
