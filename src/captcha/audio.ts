@@ -291,9 +291,10 @@ export function decodeWAV(file: Buffer): DecodedWAV {
 }
 
 /**
- * Encodes samples as a RIFF/WAVE file, 16-bit PCM mono. Samples outside [-1, 1] are clipped.
+ * Encodes samples, multiplied by `gain`, as a RIFF/WAVE file, 16-bit PCM mono. Samples outside [-1, 1]
+ * are clipped.
  */
-export function encodeWAV(samples: Float32Array, sampleRate: number): Buffer {
+export function encodeWAV(samples: Float32Array, sampleRate: number, gain = 1): Buffer {
   const file = Buffer.alloc(44 + samples.length * 2);
   file.write("RIFF", 0, "latin1");
   file.writeUInt32LE(36 + samples.length * 2, 4);
@@ -309,8 +310,9 @@ export function encodeWAV(samples: Float32Array, sampleRate: number): Buffer {
   file.write("data", 36, "latin1");
   file.writeUInt32LE(samples.length * 2, 40);
   const pcm = new Int16Array(file.buffer, file.byteOffset + 44, samples.length);
+  const scale = gain * 32767;
   for (let i = 0; i < samples.length; i++) {
-    const value = Math.round((samples[i] as number) * 32767);
+    const value = Math.round((samples[i] as number) * scale);
     pcm[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
   }
   return file;
@@ -644,9 +646,9 @@ function addStretched(
  */
 function duckBabble(out: Float32Array, plan: AudioPlan): void {
   const ramp = Math.max(1, Math.round(plan.sampleRate * BABBLE_DUCK_SECONDS));
-  const envelope = new Float32Array(out.length).fill(1);
   for (let pause = 0; pause <= plan.digits.length; pause++) {
     const gain = plan.babblePauseGains[pause] ?? 1;
+    if (gain === 1) continue;
     const previous = plan.digits[pause - 1];
     const next = plan.digits[pause];
     const from = previous === undefined ? 0 : previous.start + previous.length;
@@ -655,10 +657,10 @@ function duckBabble(out: Float32Array, plan: AudioPlan): void {
       // Distance to the nearer digit, in samples; the pause's ends at the clip's edges do not count.
       const sincePrevious = previous === undefined ? ramp : i - from + 1;
       const untilNext = next === undefined ? ramp : to - i;
-      envelope[i] = 1 + ((gain - 1) * Math.min(ramp, sincePrevious, untilNext)) / ramp;
+      const near = sincePrevious < untilNext ? sincePrevious : untilNext;
+      out[i] = (out[i] as number) * (near >= ramp ? gain : 1 + ((gain - 1) * near) / ramp);
     }
   }
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * (envelope[i] as number);
 }
 
 /**
@@ -697,9 +699,13 @@ export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
   return out;
 }
 
-/** Peaking equaliser bands (RBJ biquads), then a small room (parallel feedback delays), blended in. */
-export function applyAudioEffects(input: Float32Array, sampleRate: number, effects: AudioEffects): Float32Array {
-  let signal = input;
+/**
+ * Peaking equaliser bands (RBJ biquads), then a small room (parallel feedback delays), blended in. Works in
+ * place and returns `samples`. Each band is one pass with its state in local variables, and each delay a
+ * short ring buffer: the clip is long (12 s), and clip-long buffers and arrays of filter state cost more
+ * than all the rest of the rendering.
+ */
+export function applyAudioEffects(samples: Float32Array, sampleRate: number, effects: AudioEffects): Float32Array {
   for (const band of effects.eq) {
     const a = 10 ** (band.gainDB / 40);
     const w = (2 * Math.PI * band.frequency) / sampleRate;
@@ -708,39 +714,39 @@ export function applyAudioEffects(input: Float32Array, sampleRate: number, effec
     const b0 = (1 + alpha * a) / a0;
     const b1 = (-2 * Math.cos(w)) / a0;
     const b2 = (1 - alpha * a) / a0;
-    const a1 = b1;
     const a2 = (1 - alpha / a) / a0;
-    const out = new Float32Array(signal.length);
     let x1 = 0;
     let x2 = 0;
     let y1 = 0;
     let y2 = 0;
-    for (let i = 0; i < signal.length; i++) {
-      const x = signal[i] as number;
-      const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-      out[i] = y;
+    for (let i = 0; i < samples.length; i++) {
+      const x = samples[i] as number;
+      const y = b0 * x + b1 * x1 + b2 * x2 - b1 * y1 - a2 * y2;
+      samples[i] = y;
       x2 = x1;
       x1 = x;
       y2 = y1;
       y1 = y;
     }
-    signal = out;
   }
-  const wet = new Float32Array(signal.length);
-  for (const delaySeconds of effects.room.delays) {
-    const delay = Math.max(1, Math.round(delaySeconds * sampleRate));
-    const line = new Float32Array(signal.length);
-    for (let i = 0; i < signal.length; i++) {
-      let value = (signal[i] as number) + (i >= delay ? (line[i - delay] as number) * effects.room.feedback : 0);
-      // Flush vanishing echoes to zero: denormal numbers make the arithmetic very slow.
-      if (value < 1e-12 && value > -1e-12) value = 0;
-      line[i] = value;
-      wet[i] = (wet[i] as number) + (line[i] as number) / effects.room.delays.length;
+  const { feedback, mix, delays } = effects.room;
+  const wet = new Float64Array(samples.length);
+  for (const seconds of delays) {
+    // The ring buffer holds the line's output of one delay ago.
+    const length = Math.max(1, Math.round(seconds * sampleRate));
+    const line = new Float64Array(length);
+    let at = 0;
+    for (let i = 0; i < samples.length; i++) {
+      const value = (samples[i] as number) + (line[at] as number) * feedback;
+      line[at] = value;
+      at++;
+      if (at === length) at = 0;
+      wet[i] = (wet[i] as number) + value;
     }
   }
-  const out = new Float32Array(signal.length);
-  for (let i = 0; i < out.length; i++) out[i] = (signal[i] as number) * (1 - effects.room.mix) + (wet[i] as number) * effects.room.mix;
-  return out;
+  const share = mix / delays.length;
+  for (let i = 0; i < samples.length; i++) samples[i] = (samples[i] as number) * (1 - mix) + (wet[i] as number) * share;
+  return samples;
 }
 
 /**
@@ -756,11 +762,7 @@ export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
     const magnitude = Math.abs(out[i] as number);
     if (magnitude > peak) peak = magnitude;
   }
-  if (peak > 0) {
-    const scale = OUTPUT_PEAK / peak;
-    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * scale;
-  }
-  return encodeWAV(out, plan.sampleRate);
+  return encodeWAV(out, plan.sampleRate, peak > 0 ? OUTPUT_PEAK / peak : 1);
 }
 
 /**
