@@ -9,8 +9,8 @@
 import { parseArgs } from "node:util";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "../src/captcha/alphabet.ts";
-import { deriveCAPTCHAImageStyle, renderCAPTCHAImage } from "../src/captcha/image.ts";
-import type { CAPTCHAImageStyle } from "../src/captcha/image.ts";
+import { renderCAPTCHAImage } from "../src/captcha/image.ts";
+import { type CAPTCHAImageStyle, deriveCAPTCHAImageStyle } from "../src/captcha/image-style.ts";
 import { createCryptoRandom } from "../src/lib/random.ts";
 
 const PATCH = 24;

@@ -3,7 +3,9 @@ import { test } from "node:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { createSeededRandom } from "../lib/random.ts";
 import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "./alphabet.ts";
-import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE, deriveCAPTCHAImageStyle, placeCAPTCHAText, renderCAPTCHAImage } from "./image.ts";
+import { placeCAPTCHAText, renderCAPTCHAImage } from "./image.ts";
+import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE } from "./image-size.ts";
+import { deriveCAPTCHAImageStyle } from "./image-style.ts";
 
 /** Width, height, bit depth and colour type from a PNG's signature and IHDR chunk. */
 function readPNGHeader(png: Buffer): { width: number; height: number; bitDepth: number; colorType: number } {

@@ -82,3 +82,8 @@ export function createSeededRandom(seed: Buffer | string): Random {
     },
   };
 }
+
+/** A uniformly distributed number in [min, max) from `random`. */
+export function randomBetween(random: Random, min: number, max: number): number {
+  return min + (max - min) * random.float();
+}
