@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSystemClock } from "../src/lib/clock.ts";
 import { createCryptoRandom } from "../src/lib/random.ts";
-import { createPowPuzzle, leadingZeroBits, POW_RAISE_BITS, solvePowPuzzle, verifyPowProof } from "../src/pow/puzzles.ts";
+import { POW_RAISE_BITS } from "../src/pow/difficulty.ts";
+import { createPowPuzzle, leadingZeroBits, solvePowPuzzle, verifyPowProof } from "../src/pow/puzzles.ts";
 import { openStores } from "../src/stores/index.ts";
 
 const DEFAULT_BITS = 14;
