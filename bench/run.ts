@@ -16,6 +16,7 @@ import { type BenchRun, markdownReport, resultsJSON, type ScaleFigures, targetRo
 import { seedSqliteAccounts } from "./seed.ts";
 import { measurePasswordStrength } from "./password-strength.ts";
 import { measureStartup } from "./startup.ts";
+import { measurePow, powMarkdown, powResultsJSON } from "./pow.ts";
 
 /** The account count the scale comparison holds a large run against. */
 const REFERENCE_ACCOUNTS = 1000;
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   try {
     log(`CAPTCHA media: ${options.captchaIterations} pictures and clips`);
     const captcha = await measureCAPTCHA(options.captchaIterations).catch((error: unknown) => ({ skipped: `failed: ${errorText(error)}` }));
+    log("Proof of work: client CPU per solve, server verification");
+    const pow = await measurePow(40).catch((error: unknown) => ({ skipped: `failed: ${errorText(error)}` }));
 
     const baseline = await startChildServer({
       name: "baseline",
@@ -157,8 +160,8 @@ async function main(): Promise<void> {
     };
     const rows = targetRows(run);
     mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(join(RESULTS_DIR, "latest.json"), `${JSON.stringify(resultsJSON(run, rows), null, 2)}\n`);
-    process.stdout.write(markdownReport(run, rows));
+    writeFileSync(join(RESULTS_DIR, "latest.json"), `${JSON.stringify({ ...resultsJSON(run, rows), ...powResultsJSON(pow) }, null, 2)}\n`);
+    process.stdout.write(markdownReport(run, rows) + powMarkdown(pow));
     log(`\nWrote bench/results/latest.json in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   } finally {
     await stopAll();

@@ -5,13 +5,15 @@
 // classifier on 24 x 24 patches. Then they attack a server: the same classifier is measured on fresh
 // pictures from its own key and on pictures from another key (another deployment's secret).
 //
-// Usage: npm run captcha:attack [-- --train N --test N]     (defaults 300 and 100 pictures)
+// Usage: npm run captcha:attack [-- --train N --test N]           (defaults 300 and 100 pictures)
+//        npm run captcha:attack -- --audio [--train N --test N]   (the audio clips; scripts/captcha-attack-audio.ts)
 import { parseArgs } from "node:util";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "../src/captcha/alphabet.ts";
-import { deriveCAPTCHAImageStyle, renderCAPTCHAImage } from "../src/captcha/image.ts";
-import type { CAPTCHAImageStyle } from "../src/captcha/image.ts";
+import { renderCAPTCHAImage } from "../src/captcha/image.ts";
+import { type CAPTCHAImageStyle, deriveCAPTCHAImageStyle } from "../src/captcha/image-style.ts";
 import { createCryptoRandom } from "../src/lib/random.ts";
+import { runAudioAttack } from "./captcha-attack-audio.ts";
 
 const PATCH = 24;
 const K = 3;
@@ -185,12 +187,16 @@ async function measure(training: readonly Sample[], style: CAPTCHAImageStyle, co
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { train: { type: "string", default: "300" }, test: { type: "string", default: "100" } } });
+  const { values } = parseArgs({ options: { train: { type: "string", default: "300" }, test: { type: "string", default: "100" }, audio: { type: "boolean", default: false } } });
   const trainCount = Number(values.train);
   const testCount = Number(values.test);
   if (!Number.isInteger(trainCount) || trainCount < 1 || !Number.isInteger(testCount) || testCount < 1) {
-    console.error("usage: npm run captcha:attack [-- --train N --test N]");
+    console.error("usage: npm run captcha:attack [-- [--audio] --train N --test N]");
     process.exit(2);
+  }
+  if (values.audio) {
+    runAudioAttack(trainCount, testCount);
+    return;
   }
   const random = createCryptoRandom();
   const ownKey = deriveCAPTCHAImageStyle(random.bytes(32).toString("hex"));

@@ -5,8 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { decodeWAV, encodeWAV } from "../src/captcha/audio.ts";
-import type { VoiceBankIndex } from "../src/captcha/audio.ts";
+import type { VoiceBankIndex } from "../src/captcha/audio-voices.ts";
+import { decodeWAV, encodeWAV } from "../src/captcha/audio-wav.ts";
 
 const OUTPUT_DIR = fileURLToPath(new URL("../assets/captcha/voices/", import.meta.url));
 const SAMPLE_RATE = 16000;
@@ -26,7 +26,7 @@ interface VoiceSpec {
 // Different accents, pitches, speeds and synthesis settings, so that no single acoustic model fits every
 // digit, and two takes of each (another pitch and pace), so that a digit has many recorded forms. Each one
 // alone is easy to understand; the protection comes from the mixing and from each server's own voice
-// transforms (src/captcha/audio.ts), not from odd voices.
+// transforms (src/captcha/audio-style.ts), not from odd voices.
 const BASE_VOICES: VoiceSpec[] = [
   { id: "us-klatt", description: "American English (en-us+klatt)", voice: "en-us+klatt", pitch: 45, speed: 150 },
   { id: "us-high", description: "American English, high pitch (en-us+klatt3)", voice: "en-us+klatt3", pitch: 80, speed: 155 },

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits } from "./alphabet.ts";
-import { CAPTCHA_AUDIO_SECONDS, createCAPTCHAAudio, deriveCAPTCHAVoiceStyle, MIN_DIGIT_GAP_SECONDS, mixCAPTCHAAudio, planCAPTCHAAudio, renderCAPTCHAAudio } from "./audio.ts";
-import type { AudioPlan } from "./audio.ts";
+import { createCAPTCHAAudio, renderCAPTCHAAudio } from "./audio.ts";
+import { mixCAPTCHAAudio } from "./audio-mix.ts";
+import { type AudioPlan, CAPTCHA_AUDIO_SECONDS, MIN_DIGIT_GAP_SECONDS, planCAPTCHAAudio } from "./audio-plan.ts";
+import { deriveCAPTCHAVoiceStyle } from "./audio-style.ts";
 
 interface ParsedWAV {
   sampleRate: number;

@@ -6,8 +6,10 @@ import type { Deps } from "../deps.ts";
 import { constantTimeEqual, generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
 import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits, generateCAPTCHAText } from "./alphabet.ts";
-import { createCAPTCHAAudio, deriveCAPTCHAVoiceStyle } from "./audio.ts";
-import { deriveCAPTCHAImageStyle, renderCAPTCHAImage } from "./image.ts";
+import { createCAPTCHAAudio } from "./audio.ts";
+import { deriveCAPTCHAVoiceStyle } from "./audio-style.ts";
+import { renderCAPTCHAImage } from "./image.ts";
+import { deriveCAPTCHAImageStyle } from "./image-style.ts";
 
 export const CAPTCHA_PURPOSES = ["signin", "registration", "password_reset", "password_change"] as const;
 export type CAPTCHAPurpose = (typeof CAPTCHA_PURPOSES)[number];

@@ -3,7 +3,9 @@ import { test } from "node:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { createSeededRandom } from "../lib/random.ts";
 import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "./alphabet.ts";
-import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE, deriveCAPTCHAImageStyle, renderCAPTCHAImage } from "./image.ts";
+import { placeCAPTCHAText, renderCAPTCHAImage } from "./image.ts";
+import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE } from "./image-size.ts";
+import { deriveCAPTCHAImageStyle } from "./image-style.ts";
 
 /** Width, height, bit depth and colour type from a PNG's signature and IHDR chunk. */
 function readPNGHeader(png: Buffer): { width: number; height: number; bitDepth: number; colorType: number } {
@@ -42,55 +44,30 @@ test("renderCAPTCHAImage gives a PNG of 240x80 CSS pixels at 2x that decodes", a
   assert.equal(image.height, 160);
 });
 
-interface DrawnText {
-  text: string;
-  /** The origin as a share of the canvas width and height (0..1). */
-  x: number;
-  y: number;
-  fontPx: number;
-}
-
-/**
- * Runs `render` while recording every text the canvas library is asked to draw: the string, where its
- * origin lands on the picture (after the rotation, slant and squeeze), and the font size. The canvas
- * still draws as usual; the recorder is removed afterwards.
- */
-function recordDrawnText(render: () => void): DrawnText[] {
-  const proto = Object.getPrototypeOf(createCanvas(1, 1).getContext("2d")) as { fillText: (text: string, x: number, y: number, maxWidth?: number) => void };
-  const original = proto.fillText;
-  const drawn: DrawnText[] = [];
-  proto.fillText = function (this: ReturnType<ReturnType<typeof createCanvas>["getContext"]>, text: string, x: number, y: number, maxWidth?: number) {
-    const m = this.getTransform();
-    const { width, height } = this.canvas;
-    drawn.push({ text, x: (m.a * x + m.c * y + m.e) / width, y: (m.b * x + m.d * y + m.f) / height, fontPx: Number(/([\d.]+)px/.exec(this.font)?.[1] ?? 0) });
-    return maxWidth === undefined ? original.call(this, text, x, y) : original.call(this, text, x, y, maxWidth);
-  };
-  try {
-    render();
-  } finally {
-    proto.fillText = original;
-  }
-  return drawn;
-}
-
 test("renderCAPTCHAImage draws every character of the text, in order, at a readable size, inside the picture", async () => {
-  const random = createSeededRandom("image-every-char");
-  for (const text of ["TESTME", "ABCDEFGH", "IJKLMNOP", "QRSTUVWX", "YZ012345", "6789", "K", CAPTCHA_ALPHABET.slice(0, 7)]) {
-    let png: Buffer = Buffer.alloc(0);
-    const drawn = recordDrawnText(() => {
-      png = renderCAPTCHAImage(text, random);
-    });
-    const characters = drawn.filter((d) => d.text.length === 1 && /[A-Z0-9]/.test(d.text));
+  for (const [n, text] of ["TESTME", "ABCDEFGH", "IJKLMNOP", "QRSTUVWX", "YZ012345", "6789", "K", CAPTCHA_ALPHABET.slice(0, 7)].entries()) {
+    const seed = `image-every-char-${n}`;
+    const placed = placeCAPTCHAText(text, createSeededRandom(seed));
     assert.deepEqual(
-      characters.map((d) => d.text),
+      placed.map((g) => g.char),
       [...text],
-      `${text}: each character drawn once, in order`,
+      `${text}: each character placed once, in order`,
     );
-    for (const [i, d] of characters.entries()) {
-      assert.ok(d.fontPx >= 20, `${text}[${i}] drawn at ${d.fontPx}px`);
-      assert.ok(d.x > 0 && d.x < 1 && d.y > 0 && d.y < 1, `${text}[${i}] at ${d.x.toFixed(2)},${d.y.toFixed(2)} of the picture`);
+    const luminances = await readLuminances(renderCAPTCHAImage(text, createSeededRandom(seed)));
+    const width = CAPTCHA_IMAGE_CSS_WIDTH * CAPTCHA_IMAGE_SCALE;
+    const height = CAPTCHA_IMAGE_CSS_HEIGHT * CAPTCHA_IMAGE_SCALE;
+    for (const [i, g] of placed.entries()) {
+      assert.ok(g.size >= 20 * CAPTCHA_IMAGE_SCALE, `${text}[${i}] drawn at ${g.size}px`);
+      assert.ok(g.x > 0 && g.x < width && g.y > 0 && g.y < height, `${text}[${i}] at ${g.x.toFixed(0)},${g.y.toFixed(0)}`);
+      if (i > 0) assert.ok(g.x > (placed[i - 1]?.x ?? 0), `${text}[${i}] right of the one before`);
+      // Ink (or the dark plate behind a light character) around the character's centre in the picture.
+      let dark = 0;
+      const r = Math.round(g.size / 3);
+      for (let y = Math.max(0, Math.round(g.y) - r); y < Math.min(height, Math.round(g.y) + r); y++) {
+        for (let x = Math.max(0, Math.round(g.x) - r); x < Math.min(width, Math.round(g.x) + r); x++) if ((luminances[y * width + x] as number) < 0.1) dark++;
+      }
+      assert.ok(dark > r * r * 0.2, `${text}[${i}]: ${dark} dark pixels around its centre`);
     }
-    assert.equal((await loadImage(png)).width, 480, text);
   }
 });
 

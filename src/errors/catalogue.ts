@@ -26,6 +26,7 @@ export const errorCatalogue = {
   CAPTCHA_ANSWER_MISSING: { status: 400 },
   POW_REQUIRED: { status: 400 },
   POW_INVALID: { status: 400 },
+  POW_TOO_EASY: { status: 400 },
   ACCOUNT_NOT_VERIFIED: { status: 403 },
   UNAUTHENTICATED: { status: 401 },
   VERIFICATION_CODE_INVALID: { status: 400 },

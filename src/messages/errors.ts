@@ -26,6 +26,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   CAPTCHA_ANSWER_MISSING: "Type your answer to the security check: the characters in the picture, or the 7 digits you hear. Here is a new one.",
   POW_REQUIRED: "Your browser did not finish a short background check. Reload the page and try again; if it keeps happening, turn on JavaScript or use the security check instead.",
   POW_INVALID: "Your browser's background check had expired or was already used. Reload the page and try again.",
+  POW_TOO_EASY: "There have been failed attempts to sign in with this address or number, so your browser's background check must do a little more work. Try again; it happens by itself.",
   ACCOUNT_NOT_VERIFIED:
     "Confirm your e-mail address or mobile number before you sign in. We have sent you a new code.",
   UNAUTHENTICATED: "Sign in to continue.",

@@ -19,6 +19,10 @@ describe("proof of work in the browser", { skip: browserSuiteSkip(), timeout: 18
 
   it("the page's worker solves the puzzle and the sign-in goes through", async () => {
     const page = await suite.newPage();
+    const asked: unknown[] = [];
+    page.on("request", (request) => {
+      if (request.url().endsWith("/api/v1/pow")) asked.push(request.postDataJSON());
+    });
     await page.goto("/signin");
     await page.waitForSelector("#signin-form[data-pow-ready='1']", { timeout: 60_000 });
     assert.match(await page.locator("input[name=powNonce]").inputValue(), /^[0-9a-z]+$/);
@@ -26,6 +30,8 @@ describe("proof of work in the browser", { skip: browserSuiteSkip(), timeout: 18
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await navigateBy(page, () => page.getByRole("button", { name: "Sign in", exact: true }).click());
     assert.equal(new URL(page.url()).pathname, "/account");
+    // The first puzzle was asked before anything was typed; the one sent names the identifier typed.
+    assert.deepEqual(asked, [{ purpose: "signin" }, { purpose: "signin", identifier: "grace@example.com" }]);
     assert.equal(await page.locator("fieldset.captcha, img[src^='/captcha/']").count(), 0);
     assert.deepEqual(suite.pageProblems(page), []);
   });

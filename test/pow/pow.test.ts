@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { generateId } from "../../src/lib/crypto.ts";
 import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
-import { createPowPuzzle, leadingZeroBits, POW_RAISE_AFTER_ATTEMPTS, POW_RAISE_BITS, POW_TTL_SECONDS, solvePowPuzzle, verifyPowProof } from "../../src/pow/puzzles.ts";
+import { POW_RAISE_AFTER_ATTEMPTS, POW_RAISE_AFTER_FAILURES, POW_RAISE_BITS } from "../../src/pow/difficulty.ts";
+import { createPowPuzzle, leadingZeroBits, POW_TTL_SECONDS, solvePowPuzzle, verifyPowProof } from "../../src/pow/puzzles.ts";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, TestClient } from "../helpers/client.ts";
@@ -220,6 +221,72 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  it("asks more for an identifier with recent failed sign-ins, and no more for anyone else", async () => {
+    const fresh = await createTestApp({ LATCHKEY_POW: "1", LATCHKEY_POW_DIFFICULTY: String(DIFFICULTY) });
+    try {
+      const attacker = new TestClient(fresh.app);
+      for (let i = 0; i < POW_RAISE_AFTER_FAILURES; i++) {
+        const failed = await attacker.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: `guess ${i}`, pow: await solved(attacker, "signin") } });
+        assert.equal(code(failed), "SIGNIN_FAILED");
+      }
+      // Any browser, from any address: the raise follows the identifier, written in any of its forms.
+      const someone = new TestClient(fresh.app);
+      const ask = async (identifier?: string): Promise<Puzzle> => {
+        const response = await someone.request("POST", "/api/v1/pow", { json: { purpose: "signin", ...(identifier === undefined ? {} : { identifier }) } });
+        assert.equal(response.statusCode, 201, response.body);
+        return response.json() as Puzzle;
+      };
+      assert.equal((await ask("victim@example.com")).difficulty, DIFFICULTY + POW_RAISE_BITS);
+      assert.equal((await ask("  Victim@EXAMPLE.com")).difficulty, DIFFICULTY + POW_RAISE_BITS);
+      assert.equal((await ask("someone-else@example.com")).difficulty, DIFFICULTY);
+      assert.equal((await ask()).difficulty, DIFFICULTY);
+      assert.equal((await ask("not an identifier")).difficulty, DIFFICULTY);
+      const tooLong = await someone.request("POST", "/api/v1/pow", { json: { purpose: "signin", identifier: "x".repeat(1025) } });
+      assert.equal(tooLong.statusCode, 400);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("a proof asked before the identifier was named is POW_TOO_EASY for one with recent failures, and enough for others", async () => {
+    const fresh = await createTestApp({ LATCHKEY_POW: "1", LATCHKEY_POW_DIFFICULTY: String(DIFFICULTY) });
+    try {
+      const client = new TestClient(fresh.app);
+      for (let i = 0; i < POW_RAISE_AFTER_FAILURES; i++) {
+        await client.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: `guess ${i}`, pow: await solved(client, "signin") } });
+      }
+      const easy = await client.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: "guess", pow: await solved(client, "signin") } });
+      assert.equal(easy.statusCode, 400);
+      assert.equal(code(easy), "POW_TOO_EASY");
+      // The reset request reads the same record. (Asked now, while this address has made fewer than
+      // POW_RAISE_AFTER_ATTEMPTS sign-in attempts: after that its puzzles are raised anyway.)
+      const reset = await client.request("POST", "/api/v1/password-resets", { json: { identifier: "victim@example.com", pow: await solved(client, "password_reset") } });
+      assert.equal(code(reset), "POW_TOO_EASY");
+      const other = await client.request("POST", "/api/v1/session", { json: { identifier: "other@example.com", password: "guess", pow: await solved(client, "signin") } });
+      assert.equal(code(other), "SIGNIN_FAILED");
+      // With a puzzle asked for the identifier, the proof is accepted (and the picture check comes next).
+      const puzzle = (await client.request("POST", "/api/v1/pow", { json: { purpose: "signin", identifier: "victim@example.com" } })).json() as Puzzle;
+      const pow = { id: puzzle.id, nonce: solvePowPuzzle(puzzle.prefix, puzzle.difficulty) };
+      const hard = await client.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: "guess", pow } });
+      assert.equal(code(hard), "CAPTCHA_REQUIRED");
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("a puzzle asked for one identifier cannot be spent on another", async () => {
+    const client = new TestClient(t.app);
+    const puzzle = (await client.request("POST", "/api/v1/pow", { json: { purpose: "signin", identifier: "someone-else@example.com" } })).json() as Puzzle;
+    const pow = { id: puzzle.id, nonce: solvePowPuzzle(puzzle.prefix, puzzle.difficulty) };
+    const response = await client.request("POST", "/api/v1/session", { json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow } });
+    assert.equal(code(response), "POW_INVALID");
+    const bound = (await client.request("POST", "/api/v1/pow", { json: { purpose: "signin", identifier: "POW@example.com" } })).json() as Puzzle;
+    const ok = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow: { id: bound.id, nonce: solvePowPuzzle(bound.prefix, bound.difficulty) } },
+    });
+    assert.equal(ok.statusCode, 200, ok.body);
   });
 
   it("a nonce good enough for the base difficulty does not solve a raised puzzle", async () => {

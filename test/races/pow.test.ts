@@ -27,7 +27,7 @@ for (const backend of allBackends()) {
         const puzzle = await createPowPuzzle({ ...base, stores: first }, { purpose: "signin", binding: "b:race", difficulty: 8 });
         const proof = { id: puzzle.id, nonce: solvePowPuzzle(puzzle.prefix, puzzle.difficulty) };
         const verdicts = await Promise.all(
-          Array.from({ length: N }, (_, i) => verifyPowProof({ clock, stores: i % 2 ? second : first }, { proof, purpose: "signin", binding: "b:race" })),
+          Array.from({ length: N }, (_, i) => verifyPowProof({ ...base, stores: i % 2 ? second : first }, { proof, purpose: "signin", binding: "b:race" })),
         );
         assert.equal(verdicts.filter((v) => v === "valid").length, 1, verdicts.join(","));
       } finally {
