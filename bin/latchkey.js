@@ -9,8 +9,11 @@ import module from "node:module";
 module.enableCompileCache?.();
 
 const entry = new URL("../dist/bin.js", import.meta.url);
+// `serve` runs the bundle of the server when the build made one (see scripts/build.js), every other command dist/.
+const serveBundle = new URL("../dist/serve/main.js", import.meta.url);
 if (!existsSync(entry)) {
   const { buildProject } = await import("../scripts/build.js");
-  buildProject({ quiet: false });
+  await buildProject({ quiet: false });
 }
-await import(entry.href);
+const args = process.argv.slice(2);
+await import((args.length === 1 && args[0] === "serve" && existsSync(serveBundle) ? serveBundle : entry).href);
