@@ -170,8 +170,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerSessionHook(app, deps);
   registerHealthRoutes(app, deps);
   if (!config.metrics) registerMetricsRoute(app, deps);
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     deps.metrics.httpRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get("/", async (request, reply) =>
