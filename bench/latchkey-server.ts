@@ -13,6 +13,9 @@ export const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url))
 
 const LIFTED = "1000000/1m";
 
+/** The Node.js flags `npm start` runs the server with (package.json). */
+export const SERVER_NODE_FLAGS = ["--max-semi-space-size=2"];
+
 /** The process environment without any LATCHKEY_* setting of the caller's shell. */
 export function cleanEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -69,7 +72,7 @@ export async function startLatchkeyServer(options: StartLatchkeyOptions): Promis
   return startChildServer({
     name: options.name,
     command: process.execPath,
-    args: [...nodeArgs, "bin/latchkey.js", "serve"],
+    args: [...nodeArgs, ...SERVER_NODE_FLAGS, "bin/latchkey.js", "serve"],
     env: { ...cleanEnvironment(), ...options.env },
     cwd: PROJECT_DIR,
     ready: /listening on \S+:(\d+)/,

@@ -128,6 +128,14 @@ export function targetRows(run: BenchRun): TargetRow[] {
     met: sessionRatio >= TARGETS.sessionBaselineRatio,
     verdict: verdict(sessionRatio >= TARGETS.sessionBaselineRatio, `${(TARGETS.sessionBaselineRatio * m.baseline.perSecond - m.sessionCheck.perSecond).toFixed(0)} checks/s short`),
   });
+  const forwardAuthRatio = m.forwardAuth.perSecond / m.forwardAuthBaseline.perSecond;
+  rows.push({
+    name: "Forward-auth checks per second vs bare Fastify",
+    required: `>= ${TARGETS.sessionBaselineRatio} x baseline`,
+    measured: `${m.forwardAuth.perSecond.toFixed(0)}/s vs ${m.forwardAuthBaseline.perSecond.toFixed(0)}/s = ${forwardAuthRatio.toFixed(2)}`,
+    met: forwardAuthRatio >= TARGETS.sessionBaselineRatio,
+    verdict: verdict(forwardAuthRatio >= TARGETS.sessionBaselineRatio, `${(TARGETS.sessionBaselineRatio * m.forwardAuthBaseline.perSecond - m.forwardAuth.perSecond).toFixed(0)} checks/s short`),
+  });
   if ("skipped" in run.captcha) {
     for (const name of ["CAPTCHA picture, median", "CAPTCHA audio, median"]) {
       rows.push({ name, required: name.includes("picture") ? `<= ${TARGETS.captchaImageMs} ms` : `<= ${TARGETS.captchaAudioMs} ms`, measured: "-", met: null, verdict: `not measured: ${run.captcha.skipped}` });

@@ -1,15 +1,24 @@
 #!/usr/bin/env node
-// Compiles src/ to dist/ with the TypeScript compiler (tsconfig.build.json). Run by `npm run build`, by the
-// `prepare` script on `npm install`, and by bin/latchkey.js when dist/ is missing. With `--if-possible` it
-// succeeds without building when TypeScript is not installed (`npm ci --omit=dev`) but dist/ exists.
+// Compiles src/ to dist/ with the TypeScript compiler (tsconfig.build.json), then bundles what `latchkey
+// serve` loads into dist/serve/ with esbuild (one file and a few chunks loaded on first use, instead of
+// hundreds of modules: start-up spends its time finding, reading and compiling modules). Run by `npm run
+// build`, by the `prepare` script on `npm install`, and by bin/latchkey.js when dist/ is missing. With
+// `--if-possible` it succeeds without building when TypeScript is not installed (`npm ci --omit=dev`) but
+// dist/ exists.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BUILT_ENTRY = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const SERVE_DIR = join(ROOT, "dist", "serve");
+/**
+ * Loaded from node_modules as they are: native addons, and @fastify/cookie, whose `await import("cookie")` of a
+ * CommonJS package comes out of a bundle without the package's functions.
+ */
+const NOT_BUNDLED = ["better-sqlite3", "@node-rs/*", "@napi-rs/*", "pg-native", "@fastify/cookie"];
 
 function findCompiler() {
   try {
@@ -19,13 +28,59 @@ function findCompiler() {
   }
 }
 
-/** Builds dist/; throws when the compiler is missing or reports errors. */
-export function buildProject({ quiet = true } = {}) {
+/**
+ * Every source file keeps the import.meta.url of its compiled twin in dist/ (the bundle lives one folder
+ * deeper), so the paths it builds from it (public/, content/help/, fonts, voices, the strength worker) hold.
+ */
+const keepModuleURLs = {
+  name: "keep-module-urls",
+  setup(build) {
+    build.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      if (!text.includes("import.meta.url")) return { contents: text, loader: "ts" };
+      const compiledTwin = `../${relative(join(ROOT, "src"), args.path).replaceAll("\\", "/").replace(/\.ts$/, ".js")}`;
+      return { contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(compiledTwin)}, import.meta.url).href`), loader: "ts" };
+    });
+  },
+};
+
+/** Bundles the server (src/serve.ts) into dist/serve/; null when esbuild is not installed. */
+async function bundleServer() {
+  // Never leave a bundle older than dist/ behind: without esbuild the server runs dist/ itself.
+  rmSync(SERVE_DIR, { recursive: true, force: true });
+  let esbuild;
+  try {
+    esbuild = await import("esbuild");
+  } catch {
+    return null;
+  }
+  await esbuild.build({
+    entryPoints: { main: join(ROOT, "src", "serve.ts") },
+    outdir: SERVE_DIR,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    sourcemap: true,
+    chunkNames: "chunk-[hash]",
+    external: NOT_BUNDLED,
+    // Bundled CommonJS packages call require(); an ES module has none of its own.
+    banner: { js: 'import { createRequire as __latchkeyCreateRequire } from "node:module"; const require = __latchkeyCreateRequire(import.meta.url);' },
+    plugins: [keepModuleURLs],
+    logLevel: "warning",
+  });
+  return SERVE_DIR;
+}
+
+/** Builds dist/ (and dist/serve/); throws when the compiler is missing or reports errors. */
+export async function buildProject({ quiet = true } = {}) {
   const tsc = findCompiler();
   if (!tsc) throw new Error("dist/ is missing and TypeScript is not installed: run `npm install` (with dev dependencies), then `npm run build`");
   if (!quiet) process.stderr.write("Building dist/ from src/ (first start)…\n");
   const run = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
   if (run.status !== 0) throw new Error(`the TypeScript build failed (exit ${run.status ?? run.signal})`);
+  await bundleServer();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -34,7 +89,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.stderr.write("TypeScript is not installed; keeping the existing dist/.\n");
   } else {
     try {
-      buildProject();
+      await buildProject();
     } catch (error) {
       process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = 1;

@@ -81,6 +81,23 @@ function createRequestIds(random: Deps["random"]): () => string {
   };
 }
 
+/**
+ * The help articles, read, validated and indexed on the first help request rather than at start-up (the
+ * content ships with the code and its tests check it; the index costs a tenth of a second and megabytes).
+ */
+function loadHelpLibraryOnFirstUse(siteName: string): HelpLibrary {
+  let library: HelpLibrary | undefined;
+  const load = (): HelpLibrary => {
+    library ??= loadHelpLibrary(undefined, { siteName });
+    return library;
+  };
+  return {
+    list: () => load().list(),
+    get: (slug) => load().get(slug),
+    search: (query, limit) => load().search(query, limit),
+  };
+}
+
 /** A small listener of its own for /metrics, /healthz and /readyz (LATCHKEY_METRICS_PORT). */
 export async function buildMetricsApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
@@ -91,8 +108,8 @@ export async function buildMetricsApp(deps: Deps): Promise<FastifyInstance> {
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
-  // Read, validated and indexed once: invalid help content stops the start, naming every problem.
-  const helpLibrary = options.helpLibrary ?? loadHelpLibrary(undefined, { siteName: config.branding.siteName });
+  // Read, validated and indexed on the first help request (it costs start-up time every instance pays otherwise).
+  const helpLibrary = options.helpLibrary ?? loadHelpLibraryOnFirstUse(config.branding.siteName);
   const readableLogs = config.env === "development" && options.logger === undefined;
   // The TypeBox type provider gives each route's request.body, query and params the types of its schema
   // (TypedApp in src/http/typed-app.ts); it changes types only, validation stays with Fastify's Ajv.
@@ -160,8 +177,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerSessionHook(app, deps);
   registerHealthRoutes(app, deps);
   if (!config.metrics) registerMetricsRoute(app, deps);
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     deps.metrics.httpRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get("/", async (request, reply) =>

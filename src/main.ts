@@ -9,8 +9,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const deps = await createDeps(config);
   const app = await buildApp(deps);
   const stopMaintenance = scheduleMaintenance(deps);
-  // The OpenID Connect provider starts with the server: its first signing key is made now, not on first use.
-  await app.oidcProvider.get();
+  // The OpenID Connect provider (its library, and its first signing key if none exists) starts on the first
+  // request that needs it, not here: most instances serve sign-ins and session checks long before any.
   // Every instance delivers webhooks; the lease on each delivery keeps them from sending one twice.
   const webhookWorker = startWebhookWorker(deps);
   await app.listen({ host: config.host, port: config.port });

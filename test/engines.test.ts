@@ -10,8 +10,11 @@ const lock = JSON.parse(readFileSync(new URL("../package-lock.json", import.meta
   packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
 };
 
-/** The oldest release of each supported line (22.12 is the first 22 that loads ES modules with require()). */
-const SUPPORTED = ["22.12.0", "24.0.0"];
+/**
+ * The oldest release of each supported line (22.12 is the first 22 that loads ES modules with require()), and
+ * 20.19, kept working while machines run it: `npm install` must be quiet there too.
+ */
+const SUPPORTED = ["20.19.0", "22.12.0", "24.0.0"];
 
 function packagesRefusing(version: string): string[] {
   const refused: string[] = [];
@@ -33,7 +36,7 @@ describe("supported Node.js lines", () => {
   it("package.json engines accepts the running Node.js and Node.js 20.19 (kept working), not older 20 or 22 releases", () => {
     assert.ok(semver.satisfies(process.versions.node, manifest.engines.node), process.versions.node);
     assert.ok(semver.satisfies("20.19.0", manifest.engines.node));
-    // Before 20.19 and 22.12, CommonJS packages cannot require() the ES-module-only cookie and content-disposition.
+    // Before 20.19 and 22.12, CommonJS packages cannot require() ES-module-only packages.
     assert.ok(!semver.satisfies("20.18.0", manifest.engines.node));
     assert.ok(!semver.satisfies("22.11.0", manifest.engines.node));
   });

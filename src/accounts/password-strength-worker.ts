@@ -1,6 +1,9 @@
 // Runs inside the password strength worker thread: answers estimate requests one at a time.
 import { parentPort } from "node:worker_threads";
-import { estimatePasswordStrengthNow } from "./password-strength.ts";
+import { estimatePasswordStrengthNow, warmUpPasswordStrength } from "./password-strength.ts";
+
+// Before the first request is read: the dictionaries load and the matchers are compiled once, here.
+warmUpPasswordStrength();
 
 parentPort?.on("message", (request: { id: number; password: string; userInputs: string[] }) => {
   try {

@@ -8,14 +8,22 @@ import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
  * Only this many leading code points go through the matchers. Their cost grows with the square of the
  * length; characters past the prefix only add guesses, so judging the prefix alone never overrates a password.
  */
-export const STRENGTH_CHECKED_LENGTH = 32;
+export const STRENGTH_CHECKED_LENGTH = 20;
 /**
  * Passwords up to this length are compared by edit distance with the common-password list (zxcvbn-ts's own
  * edit-distance matching scans every dictionary, 240,000 words, on each call; ours scans one list by length).
  */
 export const EDIT_DISTANCE_MAX_LENGTH = 16;
-/** Cap on look-alike substitutions tried (zxcvbn-ts's default of 100 costs seconds on symbol-heavy input). */
-export const L33T_MAX_SUBSTITUTIONS = 8;
+/**
+ * The edit-distance check compares with this many of the most common passwords (the list is ordered by how
+ * often each is used): the rare tail of 49,000 words multiplied its cost by five for little gain.
+ */
+export const EDIT_DISTANCE_LIST_SIZE = 10_000;
+/**
+ * Cap on look-alike substitutions tried: each one runs the dictionary matching again (zxcvbn-ts's default of
+ * 100 costs seconds on symbol-heavy input).
+ */
+export const L33T_MAX_SUBSTITUTIONS = 4;
 
 export interface PasswordStrength {
   score: 0 | 1 | 2 | 3 | 4;
@@ -46,7 +54,7 @@ function loadEstimator(): ZxcvbnFactory {
     commonPasswordsByLength = new Map();
     for (const [name, words] of Object.entries(common.dictionary)) {
       if (!name.startsWith("passwords")) continue;
-      for (const word of words) {
+      for (const word of words.slice(0, EDIT_DISTANCE_LIST_SIZE)) {
         const text = String(word);
         const bucket = commonPasswordsByLength.get(text.length);
         if (bucket) bucket.push(text);
@@ -115,6 +123,27 @@ export function estimatePasswordStrengthNow(password: string, userInputs: string
   return strength;
 }
 
+/**
+ * Passwords that take every matcher's slow path (look-alikes, symbols, repeats, keyboard runs, words, dates,
+ * near-common words). Estimating them once at start compiles the matchers, so later estimates do not pay for
+ * it one by one.
+ */
+const WARM_UP_PASSWORDS = [
+  "P4$$w0rd-Tr0ub4dor&3",
+  "Xk9#mP2$vL7@qR4!nB6&",
+  "passwordpassword1234",
+  "qwertyuiopasdfgh2024",
+  "Correct-Horse-Batter",
+  "1l1l|!|!@@44$$5500++",
+  "Summer-19.04.1987!",
+  "monkey12",
+];
+
+/** Loads the dictionaries and runs the matchers over a few hard passwords (the worker calls it at start). */
+export function warmUpPasswordStrength(): void {
+  for (let round = 0; round < 3; round++) for (const password of WARM_UP_PASSWORDS) estimatePasswordStrengthNow(`${password}${round}`, ["someone@example.com"]);
+}
+
 /** Splits identifiers and names into the pieces a guesser would try (local part, domain words, digits). */
 export function userInputsFrom(values: string[]): string[] {
   const out = new Set<string>();
@@ -143,6 +172,11 @@ type EstimateAnswer = { id: number; strength: PasswordStrength } | { id: number;
 
 /** An idle worker (and the tens of megabytes of its dictionaries) stops after this long without estimates. */
 export const WORKER_IDLE_MS = 5 * 60 * 1000;
+/**
+ * The worker's heap. The dictionaries hold about 27 MB once loaded; without a bound V8 lets the heap grow to
+ * several times that before it collects, and the process keeps the pages.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
 
 let worker: Worker | null = null;
 let idleTimer: NodeJS.Timeout | undefined;
@@ -162,11 +196,11 @@ function startSourceWorker(): Worker {
   const loader = import.meta.resolve("tsx/esm/api");
   const module = new URL("./password-strength-worker.ts", import.meta.url).href;
   const source = `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module)}); });`;
-  return new Worker(source, { eval: true, name: "password-strength" });
+  return new Worker(source, { eval: true, name: "password-strength", resourceLimits: WORKER_LIMITS });
 }
 
 function startWorker(): Worker {
-  const started = import.meta.url.endsWith(".ts") ? startSourceWorker() : new Worker(new URL("./password-strength-worker.js", import.meta.url), { name: "password-strength" });
+  const started = import.meta.url.endsWith(".ts") ? startSourceWorker() : new Worker(new URL("./password-strength-worker.js", import.meta.url), { name: "password-strength", resourceLimits: WORKER_LIMITS });
   started.on("message", (answer: EstimateAnswer) => {
     const waiting = pending.get(answer.id);
     if (!waiting) return;

@@ -1,7 +1,7 @@
 // Forward-auth for reverse proxies. nginx's auth_request asks /api/v1/authz/auth-request (200 or 401);
 // Traefik's ForwardAuth and Caddy's forward_auth ask /api/v1/authz/forward-auth (200, or a redirect to
 // sign-in that comes back to the original URL). Each check is the session lookup that every request
-// already gets, plus the account's identifiers for the headers: nothing else runs on this hot path.
+// already gets (the account's identifiers come with it): nothing else runs on this hot path.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { withQuery } from "../http/forms.ts";
@@ -19,22 +19,25 @@ export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): voi
 
   const signinURL = (original: URL | null): string => withQuery(`${deps.config.baseUrl}/signin`, original ? { return_to: original.href } : {});
 
-  /** 200 with identity headers, or 403 when a rule keeps this account out; null when nobody is signed in. */
-  const answerSignedIn = async (request: FastifyRequest, reply: FastifyReply, original: URL | null): Promise<FastifyReply | null> => {
+  /**
+   * 200 with identity headers, or 403 when a rule keeps this account out; false (nothing sent) when nobody is
+   * signed in. A boolean, not the reply: a reply is thenable, so awaiting one waits for the answer to finish.
+   */
+  const answerSignedIn = (request: FastifyRequest, reply: FastifyReply, original: URL | null): boolean => {
     const auth = request.auth;
-    if (!auth) return null;
-    const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
+    if (!auth) return false;
     if (!isAllowed(accessRuleFor(deps.config, original?.host ?? null), auth.account)) {
-      const label = identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.id;
-      return sendPage(request, reply, deps, { title: "No access", status: 403, body: forwardAuthDeniedPage({ host: original?.host ?? "this application", accountLabel: label }) });
+      const label = auth.identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.id;
+      sendPage(request, reply, deps, { title: "No access", status: 403, body: forwardAuthDeniedPage({ host: original?.host ?? "this application", accountLabel: label }) });
+      return true;
     }
-    return reply.code(200).headers(identityHeaders(auth.account, identifiers)).send();
+    reply.code(200).headers(identityHeaders(auth.account, auth.identifiers)).send();
+    return true;
   };
 
   app.get("/api/v1/authz/auth-request", async (request, reply) => {
     const original = originalURL(request);
-    const answered = await answerSignedIn(request, reply, original);
-    if (answered) return answered;
+    if (answerSignedIn(request, reply, original)) return reply;
     // nginx can copy this Location into its 401 handler (auth_request_set) to send the browser to sign-in.
     return reply
       .code(401)
@@ -44,8 +47,7 @@ export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): voi
 
   app.get("/api/v1/authz/forward-auth", async (request, reply) => {
     const original = originalURL(request);
-    const answered = await answerSignedIn(request, reply, original);
-    if (answered) return answered;
+    if (answerSignedIn(request, reply, original)) return reply;
     return reply.code(302).header("location", signinURL(original)).send();
   });
 }

@@ -21,17 +21,19 @@ export function browserCookieName(config: Pick<Deps["config"], "secureCookies">)
 export function registerBrowserId(app: FastifyInstance, deps: Pick<Deps, "config" | "random">): void {
   const name = browserCookieName(deps.config);
   app.decorateRequest("browserId", "");
-  app.addHook("onRequest", async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request and does no I/O.
+  app.addHook("onRequest", (request, reply, done) => {
     const existing = request.cookies[name];
     if (existing && /^[A-Za-z0-9_-]{22}$/.test(existing)) {
       request.browserId = existing;
-      return;
+      return done();
     }
     // Reads that never bind anything (assets, health, API GETs such as the session check) get no new cookie.
-    if (request.url.startsWith("/assets/") || request.url.startsWith("/captcha/") || /^\/(healthz|readyz|metrics)\b/.test(request.url)) return;
-    if ((request.method === "GET" || request.method === "HEAD") && request.url.startsWith("/api/")) return;
+    if (request.url.startsWith("/assets/") || request.url.startsWith("/captcha/") || /^\/(healthz|readyz|metrics)\b/.test(request.url)) return done();
+    if ((request.method === "GET" || request.method === "HEAD") && request.url.startsWith("/api/")) return done();
     request.browserId = deps.random.bytes(16).toString("base64url");
     reply.setCookie(name, request.browserId, { ...baseCookieOptions(deps.config), maxAge: ONE_YEAR_SECONDS });
+    done();
   });
 }
 

@@ -36,9 +36,10 @@ export function registerShutdownAnswers(app: FastifyInstance): void {
   app.addHook("preClose", async () => {
     closing = true;
   });
-  app.addHook("onRequest", async (_request, reply) => {
-    if (!closing) return;
+  // A callback hook, not an async one: it runs on every request and almost always has nothing to do.
+  app.addHook("onRequest", (_request, reply, done) => {
+    if (!closing) return done();
     reply.header("connection", "close");
-    throw new AppError("SERVICE_UNAVAILABLE", { retryAfter: SHUTDOWN_RETRY_AFTER_SECONDS, detail: "shutting down" });
+    done(new AppError("SERVICE_UNAVAILABLE", { retryAfter: SHUTDOWN_RETRY_AFTER_SECONDS, detail: "shutting down" }));
   });
 }

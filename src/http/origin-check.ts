@@ -15,11 +15,13 @@ export function isSameOriginRequest(request: FastifyRequest, baseOrigin: string)
 }
 
 export function registerOriginCheck(app: FastifyInstance, baseOrigin: string): void {
-  app.addHook("onRequest", async (request: FastifyRequest, _reply: FastifyReply) => {
-    if (SAFE_METHODS.has(request.method)) return;
+  // A callback hook, not an async one: it runs on every request (reads return at once).
+  app.addHook("onRequest", (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    if (SAFE_METHODS.has(request.method)) return done();
     // Routes that other sites call on purpose (the OpenID Connect token endpoint from a single-page app)
     // say so in their config and protect themselves (client authentication, PKCE, their own tokens).
-    if ((request.routeOptions.config as { crossOrigin?: boolean } | undefined)?.crossOrigin === true) return;
-    if (!isSameOriginRequest(request, baseOrigin)) throw new AppError("ORIGIN_REJECTED", { detail: `origin ${String(request.headers.origin)}` });
+    if ((request.routeOptions.config as { crossOrigin?: boolean } | undefined)?.crossOrigin === true) return done();
+    if (!isSameOriginRequest(request, baseOrigin)) return done(new AppError("ORIGIN_REJECTED", { detail: `origin ${String(request.headers.origin)}` }));
+    done();
   });
 }

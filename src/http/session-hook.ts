@@ -7,13 +7,16 @@ import { sessionCookieName, sessionCookieOptions } from "./cookies.ts";
 export function registerSessionHook(app: FastifyInstance, deps: Deps): void {
   const name = sessionCookieName(deps.config);
   app.decorateRequest("auth", null);
-  app.addHook("onRequest", async (request, reply) => {
+  // A callback hook: a request without a session cookie costs no promise.
+  app.addHook("onRequest", (request, reply, done) => {
     request.auth = null;
     const token = request.cookies[name];
-    if (!token) return;
-    const validated = await validateSessionToken(deps, token);
-    if (validated) request.auth = validated;
-    else reply.clearCookie(name, sessionCookieOptions(deps.config, null));
+    if (!token) return done();
+    validateSessionToken(deps, token).then((validated) => {
+      if (validated) request.auth = validated;
+      else reply.clearCookie(name, sessionCookieOptions(deps.config, null));
+      done();
+    }, done);
   });
 }
 

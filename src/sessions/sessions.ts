@@ -2,7 +2,7 @@
 // per interval, ended one by one or all at once.
 import type { Deps } from "../deps.ts";
 import { addSeconds } from "../lib/clock.ts";
-import type { AccountRecord, SessionRecord } from "../stores/types.ts";
+import type { AccountRecord, IdentifierRecord, SessionRecord } from "../stores/types.ts";
 import { sessionsRevokedEvent } from "../webhooks/events.ts";
 import { generateSessionToken, parseSessionToken, sessionSecretMatches } from "./session-token.ts";
 
@@ -14,6 +14,8 @@ export interface SessionContext {
 export interface ValidatedSession {
   session: SessionRecord;
   account: AccountRecord;
+  /** The account's identifiers, oldest first, as read with the session. */
+  identifiers: IdentifierRecord[];
 }
 
 type SessionDeps = Pick<Deps, "stores" | "clock" | "random" | "config">;
@@ -49,21 +51,21 @@ export async function createSession(
 }
 
 /**
- * Returns the session and its account when the token is valid, unexpired and the account enabled;
- * otherwise null (and an expired session is deleted).
+ * Returns the session, its account and the account's identifiers (one query) when the token is valid,
+ * unexpired and the account enabled; otherwise null (and an expired session is deleted).
  */
 export async function validateSessionToken(deps: SessionDeps, token: string): Promise<ValidatedSession | null> {
   const parsed = parseSessionToken(token);
   if (!parsed) return null;
-  const session = await deps.stores.sessions.getSession(parsed.id);
-  if (!session || !sessionSecretMatches(parsed.secret, session.secretHash)) return null;
+  const found = await deps.stores.sessions.getSessionWithAccount(parsed.id);
+  if (!found || !sessionSecretMatches(parsed.secret, found.session.secretHash)) return null;
+  const { session, account, identifiers } = found;
   const now = deps.clock.now();
   if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
     await deps.stores.sessions.deleteSession(session.id);
     return null;
   }
-  const account = await deps.stores.accounts.getAccountById(session.accountId);
-  if (!account || account.disabledAt !== null) return null;
+  if (account.disabledAt !== null) return null;
   const limits = timeouts(deps.config, session.remember);
   // Slide the idle expiry, writing at most once per interval so that reads stay reads.
   const interval = Math.min(3600, Math.floor(limits.idle / 4)) * 1000;
@@ -73,7 +75,7 @@ export async function validateSessionToken(deps: SessionDeps, token: string): Pr
     session.lastSeenAt = now;
     session.idleExpiresAt = idleExpiresAt;
   }
-  return { session, account };
+  return { session, account, identifiers };
 }
 
 export async function invalidateSession(deps: Pick<Deps, "stores">, sessionId: string): Promise<void> {

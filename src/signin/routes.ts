@@ -167,8 +167,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
   // The session check is the hottest read: its answer goes through a serializer compiled from this schema.
   app.get("/api/v1/session", { schema: { response: { 200: SessionAnswer } } }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
-    return reply.send({ account: toPublicAccount(auth.account, identifiers), session: sessionJson(auth.session) });
+    return reply.send({ account: toPublicAccount(auth.account, auth.identifiers), session: sessionJson(auth.session) });
   });
 
   app.delete("/api/v1/session", async (request, reply) => {

@@ -133,10 +133,21 @@ export interface SessionRecord {
   ip: string | null;
 }
 
+export interface SessionWithAccount {
+  session: SessionRecord;
+  account: AccountRecord;
+  identifiers: IdentifierRecord[];
+}
+
 export interface SessionStore {
   createSession(session: SessionRecord): Promise<void>;
   /** The session with this id, expired or not, or null. */
   getSession(sessionId: string): Promise<SessionRecord | null>;
+  /**
+   * The session with this id (expired or not), its account and the account's identifiers (oldest first), read
+   * in one indexed query; null when there is no such session or its account is gone.
+   */
+  getSessionWithAccount(sessionId: string): Promise<SessionWithAccount | null>;
   /** Slides the idle expiry. */
   touchSession(sessionId: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void>;
   /** Deletes one session; when `accountId` is given, only if it belongs to that account. Returns true when a row was deleted. */

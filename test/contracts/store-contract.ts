@@ -538,6 +538,42 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal(await stores.sessions.getSession(unique("missing")), null);
       });
 
+      test("getSessionWithAccount reads the session, its account and its identifiers (oldest first) together", async () => {
+        const { account, identifier } = await verifiedAccount();
+        const later = addSeconds(start, 60);
+        const phone = newIdentifier();
+        assert.ok(await stores.accounts.addVerifiedIdentifier(account.id, phone, later));
+        const session = newSession(account.id, start, { remember: true, userAgent: null, ip: null });
+        await stores.sessions.createSession(session);
+        await stores.sessions.createSession(newSession((await verifiedAccount()).account.id, start));
+
+        const read = await stores.sessions.getSessionWithAccount(session.id);
+        assert.ok(read);
+        assert.equal(read.session.id, session.id);
+        assert.equal(read.session.accountId, account.id);
+        assert.equal(read.session.secretHash, session.secretHash);
+        assert.equal(read.session.remember, true);
+        assert.equal(read.session.userAgent, null);
+        assertSameSecond(read.session.idleExpiresAt, session.idleExpiresAt);
+        assertSameSecond(read.session.absoluteExpiresAt, session.absoluteExpiresAt);
+        assert.deepEqual(read.account, await stores.accounts.getAccountById(account.id));
+        assert.deepEqual(read.identifiers, await stores.accounts.listIdentifiers(account.id));
+        assert.deepEqual(
+          read.identifiers.map((i) => i.value),
+          [identifier.value, phone.value],
+        );
+        assert.equal(await stores.sessions.getSessionWithAccount(unique("missing")), null);
+      });
+
+      test("getSessionWithAccount also returns an expired session", async () => {
+        const { account } = await verifiedAccount();
+        const expired = newSession(account.id, start, { idleExpiresAt: addSeconds(start, -10), absoluteExpiresAt: addSeconds(start, -5) });
+        await stores.sessions.createSession(expired);
+        const read = await stores.sessions.getSessionWithAccount(expired.id);
+        assert.equal(read?.account.id, account.id);
+        assert.equal(read?.identifiers.length, 1);
+      });
+
       test("getSession also returns an expired session", async () => {
         const { account } = await verifiedAccount();
         const expired = newSession(account.id, start, { idleExpiresAt: addSeconds(start, -10), absoluteExpiresAt: addSeconds(start, -5) });

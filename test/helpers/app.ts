@@ -49,12 +49,15 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
   };
 }
 
-export async function createTestApp(env: Record<string, string> = {}, options: { clock?: ManualClock; onRoute?: AppOptions["onRoute"] } = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { clock?: ManualClock; onRoute?: AppOptions["onRoute"]; logger?: AppOptions["logger"] } = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "latchkey-test-"));
   const config = loadConfig(testEnv(dataDir, env));
   const clock = options.clock ?? createManualClock(new Date());
   const deps = await createDeps(config, { clock, logger: { info() {}, warn() {}, error() {} } });
-  const app = await buildApp(deps, { logger: false, ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
+  const app = await buildApp(deps, { logger: options.logger ?? false, ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
   await app.ready();
   return {
     app,

@@ -98,6 +98,24 @@ describe("forward-auth", () => {
   });
 });
 
+describe("forward-auth answers", () => {
+  it("answer once: a signed-in check logs no warning (no second answer after the 200)", async () => {
+    const lines: string[] = [];
+    const t = await createTestApp({}, { logger: { level: "warn", stream: { write: (line: string) => lines.push(line) } } });
+    try {
+      await seedAccount(t, "carol@example.com");
+      const carol = await signedIn(t, "carol@example.com");
+      for (const path of ["/api/v1/authz/auth-request", "/api/v1/authz/forward-auth", "/api/v1/session"]) {
+        const ok = await carol.get(path);
+        assert.equal(ok.statusCode, 200, path);
+      }
+      assert.deepEqual(lines, []);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("return_to after sign-in", () => {
   let t: TestApp;
   before(async () => {

@@ -163,11 +163,37 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     },
 
     async getAccountByIdentifier(value) {
-      const identifier = await db.selectFrom("identifiers").selectAll().where("value", "=", value).executeTakeFirst();
-      if (!identifier) return null;
-      const account = await db.selectFrom("accounts").selectAll().where("id", "=", identifier.account_id).executeTakeFirst();
-      if (!account) return null;
-      return { account: toAccount(account), identifier: toIdentifier(identifier) };
+      // One round trip on every sign-in: the identifier (unique index on value) joined with its account.
+      const row = await db
+        .selectFrom("identifiers as i")
+        .innerJoin("accounts as a", "a.id", "i.account_id")
+        .select([
+          "i.id as i_id",
+          "i.kind as i_kind",
+          "i.display as i_display",
+          "i.verified_at as i_verified_at",
+          "i.created_at as i_created_at",
+          "a.id",
+          "a.name",
+          "a.password_hash",
+          "a.is_admin",
+          "a.disabled_at",
+          "a.created_at",
+          "a.updated_at",
+        ])
+        .where("i.value", "=", value)
+        .executeTakeFirst();
+      if (!row) return null;
+      const identifier = toIdentifier({
+        id: row.i_id,
+        account_id: row.id,
+        kind: row.i_kind,
+        value,
+        display: row.i_display,
+        verified_at: row.i_verified_at,
+        created_at: row.i_created_at,
+      });
+      return { account: toAccount(row), identifier };
     },
 
     async listIdentifiers(accountId) {

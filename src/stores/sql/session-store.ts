@@ -1,6 +1,7 @@
 // Sessions in SQL. Only the SHA-256 of each session's secret is stored.
-import type { Kysely, Selectable } from "kysely";
-import type { SessionRecord, SessionStore } from "../types.ts";
+import { CompiledQuery, type Kysely, type Selectable } from "kysely";
+import type { IdentifierKind } from "../../lib/identifier-parsing.ts";
+import type { SessionRecord, SessionStore, SessionWithAccount } from "../types.ts";
 import type { Database, SessionsTable, SqlCodec } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
@@ -17,7 +18,87 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
     userAgent: row.user_agent,
     ip: row.ip,
   });
+  // The session check runs on every request with a cookie: one query joins the session, its account and the
+  // account's identifiers (each lookup on a primary key or an index), compiled once and reused with a new id.
+  const sessionWithAccountSQL = db
+    .selectFrom("sessions as s")
+    .innerJoin("accounts as a", "a.id", "s.account_id")
+    .leftJoin("identifiers as i", "i.account_id", "a.id")
+    .select([
+      "s.id as s_id",
+      "s.account_id as s_account_id",
+      "s.secret_hash as s_secret_hash",
+      "s.created_at as s_created_at",
+      "s.last_seen_at as s_last_seen_at",
+      "s.idle_expires_at as s_idle_expires_at",
+      "s.absolute_expires_at as s_absolute_expires_at",
+      "s.remember as s_remember",
+      "s.user_agent as s_user_agent",
+      "s.ip as s_ip",
+      "a.name as a_name",
+      "a.password_hash as a_password_hash",
+      "a.is_admin as a_is_admin",
+      "a.disabled_at as a_disabled_at",
+      "a.created_at as a_created_at",
+      "a.updated_at as a_updated_at",
+      "i.id as i_id",
+      "i.kind as i_kind",
+      "i.value as i_value",
+      "i.display as i_display",
+      "i.verified_at as i_verified_at",
+      "i.created_at as i_created_at",
+    ])
+    .where("s.id", "=", "")
+    .orderBy("i.created_at")
+    .orderBy("i.id")
+    .compile();
+  type SessionWithAccountRow = typeof sessionWithAccountSQL extends CompiledQuery<infer R> ? R : never;
+
+  const toSessionWithAccount = (rows: SessionWithAccountRow[]): SessionWithAccount | null => {
+    const first = rows[0];
+    if (!first) return null;
+    const session: SessionRecord = {
+      id: first.s_id,
+      accountId: first.s_account_id,
+      secretHash: first.s_secret_hash,
+      createdAt: codec.date(first.s_created_at),
+      lastSeenAt: codec.date(first.s_last_seen_at),
+      idleExpiresAt: codec.date(first.s_idle_expires_at),
+      absoluteExpiresAt: codec.date(first.s_absolute_expires_at),
+      remember: codec.fromBool(first.s_remember),
+      userAgent: first.s_user_agent,
+      ip: first.s_ip,
+    };
+    const account = {
+      id: first.s_account_id,
+      name: first.a_name,
+      passwordHash: first.a_password_hash,
+      isAdmin: codec.fromBool(first.a_is_admin),
+      disabledAt: first.a_disabled_at === null ? null : codec.date(first.a_disabled_at),
+      createdAt: codec.date(first.a_created_at),
+      updatedAt: codec.date(first.a_updated_at),
+    };
+    const identifiers = [];
+    for (const row of rows) {
+      if (row.i_id === null) continue;
+      identifiers.push({
+        id: row.i_id,
+        accountId: account.id,
+        kind: row.i_kind as IdentifierKind,
+        value: row.i_value as string,
+        display: row.i_display as string,
+        verifiedAt: row.i_verified_at === null ? null : codec.date(row.i_verified_at),
+        createdAt: codec.date(row.i_created_at as NonNullable<typeof row.i_created_at>),
+      });
+    }
+    return { session, account, identifiers };
+  };
+
   return {
+    async getSessionWithAccount(sessionId) {
+      const result = await db.executeQuery(CompiledQuery.raw(sessionWithAccountSQL.sql, [sessionId]) as CompiledQuery<SessionWithAccountRow>);
+      return toSessionWithAccount(result.rows);
+    },
     async createSession(s) {
       await db
         .insertInto("sessions")
