@@ -14,6 +14,9 @@ export interface PageFlow<S> {
   kind: string;
   ttlSeconds: number;
   pathOf(state: S): string;
+  /** Query parameters the page needs besides `flow` (they come first), and the fragment to scroll to. */
+  queryOf?(state: S): Record<string, string>;
+  fragmentOf?(state: S): string;
   /** The state a flow is left in when a result leaves it, so the step that finished it cannot run again. */
   finished: S;
 }
@@ -56,11 +59,13 @@ export async function startFlow<S>(deps: Pick<Deps, "stores" | "random">, reques
 }
 
 /**
- * Claims the step a stored flow is at, before its work runs: a compare-and-set on the version. Exactly one
- * of concurrent requests receives the claimed flow; the others, and any replay of the step, receive null.
+ * Claims the step a stored flow is at, before its work runs: a compare-and-set on the version that leaves
+ * the flow in its `finished` state while the step runs. Exactly one of concurrent requests receives the
+ * claimed flow (with the state it had); the others receive null, and a request that arrives later reads
+ * the finished state until the step's result replaces it (answerPage with `continues`).
  */
 export async function claimFlowStep<S>(deps: Pick<Deps, "stores">, request: FastifyRequest, flow: PageFlow<S>, stored: StoredFlow<S>): Promise<StoredFlow<S> | null> {
-  const claimed = await deps.stores.flows.advanceFlow(stored.id, flow.kind, flowOwnerOf(request), stored.version, JSON.stringify(stored.state), flow.ttlSeconds);
+  const claimed = await deps.stores.flows.advanceFlow(stored.id, flow.kind, flowOwnerOf(request), stored.version, JSON.stringify(flow.finished), flow.ttlSeconds);
   return claimed ? { ...stored, version: claimed.version } : null;
 }
 
@@ -94,8 +99,7 @@ export async function answerPage<S, R extends FlowOutcome<S>>(
   continues?: StoredFlow<S> | null,
 ): Promise<FastifyReply> {
   if (result.state === undefined) {
-    // Leaving the flow finishes it: the step that continued it cannot be completed a second time.
-    if (continues) await deps.stores.flows.advanceFlow(continues.id, flow.kind, flowOwnerOf(request), continues.version, JSON.stringify(flow.finished), flow.ttlSeconds);
+    // Leaving the flow finishes it; a claimed step already left it finished.
     const target = await leave(result);
     return typeof target === "string" ? redirectSeeOther(reply, target) : target;
   }
@@ -103,7 +107,8 @@ export async function answerPage<S, R extends FlowOutcome<S>>(
   const state = result.state;
   const advanced = continues ? await deps.stores.flows.advanceFlow(continues.id, flow.kind, flowOwnerOf(request), continues.version, JSON.stringify(state), flow.ttlSeconds) : null;
   const id = advanced ? advanced.id : await startFlow(deps, request, flow, state);
-  return redirectSeeOther(reply, withQuery(flow.pathOf(state), { flow: id }));
+  const fragment = flow.fragmentOf?.(state);
+  return redirectSeeOther(reply, `${withQuery(flow.pathOf(state), { ...flow.queryOf?.(state), flow: id })}${fragment ? `#${fragment}` : ""}`);
 }
 
 /**
@@ -114,4 +119,13 @@ export async function answerPage<S, R extends FlowOutcome<S>>(
 export async function answerJson<R extends FlowOutcome<unknown>>(result: R, succeed: (result: R) => FastifyReply | Promise<FastifyReply>): Promise<FastifyReply> {
   if (result.refusal) throw refusalError(result.refusal);
   return succeed(result);
+}
+
+/**
+ * Answers a page action that has no form to go back to (a button on a list): a refusal is thrown to the
+ * error handler, which shows the error page; anything else redirects (303) to `target(result)`.
+ */
+export async function answerPageOrError<R extends FlowOutcome<unknown>>(reply: FastifyReply, result: R, target: (result: R) => string): Promise<FastifyReply> {
+  if (result.refusal) throw refusalError(result.refusal);
+  return redirectSeeOther(reply, target(result));
 }

@@ -1,6 +1,7 @@
-// Page state between POST → 303 → GET for the forms that are not yet flows of their own (see
-// docs/architecture.md): errors per field, the values typed except passwords, and a little page data,
-// kept in the FlowStore as kind "form", bound to the browser that posted.
+// How views show a flow's error (FieldError), and page state between POST → 303 → GET for the single
+// forms that are not processes (the admin console; see docs/architecture.md): errors per field, the values
+// typed except passwords, and a little page data, kept in the FlowStore as kind "form", bound to the
+// browser that posted.
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import type { AppError } from "../errors/app-error.ts";
@@ -46,21 +47,6 @@ export async function saveFlow(deps: Pick<Deps, "stores" | "random">, request: F
   const id = generateId(deps.random);
   await deps.stores.flows.createFlow({ id, kind: FORM_KIND, owner: flowOwnerOf(request), state: JSON.stringify(state), ttlSeconds: FLOW_TTL_SECONDS });
   return id;
-}
-
-/**
- * The state saved under `id` by this browser, taken in the same step, or null: exactly one request can
- * take it (for state that must be used once, such as a sealed password waiting for a confirmation).
- */
-export async function takeFlow(deps: Pick<Deps, "stores">, request: FastifyRequest, id: unknown): Promise<FlowState | null> {
-  if (!isFlowId(id)) return null;
-  const owner = flowOwnerOf(request);
-  const found = await deps.stores.flows.getFlow(id, FORM_KIND, owner);
-  if (!found) return null;
-  const state = JSON.parse(found.state) as FlowState | null;
-  // Taking is completing the flow's one step: of concurrent takers only one moves the version on.
-  const taken = state ? await deps.stores.flows.advanceFlow(id, FORM_KIND, owner, found.version, "null", FLOW_TTL_SECONDS) : null;
-  return taken ? state : null;
 }
 
 /** The state saved under `id` by this browser, or null. */

@@ -341,12 +341,21 @@ describe("password reset by SMS code, and enumeration", () => {
     assert.ok(hidden.flow, "the form names its flow");
     const fields = { ...hidden, password: NEW_PASSWORD, password_confirm: NEW_PASSWORD };
     const original = t.deps.hasher;
+    const resets = t.deps.stores.passwordResets;
     let hashes = 0;
+    let lookups = 0;
     t.deps.hasher = {
       ...original,
       hashPassword: (p) => {
         hashes++;
         return original.hashPassword(p);
+      },
+    };
+    t.deps.stores.passwordResets = {
+      ...resets,
+      getPasswordResetBySecret: (hash) => {
+        lookups++;
+        return resets.getPasswordResetBySecret(hash);
       },
     };
     try {
@@ -358,14 +367,16 @@ describe("password reset by SMS code, and enumeration", () => {
         assert.equal(r.statusCode, 400);
         assert.match(pageText(r.body), /This link has already been used/);
       }
-      // The step is claimed before the work: only the winner's new password was hashed.
+      // The step is claimed before the work: only the winner looked the token up and hashed a password.
+      assert.equal(lookups, 1);
       assert.equal(hashes, 1);
       const replay = await browser.request("POST", "/password/reset/confirm", { form: fields });
       assert.equal(replay.statusCode, 400);
       assert.match(pageText(replay.body), /This link has already been used/);
-      assert.equal(hashes, 1);
+      assert.equal(lookups, 1, "a replay does no work either");
     } finally {
       t.deps.hasher = original;
+      t.deps.stores.passwordResets = resets;
     }
   });
 
