@@ -2,11 +2,15 @@
 // `?flow=<id>`, and flows hand over to one another through the `start…Flow` helpers below.
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
+import { IDENTIFIER_FLOW_KIND, IDENTIFIER_FLOW_TTL_SECONDS, type IdentifierState, newIdentifierState } from "../account/identifier-flow.ts";
 import type { FlowError } from "../flows/refusal.ts";
+import { FEEDBACK_FLOW_KIND, FEEDBACK_FLOW_TTL_SECONDS, type FeedbackState, type FeedbackStep, newFeedbackState } from "../help/feedback-flow.ts";
+import { newPasswordChangeState, PASSWORD_CHANGE_FLOW_KIND, PASSWORD_CHANGE_FLOW_TTL_SECONDS, type PasswordChangeState } from "../settings/password-change-flow.ts";
 import { newResetState, RESET_FLOW_KIND, RESET_FLOW_TTL_SECONDS, type ResetState } from "../recovery/reset-flow.ts";
 import { newRegistrationState, REGISTRATION_FLOW_KIND, REGISTRATION_FLOW_TTL_SECONDS, type RegistrationState, registrationCodeState } from "../registration/registration-flow.ts";
 import { newSigninState, SIGNIN_FLOW_KIND, SIGNIN_FLOW_TTL_SECONDS, type SigninState, type SigninVerifyHandOff } from "../signin/signin-flow.ts";
 import { type PageFlow, startFlow } from "./flow-adapter.ts";
+import { withQuery } from "./forms.ts";
 import { safeReturnTarget } from "./return-target.ts";
 
 /** Sign-in: every step is shown by /signin. */
@@ -45,6 +49,47 @@ export const registrationPageFlow: PageFlow<RegistrationState> = {
   pathOf: (state) => REGISTRATION_PAGES[state.step],
   finished: { ...newRegistrationState(), step: "done" },
 };
+
+export const IDENTIFIER_PAGES: Record<IdentifierState["step"], string> = {
+  identifier: "/account",
+  code: "/account/identifiers/verify",
+  done: "/account?done=identifier-added",
+};
+
+/** Adding an identifier: the form on the account page, then the code page. */
+export const identifierPageFlow: PageFlow<IdentifierState> = {
+  kind: IDENTIFIER_FLOW_KIND,
+  ttlSeconds: IDENTIFIER_FLOW_TTL_SECONDS,
+  pathOf: (state) => IDENTIFIER_PAGES[state.step],
+  finished: { ...newIdentifierState(), step: "done" },
+};
+
+export const PASSWORD_CHANGE_PAGES: Record<PasswordChangeState["step"], string> = {
+  form: "/account/password",
+  done: "/account?done=password-changed",
+};
+
+export const passwordChangePageFlow: PageFlow<PasswordChangeState> = {
+  kind: PASSWORD_CHANGE_FLOW_KIND,
+  ttlSeconds: PASSWORD_CHANGE_FLOW_TTL_SECONDS,
+  pathOf: (state) => PASSWORD_CHANGE_PAGES[state.step],
+  finished: { ...newPasswordChangeState(), step: "done" },
+};
+
+/** Help feedback: the article page, its step in ?feedback=, scrolled to the feedback box. */
+export const feedbackPageFlow: PageFlow<FeedbackState> = {
+  kind: FEEDBACK_FLOW_KIND,
+  ttlSeconds: FEEDBACK_FLOW_TTL_SECONDS,
+  pathOf: (state) => `/help/${state.slug}`,
+  queryOf: (state) => ({ feedback: state.step }),
+  fragmentOf: () => "feedback",
+  finished: newFeedbackState(),
+};
+
+/** The article page at a feedback step that keeps no state. */
+export function feedbackPage(slug: string, step: FeedbackStep): string {
+  return `${withQuery(`/help/${slug}`, { feedback: step })}#feedback`;
+}
 
 /** Starts a sign-in at the password with the identifier filled in (after a confirmation elsewhere). */
 export function startSigninFlow(deps: Pick<Deps, "stores" | "random" | "config">, request: FastifyRequest, identifier: string): Promise<string> {
