@@ -49,7 +49,8 @@ export async function migratePostgresDatabase(db: Kysely<Database>): Promise<str
   const result = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-    throw new Error(`migration ${failed} failed`, { cause: result.error });
+    const reason = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`migration ${failed} failed: ${reason}`, { cause: result.error });
   }
   return (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
