@@ -3,7 +3,7 @@
 // Runnable alone: `npx tsx bench/startup.ts [runs]`.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -73,10 +73,22 @@ async function measureOneStart(port: number): Promise<{ ms: number; cpuMs: numbe
   }
 }
 
-/** Starts the server `runs` times, one after another, on ports from `firstPort`; medians of each figure. */
-export async function measureStartup(runs: number, firstPort = 39_400): Promise<StartupFigures> {
+/** A port nothing listens on right now (the system picks it), for a server started next. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the server `runs` times, one after another, each on a port free at that moment; medians of each figure. */
+export async function measureStartup(runs: number): Promise<StartupFigures> {
   const results = [];
-  for (let i = 0; i < runs; i++) results.push(await measureOneStart(firstPort + i));
+  for (let i = 0; i < runs; i++) results.push(await measureOneStart(await freePort()));
   return {
     runs,
     msP50: median(results.map((r) => r.ms)),
