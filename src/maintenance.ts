@@ -11,6 +11,7 @@ export interface MaintenanceReport {
   sessions: number;
   verifications: number;
   shortLived: number;
+  flows: number;
   passwordResets: number;
   auditEvents: number;
   oidcArtifacts: number;
@@ -23,6 +24,7 @@ export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "conf
     sessions: await deps.stores.sessions.deleteExpiredSessions(now),
     verifications: await deps.stores.verifications.deleteExpiredVerifications(now),
     shortLived: await deps.stores.shortLived.deleteExpired(),
+    flows: await deps.stores.flows.deleteExpiredFlows(),
     passwordResets: await deps.stores.passwordResets.deleteOldPasswordResets(new Date(now.getTime() - RESET_RECORD_KEEP_SECONDS * 1000)),
     auditEvents: await deps.stores.audit.deleteEventsBefore(new Date(now.getTime() - deps.config.auditRetentionSeconds * 1000)),
     oidcArtifacts: await deps.stores.oidcArtifacts.deleteExpiredArtifacts(now),

@@ -1,27 +1,21 @@
 // The help center: /help (list and search), /help/:slug (article and feedback widget), the feedback form
 // post, and the same under /api/v1/help.
 //
-// Feedback without JavaScript, one page with three states chosen by ?feedback=:
-//
-// ```mermaid
-// stateDiagram-v2
-//   [*] --> ask
-//   ask --> thanks: Yes (saved)
-//   ask --> reason: No (saved without a reason)
-//   reason --> thanks: Send (saved again, with reason and comment)
-//   reason --> reason: invalid reason or comment (flow with the error)
-//   thanks --> ask: Change your answer
-// ```
+// Feedback steps and their state diagram: feedback-flow.ts. Each route reads its input, calls a service
+// and hands the result to the flow adapter.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
-import { AppError, isAppError } from "../errors/app-error.ts";
 import { consumeClientAllowance } from "../http/client-limits.ts";
-import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
-import { formField, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { answerPage, readFlow } from "../http/flow-adapter.ts";
+import { feedbackPage, feedbackPageFlow } from "../http/flow-pages.ts";
+import { fieldErrorOf } from "../http/flows.ts";
+import { formField, ownValue } from "../http/forms.ts";
+import { pageTitles } from "../messages/pages.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { type FeedbackStep, helpArticlePage, helpIndexPage } from "../views/help-pages.ts";
+import { runFeedbackStep } from "./feedback-flow.ts";
 import type { HelpArticle, HelpLibrary } from "./articles.ts";
 import { FEEDBACK_REASONS, helpVisitorId, MAX_FEEDBACK_COMMENT_LENGTH, recordHelpArticleView, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
 import { MAX_QUERY_LENGTH } from "./search-index.ts";
@@ -62,7 +56,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
   app.get("/help", async (request, reply) => {
     const query = queryString(request, "q", MAX_QUERY_LENGTH);
     const body = helpIndexPage({ articles: library.list(), query, results: query.trim() ? library.search(query) : [] });
-    return sendPage(request, reply, deps, { title: query.trim() ? `Search: ${query}` : "Help", body, narrow: false });
+    return sendPage(request, reply, deps, { title: query.trim() ? pageTitles.helpSearch(query) : pageTitles.help, body, narrow: false });
   });
 
   app.get("/help/:slug", { schema: { params: SlugParams } }, async (request, reply) => {
@@ -72,7 +66,8 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
     let step: FeedbackStep = "ask";
     if (state === "reason") step = "reason";
     else if (state === "thanks" && previous) step = "thanks";
-    const flow = step === "reason" ? await loadFlow(deps, request, (request.query as Record<string, unknown>).flow) : null;
+    const flow = step === "reason" ? await readFlow(deps, request, feedbackPageFlow, (request.query as Record<string, unknown>).flow) : null;
+    const kept = flow?.state.slug === article.slug ? flow.state : null;
     // The pages a feedback post redirects to are the same article again, not another reading of it.
     if (state === "") await recordHelpArticleView(deps, article);
     const body = helpArticlePage({
@@ -83,9 +78,9 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
         csrfToken: csrfTokenFor(reply),
         step,
         previous: previous ? { helpful: previous.helpful } : null,
-        errors: flow?.errors ?? [],
-        ...(flow?.values.reason ? { reason: flow.values.reason } : {}),
-        ...(flow?.values.comment ? { comment: flow.values.comment } : {}),
+        errors: kept?.error ? [fieldErrorOf(kept.error)] : [],
+        ...(kept?.reason ? { reason: kept.reason } : {}),
+        ...(kept?.comment ? { comment: kept.comment } : {}),
       },
     });
     return sendPage(request, reply, deps, { title: article.title, body, narrow: false });
@@ -94,22 +89,15 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
   app.post("/help/:slug/feedback", { preHandler: app.csrfProtection, schema: { params: SlugParams } }, async (request, reply) => {
     const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
     await consumeClientAllowance(deps, "feedback", request.ip);
-    const helpful = formField(request, "helpful", 8);
-    if (helpful !== "yes" && helpful !== "no") throw new AppError("VALIDATION_FAILED", { field: "helpful", detail: "helpful must be yes or no" });
-    const reason = formField(request, "reason", 32);
-    const comment = formField(request, "comment", COMMENT_READ_LIMIT);
-    // The reason form always sends its comment box (empty or not); the first No button sends no comment.
-    const fromReasonStep = Object.hasOwn((request.body as Record<string, unknown> | undefined) ?? {}, "comment");
-    const back = `/help/${article.slug}`;
-    try {
-      await saveHelpFeedback(deps, library, { slug: article.slug, visitorId: visitorOf(request), helpful: helpful === "yes", reason, comment });
-    } catch (error) {
-      if (!isAppError(error) || error.status !== 400) throw error;
-      const flow = await saveFlow(deps, request, { values: { reason, comment: comment.slice(0, MAX_FEEDBACK_COMMENT_LENGTH * 2) }, errors: [fieldErrorFrom(error)] });
-      return redirectSeeOther(reply, `${withQuery(back, { feedback: "reason", flow })}#feedback`);
-    }
-    const next = helpful === "no" && !fromReasonStep && reason === "" ? "reason" : "thanks";
-    return redirectSeeOther(reply, `${withQuery(back, { feedback: next })}#feedback`);
+    const result = await runFeedbackStep(deps, library, {
+      slug: article.slug,
+      visitorId: visitorOf(request),
+      helpful: formField(request, "helpful", 8),
+      reason: formField(request, "reason", 32),
+      comment: formField(request, "comment", COMMENT_READ_LIMIT),
+      fromReasonStep: Object.hasOwn((request.body as Record<string, unknown> | undefined) ?? {}, "comment"),
+    });
+    return answerPage(deps, request, reply, feedbackPageFlow, result, (saved) => (saved.kind === "saved" ? feedbackPage(saved.slug, saved.next) : feedbackPage(article.slug, "ask")));
   });
 
   // JSON API

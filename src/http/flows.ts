@@ -1,14 +1,20 @@
-// Page forms follow POST → 303 → GET. What the next GET must show (errors per field, the values typed
-// except passwords, a notice) is kept briefly under a random flow id, bound to the browser that posted.
+// How views show a flow's error (FieldError), and page state between POST → 303 → GET for the single
+// forms that are not processes (the admin console; see docs/architecture.md): errors per field, the values
+// typed except passwords, and a little page data, kept in the FlowStore as kind "form", bound to the
+// browser that posted.
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import type { AppError } from "../errors/app-error.ts";
 import type { ErrorCode } from "../errors/catalogue.ts";
-import { generateId, sha256Hex } from "../lib/crypto.ts";
+import type { FlowError } from "../flows/refusal.ts";
+import { generateId } from "../lib/crypto.ts";
 import { messageForError } from "../messages/errors.ts";
+import { flowOwnerOf, isFlowId } from "./flow-adapter.ts";
 
 export const FLOW_TTL_SECONDS = 30 * 60;
+const FORM_KIND = "form";
 
+/** An error as a view shows it: the code's message text, looked up when the page is drawn. */
 export interface FieldError {
   field: string | null;
   code: ErrorCode;
@@ -30,37 +36,23 @@ export function fieldErrorFrom(error: AppError): FieldError {
   return Array.isArray(choices) && choices.length > 0 ? { ...base, choices: choices as { value: string; label: string }[] } : base;
 }
 
-function ownerOf(request: FastifyRequest): string {
-  return sha256Hex(`flow:${request.browserId || "none"}`);
+/** A flow's kept error as the view shows it, with its message text. */
+export function fieldErrorOf(error: FlowError): FieldError {
+  const base: FieldError = { field: error.field, code: error.code, message: messageForError(error.code, error.params) };
+  return error.choices ? { ...base, choices: error.choices } : base;
 }
 
 /** Stores the state and returns its id, for `?flow=<id>` in the redirect. */
-export async function saveFlow(deps: Pick<Deps, "stores" | "random" | "config">, request: FastifyRequest, state: FlowState): Promise<string> {
+export async function saveFlow(deps: Pick<Deps, "stores" | "random">, request: FastifyRequest, state: FlowState): Promise<string> {
   const id = generateId(deps.random);
-  await deps.stores.shortLived.set(`flow:${id}`, JSON.stringify({ owner: ownerOf(request), state }), FLOW_TTL_SECONDS);
+  await deps.stores.flows.createFlow({ id, kind: FORM_KIND, owner: flowOwnerOf(request), state: JSON.stringify(state), ttlSeconds: FLOW_TTL_SECONDS });
   return id;
 }
 
-/**
- * The state saved under `id` by this browser, removed in the same step, or null: exactly one request can
- * take it (for state that must be used once, such as a sealed password waiting for a confirmation).
- */
-export async function takeFlow(deps: Pick<Deps, "stores" | "config">, request: FastifyRequest, id: unknown): Promise<FlowState | null> {
-  if (typeof id !== "string" || !/^[A-Za-z0-9_-]{20}$/.test(id)) return null;
-  const raw = await deps.stores.shortLived.getAndDelete(`flow:${id}`);
-  if (!raw) return null;
-  const parsed = JSON.parse(raw) as { owner: string; state: FlowState };
-  if (parsed.owner !== ownerOf(request)) return null;
-  return parsed.state;
-}
-
 /** The state saved under `id` by this browser, or null. */
-export async function loadFlow(deps: Pick<Deps, "stores" | "config">, request: FastifyRequest, id: unknown): Promise<FlowState | null> {
-  if (typeof id !== "string" || !/^[A-Za-z0-9_-]{20}$/.test(id)) return null;
-  const raw = await deps.stores.shortLived.get(`flow:${id}`);
-  if (!raw) return null;
-  const parsed = JSON.parse(raw) as { owner: string; state: FlowState };
+export async function loadFlow(deps: Pick<Deps, "stores">, request: FastifyRequest, id: unknown): Promise<FlowState | null> {
+  if (!isFlowId(id)) return null;
   // Another browser holding the link sees a clean form, not someone else's typed address.
-  if (parsed.owner !== ownerOf(request)) return null;
-  return parsed.state;
+  const found = await deps.stores.flows.getFlow(id, FORM_KIND, flowOwnerOf(request));
+  return found ? (JSON.parse(found.state) as FlowState | null) : null;
 }

@@ -1,20 +1,23 @@
-// Changing the password while signed in: /account/password and PUT /api/v1/password.
+// Changing the password while signed in: /account/password and PUT /api/v1/password. Each route reads its
+// input, calls the flow service (password-change-flow.ts) and hands the result to the flow adapter.
 import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { challengeForPage } from "../captcha/page-challenge.ts";
 import { captchaFromForm } from "../http/captcha-form.ts";
 import type { Deps } from "../deps.ts";
-import { AppError, isAppError } from "../errors/app-error.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
 import { requesterBinding } from "../http/browser-id.ts";
-import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
-import { formCheckbox, formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { answerJson, answerPage, readFlow } from "../http/flow-adapter.ts";
+import { PASSWORD_CHANGE_PAGES, passwordChangePageFlow } from "../http/flow-pages.ts";
+import { fieldErrorOf } from "../http/flows.ts";
+import { formCheckbox, formField } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
+import { pageTitles } from "../messages/pages.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { passwordChangePage } from "../views/recovery-pages.ts";
-import { changePassword } from "./password-change.ts";
+import { type PasswordChangeAction, runPasswordChange } from "./password-change-flow.ts";
 
 export const PasswordChangeBody = Type.Object(
   {
@@ -26,69 +29,57 @@ export const PasswordChangeBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** What the form asks for: a new security check, or the change. */
+function passwordChangeActionOf(request: FastifyRequest): PasswordChangeAction {
+  if (formField(request, "captchaAction", 16) === "refresh") return { action: "new-captcha" };
+  return {
+    action: "submit",
+    currentPassword: formField(request, "currentPassword", 16384),
+    newPassword: formField(request, "newPassword", 16384),
+    newPasswordConfirm: formField(request, "newPassword_confirm", 16384),
+    captcha: captchaFromForm(request),
+  };
+}
+
 export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
   app.get("/account/password", async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const flow = await loadFlow(deps, request, (request.query as Record<string, unknown>).flow);
-    const errors = flow?.errors ?? [];
-    const challenge = await challengeForPage(deps, { purpose: "password_change", binding: requesterBinding(request), ip: request.ip, another: flow?.data?.focus === "captcha" });
+    const state = (await readFlow(deps, request, passwordChangePageFlow, (request.query as Record<string, unknown>).flow))?.state;
+    const errors = state?.error ? [fieldErrorOf(state.error)] : [];
+    const challenge = await challengeForPage(deps, { purpose: "password_change", binding: requesterBinding(request), ip: request.ip, another: state?.focus === "captcha" });
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
     const username = identifiers.find((i) => i.verifiedAt !== null)?.display ?? "";
     const body = passwordChangePage({
       csrfToken: csrfTokenFor(reply),
       username,
       errors,
-      captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || flow?.data?.focus === "captcha" }),
-      signOutOthers: flow ? flow.values.signOutOthers === "1" : true,
-      focusCaptcha: flow?.data?.focus === "captcha",
+      captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }),
+      signOutOthers: state ? state.signOutOthers : true,
+      focusCaptcha: state?.focus === "captcha",
     });
-    return sendPage(request, reply, deps, { title: "Change your password", body });
+    return sendPage(request, reply, deps, { title: pageTitles.changePassword, body });
   });
 
   app.post("/account/password", { preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const signOutOthers = formCheckbox(request, "signOutOthers");
-    if (formField(request, "captchaAction", 16) === "refresh") {
-      return redirectSeeOther(reply, withQuery("/account/password", { flow: await saveFlow(deps, request, { values: { signOutOthers: signOutOthers ? "1" : "" }, errors: [], data: { focus: "captcha" } }) }));
-    }
-    try {
-      const newPassword = formField(request, "newPassword", 16384);
-      if (newPassword !== formField(request, "newPassword_confirm", 16384)) throw new AppError("PASSWORD_MISMATCH", { field: "newPassword_confirm" });
-      const result = await changePassword(deps, {
-        accountId: auth.account.id,
-        session: auth.session,
-        currentPassword: formField(request, "currentPassword", 16384),
-        newPassword,
-        captcha: captchaFromForm(request),
-        binding: requesterBinding(request),
-        signOutOthers,
-        context: sessionContextOf(request),
-      });
-      setSessionCookie(reply, deps, result.token, result.session);
-      return redirectSeeOther(reply, "/account?done=password-changed");
-    } catch (error) {
-      if (!isAppError(error) || error.status >= 500) throw error;
-      const flow = await saveFlow(deps, request, { values: { signOutOthers: signOutOthers ? "1" : "" }, errors: [fieldErrorFrom(error)] });
-      return redirectSeeOther(reply, withQuery("/account/password", { flow }));
-    }
+    const input = { accountId: auth.account.id, session: auth.session, binding: requesterBinding(request), signOutOthers: formCheckbox(request, "signOutOthers"), context: sessionContextOf(request) };
+    const result = await runPasswordChange(deps, input, passwordChangeActionOf(request));
+    return answerPage(deps, request, reply, passwordChangePageFlow, result, (changed) => {
+      if (changed.kind === "password-changed") setSessionCookie(reply, deps, changed.token, changed.session);
+      return PASSWORD_CHANGE_PAGES.done;
+    });
   });
 
   app.put("/api/v1/password", { schema: { body: PasswordChangeBody } }, async (request, reply) => {
     const auth = requireApiAuth(request);
     const body = request.body as Static<typeof PasswordChangeBody>;
-    const result = await changePassword(deps, {
-      accountId: auth.account.id,
-      session: auth.session,
-      currentPassword: body.currentPassword,
-      newPassword: body.newPassword,
-      captcha: body.captcha,
-      binding: requesterBinding(request),
-      signOutOthers: body.signOutOthers ?? true,
-      context: sessionContextOf(request),
+    const input = { accountId: auth.account.id, session: auth.session, binding: requesterBinding(request), signOutOthers: body.signOutOthers ?? true, context: sessionContextOf(request) };
+    const result = await runPasswordChange(deps, input, { action: "submit", currentPassword: body.currentPassword, newPassword: body.newPassword, captcha: body.captcha });
+    return answerJson(result, (changed) => {
+      if (changed.kind === "password-changed") setSessionCookie(reply, deps, changed.token, changed.session);
+      return reply.code(204).send();
     });
-    setSessionCookie(reply, deps, result.token, result.session);
-    return reply.code(204).send();
   });
 }

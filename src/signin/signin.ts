@@ -11,7 +11,7 @@ import { recordAuditEvent } from "../audit/audit.ts";
 import type { SigninOutcome } from "../metrics.ts";
 import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
-import { createSession, type SessionContext } from "../sessions/sessions.ts";
+import { createSession, invalidateSession, type SessionContext } from "../sessions/sessions.ts";
 import {
   CAPTCHA_AFTER_FAILURES,
   describeWait,
@@ -21,7 +21,7 @@ import {
   releaseSigninAttempt,
   reserveSigninAttempt,
 } from "./throttle.ts";
-import type { SessionRecord } from "../stores/types.ts";
+import type { AccountRecord, SessionRecord } from "../stores/types.ts";
 
 export interface SigninInput {
   identifier: string;
@@ -42,21 +42,43 @@ export interface SigninResult {
   token: string;
 }
 
+/** The account whose password was just checked, before any session exists. */
+export interface VerifiedSignin {
+  account: AccountRecord;
+}
+
 type SigninDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger" | "metrics">;
 
 /**
- * Checks the password and creates a session. Throws identifier format errors, SIGNIN_FAILED, or
- * ACCOUNT_NOT_VERIFIED (only after the correct password; a new code is sent).
+ * Checks the identifier, the security check when one is due, and the password; creates no session (see
+ * startSigninSession). Throws identifier format errors, the security-check errors, SIGNIN_LOCKED,
+ * SIGNIN_FAILED, or ACCOUNT_NOT_VERIFIED (only after the correct password; a new code is sent).
  */
-export async function signIn(deps: SigninDeps, input: SigninInput): Promise<SigninResult> {
+export async function verifySigninPassword(deps: SigninDeps, input: SigninInput): Promise<VerifiedSignin> {
   try {
-    const result = await checkSignin(deps, input);
+    const result = await checkSigninPassword(deps, input);
     deps.metrics.signin("succeeded");
     return result;
   } catch (error) {
     deps.metrics.signin(signinOutcomeOf(error));
     throw error;
   }
+}
+
+/**
+ * Creates the session of an account whose sign-in is complete and records it. A session the browser
+ * already had (an application asked for a fresh sign-in) is ended: one session per browser.
+ */
+export async function startSigninSession(
+  deps: SigninDeps,
+  input: { account: AccountRecord; remember: boolean; context: SessionContext; replacesSessionId?: string | undefined },
+): Promise<SigninResult> {
+  const { account } = input;
+  const { token, session } = await createSession(deps, { accountId: account.id, remember: input.remember, context: input.context });
+  await recordAuditEvent(deps, { type: "signin.succeeded", accountId: account.id, context: input.context, detail: { remember: input.remember } });
+  if (input.replacesSessionId) await invalidateSession(deps, input.replacesSessionId);
+  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  return { account: toPublicAccount(account, identifiers), session, token };
 }
 
 function signinOutcomeOf(error: unknown): SigninOutcome {
@@ -94,7 +116,7 @@ async function releaseOnStorageError<T>(deps: SigninDeps, value: string, step: (
   }
 }
 
-async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<SigninResult> {
+async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promise<VerifiedSignin> {
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   if (input.password.length === 0) throw new AppError("PASSWORD_REQUIRED", { field: "password" });
   const attempt = await reserveSigninAttempt(deps, identifier.value);
@@ -155,8 +177,5 @@ async function checkSignin(deps: SigninDeps, input: SigninInput): Promise<Signin
     // Only replace the hash we verified: a password change that happened meanwhile wins.
     await deps.stores.accounts.replacePasswordHash(account.id, account.passwordHash, rehashed, deps.clock.now());
   }
-  const { token, session } = await createSession(deps, { accountId: account.id, remember: input.remember, context: input.context });
-  await recordAuditEvent(deps, { type: "signin.succeeded", accountId: account.id, context: input.context, detail: { remember: input.remember } });
-  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
-  return { account: toPublicAccount(account, identifiers), session, token };
+  return { account };
 }

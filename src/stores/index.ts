@@ -5,11 +5,13 @@ import { type Kysely, sql } from "kysely";
 import type { Config } from "../config/load.ts";
 import type { Clock } from "../lib/clock.ts";
 import { lazyRequire } from "../lib/lazy-require.ts";
+import { createRedisFlowStore } from "./kv/redis-flow-store.ts";
 import { createRedisShortLivedStore } from "./kv/redis-short-lived-store.ts";
 import { createRedisOIDCArtifactStore } from "./kv/redis-oidc-artifact-store.ts";
 import { createSqlShortLivedStore } from "./kv/sql-short-lived-store.ts";
 import { createSqlAccountStore } from "./sql/account-store.ts";
 import { createSqlAuditStore } from "./sql/audit-store.ts";
+import { createSqlFlowStore } from "./sql/flow-store.ts";
 import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
@@ -89,6 +91,7 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
     webhooks: createSqlWebhookStore(db, codec),
     shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock),
+    flows: redis && config.redis ? createRedisFlowStore(redis, config.redis.prefix, clock) : createSqlFlowStore(db, codec, clock),
     ...(poolStats ? { poolStats } : {}),
     async ping() {
       try {

@@ -312,6 +312,53 @@ export interface ShortLivedStore {
   deleteExpired(): Promise<number>;
 }
 
+/**
+ * One stored flow: a multi-step process (sign-in, password reset, …) between two requests of one browser.
+ * `state` is the flow's typed state serialized as JSON; the store never looks inside it.
+ */
+export interface FlowRecord {
+  id: string;
+  /** Which process this is ("signin", "password_reset", …): a flow of one kind is never read as another. */
+  kind: string;
+  /** An opaque hash of the browser that started the flow; every read and write must name it. */
+  owner: string;
+  /** Starts at 1 and grows by one with every completed step: the compare-and-set token of `advanceFlow`. */
+  version: number;
+  state: string;
+  expiresAt: Date;
+}
+
+export interface NewFlow {
+  id: string;
+  kind: string;
+  owner: string;
+  state: string;
+  ttlSeconds: number;
+}
+
+/**
+ * Flows between requests (POST → 303 → GET). SQLite or PostgreSQL in single mode, Redis in cluster mode.
+ * Expiry is judged by the injected clock: an expired flow is invisible at once and removed later. A flow
+ * is bound to the browser that started it: with another `owner` every method behaves as if it did not
+ * exist. Completing a step is a compare-and-set on `version`, so a step that was completed once cannot be
+ * completed again, however many requests try at the same moment.
+ */
+export interface FlowStore {
+  /** Stores a new flow at version 1, expiring `ttlSeconds` from now. Ids are random and never reused. */
+  createFlow(flow: NewFlow): Promise<FlowRecord>;
+  /** The unexpired flow with this id, kind and owner, or null (missing, expired, another kind or browser). */
+  getFlow(id: string, kind: string, owner: string): Promise<FlowRecord | null>;
+  /**
+   * Completes a step: replaces the state, adds one to the version and moves the expiry to `ttlSeconds` from
+   * now, only while the flow is unexpired, of this kind and owner, and still at `expectedVersion`. Atomic:
+   * of concurrent callers with the same expected version exactly one receives the new record; the others,
+   * and every later replay of that step, receive null and change nothing.
+   */
+  advanceFlow(id: string, kind: string, owner: string, expectedVersion: number, state: string, ttlSeconds: number): Promise<FlowRecord | null>;
+  /** Deletes expired flows; returns how many (Redis expires them itself and answers 0). */
+  deleteExpiredFlows(): Promise<number>;
+}
+
 /** Why an article did not help, as chosen by the reader after answering "No". */
 export type HelpFeedbackReason = "confusing" | "didnt_answer" | "inaccurate" | "too_long" | "other";
 
@@ -602,6 +649,8 @@ export interface Stores {
   passwordResets: PasswordResetStore;
   audit: AuditStore;
   shortLived: ShortLivedStore;
+  /** Flows between requests: Redis when configured, else the database. */
+  flows: FlowStore;
   helpFeedback: HelpFeedbackStore;
   /** Connection pool figures, where there is a pool (PostgreSQL). */
   poolStats?(): { total: number; idle: number; waiting: number };

@@ -107,3 +107,8 @@ ${apps.map(
 </ul>
 </section>`;
 }
+
+/** One line of recent activity: what happened, and from which browser when known. */
+export function describeActivity(text: string, device: string | null): string {
+  return device ? `${text} from ${device}` : text;
+}

@@ -328,6 +328,58 @@ describe("password reset by SMS code, and enumeration", () => {
     assert.equal(codeResults.filter((r) => r.statusCode === 204).length, 1);
   });
 
+  it("runs a link's page step once: of concurrent submissions of its form one changes the password, the others and a replay see a used link", async () => {
+    await createVerifiedAccount(t, "race-page@example.com");
+    const browser = new TestClient(t.app);
+    await requestReset(browser, "race-page@example.com");
+    await t.deps.tasks.settle();
+    const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("race-page@example.com")).at(-1);
+    const token = /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? "")?.[1] as string;
+    const opened = await browser.get(`/password/reset/confirm?token=${token}`);
+    const form = await browser.get(opened.headers.location as string);
+    const hidden = hiddenInputsIn(form.body, "/password/reset/confirm");
+    assert.ok(hidden.flow, "the form names its flow");
+    const fields = { ...hidden, password: NEW_PASSWORD, password_confirm: NEW_PASSWORD };
+    const original = t.deps.hasher;
+    const resets = t.deps.stores.passwordResets;
+    let hashes = 0;
+    let lookups = 0;
+    t.deps.hasher = {
+      ...original,
+      hashPassword: (p) => {
+        hashes++;
+        return original.hashPassword(p);
+      },
+    };
+    t.deps.stores.passwordResets = {
+      ...resets,
+      getPasswordResetBySecret: (hash) => {
+        lookups++;
+        return resets.getPasswordResetBySecret(hash);
+      },
+    };
+    try {
+      const results = await Promise.all(Array.from({ length: 8 }, () => browser.request("POST", "/password/reset/confirm", { form: fields })));
+      assert.equal(results.filter((r) => r.statusCode === 303 && r.headers.location === "/signin?done=password-reset").length, 1);
+      const refused = results.filter((r) => r.statusCode !== 303);
+      assert.equal(refused.length, 7);
+      for (const r of refused) {
+        assert.equal(r.statusCode, 400);
+        assert.match(pageText(r.body), /This link has already been used/);
+      }
+      // The step is claimed before the work: only the winner looked the token up and hashed a password.
+      assert.equal(lookups, 1);
+      assert.equal(hashes, 1);
+      const replay = await browser.request("POST", "/password/reset/confirm", { form: fields });
+      assert.equal(replay.statusCode, 400);
+      assert.match(pageText(replay.body), /This link has already been used/);
+      assert.equal(lookups, 1, "a replay does no work either");
+    } finally {
+      t.deps.hasher = original;
+      t.deps.stores.passwordResets = resets;
+    }
+  });
+
   it("kills every other pending reset and clears sign-in failures, so a locked-out person can always reset", async () => {
     const owner = await createVerifiedAccount(t, "both@example.com");
     const addPage = await owner.get("/account");

@@ -58,6 +58,15 @@ export interface ShortLivedTable {
   expires_at: SqlTime;
 }
 
+export interface FlowsTable {
+  id: string;
+  kind: string;
+  owner: string;
+  version: number;
+  state: string;
+  expires_at: SqlTime;
+}
+
 export interface PasswordResetsTable {
   id: string;
   account_id: string | null;
@@ -201,6 +210,7 @@ export interface Database {
   sessions: SessionsTable;
   verifications: VerificationsTable;
   short_lived: ShortLivedTable;
+  flows: FlowsTable;
   help_article_views: HelpArticleViewsTable;
   help_feedback: HelpFeedbackTable;
 }

@@ -1,0 +1,44 @@
+// Page titles and the one-line notices a page shows after a step (`?done=<key>`), by key.
+
+export const pageTitles = {
+  signin: "Sign in",
+  register: "Create an account",
+  registerCheckAddress: "Check your e-mail address",
+  verify: "Confirm your account",
+  resetRequest: "Reset your password",
+  resetSent: "Check your e-mail",
+  resetConfirm: "Choose a new password",
+  resetLinkProblem: "Reset link problem",
+  account: "Your account",
+  confirmIdentifier: "Confirm the new address or number",
+  changePassword: "Change your password",
+  help: "Help",
+  helpSearch: (query: string): string => `Search: ${query}`,
+} as const;
+
+const signinNotices: Record<string, string> = {
+  "signed-out": "You have signed out.",
+  verified: "Your account is confirmed. Sign in with your password to continue.",
+  "session-ended": "Your session has ended. Please sign in again.",
+  "password-reset": "Your password has been changed and you have been signed out everywhere. Sign in with your new password.",
+};
+
+/** The notice the sign-in page shows for `?done=<key>`, or undefined for an unknown key. */
+export function signinNotice(key: unknown): string | undefined {
+  return typeof key === "string" && Object.hasOwn(signinNotices, key) ? signinNotices[key] : undefined;
+}
+
+const accountNotices: Record<string, string> = {
+  "session-ended": "That session has been signed out.",
+  welcome: "Your account is confirmed and you are signed in.",
+  "others-ended": "You have been signed out everywhere else.",
+  "identifier-added": "Added. You can now sign in with it.",
+  "identifier-removed": "Removed. It can no longer be used to sign in.",
+  "password-changed": "Your password has been changed. We've sent you a notice about it.",
+  "app-removed": "Access removed. The application has been signed out and must ask again.",
+};
+
+/** The notice the account page shows for `?done=<key>`, or undefined for an unknown key. */
+export function accountNotice(key: unknown): string | undefined {
+  return typeof key === "string" && Object.hasOwn(accountNotices, key) ? accountNotices[key] : undefined;
+}
