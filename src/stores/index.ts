@@ -10,6 +10,7 @@ import { createRedisOIDCArtifactStore } from "./kv/redis-oidc-artifact-store.ts"
 import { createSqlShortLivedStore } from "./kv/sql-short-lived-store.ts";
 import { createSqlAccountStore } from "./sql/account-store.ts";
 import { createSqlAuditStore } from "./sql/audit-store.ts";
+import { createSqlFactorStore } from "./sql/factor-store.ts";
 import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
@@ -87,6 +88,7 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
     passwordResets: createSqlPasswordResetStore(db, codec),
     audit: createSqlAuditStore(db, codec),
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
+    factors: createSqlFactorStore(db, codec),
     webhooks: createSqlWebhookStore(db, codec),
     shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock),
     ...(poolStats ? { poolStats } : {}),

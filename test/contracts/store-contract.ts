@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { addSeconds, createManualClock, type ManualClock } from "../../src/lib/clock.ts";
 import { describeAdminStoreContract } from "./admin-store-contract.ts";
+import { describeFactorStoreContract } from "./factor-store-contract.ts";
 import type { IdentifierKind } from "../../src/lib/identifiers.ts";
 import type {
   AccountRecord,
@@ -142,6 +143,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
     }
 
     describeAdminStoreContract(() => stores, start);
+    describeFactorStoreContract(() => stores, start);
 
     test("ping() answers true", async () => {
       assert.equal(await stores.ping(), true);

@@ -313,6 +313,10 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         return "changed";
       }),
 
+    async setAccountName(accountId, name, at) {
+      const result = await db.updateTable("accounts").set({ name, updated_at: codec.time(at) }).where("id", "=", accountId).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
     async deleteAccount(accountId, events): Promise<DeleteAccountResult> {
       return db.transaction().execute(async (trx) => {
         const account = await trx.selectFrom("accounts").select(["id", "is_admin"]).where("id", "=", accountId).executeTakeFirst();
@@ -324,6 +328,9 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         await trx.deleteFrom("sessions").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("verifications").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("password_resets").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("passkeys").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("totp_factors").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("recovery_codes").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("accounts").where("id", "=", accountId).execute();
         await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, true as const));
         return "deleted";

@@ -8,6 +8,7 @@ import { auditEvents } from "./0004-audit-events.ts";
 import { openIDConnect } from "./0008-oidc.ts";
 import { adminConsole } from "./0011-admin-console.ts";
 import { webhooks } from "./0012-webhooks.ts";
+import { factors } from "./0014-factors.ts";
 import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
 
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
@@ -19,6 +20,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     "0008_oidc": openIDConnect(types),
     "0011_admin_console": adminConsole(types),
     "0012_webhooks": webhooks(types),
+    "0014_factors": factors(types),
   };
 }
 
