@@ -2,6 +2,7 @@
 // and account self-service (name, deletion). HTTP in and out only: the rules live in the services.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { toPublicAccount } from "../accounts/public-account.ts";
@@ -74,9 +75,10 @@ const SEALED_CODES_PURPOSE = "recovery-codes-once";
 /** Where the WebAuthn browser library's bundle lives (served as-is: no CDN, no inline script). */
 function loadWebAuthnBrowserBundle(): Buffer {
   const require = createRequire(import.meta.url);
+  const name = join("@simplewebauthn", "browser");
   const entry = require.resolve("@simplewebauthn/browser");
-  const bundle = entry.replace(/[\\/]dist[\\/].*$|[\\/]esm[\\/].*$/, "/dist/bundle/index.umd.min.js");
-  return readFileSync(bundle);
+  const root = entry.slice(0, entry.lastIndexOf(name) + name.length);
+  return readFileSync(join(root, "dist", "bundle", "index.umd.min.js"));
 }
 
 function passkeyView(p: PasskeyRecord, now: Date): PasskeyView {
