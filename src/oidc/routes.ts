@@ -10,7 +10,7 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
-import { ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
+import { ACR_MFA, ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
 import { newestSigningKeyGeneration } from "./signing-keys.ts";
 
 /** How often an instance looks for a rotated signing key. */
@@ -147,7 +147,7 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
       const to = await provider.interactionResult(
         request.raw,
         reply.raw,
-        { login: { accountId: auth.account.id, ts: signedInAt, amr: [AMR_PASSWORD], acr: ACR_PASSWORD, remember: auth.session.remember } },
+        { login: { accountId: auth.account.id, ts: signedInAt, ...loginMethodsOf(auth.session), remember: auth.session.remember } },
         { mergeWithLastSubmission: false },
       );
       return redirectSeeOther(reply, to);
@@ -196,4 +196,10 @@ export function registerOIDCRoutes(app: FastifyInstance, deps: Deps): OIDCProvid
   });
 
   return holder;
+}
+
+/** How the session signed in, for the ID token: its amr values (a password when none were recorded) and the acr they reach. */
+function loginMethodsOf(session: { amr?: string[] | null }): { amr: string[]; acr: string } {
+  const amr = session.amr && session.amr.length > 0 ? session.amr : [AMR_PASSWORD];
+  return { amr, acr: amr.includes("mfa") ? ACR_MFA : ACR_PASSWORD };
 }
