@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import type { CDPSession, Page } from "playwright-core";
 import { createManualClock } from "../../src/lib/clock.ts";
 import { openStores } from "../../src/stores/index.ts";
-import { type BrowserSuite, browserSuiteSkip, navigateBy, PASSWORD, startBrowserSuite, visibleText } from "../helpers/browser.ts";
+import { type BrowserSuite, browserSuiteSkip, checkAccessibility, navigateBy, PASSWORD, startBrowserSuite, visibleText } from "../helpers/browser.ts";
 
 interface VirtualAuthenticator {
   cdp: CDPSession;
@@ -45,6 +45,7 @@ describe("passkeys in the browser", { skip: browserSuiteSkip(), timeout: 180_000
   before(async () => {
     suite = await startBrowserSuite({}, { baseHost: "localhost" });
     await suite.createAccount("passkey@example.com");
+    await suite.createAccount("pages@example.com");
   });
   afterEach(async () => {
     await suite?.closeContexts();
@@ -77,8 +78,8 @@ describe("passkeys in the browser", { skip: browserSuiteSkip(), timeout: 180_000
     // with nothing typed and no button pressed.
     await signOut(page);
     const signedIn = page.waitForURL((url) => url.pathname === "/account", { timeout: 10_000 });
-    await page.goto("/signin");
-    assert.equal(await page.locator('input#identifier[autocomplete="username webauthn"]').count(), 1);
+    const signinPage = await page.goto("/signin");
+    assert.match((await signinPage?.text()) ?? "", /id="identifier"[^>]*autocomplete="username webauthn"/);
     await signedIn;
     assert.match(await visibleText(page.locator("#activity-title + ul")), /Signed in with a passkey/);
 
@@ -114,6 +115,28 @@ describe("passkeys in the browser", { skip: browserSuiteSkip(), timeout: 180_000
     await navigateBy(page, () => page.getByRole("button", { name: "Remove Test laptop" }).click());
     assert.match(await visibleText(page.getByRole("status").first()), /Passkey removed/);
     assert.match(await visibleText(page.locator("#passkeys-title ~ p").nth(1)), /no passkeys yet/);
+    assert.deepEqual(suite.pageProblems(page), []);
+  });
+
+  it("the security, authenticator-app set-up, confirmation and deletion pages pass axe", async () => {
+    const page = await suite.newPage();
+    await signInWithPassword(page, "pages@example.com");
+    const problems: string[] = [];
+    const audit = async (name: string): Promise<void> => {
+      const report = await checkAccessibility(page);
+      if (report.blocking) problems.push(`${name}: ${report.blocking}`);
+    };
+    await page.goto("/account/security");
+    await audit("security");
+    await navigateBy(page, () => page.getByRole("button", { name: "Set up an authenticator app" }).click());
+    assert.equal(new URL(page.url()).pathname, "/account/security/totp");
+    assert.equal(await page.getByRole("img", { name: /QR code for your authenticator app/ }).count(), 1);
+    await audit("authenticator app set-up");
+    await page.goto("/account/confirm?return_to=/account/security");
+    await audit("confirm it's you");
+    await page.goto("/account/delete");
+    await audit("delete account");
+    assert.deepEqual(problems, []);
     assert.deepEqual(suite.pageProblems(page), []);
   });
 });
