@@ -10,6 +10,8 @@ import { consumeRecoveryCode, regenerateRecoveryCodes } from "../../src/factors/
 import { acceptTOTPCode, generateTOTPCode, generateTOTPSecret, sealTOTPSecret, totpStepAt } from "../../src/factors/totp.ts";
 import { openStores } from "../../src/stores/index.ts";
 import type { Stores } from "../../src/stores/types.ts";
+import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createTestApp } from "../helpers/app.ts";
 import { allBackends } from "../helpers/backends.ts";
 
 const N = 20;
@@ -66,6 +68,32 @@ for (const backend of allBackends()) {
       } finally {
         await first.close();
         await second.close();
+      }
+    });
+
+    it(`one authenticator-app code and one recovery code, each sent by ${N} concurrent confirmations through the API, succeed once`, async () => {
+      const t = await createTestApp(await backend.freshAppEnv());
+      try {
+        const client = await createVerifiedAccount(t, "race-confirm@example.com");
+        const setup = (await client.request("POST", "/api/v1/account/totp")).json() as { secret: string };
+        const confirmed = await client.request("POST", "/api/v1/account/totp/confirm", { json: { code: generateTOTPCode(setup.secret, totpStepAt(t.clock.now())) } });
+        const recoveryCodes = confirmed.json().recoveryCodes as string[];
+        t.clock.advance(30_000);
+        const code = generateTOTPCode(setup.secret, totpStepAt(t.clock.now()));
+        const byCode = await Promise.all(Array.from({ length: N }, () => client.request("POST", "/api/v1/account/confirm", { json: { code } })));
+        assert.equal(byCode.filter((r) => r.statusCode === 204).length, 1, byCode.map((r) => r.statusCode).join(","));
+        // The requests that lost count as wrong codes (the security check from the 4th on). 13 hours
+        // without a failure forget them; the session has expired by then, so sign in again.
+        t.clock.advance(13 * 3600_000);
+        const again = await client.request("POST", "/api/v1/session", { json: { identifier: "race-confirm@example.com", password: STRONG_PASSWORD } });
+        assert.equal(again.statusCode, 200);
+        const recovery = recoveryCodes[0] as string;
+        const byRecovery = await Promise.all(Array.from({ length: N }, () => client.request("POST", "/api/v1/account/confirm", { json: { code: recovery } })));
+        assert.equal(byRecovery.filter((r) => r.statusCode === 204).length, 1, byRecovery.map((r) => r.statusCode).join(","));
+        const accountId = (await client.get("/api/v1/session")).json().account.id as string;
+        assert.equal(await t.deps.stores.factors.countUnusedRecoveryCodes(accountId), 9);
+      } finally {
+        await t.close();
       }
     });
   });
