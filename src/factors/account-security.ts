@@ -1,6 +1,6 @@
 // Changes to what protects an account, made by its owner from a confirmed session: passkeys, the
 // authenticator app, recovery codes; and account self-service (name, deletion). Each change is recorded in
-// the audit trail, sent to webhook receivers where an event exists, and notified to the owner.
+// the audit trail, written to the webhook outbox in its own transaction, and notified to the owner.
 import { cleanName } from "../accounts/identifier-input.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -38,14 +38,6 @@ async function recoveryCodesForFirstFactor(deps: SecurityDeps, accountId: string
   return codes;
 }
 
-async function recordWebhookEvent(deps: SecurityDeps, events: Parameters<Deps["stores"]["webhooks"]["recordEvents"]>[0]): Promise<void> {
-  try {
-    await deps.stores.webhooks.recordEvents(events);
-  } catch (err) {
-    deps.logger.error({ err }, "could not record a webhook event");
-  }
-}
-
 /** Finishes adding a passkey. Throws PASSKEY_NAME_INVALID or PASSKEY_FAILED. Returns it, with recovery codes when they were just made. */
 export async function addPasskey(
   deps: SecurityDeps,
@@ -53,10 +45,16 @@ export async function addPasskey(
 ): Promise<{ passkey: PasskeyRecord; recoveryCodes: string[] | null }> {
   const name = normalizePasskeyName(input.name);
   if (!name) throw new AppError("PASSKEY_NAME_INVALID", { field: "name" });
-  const result = await finishPasskeyRegistration(deps, { accountId: input.accountId, binding: input.binding, challengeId: input.challengeId, response: input.response, name });
+  const result = await finishPasskeyRegistration(deps, {
+    accountId: input.accountId,
+    binding: input.binding,
+    challengeId: input.challengeId,
+    response: input.response,
+    name,
+    events: (passkey) => [secondFactorAddedEvent(deps, input.accountId, { id: passkey.id, kind: "passkey" })],
+  });
   if (!result.ok) throw new AppError("PASSKEY_FAILED", { detail: `registration: ${result.reason}` });
   await recordAuditEvent(deps, { type: "passkey.added", accountId: input.accountId, context: input.context, detail: { passkey: result.passkey.id, deviceType: result.passkey.deviceType } });
-  await recordWebhookEvent(deps, [secondFactorAddedEvent(deps, input.accountId, { id: result.passkey.id, kind: "passkey" })]);
   await notifySecurityChange(deps, input.accountId, "passkey_added");
   return { passkey: result.passkey, recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context) };
 }
@@ -71,9 +69,11 @@ export async function renamePasskey(deps: SecurityDeps, input: { accountId: stri
 
 /** Removes a passkey. Throws PASSKEY_NOT_FOUND (also for another account's passkey). */
 export async function removePasskey(deps: SecurityDeps, input: { accountId: string; passkeyId: string; context: SessionContext }): Promise<void> {
-  if (!(await deps.stores.factors.removePasskey(input.accountId, input.passkeyId))) throw new AppError("PASSKEY_NOT_FOUND");
+  const removed = await deps.stores.factors.removePasskey(input.accountId, input.passkeyId, [
+    secondFactorRemovedEvent(deps, input.accountId, { id: input.passkeyId, kind: "passkey" }, { kind: "account" }),
+  ]);
+  if (!removed) throw new AppError("PASSKEY_NOT_FOUND");
   await recordAuditEvent(deps, { type: "passkey.removed", accountId: input.accountId, context: input.context, detail: { passkey: input.passkeyId } });
-  await recordWebhookEvent(deps, [secondFactorRemovedEvent(deps, input.accountId, { id: input.passkeyId, kind: "passkey" }, { kind: "account" })]);
   await notifySecurityChange(deps, input.accountId, "passkey_removed");
 }
 
@@ -113,9 +113,9 @@ export async function confirmTOTPSetup(deps: SecurityDeps, input: { accountId: s
   const secret = unsealTOTPSecret(deps, factor.secretSealed);
   const step = secret ? matchTOTPCode(deps, secret, input.code) : null;
   if (step === null) throw new AppError("SECOND_FACTOR_INVALID", { field: "code" });
-  if (!(await deps.stores.factors.confirmTOTPFactor(input.accountId, step, deps.clock.now()))) throw new AppError("TOTP_NOT_SET_UP", { detail: "confirmed concurrently" });
+  const events = [secondFactorAddedEvent(deps, input.accountId, { id: "totp", kind: "totp" })];
+  if (!(await deps.stores.factors.confirmTOTPFactor(input.accountId, step, deps.clock.now(), events))) throw new AppError("TOTP_NOT_SET_UP", { detail: "confirmed concurrently" });
   await recordAuditEvent(deps, { type: "totp.enabled", accountId: input.accountId, context: input.context });
-  await recordWebhookEvent(deps, [secondFactorAddedEvent(deps, input.accountId, { id: "totp", kind: "totp" })]);
   await notifySecurityChange(deps, input.accountId, "totp_enabled");
   return { recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context) };
 }
@@ -123,18 +123,17 @@ export async function confirmTOTPSetup(deps: SecurityDeps, input: { accountId: s
 /** Turns the authenticator app off (or abandons its set-up). Throws TOTP_NOT_SET_UP when there is none. */
 export async function removeTOTP(deps: SecurityDeps, input: { accountId: string; context: SessionContext }): Promise<void> {
   const factor = await deps.stores.factors.getTOTPFactor(input.accountId);
-  if (!factor || !(await deps.stores.factors.removeTOTPFactor(input.accountId))) throw new AppError("TOTP_NOT_SET_UP");
+  const events = [secondFactorRemovedEvent(deps, input.accountId, { id: "totp", kind: "totp" }, { kind: "account" })];
+  if (!factor || !(await deps.stores.factors.removeTOTPFactor(input.accountId, events))) throw new AppError("TOTP_NOT_SET_UP");
   if (factor.confirmedAt === null) return;
   await recordAuditEvent(deps, { type: "totp.disabled", accountId: input.accountId, context: input.context });
-  await recordWebhookEvent(deps, [secondFactorRemovedEvent(deps, input.accountId, { id: "totp", kind: "totp" }, { kind: "account" })]);
   await notifySecurityChange(deps, input.accountId, "totp_disabled");
 }
 
 /** Makes 10 new recovery codes (the old ones die). Returns them, to be shown once. */
 export async function replaceRecoveryCodes(deps: SecurityDeps, input: { accountId: string; context: SessionContext }): Promise<string[]> {
-  const codes = await regenerateRecoveryCodes(deps, input.accountId);
+  const codes = await regenerateRecoveryCodes(deps, input.accountId, [secondFactorAddedEvent(deps, input.accountId, { id: "recovery_codes", kind: "recovery_codes" })]);
   await recordAuditEvent(deps, { type: "recovery_codes.generated", accountId: input.accountId, context: input.context, detail: { count: codes.length } });
-  await recordWebhookEvent(deps, [secondFactorAddedEvent(deps, input.accountId, { id: "recovery_codes", kind: "recovery_codes" })]);
   await notifySecurityChange(deps, input.accountId, "recovery_codes_generated");
   return codes;
 }
@@ -142,9 +141,8 @@ export async function replaceRecoveryCodes(deps: SecurityDeps, input: { accountI
 /** Changes the display name (empty clears it). Throws NAME_TOO_LONG. Returns the name stored. */
 export async function changeDisplayName(deps: SecurityDeps, input: { accountId: string; name: string; context: SessionContext }): Promise<string | null> {
   const name = cleanName(input.name);
-  await deps.stores.accounts.setAccountName(input.accountId, name, deps.clock.now());
+  await deps.stores.accounts.setAccountName(input.accountId, name, deps.clock.now(), [accountUpdatedEvent(deps, input.accountId, { name }, { kind: "account" })]);
   await recordAuditEvent(deps, { type: "account.renamed", accountId: input.accountId, context: input.context });
-  await recordWebhookEvent(deps, [accountUpdatedEvent(deps, input.accountId, { name }, { kind: "account" })]);
   return name;
 }
 

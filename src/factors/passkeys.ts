@@ -16,7 +16,7 @@ import type { Deps } from "../deps.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { generateId, hmacHex } from "../lib/crypto.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
-import type { PasskeyRecord } from "../stores/types.ts";
+import type { NewWebhookEvent, PasskeyRecord } from "../stores/types.ts";
 
 export const PASSKEY_CHALLENGE_TTL_SECONDS = 5 * 60;
 export const PASSKEY_NAME_MAX_LENGTH = 64;
@@ -112,7 +112,7 @@ export type PasskeyRegistrationResult = { ok: true; passkey: PasskeyRecord } | {
 /** Verifies the browser's answer and stores the passkey under `name`. */
 export async function finishPasskeyRegistration(
   deps: PasskeyDeps,
-  input: { accountId: string; binding: string; challengeId: string; response: unknown; name: string },
+  input: { accountId: string; binding: string; challengeId: string; response: unknown; name: string; events?: (passkey: PasskeyRecord) => readonly NewWebhookEvent[] },
 ): Promise<PasskeyRegistrationResult> {
   const stored = await takeChallenge(deps, "register", input.challengeId, input.binding, input.accountId);
   if (!stored) return { ok: false, reason: "challenge" };
@@ -145,7 +145,7 @@ export async function finishPasskeyRegistration(
     createdAt: deps.clock.now(),
     lastUsedAt: null,
   };
-  if (!(await deps.stores.factors.addPasskey(passkey))) return { ok: false, reason: "duplicate" };
+  if (!(await deps.stores.factors.addPasskey(passkey, input.events?.(passkey)))) return { ok: false, reason: "duplicate" };
   return { ok: true, passkey };
 }
 

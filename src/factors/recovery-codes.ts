@@ -1,6 +1,7 @@
 // Recovery codes: 10 single-use codes for when the phone or security key is gone. Shown once, stored only
 // as keyed hashes; making new ones kills the old ones; each use is spent in one atomic statement.
 import type { Deps } from "../deps.ts";
+import type { NewWebhookEvent } from "../stores/types.ts";
 import { generateId, hmacHex } from "../lib/crypto.ts";
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -35,8 +36,8 @@ function generateRecoveryCode(deps: Pick<Deps, "random">): string {
   return raw;
 }
 
-/** Makes 10 new codes, replacing (killing) every earlier one. Returns the codes to show once. */
-export async function regenerateRecoveryCodes(deps: RecoveryDeps, accountId: string): Promise<string[]> {
+/** Makes 10 new codes, replacing (killing) every earlier one, with `events` in the same transaction. Returns the codes to show once. */
+export async function regenerateRecoveryCodes(deps: RecoveryDeps, accountId: string, events?: readonly NewWebhookEvent[]): Promise<string[]> {
   const codes = new Set<string>();
   while (codes.size < RECOVERY_CODE_COUNT) codes.add(generateRecoveryCode(deps));
   const raw = [...codes];
@@ -44,6 +45,7 @@ export async function regenerateRecoveryCodes(deps: RecoveryDeps, accountId: str
     accountId,
     raw.map((code) => ({ id: generateId(deps.random), codeHash: hashRecoveryCode(deps.config.secret, accountId, code) })),
     deps.clock.now(),
+    events,
   );
   return raw.map(formatRecoveryCode);
 }

@@ -119,7 +119,7 @@ export interface AccountStore {
    */
   deleteAccount(accountId: string, events?: WebhookEventsFor<true>): Promise<DeleteAccountResult>;
   /** Sets the display name (null clears it). False when there is no such account. */
-  setAccountName(accountId: string, name: string | null, at: Date): Promise<boolean>;
+  setAccountName(accountId: string, name: string | null, at: Date, events?: WebhookEventsFor<true>): Promise<boolean>;
 }
 
 /** One passkey (WebAuthn credential) of an account. */
@@ -153,11 +153,12 @@ export interface TOTPFactorRecord {
 
 /**
  * Second factors and passkeys: passkeys, the authenticator app and recovery codes. Every single-use rule
- * is one statement (`UPDATE … WHERE … RETURNING`), so of concurrent callers exactly one wins.
+ * is one statement (`UPDATE … WHERE … RETURNING`), so of concurrent callers exactly one wins. Webhook
+ * `events` given to a change are written in its transaction, only when it took effect (the outbox).
  */
 export interface FactorStore {
   /** Adds a passkey. False, changing nothing, when its credential id is already registered (to anyone). */
-  addPasskey(passkey: PasskeyRecord): Promise<boolean>;
+  addPasskey(passkey: PasskeyRecord, events?: readonly NewWebhookEvent[]): Promise<boolean>;
   /** The account's passkeys, oldest first. */
   listPasskeys(accountId: string): Promise<PasskeyRecord[]>;
   /** The passkey with this credential id, or null. */
@@ -165,7 +166,7 @@ export interface FactorStore {
   /** Renames one passkey of the account. False when the account has no such passkey. */
   renamePasskey(accountId: string, passkeyId: string, name: string): Promise<boolean>;
   /** Removes one passkey of the account. False when the account has no such passkey. */
-  removePasskey(accountId: string, passkeyId: string): Promise<boolean>;
+  removePasskey(accountId: string, passkeyId: string, events?: readonly NewWebhookEvent[]): Promise<boolean>;
   /**
    * Records a use: the counter becomes `counter` and last-used `at`, only while the stored counter is still
    * `expectedCounter` (one compare-and-set statement). False when another use got there first, so one
@@ -185,7 +186,7 @@ export interface FactorStore {
    * Returns the factor, or null when there is none to confirm (missing, already confirmed, or the step is
    * not newer than the last one accepted). Of concurrent callers exactly one receives it.
    */
-  confirmTOTPFactor(accountId: string, step: number, at: Date): Promise<TOTPFactorRecord | null>;
+  confirmTOTPFactor(accountId: string, step: number, at: Date, events?: readonly NewWebhookEvent[]): Promise<TOTPFactorRecord | null>;
   /**
    * Accepts the code of `step` for the confirmed factor: sets last_step only when `step` is newer than it
    * (`UPDATE … WHERE last_step < step`). True for exactly one of any number of concurrent callers with the
@@ -193,10 +194,10 @@ export interface FactorStore {
    */
   acceptTOTPStep(accountId: string, step: number): Promise<boolean>;
   /** Removes the authenticator app (confirmed or not). False when there was none. */
-  removeTOTPFactor(accountId: string): Promise<boolean>;
+  removeTOTPFactor(accountId: string, events?: readonly NewWebhookEvent[]): Promise<boolean>;
 
   /** Replaces every recovery code of the account with these hashes, in one transaction (the old ones die). */
-  replaceRecoveryCodes(accountId: string, codes: Array<{ id: string; codeHash: string }>, at: Date): Promise<void>;
+  replaceRecoveryCodes(accountId: string, codes: Array<{ id: string; codeHash: string }>, at: Date, events?: readonly NewWebhookEvent[]): Promise<void>;
   /**
    * Marks the unused code with this hash as used at `at` and returns true, in one statement. Of concurrent
    * callers with the same code exactly one receives true; every later call false.

@@ -313,9 +313,13 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         return "changed";
       }),
 
-    async setAccountName(accountId, name, at) {
-      const result = await db.updateTable("accounts").set({ name, updated_at: codec.time(at) }).where("id", "=", accountId).executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async setAccountName(accountId, name, at, events) {
+      return withEvents(events, async (q) => {
+        const result = await q.updateTable("accounts").set({ name, updated_at: codec.time(at) }).where("id", "=", accountId).executeTakeFirst();
+        const changed = Number(result.numUpdatedRows) === 1;
+        if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return changed;
+      });
     },
     async deleteAccount(accountId, events): Promise<DeleteAccountResult> {
       return db.transaction().execute(async (trx) => {

@@ -1,13 +1,9 @@
 // Passkeys, authenticator-app factors and recovery codes in SQL (Kysely), the same code for SQLite and
 // PostgreSQL. Every single-use rule is one UPDATE … WHERE … RETURNING: of concurrent callers one wins.
-import type { Kysely, Selectable } from "kysely";
-import type { FactorStore, PasskeyRecord, TOTPFactorRecord } from "../types.ts";
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { FactorStore, NewWebhookEvent, PasskeyRecord, TOTPFactorRecord } from "../types.ts";
 import type { Database, PasskeysTable, SqlCodec, TOTPFactorsTable } from "./schema.ts";
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-}
+import { insertWebhookEvents } from "./webhook-store.ts";
 
 export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): FactorStore {
   const toPasskey = (row: Selectable<PasskeysTable>): PasskeyRecord => ({
@@ -31,10 +27,24 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
     createdAt: codec.date(row.created_at),
   });
 
+  /**
+   * Runs a one-statement change, in a transaction with its webhook events when there are any, which are
+   * written only when the change took effect (a truthy result).
+   */
+  async function changeWithEvents<T>(events: readonly NewWebhookEvent[] | undefined, change: (q: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T> {
+    if (!events || events.length === 0) return change(db);
+    return db.transaction().execute(async (trx) => {
+      const result = await change(trx);
+      if (result) await insertWebhookEvents(trx, codec, events);
+      return result;
+    });
+  }
+
   return {
-    async addPasskey(p) {
-      try {
-        await db
+    async addPasskey(p, events) {
+      return db.transaction().execute(async (trx) => {
+        // A credential id (or row id) already there inserts nothing: no error, which would end a PostgreSQL transaction.
+        const inserted = await trx
           .insertInto("passkeys")
           .values({
             id: p.id,
@@ -49,12 +59,13 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
             created_at: codec.time(p.createdAt),
             last_used_at: p.lastUsedAt === null ? null : codec.time(p.lastUsedAt),
           })
-          .execute();
+          .onConflict((oc) => oc.doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (!inserted) return false;
+        await insertWebhookEvents(trx, codec, events ?? []);
         return true;
-      } catch (error) {
-        if (isUniqueViolation(error)) return false;
-        throw error;
-      }
+      });
     },
     async listPasskeys(accountId) {
       const rows = await db.selectFrom("passkeys").selectAll().where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute();
@@ -68,9 +79,11 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
       const result = await db.updateTable("passkeys").set({ name }).where("id", "=", passkeyId).where("account_id", "=", accountId).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
-    async removePasskey(accountId, passkeyId) {
-      const result = await db.deleteFrom("passkeys").where("id", "=", passkeyId).where("account_id", "=", accountId).executeTakeFirst();
-      return Number(result.numDeletedRows) === 1;
+    async removePasskey(accountId, passkeyId, events) {
+      return changeWithEvents(events, async (q) => {
+        const result = await q.deleteFrom("passkeys").where("id", "=", passkeyId).where("account_id", "=", accountId).executeTakeFirst();
+        return Number(result.numDeletedRows) === 1;
+      });
     },
     async recordPasskeyUse(passkeyId, expectedCounter, counter, at) {
       const row = await db
@@ -101,15 +114,17 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
       const row = await db.selectFrom("totp_factors").selectAll().where("account_id", "=", accountId).executeTakeFirst();
       return row ? toTOTP(row) : null;
     },
-    async confirmTOTPFactor(accountId, step, at) {
-      const row = await db
-        .updateTable("totp_factors")
-        .set({ confirmed_at: codec.time(at), last_step: step })
-        .where("account_id", "=", accountId)
-        .where("confirmed_at", "is", null)
-        .where("last_step", "<", step)
-        .returningAll()
-        .executeTakeFirst();
+    async confirmTOTPFactor(accountId, step, at, events) {
+      const row = await changeWithEvents(events, (q) =>
+        q
+          .updateTable("totp_factors")
+          .set({ confirmed_at: codec.time(at), last_step: step })
+          .where("account_id", "=", accountId)
+          .where("confirmed_at", "is", null)
+          .where("last_step", "<", step)
+          .returningAll()
+          .executeTakeFirst(),
+      );
       return row ? toTOTP(row) : null;
     },
     async acceptTOTPStep(accountId, step) {
@@ -123,14 +138,20 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
         .executeTakeFirst();
       return row !== undefined;
     },
-    async removeTOTPFactor(accountId) {
-      const result = await db.deleteFrom("totp_factors").where("account_id", "=", accountId).executeTakeFirst();
-      return Number(result.numDeletedRows) === 1;
+    async removeTOTPFactor(accountId, events) {
+      const removed = await db.transaction().execute(async (trx) => {
+        const row = await trx.deleteFrom("totp_factors").where("account_id", "=", accountId).returning("confirmed_at").executeTakeFirst();
+        // Only a factor that was on is news to webhook receivers; an abandoned set-up is not.
+        if (row && row.confirmed_at !== null) await insertWebhookEvents(trx, codec, events ?? []);
+        return row;
+      });
+      return removed !== undefined;
     },
 
-    async replaceRecoveryCodes(accountId, codes, at) {
+    async replaceRecoveryCodes(accountId, codes, at, events) {
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom("recovery_codes").where("account_id", "=", accountId).execute();
+        await insertWebhookEvents(trx, codec, events ?? []);
         if (codes.length === 0) return;
         await trx
           .insertInto("recovery_codes")
