@@ -3,6 +3,7 @@ import { html, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
 import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
 import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
+import { PASSKEY_SCRIPTS } from "./security-pages.ts";
 
 export const IDENTIFIER_HINT = `For a mobile number, include the country code, for example ${EXAMPLE_MOBILE_NUMBER}.`;
 
@@ -47,14 +48,24 @@ ${errorSummary(o.errors, helpLink)}
 <form class="form" id="signin-form" method="post" action="/signin" novalidate>
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="return_to" value="${o.returnTo}">
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320, suggestEmail: true })}
+${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username webauthn", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320, suggestEmail: true })}
 ${passwordField({ id: "password", label: "Password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "password" || (!focus && Boolean(o.identifier)), ...(captchaFailed ? { notice: RETYPE_PASSWORD } : o.retypePassword ? { hint: "Type your password again. Everything else you entered is kept, but for your safety we never send a password back to the page." } : {}) })}
 ${o.extra ?? ""}
 <div class="checkbox"><input type="checkbox" id="remember" name="remember" value="1"${o.remember ? html` checked` : ""}><label for="remember">Keep me signed in</label></div>
 <div class="form-actions"><button class="button" type="submit">Sign in</button><button class="link-button" type="submit" formaction="/signin/forgot" formnovalidate>Forgot your password?</button></div>
 </form>
+${passkeySignin()}
 <p class="aside">No account yet? <a href="/register">Create an account</a></p>
 <p class="aside"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+}
+
+/** "Sign in with a passkey": shown by the page script where the browser supports passkeys. */
+function passkeySignin(): SafeHtml {
+  return html`<div class="passkey-signin" data-passkey-signin>
+<button class="button button--secondary" type="button" data-passkey-button hidden>Sign in with a passkey</button>
+<p class="field-error" data-passkey-error role="alert" hidden></p>
+</div>
+${PASSKEY_SCRIPTS}`;
 }
 
 export interface RegisterPageOptions {

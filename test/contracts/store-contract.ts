@@ -7,6 +7,7 @@ import { addSeconds, createManualClock, type ManualClock } from "../../src/lib/c
 import { describeAdminStoreContract } from "./admin-store-contract.ts";
 import { describeFlowStoreContract } from "./flow-store-contract.ts";
 import type { IdentifierKind } from "../../src/lib/identifier-parsing.ts";
+import { describeFactorStoreContract } from "./factor-store-contract.ts";
 import type {
   AccountRecord,
   IdentifierRecord,
@@ -147,6 +148,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
       () => stores,
       () => clock,
     );
+    describeFactorStoreContract(() => stores, start);
 
     test("ping() answers true", async () => {
       assert.equal(await stores.ping(), true);

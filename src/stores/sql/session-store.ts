@@ -16,6 +16,8 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
     remember: codec.fromBool(row.remember),
     userAgent: row.user_agent,
     ip: row.ip,
+    confirmedAt: row.confirmed_at === null ? null : codec.date(row.confirmed_at),
+    amr: row.amr === null ? null : row.amr.split(",").filter((m) => m !== ""),
   });
   return {
     async createSession(s) {
@@ -32,12 +34,18 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
           remember: codec.bool(s.remember),
           user_agent: s.userAgent,
           ip: s.ip,
+          confirmed_at: s.confirmedAt ? codec.time(s.confirmedAt) : null,
+          amr: s.amr && s.amr.length > 0 ? s.amr.join(",") : null,
         })
         .execute();
     },
     async getSession(sessionId) {
       const row = await db.selectFrom("sessions").selectAll().where("id", "=", sessionId).executeTakeFirst();
       return row ? toSession(row) : null;
+    },
+    async markSessionConfirmed(sessionId, at) {
+      const result = await db.updateTable("sessions").set({ confirmed_at: codec.time(at) }).where("id", "=", sessionId).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async touchSession(sessionId, lastSeenAt, idleExpiresAt) {
       await db
