@@ -2,7 +2,7 @@
 // as keyed hashes; making new ones kills the old ones; each use is spent in one atomic statement.
 import type { Deps } from "../deps.ts";
 import type { NewWebhookEvent } from "../stores/types.ts";
-import { generateId, hmacHex } from "../lib/crypto.ts";
+import { generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
 
 export const RECOVERY_CODE_COUNT = 10;
 /** Without look-alikes (no 0/O, 1/l/I), lower case: easy to read off paper and type. */
@@ -55,4 +55,29 @@ export async function consumeRecoveryCode(deps: RecoveryDeps, accountId: string,
   const code = normalizeRecoveryCode(input);
   if (!code) return false;
   return deps.stores.factors.consumeRecoveryCode(accountId, hashRecoveryCode(deps.config.secret, accountId, code), deps.clock.now());
+}
+
+/** How long new recovery codes wait to be shown, between the POST that made them and the page's GET. */
+export const RECOVERY_CODES_SHOWING_TTL_SECONDS = 10 * 60;
+const SHOWING_PURPOSE = "recovery-codes-once";
+
+function showingKey(accountId: string, id: string): string {
+  return `recovery-codes-shown:${accountId}:${id}`;
+}
+
+/**
+ * Keeps new codes, sealed, for one showing to the same account; returns the id the page asks with. The
+ * codes are never written anywhere else in clear.
+ */
+export async function holdRecoveryCodesForShowing(deps: Pick<Deps, "stores" | "random" | "config">, accountId: string, codes: string[]): Promise<string> {
+  const id = generateId(deps.random);
+  await deps.stores.shortLived.set(showingKey(accountId, id), sealJSON(deps.config.secret, SHOWING_PURPOSE, codes, deps.random), RECOVERY_CODES_SHOWING_TTL_SECONDS);
+  return id;
+}
+
+/** The codes held under `id` for this account, taken (deleted) in one step: shown once, then gone. Null when missing. */
+export async function takeRecoveryCodesToShow(deps: Pick<Deps, "stores" | "config">, accountId: string, id: unknown): Promise<string[] | null> {
+  if (typeof id !== "string" || !/^[A-Za-z0-9_-]{20}$/.test(id)) return null;
+  const sealed = await deps.stores.shortLived.getAndDelete(showingKey(accountId, id));
+  return sealed ? unsealJSON<string[]>(deps.config.secret, SHOWING_PURPOSE, sealed) : null;
 }

@@ -15,12 +15,11 @@ import type { ErrorCode } from "../errors/catalogue.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
-import { type FieldError, fieldErrorFrom, loadFlow, saveFlow, takeFlow } from "../http/flows.ts";
+import { type FieldError, fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
 import { formCheckbox, formField, redirectSeeOther, safeReturnPath, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
-import { sealJSON, unsealJSON } from "../lib/crypto.ts";
 import { describeTimeAgo } from "../lib/user-agent.ts";
 import { messageForError } from "../messages/errors.ts";
 import { createSession, type ValidatedSession } from "../sessions/sessions.ts";
@@ -41,6 +40,7 @@ import {
 } from "./account-security.ts";
 import { factorLockedError } from "./factor-throttle.ts";
 import { finishPasskeyAuthentication, passkeyAMR, startPasskeyAuthentication, startPasskeyRegistration } from "./passkeys.ts";
+import { holdRecoveryCodesForShowing, takeRecoveryCodesToShow } from "./recovery-codes.ts";
 import { secondFactorMethods } from "./second-factor.ts";
 import { type ConfirmationResult, confirmIdentity } from "./step-up.ts";
 import { CONFIRM_PAGE_PATH, requireRecentConfirmation } from "./step-up-guard.ts";
@@ -69,8 +69,6 @@ const NOTICES: Record<string, string> = {
   "totp-off": "The authenticator app is off.",
   "name-saved": "Your name has been saved.",
 };
-
-const SEALED_CODES_PURPOSE = "recovery-codes-once";
 
 /** Where the WebAuthn browser library's bundle lives (served as-is: no CDN, no inline script). */
 function loadWebAuthnBrowserBundle(): Buffer {
@@ -122,8 +120,9 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
 
   /** Saves recovery codes, sealed, for one showing on the security page. */
   async function showCodesOnce(request: FastifyRequest, codes: string[] | null): Promise<string | undefined> {
-    if (!codes) return undefined;
-    return saveFlow(deps, request, { values: {}, errors: [], data: { codes: sealJSON(deps.config.secret, SEALED_CODES_PURPOSE, codes, deps.random) } });
+    const auth = request.auth;
+    if (!codes || !auth) return undefined;
+    return holdRecoveryCodesForShowing(deps, auth.account.id, codes);
   }
 
   async function redirectWithErrors(request: FastifyRequest, reply: FastifyReply, path: string, error: unknown, values: Record<string, string> = {}): Promise<FastifyReply> {
@@ -138,9 +137,8 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
     if (!auth) return reply;
     const query = request.query as Record<string, unknown>;
     // A flow that carries new recovery codes is taken (deleted) as it is shown: they appear once.
-    const flow = typeof query.codes === "string" ? await takeFlow(deps, request, query.codes) : await loadFlow(deps, request, query.flow);
-    const sealedCodes = flow?.data?.codes;
-    const codes = sealedCodes ? unsealJSON<string[]>(deps.config.secret, SEALED_CODES_PURPOSE, sealedCodes) : null;
+    const flow = await loadFlow(deps, request, query.flow);
+    const codes = await takeRecoveryCodesToShow(deps, auth.account.id, query.codes);
     const overview = await getSecurityOverview(deps, auth.account.id);
     const now = deps.clock.now();
     const noticeText = typeof query.done === "string" ? NOTICES[query.done] : undefined;

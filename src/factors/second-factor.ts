@@ -91,7 +91,7 @@ export async function verifySecondFactor(
   if (input.method === "recovery_code") {
     const left = await deps.stores.factors.countUnusedRecoveryCodes(accountId);
     await recordAuditEvent(deps, { type: "recovery_code.used", accountId, context, detail: { left } });
-    await notifySecurityChange(deps, accountId, "recovery_code_used", { left });
+    await notifySecurityChange(deps, accountId, "recovery_code_used", left);
     return { ok: true, method: "recovery_code", amr: ["pwd", "otp", "mfa"] };
   }
   return { ok: true, method: "totp", amr: ["pwd", "otp", "mfa"] };
