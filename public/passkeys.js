@@ -125,6 +125,29 @@
     }
   }
 
+  // A passkey as the second step after a password: only the account's own passkeys are offered.
+  const second = document.querySelector("[data-passkey-second-factor]");
+  if (second) {
+    const button = second.querySelector("[data-passkey-button]");
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      const flow = second.dataset.flow;
+      const started = await postJSON("/api/v1/session/second-factor/passkey/options", { flow });
+      if (started.status !== 200) return showError(second, errorMessage(started.data, "Using a passkey is not available now. Try again."));
+      let assertion;
+      try {
+        assertion = await lib.startAuthentication({ optionsJSON: started.data.options });
+      } catch {
+        return showError(second, "No passkey was used. Try again, or use a code.");
+      }
+      const finished = await postJSON("/api/v1/session/second-factor", { flow, method: "passkey", challengeId: started.data.challengeId, response: assertion });
+      if (finished.status === 200) return window.location.assign(finished.data.redirectTo || "/account");
+      if (finished.data?.error?.code === "SIGNIN_FLOW_EXPIRED") return window.location.assign("/signin");
+      // The step stays open under the same flow for another try.
+      showError(second, errorMessage(finished.data, "The passkey did not work. Try again, or use a code."));
+    });
+  }
+
   // Confirming it's you with a passkey.
   const confirm = document.querySelector("[data-passkey-confirm]");
   if (confirm) {

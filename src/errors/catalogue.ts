@@ -44,6 +44,7 @@ export const errorCatalogue = {
   SECOND_FACTOR_REQUIRED: { status: 401 },
   SECOND_FACTOR_INVALID: { status: 400 },
   SECOND_FACTOR_LOCKED: { status: 429 },
+  SIGNIN_FLOW_EXPIRED: { status: 401 },
   STEP_UP_REQUIRED: { status: 403 },
   PASSKEY_FAILED: { status: 400 },
   PASSKEY_NOT_FOUND: { status: 404 },

@@ -29,6 +29,7 @@ export const errorMessages: Record<ErrorCode, string> = {
     "That code is not right, or it was already used. Type the 6 digits your authenticator app shows now, or one of your recovery codes.",
   SECOND_FACTOR_LOCKED:
     "There have been too many wrong codes, so codes are paused for {wait}. If you have lost your phone, use a recovery code once the pause is over.",
+  SIGNIN_FLOW_EXPIRED: "This sign-in has expired or was already finished. Sign in again with your password.",
   STEP_UP_REQUIRED: "To change this, first confirm it's you: with your password, a passkey or your authenticator app.",
   PASSKEY_FAILED: "The passkey could not be used. It may have been cancelled, timed out, or belong to another site. Try again.",
   PASSKEY_NOT_FOUND: "That passkey is not on your account.",

@@ -150,3 +150,40 @@ ${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">` : ""}
 <p class="aside">${noCode}, or <button class="link-button" type="submit">send a new code</button>.</p>
 </form>`;
 }
+
+export interface SecondFactorPageOptions {
+  csrfToken: string;
+  /** The sign-in flow the forms post back (its second-factor step). */
+  flowId: string;
+  errors: FieldError[];
+  methods: ReadonlyArray<"passkey" | "totp" | "recovery_code">;
+  /** The security check, when it is due before the next code. */
+  captcha?: SafeHtml;
+}
+
+/** The step after a right password: the person picks one of their second factors. */
+export function secondFactorPage(o: SecondFactorPageOptions): SafeHtml {
+  const helpLink = html`<p class="error-summary-help"><a href="/help/passkeys-and-second-factors">Problems signing in?</a></p>`;
+  const codeForm = (method: "totp" | "recovery_code", label: string, hint: string, button: string, autofocus: boolean): SafeHtml => html`<form class="form" method="post" action="/signin/second-factor" novalidate>
+${csrfField(o.csrfToken)}
+<input type="hidden" name="flow" value="${o.flowId}">
+<input type="hidden" name="method" value="${method}">
+${textField({ id: method === "totp" ? "code" : "recovery_code", label, hint, autocomplete: "one-time-code", ...(method === "totp" ? { inputmode: "numeric" } : {}), maxlength: 32, errors: o.errors, autofocus, className: "input input--code" })}
+${o.captcha ?? ""}
+<div class="form-actions"><button class="button${autofocus ? "" : " button--secondary"}" type="submit">${button}</button></div>
+</form>`;
+  const hasTOTP = o.methods.includes("totp");
+  return html`<h1>One more step</h1>
+<p>Your password was right. To finish signing in, show it's you with one of these.</p>
+${errorSummary(o.errors, helpLink)}
+${
+  o.methods.includes("passkey")
+    ? html`<div class="form" data-passkey-second-factor data-flow="${o.flowId}"><button class="button${hasTOTP ? " button--secondary" : ""}" type="button" data-passkey-button hidden>Use a passkey</button><p class="field-error" data-passkey-error role="alert" hidden></p></div>`
+    : ""
+}
+${hasTOTP ? codeForm("totp", "Code from your authenticator app", "The 6 digits the app shows now.", "Continue", true) : ""}
+${o.methods.includes("recovery_code") ? html`<details class="second-factor-other"${hasTOTP ? "" : html` open`}><summary>Use a recovery code</summary>${codeForm("recovery_code", "Recovery code", "One of the codes you saved when you set up your second step, like abcde-fghjk. Each works once.", "Use recovery code", !hasTOTP && !o.methods.includes("passkey"))}</details>` : ""}
+<p class="aside"><a href="/help/passkeys-and-second-factors">Problems signing in? Lost your phone?</a></p>
+<p class="aside"><a href="/signin">Start again</a></p>
+${o.methods.includes("passkey") ? PASSKEY_SCRIPTS : ""}`;
+}

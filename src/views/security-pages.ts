@@ -5,6 +5,8 @@ import { html, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
 import type { CAPTCHAChallenge } from "../captcha/challenges.ts";
 import { captchaFieldset } from "./captcha.ts";
+import { describeTimeAgo } from "../lib/user-agent.ts";
+import type { PasskeyRecord } from "../stores/types.ts";
 import { csrfField, errorSummary, notice, passwordField, textField } from "./layout.ts";
 
 /** The WebAuthn browser library and the page script that uses it (static files: the CSP allows no inline script). */
@@ -17,6 +19,18 @@ export interface PasskeyView {
   createdAt: string;
   lastUsedAgo: string | null;
   synced: boolean;
+}
+
+/** A stored passkey as the security page lists it. */
+export function passkeyView(p: PasskeyRecord, now: Date): PasskeyView {
+  return {
+    id: p.id,
+    name: p.name,
+    createdAgo: describeTimeAgo(p.createdAt, now),
+    createdAt: p.createdAt.toISOString(),
+    lastUsedAgo: p.lastUsedAt ? describeTimeAgo(p.lastUsedAt, now) : null,
+    synced: p.backedUp,
+  };
 }
 
 export interface SecurityPageOptions {
