@@ -19,7 +19,6 @@
 //     done --> [*]
 // ```
 import type { CAPTCHASubmission } from "../captcha/gate.ts";
-import type { Deps } from "../deps.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
 import type { SessionContext, ValidatedSession } from "../sessions/sessions.ts";
 import type { PasskeyRecord } from "../stores/types.ts";
