@@ -30,6 +30,12 @@ export function requireRecentConfirmation(deps: Pick<Deps, "clock" | "config">, 
 export const CONFIRMED_ROUTES: ReadonlyArray<{ method: string; url: string; returnTo?: string }> = [
   { method: "POST", url: "/account/sessions/revoke-others", returnTo: "/account" },
   { method: "DELETE", url: "/api/v1/sessions" },
+  // A new address or number can reset the password, so adding one (the code is sent only after a recent
+  // confirmation) and removing one need it: a borrowed, unlocked browser is not enough to take the account.
+  { method: "POST", url: "/account/identifiers", returnTo: "/account" },
+  { method: "POST", url: "/account/identifiers/:id/remove", returnTo: "/account" },
+  { method: "POST", url: "/api/v1/account/identifiers" },
+  { method: "DELETE", url: "/api/v1/account/identifiers/:id" },
 ];
 
 /**
