@@ -109,8 +109,17 @@ describe("passkeys in the browser", { skip: browserSuiteSkip(), timeout: 180_000
       await stores.close();
     }
 
-    // Removing it (signing in counts as the recent confirmation).
-    await signInWithPassword(page, "passkey@example.com");
+    // The password now needs a second step: the passkey (its counter moved past the copy's again). Signing
+    // in counts as the recent confirmation for removing it.
+    await authenticator.cdp.send("WebAuthn.removeCredential", { authenticatorId: authenticator.authenticatorId, credentialId: original.credentialId });
+    await authenticator.cdp.send("WebAuthn.addCredential", { authenticatorId: authenticator.authenticatorId, credential: { ...original, signCount: 1000 } });
+    await page.goto("/signin");
+    await page.getByLabel("E-mail or mobile number").fill("passkey@example.com");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await navigateBy(page, () => page.getByRole("button", { name: "Sign in", exact: true }).click());
+    await page.getByRole("heading", { name: "One more step" }).waitFor();
+    await navigateBy(page, () => page.getByRole("button", { name: "Use a passkey" }).click());
+    assert.equal(new URL(page.url()).pathname, "/account");
     await page.goto("/account/security");
     await navigateBy(page, () => page.getByRole("button", { name: "Remove Test laptop" }).click());
     assert.match(await visibleText(page.getByRole("status").first()), /Passkey removed/);
