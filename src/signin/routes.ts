@@ -149,7 +149,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/signin/second-factor", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
     const posted = await claimPostedStep(deps, request, signinPageFlow, formField(request, "flow", 64));
     const method = formField(request, "method", 16) === "recovery_code" ? "recovery_code" : "totp";
-    const code = formField(request, method === "totp" ? "code" : "recovery_code", 64);
+    const code = formField(request, "code", 64);
     const result = await runSecondFactorStep(deps, pageSigninRequest(request), posted, { method, code, captcha: captchaFromForm(request) });
     return answerPage(deps, request, reply, signinPageFlow, result, (left) => leaveSigninPage(request, reply, left), posted?.claimed);
   });

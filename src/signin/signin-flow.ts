@@ -226,7 +226,7 @@ export async function runSecondFactorStep(
     const signedIn = await startSigninSession(deps, { account, remember: state.remember, context: request.context, replacesSessionId: request.replacesSessionId, amr: verified.amr });
     return { kind: "signed-in", ...signedIn, returnTo: state.returnTo };
   }
-  const field = action.method === "passkey" ? null : action.method === "totp" ? "code" : "recovery_code";
+  const field = action.method === "passkey" ? null : "code";
   const again = (refusal: Refusal, captcha: boolean): SigninResult => ({
     kind: "second-factor-refused",
     state: { ...state, focus: null, error: flowErrorOf(refusal), secondFactor: { ...state.secondFactor!, captcha } },

@@ -164,15 +164,37 @@ export interface SecondFactorPageOptions {
 /** The step after a right password: the person picks one of their second factors. */
 export function secondFactorPage(o: SecondFactorPageOptions): SafeHtml {
   const helpLink = html`<p class="error-summary-help"><a href="/help/passkeys-and-second-factors">Problems signing in?</a></p>`;
-  const codeForm = (method: "totp" | "recovery_code", label: string, hint: string, button: string, autofocus: boolean): SafeHtml => html`<form class="form" method="post" action="/signin/second-factor" novalidate>
+  const hasTOTP = o.methods.includes("totp");
+  const hasRecovery = o.methods.includes("recovery_code");
+  const codeChoice = (method: "totp" | "recovery_code", label: string, checked: boolean): SafeHtml =>
+    html`<div class="radio"><input type="radio" id="method-${method}" name="method" value="${method}"${checked ? html` checked` : ""}><label for="method-${method}">${label}</label></div>`;
+  const codeForm =
+    hasTOTP || hasRecovery
+      ? html`<form class="form" method="post" action="/signin/second-factor" novalidate>
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="flow" value="${o.flowId}">
-<input type="hidden" name="method" value="${method}">
-${textField({ id: method === "totp" ? "code" : "recovery_code", label, hint, autocomplete: "one-time-code", ...(method === "totp" ? { inputmode: "numeric" } : {}), maxlength: 32, errors: o.errors, autofocus, className: "input input--code" })}
+${
+  hasTOTP && hasRecovery
+    ? html`<fieldset><legend>Which code will you type?</legend>
+${codeChoice("totp", "Code from your authenticator app", true)}
+${codeChoice("recovery_code", "A recovery code (if you lost your phone)", false)}
+</fieldset>`
+    : html`<input type="hidden" name="method" value="${hasTOTP ? "totp" : "recovery_code"}">`
+}
+${textField({
+  id: "code",
+  label: hasTOTP ? (hasRecovery ? "Code" : "Code from your authenticator app") : "Recovery code",
+  hint: hasTOTP ? "The 6 digits your app shows now, or a recovery code like abcde-fghjk (each works once)." : "One of the codes you saved, like abcde-fghjk. Each works once.",
+  autocomplete: "one-time-code",
+  maxlength: 32,
+  errors: o.errors,
+  autofocus: !o.methods.includes("passkey") || o.errors.some((e) => e.field === "code"),
+  className: "input input--code",
+})}
 ${o.captcha ?? ""}
-<div class="form-actions"><button class="button${autofocus ? "" : " button--secondary"}" type="submit">${button}</button></div>
-</form>`;
-  const hasTOTP = o.methods.includes("totp");
+<div class="form-actions"><button class="button" type="submit">Continue</button></div>
+</form>`
+      : "";
   return html`<h1>One more step</h1>
 <p>Your password was right. To finish signing in, show it's you with one of these.</p>
 ${errorSummary(o.errors, helpLink)}
@@ -181,8 +203,7 @@ ${
     ? html`<div class="form" data-passkey-second-factor data-flow="${o.flowId}"><button class="button${hasTOTP ? " button--secondary" : ""}" type="button" data-passkey-button hidden>Use a passkey</button><p class="field-error" data-passkey-error role="alert" hidden></p></div>`
     : ""
 }
-${hasTOTP ? codeForm("totp", "Code from your authenticator app", "The 6 digits the app shows now.", "Continue", true) : ""}
-${o.methods.includes("recovery_code") ? html`<details class="second-factor-other"${hasTOTP ? "" : html` open`}><summary>Use a recovery code</summary>${codeForm("recovery_code", "Recovery code", "One of the codes you saved when you set up your second step, like abcde-fghjk. Each works once.", "Use recovery code", !hasTOTP && !o.methods.includes("passkey"))}</details>` : ""}
+${codeForm}
 <p class="aside"><a href="/help/passkeys-and-second-factors">Problems signing in? Lost your phone?</a></p>
 <p class="aside"><a href="/signin">Start again</a></p>
 ${o.methods.includes("passkey") ? PASSKEY_SCRIPTS : ""}`;

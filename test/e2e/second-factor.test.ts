@@ -54,7 +54,8 @@ describe("password and authenticator-app sign-in in the browser", { skip: browse
     await page.getByRole("heading", { name: "One more step" }).waitFor();
     assert.equal(await page.getByRole("link", { name: "Problems signing in?" }).first().getAttribute("href"), "/help/passkeys-and-second-factors");
     // The code that turned the app on is spent; the next step's code is accepted (one step either side).
-    await page.getByLabel("Code from your authenticator app").fill(oathtoolCode(secret, 30));
+    assert.equal(await page.getByLabel("Code from your authenticator app").isChecked(), true, "the app's code is the default choice");
+    await page.getByLabel("Code", { exact: true }).fill(oathtoolCode(secret, 30));
     await navigateBy(page, () => page.getByRole("button", { name: "Continue" }).click());
     assert.equal(new URL(page.url()).pathname, "/account");
     assert.deepEqual(suite.pageProblems(page), []);

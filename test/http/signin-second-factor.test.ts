@@ -60,18 +60,18 @@ describe("the second-factor state of sign-in", () => {
     const text = pageText(shown.body);
     assert.match(text, /One more step/);
     assert.match(text, /Code from your authenticator app/);
-    assert.match(text, /Use a recovery code/);
+    assert.match(text, /A recovery code/);
     assert.match(shown.body, /href="\/help\/passkeys-and-second-factors"[^>]*>Problems signing in\?/);
     assert.equal((await browser.get("/help/passkeys-and-second-factors")).statusCode, 200, "the help article exists");
 
-    const wrong = await browser.request("POST", "/signin/second-factor", { form: { ...hiddenInputsIn(shown.body, "/signin/second-factor"), code: "000000" } });
+    const wrong = await browser.request("POST", "/signin/second-factor", { form: { ...hiddenInputsIn(shown.body, "/signin/second-factor"), method: "totp", code: "000000" } });
     assert.equal(wrong.statusCode, 303);
     const again = await browser.get(wrong.headers.location as string);
     assert.match(pageText(again.body), /That code is not right/);
     assert.equal((await browser.get("/api/v1/session")).statusCode, 401);
 
     const code = oathtoolCode(secret, t.clock.now());
-    const done = await browser.request("POST", "/signin/second-factor", { form: { ...hiddenInputsIn(again.body, "/signin/second-factor"), code } });
+    const done = await browser.request("POST", "/signin/second-factor", { form: { ...hiddenInputsIn(again.body, "/signin/second-factor"), method: "totp", code } });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, "/account");
     const session = await browser.get("/api/v1/session");
@@ -88,8 +88,8 @@ describe("the second-factor state of sign-in", () => {
     const { browser, page } = await passwordOnPage(t, "recovery-signin@example.com");
     const shown = await browser.get(page);
     const form = hiddenInputsIn(shown.body, "/signin/second-factor");
-    // The recovery-code form is the second form posting there.
-    const recoveryForm = { ...form, method: "recovery_code", recovery_code: codes[0] as string };
+    assert.match(shown.body, /type="radio" id="method-recovery_code" name="method" value="recovery_code"/, "the person picks the kind of code");
+    const recoveryForm = { ...form, method: "recovery_code", code: codes[0] as string };
     const done = await browser.request("POST", "/signin/second-factor", { form: recoveryForm });
     assert.equal(done.headers.location, "/account");
     const first = await browser.get("/api/v1/session");
@@ -100,7 +100,7 @@ describe("the second-factor state of sign-in", () => {
     const replay = new TestClient(t.app);
     // The same browser without its new session (as if the session cookie had been lost or the post repeated).
     for (const [k, v] of browser.cookies) if (!k.includes("session")) replay.cookies.set(k, v);
-    const replayed = await replay.request("POST", "/signin/second-factor", { form: { ...form, code: oathtoolCode(secret, t.clock.now()) } });
+    const replayed = await replay.request("POST", "/signin/second-factor", { form: { ...form, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
     assert.equal(replayed.statusCode, 303);
     assert.equal((await replay.get("/api/v1/session")).statusCode, 401, "a completed step gives no second session");
     assert.match(pageText((await replay.get(replayed.headers.location as string)).body), /This sign-in has expired or was already finished/);
@@ -139,6 +139,25 @@ describe("the second-factor state of sign-in", () => {
     const replay = await client.request("POST", "/api/v1/session/second-factor", { json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
     assert.equal(replay.statusCode, 401);
     assert.equal(replay.json().error.code, "SIGNIN_FLOW_EXPIRED");
+  });
+
+  it("wrong codes bring the security check after 3 (API: CAPTCHA_REQUIRED with a challenge and the same flow), then the right code signs in", async () => {
+    const owner = await createVerifiedAccount(t, "captcha-step@example.com");
+    const { secret } = await enableTOTP(t, owner);
+    const client = new TestClient(t.app);
+    const first = await client.request("POST", "/api/v1/session", { json: { identifier: "captcha-step@example.com", password: STRONG_PASSWORD } });
+    const flow = first.json().flow as string;
+    for (let i = 0; i < 3; i++) {
+      const wrong = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: "000000" } });
+      assert.equal(wrong.json().error.code, "SECOND_FACTOR_INVALID");
+    }
+    const checked = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    assert.equal(checked.statusCode, 401);
+    assert.equal(checked.json().error.code, "CAPTCHA_REQUIRED");
+    assert.equal(checked.json().flow, flow);
+    const captcha = { id: checked.json().captcha.id as string, answer: "testme" };
+    const done = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: oathtoolCode(secret, t.clock.now()), captcha } });
+    assert.equal(done.statusCode, 200, done.body);
   });
 
   it("an account without a second factor still signs in with the password alone (amr pwd)", async () => {

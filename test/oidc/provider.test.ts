@@ -196,7 +196,7 @@ describe("OpenID Connect provider with openid-client", () => {
     assert.equal(secondStep.status, 200);
     assert.match(secondStep.body, /Code from your authenticator app/, "the password alone does not reach the application");
     const fields = hiddenInputsIn(secondStep.body, "/signin/second-factor");
-    const page = await browser.follow(`${t.base}/signin/second-factor`, t.base, { form: { ...fields, code: generateTOTPCode(secret, totpStepAt(t.clock.now())) } });
+    const page = await browser.follow(`${t.base}/signin/second-factor`, t.base, { form: { ...fields, method: "totp", code: generateTOTPCode(secret, totpStepAt(t.clock.now())) } });
     const callback = page.location ? new URL(page.location) : null;
     assert.ok(callback && callback.origin !== t.base, `expected a redirect to the application, got ${page.status} ${page.url}`);
     const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
