@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { type BrowserSuite, browserSuiteSkip, navigateBy, PASSWORD, startBrowserSuite, visibleText } from "../helpers/browser.ts";
+import { assertAccessible, type BrowserSuite, browserSuiteSkip, navigateBy, PASSWORD, startBrowserSuite, visibleText } from "../helpers/browser.ts";
 
 /** The app's code for `secret`, `offsetSeconds` from now. */
 function oathtoolCode(secret: string, offsetSeconds = 0): string {
@@ -53,6 +53,7 @@ describe("password and authenticator-app sign-in in the browser", { skip: browse
     assert.equal(new URL(page.url()).pathname, "/signin", "the password alone does not sign in any more");
     await page.getByRole("heading", { name: "One more step" }).waitFor();
     assert.equal(await page.getByRole("link", { name: "Problems signing in?" }).first().getAttribute("href"), "/help/passkeys-and-second-factors");
+    await assertAccessible(page, "second-factor step");
     // The code that turned the app on is spent; the next step's code is accepted (one step either side).
     assert.equal(await page.getByLabel("Code from your authenticator app").isChecked(), true, "the app's code is the default choice");
     await page.getByLabel("Code", { exact: true }).fill(oathtoolCode(secret, 30));
