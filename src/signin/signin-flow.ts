@@ -213,8 +213,9 @@ export async function runSecondFactorStep(
   action: SecondFactorAction,
 ): Promise<SigninResult> {
   const state = posted?.state;
-  if (!state || posted.claimed === null || state.step !== "second-factor" || !state.secondFactor) return flowGone(state);
-  const { accountId } = state.secondFactor;
+  const secondFactor = state?.step === "second-factor" ? state.secondFactor : undefined;
+  if (!state || !secondFactor || posted?.claimed === null) return flowGone(state);
+  const { accountId } = secondFactor;
   const verified =
     action.method === "passkey"
       ? await verifySecondFactor(deps, accountId, { method: "passkey", challengeId: action.challengeId, response: action.response, binding: request.binding, context: request.context })
@@ -229,7 +230,7 @@ export async function runSecondFactorStep(
   const field = action.method === "passkey" ? null : "code";
   const again = (refusal: Refusal, captcha: boolean): SigninResult => ({
     kind: "second-factor-refused",
-    state: { ...state, focus: null, error: flowErrorOf(refusal), secondFactor: { ...state.secondFactor!, captcha } },
+    state: { ...state, focus: null, error: flowErrorOf(refusal), secondFactor: { ...secondFactor, captcha } },
     refusal,
     resumable: true,
   });
@@ -242,7 +243,7 @@ export async function runSecondFactorStep(
       return again({ code: "CAPTCHA_REQUIRED", field: "captcha", extra: { captcha } }, true);
     }
     default:
-      return again(action.method === "passkey" ? { code: "PASSKEY_FAILED", detail: `second factor: ${verified.reason}` } : { code: "SECOND_FACTOR_INVALID", ...(field ? { field } : {}) }, state.secondFactor.captcha);
+      return again(action.method === "passkey" ? { code: "PASSKEY_FAILED", detail: `second factor: ${verified.reason}` } : { code: "SECOND_FACTOR_INVALID", ...(field ? { field } : {}) }, secondFactor.captcha);
   }
 }
 
