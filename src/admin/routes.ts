@@ -2,11 +2,13 @@
 // everyone but admins these addresses do not exist: every route and method answers like an unknown page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
-import { AppError, isAppError } from "../errors/app-error.ts";
+import { AppError } from "../errors/app-error.ts";
 import type { HelpLibrary } from "../help/articles.ts";
 import { utcDayOf } from "../help/feedback.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
-import { fieldErrorFrom, loadFlow, saveFlow } from "../http/flows.ts";
+import { answerPage, readFlow } from "../http/flow-adapter.ts";
+import { adminActionPageFlow } from "../http/flow-pages.ts";
+import { fieldErrorOf } from "../http/flows.ts";
 import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
@@ -21,7 +23,8 @@ import { adminConfirmPage } from "../views/admin-confirm-page.ts";
 import { adminEventsPage } from "../views/admin-events-page.ts";
 import { adminNav } from "../views/admin-nav.ts";
 import { ADMIN_PERIODS, adminPage } from "../views/admin-page.ts";
-import { ACTION_RULES, type AdminAction, isAdminAction, performAdminAction } from "./account-actions.ts";
+import { ACTION_RULES, type AdminAction, isAdminAction } from "./account-actions.ts";
+import { runAdminAction } from "./admin-action-flow.ts";
 import { type AccountWithIdentifiers, findAccount, formatAccountCursor, listAccountsPage, parseAccountCursor } from "./account-search.ts";
 import { helpFeedbackCSV } from "./csv.ts";
 import { buildHelpFeedbackReport } from "./report.ts";
@@ -109,13 +112,6 @@ function actionOf(request: FastifyRequest): AdminAction {
 }
 
 /** Where to go after an action: the console, or away from it when the admin changed their own access. */
-function afterAction(action: AdminAction, accountId: string, self: boolean, changed: boolean): string {
-  if (self && (action === "sign-out" || action === "disable" || action === "delete")) return "/signin?done=signed-out";
-  if (self && action === "revoke-admin") return "/account";
-  if (action === "delete") return "/admin/accounts?done=deleted";
-  return `/admin/accounts/${accountId}?done=${changed ? action : "unchanged"}`;
-}
-
 export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: HelpLibrary): void {
   const adminOnly = async (request: FastifyRequest): Promise<void> => {
     requireAdmin(request);
@@ -175,14 +171,15 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     const action = actionOf(request);
     const account = await loadAccount(deps, paramOf(request, "id"));
     if (!ACTION_RULES[action].applies(account.account)) return redirectSeeOther(reply, `/admin/accounts/${account.account.id}?done=unchanged`);
-    const flow = await loadFlow(deps, request, queryOf(request).flow);
+    const flow = await readFlow(deps, request, adminActionPageFlow, queryOf(request).flow);
+    const state = flow?.state.accountId === account.account.id && flow.state.action === action ? flow.state : null;
     const body = adminConfirmPage({
       account,
       action,
       csrfToken: csrfTokenFor(reply),
-      errors: flow?.errors ?? [],
+      errors: state?.error ? [fieldErrorOf(state.error)] : [],
       self: account.account.id === auth.account.id,
-      ...(flow?.values.identifier ? { identifierId: flow.values.identifier } : {}),
+      ...(state?.identifierId ? { identifierId: state.identifierId } : {}),
     });
     return sendPage(request, reply, deps, { title: "Confirm", body });
   });
@@ -191,25 +188,19 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     const auth = requireAdmin(request);
     const action = actionOf(request);
     const accountId = paramOf(request, "id");
-    const self = accountId === auth.account.id;
     const identifierId = formField(request, "identifier", 64);
-    try {
-      const result = await performAdminAction(deps, {
-        admin: auth.account,
-        accountId,
-        action,
-        password: formField(request, "password", 1024),
-        ...(identifierId ? { identifierId } : {}),
-        context: sessionContextOf(request),
-      });
-      const location = afterAction(action, accountId, self, result.changed);
-      if (location.startsWith("/signin")) clearSessionCookie(reply, deps);
-      return redirectSeeOther(reply, location);
-    } catch (error) {
-      if (!isAppError(error) || error.code === "NOT_FOUND" || (error.status >= 500 && error.code !== "DELIVERY_FAILED")) throw error;
-      const flow = await saveFlow(deps, request, { values: { identifier: identifierId }, errors: [fieldErrorFrom(error)] });
-      return redirectSeeOther(reply, withQuery(`/admin/accounts/${accountId}/${action}`, { flow }));
-    }
+    const result = await runAdminAction(deps, {
+      admin: auth.account,
+      accountId,
+      action,
+      password: formField(request, "password", 1024),
+      ...(identifierId ? { identifierId } : {}),
+      context: sessionContextOf(request),
+    });
+    return answerPage(deps, request, reply, adminActionPageFlow, result, (done) => {
+      if (done.kind === "done" && done.signedOut) clearSessionCookie(reply, deps);
+      return done.kind === "done" ? done.location : `/admin/accounts/${accountId}`;
+    });
   });
 
   app.get("/admin/events", async (request, reply) => {

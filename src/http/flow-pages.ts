@@ -3,6 +3,7 @@
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { IDENTIFIER_FLOW_KIND, IDENTIFIER_FLOW_TTL_SECONDS, type IdentifierState, newIdentifierState } from "../account/identifier-flow.ts";
+import { ADMIN_ACTION_FLOW_KIND, ADMIN_ACTION_FLOW_TTL_SECONDS, type AdminActionState } from "../admin/admin-action-flow.ts";
 import { newSecurityState, SECURITY_FLOW_KIND, SECURITY_FLOW_TTL_SECONDS, type SecurityState } from "../factors/security-flow.ts";
 import type { FlowError } from "../flows/refusal.ts";
 import { FEEDBACK_FLOW_KIND, FEEDBACK_FLOW_TTL_SECONDS, type FeedbackState, type FeedbackStep, newFeedbackState } from "../help/feedback-flow.ts";
@@ -108,6 +109,14 @@ export const feedbackPageFlow: PageFlow<FeedbackState> = {
 export function feedbackPage(slug: string, step: FeedbackStep): string {
   return `${withQuery(`/help/${slug}`, { feedback: step })}#feedback`;
 }
+
+/** An admin action: its confirm page under the account. */
+export const adminActionPageFlow: PageFlow<AdminActionState> = {
+  kind: ADMIN_ACTION_FLOW_KIND,
+  ttlSeconds: ADMIN_ACTION_FLOW_TTL_SECONDS,
+  pathOf: (state) => `/admin/accounts/${state.accountId}/${state.action}`,
+  finished: { step: "done", accountId: "", action: "disable", identifierId: "", error: null },
+};
 
 /** Starts a sign-in at the password with the identifier filled in (after a confirmation elsewhere). */
 export function startSigninFlow(deps: Pick<Deps, "stores" | "random" | "config">, request: FastifyRequest, identifier: string): Promise<string> {

@@ -6,11 +6,11 @@ import { after, before, describe, it } from "node:test";
 import type { Stores } from "../../src/stores/types.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
+import { hiddenInputsIn, solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { latestCode, readEmails } from "../helpers/outbox.ts";
 
 type StoreName = Exclude<keyof Stores, "poolStats" | "ping" | "close">;
-const STORE_NAMES: StoreName[] = ["accounts", "sessions", "verifications", "passwordResets", "audit", "shortLived", "helpFeedback"];
+const STORE_NAMES: StoreName[] = ["accounts", "sessions", "verifications", "passwordResets", "audit", "shortLived", "flows", "helpFeedback"];
 
 describe("equal work whether or not an identifier is known", () => {
   let t: TestApp;
@@ -95,6 +95,24 @@ describe("equal work whether or not an identifier is known", () => {
     const sent = (await readEmails(t.config.outboxDir)).filter((e) => e.subject === "Reset your password");
     assert.equal(sent.filter((e) => e.to.includes("reset-known@example.com")).length, 1);
     assert.equal(sent.filter((e) => e.to.includes("reset-unknown@example.com")).length, 0);
+  });
+
+  it("requesting a password reset from the page: the same work, and the same flow saved, for a confirmed and an unknown e-mail", async () => {
+    await createVerifiedAccount(t, "reset-page-known@example.com");
+    const client = new TestClient(t.app);
+    const request = async (identifier: string) => {
+      const page = await client.get("/password/reset");
+      const form = { ...hiddenInputsIn(page.body, "/password/reset"), identifier, captchaAnswer: "TESTME" };
+      return recordWork(() => client.request("POST", "/password/reset", { form }));
+    };
+    const known = await request("reset-page-known@example.com");
+    const unknown = await request("reset-page-unknown@example.com");
+    assert.equal(known.result.statusCode, 303);
+    assert.equal(unknown.result.statusCode, 303);
+    assert.match(known.result.headers.location as string, /^\/password\/reset\/sent\?flow=/);
+    assert.match(unknown.result.headers.location as string, /^\/password\/reset\/sent\?flow=/);
+    assert.deepEqual(unknown.calls, known.calls);
+    assert.ok(known.calls.includes("flows.createFlow"), "the page's answer is kept as flow state");
   });
 
   it("adding an identifier to an account: one someone else holds and a free one", async () => {
