@@ -1,7 +1,7 @@
 // Passkeys in a real browser, with Chromium's virtual authenticator (DevTools protocol WebAuthn domain):
 // adding one from the security page (recovery codes shown once), signing in with the button and with the
 // browser's autofill offer (conditional mediation), a copied authenticator whose counter went backwards,
-// and removing the passkey.
+// confirming it's you with the passkey, and removing it.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
@@ -72,6 +72,13 @@ describe("passkeys in the browser", { skip: browserSuiteSkip(), timeout: 180_000
     assert.equal(credentials[0]?.isResidentCredential, true, "a discoverable credential: sign-in needs no identifier");
     const original = credentials[0];
     assert.ok(original);
+
+    // "Confirm it's you" with the passkey, and back to where it was asked.
+    await page.goto("/account/confirm?return_to=/account/security");
+    await navigateBy(page, () => page.getByRole("button", { name: "Confirm with a passkey" }).click());
+    assert.equal(new URL(page.url()).pathname, "/account/security");
+    await page.goto("/account");
+    assert.match(await visibleText(page.locator("#activity-title + ul")), /Confirmed it was you/);
 
     // Conditional mediation: the sign-in page asks for a passkey in the background and the browser offers
     // it in the identifier field's autofill; the virtual authenticator accepts at once, so the page moves on

@@ -176,6 +176,23 @@ describe("second factors and step-up over HTTP", () => {
     assert.ok((await readEmails(t.config.outboxDir)).some((e) => e.to.includes("pk-owner@example.com") && e.subject === "A passkey was removed from your account"));
   });
 
+  it("signing out other sessions from the account page asks for a confirmation once the window has passed", async () => {
+    const client = await createVerifiedAccount(t, "others@example.com");
+    const other = await client.app.inject({ method: "POST", url: "/api/v1/session", payload: { identifier: "others@example.com", password: STRONG_PASSWORD } });
+    assert.equal(other.statusCode, 200, "a second session of the account");
+    t.clock.advance(11 * MINUTE);
+    const asked = await client.submitForm("/account", "/account/sessions/revoke-others", {});
+    assert.equal(asked.statusCode, 303);
+    assert.equal(asked.headers.location, "/account/confirm?return_to=%2Faccount");
+    const accountId = await accountIdOf(client);
+    assert.equal((await t.deps.stores.sessions.listSessionsOfAccount(accountId, t.clock.now())).length > 1, true, "nothing ended yet");
+    const confirm = await client.get(asked.headers.location as string);
+    await client.request("POST", "/account/confirm", { form: { ...hiddenInputsIn(confirm.body, "/account/confirm"), password: STRONG_PASSWORD } });
+    const ended = await client.submitForm("/account", "/account/sessions/revoke-others", {});
+    assert.equal(ended.headers.location, "/account?done=others-ended");
+    assert.equal((await t.deps.stores.sessions.listSessionsOfAccount(accountId, t.clock.now())).length, 1);
+  });
+
   it("the display name is changed from the page and the API; too long is refused", async () => {
     const client = await createVerifiedAccount(t, "name@example.com");
     const renamed = await client.request("PATCH", "/api/v1/account", { json: { name: "  Ada   Lovelace " } });
