@@ -9,6 +9,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOpt
 import { registerAccountRoutes } from "./account/routes.ts";
 import { registerAdminRoutes } from "./admin/routes.ts";
 import { registerCAPTCHARoutes } from "./captcha/routes.ts";
+import { registerFactorRoutes } from "./factors/routes.ts";
+import { guardRoutesWithRecentConfirmation } from "./factors/step-up-guard.ts";
 import { registerPowRoutes } from "./pow/routes.ts";
 import type { Deps } from "./deps.ts";
 import { type HelpLibrary, loadHelpLibrary } from "./help/articles.ts";
@@ -185,6 +187,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.get("/", async (request, reply) =>
     sendPage(request, reply, deps, { title: "Welcome", body: homePage({ signedIn: Boolean(request.auth), name: request.auth?.account.name ?? null }) }),
   );
+  // Changes to what protects an account need a recent "confirm it's you", also on other features' routes.
+  guardRoutesWithRecentConfirmation(app, deps);
   registerCAPTCHARoutes(app, deps);
   registerPowRoutes(app, deps);
   registerSigninRoutes(app, deps);
@@ -192,6 +196,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerAccountRoutes(app, deps);
   registerRecoveryRoutes(app, deps);
   registerSettingsRoutes(app, deps);
+  registerFactorRoutes(app, deps);
   registerHelpRoutes(app, deps, helpLibrary);
   registerAdminRoutes(app, deps, helpLibrary);
   registerOIDCRoutes(app, deps);

@@ -1,5 +1,7 @@
 // Adding (and removing) an e-mail address or mobile number on the account page: the flow's typed state,
-// what a step may answer, and the services both the pages and the API call.
+// what a step may answer, and the services both the pages and the API call. Starting to add one and
+// removing one need a recent confirmation ("confirm it's you", CONFIRMED_ROUTES in
+// src/factors/step-up-guard.ts), checked before the first step runs.
 //
 // ```mermaid
 // stateDiagram-v2

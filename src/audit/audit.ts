@@ -35,6 +35,20 @@ export const AUDIT_EVENT_TYPES = [
   "webhook.endpoint_removed",
   "webhook.endpoint_paused",
   "webhook.endpoint_resumed",
+  "signin.passkey",
+  "passkey.added",
+  "passkey.renamed",
+  "passkey.removed",
+  "passkey.counter_regression",
+  "totp.enabled",
+  "totp.disabled",
+  "recovery_codes.generated",
+  "recovery_code.used",
+  "second_factor.failed",
+  "second_factor.locked",
+  "step_up.confirmed",
+  "account.renamed",
+  "account.deleted",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -95,6 +109,20 @@ export function describeAuditEvent(type: string): string {
     "webhook.endpoint_removed": "Webhook endpoint removed",
     "webhook.endpoint_paused": "Webhook endpoint paused after failing deliveries",
     "webhook.endpoint_resumed": "Webhook endpoint resumed",
+    "signin.passkey": "Signed in with a passkey",
+    "passkey.added": "Passkey added",
+    "passkey.renamed": "Passkey renamed",
+    "passkey.removed": "Passkey removed",
+    "passkey.counter_regression": "A passkey that looks copied was refused",
+    "totp.enabled": "Authenticator app turned on",
+    "totp.disabled": "Authenticator app turned off",
+    "recovery_codes.generated": "New recovery codes made",
+    "recovery_code.used": "Recovery code used",
+    "second_factor.failed": "Wrong code from an authenticator app or recovery code",
+    "second_factor.locked": "Codes paused after many wrong ones",
+    "step_up.confirmed": "Confirmed it was you",
+    "account.renamed": "Name changed",
+    "account.deleted": "Account deleted",
   };
   return map[type] ?? type;
 }

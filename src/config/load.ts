@@ -48,6 +48,8 @@ export interface Config {
   readonly registrationCAPTCHA: boolean;
   /** Proof of work before sign-in, registration, reset requests and new security checks. */
   readonly pow: { enabled: boolean; difficulty: number };
+  /** Seconds a sign-in or confirmation counts as recent for changes to what protects the account. */
+  readonly stepUpWindowSeconds: number;
   readonly sessions: {
     readonly idleSeconds: number;
     readonly absoluteSeconds: number;
@@ -272,6 +274,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     captchaTestMode: isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE),
     registrationCAPTCHA: isTrue(env.LATCHKEY_REGISTRATION_CAPTCHA),
     pow: { enabled: env.LATCHKEY_POW === undefined ? production : isTrue(env.LATCHKEY_POW), difficulty: powDifficulty },
+    stepUpWindowSeconds: parseDuration(env.LATCHKEY_STEP_UP_WINDOW),
     sessions: {
       idleSeconds: parseDuration(env.LATCHKEY_SESSION_IDLE_TIMEOUT),
       absoluteSeconds: parseDuration(env.LATCHKEY_SESSION_ABSOLUTE_TIMEOUT),

@@ -83,6 +83,7 @@ export const EnvSchema = Type.Object({
   LATCHKEY_CAPTCHA_TEST_MODE: Bool("1 makes every security check read TESTME / 1234567. Only accepted with NODE_ENV=test.", "0"),
   LATCHKEY_REGISTRATION_CAPTCHA: Bool("1 asks for the security check when someone creates an account.", "1"),
   LATCHKEY_POW: Type.Optional(flag("1 requires a solved proof-of-work puzzle before sign-in, registration, reset requests and new security checks. Default 1 in production, 0 otherwise.")),
+  LATCHKEY_STEP_UP_WINDOW: Duration("How long after signing in or confirming it's them a person may change what protects the account (passkeys, authenticator app, recovery codes, addresses and numbers, other sessions, deleting the account) without confirming again.", "10m"),
   LATCHKEY_POW_DIFFICULTY: Int("Proof of work: leading zero bits asked of everyone (4 more after many attempts from one address).", "14"),
   LATCHKEY_SESSION_IDLE_TIMEOUT: Duration("A session ends after this long without use.", "12h"),
   LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: Duration("A session ends this long after sign-in, used or not.", "7d"),

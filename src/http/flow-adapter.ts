@@ -129,3 +129,26 @@ export async function answerPageOrError<R extends FlowOutcome<unknown>>(reply: F
   if (result.refusal) throw refusalError(result.refusal);
   return redirectSeeOther(reply, target(result));
 }
+
+/**
+ * Answers an API call of a flow the client continues in later calls (a second factor after the password).
+ * A refusal whose result is `resumable` keeps the state in the FlowStore, as the next step of `continues`
+ * when given and still current, else as a new flow of this browser, and names it as `"flow"` in the error
+ * answer; anything else is answered as answerJson does.
+ */
+export async function answerJsonStep<S, R extends FlowOutcome<S> & { resumable?: boolean }>(
+  deps: Pick<Deps, "stores" | "random">,
+  request: FastifyRequest,
+  flow: PageFlow<S>,
+  result: R,
+  succeed: (result: R) => FastifyReply | Promise<FastifyReply>,
+  continues?: StoredFlow<S> | null,
+): Promise<FastifyReply> {
+  if (result.refusal && result.resumable && result.state !== undefined) {
+    const state = result.state;
+    const advanced = continues ? await deps.stores.flows.advanceFlow(continues.id, flow.kind, flowOwnerOf(request), continues.version, JSON.stringify(state), flow.ttlSeconds) : null;
+    const id = advanced ? advanced.id : await startFlow(deps, request, flow, state);
+    throw refusalError({ ...result.refusal, extra: { ...result.refusal.extra, flow: id } });
+  }
+  return answerJson(result, succeed);
+}

@@ -4,6 +4,7 @@ import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { IDENTIFIER_FLOW_KIND, IDENTIFIER_FLOW_TTL_SECONDS, type IdentifierState, newIdentifierState } from "../account/identifier-flow.ts";
 import { ADMIN_ACTION_FLOW_KIND, ADMIN_ACTION_FLOW_TTL_SECONDS, type AdminActionState } from "../admin/admin-action-flow.ts";
+import { newSecurityState, SECURITY_FLOW_KIND, SECURITY_FLOW_TTL_SECONDS, type SecurityState } from "../factors/security-flow.ts";
 import type { FlowError } from "../flows/refusal.ts";
 import { FEEDBACK_FLOW_KIND, FEEDBACK_FLOW_TTL_SECONDS, type FeedbackState, type FeedbackStep, newFeedbackState } from "../help/feedback-flow.ts";
 import { newPasswordChangeState, PASSWORD_CHANGE_FLOW_KIND, PASSWORD_CHANGE_FLOW_TTL_SECONDS, type PasswordChangeState } from "../settings/password-change-flow.ts";
@@ -75,6 +76,23 @@ export const passwordChangePageFlow: PageFlow<PasswordChangeState> = {
   ttlSeconds: PASSWORD_CHANGE_FLOW_TTL_SECONDS,
   pathOf: (state) => PASSWORD_CHANGE_PAGES[state.step],
   finished: { ...newPasswordChangeState(), step: "done" },
+};
+
+export const SECURITY_PAGES: Record<SecurityState["step"], string> = {
+  overview: "/account/security",
+  "totp-setup": "/account/security/totp",
+  confirm: "/account/confirm",
+  delete: "/account/delete",
+  done: "/account/security",
+};
+
+/** The security pages: a refused form goes back to its page; "confirm it's you" keeps where to return to. */
+export const securityPageFlow: PageFlow<SecurityState> = {
+  kind: SECURITY_FLOW_KIND,
+  ttlSeconds: SECURITY_FLOW_TTL_SECONDS,
+  pathOf: (state) => SECURITY_PAGES[state.step],
+  queryOf: (state): Record<string, string> => (state.step === "confirm" ? { return_to: state.returnTo } : {}),
+  finished: newSecurityState("done"),
 };
 
 /** Help feedback: the article page, its step in ?feedback=, scrolled to the feedback box. */

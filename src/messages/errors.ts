@@ -24,6 +24,18 @@ export const errorMessages: Record<ErrorCode, string> = {
     "That answer to the security check was not right. Here is a new one: type the characters in the picture, or the 7 digits you hear. Upper and lower case don't matter.",
   CAPTCHA_EXPIRED: "The security check had expired or was already used. Here is a new one.",
   CAPTCHA_ANSWER_MISSING: "Type your answer to the security check: the characters in the picture, or the 7 digits you hear. Here is a new one.",
+  SECOND_FACTOR_REQUIRED: "Your password was right. Now finish signing in with your passkey, your authenticator app or a recovery code.",
+  SECOND_FACTOR_INVALID:
+    "That code is not right, or it was already used. Type the 6 digits your authenticator app shows now, or one of your recovery codes.",
+  SECOND_FACTOR_LOCKED:
+    "There have been too many wrong codes, so codes are paused for {wait}. If you have lost your phone, use a recovery code once the pause is over.",
+  SIGNIN_FLOW_EXPIRED: "This sign-in has expired or was already finished. Sign in again with your password.",
+  STEP_UP_REQUIRED: "To change this, first confirm it's you: with your password, a passkey or your authenticator app.",
+  PASSKEY_FAILED: "The passkey could not be used. It may have been cancelled, timed out, or belong to another site. Try again.",
+  PASSKEY_NOT_FOUND: "That passkey is not on your account.",
+  PASSKEY_NAME_INVALID: "Give the passkey a name of 1 to 64 characters, such as \"Work laptop\".",
+  TOTP_ALREADY_ENABLED: "An authenticator app is already on. Turn it off first to set up another one.",
+  TOTP_NOT_SET_UP: "Start setting up the authenticator app again: the set-up had not begun or has already finished.",
   POW_REQUIRED: "Your browser did not finish a short background check. Reload the page and try again; if it keeps happening, turn on JavaScript or use the security check instead.",
   POW_INVALID: "Your browser's background check had expired or was already used. Reload the page and try again.",
   POW_TOO_EASY: "There have been failed attempts to sign in with this address or number, so your browser's background check must do a little more work. Try again; it happens by itself.",

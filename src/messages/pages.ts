@@ -14,6 +14,12 @@ export const pageTitles = {
   changePassword: "Change your password",
   help: "Help",
   helpSearch: (query: string): string => `Search: ${query}`,
+  security: "Sign-in and security",
+  totpSetup: "Set up an authenticator app",
+  confirm: "Confirm it's you",
+  deleteAccount: "Delete your account",
+  goodbye: "Account deleted",
+  secondFactor: "Sign in: one more step",
 } as const;
 
 const signinNotices: Record<string, string> = {
@@ -41,4 +47,19 @@ const accountNotices: Record<string, string> = {
 /** The notice the account page shows for `?done=<key>`, or undefined for an unknown key. */
 export function accountNotice(key: unknown): string | undefined {
   return typeof key === "string" && Object.hasOwn(accountNotices, key) ? accountNotices[key] : undefined;
+}
+
+const securityNotices: Record<string, string> = {
+  "passkey-added": "Passkey added. You can now sign in with it.",
+  "passkey-renamed": "Passkey renamed.",
+  "passkey-removed": "Passkey removed. It can no longer be used to sign in.",
+  "totp-on": "The authenticator app is on. From now on we ask for its code after your password.",
+  "totp-off": "The authenticator app is off.",
+  "name-saved": "Your name has been saved.",
+  "recovery-codes": "New recovery codes made. The old ones no longer work.",
+};
+
+/** The notice the security page shows for `?done=<key>`, or undefined for an unknown key. */
+export function securityNotice(key: unknown): string | undefined {
+  return typeof key === "string" && Object.hasOwn(securityNotices, key) ? securityNotices[key] : undefined;
 }

@@ -20,6 +20,7 @@ export interface MessageSpec {
 }
 
 const ADMIN_NOTICE: MessageSpec = { placeholders: ["signinLink", "helpLink"], required: [] };
+const SECURITY_NOTICE: MessageSpec = { placeholders: ["reviewLink", "resetLink", "left"], required: [] };
 
 /** Every e-mail, by message id. A code or link that the message exists to carry is required. */
 export const EMAIL_MESSAGES = {
@@ -36,6 +37,13 @@ export const EMAIL_MESSAGES = {
   "admin-granted": ADMIN_NOTICE,
   "admin-revoked": ADMIN_NOTICE,
   "account-deleted": ADMIN_NOTICE,
+  "passkey-added": SECURITY_NOTICE,
+  "passkey-removed": SECURITY_NOTICE,
+  "totp-enabled": SECURITY_NOTICE,
+  "totp-disabled": SECURITY_NOTICE,
+  "recovery-codes-generated": SECURITY_NOTICE,
+  "recovery-code-used": SECURITY_NOTICE,
+  "account-closed": SECURITY_NOTICE,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every text message, by message id. */
@@ -51,6 +59,13 @@ export const SMS_MESSAGES = {
   "admin-granted": ADMIN_NOTICE,
   "admin-revoked": ADMIN_NOTICE,
   "account-deleted": ADMIN_NOTICE,
+  "passkey-added": SECURITY_NOTICE,
+  "passkey-removed": SECURITY_NOTICE,
+  "totp-enabled": SECURITY_NOTICE,
+  "totp-disabled": SECURITY_NOTICE,
+  "recovery-codes-generated": SECURITY_NOTICE,
+  "recovery-code-used": SECURITY_NOTICE,
+  "account-closed": SECURITY_NOTICE,
 } as const satisfies Record<string, MessageSpec>;
 
 export type EmailMessageId = keyof typeof EMAIL_MESSAGES;

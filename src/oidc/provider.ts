@@ -39,6 +39,8 @@ export const SCOPES = ["openid", "offline_access", "profile", "email", "phone"];
 export const AMR_PASSWORD = "pwd";
 /** The one assurance level Latchkey signs people in at today: a password (the security check may precede it). */
 export const ACR_PASSWORD = "urn:latchkey:acr:password";
+/** Signed in with two factors: a passkey, or a password and a second factor. */
+export const ACR_MFA = "urn:latchkey:acr:mfa";
 
 export const TTL_SECONDS = {
   AccessToken: 3600,
@@ -111,7 +113,7 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       sid: null,
     },
     scopes: SCOPES,
-    acrValues: [ACR_PASSWORD],
+    acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ["code"],
     clientAuthMethods: ["none", "client_secret_basic", "client_secret_post"],
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG], userinfoSigningAlgValues: [SIGNING_ALG], introspectionSigningAlgValues: [SIGNING_ALG] },

@@ -12,7 +12,7 @@ import { sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
-import { ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
+import { ACR_MFA, ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
 import { newestSigningKeyGeneration } from "./signing-keys.ts";
 
 /** How often an instance looks for a rotated signing key. */
@@ -152,7 +152,7 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
       const to = await provider.interactionResult(
         request.raw,
         reply.raw,
-        { login: { accountId: auth.account.id, ts: signedInAt, amr: [AMR_PASSWORD], acr: ACR_PASSWORD, remember: auth.session.remember } },
+        { login: { accountId: auth.account.id, ts: signedInAt, ...loginMethodsOf(auth.session), remember: auth.session.remember } },
         { mergeWithLastSubmission: false },
       );
       return redirectSeeOther(reply, to);
@@ -200,4 +200,10 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
   });
 
   return holder;
+}
+
+/** How the session signed in, for the ID token: its amr values (a password when none were recorded) and the acr they reach. */
+function loginMethodsOf(session: { amr?: string[] | null }): { amr: string[]; acr: string } {
+  const amr = session.amr && session.amr.length > 0 ? session.amr : [AMR_PASSWORD];
+  return { amr, acr: amr.includes("mfa") ? ACR_MFA : ACR_PASSWORD };
 }

@@ -19,9 +19,12 @@ interface TableSpec {
 export const MIGRATED_TABLES: TableSpec[] = [
   { name: "accounts", times: ["disabled_at", "created_at", "updated_at"], bools: ["is_admin"], orderBy: ["id"] },
   { name: "identifiers", times: ["verified_at", "created_at"], bools: [], orderBy: ["id"] },
-  { name: "sessions", times: ["created_at", "last_seen_at", "idle_expires_at", "absolute_expires_at"], bools: ["remember"], orderBy: ["id"] },
+  { name: "sessions", times: ["created_at", "last_seen_at", "idle_expires_at", "absolute_expires_at", "confirmed_at"], bools: ["remember"], orderBy: ["id"] },
   { name: "verifications", times: ["expires_at", "created_at"], bools: [], orderBy: ["id"] },
   { name: "password_resets", times: ["expires_at", "created_at", "used_at", "revoked_at"], bools: [], orderBy: ["id"] },
+  { name: "passkeys", times: ["created_at", "last_used_at"], bools: ["backed_up"], orderBy: ["id"] },
+  { name: "totp_factors", times: ["confirmed_at", "created_at"], bools: [], orderBy: ["account_id"] },
+  { name: "recovery_codes", times: ["created_at", "used_at"], bools: [], orderBy: ["id"] },
   { name: "audit_events", times: ["at"], bools: [], orderBy: ["id"] },
   { name: "help_article_views", times: [], bools: [], orderBy: ["slug", "day"] },
   { name: "help_feedback", times: ["answered_at", "first_answered_at"], bools: ["helpful"], orderBy: ["slug", "visitor_id"] },

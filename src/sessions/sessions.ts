@@ -29,7 +29,13 @@ function timeouts(config: Deps["config"], remember: boolean): { idle: number; ab
 /** Creates a session with a fresh token (never reusing one the browser brought along). */
 export async function createSession(
   deps: SessionDeps,
-  input: { accountId: string; remember: boolean; context: SessionContext },
+  input: {
+    accountId: string;
+    remember: boolean;
+    context: SessionContext;
+    /** How the person signed in (OpenID Connect amr values); a password by default. */
+    amr?: string[];
+  },
 ): Promise<{ token: string; session: SessionRecord }> {
   const now = deps.clock.now();
   const { token, id, secretHash } = generateSessionToken(deps.random);
@@ -45,6 +51,9 @@ export async function createSession(
     remember: input.remember,
     userAgent: input.context.userAgent?.slice(0, 512) ?? null,
     ip: input.context.ip,
+    // Signing in is a confirmation: changes that need a recent one are allowed for a while after it.
+    confirmedAt: now,
+    amr: input.amr ?? ["pwd"],
   };
   await deps.stores.sessions.createSession(session);
   return { token, session };

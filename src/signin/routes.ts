@@ -12,7 +12,7 @@ import { captchaFieldset } from "../views/captcha.ts";
 import { chosenIdentifier } from "../http/field-choice.ts";
 import type { Deps } from "../deps.ts";
 import { requireApiAuth } from "../http/auth.ts";
-import { answerJson, answerPage, readFlow } from "../http/flow-adapter.ts";
+import { answerJson, answerJsonStep, answerPage, claimPostedStep, readFlow } from "../http/flow-adapter.ts";
 import { signinPageFlow, startRegistrationCodeFlow, startResetFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { flowErrorOf } from "../flows/refusal.ts";
@@ -25,8 +25,9 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
 import type { SessionRecord } from "../stores/types.ts";
-import { signinPage } from "../views/auth-pages.ts";
-import { runSigninStep, type SigninAction, type SigninResult } from "./signin-flow.ts";
+import { secondFactorPage, signinPage } from "../views/auth-pages.ts";
+import { startPasskeyAuthentication } from "../factors/passkeys.ts";
+import { runPasskeySignin, runSecondFactorStep, runSigninStep, type SecondFactorAction, type SigninAction, type SigninRequest, type SigninResult } from "./signin-flow.ts";
 import { signOut } from "./signout.ts";
 
 export const SigninBody = Type.Object(
@@ -37,6 +38,21 @@ export const SigninBody = Type.Object(
     captcha: Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false })),
     pow: PowProofField,
   },
+  { additionalProperties: false },
+);
+
+const CAPTCHAField = Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false }));
+/** A WebAuthn answer from the browser: checked in depth by the library, bounded here. */
+const WebAuthnResponse = Type.Object({}, { additionalProperties: true, maxProperties: 16 });
+const FlowField = Type.String({ maxLength: 64 });
+
+export const SecondFactorBody = Type.Union([
+  Type.Object({ flow: FlowField, method: Type.Union([Type.Literal("totp"), Type.Literal("recovery_code")]), code: Type.String({ maxLength: 64 }), captcha: CAPTCHAField }, { additionalProperties: false }),
+  Type.Object({ flow: FlowField, method: Type.Literal("passkey"), challengeId: Type.String({ maxLength: 64 }), response: WebAuthnResponse }, { additionalProperties: false }),
+]);
+const FlowBody = Type.Object({ flow: FlowField }, { additionalProperties: false });
+const PasskeySigninBody = Type.Object(
+  { challengeId: Type.String({ maxLength: 64 }), response: WebAuthnResponse, remember: Type.Optional(Type.Boolean()), returnTo: Type.Optional(Type.String({ maxLength: 512 })) },
   { additionalProperties: false },
 );
 
@@ -70,6 +86,18 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     if (request.auth && !reauth) return redirectSeeOther(reply, safeReturnTarget(query.return_to, deps.config));
     const returnTo = safeReturnTarget(state?.returnTo ?? query.return_to, deps.config);
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
+    if (flow && state?.step === "second-factor" && state.secondFactor) {
+      const captcha = state.secondFactor.captcha ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip }) : null;
+      reply.header("cache-control", "no-store");
+      const body = secondFactorPage({
+        csrfToken: csrfTokenFor(reply),
+        flowId: flow.id,
+        errors,
+        methods: state.secondFactor.methods,
+        ...(captcha ? { captcha: captchaFieldset(captcha, errors, { autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
+      });
+      return sendPage(request, reply, deps, { title: pageTitles.secondFactor, body });
+    }
     const challenge = state?.step === "captcha" ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: state.focus === "captcha" }) : null;
     const notice = signinNotice(query.done);
     const body = signinPage({
@@ -116,6 +144,26 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     return answerPage(deps, request, reply, signinPageFlow, result, (left) => leaveSigninPage(request, reply, left));
   });
 
+  // The second step after a right password: the step is claimed before the code is checked, so a completed
+  // step cannot be replayed and of concurrent submissions only one runs.
+  app.post("/signin/second-factor", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
+    const posted = await claimPostedStep(deps, request, signinPageFlow, formField(request, "flow", 64));
+    const method = formField(request, "method", 16) === "recovery_code" ? "recovery_code" : "totp";
+    const code = formField(request, "code", 64);
+    const result = await runSecondFactorStep(deps, pageSigninRequest(request), posted, { method, code, captcha: captchaFromForm(request) });
+    return answerPage(deps, request, reply, signinPageFlow, result, (left) => leaveSigninPage(request, reply, left), posted?.claimed);
+  });
+
+  /** The sign-in request of a page's second step: what was chosen at the password lives in the flow. */
+  const pageSigninRequest = (request: FastifyRequest): SigninRequest => ({
+    remember: false,
+    returnTo: "/account",
+    reauth: false,
+    context: sessionContextOf(request),
+    binding: requesterBinding(request),
+    replacesSessionId: request.auth?.session.id,
+  });
+
   /** Where a page sign-in goes when it leaves the flow: signed in, or on to confirm the identifier. */
   const leaveSigninPage = async (request: FastifyRequest, reply: FastifyReply, result: SigninResult): Promise<string> => {
     if (result.kind === "signed-in") {
@@ -151,11 +199,47 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       { remember: body.remember ?? false, returnTo: "/account", reauth: false, context: sessionContextOf(request), binding: requesterBinding(request) },
       { action: "submit", identifier: body.identifier, password: body.password, captcha: body.captcha },
     );
-    return answerJson(result, (done) => {
-      if (done.kind !== "signed-in") throw new Error(`sign-in API cannot answer ${done.kind}`);
-      setSessionCookie(reply, deps, done.token, done.session);
-      return reply.code(200).send({ account: done.account, session: sessionJson(done.session) });
-    });
+    return answerJsonStep(deps, request, signinPageFlow, result, (done) => answerSignedIn(reply, done));
+  });
+
+  /** An API sign-in that is complete: the session cookie and the account. */
+  const answerSignedIn = (reply: FastifyReply, done: SigninResult, more: Record<string, unknown> = {}): FastifyReply => {
+    if (done.kind !== "signed-in") throw new Error(`sign-in API cannot answer ${done.kind}`);
+    setSessionCookie(reply, deps, done.token, done.session);
+    return reply.code(200).send({ account: done.account, session: sessionJson(done.session), ...more });
+  };
+
+  // The second factor of an API sign-in (or of the page's passkey button): `flow` is the id the 401
+  // SECOND_FACTOR_REQUIRED answer named. Claimed before it runs, like the page's step.
+  app.post("/api/v1/session/second-factor", { schema: { body: SecondFactorBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
+    const body = request.body as Static<typeof SecondFactorBody>;
+    const posted = await claimPostedStep(deps, request, signinPageFlow, body.flow);
+    const action: SecondFactorAction =
+      body.method === "passkey" ? { method: "passkey", challengeId: body.challengeId, response: body.response } : { method: body.method, code: body.code, captcha: body.captcha };
+    const result = await runSecondFactorStep(deps, { ...pageSigninRequest(request) }, posted ?? { state: null, claimed: null }, action);
+    return answerJsonStep(deps, request, signinPageFlow, result, (done) => answerSignedIn(reply, done, { redirectTo: done.kind === "signed-in" ? done.returnTo : "/account" }), posted?.claimed);
+  });
+
+  // Options for a passkey as the second step: only the passkeys of the account whose password was right.
+  app.post("/api/v1/session/second-factor/passkey/options", { schema: { body: FlowBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
+    const flow = await readFlow(deps, request, signinPageFlow, (request.body as Static<typeof FlowBody>).flow);
+    const accountId = flow?.state.step === "second-factor" ? flow.state.secondFactor?.accountId : undefined;
+    // The same answer as a flow that is gone: a challenge without passkeys to offer cannot be used.
+    const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request), accountId: accountId ?? "none" });
+    return reply.send(challenge);
+  });
+
+  // Signing in with a passkey alone (no password): one step.
+  app.post("/api/v1/session/passkey/options", { preHandler: limitClient(deps, "signin") }, async (request, reply) => {
+    const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request) });
+    return reply.send(challenge);
+  });
+
+  app.post("/api/v1/session/passkey", { schema: { body: PasskeySigninBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
+    const body = request.body as Static<typeof PasskeySigninBody>;
+    const returnTo = safeReturnTarget(body.returnTo, deps.config);
+    const result = await runPasskeySignin(deps, { ...pageSigninRequest(request), remember: body.remember ?? false, returnTo }, { challengeId: body.challengeId, response: body.response });
+    return answerJson(result, (done) => answerSignedIn(reply, done, { redirectTo: returnTo }));
   });
 
   // The session check is the hottest read: its answer goes through a serializer compiled from this schema.

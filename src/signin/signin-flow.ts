@@ -8,6 +8,11 @@
 //     password --> captcha: needs-captcha (failures reached the threshold, no proof of work, "Try another")
 //     captcha --> captcha: needs-captcha (wrong or expired answer, "Try another") / refused
 //     captcha --> password: identifier chosen from the choices
+//     password --> second_factor: needs-second-factor (the account has an app, passkey or recovery codes)
+//     captcha --> second_factor: needs-second-factor
+//     second_factor --> second_factor: refused (wrong code, security check due) / throttled (pause)
+//     second_factor --> done: signed-in (amr pwd+otp, or pwd+hwk/swk; mfa)
+//     second_factor --> password: flow-gone (expired, another browser's, or the step already completed)
 //     password --> done: signed-in
 //     captcha --> done: signed-in
 //     password --> [*]: not-verified (hand-off to the /verify page of registration)
@@ -15,16 +20,23 @@
 //     done --> [*]
 // ```
 //
-// Adding a step after the password (a second factor, a consent screen): add its name to `SigninStep`, let
+// A passkey sign-in (the "Sign in with a passkey" button, no password) is one step on its own:
+// runPasskeySignin, not a state of this diagram.
+//
+// Adding a step after the password (a consent screen): add its name to `SigninStep`, let
 // `stepAfterPassword` return it, and give it a case in `continueAfterPassword`. That case stores the
-// account id in the state and answers `{ kind: "needs-<step>", state }`; the step's own input is a new
-// member of `SigninAction`, handled by a function that claims the stored step first (claimFlowStep in the
-// adapter), so it cannot be replayed. Routes and the adapter need no new branch: a result that carries a
-// state is shown on `pathOf(state)`.
+// account id in the state and answers `{ kind: "needs-<step>", state }`; the step's own input is handled
+// by a function that receives the step claimed from the store (claimPostedStep in the adapter), so it
+// cannot be replayed — see runSecondFactorStep. Routes and the adapter need no new branch: a result that
+// carries a state is shown on `pathOf(state)`.
 import type { PublicAccount } from "../accounts/public-account.ts";
 import type { CAPTCHASubmission } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
+import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
+import { finishPasskeyAuthentication, passkeyAMR } from "../factors/passkeys.ts";
+import { type SecondFactorMethod, secondFactorMethods, verifySecondFactor } from "../factors/second-factor.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
+import { describeWait } from "./throttle.ts";
 import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountRecord, SessionRecord } from "../stores/types.ts";
@@ -34,7 +46,16 @@ export const SIGNIN_FLOW_KIND = "signin";
 export const SIGNIN_FLOW_TTL_SECONDS = 30 * 60;
 
 /** Where a sign-in stands. `done` is never stored: a finished sign-in leaves the flow. */
-export type SigninStep = "password" | "captcha" | "done";
+export type SigninStep = "password" | "captcha" | "second-factor" | "done";
+
+/** What the second-factor step remembers: whose password was right and what they can use. Never a secret. */
+export interface SecondFactorStepState {
+  accountId: string;
+  /** The methods offered, in order (see secondFactorMethods). */
+  methods: SecondFactorMethod[];
+  /** The security check is due before the next code is checked. */
+  captcha: boolean;
+}
 
 export interface SigninState {
   step: SigninStep;
@@ -49,6 +70,8 @@ export interface SigninState {
   focus: "password" | "captcha" | null;
   /** Why the last attempt was refused, shown beside its field. */
   error: FlowError | null;
+  /** second-factor: the account and its methods; absent in the other steps. */
+  secondFactor?: SecondFactorStepState;
 }
 
 /** What the person did: signed in with a password, asked for another security check, or picked an identifier. */
@@ -94,9 +117,22 @@ export type SigninResult =
   | { kind: "refused"; state: SigninState; refusal: Refusal }
   | { kind: "throttled"; state: SigninState; refusal: Refusal; retryAfter: number }
   | { kind: "not-verified"; refusal: Refusal; verify: SigninVerifyHandOff }
-  | { kind: "continue"; state: SigninState };
+  | { kind: "continue"; state: SigninState }
+  /** The password was right; a second factor must follow. The API client continues the flow (`resumable`). */
+  | { kind: "needs-second-factor"; state: SigninState; refusal: Refusal; resumable: true }
+  /** A wrong or missing second factor, or a pause: the step can be tried again in the same flow. */
+  | { kind: "second-factor-refused"; state: SigninState; refusal: Refusal; resumable: true }
+  /** The flow a second factor was posted to is gone, or its step was completed already: start again. */
+  | { kind: "flow-gone"; state: SigninState; refusal: Refusal }
+  /** A passkey sign-in that did not work (one answer for every reason). */
+  | { kind: "passkey-refused"; refusal: Refusal };
 
-type SigninFlowDeps = Parameters<typeof verifySigninPassword>[0];
+/** The second factor a person sent, for the step after the password. */
+export type SecondFactorAction =
+  | { method: "totp" | "recovery_code"; code: string; captcha: CAPTCHASubmission | undefined }
+  | { method: "passkey"; challengeId: string; response: unknown };
+
+type SigninFlowDeps = Parameters<typeof verifySigninPassword>[0] & Pick<Deps, "tasks">;
 
 /** The state of a sign-in that has just begun. */
 export function newSigninState(input: { identifier?: string; returnTo: string; reauth?: boolean }): SigninState {
@@ -128,25 +164,114 @@ export async function runSigninStep(deps: SigninFlowDeps & Pick<Deps, "config">,
     }),
   );
   if ("refusal" in checked) return refusedSignin(deps, base, checked.refusal);
-  return continueAfterPassword(deps, request, checked.value.account);
+  return continueAfterPassword(deps, request, checked.value.account, action.identifier);
 }
 
 /**
- * The step that follows a correct password. Today a sign-in is complete then; this is the extension point
- * for second factors and consent screens (see the comment at the top of this file).
+ * The step that follows a correct password: the second factor when the account has one (an authenticator
+ * app, a passkey; recovery codes count beside one of them), else done. A consent screen would go here too.
  */
-export function stepAfterPassword(_account: AccountRecord): Exclude<SigninStep, "password" | "captcha"> {
-  return "done";
+export async function stepAfterPassword(deps: Pick<Deps, "stores">, account: AccountRecord): Promise<{ step: Exclude<SigninStep, "password" | "captcha">; methods: SecondFactorMethod[] }> {
+  const methods = await secondFactorMethods(deps, account.id);
+  return { step: methods.length > 0 ? "second-factor" : "done", methods };
 }
 
-async function continueAfterPassword(deps: SigninFlowDeps, request: SigninRequest, account: AccountRecord): Promise<SigninResult> {
-  const next = stepAfterPassword(account);
-  switch (next) {
+async function continueAfterPassword(deps: SigninFlowDeps, request: SigninRequest, account: AccountRecord, identifier: string): Promise<SigninResult> {
+  const next = await stepAfterPassword(deps, account);
+  switch (next.step) {
     case "done": {
       const signedIn = await startSigninSession(deps, { account, remember: request.remember, context: request.context, replacesSessionId: request.replacesSessionId });
       return { kind: "signed-in", ...signedIn, returnTo: request.returnTo };
     }
+    case "second-factor": {
+      // No session yet: a right password alone proves one factor. The state names the account, not a secret.
+      const state: SigninState = {
+        step: "second-factor",
+        identifier,
+        remember: request.remember,
+        returnTo: request.returnTo,
+        reauth: request.reauth,
+        focus: null,
+        error: null,
+        secondFactor: { accountId: account.id, methods: next.methods, captcha: false },
+      };
+      return { kind: "needs-second-factor", state, refusal: { code: "SECOND_FACTOR_REQUIRED", extra: { methods: next.methods } }, resumable: true };
+    }
   }
+}
+
+/**
+ * The second factor after a right password. `posted` is the flow step the request claimed (claimPostedStep):
+ * a step that is gone, another browser's, or claimed by another request (completed or being completed) is
+ * refused without checking anything, so a completed step cannot be replayed. Codes are throttled per
+ * account (src/factors/factor-throttle.ts).
+ */
+export async function runSecondFactorStep(
+  deps: SigninFlowDeps,
+  request: SigninRequest,
+  posted: { state: SigninState | null; claimed: unknown } | undefined,
+  action: SecondFactorAction,
+): Promise<SigninResult> {
+  const state = posted?.state;
+  const secondFactor = state?.step === "second-factor" ? state.secondFactor : undefined;
+  if (!state || !secondFactor || posted?.claimed === null) return flowGone(state);
+  const { accountId } = secondFactor;
+  const verified =
+    action.method === "passkey"
+      ? await verifySecondFactor(deps, accountId, { method: "passkey", challengeId: action.challengeId, response: action.response, binding: request.binding, context: request.context })
+      : await verifySecondFactor(deps, accountId, { method: action.method, code: action.code, captcha: action.captcha, binding: request.binding, context: request.context });
+  if (verified.ok) {
+    const account = await deps.stores.accounts.getAccountById(accountId);
+    // An account disabled or deleted since its password was checked cannot finish signing in.
+    if (!account || account.disabledAt !== null) return flowGone(null);
+    const signedIn = await startSigninSession(deps, { account, remember: state.remember, context: request.context, replacesSessionId: request.replacesSessionId, amr: verified.amr });
+    return { kind: "signed-in", ...signedIn, returnTo: state.returnTo };
+  }
+  const field = action.method === "passkey" ? null : "code";
+  const again = (refusal: Refusal, captcha: boolean): SigninResult => ({
+    kind: "second-factor-refused",
+    state: { ...state, focus: null, error: flowErrorOf(refusal), secondFactor: { ...secondFactor, captcha } },
+    refusal,
+    resumable: true,
+  });
+  switch (verified.reason) {
+    case "locked":
+      return again({ code: "SECOND_FACTOR_LOCKED", retryAfter: verified.retryAfter, params: { wait: describeWait(verified.retryAfter) } }, false);
+    case "captcha_required": {
+      // The answer brings the challenge to solve (as a wrong password past the threshold does).
+      const captcha = await createCAPTCHAChallenge(deps, { purpose: "signin", binding: request.binding });
+      return again({ code: "CAPTCHA_REQUIRED", field: "captcha", extra: { captcha } }, true);
+    }
+    default:
+      return again(action.method === "passkey" ? { code: "PASSKEY_FAILED", detail: `second factor: ${verified.reason}` } : { code: "SECOND_FACTOR_INVALID", ...(field ? { field } : {}) }, secondFactor.captcha);
+  }
+}
+
+/** Back to the password with a word of why: the flow cannot go on. */
+function flowGone(state: SigninState | null | undefined): SigninResult {
+  const refusal: Refusal = { code: "SIGNIN_FLOW_EXPIRED" };
+  const fresh = newSigninState({ identifier: state?.identifier ?? "", returnTo: state?.returnTo ?? "/account", reauth: state?.reauth ?? false });
+  return { kind: "flow-gone", state: { ...fresh, error: flowErrorOf(refusal) }, refusal };
+}
+
+/**
+ * Signs in with a passkey alone (no password typed): one step. User verification is required, so the passkey
+ * counts as two factors. A disabled account answers like a passkey that did not work.
+ */
+export async function runPasskeySignin(deps: SigninFlowDeps, request: SigninRequest, input: { challengeId: string; response: unknown }): Promise<SigninResult> {
+  const result = await finishPasskeyAuthentication(deps, { binding: request.binding, challengeId: input.challengeId, response: input.response, context: request.context });
+  if (!result.ok) return { kind: "passkey-refused", refusal: { code: "PASSKEY_FAILED", detail: `sign-in: ${result.reason}` } };
+  const account = await deps.stores.accounts.getAccountById(result.accountId);
+  if (!account || account.disabledAt !== null) return { kind: "passkey-refused", refusal: { code: "PASSKEY_FAILED", detail: "sign-in: account disabled or gone" } };
+  const signedIn = await startSigninSession(deps, {
+    account,
+    remember: request.remember,
+    context: request.context,
+    replacesSessionId: request.replacesSessionId,
+    amr: passkeyAMR(result.passkey),
+    passkeyOnly: true,
+  });
+  return { kind: "signed-in", ...signedIn, returnTo: request.returnTo };
 }
 
 function refusedSignin(deps: Pick<Deps, "config">, base: Omit<SigninState, "step" | "focus" | "error">, refusal: Refusal): SigninResult {

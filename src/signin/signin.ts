@@ -71,11 +71,26 @@ export async function verifySigninPassword(deps: SigninDeps, input: SigninInput)
  */
 export async function startSigninSession(
   deps: SigninDeps,
-  input: { account: AccountRecord; remember: boolean; context: SessionContext; replacesSessionId?: string | undefined },
+  input: {
+    account: AccountRecord;
+    remember: boolean;
+    context: SessionContext;
+    replacesSessionId?: string | undefined;
+    /** How the person signed in, as OpenID Connect amr values (a password alone by default). */
+    amr?: string[];
+    /** A passkey alone, without a password, is recorded as its own kind of sign-in. */
+    passkeyOnly?: boolean;
+  },
 ): Promise<SigninResult> {
   const { account } = input;
-  const { token, session } = await createSession(deps, { accountId: account.id, remember: input.remember, context: input.context });
-  await recordAuditEvent(deps, { type: "signin.succeeded", accountId: account.id, context: input.context, detail: { remember: input.remember } });
+  const amr = input.amr ?? ["pwd"];
+  const { token, session } = await createSession(deps, { accountId: account.id, remember: input.remember, context: input.context, amr });
+  await recordAuditEvent(deps, {
+    type: input.passkeyOnly ? "signin.passkey" : "signin.succeeded",
+    accountId: account.id,
+    context: input.context,
+    detail: input.amr ? { remember: input.remember, amr: amr.join(" ") } : { remember: input.remember },
+  });
   if (input.replacesSessionId) await invalidateSession(deps, input.replacesSessionId);
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
   return { account: toPublicAccount(account, identifiers), session, token };

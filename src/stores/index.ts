@@ -12,6 +12,7 @@ import { createSqlShortLivedStore } from "./kv/sql-short-lived-store.ts";
 import { createSqlAccountStore } from "./sql/account-store.ts";
 import { createSqlAuditStore } from "./sql/audit-store.ts";
 import { createSqlFlowStore } from "./sql/flow-store.ts";
+import { createSqlFactorStore } from "./sql/factor-store.ts";
 import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
@@ -89,6 +90,7 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
     passwordResets: createSqlPasswordResetStore(db, codec),
     audit: createSqlAuditStore(db, codec),
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
+    factors: createSqlFactorStore(db, codec),
     webhooks: createSqlWebhookStore(db, codec),
     shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock),
     flows: redis && config.redis ? createRedisFlowStore(redis, config.redis.prefix, clock) : createSqlFlowStore(db, codec, clock),

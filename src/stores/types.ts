@@ -114,10 +114,99 @@ export interface AccountStore {
   revokeAdmin(accountId: string, at: Date): Promise<AccountChangeResult>;
   /**
    * Deletes an account and everything that belongs to it (identifiers, which are then free for anyone,
-   * sessions, verification codes, password resets) in one transaction. "last_admin" (nothing deleted) when
+   * sessions, verification codes, password resets, passkeys, second factors and recovery codes) in one transaction. "last_admin" (nothing deleted) when
    * it is the only enabled admin (atomic check, as disableAccount).
    */
   deleteAccount(accountId: string, events?: WebhookEventsFor<true>): Promise<DeleteAccountResult>;
+  /** Sets the display name (null clears it). False when there is no such account. */
+  setAccountName(accountId: string, name: string | null, at: Date, events?: WebhookEventsFor<true>): Promise<boolean>;
+}
+
+/** One passkey (WebAuthn credential) of an account. */
+export interface PasskeyRecord {
+  id: string;
+  accountId: string;
+  /** The credential id the authenticator gave, base64url. */
+  credentialId: string;
+  /** COSE public key, base64url. */
+  publicKey: string;
+  /** The signature counter last seen (0 for authenticators that do not count). */
+  counter: number;
+  transports: string[];
+  deviceType: "singleDevice" | "multiDevice";
+  backedUp: boolean;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** An authenticator app's shared secret (TOTP), sealed under LATCHKEY_SECRET. */
+export interface TOTPFactorRecord {
+  accountId: string;
+  secretSealed: string;
+  /** Null while being set up: it protects nothing until a first code confirmed it. */
+  confirmedAt: Date | null;
+  /** The last time step whose code was accepted (0: none yet). */
+  lastStep: number;
+  createdAt: Date;
+}
+
+/**
+ * Second factors and passkeys: passkeys, the authenticator app and recovery codes. Every single-use rule
+ * is one statement (`UPDATE … WHERE … RETURNING`), so of concurrent callers exactly one wins. Webhook
+ * `events` given to a change are written in its transaction, only when it took effect (the outbox).
+ */
+export interface FactorStore {
+  /** Adds a passkey. False, changing nothing, when its credential id is already registered (to anyone). */
+  addPasskey(passkey: PasskeyRecord, events?: readonly NewWebhookEvent[]): Promise<boolean>;
+  /** The account's passkeys, oldest first. */
+  listPasskeys(accountId: string): Promise<PasskeyRecord[]>;
+  /** The passkey with this credential id, or null. */
+  getPasskeyByCredentialId(credentialId: string): Promise<PasskeyRecord | null>;
+  /** Renames one passkey of the account. False when the account has no such passkey. */
+  renamePasskey(accountId: string, passkeyId: string, name: string): Promise<boolean>;
+  /** Removes one passkey of the account. False when the account has no such passkey. */
+  removePasskey(accountId: string, passkeyId: string, events?: readonly NewWebhookEvent[]): Promise<boolean>;
+  /**
+   * Records a use: the counter becomes `counter` and last-used `at`, only while the stored counter is still
+   * `expectedCounter` (one compare-and-set statement). False when another use got there first, so one
+   * signed assertion is accepted once.
+   */
+  recordPasskeyUse(passkeyId: string, expectedCounter: number, counter: number, at: Date): Promise<boolean>;
+
+  /**
+   * Stores a new, unconfirmed authenticator-app secret, replacing an unconfirmed one. False, changing
+   * nothing, when the account already has a confirmed one (it must be turned off first).
+   */
+  startTOTPSetup(accountId: string, secretSealed: string, at: Date): Promise<boolean>;
+  /** The account's authenticator-app factor (confirmed or not), or null. */
+  getTOTPFactor(accountId: string): Promise<TOTPFactorRecord | null>;
+  /**
+   * Confirms the unconfirmed factor with the code of `step`, in one statement that also records the step.
+   * Returns the factor, or null when there is none to confirm (missing, already confirmed, or the step is
+   * not newer than the last one accepted). Of concurrent callers exactly one receives it.
+   */
+  confirmTOTPFactor(accountId: string, step: number, at: Date, events?: readonly NewWebhookEvent[]): Promise<TOTPFactorRecord | null>;
+  /**
+   * Accepts the code of `step` for the confirmed factor: sets last_step only when `step` is newer than it
+   * (`UPDATE … WHERE last_step < step`). True for exactly one of any number of concurrent callers with the
+   * same step, and for none once a later step was accepted.
+   */
+  acceptTOTPStep(accountId: string, step: number): Promise<boolean>;
+  /** Removes the authenticator app (confirmed or not). False when there was none. */
+  removeTOTPFactor(accountId: string, events?: readonly NewWebhookEvent[]): Promise<boolean>;
+
+  /** Replaces every recovery code of the account with these hashes, in one transaction (the old ones die). */
+  replaceRecoveryCodes(accountId: string, codes: Array<{ id: string; codeHash: string }>, at: Date, events?: readonly NewWebhookEvent[]): Promise<void>;
+  /**
+   * Marks the unused code with this hash as used at `at` and returns true, in one statement. Of concurrent
+   * callers with the same code exactly one receives true; every later call false.
+   */
+  consumeRecoveryCode(accountId: string, codeHash: string, at: Date): Promise<boolean>;
+  /** How many unused recovery codes the account has. */
+  countUnusedRecoveryCodes(accountId: string): Promise<number>;
+  /** Deletes every recovery code of the account. Returns how many. */
+  deleteRecoveryCodes(accountId: string): Promise<number>;
 }
 
 export interface SessionRecord {
@@ -131,6 +220,13 @@ export interface SessionRecord {
   remember: boolean;
   userAgent: string | null;
   ip: string | null;
+  /**
+   * When the owner last proved it was them in this session (signing in, or "confirm it's you"), for changes
+   * that need a recent confirmation. Absent from records made before it existed: treated as never.
+   */
+  confirmedAt?: Date | null;
+  /** How the session signed in, as OpenID Connect `amr` values (pwd, otp, hwk, swk, mfa). */
+  amr?: string[] | null;
 }
 
 export interface SessionWithAccount {
@@ -157,6 +253,8 @@ export interface SessionStore {
   /** Unexpired sessions of the account, most recently used first. */
   listSessionsOfAccount(accountId: string, now: Date): Promise<SessionRecord[]>;
   deleteExpiredSessions(now: Date): Promise<number>;
+  /** Records that the owner confirmed it was them in this session at `at`. False when there is no such session. */
+  markSessionConfirmed(sessionId: string, at: Date): Promise<boolean>;
 }
 
 export type VerificationPurpose = "registration" | "add_identifier";
@@ -663,6 +761,7 @@ export interface Stores {
   /** Flows between requests: Redis when configured, else the database. */
   flows: FlowStore;
   helpFeedback: HelpFeedbackStore;
+  factors: FactorStore;
   /** Connection pool figures, where there is a pool (PostgreSQL). */
   poolStats?(): { total: number; idle: number; waiting: number };
   /** Checks that storage answers (for /readyz). */

@@ -66,8 +66,9 @@ ${textField({ id: "identifier", label: "Add an e-mail address or mobile number",
 </form>
 </section>
 <section class="card" aria-labelledby="password-title">
-<h2 id="password-title">Password</h2>
+<h2 id="password-title">Password and sign-in</h2>
 <p><a href="/account/password">Change your password</a></p>
+<p><a href="/account/security">Sign-in and security</a>: passkeys, authenticator app, recovery codes, your name, deleting your account</p>
 </section>
 <section class="card" aria-labelledby="sessions-title">
 <h2 id="sessions-title">Where you're signed in</h2>

@@ -3,6 +3,7 @@ import { html, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
 import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
 import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
+import { PASSKEY_SCRIPTS } from "./security-pages.ts";
 
 export const IDENTIFIER_HINT = `For a mobile number, include the country code, for example ${EXAMPLE_MOBILE_NUMBER}.`;
 
@@ -47,14 +48,24 @@ ${errorSummary(o.errors, helpLink)}
 <form class="form" id="signin-form" method="post" action="/signin" novalidate>
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="return_to" value="${o.returnTo}">
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320, suggestEmail: true })}
+${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username webauthn", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320, suggestEmail: true })}
 ${passwordField({ id: "password", label: "Password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "password" || (!focus && Boolean(o.identifier)), ...(captchaFailed ? { notice: RETYPE_PASSWORD } : o.retypePassword ? { hint: "Type your password again. Everything else you entered is kept, but for your safety we never send a password back to the page." } : {}) })}
 ${o.extra ?? ""}
 <div class="checkbox"><input type="checkbox" id="remember" name="remember" value="1"${o.remember ? html` checked` : ""}><label for="remember">Keep me signed in</label></div>
 <div class="form-actions"><button class="button" type="submit">Sign in</button><button class="link-button" type="submit" formaction="/signin/forgot" formnovalidate>Forgot your password?</button></div>
 </form>
+${passkeySignin()}
 <p class="aside">No account yet? <a href="/register">Create an account</a></p>
 <p class="aside"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+}
+
+/** "Sign in with a passkey": shown by the page script where the browser supports passkeys. */
+function passkeySignin(): SafeHtml {
+  return html`<div class="passkey-signin" data-passkey-signin>
+<button class="button button--secondary" type="button" data-passkey-button hidden>Sign in with a passkey</button>
+<p class="field-error" data-passkey-error role="alert" hidden></p>
+</div>
+${PASSKEY_SCRIPTS}`;
 }
 
 export interface RegisterPageOptions {
@@ -138,4 +149,62 @@ ${csrfField(o.csrfToken)}
 ${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">` : ""}
 <p class="aside">${noCode}, or <button class="link-button" type="submit">send a new code</button>.</p>
 </form>`;
+}
+
+export interface SecondFactorPageOptions {
+  csrfToken: string;
+  /** The sign-in flow the forms post back (its second-factor step). */
+  flowId: string;
+  errors: FieldError[];
+  methods: ReadonlyArray<"passkey" | "totp" | "recovery_code">;
+  /** The security check, when it is due before the next code. */
+  captcha?: SafeHtml;
+}
+
+/** The step after a right password: the person picks one of their second factors. */
+export function secondFactorPage(o: SecondFactorPageOptions): SafeHtml {
+  const helpLink = html`<p class="error-summary-help"><a href="/help/passkeys-and-second-factors">Problems signing in?</a></p>`;
+  const hasTOTP = o.methods.includes("totp");
+  const hasRecovery = o.methods.includes("recovery_code");
+  const codeChoice = (method: "totp" | "recovery_code", label: string, checked: boolean): SafeHtml =>
+    html`<div class="radio"><input type="radio" id="method-${method}" name="method" value="${method}"${checked ? html` checked` : ""}><label for="method-${method}">${label}</label></div>`;
+  const codeForm =
+    hasTOTP || hasRecovery
+      ? html`<form class="form" method="post" action="/signin/second-factor" novalidate>
+${csrfField(o.csrfToken)}
+<input type="hidden" name="flow" value="${o.flowId}">
+${
+  hasTOTP && hasRecovery
+    ? html`<fieldset><legend>Which code will you type?</legend>
+${codeChoice("totp", "Code from your authenticator app", true)}
+${codeChoice("recovery_code", "A recovery code (if you lost your phone)", false)}
+</fieldset>`
+    : html`<input type="hidden" name="method" value="${hasTOTP ? "totp" : "recovery_code"}">`
+}
+${textField({
+  id: "code",
+  label: hasTOTP ? (hasRecovery ? "Code" : "Code from your authenticator app") : "Recovery code",
+  hint: hasTOTP ? "The 6 digits your app shows now, or a recovery code like abcde-fghjk (each works once)." : "One of the codes you saved, like abcde-fghjk. Each works once.",
+  autocomplete: "one-time-code",
+  maxlength: 32,
+  errors: o.errors,
+  autofocus: !o.methods.includes("passkey") || o.errors.some((e) => e.field === "code"),
+  className: "input input--code",
+})}
+${o.captcha ?? ""}
+<div class="form-actions"><button class="button" type="submit">Continue</button></div>
+</form>`
+      : "";
+  return html`<h1>One more step</h1>
+<p>Your password was right. To finish signing in, show it's you with one of these.</p>
+${errorSummary(o.errors, helpLink)}
+${
+  o.methods.includes("passkey")
+    ? html`<div class="form" data-passkey-second-factor data-flow="${o.flowId}"><button class="button${hasTOTP ? " button--secondary" : ""}" type="button" data-passkey-button hidden>Use a passkey</button><p class="field-error" data-passkey-error role="alert" hidden></p></div>`
+    : ""
+}
+${codeForm}
+<p class="aside"><a href="/help/passkeys-and-second-factors">Problems signing in? Lost your phone?</a></p>
+<p class="aside"><a href="/signin">Start again</a></p>
+${o.methods.includes("passkey") ? PASSKEY_SCRIPTS : ""}`;
 }

@@ -112,12 +112,12 @@ export function sessionsRevokedEvent(deps: EventDeps, accountId: string, reason:
 
 export type SecondFactorKind = "totp" | "passkey" | "recovery_codes";
 
-/** A second factor was added (no source yet: defined for the second-factor capability). */
+/** A passkey was added, the authenticator app turned on, or recovery codes made. */
 export function secondFactorAddedEvent(deps: EventDeps, accountId: string, factor: { id: string; kind: SecondFactorKind }): NewWebhookEvent {
   return newEvent(deps, "second_factor.added", accountId, { accountId, secondFactor: factor });
 }
 
-/** A second factor was removed, by its owner or an admin (no source yet). */
+/** A passkey was removed or the authenticator app turned off, by its owner (or an admin). */
 export function secondFactorRemovedEvent(deps: EventDeps, accountId: string, factor: { id: string; kind: SecondFactorKind }, actor: WebhookActor): NewWebhookEvent {
   return newEvent(deps, "second_factor.removed", accountId, { accountId, secondFactor: factor, ...actorData(actor) });
 }

@@ -7,6 +7,7 @@ import { addSeconds, createManualClock, type ManualClock } from "../../src/lib/c
 import { describeAdminStoreContract } from "./admin-store-contract.ts";
 import { describeFlowStoreContract } from "./flow-store-contract.ts";
 import type { IdentifierKind } from "../../src/lib/identifier-parsing.ts";
+import { describeFactorStoreContract } from "./factor-store-contract.ts";
 import type {
   AccountRecord,
   IdentifierRecord,
@@ -147,6 +148,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
       () => stores,
       () => clock,
     );
+    describeFactorStoreContract(() => stores, start);
 
     test("ping() answers true", async () => {
       assert.equal(await stores.ping(), true);
@@ -548,11 +550,15 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const later = addSeconds(start, 60);
         const phone = newIdentifier();
         assert.ok(await stores.accounts.addVerifiedIdentifier(account.id, phone, later));
-        const session = newSession(account.id, start, { remember: true, userAgent: null, ip: null });
+        const session = newSession(account.id, start, { remember: true, userAgent: null, ip: null, confirmedAt: later, amr: ["pwd", "otp", "mfa"] });
         await stores.sessions.createSession(session);
         await stores.sessions.createSession(newSession((await verifiedAccount()).account.id, start));
 
         const read = await stores.sessions.getSessionWithAccount(session.id);
+        // The step-up check and OpenID Connect's amr read these from the session the request carries.
+        assert.deepEqual(read?.session.amr, ["pwd", "otp", "mfa"]);
+        assertSameSecond(read?.session.confirmedAt as Date, later);
+        assert.deepEqual(read?.session, await stores.sessions.getSession(session.id));
         assert.ok(read);
         assert.equal(read.session.id, session.id);
         assert.equal(read.session.accountId, account.id);

@@ -15,10 +15,13 @@ import type { Stores } from "../../src/stores/types.ts";
 import {
   accountDeletedEvent,
   accountDisabledEvent,
+  accountUpdatedEvent,
   identifierAddedEvent,
   identifierRemovedEvent,
   passwordChangedEvent,
   passwordResetEvent,
+  secondFactorAddedEvent,
+  secondFactorRemovedEvent,
   sessionsRevokedEvent,
   WEBHOOK_EVENT_TYPES,
 } from "../../src/webhooks/events.ts";
@@ -104,6 +107,27 @@ for (const backend of backends) {
       assert.deepEqual(await typesOf(id), ["password.changed", "identifier.added", "identifier.removed", "password.changed", "password.reset", "account.disabled", "account.deleted"]);
       const removed = (await stores.webhooks.listDeliveries({ endpointId, limit: 1000 })).find((d) => d.orderingKey === id && d.eventType === "identifier.removed");
       assert.ok(removed, "the deleted account's events stay for delivery");
+    });
+
+    it("second-factor and name changes write their events with the change, and none when nothing changed", async () => {
+      const { account } = await newAccount(`factors-${backend.name}@example.com`);
+      const id = account.id;
+      const passkey = { id: generateId(deps.random), accountId: id, credentialId: generateId(deps.random), publicKey: "AA", counter: 0, transports: [], deviceType: "multiDevice" as const, backedUp: true, name: "Phone", createdAt: clock.now(), lastUsedAt: null };
+      const added = [secondFactorAddedEvent(deps, id, { id: passkey.id, kind: "passkey" })];
+      assert.equal(await stores.factors.addPasskey(passkey, added), true);
+      assert.equal(await stores.factors.addPasskey(passkey, added), false, "already there: no event");
+      const removed = [secondFactorRemovedEvent(deps, id, { id: passkey.id, kind: "passkey" }, { kind: "account" })];
+      assert.equal(await stores.factors.removePasskey("someone-else", passkey.id, removed), false, "not theirs: no event");
+      assert.equal(await stores.factors.removePasskey(id, passkey.id, removed), true);
+      await stores.factors.startTOTPSetup(id, "sealed", clock.now());
+      assert.equal(await stores.factors.removeTOTPFactor(id, [secondFactorRemovedEvent(deps, id, { id: "totp", kind: "totp" }, { kind: "account" })]), true, "an abandoned set-up: removed without an event");
+      await stores.factors.startTOTPSetup(id, "sealed", clock.now());
+      assert.ok(await stores.factors.confirmTOTPFactor(id, 5, clock.now(), [secondFactorAddedEvent(deps, id, { id: "totp", kind: "totp" })]));
+      assert.equal(await stores.factors.confirmTOTPFactor(id, 6, clock.now(), [secondFactorAddedEvent(deps, id, { id: "totp", kind: "totp" })]), null, "confirmed already: no event");
+      await stores.factors.replaceRecoveryCodes(id, [{ id: generateId(deps.random), codeHash: "h" }], clock.now(), [secondFactorAddedEvent(deps, id, { id: "recovery_codes", kind: "recovery_codes" })]);
+      assert.equal(await stores.accounts.setAccountName(id, "Ada", clock.now(), [accountUpdatedEvent(deps, id, { name: "Ada" }, { kind: "account" })]), true);
+      assert.equal(await stores.accounts.setAccountName("nobody", "Ada", clock.now(), [accountUpdatedEvent(deps, id, { name: "Ada" }, { kind: "account" })]), false);
+      assert.deepEqual(await typesOf(id), ["second_factor.added", "second_factor.removed", "second_factor.added", "second_factor.added", "account.updated"]);
     });
 
     it("rolls the events back with the change, and the change back with the events", async () => {

@@ -102,6 +102,14 @@ async function stopServer(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+export interface ServerOptions {
+  /**
+   * The host name of the base URL (the server listens on 127.0.0.1 either way). Passkeys need a domain
+   * name: WebAuthn refuses an IP address as the relying party, so their tests use "localhost".
+   */
+  baseHost?: string;
+}
+
 export interface LatchkeyServer {
   baseUrl: string;
   dataDir: string;
@@ -118,7 +126,7 @@ export interface LatchkeyServer {
  * Starts `latchkey serve` as a child process on a free port, in test mode (NODE_ENV=test, CAPTCHA test
  * mode, cheap argon2, per-address limits lifted), with a new data directory; `env` adds or overrides.
  */
-export async function startLatchkeyServer(env: Record<string, string> = {}): Promise<LatchkeyServer> {
+export async function startLatchkeyServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<LatchkeyServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "latchkey-e2e-"));
   let server: RunningServer | null = null;
   let serverEnv: Record<string, string> = {};
@@ -128,7 +136,7 @@ export async function startLatchkeyServer(env: Record<string, string> = {}): Pro
     // must name it; another process can take it in between, so try a few times.
     for (let attempt = 1; server === null; attempt++) {
       const port = await findFreePort();
-      baseUrl = `http://127.0.0.1:${port}`;
+      baseUrl = `http://${options.baseHost ?? "127.0.0.1"}:${port}`;
       serverEnv = {
         ...cleanProcessEnv(),
         ...testEnv(dataDir, { LATCHKEY_HOST: "127.0.0.1", LATCHKEY_PORT: String(port), LATCHKEY_BASE_URL: baseUrl, LATCHKEY_LOG_LEVEL: "warn", ...env }),
@@ -184,11 +192,11 @@ export interface BrowserSuite {
 }
 
 /** Starts a server and a browser for one test file. `env` adds or overrides server settings. */
-export async function startBrowserSuite(env: Record<string, string> = {}): Promise<BrowserSuite> {
+export async function startBrowserSuite(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<BrowserSuite> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} is missing and CI is set: the browser tests must run here (apt-get install chromium)`);
   }
-  const server = await startLatchkeyServer(env);
+  const server = await startLatchkeyServer(env, options);
   let browser: Browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });

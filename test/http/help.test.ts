@@ -134,7 +134,7 @@ describe("help center", () => {
     const list = await browser().get("/api/v1/help/articles");
     assert.equal(list.statusCode, 200);
     const articles = list.json().articles as Array<{ slug: string; title: string; url: string; version: string; reviewed: string }>;
-    assert.equal(articles.length, 5);
+    assert.equal(articles.length, 6);
     const first = articles[0];
     assert.equal(first?.slug, "problems-signing-in");
     assert.equal(first?.url, "/help/problems-signing-in");

@@ -23,7 +23,7 @@ describe("pages", () => {
     assert.match(page.headers["content-type"] as string, /text\/html/);
     const html = page.body;
     assert.match(html, /<label for="identifier">E-mail or mobile number<\/label>/);
-    assert.match(html, /id="identifier" name="identifier" type="text"[^>]*autocomplete="username"/);
+    assert.match(html, /id="identifier" name="identifier" type="text"[^>]*autocomplete="username webauthn"/);
     assert.match(html, /id="password" name="password" type="password" autocomplete="current-password"/);
     assert.match(html, /class="capslock-warning"[^>]*data-capslock-for="password"/);
     assert.match(html, /data-password-toggle="password"/);

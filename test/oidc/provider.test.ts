@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import * as client from "openid-client";
+import { generateTOTPCode, generateTOTPSecret, sealTOTPSecret, totpStepAt } from "../../src/factors/totp.ts";
+import { ACR_MFA, ACR_PASSWORD } from "../../src/oidc/provider.ts";
 import { type HTTPTestApp, HTTPBrowser, PASSWORD, addClient, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
+import { hiddenInputsIn } from "../helpers/client.ts";
 
 const REDIRECT = "http://127.0.0.1:9/callback";
 const POST_LOGOUT = "http://127.0.0.1:9/signed-out";
@@ -75,6 +78,7 @@ describe("OpenID Connect provider with openid-client", () => {
     assert.equal(protectedHeader.alg, "RS256");
     assert.equal(payload.sub, accountId, "sub is the stable account id, never the e-mail address");
     assert.deepEqual(payload.amr, ["pwd"]);
+    assert.equal(payload.acr, ACR_PASSWORD);
     assert.equal(typeof payload.auth_time, "number");
 
     const info = await client.fetchUserInfo(config, tokens.access_token, accountId);
@@ -170,5 +174,36 @@ describe("OpenID Connect provider with openid-client", () => {
       client.authorizationCodeGrant(wrong, started.callback, { pkceCodeVerifier: started.verifier, expectedState: started.state }),
       (e: unknown) => (e as { error?: string }).error === "invalid_client",
     );
+  });
+  it("a sign-in with the password and an authenticator-app code reports amr pwd, otp, mfa and the mfa acr", async () => {
+    const graceId = await seedAccount(t, "grace@example.com");
+    const secret = generateTOTPSecret(t.deps);
+    await t.deps.stores.factors.startTOTPSetup(graceId, sealTOTPSecret(t.deps, secret), t.clock.now());
+    assert.ok(await t.deps.stores.factors.confirmTOTPFactor(graceId, totpStepAt(t.clock.now()) - 1, t.clock.now()));
+    const browser = new HTTPBrowser();
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid email",
+      prompt: "consent",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state,
+    });
+    const signinPage = await browser.follow(url.href, t.base);
+    const secondStep = await browser.signIn(signinPage, t.base, "grace@example.com", PASSWORD);
+    assert.equal(secondStep.status, 200);
+    assert.match(secondStep.body, /Code from your authenticator app/, "the password alone does not reach the application");
+    const fields = hiddenInputsIn(secondStep.body, "/signin/second-factor");
+    const page = await browser.follow(`${t.base}/signin/second-factor`, t.base, { form: { ...fields, method: "totp", code: generateTOTPCode(secret, totpStepAt(t.clock.now())) } });
+    const callback = page.location ? new URL(page.location) : null;
+    assert.ok(callback && callback.origin !== t.base, `expected a redirect to the application, got ${page.status} ${page.url}`);
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    const jwks = createRemoteJWKSet(new URL(String(config.serverMetadata().jwks_uri)));
+    const { payload } = await jwtVerify(String(tokens.id_token), jwks, { issuer: t.base, audience: confidential.id });
+    assert.equal(payload.sub, graceId);
+    assert.deepEqual(payload.amr, ["pwd", "otp", "mfa"]);
+    assert.equal(payload.acr, ACR_MFA);
   });
 });

@@ -339,6 +339,14 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         return "changed";
       }),
 
+    async setAccountName(accountId, name, at, events) {
+      return withEvents(events, async (q) => {
+        const result = await q.updateTable("accounts").set({ name, updated_at: codec.time(at) }).where("id", "=", accountId).executeTakeFirst();
+        const changed = Number(result.numUpdatedRows) === 1;
+        if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
+        return changed;
+      });
+    },
     async deleteAccount(accountId, events): Promise<DeleteAccountResult> {
       return db.transaction().execute(async (trx) => {
         const account = await trx.selectFrom("accounts").select(["id", "is_admin"]).where("id", "=", accountId).executeTakeFirst();
@@ -350,6 +358,9 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         await trx.deleteFrom("sessions").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("verifications").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("password_resets").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("passkeys").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("totp_factors").where("account_id", "=", accountId).execute();
+        await trx.deleteFrom("recovery_codes").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("accounts").where("id", "=", accountId).execute();
         await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, true as const));
         return "deleted";

@@ -37,6 +37,40 @@ export interface SessionsTable {
   remember: SqlBool;
   user_agent: string | null;
   ip: string | null;
+  confirmed_at: SqlTime | null;
+  amr: string | null;
+}
+
+export interface PasskeysTable {
+  id: string;
+  account_id: string;
+  credential_id: string;
+  public_key: string;
+  /** A string from PostgreSQL's bigint. */
+  counter: number | string;
+  transports: string;
+  device_type: string;
+  backed_up: SqlBool;
+  name: string;
+  created_at: SqlTime;
+  last_used_at: SqlTime | null;
+}
+
+export interface TOTPFactorsTable {
+  account_id: string;
+  secret_sealed: string;
+  confirmed_at: SqlTime | null;
+  /** A string from PostgreSQL's bigint. */
+  last_step: Generated<number | string>;
+  created_at: SqlTime;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  account_id: string;
+  code_hash: string;
+  created_at: SqlTime;
+  used_at: SqlTime | null;
 }
 
 export interface VerificationsTable {
@@ -202,6 +236,9 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  passkeys: PasskeysTable;
+  totp_factors: TOTPFactorsTable;
+  recovery_codes: RecoveryCodesTable;
   audit_events: AuditEventsTable;
   hourly_counts: HourlyCountsTable;
   password_resets: PasswordResetsTable;

@@ -17,6 +17,8 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
     remember: codec.fromBool(row.remember),
     userAgent: row.user_agent,
     ip: row.ip,
+    confirmedAt: row.confirmed_at === null ? null : codec.date(row.confirmed_at),
+    amr: row.amr === null ? null : row.amr.split(",").filter((m) => m !== ""),
   });
   // The session check runs on every request with a cookie: one query joins the session, its account and the
   // account's identifiers (each lookup on a primary key or an index), compiled once and reused with a new id.
@@ -35,6 +37,8 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
       "s.remember as s_remember",
       "s.user_agent as s_user_agent",
       "s.ip as s_ip",
+      "s.confirmed_at as s_confirmed_at",
+      "s.amr as s_amr",
       "a.name as a_name",
       "a.password_hash as a_password_hash",
       "a.is_admin as a_is_admin",
@@ -68,6 +72,8 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
       remember: codec.fromBool(first.s_remember),
       userAgent: first.s_user_agent,
       ip: first.s_ip,
+      confirmedAt: first.s_confirmed_at === null ? null : codec.date(first.s_confirmed_at),
+      amr: first.s_amr === null ? null : first.s_amr.split(",").filter((m) => m !== ""),
     };
     const account = {
       id: first.s_account_id,
@@ -113,12 +119,18 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
           remember: codec.bool(s.remember),
           user_agent: s.userAgent,
           ip: s.ip,
+          confirmed_at: s.confirmedAt ? codec.time(s.confirmedAt) : null,
+          amr: s.amr && s.amr.length > 0 ? s.amr.join(",") : null,
         })
         .execute();
     },
     async getSession(sessionId) {
       const row = await db.selectFrom("sessions").selectAll().where("id", "=", sessionId).executeTakeFirst();
       return row ? toSession(row) : null;
+    },
+    async markSessionConfirmed(sessionId, at) {
+      const result = await db.updateTable("sessions").set({ confirmed_at: codec.time(at) }).where("id", "=", sessionId).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async touchSession(sessionId, lastSeenAt, idleExpiresAt) {
       await db

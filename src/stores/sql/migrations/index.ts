@@ -9,6 +9,7 @@ import { openIDConnect } from "./0008-oidc.ts";
 import { adminConsole } from "./0011-admin-console.ts";
 import { webhooks } from "./0012-webhooks.ts";
 import { flows } from "./0013-flows.ts";
+import { factors } from "./0014-factors.ts";
 import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
 
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
@@ -21,6 +22,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     "0011_admin_console": adminConsole(types),
     "0012_webhooks": webhooks(types),
     "0013_flows": flows(types),
+    "0014_factors": factors(types),
   };
 }
 

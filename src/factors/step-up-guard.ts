@@ -1,0 +1,54 @@
+// The HTTP side of "confirm it's you": a preHandler that lets a request through only when its session
+// confirmed recently. Pages are sent to the confirmation page and come back; API calls get 403
+// STEP_UP_REQUIRED (confirm with POST /api/v1/account/confirm, then repeat the call).
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { Deps } from "../deps.ts";
+import { AppError } from "../errors/app-error.ts";
+import { redirectSeeOther, safeReturnPath, withQuery } from "../http/forms.ts";
+import { isApiRequest } from "../http/request-context.ts";
+import { isRecentlyConfirmed } from "./step-up.ts";
+
+export const CONFIRM_PAGE_PATH = "/account/confirm";
+
+/**
+ * A preHandler for changes that need a recent confirmation. `returnTo` is the page a form came from, where
+ * the person lands after confirming (default: the page itself for GET, /account/security for a POST).
+ * Requests without a session pass through untouched: the route's own sign-in check answers them.
+ */
+export function requireRecentConfirmation(deps: Pick<Deps, "clock" | "config">, options: { returnTo?: string } = {}): preHandlerAsyncHookHandler {
+  return async function recentConfirmation(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const auth = request.auth;
+    if (!auth || isRecentlyConfirmed(deps, auth.session)) return undefined;
+    if (isApiRequest(request)) throw new AppError("STEP_UP_REQUIRED");
+    const back = request.method === "GET" ? safeReturnPath(request.url) : (options.returnTo ?? "/account/security");
+    // Returning the reply tells Fastify the answer was sent here and the handler must not run.
+    return redirectSeeOther(reply, withQuery(CONFIRM_PAGE_PATH, { return_to: back }));
+  };
+}
+
+/** Routes owned by other features that need a recent confirmation too (method, path, page to come back to). */
+export const CONFIRMED_ROUTES: ReadonlyArray<{ method: string; url: string; returnTo?: string }> = [
+  { method: "POST", url: "/account/sessions/revoke-others", returnTo: "/account" },
+  { method: "DELETE", url: "/api/v1/sessions" },
+  // A new address or number can reset the password, so adding one (the code is sent only after a recent
+  // confirmation) and removing one need it: a borrowed, unlocked browser is not enough to take the account.
+  { method: "POST", url: "/account/identifiers", returnTo: "/account" },
+  { method: "POST", url: "/account/identifiers/:id/remove", returnTo: "/account" },
+  { method: "POST", url: "/api/v1/account/identifiers" },
+  { method: "DELETE", url: "/api/v1/account/identifiers/:id" },
+];
+
+/**
+ * Adds the recent-confirmation check to `routes` as they are registered, after their own preHandlers
+ * (the CSRF check runs first). Call before the routes are registered.
+ */
+export function guardRoutesWithRecentConfirmation(app: FastifyInstance, deps: Pick<Deps, "clock" | "config">, routes = CONFIRMED_ROUTES): void {
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const rule = routes.find((r) => r.url === route.url && methods.includes(r.method));
+    if (!rule) return;
+    const guard = requireRecentConfirmation(deps, rule.returnTo ? { returnTo: rule.returnTo } : {});
+    const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [...existing, guard];
+  });
+}

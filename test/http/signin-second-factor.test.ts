@@ -1,0 +1,189 @@
+// The second-factor state of the sign-in flow over HTTP: after the right password an account with an
+// authenticator app gets no session until a code (computed here by Debian's oathtool) or a recovery code
+// follows; wrong codes are refused and counted; a completed step cannot be replayed; the JSON API answers
+// 401 SECOND_FACTOR_REQUIRED with the methods and a flow id, then signs in; a password reset keeps the factor.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import { generateTOTPCode, totpStepAt } from "../../src/factors/totp.ts";
+import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
+import { readEmails } from "../helpers/outbox.ts";
+
+const NEW_PASSWORD = "Another-Long-Password-For-Reset-77";
+
+/** The code an independent implementation computes for `secret` at `at`. */
+export function oathtoolCode(secret: string, at: Date): string {
+  const when = `${at.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+  return execFileSync("oathtool", ["--totp", "-b", secret, "--now", when], { encoding: "utf8" }).trim();
+}
+
+/** Turns the authenticator app on through the API; returns its secret and the recovery codes shown. */
+export async function enableTOTP(t: TestApp, client: TestClient): Promise<{ secret: string; codes: string[] }> {
+  const setup = await client.request("POST", "/api/v1/account/totp");
+  assert.equal(setup.statusCode, 201, setup.body);
+  const secret = setup.json().secret as string;
+  const confirmed = await client.request("POST", "/api/v1/account/totp/confirm", { json: { code: generateTOTPCode(secret, totpStepAt(t.clock.now())) } });
+  assert.equal(confirmed.statusCode, 200, confirmed.body);
+  // The code that turned the app on is spent: sign-ins in the tests use the next step's.
+  t.clock.advance(30 * 1000);
+  return { secret, codes: confirmed.json().recoveryCodes as string[] };
+}
+
+/** Signs in with the password on the page; returns the client and the second-factor page's address. */
+async function passwordOnPage(t: TestApp, identifier: string, password = STRONG_PASSWORD): Promise<{ browser: TestClient; page: string }> {
+  const browser = new TestClient(t.app);
+  const posted = await browser.submitForm("/signin", "/signin", { identifier, password });
+  assert.equal(posted.statusCode, 303);
+  const page = posted.headers.location as string;
+  assert.match(page, /^\/signin\?flow=[A-Za-z0-9_-]{20}$/, "the flow moves to its second-factor state, shown by /signin");
+  return { browser, page };
+}
+
+describe("the second-factor state of sign-in", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("after the right password there is no session until the authenticator-app code, then amr pwd+otp+mfa", async () => {
+    const owner = await createVerifiedAccount(t, "two-step@example.com");
+    const { secret } = await enableTOTP(t, owner);
+    const { browser, page } = await passwordOnPage(t, "two-step@example.com");
+    assert.equal((await browser.get("/api/v1/session")).statusCode, 401, "no session after the password alone");
+    const shown = await browser.get(page);
+    assert.equal(shown.statusCode, 200);
+    const text = pageText(shown.body);
+    assert.match(text, /One more step/);
+    assert.match(text, /Code from your authenticator app/);
+    assert.match(text, /A recovery code/);
+    assert.match(shown.body, /href="\/help\/passkeys-and-second-factors"[^>]*>Problems signing in\?/);
+    assert.equal((await browser.get("/help/passkeys-and-second-factors")).statusCode, 200, "the help article exists");
+
+    const wrong = await browser.request("POST", "/signin/second-factor", { form: { ...hiddenInputsIn(shown.body, "/signin/second-factor"), method: "totp", code: "000000" } });
+    assert.equal(wrong.statusCode, 303);
+    const again = await browser.get(wrong.headers.location as string);
+    assert.match(pageText(again.body), /That code is not right/);
+    assert.equal((await browser.get("/api/v1/session")).statusCode, 401);
+
+    const code = oathtoolCode(secret, t.clock.now());
+    const done = await browser.request("POST", "/signin/second-factor", { form: { ...hiddenInputsIn(again.body, "/signin/second-factor"), method: "totp", code } });
+    assert.equal(done.statusCode, 303);
+    assert.equal(done.headers.location, "/account");
+    const session = await browser.get("/api/v1/session");
+    assert.equal(session.statusCode, 200);
+    const stored = await t.deps.stores.sessions.getSession(session.json().session.id);
+    assert.deepEqual(stored?.amr, ["pwd", "otp", "mfa"]);
+    const events = await t.deps.stores.audit.listEvents({ accountId: session.json().account.id, limit: 10 });
+    assert.ok(events.some((e) => e.type === "second_factor.failed"), "the wrong code is recorded");
+  });
+
+  it("a recovery code finishes the step once; the completed step cannot be replayed, even with another valid code", async () => {
+    const owner = await createVerifiedAccount(t, "recovery-signin@example.com");
+    const { secret, codes } = await enableTOTP(t, owner);
+    const { browser, page } = await passwordOnPage(t, "recovery-signin@example.com");
+    const shown = await browser.get(page);
+    const form = hiddenInputsIn(shown.body, "/signin/second-factor");
+    assert.match(shown.body, /type="radio" id="method-recovery_code" name="method" value="recovery_code"/, "the person picks the kind of code");
+    const recoveryForm = { ...form, method: "recovery_code", code: codes[0] as string };
+    const done = await browser.request("POST", "/signin/second-factor", { form: recoveryForm });
+    assert.equal(done.headers.location, "/account");
+    const first = await browser.get("/api/v1/session");
+    assert.equal(first.statusCode, 200);
+    assert.deepEqual((await t.deps.stores.sessions.getSession(first.json().session.id))?.amr, ["pwd", "otp", "mfa"]);
+
+    // The same flow posted again, with a fresh and valid app code: refused without checking it.
+    const replay = new TestClient(t.app);
+    // The same browser without its new session (as if the session cookie had been lost or the post repeated).
+    for (const [k, v] of browser.cookies) if (!k.includes("session")) replay.cookies.set(k, v);
+    const replayed = await replay.request("POST", "/signin/second-factor", { form: { ...form, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    assert.equal(replayed.statusCode, 303);
+    assert.equal((await replay.get("/api/v1/session")).statusCode, 401, "a completed step gives no second session");
+    assert.match(pageText((await replay.get(replayed.headers.location as string)).body), /This sign-in has expired or was already finished/);
+    const sessions = await t.deps.stores.sessions.listSessionsOfAccount(first.json().account.id, t.clock.now());
+    assert.equal(sessions.length, 2, "the owner's session and the recovery-code one, nothing more");
+    assert.equal(await t.deps.stores.factors.countUnusedRecoveryCodes(first.json().account.id), 9);
+  });
+
+  it("the API answers 401 SECOND_FACTOR_REQUIRED with the methods and a flow, then signs in with the code", async () => {
+    const owner = await createVerifiedAccount(t, "api-two-step@example.com");
+    const { secret } = await enableTOTP(t, owner);
+    const client = new TestClient(t.app);
+    const first = await client.request("POST", "/api/v1/session", { json: { identifier: "api-two-step@example.com", password: STRONG_PASSWORD } });
+    assert.equal(first.statusCode, 401);
+    const body = first.json();
+    assert.equal(body.error.code, "SECOND_FACTOR_REQUIRED");
+    assert.deepEqual(body.methods, ["totp", "recovery_code"]);
+    assert.match(body.flow, /^[A-Za-z0-9_-]{20}$/);
+    assert.ok(!first.headers["set-cookie"]?.toString().includes("latchkey_session"), "no session cookie yet");
+
+    const wrong = await client.request("POST", "/api/v1/session/second-factor", { json: { flow: body.flow, method: "totp", code: "000000" } });
+    assert.equal(wrong.statusCode, 400);
+    assert.equal(wrong.json().error.code, "SECOND_FACTOR_INVALID");
+    assert.equal(wrong.json().flow, body.flow, "the same flow stays open for another try");
+
+    const other = new TestClient(t.app);
+    const stolen = await other.request("POST", "/api/v1/session/second-factor", { json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    assert.equal(stolen.statusCode, 401);
+    assert.equal(stolen.json().error.code, "SIGNIN_FLOW_EXPIRED", "another browser cannot use the flow");
+
+    const done = await client.request("POST", "/api/v1/session/second-factor", { json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    assert.equal(done.statusCode, 200, done.body);
+    assert.match(JSON.stringify(done.json().account), /api-two-step@example\.com/);
+    assert.equal((await client.get("/api/v1/session")).statusCode, 200);
+
+    const replay = await client.request("POST", "/api/v1/session/second-factor", { json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    assert.equal(replay.statusCode, 401);
+    assert.equal(replay.json().error.code, "SIGNIN_FLOW_EXPIRED");
+  });
+
+  it("wrong codes bring the security check after 3 (API: CAPTCHA_REQUIRED with a challenge and the same flow), then the right code signs in", async () => {
+    const owner = await createVerifiedAccount(t, "captcha-step@example.com");
+    const { secret } = await enableTOTP(t, owner);
+    const client = new TestClient(t.app);
+    const first = await client.request("POST", "/api/v1/session", { json: { identifier: "captcha-step@example.com", password: STRONG_PASSWORD } });
+    const flow = first.json().flow as string;
+    for (let i = 0; i < 3; i++) {
+      const wrong = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: "000000" } });
+      assert.equal(wrong.json().error.code, "SECOND_FACTOR_INVALID");
+    }
+    const checked = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    assert.equal(checked.statusCode, 401);
+    assert.equal(checked.json().error.code, "CAPTCHA_REQUIRED");
+    assert.equal(checked.json().flow, flow);
+    const captcha = { id: checked.json().captcha.id as string, answer: "testme" };
+    const done = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: oathtoolCode(secret, t.clock.now()), captcha } });
+    assert.equal(done.statusCode, 200, done.body);
+  });
+
+  it("an account without a second factor still signs in with the password alone (amr pwd)", async () => {
+    await createVerifiedAccount(t, "one-step@example.com");
+    const client = new TestClient(t.app);
+    const signedIn = await client.request("POST", "/api/v1/session", { json: { identifier: "one-step@example.com", password: STRONG_PASSWORD } });
+    assert.equal(signedIn.statusCode, 200);
+    assert.deepEqual((await t.deps.stores.sessions.getSession(signedIn.json().session.id))?.amr, ["pwd"]);
+  });
+
+  it("a password reset does not remove the second factor: the next sign-in still asks for it", async () => {
+    const owner = await createVerifiedAccount(t, "reset-keeps@example.com");
+    const accountId = (await owner.get("/api/v1/session")).json().account.id as string;
+    await enableTOTP(t, owner);
+    const client = new TestClient(t.app);
+    const asked = await client.request("POST", "/api/v1/password-resets", { json: { identifier: "reset-keeps@example.com", captcha: await solveCAPTCHA(client, "password_reset") } });
+    assert.equal(asked.statusCode, 202);
+    await t.deps.tasks.settle();
+    const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("reset-keeps@example.com")).find((e) => /token=/.test(e.text));
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail?.text ?? "")?.[1];
+    assert.ok(token, "the reset link arrived");
+    const reset = await client.request("POST", "/api/v1/password-resets/complete", { json: { token, password: NEW_PASSWORD } });
+    assert.equal(reset.statusCode, 204, reset.body);
+    const signin = await client.request("POST", "/api/v1/session", { json: { identifier: "reset-keeps@example.com", password: NEW_PASSWORD } });
+    assert.equal(signin.statusCode, 401);
+    assert.equal(signin.json().error.code, "SECOND_FACTOR_REQUIRED");
+    assert.ok(await t.deps.stores.factors.getTOTPFactor(accountId));
+  });
+});
