@@ -12,7 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config/load.ts";
 import type { Deps } from "../src/deps.ts";
-import { createDeps } from "../src/services.ts";
+import { createDeps } from "../src/wiring.ts";
 import { BENCH_PASSWORD, benchIdentifier, seedSqliteAccounts } from "./seed.ts";
 
 interface Installation {

@@ -2,7 +2,7 @@
 import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
-import { createDeps } from "./services.ts";
+import { createDeps } from "./wiring.ts";
 import { startWebhookWorker } from "./webhooks/worker.ts";
 
 export async function startServer(config: Config): Promise<() => Promise<void>> {

@@ -13,7 +13,7 @@ import { hash as hashBcrypt } from "@node-rs/bcrypt";
 import { buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config/load.ts";
 import type { Deps } from "../src/deps.ts";
-import { createDeps } from "../src/services.ts";
+import { createDeps } from "../src/wiring.ts";
 import { STRONG_PASSWORD } from "./helpers/accounts.ts";
 import { testEnv } from "./helpers/app.ts";
 

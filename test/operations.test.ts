@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import SQLite from "better-sqlite3";
 import { buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config/load.ts";
-import { createDeps } from "../src/services.ts";
+import { createDeps } from "../src/wiring.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "./helpers/accounts.ts";
 import { createTestApp, type TestApp, testEnv } from "./helpers/app.ts";
 import { TestClient } from "./helpers/client.ts";

@@ -8,7 +8,7 @@ import { type AppOptions, buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config/load.ts";
 import type { Deps } from "../../src/deps.ts";
 import { createManualClock, type ManualClock } from "../../src/lib/clock.ts";
-import { createDeps } from "../../src/services.ts";
+import { createDeps } from "../../src/wiring.ts";
 
 export interface TestApp {
   app: FastifyInstance;

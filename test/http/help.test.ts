@@ -9,7 +9,7 @@ import { buildApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { loadHelpLibrary } from "../../src/help/articles.ts";
 import { helpVisitorId } from "../../src/help/feedback.ts";
-import { createDeps } from "../../src/services.ts";
+import { createDeps } from "../../src/wiring.ts";
 import type { HelpFeedbackRecord } from "../../src/stores/types.ts";
 import { createTestApp, type TestApp, testEnv } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, TestClient } from "../helpers/client.ts";

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { buildApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { clientSecretMatches } from "../../src/oidc/clients.ts";
-import { createDeps } from "../../src/services.ts";
+import { createDeps } from "../../src/wiring.ts";
 import { testEnv } from "../helpers/app.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));

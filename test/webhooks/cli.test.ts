@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load.ts";
-import { createDeps } from "../../src/services.ts";
+import { createDeps } from "../../src/wiring.ts";
 import { runWebhookDeliveryRound } from "../../src/webhooks/worker.ts";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { testEnv } from "../helpers/app.ts";
