@@ -3,7 +3,7 @@
 // alternating request by request so both see the same machine load. Also the first page of the account
 // list and a page deep inside it (keyset paging). Requests go through Fastify's inject (the whole route,
 // rendering and storage, without sockets). Run on its own: `npm run bench:admin -- --accounts 1000000`.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -101,7 +101,10 @@ async function main(): Promise<void> {
       admin_search: Object.fromEntries(
         sides.map((s) => {
           const t = times.get(s.accounts);
-          return [String(s.accounts), t ? { search_ms: summary(t.search), list_first_page_ms: summary(t.firstPage), list_deep_page_ms: summary(t.deepPage) } : {}];
+          return [
+            String(s.accounts),
+            t ? { search_ms: summary(t.search), list_first_page_ms: summary(t.firstPage), list_deep_page_ms: summary(t.deepPage) } : {},
+          ];
         }),
       ),
       search_p50_ratio: 0,
@@ -111,8 +114,14 @@ async function main(): Promise<void> {
     result.search_p50_ratio = Number((p50(many) / p50(1000)).toFixed(2));
     process.stdout.write(`\n| accounts | search p50 ms | search p90 ms | first page p50 ms | deep page p50 ms |\n|---:|---:|---:|---:|---:|\n`);
     for (const s of sides) {
-      const r = result.admin_search[String(s.accounts)] as { search_ms: { p50: number; p90: number }; list_first_page_ms: { p50: number }; list_deep_page_ms: { p50: number } };
-      process.stdout.write(`| ${s.accounts.toLocaleString("en")} | ${r.search_ms.p50} | ${r.search_ms.p90} | ${r.list_first_page_ms.p50} | ${r.list_deep_page_ms.p50} |\n`);
+      const r = result.admin_search[String(s.accounts)] as {
+        search_ms: { p50: number; p90: number };
+        list_first_page_ms: { p50: number };
+        list_deep_page_ms: { p50: number };
+      };
+      process.stdout.write(
+        `| ${s.accounts.toLocaleString("en")} | ${r.search_ms.p50} | ${r.search_ms.p90} | ${r.list_first_page_ms.p50} | ${r.list_deep_page_ms.p50} |\n`,
+      );
     }
     process.stdout.write(`\nsearch median with ${many.toLocaleString("en")} accounts / with 1,000: ${result.search_p50_ratio} (target: within 10 %)\n`);
     mkdirSync(RESULTS, { recursive: true });

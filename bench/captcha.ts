@@ -6,6 +6,7 @@ export type CAPTCHAOutcome = { imageMsP50: number; audioMsP50: number } | { skip
 
 export async function measureCAPTCHA(iterations: number): Promise<CAPTCHAOutcome> {
   const figures = await measureCAPTCHAMedia(iterations);
-  if (!Number.isFinite(figures.imageMsP50) || !Number.isFinite(figures.audioMsP50)) return { skipped: `measureCAPTCHAMedia returned ${JSON.stringify(figures)}` };
+  if (!Number.isFinite(figures.imageMsP50) || !Number.isFinite(figures.audioMsP50))
+    return { skipped: `measureCAPTCHAMedia returned ${JSON.stringify(figures)}` };
   return { imageMsP50: figures.imageMsP50, audioMsP50: figures.audioMsP50 };
 }

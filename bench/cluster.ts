@@ -10,9 +10,9 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { ConfigError } from "../src/config/load.ts";
 import { ENV_NAMES } from "../src/config/schema.ts";
-import { configFromEnv, latchkeyServerEnv, startLatchkeyServer } from "./latchkey-server.ts";
 import { createAccountCycle } from "./latchkey-http.ts";
-import { type MeasureModeOptions, measureLatchkeyMode, type ModeFigures } from "./measure-mode.ts";
+import { configFromEnv, latchkeyServerEnv, startLatchkeyServer } from "./latchkey-server.ts";
+import { type MeasureModeOptions, type ModeFigures, measureLatchkeyMode } from "./measure-mode.ts";
 import { seedAccountsThroughStores } from "./seed.ts";
 
 export type ClusterOutcome = { skipped: string } | { figures: ModeFigures; rssMBPeak: number; accounts: number };

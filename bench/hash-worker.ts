@@ -8,7 +8,7 @@
 //   scrypt  Better Auth's default verifyPassword (better-auth/crypto, node:crypto scrypt)
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { verifyPassword as verifyBetterAuthPassword, hashPassword as hashBetterAuthPassword } from "better-auth/crypto";
+import { hashPassword as hashBetterAuthPassword, verifyPassword as verifyBetterAuthPassword } from "better-auth/crypto";
 import { createArgon2Hasher } from "../src/accounts/password-hash.ts";
 
 type Verify = () => Promise<boolean>;
@@ -80,7 +80,11 @@ async function main(): Promise<void> {
       parallelism: { type: "string" },
     },
   });
-  const argon2 = { memoryCost: Number(values["memory-cost"] ?? 19456), timeCost: Number(values["time-cost"] ?? 2), parallelism: Number(values.parallelism ?? 1) };
+  const argon2 = {
+    memoryCost: Number(values["memory-cost"] ?? 19456),
+    timeCost: Number(values["time-cost"] ?? 2),
+    parallelism: Number(values.parallelism ?? 1),
+  };
   const verify = await createVerify(values.kind ?? "argon2", argon2);
   const concurrency = Number(values.concurrency ?? 16);
   const run = await measureWindow(verify, concurrency, Number(values.warmup ?? 1), Number(values.seconds ?? 10));
@@ -88,7 +92,9 @@ async function main(): Promise<void> {
   const single = singleSeconds > 0 ? await measureWindow(verify, 1, 0.2, singleSeconds) : null;
   const sorted = single ? single.durations.sort((a, b) => a - b) : [];
   const singleMsP50 = sorted[Math.floor(sorted.length / 2)] ?? null;
-  process.stdout.write(`${JSON.stringify({ perSecond: run.verifies / run.seconds, verifies: run.verifies, seconds: run.seconds, singleMsP50, cpuMsPerVerify: run.cpuMs / run.verifies })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ perSecond: run.verifies / run.seconds, verifies: run.verifies, seconds: run.seconds, singleMsP50, cpuMsPerVerify: run.cpuMs / run.verifies })}\n`,
+  );
 }
 
 await main();

@@ -64,7 +64,10 @@ export function measureSignins(server: ServerUnderTest, nextAccount: () => numbe
 
 /** GET /api/v1/session with a valid session cookie under load. */
 export function measureSessionChecks(server: ServerUnderTest, cookie: string, settings: LoadSettings): Promise<LoadFigures> {
-  return measureThroughput({ url: server.url, serverPid: server.pid, method: "GET", path: "/api/v1/session", headers: { cookie }, expectStatus: 200 }, settings);
+  return measureThroughput(
+    { url: server.url, serverPid: server.pid, method: "GET", path: "/api/v1/session", headers: { cookie }, expectStatus: 200 },
+    settings,
+  );
 }
 
 export interface LatencySummary {
@@ -136,7 +139,10 @@ export async function measureSequentialSignins(targets: readonly SequentialTarge
   try {
     for (let i = -5; i < samples; i++) {
       for (const [t, target] of targets.entries()) {
-        const answer = await timedRequest(agents[t]!, target.url, "POST", "/api/v1/session", { identifier: benchIdentifier(target.nextAccount()), password: BENCH_PASSWORD });
+        const answer = await timedRequest(agents[t]!, target.url, "POST", "/api/v1/session", {
+          identifier: benchIdentifier(target.nextAccount()),
+          password: BENCH_PASSWORD,
+        });
         if (answer.status !== 200) throw new Error(`sign-in answered ${answer.status}: ${answer.body}`);
         // The first five rounds warm up both servers and are not counted.
         if (i >= 0) times[t]!.push(answer.ms);
@@ -155,7 +161,14 @@ export async function measureSequentialSignins(targets: readonly SequentialTarge
  */
 export function measureForwardAuthChecks(server: ServerUnderTest, cookie: string, settings: LoadSettings): Promise<LoadFigures> {
   return measureThroughput(
-    { url: server.url, serverPid: server.pid, method: "GET", path: "/api/v1/authz/auth-request", headers: { cookie, "x-original-url": "https://app.example.com/" }, expectStatus: 200 },
+    {
+      url: server.url,
+      serverPid: server.pid,
+      method: "GET",
+      path: "/api/v1/authz/auth-request",
+      headers: { cookie, "x-original-url": "https://app.example.com/" },
+      expectStatus: 200,
+    },
     settings,
   );
 }

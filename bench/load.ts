@@ -69,10 +69,13 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
         window.cpuStart = readCPUSeconds(pid);
         window.counting = true;
       }, margin),
-      setTimeout(() => {
-        window.cpuEnd = readCPUSeconds(pid);
-        window.counting = false;
-      }, durationSeconds * 1000 - margin),
+      setTimeout(
+        () => {
+          window.cpuEnd = readCPUSeconds(pid);
+          window.counting = false;
+        },
+        durationSeconds * 1000 - margin,
+      ),
     );
   }
   const result = await instance;
@@ -140,7 +143,14 @@ export interface TimedAnswer {
 }
 
 /** One request over `agent`, timed from the call to the end of the answer. */
-export function timedRequest(agent: Agent, url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TimedAnswer> {
+export function timedRequest(
+  agent: Agent,
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<TimedAnswer> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const target = new URL(path, url);
   return new Promise((resolve, reject) => {
@@ -194,7 +204,11 @@ export function cookieHeaderFrom(headers: TimedAnswer["headers"]): string {
  * Runs `first` and `second` alternately, `rounds` times each, so that a change in the machine's load during
  * the run (other processes) affects both sides alike.
  */
-export async function alternateRounds<A, B>(rounds: number, first: (round: number) => Promise<A>, second: (round: number) => Promise<B>): Promise<{ first: A[]; second: B[] }> {
+export async function alternateRounds<A, B>(
+  rounds: number,
+  first: (round: number) => Promise<A>,
+  second: (round: number) => Promise<B>,
+): Promise<{ first: A[]; second: B[] }> {
   const a: A[] = [];
   const b: B[] = [];
   for (let round = 0; round < rounds; round++) {

@@ -3,7 +3,15 @@
 // known-versus-unknown timing.
 import type { Config } from "../src/config/load.ts";
 import { combineHashFigures, type HashFigures, measureHashLimit } from "./hash-limit.ts";
-import { measureForwardAuthChecks, measureKnownVersusUnknown, measureSessionChecks, measureSignins, type ServerUnderTest, signInForCookie, type TimingComparison } from "./latchkey-http.ts";
+import {
+  measureForwardAuthChecks,
+  measureKnownVersusUnknown,
+  measureSessionChecks,
+  measureSignins,
+  type ServerUnderTest,
+  signInForCookie,
+  type TimingComparison,
+} from "./latchkey-http.ts";
 import { alternateRounds, combineLoadFigures, createKeepAliveAgent, type LoadFigures, type LoadSettings, measureThroughput, timedRequest } from "./load.ts";
 import { benchIdentifier } from "./seed.ts";
 
@@ -53,14 +61,22 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
   if (check.status !== 200) throw new Error(`the session check answered ${check.status}: ${check.body}`);
   const sessionRounds = await alternateRounds(
     options.rounds,
-    (round) => measureThroughput({ url: options.baseline.url, serverPid: options.baseline.pid, method: "GET", path: options.baselinePath, expectStatus: 200 }, settingsFor(round)),
+    (round) =>
+      measureThroughput(
+        { url: options.baseline.url, serverPid: options.baseline.pid, method: "GET", path: options.baselinePath, expectStatus: 200 },
+        settingsFor(round),
+      ),
     (round) => measureSessionChecks(options.server, cookie, settingsFor(round)),
   );
 
   log(`  forward-auth checks vs baseline: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
   const forwardAuthRounds = await alternateRounds(
     options.rounds,
-    (round) => measureThroughput({ url: options.baseline.url, serverPid: options.baseline.pid, method: "GET", path: options.baselinePath, expectStatus: 200 }, settingsFor(round)),
+    (round) =>
+      measureThroughput(
+        { url: options.baseline.url, serverPid: options.baseline.pid, method: "GET", path: options.baselinePath, expectStatus: 200 },
+        settingsFor(round),
+      ),
     (round) => measureForwardAuthChecks(options.server, cookie, settingsFor(round)),
   );
 

@@ -47,11 +47,13 @@ export async function measurePasswordStrength(url: string, rounds = 6): Promise<
         times.push(answer.ms);
       }
     }
-    const concurrent = Array.from({ length: 20 }, (_, i) => fetch(new URL("/api/v1/password-strength", url), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ password: `${STRENGTH_CORPUS[1]}${STRENGTH_CORPUS[0]}${i}`, userInputs: [] }),
-    }).then((r) => r.arrayBuffer()));
+    const concurrent = Array.from({ length: 20 }, (_, i) =>
+      fetch(new URL("/api/v1/password-strength", url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ password: `${STRENGTH_CORPUS[1]}${STRENGTH_CORPUS[0]}${i}`, userInputs: [] }),
+      }).then((r) => r.arrayBuffer()),
+    );
     const health = createKeepAliveAgent();
     let healthMax = 0;
     for (let i = 0; i < 10; i++) {
@@ -60,7 +62,13 @@ export async function measurePasswordStrength(url: string, rounds = 6): Promise<
     }
     await Promise.all(concurrent);
     health.destroy();
-    return { samples: times.length, msP50: quantile(times, 0.5), msP99: quantile(times, 0.99), msMax: Math.max(...times), healthMsMaxDuringEstimates: healthMax };
+    return {
+      samples: times.length,
+      msP50: quantile(times, 0.5),
+      msP99: quantile(times, 0.99),
+      msMax: Math.max(...times),
+      healthMsMaxDuringEstimates: healthMax,
+    };
   } finally {
     agent.destroy();
   }

@@ -68,9 +68,10 @@ async function measureVerify(): Promise<Omit<PowFigures, "solves" | "client">> {
   const prefix = random.bytes(16).toString("hex");
   const nonce = solvePowPuzzle(prefix, DEFAULT_BITS);
   const rounds = 100_000;
-  const hashCheckMs = cpuMs(() => {
-    for (let i = 0; i < rounds; i++) leadingZeroBits(prefix, nonce);
-  }) / rounds;
+  const hashCheckMs =
+    cpuMs(() => {
+      for (let i = 0; i < rounds; i++) leadingZeroBits(prefix, nonce);
+    }) / rounds;
 
   const dir = mkdtempSync(join(tmpdir(), "latchkey-pow-bench-"));
   const clock = createSystemClock();

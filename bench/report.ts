@@ -17,7 +17,15 @@ export interface ScaleFigures {
 
 export interface BenchRun {
   environment: { node: string; cpus: number; cpuModel: string; loadavgStart: number[]; loadavgEnd: number[] };
-  settings: { accounts: number; durationSeconds: number; rounds: number; warmupSeconds: number; connections: number; samples: number; argon2: { memoryCost: number; timeCost: number; parallelism: number } };
+  settings: {
+    accounts: number;
+    durationSeconds: number;
+    rounds: number;
+    warmupSeconds: number;
+    connections: number;
+    samples: number;
+    argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  };
   sqlite: ModeFigures;
   rssMBPeak: number;
   startup: StartupFigures;
@@ -118,7 +126,10 @@ export function targetRows(run: BenchRun): TargetRow[] {
     required: `>= ${TARGETS.signinHashRatio} x hash limit`,
     measured: `${m.signin.perSecond.toFixed(1)}/s vs ${m.hashLimit.perSecond.toFixed(1)}/s = ${signinRatio.toFixed(2)}`,
     met: signinRatio >= TARGETS.signinHashRatio,
-    verdict: verdict(signinRatio >= TARGETS.signinHashRatio, `${(TARGETS.signinHashRatio * m.hashLimit.perSecond - m.signin.perSecond).toFixed(1)} sign-ins/s short`),
+    verdict: verdict(
+      signinRatio >= TARGETS.signinHashRatio,
+      `${(TARGETS.signinHashRatio * m.hashLimit.perSecond - m.signin.perSecond).toFixed(1)} sign-ins/s short`,
+    ),
   });
   const sessionRatio = m.sessionCheck.perSecond / m.baseline.perSecond;
   rows.push({
@@ -126,7 +137,10 @@ export function targetRows(run: BenchRun): TargetRow[] {
     required: `>= ${TARGETS.sessionBaselineRatio} x baseline`,
     measured: `${m.sessionCheck.perSecond.toFixed(0)}/s vs ${m.baseline.perSecond.toFixed(0)}/s = ${sessionRatio.toFixed(2)}`,
     met: sessionRatio >= TARGETS.sessionBaselineRatio,
-    verdict: verdict(sessionRatio >= TARGETS.sessionBaselineRatio, `${(TARGETS.sessionBaselineRatio * m.baseline.perSecond - m.sessionCheck.perSecond).toFixed(0)} checks/s short`),
+    verdict: verdict(
+      sessionRatio >= TARGETS.sessionBaselineRatio,
+      `${(TARGETS.sessionBaselineRatio * m.baseline.perSecond - m.sessionCheck.perSecond).toFixed(0)} checks/s short`,
+    ),
   });
   const forwardAuthRatio = m.forwardAuth.perSecond / m.forwardAuthBaseline.perSecond;
   rows.push({
@@ -134,11 +148,20 @@ export function targetRows(run: BenchRun): TargetRow[] {
     required: `>= ${TARGETS.sessionBaselineRatio} x baseline`,
     measured: `${m.forwardAuth.perSecond.toFixed(0)}/s vs ${m.forwardAuthBaseline.perSecond.toFixed(0)}/s = ${forwardAuthRatio.toFixed(2)}`,
     met: forwardAuthRatio >= TARGETS.sessionBaselineRatio,
-    verdict: verdict(forwardAuthRatio >= TARGETS.sessionBaselineRatio, `${(TARGETS.sessionBaselineRatio * m.forwardAuthBaseline.perSecond - m.forwardAuth.perSecond).toFixed(0)} checks/s short`),
+    verdict: verdict(
+      forwardAuthRatio >= TARGETS.sessionBaselineRatio,
+      `${(TARGETS.sessionBaselineRatio * m.forwardAuthBaseline.perSecond - m.forwardAuth.perSecond).toFixed(0)} checks/s short`,
+    ),
   });
   if ("skipped" in run.captcha) {
     for (const name of ["CAPTCHA picture, median", "CAPTCHA audio, median"]) {
-      rows.push({ name, required: name.includes("picture") ? `<= ${TARGETS.captchaImageMs} ms` : `<= ${TARGETS.captchaAudioMs} ms`, measured: "-", met: null, verdict: `not measured: ${run.captcha.skipped}` });
+      rows.push({
+        name,
+        required: name.includes("picture") ? `<= ${TARGETS.captchaImageMs} ms` : `<= ${TARGETS.captchaAudioMs} ms`,
+        measured: "-",
+        met: null,
+        verdict: `not measured: ${run.captcha.skipped}`,
+      });
     }
   } else {
     const { imageMsP50, audioMsP50 } = run.captcha;
@@ -187,7 +210,13 @@ export function targetRows(run: BenchRun): TargetRow[] {
     verdict: verdict(run.rssMBPeak <= TARGETS.rssMB, `${(run.rssMBPeak - TARGETS.rssMB).toFixed(0)} MB over`),
   });
   if ("skipped" in run.scale) {
-    rows.push({ name: "Median sign-in latency, many vs 1,000 accounts", required: `<= ${TARGETS.scaleRatio} x`, measured: "-", met: null, verdict: `not measured: ${run.scale.skipped}` });
+    rows.push({
+      name: "Median sign-in latency, many vs 1,000 accounts",
+      required: `<= ${TARGETS.scaleRatio} x`,
+      measured: "-",
+      met: null,
+      verdict: `not measured: ${run.scale.skipped}`,
+    });
   } else {
     const s = run.scale;
     const ratio = s.signin.msP50 / s.referenceSignin.msP50;
@@ -205,7 +234,8 @@ export function targetRows(run: BenchRun): TargetRow[] {
 /** The JSON of bench/results/latest.json: the keys of architecture §9 at the top level, details below. */
 export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, unknown> {
   const m = run.sqlite;
-  const captcha = "skipped" in run.captcha ? { image: null, audio: null } : { image: round(run.captcha.imageMsP50, 3), audio: round(run.captcha.audioMsP50, 3) };
+  const captcha =
+    "skipped" in run.captcha ? { image: null, audio: null } : { image: round(run.captcha.imageMsP50, 3), audio: round(run.captcha.audioMsP50, 3) };
   const peer =
     "skipped" in run.peer
       ? { skipped: run.peer.skipped }
@@ -239,7 +269,10 @@ export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, un
           reference_signin_ms_p90: round(run.scale.referenceSignin.msP90, 2),
           ratio: round(run.scale.signin.msP50 / run.scale.referenceSignin.msP50, 3),
         };
-  const cluster = "skipped" in run.cluster ? { skipped: run.cluster.skipped } : { mode: "postgres+redis", accounts: run.cluster.accounts, rss_mb_peak: round(run.cluster.rssMBPeak, 1), ...modeJSON(run.cluster.figures) };
+  const cluster =
+    "skipped" in run.cluster
+      ? { skipped: run.cluster.skipped }
+      : { mode: "postgres+redis", accounts: run.cluster.accounts, rss_mb_peak: round(run.cluster.rssMBPeak, 1), ...modeJSON(run.cluster.figures) };
   const sqlite = modeJSON(m);
   return {
     signin_per_s: sqlite.signin_per_s,
@@ -310,7 +343,12 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
         "Each figure alternated with its reference, so the ratios suffer less; the CPU-per-answer figures under Details are the least sensitive.\n",
     );
   }
-  out.push(table(["Target", "Required", "Measured", "Result"], rows.map((r) => [r.name, r.required, r.measured, r.verdict])));
+  out.push(
+    table(
+      ["Target", "Required", "Measured", "Result"],
+      rows.map((r) => [r.name, r.required, r.measured, r.verdict]),
+    ),
+  );
 
   const peer = "skipped" in run.peer ? null : run.peer;
   out.push("\n### Beside the peer\n");
@@ -319,10 +357,18 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
     table(
       ["", "Latchkey", peer ? `Better Auth ${peer.version}` : "Better Auth"],
       [
-        ["Password hash", `argon2id m=${run.settings.argon2.memoryCost} t=${run.settings.argon2.timeCost} p=${run.settings.argon2.parallelism}`, peerCell((p) => p.passwordHash)],
+        [
+          "Password hash",
+          `argon2id m=${run.settings.argon2.memoryCost} t=${run.settings.argon2.timeCost} p=${run.settings.argon2.parallelism}`,
+          peerCell((p) => p.passwordHash),
+        ],
         ["Hash limit (verifies/s, no HTTP)", m.hashLimit.perSecond.toFixed(1), peerCell((p) => p.hashLimit.perSecond.toFixed(1))],
         ["Sign-ins/s over HTTP", m.signin.perSecond.toFixed(1), peerCell((p) => p.signin.perSecond.toFixed(1))],
-        ["Sign-ins ÷ hash limit", (m.signin.perSecond / m.hashLimit.perSecond).toFixed(2), peerCell((p) => (p.signin.perSecond / p.hashLimit.perSecond).toFixed(2))],
+        [
+          "Sign-ins ÷ hash limit",
+          (m.signin.perSecond / m.hashLimit.perSecond).toFixed(2),
+          peerCell((p) => (p.signin.perSecond / p.hashLimit.perSecond).toFixed(2)),
+        ],
         ["Server CPU per sign-in (ms)", fixed(m.signin.serverCPUMsPerAnswer, 1), peerCell((p) => fixed(p.signin.serverCPUMsPerAnswer, 1))],
         ["CPU per verification alone (ms)", m.hashLimit.cpuMsPerVerify.toFixed(1), peerCell((p) => p.hashLimit.cpuMsPerVerify.toFixed(1))],
         [
@@ -332,8 +378,16 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
         ],
         ["Session checks/s", m.sessionCheck.perSecond.toFixed(0), peerCell((p) => p.sessionCheck.perSecond.toFixed(0))],
         ["Server CPU per session check (ms)", fixed(m.sessionCheck.serverCPUMsPerAnswer, 3), peerCell((p) => fixed(p.sessionCheck.serverCPUMsPerAnswer, 3))],
-        ["Session checks ÷ bare Fastify", (m.sessionCheck.perSecond / m.baseline.perSecond).toFixed(2), peerCell((p) => (p.sessionCheck.perSecond / m.baseline.perSecond).toFixed(2))],
-        ["Forward-auth checks/s ÷ bare Fastify", `${m.forwardAuth.perSecond.toFixed(0)} ÷ ${m.forwardAuthBaseline.perSecond.toFixed(0)} = ${(m.forwardAuth.perSecond / m.forwardAuthBaseline.perSecond).toFixed(2)}`, peerCell(() => "–")],
+        [
+          "Session checks ÷ bare Fastify",
+          (m.sessionCheck.perSecond / m.baseline.perSecond).toFixed(2),
+          peerCell((p) => (p.sessionCheck.perSecond / m.baseline.perSecond).toFixed(2)),
+        ],
+        [
+          "Forward-auth checks/s ÷ bare Fastify",
+          `${m.forwardAuth.perSecond.toFixed(0)} ÷ ${m.forwardAuthBaseline.perSecond.toFixed(0)} = ${(m.forwardAuth.perSecond / m.forwardAuthBaseline.perSecond).toFixed(2)}`,
+          peerCell(() => "–"),
+        ],
         ["Peak RSS (MB)", run.rssMBPeak.toFixed(0), peerCell((p) => p.rssMBPeak.toFixed(0))],
       ],
     ),
@@ -357,13 +411,17 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
   out.push(
     `- Sign-in latency under load: median ${m.signin.latencyMsP50} ms, p90 ${m.signin.latencyMsP90} ms${unexpectedText(m.signin)}; one verification alone: ${fixed(m.hashLimit.singleMsP50, 1)} ms.`,
   );
-  out.push(`- Session check latency under load: median ${m.sessionCheck.latencyMsP50} ms${unexpectedText(m.sessionCheck)}; baseline median ${m.baseline.latencyMsP50} ms${unexpectedText(m.baseline)}.`);
+  out.push(
+    `- Session check latency under load: median ${m.sessionCheck.latencyMsP50} ms${unexpectedText(m.sessionCheck)}; baseline median ${m.baseline.latencyMsP50} ms${unexpectedText(m.baseline)}.`,
+  );
   out.push(
     `- Server CPU per answer (all threads): sign-in ${fixed(m.signin.serverCPUMsPerAnswer, 2)} ms vs ${m.hashLimit.cpuMsPerVerify.toFixed(2)} ms per verification alone; ` +
       `session check ${fixed(m.sessionCheck.serverCPUMsPerAnswer, 3)} ms vs baseline ${fixed(m.baseline.serverCPUMsPerAnswer, 3)} ms. CPU per answer depends far less on other processes than rates do.`,
   );
   if (!("skipped" in run.scale)) {
-    out.push(`- Sequential sign-in: ${run.scale.accounts.toLocaleString("en")} accounts median ${run.scale.signin.msP50.toFixed(1)} ms (p90 ${run.scale.signin.msP90.toFixed(1)}), ${run.scale.referenceAccounts.toLocaleString("en")} accounts median ${run.scale.referenceSignin.msP50.toFixed(1)} ms (p90 ${run.scale.referenceSignin.msP90.toFixed(1)}).`);
+    out.push(
+      `- Sequential sign-in: ${run.scale.accounts.toLocaleString("en")} accounts median ${run.scale.signin.msP50.toFixed(1)} ms (p90 ${run.scale.signin.msP90.toFixed(1)}), ${run.scale.referenceAccounts.toLocaleString("en")} accounts median ${run.scale.referenceSignin.msP50.toFixed(1)} ms (p90 ${run.scale.referenceSignin.msP90.toFixed(1)}).`,
+    );
   }
   if ("skipped" in run.cluster) {
     out.push(`- PostgreSQL + Redis mode: skipped (${run.cluster.skipped}).`);
@@ -374,9 +432,18 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
       table(
         ["Figure", "Value"],
         [
-          ["Sign-ins/s ÷ hash limit", `${c.signin.perSecond.toFixed(1)} ÷ ${c.hashLimit.perSecond.toFixed(1)} = ${(c.signin.perSecond / c.hashLimit.perSecond).toFixed(2)}`],
-          ["Session checks/s ÷ baseline", `${c.sessionCheck.perSecond.toFixed(0)} ÷ ${c.baseline.perSecond.toFixed(0)} = ${(c.sessionCheck.perSecond / c.baseline.perSecond).toFixed(2)}`],
-          ["Failed sign-in median, known / unknown", `${c.timing.known.msP50.toFixed(2)} / ${c.timing.unknown.msP50.toFixed(2)} ms (${c.timing.differencePct.toFixed(1)} %)`],
+          [
+            "Sign-ins/s ÷ hash limit",
+            `${c.signin.perSecond.toFixed(1)} ÷ ${c.hashLimit.perSecond.toFixed(1)} = ${(c.signin.perSecond / c.hashLimit.perSecond).toFixed(2)}`,
+          ],
+          [
+            "Session checks/s ÷ baseline",
+            `${c.sessionCheck.perSecond.toFixed(0)} ÷ ${c.baseline.perSecond.toFixed(0)} = ${(c.sessionCheck.perSecond / c.baseline.perSecond).toFixed(2)}`,
+          ],
+          [
+            "Failed sign-in median, known / unknown",
+            `${c.timing.known.msP50.toFixed(2)} / ${c.timing.unknown.msP50.toFixed(2)} ms (${c.timing.differencePct.toFixed(1)} %)`,
+          ],
           ["Peak RSS", `${run.cluster.rssMBPeak.toFixed(0)} MB`],
         ],
       ),

@@ -10,13 +10,13 @@ import { createAccountCycle, measureSequentialSignins } from "./latchkey-http.ts
 import { cleanEnvironment, configFromEnv, latchkeyServerEnv, PROJECT_DIR, RESULTS_DIR, startLatchkeyServer } from "./latchkey-server.ts";
 import type { LoadSettings } from "./load.ts";
 import { measureLatchkeyMode } from "./measure-mode.ts";
+import { measurePasswordStrength } from "./password-strength.ts";
 import { measureBetterAuthPeer } from "./peers/better-auth.ts";
+import { measurePow, powMarkdown, powResultsJSON } from "./pow.ts";
 import { type ChildServer, startChildServer } from "./processes.ts";
 import { type BenchRun, markdownReport, resultsJSON, type ScaleFigures, targetRows } from "./report.ts";
 import { seedSqliteAccounts } from "./seed.ts";
-import { measurePasswordStrength } from "./password-strength.ts";
 import { measureStartup } from "./startup.ts";
-import { measurePow, powMarkdown, powResultsJSON } from "./pow.ts";
 
 /** The account count the scale comparison holds a large run against. */
 const REFERENCE_ACCOUNTS = 1000;
@@ -27,7 +27,7 @@ function log(line: string): void {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0] ?? error.name : String(error);
+  return error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
 }
 
 async function seedTimed(file: string, count: number, argon2: Parameters<typeof seedSqliteAccounts>[2]): Promise<void> {
@@ -101,7 +101,9 @@ async function main(): Promise<void> {
 
     let scale: ScaleFigures | { skipped: string } = { skipped: `run with --accounts 1000000 to compare against ${REFERENCE_ACCOUNTS.toLocaleString("en")}` };
     if (options.accounts !== REFERENCE_ACCOUNTS) {
-      log(`  scale: sequential sign-ins, ${options.accounts.toLocaleString("en")} vs ${REFERENCE_ACCOUNTS.toLocaleString("en")} accounts, ${options.samples} each, alternating`);
+      log(
+        `  scale: sequential sign-ins, ${options.accounts.toLocaleString("en")} vs ${REFERENCE_ACCOUNTS.toLocaleString("en")} accounts, ${options.samples} each, alternating`,
+      );
       const referenceEnv = latchkeyServerEnv(join(scratch, "reference"));
       const referenceConfig = configFromEnv(referenceEnv);
       if (referenceConfig.database.kind !== "sqlite") throw new Error("the reference server is expected to use SQLite");
@@ -125,15 +127,23 @@ async function main(): Promise<void> {
     let peer: BenchRun["peer"] = { skipped: "--no-peer" };
     if (options.peer) {
       log("Peer: Better Auth");
-      peer = await measureBetterAuthPeer({ rounds: options.rounds, round, argon2: config.argon2 }).catch((error: unknown) => ({ skipped: `failed: ${errorText(error)}` }));
+      peer = await measureBetterAuthPeer({ rounds: options.rounds, round, argon2: config.argon2 }).catch((error: unknown) => ({
+        skipped: `failed: ${errorText(error)}`,
+      }));
     }
 
     let cluster: BenchRun["cluster"] = { skipped: "--no-cluster" };
     if (options.cluster) {
       log("PostgreSQL + Redis mode");
-      cluster = await measureClusterMode({ baseline, baselinePath: BASELINE_PATH, rounds: options.rounds, round, samples: options.samples, log, cpuProfileDir }).catch(
-        (error: unknown) => ({ skipped: `failed: ${errorText(error)}` }),
-      );
+      cluster = await measureClusterMode({
+        baseline,
+        baselinePath: BASELINE_PATH,
+        rounds: options.rounds,
+        round,
+        samples: options.samples,
+        log,
+        cpuProfileDir,
+      }).catch((error: unknown) => ({ skipped: `failed: ${errorText(error)}` }));
       if ("skipped" in cluster) log(`  skipped: ${cluster.skipped}`);
     }
     await stopAll();

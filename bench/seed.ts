@@ -3,10 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { createArgon2Hasher } from "../src/accounts/password-hash.ts";
 import type { Config } from "../src/config/load.ts";
-import { parseIdentifier } from "../src/lib/identifier-parsing.ts";
 import { createSystemClock } from "../src/lib/clock.ts";
-import { createCryptoRandom } from "../src/lib/random.ts";
 import { generateId } from "../src/lib/crypto.ts";
+import { parseIdentifier } from "../src/lib/identifier-parsing.ts";
+import { createCryptoRandom } from "../src/lib/random.ts";
 import { openStores } from "../src/stores/index.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "../src/stores/sql/sqlite-database.ts";
 
@@ -68,9 +68,13 @@ export async function seedSqliteAccounts(file: string, count: number, argon2: Co
     const identifierIds = ascendingIds(count);
     // Many rows per statement: a million single-row calls would spend most of the time crossing into SQLite.
     const insertAccounts = (rows: number) =>
-      raw.prepare(`insert into accounts (id, name, password_hash, is_admin, disabled_at, created_at, updated_at) values ${Array(rows).fill("(?, null, ?, 0, null, ?, ?)").join(", ")}`);
+      raw.prepare(
+        `insert into accounts (id, name, password_hash, is_admin, disabled_at, created_at, updated_at) values ${Array(rows).fill("(?, null, ?, 0, null, ?, ?)").join(", ")}`,
+      );
     const insertIdentifiers = (rows: number) =>
-      raw.prepare(`insert into identifiers (id, account_id, kind, value, display, verified_at, created_at) values ${Array(rows).fill("(?, ?, 'email', ?, ?, ?, ?)").join(", ")}`);
+      raw.prepare(
+        `insert into identifiers (id, account_id, kind, value, display, verified_at, created_at) values ${Array(rows).fill("(?, ?, 'email', ?, ?, ?, ?)").join(", ")}`,
+      );
     const fullAccounts = insertAccounts(SEED_BATCH_ROWS);
     const fullIdentifiers = insertIdentifiers(SEED_BATCH_ROWS);
     raw.transaction(() => {

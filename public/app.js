@@ -3,8 +3,9 @@
 // elements are absent. The Content-Security-Policy forbids inline scripts and styles, so this module is
 // loaded with <script type="module" src>, state is shown by toggling `hidden` and classes, never
 // `element.style`, and text from the page or the server is always set with textContent, never innerHTML.
-import { enhanceCaptchaAudio } from "./enhancements/captcha-audio.js";
+
 import { enhanceCapsLockWarnings } from "./enhancements/caps-lock-warning.js";
+import { enhanceCaptchaAudio } from "./enhancements/captcha-audio.js";
 import { enableDoubleSubmitGuard } from "./enhancements/double-submit-guard.js";
 import { enhanceEmailSuggestions } from "./enhancements/email-suggestion.js";
 import { enhanceErrorSummary } from "./enhancements/error-summary.js";

@@ -162,8 +162,13 @@
       } catch {
         return showError(confirm, "No passkey was used. Try again, or confirm with your password.");
       }
-      const finished = await postJSON("/api/v1/account/confirm/passkey", { challengeId: started.data.challengeId, response: assertion, returnTo: confirm.dataset.returnTo });
-      if (finished.status !== 200) return showError(confirm, errorMessage(finished.data, "The passkey did not work. Try again, or confirm with your password."));
+      const finished = await postJSON("/api/v1/account/confirm/passkey", {
+        challengeId: started.data.challengeId,
+        response: assertion,
+        returnTo: confirm.dataset.returnTo,
+      });
+      if (finished.status !== 200)
+        return showError(confirm, errorMessage(finished.data, "The passkey did not work. Try again, or confirm with your password."));
       window.location.assign(finished.data.redirectTo || "/account/security");
     });
   }

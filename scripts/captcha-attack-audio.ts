@@ -152,12 +152,19 @@ function findWords(samples: Float32Array, sampleRate: number): [number, number][
   best = best.slice();
   while (best.length > DIGITS) {
     let shortest = 0;
-    for (let i = 1; i < best.length; i++) if ((best[i] as [number, number])[1] - (best[i] as [number, number])[0] < (best[shortest] as [number, number])[1] - (best[shortest] as [number, number])[0]) shortest = i;
+    for (let i = 1; i < best.length; i++)
+      if (
+        (best[i] as [number, number])[1] - (best[i] as [number, number])[0] <
+        (best[shortest] as [number, number])[1] - (best[shortest] as [number, number])[0]
+      )
+        shortest = i;
     best.splice(shortest, 1);
   }
   while (best.length > 0 && best.length < DIGITS) {
     let longest = 0;
-    for (let i = 1; i < best.length; i++) if ((best[i] as [number, number])[1] - (best[i] as [number, number])[0] > (best[longest] as [number, number])[1] - (best[longest] as [number, number])[0]) longest = i;
+    for (let i = 1; i < best.length; i++)
+      if ((best[i] as [number, number])[1] - (best[i] as [number, number])[0] > (best[longest] as [number, number])[1] - (best[longest] as [number, number])[0])
+        longest = i;
     const [a, b] = best[longest] as [number, number];
     const middle = Math.round((a + b) / 2);
     best.splice(longest, 1, [a, middle], [middle, b]);
@@ -246,7 +253,11 @@ export function runAudioAttack(trainCount: number, testCount: number): void {
   const same = measure(training, ownKey, testCount);
   const other = measure(training, otherKey, testCount);
   const percent = (x: number, of: number): string => `${((100 * x) / of).toFixed(1)}%`;
-  console.log(`same key:    ${same.solved}/${testCount} clips solved (${percent(same.solved, testCount)}), ${percent(same.digits, testCount * DIGITS)} of digits, ${same.segmented} clips cut into seven words`);
-  console.log(`another key: ${other.solved}/${testCount} clips solved (${percent(other.solved, testCount)}), ${percent(other.digits, testCount * DIGITS)} of digits, ${other.segmented} clips cut into seven words`);
+  console.log(
+    `same key:    ${same.solved}/${testCount} clips solved (${percent(same.solved, testCount)}), ${percent(same.digits, testCount * DIGITS)} of digits, ${same.segmented} clips cut into seven words`,
+  );
+  console.log(
+    `another key: ${other.solved}/${testCount} clips solved (${percent(other.solved, testCount)}), ${percent(other.digits, testCount * DIGITS)} of digits, ${other.segmented} clips cut into seven words`,
+  );
   console.log(`chance:      ${(100 / 10 ** DIGITS).toFixed(5)}% of clips, 10.0% of digits`);
 }

@@ -125,11 +125,18 @@ async function segment(png: Buffer, count: number): Promise<Float32Array[]> {
     }
     const a = blobs[best] as Blob;
     const b = blobs[best + 1] as Blob;
-    blobs.splice(best, 2, { left: Math.min(a.left, b.left), right: Math.max(a.right, b.right), top: Math.min(a.top, b.top), bottom: Math.max(a.bottom, b.bottom), area: a.area + b.area });
+    blobs.splice(best, 2, {
+      left: Math.min(a.left, b.left),
+      right: Math.max(a.right, b.right),
+      top: Math.min(a.top, b.top),
+      bottom: Math.max(a.bottom, b.bottom),
+      area: a.area + b.area,
+    });
   }
   while (blobs.length > 0 && blobs.length < count) {
     let widest = 0;
-    for (let i = 1; i < blobs.length; i++) if ((blobs[i] as Blob).right - (blobs[i] as Blob).left > (blobs[widest] as Blob).right - (blobs[widest] as Blob).left) widest = i;
+    for (let i = 1; i < blobs.length; i++)
+      if ((blobs[i] as Blob).right - (blobs[i] as Blob).left > (blobs[widest] as Blob).right - (blobs[widest] as Blob).left) widest = i;
     const w = blobs[widest] as Blob;
     const middle = Math.round((w.left + w.right) / 2);
     blobs.splice(widest, 1, { ...w, right: middle }, { ...w, left: middle + 1 });
@@ -187,7 +194,9 @@ async function measure(training: readonly Sample[], style: CAPTCHAImageStyle, co
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { train: { type: "string", default: "300" }, test: { type: "string", default: "100" }, audio: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { train: { type: "string", default: "300" }, test: { type: "string", default: "100" }, audio: { type: "boolean", default: false } },
+  });
   const trainCount = Number(values.train);
   const testCount = Number(values.test);
   if (!Number.isInteger(trainCount) || trainCount < 1 || !Number.isInteger(testCount) || testCount < 1) {
@@ -208,12 +217,18 @@ async function main(): Promise<void> {
     if (patches.length !== text.length) continue;
     for (const [i, features] of patches.entries()) training.push({ features, label: text.charAt(i) });
   }
-  console.log(`trained a ${K}-nearest-neighbour classifier on ${training.length} characters from ${trainCount} pictures of one key (alphabet ${CAPTCHA_ALPHABET})`);
+  console.log(
+    `trained a ${K}-nearest-neighbour classifier on ${training.length} characters from ${trainCount} pictures of one key (alphabet ${CAPTCHA_ALPHABET})`,
+  );
   const same = await measure(training, ownKey, testCount);
   const other = await measure(training, otherKey, testCount);
   const percent = (x: number, of: number): string => `${((100 * x) / of).toFixed(1)}%`;
-  console.log(`same key:    ${same.solved}/${testCount} pictures solved (${percent(same.solved, testCount)}), ${percent(same.characters, testCount * 5)} of characters`);
-  console.log(`another key: ${other.solved}/${testCount} pictures solved (${percent(other.solved, testCount)}), ${percent(other.characters, testCount * 5)} of characters`);
+  console.log(
+    `same key:    ${same.solved}/${testCount} pictures solved (${percent(same.solved, testCount)}), ${percent(same.characters, testCount * 5)} of characters`,
+  );
+  console.log(
+    `another key: ${other.solved}/${testCount} pictures solved (${percent(other.solved, testCount)}), ${percent(other.characters, testCount * 5)} of characters`,
+  );
   console.log(`chance:      ${(100 / CAPTCHA_ALPHABET.length ** 5).toFixed(5)}% of pictures, ${(100 / CAPTCHA_ALPHABET.length).toFixed(1)}% of characters`);
 }
 

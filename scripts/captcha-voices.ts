@@ -69,11 +69,9 @@ function ensureEspeak(): void {
 }
 
 function synthesize(spec: VoiceSpec, word: string): { sampleRate: number; samples: Float32Array } {
-  const result = spawnSync(
-    "espeak-ng",
-    ["-v", spec.voice, "-p", String(spec.pitch), "-s", String(spec.speed), "--stdout", word],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
+  const result = spawnSync("espeak-ng", ["-v", spec.voice, "-p", String(spec.pitch), "-s", String(spec.speed), "--stdout", word], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (result.status !== 0) throw new Error(`espeak-ng failed for ${spec.voice}: ${result.stderr.toString()}`);
   return decodeWAV(result.stdout);
 }

@@ -1,26 +1,26 @@
 // The `latchkey` command: serve, migrate, and account administration for operators.
 import { parseArgs } from "node:util";
-import { checkNewPassword } from "./accounts/password-policy.ts";
 import { createArgon2Hasher } from "./accounts/password-hash.ts";
+import { checkNewPassword } from "./accounts/password-policy.ts";
+import { buildHelpFeedbackReport, formatHelpReportText } from "./admin/report.ts";
 import { type AuditEventType, recordAuditEvent } from "./audit/audit.ts";
+import { runAccountsImport } from "./cli/import-command.ts";
+import { runClientsCommand, runKeysCommand } from "./cli/oidc-commands.ts";
+import { runBackup, runMigrateData } from "./cli/operations-commands.ts";
+import { readPassword } from "./cli/read-password.ts";
+import { UsageError } from "./cli/usage-error.ts";
+import { runWebhooksCommand } from "./cli/webhooks-command.ts";
 import { type Config, ConfigError, loadConfig, parseDuration } from "./config/load.ts";
-import { describeUserAgent } from "./lib/user-agent.ts";
+import { loadHelpLibrary } from "./help/articles.ts";
+import { createSystemClock } from "./lib/clock.ts";
 import { generateId } from "./lib/crypto.ts";
 import { parseIdentifier } from "./lib/identifier-parsing.ts";
-import { createSystemClock } from "./lib/clock.ts";
 import { createCryptoRandom } from "./lib/random.ts";
-import { errorMessages } from "./messages/errors.ts";
+import { describeUserAgent } from "./lib/user-agent.ts";
 import { runServe } from "./main.ts";
-import { buildHelpFeedbackReport, formatHelpReportText } from "./admin/report.ts";
-import { loadHelpLibrary } from "./help/articles.ts";
+import { errorMessages } from "./messages/errors.ts";
 import { openDatabase, openStores } from "./stores/index.ts";
 import type { Stores } from "./stores/types.ts";
-import { readPassword } from "./cli/read-password.ts";
-import { runAccountsImport } from "./cli/import-command.ts";
-import { runBackup, runMigrateData } from "./cli/operations-commands.ts";
-import { UsageError } from "./cli/usage-error.ts";
-import { runClientsCommand, runKeysCommand } from "./cli/oidc-commands.ts";
-import { runWebhooksCommand } from "./cli/webhooks-command.ts";
 import { WebhookInputError } from "./webhooks/endpoints.ts";
 import { accountCreatedEvent, accountDisabledEvent, accountEnabledEvent, sessionsRevokedEvent } from "./webhooks/events.ts";
 
@@ -145,13 +145,20 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
     case "list": {
       const limit = Number(values.limit ?? "100");
       const offset = Number(values.offset ?? "0");
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10000 || !Number.isInteger(offset) || offset < 0) throw new UsageError("--limit takes 1–10000 and --offset a whole number");
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10000 || !Number.isInteger(offset) || offset < 0)
+        throw new UsageError("--limit takes 1–10000 and --offset a whole number");
       return withStores(config, async (stores) => {
         const rows = await stores.accounts.listAccounts({ limit, offset });
         process.stdout.write(`${["id", "identifiers", "name", "status", "created"].join("\t")}\n`);
         for (const { account, identifiers } of rows) {
           const ids = identifiers.map((i) => `${i.display}${i.verifiedAt ? "" : " (unconfirmed)"}`).join(", ");
-          const status = account.disabledAt ? "disabled" : identifiers.some((i) => i.verifiedAt) ? (account.isAdmin ? "active, admin" : "active") : "unconfirmed";
+          const status = account.disabledAt
+            ? "disabled"
+            : identifiers.some((i) => i.verifiedAt)
+              ? account.isAdmin
+                ? "active, admin"
+                : "active"
+              : "unconfirmed";
           process.stdout.write(`${[account.id, ids, account.name ?? "", status, account.createdAt.toISOString()].join("\t")}\n`);
         }
         process.stdout.write(`${rows.length} account(s)\n`);
@@ -163,10 +170,13 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
       return withStores(config, async (stores) => {
         const id = await findAccountId(stores, positionals[0] ?? values.identifier);
         const random = createCryptoRandom();
-        const event = action === "disable" ? accountDisabledEvent({ clock, random }, id, OPERATOR_ACTOR) : accountEnabledEvent({ clock, random }, id, OPERATOR_ACTOR);
+        const event =
+          action === "disable" ? accountDisabledEvent({ clock, random }, id, OPERATOR_ACTOR) : accountEnabledEvent({ clock, random }, id, OPERATOR_ACTOR);
         await stores.accounts.setAccountDisabled(id, action === "disable" ? clock.now() : null, [event]);
         if (action === "disable") {
-          await stores.sessions.deleteSessionsOfAccount(id, undefined, (count) => (count > 0 ? [sessionsRevokedEvent({ clock, random }, id, "account_disabled", count, false)] : []));
+          await stores.sessions.deleteSessionsOfAccount(id, undefined, (count) =>
+            count > 0 ? [sessionsRevokedEvent({ clock, random }, id, "account_disabled", count, false)] : [],
+          );
         }
         await recordCLIEvent(stores, action === "disable" ? "admin.account_disabled" : "admin.account_enabled", id);
         process.stdout.write(`Account ${id} ${action}d\n`);
@@ -182,7 +192,9 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
         return 0;
       });
     default:
-      throw new UsageError(action ? `unknown accounts command: ${action}` : "accounts needs a command: create, list, disable, enable, grant-admin, revoke-admin, import");
+      throw new UsageError(
+        action ? `unknown accounts command: ${action}` : "accounts needs a command: create, list, disable, enable, grant-admin, revoke-admin, import",
+      );
   }
 }
 
@@ -196,7 +208,10 @@ async function recordCLIEvent(stores: Stores, type: AuditEventType, accountId: s
 }
 
 async function runAudit(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { account: { type: "string" }, since: { type: "string" }, type: { type: "string", multiple: true }, limit: { type: "string" } } });
+  const { values } = parseArgs({
+    args,
+    options: { account: { type: "string" }, since: { type: "string" }, type: { type: "string", multiple: true }, limit: { type: "string" } },
+  });
   const limit = Number(values.limit ?? "100");
   if (!Number.isInteger(limit) || limit < 1 || limit > 100000) throw new UsageError("--limit takes 1–100000");
   let sinceSeconds: number | undefined;
@@ -217,8 +232,14 @@ async function runAudit(config: Config, args: string[]): Promise<number> {
     });
     process.stdout.write(`${["time", "event", "account", "ip", "device", "detail"].join("\t")}\n`);
     for (const e of events) {
-      const detail = e.detail ? Object.entries(e.detail).map(([k, v]) => `${k}=${v}`).join(" ") : "";
-      process.stdout.write(`${[e.at.toISOString(), e.type, e.accountId ?? "-", e.ip ?? "-", e.userAgent ? describeUserAgent(e.userAgent) : "-", detail].join("\t")}\n`);
+      const detail = e.detail
+        ? Object.entries(e.detail)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")
+        : "";
+      process.stdout.write(
+        `${[e.at.toISOString(), e.type, e.accountId ?? "-", e.ip ?? "-", e.userAgent ? describeUserAgent(e.userAgent) : "-", detail].join("\t")}\n`,
+      );
     }
     process.stdout.write(`${events.length} event(s)\n`);
     return 0;

@@ -2,8 +2,8 @@
 import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
-import { createDeps } from "./wiring.ts";
 import { startWebhookWorker } from "./webhooks/worker.ts";
+import { createDeps } from "./wiring.ts";
 
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const deps = await createDeps(config);
@@ -24,7 +24,9 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const where = config.database.kind === "sqlite" ? config.database.file : "PostgreSQL";
-  process.stdout.write(`Latchkey is running at ${config.baseUrl} (listening on ${config.host}:${port}, data in ${where}${config.redis ? ", short-lived state in Redis" : ""})\n`);
+  process.stdout.write(
+    `Latchkey is running at ${config.baseUrl} (listening on ${config.host}:${port}, data in ${where}${config.redis ? ", short-lived state in Redis" : ""})\n`,
+  );
   if (config.mail.transport === "outbox" || config.sms.provider === "outbox") {
     process.stdout.write(`Messages are written to ${config.outboxDir} instead of being sent.\n`);
   }

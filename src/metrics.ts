@@ -42,7 +42,8 @@ export function createMetrics(): Metrics {
     },
   });
   // Outcomes start at zero so dashboards see every series from the first scrape.
-  for (const o of ["succeeded", "failed", "locked", "captcha_required", "captcha_failed", "not_verified", "invalid_input", "unavailable"]) signins.inc({ outcome: o }, 0);
+  for (const o of ["succeeded", "failed", "locked", "captcha_required", "captcha_failed", "not_verified", "invalid_input", "unavailable"])
+    signins.inc({ outcome: o }, 0);
   for (const o of ["created", "correct", "incorrect", "expired"]) captchas.inc({ outcome: o }, 0);
   return {
     registry,

@@ -2,13 +2,13 @@
 import pino from "pino";
 import { createArgon2Hasher } from "./accounts/password-hash.ts";
 import type { Config } from "./config/load.ts";
-import type { Deps, Logger } from "./deps.ts";
 import { createMailer } from "./delivery/mailer.ts";
 import { createSMSSender } from "./delivery/sms.ts";
+import type { Deps, Logger } from "./deps.ts";
 import { createBackgroundTasks } from "./lib/background.ts";
-import { createReadableLogStream } from "./lib/readable-log.ts";
 import { type Clock, createSystemClock } from "./lib/clock.ts";
 import { createCryptoRandom, type Random } from "./lib/random.ts";
+import { createReadableLogStream } from "./lib/readable-log.ts";
 import { createMetrics, instrumentHasher } from "./metrics.ts";
 import { openStores } from "./stores/index.ts";
 
@@ -23,7 +23,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions = {}
   const random = options.random ?? createCryptoRandom();
   const stores = await openStores(config, clock);
   // Development logs are read by people: the same readable lines as the request log.
-  const logger = options.logger ?? (config.env === "development" ? pino({ level: config.logLevel }, createReadableLogStream()) : pino({ level: config.logLevel }));
+  const logger =
+    options.logger ?? (config.env === "development" ? pino({ level: config.logLevel }, createReadableLogStream()) : pino({ level: config.logLevel }));
   const metrics = createMetrics();
   metrics.watchPool(() => stores.poolStats?.() ?? null);
   return {

@@ -75,7 +75,9 @@ describe("latchkey accounts import", () => {
   };
 
   /** Runs `use` with the server's dependencies and app on the same data directory as the CLI. */
-  async function withApp<T>(use: (deps: Deps, signIn: (identifier: string, password: string) => Promise<{ status: number; code?: string }>) => Promise<T>): Promise<T> {
+  async function withApp<T>(
+    use: (deps: Deps, signIn: (identifier: string, password: string) => Promise<{ status: number; code?: string }>) => Promise<T>,
+  ): Promise<T> {
     const deps = await createDeps(loadConfig(env), { logger: { info() {}, warn() {}, error() {} } });
     const app = await buildApp(deps, { logger: false });
     try {
@@ -201,14 +203,19 @@ describe("latchkey accounts import", () => {
   });
 
   it("a dry run checks every row and stores nothing", async () => {
-    const csv = csvLine(["identifier", "password_hash"]) + csvLine(["dry@example.com", get("bcrypt").hash]) + csvLine(["bcrypt@example.com", get("bcrypt").hash]);
+    const csv =
+      csvLine(["identifier", "password_hash"]) + csvLine(["dry@example.com", get("bcrypt").hash]) + csvLine(["bcrypt@example.com", get("bcrypt").hash]);
     const result = run(["accounts", "import", "--dry-run", file("dry.csv", csv)]);
     assert.equal(result.status, 1);
     assert.match(result.stdout, /^Dry run: 1 account would be imported; 1 row rejected\. Nothing was stored\.$/m);
     assert.match(result.stdout, /line 3: bcrypt@example\.com is already used by an existing account/);
     await withApp(async (deps) => {
       assert.equal(await deps.stores.accounts.getAccountByIdentifier("dry@example.com"), null);
-      assert.equal((await deps.stores.audit.listEvents({ types: ["admin.accounts_imported"], limit: 10 })).length, 3, "one per real import, none for a dry run");
+      assert.equal(
+        (await deps.stores.audit.listEvents({ types: ["admin.accounts_imported"], limit: 10 })).length,
+        3,
+        "one per real import, none for a dry run",
+      );
     });
   });
 

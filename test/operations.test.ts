@@ -39,7 +39,10 @@ describe("backup and migrate-data", () => {
     const copy = new SQLite(out, { readonly: true });
     const rows = copy.prepare("select value from identifiers order by value").all() as Array<{ value: string }>;
     copy.close();
-    assert.deepEqual(rows.map((r) => r.value), ["+447911123456", "one@example.com"]);
+    assert.deepEqual(
+      rows.map((r) => r.value),
+      ["+447911123456", "one@example.com"],
+    );
     const again = spawnSync(process.execPath, [BIN, "backup", "--out", out], { env, encoding: "utf8", timeout: 60_000 });
     assert.equal(again.status, 1);
     assert.match(again.stderr, /already exists/);

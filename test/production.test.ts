@@ -1,13 +1,14 @@
 // The production process: `latchkey serve` from the compiled dist/, with NODE_ENV=production. It must run
 // without any TypeScript loader, find its assets (styles, help articles, fonts, voices) from dist/, and log JSON.
-import { solvePowPuzzle } from "../src/pow/puzzles.ts";
+
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { solvePowPuzzle } from "../src/pow/puzzles.ts";
 import { TEST_SECRET } from "./helpers/app.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -106,15 +107,27 @@ describe("the production process (compiled dist/)", { skip: process.platform !==
     assert.match(await help.text(), /href="\/help\/[a-z0-9-]+"/);
 
     // Proof of work is on by default in production: a new security check needs a solved puzzle first.
-    const refused = await fetch(`${baseUrl}/api/v1/captcha`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ purpose: "signin" }) });
+    const refused = await fetch(`${baseUrl}/api/v1/captcha`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ purpose: "signin" }),
+    });
     assert.equal(refused.status, 400);
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "POW_REQUIRED");
-    const asked = await fetch(`${baseUrl}/api/v1/pow`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ purpose: "captcha" }) });
+    const asked = await fetch(`${baseUrl}/api/v1/pow`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ purpose: "captcha" }),
+    });
     assert.equal(asked.status, 201);
     const cookie = (asked.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     const puzzle = (await asked.json()) as { id: string; prefix: string; difficulty: number };
     const pow = { id: puzzle.id, nonce: solvePowPuzzle(puzzle.prefix, puzzle.difficulty) };
-    const created = await fetch(`${baseUrl}/api/v1/captcha`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ purpose: "signin", pow }) });
+    const created = await fetch(`${baseUrl}/api/v1/captcha`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body: JSON.stringify({ purpose: "signin", pow }),
+    });
     assert.equal(created.status, 201, await created.clone().text());
     const challenge = (await created.json()) as { imageUrl: string; audioUrl: string };
     const image = await fetch(new URL(challenge.imageUrl, baseUrl));
@@ -122,7 +135,12 @@ describe("the production process (compiled dist/)", { skip: process.platform !==
     assert.deepEqual([...new Uint8Array(await image.arrayBuffer()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     const audio = await fetch(new URL(challenge.audioUrl, baseUrl));
     assert.equal(audio.status, 200);
-    assert.equal(Buffer.from(await audio.arrayBuffer()).subarray(0, 4).toString("latin1"), "RIFF");
+    assert.equal(
+      Buffer.from(await audio.arrayBuffer())
+        .subarray(0, 4)
+        .toString("latin1"),
+      "RIFF",
+    );
   });
 
   it("logs one JSON object per line in production", async () => {
@@ -132,7 +150,10 @@ describe("the production process (compiled dist/)", { skip: process.platform !==
     assert.ok(logLines.length > 0, output);
     for (const line of logLines) JSON.parse(line);
     // The request line is there, with its query value redacted like every query value in the log.
-    assert.ok(logLines.some((line) => line.includes("/healthz?probe=[redacted]")), output);
+    assert.ok(
+      logLines.some((line) => line.includes("/healthz?probe=[redacted]")),
+      output,
+    );
     assert.ok(!output.includes("json-log"), output);
   });
 });
@@ -177,9 +198,18 @@ describe("development logs (compiled dist/, NODE_ENV=development)", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const lines = output.split("\n");
     assert.equal(lines.filter((line) => / GET \/healthz /.test(line)).length, 1, output);
-    assert.ok(lines.some((line) => /^\d\d:\d\d:\d\d\.\d{3} GET \/healthz 200 \d+\.\d ms$/.test(line)), output);
-    assert.ok(lines.some((line) => /^\d\d:\d\d:\d\d\.\d{3} GET \/verify\?identifier=…&code=… 200 \d+\.\d ms$/.test(line)), output);
-    assert.ok(lines.some((line) => / GET \/no-such-page 404 /.test(line)), output);
+    assert.ok(
+      lines.some((line) => /^\d\d:\d\d:\d\d\.\d{3} GET \/healthz 200 \d+\.\d ms$/.test(line)),
+      output,
+    );
+    assert.ok(
+      lines.some((line) => /^\d\d:\d\d:\d\d\.\d{3} GET \/verify\?identifier=…&code=… 200 \d+\.\d ms$/.test(line)),
+      output,
+    );
+    assert.ok(
+      lines.some((line) => / GET \/no-such-page 404 /.test(line)),
+      output,
+    );
     assert.doesNotMatch(output, /517418|ada%40example/);
     assert.ok(!lines.some((line) => line.startsWith("{")), "no JSON lines in development");
   });

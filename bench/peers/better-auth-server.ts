@@ -2,10 +2,10 @@
 // defaults otherwise, served by node:http through its own Node handler. Prints "LISTENING <port>" when ready.
 import { createServer } from "node:http";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
+import Database from "better-sqlite3";
 
 async function startPeerServer(): Promise<void> {
   const dataDir = process.env.BENCH_PEER_DATA_DIR;

@@ -6,9 +6,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../src/config/load.ts";
 import { combineHashFigures, type HashFigures, measureHashLimit } from "../hash-limit.ts";
-import { cleanEnvironment, PROJECT_DIR } from "../latchkey-server.ts";
 import { createAccountCycle } from "../latchkey-http.ts";
-import { alternateRounds, combineLoadFigures, cookieHeaderFrom, createKeepAliveAgent, type LoadFigures, type LoadSettings, measureThroughput, timedRequest } from "../load.ts";
+import { cleanEnvironment, PROJECT_DIR } from "../latchkey-server.ts";
+import {
+  alternateRounds,
+  combineLoadFigures,
+  cookieHeaderFrom,
+  createKeepAliveAgent,
+  type LoadFigures,
+  type LoadSettings,
+  measureThroughput,
+  timedRequest,
+} from "../load.ts";
 import { startChildServer } from "../processes.ts";
 import { BENCH_PASSWORD } from "../seed.ts";
 
@@ -49,7 +58,11 @@ async function signUpAccounts(url: string, count: number, parallel: number): Pro
     try {
       while (next < count) {
         const index = next++;
-        const answer = await timedRequest(agent, url, "POST", "/api/auth/sign-up/email", { email: peerIdentifier(index), password: BENCH_PASSWORD, name: `Peer ${index}` });
+        const answer = await timedRequest(agent, url, "POST", "/api/auth/sign-up/email", {
+          email: peerIdentifier(index),
+          password: BENCH_PASSWORD,
+          name: `Peer ${index}`,
+        });
         if (answer.status !== 200) throw new Error(`Better Auth sign-up answered ${answer.status}: ${answer.body}`);
       }
     } finally {
@@ -67,7 +80,13 @@ export async function measureBetterAuthPeer(options: PeerRunOptions): Promise<Pe
     args: ["--import", "tsx", "bench/peers/better-auth-server.ts"],
     // Outside production Better Auth's rate limiter is off by default, as Latchkey's per-address limits
     // are lifted for its run: both are measured without per-address limits.
-    env: { ...cleanEnvironment(), NODE_ENV: "development", BENCH_PEER_DATA_DIR: dataDir, BENCH_PEER_SECRET: randomBytes(32).toString("base64url"), BETTER_AUTH_TELEMETRY: "0" },
+    env: {
+      ...cleanEnvironment(),
+      NODE_ENV: "development",
+      BENCH_PEER_DATA_DIR: dataDir,
+      BENCH_PEER_SECRET: randomBytes(32).toString("base64url"),
+      BETTER_AUTH_TELEMETRY: "0",
+    },
     cwd: PROJECT_DIR,
     ready: /LISTENING (\d+)/,
   });
@@ -105,7 +124,12 @@ export async function measureBetterAuthPeer(options: PeerRunOptions): Promise<Pe
     if (check.status !== 200 || !check.body.includes('"session"')) throw new Error(`Better Auth get-session answered ${check.status}: ${check.body}`);
     const sessionRounds: LoadFigures[] = [];
     for (let round = 0; round < options.rounds; round++) {
-      sessionRounds.push(await measureThroughput({ url: server.url, serverPid: server.pid, method: "GET", path: "/api/auth/get-session", headers: { cookie }, expectStatus: 200 }, settingsFor(round)));
+      sessionRounds.push(
+        await measureThroughput(
+          { url: server.url, serverPid: server.pid, method: "GET", path: "/api/auth/get-session", headers: { cookie }, expectStatus: 200 },
+          settingsFor(round),
+        ),
+      );
     }
     return {
       name: "Better Auth",

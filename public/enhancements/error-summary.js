@@ -24,9 +24,7 @@ export function enhanceErrorSummary() {
 
     // Show the field's label (or its group's legend) too, not only the input at the top edge.
     const label =
-      (target.id && document.querySelector(`label[for="${CSS.escape(target.id)}"]`)) ||
-      target.closest("fieldset")?.querySelector("legend") ||
-      target;
+      (target.id && document.querySelector(`label[for="${CSS.escape(target.id)}"]`)) || target.closest("fieldset")?.querySelector("legend") || target;
     label.scrollIntoView({ block: "start" });
     target.focus({ preventScroll: true });
   });

@@ -4,8 +4,7 @@ import { announce } from "./dom.js";
 import { runFeature } from "./run-feature.js";
 
 const FEEDBACK_THANKS_YES = "Thank you for your feedback.";
-const FEEDBACK_THANKS_NO =
-  "Thank you. We can't reply to individual answers, but we read every one and use them to improve this help.";
+const FEEDBACK_THANKS_NO = "Thank you. We can't reply to individual answers, but we read every one and use them to improve this help.";
 
 /** POSTs JSON feedback; true only for a 2xx answer. */
 async function postFeedback(url, body) {
@@ -73,8 +72,7 @@ function enhanceFeedbackWidget(section) {
 
   askForm.addEventListener("submit", (event) => {
     const submitter = event.submitter;
-    const value =
-      submitter && submitter.name === "helpful" ? submitter.value : new FormData(askForm).get("helpful");
+    const value = submitter && submitter.name === "helpful" ? submitter.value : new FormData(askForm).get("helpful");
     if (value !== "yes" && value !== "no") return; // unknown: let the server handle it
     event.preventDefault();
     if (askForm.getAttribute("aria-busy") === "true") return;

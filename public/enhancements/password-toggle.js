@@ -27,11 +27,7 @@ export function enhancePasswordToggles() {
       input.type = visible ? "text" : "password";
       setPasswordToggleLabel(button, visible);
       // Changing the type can reset the caret; put it back where the user left it.
-      if (
-        selectionStart !== null &&
-        selectionEnd !== null &&
-        (input.selectionStart !== selectionStart || input.selectionEnd !== selectionEnd)
-      ) {
+      if (selectionStart !== null && selectionEnd !== null && (input.selectionStart !== selectionStart || input.selectionEnd !== selectionEnd)) {
         try {
           input.setSelectionRange(selectionStart, selectionEnd, selectionDirection ?? "none");
         } catch {

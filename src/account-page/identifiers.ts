@@ -1,16 +1,16 @@
 // Adding and removing e-mail addresses and mobile numbers on a signed-in account. A new one is verified
 // with a code before it is added; a taken one answers the same as a free one.
 import { deliverToIdentifier } from "../accounts/deliver.ts";
-import { recordAuditEvent } from "../audit/audit.ts";
-import type { SessionContext } from "../sessions/sessions.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { identifierAddedEmail, identifierAddedSMS, registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
+import type { SessionContext } from "../sessions/sessions.ts";
 import type { IdentifierRecord } from "../stores/types.ts";
 import { identifierAddedEvent, identifierRemovedEvent } from "../webhooks/events.ts";
 

@@ -3,31 +3,34 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { toPublicAccount } from "../accounts/public-account.ts";
-import type { Deps } from "../deps.ts";
 import { describeAuditEvent } from "../audit/audit.ts";
+import type { Deps } from "../deps.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
-import { sessionContextOf } from "../http/request-context.ts";
 import { limitClient } from "../http/client-limits.ts";
+import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerPage, answerPageOrError, readFlow } from "../http/flow-adapter.ts";
 import { IDENTIFIER_PAGES, identifierPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, redirectSeeOther } from "../http/forms.ts";
-import { accountNotice, pageTitles } from "../messages/pages.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
-import { chosenIdentifier } from "../http/field-choice.ts";
-import { describeTimeAgo, describeUserAgent } from "../lib/user-agent.ts";
+import { sessionContextOf } from "../http/request-context.ts";
 import { countryName, type IPCountryTable, loadIPCountryTable } from "../lib/ip-country.ts";
+import { describeTimeAgo, describeUserAgent } from "../lib/user-agent.ts";
+import { accountNotice, pageTitles } from "../messages/pages.ts";
+import { listAppsWithAccess } from "../oidc/account-apps.ts";
 import { listAccountSessions } from "../sessions/sessions.ts";
 import { accountPage, describeActivity } from "../views/account-page.ts";
-import { listAppsWithAccess } from "../oidc/account-apps.ts";
-import { describeScope } from "../views/oidc-pages.ts";
 import { verifyPage } from "../views/auth-pages.ts";
+import { describeScope } from "../views/oidc-pages.ts";
 import { type IdentifierResult, runAddIdentifier, runConfirmIdentifier, runRemoveIdentifier, runResendIdentifierCode } from "./identifier-flow.ts";
 import { revokeAccountSession, revokeOtherSessions } from "./session-revocation.ts";
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 const AddIdentifierBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
-const ConfirmIdentifierBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+const ConfirmIdentifierBody = Type.Object(
+  { identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false },
+);
 
 export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   // Read once at start-up; the owner's file is the only source, nothing is looked up over the network.
@@ -68,7 +71,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
         ago: describeTimeAgo(e.at, now),
       })),
       ...(noticeText ? { notice: noticeText } : {}),
-      apps: apps.map((a) => ({ clientId: a.clientId, name: a.name, access: a.scopes.filter((s) => s !== "openid").map(describeScope), sinceAgo: describeTimeAgo(a.since, now) })),
+      apps: apps.map((a) => ({
+        clientId: a.clientId,
+        name: a.name,
+        access: a.scopes.filter((s) => s !== "openid").map(describeScope),
+        sinceAgo: describeTimeAgo(a.since, now),
+      })),
     });
     return sendPage(request, reply, deps, { title: pageTitles.account, body, narrow: false });
   });
@@ -77,7 +85,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     const { id } = request.params as Static<typeof IdParams>;
-    const result = await revokeAccountSession(deps, { accountId: auth.account.id, sessionId: id, currentSessionId: auth.session.id, context: sessionContextOf(request) });
+    const result = await revokeAccountSession(deps, {
+      accountId: auth.account.id,
+      sessionId: id,
+      currentSessionId: auth.session.id,
+      context: sessionContextOf(request),
+    });
     return answerPageOrError(reply, result, (ended) => (ended.kind === "signed-out" ? "/signin?done=signed-out" : "/account?done=session-ended"));
   });
 
@@ -89,12 +102,16 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   /** Where a page of adding or removing an identifier goes when it leaves the flow. */
-  const leaveIdentifierPage = (result: IdentifierResult): string => (result.kind === "identifier-removed" ? "/account?done=identifier-removed" : IDENTIFIER_PAGES.done);
+  const leaveIdentifierPage = (result: IdentifierResult): string =>
+    result.kind === "identifier-removed" ? "/account?done=identifier-removed" : IDENTIFIER_PAGES.done;
 
   app.post("/account/identifiers", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const result = await runAddIdentifier(deps, { accountId: auth.account.id, identifier: chosenIdentifier(request) ?? formField(request, "identifier", 1024) });
+    const result = await runAddIdentifier(deps, {
+      accountId: auth.account.id,
+      identifier: chosenIdentifier(request) ?? formField(request, "identifier", 1024),
+    });
     return answerPage(deps, request, reply, identifierPageFlow, result, leaveIdentifierPage);
   });
 
@@ -119,7 +136,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/account/identifiers/verify", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const input = { accountId: auth.account.id, identifier: formField(request, "identifier", 1024), code: formField(request, "code", 64), context: sessionContextOf(request) };
+    const input = {
+      accountId: auth.account.id,
+      identifier: formField(request, "identifier", 1024),
+      code: formField(request, "code", 64),
+      context: sessionContextOf(request),
+    };
     return answerPage(deps, request, reply, identifierPageFlow, await runConfirmIdentifier(deps, input), leaveIdentifierPage);
   });
 
@@ -133,7 +155,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/account/identifiers/:id/remove", { preHandler: app.csrfProtection, schema: { params: IdParams } }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const result = await runRemoveIdentifier(deps, { accountId: auth.account.id, identifierId: (request.params as Static<typeof IdParams>).id, context: sessionContextOf(request) });
+    const result = await runRemoveIdentifier(deps, {
+      accountId: auth.account.id,
+      identifierId: (request.params as Static<typeof IdParams>).id,
+      context: sessionContextOf(request),
+    });
     return answerPage(deps, request, reply, identifierPageFlow, result, leaveIdentifierPage);
   });
 
@@ -158,7 +184,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   app.delete("/api/v1/sessions/:id", { schema: { params: IdParams } }, async (request, reply) => {
     const auth = requireApiAuth(request);
     // Another account's session id answers exactly like one that does not exist.
-    const result = await revokeAccountSession(deps, { accountId: auth.account.id, sessionId: (request.params as Static<typeof IdParams>).id, context: sessionContextOf(request) });
+    const result = await revokeAccountSession(deps, {
+      accountId: auth.account.id,
+      sessionId: (request.params as Static<typeof IdParams>).id,
+      context: sessionContextOf(request),
+    });
     return answerJson(result, () => reply.code(204).send());
   });
 
@@ -174,18 +204,30 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     return answerJson(result, () => reply.code(202).send({ verification: "sent" }));
   });
 
-  app.post("/api/v1/account/identifiers/verify", { schema: { body: ConfirmIdentifierBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
-    const auth = requireApiAuth(request);
-    const result = await runConfirmIdentifier(deps, { accountId: auth.account.id, ...(request.body as Static<typeof ConfirmIdentifierBody>), context: sessionContextOf(request) });
-    return answerJson(result, async () => {
-      const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
-      return reply.code(201).send({ account: toPublicAccount(auth.account, identifiers) });
-    });
-  });
+  app.post(
+    "/api/v1/account/identifiers/verify",
+    { schema: { body: ConfirmIdentifierBody }, preHandler: limitClient(deps, "codeEntry") },
+    async (request, reply) => {
+      const auth = requireApiAuth(request);
+      const result = await runConfirmIdentifier(deps, {
+        accountId: auth.account.id,
+        ...(request.body as Static<typeof ConfirmIdentifierBody>),
+        context: sessionContextOf(request),
+      });
+      return answerJson(result, async () => {
+        const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
+        return reply.code(201).send({ account: toPublicAccount(auth.account, identifiers) });
+      });
+    },
+  );
 
   app.delete("/api/v1/account/identifiers/:id", { schema: { params: IdParams } }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    const result = await runRemoveIdentifier(deps, { accountId: auth.account.id, identifierId: (request.params as Static<typeof IdParams>).id, context: sessionContextOf(request) });
+    const result = await runRemoveIdentifier(deps, {
+      accountId: auth.account.id,
+      identifierId: (request.params as Static<typeof IdParams>).id,
+      context: sessionContextOf(request),
+    });
     return answerJson(result, () => reply.code(204).send());
   });
 }

@@ -27,7 +27,10 @@ export async function revokeAccountSession(
 }
 
 /** Ends every session of the account but the current one; returns how many ended. */
-export async function revokeOtherSessions(deps: RevocationDeps, input: { accountId: string; currentSessionId: string; context: SessionContext }): Promise<number> {
+export async function revokeOtherSessions(
+  deps: RevocationDeps,
+  input: { accountId: string; currentSessionId: string; context: SessionContext },
+): Promise<number> {
   const count = await invalidateOtherSessions(deps, input.accountId, input.currentSessionId);
   await recordAuditEvent(deps, { type: "sessions.revoked", accountId: input.accountId, context: input.context, detail: { count } });
   return count;

@@ -11,7 +11,11 @@ export interface Notification {
 }
 
 /** Sends by e-mail or SMS, in the site's words when its owner rewrote the message. A failure is logged and becomes DELIVERY_FAILED (503), never a 500. */
-export async function deliverToIdentifier(deps: Pick<Deps, "config" | "mailer" | "sms" | "logger">, identifier: Identifier, notification: Notification): Promise<void> {
+export async function deliverToIdentifier(
+  deps: Pick<Deps, "config" | "mailer" | "sms" | "logger">,
+  identifier: Identifier,
+  notification: Notification,
+): Promise<void> {
   try {
     if (identifier.kind === "email") {
       await deps.mailer.sendEmail({ to: identifier.display, ...composeEmail(deps.config, notification.email()) });

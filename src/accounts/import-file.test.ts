@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { ImportRow } from "./import.ts";
-import { detectImportFileFormat, type ImportFileFormat, ImportFileError, openImportFile } from "./import-file.ts";
+import { detectImportFileFormat, ImportFileError, type ImportFileFormat, openImportFile } from "./import-file.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "latchkey-import-file-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +33,8 @@ describe("detectImportFileFormat", () => {
 
 describe("openImportFile, CSV", () => {
   test("reads RFC 4180 quoting, CRLF, a byte order mark and blank lines, with the line each row starts on", async () => {
-    const csv = '\ufeffIdentifier , PASSWORD_HASH,name,is_admin\r\na@example.com,h1,"Lovelace, Ada",1\r\n\r\nb@example.com,h2,"Grace ""Amazing""\r\nHopper",0\r\nc@example.com,"$scrypt$ln=1,r=1,p=1$x$y",,\r\n';
+    const csv =
+      '\ufeffIdentifier , PASSWORD_HASH,name,is_admin\r\na@example.com,h1,"Lovelace, Ada",1\r\n\r\nb@example.com,h2,"Grace ""Amazing""\r\nHopper",0\r\nc@example.com,"$scrypt$ln=1,r=1,p=1$x$y",,\r\n';
     const { rows, ignored } = await readRows(csv, "csv");
     assert.deepEqual(rows, [
       { line: 2, values: { identifier: "a@example.com", password_hash: "h1", name: "Lovelace, Ada" } },
@@ -71,7 +72,7 @@ describe("openImportFile, CSV", () => {
   });
 
   test("an unclosed quote stops at 64 KiB and reading restarts on the next line", async () => {
-    const lines = ['identifier,password_hash', '"a@example.com,h1'];
+    const lines = ["identifier,password_hash", '"a@example.com,h1'];
     for (let i = 0; i < 2000; i++) lines.push(`filler${i}@example.com,${"h".repeat(40)}`);
     const { rows } = await readRows(`${lines.join("\n")}\n`, "csv");
     assert.deepEqual(rows[0], { line: 2, unreadable: "the record is longer than 64 KiB (an unclosed quote?)" });
@@ -79,7 +80,10 @@ describe("openImportFile, CSV", () => {
   });
 
   test("a header without identifier or password_hash, or no header at all, makes the file unusable", async () => {
-    await assert.rejects(readRows("email,hash\na@example.com,h1\n", "csv"), (error: unknown) => error instanceof ImportFileError && /missing: identifier, password_hash/.test(error.message));
+    await assert.rejects(
+      readRows("email,hash\na@example.com,h1\n", "csv"),
+      (error: unknown) => error instanceof ImportFileError && /missing: identifier, password_hash/.test(error.message),
+    );
     await assert.rejects(readRows("\n\n", "csv"), ImportFileError);
     await assert.rejects(readRows("identifier,identifier,password_hash\n", "csv"), /names the column identifier twice/);
   });
@@ -90,7 +94,10 @@ describe("openImportFile, CSV", () => {
     for (let i = 0; i < count; i++) lines.push(`user${i}@example.com,$2b$10$${"a".repeat(53)},User ${i}`);
     const { rows } = await readRows(`${lines.join("\n")}\n`, "csv");
     assert.equal(rows.length, count);
-    assert.deepEqual(rows[count - 1], { line: count + 1, values: { identifier: `user${count - 1}@example.com`, password_hash: `$2b$10$${"a".repeat(53)}`, name: `User ${count - 1}` } });
+    assert.deepEqual(rows[count - 1], {
+      line: count + 1,
+      values: { identifier: `user${count - 1}@example.com`, password_hash: `$2b$10$${"a".repeat(53)}`, name: `User ${count - 1}` },
+    });
   });
 });
 

@@ -171,7 +171,9 @@ async function* parseCSV(lines: AsyncIterable<PhysicalLine>, noteIgnored: (name:
     const names = fields.map((name) => name.trim().toLowerCase());
     const missing = ["identifier", "password_hash"].filter((name) => !names.includes(name));
     if (missing.length > 0) {
-      throw new ImportFileError(`the CSV header (line 1) needs the columns identifier and password_hash; missing: ${missing.join(", ")} (found: ${describeNames(names)})`);
+      throw new ImportFileError(
+        `the CSV header (line 1) needs the columns identifier and password_hash; missing: ${missing.join(", ")} (found: ${describeNames(names)})`,
+      );
     }
     const repeated = names.find((name, i) => names.indexOf(name) !== i);
     if (repeated !== undefined) throw new ImportFileError(`the CSV header names the column ${repeated} twice`);
@@ -183,7 +185,10 @@ async function* parseCSV(lines: AsyncIterable<PhysicalLine>, noteIgnored: (name:
     if (line.text === null) {
       if (header === null) throw new ImportFileError(`the CSV header (line ${line.number}): ${line.problem}`);
       // The record ends here; reading goes on with the next line.
-      yield { line: record?.start ?? line.number, unreadable: record ? `the record is longer than ${MAX_IMPORT_RECORD_BYTES / 1024} KiB (an unclosed quote?)` : (line.problem ?? "unreadable") };
+      yield {
+        line: record?.start ?? line.number,
+        unreadable: record ? `the record is longer than ${MAX_IMPORT_RECORD_BYTES / 1024} KiB (an unclosed quote?)` : (line.problem ?? "unreadable"),
+      };
       record = null;
       continue;
     }

@@ -5,9 +5,9 @@ import { isAppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
 import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import { identifierMessages } from "../messages/identifiers.ts";
+import { accountCreatedEvent } from "../webhooks/events.ts";
 import { cleanName, NAME_MAX_LENGTH } from "./identifier-input.ts";
 import { checkImportedPasswordHash } from "./legacy-hashes.ts";
-import { accountCreatedEvent } from "../webhooks/events.ts";
 
 /**
  * One row of an import file: its values by column (CSV) or key (JSON lines), or why the line could not be
@@ -145,7 +145,9 @@ export async function importAccounts(
       };
       // An imported confirmed account is new to applications too; a pending one becomes theirs when confirmed.
       const created = verified.verified
-        ? await deps.stores.accounts.createVerifiedAccount(account, (r) => [accountCreatedEvent(deps, r.account, [r.identifier], { kind: "admin", accountId: null })])
+        ? await deps.stores.accounts.createVerifiedAccount(account, (r) => [
+            accountCreatedEvent(deps, r.account, [r.identifier], { kind: "admin", accountId: null }),
+          ])
         : await deps.stores.accounts.createPendingAccount(account);
       if (created === null) return reject(used);
     }

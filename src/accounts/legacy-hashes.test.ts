@@ -48,11 +48,23 @@ async function makeSamples(password: string): Promise<Sample[]> {
   samples.push({ label: "Django pbkdf2_sha256$", format: "pbkdf2-sha256", text: `pbkdf2_sha256$1200$c2FsdHlzYWx0eQ$${b64(djangoPBKDF2)}` });
 
   // @node-rs/argon2's Algorithm enum: 0 Argon2d, 1 Argon2i, 2 Argon2id; Version 0 is v=16.
-  for (const [algorithm, name] of [[0, "argon2d"], [1, "argon2i"], [2, "argon2id"]] as const) {
+  for (const [algorithm, name] of [
+    [0, "argon2d"],
+    [1, "argon2i"],
+    [2, "argon2id"],
+  ] as const) {
     samples.push({ label: name, format: "argon2", text: await hashArgon2(password, { algorithm, memoryCost: 1024, timeCost: 1, parallelism: 1 }) });
   }
-  samples.push({ label: "argon2id v=16", format: "argon2", text: await hashArgon2(password, { algorithm: 2, version: 0, memoryCost: 1024, timeCost: 2, parallelism: 2 }) });
-  samples.push({ label: "Django argon2$", format: "argon2", text: `argon2${await hashArgon2(password, { algorithm: 2, memoryCost: 1024, timeCost: 1, parallelism: 1 })}` });
+  samples.push({
+    label: "argon2id v=16",
+    format: "argon2",
+    text: await hashArgon2(password, { algorithm: 2, version: 0, memoryCost: 1024, timeCost: 2, parallelism: 2 }),
+  });
+  samples.push({
+    label: "Django argon2$",
+    format: "argon2",
+    text: `argon2${await hashArgon2(password, { algorithm: 2, memoryCost: 1024, timeCost: 1, parallelism: 1 })}`,
+  });
   return samples;
 }
 
@@ -184,7 +196,19 @@ describe("verifyImportedPasswordHash", () => {
 
   test("garbage answers false instead of throwing", async () => {
     const bcrypt = await hashBcrypt(PASSWORD, 4);
-    for (const garbage of ["", "garbage", "$", "$$$$", "$2b$04$", bcrypt.slice(0, -3), "$scrypt$ln=10,r=8,p=1$$", "$pbkdf2-sha256$1000$%%%$***", "pbkdf2_sha256$$$", "$argon2id$v=19$m=1024,t=1,p=1$xx$yy", "\u0000\uffff"]) {
+    for (const garbage of [
+      "",
+      "garbage",
+      "$",
+      "$$$$",
+      "$2b$04$",
+      bcrypt.slice(0, -3),
+      "$scrypt$ln=10,r=8,p=1$$",
+      "$pbkdf2-sha256$1000$%%%$***",
+      "pbkdf2_sha256$$$",
+      "$argon2id$v=19$m=1024,t=1,p=1$xx$yy",
+      "\u0000\uffff",
+    ]) {
       assert.equal(await verifyImportedPasswordHash(garbage, PASSWORD), false, JSON.stringify(garbage));
     }
   });

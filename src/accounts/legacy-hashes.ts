@@ -7,7 +7,12 @@ import { verify as verifyArgon2 } from "@node-rs/argon2";
 import { verify as verifyBcrypt } from "@node-rs/bcrypt";
 
 const pbkdf2Async = promisify(pbkdf2);
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keyLength: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keyLength: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
 
 export type ImportedHashFormat = "bcrypt" | "scrypt" | "pbkdf2-sha256" | "argon2";
 
@@ -92,7 +97,8 @@ function parseBcrypt(text: string): ParseResult {
   const match = BCRYPT.exec(text);
   if (!match) return { ok: false, reason: "bcrypt: malformed (expected $2b$<cost>$ and 53 characters)" };
   const cost = Number(match[1]);
-  if (cost < 4 || cost > IMPORTED_HASH_LIMITS.bcryptMaxCost) return { ok: false, reason: `bcrypt: cost ${cost} is outside 4–${IMPORTED_HASH_LIMITS.bcryptMaxCost}` };
+  if (cost < 4 || cost > IMPORTED_HASH_LIMITS.bcryptMaxCost)
+    return { ok: false, reason: `bcrypt: cost ${cost} is outside 4–${IMPORTED_HASH_LIMITS.bcryptMaxCost}` };
   return { ok: true, text, hash: { format: "bcrypt", text, cost } };
 }
 
@@ -159,7 +165,8 @@ function parseArgon2(text: string): ParseResult {
   const [m, t, p] = [Number(match[3]), Number(match[4]), Number(match[5])];
   if (m < 8 || m > limits.argon2MaxMemoryKiB) return { ok: false, reason: `argon2: m = ${m} KiB is outside 8–${limits.argon2MaxMemoryKiB}` };
   if (t < 1 || t > limits.argon2MaxTimeCost) return { ok: false, reason: `argon2: t = ${t} is outside 1–${limits.argon2MaxTimeCost}` };
-  if (p < 1 || p > limits.argon2MaxParallelism || m < 8 * p) return { ok: false, reason: `argon2: p = ${p} is outside 1–${limits.argon2MaxParallelism} (and at most m/8)` };
+  if (p < 1 || p > limits.argon2MaxParallelism || m < 8 * p)
+    return { ok: false, reason: `argon2: p = ${p} is outside 1–${limits.argon2MaxParallelism} (and at most m/8)` };
   if (m * t > limits.argon2MaxMemoryTimeKiB) return { ok: false, reason: `argon2: m × t = ${m * t} is over ${limits.argon2MaxMemoryTimeKiB} (1 GiB·pass)` };
   const salt = decodeBase64(match[6] ?? "");
   if (salt === null || salt.length < 8 || salt.length > 64) return { ok: false, reason: "argon2: the salt must be 8–64 bytes of base64" };
@@ -173,7 +180,8 @@ function parseArgon2(text: string): ParseResult {
  * string are dropped, so what is stored is the standard form.
  */
 function parseImportedHash(input: string): ParseResult {
-  if (input.length > IMPORTED_HASH_LIMITS.maxTextLength) return { ok: false, reason: `the password hash is longer than ${IMPORTED_HASH_LIMITS.maxTextLength} characters` };
+  if (input.length > IMPORTED_HASH_LIMITS.maxTextLength)
+    return { ok: false, reason: `the password hash is longer than ${IMPORTED_HASH_LIMITS.maxTextLength} characters` };
   let text = input;
   if (text.startsWith("bcrypt$$2")) text = text.slice("bcrypt$".length);
   else if (text.startsWith("argon2$argon2")) text = text.slice("argon2".length);

@@ -3,7 +3,7 @@
 // successful sign-in replaces them.
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { hash as argon2Hash, parseOptions, verify as argon2Verify } from "@node-rs/argon2";
+import { hash as argon2Hash, verify as argon2Verify, parseOptions } from "@node-rs/argon2";
 import { isArgon2Hash, verifyImportedPasswordHash } from "./legacy-hashes.ts";
 
 // @node-rs/argon2 declares Algorithm and Version as const enums, which isolated modules cannot import: 2 is

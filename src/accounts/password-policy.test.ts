@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { checkNewPassword, countCodePoints, normalizePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordPolicyResult, userInputsFrom } from "./password-policy.ts";
+import {
+  checkNewPassword,
+  countCodePoints,
+  normalizePassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type PasswordPolicyResult,
+  userInputsFrom,
+} from "./password-policy.ts";
 
 const EMAIL = "maria.gonzalez@example.com";
 const PHONE = "+447700900123";

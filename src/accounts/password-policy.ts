@@ -20,7 +20,11 @@ export function countCodePoints(text: string): number {
 
 export type PasswordPolicyResult =
   | { ok: true; password: string }
-  | { ok: false; code: "PASSWORD_REQUIRED" | "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_WEAK" | "PASSWORD_CONTAINS_IDENTIFIER"; suggestions?: string[] };
+  | {
+      ok: false;
+      code: "PASSWORD_REQUIRED" | "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_WEAK" | "PASSWORD_CONTAINS_IDENTIFIER";
+      suggestions?: string[];
+    };
 
 export interface PasswordContext {
   /** The account's identifiers (normalised values). */

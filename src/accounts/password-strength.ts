@@ -67,7 +67,21 @@ function loadEstimator(): ZxcvbnFactory {
   return estimator;
 }
 
-const UNLEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", $: "s", "!": "i", "|": "l", "+": "t" };
+const UNLEET: Record<string, string> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "8": "b",
+  "9": "g",
+  "@": "a",
+  $: "s",
+  "!": "i",
+  "|": "l",
+  "+": "t",
+};
 
 /** Whether `password` is within a small edit distance of a common password (as typed, de-l33ted, or without a trailing suffix). */
 function isSimilarToCommonPassword(password: string, distance: (a: string, b: string) => number): boolean {
@@ -200,7 +214,9 @@ function startSourceWorker(): Worker {
 }
 
 function startWorker(): Worker {
-  const started = import.meta.url.endsWith(".ts") ? startSourceWorker() : new Worker(new URL("./password-strength-worker.js", import.meta.url), { name: "password-strength", resourceLimits: WORKER_LIMITS });
+  const started = import.meta.url.endsWith(".ts")
+    ? startSourceWorker()
+    : new Worker(new URL("./password-strength-worker.js", import.meta.url), { name: "password-strength", resourceLimits: WORKER_LIMITS });
   started.on("message", (answer: EstimateAnswer) => {
     const waiting = pending.get(answer.id);
     if (!waiting) return;

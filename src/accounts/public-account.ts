@@ -7,7 +7,13 @@ export const PublicAccountSchema = Type.Object({
   id: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
   identifiers: Type.Array(
-    Type.Object({ id: Type.String(), kind: Type.Union([Type.Literal("email"), Type.Literal("phone")]), value: Type.String(), display: Type.String(), verified: Type.Boolean() }),
+    Type.Object({
+      id: Type.String(),
+      kind: Type.Union([Type.Literal("email"), Type.Literal("phone")]),
+      value: Type.String(),
+      display: Type.String(),
+      verified: Type.Boolean(),
+    }),
   ),
   isAdmin: Type.Boolean(),
   createdAt: Type.String(),

@@ -30,7 +30,11 @@ export async function issueVerificationCode(
 ): Promise<void> {
   const code = generateNumericCode(deps.random, 6);
   const now = deps.clock.now();
-  const scope: VerificationScope = { purpose: input.purpose, value: input.identifier.value, ...(input.purpose === "add_identifier" ? { accountId: input.accountId } : {}) };
+  const scope: VerificationScope = {
+    purpose: input.purpose,
+    value: input.identifier.value,
+    ...(input.purpose === "add_identifier" ? { accountId: input.accountId } : {}),
+  };
   await deps.stores.verifications.createVerification({
     id: generateId(deps.random),
     accountId: input.accountId,

@@ -139,7 +139,9 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
       detail.identifiers = identifiers.length;
       break;
     case "sign-out":
-      sessionsEnded = await deps.stores.sessions.deleteSessionsOfAccount(account.id, undefined, (count) => (count > 0 ? [sessionsRevokedEvent(deps, account.id, "admin", count, false)] : []));
+      sessionsEnded = await deps.stores.sessions.deleteSessionsOfAccount(account.id, undefined, (count) =>
+        count > 0 ? [sessionsRevokedEvent(deps, account.id, "admin", count, false)] : [],
+      );
       detail.count = sessionsEnded;
       break;
     case "reset-password": {

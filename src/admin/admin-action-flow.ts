@@ -23,9 +23,7 @@ export interface AdminActionState {
   error: FlowError | null;
 }
 
-export type AdminActionFlowResult =
-  | { kind: "done"; location: string; signedOut: boolean }
-  | { kind: "refused"; state: AdminActionState; refusal: Refusal };
+export type AdminActionFlowResult = { kind: "done"; location: string; signedOut: boolean } | { kind: "refused"; state: AdminActionState; refusal: Refusal };
 
 /** Where the admin goes after an action: back to the account, to the list after a deletion, or out. */
 function afterAction(action: AdminAction, accountId: string, self: boolean, changed: boolean): { location: string; signedOut: boolean } {
@@ -40,7 +38,13 @@ export async function runAdminAction(deps: Parameters<typeof performAdminAction>
   const performed = await refusalOrValue(() => performAdminAction(deps, input), ["DELIVERY_FAILED"]);
   if ("refusal" in performed) {
     if (performed.refusal.code === "NOT_FOUND") throw refusalError(performed.refusal);
-    const state: AdminActionState = { step: "confirm", accountId: input.accountId, action: input.action, identifierId: input.identifierId ?? "", error: flowErrorOf(performed.refusal) };
+    const state: AdminActionState = {
+      step: "confirm",
+      accountId: input.accountId,
+      action: input.action,
+      identifierId: input.identifierId ?? "",
+      error: flowErrorOf(performed.refusal),
+    };
     return { kind: "refused", state, refusal: performed.refusal };
   }
   return { kind: "done", ...afterAction(input.action, input.accountId, input.admin.id === input.accountId, performed.value.changed) };

@@ -1,19 +1,19 @@
 // /admin: the admin console (accounts, security events, the help feedback report) and its exports. To
 // everyone but admins these addresses do not exist: every route and method answers like an unknown page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { describeAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { HelpLibrary } from "../help/articles.ts";
 import { utcDayOf } from "../help/feedback.ts";
-import { clearSessionCookie } from "../http/session-hook.ts";
 import { answerPage, readFlow } from "../http/flow-adapter.ts";
 import { adminActionPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
+import { clearSessionCookie } from "../http/session-hook.ts";
 import { html } from "../lib/html.ts";
-import { describeAuditEvent } from "../audit/audit.ts";
 import { describeBrowserAndSystem, describeUserAgent } from "../lib/user-agent.ts";
 import { listAccountSessions } from "../sessions/sessions.ts";
 import { adminAccountPage } from "../views/admin-account-page.ts";
@@ -24,8 +24,8 @@ import { adminEventsPage } from "../views/admin-events-page.ts";
 import { adminNav } from "../views/admin-nav.ts";
 import { ADMIN_PERIODS, adminPage } from "../views/admin-page.ts";
 import { ACTION_RULES, type AdminAction, isAdminAction } from "./account-actions.ts";
-import { runAdminAction } from "./admin-action-flow.ts";
 import { type AccountWithIdentifiers, findAccount, formatAccountCursor, listAccountsPage, parseAccountCursor } from "./account-search.ts";
+import { runAdminAction } from "./admin-action-flow.ts";
 import { helpFeedbackCSV } from "./csv.ts";
 import { buildHelpFeedbackReport } from "./report.ts";
 import {
@@ -116,7 +116,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
   const adminOnly = async (request: FastifyRequest): Promise<void> => {
     requireAdmin(request);
   };
-  for (const url of ["/admin", "/admin/accounts", "/admin/accounts/:id", "/admin/events", "/admin/events.csv", "/admin/apps", "/admin/help-feedback", "/admin/feedback.csv"]) {
+  for (const url of [
+    "/admin",
+    "/admin/accounts",
+    "/admin/accounts/:id",
+    "/admin/events",
+    "/admin/events.csv",
+    "/admin/apps",
+    "/admin/help-feedback",
+    "/admin/feedback.csv",
+  ]) {
     refuseOtherMethods(app, url, ["GET"]);
   }
   refuseOtherMethods(app, "/admin/accounts/:id/:action", ["GET", "POST"]);

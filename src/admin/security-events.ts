@@ -122,7 +122,11 @@ export async function securityEventsCSV(deps: Pick<Deps, "stores">, filter: Audi
   const rows: CSVValue[][] = [[...EVENTS_CSV_HEADER]];
   let before: AuditEventCursor | undefined;
   while (filter && rows.length - 1 < EVENTS_CSV_MAX_ROWS) {
-    const page = await deps.stores.audit.searchEvents({ ...filter, limit: Math.min(1000, EVENTS_CSV_MAX_ROWS - (rows.length - 1)), ...(before ? { before } : {}) });
+    const page = await deps.stores.audit.searchEvents({
+      ...filter,
+      limit: Math.min(1000, EVENTS_CSV_MAX_ROWS - (rows.length - 1)),
+      ...(before ? { before } : {}),
+    });
     for (const e of page) rows.push([e.at.toISOString(), e.type, e.accountId, e.ip, e.userAgent, e.detail ? JSON.stringify(e.detail) : null]);
     const last = page[page.length - 1];
     if (!last || page.length < 1000) break;

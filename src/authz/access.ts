@@ -1,8 +1,9 @@
 // Forward-auth decisions: which URL the person asked for (from a trusted proxy's headers), whether the
 // account may use that host (the first matching rule in LATCHKEY_FORWARD_AUTH_RULES), and the identity
 // headers the protected application receives.
-import type { Config } from "../config/load.ts";
+
 import { type ForwardAuthAccess, hostMatches } from "../config/forward-auth-rules.ts";
+import type { Config } from "../config/load.ts";
 import type { AccountRecord, IdentifierRecord } from "../stores/types.ts";
 
 const MAX_URL_LENGTH = 2048;

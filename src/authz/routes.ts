@@ -28,7 +28,11 @@ export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): voi
     if (!auth) return false;
     if (!isAllowed(accessRuleFor(deps.config, original?.host ?? null), auth.account)) {
       const label = auth.identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.id;
-      sendPage(request, reply, deps, { title: "No access", status: 403, body: forwardAuthDeniedPage({ host: original?.host ?? "this application", accountLabel: label }) });
+      sendPage(request, reply, deps, {
+        title: "No access",
+        status: 403,
+        body: forwardAuthDeniedPage({ host: original?.host ?? "this application", accountLabel: label }),
+      });
       return true;
     }
     reply.code(200).headers(identityHeaders(auth.account, auth.identifiers)).send();

@@ -29,16 +29,7 @@ let alignOffsets = new Int32Array(0);
  * first every fourth candidate, then the neighbours of the best. Starting each grain in phase with the
  * last one avoids the cancellations and the roughness of plain overlap-add (this is WSOLA).
  */
-function alignGrain(
-  source: Float32Array,
-  from: number,
-  to: number,
-  nominal: number,
-  continuation: number,
-  hop: number,
-  pitch: number,
-  radius: number,
-): number {
+function alignGrain(source: Float32Array, from: number, to: number, nominal: number, continuation: number, hop: number, pitch: number, radius: number): number {
   const points = hop >> 2;
   const span = Math.ceil(hop * pitch) + 1;
   if (continuation < from || continuation + span >= to - 1) return nominal;

@@ -1,6 +1,6 @@
 // Plans a CAPTCHA audio clip: which voice says each digit, how fast, how high and how loud, where it
 // starts, the background babble and the beeps. Rendering the plan is left to audio-mix.ts.
-import { type Random, randomBetween as between } from "../lib/random.ts";
+import { randomBetween as between, type Random } from "../lib/random.ts";
 import { type AudioEffects, type CAPTCHAVoiceStyle, DEFAULT_VOICE_SECRET, deriveCAPTCHAVoiceStyle, styleVoices } from "./audio-style.ts";
 import { getVoiceBank, levelOf, type Voice } from "./audio-voices.ts";
 
@@ -163,7 +163,11 @@ export function planCAPTCHAAudio(digits: string, random: Random, style: CAPTCHAV
   const spoken: AudioDigitSegment[] = [];
   let cursor = firstBeep + beepLength + lead;
   for (const [i, draft] of drafts.entries()) {
-    const level = levelOf((voices[draft.voice] as Voice).energies[draft.digit] as Float64Array, 0, ((voices[draft.voice] as Voice).digits[draft.digit] as Float32Array).length);
+    const level = levelOf(
+      (voices[draft.voice] as Voice).energies[draft.digit] as Float64Array,
+      0,
+      ((voices[draft.voice] as Voice).digits[draft.digit] as Float32Array).length,
+    );
     const gain = (DIGIT_LEVEL * between(random, 0.85, 1)) / level;
     spoken.push({ digit: draft.digit, voice: draft.voice, start: cursor, length: draft.length, speed: draft.speed, pitch: draft.pitch, gain });
     cursor += draft.length + Math.round((gaps[i] ?? 0) * fit);

@@ -1,7 +1,7 @@
 // A deployment's voice style, derived from its secret: which recordings it speaks with, a vocal-tract
 // shift, an equaliser and a room.
 import { hmacHex } from "../lib/crypto.ts";
-import { createSeededRandom, randomBetween as between } from "../lib/random.ts";
+import { randomBetween as between, createSeededRandom } from "../lib/random.ts";
 
 /** One peaking equaliser band. */
 export interface AudioEQBand {
@@ -58,7 +58,11 @@ export function deriveCAPTCHAVoiceStyle(secret: string): CAPTCHAVoiceStyle {
     formant: between(random, 0.9, 1.12),
     effects: {
       eq,
-      room: { delays: [1, 1.13, 1.27, 1.41].map((f) => base * f * between(random, 0.97, 1.03)), feedback: between(random, 0.45, 0.65), mix: between(random, 0.08, 0.18) },
+      room: {
+        delays: [1, 1.13, 1.27, 1.41].map((f) => base * f * between(random, 0.97, 1.03)),
+        feedback: between(random, 0.45, 0.65),
+        mix: between(random, 0.08, 0.18),
+      },
     },
   };
   if (voiceStyles.size > 16) voiceStyles.clear();

@@ -143,7 +143,10 @@ test("planCAPTCHAAudio lays babble of other voices under the whole clip", () => 
     assert.equal(covered.indexOf(0), -1, "babble covers the clip");
     const reversed = plan.babble.filter((fragment) => fragment.reversed).length;
     assert.ok(reversed > plan.babble.length / 2, "mostly reversed speech");
-    assert.ok(plan.babble.some((fragment) => !fragment.reversed && fragment.to - fragment.from < 0.6), "some partial digits");
+    assert.ok(
+      plan.babble.some((fragment) => !fragment.reversed && fragment.to - fragment.from < 0.6),
+      "some partial digits",
+    );
   }
 });
 

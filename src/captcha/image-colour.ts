@@ -1,6 +1,6 @@
 // Colours of the CAPTCHA picture: dark, varied ink, a light decorated background, and the blend of the two
 // with noise on every channel of every pixel.
-import { type Random, randomBetween as between } from "../lib/random.ts";
+import { randomBetween as between, type Random } from "../lib/random.ts";
 import { CAPTCHA_IMAGE_HEIGHT, CAPTCHA_IMAGE_WIDTH } from "./image-size.ts";
 
 /** Per-pixel noise added to each colour channel of the whole picture, ink and background alike: ±this. */
@@ -24,8 +24,7 @@ export function hslToRGB(hue: number, saturation: number, lightness: number): RG
   const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation;
   const h = (((hue % 360) + 360) % 360) / 60;
   const x = chroma * (1 - Math.abs((h % 2) - 1));
-  const [r, g, b] =
-    h < 1 ? [chroma, x, 0] : h < 2 ? [x, chroma, 0] : h < 3 ? [0, chroma, x] : h < 4 ? [0, x, chroma] : h < 5 ? [x, 0, chroma] : [chroma, 0, x];
+  const [r, g, b] = h < 1 ? [chroma, x, 0] : h < 2 ? [x, chroma, 0] : h < 3 ? [0, chroma, x] : h < 4 ? [0, x, chroma] : h < 5 ? [x, 0, chroma] : [chroma, 0, x];
   const m = lightness - chroma / 2;
   return [Math.round((r + m) * 255), Math.round((g + m) * 255), Math.round((b + m) * 255)];
 }

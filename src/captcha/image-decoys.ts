@@ -1,5 +1,5 @@
 // Decoys: filled shapes between the characters of the CAPTCHA picture that no person reads as a letter.
-import { type Random, randomBetween as between } from "../lib/random.ts";
+import { randomBetween as between, type Random } from "../lib/random.ts";
 import { darkenTo, hslToRGB, type PictureBuffers, type RGB } from "./image-colour.ts";
 import type { PlacedGlyph } from "./image-glyphs.ts";
 import { CAPTCHA_IMAGE_HEIGHT, CAPTCHA_IMAGE_SCALE, CAPTCHA_IMAGE_WIDTH } from "./image-size.ts";
@@ -23,7 +23,7 @@ export function placeDecoys(random: Random, coverage: Float32Array, glyphs: read
   const positions: number[] = [];
   for (let i = 1; i < glyphs.length; i++) positions.push(((glyphs[i - 1] as PlacedGlyph).x + (glyphs[i] as PlacedGlyph).x) / 2);
   for (const x of positions) {
-        const decoy: Decoy = {
+    const decoy: Decoy = {
       kind: random.int(3) as 0 | 1 | 2,
       x: x + between(random, -4, 4),
       y: CAPTCHA_IMAGE_HEIGHT / 2 + between(random, -0.3, 0.3) * CAPTCHA_IMAGE_HEIGHT,

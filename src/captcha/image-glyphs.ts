@@ -1,6 +1,6 @@
 // Places the characters of the CAPTCHA picture (font, size, rotation, position, colour, hatching, warps) and
 // draws each one, rotated, warped and hatched, into the picture's coverage.
-import { type Random, randomBetween as between } from "../lib/random.ts";
+import { randomBetween as between, type Random } from "../lib/random.ts";
 import { darkenTo, hslToRGB, type PictureBuffers, type RGB } from "./image-colour.ts";
 import { CAPTCHA_FONTS, type CAPTCHAFont, GLYPH_CANVAS, getGlyphMask, MASK_SIZE, measureGlyphWidth } from "./image-fonts.ts";
 import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_HEIGHT, CAPTCHA_IMAGE_SCALE, CAPTCHA_IMAGE_WIDTH } from "./image-size.ts";

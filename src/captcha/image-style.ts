@@ -3,7 +3,7 @@
 // The style fixes which fonts are used, how heavy the strokes are and a warp for every character, so a
 // recognizer trained on pictures from the public code or from another server meets shapes it has not seen.
 import { hmacHex } from "../lib/crypto.ts";
-import { createSeededRandom, type Random, randomBetween as between } from "../lib/random.ts";
+import { randomBetween as between, createSeededRandom, type Random } from "../lib/random.ts";
 import { CAPTCHA_FONTS } from "./image-fonts.ts";
 
 /** How many of the bundled fonts one deployment uses. */

@@ -50,7 +50,11 @@ export interface CAPTCHAGlyphPlacement {
  * Where `renderCAPTCHAImage(text, random, style)` puts each character when given a random stream in the
  * same state: the same first choices, without drawing. For tests and for labelling attack samples.
  */
-export function placeCAPTCHAText(text: string, random: Random, style: CAPTCHAImageStyle = deriveCAPTCHAImageStyle(DEFAULT_STYLE_SECRET)): CAPTCHAGlyphPlacement[] {
+export function placeCAPTCHAText(
+  text: string,
+  random: Random,
+  style: CAPTCHAImageStyle = deriveCAPTCHAImageStyle(DEFAULT_STYLE_SECRET),
+): CAPTCHAGlyphPlacement[] {
   return planText(random, style, text).glyphs.map((g) => ({ char: g.char, x: g.x, y: g.y, size: g.size }));
 }
 

@@ -18,7 +18,7 @@ type PageChallengeDeps = Parameters<typeof createCAPTCHAChallenge>[0] & Pick<Dep
  */
 export async function challengeForPage(
   deps: PageChallengeDeps,
-  input: { purpose: CAPTCHAPurpose; binding: string; ip: string; /** "Try another" was chosen: draw a new one. */ another?: boolean },
+  input: { purpose: CAPTCHAPurpose; binding: string; ip: string /** "Try another" was chosen: draw a new one. */; another?: boolean },
 ): Promise<CAPTCHAChallenge> {
   const pageKey = `captcha:page:${hmacHex(deps.config.secret, "captcha-page", input.purpose, input.binding).slice(0, 32)}`;
   const earlierId = input.another ? null : await deps.stores.shortLived.get(pageKey);

@@ -12,11 +12,15 @@ const CreateBody = Type.Object({ purpose: Type.Union(CAPTCHA_PURPOSES.map((p) =>
 const MediaParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{20}$" }) }, { additionalProperties: false });
 
 export function registerCAPTCHARoutes(app: TypedApp, deps: Deps): void {
-  app.post("/api/v1/captcha", { schema: { body: CreateBody }, preHandler: [limitClient(deps, "captcha"), requirePow(deps, "captcha")] }, async (request, reply) => {
-    const { purpose } = request.body;
-    const challenge = await createCAPTCHAChallenge(deps, { purpose, binding: requesterBinding(request) });
-    return reply.code(201).send(challenge);
-  });
+  app.post(
+    "/api/v1/captcha",
+    { schema: { body: CreateBody }, preHandler: [limitClient(deps, "captcha"), requirePow(deps, "captcha")] },
+    async (request, reply) => {
+      const { purpose } = request.body;
+      const challenge = await createCAPTCHAChallenge(deps, { purpose, binding: requesterBinding(request) });
+      return reply.code(201).send(challenge);
+    },
+  );
 
   app.get("/captcha/:id.png", { schema: { params: MediaParams } }, async (request, reply) => {
     const image = await renderChallengeImage(deps, request.params.id);

@@ -2,7 +2,7 @@
 // a summary of what was imported and which rows were rejected and why, and records one audit event.
 import { closeSync, openSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type ImportRejection, type ImportProgress, importAccounts } from "../accounts/import.ts";
+import { type ImportProgress, type ImportRejection, importAccounts } from "../accounts/import.ts";
 import { detectImportFileFormat, type ImportFile, ImportFileError, type ImportFileFormat, openImportFile } from "../accounts/import-file.ts";
 import { csvCell } from "../admin/csv.ts";
 import { recordAuditEvent } from "../audit/audit.ts";

@@ -67,12 +67,15 @@ export async function runClientsCommand(config: Config, args: string[]): Promise
       return withStores(config, async (stores) => {
         const { client, secret } = await registerClient({ stores, clock: createSystemClock(), random: createCryptoRandom() }, input);
         if (json) {
-          process.stdout.write(`${JSON.stringify({ ...clientJson(client), ...(secret ? { secret } : {}), issuer: config.baseUrl, discovery: `${config.baseUrl}/.well-known/openid-configuration` })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ ...clientJson(client), ...(secret ? { secret } : {}), issuer: config.baseUrl, discovery: `${config.baseUrl}/.well-known/openid-configuration` })}\n`,
+          );
           return 0;
         }
         process.stdout.write(`Registered ${client.name}\n`);
         process.stdout.write(`  client id:     ${client.id}\n`);
-        if (secret) process.stdout.write(`  client secret: ${secret}\n  (shown only now: store it in the application's configuration; Latchkey keeps only a hash)\n`);
+        if (secret)
+          process.stdout.write(`  client secret: ${secret}\n  (shown only now: store it in the application's configuration; Latchkey keeps only a hash)\n`);
         else process.stdout.write("  public client: no secret; the application must use PKCE (S256)\n");
         process.stdout.write(`  issuer:        ${config.baseUrl}\n  discovery:     ${config.baseUrl}/.well-known/openid-configuration\n`);
         return 0;
@@ -119,7 +122,10 @@ export async function runKeysCommand(config: Config, args: string[]): Promise<nu
   return withStores(config, async (stores) => {
     const { kid, removed } = await rotateSigningKey({ stores, clock: createSystemClock(), random: createCryptoRandom(), config });
     if (values.json) process.stdout.write(`${JSON.stringify({ kid, removed })}\n`);
-    else process.stdout.write(`New signing key ${kid}. Running instances sign with it within a minute; the previous key stays published for a day.${removed > 0 ? ` Removed ${removed} old key(s).` : ""}\n`);
+    else
+      process.stdout.write(
+        `New signing key ${kid}. Running instances sign with it within a minute; the previous key stays published for a day.${removed > 0 ? ` Removed ${removed} old key(s).` : ""}\n`,
+      );
     return 0;
   });
 }

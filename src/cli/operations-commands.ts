@@ -41,7 +41,10 @@ export async function runMigrateData(args: string[]): Promise<number> {
       progress.update(last);
     }).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`${message}\nNothing was copied: the copy is one transaction, so the target is as it was before. Fix the cause and run the same command again.`, { cause: error });
+      throw new Error(
+        `${message}\nNothing was copied: the copy is one transaction, so the target is as it was before. Fix the cause and run the same command again.`,
+        { cause: error },
+      );
     });
     progress.finish({ ...last, fraction: 1 });
     process.stdout.write("table\tSQLite\tPostgreSQL\n");

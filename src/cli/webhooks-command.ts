@@ -89,7 +89,11 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
         }
         out(`${["id", "url", "events", "status", "created"].join("\t")}\n`);
         for (const e of endpoints) {
-          const status = e.pausedAt ? `paused since ${e.pausedAt.toISOString()} (${e.pauseReason ?? ""})` : e.consecutiveFailures > 0 ? `active, ${e.consecutiveFailures} failure(s) in a row` : "active";
+          const status = e.pausedAt
+            ? `paused since ${e.pausedAt.toISOString()} (${e.pauseReason ?? ""})`
+            : e.consecutiveFailures > 0
+              ? `active, ${e.consecutiveFailures} failure(s) in a row`
+              : "active";
           out(`${[e.id, e.url, e.events.join(","), status, e.createdAt.toISOString()].join("\t")}\n`);
         }
         out(`${endpoints.length} endpoint(s)\n`);
@@ -110,7 +114,10 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
       case "test": {
         const id = needId();
         const { eventId, paused, attempt } = await sendTestWebhook(deps, id);
-        if (values.json) out(`${JSON.stringify({ eventId, outcome: attempt?.outcome ?? "queued", statusCode: attempt?.statusCode ?? null, error: attempt?.error ?? null })}\n`);
+        if (values.json)
+          out(
+            `${JSON.stringify({ eventId, outcome: attempt?.outcome ?? "queued", statusCode: attempt?.statusCode ?? null, error: attempt?.error ?? null })}\n`,
+          );
         else if (!attempt && paused) out(`Test event ${eventId} queued: the endpoint is paused (resume it to send)\n`);
         else if (!attempt) out(`Test event ${eventId} queued: a running server is sending it (see latchkey webhooks deliveries ${id})\n`);
         else if (attempt.outcome === "delivered") out(`Delivered test event ${eventId} (answered ${attempt.statusCode})\n`);

@@ -30,7 +30,10 @@ function problemsOf(env: Record<string, string>, dataDir?: string): string[] {
   assert.fail("the configuration was accepted");
 }
 
-const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e2cd7e0000000049454e44ae426082", "hex");
+const PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e2cd7e0000000049454e44ae426082",
+  "hex",
+);
 
 describe("contrast", () => {
   it("computes the WCAG ratio: black on white is 21:1, a colour on itself 1:1", () => {
@@ -53,20 +56,39 @@ describe("branding configuration", () => {
 
   it("refuses a primary colour too light for text on white, naming the colour and the ratio", () => {
     const problems = problemsOf({ LATCHKEY_PRIMARY_COLOR: "#7fb3ff" });
-    assert.ok(problems.includes("LATCHKEY_PRIMARY_COLOR=#7fb3ff: links in this colour on cards (#ffffff) reach 2.1:1; WCAG AA asks at least 4.5:1 for text"), problems.join("\n"));
-    assert.ok(problems.includes("LATCHKEY_PRIMARY_COLOR=#7fb3ff: links in this colour on the page background (#f2f4f7) reach 1.9:1; WCAG AA asks at least 4.5:1 for text"), problems.join("\n"));
+    assert.ok(
+      problems.includes("LATCHKEY_PRIMARY_COLOR=#7fb3ff: links in this colour on cards (#ffffff) reach 2.1:1; WCAG AA asks at least 4.5:1 for text"),
+      problems.join("\n"),
+    );
+    assert.ok(
+      problems.includes(
+        "LATCHKEY_PRIMARY_COLOR=#7fb3ff: links in this colour on the page background (#f2f4f7) reach 1.9:1; WCAG AA asks at least 4.5:1 for text",
+      ),
+      problems.join("\n"),
+    );
   });
 
   it("refuses a primary colour on which neither white nor dark button labels reach 4.5:1", () => {
     // Mid grey: too light for white labels and too dark for dark ones.
     const problems = problemsOf({ LATCHKEY_PRIMARY_COLOR: "#808080" });
-    assert.ok(problems.some((p) => /^LATCHKEY_PRIMARY_COLOR=#808080: button labels on this colour reach at most \d\.\d:1/.test(p)), problems.join("\n"));
+    assert.ok(
+      problems.some((p) => /^LATCHKEY_PRIMARY_COLOR=#808080: button labels on this colour reach at most \d\.\d:1/.test(p)),
+      problems.join("\n"),
+    );
   });
 
   it("refuses an accent colour under 3:1 for focus rings, and a dark-scheme colour too dark for dark backgrounds", () => {
     const problems = problemsOf({ LATCHKEY_ACCENT_COLOR: "#c0d0e0", LATCHKEY_PRIMARY_COLOR_DARK: "#0b4f8a" });
-    assert.ok(problems.some((p) => /^LATCHKEY_ACCENT_COLOR=#c0d0e0: focus rings in this colour on cards \(#ffffff\) reach 1\.\d:1; WCAG AA asks at least 3:1 for controls/.test(p)), problems.join("\n"));
-    assert.ok(problems.some((p) => /^LATCHKEY_PRIMARY_COLOR_DARK=#0b4f8a: links in this colour on the page background \(#11161d\)/.test(p)), problems.join("\n"));
+    assert.ok(
+      problems.some((p) =>
+        /^LATCHKEY_ACCENT_COLOR=#c0d0e0: focus rings in this colour on cards \(#ffffff\) reach 1\.\d:1; WCAG AA asks at least 3:1 for controls/.test(p),
+      ),
+      problems.join("\n"),
+    );
+    assert.ok(
+      problems.some((p) => /^LATCHKEY_PRIMARY_COLOR_DARK=#0b4f8a: links in this colour on the page background \(#11161d\)/.test(p)),
+      problems.join("\n"),
+    );
   });
 
   it("refuses a colour that is not a hex colour", () => {
@@ -86,11 +108,18 @@ describe("branding configuration", () => {
   });
 
   it("reads the support contact as an e-mail address or a URL, and the footer links", () => {
-    const mail = load({ LATCHKEY_SUPPORT_CONTACT: "help@example.com", LATCHKEY_PRIVACY_URL: "https://example.com/privacy", LATCHKEY_TERMS_URL: "/terms" }).branding;
+    const mail = load({
+      LATCHKEY_SUPPORT_CONTACT: "help@example.com",
+      LATCHKEY_PRIVACY_URL: "https://example.com/privacy",
+      LATCHKEY_TERMS_URL: "/terms",
+    }).branding;
     assert.deepEqual(mail.supportContact, { href: "mailto:help@example.com", label: "help@example.com" });
     assert.equal(mail.privacyUrl, "https://example.com/privacy");
     assert.equal(mail.termsUrl, "/terms");
-    assert.deepEqual(load({ LATCHKEY_SUPPORT_CONTACT: "https://example.com/support" }).branding.supportContact, { href: "https://example.com/support", label: "example.com/support" });
+    assert.deepEqual(load({ LATCHKEY_SUPPORT_CONTACT: "https://example.com/support" }).branding.supportContact, {
+      href: "https://example.com/support",
+      label: "example.com/support",
+    });
     const problems = problemsOf({ LATCHKEY_SUPPORT_CONTACT: "javascript:alert(1)", LATCHKEY_PRIVACY_URL: "//evil.example", LATCHKEY_SITE_NAME: "Bad\nname" });
     assert.ok(problems.some((p) => p.startsWith("LATCHKEY_SUPPORT_CONTACT=")));
     assert.ok(problems.some((p) => p.startsWith("LATCHKEY_PRIVACY_URL=")));
@@ -117,7 +146,14 @@ describe("branding configuration", () => {
     writeFileSync(join(dir, "favicon.svg"), `<svg xmlns="http://www.w3.org/2000/svg">${" ".repeat(70 * 1024)}</svg>`);
     writeFileSync(join(dir, "style.css"), Buffer.from([0xff, 0xfe, 0x00]));
     const problems = problemsOf({ LATCHKEY_BRANDING_DIR: dir });
-    assert.ok(problems.some((p) => p === `${join(dir, "logo.jpg")}: not a branding file (expected logo.svg, logo.png, favicon.svg, favicon.png, favicon.ico, style.css or a templates folder)`), problems.join("\n"));
+    assert.ok(
+      problems.some(
+        (p) =>
+          p ===
+          `${join(dir, "logo.jpg")}: not a branding file (expected logo.svg, logo.png, favicon.svg, favicon.png, favicon.ico, style.css or a templates folder)`,
+      ),
+      problems.join("\n"),
+    );
     assert.ok(problems.includes(`${join(dir, "logo.png")}: is not a PNG image`), problems.join("\n"));
     assert.ok(problems.includes(`${join(dir, "favicon.svg")}: must be a file of at most 64 KiB`), problems.join("\n"));
     assert.ok(problems.includes(`${join(dir, "style.css")}: is not UTF-8 text`), problems.join("\n"));

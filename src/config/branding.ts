@@ -106,7 +106,8 @@ function checkPrimary(variable: string, text: string, color: RGB, scheme: (typeo
     ["links in this colour on cards", scheme.card],
   ] as const) {
     const ratio = contrastRatio(color, parseHexColor(background) as RGB);
-    if (ratio < AA_TEXT) problems.push(`${variable}=${text}: ${where} (${background}) reach ${formatRatio(ratio)}; WCAG AA asks at least ${AA_TEXT}:1 for text`);
+    if (ratio < AA_TEXT)
+      problems.push(`${variable}=${text}: ${where} (${background}) reach ${formatRatio(ratio)}; WCAG AA asks at least ${AA_TEXT}:1 for text`);
   }
   const light = parseHexColor(scheme.lightText) as RGB;
   const dark = parseHexColor(scheme.darkText) as RGB;
@@ -114,7 +115,10 @@ function checkPrimary(variable: string, text: string, color: RGB, scheme: (typeo
   const onDark = contrastRatio(color, dark);
   const buttonText = onLight >= onDark ? light : dark;
   const buttonRatio = Math.max(onLight, onDark);
-  if (buttonRatio < AA_TEXT) problems.push(`${variable}=${text}: button labels on this colour reach at most ${formatRatio(buttonRatio)} (white or dark text); WCAG AA asks at least ${AA_TEXT}:1 for text`);
+  if (buttonRatio < AA_TEXT)
+    problems.push(
+      `${variable}=${text}: button labels on this colour reach at most ${formatRatio(buttonRatio)} (white or dark text); WCAG AA asks at least ${AA_TEXT}:1 for text`,
+    );
   // Hover moves away from the button's text colour, so the label only gains contrast.
   const hover = mixColors(color, buttonText === light ? { r: 0, g: 0, b: 0 } : { r: 255, g: 255, b: 255 }, 0.2);
   const card = parseHexColor(scheme.card) as RGB;
@@ -123,7 +127,14 @@ function checkPrimary(variable: string, text: string, color: RGB, scheme: (typeo
   return {
     problems,
     // Focus rings follow the primary colour (which passed 4.5:1, more than their 3:1) until an accent is set.
-    css: [`--accent: ${shown};`, `--accent-hover: ${formatHexColor(hover)};`, `--accent-contrast: ${formatHexColor(buttonText)};`, `--accent-tint: ${formatHexColor(tint)};`, `--focus: ${shown};`, `--brand-stripe: ${shown};`],
+    css: [
+      `--accent: ${shown};`,
+      `--accent-hover: ${formatHexColor(hover)};`,
+      `--accent-contrast: ${formatHexColor(buttonText)};`,
+      `--accent-tint: ${formatHexColor(tint)};`,
+      `--focus: ${shown};`,
+      `--brand-stripe: ${shown};`,
+    ],
   };
 }
 
@@ -135,7 +146,8 @@ function checkAccent(variable: string, text: string, color: RGB, scheme: (typeof
     ["focus rings in this colour on cards", scheme.card],
   ] as const) {
     const ratio = contrastRatio(color, parseHexColor(background) as RGB);
-    if (ratio < AA_NON_TEXT) problems.push(`${variable}=${text}: ${where} (${background}) reach ${formatRatio(ratio)}; WCAG AA asks at least ${AA_NON_TEXT}:1 for controls`);
+    if (ratio < AA_NON_TEXT)
+      problems.push(`${variable}=${text}: ${where} (${background}) reach ${formatRatio(ratio)}; WCAG AA asks at least ${AA_NON_TEXT}:1 for controls`);
   }
   return { problems, css: [`--focus: ${formatHexColor(color)};`, `--brand-stripe: ${formatHexColor(color)};`] };
 }
@@ -287,7 +299,8 @@ export function loadBranding(env: BrandingEnv, dataDir: string, resolvePath: (pa
       favicon: found.favicon,
       stylesheet: found.stylesheet,
       theme,
-      emailColor: env.LATCHKEY_PRIMARY_COLOR && parseHexColor(env.LATCHKEY_PRIMARY_COLOR) ? formatHexColor(parseHexColor(env.LATCHKEY_PRIMARY_COLOR) as RGB) : "#0b5cad",
+      emailColor:
+        env.LATCHKEY_PRIMARY_COLOR && parseHexColor(env.LATCHKEY_PRIMARY_COLOR) ? formatHexColor(parseHexColor(env.LATCHKEY_PRIMARY_COLOR) as RGB) : "#0b5cad",
       supportContact,
       privacyUrl: footer.LATCHKEY_PRIVACY_URL,
       termsUrl: footer.LATCHKEY_TERMS_URL,

@@ -4,11 +4,7 @@
 /** An exact host ("app.example.com", optionally with ":port") or every subdomain of a domain ("*.example.com"). */
 export type HostPattern = { kind: "exact"; host: string } | { kind: "subdomains"; domain: string };
 
-export type ForwardAuthAccess =
-  | { kind: "signed-in" }
-  | { kind: "admins" }
-  | { kind: "accounts"; accountIds: string[] }
-  | { kind: "groups"; groups: string[] };
+export type ForwardAuthAccess = { kind: "signed-in" } | { kind: "admins" } | { kind: "accounts"; accountIds: string[] } | { kind: "groups"; groups: string[] };
 
 export interface ForwardAuthRule {
   host: HostPattern;
@@ -43,7 +39,10 @@ function parseAccess(text: string): ForwardAuthAccess | null {
   if (value === "admins") return { kind: "admins" };
   const match = /^(accounts|groups):(.+)$/.exec(value);
   if (!match) return null;
-  const list = (match[2] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (match[2] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0 || list.some((item) => !/^[A-Za-z0-9_-]{1,64}$/.test(item))) return null;
   return match[1] === "accounts" ? { kind: "accounts", accountIds: list } : { kind: "groups", groups: list };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
@@ -37,7 +37,13 @@ function problemFor(error: ConfigError, name: string): string | undefined {
 }
 
 /** What production needs besides the secret: an explicit mail and SMS choice. */
-const PRODUCTION = { NODE_ENV: "production", LATCHKEY_SECRET: SECRET, LATCHKEY_MAIL_TRANSPORT: "outbox", LATCHKEY_SMS_PROVIDER: "outbox", LATCHKEY_MAIL_FROM: "no-reply@example.com" };
+const PRODUCTION = {
+  NODE_ENV: "production",
+  LATCHKEY_SECRET: SECRET,
+  LATCHKEY_MAIL_TRANSPORT: "outbox",
+  LATCHKEY_SMS_PROVIDER: "outbox",
+  LATCHKEY_MAIL_FROM: "no-reply@example.com",
+};
 
 describe("loadConfig: defaults", () => {
   test("an empty environment gives the documented defaults", () => {
@@ -58,7 +64,12 @@ describe("loadConfig: defaults", () => {
     assert.equal(config.logLevel, "info");
     assert.equal(config.captchaTestMode, false);
     assert.equal(config.registrationCAPTCHA, true);
-    assert.deepEqual(config.sessions, { idleSeconds: 12 * 3600, absoluteSeconds: 7 * 86400, rememberIdleSeconds: 30 * 86400, rememberAbsoluteSeconds: 90 * 86400 });
+    assert.deepEqual(config.sessions, {
+      idleSeconds: 12 * 3600,
+      absoluteSeconds: 7 * 86400,
+      rememberIdleSeconds: 30 * 86400,
+      rememberAbsoluteSeconds: 90 * 86400,
+    });
     assert.deepEqual(config.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
     assert.equal(config.passwordMinScore, 3);
   });
@@ -107,7 +118,15 @@ describe("loadConfig: defaults", () => {
   });
 
   test("empty variables count as unset", () => {
-    const config = load({ NODE_ENV: "", LATCHKEY_HOST: "", LATCHKEY_PORT: "", LATCHKEY_BASE_URL: "", LATCHKEY_SECRET: "", LATCHKEY_LOG_LEVEL: "", LATCHKEY_SMS_PROVIDER: "" });
+    const config = load({
+      NODE_ENV: "",
+      LATCHKEY_HOST: "",
+      LATCHKEY_PORT: "",
+      LATCHKEY_BASE_URL: "",
+      LATCHKEY_SECRET: "",
+      LATCHKEY_LOG_LEVEL: "",
+      LATCHKEY_SMS_PROVIDER: "",
+    });
     assert.equal(config.env, "development");
     assert.equal(config.host, "127.0.0.1");
     assert.equal(config.port, 3000);
@@ -278,7 +297,13 @@ describe("connection and shutdown timeouts", () => {
   });
 
   test("take durations", () => {
-    const config = load({ LATCHKEY_SECRET: SECRET, LATCHKEY_HEADERS_TIMEOUT: "5s", LATCHKEY_BODY_TIMEOUT: "1m", LATCHKEY_REQUEST_TIMEOUT: "20s", LATCHKEY_SHUTDOWN_TIMEOUT: "25s" });
+    const config = load({
+      LATCHKEY_SECRET: SECRET,
+      LATCHKEY_HEADERS_TIMEOUT: "5s",
+      LATCHKEY_BODY_TIMEOUT: "1m",
+      LATCHKEY_REQUEST_TIMEOUT: "20s",
+      LATCHKEY_SHUTDOWN_TIMEOUT: "25s",
+    });
     assert.deepEqual(config.timeouts, { headersMs: 5_000, bodyMs: 60_000, requestMs: 20_000, shutdownMs: 25_000 });
   });
 

@@ -146,7 +146,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   for (const error of Value.Errors(EnvSchema, raw)) {
     const name = error.path.replace(/^\//, "");
     const shown = name.includes("SECRET") || name.includes("URL") ? "(hidden)" : JSON.stringify(raw[name]);
-    problems.push(`${name}=${shown}: ${error.message}${(EnvSchema.properties as Record<string, { description?: string }>)[name]?.description ? ` (${(EnvSchema.properties as Record<string, { description?: string }>)[name]?.description})` : ""}`);
+    problems.push(
+      `${name}=${shown}: ${error.message}${(EnvSchema.properties as Record<string, { description?: string }>)[name]?.description ? ` (${(EnvSchema.properties as Record<string, { description?: string }>)[name]?.description})` : ""}`,
+    );
   }
   const env = applyEnvDefaults(raw as RawEnv);
   const nodeEnv = env.NODE_ENV;
@@ -185,7 +187,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
 
   // The sender is what people see first and what their mail provider checks: production names its own.
   if (production && !env.LATCHKEY_MAIL_FROM) {
-    problems.push("LATCHKEY_MAIL_FROM: required in production (the address e-mail comes from, e.g. no-reply@example.com, shown under LATCHKEY_SITE_NAME; or Name <no-reply@example.com>)");
+    problems.push(
+      "LATCHKEY_MAIL_FROM: required in production (the address e-mail comes from, e.g. no-reply@example.com, shown under LATCHKEY_SITE_NAME; or Name <no-reply@example.com>)",
+    );
   } else if (env.LATCHKEY_MAIL_FROM !== undefined && !/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(env.LATCHKEY_MAIL_FROM.trim())) {
     problems.push(`LATCHKEY_MAIL_FROM=${JSON.stringify(env.LATCHKEY_MAIL_FROM)}: an e-mail address (no-reply@example.com) or Name <no-reply@example.com>`);
   }
@@ -209,7 +213,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   if (cookieDomain && baseOrigin) {
     const baseHost = new URL(baseOrigin).hostname;
     // Browsers drop a cookie whose Domain does not contain the host that sets it.
-    if (baseHost !== cookieDomain && !baseHost.endsWith(`.${cookieDomain}`)) problems.push(`LATCHKEY_COOKIE_DOMAIN=${JSON.stringify(cookieDomain)}: must be the host of LATCHKEY_BASE_URL (${baseHost}) or a parent domain of it`);
+    if (baseHost !== cookieDomain && !baseHost.endsWith(`.${cookieDomain}`))
+      problems.push(`LATCHKEY_COOKIE_DOMAIN=${JSON.stringify(cookieDomain)}: must be the host of LATCHKEY_BASE_URL (${baseHost}) or a parent domain of it`);
   }
   const returnHosts = parseHostList("LATCHKEY_ALLOWED_RETURN_HOSTS", env.LATCHKEY_ALLOWED_RETURN_HOSTS);
   problems.push(...returnHosts.problems);
@@ -232,13 +237,17 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     requestMs: timeoutSeconds("LATCHKEY_REQUEST_TIMEOUT") * 1000,
     shutdownMs: timeoutSeconds("LATCHKEY_SHUTDOWN_TIMEOUT") * 1000,
   };
-  if (timeouts.headersMs > timeouts.bodyMs) problems.push("LATCHKEY_HEADERS_TIMEOUT: must not be longer than LATCHKEY_BODY_TIMEOUT (the body timeout counts the headers too)");
+  if (timeouts.headersMs > timeouts.bodyMs)
+    problems.push("LATCHKEY_HEADERS_TIMEOUT: must not be longer than LATCHKEY_BODY_TIMEOUT (the body timeout counts the headers too)");
   const defaultRegion = env.LATCHKEY_DEFAULT_REGION?.toUpperCase();
   if (defaultRegion !== undefined && !isSupportedPhoneRegion(defaultRegion)) {
-    problems.push(`LATCHKEY_DEFAULT_REGION=${JSON.stringify(env.LATCHKEY_DEFAULT_REGION)}: not a country phone numbers can be read in (use an ISO 3166-1 code such as GB or US)`);
+    problems.push(
+      `LATCHKEY_DEFAULT_REGION=${JSON.stringify(env.LATCHKEY_DEFAULT_REGION)}: not a country phone numbers can be read in (use an ISO 3166-1 code such as GB or US)`,
+    );
   }
   const ipCountryCsv = env.LATCHKEY_IP_COUNTRY_CSV ? resolve(cwd, env.LATCHKEY_IP_COUNTRY_CSV) : undefined;
-  if (ipCountryCsv !== undefined && !existsSync(ipCountryCsv)) problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: no such file`);
+  if (ipCountryCsv !== undefined && !existsSync(ipCountryCsv))
+    problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: no such file`);
 
   const brandingResult = loadBranding(env, dataDir, (path) => resolve(cwd, path));
   problems.push(...brandingResult.problems);
@@ -256,7 +265,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     dataDir,
     outboxDir: join(dataDir, "outbox"),
     database: isPostgres
-      ? { kind: "postgres", url: databaseUrl as string, poolSize: Number(env.LATCHKEY_DATABASE_POOL_SIZE), connectTimeoutMs: parseDuration(env.LATCHKEY_DATABASE_TIMEOUT) * 1000 }
+      ? {
+          kind: "postgres",
+          url: databaseUrl as string,
+          poolSize: Number(env.LATCHKEY_DATABASE_POOL_SIZE),
+          connectTimeoutMs: parseDuration(env.LATCHKEY_DATABASE_TIMEOUT) * 1000,
+        }
       : { kind: "sqlite", file: file ?? ":memory:" },
     redis: env.LATCHKEY_REDIS_URL
       ? { url: env.LATCHKEY_REDIS_URL, prefix: env.LATCHKEY_REDIS_PREFIX, commandTimeoutMs: parseDuration(env.LATCHKEY_REDIS_TIMEOUT) * 1000 }

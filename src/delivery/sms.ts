@@ -26,7 +26,11 @@ export function createSMSSender(config: Pick<Config, "sms" | "outboxDir">, clock
         try {
           response = await fetch(sms.url, {
             method: "POST",
-            headers: { "content-type": "application/json", [SMS_TIMESTAMP_HEADER]: timestamp, [SMS_SIGNATURE_HEADER]: signSMSWebhookBody(sms.secret, timestamp, body) },
+            headers: {
+              "content-type": "application/json",
+              [SMS_TIMESTAMP_HEADER]: timestamp,
+              [SMS_SIGNATURE_HEADER]: signSMSWebhookBody(sms.secret, timestamp, body),
+            },
             body,
             signal: AbortSignal.timeout(10_000),
           });

@@ -2,9 +2,9 @@
 // authenticator app, recovery codes; and account self-service (name, deletion). Each change is recorded in
 // the audit trail, written to the webhook outbox in its own transaction, and notified to the owner.
 import { cleanName } from "../accounts/identifier-input.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
-import { recordAuditEvent } from "../audit/audit.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { PasskeyRecord, TOTPFactorRecord } from "../stores/types.ts";
 import { accountDeletedEvent, accountUpdatedEvent, secondFactorAddedEvent, secondFactorRemovedEvent } from "../webhooks/events.ts";
@@ -54,7 +54,12 @@ export async function addPasskey(
     events: (passkey) => [secondFactorAddedEvent(deps, input.accountId, { id: passkey.id, kind: "passkey" })],
   });
   if (!result.ok) throw new AppError("PASSKEY_FAILED", { detail: `registration: ${result.reason}` });
-  await recordAuditEvent(deps, { type: "passkey.added", accountId: input.accountId, context: input.context, detail: { passkey: result.passkey.id, deviceType: result.passkey.deviceType } });
+  await recordAuditEvent(deps, {
+    type: "passkey.added",
+    accountId: input.accountId,
+    context: input.context,
+    detail: { passkey: result.passkey.id, deviceType: result.passkey.deviceType },
+  });
   await notifySecurityChange(deps, input.accountId, "passkey_added");
   return { passkey: result.passkey, recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context) };
 }
@@ -107,14 +112,18 @@ export async function pendingTOTPSetup(deps: Pick<Deps, "stores" | "config">, in
  * Turns the authenticator app on with its first code. Throws TOTP_NOT_SET_UP or SECOND_FACTOR_INVALID.
  * Returns recovery codes when they were just made (the first second factor).
  */
-export async function confirmTOTPSetup(deps: SecurityDeps, input: { accountId: string; code: string; context: SessionContext }): Promise<{ recoveryCodes: string[] | null }> {
+export async function confirmTOTPSetup(
+  deps: SecurityDeps,
+  input: { accountId: string; code: string; context: SessionContext },
+): Promise<{ recoveryCodes: string[] | null }> {
   const factor = await deps.stores.factors.getTOTPFactor(input.accountId);
   if (!factor || factor.confirmedAt !== null) throw new AppError("TOTP_NOT_SET_UP");
   const secret = unsealTOTPSecret(deps, factor.secretSealed);
   const step = secret ? matchTOTPCode(deps, secret, input.code) : null;
   if (step === null) throw new AppError("SECOND_FACTOR_INVALID", { field: "code" });
   const events = [secondFactorAddedEvent(deps, input.accountId, { id: "totp", kind: "totp" })];
-  if (!(await deps.stores.factors.confirmTOTPFactor(input.accountId, step, deps.clock.now(), events))) throw new AppError("TOTP_NOT_SET_UP", { detail: "confirmed concurrently" });
+  if (!(await deps.stores.factors.confirmTOTPFactor(input.accountId, step, deps.clock.now(), events)))
+    throw new AppError("TOTP_NOT_SET_UP", { detail: "confirmed concurrently" });
   await recordAuditEvent(deps, { type: "totp.enabled", accountId: input.accountId, context: input.context });
   await notifySecurityChange(deps, input.accountId, "totp_enabled");
   return { recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context) };
@@ -132,7 +141,9 @@ export async function removeTOTP(deps: SecurityDeps, input: { accountId: string;
 
 /** Makes 10 new recovery codes (the old ones die). Returns them, to be shown once. */
 export async function replaceRecoveryCodes(deps: SecurityDeps, input: { accountId: string; context: SessionContext }): Promise<string[]> {
-  const codes = await regenerateRecoveryCodes(deps, input.accountId, [secondFactorAddedEvent(deps, input.accountId, { id: "recovery_codes", kind: "recovery_codes" })]);
+  const codes = await regenerateRecoveryCodes(deps, input.accountId, [
+    secondFactorAddedEvent(deps, input.accountId, { id: "recovery_codes", kind: "recovery_codes" }),
+  ]);
   await recordAuditEvent(deps, { type: "recovery_codes.generated", accountId: input.accountId, context: input.context, detail: { count: codes.length } });
   await notifySecurityChange(deps, input.accountId, "recovery_codes_generated");
   return codes;
@@ -141,7 +152,9 @@ export async function replaceRecoveryCodes(deps: SecurityDeps, input: { accountI
 /** Changes the display name (empty clears it). Throws NAME_TOO_LONG. Returns the name stored. */
 export async function changeDisplayName(deps: SecurityDeps, input: { accountId: string; name: string; context: SessionContext }): Promise<string | null> {
   const name = cleanName(input.name);
-  await deps.stores.accounts.setAccountName(input.accountId, name, deps.clock.now(), [accountUpdatedEvent(deps, input.accountId, { name }, { kind: "account" })]);
+  await deps.stores.accounts.setAccountName(input.accountId, name, deps.clock.now(), [
+    accountUpdatedEvent(deps, input.accountId, { name }, { kind: "account" }),
+  ]);
   await recordAuditEvent(deps, { type: "account.renamed", accountId: input.accountId, context: input.context });
   return name;
 }

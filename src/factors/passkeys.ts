@@ -12,8 +12,8 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
-import type { Deps } from "../deps.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
+import type { Deps } from "../deps.ts";
 import { generateId, hmacHex } from "../lib/crypto.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { NewWebhookEvent, PasskeyRecord } from "../stores/types.ts";
@@ -57,7 +57,13 @@ async function storeChallenge(deps: PasskeyDeps, ceremony: PasskeyCeremony, stor
  * Takes the challenge (deleting it: one verification per challenge, whatever its outcome). Null when it is
  * missing, expired, used, or was issued to another browser, session or account.
  */
-async function takeChallenge(deps: PasskeyDeps, ceremony: PasskeyCeremony, challengeId: string, binding: string, accountId?: string): Promise<StoredChallenge | null> {
+async function takeChallenge(
+  deps: PasskeyDeps,
+  ceremony: PasskeyCeremony,
+  challengeId: string,
+  binding: string,
+  accountId?: string,
+): Promise<StoredChallenge | null> {
   if (!/^[A-Za-z0-9_-]{20}$/.test(challengeId)) return null;
   const raw = await deps.stores.shortLived.getAndDelete(challengeKey(ceremony, challengeId));
   if (!raw) return null;
@@ -112,7 +118,14 @@ export type PasskeyRegistrationResult = { ok: true; passkey: PasskeyRecord } | {
 /** Verifies the browser's answer and stores the passkey under `name`. */
 export async function finishPasskeyRegistration(
   deps: PasskeyDeps,
-  input: { accountId: string; binding: string; challengeId: string; response: unknown; name: string; events?: (passkey: PasskeyRecord) => readonly NewWebhookEvent[] },
+  input: {
+    accountId: string;
+    binding: string;
+    challengeId: string;
+    response: unknown;
+    name: string;
+    events?: (passkey: PasskeyRecord) => readonly NewWebhookEvent[];
+  },
 ): Promise<PasskeyRegistrationResult> {
   const stored = await takeChallenge(deps, "register", input.challengeId, input.binding, input.accountId);
   if (!stored) return { ok: false, reason: "challenge" };
@@ -165,7 +178,11 @@ export async function startPasskeyAuthentication(
     userVerification: "required",
     allowCredentials: allow.map((p) => ({ id: p.credentialId, transports: p.transports as never })),
   });
-  const challengeId = await storeChallenge(deps, "authenticate", { challenge: options.challenge, binding: input.binding, ...(input.accountId ? { accountId: input.accountId } : {}) });
+  const challengeId = await storeChallenge(deps, "authenticate", {
+    challenge: options.challenge,
+    binding: input.binding,
+    ...(input.accountId ? { accountId: input.accountId } : {}),
+  });
   return { challengeId, options };
 }
 
@@ -196,7 +213,12 @@ export async function finishPasskeyAuthentication(
       expectedChallenge: stored.challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
-      credential: { id: passkey.credentialId, publicKey: Uint8Array.from(Buffer.from(passkey.publicKey, "base64url")), counter: passkey.counter, transports: passkey.transports },
+      credential: {
+        id: passkey.credentialId,
+        publicKey: Uint8Array.from(Buffer.from(passkey.publicKey, "base64url")),
+        counter: passkey.counter,
+        transports: passkey.transports,
+      },
       requireUserVerification: true,
     });
   } catch (error) {

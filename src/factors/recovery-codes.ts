@@ -1,8 +1,8 @@
 // Recovery codes: 10 single-use codes for when the phone or security key is gone. Shown once, stored only
 // as keyed hashes; making new ones kills the old ones; each use is spent in one atomic statement.
 import type { Deps } from "../deps.ts";
-import type { NewWebhookEvent } from "../stores/types.ts";
 import { generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
+import type { NewWebhookEvent } from "../stores/types.ts";
 
 export const RECOVERY_CODE_COUNT = 10;
 /** Without look-alikes (no 0/O, 1/l/I), lower case: easy to read off paper and type. */
@@ -71,7 +71,11 @@ function showingKey(accountId: string, id: string): string {
  */
 export async function holdRecoveryCodesForShowing(deps: Pick<Deps, "stores" | "random" | "config">, accountId: string, codes: string[]): Promise<string> {
   const id = generateId(deps.random);
-  await deps.stores.shortLived.set(showingKey(accountId, id), sealJSON(deps.config.secret, SHOWING_PURPOSE, codes, deps.random), RECOVERY_CODES_SHOWING_TTL_SECONDS);
+  await deps.stores.shortLived.set(
+    showingKey(accountId, id),
+    sealJSON(deps.config.secret, SHOWING_PURPOSE, codes, deps.random),
+    RECOVERY_CODES_SHOWING_TTL_SECONDS,
+  );
   return id;
 }
 

@@ -44,7 +44,9 @@ const PasskeyConfirmBody = Type.Object(
 );
 const RenameBody = Type.Object({ name: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
 const CodeBody = Type.Object({ code: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
-const CAPTCHAField = Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false }));
+const CAPTCHAField = Type.Optional(
+  Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+);
 const ConfirmBody = Type.Union([
   Type.Object({ password: Type.String({ maxLength: 1024 }), captcha: CAPTCHAField }, { additionalProperties: false }),
   Type.Object({ code: Type.String({ maxLength: 64 }), captcha: CAPTCHAField }, { additionalProperties: false }),
@@ -61,7 +63,15 @@ function loadWebAuthnBrowserBundle(): Buffer {
 }
 
 function passkeyJson(p: PasskeyRecord): Record<string, unknown> {
-  return { id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null, deviceType: p.deviceType, backedUp: p.backedUp, transports: p.transports };
+  return {
+    id: p.id,
+    name: p.name,
+    createdAt: p.createdAt.toISOString(),
+    lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+    deviceType: p.deviceType,
+    backedUp: p.backedUp,
+    transports: p.transports,
+  };
 }
 
 export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
@@ -97,7 +107,11 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   };
 
   /** Runs a page form's action and answers POST → 303 → GET. */
-  const answerSecurityForm = async (request: FastifyRequest, reply: FastifyReply, action: (auth: ValidatedSession) => SecurityAction): Promise<FastifyReply> => {
+  const answerSecurityForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: (auth: ValidatedSession) => SecurityAction,
+  ): Promise<FastifyReply> => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     const result = await run(request, auth, action(auth));
@@ -130,10 +144,16 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
     return sendPage(request, reply, deps, { title: pageTitles.security, body, narrow: false });
   });
 
-  app.post("/account/security/passkeys", { preHandler: app.csrfProtection }, async (request, reply) => answerSecurityForm(request, reply, () => ({ action: "passkey-unavailable" })));
+  app.post("/account/security/passkeys", { preHandler: app.csrfProtection }, async (request, reply) =>
+    answerSecurityForm(request, reply, () => ({ action: "passkey-unavailable" })),
+  );
 
   app.post("/account/security/passkeys/:id/rename", { preHandler: app.csrfProtection, schema: { params: IdParams } }, async (request, reply) =>
-    answerSecurityForm(request, reply, () => ({ action: "rename-passkey", passkeyId: (request.params as Static<typeof IdParams>).id, name: formField(request, "name", 256) })),
+    answerSecurityForm(request, reply, () => ({
+      action: "rename-passkey",
+      passkeyId: (request.params as Static<typeof IdParams>).id,
+      name: formField(request, "name", 256),
+    })),
   );
 
   app.post("/account/security/passkeys/:id/remove", { preHandler: [app.csrfProtection, stepUp], schema: { params: IdParams } }, async (request, reply) =>
@@ -153,20 +173,27 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
     const state = (await readFlow(deps, request, securityPageFlow, (request.query as Record<string, unknown>).flow))?.state;
     const errors = state?.step === "totp-setup" && state.error ? [fieldErrorOf(state.error)] : [];
     reply.header("cache-control", "no-store");
-    return sendPage(request, reply, deps, { title: pageTitles.totpSetup, body: totpSetupPage({ csrfToken: csrfTokenFor(reply), errors, secret: setup.secret, qrCodeSVG: setup.qrCodeSVG }) });
+    return sendPage(request, reply, deps, {
+      title: pageTitles.totpSetup,
+      body: totpSetupPage({ csrfToken: csrfTokenFor(reply), errors, secret: setup.secret, qrCodeSVG: setup.qrCodeSVG }),
+    });
   });
 
   app.post("/account/security/totp/confirm", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) =>
     answerSecurityForm(request, reply, () => ({ action: "confirm-totp", code: formField(request, "code", 64) })),
   );
 
-  app.post("/account/security/totp/remove", { preHandler: [app.csrfProtection, stepUp] }, async (request, reply) => answerSecurityForm(request, reply, () => ({ action: "remove-totp" })));
+  app.post("/account/security/totp/remove", { preHandler: [app.csrfProtection, stepUp] }, async (request, reply) =>
+    answerSecurityForm(request, reply, () => ({ action: "remove-totp" })),
+  );
 
   app.post("/account/security/recovery-codes", { preHandler: [app.csrfProtection, stepUp] }, async (request, reply) =>
     answerSecurityForm(request, reply, () => ({ action: "replace-recovery-codes" })),
   );
 
-  app.post("/account/name", { preHandler: app.csrfProtection }, async (request, reply) => answerSecurityForm(request, reply, () => ({ action: "change-name", name: formField(request, "name", 1024) })));
+  app.post("/account/name", { preHandler: app.csrfProtection }, async (request, reply) =>
+    answerSecurityForm(request, reply, () => ({ action: "change-name", name: formField(request, "name", 1024) })),
+  );
 
   // ---------- Confirm it's you ----------
   app.get(CONFIRM_PAGE_PATH, async (request, reply) => {
@@ -176,7 +203,10 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
     const state = (await readFlow(deps, request, securityPageFlow, query.flow))?.state;
     const returnTo = safeReturnPath(query.return_to, "/account/security");
     const methods = await secondFactorMethods(deps, auth.account.id);
-    const captcha = state?.step === "confirm" && state.captcha ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip }) : undefined;
+    const captcha =
+      state?.step === "confirm" && state.captcha
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip })
+        : undefined;
     const body = confirmPage({
       csrfToken: csrfTokenFor(reply),
       errors: state?.step === "confirm" && state.error ? [fieldErrorOf(state.error)] : [],
@@ -191,7 +221,10 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   app.post(CONFIRM_PAGE_PATH, { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) =>
     answerSecurityForm(request, reply, () => ({
       action: "confirm",
-      input: formField(request, "method", 16) === "code" ? { method: "code", code: formField(request, "code", 64) } : { method: "password", password: formField(request, "password", 1024) },
+      input:
+        formField(request, "method", 16) === "code"
+          ? { method: "code", code: formField(request, "code", 64) }
+          : { method: "password", password: formField(request, "password", 1024) },
       returnTo: safeReturnPath(formField(request, "return_to", 512), "/account/security"),
       captcha: captchaFromForm(request),
     })),
@@ -243,7 +276,12 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/api/v1/account/confirm/passkey", { schema: { body: PasskeyConfirmBody } }, async (request, reply) => {
     const body = request.body as Static<typeof PasskeyConfirmBody>;
     const returnTo = safeReturnPath(body.returnTo, "/account/security");
-    const result = await runApi(request, { action: "confirm", input: { method: "passkey", challengeId: body.challengeId, response: body.response }, returnTo, captcha: undefined });
+    const result = await runApi(request, {
+      action: "confirm",
+      input: { method: "passkey", challengeId: body.challengeId, response: body.response },
+      returnTo,
+      captcha: undefined,
+    });
     return answerJson(result, () => reply.send({ redirectTo: returnTo }));
   });
 
@@ -251,7 +289,12 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
     const auth = requireApiAuth(request);
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
     const primary = identifiers.find((i) => i.verifiedAt !== null)?.display ?? auth.account.id;
-    const challenge = await startPasskeyRegistration(deps, { accountId: auth.account.id, userName: primary, displayName: auth.account.name ?? primary, binding: requesterBinding(request) });
+    const challenge = await startPasskeyRegistration(deps, {
+      accountId: auth.account.id,
+      userName: primary,
+      displayName: auth.account.name ?? primary,
+      binding: requesterBinding(request),
+    });
     return reply.send(challenge);
   });
 
@@ -259,12 +302,18 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
     const body = request.body as Static<typeof PasskeyBody>;
     const result = await runApi(request, { action: "add-passkey", challengeId: body.challengeId, response: body.response, name: body.name });
     return answerJson(result, (added) =>
-      added.kind === "passkey-added" ? reply.code(201).send({ passkey: passkeyJson(added.passkey), ...(added.recoveryCodes ? { recoveryCodes: added.recoveryCodes } : {}) }) : reply.code(204).send(),
+      added.kind === "passkey-added"
+        ? reply.code(201).send({ passkey: passkeyJson(added.passkey), ...(added.recoveryCodes ? { recoveryCodes: added.recoveryCodes } : {}) })
+        : reply.code(204).send(),
     );
   });
 
   app.patch("/api/v1/account/passkeys/:id", { schema: { params: IdParams, body: RenameBody } }, async (request, reply) => {
-    const result = await runApi(request, { action: "rename-passkey", passkeyId: (request.params as Static<typeof IdParams>).id, name: (request.body as Static<typeof RenameBody>).name });
+    const result = await runApi(request, {
+      action: "rename-passkey",
+      passkeyId: (request.params as Static<typeof IdParams>).id,
+      name: (request.body as Static<typeof RenameBody>).name,
+    });
     return answerJson(result, () => reply.code(204).send());
   });
 
@@ -277,13 +326,17 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
     const auth = requireApiAuth(request);
     const result = await run(request, auth, { action: "start-totp", label: auth.account.id });
     return answerJson(result, (started) =>
-      started.kind === "totp-started" ? reply.code(201).send({ secret: started.setup.secret, uri: started.setup.uri, qrCodeSvg: started.setup.qrCodeSVG }) : reply.code(204).send(),
+      started.kind === "totp-started"
+        ? reply.code(201).send({ secret: started.setup.secret, uri: started.setup.uri, qrCodeSvg: started.setup.qrCodeSVG })
+        : reply.code(204).send(),
     );
   });
 
   app.post("/api/v1/account/totp/confirm", { schema: { body: CodeBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const result = await runApi(request, { action: "confirm-totp", code: (request.body as Static<typeof CodeBody>).code });
-    return answerJson(result, (done) => reply.send({ totp: { status: "on" }, ...(done.kind === "changed" && done.recoveryCodes ? { recoveryCodes: done.recoveryCodes } : {}) }));
+    return answerJson(result, (done) =>
+      reply.send({ totp: { status: "on" }, ...(done.kind === "changed" && done.recoveryCodes ? { recoveryCodes: done.recoveryCodes } : {}) }),
+    );
   });
 
   app.delete("/api/v1/account/totp", { preHandler: stepUp }, async (request, reply) => {

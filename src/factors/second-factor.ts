@@ -9,10 +9,11 @@
 //        ├─ invalid ───────► ask again (failures count: security check after 3, pauses from 10)
 //        ├─ captcha_required ► show the security check, ask again
 //        └─ locked ────────► wait retryAfter seconds
-import type { Deps } from "../deps.ts";
-import { isAppError } from "../errors/app-error.ts";
+
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
+import type { Deps } from "../deps.ts";
+import { isAppError } from "../errors/app-error.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import { recordFactorFailure, recordFactorSuccess, releaseFactorAttempt, reserveFactorAttempt } from "./factor-throttle.ts";
 import { finishPasskeyAuthentication, passkeyAMR } from "./passkeys.ts";
@@ -65,7 +66,13 @@ export async function verifySecondFactor(
   const context = input.context ?? null;
 
   if (input.method === "passkey") {
-    const result = await finishPasskeyAuthentication(deps, { binding: input.binding, challengeId: input.challengeId, response: input.response, accountId, ...(input.context ? { context: input.context } : {}) });
+    const result = await finishPasskeyAuthentication(deps, {
+      binding: input.binding,
+      challengeId: input.challengeId,
+      response: input.response,
+      accountId,
+      ...(input.context ? { context: input.context } : {}),
+    });
     return result.ok ? { ok: true, method: "passkey", amr: ["pwd", ...passkeyAMR(result.passkey)] } : { ok: false, reason: "invalid" };
   }
 
@@ -84,7 +91,12 @@ export async function verifySecondFactor(
   const accepted = input.method === "totp" ? await acceptTOTPCode(deps, accountId, input.code) : await consumeRecoveryCode(deps, accountId, input.code);
   if (!accepted) {
     const pause = await recordFactorFailure(deps, accountId, reserved.attempt);
-    await recordAuditEvent(deps, { type: pause > 0 ? "second_factor.locked" : "second_factor.failed", accountId, context, detail: { method: input.method, failures: reserved.attempt.position } });
+    await recordAuditEvent(deps, {
+      type: pause > 0 ? "second_factor.locked" : "second_factor.failed",
+      accountId,
+      context,
+      detail: { method: input.method, failures: reserved.attempt.position },
+    });
     return pause > 0 ? { ok: false, reason: "locked", retryAfter: pause } : { ok: false, reason: "invalid" };
   }
   await recordFactorSuccess(deps, accountId);

@@ -21,6 +21,7 @@
 import type { CAPTCHASubmission } from "../captcha/gate.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
 import type { SessionContext, ValidatedSession } from "../sessions/sessions.ts";
+import { describeWait } from "../signin/throttle.ts";
 import type { PasskeyRecord } from "../stores/types.ts";
 import {
   addPasskey,
@@ -34,7 +35,6 @@ import {
   startTOTPSetup,
   type TOTPSetup,
 } from "./account-security.ts";
-import { describeWait } from "../signin/throttle.ts";
 import { type ConfirmationInput, type ConfirmationResult, confirmIdentity } from "./step-up.ts";
 
 export const SECURITY_FLOW_KIND = "account_security";

@@ -9,7 +9,12 @@ import { type SecurityChange, securityNoticeEmail, securityNoticeSMS } from "../
 export type { SecurityChange } from "../messages/security-notices.ts";
 
 /** Sends the notice to the given identifiers in the background. `left`: unused recovery codes (recovery_code_used). */
-export function sendSecurityNotice(deps: Pick<Deps, "config" | "mailer" | "sms" | "logger" | "tasks">, identifiers: Identifier[], change: SecurityChange, left = 0): void {
+export function sendSecurityNotice(
+  deps: Pick<Deps, "config" | "mailer" | "sms" | "logger" | "tasks">,
+  identifiers: Identifier[],
+  change: SecurityChange,
+  left = 0,
+): void {
   const links = { reviewLink: `${deps.config.baseUrl}/account/security`, resetLink: `${deps.config.baseUrl}/password/reset` };
   for (const identifier of identifiers) {
     deps.tasks.run("security change notice", () =>

@@ -1,16 +1,16 @@
 // "Confirm it's you": changes to what protects an account need a recent confirmation in this session, by
 // the password, a passkey or a second factor. Signing in counts as one; it lasts LATCHKEY_STEP_UP_WINDOW.
 import { normalizePassword } from "../accounts/password-policy.ts";
-import type { Deps } from "../deps.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { CAPTCHASubmission } from "../captcha/gate.ts";
 import { requireSolvedCAPTCHA } from "../captcha/gate.ts";
+import type { Deps } from "../deps.ts";
 import { isAppError } from "../errors/app-error.ts";
 import type { SessionContext, ValidatedSession } from "../sessions/sessions.ts";
 import type { SessionRecord } from "../stores/types.ts";
 import { recordFactorFailure, recordFactorSuccess, releaseFactorAttempt, reserveFactorAttempt } from "./factor-throttle.ts";
-import { normalizeTOTPCode } from "./totp.ts";
 import { type SecondFactorResult, verifySecondFactor } from "./second-factor.ts";
+import { normalizeTOTPCode } from "./totp.ts";
 
 type StepUpDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "logger" | "hasher" | "mailer" | "sms" | "tasks">;
 
@@ -26,7 +26,10 @@ export type ConfirmationInput =
   | { method: "code"; code: string }
   | { method: "passkey"; challengeId: string; response: unknown };
 
-export type ConfirmationResult = { ok: true } | { ok: false; reason: "invalid" | "captcha_required" | "not_enrolled" } | { ok: false; reason: "locked"; retryAfter: number };
+export type ConfirmationResult =
+  | { ok: true }
+  | { ok: false; reason: "invalid" | "captcha_required" | "not_enrolled" }
+  | { ok: false; reason: "locked"; retryAfter: number };
 
 /**
  * Confirms that the person at this session is the account's owner, and records it on the session. Wrong

@@ -17,7 +17,9 @@ function oathtool(secret: string, at: Date): string | null {
 
 const hasOathtool = oathtool("JBSWY3DPEHPK3PXP", new Date("2030-01-01T00:00:00Z")) !== null;
 
-test("codes computed by oathtool are accepted within one step either side, and not two steps away", { skip: hasOathtool ? false : "oathtool is not installed" }, () => {
+test("codes computed by oathtool are accepted within one step either side, and not two steps away", {
+  skip: hasOathtool ? false : "oathtool is not installed",
+}, () => {
   const random = createCryptoRandom();
   for (let i = 0; i < 5; i++) {
     const secret = generateTOTPSecret({ random });

@@ -9,13 +9,7 @@ import { CAPTCHA_ALPHABET } from "../captcha/alphabet.ts";
 import { HelpContentError, loadHelpLibrary } from "./articles.ts";
 
 const CONTENT_DIR = fileURLToPath(new URL("../../content/help/", import.meta.url));
-const REQUIRED_SLUGS = [
-  "problems-signing-in",
-  "reset-your-password",
-  "security-check",
-  "create-an-account",
-  "account-security",
-];
+const REQUIRED_SLUGS = ["problems-signing-in", "reset-your-password", "security-check", "create-an-account", "account-security"];
 
 const tempDirs: string[] = [];
 after(() => {
@@ -182,7 +176,14 @@ describe("shipped help articles", () => {
     for (const href of ["/help/reset-your-password", "/password/reset", "/help/security-check"]) {
       assert.ok(links.includes(href), `hub does not link to ${href}`);
     }
-    for (const id of ["caps-lock", "num-lock", "sign-in-with-a-mobile-number", "the-security-check", "if-sign-in-is-paused", "clear-your-browsers-cache-and-cookies"]) {
+    for (const id of [
+      "caps-lock",
+      "num-lock",
+      "sign-in-with-a-mobile-number",
+      "the-security-check",
+      "if-sign-in-is-paused",
+      "clear-your-browsers-cache-and-cookies",
+    ]) {
       assert.ok(hub.html.includes(`id="${id}"`), `hub has no heading #${id}`);
     }
   });
@@ -199,7 +200,17 @@ describe("shipped help articles", () => {
   test("the security check article covers using neither the picture nor the audio", () => {
     const check = library.get("security-check");
     assert.ok(check);
-    for (const phrase of ["5 characters", "7 digits", "Hear the challenge", "Play again", "Try another", "10 minutes", "only once", "Reset your password", "people who run this site"]) {
+    for (const phrase of [
+      "5 characters",
+      "7 digits",
+      "Hear the challenge",
+      "Play again",
+      "Try another",
+      "10 minutes",
+      "only once",
+      "Reset your password",
+      "people who run this site",
+    ]) {
       assert.ok(check.text.includes(phrase), `security-check is missing "${phrase}"`);
     }
     assert.ok(check.html.includes('id="if-neither-the-picture-nor-the-recording-works-for-you"'));
@@ -212,7 +223,16 @@ describe("shipped help articles", () => {
   test("the reset article states the limits people run into", () => {
     const reset = library.get("reset-your-password");
     assert.ok(reset);
-    for (const phrase of ["30 minutes", "6-digit code", "10 minutes", "5 times", "3 messages in 15 minutes", "10 in a day", "signed out", "never ask for your password"]) {
+    for (const phrase of [
+      "30 minutes",
+      "6-digit code",
+      "10 minutes",
+      "5 times",
+      "3 messages in 15 minutes",
+      "10 in a day",
+      "signed out",
+      "never ask for your password",
+    ]) {
       assert.ok(reset.text.includes(phrase), `reset-your-password is missing "${phrase}"`);
     }
   });
@@ -296,11 +316,21 @@ describe("invalid help content", () => {
     { name: "empty title", files: { "a.md": article('title: "  "\nsummary: S.\nrelated: []\nreviewed: 2026-11-26') }, file: "a.md", field: "title" },
     { name: "summary not a string", files: { "a.md": article("title: T\nsummary: 42\nrelated: []\nreviewed: 2026-11-26") }, file: "a.md", field: "summary" },
     { name: "related not a list", files: { "a.md": article("title: T\nsummary: S.\nrelated: other\nreviewed: 2026-11-26") }, file: "a.md", field: "related" },
-    { name: "related slug that does not exist", files: { "a.md": article("title: T\nsummary: S.\nrelated: [missing]\nreviewed: 2026-11-26") }, file: "a.md", field: "related" },
+    {
+      name: "related slug that does not exist",
+      files: { "a.md": article("title: T\nsummary: S.\nrelated: [missing]\nreviewed: 2026-11-26") },
+      file: "a.md",
+      field: "related",
+    },
     { name: "related lists itself", files: { "a.md": article("title: T\nsummary: S.\nrelated: [a]\nreviewed: 2026-11-26") }, file: "a.md", field: "related" },
     { name: "reviewed missing", files: { "a.md": article("title: T\nsummary: S.\nrelated: []") }, file: "a.md", field: "reviewed" },
     { name: "reviewed not a date", files: { "a.md": article("title: T\nsummary: S.\nrelated: []\nreviewed: last week") }, file: "a.md", field: "reviewed" },
-    { name: "reviewed impossible date", files: { "a.md": article("title: T\nsummary: S.\nrelated: []\nreviewed: 2026-02-30") }, file: "a.md", field: "reviewed" },
+    {
+      name: "reviewed impossible date",
+      files: { "a.md": article("title: T\nsummary: S.\nrelated: []\nreviewed: 2026-02-30") },
+      file: "a.md",
+      field: "reviewed",
+    },
     { name: "order not a number", files: { "a.md": article(`${VALID_FRONT}\norder: first`) }, file: "a.md", field: "order" },
     { name: "misspelt field", files: { "a.md": article(`${VALID_FRONT}\nsumary: typo`) }, file: "a.md", field: "sumary" },
     { name: "no front matter", files: { "a.md": "# Just text\n" }, file: "a.md", field: "front matter" },
@@ -347,7 +377,13 @@ describe("invalid help content", () => {
       "b.md": article("title: Another\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26", "## Steps\n\n1. One.\n"),
     });
     const library = loadHelpLibrary(dir);
-    assert.deepEqual(library.list().map((a) => [a.slug, a.order]), [["a", 5], ["b", 1000]]);
+    assert.deepEqual(
+      library.list().map((a) => [a.slug, a.order]),
+      [
+        ["a", 5],
+        ["b", 1000],
+      ],
+    );
   });
 
   test("the version changes when the file changes", () => {

@@ -4,11 +4,11 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import markdownit from "markdown-it";
 import type { MarkdownIt, Token } from "markdown-it";
+import markdownit from "markdown-it";
 import { parse as parseYAML } from "yaml";
-import { buildHelpSearchIndex } from "./search-index.ts";
 import type { HelpSearchResult } from "./search-index.ts";
+import { buildHelpSearchIndex } from "./search-index.ts";
 
 export type { HelpSearchResult } from "./search-index.ts";
 
@@ -48,9 +48,7 @@ export class HelpContentError extends Error {
   readonly problems: readonly HelpContentProblem[];
 
   constructor(problems: readonly HelpContentProblem[]) {
-    super(
-      `Help content is invalid:\n${problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`).join("\n")}`,
-    );
+    super(`Help content is invalid:\n${problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`).join("\n")}`);
     this.name = "HelpContentError";
     this.problems = problems;
   }
@@ -77,8 +75,9 @@ const SAFE_LINK_SCHEMES = new Set(["http", "https", "mailto", "tel"]);
 function isSafeHelpLink(url: string): boolean {
   // Browsers drop leading control characters and spaces and remove tabs and newlines anywhere before they
   // read the scheme ("java\tscript:" runs as javascript:), so look at the URL the way they will.
+  const withoutBreaks = url.replace(/[\t\n\r]/g, "");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point here.
-  const cleaned = url.replace(/[\t\n\r]/g, "").replace(/^[\u0000-\u0020]+/, "").toLowerCase();
+  const cleaned = withoutBreaks.replace(/^[\u0000-\u0020]+/, "").toLowerCase();
   const scheme = /^([^/?#]*):/.exec(cleaned);
   if (!scheme) return true;
   return SAFE_LINK_SCHEMES.has(scheme[1] ?? "");
@@ -169,12 +168,7 @@ type ParsedArticle = {
 };
 
 /** Parses and validates one file; reports problems through `report` and returns null when unusable. */
-function parseHelpFile(
-  md: MarkdownIt,
-  file: string,
-  source: Buffer,
-  report: (field: string, message: string) => void,
-): ParsedArticle | null {
+function parseHelpFile(md: MarkdownIt, file: string, source: Buffer, report: (field: string, message: string) => void): ParsedArticle | null {
   const slug = file.slice(0, -".md".length);
   if (!SLUG_RE.test(slug)) {
     report("slug", `the file name must be lower-case letters, digits and single hyphens, like "reset-your-password.md"`);
@@ -252,10 +246,7 @@ function parseHelpFile(
 }
 
 /** Every internal link must lead somewhere: `/help/<slug>` to an article, `#id` to a heading. */
-function checkHelpLinks(
-  parsed: readonly ParsedArticle[],
-  report: (file: string, field: string, message: string) => void,
-): void {
+function checkHelpLinks(parsed: readonly ParsedArticle[], report: (file: string, field: string, message: string) => void): void {
   const bySlug = new Map(parsed.map((p) => [p.article.slug, p]));
   for (const entry of parsed) {
     for (const slug of entry.article.related) {
@@ -307,9 +298,7 @@ export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLib
       .map((entry) => entry.name)
       .sort();
   } catch (err) {
-    throw new HelpContentError([
-      { file: dir, field: "directory", message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
-    ]);
+    throw new HelpContentError([{ file: dir, field: "directory", message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
   }
   if (files.length === 0) throw new HelpContentError([{ file: dir, field: "directory", message: "no *.md articles found" }]);
 
@@ -326,9 +315,7 @@ export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLib
   checkHelpLinks(parsed, report);
   if (problems.length > 0) throw new HelpContentError(problems);
 
-  const sorted = parsed.sort(
-    (a, b) => a.article.order - b.article.order || a.article.title.localeCompare(b.article.title, "en"),
-  );
+  const sorted = parsed.sort((a, b) => a.article.order - b.article.order || a.article.title.localeCompare(b.article.title, "en"));
   const articles = sorted.map(
     ({ article, rendered }): HelpArticle =>
       Object.freeze({
@@ -339,9 +326,7 @@ export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLib
       }),
   );
   const bySlug = new Map(articles.map((a) => [a.slug, a]));
-  const index = buildHelpSearchIndex(
-    sorted.map(({ article, rendered }) => ({ ...article, text: rendered.text, headings: rendered.headings })),
-  );
+  const index = buildHelpSearchIndex(sorted.map(({ article, rendered }) => ({ ...article, text: rendered.text, headings: rendered.headings })));
 
   return Object.freeze({
     list: (): HelpArticle[] => [...articles],

@@ -49,9 +49,16 @@ export async function runFeedbackStep(
   const article = requireHelpArticle(library, input.slug);
   if (input.helpful !== "yes" && input.helpful !== "no") throw new AppError("VALIDATION_FAILED", { field: "helpful", detail: "helpful must be yes or no" });
   const helpful = input.helpful === "yes";
-  const saved = await refusalOrValue(() => saveHelpFeedback(deps, library, { slug: article.slug, visitorId: input.visitorId, helpful, reason: input.reason, comment: input.comment }));
+  const saved = await refusalOrValue(() =>
+    saveHelpFeedback(deps, library, { slug: article.slug, visitorId: input.visitorId, helpful, reason: input.reason, comment: input.comment }),
+  );
   if ("refusal" in saved) {
-    const state: FeedbackState = { ...newFeedbackState(article.slug), reason: input.reason, comment: input.comment.slice(0, MAX_FEEDBACK_COMMENT_LENGTH * 2), error: flowErrorOf(saved.refusal) };
+    const state: FeedbackState = {
+      ...newFeedbackState(article.slug),
+      reason: input.reason,
+      comment: input.comment.slice(0, MAX_FEEDBACK_COMMENT_LENGTH * 2),
+      error: flowErrorOf(saved.refusal),
+    };
     return { kind: "refused", state, refusal: saved.refusal };
   }
   // The reason form always sends its comment box (empty or not); the first No button sends no comment.

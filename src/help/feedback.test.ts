@@ -17,19 +17,35 @@ describe("validateFeedback", () => {
   test("accepts Yes alone and No with or without a reason and comment", () => {
     assert.deepEqual(validateFeedback({ helpful: true }), { helpful: true, reason: null, comment: null });
     assert.deepEqual(validateFeedback({ helpful: false, reason: "", comment: "   " }), { helpful: false, reason: null, comment: null });
-    assert.deepEqual(validateFeedback({ helpful: false, reason: "didnt_answer", comment: " Why? " }), { helpful: false, reason: "didnt_answer", comment: "Why?" });
+    assert.deepEqual(validateFeedback({ helpful: false, reason: "didnt_answer", comment: " Why? " }), {
+      helpful: false,
+      reason: "didnt_answer",
+      comment: "Why?",
+    });
   });
 
   test("refuses an unknown reason, and any reason with Yes", () => {
-    assert.deepEqual(refusal(() => validateFeedback({ helpful: false, reason: "boring" })), { code: "FEEDBACK_REASON_INVALID", field: "reason" });
-    assert.deepEqual(refusal(() => validateFeedback({ helpful: false, reason: "__proto__" })), { code: "FEEDBACK_REASON_INVALID", field: "reason" });
-    assert.deepEqual(refusal(() => validateFeedback({ helpful: true, reason: "confusing" })), { code: "FEEDBACK_REASON_INVALID", field: "reason" });
+    assert.deepEqual(
+      refusal(() => validateFeedback({ helpful: false, reason: "boring" })),
+      { code: "FEEDBACK_REASON_INVALID", field: "reason" },
+    );
+    assert.deepEqual(
+      refusal(() => validateFeedback({ helpful: false, reason: "__proto__" })),
+      { code: "FEEDBACK_REASON_INVALID", field: "reason" },
+    );
+    assert.deepEqual(
+      refusal(() => validateFeedback({ helpful: true, reason: "confusing" })),
+      { code: "FEEDBACK_REASON_INVALID", field: "reason" },
+    );
   });
 
   test("allows 1,000 characters (code points) after clean-up and refuses 1,001", () => {
     assert.equal(validateFeedback({ helpful: false, comment: "😀".repeat(1000) }).comment?.length, 2000);
     assert.equal(validateFeedback({ helpful: false, comment: `  ${"a".repeat(1000)}\n\n` }).comment?.length, 1000);
-    assert.deepEqual(refusal(() => validateFeedback({ helpful: false, comment: "a".repeat(1001) })), { code: "FEEDBACK_COMMENT_TOO_LONG", field: "comment" });
+    assert.deepEqual(
+      refusal(() => validateFeedback({ helpful: false, comment: "a".repeat(1001) })),
+      { code: "FEEDBACK_COMMENT_TOO_LONG", field: "comment" },
+    );
   });
 });
 

@@ -104,6 +104,12 @@ export async function saveHelpFeedback(
 ): Promise<ValidFeedback> {
   const article = requireHelpArticle(library, input.slug);
   const valid = validateFeedback(input);
-  await deps.stores.helpFeedback.saveFeedback({ slug: article.slug, articleVersion: article.version, visitorId: input.visitorId, ...valid, at: deps.clock.now() });
+  await deps.stores.helpFeedback.saveFeedback({
+    slug: article.slug,
+    articleVersion: article.version,
+    visitorId: input.visitorId,
+    ...valid,
+    at: deps.clock.now(),
+  });
   return valid;
 }

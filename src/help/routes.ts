@@ -11,13 +11,13 @@ import { answerPage, readFlow } from "../http/flow-adapter.ts";
 import { feedbackPage, feedbackPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, ownValue } from "../http/forms.ts";
-import { pageTitles } from "../messages/pages.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { pageTitles } from "../messages/pages.ts";
 import { type FeedbackStep, helpArticlePage, helpIndexPage } from "../views/help-pages.ts";
-import { runFeedbackStep } from "./feedback-flow.ts";
 import type { HelpArticle, HelpLibrary } from "./articles.ts";
 import { FEEDBACK_REASONS, helpVisitorId, MAX_FEEDBACK_COMMENT_LENGTH, recordHelpArticleView, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
+import { runFeedbackStep } from "./feedback-flow.ts";
 import { MAX_QUERY_LENGTH } from "./search-index.ts";
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
@@ -97,7 +97,9 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
       comment: formField(request, "comment", COMMENT_READ_LIMIT),
       fromReasonStep: Object.hasOwn((request.body as Record<string, unknown> | undefined) ?? {}, "comment"),
     });
-    return answerPage(deps, request, reply, feedbackPageFlow, result, (saved) => (saved.kind === "saved" ? feedbackPage(saved.slug, saved.next) : feedbackPage(article.slug, "ask")));
+    return answerPage(deps, request, reply, feedbackPageFlow, result, (saved) =>
+      saved.kind === "saved" ? feedbackPage(saved.slug, saved.next) : feedbackPage(article.slug, "ask"),
+    );
   });
 
   // JSON API
@@ -109,7 +111,10 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
       query,
       articles: results.map((r) => {
         const article = library.get(r.slug);
-        return { ...(article ? articleSummaryJson(article) : { slug: r.slug, title: r.title, summary: r.summary, url: `/help/${r.slug}` }), snippetHtml: r.snippetHtml };
+        return {
+          ...(article ? articleSummaryJson(article) : { slug: r.slug, title: r.title, summary: r.summary, url: `/help/${r.slug}` }),
+          snippetHtml: r.snippetHtml,
+        };
       }),
     });
   });
@@ -129,7 +134,13 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
     const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
     await consumeClientAllowance(deps, "feedback", request.ip);
     const body = request.body as Static<typeof HelpFeedbackBody>;
-    await saveHelpFeedback(deps, library, { slug: article.slug, visitorId: visitorOf(request), helpful: body.helpful, reason: body.reason, comment: body.comment });
+    await saveHelpFeedback(deps, library, {
+      slug: article.slug,
+      visitorId: visitorOf(request),
+      helpful: body.helpful,
+      reason: body.reason,
+      comment: body.comment,
+    });
     return reply.code(201).send({ feedback: "saved" });
   });
 }

@@ -4,14 +4,8 @@
 // you type. Words are read by search-tokenizer.ts and snippets are cut by search-snippets.ts.
 import { buildHelpSnippet } from "./search-snippets.ts";
 import { stemHelpTerm } from "./search-stemmer.ts";
-import {
-  HELP_COMPOUND_WORD_RE,
-  isIndexableHelpWord,
-  normalizeHelpWord,
-  tokenizeHelpBlocks,
-  tokenizeHelpText,
-} from "./search-tokenizer.ts";
 import type { HelpTextBlock, HelpTextToken } from "./search-tokenizer.ts";
+import { HELP_COMPOUND_WORD_RE, isIndexableHelpWord, normalizeHelpWord, tokenizeHelpBlocks, tokenizeHelpText } from "./search-tokenizer.ts";
 
 /**
  * One article as the index sees it. `text` is the article body as plain text, blocks separated by "\n";
@@ -244,9 +238,7 @@ export function buildHelpSearchIndex(documents: readonly HelpSearchDocument[]): 
       score *= matchedGroups / groups.length;
       if (groups.length > 1) score *= 1 + (0.5 * countClosePairs(entry, groups)) / (groups.length - 1);
       // A heading that holds the whole query is the best sign that a section is about it.
-      const sectionMatch = entry.sectionTerms.some((terms) =>
-        groups.every((group) => [...group.candidates.keys()].some((term) => terms.has(term))),
-      );
+      const sectionMatch = entry.sectionTerms.some((terms) => groups.every((group) => [...group.candidates.keys()].some((term) => terms.has(term))));
       if (sectionMatch) score *= SECTION_MATCH_BOOST;
       scored.push({ entry, score, matched });
     }

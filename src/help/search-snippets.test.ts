@@ -10,10 +10,7 @@ describe("buildHelpSnippet", () => {
   test("a snippet escapes <script>, & and both quotes from the article, and still marks the matched word", () => {
     const index = buildHelpSearchIndex([{ slug: "hostile", title: "Hostile", summary: "S.", text }]);
     const [result] = index.search("zebra");
-    assert.equal(
-      result?.snippetHtml,
-      "Paste &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39; <mark>zebra</mark> text.",
-    );
+    assert.equal(result?.snippetHtml, "Paste &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39; <mark>zebra</mark> text.");
   });
 
   test("a matched word inside markup is marked and its surroundings escaped", () => {
@@ -30,7 +27,11 @@ describe("buildHelpSnippet", () => {
 
   test("when no body block matches, the summary is used, escaped the same way", () => {
     const summary = `Tom & "Jerry" <b>zebra</b>`;
-    const snippet = buildHelpSnippet(tokenizeHelpBlocks(["Nothing relevant here."]), { text: summary, tokens: tokenizeHelpText(summary) }, new Map([["zebra", 1]]));
+    const snippet = buildHelpSnippet(
+      tokenizeHelpBlocks(["Nothing relevant here."]),
+      { text: summary, tokens: tokenizeHelpText(summary) },
+      new Map([["zebra", 1]]),
+    );
     assert.equal(snippet.value, "Tom &amp; &quot;Jerry&quot; &lt;b&gt;<mark>zebra</mark>&lt;/b&gt;");
   });
 });

@@ -1,8 +1,9 @@
 // Search result snippets: picks the block of an article that best shows why it matched, cuts it around the
 // matches and marks the matched words. The HTML is built with the views' escaping template, so every
 // character taken from the article is escaped and only the `<mark>` elements are markup.
-import { html, trustedHtml } from "../lib/html.ts";
+
 import type { SafeHtml } from "../lib/html.ts";
+import { html, trustedHtml } from "../lib/html.ts";
 import type { HelpTextBlock, HelpTextToken } from "./search-tokenizer.ts";
 
 const SNIPPET_MAX_CHARS = 200;
@@ -41,11 +42,7 @@ function weighMatches(tokens: readonly HelpTextToken[], matched: HelpMatchedTerm
  * as when only the title did), cut to about SNIPPET_MAX_CHARS around the densest matches, with matched
  * words in `<mark>`.
  */
-export function buildHelpSnippet(
-  blocks: readonly HelpTextBlock[],
-  fallback: HelpTextBlock,
-  matched: HelpMatchedTerms,
-): SafeHtml {
+export function buildHelpSnippet(blocks: readonly HelpTextBlock[], fallback: HelpTextBlock, matched: HelpMatchedTerms): SafeHtml {
   let best: HelpTextBlock | null = null;
   let bestWeight = 0;
   for (const block of blocks) {

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import { loadHelpLibrary } from "./articles.ts";
-import { MAX_QUERY_LENGTH, buildHelpSearchIndex } from "./search-index.ts";
 import type { HelpSearchResult } from "./search-index.ts";
+import { buildHelpSearchIndex, MAX_QUERY_LENGTH } from "./search-index.ts";
 import { stemHelpTerm } from "./search-stemmer.ts";
 import { tokenizeHelpText } from "./search-tokenizer.ts";
 
@@ -36,7 +36,13 @@ describe("tokenizeHelpText and stemHelpTerm", () => {
 
   test("skips stop words but keeps their positions", () => {
     const tokens = tokenizeHelpText("the caps of lock");
-    assert.deepEqual(tokens.map((t) => [t.term, t.position]), [["cap", 1], ["lock", 3]]);
+    assert.deepEqual(
+      tokens.map((t) => [t.term, t.position]),
+      [
+        ["cap", 1],
+        ["lock", 3],
+      ],
+    );
   });
 
   test("a hyphenated word is indexed as its parts and as one word", () => {
@@ -48,7 +54,10 @@ describe("tokenizeHelpText and stemHelpTerm", () => {
   });
 
   test("apostrophes are dropped inside words", () => {
-    assert.deepEqual(tokenizeHelpText("doesn’t don't").map((t) => t.term), ["doesnt", "dont"]);
+    assert.deepEqual(
+      tokenizeHelpText("doesn’t don't").map((t) => t.term),
+      ["doesnt", "dont"],
+    );
   });
 
   test("plurals, -ing and -ed forms share a stem", () => {
@@ -211,7 +220,10 @@ describe("search over hostile and synthetic content", () => {
       { slug: "body", title: "Something else", summary: "Nothing.", text: "A paragraph that mentions widgets once among many other words here." },
       { slug: "title", title: "Widgets", summary: "Nothing.", text: "A paragraph about something else entirely with many other words here." },
     ]);
-    assert.deepEqual(index.search("widget").map((r) => r.slug), ["title", "body"]);
+    assert.deepEqual(
+      index.search("widget").map((r) => r.slug),
+      ["title", "body"],
+    );
   });
 
   test("an article matching every query word ranks above one matching some", () => {

@@ -15,11 +15,22 @@ export function registerBrandingAssets(app: FastifyInstance, branding: Branding)
   const byUrl = new Map(brandAssets(branding).map((asset) => [asset.url, asset]));
   app.get<{ Params: { version: string; name: string } }>(
     "/assets/brand/:version/:name",
-    { schema: { params: { type: "object", properties: { version: { type: "string", maxLength: 64 }, name: { type: "string", maxLength: 32 } }, required: ["version", "name"] } } },
+    {
+      schema: {
+        params: {
+          type: "object",
+          properties: { version: { type: "string", maxLength: 64 }, name: { type: "string", maxLength: 32 } },
+          required: ["version", "name"],
+        },
+      },
+    },
     async (request, reply) => {
       const asset = byUrl.get(`/assets/brand/${request.params.version}/${request.params.name}`);
       if (!asset) throw new AppError("NOT_FOUND", { detail: request.url });
-      reply.header("content-type", asset.contentType).header("cache-control", "public, max-age=31536000, immutable").header("x-content-type-options", "nosniff");
+      reply
+        .header("content-type", asset.contentType)
+        .header("cache-control", "public, max-age=31536000, immutable")
+        .header("x-content-type-options", "nosniff");
       if (asset.contentType.startsWith("image/svg+xml")) reply.header("content-security-policy", SVG_POLICY).header("content-disposition", "inline");
       return reply.send(asset.body);
     },

@@ -30,6 +30,9 @@ describe("captchaFromForm", async () => {
   });
 
   test("takes the first of repeated fields and cuts both at 64 characters", async () => {
-    assert.deepEqual(await post(`captchaId=${"i".repeat(100)}&captchaId=second&captchaAnswer=${"a".repeat(100)}`), { id: "i".repeat(64), answer: "a".repeat(64) });
+    assert.deepEqual(await post(`captchaId=${"i".repeat(100)}&captchaId=second&captchaAnswer=${"a".repeat(100)}`), {
+      id: "i".repeat(64),
+      answer: "a".repeat(64),
+    });
   });
 });

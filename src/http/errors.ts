@@ -52,7 +52,8 @@ export function toAppError(error: unknown, sqliteFile?: string): AppError {
   // and missing files with 404: to the visitor both are simply not there.
   if (fastifyError?.statusCode === 403 || fastifyError?.statusCode === 404) return new AppError("NOT_FOUND", { detail: fastifyError.message });
   if (fastifyError?.statusCode === 400 || fastifyError?.statusCode === 413 || fastifyError?.statusCode === 415) {
-    const code: ErrorCode = fastifyError.statusCode === 413 ? "PAYLOAD_TOO_LARGE" : fastifyError.statusCode === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "VALIDATION_FAILED";
+    const code: ErrorCode =
+      fastifyError.statusCode === 413 ? "PAYLOAD_TOO_LARGE" : fastifyError.statusCode === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "VALIDATION_FAILED";
     return new AppError(code, { detail: fastifyError.message });
   }
   return new AppError("INTERNAL", { cause: error, detail: error instanceof Error ? error.message : String(error) });
@@ -63,13 +64,25 @@ export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply
   const body: { code: string; message: string; field?: string; requestId?: string } = { code: error.code, message: messageForError(error.code, error.params) };
   if (error.field) body.field = error.field;
   if (error.code === "INTERNAL") body.requestId = String(reply.request.id);
-  return reply.code(error.status).type("application/json; charset=utf-8").send({ error: body, ...(error.extra ?? {}) });
+  return reply
+    .code(error.status)
+    .type("application/json; charset=utf-8")
+    .send({ error: body, ...(error.extra ?? {}) });
 }
 
 function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
   const request = reply.request;
-  const title = error.status === 404 ? "Page not found" : error.code === "CSRF_INVALID" ? "This form has expired" : error.status === 429 ? "Please wait a moment" : error.code === "SERVICE_UNAVAILABLE" ? "Back in a moment" : "Something went wrong";
+  const title =
+    error.status === 404
+      ? "Page not found"
+      : error.code === "CSRF_INVALID"
+        ? "This form has expired"
+        : error.status === 429
+          ? "Please wait a moment"
+          : error.code === "SERVICE_UNAVAILABLE"
+            ? "Back in a moment"
+            : "Something went wrong";
   // Back to the page the form came from, by the same rule as every return path: never another host.
   const back = request.method !== "GET" ? safeReturnPath(request.url.split("?")[0], "/") : "/";
   const body = html`<h1>${title}</h1>
@@ -81,7 +94,16 @@ ${deps.config.branding.supportContact ? html`<p class="aside">${supportContactTe
   return reply
     .code(error.status)
     .type("text/html; charset=utf-8")
-    .send(renderLayout({ title, branding: deps.config.branding, body, narrow: true, user: request.auth ? { name: request.auth.account.name, isAdmin: request.auth.account.isAdmin } : null, testMode: deps.config.captchaTestMode }));
+    .send(
+      renderLayout({
+        title,
+        branding: deps.config.branding,
+        body,
+        narrow: true,
+        user: request.auth ? { name: request.auth.account.name, isAdmin: request.auth.account.isAdmin } : null,
+        testMode: deps.config.captchaTestMode,
+      }),
+    );
 }
 
 /** Details may quote the request ("GET /admin?q=…"): their query values are redacted too. */

@@ -64,8 +64,20 @@ export async function startFlow<S>(deps: Pick<Deps, "stores" | "random">, reques
  * claimed flow (with the state it had); the others receive null, and a request that arrives later reads
  * the finished state until the step's result replaces it (answerPage with `continues`).
  */
-export async function claimFlowStep<S>(deps: Pick<Deps, "stores">, request: FastifyRequest, flow: PageFlow<S>, stored: StoredFlow<S>): Promise<StoredFlow<S> | null> {
-  const claimed = await deps.stores.flows.advanceFlow(stored.id, flow.kind, flowOwnerOf(request), stored.version, JSON.stringify(flow.finished), flow.ttlSeconds);
+export async function claimFlowStep<S>(
+  deps: Pick<Deps, "stores">,
+  request: FastifyRequest,
+  flow: PageFlow<S>,
+  stored: StoredFlow<S>,
+): Promise<StoredFlow<S> | null> {
+  const claimed = await deps.stores.flows.advanceFlow(
+    stored.id,
+    flow.kind,
+    flowOwnerOf(request),
+    stored.version,
+    JSON.stringify(flow.finished),
+    flow.ttlSeconds,
+  );
   return claimed ? { ...stored, version: claimed.version } : null;
 }
 
@@ -78,7 +90,12 @@ export interface PostedStep<S> {
 }
 
 /** Reads and claims the flow a form posted; undefined when the form named none. */
-export async function claimPostedStep<S>(deps: Pick<Deps, "stores">, request: FastifyRequest, flow: PageFlow<S>, id: string): Promise<PostedStep<S> | undefined> {
+export async function claimPostedStep<S>(
+  deps: Pick<Deps, "stores">,
+  request: FastifyRequest,
+  flow: PageFlow<S>,
+  id: string,
+): Promise<PostedStep<S> | undefined> {
   if (id === "") return undefined;
   const stored = await readFlow(deps, request, flow, id);
   return { state: stored?.state ?? null, claimed: stored ? await claimFlowStep(deps, request, flow, stored) : null };
@@ -105,7 +122,9 @@ export async function answerPage<S, R extends FlowOutcome<S>>(
   }
   if (result.refusal?.retryAfter !== undefined) reply.header("retry-after", String(result.refusal.retryAfter));
   const state = result.state;
-  const advanced = continues ? await deps.stores.flows.advanceFlow(continues.id, flow.kind, flowOwnerOf(request), continues.version, JSON.stringify(state), flow.ttlSeconds) : null;
+  const advanced = continues
+    ? await deps.stores.flows.advanceFlow(continues.id, flow.kind, flowOwnerOf(request), continues.version, JSON.stringify(state), flow.ttlSeconds)
+    : null;
   const id = advanced ? advanced.id : await startFlow(deps, request, flow, state);
   const fragment = flow.fragmentOf?.(state);
   return redirectSeeOther(reply, `${withQuery(flow.pathOf(state), { ...flow.queryOf?.(state), flow: id })}${fragment ? `#${fragment}` : ""}`);
@@ -116,7 +135,10 @@ export async function answerPage<S, R extends FlowOutcome<S>>(
  * every other error (status, `{"error":…}`, Retry-After, extra members, the log line); anything else is
  * the route's `succeed`.
  */
-export async function answerJson<R extends FlowOutcome<unknown>>(result: R, succeed: (result: R) => FastifyReply | Promise<FastifyReply>): Promise<FastifyReply> {
+export async function answerJson<R extends FlowOutcome<unknown>>(
+  result: R,
+  succeed: (result: R) => FastifyReply | Promise<FastifyReply>,
+): Promise<FastifyReply> {
   if (result.refusal) throw refusalError(result.refusal);
   return succeed(result);
 }
@@ -146,7 +168,9 @@ export async function answerJsonStep<S, R extends FlowOutcome<S> & { resumable?:
 ): Promise<FastifyReply> {
   if (result.refusal && result.resumable && result.state !== undefined) {
     const state = result.state;
-    const advanced = continues ? await deps.stores.flows.advanceFlow(continues.id, flow.kind, flowOwnerOf(request), continues.version, JSON.stringify(state), flow.ttlSeconds) : null;
+    const advanced = continues
+      ? await deps.stores.flows.advanceFlow(continues.id, flow.kind, flowOwnerOf(request), continues.version, JSON.stringify(state), flow.ttlSeconds)
+      : null;
     const id = advanced ? advanced.id : await startFlow(deps, request, flow, state);
     throw refusalError({ ...result.refusal, extra: { ...result.refusal.extra, flow: id } });
   }

@@ -1,15 +1,26 @@
 // Which page shows each step of each flow, in one table: the adapter redirects to `pathOf(state)` with
 // `?flow=<id>`, and flows hand over to one another through the `start…Flow` helpers below.
 import type { FastifyRequest } from "fastify";
-import type { Deps } from "../deps.ts";
 import { IDENTIFIER_FLOW_KIND, IDENTIFIER_FLOW_TTL_SECONDS, type IdentifierState, newIdentifierState } from "../account-page/identifier-flow.ts";
 import { ADMIN_ACTION_FLOW_KIND, ADMIN_ACTION_FLOW_TTL_SECONDS, type AdminActionState } from "../admin/admin-action-flow.ts";
+import type { Deps } from "../deps.ts";
 import { newSecurityState, SECURITY_FLOW_KIND, SECURITY_FLOW_TTL_SECONDS, type SecurityState } from "../factors/security-flow.ts";
 import type { FlowError } from "../flows/refusal.ts";
 import { FEEDBACK_FLOW_KIND, FEEDBACK_FLOW_TTL_SECONDS, type FeedbackState, type FeedbackStep, newFeedbackState } from "../help/feedback-flow.ts";
-import { newPasswordChangeState, PASSWORD_CHANGE_FLOW_KIND, PASSWORD_CHANGE_FLOW_TTL_SECONDS, type PasswordChangeState } from "../password-change/password-change-flow.ts";
+import {
+  newPasswordChangeState,
+  PASSWORD_CHANGE_FLOW_KIND,
+  PASSWORD_CHANGE_FLOW_TTL_SECONDS,
+  type PasswordChangeState,
+} from "../password-change/password-change-flow.ts";
 import { newResetState, RESET_FLOW_KIND, RESET_FLOW_TTL_SECONDS, type ResetState } from "../recovery/reset-flow.ts";
-import { newRegistrationState, REGISTRATION_FLOW_KIND, REGISTRATION_FLOW_TTL_SECONDS, type RegistrationState, registrationCodeState } from "../registration/registration-flow.ts";
+import {
+  newRegistrationState,
+  REGISTRATION_FLOW_KIND,
+  REGISTRATION_FLOW_TTL_SECONDS,
+  type RegistrationState,
+  registrationCodeState,
+} from "../registration/registration-flow.ts";
 import { newSigninState, SIGNIN_FLOW_KIND, SIGNIN_FLOW_TTL_SECONDS, type SigninState, type SigninVerifyHandOff } from "../signin/signin-flow.ts";
 import { type PageFlow, startFlow } from "./flow-adapter.ts";
 import { withQuery } from "./forms.ts";
@@ -129,6 +140,11 @@ export function startResetFlow(deps: Pick<Deps, "stores" | "random">, request: F
 }
 
 /** Starts the code step of a registration that a sign-in found unconfirmed. */
-export function startRegistrationCodeFlow(deps: Pick<Deps, "stores" | "random">, request: FastifyRequest, handOff: SigninVerifyHandOff, error: FlowError): Promise<string> {
+export function startRegistrationCodeFlow(
+  deps: Pick<Deps, "stores" | "random">,
+  request: FastifyRequest,
+  handOff: SigninVerifyHandOff,
+  error: FlowError,
+): Promise<string> {
   return startFlow(deps, request, registrationPageFlow, registrationCodeState({ ...handOff, error }));
 }

@@ -33,5 +33,16 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, deps: Pic
   return reply
     .code(options.status ?? 200)
     .type("text/html; charset=utf-8")
-    .send(renderLayout({ title: options.title, branding: deps.config.branding, body: options.body, narrow: options.narrow ?? true, user, testMode: deps.config.captchaTestMode, currentPath: request.url.split("?")[0] ?? "/", ...(csrfToken ? { csrfToken } : {}) }));
+    .send(
+      renderLayout({
+        title: options.title,
+        branding: deps.config.branding,
+        body: options.body,
+        narrow: options.narrow ?? true,
+        user,
+        testMode: deps.config.captchaTestMode,
+        currentPath: request.url.split("?")[0] ?? "/",
+        ...(csrfToken ? { csrfToken } : {}),
+      }),
+    );
 }

@@ -1,8 +1,9 @@
 // Where sign-in may send someone afterwards: a path on Latchkey itself, or an absolute URL on a host that
 // LATCHKEY_ALLOWED_RETURN_HOSTS names (an app behind forward-auth). Anything else is the fallback, so
 // return_to is never an open redirect.
-import type { Config } from "../config/load.ts";
+
 import { hostMatches } from "../config/forward-auth-rules.ts";
+import type { Config } from "../config/load.ts";
 import { safeReturnPath } from "./forms.ts";
 
 const MAX_ABSOLUTE_LENGTH = 2048;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { maskIdentifier } from "./identifier-masking.ts";
-import { parseIdentifier } from "./identifier-parsing.ts";
 import type { Identifier } from "./identifier-parsing.ts";
+import { parseIdentifier } from "./identifier-parsing.ts";
 
 function parsed(input: string): Identifier {
   const result = parseIdentifier(input);

@@ -2,9 +2,9 @@
 // (with its country code), checks it, and normalises it into the value accounts are matched by. Masking is in
 // identifier-masking.ts and the e-mail typo suggestions in email-typos.ts.
 import { domainToASCII, domainToUnicode } from "node:url";
+import type { CountryCode, PhoneNumber, PhoneNumberType } from "libphonenumber-js/max";
 import { suggestEmailDomainCorrection } from "./email-typos.ts";
 import { lazyRequire } from "./lazy-require.ts";
-import type { CountryCode, PhoneNumber, PhoneNumberType } from "libphonenumber-js/max";
 
 /** The phone-number metadata (the "max" set) loads with the first number parsed, not at start-up. */
 const loadPhoneNumbers = lazyRequire<typeof import("libphonenumber-js/max")>("libphonenumber-js/max");
@@ -96,9 +96,8 @@ const FORBIDDEN_CHARACTER = /[\p{Cc}\u2028\u2029\u061C\u200E\u200F\u202A-\u202E\
 
 /** Code points removed from both ends: Unicode white space (as JS `trim`) plus invisible paste artefacts. */
 const TRIMMED_CODE_UNITS: ReadonlySet<number> = new Set([
-  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
-  0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x200b, 0x200e, 0x200f, 0x2028, 0x2029, 0x202f, 0x205f, 0x2060,
-  0x3000, 0xfeff,
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x200b,
+  0x200e, 0x200f, 0x2028, 0x2029, 0x202f, 0x205f, 0x2060, 0x3000, 0xfeff,
 ]);
 
 const HAS_DIGIT = /\p{Nd}/u;
@@ -255,9 +254,7 @@ function checkEmail(text: string): IdentifierParseResult {
     display: `${local}@${domain.unicode}`,
   };
   const correctedDomain = suggestEmailDomainCorrection(domain.ascii);
-  return correctedDomain === undefined
-    ? { ok: true, identifier }
-    : { ok: true, identifier, suggestion: `${local}@${correctedDomain}` };
+  return correctedDomain === undefined ? { ok: true, identifier } : { ok: true, identifier, suggestion: `${local}@${correctedDomain}` };
 }
 
 /** The lower-cased local part, or `undefined` when it is not acceptable. */
@@ -378,12 +375,14 @@ let regionPerCallingCode: CountryCode[] | undefined;
 function regionsPerCallingCode(): CountryCode[] {
   if (regionPerCallingCode === undefined) {
     const seen = new Set<string>();
-    regionPerCallingCode = loadPhoneNumbers().getCountries().filter((country) => {
-      const code = loadPhoneNumbers().getCountryCallingCode(country);
-      if (seen.has(code)) return false;
-      seen.add(code);
-      return true;
-    });
+    regionPerCallingCode = loadPhoneNumbers()
+      .getCountries()
+      .filter((country) => {
+        const code = loadPhoneNumbers().getCountryCallingCode(country);
+        if (seen.has(code)) return false;
+        seen.add(code);
+        return true;
+      });
   }
   return regionPerCallingCode;
 }

@@ -49,7 +49,10 @@ describe("createSeededRandom", () => {
       if (max <= 10) assert.equal(seen.size, max, `every value of int(${max}) appears`);
       else {
         assert.ok(seen.has(0) || seen.has(1), `int(${max}) reaches the low end`);
-        assert.ok([...seen].some((v) => v >= max - 3), `int(${max}) reaches the high end`);
+        assert.ok(
+          [...seen].some((v) => v >= max - 3),
+          `int(${max}) reaches the high end`,
+        );
       }
     }
   });

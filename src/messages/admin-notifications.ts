@@ -61,7 +61,10 @@ function noticeText(kind: AdminNoticeKind, signinLink: string, helpLink: string)
 }
 
 /** Each notice's message id, under which an owner may rewrite it. */
-const MESSAGE_IDS: Record<AdminNoticeKind, EmailMessageId & ("account-disabled" | "account-enabled" | "account-signed-out" | "admin-granted" | "admin-revoked" | "account-deleted")> = {
+const MESSAGE_IDS: Record<
+  AdminNoticeKind,
+  EmailMessageId & ("account-disabled" | "account-enabled" | "account-signed-out" | "admin-granted" | "admin-revoked" | "account-deleted")
+> = {
   disabled: "account-disabled",
   enabled: "account-enabled",
   signed_out: "account-signed-out",

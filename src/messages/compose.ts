@@ -1,7 +1,8 @@
 // Turns a message draft into what is sent: the owner's template for that message and language when there is
 // one, otherwise the built-in text; either way branded with the site's name, colour, logo and support contact.
-import type { Branding } from "../config/branding.ts";
+
 import markdownit from "markdown-it";
+import type { Branding } from "../config/branding.ts";
 import { escapeHtml, trustedHtml } from "../lib/html.ts";
 import type { EmailContent, EmailDraft, MessageBrand, SMSDraft } from "./notifications.ts";
 import { emailLayout, emailTextFooter } from "./notifications.ts";

@@ -70,26 +70,26 @@ export function securityNoticeEmail(change: SecurityChange, links: SecurityNotic
     renderDefault: (brand) => {
       const headline = headlineOf(change, brand.siteName);
       return {
-      subject: headline,
-      text: [
-        `${headline}, just now.`,
-        ...(more ? ["", more] : []),
-        "",
-        "If this was you, there is nothing more to do.",
-        "",
-        ifNotYou,
-        ...(gone ? [] : ["", `Review: ${links.reviewLink}`, `Reset your password: ${links.resetLink}`]),
-      ].join("\n"),
-      html: emailLayout(
-        headline,
-        html`<h1 style="font-size:20px;margin:0 0 16px">${headline}</h1>
+        subject: headline,
+        text: [
+          `${headline}, just now.`,
+          ...(more ? ["", more] : []),
+          "",
+          "If this was you, there is nothing more to do.",
+          "",
+          ifNotYou,
+          ...(gone ? [] : ["", `Review: ${links.reviewLink}`, `Reset your password: ${links.resetLink}`]),
+        ].join("\n"),
+        html: emailLayout(
+          headline,
+          html`<h1 style="font-size:20px;margin:0 0 16px">${headline}</h1>
 <p>This happened just now.${more ? ` ${more}` : ""}</p>
 <p>If this was you, there is nothing more to do.</p>
 <p>${ifNotYou}</p>
 ${gone ? "" : html`<p><a href="${links.reviewLink}" style="color:${brand.color}">Review your account</a> (${links.reviewLink})</p><p><a href="${links.resetLink}" style="color:${brand.color}">Reset your password</a> (${links.resetLink})</p>`}`,
-        brand,
-      ),
-    };
+          brand,
+        ),
+      };
     },
   };
 }
@@ -100,6 +100,8 @@ export function securityNoticeSMS(change: SecurityChange, links: SecurityNoticeL
     message: SECURITY_NOTICE_IDS[change],
     values: { ...links, left: String(left) },
     renderDefault: (brand) =>
-      change === "account_deleted" ? `${headlineOf(change, brand.siteName)}.` : `${brand.siteName}: ${HEADLINES[change]}. Not you? Review it now: ${links.reviewLink}`,
+      change === "account_deleted"
+        ? `${headlineOf(change, brand.siteName)}.`
+        : `${brand.siteName}: ${HEADLINES[change]}. Not you? Review it now: ${links.reviewLink}`,
   };
 }

@@ -72,9 +72,15 @@ describe("message templates", () => {
     });
     const t = (path: string) => join(dir, "templates", path);
     const problems = startProblems(dir);
-    assert.ok(problems.some((p) => p.startsWith(`${t("email/pasword-reset-link.en.md")}: there is no e-mail called pasword-reset-link (known: verification-code,`)), problems.join("\n"));
+    assert.ok(
+      problems.some((p) => p.startsWith(`${t("email/pasword-reset-link.en.md")}: there is no e-mail called pasword-reset-link (known: verification-code,`)),
+      problems.join("\n"),
+    );
     assert.ok(problems.includes(`${t("email/password-reset-link.de.md")}: the language de is not offered (offered: en)`), problems.join("\n"));
-    assert.ok(problems.includes(`${t("email/identifier-added.en.txt")}: must start with a line "Subject: …" followed by an empty line, then the message`), problems.join("\n"));
+    assert.ok(
+      problems.includes(`${t("email/identifier-added.en.txt")}: must start with a line "Subject: …" followed by an empty line, then the message`),
+      problems.join("\n"),
+    );
     assert.ok(problems.includes(`${t("sms/verification-code.en.md")}: text messages are plain text; name it verification-code.en.txt`), problems.join("\n"));
     assert.ok(problems.includes(`${t("notes.txt")}: templates live in ${t("email")} and ${t("sms")}`), problems.join("\n"));
   });
@@ -92,12 +98,28 @@ describe("message templates", () => {
       "email/identifier-added.en.md": "Subject: Added {identifier}\n\n**{identifier}** was added to your {siteName} account.",
       "sms/identifier-added.en.txt": "{identifier} added",
     });
-    const config = loadConfig({ NODE_ENV: "test", LATCHKEY_DATA_DIR: dir, LATCHKEY_SECRET: "x".repeat(40), LATCHKEY_BRANDING_DIR: dir, LATCHKEY_SITE_NAME: "Harbour & Co" });
-    const draft = { message: "identifier-added" as const, values: { identifier: '<img src=x onerror="alert(1)">\r\nBcc: x@example.com' }, renderDefault: () => ({ subject: "", text: "", html: "" }) };
+    const config = loadConfig({
+      NODE_ENV: "test",
+      LATCHKEY_DATA_DIR: dir,
+      LATCHKEY_SECRET: "x".repeat(40),
+      LATCHKEY_BRANDING_DIR: dir,
+      LATCHKEY_SITE_NAME: "Harbour & Co",
+    });
+    const draft = {
+      message: "identifier-added" as const,
+      values: { identifier: '<img src=x onerror="alert(1)">\r\nBcc: x@example.com' },
+      renderDefault: () => ({ subject: "", text: "", html: "" }),
+    };
     const mail = composeEmail(config, draft);
     assert.equal(mail.subject, 'Added <img src=x onerror="alert(1)"> Bcc: x@example.com');
-    assert.match(mail.html, /<p><strong>&lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;\r?\nBcc: x@example\.com<\/strong> was added to your Harbour &amp; Co account\.<\/p>/);
+    assert.match(
+      mail.html,
+      /<p><strong>&lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;\r?\nBcc: x@example\.com<\/strong> was added to your Harbour &amp; Co account\.<\/p>/,
+    );
     assert.doesNotMatch(mail.html, /<img src=x/);
-    assert.match(composeSMS(config, { message: "identifier-added", values: { identifier: "+447400123456" }, renderDefault: () => "" }), /^\+447400123456 added$/);
+    assert.match(
+      composeSMS(config, { message: "identifier-added", values: { identifier: "+447400123456" }, renderDefault: () => "" }),
+      /^\+447400123456 added$/,
+    );
   });
 });

@@ -161,13 +161,17 @@ export function loadMessageTemplates(dir: string): { templates: MessageTemplates
       const file = join(folder, name);
       const match = /^([a-z0-9-]+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.(md|txt)$/.exec(name);
       if (!match) {
-        problems.push(`${file}: not a template name; use <message>.<language>.${channel === "email" ? "md or .txt" : "txt"} (for example ${channel === "email" ? "verification-code.en.md" : "verification-code.en.txt"})`);
+        problems.push(
+          `${file}: not a template name; use <message>.<language>.${channel === "email" ? "md or .txt" : "txt"} (for example ${channel === "email" ? "verification-code.en.md" : "verification-code.en.txt"})`,
+        );
         continue;
       }
       const [, message, locale, extension] = match as unknown as [string, string, string, string];
       const spec = SPECS[channel][message];
       if (!spec) {
-        problems.push(`${file}: there is no ${channel === "email" ? "e-mail" : "text message"} called ${message} (known: ${Object.keys(SPECS[channel]).join(", ")})`);
+        problems.push(
+          `${file}: there is no ${channel === "email" ? "e-mail" : "text message"} called ${message} (known: ${Object.keys(SPECS[channel]).join(", ")})`,
+        );
         continue;
       }
       if (!(TEMPLATE_LOCALES as readonly string[]).includes(locale)) {
@@ -198,7 +202,16 @@ export function loadMessageTemplates(dir: string): { templates: MessageTemplates
         }
         const found = checkPlaceholders(file, spec, `${parsed.subject}\n${parsed.body}`);
         problems.push(...found);
-        if (found.length === 0) templates.set(templateKey(channel, message, locale), { channel, message, locale: locale as TemplateLocale, format, subject: parsed.subject, body: parsed.body, file });
+        if (found.length === 0)
+          templates.set(templateKey(channel, message, locale), {
+            channel,
+            message,
+            locale: locale as TemplateLocale,
+            format,
+            subject: parsed.subject,
+            body: parsed.body,
+            file,
+          });
       } else {
         const body = source.replace(/^\uFEFF/, "").trim();
         if (body === "") {
@@ -207,7 +220,8 @@ export function loadMessageTemplates(dir: string): { templates: MessageTemplates
         }
         const found = checkPlaceholders(file, spec, body);
         problems.push(...found);
-        if (found.length === 0) templates.set(templateKey(channel, message, locale), { channel, message, locale: locale as TemplateLocale, format, subject: "", body, file });
+        if (found.length === 0)
+          templates.set(templateKey(channel, message, locale), { channel, message, locale: locale as TemplateLocale, format, subject: "", body, file });
       }
     }
   }

@@ -66,7 +66,12 @@ export function registerAppsWithAccessRoutes(app: TypedApp, deps: Deps): void {
     const { clientId } = request.params;
     // Only this account's grants are touched, so another account's application id changes nothing.
     if ((await removeAppAccess(deps, auth.account.id, clientId)) > 0) {
-      await recordAuditEvent(deps, { type: "oidc.access_removed", accountId: auth.account.id, context: sessionContextOf(request), detail: { client: clientId } });
+      await recordAuditEvent(deps, {
+        type: "oidc.access_removed",
+        accountId: auth.account.id,
+        context: sessionContextOf(request),
+        detail: { client: clientId },
+      });
     }
     return redirectSeeOther(reply, "/account?done=app-removed");
   });

@@ -32,7 +32,10 @@ export function checkRedirectURI(text: string): string | null {
   if (url.hash || text.includes("#")) return "must not have a fragment (#…)";
   if (url.username || url.password) return "must not contain a user name or password";
   if (url.protocol === "https:") return null;
-  if (url.protocol === "http:") return ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.endsWith(".localhost") ? null : "must use https (http only for localhost)";
+  if (url.protocol === "http:")
+    return ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.endsWith(".localhost")
+      ? null
+      : "must use https (http only for localhost)";
   // Native apps: a private-use scheme such as com.example.app:/callback.
   if (/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return null;
   return "must use https, http on localhost, or a reverse-domain scheme";
@@ -67,7 +70,10 @@ export function clientSecretMatches(storedHash: string, secret: string): boolean
 }
 
 /** Registers the client. Returns it with the secret in clear (for a confidential client), shown once. */
-export async function registerClient(deps: Pick<Deps, "stores" | "clock" | "random">, input: NewClientInput): Promise<{ client: OIDCClientRecord; secret: string | null }> {
+export async function registerClient(
+  deps: Pick<Deps, "stores" | "clock" | "random">,
+  input: NewClientInput,
+): Promise<{ client: OIDCClientRecord; secret: string | null }> {
   const secret = input.isPublic ? null : generateSecretToken(deps.random);
   const authMethod: OIDCClientAuthMethod = input.isPublic ? "none" : (input.authMethod ?? "client_secret_basic");
   const client: OIDCClientRecord = {

@@ -2,16 +2,15 @@
 // our adapter, its accounts are Latchkey accounts, its login step is Latchkey's own sign-in page, and it
 // trusts a provider session only while the same person's Latchkey session is alive in that browser.
 import type { IncomingMessage } from "node:http";
-import type { Configuration, KoaContextWithOIDC } from "oidc-provider";
 import type Provider from "oidc-provider";
-import type { interactionPolicy as InteractionPolicy } from "oidc-provider";
+import type { Configuration, interactionPolicy as InteractionPolicy, KoaContextWithOIDC } from "oidc-provider";
 import type { Deps } from "../deps.ts";
 import { hmacHex } from "../lib/crypto.ts";
 import { trustedHtml } from "../lib/html.ts";
 import type { ValidatedSession } from "../sessions/sessions.ts";
 import { invalidateSession } from "../sessions/sessions.ts";
-import { logoutQuestionPage, providerErrorPage, signedOutPage } from "../views/oidc-pages.ts";
 import { renderLayout } from "../views/layout.ts";
+import { logoutQuestionPage, providerErrorPage, signedOutPage } from "../views/oidc-pages.ts";
 import { createProviderAdapter } from "./adapter.ts";
 import { loadAccountClaims } from "./claims.ts";
 import { clientSecretMatches } from "./clients.ts";
@@ -117,7 +116,12 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
     responseTypes: ["code"],
     clientAuthMethods: ["none", "client_secret_basic", "client_secret_post"],
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG], userinfoSigningAlgValues: [SIGNING_ALG], introspectionSigningAlgValues: [SIGNING_ALG] },
-    clientDefaults: { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], id_token_signed_response_alg: SIGNING_ALG, token_endpoint_auth_method: "client_secret_basic" },
+    clientDefaults: {
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      id_token_signed_response_alg: SIGNING_ALG,
+      token_endpoint_auth_method: "client_secret_basic",
+    },
     extraClientMetadata: { properties: ["latchkey_first_party"] },
     // S256 only; required of public clients (no secret), accepted from confidential ones.
     pkce: { required: (_ctx, client) => client.tokenEndpointAuthMethod === "none" },
@@ -166,7 +170,11 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       ctx.body = renderLayout({
         title: "Sign-in problem",
         branding: deps.config.branding,
-        body: providerErrorPage({ error: String(out.error ?? "invalid_request"), description: typeof out.error_description === "string" ? out.error_description : null, siteName: deps.config.branding.siteName }),
+        body: providerErrorPage({
+          error: String(out.error ?? "invalid_request"),
+          description: typeof out.error_description === "string" ? out.error_description : null,
+          siteName: deps.config.branding.siteName,
+        }),
         narrow: true,
         user: null,
         testMode: deps.config.captchaTestMode,

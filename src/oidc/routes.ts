@@ -78,7 +78,11 @@ async function runProvider(holder: OIDCProviderHolder, baseUrl: URL, request: Fa
 }
 
 function interactionError(request: FastifyRequest, reply: FastifyReply, deps: Deps, description: string): FastifyReply {
-  return sendPage(request, reply, deps, { title: "Sign-in problem", status: 400, body: providerErrorPage({ error: "interaction_expired", description, siteName: deps.config.branding.siteName }) });
+  return sendPage(request, reply, deps, {
+    title: "Sign-in problem",
+    status: 400,
+    body: providerErrorPage({ error: "interaction_expired", description, siteName: deps.config.branding.siteName }),
+  });
 }
 
 const EXPIRED = "This sign-in took too long or was already finished. Go back to the application and start again.";
@@ -86,7 +90,14 @@ const EXPIRED = "This sign-in took too long or was already finished. Go back to 
 type InteractionDetails = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
 /** Adds what the interaction asks for to the account's grant for the client; returns where the provider continues. */
-async function grantRequestedAccess(provider: Provider, request: FastifyRequest, reply: FastifyReply, details: InteractionDetails, accountId: string, clientId: string): Promise<string> {
+async function grantRequestedAccess(
+  provider: Provider,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  details: InteractionDetails,
+  accountId: string,
+  clientId: string,
+): Promise<string> {
   const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
   const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
   if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
@@ -114,7 +125,8 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     scope.route({ method: ["GET", "OPTIONS"], url: OIDC_ROUTES.jwks, config, handler });
     scope.route({ method: ["GET", "POST"], url: OIDC_ROUTES.authorization, config, handler });
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.authorization}/:uid`, config, handler });
-    for (const url of [OIDC_ROUTES.token, OIDC_ROUTES.revocation, OIDC_ROUTES.introspection]) scope.route({ method: ["POST", "OPTIONS"], url, config, handler });
+    for (const url of [OIDC_ROUTES.token, OIDC_ROUTES.revocation, OIDC_ROUTES.introspection])
+      scope.route({ method: ["POST", "OPTIONS"], url, config, handler });
     scope.route({ method: ["GET", "POST", "OPTIONS"], url: OIDC_ROUTES.userinfo, config, handler });
     scope.route({ method: ["GET", "POST"], url: OIDC_ROUTES.end_session, config, handler });
     scope.route({ method: ["POST"], url: `${OIDC_ROUTES.end_session}/confirm`, config, handler });
@@ -159,7 +171,8 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     }
 
     if (details.prompt.name === "consent") {
-      if (!auth || auth.account.id !== details.session?.accountId) return redirectSeeOther(reply, withQuery("/signin", { return_to: `${INTERACTION_PATH}/${uid}` }));
+      if (!auth || auth.account.id !== details.session?.accountId)
+        return redirectSeeOther(reply, withQuery("/signin", { return_to: `${INTERACTION_PATH}/${uid}` }));
       const clientId = String(params.client_id ?? "");
       const client = await deps.stores.oidcClients.getClient(clientId);
       if (!client) return interactionError(request, reply, deps, EXPIRED);
@@ -172,7 +185,14 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
       allowFormRedirects(reply, await clientRedirectOrigins(deps, clientId));
       return sendPage(request, reply, deps, {
         title: `Allow ${client.name}?`,
-        body: consentPage({ csrfToken: csrfTokenFor(reply), uid, clientName: client.name, scopes: ["openid", ...scopes], accountLabel: label, siteName: deps.config.branding.siteName }),
+        body: consentPage({
+          csrfToken: csrfTokenFor(reply),
+          uid,
+          clientName: client.name,
+          scopes: ["openid", ...scopes],
+          accountLabel: label,
+          siteName: deps.config.branding.siteName,
+        }),
       });
     }
     return interactionError(request, reply, deps, EXPIRED);
@@ -192,7 +212,12 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     if (!auth || auth.account.id !== accountId) return interactionError(request, reply, deps, EXPIRED);
     const clientId = String((details.params as { client_id?: unknown }).client_id ?? "");
     if (ownValue(request.body, "decision") !== "allow") {
-      const to = await provider.interactionResult(request.raw, reply.raw, { error: "access_denied", error_description: "The person did not allow access." }, { mergeWithLastSubmission: false });
+      const to = await provider.interactionResult(
+        request.raw,
+        reply.raw,
+        { error: "access_denied", error_description: "The person did not allow access." },
+        { mergeWithLastSubmission: false },
+      );
       return redirectSeeOther(reply, to);
     }
     await recordAuditEvent(deps, { type: "oidc.consent_given", accountId: auth.account.id, context: sessionContextOf(request), detail: { client: clientId } });

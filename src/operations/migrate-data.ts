@@ -61,7 +61,11 @@ async function countRows(db: Kysely<Database>, table: string): Promise<number> {
  * connection, a failed check) leaves the target as empty as it was, and running the command again starts
  * over cleanly.
  */
-export async function migrateData(source: Kysely<Database>, target: Kysely<Database>, onProgress: (p: MigrateDataProgress) => void): Promise<MigrateDataReport> {
+export async function migrateData(
+  source: Kysely<Database>,
+  target: Kysely<Database>,
+  onProgress: (p: MigrateDataProgress) => void,
+): Promise<MigrateDataReport> {
   return target.transaction().execute((trx) => copyAllTables(source, trx, onProgress));
 }
 
@@ -86,7 +90,10 @@ async function copyAllTables(source: Kysely<Database>, target: Kysely<Database>,
         return out;
       });
       // biome-ignore lint/suspicious/noExplicitAny: rows are copied column for column between identical schemas
-      await target.insertInto(spec.name).values(converted as any).execute();
+      await target
+        .insertInto(spec.name)
+        .values(converted as any)
+        .execute();
       copied += rows.length;
       overallCopied += rows.length;
       onProgress({ table: spec.name, copied, total, overallCopied, overallTotal });

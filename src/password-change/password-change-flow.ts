@@ -58,7 +58,8 @@ export async function runPasswordChange(
   const kept = { ...newPasswordChangeState(), signOutOthers: input.signOutOthers };
   if (action.action === "new-captcha") return { kind: "needs-captcha", state: { ...kept, focus: "captcha" }, refusal: null };
   const changed = await refusalOrValue(async () => {
-    if (action.newPasswordConfirm !== undefined && action.newPassword !== action.newPasswordConfirm) throw new AppError("PASSWORD_MISMATCH", { field: "newPassword_confirm" });
+    if (action.newPasswordConfirm !== undefined && action.newPassword !== action.newPasswordConfirm)
+      throw new AppError("PASSWORD_MISMATCH", { field: "newPassword_confirm" });
     return changePassword(deps, { ...input, currentPassword: action.currentPassword, newPassword: action.newPassword, captcha: action.captcha });
   });
   if ("refusal" in changed) return { kind: "refused", state: { ...kept, error: flowErrorOf(changed.refusal) }, refusal: changed.refusal };

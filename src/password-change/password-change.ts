@@ -39,10 +39,19 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
   if (current.length === 0 || current.length > 1024 || !(await deps.hasher.verifyPasswordHash(account.passwordHash, current))) {
     // Someone at an unlocked screen guessing the password is throttled like any other guesser.
     for (const identifier of identifiers) if (identifier.verifiedAt) await countSigninFailure(deps, identifier.value);
-    await recordAuditEvent(deps, { type: "signin.failed", accountId: account.id, context: input.context, detail: { reason: "wrong current password on password change" } });
+    await recordAuditEvent(deps, {
+      type: "signin.failed",
+      accountId: account.id,
+      context: input.context,
+      detail: { reason: "wrong current password on password change" },
+    });
     throw new AppError("PASSWORD_INCORRECT", { field: "currentPassword" });
   }
-  const policy = await checkNewPassword(input.newPassword, { identifiers: identifiers.map((i) => i.value), name: account.name, minScore: deps.config.passwordMinScore });
+  const policy = await checkNewPassword(input.newPassword, {
+    identifiers: identifiers.map((i) => i.value),
+    name: account.name,
+    minScore: deps.config.passwordMinScore,
+  });
   if (!policy.ok) throw new AppError(policy.code, { field: "newPassword" });
   const now = deps.clock.now();
   const hash = await deps.hasher.hashPassword(policy.password);
@@ -59,6 +68,10 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
     );
   }
   await recordAuditEvent(deps, { type: "password.changed", accountId: account.id, context: input.context, detail: { signedOutOthers: input.signOutOthers } });
-  notifyPasswordChanged(deps, identifiers.filter((i) => i.verifiedAt !== null), "change");
+  notifyPasswordChanged(
+    deps,
+    identifiers.filter((i) => i.verifiedAt !== null),
+    "change",
+  );
   return fresh;
 }

@@ -3,10 +3,10 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { challengeForPage } from "../captcha/page-challenge.ts";
-import { captchaFromForm } from "../http/captcha-form.ts";
 import type { Deps } from "../deps.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
 import { requesterBinding } from "../http/browser-id.ts";
+import { captchaFromForm } from "../http/captcha-form.ts";
 import { answerJson, answerPage, readFlow } from "../http/flow-adapter.ts";
 import { PASSWORD_CHANGE_PAGES, passwordChangePageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
@@ -47,7 +47,12 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
     if (!auth) return reply;
     const state = (await readFlow(deps, request, passwordChangePageFlow, (request.query as Record<string, unknown>).flow))?.state;
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
-    const challenge = await challengeForPage(deps, { purpose: "password_change", binding: requesterBinding(request), ip: request.ip, another: state?.focus === "captcha" });
+    const challenge = await challengeForPage(deps, {
+      purpose: "password_change",
+      binding: requesterBinding(request),
+      ip: request.ip,
+      another: state?.focus === "captcha",
+    });
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
     const username = identifiers.find((i) => i.verifiedAt !== null)?.display ?? "";
     const body = passwordChangePage({
@@ -64,7 +69,13 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/account/password", { preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const input = { accountId: auth.account.id, session: auth.session, binding: requesterBinding(request), signOutOthers: formCheckbox(request, "signOutOthers"), context: sessionContextOf(request) };
+    const input = {
+      accountId: auth.account.id,
+      session: auth.session,
+      binding: requesterBinding(request),
+      signOutOthers: formCheckbox(request, "signOutOthers"),
+      context: sessionContextOf(request),
+    };
     const result = await runPasswordChange(deps, input, passwordChangeActionOf(request));
     return answerPage(deps, request, reply, passwordChangePageFlow, result, (changed) => {
       if (changed.kind === "password-changed") setSessionCookie(reply, deps, changed.token, changed.session);
@@ -75,8 +86,19 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
   app.put("/api/v1/password", { schema: { body: PasswordChangeBody } }, async (request, reply) => {
     const auth = requireApiAuth(request);
     const body = request.body as Static<typeof PasswordChangeBody>;
-    const input = { accountId: auth.account.id, session: auth.session, binding: requesterBinding(request), signOutOthers: body.signOutOthers ?? true, context: sessionContextOf(request) };
-    const result = await runPasswordChange(deps, input, { action: "submit", currentPassword: body.currentPassword, newPassword: body.newPassword, captcha: body.captcha });
+    const input = {
+      accountId: auth.account.id,
+      session: auth.session,
+      binding: requesterBinding(request),
+      signOutOthers: body.signOutOthers ?? true,
+      context: sessionContextOf(request),
+    };
+    const result = await runPasswordChange(deps, input, {
+      action: "submit",
+      currentPassword: body.currentPassword,
+      newPassword: body.newPassword,
+      captcha: body.captcha,
+    });
     return answerJson(result, (changed) => {
       if (changed.kind === "password-changed") setSessionCookie(reply, deps, changed.token, changed.session);
       return reply.code(204).send();

@@ -42,7 +42,9 @@ const key = (id: string) => `pow:${id}`;
 
 /** Number of leading zero bits of SHA-256(prefix + nonce). */
 export function leadingZeroBits(prefix: string, nonce: string): number {
-  const digest = createHash("sha256").update(prefix + nonce).digest();
+  const digest = createHash("sha256")
+    .update(prefix + nonce)
+    .digest();
   let bits = 0;
   for (const byte of digest) {
     if (byte === 0) {
@@ -66,7 +68,10 @@ export function solvePowPuzzle(prefix: string, difficulty: number): string {
  * Creates a puzzle for `purpose`, usable once and only by `binding`; when `identifier` (normalised) is
  * given, only for a request that names that identifier.
  */
-export async function createPowPuzzle(deps: PowDeps, input: { purpose: PowPurpose; binding: string; difficulty: number; identifier?: string | undefined }): Promise<PowPuzzle> {
+export async function createPowPuzzle(
+  deps: PowDeps,
+  input: { purpose: PowPurpose; binding: string; difficulty: number; identifier?: string | undefined },
+): Promise<PowPuzzle> {
   const id = generateId(deps.random);
   const prefix = deps.random.bytes(16).toString("hex");
   const expiresAt = deps.clock.now().getTime() + POW_TTL_SECONDS * 1000;
@@ -87,7 +92,10 @@ type VerifyDeps = Pick<Deps, "stores" | "clock" | "config">;
  * it. A puzzle of another purpose, binding or identifier, past its expiry, or whose nonce falls short of
  * its difficulty is `invalid`; a correct one made at less than the identifier requires is `too_easy`.
  */
-export async function verifyPowProof(deps: VerifyDeps, input: { proof: PowProof; purpose: PowPurpose; binding: string; identifier?: string | undefined }): Promise<PowVerdict> {
+export async function verifyPowProof(
+  deps: VerifyDeps,
+  input: { proof: PowProof; purpose: PowPurpose; binding: string; identifier?: string | undefined },
+): Promise<PowVerdict> {
   if (!ID_PATTERN.test(input.proof.id) || !NONCE_PATTERN.test(input.proof.nonce)) return "invalid";
   const raw = await deps.stores.shortLived.getAndDelete(key(input.proof.id));
   if (!raw) return "invalid";
@@ -96,7 +104,8 @@ export async function verifyPowProof(deps: VerifyDeps, input: { proof: PowProof;
   if (stored.purpose !== input.purpose || stored.binding !== input.binding) return "invalid";
   // A puzzle asked for one identifier cannot be spent on another: otherwise a client would ask with an
   // identifier that has no failures (a small puzzle) and use the proof against one that has many.
-  if (stored.subject !== undefined && (input.identifier === undefined || powIdentifierSubject(deps.config, input.identifier) !== stored.subject)) return "invalid";
+  if (stored.subject !== undefined && (input.identifier === undefined || powIdentifierSubject(deps.config, input.identifier) !== stored.subject))
+    return "invalid";
   // The hash first: it costs less than reading the identifier's record.
   if (leadingZeroBits(stored.prefix, input.proof.nonce) < stored.difficulty) return "invalid";
   if (input.identifier !== undefined && stored.difficulty < (await requiredPowDifficulty(deps, input.identifier))) return "too_easy";

@@ -70,10 +70,18 @@ export type ResetRequestAction =
 /** The request step: the security check, then a link (e-mail) or a code (SMS), the same answer for everyone. */
 export async function runResetRequest(deps: ResetDeps, input: { binding: string; context: SessionContext }, action: ResetRequestAction): Promise<ResetResult> {
   if (action.action === "new-captcha") return { kind: "needs-captcha", state: { ...newResetState(action.identifier), focus: "captcha" }, refusal: null };
-  const sent = await refusalOrValue(() => requestPasswordReset(deps, { identifier: action.identifier, captcha: action.captcha, binding: input.binding, context: input.context }));
+  const sent = await refusalOrValue(() =>
+    requestPasswordReset(deps, { identifier: action.identifier, captcha: action.captcha, binding: input.binding, context: input.context }),
+  );
   if ("refusal" in sent) return { kind: "refused", state: { ...newResetState(action.identifier), error: flowErrorOf(sent.refusal) }, refusal: sent.refusal };
   const { identifier } = sent.value;
-  const state: ResetState = { step: identifier.kind === "email" ? "link-sent" : "code", identifier: identifier.display, sentTo: identifier.display, focus: null, error: null };
+  const state: ResetState = {
+    step: identifier.kind === "email" ? "link-sent" : "code",
+    identifier: identifier.display,
+    sentTo: identifier.display,
+    focus: null,
+    error: null,
+  };
   return identifier.kind === "email" ? { kind: "link-sent", to: identifier.display, state } : { kind: "code-sent", to: identifier.display, state };
 }
 
@@ -103,21 +111,24 @@ export interface ResetCompletion {
  * The last step: a new password by link or by code. `link` is the step of the flow a page posted, with
  * `state` null when that flow is gone and `claimed` false when another request completed the step first.
  */
-export async function runResetCompletion(
-  deps: ResetDeps,
-  input: ResetCompletion,
-  link?: { state: ResetState | null; claimed: boolean },
-): Promise<ResetResult> {
+export async function runResetCompletion(deps: ResetDeps, input: ResetCompletion, link?: { state: ResetState | null; claimed: boolean }): Promise<ResetResult> {
   const sealed = link?.state?.sealedToken;
   const token = input.token !== undefined ? input.token : sealed ? unsealJSON<string>(deps.config.secret, TOKEN_SEAL_PURPOSE, sealed) : null;
   const done = await refusalOrValue(async () => {
     // The link step is claimed before it runs: a step that was completed (or is being completed) by another
     // request answers as a used link, so a replayed form cannot reset the password twice.
-    if (link?.state && (!link.claimed || link.state.step === "done")) throw new AppError("RESET_TOKEN_USED", { field: "token", detail: "step already completed" });
+    if (link?.state && (!link.claimed || link.state.step === "done"))
+      throw new AppError("RESET_TOKEN_USED", { field: "token", detail: "step already completed" });
     if (link && !token) throw new AppError("RESET_TOKEN_EXPIRED", { field: "token", detail: "flow gone" });
     if (input.passwordConfirm !== undefined && input.password !== input.passwordConfirm) throw new AppError("PASSWORD_MISMATCH", { field: "password_confirm" });
     if (token !== null) await completePasswordResetWithToken(deps, { token, password: input.password, context: input.context });
-    else await completePasswordResetWithCode(deps, { identifier: input.identifier ?? "", code: input.code ?? "", password: input.password, context: input.context });
+    else
+      await completePasswordResetWithCode(deps, {
+        identifier: input.identifier ?? "",
+        code: input.code ?? "",
+        password: input.password,
+        context: input.context,
+      });
   });
   if (!("refusal" in done)) return { kind: "password-changed" };
   const { refusal } = done;
@@ -125,7 +136,14 @@ export async function runResetCompletion(
   if (problem) return { kind: "link-problem", problem, refusal };
   const kept: ResetState =
     token && sealed
-      ? { step: "link", identifier: "", sealedToken: sealed, ...(link?.state?.username ? { username: link.state.username } : {}), focus: null, error: flowErrorOf(refusal) }
+      ? {
+          step: "link",
+          identifier: "",
+          sealedToken: sealed,
+          ...(link?.state?.username ? { username: link.state.username } : {}),
+          focus: null,
+          error: flowErrorOf(refusal),
+        }
       : { step: "code", identifier: input.identifier ?? "", focus: null, error: flowErrorOf(refusal) };
   return { kind: "refused", state: kept, refusal };
 }
@@ -136,4 +154,3 @@ function linkProblemOf(refusal: Refusal): ResetLinkProblem | null {
   if (refusal.code === "RESET_TOKEN_INVALID") return "invalid";
   return null;
 }
-

@@ -2,11 +2,10 @@
 // work and gives the same answer whether or not an account uses the identifier; completion is single use,
 // ends every session and every other pending reset, clears sign-in failures and tells the owner.
 import { deliverToIdentifier } from "../accounts/deliver.ts";
-import { recordAuditEvent } from "../audit/audit.ts";
-import type { SessionContext } from "../sessions/sessions.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { checkNewPassword } from "../accounts/password-policy.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -14,6 +13,7 @@ import { addSeconds } from "../lib/clock.ts";
 import { constantTimeEqual, generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwordResetLinkEmail } from "../messages/notifications.ts";
+import type { SessionContext } from "../sessions/sessions.ts";
 import { clearSigninThrottle } from "../signin/throttle.ts";
 import type { AccountRecord, PasswordResetRecord } from "../stores/types.ts";
 import { passwordResetEvent, sessionsRevokedEvent } from "../webhooks/events.ts";
@@ -63,7 +63,12 @@ export async function requestPasswordReset(
     revokedAt: null,
   });
   // Recorded for unknown identifiers too (without an account), so both cases do the same work.
-  await recordAuditEvent(deps, { type: "reset.requested", accountId: account?.id ?? null, context: input.context ?? null, detail: { channel: identifier.kind } });
+  await recordAuditEvent(deps, {
+    type: "reset.requested",
+    accountId: account?.id ?? null,
+    context: input.context ?? null,
+    detail: { channel: identifier.kind },
+  });
   // A task is handed to the background in every case, and only there is it decided whether a message
   // goes out, so the answer does the same work for every identifier.
   const to = found ? { ...identifier, display: found.identifier.display } : identifier;
@@ -164,7 +169,10 @@ export async function completePasswordResetWithToken(deps: ResetDeps, input: { t
 }
 
 /** Completes a reset with the SMS code sent to `identifier`. */
-export async function completePasswordResetWithCode(deps: ResetDeps, input: { identifier: string; code: string; password: string; context?: SessionContext }): Promise<void> {
+export async function completePasswordResetWithCode(
+  deps: ResetDeps,
+  input: { identifier: string; code: string; password: string; context?: SessionContext },
+): Promise<void> {
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   const now = deps.clock.now();
   // The code comes first: nothing about the account (not even whether the new password contains one of
@@ -191,21 +199,37 @@ export async function completePasswordResetWithCode(deps: ResetDeps, input: { id
   await finishReset(deps, account, password, input.context, "code");
 }
 
-async function finishReset(deps: ResetDeps, account: AccountRecord, password: string, context: SessionContext | undefined, via: "link" | "code"): Promise<void> {
+async function finishReset(
+  deps: ResetDeps,
+  account: AccountRecord,
+  password: string,
+  context: SessionContext | undefined,
+  via: "link" | "code",
+): Promise<void> {
   const now = deps.clock.now();
   const hash = await deps.hasher.hashPassword(password);
   await deps.stores.accounts.updatePasswordHash(account.id, hash, now, [passwordResetEvent(deps, account.id, via)]);
   // Every other way in that existed before the reset dies with it.
   await deps.stores.passwordResets.revokePasswordResetsOfAccount(account.id, now);
-  await deps.stores.sessions.deleteSessionsOfAccount(account.id, undefined, (count) => (count > 0 ? [sessionsRevokedEvent(deps, account.id, "password_reset", count, false)] : []));
+  await deps.stores.sessions.deleteSessionsOfAccount(account.id, undefined, (count) =>
+    count > 0 ? [sessionsRevokedEvent(deps, account.id, "password_reset", count, false)] : [],
+  );
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
   for (const i of identifiers) await clearSigninThrottle(deps, i.value);
   await recordAuditEvent(deps, { type: "reset.completed", accountId: account.id, context: context ?? null, detail: { via } });
-  notifyPasswordChanged(deps, identifiers.filter((i) => i.verifiedAt !== null), "reset");
+  notifyPasswordChanged(
+    deps,
+    identifiers.filter((i) => i.verifiedAt !== null),
+    "reset",
+  );
 }
 
 /** Tells every confirmed identifier that the password changed (in the background). */
-export function notifyPasswordChanged(deps: Pick<Deps, "config" | "mailer" | "sms" | "logger" | "tasks">, identifiers: Identifier[], how: "reset" | "change"): void {
+export function notifyPasswordChanged(
+  deps: Pick<Deps, "config" | "mailer" | "sms" | "logger" | "tasks">,
+  identifiers: Identifier[],
+  how: "reset" | "change",
+): void {
   const signin = `${deps.config.baseUrl}/signin`;
   const reset = `${deps.config.baseUrl}/password/reset`;
   for (const identifier of identifiers) {

@@ -1,30 +1,37 @@
 // "Forgot your password?": the reset pages and /api/v1/password-resets. Each route reads its input, calls
 // the flow service (reset-flow.ts) and hands the result to the flow adapter.
-import { PowProofField, requirePow } from "../pow/routes.ts";
+
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { challengeForPage } from "../captcha/page-challenge.ts";
-import { captchaFromForm } from "../http/captcha-form.ts";
 import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
+import { captchaFromForm } from "../http/captcha-form.ts";
 import { limitClient } from "../http/client-limits.ts";
+import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerPage, claimPostedStep, readFlow } from "../http/flow-adapter.ts";
 import { RESET_PAGES, resetPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, redirectSeeOther } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
-import { chosenIdentifier } from "../http/field-choice.ts";
 import { pageTitles } from "../messages/pages.ts";
+import { PowProofField, requirePow } from "../pow/routes.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { resetConfirmPage, resetLinkProblemPage, resetRequestPage, resetSentPage } from "../views/recovery-pages.ts";
 import { openResetLink, type ResetRequestAction, type ResetResult, runResetCompletion, runResetRequest } from "./reset-flow.ts";
 
 const CAPTCHA = Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
-export const ResetRequestBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }), captcha: Type.Optional(CAPTCHA), pow: PowProofField }, { additionalProperties: false });
+export const ResetRequestBody = Type.Object(
+  { identifier: Type.String({ maxLength: 1024 }), captcha: Type.Optional(CAPTCHA), pow: PowProofField },
+  { additionalProperties: false },
+);
 export const ResetCompleteBody = Type.Union([
   Type.Object({ token: Type.String({ maxLength: 256 }), password: Type.String({ maxLength: 16384 }) }, { additionalProperties: false }),
-  Type.Object({ identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 16384 }) }, { additionalProperties: false }),
+  Type.Object(
+    { identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 16384 }) },
+    { additionalProperties: false },
+  ),
 ]);
 
 /** Reset pages never leak the token through the Referer header. */
@@ -36,21 +43,31 @@ function noReferrer(reply: FastifyReply): void {
 function resetRequestActionOf(request: FastifyRequest): ResetRequestAction {
   const choice = chosenIdentifier(request);
   const identifier = choice ?? formField(request, "identifier", 1024);
-  if (formField(request, "captchaAction", 16) === "refresh" || (choice !== undefined && formField(request, "captchaAnswer", 64) === "")) return { action: "new-captcha", identifier };
+  if (formField(request, "captchaAction", 16) === "refresh" || (choice !== undefined && formField(request, "captchaAnswer", 64) === ""))
+    return { action: "new-captcha", identifier };
   return { action: "submit", identifier, captcha: captchaFromForm(request) };
 }
 
 export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
   const linkProblemPage = (request: FastifyRequest, reply: FastifyReply, result: ResetResult, status: number): FastifyReply | string => {
     if (result.kind !== "link-problem") return RESET_PAGES.done;
-    return sendPage(request, reply, deps, { title: pageTitles.resetLinkProblem, status, body: resetLinkProblemPage({ csrfToken: csrfTokenFor(reply), problem: result.problem }) });
+    return sendPage(request, reply, deps, {
+      title: pageTitles.resetLinkProblem,
+      status,
+      body: resetLinkProblemPage({ csrfToken: csrfTokenFor(reply), problem: result.problem }),
+    });
   };
 
   app.get("/password/reset", async (request, reply) => {
     noReferrer(reply);
     const state = (await readFlow(deps, request, resetPageFlow, (request.query as Record<string, unknown>).flow))?.state;
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
-    const challenge = await challengeForPage(deps, { purpose: "password_reset", binding: requesterBinding(request), ip: request.ip, another: state?.focus === "captcha" });
+    const challenge = await challengeForPage(deps, {
+      purpose: "password_reset",
+      binding: requesterBinding(request),
+      ip: request.ip,
+      another: state?.focus === "captcha",
+    });
     const body = resetRequestPage({
       csrfToken: csrfTokenFor(reply),
       errors,
@@ -110,11 +127,19 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     return answerPage(deps, request, reply, resetPageFlow, result, (left) => linkProblemPage(request, reply, left, 400), posted?.claimed);
   });
 
-  app.post("/api/v1/password-resets", { schema: { body: ResetRequestBody }, preHandler: [limitClient(deps, "reset"), requirePow(deps, "password_reset")] }, async (request, reply) => {
-    const body = request.body as Static<typeof ResetRequestBody>;
-    const result = await runResetRequest(deps, { binding: requesterBinding(request), context: sessionContextOf(request) }, { action: "submit", identifier: body.identifier, captcha: body.captcha });
-    return answerJson(result, () => reply.code(202).send({ reset: "sent" }));
-  });
+  app.post(
+    "/api/v1/password-resets",
+    { schema: { body: ResetRequestBody }, preHandler: [limitClient(deps, "reset"), requirePow(deps, "password_reset")] },
+    async (request, reply) => {
+      const body = request.body as Static<typeof ResetRequestBody>;
+      const result = await runResetRequest(
+        deps,
+        { binding: requesterBinding(request), context: sessionContextOf(request) },
+        { action: "submit", identifier: body.identifier, captcha: body.captcha },
+      );
+      return answerJson(result, () => reply.code(202).send({ reset: "sent" }));
+    },
+  );
 
   app.post("/api/v1/password-resets/complete", { schema: { body: ResetCompleteBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const body = request.body as Static<typeof ResetCompleteBody>;

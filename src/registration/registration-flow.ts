@@ -79,7 +79,13 @@ export function newRegistrationState(): RegistrationState {
 }
 
 /** The code step of a registration that a sign-in found unconfirmed (the correct password was typed). */
-export function registrationCodeState(input: { identifier: string; sentTo?: string; channel?: "email" | "phone"; signInAs?: string; error?: FlowError }): RegistrationState {
+export function registrationCodeState(input: {
+  identifier: string;
+  sentTo?: string;
+  channel?: "email" | "phone";
+  signInAs?: string;
+  error?: FlowError;
+}): RegistrationState {
   const { error, ...rest } = input;
   return { ...rest, step: "code", name: "", focus: null, error: error ?? null };
 }
@@ -131,7 +137,12 @@ export async function runRegistrationStep(
   // With the page script, a suggestion already shown next to the field and kept counts as the answer.
   const suggestion = action.confirmedIdentifier === action.identifier ? undefined : suggestEmailCorrection(action.identifier);
   if (suggestion) {
-    return askAboutAddress({ identifier: action.identifier, name: action.name, suggestion, sealed: sealJSON(deps.config.secret, PENDING_SEAL_PURPOSE, pending, deps.random) });
+    return askAboutAddress({
+      identifier: action.identifier,
+      name: action.name,
+      suggestion,
+      sealed: sealJSON(deps.config.secret, PENDING_SEAL_PURPOSE, pending, deps.random),
+    });
   }
   return completeRegistration(deps, input, { identifier: action.identifier, name: action.name, pending });
 }
@@ -142,16 +153,31 @@ export async function runRegistrationStep(
  * flow, whose step the answer claims exactly once.
  */
 function askAboutAddress(input: { identifier: string; name: string; suggestion: string; sealed: string }): RegistrationResult {
-  return { kind: "check-address", state: { ...newRegistrationState(), step: "check-address", identifier: input.identifier, name: input.name, suggestion: input.suggestion, pending: input.sealed } };
+  return {
+    kind: "check-address",
+    state: {
+      ...newRegistrationState(),
+      step: "check-address",
+      identifier: input.identifier,
+      name: input.name,
+      suggestion: input.suggestion,
+      pending: input.sealed,
+    },
+  };
 }
 
-async function completeRegistration(deps: RegistrationDeps, input: { binding: string }, form: { identifier: string; name: string; pending: PendingRegistration }): Promise<RegistrationResult> {
+async function completeRegistration(
+  deps: RegistrationDeps,
+  input: { binding: string },
+  form: { identifier: string; name: string; pending: PendingRegistration },
+): Promise<RegistrationResult> {
   const { identifier, name, pending } = form;
   const registered = await refusalOrValue(async () => {
     if (pending.password !== pending.passwordConfirm) throw new AppError("PASSWORD_MISMATCH", { field: "password_confirm" });
     return registerAccount(deps, { identifier, password: pending.password, name, captcha: pending.captcha ?? undefined, binding: input.binding });
   }, ["DELIVERY_FAILED"]);
-  if ("refusal" in registered) return { kind: "refused", state: { ...newRegistrationState(), identifier, name, error: flowErrorOf(registered.refusal) }, refusal: registered.refusal };
+  if ("refusal" in registered)
+    return { kind: "refused", state: { ...newRegistrationState(), identifier, name, error: flowErrorOf(registered.refusal) }, refusal: registered.refusal };
   const sent = registered.value.identifier;
   // signInAs binds the confirmation to this browser: only here does a correct code also sign in.
   return { kind: "code-sent", to: sent.display, state: registrationCodeState({ identifier, sentTo: sent.display, channel: sent.kind, signInAs: sent.value }) };
@@ -195,7 +221,8 @@ export async function runRegistrationConfirmation(
   current?: RegistrationState | null,
 ): Promise<RegistrationResult> {
   const confirmed = await refusalOrValue(() => confirmRegistration(deps, input));
-  if ("refusal" in confirmed) return { kind: "refused", state: keptCodeState(input.identifier, current, { error: flowErrorOf(confirmed.refusal) }), refusal: confirmed.refusal };
+  if ("refusal" in confirmed)
+    return { kind: "refused", state: keptCodeState(input.identifier, current, { error: flowErrorOf(confirmed.refusal) }), refusal: confirmed.refusal };
   const account = confirmed.value;
   const inThisBrowser = account.identifiers.find((i) => i.value === current?.signInAs && i.verified);
   if (!inThisBrowser) return { kind: "confirmed", account, identifier: input.identifier };
@@ -204,9 +231,14 @@ export async function runRegistrationConfirmation(
 }
 
 /** Sends the code again; the answer is the same whether or not the identifier waits for one. */
-export async function runRegistrationResend(deps: RegistrationDeps, input: { identifier: string }, current?: RegistrationState | null): Promise<RegistrationResult> {
+export async function runRegistrationResend(
+  deps: RegistrationDeps,
+  input: { identifier: string },
+  current?: RegistrationState | null,
+): Promise<RegistrationResult> {
   const resent = await refusalOrValue(() => resendRegistrationCode(deps, input), ["DELIVERY_FAILED"]);
-  if ("refusal" in resent) return { kind: "refused", state: keptCodeState(input.identifier, current, { error: flowErrorOf(resent.refusal) }), refusal: resent.refusal };
+  if ("refusal" in resent)
+    return { kind: "refused", state: keptCodeState(input.identifier, current, { error: flowErrorOf(resent.refusal) }), refusal: resent.refusal };
   const sent = resent.value.identifier;
   return { kind: "code-sent", to: sent.display, state: { ...keptCodeState(input.identifier, current, {}), resent: true } };
 }

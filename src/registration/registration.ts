@@ -1,20 +1,21 @@
 // Creating an account: the answer and the work are the same whether or not the identifier is taken. The
 // owner of a taken identifier gets a notice instead of a code.
-import { checkPasswordShape, checkPasswordStrength } from "../accounts/password-policy.ts";
+
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
+import { checkPasswordShape, checkPasswordStrength } from "../accounts/password-policy.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
-import { createSession, type SessionContext } from "../sessions/sessions.ts";
-import type { SessionRecord } from "../stores/types.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
+import { createSession, type SessionContext } from "../sessions/sessions.ts";
+import type { SessionRecord } from "../stores/types.ts";
 import { accountCreatedEvent, accountVerifiedEvent } from "../webhooks/events.ts";
 
 export interface RegistrationInput {
@@ -130,6 +131,11 @@ export async function signInAfterConfirmation(
   input: { accountId: string; context: SessionContext },
 ): Promise<{ token: string; session: SessionRecord }> {
   const created = await createSession(deps, { accountId: input.accountId, remember: false, context: input.context });
-  await recordAuditEvent(deps, { type: "signin.succeeded", accountId: input.accountId, context: input.context, detail: { remember: false, after: "confirmation" } });
+  await recordAuditEvent(deps, {
+    type: "signin.succeeded",
+    accountId: input.accountId,
+    context: input.context,
+    detail: { remember: false, after: "confirmation" },
+  });
   return created;
 }

@@ -1,15 +1,14 @@
 // Creating and confirming accounts: /register and /verify pages and the /api/v1/accounts calls. Each route
 // reads its input, calls the flow service (registration-flow.ts) and hands the result to the flow adapter.
-import { PowProofField, requirePow } from "../pow/routes.ts";
+
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { estimatePasswordStrength, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
 import { challengeForPage } from "../captcha/page-challenge.ts";
-import { captchaFromForm } from "../http/captcha-form.ts";
 import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
+import { captchaFromForm } from "../http/captcha-form.ts";
 import { limitClient } from "../http/client-limits.ts";
-import { captchaFieldset } from "../views/captcha.ts";
 import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerPage, claimPostedStep, readFlow } from "../http/flow-adapter.ts";
 import { REGISTRATION_PAGES, registrationPageFlow, startSigninFlow } from "../http/flow-pages.ts";
@@ -20,7 +19,10 @@ import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
 import { suggestEmailCorrection } from "../lib/identifier-parsing.ts";
 import { pageTitles } from "../messages/pages.ts";
+import { PowProofField, requirePow } from "../pow/routes.ts";
 import { registerCheckAddressPage, registerPage, verifyPage } from "../views/auth-pages.ts";
+import { captchaFieldset } from "../views/captcha.ts";
+import { confirmRegistration, resendRegistrationCode } from "./registration.ts";
 import {
   type RegistrationAction,
   type RegistrationResult,
@@ -29,7 +31,6 @@ import {
   runRegistrationResend,
   runRegistrationStep,
 } from "./registration-flow.ts";
-import { confirmRegistration, resendRegistrationCode } from "./registration.ts";
 
 export const RegistrationBody = Type.Object(
   {
@@ -51,7 +52,12 @@ export const StrengthBody = Type.Object(
 
 /** What the registration form asks for: the form again, a registration, or the answer to the address check. */
 function registrationActionOf(request: FastifyRequest): RegistrationAction {
-  if (formField(request, "flow", 64)) return { action: "answer-address", identifier: formField(request, "identifier", 1024), useSuggestion: formField(request, "address_choice", 16) === "suggested" };
+  if (formField(request, "flow", 64))
+    return {
+      action: "answer-address",
+      identifier: formField(request, "identifier", 1024),
+      useSuggestion: formField(request, "address_choice", 16) === "suggested",
+    };
   const choice = chosenIdentifier(request);
   const identifier = choice ?? formField(request, "identifier", 1024);
   const name = formField(request, "name", 1024);
@@ -92,7 +98,9 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     }
     const errors = state?.step === "details" && state.error ? [fieldErrorOf(state.error)] : [];
     const focusCaptcha = state?.step === "details" && state.focus === "captcha";
-    const challenge = deps.config.registrationCAPTCHA ? await challengeForPage(deps, { purpose: "registration", binding: requesterBinding(request), ip: request.ip, another: focusCaptcha }) : null;
+    const challenge = deps.config.registrationCAPTCHA
+      ? await challengeForPage(deps, { purpose: "registration", binding: requesterBinding(request), ip: request.ip, another: focusCaptcha })
+      : null;
     const body = registerPage({
       csrfToken: csrfTokenFor(reply),
       errors,
@@ -148,11 +156,23 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left));
   });
 
-  app.post("/api/v1/accounts", { schema: { body: RegistrationBody }, preHandler: [limitClient(deps, "verification"), requirePow(deps, "registration")] }, async (request, reply) => {
-    const body = request.body as Static<typeof RegistrationBody>;
-    const result = await runRegistrationRequest(deps, { identifier: body.identifier, password: body.password, name: body.name ?? null, captcha: body.captcha, binding: requesterBinding(request) });
-    return answerJson(result, (sent) => reply.code(202).send({ verification: "sent", ...(sent.kind === "code-sent" && sent.suggestion ? { suggestion: sent.suggestion } : {}) }));
-  });
+  app.post(
+    "/api/v1/accounts",
+    { schema: { body: RegistrationBody }, preHandler: [limitClient(deps, "verification"), requirePow(deps, "registration")] },
+    async (request, reply) => {
+      const body = request.body as Static<typeof RegistrationBody>;
+      const result = await runRegistrationRequest(deps, {
+        identifier: body.identifier,
+        password: body.password,
+        name: body.name ?? null,
+        captcha: body.captcha,
+        binding: requesterBinding(request),
+      });
+      return answerJson(result, (sent) =>
+        reply.code(202).send({ verification: "sent", ...(sent.kind === "code-sent" && sent.suggestion ? { suggestion: sent.suggestion } : {}) }),
+      );
+    },
+  );
 
   app.post("/api/v1/accounts/verify", { schema: { body: VerifyBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const body = request.body as Static<typeof VerifyBody>;
@@ -169,6 +189,11 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
   app.post("/api/v1/password-strength", { schema: { body: StrengthBody }, preHandler: limitClient(deps, "passwordStrength") }, async (request, reply) => {
     const body = request.body as Static<typeof StrengthBody>;
     const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? []);
-    return reply.send({ score: strength.score, acceptable: strength.score >= deps.config.passwordMinScore && body.password.length >= 8, warning: strength.warning, suggestions: strength.suggestions });
+    return reply.send({
+      score: strength.score,
+      acceptable: strength.score >= deps.config.passwordMinScore && body.password.length >= 8,
+      warning: strength.warning,
+      suggestions: strength.suggestions,
+    });
   });
 }

@@ -1,33 +1,42 @@
 // Sign-in and sign-out: the /signin page and the /api/v1/session calls. Each route reads its input, calls
 // the flow service (signin-flow.ts, signout.ts) and hands the result to the flow adapter.
-import { PowProofField, powFields, powFromFormIsValid, requirePow } from "../pow/routes.ts";
+
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PublicAccountSchema, toPublicAccount } from "../accounts/public-account.ts";
 import { challengeForPage } from "../captcha/page-challenge.ts";
-import { captchaFromForm } from "../http/captcha-form.ts";
-import { requesterBinding } from "../http/browser-id.ts";
-import { limitClient } from "../http/client-limits.ts";
-import { captchaFieldset } from "../views/captcha.ts";
-import { chosenIdentifier } from "../http/field-choice.ts";
 import type { Deps } from "../deps.ts";
+import { startPasskeyAuthentication } from "../factors/passkeys.ts";
+import { flowErrorOf } from "../flows/refusal.ts";
 import { requireApiAuth } from "../http/auth.ts";
+import { requesterBinding } from "../http/browser-id.ts";
+import { captchaFromForm } from "../http/captcha-form.ts";
+import { limitClient } from "../http/client-limits.ts";
+import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerJsonStep, answerPage, claimPostedStep, readFlow } from "../http/flow-adapter.ts";
 import { signinPageFlow, startRegistrationCodeFlow, startResetFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { flowErrorOf } from "../flows/refusal.ts";
 import { formCheckbox, formField, redirectSeeOther, withQuery } from "../http/forms.ts";
-import { safeReturnTarget } from "../http/return-target.ts";
-import { allowSigninRedirects } from "../oidc/form-action.ts";
-import { html } from "../lib/html.ts";
-import { pageTitles, signinNotice } from "../messages/pages.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
+import { safeReturnTarget } from "../http/return-target.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
+import { html } from "../lib/html.ts";
+import { pageTitles, signinNotice } from "../messages/pages.ts";
+import { allowSigninRedirects } from "../oidc/form-action.ts";
+import { PowProofField, powFields, powFromFormIsValid, requirePow } from "../pow/routes.ts";
 import type { SessionRecord } from "../stores/types.ts";
 import { secondFactorPage, signinPage } from "../views/auth-pages.ts";
-import { startPasskeyAuthentication } from "../factors/passkeys.ts";
-import { runPasskeySignin, runSecondFactorStep, runSigninStep, type SecondFactorAction, type SigninAction, type SigninRequest, type SigninResult } from "./signin-flow.ts";
+import { captchaFieldset } from "../views/captcha.ts";
+import {
+  runPasskeySignin,
+  runSecondFactorStep,
+  runSigninStep,
+  type SecondFactorAction,
+  type SigninAction,
+  type SigninRequest,
+  type SigninResult,
+} from "./signin-flow.ts";
 import { signOut } from "./signout.ts";
 
 export const SigninBody = Type.Object(
@@ -41,18 +50,31 @@ export const SigninBody = Type.Object(
   { additionalProperties: false },
 );
 
-const CAPTCHAField = Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false }));
+const CAPTCHAField = Type.Optional(
+  Type.Object({ id: Type.String({ maxLength: 64 }), answer: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+);
 /** A WebAuthn answer from the browser: checked in depth by the library, bounded here. */
 const WebAuthnResponse = Type.Object({}, { additionalProperties: true, maxProperties: 16 });
 const FlowField = Type.String({ maxLength: 64 });
 
 export const SecondFactorBody = Type.Union([
-  Type.Object({ flow: FlowField, method: Type.Union([Type.Literal("totp"), Type.Literal("recovery_code")]), code: Type.String({ maxLength: 64 }), captcha: CAPTCHAField }, { additionalProperties: false }),
-  Type.Object({ flow: FlowField, method: Type.Literal("passkey"), challengeId: Type.String({ maxLength: 64 }), response: WebAuthnResponse }, { additionalProperties: false }),
+  Type.Object(
+    { flow: FlowField, method: Type.Union([Type.Literal("totp"), Type.Literal("recovery_code")]), code: Type.String({ maxLength: 64 }), captcha: CAPTCHAField },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { flow: FlowField, method: Type.Literal("passkey"), challengeId: Type.String({ maxLength: 64 }), response: WebAuthnResponse },
+    { additionalProperties: false },
+  ),
 ]);
 const FlowBody = Type.Object({ flow: FlowField }, { additionalProperties: false });
 const PasskeySigninBody = Type.Object(
-  { challengeId: Type.String({ maxLength: 64 }), response: WebAuthnResponse, remember: Type.Optional(Type.Boolean()), returnTo: Type.Optional(Type.String({ maxLength: 512 })) },
+  {
+    challengeId: Type.String({ maxLength: 64 }),
+    response: WebAuthnResponse,
+    remember: Type.Optional(Type.Boolean()),
+    returnTo: Type.Optional(Type.String({ maxLength: 512 })),
+  },
   { additionalProperties: false },
 );
 
@@ -87,7 +109,9 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     const returnTo = safeReturnTarget(state?.returnTo ?? query.return_to, deps.config);
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
     if (flow && state?.step === "second-factor" && state.secondFactor) {
-      const captcha = state.secondFactor.captcha ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip }) : null;
+      const captcha = state.secondFactor.captcha
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip })
+        : null;
       reply.header("cache-control", "no-store");
       const body = secondFactorPage({
         csrfToken: csrfTokenFor(reply),
@@ -98,7 +122,10 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       });
       return sendPage(request, reply, deps, { title: pageTitles.secondFactor, body });
     }
-    const challenge = state?.step === "captcha" ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: state.focus === "captcha" }) : null;
+    const challenge =
+      state?.step === "captcha"
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: state.focus === "captcha" })
+        : null;
     const notice = signinNotice(query.done);
     const body = signinPage({
       csrfToken: csrfTokenFor(reply),
@@ -192,15 +219,19 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     return reply.code(204).send();
   });
 
-  app.post("/api/v1/session", { schema: { body: SigninBody }, preHandler: [limitClient(deps, "signin"), requirePow(deps, "signin")] }, async (request, reply) => {
-    const body = request.body as Static<typeof SigninBody>;
-    const result = await runSigninStep(
-      deps,
-      { remember: body.remember ?? false, returnTo: "/account", reauth: false, context: sessionContextOf(request), binding: requesterBinding(request) },
-      { action: "submit", identifier: body.identifier, password: body.password, captcha: body.captcha },
-    );
-    return answerJsonStep(deps, request, signinPageFlow, result, (done) => answerSignedIn(reply, done));
-  });
+  app.post(
+    "/api/v1/session",
+    { schema: { body: SigninBody }, preHandler: [limitClient(deps, "signin"), requirePow(deps, "signin")] },
+    async (request, reply) => {
+      const body = request.body as Static<typeof SigninBody>;
+      const result = await runSigninStep(
+        deps,
+        { remember: body.remember ?? false, returnTo: "/account", reauth: false, context: sessionContextOf(request), binding: requesterBinding(request) },
+        { action: "submit", identifier: body.identifier, password: body.password, captcha: body.captcha },
+      );
+      return answerJsonStep(deps, request, signinPageFlow, result, (done) => answerSignedIn(reply, done));
+    },
+  );
 
   /** An API sign-in that is complete: the session cookie and the account. */
   const answerSignedIn = (reply: FastifyReply, done: SigninResult, more: Record<string, unknown> = {}): FastifyReply => {
@@ -215,9 +246,18 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     const body = request.body as Static<typeof SecondFactorBody>;
     const posted = await claimPostedStep(deps, request, signinPageFlow, body.flow);
     const action: SecondFactorAction =
-      body.method === "passkey" ? { method: "passkey", challengeId: body.challengeId, response: body.response } : { method: body.method, code: body.code, captcha: body.captcha };
+      body.method === "passkey"
+        ? { method: "passkey", challengeId: body.challengeId, response: body.response }
+        : { method: body.method, code: body.code, captcha: body.captcha };
     const result = await runSecondFactorStep(deps, { ...pageSigninRequest(request) }, posted ?? { state: null, claimed: null }, action);
-    return answerJsonStep(deps, request, signinPageFlow, result, (done) => answerSignedIn(reply, done, { redirectTo: done.kind === "signed-in" ? done.returnTo : "/account" }), posted?.claimed);
+    return answerJsonStep(
+      deps,
+      request,
+      signinPageFlow,
+      result,
+      (done) => answerSignedIn(reply, done, { redirectTo: done.kind === "signed-in" ? done.returnTo : "/account" }),
+      posted?.claimed,
+    );
   });
 
   // Options for a passkey as the second step: only the passkeys of the account whose password was right.
@@ -238,7 +278,11 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/api/v1/session/passkey", { schema: { body: PasskeySigninBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
     const body = request.body as Static<typeof PasskeySigninBody>;
     const returnTo = safeReturnTarget(body.returnTo, deps.config);
-    const result = await runPasskeySignin(deps, { ...pageSigninRequest(request), remember: body.remember ?? false, returnTo }, { challengeId: body.challengeId, response: body.response });
+    const result = await runPasskeySignin(
+      deps,
+      { ...pageSigninRequest(request), remember: body.remember ?? false, returnTo },
+      { challengeId: body.challengeId, response: body.response },
+    );
     return answerJson(result, (done) => answerSignedIn(reply, done, { redirectTo: returnTo }));
   });
 

@@ -30,17 +30,17 @@
 // cannot be replayed — see runSecondFactorStep. Routes and the adapter need no new branch: a result that
 // carries a state is shown on `pathOf(state)`.
 import type { PublicAccount } from "../accounts/public-account.ts";
+import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import type { CAPTCHASubmission } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
-import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { finishPasskeyAuthentication, passkeyAMR } from "../factors/passkeys.ts";
 import { type SecondFactorMethod, secondFactorMethods, verifySecondFactor } from "../factors/second-factor.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
-import { describeWait } from "./throttle.ts";
 import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountRecord, SessionRecord } from "../stores/types.ts";
 import { startSigninSession, verifySigninPassword } from "./signin.ts";
+import { describeWait } from "./throttle.ts";
 
 export const SIGNIN_FLOW_KIND = "signin";
 export const SIGNIN_FLOW_TTL_SECONDS = 30 * 60;
@@ -136,7 +136,15 @@ type SigninFlowDeps = Parameters<typeof verifySigninPassword>[0] & Pick<Deps, "t
 
 /** The state of a sign-in that has just begun. */
 export function newSigninState(input: { identifier?: string; returnTo: string; reauth?: boolean }): SigninState {
-  return { step: "password", identifier: input.identifier ?? "", remember: false, returnTo: input.returnTo, reauth: input.reauth ?? false, focus: null, error: null };
+  return {
+    step: "password",
+    identifier: input.identifier ?? "",
+    remember: false,
+    returnTo: input.returnTo,
+    reauth: input.reauth ?? false,
+    focus: null,
+    error: null,
+  };
 }
 
 /**
@@ -171,7 +179,10 @@ export async function runSigninStep(deps: SigninFlowDeps & Pick<Deps, "config">,
  * The step that follows a correct password: the second factor when the account has one (an authenticator
  * app, a passkey; recovery codes count beside one of them), else done. A consent screen would go here too.
  */
-export async function stepAfterPassword(deps: Pick<Deps, "stores">, account: AccountRecord): Promise<{ step: Exclude<SigninStep, "password" | "captcha">; methods: SecondFactorMethod[] }> {
+export async function stepAfterPassword(
+  deps: Pick<Deps, "stores">,
+  account: AccountRecord,
+): Promise<{ step: Exclude<SigninStep, "password" | "captcha">; methods: SecondFactorMethod[] }> {
   const methods = await secondFactorMethods(deps, account.id);
   return { step: methods.length > 0 ? "second-factor" : "done", methods };
 }
@@ -180,7 +191,12 @@ async function continueAfterPassword(deps: SigninFlowDeps, request: SigninReques
   const next = await stepAfterPassword(deps, account);
   switch (next.step) {
     case "done": {
-      const signedIn = await startSigninSession(deps, { account, remember: request.remember, context: request.context, replacesSessionId: request.replacesSessionId });
+      const signedIn = await startSigninSession(deps, {
+        account,
+        remember: request.remember,
+        context: request.context,
+        replacesSessionId: request.replacesSessionId,
+      });
       return { kind: "signed-in", ...signedIn, returnTo: request.returnTo };
     }
     case "second-factor": {
@@ -218,13 +234,31 @@ export async function runSecondFactorStep(
   const { accountId } = secondFactor;
   const verified =
     action.method === "passkey"
-      ? await verifySecondFactor(deps, accountId, { method: "passkey", challengeId: action.challengeId, response: action.response, binding: request.binding, context: request.context })
-      : await verifySecondFactor(deps, accountId, { method: action.method, code: action.code, captcha: action.captcha, binding: request.binding, context: request.context });
+      ? await verifySecondFactor(deps, accountId, {
+          method: "passkey",
+          challengeId: action.challengeId,
+          response: action.response,
+          binding: request.binding,
+          context: request.context,
+        })
+      : await verifySecondFactor(deps, accountId, {
+          method: action.method,
+          code: action.code,
+          captcha: action.captcha,
+          binding: request.binding,
+          context: request.context,
+        });
   if (verified.ok) {
     const account = await deps.stores.accounts.getAccountById(accountId);
     // An account disabled or deleted since its password was checked cannot finish signing in.
     if (!account || account.disabledAt !== null) return flowGone(null);
-    const signedIn = await startSigninSession(deps, { account, remember: state.remember, context: request.context, replacesSessionId: request.replacesSessionId, amr: verified.amr });
+    const signedIn = await startSigninSession(deps, {
+      account,
+      remember: state.remember,
+      context: request.context,
+      replacesSessionId: request.replacesSessionId,
+      amr: verified.amr,
+    });
     return { kind: "signed-in", ...signedIn, returnTo: state.returnTo };
   }
   const field = action.method === "passkey" ? null : "code";
@@ -243,7 +277,12 @@ export async function runSecondFactorStep(
       return again({ code: "CAPTCHA_REQUIRED", field: "captcha", extra: { captcha } }, true);
     }
     default:
-      return again(action.method === "passkey" ? { code: "PASSKEY_FAILED", detail: `second factor: ${verified.reason}` } : { code: "SECOND_FACTOR_INVALID", ...(field ? { field } : {}) }, secondFactor.captcha);
+      return again(
+        action.method === "passkey"
+          ? { code: "PASSKEY_FAILED", detail: `second factor: ${verified.reason}` }
+          : { code: "SECOND_FACTOR_INVALID", ...(field ? { field } : {}) },
+        secondFactor.captcha,
+      );
   }
 }
 
@@ -259,10 +298,16 @@ function flowGone(state: SigninState | null | undefined): SigninResult {
  * counts as two factors. A disabled account answers like a passkey that did not work.
  */
 export async function runPasskeySignin(deps: SigninFlowDeps, request: SigninRequest, input: { challengeId: string; response: unknown }): Promise<SigninResult> {
-  const result = await finishPasskeyAuthentication(deps, { binding: request.binding, challengeId: input.challengeId, response: input.response, context: request.context });
+  const result = await finishPasskeyAuthentication(deps, {
+    binding: request.binding,
+    challengeId: input.challengeId,
+    response: input.response,
+    context: request.context,
+  });
   if (!result.ok) return { kind: "passkey-refused", refusal: { code: "PASSKEY_FAILED", detail: `sign-in: ${result.reason}` } };
   const account = await deps.stores.accounts.getAccountById(result.accountId);
-  if (!account || account.disabledAt !== null) return { kind: "passkey-refused", refusal: { code: "PASSKEY_FAILED", detail: "sign-in: account disabled or gone" } };
+  if (!account || account.disabledAt !== null)
+    return { kind: "passkey-refused", refusal: { code: "PASSKEY_FAILED", detail: "sign-in: account disabled or gone" } };
   const signedIn = await startSigninSession(deps, {
     account,
     remember: request.remember,

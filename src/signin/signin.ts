@@ -1,17 +1,19 @@
 // Signing in. One answer, SIGNIN_FAILED, for an unknown identifier, a wrong password and a disabled
 // account, at the same cost: a missing account still pays for one hash verification.
-import { countCodePoints, normalizePassword, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
+
 import { requireIdentifier } from "../accounts/identifier-input.ts";
+import { countCodePoints, normalizePassword, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
 import { issueVerificationCode } from "../accounts/verification-codes.ts";
-import type { Deps } from "../deps.ts";
-import { AppError, isAppError } from "../errors/app-error.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
-import type { SigninOutcome } from "../metrics.ts";
 import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
+import type { Deps } from "../deps.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
+import type { SigninOutcome } from "../metrics.ts";
 import { createSession, invalidateSession, type SessionContext } from "../sessions/sessions.ts";
+import type { AccountRecord, SessionRecord } from "../stores/types.ts";
 import {
   CAPTCHA_AFTER_FAILURES,
   describeWait,
@@ -21,7 +23,6 @@ import {
   releaseSigninAttempt,
   reserveSigninAttempt,
 } from "./throttle.ts";
-import type { AccountRecord, SessionRecord } from "../stores/types.ts";
 
 export interface SigninInput {
   identifier: string;
@@ -141,7 +142,8 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
     } catch (error) {
       // No password was checked, so this attempt does not count.
       await releaseSigninAttempt(deps, identifier.value);
-      if (isAppError(error) && error.code !== "CAPTCHA_REQUIRED") await recordAuditEvent(deps, { type: "captcha.failed", context: input.context, detail: { purpose: "signin" } });
+      if (isAppError(error) && error.code !== "CAPTCHA_REQUIRED")
+        await recordAuditEvent(deps, { type: "captcha.failed", context: input.context, detail: { purpose: "signin" } });
       throw error;
     }
   }
@@ -152,12 +154,18 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
   const password = normalizePassword(input.password);
   const fail = async (detail: string): Promise<never> => {
     const lockSeconds = await recordSigninFailure(deps, identifier.value, attempt);
-    await recordAuditEvent(deps, { type: lockSeconds > 0 ? "signin.locked" : "signin.failed", accountId, context: input.context, detail: { reason: detail, failures: attempt.position } });
+    await recordAuditEvent(deps, {
+      type: lockSeconds > 0 ? "signin.locked" : "signin.failed",
+      accountId,
+      context: input.context,
+      detail: { reason: detail, failures: attempt.position },
+    });
     if (lockSeconds > 0) {
       throw new AppError("SIGNIN_LOCKED", { retryAfter: lockSeconds, params: { wait: describeWait(lockSeconds) }, detail });
     }
     // From the failure that reaches the threshold on, the answer brings the challenge to solve next.
-    const extra = attempt.position >= CAPTCHA_AFTER_FAILURES ? { captcha: await createCAPTCHAChallenge(deps, { purpose: "signin", binding: input.binding }) } : undefined;
+    const extra =
+      attempt.position >= CAPTCHA_AFTER_FAILURES ? { captcha: await createCAPTCHAChallenge(deps, { purpose: "signin", binding: input.binding }) } : undefined;
     throw new AppError("SIGNIN_FAILED", { detail, ...(extra ? { extra } : {}) });
   };
   // No account can have a password this long, so refuse before hashing: quick, and the same for everyone.

@@ -6,13 +6,14 @@ import type { Config } from "../config/load.ts";
 import type { Clock } from "../lib/clock.ts";
 import { lazyRequire } from "../lib/lazy-require.ts";
 import { createRedisFlowStore } from "./kv/redis-flow-store.ts";
-import { createRedisShortLivedStore } from "./kv/redis-short-lived-store.ts";
 import { createRedisOIDCArtifactStore } from "./kv/redis-oidc-artifact-store.ts";
+import { createRedisShortLivedStore } from "./kv/redis-short-lived-store.ts";
 import { createSqlShortLivedStore } from "./kv/sql-short-lived-store.ts";
+import { classifyStorageOutage } from "./outage.ts";
 import { createSqlAccountStore } from "./sql/account-store.ts";
 import { createSqlAuditStore } from "./sql/audit-store.ts";
-import { createSqlFlowStore } from "./sql/flow-store.ts";
 import { createSqlFactorStore } from "./sql/factor-store.ts";
+import { createSqlFlowStore } from "./sql/flow-store.ts";
 import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
@@ -21,7 +22,6 @@ import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/
 import { createSqlSessionStore } from "./sql/session-store.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
 import { createSqlVerificationStore } from "./sql/verification-store.ts";
-import { classifyStorageOutage } from "./outage.ts";
 import { createSqlWebhookStore } from "./sql/webhook-store.ts";
 import type { BackendState, ReadinessReport, Stores } from "./types.ts";
 
@@ -64,7 +64,11 @@ export function openRedis(config: NonNullable<Config["redis"]>): Redis {
   });
 }
 
-export async function openStores(config: Pick<Config, "database"> & { redis?: Config["redis"] }, clock: Clock, options: OpenStoresOptions = { migrate: true }): Promise<Stores> {
+export async function openStores(
+  config: Pick<Config, "database"> & { redis?: Config["redis"] },
+  clock: Clock,
+  options: OpenStoresOptions = { migrate: true },
+): Promise<Stores> {
   const { db, codec, migrate, poolStats } = openDatabase(config);
   if (options.migrate) await migrate();
   const redis = config.redis ? openRedis(config.redis) : undefined;
@@ -73,7 +77,10 @@ export async function openStores(config: Pick<Config, "database"> & { redis?: Co
   // Readiness writes, not only reads: a full disk or a read-only volume answers reads and fails every write.
   const databaseProbe = createSqlShortLivedStore(db, codec, clock);
   const probeDatabase = singleFlight(() => databaseProbe.set("readyz:probe", String(clock.now().getTime()), 300));
-  const probeRedis = redis && config.redis ? singleFlight(async () => void (await redis.set(`${config.redis?.prefix}readyz:probe`, String(clock.now().getTime()), "EX", 300))) : undefined;
+  const probeRedis =
+    redis && config.redis
+      ? singleFlight(async () => void (await redis.set(`${config.redis?.prefix}readyz:probe`, String(clock.now().getTime()), "EX", 300)))
+      : undefined;
   const checkReadiness = async (timeoutMs: number): Promise<ReadinessReport> => {
     const [database, redisState] = await Promise.all([probeState(probeDatabase, timeoutMs), probeRedis ? probeState(probeRedis, timeoutMs) : undefined]);
     return { ready: database === "ok" && (redisState === undefined || redisState === "ok"), database, ...(redisState ? { redis: redisState } : {}) };

@@ -47,7 +47,8 @@ function classifyOne(error: DriverError): StorageOutageKind | null {
   if (NETWORK_CODES.has(code)) return "unreachable";
   if (POSTGRES_UNREACHABLE.test(code) || code === "57014") return "unreachable";
   if (POSTGRES_UNWRITABLE.test(code)) return "unwritable";
-  if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_FULL" || code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CANTOPEN")) return "unwritable";
+  if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_FULL" || code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CANTOPEN"))
+    return "unwritable";
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "busy";
   if (name === "MaxRetriesPerRequestError") return "unreachable";
   if (REDIS_UNWRITABLE_REPLIES.test(message)) return "unwritable";

@@ -740,7 +740,11 @@ export interface WebhookStore {
    * with `retryAt` null the delivery gives up and the endpoint is paused. Returns `paused` true for the
    * one caller that paused the endpoint (so admins are told once).
    */
-  failDelivery(deliveryId: string, leaseToken: string, outcome: WebhookAttemptOutcome & { retryAt: Date | null; pauseReason: string }): Promise<{ paused: boolean }>;
+  failDelivery(
+    deliveryId: string,
+    leaseToken: string,
+    outcome: WebhookAttemptOutcome & { retryAt: Date | null; pauseReason: string },
+  ): Promise<{ paused: boolean }>;
   /** The delivery log, newest first; of one endpoint with `endpointId`. */
   listDeliveries(query: { endpointId?: string; limit: number }): Promise<WebhookDeliveryRecord[]>;
   getDelivery(deliveryId: string): Promise<WebhookDeliveryRecord | null>;

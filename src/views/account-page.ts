@@ -1,7 +1,8 @@
 // The account page: identifiers, sessions, and the forms that change them.
-import { html, type SafeHtml } from "../lib/html.ts";
-import type { FieldError } from "../http/flows.ts";
+
 import type { PublicAccount } from "../accounts/public-account.ts";
+import type { FieldError } from "../http/flows.ts";
+import { html, type SafeHtml } from "../lib/html.ts";
 import { csrfField, errorSummary, notice, textField } from "./layout.ts";
 
 export interface SessionView {
@@ -54,7 +55,9 @@ ${errorSummary(o.errors)}
 <p>You can sign in with any of these.</p>
 <ul class="session-list">
 ${verified.map(
-  (i) => html`<li class="session"><div class="session-main"><strong>${i.display}</strong> <span class="badge">${i.kind === "email" ? "E-mail" : "Mobile"}</span></div>
+  (
+    i,
+  ) => html`<li class="session"><div class="session-main"><strong>${i.display}</strong> <span class="badge">${i.kind === "email" ? "E-mail" : "Mobile"}</span></div>
 ${verified.length > 1 ? html`<form class="inline-form" method="post" action="/account/identifiers/${i.id}/remove">${csrfField(o.csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="Remove ${i.display}">Remove</button></form>` : ""}
 </li>`,
 )}

@@ -1,8 +1,8 @@
 // /admin/accounts: find an account by address, number or id; below it, every account, newest first.
 import type { AccountWithIdentifiers } from "../admin/account-search.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
-import { notice } from "./layout.ts";
 import { adminNav, adminTime } from "./admin-nav.ts";
+import { notice } from "./layout.ts";
 
 export interface AdminAccountsPageOptions {
   query: string;

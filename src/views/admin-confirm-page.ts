@@ -21,7 +21,11 @@ function consequences(action: AdminAction, self: boolean): string[] {
     case "enable":
       return ["They can sign in again with their password.", "We tell them by e-mail or text message."];
     case "sign-out":
-      return ["Every session of the account ends, on every device.", "We tell them by e-mail or text message.", ...(self ? ["This includes this session: you will be signed out."] : [])];
+      return [
+        "Every session of the account ends, on every device.",
+        "We tell them by e-mail or text message.",
+        ...(self ? ["This includes this session: you will be signed out."] : []),
+      ];
     case "reset-password":
       return [
         "We send a link (e-mail) or a code (text message) that lets them choose a new password. Their password stays as it is until they use it.",
@@ -30,7 +34,11 @@ function consequences(action: AdminAction, self: boolean): string[] {
     case "grant-admin":
       return ["The account can open this console and change any account, including yours.", "We tell them by e-mail or text message."];
     case "revoke-admin":
-      return ["The account can no longer open this console.", "We tell them by e-mail or text message.", ...(self ? ["This is your own account: you lose access to this console."] : [])];
+      return [
+        "The account can no longer open this console.",
+        "We tell them by e-mail or text message.",
+        ...(self ? ["This is your own account: you lose access to this console."] : []),
+      ];
     case "delete":
       return [
         "The account, its addresses and numbers, sessions and pending codes are deleted for good. The addresses and numbers become free for a new account.",

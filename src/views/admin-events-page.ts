@@ -1,6 +1,7 @@
 // /admin/events: the audit trail, filtered and paged, with its CSV export, and the sign-in picture per hour.
-import { AUDIT_EVENT_TYPES, describeAuditEvent } from "../audit/audit.ts";
+
 import { ACTIVITY_PERIODS, ACTIVITY_SERIES, type EventFilterInput, type HourlyActivity } from "../admin/security-events.ts";
+import { AUDIT_EVENT_TYPES, describeAuditEvent } from "../audit/audit.ts";
 import { withQuery } from "../http/forms.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { describeUserAgent } from "../lib/user-agent.ts";
@@ -66,7 +67,8 @@ ${ACTIVITY_SERIES.map(
 <thead><tr><th scope="col">Day</th>${ACTIVITY_SERIES.map((s) => html`<th scope="col" class="num">${s.label}</th>`)}</tr></thead>
 <tbody>
 ${dailyTotals(o.activity).map(
-  (d) => html`<tr><th scope="row" data-label="Day">${d.day}</th>${d.totals.map((t, n) => html`<td class="num" data-label="${ACTIVITY_SERIES[n]?.label ?? ""}">${t}</td>`)}</tr>\n`,
+  (d) =>
+    html`<tr><th scope="row" data-label="Day">${d.day}</th>${d.totals.map((t, n) => html`<td class="num" data-label="${ACTIVITY_SERIES[n]?.label ?? ""}">${t}</td>`)}</tr>\n`,
 )}</tbody></table>
 </section>
 

@@ -1,6 +1,7 @@
 // Sign-in, registration and confirmation pages.
-import { html, type SafeHtml } from "../lib/html.ts";
+
 import type { FieldError } from "../http/flows.ts";
+import { html, type SafeHtml } from "../lib/html.ts";
 import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
 import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
 import { PASSKEY_SCRIPTS } from "./security-pages.ts";
@@ -130,7 +131,12 @@ export function verifyPage(o: VerifyPageOptions): SafeHtml {
   const focus = firstInvalid(o.errors, ["identifier", "code"]) ?? (o.identifier ? "code" : "identifier");
   const where = o.channel === "phone" ? "by text message" : "by e-mail";
   // Text messages have no spam folder: point at the number instead.
-  const noCode = o.channel === "phone" ? "No text message? Check the number above" : o.channel === "email" ? "No code? Check your spam or junk folder and the address above" : "No code? Check the address or number above, and your spam folder for e-mail";
+  const noCode =
+    o.channel === "phone"
+      ? "No text message? Check the number above"
+      : o.channel === "email"
+        ? "No code? Check your spam or junk folder and the address above"
+        : "No code? Check the address or number above, and your spam folder for e-mail";
   const action = o.action ?? "/verify";
   return html`<h1>${o.heading ?? "Confirm your account"}</h1>
 ${o.sentTo ? notice("info", html`We sent a 6-digit code ${where} to <strong>${o.sentTo}</strong>. It works for 10 minutes.`) : ""}
@@ -184,7 +190,9 @@ ${codeChoice("recovery_code", "A recovery code (if you lost your phone)", false)
 ${textField({
   id: "code",
   label: hasTOTP ? (hasRecovery ? "Code" : "Code from your authenticator app") : "Recovery code",
-  hint: hasTOTP ? "The 6 digits your app shows now, or a recovery code like abcde-fghjk (each works once)." : "One of the codes you saved, like abcde-fghjk. Each works once.",
+  hint: hasTOTP
+    ? "The 6 digits your app shows now, or a recovery code like abcde-fghjk (each works once)."
+    : "One of the codes you saved, like abcde-fghjk. Each works once.",
   autocomplete: "one-time-code",
   maxlength: 32,
   errors: o.errors,

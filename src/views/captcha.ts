@@ -1,7 +1,7 @@
 // The security check inside a form: the picture, "Hear the challenge", "Try another", the answer field.
 import type { CAPTCHAChallenge } from "../captcha/challenges.ts";
-import { html, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
+import { html, type SafeHtml } from "../lib/html.ts";
 
 export function captchaFieldset(challenge: CAPTCHAChallenge, errors: FieldError[], options: { autofocus?: boolean } = {}): SafeHtml {
   const error = errors.find((e) => e.field === "captcha");

@@ -5,14 +5,7 @@ import type { HelpArticle, HelpSearchResult } from "../help/articles.ts";
 import { FEEDBACK_REASONS, MAX_FEEDBACK_COMMENT_LENGTH } from "../help/feedback.ts";
 import type { FieldError } from "../http/flows.ts";
 import { html, type SafeHtml, trustedHtml } from "../lib/html.ts";
-import {
-  feedbackCommentLabel,
-  feedbackQuestion,
-  feedbackReasonLabels,
-  feedbackReasonLegend,
-  feedbackThanksNo,
-  feedbackThanksYes,
-} from "../messages/help.ts";
+import { feedbackCommentLabel, feedbackQuestion, feedbackReasonLabels, feedbackReasonLegend, feedbackThanksNo, feedbackThanksYes } from "../messages/help.ts";
 import { csrfField, errorFor } from "./layout.ts";
 
 const REVIEWED_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });

@@ -1,7 +1,7 @@
 // The page frame and the form parts every page shares. Markup follows public/style.css's contract.
 import type { Branding } from "../config/branding.ts";
-import { html, type HtmlValue, type SafeHtml } from "../lib/html.ts";
 import type { FieldError } from "../http/flows.ts";
+import { type HtmlValue, html, type SafeHtml } from "../lib/html.ts";
 import { PHONE_CHOICES_PROMPT } from "../messages/identifiers.ts";
 
 export interface PageUser {

@@ -1,6 +1,7 @@
 // Pages for resetting a forgotten password and changing a known one.
-import { html, type SafeHtml } from "../lib/html.ts";
+
 import type { FieldError } from "../http/flows.ts";
+import { html, type SafeHtml } from "../lib/html.ts";
 import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
 import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
 
@@ -14,7 +15,13 @@ export function hiddenUsernameField(username: string): SafeHtml | string {
 
 const HELP = html`<p class="aside"><a href="/help/reset-your-password">Help with resetting your password</a></p>`;
 
-export function resetRequestPage(o: { csrfToken: string; errors: FieldError[]; identifier: string; captcha: SafeHtml | string; focusCaptcha?: boolean }): SafeHtml {
+export function resetRequestPage(o: {
+  csrfToken: string;
+  errors: FieldError[];
+  identifier: string;
+  captcha: SafeHtml | string;
+  focusCaptcha?: boolean;
+}): SafeHtml {
   const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["identifier", "captcha"]);
   return html`<h1>Reset your password</h1>
 <p class="lead">Enter the e-mail address or mobile number you use to sign in. We'll send you a link by e-mail, or a code by text message.</p>
@@ -73,8 +80,14 @@ ${HELP}`;
 
 const LINK_PROBLEMS = {
   expired: { title: "This link has expired", text: "Reset links work for 30 minutes, and this one is older. Start again to get a new link." },
-  used: { title: "This link has already been used", text: "Each reset link works once, and only the newest one works. If you just chose a new password, sign in with it. Otherwise, start again." },
-  invalid: { title: "This link is not valid", text: "The link is incomplete or has been changed, perhaps cut off when it was copied. Open it straight from the e-mail, or start again." },
+  used: {
+    title: "This link has already been used",
+    text: "Each reset link works once, and only the newest one works. If you just chose a new password, sign in with it. Otherwise, start again.",
+  },
+  invalid: {
+    title: "This link is not valid",
+    text: "The link is incomplete or has been changed, perhaps cut off when it was copied. Open it straight from the e-mail, or start again.",
+  },
 } as const;
 
 export function resetLinkProblemPage(o: { csrfToken: string; problem: keyof typeof LINK_PROBLEMS }): SafeHtml {
@@ -86,7 +99,14 @@ export function resetLinkProblemPage(o: { csrfToken: string; problem: keyof type
 ${HELP}`;
 }
 
-export function passwordChangePage(o: { csrfToken: string; errors: FieldError[]; captcha: SafeHtml | string; signOutOthers: boolean; focusCaptcha?: boolean; username?: string }): SafeHtml {
+export function passwordChangePage(o: {
+  csrfToken: string;
+  errors: FieldError[];
+  captcha: SafeHtml | string;
+  signOutOthers: boolean;
+  focusCaptcha?: boolean;
+  username?: string;
+}): SafeHtml {
   const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["currentPassword", "newPassword", "newPassword_confirm", "captcha"]);
   return html`<h1>Change your password</h1>
 ${errorSummary(o.errors)}

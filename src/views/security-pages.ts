@@ -1,12 +1,13 @@
 // "Sign-in and security" pages: passkeys, the authenticator app, recovery codes, "confirm it's you", the
 // display name and account deletion. Passkey buttons need JavaScript (WebAuthn is a browser API); every
 // other form works without it.
-import { html, type SafeHtml } from "../lib/html.ts";
-import type { FieldError } from "../http/flows.ts";
+
 import type { CAPTCHAChallenge } from "../captcha/challenges.ts";
-import { captchaFieldset } from "./captcha.ts";
+import type { FieldError } from "../http/flows.ts";
+import { html, type SafeHtml } from "../lib/html.ts";
 import { describeTimeAgo } from "../lib/user-agent.ts";
 import type { PasskeyRecord } from "../stores/types.ts";
+import { captchaFieldset } from "./captcha.ts";
 import { csrfField, errorSummary, notice, passwordField, textField } from "./layout.ts";
 
 /** The WebAuthn browser library and the page script that uses it (static files: the CSP allows no inline script). */
@@ -67,7 +68,7 @@ ${
 }
 <form class="form" method="post" action="/account/security/passkeys" data-passkey-register novalidate>
 ${csrfField(o.csrfToken)}
-${textField({ id: "passkey_name", label: "Name for a new passkey", hint: "So you can tell your passkeys apart, for example \"Work laptop\" or \"Phone\".", errors: o.errors, maxlength: 64 })}
+${textField({ id: "passkey_name", label: "Name for a new passkey", hint: 'So you can tell your passkeys apart, for example "Work laptop" or "Phone".', errors: o.errors, maxlength: 64 })}
 <p class="field-error" data-passkey-error role="alert" hidden></p>
 <div class="form-actions"><button class="button button--secondary" type="submit">Add a passkey</button></div>
 <p class="field-hint" data-passkey-unsupported>Adding a passkey needs JavaScript and a browser that supports passkeys.</p>

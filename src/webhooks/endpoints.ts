@@ -41,7 +41,14 @@ export function parseWebhookURL(input: string, allowPrivate: boolean): string {
 
 /** Parses "account.created,password.changed": every name must be a known event type. */
 export function parseWebhookEventList(input: string): WebhookEventType[] {
-  const names = [...new Set(input.split(",").map((s) => s.trim()).filter(Boolean))];
+  const names = [
+    ...new Set(
+      input
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (names.length === 0) throw new WebhookInputError(`name at least one event: ${WEBHOOK_EVENT_TYPES.join(", ")}`);
   const unknown = names.filter((n) => !isWebhookEventType(n));
   if (unknown.length > 0) throw new WebhookInputError(`unknown event ${unknown.join(", ")}; the events are ${WEBHOOK_EVENT_TYPES.join(", ")}`);
@@ -53,7 +60,10 @@ type EndpointDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "logge
 const OPERATOR = { ip: null, userAgent: "latchkey CLI" };
 
 /** Adds an endpoint. Returns it with its signing secret, which is shown this once and stored only encrypted. */
-export async function addWebhookEndpoint(deps: EndpointDeps, input: { url: string; events: string }): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
+export async function addWebhookEndpoint(
+  deps: EndpointDeps,
+  input: { url: string; events: string },
+): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
   const url = parseWebhookURL(input.url, deps.config.webhooks.allowPrivate);
   const events = parseWebhookEventList(input.events);
   const secret = generateWebhookSecret(deps.random);
@@ -64,7 +74,12 @@ export async function addWebhookEndpoint(deps: EndpointDeps, input: { url: strin
     secretSealed: sealWebhookSecret(deps.config.secret, secret, deps.random),
     createdAt: deps.clock.now(),
   });
-  await recordAuditEvent(deps, { type: "webhook.endpoint_added", accountId: null, context: OPERATOR, detail: { endpointId: endpoint.id, events: events.join(",") } });
+  await recordAuditEvent(deps, {
+    type: "webhook.endpoint_added",
+    accountId: null,
+    context: OPERATOR,
+    detail: { endpointId: endpoint.id, events: events.join(",") },
+  });
   return { endpoint, secret };
 }
 
@@ -91,7 +106,10 @@ export async function resumeWebhookEndpoint(deps: EndpointDeps, endpointId: stri
  * it could not be tried here (the endpoint is paused, or a server's worker took it first); a failed test
  * is retried like any delivery. Throws WebhookInputError for an unknown endpoint.
  */
-export async function sendTestWebhook(deps: EndpointDeps & Pick<Deps, "mailer">, endpointId: string): Promise<{ eventId: string; paused: boolean; attempt: WebhookAttemptResult | null }> {
+export async function sendTestWebhook(
+  deps: EndpointDeps & Pick<Deps, "mailer">,
+  endpointId: string,
+): Promise<{ eventId: string; paused: boolean; attempt: WebhookAttemptResult | null }> {
   const endpoint = await deps.stores.webhooks.getEndpoint(endpointId);
   if (!endpoint) throw new WebhookInputError(`no webhook endpoint ${endpointId}`);
   const event = testEvent(deps, endpoint.id);

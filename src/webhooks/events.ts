@@ -50,14 +50,29 @@ function actorData(actor: WebhookActor): Record<string, unknown> {
   return actor.kind === "admin" ? { actor: { kind: "admin", ...(actor.accountId ? { accountId: actor.accountId } : {}) } } : { actor: { kind: actor.kind } };
 }
 
-function newEvent(deps: EventDeps, type: WebhookEventType | typeof WEBHOOK_TEST_EVENT_TYPE, accountId: string | null, data: Record<string, unknown>): NewWebhookEvent {
+function newEvent(
+  deps: EventDeps,
+  type: WebhookEventType | typeof WEBHOOK_TEST_EVENT_TYPE,
+  accountId: string | null,
+  data: Record<string, unknown>,
+): NewWebhookEvent {
   // The event id is the receiver's deduplication key; `evt_` makes it recognisable in their logs.
   return { id: `evt_${generateId(deps.random)}`, type, accountId, occurredAt: deps.clock.now(), data };
 }
 
 /** An account became usable: its first identifier was confirmed (or an admin created it confirmed). */
-export function accountCreatedEvent(deps: EventDeps, account: Pick<AccountRecord, "id" | "name">, identifiers: Array<Pick<IdentifierRecord, "id" | "kind" | "value">>, actor: WebhookActor): NewWebhookEvent {
-  return newEvent(deps, "account.created", account.id, { accountId: account.id, name: account.name, identifiers: identifiers.map(identifierData), ...actorData(actor) });
+export function accountCreatedEvent(
+  deps: EventDeps,
+  account: Pick<AccountRecord, "id" | "name">,
+  identifiers: Array<Pick<IdentifierRecord, "id" | "kind" | "value">>,
+  actor: WebhookActor,
+): NewWebhookEvent {
+  return newEvent(deps, "account.created", account.id, {
+    accountId: account.id,
+    name: account.name,
+    identifiers: identifiers.map(identifierData),
+    ...actorData(actor),
+  });
 }
 
 /** An identifier of the account was confirmed by its owner with a code. */
@@ -106,7 +121,13 @@ export type SessionRevocationReason = "signed_out_other_sessions" | "password_ch
  * Sessions of the account were ended all at once. `exceptCurrent` is true when the session that asked
  * was kept (the owner's "sign out of other sessions").
  */
-export function sessionsRevokedEvent(deps: EventDeps, accountId: string, reason: SessionRevocationReason, count: number, exceptCurrent: boolean): NewWebhookEvent {
+export function sessionsRevokedEvent(
+  deps: EventDeps,
+  accountId: string,
+  reason: SessionRevocationReason,
+  count: number,
+  exceptCurrent: boolean,
+): NewWebhookEvent {
   return newEvent(deps, "session.revoked", accountId, { accountId, reason, count, exceptCurrent });
 }
 
@@ -118,7 +139,12 @@ export function secondFactorAddedEvent(deps: EventDeps, accountId: string, facto
 }
 
 /** A passkey was removed or the authenticator app turned off, by its owner (or an admin). */
-export function secondFactorRemovedEvent(deps: EventDeps, accountId: string, factor: { id: string; kind: SecondFactorKind }, actor: WebhookActor): NewWebhookEvent {
+export function secondFactorRemovedEvent(
+  deps: EventDeps,
+  accountId: string,
+  factor: { id: string; kind: SecondFactorKind },
+  actor: WebhookActor,
+): NewWebhookEvent {
   return newEvent(deps, "second_factor.removed", accountId, { accountId, secondFactor: factor, ...actorData(actor) });
 }
 

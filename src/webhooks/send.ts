@@ -95,7 +95,13 @@ export async function sendWebhookRequest(request: WebhookRequest): Promise<Webho
         }
       });
     });
-    req.on("error", (error: Error) => finish({ ok: false, statusCode: null, error: error instanceof ForbiddenAddressError ? error.message : `request failed: ${(error as NodeJS.ErrnoException).code ?? error.message}` }));
+    req.on("error", (error: Error) =>
+      finish({
+        ok: false,
+        statusCode: null,
+        error: error instanceof ForbiddenAddressError ? error.message : `request failed: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
+      }),
+    );
     req.on("response", (res) => {
       const statusCode = res.statusCode ?? 0;
       let read = 0;

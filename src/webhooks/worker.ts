@@ -13,8 +13,9 @@
 // | give up                      | a failed attempt more than 24 h after the event occurred        |
 // | on giving up                 | the delivery is marked failed, the endpoint paused, admins told |
 // | lease                        | 2 × timeout + 5 s; an expired lease is taken by any worker      |
-import type { Deps } from "../deps.ts";
+
 import { recordAuditEvent } from "../audit/audit.ts";
+import type { Deps } from "../deps.ts";
 import { generateId } from "../lib/crypto.ts";
 import { composeEmail } from "../messages/compose.ts";
 import { webhookEndpointPausedEmail } from "../messages/notifications.ts";
@@ -47,7 +48,13 @@ export function webhookRetryDelayMs(attempts: number, random: Deps["random"]): n
   return Math.round(base * (1 - jitter + 2 * jitter * random.float()));
 }
 
-export type WebhookAttemptResult = { deliveryId: string; eventId: string; outcome: "delivered" | "retry" | "failed"; statusCode: number | null; error: string | null };
+export type WebhookAttemptResult = {
+  deliveryId: string;
+  eventId: string;
+  outcome: "delivered" | "retry" | "failed";
+  statusCode: number | null;
+  error: string | null;
+};
 
 async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedWebhookDelivery): Promise<WebhookAttemptResult> {
   const secret = unsealWebhookSecret(deps.config.secret, delivery.secretSealed);
@@ -70,7 +77,13 @@ async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedWebhookDeliver
   const giveUp = at.getTime() - delivery.occurredAt.getTime() >= WEBHOOK_DELIVERY_RULES.retryWindowSeconds * 1000;
   const retryAt = giveUp ? null : new Date(at.getTime() + webhookRetryDelayMs(delivery.attempts, deps.random));
   const reason = response.error ?? "failed";
-  const { paused } = await deps.stores.webhooks.failDelivery(delivery.id, delivery.leaseToken, { at, statusCode: response.statusCode, error: reason, retryAt, pauseReason: reason });
+  const { paused } = await deps.stores.webhooks.failDelivery(delivery.id, delivery.leaseToken, {
+    at,
+    statusCode: response.statusCode,
+    error: reason,
+    retryAt,
+    pauseReason: reason,
+  });
   if (paused) await tellAdminsAboutPause(deps, delivery, reason);
   return { ...base, outcome: giveUp ? "failed" : "retry" };
 }
@@ -81,7 +94,9 @@ async function tellAdminsAboutPause(deps: WorkerDeps, delivery: ClaimedWebhookDe
   await recordAuditEvent(deps, { type: "webhook.endpoint_paused", accountId: null, detail: { endpointId: delivery.endpointId, reason: reason.slice(0, 200) } });
   const message = webhookEndpointPausedEmail({ id: delivery.endpointId, url: delivery.url }, reason);
   for (const to of await deps.stores.webhooks.listAdminEmailAddresses()) {
-    await deps.mailer.sendEmail({ to, ...composeEmail(deps.config, message) }).catch((err: unknown) => deps.logger.error({ err }, "could not tell an admin about a paused webhook endpoint"));
+    await deps.mailer
+      .sendEmail({ to, ...composeEmail(deps.config, message) })
+      .catch((err: unknown) => deps.logger.error({ err }, "could not tell an admin about a paused webhook endpoint"));
   }
 }
 

@@ -48,10 +48,19 @@ describe("OpenID Connect across two instances", { skip: clusterSkipReason() }, (
       LATCHKEY_REDIS_URL: TEST_REDIS_URL as string,
       LATCHKEY_REDIS_PREFIX: prefix,
     };
-    const created = spawnSync(process.execPath, [BIN, "accounts", "create", "--identifier", "kim@example.com"], { env, input: PASSWORD, encoding: "utf8", timeout: 60_000 });
+    const created = spawnSync(process.execPath, [BIN, "accounts", "create", "--identifier", "kim@example.com"], {
+      env,
+      input: PASSWORD,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     assert.equal(created.status, 0, created.stderr);
     instances = [await startInstance(env), await startInstance(env)];
-    const added = spawnSync(process.execPath, [BIN, "clients", "add", "--name", "Cluster app", "--redirect-uri", REDIRECT, "--first-party", "--json"], { env, encoding: "utf8", timeout: 60_000 });
+    const added = spawnSync(process.execPath, [BIN, "clients", "add", "--name", "Cluster app", "--redirect-uri", REDIRECT, "--first-party", "--json"], {
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     assert.equal(added.status, 0, added.stderr);
     Object.assign(registered, JSON.parse(added.stdout));
   });
@@ -70,9 +79,19 @@ describe("OpenID Connect across two instances", { skip: clusterSkipReason() }, (
 
   it("completes sign-in, code, tokens, userinfo and refresh with every request on the other instance", async () => {
     const alternate: client.CustomFetch = (input, init) => fetch(route(input), init as RequestInit);
-    const config = await client.discovery(new URL(ISSUER), registered.id, registered.secret, undefined, { execute: [client.allowInsecureRequests], [client.customFetch]: alternate });
+    const config = await client.discovery(new URL(ISSUER), registered.id, registered.secret, undefined, {
+      execute: [client.allowInsecureRequests],
+      [client.customFetch]: alternate,
+    });
     const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: "openid email offline_access", prompt: "consent", code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256", state: "cluster" });
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid email offline_access",
+      prompt: "consent",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state: "cluster",
+    });
     const browser = new HTTPBrowser(route);
     let page = await browser.follow(url.href, ISSUER);
     assert.match(page.url, /\/signin\?return_to=/);

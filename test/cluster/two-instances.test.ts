@@ -83,20 +83,33 @@ describe("two instances on PostgreSQL and Redis", { skip }, () => {
 
   it("verifies a security check made on A once, on B", async () => {
     const user = new Browser();
-    for (let i = 0; i < 3; i++) await user.call(i % 2 ? a.url : b.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here" });
+    for (let i = 0; i < 3; i++)
+      await user.call(i % 2 ? a.url : b.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here" });
     const required = await user.call(a.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here" });
     assert.equal((required.body.error as { code: string }).code, "CAPTCHA_REQUIRED", "failures on A and B add up to three");
     const challenge = (await user.call(a.url, "POST", "/api/v1/captcha", { purpose: "signin" })).body as { id: string };
-    const first = await user.call(b.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here", captcha: { id: challenge.id, answer: "testme" } });
+    const first = await user.call(b.url, "POST", "/api/v1/session", {
+      identifier: "counted@example.com",
+      password: "wrong-password-here",
+      captcha: { id: challenge.id, answer: "testme" },
+    });
     assert.equal((first.body.error as { code: string }).code, "SIGNIN_FAILED", "the check passed on B");
-    const again = await user.call(a.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here", captcha: { id: challenge.id, answer: "testme" } });
+    const again = await user.call(a.url, "POST", "/api/v1/session", {
+      identifier: "counted@example.com",
+      password: "wrong-password-here",
+      captcha: { id: challenge.id, answer: "testme" },
+    });
     assert.equal((again.body.error as { code: string }).code, "CAPTCHA_EXPIRED", "and only once");
   });
 
   it("completes on B a reset requested on A", async () => {
     const user = new Browser();
     const challenge = (await user.call(a.url, "POST", "/api/v1/captcha", { purpose: "password_reset" })).body as { id: string };
-    assert.equal((await user.call(a.url, "POST", "/api/v1/password-resets", { identifier: "cluster@example.com", captcha: { id: challenge.id, answer: "1234567" } })).status, 202);
+    assert.equal(
+      (await user.call(a.url, "POST", "/api/v1/password-resets", { identifier: "cluster@example.com", captcha: { id: challenge.id, answer: "1234567" } }))
+        .status,
+      202,
+    );
     let token: string | undefined;
     for (let i = 0; i < 50 && !token; i++) {
       const mail = (await readEmails(join(dataDir, "outbox"))).filter((m) => m.subject === "Reset your password").at(-1);

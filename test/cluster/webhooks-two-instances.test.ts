@@ -81,7 +81,8 @@ describe("webhooks with two instances on PostgreSQL", { skip }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: { ...(process.env as Record<string, string>), ...env }, encoding: "utf8", timeout: 60_000 });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], { env: { ...(process.env as Record<string, string>), ...env }, encoding: "utf8", timeout: 60_000 });
 
   it("the other instance delivers an event whose sender was killed mid-request", async () => {
     const added = cli(["webhooks", "add", "--url", receiver.url, "--events", "account.created", "--json"]);
@@ -105,10 +106,18 @@ describe("webhooks with two instances on PostgreSQL", { skip }, () => {
     };
 
     const [a] = instances as [Instance, Instance];
-    const register = await fetch(`${a.url}/api/v1/accounts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: "cluster-hook@example.com", password: PASSWORD }) });
+    const register = await fetch(`${a.url}/api/v1/accounts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ identifier: "cluster-hook@example.com", password: PASSWORD }),
+    });
     assert.equal(register.status, 202);
     const code = /\b(\d{6})\b/.exec((await readEmails(join(dataDir, "outbox"))).at(-1)?.text ?? "")?.[1];
-    const verify = await fetch(`${a.url}/api/v1/accounts/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: "cluster-hook@example.com", code }) });
+    const verify = await fetch(`${a.url}/api/v1/accounts/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ identifier: "cluster-hook@example.com", code }),
+    });
     assert.equal(verify.status, 200);
 
     const [first, second] = await receiver.waitFor(2, 60_000);

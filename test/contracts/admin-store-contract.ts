@@ -188,7 +188,10 @@ export function describeAdminStoreContract(stores: () => Stores, start: Date): v
       assert.equal(await stores().accounts.deleteAccount(a.id), "deleted");
       assert.equal(await stores().accounts.getAccountByIdentifier(identifier.value), null);
       assert.equal(await stores().passwordResets.getPasswordResetBySecret(secretHash), null);
-      assert.equal(await stores().verifications.takeVerificationAttempt({ purpose: "add_identifier", value: "pending-admin@example.com", accountId: a.id }, start), null);
+      assert.equal(
+        await stores().verifications.takeVerificationAttempt({ purpose: "add_identifier", value: "pending-admin@example.com", accountId: a.id }, start),
+        null,
+      );
       const again = await stores().accounts.createVerifiedAccount({
         id: unique("acc"),
         name: null,
@@ -258,7 +261,11 @@ export function describeAdminStoreContract(stores: () => Stores, start: Date): v
       await stores().audit.recordEvent(event({ at: at(180), type: "signin.failed" }));
       const counts = await stores().audit.countEventsPerHour({ types: ["signin.failed", "signin.succeeded"], from: base, until: at(180) });
       const flat = counts.map((c) => `${c.hour.toISOString()} ${c.name} ${c.count}`).sort();
-      assert.deepEqual(flat, ["2996-05-05T10:00:00.000Z signin.failed 3", "2996-05-05T11:00:00.000Z signin.failed 1", "2996-05-05T11:00:00.000Z signin.succeeded 1"]);
+      assert.deepEqual(flat, [
+        "2996-05-05T10:00:00.000Z signin.failed 3",
+        "2996-05-05T11:00:00.000Z signin.failed 1",
+        "2996-05-05T11:00:00.000Z signin.succeeded 1",
+      ]);
       assert.deepEqual(await stores().audit.countEventsPerHour({ types: [], from: base, until: at(180) }), []);
     });
 

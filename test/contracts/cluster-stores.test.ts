@@ -23,7 +23,8 @@ if (skip) {
     await schema?.drop();
     for (const prefix of prefixes) await dropRedisPrefix(prefix);
   });
-  const TABLES = "accounts, identifiers, sessions, verifications, password_resets, audit_events, help_article_views, help_feedback, short_lived, flows, hourly_counts";
+  const TABLES =
+    "accounts, identifiers, sessions, verifications, password_resets, audit_events, help_article_views, help_feedback, short_lived, flows, hourly_counts";
   const open = async (clock: ManualClock, withRedis: boolean): Promise<Stores> => {
     if (!schema) {
       schema = await createTestSchema();

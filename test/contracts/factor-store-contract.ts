@@ -106,7 +106,14 @@ export function describeFactorStoreContract(stores: () => Stores, start: Date): 
 
     test("recovery codes: replaced together, each used once, counted", async () => {
       const owner = await accountId();
-      await stores().factors.replaceRecoveryCodes(owner, [{ id: unique("rc"), codeHash: "h1" }, { id: unique("rc"), codeHash: "h2" }], start);
+      await stores().factors.replaceRecoveryCodes(
+        owner,
+        [
+          { id: unique("rc"), codeHash: "h1" },
+          { id: unique("rc"), codeHash: "h2" },
+        ],
+        start,
+      );
       assert.equal(await stores().factors.countUnusedRecoveryCodes(owner), 2);
       const stranger = await accountId();
       assert.equal(await stores().factors.consumeRecoveryCode(stranger, "h1", start), false, "another account's code");

@@ -100,18 +100,45 @@ export function runOIDCStoreContract(name: string, open: (clock: ManualClock) =>
         const short = artifact(clock, "Grant", { accountId, clientId: "c2" });
         await stores.oidcArtifacts.saveArtifact(grant);
         await stores.oidcArtifacts.saveArtifact(short);
-        assert.deepEqual((await stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, clock.now())).map((g) => g.id).sort(), [grant.id, short.id].sort());
+        assert.deepEqual(
+          (await stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, clock.now())).map((g) => g.id).sort(),
+          [grant.id, short.id].sort(),
+        );
         clock.advance(60_000);
         assert.ok((await stores.oidcArtifacts.deleteExpiredArtifacts(clock.now())) >= 1);
-        assert.deepEqual((await stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, clock.now())).map((g) => g.id), [grant.id], "no expiry: kept");
+        assert.deepEqual(
+          (await stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, clock.now())).map((g) => g.id),
+          [grant.id],
+          "no expiry: kept",
+        );
       });
     });
 
     it("stores clients; removing one removes what was issued to it", async () => {
       await withStores(async (stores, clock) => {
         const id = unique("client");
-        await stores.oidcClients.createClient({ id, name: "App", secretHash: "ab".repeat(32), authMethod: "client_secret_basic", redirectUris: ["https://a.example/cb"], postLogoutRedirectUris: [], firstParty: true, createdAt: clock.now() });
-        await assert.rejects(stores.oidcClients.createClient({ id, name: "Dup", secretHash: null, authMethod: "none", redirectUris: [], postLogoutRedirectUris: [], firstParty: false, createdAt: clock.now() }));
+        await stores.oidcClients.createClient({
+          id,
+          name: "App",
+          secretHash: "ab".repeat(32),
+          authMethod: "client_secret_basic",
+          redirectUris: ["https://a.example/cb"],
+          postLogoutRedirectUris: [],
+          firstParty: true,
+          createdAt: clock.now(),
+        });
+        await assert.rejects(
+          stores.oidcClients.createClient({
+            id,
+            name: "Dup",
+            secretHash: null,
+            authMethod: "none",
+            redirectUris: [],
+            postLogoutRedirectUris: [],
+            firstParty: false,
+            createdAt: clock.now(),
+          }),
+        );
         const stored = await stores.oidcClients.getClient(id);
         assert.deepEqual(stored?.redirectUris, ["https://a.example/cb"]);
         assert.equal(stored?.firstParty, true);
@@ -130,13 +157,18 @@ export function runOIDCStoreContract(name: string, open: (clock: ManualClock) =>
         const existing = await stores.signingKeys.listSigningKeys();
         const next = (existing[0]?.generation ?? 0) + 1;
         const results = await Promise.all(
-          Array.from({ length: 5 }, () => stores.signingKeys.addSigningKey({ generation: next, kid: unique("kid"), sealedJwk: "sealed", createdAt: clock.now() })),
+          Array.from({ length: 5 }, () =>
+            stores.signingKeys.addSigningKey({ generation: next, kid: unique("kid"), sealedJwk: "sealed", createdAt: clock.now() }),
+          ),
         );
         assert.equal(results.filter(Boolean).length, 1);
         assert.equal((await stores.signingKeys.listSigningKeys())[0]?.generation, next);
         await stores.signingKeys.addSigningKey({ generation: next + 1, kid: unique("kid"), sealedJwk: "sealed", createdAt: clock.now() });
         assert.ok((await stores.signingKeys.deleteSigningKeysBefore(next + 1)) >= 1);
-        assert.deepEqual((await stores.signingKeys.listSigningKeys()).map((k) => k.generation), [next + 1]);
+        assert.deepEqual(
+          (await stores.signingKeys.listSigningKeys()).map((k) => k.generation),
+          [next + 1],
+        );
       });
     });
   });

@@ -25,7 +25,13 @@ if (!clusterSkipReason()) {
     schema ??= await createTestSchema();
     const prefix = testRedisPrefix();
     prefixes.push(prefix);
-    return openStores({ database: { kind: "postgres", url: schema.url, poolSize: 5, connectTimeoutMs: 5000 }, ...(withRedis ? { redis: { url: TEST_REDIS_URL as string, prefix, commandTimeoutMs: 2000 } } : {}) }, clock);
+    return openStores(
+      {
+        database: { kind: "postgres", url: schema.url, poolSize: 5, connectTimeoutMs: 5000 },
+        ...(withRedis ? { redis: { url: TEST_REDIS_URL as string, prefix, commandTimeoutMs: 2000 } } : {}),
+      },
+      clock,
+    );
   };
   runOIDCStoreContract("PostgreSQL", (clock) => openCluster(clock, false));
   runOIDCStoreContract("PostgreSQL + Redis", (clock) => openCluster(clock, true));

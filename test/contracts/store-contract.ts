@@ -4,10 +4,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { addSeconds, createManualClock, type ManualClock } from "../../src/lib/clock.ts";
-import { describeAdminStoreContract } from "./admin-store-contract.ts";
-import { describeFlowStoreContract } from "./flow-store-contract.ts";
 import type { IdentifierKind } from "../../src/lib/identifier-parsing.ts";
-import { describeFactorStoreContract } from "./factor-store-contract.ts";
 import type {
   AccountRecord,
   IdentifierRecord,
@@ -19,6 +16,9 @@ import type {
   Stores,
   VerificationRecord,
 } from "../../src/stores/types.ts";
+import { describeAdminStoreContract } from "./admin-store-contract.ts";
+import { describeFactorStoreContract } from "./factor-store-contract.ts";
+import { describeFlowStoreContract } from "./flow-store-contract.ts";
 
 /** Whole seconds, so a stored Date can be compared with what came back (SQLite keeps Unix seconds). */
 function toSecond(date: Date): number {
@@ -508,7 +508,10 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal(await stores.accounts.getAccountByIdentifier(extra.value), null);
         assert.deepEqual(await stores.accounts.listIdentifiers(account.id), []);
         assert.equal(await stores.sessions.getSession(session.id), null);
-        assert.equal(await stores.verifications.takeVerificationAttempt({ purpose: "add_identifier", value: pendingValue, accountId: account.id }, start), null);
+        assert.equal(
+          await stores.verifications.takeVerificationAttempt({ purpose: "add_identifier", value: pendingValue, accountId: account.id }, start),
+          null,
+        );
         // The values are free again.
         assert.ok(await stores.accounts.createPendingAccount(newAccount(start, newIdentifier(identifier.value))));
         // Nothing of another account is touched.
@@ -661,7 +664,11 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const newest = newSession(mine.account.id, start, { lastSeenAt: addSeconds(start, 3000), idleExpiresAt: addSeconds(now, 600) });
         const middle = newSession(mine.account.id, start, { lastSeenAt: addSeconds(start, 1800), idleExpiresAt: addSeconds(now, 600) });
         const idleExpired = newSession(mine.account.id, start, { lastSeenAt: addSeconds(start, 3500), idleExpiresAt: addSeconds(now, -1) });
-        const absoluteExpired = newSession(mine.account.id, start, { lastSeenAt: addSeconds(start, 3590), absoluteExpiresAt: addSeconds(now, -1), idleExpiresAt: addSeconds(now, 600) });
+        const absoluteExpired = newSession(mine.account.id, start, {
+          lastSeenAt: addSeconds(start, 3590),
+          absoluteExpiresAt: addSeconds(now, -1),
+          idleExpiresAt: addSeconds(now, 600),
+        });
         const expiringNow = newSession(mine.account.id, start, { lastSeenAt: addSeconds(start, 3599), idleExpiresAt: now });
         const foreign = newSession(theirs.account.id, start, { lastSeenAt: addSeconds(start, 3000), idleExpiresAt: addSeconds(now, 600) });
         for (const s of [older, newest, middle, idleExpired, absoluteExpired, expiringNow, foreign]) await stores.sessions.createSession(s);
@@ -694,7 +701,12 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
     describe("VerificationStore", () => {
       test("consumeVerification with the right hash returns the record once", async () => {
         const { account } = await verifiedAccount();
-        const code = newVerification(account.id, start, { kind: "phone", value: `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, "0")}`, display: "+44 7700 900…", attemptsLeft: 5 });
+        const code = newVerification(account.id, start, {
+          kind: "phone",
+          value: `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, "0")}`,
+          display: "+44 7700 900…",
+          attemptsLeft: 5,
+        });
         await stores.verifications.createVerification(code);
         const scope = { purpose: "registration" as const, value: code.value };
         const now = addSeconds(start, 30);
@@ -740,7 +752,10 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const { account } = await verifiedAccount();
         const code = newVerification(account.id, start);
         await stores.verifications.createVerification(code);
-        assert.equal(await stores.verifications.consumeVerification({ purpose: "add_identifier", value: code.value, accountId: account.id }, code.codeHash, start), null);
+        assert.equal(
+          await stores.verifications.consumeVerification({ purpose: "add_identifier", value: code.value, accountId: account.id }, code.codeHash, start),
+          null,
+        );
         assert.equal(await stores.verifications.consumeVerification({ purpose: "registration", value: uniqueEmail() }, code.codeHash, start), null);
         assert.equal((await stores.verifications.consumeVerification({ purpose: "registration", value: code.value }, code.codeHash, start))?.id, code.id);
       });
@@ -752,7 +767,10 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const code = newVerification(mine.account.id, start, { purpose: "add_identifier", value });
         await stores.verifications.createVerification(code);
 
-        assert.equal(await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: theirs.account.id }, code.codeHash, start), null);
+        assert.equal(
+          await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: theirs.account.id }, code.codeHash, start),
+          null,
+        );
         assert.equal(await stores.verifications.takeVerificationAttempt({ purpose: "add_identifier", value, accountId: theirs.account.id }, start), null);
         const consumed = await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: mine.account.id }, code.codeHash, start);
         assert.equal(consumed?.id, code.id);
@@ -796,8 +814,14 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const registration = newVerification(mine.account.id, start, { purpose: "registration", value });
         for (const v of [myCode, theirCode, registration]) await stores.verifications.createVerification(v);
 
-        assert.equal((await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: theirs.account.id }, theirCode.codeHash, start))?.id, theirCode.id);
-        assert.equal((await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: mine.account.id }, myCode.codeHash, start))?.id, myCode.id);
+        assert.equal(
+          (await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: theirs.account.id }, theirCode.codeHash, start))?.id,
+          theirCode.id,
+        );
+        assert.equal(
+          (await stores.verifications.consumeVerification({ purpose: "add_identifier", value, accountId: mine.account.id }, myCode.codeHash, start))?.id,
+          myCode.id,
+        );
         assert.equal((await stores.verifications.consumeVerification({ purpose: "registration", value }, registration.codeHash, start))?.id, registration.id);
       });
 
@@ -1019,8 +1043,24 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
     describe("AuditStore", () => {
       test("recordEvent and listEvents round-trip every field, newest first", async () => {
         const { account } = await verifiedAccount();
-        const first = { id: unique("evt"), at: start, type: "signin.failed", accountId: account.id, ip: "192.0.2.1", userAgent: "UA", detail: { reason: "wrong password", failures: 2, captcha: true } };
-        const second = { id: unique("evt"), at: addSeconds(start, 5), type: "signin.succeeded", accountId: account.id, ip: null, userAgent: null, detail: null };
+        const first = {
+          id: unique("evt"),
+          at: start,
+          type: "signin.failed",
+          accountId: account.id,
+          ip: "192.0.2.1",
+          userAgent: "UA",
+          detail: { reason: "wrong password", failures: 2, captcha: true },
+        };
+        const second = {
+          id: unique("evt"),
+          at: addSeconds(start, 5),
+          type: "signin.succeeded",
+          accountId: account.id,
+          ip: null,
+          userAgent: null,
+          detail: null,
+        };
         await stores.audit.recordEvent(first);
         await stores.audit.recordEvent(second);
         const events = await stores.audit.listEvents({ accountId: account.id, limit: 10 });
@@ -1052,7 +1092,10 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const ids = (list: Array<{ id: string }>) => list.map((x) => x.id);
         assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, limit: 10 })), [c.id, b.id, a.id]);
         assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, since: addSeconds(start, 10), limit: 10 })), [c.id, b.id]);
-        assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, types: ["reset.requested", "reset.completed"], limit: 10 })), [b.id, a.id]);
+        assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, types: ["reset.requested", "reset.completed"], limit: 10 })), [
+          b.id,
+          a.id,
+        ]);
         assert.deepEqual(ids(await stores.audit.listEvents({ accountId: mine.account.id, limit: 2 })), [c.id, b.id]);
         const all = ids(await stores.audit.listEvents({ since: start, types: ["reset.requested"], limit: 100 }));
         assert.ok(all.includes(a.id) && all.includes(e.id) && !all.includes(b.id));
@@ -1077,7 +1120,16 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
       const day = start.toISOString().slice(0, 10);
 
       function newFeedback(overrides: Partial<NewHelpFeedback> = {}): NewHelpFeedback {
-        return { slug: unique("article"), articleVersion: "v1", visitorId: unique("visitor"), helpful: true, reason: null, comment: null, at: start, ...overrides };
+        return {
+          slug: unique("article"),
+          articleVersion: "v1",
+          visitorId: unique("visitor"),
+          helpful: true,
+          reason: null,
+          comment: null,
+          at: start,
+          ...overrides,
+        };
       }
 
       async function summaryOf(slug: string, since?: Date) {
@@ -1259,7 +1311,9 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         await Promise.all(Array.from({ length: 25 }, () => stores.helpFeedback.recordArticleView(slug, day)));
         const visitorId = unique("visitor");
         await Promise.all(
-          Array.from({ length: 10 }, (_, i) => stores.helpFeedback.saveFeedback(newFeedback({ slug, visitorId, helpful: i % 2 === 0, at: addSeconds(start, i) }))),
+          Array.from({ length: 10 }, (_, i) =>
+            stores.helpFeedback.saveFeedback(newFeedback({ slug, visitorId, helpful: i % 2 === 0, at: addSeconds(start, i) })),
+          ),
         );
         const summary = await summaryOf(slug);
         assert.equal(summary?.views, 25);

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../src/config/load.ts";
-import { generateId } from "../../src/lib/crypto.ts";
 import { createManualClock } from "../../src/lib/clock.ts";
+import { generateId } from "../../src/lib/crypto.ts";
 import { createCryptoRandom } from "../../src/lib/random.ts";
 import { openDatabase, openStores } from "../../src/stores/index.ts";
 import { insertWebhookEvents } from "../../src/stores/sql/webhook-store.ts";
@@ -57,7 +57,13 @@ for (const backend of backends) {
       config = loadConfig(testEnv(dir, { LATCHKEY_DATABASE_URL: target.url }));
       stores = await openStores(config, clock);
       endpointId = `ep_${generateId(deps.random)}`;
-      await stores.webhooks.createEndpoint({ id: endpointId, url: "https://example.com/h", events: [...WEBHOOK_EVENT_TYPES], secretSealed: "x", createdAt: clock.now() });
+      await stores.webhooks.createEndpoint({
+        id: endpointId,
+        url: "https://example.com/h",
+        events: [...WEBHOOK_EVENT_TYPES],
+        secretSealed: "x",
+        createdAt: clock.now(),
+      });
     });
     after(async () => {
       await stores?.close();
@@ -88,31 +94,64 @@ for (const backend of backends) {
       const { account, identifier } = await newAccount(`outbox-${backend.name}@example.com`);
       const id = account.id;
       assert.equal(await stores.accounts.markIdentifierVerified(identifier.id, clock.now(), [passwordChangedEvent(deps, id)]), true);
-      assert.equal(await stores.accounts.markIdentifierVerified(identifier.id, clock.now(), [passwordChangedEvent(deps, id)]), false, "already verified: no event");
+      assert.equal(
+        await stores.accounts.markIdentifierVerified(identifier.id, clock.now(), [passwordChangedEvent(deps, id)]),
+        false,
+        "already verified: no event",
+      );
       assert.deepEqual(await typesOf(id), ["password.changed"]);
 
-      const extra = await stores.accounts.addVerifiedIdentifier(id, { id: generateId(deps.random), kind: "email", value: `extra-${backend.name}@example.com`, display: "x" }, clock.now(), (added) => [
-        identifierAddedEvent(deps, id, added),
-      ]);
+      const extra = await stores.accounts.addVerifiedIdentifier(
+        id,
+        { id: generateId(deps.random), kind: "email", value: `extra-${backend.name}@example.com`, display: "x" },
+        clock.now(),
+        (added) => [identifierAddedEvent(deps, id, added)],
+      );
       assert.ok(extra);
       assert.equal(await stores.accounts.removeIdentifier(id, identifier.id, (r) => [identifierRemovedEvent(deps, id, r)]), "removed");
       assert.equal(await stores.accounts.removeIdentifier(id, extra.id, (r) => [identifierRemovedEvent(deps, id, r)]), "last", "refused: no event");
-      assert.equal(await stores.accounts.replacePasswordHash(id, "not-the-hash", "hash-2", clock.now(), [passwordChangedEvent(deps, id)]), false, "lost the race: no event");
+      assert.equal(
+        await stores.accounts.replacePasswordHash(id, "not-the-hash", "hash-2", clock.now(), [passwordChangedEvent(deps, id)]),
+        false,
+        "lost the race: no event",
+      );
       assert.equal(await stores.accounts.replacePasswordHash(id, "hash-1", "hash-2", clock.now(), [passwordChangedEvent(deps, id)]), true);
       await stores.accounts.updatePasswordHash(id, "hash-3", clock.now(), [passwordResetEvent(deps, id, "code")]);
       assert.equal(await stores.sessions.deleteSessionsOfAccount(id, undefined, (n) => (n > 0 ? [sessionsRevokedEvent(deps, id, "admin", n, false)] : [])), 0);
       assert.equal(await stores.accounts.setAccountDisabled(id, clock.now(), [accountDisabledEvent(deps, id, { kind: "system" })]), true);
       assert.equal(await stores.accounts.deleteAccount(id, [accountDeletedEvent(deps, id, { kind: "system" })]), "deleted");
       assert.equal(await stores.accounts.deleteAccount(id, [accountDeletedEvent(deps, id, { kind: "system" })]), "not_found", "gone already: no event");
-      assert.deepEqual(await typesOf(id), ["password.changed", "identifier.added", "identifier.removed", "password.changed", "password.reset", "account.disabled", "account.deleted"]);
-      const removed = (await stores.webhooks.listDeliveries({ endpointId, limit: 1000 })).find((d) => d.orderingKey === id && d.eventType === "identifier.removed");
+      assert.deepEqual(await typesOf(id), [
+        "password.changed",
+        "identifier.added",
+        "identifier.removed",
+        "password.changed",
+        "password.reset",
+        "account.disabled",
+        "account.deleted",
+      ]);
+      const removed = (await stores.webhooks.listDeliveries({ endpointId, limit: 1000 })).find(
+        (d) => d.orderingKey === id && d.eventType === "identifier.removed",
+      );
       assert.ok(removed, "the deleted account's events stay for delivery");
     });
 
     it("second-factor and name changes write their events with the change, and none when nothing changed", async () => {
       const { account } = await newAccount(`factors-${backend.name}@example.com`);
       const id = account.id;
-      const passkey = { id: generateId(deps.random), accountId: id, credentialId: generateId(deps.random), publicKey: "AA", counter: 0, transports: [], deviceType: "multiDevice" as const, backedUp: true, name: "Phone", createdAt: clock.now(), lastUsedAt: null };
+      const passkey = {
+        id: generateId(deps.random),
+        accountId: id,
+        credentialId: generateId(deps.random),
+        publicKey: "AA",
+        counter: 0,
+        transports: [],
+        deviceType: "multiDevice" as const,
+        backedUp: true,
+        name: "Phone",
+        createdAt: clock.now(),
+        lastUsedAt: null,
+      };
       const added = [secondFactorAddedEvent(deps, id, { id: passkey.id, kind: "passkey" })];
       assert.equal(await stores.factors.addPasskey(passkey, added), true);
       assert.equal(await stores.factors.addPasskey(passkey, added), false, "already there: no event");
@@ -120,13 +159,26 @@ for (const backend of backends) {
       assert.equal(await stores.factors.removePasskey("someone-else", passkey.id, removed), false, "not theirs: no event");
       assert.equal(await stores.factors.removePasskey(id, passkey.id, removed), true);
       await stores.factors.startTOTPSetup(id, "sealed", clock.now());
-      assert.equal(await stores.factors.removeTOTPFactor(id, [secondFactorRemovedEvent(deps, id, { id: "totp", kind: "totp" }, { kind: "account" })]), true, "an abandoned set-up: removed without an event");
+      assert.equal(
+        await stores.factors.removeTOTPFactor(id, [secondFactorRemovedEvent(deps, id, { id: "totp", kind: "totp" }, { kind: "account" })]),
+        true,
+        "an abandoned set-up: removed without an event",
+      );
       await stores.factors.startTOTPSetup(id, "sealed", clock.now());
       assert.ok(await stores.factors.confirmTOTPFactor(id, 5, clock.now(), [secondFactorAddedEvent(deps, id, { id: "totp", kind: "totp" })]));
-      assert.equal(await stores.factors.confirmTOTPFactor(id, 6, clock.now(), [secondFactorAddedEvent(deps, id, { id: "totp", kind: "totp" })]), null, "confirmed already: no event");
-      await stores.factors.replaceRecoveryCodes(id, [{ id: generateId(deps.random), codeHash: "h" }], clock.now(), [secondFactorAddedEvent(deps, id, { id: "recovery_codes", kind: "recovery_codes" })]);
+      assert.equal(
+        await stores.factors.confirmTOTPFactor(id, 6, clock.now(), [secondFactorAddedEvent(deps, id, { id: "totp", kind: "totp" })]),
+        null,
+        "confirmed already: no event",
+      );
+      await stores.factors.replaceRecoveryCodes(id, [{ id: generateId(deps.random), codeHash: "h" }], clock.now(), [
+        secondFactorAddedEvent(deps, id, { id: "recovery_codes", kind: "recovery_codes" }),
+      ]);
       assert.equal(await stores.accounts.setAccountName(id, "Ada", clock.now(), [accountUpdatedEvent(deps, id, { name: "Ada" }, { kind: "account" })]), true);
-      assert.equal(await stores.accounts.setAccountName("nobody", "Ada", clock.now(), [accountUpdatedEvent(deps, id, { name: "Ada" }, { kind: "account" })]), false);
+      assert.equal(
+        await stores.accounts.setAccountName("nobody", "Ada", clock.now(), [accountUpdatedEvent(deps, id, { name: "Ada" }, { kind: "account" })]),
+        false,
+      );
       assert.deepEqual(await typesOf(id), ["second_factor.added", "second_factor.removed", "second_factor.added", "second_factor.added", "account.updated"]);
     });
 

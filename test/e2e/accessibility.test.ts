@@ -50,7 +50,10 @@ describe("accessibility in the browser", { skip: browserSuiteSkip(), timeout: 24
         const culprits = [...document.querySelectorAll("body *")]
           .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5 && el.getClientRects().length > 0)
           .slice(0, 5)
-          .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className && typeof el.className === "string" ? `.${el.className.trim().split(/\s+/).join(".")}` : ""}`);
+          .map(
+            (el) =>
+              `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className && typeof el.className === "string" ? `.${el.className.trim().split(/\s+/).join(".")}` : ""}`,
+          );
         return { width, culprits };
       });
       if (overflow.width > NARROW.width) problems.push(`${name}: ${overflow.width} px wide at 320 px (sticking out: ${overflow.culprits.join(", ")})`);
@@ -150,7 +153,13 @@ describe("accessibility in the browser", { skip: browserSuiteSkip(), timeout: 24
 
     // The dark colour scheme (prefers-color-scheme) has colours of its own: contrast is checked again.
     await page.emulateMedia({ colorScheme: "dark" });
-    for (const [name, url] of [["reset-confirm-dark", ""], ["signin-dark", "/signin"], ["register-dark", "/register"], ["reset-request-dark", "/password/reset"], ["help-article-dark", "/help/problems-signing-in"]] as const) {
+    for (const [name, url] of [
+      ["reset-confirm-dark", ""],
+      ["signin-dark", "/signin"],
+      ["register-dark", "/register"],
+      ["reset-request-dark", "/password/reset"],
+      ["help-article-dark", "/help/problems-signing-in"],
+    ] as const) {
       if (url) await page.goto(url);
       checked.push(name);
       const report = await checkAccessibility(page);

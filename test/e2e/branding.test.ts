@@ -7,7 +7,16 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { BRANDED_ENV, writeBrandingDir, writeBrandTemplates } from "../helpers/branding.ts";
-import { assertAccessible, type BrowserSuite, browserSuiteSkip, navigateBy, PASSWORD, saveViewportScreenshot, startBrowserSuite, startLatchkeyServer } from "../helpers/browser.ts";
+import {
+  assertAccessible,
+  type BrowserSuite,
+  browserSuiteSkip,
+  navigateBy,
+  PASSWORD,
+  saveViewportScreenshot,
+  startBrowserSuite,
+  startLatchkeyServer,
+} from "../helpers/browser.ts";
 
 const PRIMARY = "rgb(138, 28, 75)"; // #8a1c4b
 const ACCENT = "rgb(179, 89, 0)"; // #b35900
@@ -42,7 +51,11 @@ describe("a branded site in the browser", { skip: browserSuiteSkip(), timeout: 2
     assert.equal(stripe, ACCENT, `${label}: the accent colour above the header`);
     const primary = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--accent").trim());
     assert.equal(primary, "#8a1c4b", `${label}: the primary colour`);
-    assert.match(await page.locator("footer").textContent() ?? "", /Privacy.*Terms of use.*Contact Harbour Books support: help@harbour-books\.example/s, `${label}: footer`);
+    assert.match(
+      (await page.locator("footer").textContent()) ?? "",
+      /Privacy.*Terms of use.*Contact Harbour Books support: help@harbour-books\.example/s,
+      `${label}: footer`,
+    );
     const html = await page.content();
     assert.doesNotMatch(html, /Latchkey/, `${label}: the page's HTML names the product`);
     assert.doesNotMatch(await page.evaluate(() => document.body.textContent ?? ""), /Latchkey/i, `${label}: the text of the page names the product`);
@@ -65,7 +78,13 @@ describe("a branded site in the browser", { skip: browserSuiteSkip(), timeout: 2
     const dark = await suite.newPage({ colorScheme: "dark" });
     await dark.goto("/signin");
     assert.equal(await dark.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--accent").trim()), "#8cc4ff");
-    assert.equal(await dark.locator("header .brand").textContent().then((t) => t?.trim()), "Harbour Books");
+    assert.equal(
+      await dark
+        .locator("header .brand")
+        .textContent()
+        .then((t) => t?.trim()),
+      "Harbour Books",
+    );
   });
 
   it("saves the README's screenshot of the branded sign-in page, as a real deployment shows it", async (t) => {

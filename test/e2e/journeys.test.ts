@@ -3,7 +3,17 @@
 // password?" keeping the address, and the admin report's table and charts on a phone.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
-import { type BrowserSuite, browserSuiteSkip, capture, navigateBy, outboxFiles, PASSWORD, startBrowserSuite, visibleText, waitForCode } from "../helpers/browser.ts";
+import {
+  type BrowserSuite,
+  browserSuiteSkip,
+  capture,
+  navigateBy,
+  outboxFiles,
+  PASSWORD,
+  startBrowserSuite,
+  visibleText,
+  waitForCode,
+} from "../helpers/browser.ts";
 
 const ANSWER_LABEL = "Type the characters in the picture, or the 7 digits you hear";
 const PHONE = { width: 375, height: 740 };

@@ -20,9 +20,15 @@ async function focused(page: Page): Promise<Focused> {
     if (!el || el === document.body) return { name: "body", focusVisible: false, outline: "", outlineWidth: 0 };
     const tag = el.tagName.toLowerCase();
     const text = (el.textContent ?? "").replace(/\s+/g, " ").trim();
-    const name = tag === "input" || tag === "textarea" ? `${tag}#${el.id}` : tag === "a" || tag === "button" ? `${tag}:${text}` : el.id ? `${tag}#${el.id}` : tag;
+    const name =
+      tag === "input" || tag === "textarea" ? `${tag}#${el.id}` : tag === "a" || tag === "button" ? `${tag}:${text}` : el.id ? `${tag}#${el.id}` : tag;
     const style = getComputedStyle(el);
-    return { name, focusVisible: el.matches(":focus-visible"), outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`, outlineWidth: Number.parseFloat(style.outlineWidth) };
+    return {
+      name,
+      focusVisible: el.matches(":focus-visible"),
+      outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+      outlineWidth: Number.parseFloat(style.outlineWidth),
+    };
   });
 }
 

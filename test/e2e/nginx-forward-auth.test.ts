@@ -80,7 +80,9 @@ describe("nginx auth_request in front of an app, Latchkey signing in", { skip: s
     // The protected app has no login of its own: it trusts the Remote-User header nginx sets.
     app = createServer((req, res) => {
       res.setHeader("content-type", "text/html; charset=utf-8");
-      res.end(`<!doctype html><title>Tiny app</title><h1>Tiny app</h1><p id="user">${String(req.headers["remote-user"] ?? "nobody")}</p><p id="email">${String(req.headers["remote-email"] ?? "")}</p><p id="path">${req.url}</p>`);
+      res.end(
+        `<!doctype html><title>Tiny app</title><h1>Tiny app</h1><p id="user">${String(req.headers["remote-user"] ?? "nobody")}</p><p id="email">${String(req.headers["remote-email"] ?? "")}</p><p id="path">${req.url}</p>`,
+      );
     });
     await new Promise<void>((resolve) => app.listen(appPort, "127.0.0.1", resolve));
 
@@ -96,7 +98,12 @@ describe("nginx auth_request in front of an app, Latchkey signing in", { skip: s
         LATCHKEY_LOG_LEVEL: "warn",
       }),
     };
-    const created = spawnSync(process.execPath, [BIN, "accounts", "create", "--identifier", "nina@example.com", "--name", "Nina"], { env, input: PASSWORD, encoding: "utf8", timeout: 60_000 });
+    const created = spawnSync(process.execPath, [BIN, "accounts", "create", "--identifier", "nina@example.com", "--name", "Nina"], {
+      env,
+      input: PASSWORD,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     assert.equal(created.status, 0, created.stderr);
     latchkey = spawn(process.execPath, [BIN, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
     await waitForOutput(latchkey, /Latchkey is running at/, "latchkey");
@@ -174,7 +181,10 @@ http {
 
     // One cookie on latchkey.test: Latchkey's own pages know the person too.
     const cookies = await context.cookies();
-    assert.ok(cookies.some((c) => c.name === "latchkey_session" && c.domain === ".latchkey.test"), JSON.stringify(cookies.map((c) => [c.name, c.domain])));
+    assert.ok(
+      cookies.some((c) => c.name === "latchkey_session" && c.domain === ".latchkey.test"),
+      JSON.stringify(cookies.map((c) => [c.name, c.domain])),
+    );
     await page.goto(`${authOrigin}/account`);
     assert.equal(new URL(page.url()).pathname, "/account");
 

@@ -23,7 +23,14 @@ async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable", { enableUI: false });
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return { cdp, authenticatorId };
 }
@@ -108,7 +115,9 @@ describe("passkeys in the browser", { skip: browserSuiteSkip(), timeout: 180_000
     assert.match(await visibleText(error), /passkey could not be used/);
     assert.equal(new URL(page.url()).pathname, "/signin");
 
-    const stores = await openStores({ database: { kind: "sqlite", file: join(suite.dataDir, "latchkey.db") } }, createManualClock(new Date()), { migrate: false });
+    const stores = await openStores({ database: { kind: "sqlite", file: join(suite.dataDir, "latchkey.db") } }, createManualClock(new Date()), {
+      migrate: false,
+    });
     try {
       const events = await stores.audit.searchEvents({ types: ["passkey.counter_regression"], limit: 5 });
       assert.equal(events.length, 1, "recorded in the audit trail");

@@ -3,7 +3,18 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { type BrowserSuite, browserSuiteSkip, capture, NEW_PASSWORD, navigateBy, outboxFiles, PASSWORD, startBrowserSuite, visibleText, waitForMessage } from "../helpers/browser.ts";
+import {
+  type BrowserSuite,
+  browserSuiteSkip,
+  capture,
+  NEW_PASSWORD,
+  navigateBy,
+  outboxFiles,
+  PASSWORD,
+  startBrowserSuite,
+  visibleText,
+  waitForMessage,
+} from "../helpers/browser.ts";
 
 const ANSWER_LABEL = "Type the characters in the picture, or the 7 digits you hear";
 

@@ -91,8 +91,7 @@ function errorBodyOf(text: string): { code: string; message: string } {
   return (JSON.parse(body) as { error: { code: string; message: string } }).error;
 }
 
-const POST_HEAD = (length: number) =>
-  `POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+const POST_HEAD = (length: number) => `POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
 
 describe("slow clients are cut off", () => {
   // The defaults are 10 s and 30 s; short ones here so the test is quick. Without them, each of these

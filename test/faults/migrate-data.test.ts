@@ -21,9 +21,13 @@ async function seedSqlite(file: string): Promise<void> {
   const { db, raw } = openSqliteDatabase(file);
   await migrateSqliteDatabase(db);
   const at = Math.floor(Date.now() / 1000);
-  const account = raw.prepare("insert into accounts (id, name, password_hash, is_admin, disabled_at, created_at, updated_at) values (?, null, 'x', 0, null, ?, ?)");
+  const account = raw.prepare(
+    "insert into accounts (id, name, password_hash, is_admin, disabled_at, created_at, updated_at) values (?, null, 'x', 0, null, ?, ?)",
+  );
   const identifier = raw.prepare("insert into identifiers (id, account_id, kind, value, display, verified_at, created_at) values (?, ?, 'email', ?, ?, ?, ?)");
-  const event = raw.prepare("insert into audit_events (id, at, type, account_id, ip, user_agent, detail) values (?, ?, 'signin.succeeded', ?, null, null, null)");
+  const event = raw.prepare(
+    "insert into audit_events (id, at, type, account_id, ip, user_agent, detail) values (?, ?, 'signin.succeeded', ?, null, null, null)",
+  );
   raw.transaction(() => {
     for (let i = 0; i < ACCOUNTS; i++) {
       const id = `acc${String(i).padStart(6, "0")}`;
@@ -92,7 +96,9 @@ describe("migrate-data interrupted", { skip }, () => {
     // PostgreSQL rolls back the open transaction when the connection drops.
     let accounts = -1;
     for (let i = 0; i < 50; i++) {
-      const open = await query<{ n: string }>(TEST_DATABASE_URL as string, "select count(*) as n from pg_stat_activity where application_name = $1", [applicationName]);
+      const open = await query<{ n: string }>(TEST_DATABASE_URL as string, "select count(*) as n from pg_stat_activity where application_name = $1", [
+        applicationName,
+      ]);
       accounts = Number((await query<{ n: string }>(schema.url, "select count(*) as n from accounts"))[0]?.n);
       if (Number(open[0]?.n) === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -32,7 +32,11 @@ describe("a read-only SQLite database", () => {
     assert.equal(made.status, 0, made.stderr);
     file = join(dir, "latchkey.db");
     if (asRoot) {
-      const probe = spawnSync(process.execPath, ["-e", `require("node:fs").accessSync(${JSON.stringify(BIN)})`], { encoding: "utf8", timeout: 60_000, ...runAs });
+      const probe = spawnSync(process.execPath, ["-e", `require("node:fs").accessSync(${JSON.stringify(BIN)})`], {
+        encoding: "utf8",
+        timeout: 60_000,
+        ...runAs,
+      });
       if (probe.status !== 0) unprivilegedRun = `the unprivileged user cannot run ${process.execPath} on ${BIN}`;
     }
   });

@@ -58,7 +58,10 @@ describe("a registration interrupted between storing its code and sending it", (
 
     // What is left: the account, unconfirmed, and a code (stored only as an HMAC) that nobody received.
     const db = new SQLite(join(dataDir, "latchkey.db"), { readonly: true });
-    const identifiers = db.prepare("select account_id, verified_at from identifiers where value = ?").all(IDENTIFIER) as Array<{ account_id: string; verified_at: number | null }>;
+    const identifiers = db.prepare("select account_id, verified_at from identifiers where value = ?").all(IDENTIFIER) as Array<{
+      account_id: string;
+      verified_at: number | null;
+    }>;
     const codes = db.prepare("select count(*) as n from verifications where value = ? and purpose = 'registration'").get(IDENTIFIER) as { n: number };
     db.close();
     assert.equal(identifiers.length, 1);

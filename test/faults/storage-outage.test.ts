@@ -11,7 +11,15 @@ import { openStores } from "../../src/stores/index.ts";
 import { STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { pageText, TestClient } from "../helpers/client.ts";
-import { clusterSkipReason, createTestSchema, dropRedisPrefix, TEST_DATABASE_URL, TEST_REDIS_URL, type TestSchema, testRedisPrefix } from "../helpers/cluster.ts";
+import {
+  clusterSkipReason,
+  createTestSchema,
+  dropRedisPrefix,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  type TestSchema,
+  testRedisPrefix,
+} from "../helpers/cluster.ts";
 import { type FaultProxy, startFaultProxy } from "../helpers/fault-proxy.ts";
 
 const skip = clusterSkipReason();
@@ -85,7 +93,9 @@ describe("storage outages on PostgreSQL and Redis", { skip }, () => {
     // Sign-ins hold pooled connections; terminate them (checked out or idle) again and again meanwhile.
     const load = (async () => {
       for (let round = 0; round < 6; round++) {
-        const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => signIn(client, i % 2 ? "steady@example.com" : `nobody${i}@example.com`, STRONG_PASSWORD)));
+        const answers = await Promise.all(
+          Array.from({ length: 25 }, (_, i) => signIn(client, i % 2 ? "steady@example.com" : `nobody${i}@example.com`, STRONG_PASSWORD)),
+        );
         for (const a of answers) statuses.push(a.statusCode);
       }
     })();

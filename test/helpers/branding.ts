@@ -4,7 +4,10 @@ import { join } from "node:path";
 
 export const BRAND_LOGO_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" width="32" height="32"><title>Harbour Books</title><rect width="32" height="32" rx="7" fill="#8a1c4b"/><path d="M7 9.5c3-1.6 6-1.6 9 0v14c-3-1.6-6-1.6-9 0z" fill="#ffffff"/><path d="M16 9.5c3-1.6 6-1.6 9 0v14c-3-1.6-6-1.6-9 0z" fill="#f3d9e4"/></svg>';
-export const BRAND_PNG = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e2cd7e0000000049454e44ae426082", "hex");
+export const BRAND_PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e2cd7e0000000049454e44ae426082",
+  "hex",
+);
 
 /** A branding folder with a logo, a favicon and an extra stylesheet. */
 export function writeBrandingDir(dir: string): void {

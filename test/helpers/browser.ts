@@ -22,7 +22,15 @@ const AXE_SOURCE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min
 export const PASSWORD = "Correct-Horse-Battery-Staple-42";
 export const NEW_PASSWORD = "Violet-Lantern-Orbit-Canyon-77";
 
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const SERVER_START_TIMEOUT_MS = 30_000;
 const ACTION_TIMEOUT_MS = 10_000;
 const OUTBOX_WAIT_MS = 10_000;
@@ -298,8 +306,12 @@ export async function waitForMessage(outboxDir: string, to: string, before: Set<
   const deadline = Date.now() + OUTBOX_WAIT_MS;
   const wanted = to.toLowerCase();
   for (;;) {
-    const emails = (await readEmails(outboxDir)).filter((e) => !before.has(e.file) && e.to.toLowerCase().includes(wanted)).map((e) => ({ file: e.file, text: e.text }));
-    const sms = readSMS(outboxDir).filter((s) => !before.has(s.file) && s.to === to).map((s) => ({ file: s.file, text: s.body }));
+    const emails = (await readEmails(outboxDir))
+      .filter((e) => !before.has(e.file) && e.to.toLowerCase().includes(wanted))
+      .map((e) => ({ file: e.file, text: e.text }));
+    const sms = readSMS(outboxDir)
+      .filter((s) => !before.has(s.file) && s.to === to)
+      .map((s) => ({ file: s.file, text: s.body }));
     const newest = [...emails, ...sms].sort((a, b) => a.file.localeCompare(b.file)).at(-1);
     if (newest) return newest.text;
     if (Date.now() > deadline) throw new Error(`no new message to ${to} within ${OUTBOX_WAIT_MS} ms`);

@@ -22,7 +22,11 @@ export class TestClient {
     }
   }
 
-  async request(method: string, url: string, options: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+  async request(
+    method: string,
+    url: string,
+    options: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = { ...this.headers, ...(options.headers ?? {}) };
     const cookie = this.cookieHeader();
     if (cookie) headers.cookie = cookie;
@@ -66,7 +70,10 @@ export function csrfTokenIn(html: string, action: string): string {
 
 /** The hidden inputs (name → value) of the form whose action is `action`. */
 export function hiddenInputsIn(html: string, action: string): Record<string, string> {
-  const form = html.split("<form").slice(1).find((f) => f.includes(`action="${action}"`));
+  const form = html
+    .split("<form")
+    .slice(1)
+    .find((f) => f.includes(`action="${action}"`));
   if (!form) throw new Error(`no form posting to ${action}`);
   const body = form.slice(0, form.indexOf("</form>"));
   const fields: Record<string, string> = {};

@@ -1,6 +1,6 @@
 // A TCP relay between the application and a real PostgreSQL or Redis, so a test can cut the connection
 // (every open socket reset, new connections refused) and restore it, without touching the shared server.
-import { createServer, type Server, type Socket, connect } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 
 export interface FaultProxy {
   /** The port the application connects to. */

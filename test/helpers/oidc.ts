@@ -70,7 +70,12 @@ export class HTTPBrowser {
       headers.origin ??= new URL(url).origin;
       headers["sec-fetch-site"] ??= "same-origin";
     }
-    const response = await fetch(this.route(url), { method: init.method ?? (init.form ? "POST" : "GET"), headers, redirect: "manual", ...(body !== undefined ? { body } : {}) });
+    const response = await fetch(this.route(url), {
+      method: init.method ?? (init.form ? "POST" : "GET"),
+      headers,
+      redirect: "manual",
+      ...(body !== undefined ? { body } : {}),
+    });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(";");
       const at = (pair ?? "").indexOf("=");

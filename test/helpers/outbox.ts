@@ -43,7 +43,9 @@ export function readSMS(outboxDir: string): OutboxSMS[] {
 export async function latestCode(outboxDir: string, to: string): Promise<string> {
   const emails = (await readEmails(outboxDir)).filter((e) => e.to.toLowerCase().includes(to.toLowerCase()));
   const sms = readSMS(outboxDir).filter((s) => s.to === to);
-  const texts = [...emails.map((e) => ({ file: e.file, text: e.text })), ...sms.map((s) => ({ file: s.file, text: s.body }))].sort((a, b) => a.file.localeCompare(b.file));
+  const texts = [...emails.map((e) => ({ file: e.file, text: e.text })), ...sms.map((s) => ({ file: s.file, text: s.body }))].sort((a, b) =>
+    a.file.localeCompare(b.file),
+  );
   const last = texts.at(-1);
   const code = last ? /\b(\d{6})\b/.exec(last.text)?.[1] : undefined;
   if (!code) throw new Error(`no code sent to ${to}`);

@@ -8,7 +8,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { performAdminAction } from "../../src/admin/account-actions.ts";
 import { generateId } from "../../src/lib/crypto.ts";
 import { registerClient } from "../../src/oidc/clients.ts";
-import { createVerifiedAccount, seedVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createVerifiedAccount, STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { readEmails, readSMS } from "../helpers/outbox.ts";
@@ -142,7 +142,10 @@ describe("admin console", () => {
     assert.equal((await admin.get("/admin?days=7")).headers.location, "/admin/help-feedback?days=7", "old report links still arrive");
     const accounts = await admin.get("/admin/accounts");
     assert.equal(accounts.statusCode, 200);
-    assert.match(accounts.body, /<nav class="admin-nav" aria-label="Admin"><ul>\n<li><a href="\/admin\/accounts" aria-current="page">Accounts<\/a><\/li><li><a href="\/admin\/events">Security events<\/a><\/li><li><a href="\/admin\/apps">Applications<\/a><\/li><li><a href="\/admin\/help-feedback">Help feedback<\/a><\/li>/);
+    assert.match(
+      accounts.body,
+      /<nav class="admin-nav" aria-label="Admin"><ul>\n<li><a href="\/admin\/accounts" aria-current="page">Accounts<\/a><\/li><li><a href="\/admin\/events">Security events<\/a><\/li><li><a href="\/admin\/apps">Applications<\/a><\/li><li><a href="\/admin\/help-feedback">Help feedback<\/a><\/li>/,
+    );
     const report = await admin.get("/admin/help-feedback?days=30");
     assert.equal(report.statusCode, 200);
     assert.match(report.body, /<a href="\/admin\/help-feedback" aria-current="page">Help feedback<\/a>/);
@@ -218,7 +221,9 @@ describe("admin console", () => {
     assert.equal((await owner.get("/api/v1/session")).statusCode, 200);
     // A registration nobody has confirmed yet.
     const pendingClient = new TestClient(t.app);
-    const registered = await pendingClient.request("POST", "/api/v1/accounts", { json: { identifier: "pending@example.com", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(pendingClient) } });
+    const registered = await pendingClient.request("POST", "/api/v1/accounts", {
+      json: { identifier: "pending@example.com", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(pendingClient) },
+    });
     assert.equal(registered.statusCode, 202);
     const pendingId = await idOf("pending@example.com");
     const pendingPage = await admin.get(`/admin/accounts/${pendingId}`);
@@ -235,7 +240,8 @@ describe("admin console", () => {
     assert.match(text, /Failed sign-in attempt · Firefox on Linux · 127\.0\.0\.1/);
     assert.match(text, /Signed in/);
     assert.match(page.body, new RegExp(`href="/admin/events\\?account=${ownerId}"`));
-    for (const a of ["reset-password", "sign-out", "disable", "grant-admin", "delete"]) assert.match(page.body, new RegExp(`href="/admin/accounts/${ownerId}/${a}"`), a);
+    for (const a of ["reset-password", "sign-out", "disable", "grant-admin", "delete"])
+      assert.match(page.body, new RegExp(`href="/admin/accounts/${ownerId}/${a}"`), a);
     assert.doesNotMatch(page.body, /\/enable"/, "enable is offered only for a disabled account");
     assert.doesNotMatch(page.body, /Second factors|Passkeys/, "no such section while nothing of the kind exists");
     assert.equal((await admin.get("/admin/accounts/no-such-account")).statusCode, 404);
@@ -263,7 +269,9 @@ describe("admin console", () => {
     assert.equal(done.headers.location, `/admin/accounts/${id}?done=disable`);
     assert.ok((await t.deps.stores.accounts.getAccountById(id))?.disabledAt);
     assert.equal((await owner.get("/api/v1/session")).statusCode, 401, "signed out");
-    const signin = await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "disable-me@example.com", password: STRONG_PASSWORD } });
+    const signin = await new TestClient(t.app).request("POST", "/api/v1/session", {
+      json: { identifier: "disable-me@example.com", password: STRONG_PASSWORD },
+    });
     assert.equal(signin.statusCode, 401);
     const [event] = await t.deps.stores.audit.searchEvents({ accountId: id, types: ["admin.account_disabled"], limit: 1 });
     assert.equal(event?.detail?.admin, adminId);
@@ -317,7 +325,9 @@ describe("admin console", () => {
     assert.ok(mail, "the reset message");
     const token = /\/password\/reset\/confirm\?token=([A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];
     assert.ok(token);
-    const completed = await new TestClient(t.app).request("POST", "/api/v1/password-resets/complete", { json: { token, password: "A-brand-new-Passphrase-77" } });
+    const completed = await new TestClient(t.app).request("POST", "/api/v1/password-resets/complete", {
+      json: { token, password: "A-brand-new-Passphrase-77" },
+    });
     assert.equal(completed.statusCode, 204);
     const [event] = await t.deps.stores.audit.searchEvents({ accountId: id, types: ["admin.reset_sent"], limit: 1 });
     assert.deepEqual(event?.detail, { admin: adminId, channel: "email" });
@@ -342,13 +352,10 @@ describe("admin console", () => {
     assert.ok(subjects.includes("Your administrator access has been removed"));
     const events = await t.deps.stores.audit.searchEvents({ accountId: id, types: ["admin.admin_granted", "admin.admin_revoked"], limit: 5 });
     // Both within one second: compared without their order.
-    assert.deepEqual(
-      events.map((e) => [e.type, e.detail?.admin]).sort(),
-      [
-        ["admin.admin_granted", adminId],
-        ["admin.admin_revoked", adminId],
-      ],
-    );
+    assert.deepEqual(events.map((e) => [e.type, e.detail?.admin]).sort(), [
+      ["admin.admin_granted", adminId],
+      ["admin.admin_revoked", adminId],
+    ]);
   });
 
   it("delete removes the account, its identifiers, sessions and pending codes, frees the identifiers and keeps the trail", async () => {
@@ -391,7 +398,13 @@ describe("admin console", () => {
     assert.equal(me?.disabledAt, null);
     // The service refuses with its own code, which the page above puts in words.
     await assert.rejects(
-      performAdminAction(t.deps, { admin: me, accountId: adminId, action: "revoke-admin", password: STRONG_PASSWORD, context: { ip: "127.0.0.1", userAgent: "test" } }),
+      performAdminAction(t.deps, {
+        admin: me,
+        accountId: adminId,
+        action: "revoke-admin",
+        password: STRONG_PASSWORD,
+        context: { ip: "127.0.0.1", userAgent: "test" },
+      }),
       (error: unknown) => (error as { code?: string }).code === "ADMIN_LAST_ADMIN",
     );
 
@@ -452,7 +465,7 @@ describe("admin console", () => {
   });
 
   it("security events: filters by type, account, address and days, pages by keyset, and reports bad filters", async () => {
-    const ua = "=HYPERLINK(\"http://evil.example\",\"x\")";
+    const ua = '=HYPERLINK("http://evil.example","x")';
     const prober = new TestClient(t.app, { "user-agent": ua });
     const owner = await createVerifiedAccount(t, "watched@example.com");
     const id = await idOf("watched@example.com");
@@ -516,15 +529,25 @@ describe("admin console", () => {
   it("security events: per-hour charts of sign-ins, failures, locks and security checks shown and solved", async () => {
     t.clock.advance(3600 * 1000);
     const before = await admin.get("/admin/events?days=1");
-    const count = (body: string, series: string) => Number(new RegExp(`<figure class="chart" data-series="${series.replace(".", "\\.")}">\\n<figcaption><strong>[^<]+</strong>: (\\d+)`).exec(body)?.[1]);
+    const count = (body: string, series: string) =>
+      Number(new RegExp(`<figure class="chart" data-series="${series.replace(".", "\\.")}">\\n<figcaption><strong>[^<]+</strong>: (\\d+)`).exec(body)?.[1]);
     const series = ["signin.succeeded", "signin.failed", "signin.locked", "check.shown", "check.solved"] as const;
     const start = Object.fromEntries(series.map((s) => [s, count(before.body, s)])) as Record<(typeof series)[number], number>;
     const guesser = new TestClient(t.app);
     await createVerifiedAccount(t, "charted@example.com");
-    for (let i = 0; i < 3; i++) await guesser.request("POST", "/api/v1/session", { json: { identifier: "nobody-charted@example.com", password: `guess ${i}` } });
+    for (let i = 0; i < 3; i++)
+      await guesser.request("POST", "/api/v1/session", { json: { identifier: "nobody-charted@example.com", password: `guess ${i}` } });
     // Two locks two hours ago, recorded as the sign-in records them.
     for (let i = 0; i < 2; i++) {
-      await t.deps.stores.audit.recordEvent({ id: generateId(t.deps.random), at: new Date(t.clock.now().getTime() - 2 * 3600_000), type: "signin.locked", accountId: null, ip: "192.0.2.7", userAgent: null, detail: null });
+      await t.deps.stores.audit.recordEvent({
+        id: generateId(t.deps.random),
+        at: new Date(t.clock.now().getTime() - 2 * 3600_000),
+        type: "signin.locked",
+        accountId: null,
+        ip: "192.0.2.7",
+        userAgent: null,
+        detail: null,
+      });
     }
     const after = await admin.get("/admin/events?days=1");
     assert.equal(count(after.body, "signin.succeeded"), start["signin.succeeded"] + 1, "one sign-in (after registration)");
@@ -534,7 +557,10 @@ describe("admin console", () => {
     assert.equal(count(after.body, "check.solved"), start["check.solved"] + 1, "and solved");
     const lockChart = after.body.slice(after.body.indexOf('data-series="signin.locked"'));
     assert.match(lockChart.slice(0, lockChart.indexOf("</svg>")), /fill="currentColor" data-value="2"><title>\d{4}-\d{2}-\d{2} \d{2}:00 UTC: 2<\/title>/);
-    assert.match(after.body, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* role="img" aria-labelledby="chart-signin-failed-title chart-signin-failed-desc"/);
+    assert.match(
+      after.body,
+      /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* role="img" aria-labelledby="chart-signin-failed-title chart-signin-failed-desc"/,
+    );
     assert.match(after.body, /<strong aria-current="page">Last 24 hours<\/strong>/);
     assert.match(after.body, /<caption>Per day \(UTC\)<\/caption>/);
     assert.doesNotMatch(after.body, /\sstyle=/, "no inline styles (the CSP forbids them)");
@@ -545,8 +571,20 @@ describe("admin console", () => {
     const empty = await admin.get("/admin/apps");
     assert.equal(empty.statusCode, 200);
     assert.match(pageText(empty.body), /No application is registered yet/);
-    const { secret } = await registerClient(t.deps, { name: "Wiki <team>", redirectUris: ["https://wiki.example.com/oauth/callback"], postLogoutRedirectUris: [], isPublic: false, firstParty: true });
-    await registerClient(t.deps, { name: "Phone app", redirectUris: ["com.example.app:/cb"], postLogoutRedirectUris: ["com.example.app:/bye"], isPublic: true, firstParty: false });
+    const { secret } = await registerClient(t.deps, {
+      name: "Wiki <team>",
+      redirectUris: ["https://wiki.example.com/oauth/callback"],
+      postLogoutRedirectUris: [],
+      isPublic: false,
+      firstParty: true,
+    });
+    await registerClient(t.deps, {
+      name: "Phone app",
+      redirectUris: ["com.example.app:/cb"],
+      postLogoutRedirectUris: ["com.example.app:/bye"],
+      isPublic: true,
+      firstParty: false,
+    });
     const page = await admin.get("/admin/apps");
     const text = pageText(page.body);
     assert.match(text, /Wiki <team>/);

@@ -127,8 +127,14 @@ describe("admin", () => {
 
     const chart = html.slice(html.indexOf(`<figure class="chart" data-slug="${slug}">`));
     const svg = chart.slice(0, chart.indexOf("</svg>"));
-    assert.match(svg, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* role="img" aria-labelledby="reasons-account-security-title reasons-account-security-desc"/);
-    assert.match(svg, /<desc id="reasons-account-security-desc">Confusing or hard to follow: 0; Didn&#39;t answer my question: 0; Inaccurate or out of date: 0; Too long: 1; Something else: 0<\/desc>/);
+    assert.match(
+      svg,
+      /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* role="img" aria-labelledby="reasons-account-security-title reasons-account-security-desc"/,
+    );
+    assert.match(
+      svg,
+      /<desc id="reasons-account-security-desc">Confusing or hard to follow: 0; Didn&#39;t answer my question: 0; Inaccurate or out of date: 0; Too long: 1; Something else: 0<\/desc>/,
+    );
     assert.match(svg, /fill="currentColor" data-value="1"/);
     assert.match(html, /<svg[^>]*aria-labelledby="trend-title trend-desc"/, "the trend chart");
     assert.doesNotMatch(html, /\sstyle=/, "no inline styles (the CSP forbids them)");
@@ -136,7 +142,10 @@ describe("admin", () => {
     assert.equal(week.statusCode, 200);
     assert.match(week.body, /<strong aria-current="page">Last 7 days<\/strong>/);
     assert.match(week.body, /<caption[^>]*>Articles \(last 7 days\)<\/caption>/);
-    assert.deepEqual([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]), ['<script src="/assets/app.js" defer type="module">']);
+    assert.deepEqual(
+      [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]),
+      ['<script src="/assets/app.js" defer type="module">'],
+    );
   });
 
   it("shows the latest comments escaped", async () => {
@@ -217,11 +226,15 @@ describe("admin", () => {
 
     const article = await reader.get(link);
     assert.equal(article.statusCode, 200);
-    const no = await reader.request("POST", "/help/problems-signing-in/feedback", { form: { ...hiddenInputsIn(article.body, "/help/problems-signing-in/feedback"), helpful: "no" } });
+    const no = await reader.request("POST", "/help/problems-signing-in/feedback", {
+      form: { ...hiddenInputsIn(article.body, "/help/problems-signing-in/feedback"), helpful: "no" },
+    });
     assert.equal(no.headers.location, "/help/problems-signing-in?feedback=reason#feedback");
     const reasonStep = await reader.get("/help/problems-signing-in?feedback=reason");
     const csrf = hiddenInputsIn(reasonStep.body, "/help/problems-signing-in/feedback")._csrf as string;
-    const sent = await reader.request("POST", "/help/problems-signing-in/feedback", { form: { _csrf: csrf, helpful: "no", reason: "didnt_answer", comment: "My keyboard has no Caps Lock light." } });
+    const sent = await reader.request("POST", "/help/problems-signing-in/feedback", {
+      form: { _csrf: csrf, helpful: "no", reason: "didnt_answer", comment: "My keyboard has no Caps Lock light." },
+    });
     const thanks = await reader.get((sent.headers.location as string).replace(/#.*$/, ""));
     assert.match(pageText(thanks.body), /Thank you\. We can't reply to individual answers, but we read every one and use them to improve this help\./);
 

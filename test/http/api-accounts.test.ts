@@ -17,7 +17,9 @@ describe("accounts API", () => {
 
   it("registers by e-mail, confirms with the code from the outbox, and signs in case-insensitively", async () => {
     const client = new TestClient(t.app);
-    const registered = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "Ada@Example.com", password: STRONG_PASSWORD, name: "Ada" } });
+    const registered = await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "Ada@Example.com", password: STRONG_PASSWORD, name: "Ada" },
+    });
     assert.equal(registered.statusCode, 202);
     assert.deepEqual(registered.json(), { verification: "sent" });
 
@@ -63,7 +65,9 @@ describe("accounts API", () => {
 
   it("registers a mobile number and signs in with another spelling of it; the code arrives by SMS", async () => {
     const client = new TestClient(t.app);
-    const registered = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "+49 1512 3456789", password: STRONG_PASSWORD } });
+    const registered = await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "+49 1512 3456789", password: STRONG_PASSWORD },
+    });
     assert.equal(registered.statusCode, 202);
     const sms = readSMS(t.config.outboxDir).filter((s) => s.to === "+4915123456789");
     assert.equal(sms.length, 1);
@@ -84,15 +88,22 @@ describe("accounts API", () => {
     assert.equal(unknown.statusCode, 401);
     assert.equal(upper.body, unknown.body, "byte-identical bodies");
     assert.equal(upper.json().error.code, "SIGNIN_FAILED");
-    assert.equal(upper.cookies.some((c) => c.name === "latchkey_session"), false);
+    assert.equal(
+      upper.cookies.some((c) => c.name === "latchkey_session"),
+      false,
+    );
   });
 
   it("answers registration of a taken identifier like a new one and sends the owner a notice instead of a code", async () => {
     await createVerifiedAccount(t, "taken@example.com");
     const before = (await readEmails(t.config.outboxDir)).length;
     const client = new TestClient(t.app);
-    const again = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "TAKEN@example.com", password: "another strong passphrase here" } });
-    const fresh = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "fresh@example.com", password: "another strong passphrase here" } });
+    const again = await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "TAKEN@example.com", password: "another strong passphrase here" },
+    });
+    const fresh = await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "fresh@example.com", password: "another strong passphrase here" },
+    });
     assert.equal(again.statusCode, 202);
     assert.equal(again.body, fresh.body);
     const emails = (await readEmails(t.config.outboxDir)).slice(before);
@@ -107,13 +118,30 @@ describe("accounts API", () => {
 
   it("lets a new registration replace an abandoned unconfirmed one", async () => {
     const squatter = new TestClient(t.app);
-    assert.equal((await squatter.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(squatter), identifier: "victim@example.com", password: "squatter owns this passphrase" } })).statusCode, 202);
+    assert.equal(
+      (
+        await squatter.request("POST", "/api/v1/accounts", {
+          json: { captcha: await solveCAPTCHA(squatter), identifier: "victim@example.com", password: "squatter owns this passphrase" },
+        })
+      ).statusCode,
+      202,
+    );
     const owner = new TestClient(t.app);
-    assert.equal((await owner.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(owner), identifier: "victim@example.com", password: STRONG_PASSWORD } })).statusCode, 202);
+    assert.equal(
+      (
+        await owner.request("POST", "/api/v1/accounts", {
+          json: { captcha: await solveCAPTCHA(owner), identifier: "victim@example.com", password: STRONG_PASSWORD },
+        })
+      ).statusCode,
+      202,
+    );
     const code = await latestCode(t.config.outboxDir, "victim@example.com");
     assert.equal((await owner.request("POST", "/api/v1/accounts/verify", { json: { identifier: "victim@example.com", code } })).statusCode, 200);
     assert.equal((await owner.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: STRONG_PASSWORD } })).statusCode, 200);
-    assert.equal((await squatter.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: "squatter owns this passphrase" } })).statusCode, 401);
+    assert.equal(
+      (await squatter.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: "squatter owns this passphrase" } })).statusCode,
+      401,
+    );
   });
 
   it("gives specific format errors with field identifier", async () => {
@@ -138,13 +166,17 @@ describe("accounts API", () => {
         assert.ok(response.json().error.message.length > 10);
       }
     }
-    const missing = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "01512 3456789", password: STRONG_PASSWORD } });
+    const missing = await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "01512 3456789", password: STRONG_PASSWORD },
+    });
     assert.match(missing.json().error.message, /\+44|0044/, "the message shows an example with a country code");
   });
 
   it("suggests a likely fix for a mistyped domain without blocking", async () => {
     const client = new TestClient(t.app);
-    const response = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "ada@gmial.com", password: STRONG_PASSWORD } });
+    const response = await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "ada@gmial.com", password: STRONG_PASSWORD },
+    });
     assert.equal(response.statusCode, 202);
     assert.equal(response.json().suggestion, "ada@gmail.com");
   });
@@ -158,7 +190,9 @@ describe("accounts API", () => {
       ["weakling@example.com-is-me", "PASSWORD_CONTAINS_IDENTIFIER"],
     ];
     for (const [password, code] of cases) {
-      const response = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "weakling@example.com", password } });
+      const response = await client.request("POST", "/api/v1/accounts", {
+        json: { captcha: await solveCAPTCHA(client), identifier: "weakling@example.com", password },
+      });
       assert.equal(response.statusCode, 400, password);
       assert.equal(response.json().error.code, code, password);
       assert.equal(response.json().error.field, "password");
@@ -198,7 +232,9 @@ describe("accounts API", () => {
 
   it("counts wrong codes: five wrong tries end a code", async () => {
     const client = new TestClient(t.app);
-    await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "tries@example.com", password: STRONG_PASSWORD } });
+    await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "tries@example.com", password: STRONG_PASSWORD },
+    });
     const code = await latestCode(t.config.outboxDir, "tries@example.com");
     const wrong = code === "000000" ? "111111" : "000000";
     const codes: string[] = [];
@@ -207,7 +243,13 @@ describe("accounts API", () => {
       assert.equal(r.statusCode, 400);
       codes.push(r.json().error.code);
     }
-    assert.deepEqual(codes, ["VERIFICATION_CODE_INVALID", "VERIFICATION_CODE_INVALID", "VERIFICATION_CODE_INVALID", "VERIFICATION_CODE_INVALID", "VERIFICATION_CODE_EXPIRED"]);
+    assert.deepEqual(codes, [
+      "VERIFICATION_CODE_INVALID",
+      "VERIFICATION_CODE_INVALID",
+      "VERIFICATION_CODE_INVALID",
+      "VERIFICATION_CODE_INVALID",
+      "VERIFICATION_CODE_EXPIRED",
+    ]);
     const right = await client.request("POST", "/api/v1/accounts/verify", { json: { identifier: "tries@example.com", code } });
     assert.equal(right.statusCode, 400, "the right code no longer works");
     assert.equal(right.json().error.code, "VERIFICATION_CODE_EXPIRED");
@@ -215,7 +257,9 @@ describe("accounts API", () => {
 
   it("expires codes after 10 minutes and a resent code replaces the old one", async () => {
     const client = new TestClient(t.app);
-    await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "slow@example.com", password: STRONG_PASSWORD } });
+    await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "slow@example.com", password: STRONG_PASSWORD },
+    });
     const first = await latestCode(t.config.outboxDir, "slow@example.com");
     t.clock.advance(10 * 60 * 1000 + 1000);
     const late = await client.request("POST", "/api/v1/accounts/verify", { json: { identifier: "slow@example.com", code: first } });
@@ -237,7 +281,9 @@ describe("accounts API", () => {
     const client = new TestClient(t.app);
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const r = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "flood@example.com", password: STRONG_PASSWORD } });
+      const r = await client.request("POST", "/api/v1/accounts", {
+        json: { captcha: await solveCAPTCHA(client), identifier: "flood@example.com", password: STRONG_PASSWORD },
+      });
       statuses.push(r.statusCode);
       if (r.statusCode === 429) {
         assert.equal(r.json().error.code, "SEND_LIMITED");
@@ -246,7 +292,14 @@ describe("accounts API", () => {
     }
     assert.deepEqual(statuses, [202, 202, 202, 429]);
     t.clock.advance(15 * 60 * 1000 + 1000);
-    assert.equal((await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier: "flood@example.com", password: STRONG_PASSWORD } })).statusCode, 202);
+    assert.equal(
+      (
+        await client.request("POST", "/api/v1/accounts", {
+          json: { captcha: await solveCAPTCHA(client), identifier: "flood@example.com", password: STRONG_PASSWORD },
+        })
+      ).statusCode,
+      202,
+    );
   });
 
   it("refuses cross-site browser requests with cookies", async () => {

@@ -63,7 +63,11 @@ describe("attack findings", () => {
     const found = await t.deps.stores.accounts.getAccountByIdentifier(phone);
     assert.ok(found);
     const email = "hidden-second@example.com";
-    await t.deps.stores.accounts.addVerifiedIdentifier(found.account.id, { id: generateId(t.deps.random), kind: "email", value: email, display: email }, t.clock.now());
+    await t.deps.stores.accounts.addVerifiedIdentifier(
+      found.account.id,
+      { id: generateId(t.deps.random), kind: "email", value: email, display: email },
+      t.clock.now(),
+    );
     const client = new TestClient(t.app);
     await requestReset(client, phone);
     const code = await latestCode(t.config.outboxDir, phone);
@@ -71,11 +75,19 @@ describe("attack findings", () => {
 
     // A password containing an address on the account, and one containing an address that is not:
     // both answers speak only of the code, and both cost a try.
-    const onAccount = await client.request("POST", "/api/v1/password-resets/complete", { json: { identifier: phone, code: wrong, password: `Quiet-${email}-71` } });
-    const notOnAccount = await client.request("POST", "/api/v1/password-resets/complete", { json: { identifier: phone, code: wrong, password: "Quiet-someone-else@example.com-71" } });
+    const onAccount = await client.request("POST", "/api/v1/password-resets/complete", {
+      json: { identifier: phone, code: wrong, password: `Quiet-${email}-71` },
+    });
+    const notOnAccount = await client.request("POST", "/api/v1/password-resets/complete", {
+      json: { identifier: phone, code: wrong, password: "Quiet-someone-else@example.com-71" },
+    });
     assert.equal(onAccount.json().error.code, "RESET_CODE_INVALID");
     assert.equal(notOnAccount.json().error.code, "RESET_CODE_INVALID");
-    assert.equal((await t.deps.stores.passwordResets.takeResetCodeAttempt(phone, t.clock.now()))?.attemptsLeft, 2, "five tries, two guesses and this one taken");
+    assert.equal(
+      (await t.deps.stores.passwordResets.takeResetCodeAttempt(phone, t.clock.now()))?.attemptsLeft,
+      2,
+      "five tries, two guesses and this one taken",
+    );
 
     // With the right code the password rules apply, and a refused password leaves the code usable.
     const refused = await client.request("POST", "/api/v1/password-resets/complete", { json: { identifier: phone, code, password: `Quiet-${email}-71` } });
@@ -201,4 +213,3 @@ describe("security checks drawn by pages", () => {
     assert.equal((await t.app.inject({ method: "GET", url: "/register", remoteAddress: "198.51.100.61" })).statusCode, 200, "another address is not affected");
   });
 });
-

@@ -3,28 +3,38 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp, testEnv } from "../helpers/app.ts";
 import { BRAND_LOGO_SVG, BRANDED_ENV, writeBrandingDir, writeBrandTemplates } from "../helpers/branding.ts";
-import { readSMS } from "../helpers/outbox.ts";
 import { TestClient } from "../helpers/client.ts";
+import { readSMS } from "../helpers/outbox.ts";
 
 describe("starting with a colour that fails the contrast check", () => {
   it("`latchkey serve` exits 78 before opening its port or its data, naming the colour and the ratio", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "latchkey-brand-"));
     try {
-      const env = { ...(process.env as Record<string, string>), ...testEnv(dataDir, { LATCHKEY_PORT: "0", LATCHKEY_PRIMARY_COLOR: "#7fb3ff", LATCHKEY_ACCENT_COLOR: "#dddddd" }) };
-      const run = spawnSync(process.execPath, [fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url)), "serve"], { env, encoding: "utf8", timeout: 60_000 });
+      const env = {
+        ...(process.env as Record<string, string>),
+        ...testEnv(dataDir, { LATCHKEY_PORT: "0", LATCHKEY_PRIMARY_COLOR: "#7fb3ff", LATCHKEY_ACCENT_COLOR: "#dddddd" }),
+      };
+      const run = spawnSync(process.execPath, [fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url)), "serve"], {
+        env,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
       assert.equal(run.status, 78, run.stderr + run.stdout);
       assert.match(run.stderr, /LATCHKEY_PRIMARY_COLOR=#7fb3ff: links in this colour on cards \(#ffffff\) reach 2\.1:1; WCAG AA asks at least 4\.5:1 for text/);
-      assert.match(run.stderr, /LATCHKEY_ACCENT_COLOR=#dddddd: focus rings in this colour on cards \(#ffffff\) reach 1\.3:1; WCAG AA asks at least 3:1 for controls/);
+      assert.match(
+        run.stderr,
+        /LATCHKEY_ACCENT_COLOR=#dddddd: focus rings in this colour on cards \(#ffffff\) reach 1\.3:1; WCAG AA asks at least 3:1 for controls/,
+      );
       assert.doesNotMatch(run.stdout, /is running at/);
       assert.equal(existsSync(join(dataDir, "latchkey.db")), false, "no database was created");
     } finally {

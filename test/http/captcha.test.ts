@@ -69,15 +69,21 @@ describe("CAPTCHA", () => {
     await createVerifiedAccount(t, "solver@example.com");
     const client = new TestClient(t.app);
     await failTimes(client, "solver@example.com", 3);
-    const wrong = await client.request("POST", "/api/v1/session", { json: { identifier: "solver@example.com", password: STRONG_PASSWORD, captcha: { ...(await solveCAPTCHA(client, "signin")), answer: "NOPE12" } } });
+    const wrong = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "solver@example.com", password: STRONG_PASSWORD, captcha: { ...(await solveCAPTCHA(client, "signin")), answer: "NOPE12" } },
+    });
     assert.equal(wrong.statusCode, 400);
     assert.equal(wrong.json().error.code, "CAPTCHA_INCORRECT");
     assert.ok(wrong.json().captcha.id, "a fresh challenge comes with the refusal");
     const fresh = wrong.json().captcha.id as string;
-    const ok = await client.request("POST", "/api/v1/session", { json: { identifier: "solver@example.com", password: STRONG_PASSWORD, captcha: { id: fresh, answer: "123 45-67" } } });
+    const ok = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "solver@example.com", password: STRONG_PASSWORD, captcha: { id: fresh, answer: "123 45-67" } },
+    });
     assert.equal(ok.statusCode, 200);
     // Success cleared the failures: the next wrong password is an ordinary failure without a check.
-    const after = await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "solver@example.com", password: "wrong password entirely" } });
+    const after = await new TestClient(t.app).request("POST", "/api/v1/session", {
+      json: { identifier: "solver@example.com", password: "wrong password entirely" },
+    });
     assert.equal(after.json().error.code, "SIGNIN_FAILED");
     assert.equal(after.json().captcha, undefined);
   });
@@ -87,7 +93,9 @@ describe("CAPTCHA", () => {
     const client = new TestClient(t.app);
     await failTimes(client, "empty@example.com", 3);
     const challenge = await solveCAPTCHA(client, "signin");
-    const empty = await client.request("POST", "/api/v1/session", { json: { identifier: "empty@example.com", password: STRONG_PASSWORD, captcha: { id: challenge.id, answer: " - " } } });
+    const empty = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "empty@example.com", password: STRONG_PASSWORD, captcha: { id: challenge.id, answer: " - " } },
+    });
     assert.equal(empty.statusCode, 400);
     assert.equal(empty.json().error.code, "CAPTCHA_ANSWER_MISSING");
     assert.equal(empty.json().error.field, "captcha");
@@ -112,11 +120,15 @@ describe("CAPTCHA", () => {
     const client = new TestClient(t.app);
     await failTimes(client, "bound@example.com", 3);
     const forRegistration = await solveCAPTCHA(client, "registration");
-    const wrongPurpose = await client.request("POST", "/api/v1/session", { json: { identifier: "bound@example.com", password: STRONG_PASSWORD, captcha: forRegistration } });
+    const wrongPurpose = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "bound@example.com", password: STRONG_PASSWORD, captcha: forRegistration },
+    });
     assert.equal(wrongPurpose.json().error.code, "CAPTCHA_EXPIRED");
     const other = new TestClient(t.app);
     const othersChallenge = await solveCAPTCHA(other, "signin");
-    const wrongBrowser = await client.request("POST", "/api/v1/session", { json: { identifier: "bound@example.com", password: STRONG_PASSWORD, captcha: othersChallenge } });
+    const wrongBrowser = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "bound@example.com", password: STRONG_PASSWORD, captcha: othersChallenge },
+    });
     assert.equal(wrongBrowser.json().error.code, "CAPTCHA_EXPIRED");
   });
 
@@ -161,7 +173,10 @@ describe("CAPTCHA", () => {
     const page = await browser.get(location);
     const html = page.body;
     assert.match(html, /<fieldset class="captcha" data-captcha>/);
-    assert.match(html, /<img class="captcha-image" src="\/captcha\/[A-Za-z0-9_-]{20}\.png" width="240" height="80" alt="Security check picture: type the letters and digits it shows[^"]*audio/);
+    assert.match(
+      html,
+      /<img class="captcha-image" src="\/captcha\/[A-Za-z0-9_-]{20}\.png" width="240" height="80" alt="Security check picture: type the letters and digits it shows[^"]*audio/,
+    );
     assert.match(html, /<a class="captcha-audio-link" href="\/captcha\/[A-Za-z0-9_-]{20}\.wav" data-captcha-audio>Hear the challenge<\/a>/);
     assert.match(html, /name="captchaAction" value="refresh"[^>]*>Try another</);
     assert.match(html, /name="captchaAnswer" autocomplete="off" autocapitalize="off" spellcheck="false"/);
@@ -189,8 +204,14 @@ describe("CAPTCHA", () => {
   it("shows a wrong answer's message next to a fresh check and never keeps the password", async () => {
     const browser = new TestClient(t.app);
     let location = "";
-    for (let i = 0; i < 3; i++) location = (await browser.submitForm("/signin", "/signin", { identifier: "again@example.com", password: "wrong password entirely" })).headers.location as string;
-    const failedPage = await browser.submitForm(location, "/signin", { identifier: "again@example.com", password: "secret-typed-here", captchaAnswer: "wrong" });
+    for (let i = 0; i < 3; i++)
+      location = (await browser.submitForm("/signin", "/signin", { identifier: "again@example.com", password: "wrong password entirely" })).headers
+        .location as string;
+    const failedPage = await browser.submitForm(location, "/signin", {
+      identifier: "again@example.com",
+      password: "secret-typed-here",
+      captchaAnswer: "wrong",
+    });
     const page = await browser.get(failedPage.headers.location as string);
     assert.match(pageText(page.body), /answer to the security check was not right/);
     assert.match(page.body, /id="captcha"[^>]*aria-invalid="true"/);

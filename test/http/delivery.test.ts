@@ -67,7 +67,11 @@ describe("delivery over SMTP", () => {
   let t: TestApp;
   before(async () => {
     smtp = await startSMTP();
-    t = await createTestApp({ LATCHKEY_REGISTRATION_CAPTCHA: "0", LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LATCHKEY_MAIL_FROM: "Latchkey <no-reply@latchkey.test>" });
+    t = await createTestApp({
+      LATCHKEY_REGISTRATION_CAPTCHA: "0",
+      LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      LATCHKEY_MAIL_FROM: "Latchkey <no-reply@latchkey.test>",
+    });
   });
   after(async () => {
     await t.close();

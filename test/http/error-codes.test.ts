@@ -43,7 +43,9 @@ describe("rarely reached error codes", () => {
 
   it("NAME_TOO_LONG when registering with a name over 100 characters", async () => {
     const client = new TestClient(t.app);
-    const r = await client.request("POST", "/api/v1/accounts", { json: { identifier: "long-name@example.com", password: STRONG_PASSWORD, name: "N".repeat(101) } });
+    const r = await client.request("POST", "/api/v1/accounts", {
+      json: { identifier: "long-name@example.com", password: STRONG_PASSWORD, name: "N".repeat(101) },
+    });
     assert.equal(r.statusCode, 400);
     assert.equal(r.json().error.code, "NAME_TOO_LONG");
     assert.equal(r.json().error.field, "name");
@@ -52,7 +54,11 @@ describe("rarely reached error codes", () => {
 
   it("PASSWORD_MISMATCH when the two password fields of the registration page differ", async () => {
     const browser = new TestClient(t.app);
-    const posted = await browser.submitForm("/register", "/register", { identifier: "mismatch@example.com", password: STRONG_PASSWORD, password_confirm: `${STRONG_PASSWORD}x` });
+    const posted = await browser.submitForm("/register", "/register", {
+      identifier: "mismatch@example.com",
+      password: STRONG_PASSWORD,
+      password_confirm: `${STRONG_PASSWORD}x`,
+    });
     assert.equal(posted.statusCode, 303);
     const page = await browser.get(posted.headers.location as string);
     assert.ok(pageText(page.body).includes(messageForError("PASSWORD_MISMATCH")), "the page says the passwords differ");

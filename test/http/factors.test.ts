@@ -3,9 +3,9 @@
 // account only, step-up on every change to what protects the account, and deleting one's account.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { generateTOTPCode, totpStepAt, unsealTOTPSecret } from "../../src/factors/totp.ts";
 import { createCAPTCHAChallenge } from "../../src/captcha/challenges.ts";
 import { secondFactorMethods, verifySecondFactor } from "../../src/factors/second-factor.ts";
+import { generateTOTPCode, totpStepAt, unsealTOTPSecret } from "../../src/factors/totp.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, type TestClient } from "../helpers/client.ts";
@@ -80,17 +80,27 @@ describe("second factors and step-up over HTTP", () => {
     const accountId = await accountIdOf(client);
     const { codes } = await enableTOTP(t, client);
     const first = codes[0] as string;
-    assert.equal((await verifySecondFactor(t.deps, accountId, { method: "recovery_code", code: first.toUpperCase(), binding: "b:r" })).ok, true, "case and dash do not matter");
+    assert.equal(
+      (await verifySecondFactor(t.deps, accountId, { method: "recovery_code", code: first.toUpperCase(), binding: "b:r" })).ok,
+      true,
+      "case and dash do not matter",
+    );
     assert.deepEqual(await verifySecondFactor(t.deps, accountId, { method: "recovery_code", code: first, binding: "b:r" }), { ok: false, reason: "invalid" });
     await t.deps.tasks.settle();
-    const notices = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("recovery@example.com") && e.subject.startsWith("A recovery code was used"));
+    const notices = (await readEmails(t.config.outboxDir)).filter(
+      (e) => e.to.includes("recovery@example.com") && e.subject.startsWith("A recovery code was used"),
+    );
     assert.equal(notices.length, 1);
     assert.match(notices[0]?.text ?? "", /9 unused recovery codes left/);
 
     const regenerated = await client.request("POST", "/api/v1/account/recovery-codes");
     assert.equal(regenerated.statusCode, 201);
     assert.equal(regenerated.json().recoveryCodes.length, 10);
-    assert.deepEqual(await verifySecondFactor(t.deps, accountId, { method: "recovery_code", code: codes[1] as string, binding: "b:r" }), { ok: false, reason: "invalid" }, "old codes die");
+    assert.deepEqual(
+      await verifySecondFactor(t.deps, accountId, { method: "recovery_code", code: codes[1] as string, binding: "b:r" }),
+      { ok: false, reason: "invalid" },
+      "old codes die",
+    );
     const events = await t.deps.stores.audit.listEvents({ accountId, limit: 20 });
     assert.ok(events.some((e) => e.type === "recovery_code.used"));
   });
@@ -116,7 +126,10 @@ describe("second factors and step-up over HTTP", () => {
     assert.equal((await client.request("DELETE", "/api/v1/sessions")).statusCode, 200, "sign out other sessions after confirming");
 
     t.clock.advance(11 * MINUTE);
-    assert.equal((await client.request("POST", "/api/v1/account/confirm", { json: { code: generateTOTPCode(secret, totpStepAt(t.clock.now())) } })).statusCode, 204);
+    assert.equal(
+      (await client.request("POST", "/api/v1/account/confirm", { json: { code: generateTOTPCode(secret, totpStepAt(t.clock.now())) } })).statusCode,
+      204,
+    );
     assert.equal((await client.request("POST", "/api/v1/account/recovery-codes")).statusCode, 201);
     t.clock.advance(11 * MINUTE);
     const oldCode = await client.request("POST", "/api/v1/account/confirm", { json: { code: codes[0] as string } });
@@ -144,7 +157,9 @@ describe("second factors and step-up over HTTP", () => {
     assert.equal(sent.headers.location, "/account/confirm?return_to=%2Faccount%2Fsecurity");
     const confirm = await client.get(sent.headers.location as string);
     assert.match(pageText(confirm.body), /Confirm it's you/);
-    const confirmed = await client.request("POST", "/account/confirm", { form: { ...hiddenInputsIn(confirm.body, "/account/confirm"), password: STRONG_PASSWORD } });
+    const confirmed = await client.request("POST", "/account/confirm", {
+      form: { ...hiddenInputsIn(confirm.body, "/account/confirm"), password: STRONG_PASSWORD },
+    });
     assert.equal(confirmed.statusCode, 303);
     assert.equal(confirmed.headers.location, "/account/security");
     const made = await client.submitForm("/account/security", "/account/security/recovery-codes", {});
@@ -160,9 +175,24 @@ describe("second factors and step-up over HTTP", () => {
     const owner = await createVerifiedAccount(t, "pk-owner@example.com");
     const stranger = await createVerifiedAccount(t, "pk-stranger@example.com");
     const ownerId = await accountIdOf(owner);
-    await t.deps.stores.factors.addPasskey({ id: "pk-http-1", accountId: ownerId, credentialId: "cred-http-1", publicKey: "AA", counter: 0, transports: [], deviceType: "singleDevice", backedUp: false, name: "Key", createdAt: t.clock.now(), lastUsedAt: null });
+    await t.deps.stores.factors.addPasskey({
+      id: "pk-http-1",
+      accountId: ownerId,
+      credentialId: "cred-http-1",
+      publicKey: "AA",
+      counter: 0,
+      transports: [],
+      deviceType: "singleDevice",
+      backedUp: false,
+      name: "Key",
+      createdAt: t.clock.now(),
+      lastUsedAt: null,
+    });
     assert.equal((await stranger.request("PATCH", "/api/v1/account/passkeys/pk-http-1", { json: { name: "Mine" } })).json().error.code, "PASSKEY_NOT_FOUND");
-    assert.equal((await owner.request("PATCH", "/api/v1/account/passkeys/pk-http-1", { json: { name: "x".repeat(65) } })).json().error.code, "PASSKEY_NAME_INVALID");
+    assert.equal(
+      (await owner.request("PATCH", "/api/v1/account/passkeys/pk-http-1", { json: { name: "x".repeat(65) } })).json().error.code,
+      "PASSKEY_NAME_INVALID",
+    );
     assert.equal((await owner.request("PATCH", "/api/v1/account/passkeys/pk-http-1", { json: { name: "  Yubi   key " } })).statusCode, 204);
     const listed = (await owner.get("/api/v1/account/security")).json();
     assert.equal(listed.passkeys[0].name, "Yubi key");
@@ -173,7 +203,9 @@ describe("second factors and step-up over HTTP", () => {
     assert.equal((await owner.request("DELETE", "/api/v1/account/passkeys/pk-http-1")).statusCode, 204);
     assert.equal((await owner.get("/api/v1/account/security")).json().passkeys.length, 0);
     await t.deps.tasks.settle();
-    assert.ok((await readEmails(t.config.outboxDir)).some((e) => e.to.includes("pk-owner@example.com") && e.subject === "A passkey was removed from your account"));
+    assert.ok(
+      (await readEmails(t.config.outboxDir)).some((e) => e.to.includes("pk-owner@example.com") && e.subject === "A passkey was removed from your account"),
+    );
   });
 
   it("signing out other sessions from the account page asks for a confirmation once the window has passed", async () => {
@@ -224,7 +256,9 @@ describe("second factors and step-up over HTTP", () => {
     assert.equal(await t.deps.stores.factors.countUnusedRecoveryCodes(accountId), 0);
     assert.equal((await client.get("/api/v1/session")).statusCode, 401);
     await t.deps.tasks.settle();
-    assert.ok((await readEmails(t.config.outboxDir)).some((e) => e.to.includes("leaving@example.com") && e.subject === "Your Latchkey account has been deleted"));
+    assert.ok(
+      (await readEmails(t.config.outboxDir)).some((e) => e.to.includes("leaving@example.com") && e.subject === "Your Latchkey account has been deleted"),
+    );
     const again = await createVerifiedAccount(t, "leaving@example.com");
     assert.notEqual(await accountIdOf(again), accountId, "the address is free for a new account");
   });
@@ -236,7 +270,12 @@ describe("second factors and step-up over HTTP", () => {
     const reasons: string[] = [];
     for (let i = 0; i < 10; i++) {
       const challenge = await createCAPTCHAChallenge(t.deps, { purpose: "signin", binding: "b:lock" });
-      const result = await verifySecondFactor(t.deps, accountId, { method: "totp", code: "000000", binding: "b:lock", captcha: { id: challenge.id, answer: "testme" } });
+      const result = await verifySecondFactor(t.deps, accountId, {
+        method: "totp",
+        code: "000000",
+        binding: "b:lock",
+        captcha: { id: challenge.id, answer: "testme" },
+      });
       reasons.push(result.ok ? "ok" : result.reason);
     }
     assert.deepEqual(reasons, [...Array(9).fill("invalid"), "locked"]);
@@ -252,7 +291,9 @@ describe("second factors and step-up over HTTP", () => {
     assert.equal(options.statusCode, 200);
     assert.equal(options.json().options.userVerification, "required");
     const other = await createVerifiedAccount(t, "nopasskey-2@example.com");
-    const foreign = await other.request("POST", "/api/v1/session/passkey", { json: { challengeId: options.json().challengeId, response: { id: "x", type: "public-key" } } });
+    const foreign = await other.request("POST", "/api/v1/session/passkey", {
+      json: { challengeId: options.json().challengeId, response: { id: "x", type: "public-key" } },
+    });
     assert.equal(foreign.statusCode, 400);
     assert.equal(foreign.json().error.code, "PASSKEY_FAILED");
     const used = await client.request("POST", "/api/v1/session/passkey", { json: { challengeId: options.json().challengeId, response: { id: "x" } } });

@@ -26,7 +26,11 @@ describe("forward-auth", () => {
       LATCHKEY_FORWARD_AUTH_RULES: "admin.example.com=admins; ops.example.com=groups:admins",
     });
     aliceId = await seedAccount(t, "alice@example.com", { name: "Alice Ångström" });
-    await t.deps.stores.accounts.addVerifiedIdentifier(aliceId, { id: "alice-phone", kind: "phone", value: "+15555550123", display: "+1 555 555 0123" }, t.clock.now());
+    await t.deps.stores.accounts.addVerifiedIdentifier(
+      aliceId,
+      { id: "alice-phone", kind: "phone", value: "+15555550123", display: "+1 555 555 0123" },
+      t.clock.now(),
+    );
     const bobId = await seedAccount(t, "bob@example.com", { name: "Bob" });
     await t.deps.stores.accounts.setAccountAdmin(bobId, true, t.clock.now());
   });
@@ -128,7 +132,10 @@ describe("return_to after sign-in", () => {
     const client = new TestClient(t.app);
     const page = await client.get(`/signin?return_to=${encodeURIComponent(returnTo)}`);
     assert.equal(page.statusCode, 200);
-    const response = await client.submitForm(`/signin?return_to=${encodeURIComponent(returnTo)}`, "/signin", { identifier: "carol@example.com", password: PASSWORD });
+    const response = await client.submitForm(`/signin?return_to=${encodeURIComponent(returnTo)}`, "/signin", {
+      identifier: "carol@example.com",
+      password: PASSWORD,
+    });
     assert.equal(response.statusCode, 303);
     return String(response.headers.location);
   }
@@ -177,8 +184,14 @@ describe("LATCHKEY_COOKIE_DOMAIN", () => {
   });
 
   it("refuses a cookie domain that does not contain the base URL's host", () => {
-    assert.throws(() => loadConfig(testEnv("/tmp/latchkey-unused", { LATCHKEY_BASE_URL: "https://auth.example.com", LATCHKEY_COOKIE_DOMAIN: "example.org" })), /LATCHKEY_COOKIE_DOMAIN/);
-    assert.throws(() => loadConfig(testEnv("/tmp/latchkey-unused", { LATCHKEY_ALLOWED_RETURN_HOSTS: "https://x.example.com/" })), /LATCHKEY_ALLOWED_RETURN_HOSTS/);
+    assert.throws(
+      () => loadConfig(testEnv("/tmp/latchkey-unused", { LATCHKEY_BASE_URL: "https://auth.example.com", LATCHKEY_COOKIE_DOMAIN: "example.org" })),
+      /LATCHKEY_COOKIE_DOMAIN/,
+    );
+    assert.throws(
+      () => loadConfig(testEnv("/tmp/latchkey-unused", { LATCHKEY_ALLOWED_RETURN_HOSTS: "https://x.example.com/" })),
+      /LATCHKEY_ALLOWED_RETURN_HOSTS/,
+    );
     assert.throws(() => loadConfig(testEnv("/tmp/latchkey-unused", { LATCHKEY_FORWARD_AUTH_RULES: "a.example.com=everyone" })), /LATCHKEY_FORWARD_AUTH_RULES/);
   });
 });

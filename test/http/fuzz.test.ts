@@ -16,7 +16,10 @@ const RUNS_PER_ROUTE = 12;
 
 const jsonValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.record({ identifier: fc.oneof(fc.string({ maxLength: 400 }), fc.integer(), fc.constant(null)), password: fc.oneof(fc.string({ maxLength: 300 }), fc.boolean()) }, { requiredKeys: [] }),
+  fc.record(
+    { identifier: fc.oneof(fc.string({ maxLength: 400 }), fc.integer(), fc.constant(null)), password: fc.oneof(fc.string({ maxLength: 300 }), fc.boolean()) },
+    { requiredKeys: [] },
+  ),
   fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.string({ maxLength: 100 }), fc.integer(), fc.array(fc.string(), { maxLength: 3 }))),
 );
 
@@ -32,8 +35,14 @@ const request = fc.record({
   params: fc.array(pathParam, { minLength: 3, maxLength: 3 }),
   wildcard: fc.string({ maxLength: 100 }).map((s) => encodeURIComponent(s)),
   who: fc.constantFrom("nobody", "member", "admin"),
-  query: fc.dictionary(fc.constantFrom("flow", "token", "return_to", "done", "q", "code", "identifier", "since", "page", "x"), fc.string({ maxLength: 300 }), { maxKeys: 3 }),
-  headers: fc.dictionary(fc.constantFrom("origin", "sec-fetch-site", "cookie", "x-forwarded-for", "user-agent", "accept-language", "accept"), fc.string({ maxLength: 200 }).map((s) => s.replace(/[^\x20-\x7e]/g, "")), { maxKeys: 3 }),
+  query: fc.dictionary(fc.constantFrom("flow", "token", "return_to", "done", "q", "code", "identifier", "since", "page", "x"), fc.string({ maxLength: 300 }), {
+    maxKeys: 3,
+  }),
+  headers: fc.dictionary(
+    fc.constantFrom("origin", "sec-fetch-site", "cookie", "x-forwarded-for", "user-agent", "accept-language", "accept"),
+    fc.string({ maxLength: 200 }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
+    { maxKeys: 3 },
+  ),
 });
 
 /** The route's URL with its parameters and wildcard filled in. */
@@ -47,11 +56,14 @@ describe("fuzzing every route", () => {
   const routes: Array<[string, string]> = [];
   const cookies: Record<string, string> = { nobody: "" };
   before(async () => {
-    t = await createTestApp({}, {
-      onRoute: (route) => {
-        for (const method of [route.method].flat()) routes.push([method, route.url]);
+    t = await createTestApp(
+      {},
+      {
+        onRoute: (route) => {
+          for (const method of [route.method].flat()) routes.push([method, route.url]);
+        },
       },
-    });
+    );
     const cookieOf = (client: TestClient) => [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     cookies.member = cookieOf(await createVerifiedAccount(t, "fuzz-member@example.com"));
     const admin = await createVerifiedAccount(t, "fuzz-admin@example.com");
@@ -66,12 +78,24 @@ describe("fuzzing every route", () => {
   async function counts(): Promise<number[]> {
     const accounts = await t.deps.stores.accounts.listAccounts({ limit: 1000, offset: 0 });
     const events = await t.deps.stores.audit.listEvents({ limit: 100000, types: ["signin.succeeded", "reset.completed", "password.changed"] });
-    return [accounts.length, accounts.reduce((n, a) => n + a.identifiers.length, 0), events.length, accounts.filter((a) => a.account.isAdmin || a.account.disabledAt).length];
+    return [
+      accounts.length,
+      accounts.reduce((n, a) => n + a.identifiers.length, 0),
+      events.length,
+      accounts.filter((a) => a.account.isAdmin || a.account.disabledAt).length,
+    ];
   }
 
   it("knows the application's routes, including help, admin and account identifiers", () => {
     const urls = new Set(routes.map(([, url]) => url));
-    for (const url of ["/help/:slug", "/api/v1/help/articles/:slug/feedback", "/admin", "/api/v1/account/identifiers/:id", "/account/identifiers/:id/remove", "/signin"]) {
+    for (const url of [
+      "/help/:slug",
+      "/api/v1/help/articles/:slug/feedback",
+      "/admin",
+      "/api/v1/account/identifiers/:id",
+      "/account/identifiers/:id/remove",
+      "/signin",
+    ]) {
       assert.ok(urls.has(url), `${url} is among the ${urls.size} routes`);
     }
   });
@@ -97,7 +121,12 @@ describe("fuzzing every route", () => {
             payload = JSON.stringify(body);
           } else if (kind === "form") {
             h["content-type"] = "application/x-www-form-urlencoded";
-            payload = new URLSearchParams(Object.entries(typeof body === "object" && body ? body : { v: String(body) }).map(([k, v]) => [k, typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)])).toString();
+            payload = new URLSearchParams(
+              Object.entries(typeof body === "object" && body ? body : { v: String(body) }).map(([k, v]) => [
+                k,
+                typeof v === "object" && v !== null ? JSON.stringify(v) : String(v),
+              ]),
+            ).toString();
           } else if (kind === "text") {
             h["content-type"] = "text/plain";
             payload = JSON.stringify(body);

@@ -1,10 +1,10 @@
 // Security headers, methods, and the audit trail.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { runMaintenance } from "../../src/maintenance.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { pageText, TestClient } from "../helpers/client.ts";
-import { runMaintenance } from "../../src/maintenance.ts";
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 

@@ -9,8 +9,8 @@ import { buildApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { loadHelpLibrary } from "../../src/help/articles.ts";
 import { helpVisitorId } from "../../src/help/feedback.ts";
-import { createDeps } from "../../src/wiring.ts";
 import type { HelpFeedbackRecord } from "../../src/stores/types.ts";
+import { createDeps } from "../../src/wiring.ts";
 import { createTestApp, type TestApp, testEnv } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, TestClient } from "../helpers/client.ts";
 
@@ -231,7 +231,9 @@ describe("help center", () => {
     const page = await reader.get("/help/problems-signing-in");
     const csrf = hiddenInputsIn(page.body, "/help/problems-signing-in/feedback")._csrf as string;
     const tooLong = "<b>x</b>".repeat(126);
-    const refused = await reader.request("POST", "/help/problems-signing-in/feedback", { form: { _csrf: csrf, helpful: "no", reason: "confusing", comment: tooLong } });
+    const refused = await reader.request("POST", "/help/problems-signing-in/feedback", {
+      form: { _csrf: csrf, helpful: "no", reason: "confusing", comment: tooLong },
+    });
     assert.equal(refused.statusCode, 303);
     const location = refused.headers.location as string;
     assert.match(location, /^\/help\/problems-signing-in\?feedback=reason&flow=[A-Za-z0-9_-]{20}#feedback$/);
@@ -242,7 +244,9 @@ describe("help center", () => {
     assert.match(shown.body, /id="reason-confusing" name="reason" value="confusing" checked>/);
     assert.equal(await storedAnswer(reader, "problems-signing-in"), null, "nothing was stored");
 
-    const badReason = await reader.request("POST", "/help/problems-signing-in/feedback", { form: { _csrf: csrf, helpful: "no", reason: "boring", comment: "" } });
+    const badReason = await reader.request("POST", "/help/problems-signing-in/feedback", {
+      form: { _csrf: csrf, helpful: "no", reason: "boring", comment: "" },
+    });
     const badPage = await reader.get((badReason.headers.location as string).replace(/#.*$/, ""));
     assert.match(pageText(badPage.body), /Choose one of the reasons in the list/);
     assert.equal(await storedAnswer(reader, "problems-signing-in"), null);
@@ -262,7 +266,10 @@ describe("help center", () => {
   it("with JavaScript, the API stores the answer and answers 201", async () => {
     const reader = browser();
     await reader.get("/help/security-check");
-    const yes = await reader.request("POST", "/api/v1/help/articles/security-check/feedback", { json: { helpful: false }, headers: { "sec-fetch-site": "same-origin" } });
+    const yes = await reader.request("POST", "/api/v1/help/articles/security-check/feedback", {
+      json: { helpful: false },
+      headers: { "sec-fetch-site": "same-origin" },
+    });
     assert.equal(yes.statusCode, 201);
     assert.deepEqual(yes.json(), { feedback: "saved" });
     const detailed = await reader.request("POST", "/api/v1/help/articles/security-check/feedback", {
@@ -387,7 +394,7 @@ describe("help articles from hostile Markdown", () => {
         "",
         "[click](javascript:alert(4)) and [data](data:text/html;base64,PHNjcmlwdD4=)",
         "",
-        "<a href=\"javascript:alert(5)\">raw link</a>",
+        '<a href="javascript:alert(5)">raw link</a>',
         "",
       ].join("\n"),
     );

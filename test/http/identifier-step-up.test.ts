@@ -29,7 +29,9 @@ describe("step-up on adding and removing identifiers", () => {
     assert.ok(!(await readEmails(t.config.outboxDir)).some((e) => e.to.includes("stepup-new@example.com")), "nothing sent before the confirmation");
 
     const confirm = await client.get(asked.headers.location as string);
-    const confirmed = await client.request("POST", "/account/confirm", { form: { ...hiddenInputsIn(confirm.body, "/account/confirm"), password: STRONG_PASSWORD } });
+    const confirmed = await client.request("POST", "/account/confirm", {
+      form: { ...hiddenInputsIn(confirm.body, "/account/confirm"), password: STRONG_PASSWORD },
+    });
     assert.equal(confirmed.headers.location, "/account");
     const added = await client.submitForm("/account", "/account/identifiers", { identifier: "stepup-new@example.com" });
     assert.match(added.headers.location as string, /^\/account\/identifiers\/verify\?flow=/);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { TestClient, csrfTokenIn, hiddenInputsIn, pageText, solveCAPTCHA } from "../helpers/client.ts";
+import { csrfTokenIn, hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { latestCode, readEmails } from "../helpers/outbox.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -56,7 +56,10 @@ describe("journeys", () => {
     }
     // The example in every hint and message (one constant) and the help articles are among them.
     for (const expected of ["src/messages/identifiers.ts", "content/help/create-an-account.md", "content/help/problems-signing-in.md", "docs/errors.md"]) {
-      assert.ok(seen.some((s) => s.startsWith(expected)), `no example number found in ${expected}:\n${seen.join("\n")}`);
+      assert.ok(
+        seen.some((s) => s.startsWith(expected)),
+        `no example number found in ${expected}:\n${seen.join("\n")}`,
+      );
     }
   });
 
@@ -71,7 +74,9 @@ describe("journeys", () => {
 
   it("accepts digits that start with a country code as if the + had been typed", async () => {
     const client = new TestClient(t.app);
-    const registered = await client.request("POST", "/api/v1/accounts", { json: { identifier: "447400123456", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client) } });
+    const registered = await client.request("POST", "/api/v1/accounts", {
+      json: { identifier: "447400123456", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client) },
+    });
     assert.equal(registered.statusCode, 202, registered.body);
     const code = await latestCode(t.config.outboxDir, "+447400123456");
     const verified = await client.request("POST", "/api/v1/accounts/verify", { json: { identifier: "44 7400 123456", code } });
@@ -85,7 +90,10 @@ describe("journeys", () => {
     const api = await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "07400 123456", password: "whatever-it-is" } });
     assert.equal(api.statusCode, 400);
     assert.equal(api.json().error.code, "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE");
-    assert.ok(api.json().choices.some((c: { value: string; label: string }) => c.value === "+447400123456" && c.label === "+44 7400 123456 (United Kingdom)"), api.body);
+    assert.ok(
+      api.json().choices.some((c: { value: string; label: string }) => c.value === "+447400123456" && c.label === "+44 7400 123456 (United Kingdom)"),
+      api.body,
+    );
 
     const browser = new TestClient(t.app);
     const failed = await browser.submitForm("/signin", "/signin", { identifier: "07400 123456", password: "whatever-it-is" });
@@ -93,7 +101,9 @@ describe("journeys", () => {
     assert.match(pageText(page.body), /Add your country code/);
     assert.match(page.body, /<button[^>]*type="submit" name="identifier_choice" value="\+447400123456"[^>]*>\+44 7400 123456 \(United Kingdom\)<\/button>/);
     // The button sends the form; with no password typed yet, the page comes back with the number filled in.
-    const picked = await browser.request("POST", "/signin", { form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "07400 123456", password: "", identifier_choice: "+447400123456" } });
+    const picked = await browser.request("POST", "/signin", {
+      form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "07400 123456", password: "", identifier_choice: "+447400123456" },
+    });
     const refilled = await browser.get(picked.headers.location as string);
     assert.match(refilled.body, /id="identifier" name="identifier" type="text" value="\+447400123456"/);
     assert.doesNotMatch(refilled.body, /class="error-summary"/);
@@ -104,14 +114,22 @@ describe("journeys", () => {
     const de = await createTestApp({ LATCHKEY_DEFAULT_REGION: "DE" });
     try {
       const client = new TestClient(de.app);
-      const national = await client.request("POST", "/api/v1/accounts", { json: { identifier: "01512 3456789", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client) } });
+      const national = await client.request("POST", "/api/v1/accounts", {
+        json: { identifier: "01512 3456789", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client) },
+      });
       assert.equal(national.statusCode, 202, national.body);
       assert.ok(await latestCode(de.config.outboxDir, "+4915123456789"));
 
       const ambiguous = await client.request("POST", "/api/v1/session", { json: { identifier: "15123456789", password: "whatever-it-is" } });
       assert.equal(ambiguous.statusCode, 400);
       assert.equal(ambiguous.json().error.code, "IDENTIFIER_PHONE_AMBIGUOUS");
-      assert.deepEqual(ambiguous.json().choices.map((c: { value: string }) => c.value).sort(), ["+15123456789", "+4915123456789"]);
+      assert.deepEqual(
+        ambiguous
+          .json()
+          .choices.map((c: { value: string }) => c.value)
+          .sort(),
+        ["+15123456789", "+4915123456789"],
+      );
       const browser = new TestClient(de.app);
       const failed = await browser.submitForm("/signin", "/signin", { identifier: "15123456789", password: "whatever-it-is" });
       const page = await browser.get(failed.headers.location as string);
@@ -143,7 +161,10 @@ describe("journeys", () => {
     const step = await browser.get(submitted.headers.location as string);
     assert.match(pageText(step.body), /Check your e-mail address/);
     // The notice sits right under the address it is about.
-    assert.match(step.body, /id="identifier"[^>]*value="ada.typo@gmial.com"[^>]*>\s*<div class="field-suggestion" id="identifier-suggestion" role="status">\s*<p>Did you mean <strong>ada.typo@gmail.com<\/strong>\?/);
+    assert.match(
+      step.body,
+      /id="identifier"[^>]*value="ada.typo@gmial.com"[^>]*>\s*<div class="field-suggestion" id="identifier-suggestion" role="status">\s*<p>Did you mean <strong>ada.typo@gmail.com<\/strong>\?/,
+    );
     assert.doesNotMatch(step.body, new RegExp(STRONG_PASSWORD), "the kept password is never in the page");
 
     const form = hiddenInputsIn(step.body, "/register");
@@ -177,23 +198,44 @@ describe("journeys", () => {
 
   it("confirming in the browser that registered signs in; in another browser the address is filled in", async () => {
     const browser = new TestClient(t.app);
-    const registered = await browser.submitForm("/register", "/register", { identifier: "dora@example.com", password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, captchaAnswer: "TESTME" });
+    const registered = await browser.submitForm("/register", "/register", {
+      identifier: "dora@example.com",
+      password: STRONG_PASSWORD,
+      password_confirm: STRONG_PASSWORD,
+      captchaAnswer: "TESTME",
+    });
     const verifyUrl = registered.headers.location as string;
     const code = await latestCode(t.config.outboxDir, "dora@example.com");
 
     // The flow id alone is worthless elsewhere: it is bound to the browser that registered.
     const other = new TestClient(t.app);
     const otherPage = await other.get("/verify");
-    const elsewhere = await other.request("POST", "/verify", { form: { ...hiddenInputsIn(otherPage.body, "/verify"), flow: new URL(verifyUrl, "http://x").searchParams.get("flow") ?? "", identifier: "dora@example.com", code } });
+    const elsewhere = await other.request("POST", "/verify", {
+      form: {
+        ...hiddenInputsIn(otherPage.body, "/verify"),
+        flow: new URL(verifyUrl, "http://x").searchParams.get("flow") ?? "",
+        identifier: "dora@example.com",
+        code,
+      },
+    });
     assert.equal(elsewhere.statusCode, 303);
     assert.match(elsewhere.headers.location as string, /^\/signin\?flow=[^&]+&done=verified$/);
-    assert.equal(elsewhere.cookies.some((c) => c.name === "latchkey_session" && c.value !== ""), false, "not signed in");
+    assert.equal(
+      elsewhere.cookies.some((c) => c.name === "latchkey_session" && c.value !== ""),
+      false,
+      "not signed in",
+    );
     const signin = await other.get(elsewhere.headers.location as string);
     assert.match(signin.body, /id="identifier" name="identifier" type="text" value="dora@example.com"/);
     assert.match(pageText(signin.body), /Your account is confirmed/);
 
     const browser2 = new TestClient(t.app);
-    const registered2 = await browser2.submitForm("/register", "/register", { identifier: "eve@example.com", password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, captchaAnswer: "TESTME" });
+    const registered2 = await browser2.submitForm("/register", "/register", {
+      identifier: "eve@example.com",
+      password: STRONG_PASSWORD,
+      password_confirm: STRONG_PASSWORD,
+      captchaAnswer: "TESTME",
+    });
     const code2 = await latestCode(t.config.outboxDir, "eve@example.com");
     const confirmed = await browser2.submitForm(registered2.headers.location as string, "/verify", { identifier: "eve@example.com", code: code2 });
     assert.equal(confirmed.headers.location, "/account?done=welcome");
@@ -206,7 +248,9 @@ describe("journeys", () => {
     const browser = new TestClient(t.app);
     const failed = await browser.submitForm("/signin", "/signin", { identifier: "frank@example.com", password: "wrong-password-1" });
     const page = await browser.get(failed.headers.location as string);
-    const forgot = await browser.request("POST", "/signin/forgot", { form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "frank@example.com", password: "" } });
+    const forgot = await browser.request("POST", "/signin/forgot", {
+      form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "frank@example.com", password: "" },
+    });
     assert.equal(forgot.statusCode, 303);
     const location = forgot.headers.location as string;
     assert.match(location, /^\/password\/reset\?flow=[A-Za-z0-9_-]{20}$/);
@@ -220,12 +264,16 @@ describe("journeys", () => {
 
   it("a failed security check on sign-in says that only the password must be typed again", async () => {
     await createVerifiedAccount(t, "gina@example.com");
-    for (let i = 0; i < 3; i++) await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "gina@example.com", password: `wrong-${i}-password` } });
+    for (let i = 0; i < 3; i++)
+      await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "gina@example.com", password: `wrong-${i}-password` } });
     const browser = new TestClient(t.app);
     const failed = await browser.submitForm("/signin", "/signin", { identifier: "gina@example.com", password: STRONG_PASSWORD, captchaAnswer: "wrong" });
     const page = await browser.get(failed.headers.location as string);
     assert.match(pageText(page.body), /security check/);
-    assert.match(page.body, /<p class="field-notice" id="password-notice">Type your password again: it is never kept when the security check has to be answered\. Everything else is as you left it\.<\/p>/);
+    assert.match(
+      page.body,
+      /<p class="field-notice" id="password-notice">Type your password again: it is never kept when the security check has to be answered\. Everything else is as you left it\.<\/p>/,
+    );
     assert.match(page.body, /id="password"[^>]*aria-describedby="password-notice"/);
     assert.match(page.body, /value="gina@example.com"/);
     // A plain wrong password gets no such notice.
@@ -259,14 +307,24 @@ describe("journeys", () => {
 
   it("shows the number in full where the code went (not masked above the field), and no spam folder for a text message", async () => {
     const browser = new TestClient(t.app);
-    const registered = await browser.submitForm("/register", "/register", { identifier: "+49 1512 3456788", password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, captchaAnswer: "TESTME" });
+    const registered = await browser.submitForm("/register", "/register", {
+      identifier: "+49 1512 3456788",
+      password: STRONG_PASSWORD,
+      password_confirm: STRONG_PASSWORD,
+      captchaAnswer: "TESTME",
+    });
     const sms = pageText((await browser.get(registered.headers.location as string)).body);
     assert.match(sms, /We sent a 6-digit code by text message to \+49 1512 3456788/);
     assert.doesNotMatch(sms, /•/);
     assert.doesNotMatch(sms, /spam/i);
     assert.match(sms, /No text message\? Check the number above/);
 
-    const mail = await browser.submitForm("/register", "/register", { identifier: "ivy@example.com", password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, captchaAnswer: "TESTME" });
+    const mail = await browser.submitForm("/register", "/register", {
+      identifier: "ivy@example.com",
+      password: STRONG_PASSWORD,
+      password_confirm: STRONG_PASSWORD,
+      captchaAnswer: "TESTME",
+    });
     assert.match(pageText((await new TestClient(t.app).get("/verify")).body), /spam/);
     assert.match(pageText((await browser.get(mail.headers.location as string)).body), /spam or junk folder/);
   });
@@ -279,7 +337,9 @@ describe("journeys", () => {
     const other = sessions.find((s) => !s.current);
     assert.ok(other);
     const account = await first.get("/account");
-    const ended = await first.request("POST", `/account/sessions/${other.id}/revoke`, { form: { _csrf: csrfTokenIn(account.body, `/account/sessions/${other.id}/revoke`) } });
+    const ended = await first.request("POST", `/account/sessions/${other.id}/revoke`, {
+      form: { _csrf: csrfTokenIn(account.body, `/account/sessions/${other.id}/revoke`) },
+    });
     assert.equal(ended.headers.location, "/account?done=session-ended");
     const page = pageText((await first.get("/account")).body);
     assert.match(page, /Signed out one other session/);

@@ -35,7 +35,13 @@ describe("the log of a real server process", () => {
   before(async () => {
     const fd = openSync(logFile, "w");
     const child = spawn(process.execPath, [BIN, "serve"], {
-      env: { ...(process.env as Record<string, string>), ...testEnv(dataDir), LATCHKEY_PORT: "0", LATCHKEY_LOG_LEVEL: "info", LATCHKEY_REGISTRATION_CAPTCHA: "0" },
+      env: {
+        ...(process.env as Record<string, string>),
+        ...testEnv(dataDir),
+        LATCHKEY_PORT: "0",
+        LATCHKEY_LOG_LEVEL: "info",
+        LATCHKEY_REGISTRATION_CAPTCHA: "0",
+      },
       stdio: ["ignore", fd, fd],
     });
     closeSync(fd);

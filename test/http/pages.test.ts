@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { TestClient, csrfTokenIn, pageText } from "../helpers/client.ts";
+import { csrfTokenIn, pageText, TestClient } from "../helpers/client.ts";
 import { latestCode } from "../helpers/outbox.ts";
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -133,13 +133,24 @@ describe("pages", () => {
 
   it("keeps the typed values and shows which password rule failed on registration", async () => {
     const browser = new TestClient(t.app);
-    const failed = await browser.submitForm("/register", "/register", { identifier: "kim@example.com", name: "Kim", password: "password1", password_confirm: "password1", captchaAnswer: "testme" });
+    const failed = await browser.submitForm("/register", "/register", {
+      identifier: "kim@example.com",
+      name: "Kim",
+      password: "password1",
+      password_confirm: "password1",
+      captchaAnswer: "testme",
+    });
     const page = await browser.get(failed.headers.location as string);
     assert.match(pageText(page.body), /easy to guess/);
     assert.match(page.body, /value="kim@example.com"/);
     assert.match(page.body, /value="Kim"/);
     assert.match(page.body, /id="password"[^>]*data-strength-meter/);
-    const mismatch = await browser.submitForm("/register", "/register", { identifier: "kim@example.com", password: STRONG_PASSWORD, password_confirm: `${STRONG_PASSWORD}x`, captchaAnswer: "testme" });
+    const mismatch = await browser.submitForm("/register", "/register", {
+      identifier: "kim@example.com",
+      password: STRONG_PASSWORD,
+      password_confirm: `${STRONG_PASSWORD}x`,
+      captchaAnswer: "testme",
+    });
     const mismatchPage = await browser.get(mismatch.headers.location as string);
     assert.match(mismatchPage.body, /<a href="#password_confirm">/);
   });
@@ -193,13 +204,17 @@ describe("pages", () => {
     const secondId = (await second.get("/api/v1/session")).json().session.id;
 
     const account = await first.get("/account");
-    const revoke = await first.request("POST", `/account/sessions/${secondId}/revoke`, { form: { _csrf: csrfTokenIn(account.body, `/account/sessions/${secondId}/revoke`) } });
+    const revoke = await first.request("POST", `/account/sessions/${secondId}/revoke`, {
+      form: { _csrf: csrfTokenIn(account.body, `/account/sessions/${secondId}/revoke`) },
+    });
     assert.equal(revoke.statusCode, 303);
     assert.equal((await second.get("/api/v1/session")).statusCode, 401);
     assert.equal((await third.get("/api/v1/session")).statusCode, 200);
 
     const again = await first.get("/account");
-    const others = await first.request("POST", "/account/sessions/revoke-others", { form: { _csrf: csrfTokenIn(again.body, "/account/sessions/revoke-others") } });
+    const others = await first.request("POST", "/account/sessions/revoke-others", {
+      form: { _csrf: csrfTokenIn(again.body, "/account/sessions/revoke-others") },
+    });
     assert.equal(others.statusCode, 303);
     assert.equal((await third.get("/api/v1/session")).statusCode, 401);
     assert.equal((await first.get("/api/v1/session")).statusCode, 200);

@@ -29,12 +29,21 @@ describe("passkey challenges", () => {
 
   it("a challenge for one account's confirmation is refused for another account, and expires after 5 minutes", async () => {
     const { challengeId } = await startPasskeyAuthentication(t.deps, { binding: "s:one", accountId: "account-a" });
-    assert.deepEqual(await finishPasskeyAuthentication(t.deps, { binding: "s:one", challengeId, response: ASSERTION, accountId: "account-b" }), { ok: false, reason: "challenge" });
+    assert.deepEqual(await finishPasskeyAuthentication(t.deps, { binding: "s:one", challengeId, response: ASSERTION, accountId: "account-b" }), {
+      ok: false,
+      reason: "challenge",
+    });
     const registration = await startPasskeyRegistration(t.deps, { accountId: "account-a", userName: "a@example.com", displayName: "A", binding: "s:one" });
     assert.equal(registration.options.authenticatorSelection?.userVerification, "required");
     assert.equal(registration.options.authenticatorSelection?.residentKey, "required");
     t.clock.advance(5 * 60 * 1000 + 1000);
-    const late = await finishPasskeyRegistration(t.deps, { accountId: "account-a", binding: "s:one", challengeId: registration.challengeId, response: {}, name: "Late" });
+    const late = await finishPasskeyRegistration(t.deps, {
+      accountId: "account-a",
+      binding: "s:one",
+      challengeId: registration.challengeId,
+      response: {},
+      name: "Late",
+    });
     assert.deepEqual(late, { ok: false, reason: "challenge" });
   });
 });

@@ -67,7 +67,10 @@ describe("POST /api/v1/password-strength", () => {
       doneWhenHealthAnswered.push(estimatesDone);
     }
     assert.deepEqual(await Promise.all(estimates), Array(20).fill(200));
-    assert.ok(doneWhenHealthAnswered.every((done) => done < 20), `estimates finished when each health check was answered: ${doneWhenHealthAnswered}`);
+    assert.ok(
+      doneWhenHealthAnswered.every((done) => done < 20),
+      `estimates finished when each health check was answered: ${doneWhenHealthAnswered}`,
+    );
   });
 
   it("limits estimates per client address (LATCHKEY_RATE_PASSWORD_STRENGTH) with 429 and Retry-After", async () => {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import type { Stores } from "../../src/stores/types.ts";
-import { createVerifiedAccount, seedVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createVerifiedAccount, STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { latestCode, readEmails, readSMS } from "../helpers/outbox.ts";
@@ -77,7 +77,9 @@ describe("password reset by e-mail over SMTP", () => {
     assert.match(form.body, /data-capslock-for="password"/);
     assert.doesNotMatch(form.body, new RegExp(link.split("token=")[1] as string), "the token is not in the page");
 
-    const done = await browser.request("POST", "/password/reset/confirm", { form: { ...hiddenInputsIn(form.body, "/password/reset/confirm"), password: NEW_PASSWORD, password_confirm: NEW_PASSWORD } });
+    const done = await browser.request("POST", "/password/reset/confirm", {
+      form: { ...hiddenInputsIn(form.body, "/password/reset/confirm"), password: NEW_PASSWORD, password_confirm: NEW_PASSWORD },
+    });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, "/signin?done=password-reset");
     assert.equal((await oldSession.get("/api/v1/session")).statusCode, 401, "the old session ended");
@@ -99,7 +101,9 @@ describe("password reset by e-mail over SMTP", () => {
     const browser = new TestClient(t.app);
     const mangled = await browser.get("/password/reset/confirm?token=abc");
     assert.match(pageText(mangled.body), /This link is not valid/);
-    await browser.request("POST", "/api/v1/password-resets", { json: { identifier: "expire@example.com", captcha: await solveCAPTCHA(browser, "password_reset") } });
+    await browser.request("POST", "/api/v1/password-resets", {
+      json: { identifier: "expire@example.com", captcha: await solveCAPTCHA(browser, "password_reset") },
+    });
     await t.deps.tasks.settle();
     const link = linkIn(smtp.mails.filter((m) => m.to.includes("expire@example.com")).at(-1)?.text ?? "") as string;
     t.clock.advance(30 * 60 * 1000 + 1000);
@@ -113,7 +117,9 @@ describe("password reset by e-mail over SMTP", () => {
   it("builds links from the base URL, never from the Host header", async () => {
     await seedVerifiedAccount(t, "host@example.com");
     const browser = new TestClient(t.app, { host: "evil.example" });
-    await browser.request("POST", "/api/v1/password-resets", { json: { identifier: "host@example.com", captcha: await solveCAPTCHA(browser, "password_reset") } });
+    await browser.request("POST", "/api/v1/password-resets", {
+      json: { identifier: "host@example.com", captcha: await solveCAPTCHA(browser, "password_reset") },
+    });
     await t.deps.tasks.settle();
     const mail = smtp.mails.filter((m) => m.to.includes("host@example.com")).at(-1);
     assert.match(mail?.text ?? "", /http:\/\/localhost:3000\/password\/reset\/confirm\?token=/);
@@ -169,16 +175,27 @@ describe("password reset by SMS code, and enumeration", () => {
     const page = await browser.get(requested.headers.location as string);
     assert.match(pageText(page.body), /we have sent it a 6-digit code by text message\. Type it below/);
     await t.deps.tasks.settle();
-    const sms = readSMS(t.config.outboxDir).filter((s) => s.to === "+447911123456").at(-1);
+    const sms = readSMS(t.config.outboxDir)
+      .filter((s) => s.to === "+447911123456")
+      .at(-1);
     assert.match(sms?.body ?? "", /is your Latchkey password reset code/);
     const code = await latestCode(t.config.outboxDir, "+447911123456");
     const done = await browser.request("POST", "/password/reset/confirm", {
-      form: { ...hiddenInputsIn(page.body, "/password/reset/confirm"), identifier: "+44 7911 123456", code, password: NEW_PASSWORD, password_confirm: NEW_PASSWORD },
+      form: {
+        ...hiddenInputsIn(page.body, "/password/reset/confirm"),
+        identifier: "+44 7911 123456",
+        code,
+        password: NEW_PASSWORD,
+        password_confirm: NEW_PASSWORD,
+      },
     });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, "/signin?done=password-reset");
     assert.equal((await old.get("/api/v1/session")).statusCode, 401);
-    assert.equal((await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "+447911123456", password: NEW_PASSWORD } })).statusCode, 200);
+    assert.equal(
+      (await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "+447911123456", password: NEW_PASSWORD } })).statusCode,
+      200,
+    );
   });
 
   it("ends a code after five wrong tries", async () => {
@@ -241,7 +258,10 @@ describe("password reset by SMS code, and enumeration", () => {
         hashes = 0;
         const response = await client.request("POST", "/api/v1/password-resets", { json: { identifier, captcha } });
         t.deps.stores = original;
-        const headers = Object.keys(response.headers).filter((h) => h !== "date" && h !== "set-cookie").sort().join(",");
+        const headers = Object.keys(response.headers)
+          .filter((h) => h !== "date" && h !== "set-cookie")
+          .sort()
+          .join(",");
         runs.push({ body: response.body, status: response.statusCode, calls: [...counted.calls], hashes, headers });
       }
       const [known, unknown] = runs as [(typeof runs)[0], (typeof runs)[0]];
@@ -288,7 +308,9 @@ describe("password reset by SMS code, and enumeration", () => {
   it("moves focus to the new check after 'Try another' on the reset page", async () => {
     const browser = new TestClient(t.app);
     const page = await browser.get("/password/reset");
-    const refreshed = await browser.request("POST", "/password/reset", { form: { ...hiddenInputsIn(page.body, "/password/reset"), identifier: "x@example.com", captchaAction: "refresh" } });
+    const refreshed = await browser.request("POST", "/password/reset", {
+      form: { ...hiddenInputsIn(page.body, "/password/reset"), identifier: "x@example.com", captchaAction: "refresh" },
+    });
     const again = await browser.get(refreshed.headers.location as string);
     assert.match(again.body, /value="x@example.com"/);
     assert.match(again.body, /name="captchaAnswer"[^>]*autofocus/);
@@ -387,7 +409,9 @@ describe("password reset by SMS code, and enumeration", () => {
     await t.deps.tasks.settle();
     const addCode = await latestCode(t.config.outboxDir, "+31612345678");
     const confirmPage = await owner.get("/account");
-    await owner.request("POST", "/account/identifiers/verify", { form: { _csrf: hiddenInputsIn(confirmPage.body, "/account/identifiers")._csrf as string, identifier: "+31612345678", code: addCode } });
+    await owner.request("POST", "/account/identifiers/verify", {
+      form: { _csrf: hiddenInputsIn(confirmPage.body, "/account/identifiers")._csrf as string, identifier: "+31612345678", code: addCode },
+    });
 
     const attacker = new TestClient(t.app);
     for (let i = 0; i < 3; i++) await attacker.request("POST", "/api/v1/session", { json: { identifier: "both@example.com", password: "guess guess guess" } });
@@ -402,7 +426,9 @@ describe("password reset by SMS code, and enumeration", () => {
     const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("both@example.com") && e.subject === "Reset your password").at(-1);
     const token = /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? "")?.[1] as string;
     assert.equal((await client.request("POST", "/api/v1/password-resets/complete", { json: { token, password: NEW_PASSWORD } })).statusCode, 204);
-    const stale = await client.request("POST", "/api/v1/password-resets/complete", { json: { identifier: "+31612345678", code: smsCode, password: NEW_PASSWORD } });
+    const stale = await client.request("POST", "/api/v1/password-resets/complete", {
+      json: { identifier: "+31612345678", code: smsCode, password: NEW_PASSWORD },
+    });
     assert.equal(stale.statusCode, 400, "the SMS code died with the completed reset");
     const free = await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "both@example.com", password: NEW_PASSWORD } });
     assert.equal(free.statusCode, 200, "no security check needed any more: failures were cleared");
@@ -428,7 +454,9 @@ describe("password change", () => {
     const oldToken = me.cookies.get("latchkey_session") as string;
     const withoutCheck = await me.request("PUT", "/api/v1/password", { json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD } });
     assert.equal(withoutCheck.json().error.code, "CAPTCHA_REQUIRED");
-    const changed = await me.request("PUT", "/api/v1/password", { json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, captcha: await solveCAPTCHA(me, "password_change") } });
+    const changed = await me.request("PUT", "/api/v1/password", {
+      json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, captcha: await solveCAPTCHA(me, "password_change") },
+    });
     assert.equal(changed.statusCode, 204);
     assert.notEqual(me.cookies.get("latchkey_session"), oldToken, "a new session token for this browser");
     assert.equal((await me.get("/api/v1/session")).statusCode, 200);
@@ -446,14 +474,18 @@ describe("password change", () => {
     const other = new TestClient(t.app);
     await other.request("POST", "/api/v1/session", { json: { identifier: "keep@example.com", password: STRONG_PASSWORD } });
     for (let i = 0; i < 3; i++) {
-      const wrong = await me.request("PUT", "/api/v1/password", { json: { currentPassword: "not my password", newPassword: NEW_PASSWORD, captcha: await solveCAPTCHA(me, "password_change") } });
+      const wrong = await me.request("PUT", "/api/v1/password", {
+        json: { currentPassword: "not my password", newPassword: NEW_PASSWORD, captcha: await solveCAPTCHA(me, "password_change") },
+      });
       assert.equal(wrong.statusCode, 400);
       assert.equal(wrong.json().error.code, "PASSWORD_INCORRECT");
       assert.equal(wrong.json().error.field, "currentPassword");
     }
     const signin = await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "keep@example.com", password: STRONG_PASSWORD } });
     assert.equal(signin.json().error.code, "CAPTCHA_REQUIRED", "three wrong current passwords count like failed sign-ins");
-    const ok = await me.request("PUT", "/api/v1/password", { json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, signOutOthers: false, captcha: await solveCAPTCHA(me, "password_change") } });
+    const ok = await me.request("PUT", "/api/v1/password", {
+      json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, signOutOthers: false, captcha: await solveCAPTCHA(me, "password_change") },
+    });
     assert.equal(ok.statusCode, 204);
     assert.equal((await other.get("/api/v1/session")).statusCode, 200);
   });
@@ -467,12 +499,26 @@ describe("password change", () => {
     assert.match(page.body, /id="signOutOthers" name="signOutOthers" value="1" checked/);
     assert.match(page.body, /<fieldset class="captcha"/);
     const weak = await me.request("POST", "/account/password", {
-      form: { ...hiddenInputsIn(page.body, "/account/password"), currentPassword: STRONG_PASSWORD, newPassword: "password1", newPassword_confirm: "password1", signOutOthers: "1", captchaAnswer: "testme" },
+      form: {
+        ...hiddenInputsIn(page.body, "/account/password"),
+        currentPassword: STRONG_PASSWORD,
+        newPassword: "password1",
+        newPassword_confirm: "password1",
+        signOutOthers: "1",
+        captchaAnswer: "testme",
+      },
     });
     const weakPage = await me.get(weak.headers.location as string);
     assert.match(weakPage.body, /<a href="#newPassword">/);
     const done = await me.request("POST", "/account/password", {
-      form: { ...hiddenInputsIn(weakPage.body, "/account/password"), currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, newPassword_confirm: NEW_PASSWORD, signOutOthers: "1", captchaAnswer: "testme" },
+      form: {
+        ...hiddenInputsIn(weakPage.body, "/account/password"),
+        currentPassword: STRONG_PASSWORD,
+        newPassword: NEW_PASSWORD,
+        newPassword_confirm: NEW_PASSWORD,
+        signOutOthers: "1",
+        captchaAnswer: "testme",
+      },
     });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, "/account?done=password-changed");

@@ -10,7 +10,12 @@ const HOUR = 3600 * 1000;
 describe("sessions", () => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp({ LATCHKEY_SESSION_IDLE_TIMEOUT: "2h", LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: "5h", LATCHKEY_REMEMBER_IDLE_TIMEOUT: "10h", LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT: "20h" });
+    t = await createTestApp({
+      LATCHKEY_SESSION_IDLE_TIMEOUT: "2h",
+      LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: "5h",
+      LATCHKEY_REMEMBER_IDLE_TIMEOUT: "10h",
+      LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT: "20h",
+    });
   });
   after(async () => {
     await t.close();
@@ -112,7 +117,10 @@ describe("sessions", () => {
     t.deps.hasher = createArgon2Hasher({ memoryCost: 2048, timeCost: 1, parallelism: 1 });
     try {
       const client = new TestClient(t.app);
-      assert.equal((await client.request("POST", "/api/v1/session", { json: { identifier: "rehash@example.com", password: STRONG_PASSWORD } })).statusCode, 200);
+      assert.equal(
+        (await client.request("POST", "/api/v1/session", { json: { identifier: "rehash@example.com", password: STRONG_PASSWORD } })).statusCode,
+        200,
+      );
     } finally {
       t.deps.hasher = original;
     }

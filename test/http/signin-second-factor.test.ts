@@ -64,14 +64,18 @@ describe("the second-factor state of sign-in", () => {
     assert.match(shown.body, /href="\/help\/passkeys-and-second-factors"[^>]*>Problems signing in\?/);
     assert.equal((await browser.get("/help/passkeys-and-second-factors")).statusCode, 200, "the help article exists");
 
-    const wrong = await browser.request("POST", "/signin/second-factor", { form: { ...hiddenInputsIn(shown.body, "/signin/second-factor"), method: "totp", code: "000000" } });
+    const wrong = await browser.request("POST", "/signin/second-factor", {
+      form: { ...hiddenInputsIn(shown.body, "/signin/second-factor"), method: "totp", code: "000000" },
+    });
     assert.equal(wrong.statusCode, 303);
     const again = await browser.get(wrong.headers.location as string);
     assert.match(pageText(again.body), /That code is not right/);
     assert.equal((await browser.get("/api/v1/session")).statusCode, 401);
 
     const code = oathtoolCode(secret, t.clock.now());
-    const done = await browser.request("POST", "/signin/second-factor", { form: { ...hiddenInputsIn(again.body, "/signin/second-factor"), method: "totp", code } });
+    const done = await browser.request("POST", "/signin/second-factor", {
+      form: { ...hiddenInputsIn(again.body, "/signin/second-factor"), method: "totp", code },
+    });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, "/account");
     const session = await browser.get("/api/v1/session");
@@ -79,7 +83,10 @@ describe("the second-factor state of sign-in", () => {
     const stored = await t.deps.stores.sessions.getSession(session.json().session.id);
     assert.deepEqual(stored?.amr, ["pwd", "otp", "mfa"]);
     const events = await t.deps.stores.audit.listEvents({ accountId: session.json().account.id, limit: 10 });
-    assert.ok(events.some((e) => e.type === "second_factor.failed"), "the wrong code is recorded");
+    assert.ok(
+      events.some((e) => e.type === "second_factor.failed"),
+      "the wrong code is recorded",
+    );
   });
 
   it("a recovery code finishes the step once; the completed step cannot be replayed, even with another valid code", async () => {
@@ -127,16 +134,22 @@ describe("the second-factor state of sign-in", () => {
     assert.equal(wrong.json().flow, body.flow, "the same flow stays open for another try");
 
     const other = new TestClient(t.app);
-    const stolen = await other.request("POST", "/api/v1/session/second-factor", { json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    const stolen = await other.request("POST", "/api/v1/session/second-factor", {
+      json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) },
+    });
     assert.equal(stolen.statusCode, 401);
     assert.equal(stolen.json().error.code, "SIGNIN_FLOW_EXPIRED", "another browser cannot use the flow");
 
-    const done = await client.request("POST", "/api/v1/session/second-factor", { json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    const done = await client.request("POST", "/api/v1/session/second-factor", {
+      json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) },
+    });
     assert.equal(done.statusCode, 200, done.body);
     assert.match(JSON.stringify(done.json().account), /api-two-step@example\.com/);
     assert.equal((await client.get("/api/v1/session")).statusCode, 200);
 
-    const replay = await client.request("POST", "/api/v1/session/second-factor", { json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    const replay = await client.request("POST", "/api/v1/session/second-factor", {
+      json: { flow: body.flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) },
+    });
     assert.equal(replay.statusCode, 401);
     assert.equal(replay.json().error.code, "SIGNIN_FLOW_EXPIRED");
   });
@@ -151,12 +164,16 @@ describe("the second-factor state of sign-in", () => {
       const wrong = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: "000000" } });
       assert.equal(wrong.json().error.code, "SECOND_FACTOR_INVALID");
     }
-    const checked = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) } });
+    const checked = await client.request("POST", "/api/v1/session/second-factor", {
+      json: { flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) },
+    });
     assert.equal(checked.statusCode, 401);
     assert.equal(checked.json().error.code, "CAPTCHA_REQUIRED");
     assert.equal(checked.json().flow, flow);
     const captcha = { id: checked.json().captcha.id as string, answer: "testme" };
-    const done = await client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code: oathtoolCode(secret, t.clock.now()), captcha } });
+    const done = await client.request("POST", "/api/v1/session/second-factor", {
+      json: { flow, method: "totp", code: oathtoolCode(secret, t.clock.now()), captcha },
+    });
     assert.equal(done.statusCode, 200, done.body);
   });
 
@@ -173,7 +190,9 @@ describe("the second-factor state of sign-in", () => {
     const accountId = (await owner.get("/api/v1/session")).json().account.id as string;
     await enableTOTP(t, owner);
     const client = new TestClient(t.app);
-    const asked = await client.request("POST", "/api/v1/password-resets", { json: { identifier: "reset-keeps@example.com", captcha: await solveCAPTCHA(client, "password_reset") } });
+    const asked = await client.request("POST", "/api/v1/password-resets", {
+      json: { identifier: "reset-keeps@example.com", captcha: await solveCAPTCHA(client, "password_reset") },
+    });
     assert.equal(asked.statusCode, 202);
     await t.deps.tasks.settle();
     const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("reset-keeps@example.com")).find((e) => /token=/.test(e.text));

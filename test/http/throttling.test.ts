@@ -77,7 +77,10 @@ describe("per-identifier throttling", () => {
   it("reserves at most 100 password checks for one identifier in an hour", async () => {
     // Reservations alone (no pauses recorded) isolate the hourly ceiling from the doubling pauses.
     for (let i = 1; i <= 100; i++) await reserveSigninAttempt(t.deps, "ceiling@example.com");
-    await assert.rejects(reserveSigninAttempt(t.deps, "ceiling@example.com"), (e: unknown) => isAppError(e) && e.code === "SIGNIN_LOCKED" && (e.retryAfter ?? 0) > 0);
+    await assert.rejects(
+      reserveSigninAttempt(t.deps, "ceiling@example.com"),
+      (e: unknown) => isAppError(e) && e.code === "SIGNIN_LOCKED" && (e.retryAfter ?? 0) > 0,
+    );
     t.clock.advance(3600 * 1000 + 1000);
     await reserveSigninAttempt(t.deps, "ceiling@example.com");
   });
@@ -96,7 +99,9 @@ describe("per-identifier throttling", () => {
     for (let i = 1; i <= 10; i++) await attempt(attacker, "locked-out@example.com", WRONG, i > 3);
     const owner = new TestClient(t.app);
     assert.equal((await attempt(owner, "locked-out@example.com", STRONG_PASSWORD, true)).statusCode, 429);
-    const reset = await owner.request("POST", "/api/v1/password-resets", { json: { identifier: "locked-out@example.com", captcha: await solveCAPTCHA(owner, "password_reset") } });
+    const reset = await owner.request("POST", "/api/v1/password-resets", {
+      json: { identifier: "locked-out@example.com", captcha: await solveCAPTCHA(owner, "password_reset") },
+    });
     assert.equal(reset.statusCode, 202);
     await t.deps.tasks.settle();
     const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("locked-out@example.com") && e.subject === "Reset your password").at(-1);
@@ -110,7 +115,9 @@ describe("per-identifier throttling", () => {
     const browser = new TestClient(t.app);
     for (let i = 1; i <= 10; i++) await attempt(browser, "page-lock@example.com", WRONG, i > 3);
     const page = await browser.get("/signin");
-    const posted = await browser.request("POST", "/signin", { form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "page-lock@example.com", password: WRONG } });
+    const posted = await browser.request("POST", "/signin", {
+      form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "page-lock@example.com", password: WRONG },
+    });
     assert.equal(posted.statusCode, 303);
     const shown = await browser.get(posted.headers.location as string);
     assert.match(pageText(shown.body), /sign-in is paused for 1 minute/);
@@ -136,7 +143,9 @@ describe("per-identifier throttling", () => {
     t.deps.hasher = counting;
     try {
       const results = await Promise.all(
-        Array.from({ length: 50 }, () => t.app.inject({ method: "POST", url: "/api/v1/session", payload: { identifier: "parallel@example.com", password: WRONG } })),
+        Array.from({ length: 50 }, () =>
+          t.app.inject({ method: "POST", url: "/api/v1/session", payload: { identifier: "parallel@example.com", password: WRONG } }),
+        ),
       );
       const codes = results.map((r) => r.json().error.code);
       assert.equal(codes.filter((c) => c === "SIGNIN_FAILED").length, 3);
@@ -168,7 +177,9 @@ describe("per-identifier throttling", () => {
     try {
       const results = await Promise.all(
         captchas.map((captcha, i) =>
-          client.request("POST", "/api/v1/session", { json: { identifier: "parallel-solved@example.com", password: i === 49 ? STRONG_PASSWORD : WRONG, captcha } }),
+          client.request("POST", "/api/v1/session", {
+            json: { identifier: "parallel-solved@example.com", password: i === 49 ? STRONG_PASSWORD : WRONG, captcha },
+          }),
         ),
       );
       const codes = results.map((r) => (r.statusCode === 200 ? "OK" : r.json().error.code));
@@ -179,7 +190,9 @@ describe("per-identifier throttling", () => {
       for (const r of results.filter((x) => x.statusCode === 429)) assert.ok(Number(r.headers["retry-after"]) > 0);
       // Once the pause is over the owner can sign in: the refused guesses left no trace in the count.
       t.clock.advance(61_000);
-      const after = await client.request("POST", "/api/v1/session", { json: { identifier: "parallel-solved@example.com", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client, "signin") } });
+      const after = await client.request("POST", "/api/v1/session", {
+        json: { identifier: "parallel-solved@example.com", password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client, "signin") },
+      });
       assert.equal(after.statusCode, 200, after.body);
     } finally {
       t.deps.hasher = original;
@@ -198,22 +211,48 @@ describe("per-address limits", () => {
 
   it("allows 30 sign-in attempts a minute from one address, then answers 429 with Retry-After", async () => {
     const statuses: number[] = [];
-    let last = await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "198.51.100.7", payload: { identifier: "a0@example.com", password: WRONG } });
+    let last = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/session",
+      remoteAddress: "198.51.100.7",
+      payload: { identifier: "a0@example.com", password: WRONG },
+    });
     statuses.push(last.statusCode);
     for (let i = 1; i < 31; i++) {
-      last = await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "198.51.100.7", payload: { identifier: `a${i}@example.com`, password: WRONG } });
+      last = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/session",
+        remoteAddress: "198.51.100.7",
+        payload: { identifier: `a${i}@example.com`, password: WRONG },
+      });
       statuses.push(last.statusCode);
     }
     assert.equal(statuses.filter((s) => s === 401).length, 30);
     assert.equal(last.statusCode, 429);
     assert.equal(last.json().error.code, "RATE_LIMITED");
     assert.ok(Number(last.headers["retry-after"]) > 0 && Number(last.headers["retry-after"]) <= 60);
-    const other = await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "198.51.100.8", payload: { identifier: "b@example.com", password: WRONG } });
+    const other = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/session",
+      remoteAddress: "198.51.100.8",
+      payload: { identifier: "b@example.com", password: WRONG },
+    });
     assert.equal(other.statusCode, 401, "another address is not affected");
-    const page = await t.app.inject({ method: "POST", url: "/signin", remoteAddress: "198.51.100.7", payload: "identifier=x" , headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const page = await t.app.inject({
+      method: "POST",
+      url: "/signin",
+      remoteAddress: "198.51.100.7",
+      payload: "identifier=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     assert.equal(page.statusCode, 403, "a page post without a token is refused before counting");
     t.clock.advance(61_000);
-    const later = await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "198.51.100.7", payload: { identifier: "a99@example.com", password: WRONG } });
+    const later = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/session",
+      remoteAddress: "198.51.100.7",
+      payload: { identifier: "a99@example.com", password: WRONG },
+    });
     assert.equal(later.statusCode, 401);
   });
 
@@ -239,7 +278,8 @@ describe("per-address limits", () => {
     const client = new TestClient(t.app);
     const challenge = await solveCAPTCHA(client, "signin");
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await t.app.inject({ method: "GET", url: `/captcha/${challenge.id}.wav`, remoteAddress: "203.0.113.50" })).statusCode);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await t.app.inject({ method: "GET", url: `/captcha/${challenge.id}.wav`, remoteAddress: "203.0.113.50" })).statusCode);
     assert.deepEqual(statuses, [...Array(10).fill(200), 429]);
   });
 });
@@ -249,13 +289,25 @@ describe("trusted proxies", () => {
     const t = await createTestApp({ LATCHKEY_TRUST_PROXY: "10.0.0.1", LATCHKEY_RATE_SIGNIN: "2/1m" });
     try {
       const viaProxy = (client: string) =>
-        t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "10.0.0.1", headers: { "x-forwarded-for": client }, payload: { identifier: "p@example.com", password: WRONG } });
+        t.app.inject({
+          method: "POST",
+          url: "/api/v1/session",
+          remoteAddress: "10.0.0.1",
+          headers: { "x-forwarded-for": client },
+          payload: { identifier: "p@example.com", password: WRONG },
+        });
       assert.equal((await viaProxy("198.51.100.1")).statusCode, 401);
       assert.equal((await viaProxy("198.51.100.1")).statusCode, 401);
       assert.equal((await viaProxy("198.51.100.1")).statusCode, 429);
       assert.equal((await viaProxy("198.51.100.2")).statusCode, 401, "a different client behind the same proxy has its own count");
       const untrusted = (client: string) =>
-        t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress: "10.0.0.2", headers: { "x-forwarded-for": client }, payload: { identifier: "p@example.com", password: WRONG } });
+        t.app.inject({
+          method: "POST",
+          url: "/api/v1/session",
+          remoteAddress: "10.0.0.2",
+          headers: { "x-forwarded-for": client },
+          payload: { identifier: "p@example.com", password: WRONG },
+        });
       await untrusted("198.51.100.3");
       await untrusted("198.51.100.4");
       assert.equal((await untrusted("198.51.100.5")).statusCode, 429, "an untrusted sender's header is ignored");
@@ -282,10 +334,20 @@ describe("per-address limit on entering codes", () => {
     const cookie = client ? [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ") : undefined;
     for (let i = 0; i < 6; i++) {
       const r = form
-        ? await t.app.inject({ method: "POST", url, remoteAddress: ip, headers: { cookie: cookie ?? "", "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams(form).toString() })
+        ? await t.app.inject({
+            method: "POST",
+            url,
+            remoteAddress: ip,
+            headers: { cookie: cookie ?? "", "content-type": "application/x-www-form-urlencoded" },
+            payload: new URLSearchParams(form).toString(),
+          })
         : await t.app.inject({ method: "POST", url, remoteAddress: ip, ...(cookie ? { headers: { cookie } } : {}), payload: body });
       const json = r.headers["content-type"]?.toString().includes("json") ? (r.json() as { error?: { code: string } }) : undefined;
-      statuses.push({ status: r.statusCode, ...(json?.error ? { code: json.error.code } : {}), ...(r.headers["retry-after"] ? { retryAfter: String(r.headers["retry-after"]) } : {}) });
+      statuses.push({
+        status: r.statusCode,
+        ...(json?.error ? { code: json.error.code } : {}),
+        ...(r.headers["retry-after"] ? { retryAfter: String(r.headers["retry-after"]) } : {}),
+      });
     }
     return statuses;
   }
@@ -305,15 +367,29 @@ describe("per-address limit on entering codes", () => {
     const owner = await createVerifiedAccount(t, "code-limit@example.com");
     const body = { identifier: "someone@example.com", code: "123456" };
     assertLimited(await sixPosts("198.51.100.21", "/api/v1/accounts/verify", body), "/api/v1/accounts/verify", true);
-    assertLimited(await sixPosts("198.51.100.22", "/api/v1/password-resets/complete", { ...body, password: "Lantern-Orchard-Velvet-Comet-9" }), "/api/v1/password-resets/complete", true);
+    assertLimited(
+      await sixPosts("198.51.100.22", "/api/v1/password-resets/complete", { ...body, password: "Lantern-Orchard-Velvet-Comet-9" }),
+      "/api/v1/password-resets/complete",
+      true,
+    );
     assertLimited(await sixPosts("198.51.100.23", "/api/v1/account/identifiers/verify", body, owner), "/api/v1/account/identifiers/verify", true);
     assertLimited(await sixPosts("198.51.100.24", "/verify", body, new TestClient(t.app), "/verify"), "/verify", false);
     assertLimited(
-      await sixPosts("198.51.100.25", "/password/reset/confirm", { ...body, password: "Lantern-Orchard-Velvet-Comet-9", password_confirm: "Lantern-Orchard-Velvet-Comet-9" }, new TestClient(t.app), "/password/reset/confirm"),
+      await sixPosts(
+        "198.51.100.25",
+        "/password/reset/confirm",
+        { ...body, password: "Lantern-Orchard-Velvet-Comet-9", password_confirm: "Lantern-Orchard-Velvet-Comet-9" },
+        new TestClient(t.app),
+        "/password/reset/confirm",
+      ),
       "/password/reset/confirm",
       false,
     );
-    assertLimited(await sixPosts("198.51.100.26", "/account/identifiers/verify", body, owner, "/account/identifiers/verify"), "/account/identifiers/verify", false);
+    assertLimited(
+      await sixPosts("198.51.100.26", "/account/identifiers/verify", body, owner, "/account/identifiers/verify"),
+      "/account/identifiers/verify",
+      false,
+    );
     // Another address is not affected, and the window passes.
     const other = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify", remoteAddress: "198.51.100.99", payload: body });
     assert.equal(other.statusCode, 400);
@@ -322,4 +398,3 @@ describe("per-address limit on entering codes", () => {
     assert.equal(later.statusCode, 400);
   });
 });
-

@@ -22,9 +22,19 @@ describe("bad input on the new routes", () => {
     { method: "GET", url: "/oidc/auth?client_id[]=a&client_id[]=b" },
     { method: "GET", url: "/oidc/auth/not-a-real-interaction" },
     { method: "POST", url: "/oidc/auth", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "%%%" },
-    { method: "POST", url: "/oidc/token", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "grant_type=authorization_code&code=nope" },
+    {
+      method: "POST",
+      url: "/oidc/token",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: "grant_type=authorization_code&code=nope",
+    },
     { method: "POST", url: "/oidc/token", headers: { "content-type": "application/json" }, payload: "{not json" },
-    { method: "POST", url: "/oidc/token", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: `grant_type=refresh_token&refresh_token=${long}&client_id=${"y".repeat(100)}` },
+    {
+      method: "POST",
+      url: "/oidc/token",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: `grant_type=refresh_token&refresh_token=${long}&client_id=${"y".repeat(100)}`,
+    },
     { method: "POST", url: "/oidc/token", headers: { "content-type": "text/plain" }, payload: "hello" },
     { method: "POST", url: "/oidc/token", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: `a=${"z".repeat(70_000)}` },
     { method: "POST", url: "/oidc/token/revocation", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "token=abc" },
@@ -35,19 +45,33 @@ describe("bad input on the new routes", () => {
     { method: "GET", url: `/oidc/session/end?id_token_hint=${long}` },
     { method: "POST", url: "/oidc/session/end/confirm", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "xsrf=nope&logout=yes" },
     { method: "OPTIONS", url: "/oidc/token", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } },
-    { method: "POST", url: "/oidc/token", headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, payload: "grant_type=authorization_code&code=x" },
+    {
+      method: "POST",
+      url: "/oidc/token",
+      headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      payload: "grant_type=authorization_code&code=x",
+    },
     { method: "GET", url: "/oidc/interaction/%00%00" },
     { method: "GET", url: `/oidc/interaction/${long.slice(0, 190)}` },
     { method: "POST", url: "/oidc/interaction/abc/consent", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "decision=allow" },
     { method: "POST", url: "/account/apps/%2F..%2F/remove", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "" },
     { method: "GET", url: "/api/v1/authz/auth-request", headers: { "x-original-url": "\u0000\r\nhttp://x" } },
-    { method: "GET", url: "/api/v1/authz/forward-auth", headers: { "x-forwarded-proto": "gopher", "x-forwarded-host": long, "x-forwarded-uri": "//evil.example" } },
+    {
+      method: "GET",
+      url: "/api/v1/authz/forward-auth",
+      headers: { "x-forwarded-proto": "gopher", "x-forwarded-host": long, "x-forwarded-uri": "//evil.example" },
+    },
     { method: "GET", url: `/signin?return_to=${encodeURIComponent(`https://evil.example/${long}`)}` },
   ];
 
   it("answers each with a status below 500 and redirects only to registered or own URLs", async () => {
     for (const c of cases) {
-      const response = await t.app.inject({ method: c.method, url: c.url, ...(c.headers ? { headers: c.headers } : {}), ...(c.payload !== undefined ? { payload: c.payload } : {}) });
+      const response = await t.app.inject({
+        method: c.method,
+        url: c.url,
+        ...(c.headers ? { headers: c.headers } : {}),
+        ...(c.payload !== undefined ? { payload: c.payload } : {}),
+      });
       const where = `${c.method} ${c.url.slice(0, 80)}`;
       assert.ok(response.statusCode < 500, `${where} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
       const location = response.headers.location;

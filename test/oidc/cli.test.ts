@@ -53,7 +53,10 @@ describe("latchkey clients and keys", () => {
     const listed = run(["clients", "list", "--json"]);
     assert.equal(listed.status, 0);
     const clients = JSON.parse(listed.stdout) as Array<{ id: string; name: string }>;
-    assert.deepEqual(clients.map((c) => c.name), ["Grafana"]);
+    assert.deepEqual(
+      clients.map((c) => c.name),
+      ["Grafana"],
+    );
     assert.ok(!listed.stdout.includes(out.secret));
 
     const removed = run(["clients", "remove", out.id]);
@@ -71,7 +74,16 @@ describe("latchkey clients and keys", () => {
   });
 
   it("refuses bad redirect URIs and missing names with exit code 2, naming each problem", () => {
-    const bad = run(["clients", "add", "--redirect-uri", "http://app.example.com/cb", "--redirect-uri", "https://app.example.com/cb#frag", "--redirect-uri", "javascript:alert(1)"]);
+    const bad = run([
+      "clients",
+      "add",
+      "--redirect-uri",
+      "http://app.example.com/cb",
+      "--redirect-uri",
+      "https://app.example.com/cb#frag",
+      "--redirect-uri",
+      "javascript:alert(1)",
+    ]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--name must be/);
     assert.match(bad.stderr, /http:\/\/app\.example\.com\/cb must use https/);
@@ -95,7 +107,10 @@ describe("latchkey clients and keys", () => {
       const app = await buildApp(deps, { logger: false });
       const jwks = (await app.inject({ method: "GET", url: "/oidc/jwks" })).json() as { keys: Array<{ kid: string }> };
       const stored = await deps.stores.signingKeys.listSigningKeys();
-      assert.ok(stored.every((k) => !k.sealedJwk.includes('"d"')), "private keys are stored sealed");
+      assert.ok(
+        stored.every((k) => !k.sealedJwk.includes('"d"')),
+        "private keys are stored sealed",
+      );
       await app.close();
       return jwks.keys.map((k) => k.kid);
     });

@@ -20,7 +20,8 @@ describe("OpenID Connect interactions on Latchkey's pages", () => {
     const first = await addClient(t, { name: "Intranet", redirectUris: [REDIRECT], firstParty: true });
     const third = await addClient(t, { name: "Photo Printer", redirectUris: [REDIRECT], firstParty: false });
     thirdPartyId = third.id;
-    const discover = (c: { id: string; secret: string | null }) => client.discovery(new URL(t.base), c.id, c.secret ?? undefined, undefined, { execute: [client.allowInsecureRequests] });
+    const discover = (c: { id: string; secret: string | null }) =>
+      client.discovery(new URL(t.base), c.id, c.secret ?? undefined, undefined, { execute: [client.allowInsecureRequests] });
     firstParty = await discover(first);
     thirdParty = await discover(third);
   });
@@ -28,7 +29,14 @@ describe("OpenID Connect interactions on Latchkey's pages", () => {
 
   async function start(cfg: client.Configuration, browser: HTTPBrowser, params: Record<string, string> = {}): Promise<Page> {
     const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(cfg, { redirect_uri: REDIRECT, scope: "openid email profile", code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256", state: "st", ...params });
+    const url = client.buildAuthorizationUrl(cfg, {
+      redirect_uri: REDIRECT,
+      scope: "openid email profile",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state: "st",
+      ...params,
+    });
     return browser.follow(url.href, t.base);
   }
   const atApp = (page: Page) => page.location?.startsWith(REDIRECT) === true;
@@ -41,7 +49,9 @@ describe("OpenID Connect interactions on Latchkey's pages", () => {
     assert.match(again.url, /\/signin\?return_to=.*&prompt=login/);
     assert.match(again.body, /name="prompt" value="login"/, "the form remembers the application asked for a fresh sign-in");
     // A wrong password keeps the person on the form (not waved through by the old session).
-    const wrong = await browser.follow(`${t.base}/signin`, t.base, { form: { ...hidden(again.body), identifier: "grace@example.com", password: "not-it-at-all" } });
+    const wrong = await browser.follow(`${t.base}/signin`, t.base, {
+      form: { ...hidden(again.body), identifier: "grace@example.com", password: "not-it-at-all" },
+    });
     assert.match(wrong.url, /\/signin\?flow=/);
     assert.match(pageText(wrong.body), /Sign in/);
     const done = await browser.signIn(wrong, t.base, "grace@example.com", PASSWORD);
@@ -67,7 +77,11 @@ describe("OpenID Connect interactions on Latchkey's pages", () => {
     assert.equal(consent.status, 200);
     assert.match(pageText(consent.body), /Allow Photo Printer to use your Latchkey account\?/);
     assert.match(pageText(consent.body), /See your e-mail address/);
-    assert.match(String(consent.headers.get("content-security-policy")), /form-action 'self' https:\/\/app\.example\.com/, "the redirect back to the app is allowed after the form");
+    assert.match(
+      String(consent.headers.get("content-security-policy")),
+      /form-action 'self' https:\/\/app\.example\.com/,
+      "the redirect back to the app is allowed after the form",
+    );
     const uid = /action="\/oidc\/interaction\/([^/]+)\/consent"/.exec(consent.body)?.[1];
     const csrf = /name="_csrf" value="([^"]+)"/.exec(consent.body)?.[1];
     assert.ok(uid && csrf);
@@ -129,6 +143,7 @@ describe("OpenID Connect interactions on Latchkey's pages", () => {
 function hidden(body: string): Record<string, string> {
   const fields: Record<string, string> = {};
   const form = body.slice(body.indexOf('action="/signin"'));
-  for (const m of form.slice(0, form.indexOf("</form>")).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1] as string] = m[2] as string;
+  for (const m of form.slice(0, form.indexOf("</form>")).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    fields[m[1] as string] = m[2] as string;
   return fields;
 }

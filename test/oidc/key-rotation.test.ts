@@ -22,13 +22,20 @@ describe("signing key rotation on a running instance", () => {
 
   async function idTokenKid(): Promise<string | undefined> {
     const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: "openid", code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256", state: "k" });
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state: "k",
+    });
     const browser = new HTTPBrowser();
     const page = await browser.signIn(await browser.follow(url.href, t.base), t.base, "rosa@example.com", PASSWORD);
     const tokens = await client.authorizationCodeGrant(config, new URL(page.location ?? ""), { pkceCodeVerifier: verifier, expectedState: "k" });
     return decodeProtectedHeader(String(tokens.id_token)).kid;
   }
-  const publishedKids = async (): Promise<string[]> => ((await (await fetch(`${t.base}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+  const publishedKids = async (): Promise<string[]> =>
+    ((await (await fetch(`${t.base}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
 
   it("signs with the new key after the next check, keeping the old one in the JWKS", async () => {
     const [first] = await publishedKids();

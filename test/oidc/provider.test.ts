@@ -7,8 +7,8 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import * as client from "openid-client";
 import { generateTOTPCode, generateTOTPSecret, sealTOTPSecret, totpStepAt } from "../../src/factors/totp.ts";
 import { ACR_MFA, ACR_PASSWORD } from "../../src/oidc/provider.ts";
-import { type HTTPTestApp, HTTPBrowser, PASSWORD, addClient, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 import { hiddenInputsIn } from "../helpers/client.ts";
+import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 
 const REDIRECT = "http://127.0.0.1:9/callback";
 const POST_LOGOUT = "http://127.0.0.1:9/signed-out";
@@ -31,7 +31,11 @@ describe("OpenID Connect provider with openid-client", () => {
   before(async () => {
     t = await startHTTPTestApp();
     accountId = await seedAccount(t, "ada@example.com", { name: "Ada Lovelace" });
-    await t.deps.stores.accounts.addVerifiedIdentifier(accountId, { id: "phone-ada", kind: "phone", value: "+447700900123", display: "+44 7700 900123" }, t.clock.now());
+    await t.deps.stores.accounts.addVerifiedIdentifier(
+      accountId,
+      { id: "phone-ada", kind: "phone", value: "+447700900123", display: "+44 7700 900123" },
+      t.clock.now(),
+    );
     confidential = await addClient(t, { name: "Wiki", redirectUris: [REDIRECT], postLogoutRedirectUris: [POST_LOGOUT], firstParty: true });
     config = await client.discovery(new URL(t.base), confidential.id, confidential.secret ?? undefined, undefined, { execute: [client.allowInsecureRequests] });
   });
@@ -58,7 +62,15 @@ describe("OpenID Connect provider with openid-client", () => {
   it("publishes discovery at the issuer with every endpoint under LATCHKEY_BASE_URL", () => {
     const meta = config.serverMetadata();
     assert.equal(meta.issuer, t.base);
-    for (const key of ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "revocation_endpoint", "introspection_endpoint", "end_session_endpoint"] as const) {
+    for (const key of [
+      "authorization_endpoint",
+      "token_endpoint",
+      "userinfo_endpoint",
+      "jwks_uri",
+      "revocation_endpoint",
+      "introspection_endpoint",
+      "end_session_endpoint",
+    ] as const) {
       assert.ok(String(meta[key]).startsWith(`${t.base}/oidc/`), `${key} = ${meta[key]}`);
     }
     assert.deepEqual(meta.code_challenge_methods_supported, ["S256"]);
@@ -107,7 +119,11 @@ describe("OpenID Connect provider with openid-client", () => {
     const question = await started.browser.follow(end.href, t.base);
     assert.equal(question.status, 200);
     assert.match(question.body, /Sign out\?/);
-    assert.match(String(question.headers.get("content-security-policy")), /form-action 'self' http:\/\/127\.0\.0\.1:9[ ;]/, "the confirmation may continue to the application");
+    assert.match(
+      String(question.headers.get("content-security-policy")),
+      /form-action 'self' http:\/\/127\.0\.0\.1:9[ ;]/,
+      "the confirmation may continue to the application",
+    );
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(question.body)?.[1];
     assert.ok(xsrf);
     const out = await started.browser.follow(`${t.base}/oidc/session/end/confirm`, t.base, { form: { xsrf, logout: "yes" } });
@@ -163,7 +179,10 @@ describe("OpenID Connect provider with openid-client", () => {
   it("lets the client detect a state mismatch", async () => {
     const started = await authorize(config);
     assert.ok(started.callback);
-    await assert.rejects(client.authorizationCodeGrant(config, started.callback, { pkceCodeVerifier: started.verifier, expectedState: "another-state" }), (e: unknown) => /state/.test(String((e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message)));
+    await assert.rejects(
+      client.authorizationCodeGrant(config, started.callback, { pkceCodeVerifier: started.verifier, expectedState: "another-state" }),
+      (e: unknown) => /state/.test(String((e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message)),
+    );
   });
 
   it("refuses a wrong client secret", async () => {
@@ -196,7 +215,9 @@ describe("OpenID Connect provider with openid-client", () => {
     assert.equal(secondStep.status, 200);
     assert.match(secondStep.body, /Code from your authenticator app/, "the password alone does not reach the application");
     const fields = hiddenInputsIn(secondStep.body, "/signin/second-factor");
-    const page = await browser.follow(`${t.base}/signin/second-factor`, t.base, { form: { ...fields, method: "totp", code: generateTOTPCode(secret, totpStepAt(t.clock.now())) } });
+    const page = await browser.follow(`${t.base}/signin/second-factor`, t.base, {
+      form: { ...fields, method: "totp", code: generateTOTPCode(secret, totpStepAt(t.clock.now())) },
+    });
     const callback = page.location ? new URL(page.location) : null;
     assert.ok(callback && callback.origin !== t.base, `expected a redirect to the application, got ${page.status} ${page.url}`);
     const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });

@@ -81,14 +81,18 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
     const missing = await client.request("POST", "/api/v1/session", { json: { identifier: "pow@example.com", password: STRONG_PASSWORD } });
     assert.equal(missing.statusCode, 400);
     assert.equal(code(missing), "POW_REQUIRED");
-    const ok = await client.request("POST", "/api/v1/session", { json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow: await solved(client, "signin") } });
+    const ok = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow: await solved(client, "signin") },
+    });
     assert.equal(ok.statusCode, 200, ok.body);
   });
 
   it("refuses a nonce that does not reach the difficulty, and the puzzle is spent by the try", async () => {
     const client = new TestClient(t.app);
     const puzzle = await askPuzzle(client, "signin");
-    const wrong = await client.request("POST", "/api/v1/session", { json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow: { id: puzzle.id, nonce: wrongNonce(puzzle) } } });
+    const wrong = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow: { id: puzzle.id, nonce: wrongNonce(puzzle) } },
+    });
     assert.equal(wrong.statusCode, 400);
     assert.equal(code(wrong), "POW_INVALID");
     const late = await client.request("POST", "/api/v1/session", {
@@ -118,7 +122,9 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
   it("refuses a puzzle solved by another browser", async () => {
     const other = new TestClient(t.app);
     const pow = await solved(other, "signin");
-    const response = await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow } });
+    const response = await new TestClient(t.app).request("POST", "/api/v1/session", {
+      json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow },
+    });
     assert.equal(code(response), "POW_INVALID");
   });
 
@@ -131,7 +137,13 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
 
   it("refuses malformed proofs by schema or as invalid, never with a 500", async () => {
     const client = new TestClient(t.app);
-    const bodies = [{ id: "x".repeat(65), nonce: "1" }, { id: "short", nonce: "1" }, { id: "a".repeat(20), nonce: "é" }, { id: "a".repeat(20), nonce: "" }, { id: "a".repeat(20) }];
+    const bodies = [
+      { id: "x".repeat(65), nonce: "1" },
+      { id: "short", nonce: "1" },
+      { id: "a".repeat(20), nonce: "é" },
+      { id: "a".repeat(20), nonce: "" },
+      { id: "a".repeat(20) },
+    ];
     for (const pow of bodies) {
       const response = await client.request("POST", "/api/v1/session", { json: { identifier: "pow@example.com", password: STRONG_PASSWORD, pow } });
       assert.equal(response.statusCode, 400, JSON.stringify(pow));
@@ -155,9 +167,13 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
 
     const resetMissing = await client.request("POST", "/api/v1/password-resets", { json: { identifier: "pow@example.com" } });
     assert.equal(code(resetMissing), "POW_REQUIRED");
-    const resetWrongPurpose = await client.request("POST", "/api/v1/password-resets", { json: { identifier: "pow@example.com", pow: await solved(client, "signin") } });
+    const resetWrongPurpose = await client.request("POST", "/api/v1/password-resets", {
+      json: { identifier: "pow@example.com", pow: await solved(client, "signin") },
+    });
     assert.equal(code(resetWrongPurpose), "POW_INVALID");
-    const reset = await client.request("POST", "/api/v1/password-resets", { json: { identifier: "pow@example.com", pow: await solved(client, "password_reset") } });
+    const reset = await client.request("POST", "/api/v1/password-resets", {
+      json: { identifier: "pow@example.com", pow: await solved(client, "password_reset") },
+    });
     assert.notEqual(code(reset), "POW_REQUIRED");
     assert.notEqual(code(reset), "POW_INVALID");
     assert.ok(reset.statusCode < 300 || code(reset) === "CAPTCHA_REQUIRED", reset.body);
@@ -179,7 +195,9 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
   it("a page sent without a proof (no JavaScript) gets the security check instead, and signs in with it", async () => {
     const client = new TestClient(t.app);
     const page = await client.get("/signin");
-    const first = await client.request("POST", "/signin", { form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "pow@example.com", password: STRONG_PASSWORD } });
+    const first = await client.request("POST", "/signin", {
+      form: { ...hiddenInputsIn(page.body, "/signin"), identifier: "pow@example.com", password: STRONG_PASSWORD },
+    });
     assert.equal(first.statusCode, 303);
     assert.match(String(first.headers.location), /^\/signin\?flow=/);
     const withCheck = await client.get(String(first.headers.location));
@@ -211,7 +229,9 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
       const client = new TestClient(fresh.app);
       assert.equal((await askPuzzle(client, "signin")).difficulty, DIFFICULTY);
       for (let i = 0; i < POW_RAISE_AFTER_ATTEMPTS; i++) {
-        await client.request("POST", "/api/v1/session", { json: { identifier: `nobody${i}@example.com`, password: "guess", pow: await solved(client, "signin") } });
+        await client.request("POST", "/api/v1/session", {
+          json: { identifier: `nobody${i}@example.com`, password: "guess", pow: await solved(client, "signin") },
+        });
       }
       const raised = await askPuzzle(client, "signin");
       assert.equal(raised.difficulty, DIFFICULTY + POW_RAISE_BITS);
@@ -228,7 +248,9 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
     try {
       const attacker = new TestClient(fresh.app);
       for (let i = 0; i < POW_RAISE_AFTER_FAILURES; i++) {
-        const failed = await attacker.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: `guess ${i}`, pow: await solved(attacker, "signin") } });
+        const failed = await attacker.request("POST", "/api/v1/session", {
+          json: { identifier: "victim@example.com", password: `guess ${i}`, pow: await solved(attacker, "signin") },
+        });
         assert.equal(code(failed), "SIGNIN_FAILED");
       }
       // Any browser, from any address: the raise follows the identifier, written in any of its forms.
@@ -255,16 +277,24 @@ describe("proof of work (LATCHKEY_POW=1)", () => {
     try {
       const client = new TestClient(fresh.app);
       for (let i = 0; i < POW_RAISE_AFTER_FAILURES; i++) {
-        await client.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: `guess ${i}`, pow: await solved(client, "signin") } });
+        await client.request("POST", "/api/v1/session", {
+          json: { identifier: "victim@example.com", password: `guess ${i}`, pow: await solved(client, "signin") },
+        });
       }
-      const easy = await client.request("POST", "/api/v1/session", { json: { identifier: "victim@example.com", password: "guess", pow: await solved(client, "signin") } });
+      const easy = await client.request("POST", "/api/v1/session", {
+        json: { identifier: "victim@example.com", password: "guess", pow: await solved(client, "signin") },
+      });
       assert.equal(easy.statusCode, 400);
       assert.equal(code(easy), "POW_TOO_EASY");
       // The reset request reads the same record. (Asked now, while this address has made fewer than
       // POW_RAISE_AFTER_ATTEMPTS sign-in attempts: after that its puzzles are raised anyway.)
-      const reset = await client.request("POST", "/api/v1/password-resets", { json: { identifier: "victim@example.com", pow: await solved(client, "password_reset") } });
+      const reset = await client.request("POST", "/api/v1/password-resets", {
+        json: { identifier: "victim@example.com", pow: await solved(client, "password_reset") },
+      });
       assert.equal(code(reset), "POW_TOO_EASY");
-      const other = await client.request("POST", "/api/v1/session", { json: { identifier: "other@example.com", password: "guess", pow: await solved(client, "signin") } });
+      const other = await client.request("POST", "/api/v1/session", {
+        json: { identifier: "other@example.com", password: "guess", pow: await solved(client, "signin") },
+      });
       assert.equal(code(other), "SIGNIN_FAILED");
       // With a puzzle asked for the identifier, the proof is accepted (and the picture check comes next).
       const puzzle = (await client.request("POST", "/api/v1/pow", { json: { purpose: "signin", identifier: "victim@example.com" } })).json() as Puzzle;

@@ -3,11 +3,11 @@
 // when the test environment names them), on two store handles of one storage (as two instances hold them).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { generateId } from "../../src/lib/crypto.ts";
-import { createManualClock } from "../../src/lib/clock.ts";
-import { createCryptoRandom } from "../../src/lib/random.ts";
 import { consumeRecoveryCode, regenerateRecoveryCodes } from "../../src/factors/recovery-codes.ts";
 import { acceptTOTPCode, generateTOTPCode, generateTOTPSecret, sealTOTPSecret, totpStepAt } from "../../src/factors/totp.ts";
+import { createManualClock } from "../../src/lib/clock.ts";
+import { generateId } from "../../src/lib/crypto.ts";
+import { createCryptoRandom } from "../../src/lib/random.ts";
 import { openStores } from "../../src/stores/index.ts";
 import type { Stores } from "../../src/stores/types.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
@@ -21,7 +21,13 @@ const config = { secret: "race-secret-race-secret-race-secret-0123" } as never;
 async function seedAccount(stores: Stores): Promise<string> {
   const id = generateId(createCryptoRandom());
   const value = `${id.toLowerCase()}@example.com`;
-  const created = await stores.accounts.createVerifiedAccount({ id, name: null, passwordHash: "hash", createdAt: START, identifier: { id: `${id}-i`, kind: "email", value, display: value } });
+  const created = await stores.accounts.createVerifiedAccount({
+    id,
+    name: null,
+    passwordHash: "hash",
+    createdAt: START,
+    identifier: { id: `${id}-i`, kind: "email", value, display: value },
+  });
   assert.ok(created);
   return id;
 }
@@ -76,7 +82,9 @@ for (const backend of allBackends()) {
       try {
         const client = await createVerifiedAccount(t, "race-confirm@example.com");
         const setup = (await client.request("POST", "/api/v1/account/totp")).json() as { secret: string };
-        const confirmed = await client.request("POST", "/api/v1/account/totp/confirm", { json: { code: generateTOTPCode(setup.secret, totpStepAt(t.clock.now())) } });
+        const confirmed = await client.request("POST", "/api/v1/account/totp/confirm", {
+          json: { code: generateTOTPCode(setup.secret, totpStepAt(t.clock.now())) },
+        });
         const recoveryCodes = confirmed.json().recoveryCodes as string[];
         t.clock.advance(30_000);
         const code = generateTOTPCode(setup.secret, totpStepAt(t.clock.now()));

@@ -22,7 +22,17 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function raceConsume(store: OIDCArtifactStore, kind: string): Promise<void> {
   const clock = createManualClock(new Date());
   const id = `${kind}-${Math.random().toString(36).slice(2)}`;
-  await store.saveArtifact({ kind, id, payload: "{}", grantId: "g1", uid: null, userCode: null, accountId: "a1", clientId: "c1", expiresAt: new Date(clock.now().getTime() + 60_000) });
+  await store.saveArtifact({
+    kind,
+    id,
+    payload: "{}",
+    grantId: "g1",
+    uid: null,
+    userCode: null,
+    accountId: "a1",
+    clientId: "c1",
+    expiresAt: new Date(clock.now().getTime() + 60_000),
+  });
   const results = await Promise.all(Array.from({ length: N }, () => store.consumeArtifact(kind, id, clock.now())));
   assert.equal(results.filter(Boolean).length, 1, `exactly one of ${N} consumers wins`);
   assert.equal(await store.consumeArtifact(kind, id, clock.now()), false, "and nobody after");
@@ -30,7 +40,17 @@ async function raceConsume(store: OIDCArtifactStore, kind: string): Promise<void
   assert.ok(stored?.consumedAt, "the artifact is marked consumed, not lost");
   // An expired artifact cannot be consumed at all.
   const late = `${id}-late`;
-  await store.saveArtifact({ kind, id: late, payload: "{}", grantId: null, uid: null, userCode: null, accountId: null, clientId: null, expiresAt: new Date(clock.now().getTime() + 1000) });
+  await store.saveArtifact({
+    kind,
+    id: late,
+    payload: "{}",
+    grantId: null,
+    uid: null,
+    userCode: null,
+    accountId: null,
+    clientId: null,
+    expiresAt: new Date(clock.now().getTime() + 1000),
+  });
   assert.equal(await store.consumeArtifact(kind, late, new Date(clock.now().getTime() + 1000)), false);
 }
 
@@ -38,7 +58,14 @@ async function raceConsume(store: OIDCArtifactStore, kind: string): Promise<void
 async function freshCode(t: HTTPTestApp, config: client.Configuration): Promise<{ callback: URL; verifier: string; state: string }> {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
-  const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: "openid offline_access", prompt: "consent", code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256", state });
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: "openid offline_access",
+    prompt: "consent",
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state,
+  });
   const browser = new HTTPBrowser();
   let page = await browser.follow(url.href, t.base);
   page = await browser.signIn(page, t.base, "race@example.com", PASSWORD);
@@ -51,7 +78,9 @@ async function raceTokenEndpoint(env: Record<string, string>): Promise<void> {
   try {
     await seedAccount(t, "race@example.com");
     const registered = await addClient(t, { redirectUris: [REDIRECT] });
-    const config = await client.discovery(new URL(t.base), registered.id, registered.secret ?? undefined, undefined, { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(t.base), registered.id, registered.secret ?? undefined, undefined, {
+      execute: [client.allowInsecureRequests],
+    });
     const { callback, verifier } = await freshCode(t, config);
     const code = callback.searchParams.get("code") ?? "";
     const basic = `Basic ${Buffer.from(`${registered.id}:${registered.secret}`).toString("base64")}`;
@@ -118,7 +147,13 @@ describe("authorization codes and refresh tokens are redeemed once", () => {
     test("PostgreSQL and Redis: artifact store consume", async () => {
       const schema = await createTestSchema();
       const prefix = testRedisPrefix();
-      const stores = await openStores({ database: { kind: "postgres", url: schema.url, poolSize: 10, connectTimeoutMs: 5000 }, redis: { url: TEST_REDIS_URL as string, prefix, commandTimeoutMs: 2000 } }, createManualClock());
+      const stores = await openStores(
+        {
+          database: { kind: "postgres", url: schema.url, poolSize: 10, connectTimeoutMs: 5000 },
+          redis: { url: TEST_REDIS_URL as string, prefix, commandTimeoutMs: 2000 },
+        },
+        createManualClock(),
+      );
       try {
         assert.notEqual(stores.oidcShortLivedArtifacts, stores.oidcArtifacts, "codes live in Redis");
         await raceConsume(stores.oidcShortLivedArtifacts, "AuthorizationCode");

@@ -44,7 +44,9 @@ for (const backend of allBackends()) {
         const puzzle = asked.json() as { id: string; prefix: string; difficulty: number };
         const pow = { id: puzzle.id, nonce: solvePowPuzzle(puzzle.prefix, puzzle.difficulty) };
         const answers = await Promise.all(
-          Array.from({ length: N }, () => client.request("POST", "/api/v1/session", { json: { identifier: "race@example.com", password: "a wrong password", pow } })),
+          Array.from({ length: N }, () =>
+            client.request("POST", "/api/v1/session", { json: { identifier: "race@example.com", password: "a wrong password", pow } }),
+          ),
         );
         const codes = answers.map((a) => (a.json() as { error?: { code: string } }).error?.code);
         assert.equal(codes.filter((c) => c === "POW_INVALID").length, N - 1, codes.join(","));

@@ -38,7 +38,9 @@ for (const backend of allBackends()) {
         const { client, flow } = await passwordStep(t, "race-two-step@example.com");
         const before = (await t.deps.stores.sessions.listSessionsOfAccount(accountId, t.clock.now())).length;
         const code = generateTOTPCode(secret, totpStepAt(t.clock.now()));
-        const answers = await Promise.all(Array.from({ length: N }, () => client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code } })));
+        const answers = await Promise.all(
+          Array.from({ length: N }, () => client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "totp", code } })),
+        );
         assert.equal(answers.filter((r) => r.statusCode === 200).length, 1, answers.map((r) => r.statusCode).join(","));
         assert.deepEqual([...new Set(answers.filter((r) => r.statusCode !== 200).map((r) => r.json().error.code))], ["SIGNIN_FLOW_EXPIRED"]);
         assert.equal((await t.deps.stores.sessions.listSessionsOfAccount(accountId, t.clock.now())).length, before + 1, "exactly one new session");
@@ -53,7 +55,9 @@ for (const backend of allBackends()) {
         const { codes, accountId } = await twoStepAccount(t, "race-recovery-step@example.com");
         const { client, flow } = await passwordStep(t, "race-recovery-step@example.com");
         const answers = await Promise.all(
-          Array.from({ length: N }, (_, i) => client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "recovery_code", code: codes[i % codes.length] } })),
+          Array.from({ length: N }, (_, i) =>
+            client.request("POST", "/api/v1/session/second-factor", { json: { flow, method: "recovery_code", code: codes[i % codes.length] } }),
+          ),
         );
         assert.equal(answers.filter((r) => r.statusCode === 200).length, 1, answers.map((r) => r.statusCode).join(","));
         assert.equal(await t.deps.stores.factors.countUnusedRecoveryCodes(accountId), codes.length - 1);

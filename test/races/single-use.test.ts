@@ -225,9 +225,18 @@ function singleUseRaces(label: string, openHandles: () => Promise<Stores[]>, opt
         identifier: { id: "idf-two-a", kind: "email", value: "two-a@example.com", display: "two-a@example.com" },
       });
       assert.ok(created);
-      assert.ok(await pick(0).accounts.addVerifiedIdentifier("acc-two", { id: "idf-two-b", kind: "email", value: "two-b@example.com", display: "two-b@example.com" }, START));
+      assert.ok(
+        await pick(0).accounts.addVerifiedIdentifier(
+          "acc-two",
+          { id: "idf-two-b", kind: "email", value: "two-b@example.com", display: "two-b@example.com" },
+          START,
+        ),
+      );
       for (let round = 0; round < 5; round++) {
-        const results = await Promise.all([pickForTransaction(0).accounts.removeIdentifier("acc-two", "idf-two-a"), pickForTransaction(1).accounts.removeIdentifier("acc-two", "idf-two-b")]);
+        const results = await Promise.all([
+          pickForTransaction(0).accounts.removeIdentifier("acc-two", "idf-two-a"),
+          pickForTransaction(1).accounts.removeIdentifier("acc-two", "idf-two-b"),
+        ]);
         assert.deepEqual([...results].sort(), ["last", "removed"]);
         const left = await pick(0).accounts.listIdentifiers("acc-two");
         assert.equal(left.length, 1);
@@ -252,7 +261,9 @@ function httpRaces(backend: Backend): void {
     test(`confirming a registration: of ${N} concurrent requests with the right code exactly one succeeds`, async () => {
       const identifier = "racer@example.com";
       const client = new TestClient(t.app);
-      const registered = await client.request("POST", "/api/v1/accounts", { json: { identifier, password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client) } });
+      const registered = await client.request("POST", "/api/v1/accounts", {
+        json: { identifier, password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client) },
+      });
       assert.equal(registered.statusCode, 202, registered.body);
       const code = await latestCode(t.config.outboxDir, identifier);
 
@@ -281,7 +292,9 @@ function httpRaces(backend: Backend): void {
     test(`${GUESSES} concurrent wrong registration codes: exactly ${TRIES} are checked, then the code is dead`, async () => {
       const identifier = "guessed@example.com";
       const client = new TestClient(t.app);
-      const registered = await client.request("POST", "/api/v1/accounts", { json: { identifier, password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client) } });
+      const registered = await client.request("POST", "/api/v1/accounts", {
+        json: { identifier, password: STRONG_PASSWORD, captcha: await solveCAPTCHA(client) },
+      });
       assert.equal(registered.statusCode, 202, registered.body);
       const code = await latestCode(t.config.outboxDir, identifier);
       const wrong = (i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, "0");
@@ -301,14 +314,18 @@ function httpRaces(backend: Backend): void {
       const phone = "+447911123987";
       await createVerifiedAccount(t, phone, STRONG_PASSWORD, phone);
       const client = new TestClient(t.app);
-      const requested = await client.request("POST", "/api/v1/password-resets", { json: { identifier: phone, captcha: await solveCAPTCHA(client, "password_reset") } });
+      const requested = await client.request("POST", "/api/v1/password-resets", {
+        json: { identifier: phone, captcha: await solveCAPTCHA(client, "password_reset") },
+      });
       assert.equal(requested.statusCode, 202, requested.body);
       await t.deps.tasks.settle();
       const code = await latestCode(t.config.outboxDir, phone);
       const wrong = (i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, "0");
       const newPassword = "Lantern-Orchard-Velvet-Comet-9";
 
-      const responses = await times(GUESSES, (i) => client.request("POST", "/api/v1/password-resets/complete", { json: { identifier: phone, code: wrong(i), password: newPassword } }));
+      const responses = await times(GUESSES, (i) =>
+        client.request("POST", "/api/v1/password-resets/complete", { json: { identifier: phone, code: wrong(i), password: newPassword } }),
+      );
 
       const codes = responses.map((r) => `${r.statusCode} ${(r.json() as { error?: { code: string } }).error?.code}`);
       assert.equal(codes.filter((c) => c === "400 RESET_CODE_INVALID").length, TRIES - 1, codes.join("\n"));
@@ -363,7 +380,8 @@ async function runRaceOperations(stores: Stores, index: number, now: Date): Prom
   const pending: Promise<unknown>[] = [];
   pending.push(
     attempt(async () => {
-      result.consumed = (await stores.verifications.consumeVerification({ purpose: "registration", value: "single@example.com" }, "right-hash", now))?.id ?? null;
+      result.consumed =
+        (await stores.verifications.consumeVerification({ purpose: "registration", value: "single@example.com" }, "right-hash", now))?.id ?? null;
     }),
   );
   pending.push(
@@ -380,7 +398,7 @@ async function runRaceOperations(stores: Stores, index: number, now: Date): Prom
     pending.push(
       attempt(async () => {
         const taken = await stores.verifications.takeVerificationAttempt({ purpose: "registration", value: "tries@example.com" }, now);
-          result.failures.push(taken ? "taken" : "none");
+        result.failures.push(taken ? "taken" : "none");
       }),
     );
   }
@@ -404,102 +422,101 @@ async function runRaceOperations(stores: Stores, index: number, now: Date): Prom
 }
 
 function threadRaces(backend: Backend): void {
-describe("races between threads with their own handles on one storage", () => {
-  const WORKERS = 2;
+  describe("races between threads with their own handles on one storage", () => {
+    const WORKERS = 2;
 
-  test("single-use secrets, counters and read-then-write transactions stay exact and never fail", { timeout: 120_000 }, async () => {
-    const storesConfig = await backend.freshStores();
-    const clock: Clock = { now: () => START };
-    const main = await openStores(storesConfig, clock);
-    try {
-      await seedVerification(main, "single@example.com", "right-hash");
-      await seedVerification(main, "tries@example.com", "tries-hash", 1000);
-      await main.shortLived.set("captcha:threads", "answer", 600);
+    test("single-use secrets, counters and read-then-write transactions stay exact and never fail", { timeout: 120_000 }, async () => {
+      const storesConfig = await backend.freshStores();
+      const clock: Clock = { now: () => START };
+      const main = await openStores(storesConfig, clock);
+      try {
+        await seedVerification(main, "single@example.com", "right-hash");
+        await seedVerification(main, "tries@example.com", "tries-hash", 1000);
+        await main.shortLived.set("captcha:threads", "answer", 600);
 
-      const barrier = new SharedArrayBuffer(4);
-      const workerData = (index: number) => ({
-        tsxApiUrl: import.meta.resolve("tsx/esm/api"),
-        storesUrl: new URL("../../src/stores/index.ts", import.meta.url).href,
-        storesConfig,
-        nowMs: START.getTime(),
-        barrier,
-        index,
-      });
-      // The workers need the operations too: hand them over as source, defined once above. tsx compiles
-      // with keepNames, whose `__name` helper the function's source refers to.
-      const source = `var __name = (target) => target;\n${WORKER_SOURCE}\n${runRaceOperations.toString()}`;
-      const workers = Array.from({ length: WORKERS }, (_, i) => new Worker(source, { eval: true, workerData: workerData(i + 1) }));
-      const finished = workers.map(
-        (worker) =>
-          new Promise<ThreadResult>((resolve, reject) => {
-            worker.on("message", (message: { ready?: boolean; result?: ThreadResult; error?: string }) => {
-              if (message.result) resolve(message.result);
-              if (message.error) reject(new Error(message.error));
-            });
-            worker.on("error", reject);
-          }),
-      );
-      await Promise.all(
-        workers.map((worker) => new Promise<void>((resolve) => worker.on("message", (m: { ready?: boolean }) => m.ready && resolve()))),
-      );
-      const flag = new Int32Array(barrier);
-      Atomics.store(flag, 0, 1);
-      Atomics.notify(flag, 0);
-      const results = [await runRaceOperations(main, 0, START), ...(await Promise.all(finished))];
-      const contenders = WORKERS + 1;
+        const barrier = new SharedArrayBuffer(4);
+        const workerData = (index: number) => ({
+          tsxApiUrl: import.meta.resolve("tsx/esm/api"),
+          storesUrl: new URL("../../src/stores/index.ts", import.meta.url).href,
+          storesConfig,
+          nowMs: START.getTime(),
+          barrier,
+          index,
+        });
+        // The workers need the operations too: hand them over as source, defined once above. tsx compiles
+        // with keepNames, whose `__name` helper the function's source refers to.
+        const source = `var __name = (target) => target;\n${WORKER_SOURCE}\n${runRaceOperations.toString()}`;
+        const workers = Array.from({ length: WORKERS }, (_, i) => new Worker(source, { eval: true, workerData: workerData(i + 1) }));
+        const finished = workers.map(
+          (worker) =>
+            new Promise<ThreadResult>((resolve, reject) => {
+              worker.on("message", (message: { ready?: boolean; result?: ThreadResult; error?: string }) => {
+                if (message.result) resolve(message.result);
+                if (message.error) reject(new Error(message.error));
+              });
+              worker.on("error", reject);
+            }),
+        );
+        await Promise.all(workers.map((worker) => new Promise<void>((resolve) => worker.on("message", (m: { ready?: boolean }) => m.ready && resolve()))));
+        const flag = new Int32Array(barrier);
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+        const results = [await runRaceOperations(main, 0, START), ...(await Promise.all(finished))];
+        const contenders = WORKERS + 1;
 
-      assert.deepEqual(
-        results.flatMap((r) => r.errors),
-        [],
-        "no operation may fail with 'database is locked'",
-      );
-      assert.deepEqual(
-        results.map((r) => r.consumed).filter((c) => c !== null),
-        ["ver-single@example.com"],
-      );
-      assert.deepEqual(
-        results.map((r) => r.taken).filter((c) => c !== null),
-        ["answer"],
-      );
-      assert.deepEqual(
-        results.flatMap((r) => r.counts).sort((a, b) => a - b),
-        Array.from({ length: 10 * contenders }, (_, i) => i + 1),
-      );
-      // Every try was taken exactly once: 1000 tries minus those used are left.
-      assert.deepEqual(
-        [...new Set(results.flatMap((r) => r.failures))],
-        ["taken"],
-      );
-      const tries = await main.verifications.consumeVerification({ purpose: "registration", value: "tries@example.com" }, "tries-hash", START);
-      assert.equal(tries?.attemptsLeft, 1000 - 10 * contenders);
-      // Each registration replaced the abandoned one before it; exactly the last one holds the value.
-      const registered = results.flatMap((r) => r.registrations);
-      assert.equal(registered.length, 3 * contenders);
-      assert.ok(registered.every((id) => id !== null));
-      const holder = await main.accounts.getAccountByIdentifier("contested@example.com");
-      assert.ok(holder);
-      const survivors = await Promise.all(registered.map((id) => main.accounts.getAccountById(id as string)));
-      assert.deepEqual(
-        survivors.filter((a) => a !== null).map((a) => a?.id),
-        [holder.account.id],
-      );
-    } finally {
-      await main.close();
-    }
+        assert.deepEqual(
+          results.flatMap((r) => r.errors),
+          [],
+          "no operation may fail with 'database is locked'",
+        );
+        assert.deepEqual(
+          results.map((r) => r.consumed).filter((c) => c !== null),
+          ["ver-single@example.com"],
+        );
+        assert.deepEqual(
+          results.map((r) => r.taken).filter((c) => c !== null),
+          ["answer"],
+        );
+        assert.deepEqual(
+          results.flatMap((r) => r.counts).sort((a, b) => a - b),
+          Array.from({ length: 10 * contenders }, (_, i) => i + 1),
+        );
+        // Every try was taken exactly once: 1000 tries minus those used are left.
+        assert.deepEqual([...new Set(results.flatMap((r) => r.failures))], ["taken"]);
+        const tries = await main.verifications.consumeVerification({ purpose: "registration", value: "tries@example.com" }, "tries-hash", START);
+        assert.equal(tries?.attemptsLeft, 1000 - 10 * contenders);
+        // Each registration replaced the abandoned one before it; exactly the last one holds the value.
+        const registered = results.flatMap((r) => r.registrations);
+        assert.equal(registered.length, 3 * contenders);
+        assert.ok(registered.every((id) => id !== null));
+        const holder = await main.accounts.getAccountByIdentifier("contested@example.com");
+        assert.ok(holder);
+        const survivors = await Promise.all(registered.map((id) => main.accounts.getAccountById(id as string)));
+        assert.deepEqual(
+          survivors.filter((a) => a !== null).map((a) => a?.id),
+          [holder.account.id],
+        );
+      } finally {
+        await main.close();
+      }
+    });
   });
-});
 }
 
 for (const backend of allBackends()) {
   describe(`races on ${backend.name}`, { skip: backend.skip }, () => {
     singleUseRaces("one store handle", async () => [await openStores(await backend.freshStores(), createManualClock(START))]);
-    singleUseRaces("two store handles on one storage", async () => {
-      const config = await backend.freshStores();
-      const clock = createManualClock(START);
-      const first = await openStores(config, clock);
-      const second = await openStores(config, clock, { migrate: false });
-      return [first, second];
-    }, { transactionsOnOneHandle: backend.name === "SQLite" });
+    singleUseRaces(
+      "two store handles on one storage",
+      async () => {
+        const config = await backend.freshStores();
+        const clock = createManualClock(START);
+        const first = await openStores(config, clock);
+        const second = await openStores(config, clock, { migrate: false });
+        return [first, second];
+      },
+      { transactionsOnOneHandle: backend.name === "SQLite" },
+    );
     httpRaces(backend);
     threadRaces(backend);
   });

@@ -90,7 +90,13 @@ for (const backend of backends) {
       const retaken = await one.webhooks.claimDeliveries({ leaseToken: "rescuer", now: later, leaseUntil: new Date(later.getTime() + 30_000), limit: 10 });
       assert.equal(retaken.length, 1);
       assert.equal(retaken[0]?.attempts, 2);
-      const stale = await two.webhooks.failDelivery(retaken[0]?.id as string, winners[0]?.[0]?.leaseToken as string, { at: later, statusCode: 500, error: "late", retryAt: later, pauseReason: "late" });
+      const stale = await two.webhooks.failDelivery(retaken[0]?.id as string, winners[0]?.[0]?.leaseToken as string, {
+        at: later,
+        statusCode: 500,
+        error: "late",
+        retryAt: later,
+        pauseReason: "late",
+      });
       assert.equal(stale.paused, false);
       assert.equal((await one.webhooks.getDelivery(retaken[0]?.id as string))?.lastError, null, "the stale holder's failure was ignored");
       await one.webhooks.deleteEndpoint(endpoint.id);

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load.ts";
-import { createDeps } from "../../src/wiring.ts";
 import { runWebhookDeliveryRound } from "../../src/webhooks/worker.ts";
+import { createDeps } from "../../src/wiring.ts";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { testEnv } from "../helpers/app.ts";
 import { startWebhookReceiver, verifyWithStandardWebhooks, type WebhookReceiver } from "../helpers/webhook-receiver.ts";
@@ -58,7 +58,15 @@ describe("latchkey webhooks", () => {
   }
 
   it("adds an endpoint, shows its secret once, tests it, logs deliveries, sends account events and removes it", async () => {
-    const added = await run(["webhooks", "add", "--url", receiver.url, "--events", "account.created,account.disabled,account.enabled,session.revoked", "--json"]);
+    const added = await run([
+      "webhooks",
+      "add",
+      "--url",
+      receiver.url,
+      "--events",
+      "account.created,account.disabled,account.enabled,session.revoked",
+      "--json",
+    ]);
     assert.equal(added.status, 0, added.stderr);
     const endpoint = JSON.parse(added.stdout) as { id: string; secret: string; events: string[]; status: string };
     assert.match(endpoint.secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
@@ -77,7 +85,10 @@ describe("latchkey webhooks", () => {
     const tested = await run(["webhooks", "test", endpoint.id]);
     assert.equal(tested.status, 0, `${tested.stdout} ${tested.stderr}`);
     assert.match(tested.stdout, /Delivered test event evt_\S+ \(answered 200\)/);
-    assert.equal((verifyWithStandardWebhooks(endpoint.secret, receiver.received[0] as NonNullable<(typeof receiver.received)[0]>) as { type: string }).type, "webhook.test");
+    assert.equal(
+      (verifyWithStandardWebhooks(endpoint.secret, receiver.received[0] as NonNullable<(typeof receiver.received)[0]>) as { type: string }).type,
+      "webhook.test",
+    );
 
     for (const [args, input] of [
       [["accounts", "create", "--identifier", "cli-hook@example.com"], `${STRONG_PASSWORD}\n`],
@@ -124,7 +135,9 @@ describe("latchkey webhooks", () => {
     const unknown = await run(["webhooks", "add", "--url", "https://example.com/h", "--events", "account.created,account.exploded"]);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /unknown event account\.exploded/);
-    const privateAddress = await run(["webhooks", "add", "--url", "http://192.168.1.10/h", "--events", "account.created"], { LATCHKEY_WEBHOOKS_ALLOW_PRIVATE: "0" });
+    const privateAddress = await run(["webhooks", "add", "--url", "http://192.168.1.10/h", "--events", "account.created"], {
+      LATCHKEY_WEBHOOKS_ALLOW_PRIVATE: "0",
+    });
     assert.equal(privateAddress.status, 1);
     assert.match(privateAddress.stderr, /loopback, private or reserved address/);
     const missing = await run(["webhooks", "add", "--url", "https://example.com/h"]);

@@ -93,7 +93,11 @@ describe("webhook delivery (SQLite)", () => {
       created.data.identifiers.map((i: { kind: string; value: string }) => [i.kind, i.value]),
       [["email", "hooked@example.com"]],
     );
-    assert.throws(() => verifyWithStandardWebhooks("whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=", receiver.received[0] as ReceivedWebhook), /signature/i, "another secret does not verify");
+    assert.throws(
+      () => verifyWithStandardWebhooks("whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=", receiver.received[0] as ReceivedWebhook),
+      /signature/i,
+      "another secret does not verify",
+    );
   });
 
   it("sends an event for every change that has one, each only to endpoints subscribed to it", async () => {
@@ -104,7 +108,10 @@ describe("webhook delivery (SQLite)", () => {
     try {
       const owner = await createVerifiedAccount(t, "changes@example.com");
       const second = new TestClient(t.app);
-      assert.equal((await second.request("POST", "/api/v1/session", { json: { identifier: "changes@example.com", password: STRONG_PASSWORD } })).statusCode, 200);
+      assert.equal(
+        (await second.request("POST", "/api/v1/session", { json: { identifier: "changes@example.com", password: STRONG_PASSWORD } })).statusCode,
+        200,
+      );
 
       // Add and remove an identifier.
       assert.equal((await owner.request("POST", "/api/v1/account/identifiers", { json: { identifier: "extra@example.com" } })).statusCode, 202);
@@ -117,14 +124,19 @@ describe("webhook delivery (SQLite)", () => {
       // Sign out everywhere else.
       assert.equal((await owner.request("DELETE", "/api/v1/sessions")).statusCode, 200);
       // Change the password, with one other session to end.
-      assert.equal((await second.request("POST", "/api/v1/session", { json: { identifier: "changes@example.com", password: STRONG_PASSWORD } })).statusCode, 200);
+      assert.equal(
+        (await second.request("POST", "/api/v1/session", { json: { identifier: "changes@example.com", password: STRONG_PASSWORD } })).statusCode,
+        200,
+      );
       const changed = await owner.request("PUT", "/api/v1/password", {
         json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, captcha: await solveCAPTCHA(owner, "password_change") },
       });
       assert.equal(changed.statusCode, 204, changed.body);
       // Reset it by e-mail link.
       const anon = new TestClient(t.app);
-      await anon.request("POST", "/api/v1/password-resets", { json: { identifier: "changes@example.com", captcha: await solveCAPTCHA(anon, "password_reset") } });
+      await anon.request("POST", "/api/v1/password-resets", {
+        json: { identifier: "changes@example.com", captcha: await solveCAPTCHA(anon, "password_reset") },
+      });
       await t.deps.tasks.settle();
       const mail = (await readEmails(t.config.outboxDir)).filter((m) => m.subject === "Reset your password").at(-1);
       const token = /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? "")?.[1];
@@ -354,7 +366,10 @@ describe("webhook delivery (SQLite)", () => {
   });
 
   it("refuses unknown events and malformed URLs when an endpoint is added", async () => {
-    await assert.rejects(addWebhookEndpoint(t.deps, { url: "https://example.com/hook", events: "account.created,account.exploded" }), /unknown event account\.exploded/);
+    await assert.rejects(
+      addWebhookEndpoint(t.deps, { url: "https://example.com/hook", events: "account.created,account.exploded" }),
+      /unknown event account\.exploded/,
+    );
     await assert.rejects(addWebhookEndpoint(t.deps, { url: "https://example.com/hook", events: "" }), /at least one event/);
     await assert.rejects(addWebhookEndpoint(t.deps, { url: "ftp://example.com/hook", events: "account.created" }), /https/);
     await assert.rejects(addWebhookEndpoint(t.deps, { url: "https://user:pw@example.com/hook", events: "account.created" }), /user name or password/);
@@ -375,7 +390,14 @@ describe("webhook addresses without LATCHKEY_WEBHOOKS_ALLOW_PRIVATE", () => {
   });
 
   it("refuses a loopback or private address literal when the endpoint is added", async () => {
-    for (const url of [receiver.url, "http://10.1.2.3/hook", "http://[::1]/hook", "http://[::ffff:127.0.0.1]/hook", "http://169.254.169.254/latest", "http://0.0.0.0/"]) {
+    for (const url of [
+      receiver.url,
+      "http://10.1.2.3/hook",
+      "http://[::1]/hook",
+      "http://[::ffff:127.0.0.1]/hook",
+      "http://169.254.169.254/latest",
+      "http://0.0.0.0/",
+    ]) {
       await assert.rejects(addWebhookEndpoint(t.deps, { url, events: "password.changed" }), /loopback, private or reserved/, url);
     }
     // Public addresses and names are accepted.

@@ -48,7 +48,18 @@ export function createRedisFlowStore(redis: Redis, prefix: string, clock: Clock)
     async advanceFlow(id, kind, owner, expectedVersion, state, ttlSeconds) {
       const now = clock.now().getTime();
       const expiresAt = now + ttlSeconds * 1000;
-      const version = await redis.eval(ADVANCE, 1, key(id), kind, owner, String(now), String(expectedVersion), state, String(expiresAt), String(ttlSeconds * 1000 + GRACE_MS));
+      const version = await redis.eval(
+        ADVANCE,
+        1,
+        key(id),
+        kind,
+        owner,
+        String(now),
+        String(expectedVersion),
+        state,
+        String(expiresAt),
+        String(ttlSeconds * 1000 + GRACE_MS),
+      );
       if (version === null || version === undefined) return null;
       return { id, kind, owner, version: Number(version), state, expiresAt: new Date(expiresAt) };
     },

@@ -134,23 +134,33 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
   }
 
   async function insertAccount(input: NewAccount, verified: boolean, events?: WebhookEventsFor<{ account: AccountRecord; identifier: IdentifierRecord }>) {
-    return retryOnConflict(() => db.transaction().execute(async (trx) => {
-      if (!(await claimValue(trx, input.identifier.value))) return null;
-      const at = codec.time(input.createdAt);
-      const account = await trx
-        .insertInto("accounts")
-        .values({ id: input.id, name: input.name, password_hash: input.passwordHash, is_admin: codec.bool(false), disabled_at: null, created_at: at, updated_at: at })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const identifier = await trx
-        .insertInto("identifiers")
-        .values({ ...input.identifier, account_id: input.id, verified_at: verified ? at : null, created_at: at })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const result = { account: toAccount(account), identifier: toIdentifier(identifier) };
-      await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, result));
-      return result;
-    }));
+    return retryOnConflict(() =>
+      db.transaction().execute(async (trx) => {
+        if (!(await claimValue(trx, input.identifier.value))) return null;
+        const at = codec.time(input.createdAt);
+        const account = await trx
+          .insertInto("accounts")
+          .values({
+            id: input.id,
+            name: input.name,
+            password_hash: input.passwordHash,
+            is_admin: codec.bool(false),
+            disabled_at: null,
+            created_at: at,
+            updated_at: at,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const identifier = await trx
+          .insertInto("identifiers")
+          .values({ ...input.identifier, account_id: input.id, verified_at: verified ? at : null, created_at: at })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const result = { account: toAccount(account), identifier: toIdentifier(identifier) };
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, result));
+        return result;
+      }),
+    );
   }
 
   return {
@@ -216,24 +226,30 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     },
 
     async addVerifiedIdentifier(accountId, identifier: NewIdentifier, at, events) {
-      return retryOnConflict(() => db.transaction().execute(async (trx) => {
-        if (!(await claimValue(trx, identifier.value))) return null;
-        const row = await trx
-          .insertInto("identifiers")
-          .values({ ...identifier, account_id: accountId, verified_at: codec.time(at), created_at: codec.time(at) })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const added = toIdentifier(row);
-        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, added));
-        return added;
-      }));
+      return retryOnConflict(() =>
+        db.transaction().execute(async (trx) => {
+          if (!(await claimValue(trx, identifier.value))) return null;
+          const row = await trx
+            .insertInto("identifiers")
+            .values({ ...identifier, account_id: accountId, verified_at: codec.time(at), created_at: codec.time(at) })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const added = toIdentifier(row);
+          await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, added));
+          return added;
+        }),
+      );
     },
 
     async removeIdentifier(accountId, identifierId, events): Promise<RemoveIdentifierResult> {
       return db.transaction().execute(async (trx) => {
         // Lock the account's row first (a no-op update): two removals on one account then take turns, so
         // each sees what the other left and the last verified identifier cannot be removed by both at once.
-        await trx.updateTable("accounts").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", accountId).execute();
+        await trx
+          .updateTable("accounts")
+          .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+          .where("id", "=", accountId)
+          .execute();
         const rows = await trx.selectFrom("identifiers").selectAll().where("account_id", "=", accountId).execute();
         const target = rows.find((r) => r.id === identifierId);
         if (!target) return "not_found";
@@ -247,7 +263,11 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
 
     async updatePasswordHash(accountId, passwordHash, at, events) {
       await withEvents(events, async (q) => {
-        const result = await q.updateTable("accounts").set({ password_hash: passwordHash, updated_at: codec.time(at) }).where("id", "=", accountId).executeTakeFirst();
+        const result = await q
+          .updateTable("accounts")
+          .set({ password_hash: passwordHash, updated_at: codec.time(at) })
+          .where("id", "=", accountId)
+          .executeTakeFirst();
         if (Number(result.numUpdatedRows) === 1) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
       });
     },
@@ -304,7 +324,11 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
       changeAccount(accountId, events, async (trx, account) => {
         if (account.disabled_at !== null) return "unchanged";
         if (codec.fromBool(account.is_admin) && (await isLastAdmin(trx, accountId))) return "last_admin";
-        await trx.updateTable("accounts").set({ disabled_at: codec.time(at), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+        await trx
+          .updateTable("accounts")
+          .set({ disabled_at: codec.time(at), updated_at: codec.time(at) })
+          .where("id", "=", accountId)
+          .execute();
         // A disabled account keeps no way in: its sessions end and its pending reset links and codes die.
         await trx.deleteFrom("sessions").where("account_id", "=", accountId).execute();
         await trx
@@ -320,14 +344,22 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     enableAccount: (accountId, at, events) =>
       changeAccount(accountId, events, async (trx, account) => {
         if (account.disabled_at === null) return "unchanged";
-        await trx.updateTable("accounts").set({ disabled_at: null, updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+        await trx
+          .updateTable("accounts")
+          .set({ disabled_at: null, updated_at: codec.time(at) })
+          .where("id", "=", accountId)
+          .execute();
         return "changed";
       }),
 
     grantAdmin: (accountId, at) =>
       changeAccount(accountId, undefined, async (trx, account) => {
         if (codec.fromBool(account.is_admin)) return "unchanged";
-        await trx.updateTable("accounts").set({ is_admin: codec.bool(true), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+        await trx
+          .updateTable("accounts")
+          .set({ is_admin: codec.bool(true), updated_at: codec.time(at) })
+          .where("id", "=", accountId)
+          .execute();
         return "changed";
       }),
 
@@ -335,13 +367,21 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
       changeAccount(accountId, undefined, async (trx, account) => {
         if (!codec.fromBool(account.is_admin)) return "unchanged";
         if (await isLastAdmin(trx, accountId)) return "last_admin";
-        await trx.updateTable("accounts").set({ is_admin: codec.bool(false), updated_at: codec.time(at) }).where("id", "=", accountId).execute();
+        await trx
+          .updateTable("accounts")
+          .set({ is_admin: codec.bool(false), updated_at: codec.time(at) })
+          .where("id", "=", accountId)
+          .execute();
         return "changed";
       }),
 
     async setAccountName(accountId, name, at, events) {
       return withEvents(events, async (q) => {
-        const result = await q.updateTable("accounts").set({ name, updated_at: codec.time(at) }).where("id", "=", accountId).executeTakeFirst();
+        const result = await q
+          .updateTable("accounts")
+          .set({ name, updated_at: codec.time(at) })
+          .where("id", "=", accountId)
+          .executeTakeFirst();
         const changed = Number(result.numUpdatedRows) === 1;
         if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
         return changed;

@@ -21,13 +21,20 @@ export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec): Audi
     detail: row.detail ? (JSON.parse(row.detail) as AuditEventRecord["detail"]) : null,
   });
   // The start of an event's hour, computed in the database so that only one row per hour and type leaves it.
-  const hourOfAt =
-    codec.dialect === "postgres" ? sql<SqlTime>`to_timestamp(floor(extract(epoch from at) / 3600) * 3600)` : sql<SqlTime>`(at / 3600) * 3600`;
+  const hourOfAt = codec.dialect === "postgres" ? sql<SqlTime>`to_timestamp(floor(extract(epoch from at) / 3600) * 3600)` : sql<SqlTime>`(at / 3600) * 3600`;
   return {
     async recordEvent(e) {
       await db
         .insertInto("audit_events")
-        .values({ id: e.id, at: codec.time(e.at), type: e.type, account_id: e.accountId, ip: e.ip, user_agent: e.userAgent, detail: e.detail ? JSON.stringify(e.detail) : null })
+        .values({
+          id: e.id,
+          at: codec.time(e.at),
+          type: e.type,
+          account_id: e.accountId,
+          ip: e.ip,
+          user_agent: e.userAgent,
+          detail: e.detail ? JSON.stringify(e.detail) : null,
+        })
         .execute();
     },
     async listEvents(q) {

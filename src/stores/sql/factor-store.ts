@@ -31,7 +31,10 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
    * Runs a one-statement change, in a transaction with its webhook events when there are any, which are
    * written only when the change took effect (a truthy result).
    */
-  async function changeWithEvents<T>(events: readonly NewWebhookEvent[] | undefined, change: (q: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T> {
+  async function changeWithEvents<T>(
+    events: readonly NewWebhookEvent[] | undefined,
+    change: (q: Kysely<Database> | Transaction<Database>) => Promise<T>,
+  ): Promise<T> {
     if (!events || events.length === 0) return change(db);
     return db.transaction().execute(async (trx) => {
       const result = await change(trx);

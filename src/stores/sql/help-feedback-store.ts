@@ -2,13 +2,7 @@
 // Both writes are single upserts (INSERT … ON CONFLICT DO UPDATE), so they are atomic on every dialect.
 import type { Kysely, Selectable } from "kysely";
 import { sql } from "kysely";
-import type {
-  HelpArticleFeedbackSummary,
-  HelpFeedbackDay,
-  HelpFeedbackReason,
-  HelpFeedbackRecord,
-  HelpFeedbackStore,
-} from "../types.ts";
+import type { HelpArticleFeedbackSummary, HelpFeedbackDay, HelpFeedbackReason, HelpFeedbackRecord, HelpFeedbackStore } from "../types.ts";
 import type { Database, HelpFeedbackTable, SqlCodec } from "./schema.ts";
 
 /** The UTC day of a moment, as YYYY-MM-DD. */
@@ -125,7 +119,9 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
       }
       return [...bySlug.values()].map(({ latestByVersion, ...summary }) => ({
         ...summary,
-        versions: summary.versions.sort((a, b) => (latestByVersion.get(b.version) ?? 0) - (latestByVersion.get(a.version) ?? 0) || (a.version < b.version ? -1 : 1)),
+        versions: summary.versions.sort(
+          (a, b) => (latestByVersion.get(b.version) ?? 0) - (latestByVersion.get(a.version) ?? 0) || (a.version < b.version ? -1 : 1),
+        ),
       }));
     },
 

@@ -86,7 +86,10 @@ export function createSqlOIDCArtifactStore(db: Kysely<Database>, codec: SqlCodec
   });
   const unexpired = (now: Date) => {
     const at = codec.time(now);
-    return db.selectFrom("oidc_artifacts").selectAll().where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", at)]));
+    return db
+      .selectFrom("oidc_artifacts")
+      .selectAll()
+      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", at)]));
   };
   return {
     async saveArtifact(a) {

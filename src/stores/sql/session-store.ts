@@ -129,7 +129,11 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
       return row ? toSession(row) : null;
     },
     async markSessionConfirmed(sessionId, at) {
-      const result = await db.updateTable("sessions").set({ confirmed_at: codec.time(at) }).where("id", "=", sessionId).executeTakeFirst();
+      const result = await db
+        .updateTable("sessions")
+        .set({ confirmed_at: codec.time(at) })
+        .where("id", "=", sessionId)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async touchSession(sessionId, lastSeenAt, idleExpiresAt) {

@@ -10,8 +10,8 @@ import {
   type MigrationProvider,
   type MigrationResultSet,
   Migrator,
-  SqliteDialect,
   type SqliteDatabase,
+  SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";

@@ -112,7 +112,16 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
     async createEndpoint(e) {
       const row = await db
         .insertInto("webhook_endpoints")
-        .values({ id: e.id, url: e.url, events: e.events.join(","), secret_sealed: e.secretSealed, created_at: codec.time(e.createdAt), paused_at: null, pause_reason: null, consecutive_failures: 0 })
+        .values({
+          id: e.id,
+          url: e.url,
+          events: e.events.join(","),
+          secret_sealed: e.secretSealed,
+          created_at: codec.time(e.createdAt),
+          paused_at: null,
+          pause_reason: null,
+          consecutive_failures: 0,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toEndpoint(row);
@@ -147,7 +156,9 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
     },
 
     async recordEvents(events, options = {}) {
-      return db.transaction().execute((trx) => insertWebhookEvents(trx, codec, events, options.endpointId !== undefined ? { onlyEndpointId: options.endpointId } : {}));
+      return db
+        .transaction()
+        .execute((trx) => insertWebhookEvents(trx, codec, events, options.endpointId !== undefined ? { onlyEndpointId: options.endpointId } : {}));
     },
 
     async claimDeliveries({ leaseToken, now, leaseUntil, limit, deliveryId }) {
@@ -218,7 +229,15 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
         // Delivered is delivered, even if the lease ran out meanwhile: receivers dedupe by event id.
         const row = await trx
           .updateTable("webhook_deliveries")
-          .set({ status: "delivered", delivered_at: at, last_attempt_at: at, last_status_code: outcome.statusCode, last_error: null, lease_token: null, lease_expires_at: null })
+          .set({
+            status: "delivered",
+            delivered_at: at,
+            last_attempt_at: at,
+            last_status_code: outcome.statusCode,
+            last_error: null,
+            lease_token: null,
+            lease_expires_at: null,
+          })
           .where("id", "=", deliveryId)
           .where("status", "=", "pending")
           .returning("endpoint_id")
@@ -300,7 +319,9 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
         await trx
           .deleteFrom("webhook_events")
           .where("occurred_at", "<", codec.time(before))
-          .where(({ not, exists, selectFrom }) => not(exists(selectFrom("webhook_deliveries as d").select("d.id").whereRef("d.event_id", "=", "webhook_events.id"))))
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom("webhook_deliveries as d").select("d.id").whereRef("d.event_id", "=", "webhook_events.id"))),
+          )
           .execute();
         return Number(result.numDeletedRows);
       });
