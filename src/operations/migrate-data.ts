@@ -89,9 +89,9 @@ async function copyAllTables(source: Kysely<Database>, target: Kysely<Database>,
         for (const c of spec.bools) out[c] = sqliteCodec.fromBool(out[c] as number);
         return out;
       });
-      // biome-ignore lint/suspicious/noExplicitAny: rows are copied column for column between identical schemas
       await target
         .insertInto(spec.name)
+        // biome-ignore lint/suspicious/noExplicitAny: rows are copied column for column between identical schemas
         .values(converted as any)
         .execute();
       copied += rows.length;

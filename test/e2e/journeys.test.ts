@@ -61,7 +61,7 @@ describe("sign-in journeys in the browser", { skip: browserSuiteSkip(), timeout:
     await navigateBy(page, () => page.getByRole("button", { name: "Confirm" }).click());
     assert.equal(new URL(page.url()).pathname, "/account", "the browser that registered is signed in");
     assert.match(await visibleText(page.getByRole("status").first()), /Your account is confirmed and you are signed in/);
-    assert.equal(await page.locator('nav a[aria-current="page"]').innerText(), "Account");
+    assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), "Account");
     assert.deepEqual(suite.pageProblems(page), []);
   });
 
