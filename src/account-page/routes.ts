@@ -1,7 +1,6 @@
 // The account page (identifiers, sessions) and its API calls. Each route reads its input, calls a service
 // (identifier-flow.ts, session-revocation.ts) and hands the result to the flow adapter.
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
+import { Type } from "@sinclair/typebox";
 import { toPublicAccount } from "../accounts/public-account.ts";
 import { describeAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
@@ -11,9 +10,10 @@ import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerPage, answerPageOrError, readFlow } from "../http/flow-adapter.ts";
 import { IDENTIFIER_PAGES, identifierPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { formField, redirectSeeOther } from "../http/forms.ts";
+import { formField, ownValue, redirectSeeOther } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { countryName, type IPCountryTable, loadIPCountryTable } from "../lib/ip-country.ts";
 import { describeTimeAgo, describeUserAgent } from "../lib/user-agent.ts";
 import { accountNotice, pageTitles } from "../messages/pages.ts";
@@ -32,7 +32,7 @@ const ConfirmIdentifierBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
   // Read once at start-up; the owner's file is the only source, nothing is looked up over the network.
   const ipCountries: IPCountryTable | null = deps.config.ipCountryCsv ? loadIPCountryTable(deps.config.ipCountryCsv) : null;
   const countryOf = (ip: string | null): string | null => (ip && ipCountries ? (ipCountries.countryOf(ip) ?? null) : null);
@@ -40,8 +40,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   app.get("/account", async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const query = request.query as Record<string, unknown>;
-    const state = (await readFlow(deps, request, identifierPageFlow, query.flow))?.state;
+    const query = request.query;
+    const state = (await readFlow(deps, request, identifierPageFlow, ownValue(query, "flow")))?.state;
     const now = deps.clock.now();
     const [identifiers, sessions, events, apps] = await Promise.all([
       deps.stores.accounts.listIdentifiers(auth.account.id),
@@ -49,7 +49,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
       deps.stores.audit.listEvents({ accountId: auth.account.id, limit: 10 }),
       listAppsWithAccess(deps, auth.account.id),
     ]);
-    const noticeText = accountNotice(query.done);
+    const noticeText = accountNotice(ownValue(query, "done"));
     const body = accountPage({
       csrfToken: csrfTokenFor(reply),
       account: toPublicAccount(auth.account, identifiers),
@@ -84,7 +84,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/account/sessions/:id/revoke", { preHandler: app.csrfProtection, schema: { params: IdParams } }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const { id } = request.params as Static<typeof IdParams>;
+    const { id } = request.params;
     const result = await revokeAccountSession(deps, {
       accountId: auth.account.id,
       sessionId: id,
@@ -118,7 +118,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
   app.get("/account/identifiers/verify", async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const flow = await readFlow(deps, request, identifierPageFlow, (request.query as Record<string, unknown>).flow);
+    const flow = await readFlow(deps, request, identifierPageFlow, ownValue(request.query, "flow"));
     const state = flow?.state.step === "code" ? flow.state : undefined;
     const body = verifyPage({
       csrfToken: csrfTokenFor(reply),
@@ -157,7 +157,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     if (!auth) return reply;
     const result = await runRemoveIdentifier(deps, {
       accountId: auth.account.id,
-      identifierId: (request.params as Static<typeof IdParams>).id,
+      identifierId: request.params.id,
       context: sessionContextOf(request),
     });
     return answerPage(deps, request, reply, identifierPageFlow, result, leaveIdentifierPage);
@@ -186,7 +186,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     // Another account's session id answers exactly like one that does not exist.
     const result = await revokeAccountSession(deps, {
       accountId: auth.account.id,
-      sessionId: (request.params as Static<typeof IdParams>).id,
+      sessionId: request.params.id,
       context: sessionContextOf(request),
     });
     return answerJson(result, () => reply.code(204).send());
@@ -200,7 +200,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post("/api/v1/account/identifiers", { schema: { body: AddIdentifierBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    const result = await runAddIdentifier(deps, { accountId: auth.account.id, identifier: (request.body as Static<typeof AddIdentifierBody>).identifier });
+    const result = await runAddIdentifier(deps, { accountId: auth.account.id, identifier: request.body.identifier });
     return answerJson(result, () => reply.code(202).send({ verification: "sent" }));
   });
 
@@ -211,7 +211,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
       const auth = requireApiAuth(request);
       const result = await runConfirmIdentifier(deps, {
         accountId: auth.account.id,
-        ...(request.body as Static<typeof ConfirmIdentifierBody>),
+        ...request.body,
         context: sessionContextOf(request),
       });
       return answerJson(result, async () => {
@@ -225,7 +225,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: Deps): void {
     const auth = requireApiAuth(request);
     const result = await runRemoveIdentifier(deps, {
       accountId: auth.account.id,
-      identifierId: (request.params as Static<typeof IdParams>).id,
+      identifierId: request.params.id,
       context: sessionContextOf(request),
     });
     return answerJson(result, () => reply.code(204).send());

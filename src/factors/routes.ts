@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { toPublicAccount } from "../accounts/public-account.ts";
 import { challengeForPage } from "../captcha/page-challenge.ts";
 import type { Deps } from "../deps.ts";
@@ -16,10 +16,11 @@ import { limitClient } from "../http/client-limits.ts";
 import { answerJson, answerPage, readFlow } from "../http/flow-adapter.ts";
 import { securityPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { formCheckbox, formField, redirectSeeOther, safeReturnPath, withQuery } from "../http/forms.ts";
+import { formCheckbox, formField, ownValue, redirectSeeOther, safeReturnPath, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { pageTitles, securityNotice } from "../messages/pages.ts";
 import type { ValidatedSession } from "../sessions/sessions.ts";
 import type { PasskeyRecord } from "../stores/types.ts";
@@ -74,7 +75,7 @@ function passkeyJson(p: PasskeyRecord): Record<string, unknown> {
   };
 }
 
-export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
   const stepUp = requireRecentConfirmation(deps);
   const webauthnBundle = loadWebAuthnBrowserBundle();
 
@@ -122,13 +123,13 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   app.get("/account/security", async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const query = request.query as Record<string, unknown>;
-    const state = (await readFlow(deps, request, securityPageFlow, query.flow))?.state;
+    const query = request.query;
+    const state = (await readFlow(deps, request, securityPageFlow, ownValue(query, "flow")))?.state;
     // New recovery codes are taken (deleted) as they are shown: they appear once.
-    const codes = await takeRecoveryCodesToShow(deps, auth.account.id, query.codes);
+    const codes = await takeRecoveryCodesToShow(deps, auth.account.id, ownValue(query, "codes"));
     const overview = await getSecurityOverview(deps, auth.account.id);
     const now = deps.clock.now();
-    const noticeText = securityNotice(query.done);
+    const noticeText = securityNotice(ownValue(query, "done"));
     const errors = state?.step === "overview" && state.error ? [fieldErrorOf(state.error)] : [];
     const body = securityPage({
       csrfToken: csrfTokenFor(reply),
@@ -137,7 +138,7 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
       passkeys: overview.passkeys.map((p) => passkeyView(p, now)),
       totp: overview.totp,
       recoveryCodesLeft: overview.recoveryCodesLeft,
-      ...(noticeText && !(codes && query.done === "recovery-codes") ? { notice: noticeText } : {}),
+      ...(noticeText && !(codes && ownValue(query, "done") === "recovery-codes") ? { notice: noticeText } : {}),
       ...(codes ? { newRecoveryCodes: codes } : {}),
     });
     reply.header("cache-control", "no-store");
@@ -151,13 +152,13 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   app.post("/account/security/passkeys/:id/rename", { preHandler: app.csrfProtection, schema: { params: IdParams } }, async (request, reply) =>
     answerSecurityForm(request, reply, () => ({
       action: "rename-passkey",
-      passkeyId: (request.params as Static<typeof IdParams>).id,
+      passkeyId: request.params.id,
       name: formField(request, "name", 256),
     })),
   );
 
   app.post("/account/security/passkeys/:id/remove", { preHandler: [app.csrfProtection, stepUp], schema: { params: IdParams } }, async (request, reply) =>
-    answerSecurityForm(request, reply, () => ({ action: "remove-passkey", passkeyId: (request.params as Static<typeof IdParams>).id })),
+    answerSecurityForm(request, reply, () => ({ action: "remove-passkey", passkeyId: request.params.id })),
   );
 
   app.post("/account/security/totp", { preHandler: [app.csrfProtection, stepUp] }, async (request, reply) =>
@@ -170,7 +171,7 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
     const setup = await pendingTOTPSetup(deps, { accountId: auth.account.id, label: identifiers.find((i) => i.verifiedAt !== null)?.display ?? "account" });
     if (!setup) return redirectSeeOther(reply, "/account/security");
-    const state = (await readFlow(deps, request, securityPageFlow, (request.query as Record<string, unknown>).flow))?.state;
+    const state = (await readFlow(deps, request, securityPageFlow, ownValue(request.query, "flow")))?.state;
     const errors = state?.step === "totp-setup" && state.error ? [fieldErrorOf(state.error)] : [];
     reply.header("cache-control", "no-store");
     return sendPage(request, reply, deps, {
@@ -199,9 +200,9 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   app.get(CONFIRM_PAGE_PATH, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const query = request.query as Record<string, unknown>;
-    const state = (await readFlow(deps, request, securityPageFlow, query.flow))?.state;
-    const returnTo = safeReturnPath(query.return_to, "/account/security");
+    const query = request.query;
+    const state = (await readFlow(deps, request, securityPageFlow, ownValue(query, "flow")))?.state;
+    const returnTo = safeReturnPath(ownValue(query, "return_to"), "/account/security");
     const methods = await secondFactorMethods(deps, auth.account.id);
     const captcha =
       state?.step === "confirm" && state.captcha
@@ -234,7 +235,7 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   app.get("/account/delete", { preHandler: stepUp }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const state = (await readFlow(deps, request, securityPageFlow, (request.query as Record<string, unknown>).flow))?.state;
+    const state = (await readFlow(deps, request, securityPageFlow, ownValue(request.query, "flow")))?.state;
     const errors = state?.step === "delete" && state.error ? [fieldErrorOf(state.error)] : [];
     return sendPage(request, reply, deps, { title: pageTitles.deleteAccount, body: deleteAccountPage({ csrfToken: csrfTokenFor(reply), errors }) });
   });
@@ -261,7 +262,7 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.post("/api/v1/account/confirm", { schema: { body: ConfirmBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
-    const body = request.body as Static<typeof ConfirmBody>;
+    const body = request.body;
     const input = "password" in body ? { method: "password" as const, password: body.password } : { method: "code" as const, code: body.code };
     const result = await runApi(request, { action: "confirm", input, returnTo: "/account/security", captcha: body.captcha });
     return answerJson(result, () => reply.code(204).send());
@@ -274,7 +275,7 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.post("/api/v1/account/confirm/passkey", { schema: { body: PasskeyConfirmBody } }, async (request, reply) => {
-    const body = request.body as Static<typeof PasskeyConfirmBody>;
+    const body = request.body;
     const returnTo = safeReturnPath(body.returnTo, "/account/security");
     const result = await runApi(request, {
       action: "confirm",
@@ -299,7 +300,7 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.post("/api/v1/account/passkeys", { schema: { body: PasskeyBody }, preHandler: stepUp }, async (request, reply) => {
-    const body = request.body as Static<typeof PasskeyBody>;
+    const body = request.body;
     const result = await runApi(request, { action: "add-passkey", challengeId: body.challengeId, response: body.response, name: body.name });
     return answerJson(result, (added) =>
       added.kind === "passkey-added"
@@ -311,14 +312,14 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   app.patch("/api/v1/account/passkeys/:id", { schema: { params: IdParams, body: RenameBody } }, async (request, reply) => {
     const result = await runApi(request, {
       action: "rename-passkey",
-      passkeyId: (request.params as Static<typeof IdParams>).id,
-      name: (request.body as Static<typeof RenameBody>).name,
+      passkeyId: request.params.id,
+      name: request.body.name,
     });
     return answerJson(result, () => reply.code(204).send());
   });
 
   app.delete("/api/v1/account/passkeys/:id", { schema: { params: IdParams }, preHandler: stepUp }, async (request, reply) => {
-    const result = await runApi(request, { action: "remove-passkey", passkeyId: (request.params as Static<typeof IdParams>).id });
+    const result = await runApi(request, { action: "remove-passkey", passkeyId: request.params.id });
     return answerJson(result, () => reply.code(204).send());
   });
 
@@ -333,7 +334,7 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.post("/api/v1/account/totp/confirm", { schema: { body: CodeBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
-    const result = await runApi(request, { action: "confirm-totp", code: (request.body as Static<typeof CodeBody>).code });
+    const result = await runApi(request, { action: "confirm-totp", code: request.body.code });
     return answerJson(result, (done) =>
       reply.send({ totp: { status: "on" }, ...(done.kind === "changed" && done.recoveryCodes ? { recoveryCodes: done.recoveryCodes } : {}) }),
     );
@@ -351,7 +352,7 @@ export function registerFactorRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.patch("/api/v1/account", { schema: { body: AccountBody } }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    const result = await run(request, auth, { action: "change-name", name: (request.body as Static<typeof AccountBody>).name ?? "" });
+    const result = await run(request, auth, { action: "change-name", name: request.body.name ?? "" });
     return answerJson(result, async (done) => {
       const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
       return reply.send({ account: toPublicAccount({ ...auth.account, name: done.kind === "name-changed" ? done.name : auth.account.name }, identifiers) });

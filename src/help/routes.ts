@@ -3,14 +3,14 @@
 //
 // Feedback steps and their state diagram: feedback-flow.ts. Each route reads its input, calls a service
 // and hands the result to the flow adapter.
-import { type Static, Type } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { consumeClientAllowance } from "../http/client-limits.ts";
 import { answerPage, readFlow } from "../http/flow-adapter.ts";
 import { feedbackPage, feedbackPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { formField, ownValue } from "../http/forms.ts";
+import { formField, isRecord, ownValue } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { pageTitles } from "../messages/pages.ts";
@@ -66,7 +66,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
     let step: FeedbackStep = "ask";
     if (state === "reason") step = "reason";
     else if (state === "thanks" && previous) step = "thanks";
-    const flow = step === "reason" ? await readFlow(deps, request, feedbackPageFlow, (request.query as Record<string, unknown>).flow) : null;
+    const flow = step === "reason" ? await readFlow(deps, request, feedbackPageFlow, ownValue(request.query, "flow")) : null;
     const kept = flow?.state.slug === article.slug ? flow.state : null;
     // The pages a feedback post redirects to are the same article again, not another reading of it.
     if (state === "") await recordHelpArticleView(deps, article);
@@ -87,7 +87,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
   });
 
   app.post("/help/:slug/feedback", { preHandler: app.csrfProtection, schema: { params: SlugParams } }, async (request, reply) => {
-    const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
+    const article = requireHelpArticle(library, request.params.slug);
     await consumeClientAllowance(deps, "feedback", request.ip);
     const result = await runFeedbackStep(deps, library, {
       slug: article.slug,
@@ -95,7 +95,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
       helpful: formField(request, "helpful", 8),
       reason: formField(request, "reason", 32),
       comment: formField(request, "comment", COMMENT_READ_LIMIT),
-      fromReasonStep: Object.hasOwn((request.body as Record<string, unknown> | undefined) ?? {}, "comment"),
+      fromReasonStep: isRecord(request.body) && Object.hasOwn(request.body, "comment"),
     });
     return answerPage(deps, request, reply, feedbackPageFlow, result, (saved) =>
       saved.kind === "saved" ? feedbackPage(saved.slug, saved.next) : feedbackPage(article.slug, "ask"),
@@ -131,9 +131,9 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
   });
 
   app.post("/api/v1/help/articles/:slug/feedback", { schema: { params: SlugParams, body: HelpFeedbackBody } }, async (request, reply) => {
-    const article = requireHelpArticle(library, (request.params as Static<typeof SlugParams>).slug);
+    const article = requireHelpArticle(library, request.params.slug);
     await consumeClientAllowance(deps, "feedback", request.ip);
-    const body = request.body as Static<typeof HelpFeedbackBody>;
+    const body = request.body;
     await saveHelpFeedback(deps, library, {
       slug: article.slug,
       visitorId: visitorOf(request),

@@ -4,13 +4,13 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
-import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
+import { recordConsentGiven } from "./consent.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
 import { ACR_MFA, ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
 import { newestSigningKeyGeneration } from "./signing-keys.ts";
@@ -220,7 +220,7 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
       );
       return redirectSeeOther(reply, to);
     }
-    await recordAuditEvent(deps, { type: "oidc.consent_given", accountId: auth.account.id, context: sessionContextOf(request), detail: { client: clientId } });
+    await recordConsentGiven(deps, { accountId: auth.account.id, clientId, context: sessionContextOf(request) });
     return redirectSeeOther(reply, await grantRequestedAccess(provider, request, reply, details, auth.account.id, clientId));
   });
 

@@ -1,7 +1,7 @@
 // Changing the password while signed in: /account/password and PUT /api/v1/password. Each route reads its
 // input, calls the flow service (password-change-flow.ts) and hands the result to the flow adapter.
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
 import { challengeForPage } from "../captcha/page-challenge.ts";
 import type { Deps } from "../deps.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
@@ -10,10 +10,11 @@ import { captchaFromForm } from "../http/captcha-form.ts";
 import { answerJson, answerPage, readFlow } from "../http/flow-adapter.ts";
 import { PASSWORD_CHANGE_PAGES, passwordChangePageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { formCheckbox, formField } from "../http/forms.ts";
+import { formCheckbox, formField, ownValue } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { pageTitles } from "../messages/pages.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { passwordChangePage } from "../views/recovery-pages.ts";
@@ -41,11 +42,11 @@ function passwordChangeActionOf(request: FastifyRequest): PasswordChangeAction {
   };
 }
 
-export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
   app.get("/account/password", async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const state = (await readFlow(deps, request, passwordChangePageFlow, (request.query as Record<string, unknown>).flow))?.state;
+    const state = (await readFlow(deps, request, passwordChangePageFlow, ownValue(request.query, "flow")))?.state;
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
     const challenge = await challengeForPage(deps, {
       purpose: "password_change",
@@ -85,7 +86,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.put("/api/v1/password", { schema: { body: PasswordChangeBody } }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    const body = request.body as Static<typeof PasswordChangeBody>;
+    const body = request.body;
     const input = {
       accountId: auth.account.id,
       session: auth.session,

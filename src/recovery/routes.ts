@@ -1,8 +1,8 @@
 // "Forgot your password?": the reset pages and /api/v1/password-resets. Each route reads its input, calls
 // the flow service (reset-flow.ts) and hands the result to the flow adapter.
 
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { challengeForPage } from "../captcha/page-challenge.ts";
 import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
@@ -12,9 +12,10 @@ import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerPage, claimPostedStep, readFlow } from "../http/flow-adapter.ts";
 import { RESET_PAGES, resetPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { formField, redirectSeeOther } from "../http/forms.ts";
+import { formField, ownValue, redirectSeeOther } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { pageTitles } from "../messages/pages.ts";
 import { PowProofField, requirePow } from "../pow/routes.ts";
 import { captchaFieldset } from "../views/captcha.ts";
@@ -48,7 +49,7 @@ function resetRequestActionOf(request: FastifyRequest): ResetRequestAction {
   return { action: "submit", identifier, captcha: captchaFromForm(request) };
 }
 
-export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
   const linkProblemPage = (request: FastifyRequest, reply: FastifyReply, result: ResetResult, status: number): FastifyReply | string => {
     if (result.kind !== "link-problem") return RESET_PAGES.done;
     return sendPage(request, reply, deps, {
@@ -60,7 +61,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.get("/password/reset", async (request, reply) => {
     noReferrer(reply);
-    const state = (await readFlow(deps, request, resetPageFlow, (request.query as Record<string, unknown>).flow))?.state;
+    const state = (await readFlow(deps, request, resetPageFlow, ownValue(request.query, "flow")))?.state;
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
     const challenge = await challengeForPage(deps, {
       purpose: "password_reset",
@@ -85,20 +86,21 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.get("/password/reset/sent", async (request, reply) => {
     noReferrer(reply);
-    const state = (await readFlow(deps, request, resetPageFlow, (request.query as Record<string, unknown>).flow))?.state;
+    const state = (await readFlow(deps, request, resetPageFlow, ownValue(request.query, "flow")))?.state;
     if (state?.step !== "link-sent" || !state.sentTo) return redirectSeeOther(reply, RESET_PAGES.request);
     return sendPage(request, reply, deps, { title: pageTitles.resetSent, body: resetSentPage({ sentTo: state.sentTo }) });
   });
 
   app.get("/password/reset/confirm", async (request, reply) => {
     noReferrer(reply);
-    const query = request.query as Record<string, unknown>;
-    if (typeof query.token === "string") {
+    const query = request.query;
+    const token = ownValue(query, "token");
+    if (typeof token === "string") {
       // Take the token out of the address bar (and so out of history) before showing the form.
-      const opened = await openResetLink(deps, query.token.slice(0, 256));
+      const opened = await openResetLink(deps, token.slice(0, 256));
       return answerPage(deps, request, reply, resetPageFlow, opened, (left) => linkProblemPage(request, reply, left, 200));
     }
-    const flow = await readFlow(deps, request, resetPageFlow, query.flow);
+    const flow = await readFlow(deps, request, resetPageFlow, ownValue(query, "flow"));
     const state = flow?.state;
     const body = resetConfirmPage({
       csrfToken: csrfTokenFor(reply),
@@ -131,7 +133,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
     "/api/v1/password-resets",
     { schema: { body: ResetRequestBody }, preHandler: [limitClient(deps, "reset"), requirePow(deps, "password_reset")] },
     async (request, reply) => {
-      const body = request.body as Static<typeof ResetRequestBody>;
+      const body = request.body;
       const result = await runResetRequest(
         deps,
         { binding: requesterBinding(request), context: sessionContextOf(request) },
@@ -142,7 +144,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: Deps): void {
   );
 
   app.post("/api/v1/password-resets/complete", { schema: { body: ResetCompleteBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
-    const body = request.body as Static<typeof ResetCompleteBody>;
+    const body = request.body;
     const result = await runResetCompletion(deps, { ...body, context: sessionContextOf(request) });
     return answerJson(result, () => reply.code(204).send());
   });

@@ -1,8 +1,8 @@
 // Creating and confirming accounts: /register and /verify pages and the /api/v1/accounts calls. Each route
 // reads its input, calls the flow service (registration-flow.ts) and hands the result to the flow adapter.
 
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { estimatePasswordStrength, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
 import { challengeForPage } from "../captcha/page-challenge.ts";
 import type { Deps } from "../deps.ts";
@@ -13,10 +13,11 @@ import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerPage, claimPostedStep, readFlow } from "../http/flow-adapter.ts";
 import { REGISTRATION_PAGES, registrationPageFlow, startSigninFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { formField, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { suggestEmailCorrection } from "../lib/identifier-parsing.ts";
 import { pageTitles } from "../messages/pages.ts";
 import { PowProofField, requirePow } from "../pow/routes.ts";
@@ -76,7 +77,7 @@ function registrationActionOf(request: FastifyRequest): RegistrationAction {
   };
 }
 
-export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
   /** Where a page of registration goes when it leaves the flow. */
   const leaveRegistrationPage = async (request: FastifyRequest, reply: FastifyReply, result: RegistrationResult): Promise<string> => {
     if (result.kind === "signed-in") {
@@ -90,7 +91,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
 
   app.get("/register", async (request, reply) => {
     if (request.auth) return redirectSeeOther(reply, "/account");
-    const flow = await readFlow(deps, request, registrationPageFlow, (request.query as Record<string, unknown>).flow);
+    const flow = await readFlow(deps, request, registrationPageFlow, ownValue(request.query, "flow"));
     const state = flow?.state;
     if (flow && state?.step === "check-address" && state.suggestion) {
       const body = registerCheckAddressPage({ csrfToken: csrfTokenFor(reply), flowId: flow.id, identifier: state.identifier, suggestion: state.suggestion });
@@ -121,15 +122,18 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
   });
 
   app.post("/api/v1/identifiers/suggestion", { schema: { body: SuggestionBody } }, async (request, reply) => {
-    const { identifier } = request.body as Static<typeof SuggestionBody>;
+    const { identifier } = request.body;
     return reply.send({ suggestion: suggestEmailCorrection(identifier) ?? null });
   });
 
   app.get("/verify", async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const flow = await readFlow(deps, request, registrationPageFlow, query.flow);
+    const query = request.query;
+    const flow = await readFlow(deps, request, registrationPageFlow, ownValue(query, "flow"));
     const state = flow?.state.step === "code" ? flow.state : undefined;
-    const fromLink = (name: string) => (typeof query[name] === "string" ? (query[name] as string).slice(0, 320) : "");
+    const fromLink = (name: string) => {
+      const value = ownValue(query, name);
+      return typeof value === "string" ? value.slice(0, 320) : "";
+    };
     const body = verifyPage({
       csrfToken: csrfTokenFor(reply),
       errors: state?.error ? [fieldErrorOf(state.error)] : [],
@@ -160,7 +164,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
     "/api/v1/accounts",
     { schema: { body: RegistrationBody }, preHandler: [limitClient(deps, "verification"), requirePow(deps, "registration")] },
     async (request, reply) => {
-      const body = request.body as Static<typeof RegistrationBody>;
+      const body = request.body;
       const result = await runRegistrationRequest(deps, {
         identifier: body.identifier,
         password: body.password,
@@ -175,19 +179,19 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Deps): vo
   );
 
   app.post("/api/v1/accounts/verify", { schema: { body: VerifyBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
-    const body = request.body as Static<typeof VerifyBody>;
+    const body = request.body;
     const account = await confirmRegistration(deps, { ...body, context: sessionContextOf(request) });
     return reply.code(200).send({ account });
   });
 
   app.post("/api/v1/accounts/verify/resend", { schema: { body: ResendBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
-    await resendRegistrationCode(deps, request.body as Static<typeof ResendBody>);
+    await resendRegistrationCode(deps, request.body);
     return reply.code(202).send({ verification: "sent" });
   });
 
   // Needs no sign-in, so each address gets a budget of estimates (they run in a worker thread, bounded).
   app.post("/api/v1/password-strength", { schema: { body: StrengthBody }, preHandler: limitClient(deps, "passwordStrength") }, async (request, reply) => {
-    const body = request.body as Static<typeof StrengthBody>;
+    const body = request.body;
     const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? []);
     return reply.send({
       score: strength.score,

@@ -1,8 +1,8 @@
 // Sign-in and sign-out: the /signin page and the /api/v1/session calls. Each route reads its input, calls
 // the flow service (signin-flow.ts, signout.ts) and hands the result to the flow adapter.
 
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { PublicAccountSchema, toPublicAccount } from "../accounts/public-account.ts";
 import { challengeForPage } from "../captcha/page-challenge.ts";
 import type { Deps } from "../deps.ts";
@@ -16,11 +16,12 @@ import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerJsonStep, answerPage, claimPostedStep, readFlow } from "../http/flow-adapter.ts";
 import { signinPageFlow, startRegistrationCodeFlow, startResetFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { formCheckbox, formField, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { formCheckbox, formField, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { safeReturnTarget } from "../http/return-target.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
+import type { TypedApp } from "../http/typed-app.ts";
 import { html } from "../lib/html.ts";
 import { pageTitles, signinNotice } from "../messages/pages.ts";
 import { allowSigninRedirects } from "../oidc/form-action.ts";
@@ -98,15 +99,15 @@ function signinActionOf(deps: Deps, request: FastifyRequest): SigninAction {
   return { action: "submit", identifier, password, captcha: captchaFromForm(request), proofOfWork: () => powFromFormIsValid(deps, request, "signin") };
 }
 
-export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
   app.get("/signin", async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const flow = await readFlow(deps, request, signinPageFlow, query.flow);
+    const query = request.query;
+    const flow = await readFlow(deps, request, signinPageFlow, ownValue(query, "flow"));
     const state = flow?.state;
     // prompt=login (an application asked for a fresh sign-in) shows the form even to a signed-in person.
-    const reauth = query.prompt === "login" || state?.reauth === true;
-    if (request.auth && !reauth) return redirectSeeOther(reply, safeReturnTarget(query.return_to, deps.config));
-    const returnTo = safeReturnTarget(state?.returnTo ?? query.return_to, deps.config);
+    const reauth = ownValue(query, "prompt") === "login" || state?.reauth === true;
+    if (request.auth && !reauth) return redirectSeeOther(reply, safeReturnTarget(ownValue(query, "return_to"), deps.config));
+    const returnTo = safeReturnTarget(state?.returnTo ?? ownValue(query, "return_to"), deps.config);
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
     if (flow && state?.step === "second-factor" && state.secondFactor) {
       const captcha = state.secondFactor.captcha
@@ -126,7 +127,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
       state?.step === "captcha"
         ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: state.focus === "captcha" })
         : null;
-    const notice = signinNotice(query.done);
+    const notice = signinNotice(ownValue(query, "done"));
     const body = signinPage({
       csrfToken: csrfTokenFor(reply),
       errors,
@@ -223,7 +224,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
     "/api/v1/session",
     { schema: { body: SigninBody }, preHandler: [limitClient(deps, "signin"), requirePow(deps, "signin")] },
     async (request, reply) => {
-      const body = request.body as Static<typeof SigninBody>;
+      const body = request.body;
       const result = await runSigninStep(
         deps,
         { remember: body.remember ?? false, returnTo: "/account", reauth: false, context: sessionContextOf(request), binding: requesterBinding(request) },
@@ -243,7 +244,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
   // The second factor of an API sign-in (or of the page's passkey button): `flow` is the id the 401
   // SECOND_FACTOR_REQUIRED answer named. Claimed before it runs, like the page's step.
   app.post("/api/v1/session/second-factor", { schema: { body: SecondFactorBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
-    const body = request.body as Static<typeof SecondFactorBody>;
+    const body = request.body;
     const posted = await claimPostedStep(deps, request, signinPageFlow, body.flow);
     const action: SecondFactorAction =
       body.method === "passkey"
@@ -262,7 +263,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
 
   // Options for a passkey as the second step: only the passkeys of the account whose password was right.
   app.post("/api/v1/session/second-factor/passkey/options", { schema: { body: FlowBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
-    const flow = await readFlow(deps, request, signinPageFlow, (request.body as Static<typeof FlowBody>).flow);
+    const flow = await readFlow(deps, request, signinPageFlow, request.body.flow);
     const accountId = flow?.state.step === "second-factor" ? flow.state.secondFactor?.accountId : undefined;
     // The same answer as a flow that is gone: a challenge without passkeys to offer cannot be used.
     const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request), accountId: accountId ?? "none" });
@@ -276,7 +277,7 @@ export function registerSigninRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.post("/api/v1/session/passkey", { schema: { body: PasskeySigninBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
-    const body = request.body as Static<typeof PasskeySigninBody>;
+    const body = request.body;
     const returnTo = safeReturnTarget(body.returnTo, deps.config);
     const result = await runPasskeySignin(
       deps,

@@ -87,6 +87,12 @@ describe("OpenID Connect interactions on Latchkey's pages", () => {
     assert.ok(uid && csrf);
     const allowed = await browser.follow(`${t.base}/oidc/interaction/${uid}/consent`, t.base, { form: { _csrf: csrf, decision: "allow" } });
     assert.ok(atApp(allowed), `ended at ${allowed.url}`);
+    const given = await t.deps.stores.audit.listEvents({ types: ["oidc.consent_given"], limit: 10 });
+    assert.deepEqual(
+      given.map((e) => e.detail),
+      [{ client: thirdPartyId }],
+      "allowing records one consent event naming the application",
+    );
     assert.ok(atApp(await start(thirdParty, browser)), "consent is remembered");
 
     const account = await browser.request(`${t.base}/account`);
