@@ -22,6 +22,23 @@ export interface MessageSpec {
 const ADMIN_NOTICE: MessageSpec = { placeholders: ["signinLink", "helpLink"], required: [] };
 const SECURITY_NOTICE: MessageSpec = { placeholders: ["reviewLink", "resetLink", "left"], required: [] };
 
+/** Notices sent alike by e-mail and text message: what an admin did, and changes to what protects the account. */
+const NOTICES_ON_BOTH_CHANNELS = {
+  "account-disabled": ADMIN_NOTICE,
+  "account-enabled": ADMIN_NOTICE,
+  "account-signed-out": ADMIN_NOTICE,
+  "admin-granted": ADMIN_NOTICE,
+  "admin-revoked": ADMIN_NOTICE,
+  "account-deleted": ADMIN_NOTICE,
+  "passkey-added": SECURITY_NOTICE,
+  "passkey-removed": SECURITY_NOTICE,
+  "totp-enabled": SECURITY_NOTICE,
+  "totp-disabled": SECURITY_NOTICE,
+  "recovery-codes-generated": SECURITY_NOTICE,
+  "recovery-code-used": SECURITY_NOTICE,
+  "account-closed": SECURITY_NOTICE,
+} as const;
+
 /** Every e-mail, by message id. A code or link that the message exists to carry is required. */
 export const EMAIL_MESSAGES = {
   "verification-code": { placeholders: ["code", "link", "minutes"], required: ["code"] },
@@ -31,19 +48,7 @@ export const EMAIL_MESSAGES = {
   "password-changed": { placeholders: ["signinLink", "resetLink"], required: [] },
   "password-reset-completed": { placeholders: ["signinLink", "resetLink"], required: [] },
   "webhook-endpoint-paused": { placeholders: ["endpointUrl", "endpointId", "reason"], required: ["endpointId"] },
-  "account-disabled": ADMIN_NOTICE,
-  "account-enabled": ADMIN_NOTICE,
-  "account-signed-out": ADMIN_NOTICE,
-  "admin-granted": ADMIN_NOTICE,
-  "admin-revoked": ADMIN_NOTICE,
-  "account-deleted": ADMIN_NOTICE,
-  "passkey-added": SECURITY_NOTICE,
-  "passkey-removed": SECURITY_NOTICE,
-  "totp-enabled": SECURITY_NOTICE,
-  "totp-disabled": SECURITY_NOTICE,
-  "recovery-codes-generated": SECURITY_NOTICE,
-  "recovery-code-used": SECURITY_NOTICE,
-  "account-closed": SECURITY_NOTICE,
+  ...NOTICES_ON_BOTH_CHANNELS,
 } as const satisfies Record<string, MessageSpec>;
 
 /** Every text message, by message id. */
@@ -53,19 +58,7 @@ export const SMS_MESSAGES = {
   "identifier-added": { placeholders: ["identifier"], required: ["identifier"] },
   "password-reset-code": { placeholders: ["code", "minutes"], required: ["code"] },
   "password-changed": { placeholders: ["resetLink"], required: [] },
-  "account-disabled": ADMIN_NOTICE,
-  "account-enabled": ADMIN_NOTICE,
-  "account-signed-out": ADMIN_NOTICE,
-  "admin-granted": ADMIN_NOTICE,
-  "admin-revoked": ADMIN_NOTICE,
-  "account-deleted": ADMIN_NOTICE,
-  "passkey-added": SECURITY_NOTICE,
-  "passkey-removed": SECURITY_NOTICE,
-  "totp-enabled": SECURITY_NOTICE,
-  "totp-disabled": SECURITY_NOTICE,
-  "recovery-codes-generated": SECURITY_NOTICE,
-  "recovery-code-used": SECURITY_NOTICE,
-  "account-closed": SECURITY_NOTICE,
+  ...NOTICES_ON_BOTH_CHANNELS,
 } as const satisfies Record<string, MessageSpec>;
 
 export type EmailMessageId = keyof typeof EMAIL_MESSAGES;
