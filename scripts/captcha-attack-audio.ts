@@ -10,6 +10,7 @@ import { createCAPTCHAAudio } from "../src/captcha/audio.ts";
 import { type CAPTCHAVoiceStyle, deriveCAPTCHAVoiceStyle } from "../src/captcha/audio-style.ts";
 import { decodeWAV } from "../src/captcha/audio-wav.ts";
 import { createCryptoRandom } from "../src/lib/random.ts";
+import { classifyByNearest, type LabelledSample } from "./nearest-neighbours.ts";
 
 const DIGITS = 7;
 const K = 3;
@@ -22,10 +23,7 @@ const HOP = 160;
 const WINDOW = 400;
 const BEEP_HZ = 880;
 
-interface Sample {
-  features: Float32Array;
-  label: number;
-}
+type Sample = LabelledSample<number>;
 
 /** In-place radix-2 FFT of `re` + i`im` (length a power of two). */
 function fft(re: Float64Array, im: Float64Array): void {
@@ -206,19 +204,7 @@ function describeClip(wav: Buffer): Float32Array[] {
 }
 
 function classify(training: readonly Sample[], features: Float32Array): number {
-  const nearest: { distance: number; label: number }[] = [];
-  for (const sample of training) {
-    let distance = 0;
-    for (let i = 0; i < features.length; i++) distance += ((features[i] as number) - (sample.features[i] as number)) ** 2;
-    if (nearest.length < K || distance < (nearest[nearest.length - 1] as { distance: number }).distance) {
-      nearest.push({ distance, label: sample.label });
-      nearest.sort((a, b) => a.distance - b.distance);
-      if (nearest.length > K) nearest.pop();
-    }
-  }
-  const votes = new Map<number, number>();
-  for (const [rank, n] of nearest.entries()) votes.set(n.label, (votes.get(n.label) ?? 0) + 1 + (K - rank) * 0.01);
-  return [...votes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? -1;
+  return classifyByNearest(training, features, K) ?? -1;
 }
 
 function measure(training: readonly Sample[], style: CAPTCHAVoiceStyle, count: number): { solved: number; digits: number; segmented: number } {

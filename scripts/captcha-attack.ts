@@ -14,14 +14,12 @@ import { renderCAPTCHAImage } from "../src/captcha/image.ts";
 import { type CAPTCHAImageStyle, deriveCAPTCHAImageStyle } from "../src/captcha/image-style.ts";
 import { createCryptoRandom } from "../src/lib/random.ts";
 import { runAudioAttack } from "./captcha-attack-audio.ts";
+import { classifyByNearest, type LabelledSample } from "./nearest-neighbours.ts";
 
 const PATCH = 24;
 const K = 3;
 
-interface Sample {
-  features: Float32Array;
-  label: string;
-}
+type Sample = LabelledSample<string>;
 
 /** Dark-pixel mask of a picture: luminance below the midpoint between the darkest and lightest tenths. */
 async function readMask(png: Buffer): Promise<{ mask: Uint8Array; width: number; height: number }> {
@@ -164,19 +162,7 @@ async function segment(png: Buffer, count: number): Promise<Float32Array[]> {
 }
 
 function classify(training: readonly Sample[], features: Float32Array): string {
-  const nearest: { distance: number; label: string }[] = [];
-  for (const sample of training) {
-    let distance = 0;
-    for (let i = 0; i < features.length; i++) distance += ((features[i] as number) - (sample.features[i] as number)) ** 2;
-    if (nearest.length < K || distance < (nearest[nearest.length - 1] as { distance: number }).distance) {
-      nearest.push({ distance, label: sample.label });
-      nearest.sort((a, b) => a.distance - b.distance);
-      if (nearest.length > K) nearest.pop();
-    }
-  }
-  const votes = new Map<string, number>();
-  for (const [rank, n] of nearest.entries()) votes.set(n.label, (votes.get(n.label) ?? 0) + 1 + (K - rank) * 0.01);
-  return [...votes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
+  return classifyByNearest(training, features, K) ?? "";
 }
 
 async function measure(training: readonly Sample[], style: CAPTCHAImageStyle, count: number): Promise<{ solved: number; characters: number }> {
