@@ -92,11 +92,11 @@ export interface TOTPSetup {
 export async function startTOTPSetup(deps: SecurityDeps, input: { accountId: string; label: string }): Promise<TOTPSetup> {
   const secret = generateTOTPSecret(deps);
   if (!(await deps.stores.factors.startTOTPSetup(input.accountId, sealTOTPSecret(deps, secret), deps.clock.now()))) throw new AppError("TOTP_ALREADY_ENABLED");
-  return describeTOTPSetup(secret, input.label);
+  return describeTOTPSetup(secret, input.label, deps.config.branding.siteName);
 }
 
-async function describeTOTPSetup(secret: string, label: string): Promise<TOTPSetup> {
-  const uri = totpURI(secret, label);
+async function describeTOTPSetup(secret: string, label: string, siteName: string): Promise<TOTPSetup> {
+  const uri = totpURI(secret, label, siteName);
   return { secret, uri, qrCodeSVG: await totpQRCodeSVG(uri) };
 }
 
@@ -105,7 +105,7 @@ export async function pendingTOTPSetup(deps: Pick<Deps, "stores" | "config">, in
   const factor: TOTPFactorRecord | null = await deps.stores.factors.getTOTPFactor(input.accountId);
   if (!factor || factor.confirmedAt !== null) return null;
   const secret = unsealTOTPSecret(deps, factor.secretSealed);
-  return secret ? describeTOTPSetup(secret, input.label) : null;
+  return secret ? describeTOTPSetup(secret, input.label, deps.config.branding.siteName) : null;
 }
 
 /**

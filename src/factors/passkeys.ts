@@ -97,7 +97,7 @@ export async function startPasskeyRegistration(
   const existing = await deps.stores.factors.listPasskeys(input.accountId);
   const rp = relyingParty(deps);
   const options = await generateRegistrationOptions({
-    rpName: "Latchkey",
+    rpName: deps.config.branding.siteName,
     rpID: rp.id,
     userName: input.userName,
     userDisplayName: input.displayName,

@@ -53,5 +53,13 @@ test("codes are six digits; spaces and dashes are ignored; the otpauth address n
   assert.equal(normalizeTOTPCode("123-456"), "123456");
   assert.equal(normalizeTOTPCode("12345"), null);
   assert.equal(normalizeTOTPCode("12345a"), null);
-  assert.match(totpURI("JBSWY3DPEHPK3PXP", "ada@example.com"), /^otpauth:\/\/totp\/Latchkey:ada%40example\.com\?issuer=Latchkey&secret=JBSWY3DPEHPK3PXP/);
+  assert.match(
+    totpURI("JBSWY3DPEHPK3PXP", "ada@example.com", "Latchkey"),
+    /^otpauth:\/\/totp\/Latchkey:ada%40example\.com\?issuer=Latchkey&secret=JBSWY3DPEHPK3PXP/,
+  );
+  // The app shows the site's own name (LATCHKEY_SITE_NAME), not the software's.
+  assert.match(
+    totpURI("JBSWY3DPEHPK3PXP", "ada@example.com", "Harbour Books"),
+    /^otpauth:\/\/totp\/Harbour%20Books:ada%40example\.com\?issuer=Harbour%20Books&/,
+  );
 });

@@ -16,8 +16,8 @@ const SEAL_PURPOSE = "totp-secret";
 
 type TOTPDeps = Pick<Deps, "config" | "clock" | "random">;
 
-function totpFor(secretBase32: string, label = "account"): TOTP {
-  return new TOTP({ issuer: "Latchkey", label, algorithm: "SHA1", digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS, secret: Secret.fromBase32(secretBase32) });
+function totpFor(secretBase32: string, label = "account", issuer = ""): TOTP {
+  return new TOTP({ issuer, label, algorithm: "SHA1", digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS, secret: Secret.fromBase32(secretBase32) });
 }
 
 /** A new random secret, base32 (what people type into an app that cannot scan). */
@@ -35,9 +35,9 @@ export function unsealTOTPSecret(deps: Pick<Deps, "config">, sealed: string): st
   return unsealJSON<{ s: string }>(deps.config.secret, SEAL_PURPOSE, sealed)?.s ?? null;
 }
 
-/** The otpauth:// address an app reads from the QR code. `label` names the account in the app. */
-export function totpURI(secretBase32: string, label: string): string {
-  return totpFor(secretBase32, label).toString();
+/** The otpauth:// address an app reads from the QR code. `label` names the account in the app, `issuer` the site (LATCHKEY_SITE_NAME). */
+export function totpURI(secretBase32: string, label: string, issuer: string): string {
+  return totpFor(secretBase32, label, issuer).toString();
 }
 
 /** The QR code of the otpauth:// address as an SVG document, drawn here (no outside service sees the secret). */
