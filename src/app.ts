@@ -29,6 +29,7 @@ import { sendPage } from "./http/render.ts";
 import { OneLinePerRequest } from "./http/request-log.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
+import { registerLocale } from "./i18n/negotiate.ts";
 import { createReadableLogStream } from "./lib/readable-log.ts";
 import { registerAppsWithAccessRoutes } from "./oidc/account-apps.ts";
 import { registerOIDCRoutes } from "./oidc/routes.ts";
@@ -176,6 +177,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerShutdownAnswers(app);
   registerOriginCheck(app, config.baseOrigin);
   registerBrowserId(app, deps);
+  registerLocale(app, deps);
   registerSessionHook(app, deps);
   registerHealthRoutes(app, deps);
   if (!config.metrics) registerMetricsRoute(app, deps);

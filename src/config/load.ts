@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
+import { isLocale, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
+import type { LocaleSettings } from "../i18n/negotiate.ts";
 import { isSupportedPhoneRegion } from "../lib/identifier-parsing.ts";
 import { type Branding, loadBranding } from "./branding.ts";
 import { type ForwardAuthRule, type HostPattern, parseForwardAuthRules, parseHostList } from "./forward-auth-rules.ts";
@@ -73,6 +75,8 @@ export interface Config {
   };
   /** Site name, logo, colours, support contact, footer links and message templates. */
   readonly branding: Branding;
+  /** The languages offered and the one used when nothing else decides. */
+  readonly locales: LocaleSettings;
   /** Per-client-address limits: at most `max` requests per `windowSeconds`. */
   readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
 }
@@ -83,6 +87,20 @@ export type ClientLimitKind = "signin" | "captcha" | "captchaAudio" | "reset" | 
 function parseRate(text: string): { max: number; windowSeconds: number } {
   const slash = text.indexOf("/");
   return { max: Number(text.slice(0, slash)), windowSeconds: parseDuration(text.slice(slash + 1)) };
+}
+
+/** LATCHKEY_LOCALES and LATCHKEY_DEFAULT_LOCALE, checked against the languages Latchkey ships. */
+function readLocales(list: string, fallback: string, problems: string[]): LocaleSettings {
+  const offered: Locale[] = [];
+  for (const code of list.split(",")) {
+    if (!isLocale(code)) problems.push(`LATCHKEY_LOCALES: ${code} is not a language Latchkey ships (${SHIPPED_LOCALES.join(", ")})`);
+    else if (!offered.includes(code)) offered.push(code);
+  }
+  if (!isLocale(fallback) || !offered.includes(fallback)) {
+    problems.push(`LATCHKEY_DEFAULT_LOCALE=${JSON.stringify(fallback)}: must be one of the offered languages (${offered.join(", ") || "none"})`);
+    return { offered, fallback: offered[0] ?? "en" };
+  }
+  return { offered, fallback };
 }
 
 /** The sender outside production, shown under the site's name; production must name its own. */
@@ -249,6 +267,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   if (ipCountryCsv !== undefined && !existsSync(ipCountryCsv))
     problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: no such file`);
 
+  const locales = readLocales(env.LATCHKEY_LOCALES, env.LATCHKEY_DEFAULT_LOCALE, problems);
   const brandingResult = loadBranding(env, dataDir, (path) => resolve(cwd, path));
   problems.push(...brandingResult.problems);
 
@@ -311,6 +330,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       pollIntervalMs: Math.max(1, parseDuration(env.LATCHKEY_WEBHOOKS_POLL_INTERVAL)) * 1000,
     },
     branding: brandingResult.branding,
+    locales,
     clientLimits: {
       signin: parseRate(env.LATCHKEY_RATE_SIGNIN),
       captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA),

@@ -212,6 +212,23 @@ export const EnvSchema = Type.Object({
     }),
     "Latchkey",
   ),
+  LATCHKEY_LOCALES: withDefault(
+    Type.String({
+      pattern: "^[a-z]{2}(,[a-z]{2})*$",
+      maxLength: 64,
+      description:
+        "The languages offered, comma-separated, in the order the language menu lists them: any of en, de, fr, es, ar. One language alone hides the menu.",
+    }),
+    "en,de,fr,es,ar",
+  ),
+  LATCHKEY_DEFAULT_LOCALE: withDefault(
+    Type.String({
+      pattern: "^[a-z]{2}$",
+      description:
+        "The language used when neither a choice in the language menu, a signed-in person's saved language nor the browser's Accept-Language names an offered one. Must be one of LATCHKEY_LOCALES.",
+    }),
+    "en",
+  ),
   LATCHKEY_BRANDING_DIR: Type.Optional(
     Type.String({
       minLength: 1,

@@ -1,9 +1,11 @@
 // Turns every error into the public shape: {"error":{code,message,field?}} for the API, a page for
 // browsers. Anything not in the catalogue becomes INTERNAL with a request id; details go to the log only.
+
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import type { ErrorCode } from "../errors/catalogue.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
 import { classifyStorageOutage, OUTAGE_RETRY_AFTER_SECONDS } from "../stores/outage.ts";
@@ -90,13 +92,14 @@ function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: A
 ${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</code></p>` : ""}
 <p><a class="button" href="${back}">${error.status === 404 ? "Go to the start page" : "Go back and try again"}</a></p>
 <p class="aside"><a href="/help">Help</a> · <a href="/help/problems-signing-in">Problems signing in?</a></p>
-${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding)}</p>` : ""}`;
+${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding, translator(request.locale))}</p>` : ""}`;
   return reply
     .code(error.status)
     .type("text/html; charset=utf-8")
     .send(
       renderLayout({
         title,
+        locale: request.locale,
         branding: deps.config.branding,
         body,
         narrow: true,

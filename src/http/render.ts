@@ -36,6 +36,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, deps: Pic
     .send(
       renderLayout({
         title: options.title,
+        locale: request.locale,
         branding: deps.config.branding,
         body: options.body,
         narrow: options.narrow ?? true,

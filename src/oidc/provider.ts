@@ -1,10 +1,13 @@
 // The OpenID Connect provider: panva's certified oidc-provider, configured for Latchkey. Its storage is
 // our adapter, its accounts are Latchkey accounts, its login step is Latchkey's own sign-in page, and it
 // trusts a provider session only while the same person's Latchkey session is alive in that browser.
+
 import type { IncomingMessage } from "node:http";
 import type Provider from "oidc-provider";
 import type { Configuration, interactionPolicy as InteractionPolicy, KoaContextWithOIDC } from "oidc-provider";
 import type { Deps } from "../deps.ts";
+import type { Locale } from "../i18n/locales.ts";
+import { cookieFromHeader, LOCALE_COOKIE, negotiateLocale } from "../i18n/negotiate.ts";
 import { hmacHex } from "../lib/crypto.ts";
 import { trustedHtml } from "../lib/html.ts";
 import type { ValidatedSession } from "../sessions/sessions.ts";
@@ -71,7 +74,20 @@ function isFirstParty(ctx: KoaContextWithOIDC): boolean {
 
 function sendPage(ctx: KoaContextWithOIDC, deps: Pick<Deps, "config">, title: string, body: ReturnType<typeof signedOutPage>): void {
   ctx.type = "html";
-  ctx.body = renderLayout({ title, branding: deps.config.branding, body, narrow: true, user: null, testMode: deps.config.captchaTestMode });
+  ctx.body = renderLayout({
+    title,
+    locale: localeOf(ctx, deps),
+    branding: deps.config.branding,
+    body,
+    narrow: true,
+    user: null,
+    testMode: deps.config.captchaTestMode,
+  });
+}
+
+/** The language of a provider page: the language cookie, then Accept-Language, as for every other page. */
+function localeOf(ctx: KoaContextWithOIDC, deps: Pick<Deps, "config">): Locale {
+  return negotiateLocale(cookieFromHeader(ctx.get("cookie"), LOCALE_COOKIE), ctx.get("accept-language"), deps.config.locales).locale;
 }
 
 function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPolicy.Prompt[] {
@@ -169,6 +185,7 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       ctx.type = "html";
       ctx.body = renderLayout({
         title: "Sign-in problem",
+        locale: localeOf(ctx, deps),
         branding: deps.config.branding,
         body: providerErrorPage({
           error: String(out.error ?? "invalid_request"),

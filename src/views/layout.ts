@@ -1,6 +1,8 @@
 // The page frame and the form parts every page shares. Markup follows public/style.css's contract.
 import type { Branding } from "../config/branding.ts";
 import type { FieldError } from "../http/flows.ts";
+import { type Translate, translator } from "../i18n/catalogue.ts";
+import { type Locale, textDirection } from "../i18n/locales.ts";
 import { type HtmlValue, html, type SafeHtml } from "../lib/html.ts";
 import { PHONE_CHOICES_PROMPT } from "../messages/identifiers.ts";
 
@@ -11,6 +13,8 @@ export interface PageUser {
 
 export interface LayoutOptions {
   title: string;
+  /** The language the page is in. */
+  locale: Locale;
   /** The site's name, logo, colours and footer links. */
   branding: Branding;
   body: SafeHtml;
@@ -30,14 +34,15 @@ function navLink(href: string, label: string, currentPath: string | undefined): 
 
 export function renderLayout(options: LayoutOptions): string {
   const at = options.currentPath;
+  const t = translator(options.locale);
   const nav = options.user
-    ? html`${navLink("/help", "Help", at)} ${navLink("/account", "Account", at)}${options.user.isAdmin ? html` ${navLink("/admin", "Admin", at)}` : ""}
-      <form class="inline-form" method="post" action="/signout"><input type="hidden" name="_csrf" value="${options.csrfToken ?? ""}"><button class="link-button" type="submit">Sign out</button></form>`
-    : html`${navLink("/help", "Help", at)} ${navLink("/signin", "Sign in", at)} ${navLink("/register", "Create an account", at)}`;
+    ? html`${navLink("/help", t("layout.navHelp"), at)} ${navLink("/account", t("layout.navAccount"), at)}${options.user.isAdmin ? html` ${navLink("/admin", t("layout.navAdmin"), at)}` : ""}
+      <form class="inline-form" method="post" action="/signout"><input type="hidden" name="_csrf" value="${options.csrfToken ?? ""}"><button class="link-button" type="submit">${t("layout.signOut")}</button></form>`
+    : html`${navLink("/help", t("layout.navHelp"), at)} ${navLink("/signin", t("layout.navSignIn"), at)} ${navLink("/register", t("layout.navCreateAccount"), at)}`;
   const brand = options.branding;
   const favicon = brand.favicon ? { href: brand.favicon.url, type: brand.favicon.contentType } : { href: "/assets/favicon.svg", type: "image/svg+xml" };
   return html`<!doctype html>
-<html lang="en">
+<html lang="${options.locale}" dir="${textDirection(options.locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -47,30 +52,36 @@ export function renderLayout(options: LayoutOptions): string {
 ${brand.theme ? html`<link rel="stylesheet" href="${brand.theme.url}">\n` : ""}${brand.stylesheet ? html`<link rel="stylesheet" href="${brand.stylesheet.url}">\n` : ""}<script src="/assets/app.js" defer type="module"></script>
 </head>
 <body>
-<a class="skip-link" href="#main">Skip to content</a>
-${options.testMode ? html`<aside class="test-mode-banner" aria-label="Test mode">Test mode: every security check reads TESTME (audio 1234567). Never use this setting with real accounts.</aside>` : ""}
+<a class="skip-link" href="#main">${t("layout.skipToContent")}</a>
+${options.testMode ? html`<aside class="test-mode-banner" aria-label="${t("layout.testModeLabel")}">${t("layout.testModeBanner")}</aside>` : ""}
 <header class="site-header"><a class="brand" href="/"${at === "/" ? html` aria-current="page"` : ""}>${brand.logo ? html`<img class="brand-logo" src="${brand.logo.url}" alt="">` : html`<img src="${favicon.href}" alt="" width="24" height="24">`} ${brand.siteName}</a>
-<nav class="site-nav" aria-label="Main">${nav}</nav></header>
+<nav class="site-nav" aria-label="${t("layout.navMain")}">${nav}</nav></header>
 <main id="main" class="${options.narrow ? "page page--narrow" : "page"}">
 ${options.body}
 </main>
-${siteFooter(brand)}
+${siteFooter(brand, t)}
 </body>
 </html>`.value;
 }
 
 /** Help links, the owner's privacy and terms links, and how to reach a person. */
-function siteFooter(brand: Branding): SafeHtml {
-  const links: SafeHtml[] = [html`<a href="/help">Help</a>`, html`<a href="/help/problems-signing-in">Problems signing in?</a>`];
-  if (brand.privacyUrl) links.push(html`<a href="${brand.privacyUrl}">Privacy</a>`);
-  if (brand.termsUrl) links.push(html`<a href="${brand.termsUrl}">Terms of use</a>`);
-  return html`<footer class="site-footer">${links.map((link, i) => html`${i > 0 ? " · " : ""}${link}`)}${brand.supportContact ? html`<p class="site-footer-support">${supportContactText(brand)}</p>` : ""}</footer>`;
+function siteFooter(brand: Branding, t: Translate): SafeHtml {
+  const links: SafeHtml[] = [
+    html`<a href="/help">${t("layout.navHelp")}</a>`,
+    html`<a href="/help/problems-signing-in">${t("layout.footerProblemsSigningIn")}</a>`,
+  ];
+  if (brand.privacyUrl) links.push(html`<a href="${brand.privacyUrl}">${t("layout.footerPrivacy")}</a>`);
+  if (brand.termsUrl) links.push(html`<a href="${brand.termsUrl}">${t("layout.footerTerms")}</a>`);
+  return html`<footer class="site-footer">${links.map((link, i) => html`${i > 0 ? " · " : ""}${link}`)}${brand.supportContact ? html`<p class="site-footer-support">${supportContactText(brand, t)}</p>` : ""}</footer>`;
 }
 
 /** "Need a person? Contact <site> support: <address or page>", or nothing when no contact is configured. */
-export function supportContactText(brand: Pick<Branding, "supportContact" | "siteName">): SafeHtml | "" {
+export function supportContactText(brand: Pick<Branding, "supportContact" | "siteName">, t: Translate): SafeHtml | "" {
   if (!brand.supportContact) return "";
-  return html`Need a person? Contact ${brand.siteName} support: <a href="${brand.supportContact.href}">${brand.supportContact.label}</a>`;
+  // The contact is a link inside the sentence: the sentence is translated around a marker, then split there.
+  const marker = "\u0000contact\u0000";
+  const [before = "", after = ""] = t("layout.supportContact", { siteName: brand.siteName, contact: marker }).split(marker);
+  return html`${before}<a href="${brand.supportContact.href}">${brand.supportContact.label}</a>${after}`;
 }
 
 export function csrfField(token: string): SafeHtml {

@@ -1,0 +1,6 @@
+// The de catalogue: one file per area, each translating catalogues/en/<area>.ts. Missing messages fall
+// back to English at run time; test/i18n-catalogues.test.ts refuses any that are missing or whose
+// placeholders differ.
+import type { Translation } from "../../catalogue.ts";
+
+export const de: Translation = {};
