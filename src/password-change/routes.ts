@@ -52,6 +52,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
       purpose: "password_change",
       binding: requesterBinding(request),
       ip: request.ip,
+      locale: request.locale,
       another: state?.focus === "captcha",
     });
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);

@@ -67,6 +67,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
       purpose: "password_reset",
       binding: requesterBinding(request),
       ip: request.ip,
+      locale: request.locale,
       another: state?.focus === "captcha",
     });
     const body = resetRequestPage({

@@ -100,7 +100,13 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
     const errors = state?.step === "details" && state.error ? [fieldErrorOf(state.error)] : [];
     const focusCaptcha = state?.step === "details" && state.focus === "captcha";
     const challenge = deps.config.registrationCAPTCHA
-      ? await challengeForPage(deps, { purpose: "registration", binding: requesterBinding(request), ip: request.ip, another: focusCaptcha })
+      ? await challengeForPage(deps, {
+          purpose: "registration",
+          binding: requesterBinding(request),
+          ip: request.ip,
+          locale: request.locale,
+          another: focusCaptcha,
+        })
       : null;
     const body = registerPage({
       csrfToken: csrfTokenFor(reply),

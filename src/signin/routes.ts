@@ -111,7 +111,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
     if (flow && state?.step === "second-factor" && state.secondFactor) {
       const captcha = state.secondFactor.captcha
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip })
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
         : null;
       reply.header("cache-control", "no-store");
       const body = secondFactorPage({
@@ -125,7 +125,13 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     }
     const challenge =
       state?.step === "captcha"
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: state.focus === "captcha" })
+        ? await challengeForPage(deps, {
+            purpose: "signin",
+            binding: requesterBinding(request),
+            ip: request.ip,
+            locale: request.locale,
+            another: state.focus === "captcha",
+          })
         : null;
     const notice = signinNotice(ownValue(query, "done"));
     const body = signinPage({
