@@ -198,7 +198,8 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
   // Needs no sign-in, so each address gets a budget of estimates (they run in a worker thread, bounded).
   app.post("/api/v1/password-strength", { schema: { body: StrengthBody }, preHandler: limitClient(deps, "passwordStrength") }, async (request, reply) => {
     const body = request.body;
-    const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? []);
+    // The page's language: its words count as easy to guess, and the advice comes in it.
+    const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? [], request.locale);
     return reply.send({
       score: strength.score,
       acceptable: strength.score >= deps.config.passwordMinScore && body.password.length >= 8,
