@@ -75,6 +75,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
       accountId: auth.account.id,
       session: auth.session,
       binding: requesterBinding(request),
+      locale: request.locale,
       signOutOthers: formCheckbox(request, "signOutOthers"),
       context: sessionContextOf(request),
     };
@@ -92,6 +93,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
       accountId: auth.account.id,
       session: auth.session,
       binding: requesterBinding(request),
+      locale: request.locale,
       signOutOthers: body.signOutOthers ?? true,
       context: sessionContextOf(request),
     };

@@ -123,7 +123,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
     const action = registrationActionOf(request);
     // The answer to the address check claims that step: the sealed password is used at most once.
     const posted = action.action === "answer-address" ? await claimPostedStep(deps, request, registrationPageFlow, formField(request, "flow", 64)) : undefined;
-    const result = await runRegistrationStep(deps, { binding: requesterBinding(request) }, action, posted?.claimed?.state);
+    const result = await runRegistrationStep(deps, { binding: requesterBinding(request), locale: request.locale }, action, posted?.claimed?.state);
     return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left), posted?.claimed);
   });
 
@@ -177,6 +177,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
         name: body.name ?? null,
         captcha: body.captcha,
         binding: requesterBinding(request),
+        locale: request.locale,
       });
       return answerJson(result, (sent) =>
         reply.code(202).send({ verification: "sent", ...(sent.kind === "code-sent" && sent.suggestion ? { suggestion: sent.suggestion } : {}) }),

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { estimatePasswordStrength, estimatePasswordStrengthNow, loadedStrengthLanguages } from "../../src/accounts/password-strength.ts";
 import { SHIPPED_LOCALES } from "../../src/i18n/locales.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { TestClient } from "../helpers/client.ts";
+import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
 
 const require = createRequire(import.meta.url);
 type Translations = { warnings: Record<string, string>; suggestions: Record<string, string> };
@@ -96,5 +96,23 @@ describe("POST /api/v1/password-strength in the page's language", () => {
     assert.ok(refused.suggestions.every((s) => Object.values(translations("de").suggestions).includes(s)));
     const accepted = await estimate(new TestClient(t.app, { "accept-language": "en" }), "Schmetterling1");
     assert.equal(accepted.acceptable, true);
+  });
+
+  it("refuses a German page's registration with a common German word, and the fresh security check speaks German", async () => {
+    const german = new TestClient(t.app, { "accept-language": "de" });
+    const refused = await german.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(german), identifier: "lena@example.com", password: "Schmetterling1" },
+    });
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.json().error.code, "PASSWORD_TOO_WEAK");
+    const noCheck = await german.request("POST", "/api/v1/accounts", { json: { identifier: "lena@example.com", password: "Schmetterling1" } });
+    assert.equal(noCheck.json().error.code, "CAPTCHA_REQUIRED");
+    const audio = await german.get(noCheck.json().captcha.audioUrl);
+    assert.equal(audio.headers["content-language"], "de", "the challenge handed back with the refusal speaks German");
+    const english = new TestClient(t.app, { "accept-language": "en" });
+    const accepted = await english.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(english), identifier: "lena@example.com", password: "Schmetterling1" },
+    });
+    assert.equal(accepted.statusCode, 202);
   });
 });
