@@ -171,6 +171,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
         reauth: formField(request, "prompt", 8) === "login",
         context: sessionContextOf(request),
         binding: requesterBinding(request),
+        locale: request.locale,
         replacesSessionId: request.auth?.session.id,
       },
       signinActionOf(deps, request),
@@ -195,6 +196,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     reauth: false,
     context: sessionContextOf(request),
     binding: requesterBinding(request),
+    locale: request.locale,
     replacesSessionId: request.auth?.session.id,
   });
 
@@ -233,7 +235,14 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
       const body = request.body;
       const result = await runSigninStep(
         deps,
-        { remember: body.remember ?? false, returnTo: "/account", reauth: false, context: sessionContextOf(request), binding: requesterBinding(request) },
+        {
+          remember: body.remember ?? false,
+          returnTo: "/account",
+          reauth: false,
+          context: sessionContextOf(request),
+          binding: requesterBinding(request),
+          locale: request.locale,
+        },
         { action: "submit", identifier: body.identifier, password: body.password, captcha: body.captcha },
       );
       return answerJsonStep(deps, request, signinPageFlow, result, (done) => answerSignedIn(reply, done));

@@ -87,6 +87,22 @@ describe("CAPTCHA audio in the page's language", () => {
     assert.equal(old.headers["content-language"], "en", "the English challenge stays English");
   });
 
+  it("hands a Spanish sign-in the security check in Spanish after three failures", async () => {
+    const client = new TestClient(t.app, { "accept-language": "es-ES,es;q=0.9" });
+    let last = await client.request("POST", "/api/v1/session", { json: { identifier: "nadie@example.com", password: "wrong password entirely" } });
+    for (let i = 1; i < 3; i++) {
+      last = await client.request("POST", "/api/v1/session", { json: { identifier: "nadie@example.com", password: "wrong password entirely" } });
+    }
+    assert.equal(last.json().error.code, "SIGNIN_FAILED");
+    const audio = await client.get(last.json().captcha.audioUrl);
+    assert.equal(audio.headers["content-language"], "es");
+    const wrong = await client.request("POST", "/api/v1/session", {
+      json: { identifier: "nadie@example.com", password: "wrong password entirely", captcha: { id: last.json().captcha.id, answer: "0000000" } },
+    });
+    assert.equal(wrong.json().error.code, "CAPTCHA_INCORRECT");
+    assert.equal((await client.get(wrong.json().captcha.audioUrl)).headers["content-language"], "es", "and the next one too");
+  });
+
   it("writes Arabic-Indic and Eastern Arabic-Indic digits as ASCII digits", () => {
     assert.equal(normalizeCAPTCHAAnswer("١٢٣٤٥٦٧"), "1234567");
     assert.equal(normalizeCAPTCHAAnswer("۰۱۲۳۴۵۶۷۸۹"), "0123456789");
