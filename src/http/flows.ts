@@ -2,6 +2,7 @@
 // src/messages/ when the page is drawn. Flows themselves: src/http/flow-adapter.ts and docs/architecture.md.
 import type { ErrorCode } from "../errors/catalogue.ts";
 import type { FlowError } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { messageForError } from "../messages/errors.ts";
 
 /** An error as a view shows it. */
@@ -14,7 +15,7 @@ export interface FieldError {
 }
 
 /** A flow's kept error as the view shows it, with its message text. */
-export function fieldErrorOf(error: FlowError): FieldError {
-  const base: FieldError = { field: error.field, code: error.code, message: messageForError(error.code, error.params) };
+export function fieldErrorOf(error: FlowError, locale: Locale = "en"): FieldError {
+  const base: FieldError = { field: error.field, code: error.code, message: messageForError(error.code, error.params, locale) };
   return error.choices ? { ...base, choices: error.choices } : base;
 }

@@ -1,0 +1,37 @@
+import type { Translation } from "../../catalogue.ts";
+
+export default {
+  heading: "Anmelden",
+  identifierLabel: "E-Mail-Adresse oder Handynummer",
+  identifierHint: "Geben Sie eine Handynummer mit Ländervorwahl ein, zum Beispiel {example}.",
+  passwordLabel: "Passwort",
+  retypeAfterCheck:
+    "Bitte geben Sie Ihr Passwort erneut ein: Solange die Sicherheitsprüfung offen ist, speichern wir es nie. Alles andere steht noch so da, wie Sie es eingegeben haben.",
+  retypeAfterRefusal:
+    "Bitte geben Sie Ihr Passwort erneut ein. Ihre übrigen Angaben bleiben erhalten, aber zu Ihrer Sicherheit schicken wir ein Passwort nie an die Seite zurück.",
+  remember: "Angemeldet bleiben",
+  submit: "Anmelden",
+  forgot: "Passwort vergessen?",
+  resetNow: "Passwort jetzt zurücksetzen",
+  problems: "Probleme bei der Anmeldung?",
+  noAccount: "Noch kein Konto?",
+  createAccount: "Konto erstellen",
+  passkeyButton: "Mit Passkey anmelden",
+  suggestionQuestion: "Meinten Sie {suggestion}?",
+  suggestionUse: "{suggestion} verwenden",
+  suggestionKeep: "{typed} beibehalten",
+  secondFactorHeading: "Noch ein Schritt",
+  secondFactorLead: "Ihr Passwort war richtig. Bestätigen Sie zum Abschluss mit einer dieser Möglichkeiten, dass Sie es sind.",
+  secondFactorWhichCode: "Welchen Code möchten Sie eingeben?",
+  secondFactorTotpChoice: "Code aus Ihrer Authenticator-App",
+  secondFactorRecoveryChoice: "Einen Wiederherstellungscode (falls Ihr Handy weg ist)",
+  secondFactorCodeLabel: "Code",
+  secondFactorTotpLabel: "Code aus Ihrer Authenticator-App",
+  secondFactorRecoveryLabel: "Wiederherstellungscode",
+  secondFactorTotpHint: "Die 6 Ziffern, die Ihre App gerade anzeigt, oder ein Wiederherstellungscode wie abcde-fghjk (jeder gilt nur einmal).",
+  secondFactorRecoveryHint: "Einer der Codes, die Sie gespeichert haben, etwa abcde-fghjk. Jeder gilt nur einmal.",
+  secondFactorContinue: "Weiter",
+  secondFactorPasskey: "Passkey verwenden",
+  secondFactorLostPhone: "Probleme bei der Anmeldung? Handy verloren?",
+  startAgain: "Neu beginnen",
+} satisfies NonNullable<Translation["signin"]>;

@@ -1,0 +1,37 @@
+import type { Translation } from "../../catalogue.ts";
+
+export default {
+  heading: "Iniciar sesión",
+  identifierLabel: "Correo electrónico o número de móvil",
+  identifierHint: "Si es un número de móvil, incluye el prefijo del país, por ejemplo {example}.",
+  passwordLabel: "Contraseña",
+  retypeAfterCheck:
+    "Vuelve a escribir tu contraseña: nunca la guardamos mientras haya que responder a la verificación de seguridad. Todo lo demás está como lo dejaste.",
+  retypeAfterRefusal:
+    "Vuelve a escribir tu contraseña. Conservamos todo lo demás que escribiste, pero por tu seguridad nunca devolvemos una contraseña a la página.",
+  remember: "Mantener la sesión iniciada",
+  submit: "Iniciar sesión",
+  forgot: "¿Has olvidado tu contraseña?",
+  resetNow: "Restablece tu contraseña ahora",
+  problems: "¿Problemas para iniciar sesión?",
+  noAccount: "¿Todavía no tienes cuenta?",
+  createAccount: "Crear una cuenta",
+  passkeyButton: "Iniciar sesión con una llave de acceso",
+  suggestionQuestion: "¿Querías decir {suggestion}?",
+  suggestionUse: "Usar {suggestion}",
+  suggestionKeep: "Mantener {typed}",
+  secondFactorHeading: "Un paso más",
+  secondFactorLead: "Tu contraseña es correcta. Para terminar de iniciar sesión, demuestra que eres tú con una de estas opciones.",
+  secondFactorWhichCode: "¿Qué código vas a escribir?",
+  secondFactorTotpChoice: "El código de tu aplicación de autenticación",
+  secondFactorRecoveryChoice: "Un código de recuperación (si has perdido el teléfono)",
+  secondFactorCodeLabel: "Código",
+  secondFactorTotpLabel: "Código de tu aplicación de autenticación",
+  secondFactorRecoveryLabel: "Código de recuperación",
+  secondFactorTotpHint: "Los 6 dígitos que muestra ahora tu aplicación, o un código de recuperación como abcde-fghjk (cada uno sirve una sola vez).",
+  secondFactorRecoveryHint: "Uno de los códigos que guardaste, como abcde-fghjk. Cada uno sirve una sola vez.",
+  secondFactorContinue: "Continuar",
+  secondFactorPasskey: "Usar una llave de acceso",
+  secondFactorLostPhone: "¿Problemas para iniciar sesión? ¿Has perdido el teléfono?",
+  startAgain: "Empezar de nuevo",
+} satisfies NonNullable<Translation["signin"]>;

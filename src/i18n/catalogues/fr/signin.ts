@@ -1,0 +1,37 @@
+import type { Translation } from "../../catalogue.ts";
+
+export default {
+  heading: "Se connecter",
+  identifierLabel: "E-mail ou numéro de mobile",
+  identifierHint: "Pour un numéro de mobile, indiquez l’indicatif du pays, par exemple {example}.",
+  passwordLabel: "Mot de passe",
+  retypeAfterCheck:
+    "Saisissez à nouveau votre mot de passe : nous ne le gardons jamais quand la vérification de sécurité doit être résolue. Tout le reste est tel que vous l’avez laissé.",
+  retypeAfterRefusal:
+    "Saisissez à nouveau votre mot de passe. Tout ce que vous avez saisi d’autre est conservé, mais par sécurité nous ne renvoyons jamais un mot de passe vers la page.",
+  remember: "Rester connecté",
+  submit: "Se connecter",
+  forgot: "Mot de passe oublié ?",
+  resetNow: "Réinitialiser votre mot de passe maintenant",
+  problems: "Un souci pour vous connecter ?",
+  noAccount: "Pas encore de compte ?",
+  createAccount: "Créer un compte",
+  passkeyButton: "Se connecter avec une clé d’accès",
+  suggestionQuestion: "Vouliez-vous dire {suggestion} ?",
+  suggestionUse: "Utiliser {suggestion}",
+  suggestionKeep: "Garder {typed}",
+  secondFactorHeading: "Encore une étape",
+  secondFactorLead: "Votre mot de passe est correct. Pour terminer la connexion, prouvez que c’est bien vous avec l’un de ces moyens.",
+  secondFactorWhichCode: "Quel code allez-vous saisir ?",
+  secondFactorTotpChoice: "Le code de votre application d’authentification",
+  secondFactorRecoveryChoice: "Un code de récupération (si vous avez perdu votre téléphone)",
+  secondFactorCodeLabel: "Code",
+  secondFactorTotpLabel: "Code de votre application d’authentification",
+  secondFactorRecoveryLabel: "Code de récupération",
+  secondFactorTotpHint: "Les 6 chiffres qu’affiche votre application en ce moment, ou un code de récupération comme abcde-fghjk (chacun ne sert qu’une fois).",
+  secondFactorRecoveryHint: "L’un des codes que vous avez mis de côté, comme abcde-fghjk. Chacun ne sert qu’une fois.",
+  secondFactorContinue: "Continuer",
+  secondFactorPasskey: "Utiliser une clé d’accès",
+  secondFactorLostPhone: "Un souci pour vous connecter ? Téléphone perdu ?",
+  startAgain: "Recommencer",
+} satisfies NonNullable<Translation["signin"]>;
