@@ -26,17 +26,11 @@ const TITLE_IDS = {
 
 export type PageTitles = { readonly [K in keyof typeof TITLE_IDS]: string } & { readonly helpSearch: (query: string) => string };
 
-const titlesByTranslator = new WeakMap<Translate, PageTitles>();
-
-/** Every page title in the translator's language. */
+/** Every page title in the translator's language (each read when asked for). */
 export function pageTitlesIn(t: Translate): PageTitles {
-  let titles = titlesByTranslator.get(t);
-  if (!titles) {
-    const entries = Object.entries(TITLE_IDS).map(([key, id]) => [key, t(id)]);
-    titles = { ...Object.fromEntries(entries), helpSearch: (query: string) => t("pages.titleHelpSearch", { query }) } as PageTitles;
-    titlesByTranslator.set(t, titles);
-  }
-  return titles;
+  const titles = { helpSearch: (query: string) => t("pages.titleHelpSearch", { query }) };
+  for (const [key, id] of Object.entries(TITLE_IDS)) Object.defineProperty(titles, key, { get: () => t(id), enumerable: true });
+  return titles as PageTitles;
 }
 
 /** The page titles in English, for pages not yet given the request's language. */
