@@ -210,7 +210,7 @@ ${error ? html`<p class="field-error" id="${o.id}-error"><span class="visually-h
 ${o.notice ? html`<p class="field-notice" id="${o.id}-notice">${o.notice}</p>` : ""}
 <div class="password-input">
 <input class="input" id="${o.id}" name="${o.id}" type="password" autocomplete="${o.autocomplete}" data-password${o.strengthInputs ? html` data-strength-meter data-strength-inputs="${o.strengthInputs.join(" ")}"` : ""}${described ? html` aria-describedby="${described}"` : ""}${error ? html` aria-invalid="true"` : ""}${o.autofocus ? html` autofocus` : ""} maxlength="1024">
-<button class="password-toggle" type="button" data-password-toggle="${o.id}" hidden>${t("layout.passwordShow")}</button>
+<button class="password-toggle" type="button" data-password-toggle="${o.id}" data-label-show="${t("layout.passwordShow")}" data-label-hide="${t("layout.passwordHide")}" data-name-show="${t("layout.passwordShowName")}" data-name-hide="${t("layout.passwordHideName")}" hidden>${t("layout.passwordShow")}</button>
 </div>
 <p class="capslock-warning" id="${o.id}-capslock" data-capslock-for="${o.id}" hidden>${t("layout.capsLock")}</p>
 </div>`;

@@ -65,7 +65,7 @@ export default {
   pageWaitTitle: "يُرجى الانتظار لحظة",
   pageUnavailableTitle: "سنعود بعد قليل",
   pageErrorTitle: "حدث خطأ ما",
-  pageReference: "المرجع: {id}",
+  pageReference: "المرجع: \u2068{id}\u2069",
   pageStartPage: "الانتقال إلى الصفحة الرئيسية",
   pageGoBack: "العودة والمحاولة مرة أخرى",
 } satisfies NonNullable<Translation["errors"]>;

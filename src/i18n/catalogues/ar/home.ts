@@ -1,7 +1,7 @@
 import type { Translation } from "../../catalogue.ts";
 
 export default {
-  welcomeBackNamed: "مرحبًا بعودتك يا {name}",
+  welcomeBackNamed: "مرحبًا بعودتك يا \u2068{name}\u2069",
   welcomeBack: "مرحبًا بعودتك",
   signedIn: "أنت مسجّل الدخول.",
   goToAccount: "الانتقال إلى حسابك",

@@ -12,7 +12,7 @@ export default {
   footerProblemsSigningIn: "هل تواجه مشكلة في تسجيل الدخول؟",
   footerPrivacy: "الخصوصية",
   footerTerms: "شروط الاستخدام",
-  supportContact: "هل تحتاج إلى التحدث مع شخص؟ تواصل مع فريق دعم {siteName}: {contact}",
+  supportContact: "هل تحتاج إلى التحدث مع شخص؟ تواصل مع فريق دعم \u2068{siteName}\u2069: \u2068{contact}\u2069",
   testModeLabel: "وضع الاختبار",
   testModeBanner: "وضع الاختبار: كل تحقق أمني يُقرأ TESTME (والصوت 1234567). لا تستخدم هذا الإعداد أبدًا مع حسابات حقيقية.",
   languageMenuLabel: "اللغة",
@@ -20,5 +20,8 @@ export default {
   errorSummaryTitle: "هناك مشكلة",
   errorPrefix: "خطأ:",
   passwordShow: "إظهار",
+  passwordHide: "إخفاء",
+  passwordShowName: "إظهار كلمة المرور",
+  passwordHideName: "إخفاء كلمة المرور",
   capsLock: "مفتاح الأحرف الكبيرة مفعّل. كلمات المرور تميّز بين الأحرف الكبيرة والصغيرة.",
 } satisfies NonNullable<Translation["layout"]>;

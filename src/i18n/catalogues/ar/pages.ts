@@ -13,7 +13,7 @@ export default {
   titleConfirmIdentifier: "تأكيد العنوان أو الرقم الجديد",
   titleChangePassword: "تغيير كلمة المرور",
   titleHelp: "المساعدة",
-  titleHelpSearch: "بحث: {query}",
+  titleHelpSearch: "بحث: \u2068{query}\u2069",
   titleSecurity: "تسجيل الدخول والأمان",
   titleTotpSetup: "إعداد تطبيق مصادقة",
   titleConfirm: "أكّد أنك أنت",

@@ -20,5 +20,8 @@ export default {
   errorSummaryTitle: "Es gibt ein Problem",
   errorPrefix: "Fehler:",
   passwordShow: "Anzeigen",
+  passwordHide: "Verbergen",
+  passwordShowName: "Passwort anzeigen",
+  passwordHideName: "Passwort verbergen",
   capsLock: "Die Feststelltaste ist aktiv. Bei Passwörtern zählt die Groß- und Kleinschreibung.",
 } satisfies NonNullable<Translation["layout"]>;

@@ -19,5 +19,8 @@ export default {
   errorSummaryTitle: "There is a problem",
   errorPrefix: "Error:",
   passwordShow: "Show",
+  passwordHide: "Hide",
+  passwordShowName: "Show password",
+  passwordHideName: "Hide password",
   capsLock: "Caps Lock is on. Passwords are case-sensitive.",
 };

@@ -20,5 +20,8 @@ export default {
   errorSummaryTitle: "Hay un problema",
   errorPrefix: "Error:",
   passwordShow: "Mostrar",
+  passwordHide: "Ocultar",
+  passwordShowName: "Mostrar contraseña",
+  passwordHideName: "Ocultar contraseña",
   capsLock: "Las mayúsculas están activadas. Las contraseñas distinguen entre mayúsculas y minúsculas.",
 } satisfies NonNullable<Translation["layout"]>;

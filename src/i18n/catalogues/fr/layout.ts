@@ -20,5 +20,8 @@ export default {
   errorSummaryTitle: "Il y a un problème",
   errorPrefix: "Erreur :",
   passwordShow: "Afficher",
+  passwordHide: "Masquer",
+  passwordShowName: "Afficher le mot de passe",
+  passwordHideName: "Masquer le mot de passe",
   capsLock: "Le verrouillage des majuscules est activé. Les mots de passe tiennent compte des majuscules.",
 } satisfies NonNullable<Translation["layout"]>;
