@@ -3,7 +3,7 @@ import type { Branding } from "../config/branding.ts";
 import type { FieldError } from "../http/flows.ts";
 import { type Translate, translator } from "../i18n/catalogue.ts";
 import { LOCALE_NAMES, type Locale, textDirection } from "../i18n/locales.ts";
-import { type HtmlValue, html, type SafeHtml } from "../lib/html.ts";
+import { type HtmlValue, html, type SafeHtml, trustedHtml } from "../lib/html.ts";
 import { phoneChoicesPrompt } from "../messages/identifiers.ts";
 
 const english = translator("en");
@@ -69,9 +69,32 @@ ${options.testMode ? html`<aside class="test-mode-banner" aria-label="${t("layou
 <main id="main" class="${options.narrow ? "page page--narrow" : "page"}">
 ${options.body}
 </main>
+${clientTexts(t)}
 ${siteFooter(brand, t, options.languageMenu && options.csrfToken ? languageMenu(options.languageMenu, options.locale, options.csrfToken, t) : "")}
 </body>
 </html>`.value;
+}
+
+/** Where a value goes in a client text: the page script puts it there ("Did you mean \u0000?"). */
+const CLIENT_VALUE = "\u0000";
+
+/**
+ * The texts the page scripts show (the audio player, the e-mail typo hint), in the page's language, as a
+ * JSON data block the scripts read (public/enhancements/texts.js). Never executed; "<" is escaped so the
+ * block cannot be closed early.
+ */
+function clientTexts(t: Translate): SafeHtml {
+  const texts = {
+    "captcha.audioLabel": t("captcha.audioLabel"),
+    "captcha.audioPlaying": t("captcha.audioPlaying"),
+    "captcha.audioPress": t("captcha.audioPress"),
+    "captcha.audioFailed": t("captcha.audioFailed"),
+    "captcha.audioAgain": t("captcha.audioAgain"),
+    "signin.suggestionQuestion": t("signin.suggestionQuestion", { suggestion: CLIENT_VALUE }),
+    "signin.suggestionUse": t("signin.suggestionUse", { suggestion: CLIENT_VALUE }),
+    "signin.suggestionKeep": t("signin.suggestionKeep", { typed: CLIENT_VALUE }),
+  };
+  return trustedHtml(`<script type="application/json" id="page-texts">${JSON.stringify(texts).replace(/</g, "\\u003c")}</script>`);
 }
 
 /** Help links, the owner's privacy and terms links, and how to reach a person. */

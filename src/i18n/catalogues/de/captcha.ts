@@ -10,4 +10,9 @@ export default {
   answerLabel: "Geben Sie die Zeichen aus dem Bild oder die 7 gehörten Ziffern ein",
   answerHint: "Groß- und Kleinschreibung und Leerzeichen spielen keine Rolle.",
   trouble: "Schwierigkeiten mit der Sicherheitsprüfung?",
+  audioLabel: "Audio der Sicherheitsprüfung",
+  audioPlaying: "7 Ziffern werden abgespielt, zwischen zwei Pieptönen. Mit „Noch einmal abspielen“ hören Sie sie erneut.",
+  audioPress: "Drücken Sie auf Abspielen, um 7 Ziffern zwischen zwei Pieptönen zu hören.",
+  audioFailed: "Das Audio ließ sich nicht laden. Wählen Sie „Andere Aufgabe“ für eine neue Sicherheitsprüfung.",
+  audioAgain: "Noch einmal abspielen",
 } satisfies NonNullable<Translation["captcha"]>;

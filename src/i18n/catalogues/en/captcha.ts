@@ -8,4 +8,9 @@ export default {
   answerLabel: "Type the characters in the picture, or the 7 digits you hear",
   answerHint: "Not case-sensitive. Spaces don't matter.",
   trouble: "Trouble with the security check?",
+  audioLabel: "Security check audio",
+  audioPlaying: "Playing 7 digits, between two beeps. Use “Play again” to hear them once more.",
+  audioPress: "Press play to hear 7 digits, between two beeps.",
+  audioFailed: "The audio could not be loaded. Choose “Try another” for a new security check.",
+  audioAgain: "Play again",
 };

@@ -10,4 +10,9 @@ export default {
   answerLabel: "Saisissez les caractères de l’image, ou les 7 chiffres entendus",
   answerHint: "Majuscules, minuscules et espaces n’ont pas d’importance.",
   trouble: "Un problème avec la vérification de sécurité ?",
+  audioLabel: "Audio de la vérification de sécurité",
+  audioPlaying: "Lecture de 7 chiffres, entre deux bips. Utilisez « Réécouter » pour les entendre à nouveau.",
+  audioPress: "Appuyez sur lecture pour entendre 7 chiffres, entre deux bips.",
+  audioFailed: "L’audio n’a pas pu être chargé. Choisissez « En essayer un autre » pour une nouvelle vérification de sécurité.",
+  audioAgain: "Réécouter",
 } satisfies NonNullable<Translation["captcha"]>;
