@@ -93,6 +93,12 @@ function clientTexts(t: Translate): SafeHtml {
     "signin.suggestionQuestion": t("signin.suggestionQuestion", { suggestion: CLIENT_VALUE }),
     "signin.suggestionUse": t("signin.suggestionUse", { suggestion: CLIENT_VALUE }),
     "signin.suggestionKeep": t("signin.suggestionKeep", { typed: CLIENT_VALUE }),
+    "signin.passkeyFailed": t("signin.passkeyFailed"),
+    "signin.passkeyUnavailable": t("signin.passkeyUnavailable"),
+    "signin.passkeyNotUsed": t("signin.passkeyNotUsed"),
+    "signin.secondFactorPasskeyUnavailable": t("signin.secondFactorPasskeyUnavailable"),
+    "signin.secondFactorPasskeyNotUsed": t("signin.secondFactorPasskeyNotUsed"),
+    "signin.secondFactorPasskeyFailed": t("signin.secondFactorPasskeyFailed"),
   };
   return trustedHtml(`<script type="application/json" id="page-texts">${JSON.stringify(texts).replace(/</g, "\\u003c")}</script>`);
 }
