@@ -52,6 +52,14 @@ describe("languages", () => {
     assert.match(arabic.body, /<h1>إنشاء حساب<\/h1>/);
   });
 
+  it("the numbers offered for a number without its country code name the country in the page's language", async () => {
+    const de = new TestClient(t.app, { "accept-language": "de" });
+    const refused = await de.submitForm("/signin", "/signin", { identifier: "07400 123456", password: "was-auch-immer" });
+    const page = await de.get(String(refused.headers.location));
+    assert.match(page.body, /<p class="field-hint" id="identifier-choices-prompt">Oder wählen Sie Ihr Land:<\/p>/);
+    assert.match(page.body, />\+44 7400 123456 \(Vereinigtes Königreich\)<\/button>/);
+  });
+
   it("the API keeps its error code and gives the message in the negotiated language", async () => {
     const body = { identifier: "niemand@example.com", password: "falsch-falsch" };
     const english = await new TestClient(t.app).request("POST", "/api/v1/session", { json: body });
