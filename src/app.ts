@@ -29,9 +29,11 @@ import { sendPage } from "./http/render.ts";
 import { OneLinePerRequest } from "./http/request-log.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
+import { translator } from "./i18n/catalogue.ts";
 import { registerLocale } from "./i18n/negotiate.ts";
 import { registerLanguageRoutes } from "./i18n/routes.ts";
 import { createReadableLogStream } from "./lib/readable-log.ts";
+import { pageTitlesIn } from "./messages/pages.ts";
 import { registerAppsWithAccessRoutes } from "./oidc/account-apps.ts";
 import { registerOIDCRoutes } from "./oidc/routes.ts";
 import { registerSettingsRoutes } from "./password-change/routes.ts";
@@ -187,9 +189,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     done();
   });
 
-  app.get("/", async (request, reply) =>
-    sendPage(request, reply, deps, { title: "Welcome", body: homePage({ signedIn: Boolean(request.auth), name: request.auth?.account.name ?? null }) }),
-  );
+  app.get("/", async (request, reply) => {
+    const t = translator(request.locale);
+    return sendPage(request, reply, deps, {
+      title: pageTitlesIn(t).welcome,
+      body: homePage({ t, signedIn: Boolean(request.auth), name: request.auth?.account.name ?? null }),
+    });
+  });
   // Changes to what protects an account need a recent "confirm it's you", also on other features' routes.
   guardRoutesWithRecentConfirmation(app, deps);
   registerCAPTCHARoutes(app, deps);

@@ -22,8 +22,9 @@ import { sessionContextOf } from "../http/request-context.ts";
 import { safeReturnTarget } from "../http/return-target.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { html } from "../lib/html.ts";
-import { pageTitles, signinNotice } from "../messages/pages.ts";
+import { pageTitlesIn, signinNotice } from "../messages/pages.ts";
 import { allowSigninRedirects } from "../oidc/form-action.ts";
 import { PowProofField, powFields, powFromFormIsValid, requirePow } from "../pow/routes.ts";
 import type { SessionRecord } from "../stores/types.ts";
@@ -108,20 +109,23 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     const reauth = ownValue(query, "prompt") === "login" || state?.reauth === true;
     if (request.auth && !reauth) return redirectSeeOther(reply, safeReturnTarget(ownValue(query, "return_to"), deps.config));
     const returnTo = safeReturnTarget(state?.returnTo ?? ownValue(query, "return_to"), deps.config);
-    const errors = state?.error ? [fieldErrorOf(state.error)] : [];
+    const t = translator(request.locale);
+    const titles = pageTitlesIn(t);
+    const errors = state?.error ? [fieldErrorOf(state.error, request.locale)] : [];
     if (flow && state?.step === "second-factor" && state.secondFactor) {
       const captcha = state.secondFactor.captcha
         ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
         : null;
       reply.header("cache-control", "no-store");
       const body = secondFactorPage({
+        t,
         csrfToken: csrfTokenFor(reply),
         flowId: flow.id,
         errors,
         methods: state.secondFactor.methods,
-        ...(captcha ? { captcha: captchaFieldset(captcha, errors, { autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
+        ...(captcha ? { captcha: captchaFieldset(captcha, errors, { t, autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
       });
-      return sendPage(request, reply, deps, { title: pageTitles.secondFactor, body });
+      return sendPage(request, reply, deps, { title: titles.secondFactor, body });
     }
     const challenge =
       state?.step === "captcha"
@@ -133,15 +137,16 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
             another: state.focus === "captcha",
           })
         : null;
-    const notice = signinNotice(ownValue(query, "done"));
+    const notice = signinNotice(ownValue(query, "done"), t);
     const body = signinPage({
+      t,
       csrfToken: csrfTokenFor(reply),
       errors,
       identifier: state?.identifier ?? "",
       returnTo,
       ...(challenge || reauth || deps.config.pow.enabled
         ? {
-            extra: html`${reauth ? html`<input type="hidden" name="prompt" value="login">` : ""}${challenge ? captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }) : ""}${deps.config.pow.enabled ? powFields("signin") : ""}`,
+            extra: html`${reauth ? html`<input type="hidden" name="prompt" value="login">` : ""}${challenge ? captchaFieldset(challenge, errors, { t, autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }) : ""}${deps.config.pow.enabled ? powFields("signin") : ""}`,
           }
         : {}),
       remember: state?.remember === true,
@@ -151,7 +156,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
       ...(notice ? { notice } : {}),
     });
     await allowSigninRedirects(deps, reply, returnTo);
-    return sendPage(request, reply, deps, { title: pageTitles.signin, body });
+    return sendPage(request, reply, deps, { title: titles.signin, body });
   });
 
   // "Forgot your password?" posts the form here, so what was typed reaches the reset page through flow

@@ -2,5 +2,26 @@
 // back to English at run time; test/i18n-catalogues.test.ts refuses any that are missing or whose
 // placeholders differ.
 import type { Translation } from "../../catalogue.ts";
+import captcha from "./captcha.ts";
+import errors from "./errors.ts";
+import home from "./home.ts";
+import identifiers from "./identifiers.ts";
+import layout from "./layout.ts";
+import pages from "./pages.ts";
+import password from "./password.ts";
+import recovery from "./recovery.ts";
+import register from "./register.ts";
+import signin from "./signin.ts";
 
-export const es: Translation = {};
+export const es: Translation = {
+  layout,
+  signin,
+  register,
+  recovery,
+  home,
+  captcha,
+  errors,
+  identifiers,
+  pages,
+  password,
+};
