@@ -255,6 +255,17 @@ export interface SessionStore {
   deleteExpiredSessions(now: Date): Promise<number>;
   /** Records that the owner confirmed it was them in this session at `at`. False when there is no such session. */
   markSessionConfirmed(sessionId: string, at: Date): Promise<boolean>;
+  /**
+   * Records that this session proved a second factor at `at`: its amr becomes `amr` and its confirmation
+   * time `at`, in one statement. False when there is no such session.
+   */
+  markSessionSecondFactor(sessionId: string, amr: readonly string[], at: Date): Promise<boolean>;
+  /**
+   * Deletes, in one statement, every session of the account that signed in with one factor only (its amr
+   * lacks `mfa`, or none was recorded) except `exceptSessionId`. Returns how many ended; with `events`, the
+   * webhook events are written in the same transaction.
+   */
+  deletePasswordOnlySessionsOfAccount(accountId: string, exceptSessionId: string | undefined, events?: WebhookEventsFor<number>): Promise<number>;
 }
 
 export type VerificationPurpose = "registration" | "add_identifier";

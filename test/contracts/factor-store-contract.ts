@@ -165,5 +165,47 @@ export function describeFactorStoreContract(stores: () => Stores, start: Date): 
       assert.deepEqual(s?.amr, ["hwk", "mfa"]);
       assert.equal(await stores().sessions.markSessionConfirmed(unique("none"), later), false);
     });
+
+    test("markSessionSecondFactor records the new amr and confirmation; deletePasswordOnlySessionsOfAccount ends only one-factor sessions", async () => {
+      const owner = await accountId();
+      const bystander = await accountId();
+      const session = (account: string, amr: string[] | null) => {
+        const id = unique("ses");
+        return {
+          id,
+          accountId: account,
+          secretHash: "y".repeat(64),
+          createdAt: start,
+          lastSeenAt: start,
+          idleExpiresAt: addSeconds(start, 3600),
+          absoluteExpiresAt: addSeconds(start, 7200),
+          remember: false,
+          userAgent: null,
+          ip: null,
+          confirmedAt: null,
+          amr,
+        };
+      };
+      const current = session(owner, ["pwd"]);
+      const passwordOnly = session(owner, ["pwd"]);
+      const unrecorded = session(owner, null);
+      const lookalike = session(owner, ["pwd", "mfa2"]);
+      const twoFactor = session(owner, ["pwd", "otp", "mfa"]);
+      const passkey = session(owner, ["hwk", "mfa"]);
+      const elsewhere = session(bystander, ["pwd"]);
+      for (const s of [current, passwordOnly, unrecorded, lookalike, twoFactor, passkey, elsewhere]) await stores().sessions.createSession(s);
+      const later = addSeconds(start, 60);
+      assert.equal(await stores().sessions.markSessionSecondFactor(current.id, ["pwd", "otp", "mfa"], later), true);
+      const upgraded = await stores().sessions.getSession(current.id);
+      assert.deepEqual(upgraded?.amr, ["pwd", "otp", "mfa"]);
+      assert.equal(upgraded?.confirmedAt?.getTime(), later.getTime());
+      assert.equal(await stores().sessions.markSessionSecondFactor(unique("none"), ["mfa"], later), false);
+      // The current session is kept even while it is still recorded as one factor.
+      await stores().sessions.markSessionSecondFactor(current.id, ["pwd"], later);
+      assert.equal(await stores().sessions.deletePasswordOnlySessionsOfAccount(owner, current.id), 3);
+      for (const gone of [passwordOnly, unrecorded, lookalike]) assert.equal(await stores().sessions.getSession(gone.id), null);
+      for (const kept of [current, twoFactor, passkey, elsewhere]) assert.equal((await stores().sessions.getSession(kept.id))?.id, kept.id);
+      assert.equal(await stores().sessions.deletePasswordOnlySessionsOfAccount(owner, current.id), 0);
+    });
   });
 }
