@@ -106,7 +106,9 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     const state = flow?.state;
     // prompt=login (an application asked for a fresh sign-in) shows the form even to a signed-in person.
     const reauth = ownValue(query, "prompt") === "login" || state?.reauth === true;
-    if (request.auth && !reauth) return redirectSeeOther(reply, safeReturnTarget(ownValue(query, "return_to"), deps.config));
+    // A signed-in person is sent on, unless asked to sign in again or to add a second factor (a step-up).
+    const stepUp = request.auth !== null && state?.step === "second-factor" && state.secondFactor?.accountId === request.auth.account.id;
+    if (request.auth && !reauth && !stepUp) return redirectSeeOther(reply, safeReturnTarget(ownValue(query, "return_to"), deps.config));
     const returnTo = safeReturnTarget(state?.returnTo ?? ownValue(query, "return_to"), deps.config);
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
     if (flow && state?.step === "second-factor" && state.secondFactor) {
