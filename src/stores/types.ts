@@ -207,6 +207,22 @@ export interface FactorStore {
   countUnusedRecoveryCodes(accountId: string): Promise<number>;
   /** Deletes every recovery code of the account. Returns how many. */
   deleteRecoveryCodes(accountId: string): Promise<number>;
+  /**
+   * Removes every second factor of the account (passkeys, the authenticator app, confirmed or not, and
+   * recovery codes) in one transaction, with the webhook events made from what was removed. Returns what was
+   * removed; all zero and false when there was nothing.
+   */
+  removeAllSecondFactors(accountId: string, events?: WebhookEventsFor<RemovedSecondFactors>): Promise<RemovedSecondFactors>;
+}
+
+/** What removeAllSecondFactors took away. */
+export interface RemovedSecondFactors {
+  /** Ids of the passkeys removed. */
+  passkeys: string[];
+  /** True when an authenticator app that was on was removed. */
+  totp: boolean;
+  /** Recovery codes removed, used or not. */
+  recoveryCodes: number;
 }
 
 export interface SessionRecord {

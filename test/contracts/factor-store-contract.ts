@@ -166,6 +166,37 @@ export function describeFactorStoreContract(stores: () => Stores, start: Date): 
       assert.equal(await stores().sessions.markSessionConfirmed(unique("none"), later), false);
     });
 
+    test("removeAllSecondFactors removes the account's passkeys, app and recovery codes together, and only the account's", async () => {
+      const owner = await accountId();
+      const bystander = await accountId();
+      const mine = [passkey(owner), passkey(owner)];
+      for (const p of [...mine, passkey(bystander)]) assert.equal(await stores().factors.addPasskey(p), true);
+      for (const who of [owner, bystander]) {
+        assert.equal(await stores().factors.startTOTPSetup(who, unique("sealed"), start), true);
+        assert.ok(await stores().factors.confirmTOTPFactor(who, 100, start));
+        await stores().factors.replaceRecoveryCodes(
+          who,
+          [1, 2, 3].map((n) => ({ id: unique(`rc${n}`), codeHash: unique("h") })),
+          start,
+        );
+      }
+      const removed = await stores().factors.removeAllSecondFactors(owner);
+      assert.deepEqual([...removed.passkeys].sort(), mine.map((p) => p.id).sort());
+      assert.equal(removed.totp, true);
+      assert.equal(removed.recoveryCodes, 3);
+      assert.deepEqual(await stores().factors.listPasskeys(owner), []);
+      assert.equal(await stores().factors.getTOTPFactor(owner), null);
+      assert.equal(await stores().factors.countUnusedRecoveryCodes(owner), 0);
+      assert.equal((await stores().factors.listPasskeys(bystander)).length, 1);
+      assert.ok(await stores().factors.getTOTPFactor(bystander));
+      assert.equal(await stores().factors.countUnusedRecoveryCodes(bystander), 3);
+      assert.deepEqual(await stores().factors.removeAllSecondFactors(owner), { passkeys: [], totp: false, recoveryCodes: 0 });
+      // An app still being set up is removed too, but was never on.
+      assert.equal(await stores().factors.startTOTPSetup(owner, unique("sealed"), start), true);
+      assert.deepEqual(await stores().factors.removeAllSecondFactors(owner), { passkeys: [], totp: false, recoveryCodes: 0 });
+      assert.equal(await stores().factors.getTOTPFactor(owner), null);
+    });
+
     test("markSessionSecondFactor records the new amr and confirmation; deletePasswordOnlySessionsOfAccount ends only one-factor sessions", async () => {
       const owner = await accountId();
       const bystander = await accountId();
