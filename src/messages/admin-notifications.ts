@@ -4,7 +4,7 @@ import { html } from "../lib/html.ts";
 import { type EmailDraft, emailLayout, type SMSDraft } from "./notifications.ts";
 import type { EmailMessageId } from "./templates.ts";
 
-export type AdminNoticeKind = "disabled" | "enabled" | "signed_out" | "admin_granted" | "admin_revoked" | "deleted";
+export type AdminNoticeKind = "disabled" | "enabled" | "signed_out" | "admin_granted" | "admin_revoked" | "deleted" | "second_factors_removed";
 
 interface NoticeText {
   subject: string;
@@ -49,6 +49,15 @@ function noticeText(kind: AdminNoticeKind, signinLink: string, helpLink: string)
         subject: "Your administrator access has been removed",
         lines: ["An administrator has removed your account's administrator access. Your account itself is unchanged."],
       };
+    case "second_factors_removed":
+      return {
+        subject: "Your second factors have been removed",
+        lines: [
+          "An administrator has removed your account's passkeys, authenticator app and recovery codes, as is done when someone has lost their phone or security key. Your password now signs you in on its own.",
+          `Sign in and set up a new second step under Sign-in and security: ${signinLink}`,
+          `If you did not ask for this, reset your password and tell the people who run this service. Help: ${helpLink}`,
+        ],
+      };
     case "deleted":
       return {
         subject: "Your account has been deleted",
@@ -63,7 +72,8 @@ function noticeText(kind: AdminNoticeKind, signinLink: string, helpLink: string)
 /** Each notice's message id, under which an owner may rewrite it. */
 const MESSAGE_IDS: Record<
   AdminNoticeKind,
-  EmailMessageId & ("account-disabled" | "account-enabled" | "account-signed-out" | "admin-granted" | "admin-revoked" | "account-deleted")
+  EmailMessageId &
+    ("account-disabled" | "account-enabled" | "account-signed-out" | "admin-granted" | "admin-revoked" | "account-deleted" | "second-factors-removed")
 > = {
   disabled: "account-disabled",
   enabled: "account-enabled",
@@ -71,6 +81,7 @@ const MESSAGE_IDS: Record<
   admin_granted: "admin-granted",
   admin_revoked: "admin-revoked",
   deleted: "account-deleted",
+  second_factors_removed: "second-factors-removed",
 };
 
 export function adminNoticeEmail(kind: AdminNoticeKind, signinLink: string, helpLink: string): EmailDraft {

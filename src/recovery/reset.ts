@@ -219,6 +219,8 @@ async function finishReset(
     count > 0 ? [sessionsRevokedEvent(deps, account.id, "password_reset", count, false)] : [],
   );
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  // The password counters clear; the second-factor counters (per account) do not: a reset proves the
+  // mailbox, not the authenticator, and clearing them would give every reset a fresh allowance of guesses.
   for (const i of identifiers) await clearSigninThrottle(deps, i.value);
   await recordAuditEvent(deps, { type: "reset.completed", accountId: account.id, context: context ?? null, detail: { via } });
   notifyPasswordChanged(

@@ -107,7 +107,9 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     const state = flow?.state;
     // prompt=login (an application asked for a fresh sign-in) shows the form even to a signed-in person.
     const reauth = ownValue(query, "prompt") === "login" || state?.reauth === true;
-    if (request.auth && !reauth) return redirectSeeOther(reply, safeReturnTarget(ownValue(query, "return_to"), deps.config));
+    // A signed-in person is sent on, unless asked to sign in again or to add a second factor (a step-up).
+    const stepUp = request.auth !== null && state?.step === "second-factor" && state.secondFactor?.accountId === request.auth.account.id;
+    if (request.auth && !reauth && !stepUp) return redirectSeeOther(reply, safeReturnTarget(ownValue(query, "return_to"), deps.config));
     const returnTo = safeReturnTarget(state?.returnTo ?? ownValue(query, "return_to"), deps.config);
     const t = translator(request.locale);
     const titles = pageTitlesIn(t);
@@ -282,16 +284,22 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
   });
 
   // Options for a passkey as the second step: only the passkeys of the account whose password was right.
-  app.post("/api/v1/session/second-factor/passkey/options", { schema: { body: FlowBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
-    const flow = await readFlow(deps, request, signinPageFlow, request.body.flow);
-    const accountId = flow?.state.step === "second-factor" ? flow.state.secondFactor?.accountId : undefined;
-    // The same answer as a flow that is gone: a challenge without passkeys to offer cannot be used.
-    const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request), accountId: accountId ?? "none" });
-    return reply.send(challenge);
-  });
+  app.post(
+    "/api/v1/session/second-factor/passkey/options",
+    { schema: { body: FlowBody }, preHandler: limitClient(deps, "passkeyOptions") },
+    async (request, reply) => {
+      const flow = await readFlow(deps, request, signinPageFlow, request.body.flow);
+      const accountId = flow?.state.step === "second-factor" ? flow.state.secondFactor?.accountId : undefined;
+      // The same answer as a flow that is gone: a challenge without passkeys to offer cannot be used.
+      const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request), accountId: accountId ?? "none" });
+      return reply.send(challenge);
+    },
+  );
 
-  // Signing in with a passkey alone (no password): one step.
-  app.post("/api/v1/session/passkey/options", { preHandler: limitClient(deps, "signin") }, async (request, reply) => {
+  // Signing in with a passkey alone (no password): one step. The sign-in page asks for these options on
+  // every load (for the browser's passkey autofill), so they have their own allowance: counted against the
+  // sign-in attempts, a few reloads would lock the address out of signing in with a password.
+  app.post("/api/v1/session/passkey/options", { preHandler: limitClient(deps, "passkeyOptions") }, async (request, reply) => {
     const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request) });
     return reply.send(challenge);
   });

@@ -13,6 +13,7 @@
 //     second_factor --> second_factor: refused (wrong code, security check due) / throttled (pause)
 //     second_factor --> done: signed-in (amr pwd+otp, or pwd+hwk/swk; mfa)
 //     second_factor --> password: flow-gone (expired, another browser's, or the step already completed)
+//     [*] --> second_factor: step-up (signed in with a password alone; an application demands two factors)
 //     password --> done: signed-in
 //     captcha --> done: signed-in
 //     password --> [*]: not-verified (hand-off to the /verify page of registration)
@@ -218,6 +219,30 @@ async function continueAfterPassword(deps: SigninFlowDeps, request: SigninReques
       return { kind: "needs-second-factor", state, refusal: { code: "SECOND_FACTOR_REQUIRED", extra: { methods: next.methods } }, resumable: true };
     }
   }
+}
+
+/**
+ * The second-factor step for a person already signed in with a password alone, when more is demanded of
+ * them (an application asked for two factors): the session proved the password, so the flow starts at the
+ * second factor rather than at a new sign-in, and the step's success replaces the session with a two-factor
+ * one. Null when the account has no second factor, so the demand cannot be met.
+ */
+export async function secondFactorStepUpState(
+  deps: Pick<Deps, "stores">,
+  input: { accountId: string; identifier: string; remember: boolean; returnTo: string },
+): Promise<SigninState | null> {
+  const methods = await secondFactorMethods(deps, input.accountId);
+  if (methods.length === 0) return null;
+  return {
+    step: "second-factor",
+    identifier: input.identifier,
+    remember: input.remember,
+    returnTo: input.returnTo,
+    reauth: false,
+    focus: null,
+    error: null,
+    secondFactor: { accountId: input.accountId, methods, captcha: false },
+  };
 }
 
 /**

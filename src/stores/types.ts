@@ -212,6 +212,22 @@ export interface FactorStore {
   countUnusedRecoveryCodes(accountId: string): Promise<number>;
   /** Deletes every recovery code of the account. Returns how many. */
   deleteRecoveryCodes(accountId: string): Promise<number>;
+  /**
+   * Removes every second factor of the account (passkeys, the authenticator app, confirmed or not, and
+   * recovery codes) in one transaction, with the webhook events made from what was removed. Returns what was
+   * removed; all zero and false when there was nothing.
+   */
+  removeAllSecondFactors(accountId: string, events?: WebhookEventsFor<RemovedSecondFactors>): Promise<RemovedSecondFactors>;
+}
+
+/** What removeAllSecondFactors took away. */
+export interface RemovedSecondFactors {
+  /** Ids of the passkeys removed. */
+  passkeys: string[];
+  /** True when an authenticator app that was on was removed. */
+  totp: boolean;
+  /** Recovery codes removed, used or not. */
+  recoveryCodes: number;
 }
 
 export interface SessionRecord {
@@ -260,6 +276,17 @@ export interface SessionStore {
   deleteExpiredSessions(now: Date): Promise<number>;
   /** Records that the owner confirmed it was them in this session at `at`. False when there is no such session. */
   markSessionConfirmed(sessionId: string, at: Date): Promise<boolean>;
+  /**
+   * Records that this session proved a second factor at `at`: its amr becomes `amr` and its confirmation
+   * time `at`, in one statement. False when there is no such session.
+   */
+  markSessionSecondFactor(sessionId: string, amr: readonly string[], at: Date): Promise<boolean>;
+  /**
+   * Deletes, in one statement, every session of the account that signed in with one factor only (its amr
+   * lacks `mfa`, or none was recorded) except `exceptSessionId`. Returns how many ended; with `events`, the
+   * webhook events are written in the same transaction.
+   */
+  deletePasswordOnlySessionsOfAccount(accountId: string, exceptSessionId: string | undefined, events?: WebhookEventsFor<number>): Promise<number>;
 }
 
 export type VerificationPurpose = "registration" | "add_identifier";

@@ -2,6 +2,7 @@
 import { ACTION_RULES, type AdminAction } from "../admin/account-actions.ts";
 import type { AccountWithIdentifiers } from "../admin/account-search.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
+import { adminSecondFactorTexts } from "../messages/pages.ts";
 import { accountBadges, accountLabel } from "./admin-accounts-page.ts";
 import { adminNav, adminTime } from "./admin-nav.ts";
 import { notice } from "./layout.ts";
@@ -28,6 +29,8 @@ export interface AdminAccountPageOptions {
   /** The signed-in admin looks at their own account. */
   self: boolean;
   notice?: string;
+  /** What protects the account besides its password. */
+  secondFactors: { totp: boolean; passkeys: number; recoveryCodesLeft: number };
 }
 
 /** What each action is called on its button and its confirmation page. */
@@ -38,15 +41,30 @@ export const ACTION_LABELS: Record<AdminAction, string> = {
   "reset-password": "Send a password reset",
   "grant-admin": "Make administrator",
   "revoke-admin": "Remove administrator access",
+  "remove-second-factors": adminSecondFactorTexts.action,
   delete: "Delete account",
 };
 
-const ACTION_ORDER: readonly AdminAction[] = ["reset-password", "sign-out", "disable", "enable", "grant-admin", "revoke-admin", "delete"];
+const ACTION_ORDER: readonly AdminAction[] = [
+  "reset-password",
+  "sign-out",
+  "remove-second-factors",
+  "disable",
+  "enable",
+  "grant-admin",
+  "revoke-admin",
+  "delete",
+];
 
 export function adminAccountPage(o: AdminAccountPageOptions): SafeHtml {
   const { account, identifiers } = o.account;
   const label = accountLabel(o.account);
-  const actions = ACTION_ORDER.filter((a) => ACTION_RULES[a].applies(account) && (a !== "reset-password" || identifiers.some((i) => i.verifiedAt)));
+  const factors = o.secondFactors;
+  const hasFactors = factors.totp || factors.passkeys > 0 || factors.recoveryCodesLeft > 0;
+  const actions = ACTION_ORDER.filter(
+    (a) =>
+      ACTION_RULES[a].applies(account) && (a !== "reset-password" || identifiers.some((i) => i.verifiedAt)) && (a !== "remove-second-factors" || hasFactors),
+  );
   return html`${adminNav("accounts")}
 <p><a href="/admin/accounts">← All accounts</a></p>
 <h1>${label}${accountBadges(o.account)}</h1>
@@ -56,6 +74,7 @@ ${o.notice ? notice("success", o.notice) : ""}
 <div><dt>Name</dt><dd>${account.name ?? "–"}</dd></div>
 <div><dt>Status</dt><dd>${account.disabledAt ? html`Disabled since ${adminTime(account.disabledAt)}` : "Enabled"}</dd></div>
 <div><dt>Administrator</dt><dd>${account.isAdmin ? "Yes" : "No"}</dd></div>
+<div><dt>${adminSecondFactorTexts.heading}</dt><dd>${adminSecondFactorTexts.summary(factors)}</dd></div>
 <div><dt>Created</dt><dd>${adminTime(account.createdAt)}</dd></div>
 <div><dt>Last changed</dt><dd>${adminTime(account.updatedAt)}</dd></div>
 </dl>

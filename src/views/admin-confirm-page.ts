@@ -4,6 +4,7 @@ import { ACTION_RULES, type AdminAction } from "../admin/account-actions.ts";
 import type { AccountWithIdentifiers } from "../admin/account-search.ts";
 import type { FieldError } from "../http/flows.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
+import { adminSecondFactorTexts } from "../messages/pages.ts";
 import { ACTION_LABELS } from "./admin-account-page.ts";
 import { accountLabel } from "./admin-accounts-page.ts";
 import { adminNav } from "./admin-nav.ts";
@@ -39,6 +40,8 @@ function consequences(action: AdminAction, self: boolean): string[] {
         "We tell them by e-mail or text message.",
         ...(self ? ["This is your own account: you lose access to this console."] : []),
       ];
+    case "remove-second-factors":
+      return [...adminSecondFactorTexts.consequences];
     case "delete":
       return [
         "The account, its addresses and numbers, sessions and pending codes are deleted for good. The addresses and numbers become free for a new account.",
