@@ -433,4 +433,12 @@ describe("per-address limit on passkey challenges", () => {
     });
     assert.equal(again.statusCode, 200, "a spent passkey allowance leaves password sign-in alone");
   });
+
+  it("the other passkey challenges (confirming it's you, adding one) count against the same allowance", async () => {
+    const client = await createVerifiedAccount(t, "confirmer@example.com");
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await client.request("POST", "/api/v1/account/confirm/passkey/options")).statusCode);
+    for (let i = 0; i < 10; i++) statuses.push((await client.request("POST", "/api/v1/account/passkeys/options")).statusCode);
+    assert.deepEqual(statuses, [...Array(20).fill(200), 429]);
+  });
 });
