@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -16,11 +16,15 @@ after(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A temporary content directory holding `files` (name → contents). */
+/** A temporary content directory holding `files` (name → contents); a name without a folder is English (en/). */
 function writeContent(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-help-"));
   tempDirs.push(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(dir, name.includes("/") ? name : `en/${name}`);
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, text);
+  }
   return dir;
 }
 
@@ -67,7 +71,7 @@ describe("shipped help articles", () => {
         assert.ok(library.get(slug), `${a.slug}: related "${slug}" does not exist`);
         assert.notEqual(slug, a.slug);
       }
-      const source = readFileSync(join(CONTENT_DIR, `${a.slug}.md`));
+      const source = readFileSync(join(CONTENT_DIR, "en", `${a.slug}.md`));
       assert.equal(a.version, createHash("sha256").update(source).digest("hex").slice(0, 12));
       assert.match(a.html, /<h2 id="[a-z0-9-]+">/, `${a.slug}: has ## headings with ids`);
       assert.ok(a.text.length > 200, `${a.slug}: text for search`);
@@ -216,7 +220,7 @@ describe("shipped help articles", () => {
     assert.ok(check.html.includes('id="if-neither-the-picture-nor-the-recording-works-for-you"'));
     assert.ok(hrefs(check.html).includes("/password/reset"));
     // Every character the picture can show is listed, and none it never shows.
-    const listed = /\*\*((?:[A-Z0-9] )+[A-Z0-9])\*\*/.exec(readFileSync(new URL("../../content/help/security-check.md", import.meta.url), "utf8"));
+    const listed = /\*\*((?:[A-Z0-9] )+[A-Z0-9])\*\*/.exec(readFileSync(new URL("../../content/help/en/security-check.md", import.meta.url), "utf8"));
     assert.equal(listed?.[1]?.replaceAll(" ", ""), CAPTCHA_ALPHABET);
   });
 
@@ -346,11 +350,12 @@ describe("invalid help content", () => {
   for (const c of cases) {
     test(`${c.name}: the error names the file and the field`, () => {
       const err = loadError(writeContent(c.files));
+      const file = `en/${c.file}`;
       assert.ok(
-        err.problems.some((p) => p.file === c.file && p.field === c.field),
+        err.problems.some((p) => p.file === file && p.field === c.field),
         `problems: ${JSON.stringify(err.problems)}`,
       );
-      assert.ok(err.message.includes(`${c.file}: ${c.field}:`), err.message);
+      assert.ok(err.message.includes(`${file}: ${c.field}:`), err.message);
     });
   }
 
@@ -362,7 +367,45 @@ describe("invalid help content", () => {
       }),
     );
     const found = err.problems.map((p) => `${p.file}:${p.field}`).sort();
-    assert.deepEqual(found, ["a.md:title", "b.md:related", "b.md:summary"]);
+    assert.deepEqual(found, ["en/a.md:title", "en/b.md:related", "en/b.md:summary"]);
+  });
+
+  test("translations: each language's problems are reported with the English ones, naming the language's folder", () => {
+    const err = loadError(
+      writeContent({
+        "a.md": article(VALID_FRONT, "## Where to look\n\nText.\n"),
+        "b.md": article("title: B\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26"),
+        // A translation links to headings as its target reads in the same language.
+        "de/b.md": article("title: B\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26", "## Teil\n\nSiehe [a](/help/a#wo-suchen).\n"),
+        "de/a.md": article("title: A\nsummary: A.\nrelated: []\nreviewed: 2026-11-26", "## Wo suchen\n\nText.\n"),
+        "fr/b.md": article("title: B\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26", "## Partie\n\nVoir [a](/help/a#ou-chercher).\n"),
+        "es/only-here.md": article(VALID_FRONT),
+        "./notes.md": article(VALID_FRONT),
+        "xx/a.md": article(VALID_FRONT),
+      }),
+    );
+    const found = err.problems.map((p) => `${p.file}:${p.field}`).sort();
+    assert.deepEqual(found, ["es/only-here.md:slug", "fr/b.md:body", "notes.md:directory", "xx:directory"]);
+  });
+
+  test("a language serves its own article where there is one and the English one elsewhere", () => {
+    const dir = writeContent({
+      "a.md": article("title: Apple\nsummary: A.\nrelated: [b]\nreviewed: 2026-11-26\norder: 1", "## Where to look\n\nText.\n"),
+      "b.md": article("title: Banana\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26\norder: 2", "See [a](/help/a#where-to-look).\n"),
+      "de/a.md": article("title: Apfel\nsummary: A.\nrelated: [b]\nreviewed: 2026-11-27\norder: 1", "## Wo suchen\n\nText.\n"),
+    });
+    const library = loadHelpLibrary(dir);
+    assert.deepEqual(
+      library.list("de").map((a) => [a.slug, a.locale, a.title]),
+      [
+        ["a", "de", "Apfel"],
+        ["b", "en", "Banana"],
+      ],
+    );
+    assert.equal(library.get("a")?.title, "Apple");
+    assert.equal(library.get("a", "fr")?.locale, "en", "a language without a folder reads English");
+    assert.notEqual(library.get("a", "de")?.version, library.get("a")?.version);
+    assert.equal(library.get("missing", "de"), null);
   });
 
   test("a missing or empty directory is an error", () => {
@@ -389,7 +432,7 @@ describe("invalid help content", () => {
   test("the version changes when the file changes", () => {
     const dir = writeContent({ "a.md": article(VALID_FRONT) });
     const before = loadHelpLibrary(dir).get("a")?.version;
-    writeFileSync(join(dir, "a.md"), article(VALID_FRONT, "## Section\n\nOther text.\n"));
+    writeFileSync(join(dir, "en", "a.md"), article(VALID_FRONT, "## Section\n\nOther text.\n"));
     const after = loadHelpLibrary(dir).get("a")?.version;
     assert.match(before ?? "", /^[0-9a-f]{12}$/);
     assert.notEqual(before, after);

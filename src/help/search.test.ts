@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -178,8 +178,9 @@ describe("searching the shipped articles", () => {
 describe("search over hostile and synthetic content", () => {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-help-search-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, "en"));
   writeFileSync(
-    join(dir, "evil.md"),
+    join(dir, "en", "evil.md"),
     [
       "---",
       "title: Evil <b>title</b>",

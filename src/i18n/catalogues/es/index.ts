@@ -2,5 +2,8 @@
 // back to English at run time; test/i18n-catalogues.test.ts refuses any that are missing or whose
 // placeholders differ.
 import type { Translation } from "../../catalogue.ts";
+import helpArticles from "./helpArticles.ts";
 
-export const es: Translation = {};
+export const es: Translation = {
+  helpArticles,
+};
