@@ -117,7 +117,7 @@ describe("admin", () => {
     const summary = (await t.deps.stores.helpFeedback.summarizeFeedback()).find((s) => s.slug === slug);
     assert.ok(summary);
     const row = new RegExp(
-      `<tr data-slug="${slug}"><th scope="row"><a href="/help/${slug}">Keep your account secure</a></th><td class="num">${summary.views}</td><td class="num">3</td><td class="num">1</td><td class="num">75%</td><td>Too long</td></tr>`,
+      `<tr data-slug="${slug}"><th scope="row"><a href="/help/${slug}">Keep your account secure</a></th><td class="num">${summary.views}</td><td class="num">3</td><td class="num">1</td><td class="num">75%</td><td>Too long</td><td>en 3/1</td></tr>`,
     );
     assert.match(html, row);
     // Every published article has a row, answered or not.
@@ -169,7 +169,7 @@ describe("admin", () => {
     assert.equal(csv.headers["content-type"], "text/csv; charset=utf-8");
     assert.match(csv.headers["content-disposition"] as string, /^attachment; filename="help-feedback-\d{4}-\d{2}-\d{2}\.csv"$/);
     const rows = parseCSV(csv.body);
-    assert.deepEqual(rows[0], ["answered_at", "article", "article_version", "current_version", "helpful", "reason", "comment"]);
+    assert.deepEqual(rows[0], ["answered_at", "article", "article_version", "current_version", "helpful", "reason", "comment", "language"]);
     const stored = await t.deps.stores.helpFeedback.listFeedback();
     assert.equal(rows.length - 1, stored.length, "one row per stored answer");
     const comments = rows.filter((r) => r[1] === slug).map((r) => r[6]);
