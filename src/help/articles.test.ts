@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CAPTCHA_ALPHABET } from "../captcha/alphabet.ts";
-import { HelpContentError, loadHelpLibrary } from "./articles.ts";
+import { SHIPPED_LOCALES } from "../i18n/locales.ts";
+import { type HelpArticle, HelpContentError, loadHelpLibrary } from "./articles.ts";
 
 const CONTENT_DIR = fileURLToPath(new URL("../../content/help/", import.meta.url));
 const REQUIRED_SLUGS = ["problems-signing-in", "reset-your-password", "security-check", "create-an-account", "account-security"];
@@ -311,6 +312,61 @@ describe("rendering hostile markdown", () => {
     const t = loadHelpLibrary(dir2).get("t");
     assert.ok(t);
     assert.ok(t.html.includes("“hello” – wait…"), t.html);
+  });
+});
+
+describe("translated help articles", () => {
+  const library = loadHelpLibrary();
+  const translated = SHIPPED_LOCALES.filter((l) => l !== "en" && existsSync(join(CONTENT_DIR, l)));
+
+  /** What a translation must keep of the English article: its sections, lists, pictures, table rows and links. */
+  function shape(a: HelpArticle) {
+    const count = (re: RegExp): number => [...a.html.matchAll(re)].length;
+    return {
+      related: a.related,
+      order: a.order,
+      h2: count(/<h2 /g),
+      h3: count(/<h3 /g),
+      listItems: count(/<li>/g),
+      pictures: count(/<img /g),
+      tableRows: count(/<tr>/g),
+      // Headings are named in each language, so a link keeps its target article, not its #fragment.
+      links: hrefs(a.html)
+        .map((href) => href.replace(/#.*$/, "") || "#")
+        .sort(),
+    };
+  }
+
+  test("every translated article keeps the English one's sections, list items, pictures, table rows and links", () => {
+    assert.ok(translated.length > 0, "some language has translations");
+    for (const locale of translated) {
+      for (const article of library.list(locale).filter((a) => a.locale === locale)) {
+        const english = library.get(article.slug);
+        assert.ok(english, `${locale}/${article.slug}: no English article`);
+        assert.deepEqual(shape(article), shape(english), `${locale}/${article.slug}.md differs in structure from en/${article.slug}.md`);
+      }
+    }
+  });
+
+  test("German, French and Spanish translate every article, title and summary", () => {
+    for (const locale of ["de", "fr", "es"] as const) {
+      for (const article of library.list(locale)) {
+        assert.equal(article.locale, locale, `${article.slug} is not translated into ${locale}`);
+        const english = library.get(article.slug);
+        assert.notEqual(article.title, english?.title, `${locale}/${article.slug}: title`);
+        assert.notEqual(article.summary, english?.summary, `${locale}/${article.slug}: summary`);
+        assert.match(article.summary, /^[^.!?]+[.!?]$/, `${locale}/${article.slug}: the summary is one sentence`);
+      }
+    }
+  });
+
+  test("the security check's characters are listed the same way in every language", () => {
+    for (const locale of translated) {
+      const check = library.get("security-check", locale);
+      if (check?.locale !== locale) continue;
+      const listed = /\*\*((?:[A-Z0-9] )+[A-Z0-9])\*\*/.exec(readFileSync(join(CONTENT_DIR, locale, "security-check.md"), "utf8"));
+      assert.equal(listed?.[1]?.replaceAll(" ", ""), CAPTCHA_ALPHABET, locale);
+    }
   });
 });
 
