@@ -20,6 +20,7 @@ export type HelpTextBlock = { text: string; tokens: HelpTextToken[] };
 /** A run of letters, digits and marks, possibly joined by apostrophes or hyphens ("doesn't", "e-mail"). */
 export const HELP_COMPOUND_WORD_RE = /[\p{L}\p{N}\p{M}]+(?:['’\-‐][\p{L}\p{N}\p{M}]+)*/gu;
 const PART_RE = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
+const HYPHEN_RE = /[-‐]/;
 
 /** Positions skipped between blocks, so words at the end of one block and the start of the next are not "close". */
 const BLOCK_POSITION_GAP = 10;
@@ -41,7 +42,9 @@ export function tokenizeHelpText(text: string, analyzer: HelpWordAnalyzer = ENGL
   for (const compound of text.matchAll(HELP_COMPOUND_WORD_RE)) {
     const base = compound.index;
     const parts: string[] = [];
-    for (const part of compound[0].matchAll(PART_RE)) {
+    // Most words have no hyphen: they are their only part, without a second regular expression.
+    const pieces = HYPHEN_RE.test(compound[0]) ? compound[0].matchAll(PART_RE) : [{ 0: compound[0], index: 0 }];
+    for (const part of pieces) {
       const word = analyzer.fold(part[0]);
       parts.push(word);
       if (isIndexableHelpWord(word, analyzer)) {
