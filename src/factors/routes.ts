@@ -206,7 +206,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     const methods = await secondFactorMethods(deps, auth.account.id);
     const captcha =
       state?.step === "confirm" && state.captcha
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip })
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
         : undefined;
     const body = confirmPage({
       csrfToken: csrfTokenFor(reply),

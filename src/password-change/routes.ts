@@ -52,6 +52,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
       purpose: "password_change",
       binding: requesterBinding(request),
       ip: request.ip,
+      locale: request.locale,
       another: state?.focus === "captcha",
     });
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
@@ -74,6 +75,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
       accountId: auth.account.id,
       session: auth.session,
       binding: requesterBinding(request),
+      locale: request.locale,
       signOutOthers: formCheckbox(request, "signOutOthers"),
       context: sessionContextOf(request),
     };
@@ -91,6 +93,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
       accountId: auth.account.id,
       session: auth.session,
       binding: requesterBinding(request),
+      locale: request.locale,
       signOutOthers: body.signOutOthers ?? true,
       context: sessionContextOf(request),
     };

@@ -67,6 +67,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
       purpose: "password_reset",
       binding: requesterBinding(request),
       ip: request.ip,
+      locale: request.locale,
       another: state?.focus === "captcha",
     });
     const body = resetRequestPage({
@@ -80,7 +81,11 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
   });
 
   app.post("/password/reset", { preHandler: [app.csrfProtection, limitClient(deps, "reset")] }, async (request, reply) => {
-    const result = await runResetRequest(deps, { binding: requesterBinding(request), context: sessionContextOf(request) }, resetRequestActionOf(request));
+    const result = await runResetRequest(
+      deps,
+      { binding: requesterBinding(request), context: sessionContextOf(request), locale: request.locale },
+      resetRequestActionOf(request),
+    );
     return answerPage(deps, request, reply, resetPageFlow, result, () => RESET_PAGES.request);
   });
 
@@ -123,6 +128,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
         identifier: formField(request, "identifier", 1024),
         code: formField(request, "code", 64),
         context: sessionContextOf(request),
+        locale: request.locale,
       },
       posted && { state: posted.state, claimed: posted.claimed !== null },
     );
@@ -136,7 +142,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
       const body = request.body;
       const result = await runResetRequest(
         deps,
-        { binding: requesterBinding(request), context: sessionContextOf(request) },
+        { binding: requesterBinding(request), context: sessionContextOf(request), locale: request.locale },
         { action: "submit", identifier: body.identifier, captcha: body.captcha },
       );
       return answerJson(result, () => reply.code(202).send({ reset: "sent" }));
@@ -145,7 +151,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
 
   app.post("/api/v1/password-resets/complete", { schema: { body: ResetCompleteBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const body = request.body;
-    const result = await runResetCompletion(deps, { ...body, context: sessionContextOf(request) });
+    const result = await runResetCompletion(deps, { ...body, context: sessionContextOf(request), locale: request.locale });
     return answerJson(result, () => reply.code(204).send());
   });
 }

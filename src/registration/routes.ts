@@ -100,7 +100,13 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
     const errors = state?.step === "details" && state.error ? [fieldErrorOf(state.error)] : [];
     const focusCaptcha = state?.step === "details" && state.focus === "captcha";
     const challenge = deps.config.registrationCAPTCHA
-      ? await challengeForPage(deps, { purpose: "registration", binding: requesterBinding(request), ip: request.ip, another: focusCaptcha })
+      ? await challengeForPage(deps, {
+          purpose: "registration",
+          binding: requesterBinding(request),
+          ip: request.ip,
+          locale: request.locale,
+          another: focusCaptcha,
+        })
       : null;
     const body = registerPage({
       csrfToken: csrfTokenFor(reply),
@@ -117,7 +123,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
     const action = registrationActionOf(request);
     // The answer to the address check claims that step: the sealed password is used at most once.
     const posted = action.action === "answer-address" ? await claimPostedStep(deps, request, registrationPageFlow, formField(request, "flow", 64)) : undefined;
-    const result = await runRegistrationStep(deps, { binding: requesterBinding(request) }, action, posted?.claimed?.state);
+    const result = await runRegistrationStep(deps, { binding: requesterBinding(request), locale: request.locale }, action, posted?.claimed?.state);
     return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left), posted?.claimed);
   });
 
@@ -171,6 +177,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
         name: body.name ?? null,
         captcha: body.captcha,
         binding: requesterBinding(request),
+        locale: request.locale,
       });
       return answerJson(result, (sent) =>
         reply.code(202).send({ verification: "sent", ...(sent.kind === "code-sent" && sent.suggestion ? { suggestion: sent.suggestion } : {}) }),
@@ -192,7 +199,8 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
   // Needs no sign-in, so each address gets a budget of estimates (they run in a worker thread, bounded).
   app.post("/api/v1/password-strength", { schema: { body: StrengthBody }, preHandler: limitClient(deps, "passwordStrength") }, async (request, reply) => {
     const body = request.body;
-    const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? []);
+    // The page's language: its words count as easy to guess, and the advice comes in it.
+    const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? [], request.locale);
     return reply.send({
       score: strength.score,
       acceptable: strength.score >= deps.config.passwordMinScore && body.password.length >= 8,

@@ -111,7 +111,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     const errors = state?.error ? [fieldErrorOf(state.error)] : [];
     if (flow && state?.step === "second-factor" && state.secondFactor) {
       const captcha = state.secondFactor.captcha
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip })
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
         : null;
       reply.header("cache-control", "no-store");
       const body = secondFactorPage({
@@ -125,7 +125,13 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     }
     const challenge =
       state?.step === "captcha"
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: state.focus === "captcha" })
+        ? await challengeForPage(deps, {
+            purpose: "signin",
+            binding: requesterBinding(request),
+            ip: request.ip,
+            locale: request.locale,
+            another: state.focus === "captcha",
+          })
         : null;
     const notice = signinNotice(ownValue(query, "done"));
     const body = signinPage({
@@ -165,6 +171,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
         reauth: formField(request, "prompt", 8) === "login",
         context: sessionContextOf(request),
         binding: requesterBinding(request),
+        locale: request.locale,
         replacesSessionId: request.auth?.session.id,
       },
       signinActionOf(deps, request),
@@ -189,6 +196,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     reauth: false,
     context: sessionContextOf(request),
     binding: requesterBinding(request),
+    locale: request.locale,
     replacesSessionId: request.auth?.session.id,
   });
 
@@ -227,7 +235,14 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
       const body = request.body;
       const result = await runSigninStep(
         deps,
-        { remember: body.remember ?? false, returnTo: "/account", reauth: false, context: sessionContextOf(request), binding: requesterBinding(request) },
+        {
+          remember: body.remember ?? false,
+          returnTo: "/account",
+          reauth: false,
+          context: sessionContextOf(request),
+          binding: requesterBinding(request),
+          locale: request.locale,
+        },
         { action: "submit", identifier: body.identifier, password: body.password, captcha: body.captcha },
       );
       return answerJsonStep(deps, request, signinPageFlow, result, (done) => answerSignedIn(reply, done));

@@ -36,6 +36,7 @@ import type { Deps } from "../deps.ts";
 import { finishPasskeyAuthentication, passkeyAMR } from "../factors/passkeys.ts";
 import { type SecondFactorMethod, secondFactorMethods, verifySecondFactor } from "../factors/second-factor.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountRecord, SessionRecord } from "../stores/types.ts";
@@ -98,6 +99,8 @@ export interface SigninRequest {
   context: SessionContext;
   /** Who the security check belongs to (session or browser). */
   binding: string;
+  /** The page's or request's language, which a security check handed back speaks. */
+  locale?: Locale | undefined;
   /** The session the browser already has, ended by a new sign-in (page only: one session per browser). */
   replacesSessionId?: string | undefined;
 }
@@ -168,6 +171,7 @@ export async function runSigninStep(deps: SigninFlowDeps & Pick<Deps, "config">,
       context: request.context,
       captcha: action.captcha,
       binding: request.binding,
+      locale: request.locale,
       captchaRequired,
     }),
   );
@@ -246,6 +250,7 @@ export async function runSecondFactorStep(
           code: action.code,
           captcha: action.captcha,
           binding: request.binding,
+          locale: request.locale,
           context: request.context,
         });
   if (verified.ok) {
@@ -273,7 +278,7 @@ export async function runSecondFactorStep(
       return again({ code: "SECOND_FACTOR_LOCKED", retryAfter: verified.retryAfter, params: { wait: describeWait(verified.retryAfter) } }, false);
     case "captcha_required": {
       // The answer brings the challenge to solve (as a wrong password past the threshold does).
-      const captcha = await createCAPTCHAChallenge(deps, { purpose: "signin", binding: request.binding });
+      const captcha = await createCAPTCHAChallenge(deps, { purpose: "signin", binding: request.binding, locale: request.locale });
       return again({ code: "CAPTCHA_REQUIRED", field: "captcha", extra: { captcha } }, true);
     }
     default:
