@@ -14,6 +14,7 @@ import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../h
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
+import { isLocale } from "../i18n/locales.ts";
 import { html } from "../lib/html.ts";
 import { describeBrowserAndSystem, describeUserAgent } from "../lib/user-agent.ts";
 import { adminSecondFactorTexts } from "../messages/pages.ts";
@@ -285,7 +286,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
   app.get("/admin/help-feedback", async (request, reply) => {
     requireAdmin(request);
     const days = periodDays(request);
-    const report = await buildHelpFeedbackReport(deps, library, days ? { sinceDays: days } : {});
+    const lang = ownValue(request.query, "lang");
+    const locale = isLocale(lang) ? lang : undefined;
+    const report = await buildHelpFeedbackReport(deps, library, { ...(days ? { sinceDays: days } : {}), ...(locale ? { locale } : {}) });
     return sendPage(request, reply, deps, { title: "Help feedback", body: html`${adminNav("feedback")}${adminPage(report, days)}`, narrow: false });
   });
 

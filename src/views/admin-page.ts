@@ -1,6 +1,7 @@
 // The admin page: how readers rate the help articles, with charts drawn on the server.
 import type { HelpFeedbackReport } from "../admin/report.ts";
 import { formatPercent, helpfulPercent } from "../admin/report.ts";
+import { LOCALE_NAMES, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { feedbackReasonLabels } from "../messages/help.ts";
 import { horizontalBarChart, yesNoTrendChart } from "./svg-charts.ts";
@@ -15,8 +16,28 @@ export const ADMIN_PERIODS: ReadonlyArray<{ days: number | null; label: string }
 
 const DATE_TIME = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
+/** The language filter: a plain GET form, so it works without JavaScript and keeps the period. */
+function languageFilter(report: HelpFeedbackReport, days: number | null): SafeHtml {
+  return html`<form class="search-form" method="get" action="/admin/help-feedback"><label for="feedback-lang">Language</label>
+<select class="input" id="feedback-lang" name="lang"><option value="">All languages</option>${SHIPPED_LOCALES.map(
+    (l) => html`<option value="${l}"${report.locale === l ? html` selected` : ""}>${LOCALE_NAMES[l]}</option>`,
+  )}</select>${days ? html`<input type="hidden" name="days" value="${days}">` : ""}
+<button class="button button--secondary" type="submit">Show</button></form>`;
+}
+
+/** "de 3/1 · en 5/0": yes and no answers per language the article was shown in. */
+function answersByLanguage(locales: HelpFeedbackReport["articles"][number]["locales"]): string {
+  const answered = locales.filter((l) => l.yes + l.no > 0);
+  return answered.length === 0 ? "–" : answered.map((l) => `${l.locale} ${l.yes}/${l.no}`).join(" · ");
+}
+
 function multiline(text: string): SafeHtml {
   return html`${text.split("\n").map((line, i) => html`${i > 0 ? html`<br>` : ""}${line}`)}`;
+}
+
+function periodHref(days: number | null, locale: string | null): string {
+  const query = [days ? `days=${days}` : "", locale ? `lang=${locale}` : ""].filter((q) => q !== "").join("&");
+  return query ? `/admin/help-feedback?${query}` : "/admin/help-feedback";
 }
 
 export function adminPage(report: HelpFeedbackReport, days: number | null): SafeHtml {
@@ -28,8 +49,9 @@ export function adminPage(report: HelpFeedbackReport, days: number | null): Safe
 <p class="lead">How readers rate the help articles. Each visitor's latest answer per article counts once.</p>
 <nav aria-label="Period"><p>${ADMIN_PERIODS.map(
     (p, i) =>
-      html`${i > 0 ? " · " : ""}${p.days === days ? html`<strong aria-current="page">${p.label}</strong>` : html`<a href="${p.days ? `/admin/help-feedback?days=${p.days}` : "/admin/help-feedback"}">${p.label}</a>`}`,
+      html`${i > 0 ? " · " : ""}${p.days === days ? html`<strong aria-current="page">${p.label}</strong>` : html`<a href="${periodHref(p.days, report.locale)}">${p.label}</a>`}`,
   )}</p></nav>
+${languageFilter(report, days)}
 <dl class="stats">
 <div><dt>Views</dt><dd>${t.views}</dd></div>
 <div><dt>Yes</dt><dd>${t.yes}</dd></div>
@@ -40,11 +62,11 @@ export function adminPage(report: HelpFeedbackReport, days: number | null): Safe
 <div class="table-scroll" role="region" aria-labelledby="articles-caption" aria-describedby="articles-scroll-hint" tabindex="0">
 <table class="table">
 <caption id="articles-caption">Articles (${periodLabel.toLowerCase()})</caption>
-<thead><tr><th scope="col">Article</th><th scope="col" class="num">Views</th><th scope="col" class="num">Yes</th><th scope="col" class="num">No</th><th scope="col" class="num">Helpful</th><th scope="col">Top reason</th></tr></thead>
+<thead><tr><th scope="col">Article</th><th scope="col" class="num">Views</th><th scope="col" class="num">Yes</th><th scope="col" class="num">No</th><th scope="col" class="num">Helpful</th><th scope="col">Top reason</th><th scope="col">Yes/no by language</th></tr></thead>
 <tbody>
 ${report.articles.map(
   (a) =>
-    html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">Removed</span>`}</th><td class="num">${a.views}</td><td class="num">${a.yes}</td><td class="num">${a.no}</td><td class="num">${formatPercent(a.helpfulPercent)}</td><td>${a.topReason ? feedbackReasonLabels[a.topReason] : "–"}</td></tr>\n`,
+    html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">Removed</span>`}</th><td class="num">${a.views}</td><td class="num">${a.yes}</td><td class="num">${a.no}</td><td class="num">${formatPercent(a.helpfulPercent)}</td><td>${a.topReason ? feedbackReasonLabels[a.topReason] : "–"}</td><td>${answersByLanguage(a.locales)}</td></tr>\n`,
 )}</tbody>
 </table>
 </div>

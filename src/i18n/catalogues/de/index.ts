@@ -4,6 +4,7 @@
 import type { Translation } from "../../catalogue.ts";
 import captcha from "./captcha.ts";
 import errors from "./errors.ts";
+import helpArticles from "./helpArticles.ts";
 import home from "./home.ts";
 import identifiers from "./identifiers.ts";
 import layout from "./layout.ts";
@@ -14,14 +15,15 @@ import register from "./register.ts";
 import signin from "./signin.ts";
 
 export const de: Translation = {
-  layout,
-  signin,
-  register,
-  recovery,
-  home,
   captcha,
   errors,
+  helpArticles,
+  home,
   identifiers,
+  layout,
   pages,
   password,
+  recovery,
+  register,
+  signin,
 };

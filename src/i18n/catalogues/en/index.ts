@@ -2,6 +2,7 @@
 // an id is "<area>.<key>", e.g. "layout.navHelp". Messages use ICU syntax (plurals, placeholders).
 import captcha from "./captcha.ts";
 import errors from "./errors.ts";
+import helpArticles from "./helpArticles.ts";
 import home from "./home.ts";
 import identifiers from "./identifiers.ts";
 import layout from "./layout.ts";
@@ -12,14 +13,15 @@ import register from "./register.ts";
 import signin from "./signin.ts";
 
 export const en = {
-  layout,
-  signin,
-  register,
-  recovery,
-  home,
   captcha,
   errors,
+  helpArticles,
+  home,
   identifiers,
+  layout,
   pages,
   password,
+  recovery,
+  register,
+  signin,
 };
