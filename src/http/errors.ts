@@ -6,6 +6,7 @@ import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import type { ErrorCode } from "../errors/catalogue.ts";
 import { type Translate, translator } from "../i18n/catalogue.ts";
+import { isLocale, type Locale } from "../i18n/locales.ts";
 import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
 import { classifyStorageOutage, OUTAGE_RETRY_AFTER_SECONDS } from "../stores/outage.ts";
@@ -65,7 +66,7 @@ export function toAppError(error: unknown, sqliteFile?: string): AppError {
 export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
   // The code is the stable contract; the message is in the request's language.
-  const message = messageForError(error.code, error.params, reply.request.locale, error.retryAfter);
+  const message = messageForError(error.code, error.params, localeOf(reply.request), error.retryAfter);
   const body: { code: string; message: string; field?: string; requestId?: string } = { code: error.code, message };
   if (error.field) body.field = error.field;
   if (error.code === "INTERNAL") body.requestId = String(reply.request.id);
@@ -73,6 +74,14 @@ export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply
     .code(error.status)
     .type("application/json; charset=utf-8")
     .send({ error: body, ...(error.extra ?? {}) });
+}
+
+/**
+ * The request's language. Errors the router raises before the request's hooks ran (a malformed address)
+ * have none yet: they are answered in the default language.
+ */
+function localeOf(request: FastifyRequest, fallback: Locale = "en"): Locale {
+  return isLocale(request.locale) ? request.locale : fallback;
 }
 
 function errorPageTitle(error: AppError, t: Translate): string {
@@ -86,19 +95,22 @@ function errorPageTitle(error: AppError, t: Translate): string {
 function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
   const request = reply.request;
-  const t = translator(request.locale);
+  const locale = localeOf(request, deps.config.locales.fallback);
+  const t = translator(locale);
   const title = errorPageTitle(error, t);
   // Back to the page the form came from, by the same rule as every return path: never another host.
   const back = request.method !== "GET" ? safeReturnPath(request.url.split("?")[0], "/") : "/";
   const reference = "\u0000id\u0000";
   const [beforeId = "", afterId = ""] = t("errors.pageReference", { id: reference }).split(reference);
   const body = html`<h1>${title}</h1>
-<p class="lead">${messageForError(error.code, error.params, request.locale, error.retryAfter)}</p>
+<p class="lead">${messageForError(error.code, error.params, locale, error.retryAfter)}</p>
 ${error.code === "INTERNAL" ? html`<p>${beforeId}<code>${String(request.id)}</code>${afterId}</p>` : ""}
 <p><a class="button" href="${back}">${error.status === 404 ? t("errors.pageStartPage") : t("errors.pageGoBack")}</a></p>
 <p class="aside"><a href="/help">${t("layout.navHelp")}</a> · <a href="/help/problems-signing-in">${t("layout.footerProblemsSigningIn")}</a></p>
 ${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding, t)}</p>` : ""}`;
-  const menu = languageMenuFor(request, deps);
+  // A page that is not there has nothing to come back to: its menu returns to the start page, so every
+  // "not found" page is the same page whatever address was asked for.
+  const menu = languageMenuFor(request, deps, error.status === 404 ? "/" : undefined);
   const csrfToken = menu || request.auth ? pageCsrfToken(reply) : undefined;
   return reply
     .code(error.status)
@@ -106,7 +118,7 @@ ${deps.config.branding.supportContact ? html`<p class="aside">${supportContactTe
     .send(
       renderLayout({
         title,
-        locale: request.locale,
+        locale,
         branding: deps.config.branding,
         body,
         narrow: true,

@@ -32,9 +32,10 @@ export interface PageOptions {
  * The language menu of a page: the offered languages and this page as the place to come back to. Null with
  * a single language. Every page then carries a CSRF token, which the menu's form posts.
  */
-export function languageMenuFor(request: FastifyRequest, deps: Pick<Deps, "config">): LanguageMenu | null {
+export function languageMenuFor(request: FastifyRequest, deps: Pick<Deps, "config">, returnTo?: string): LanguageMenu | null {
   const offered = deps.config.locales.offered;
   if (offered.length < 2) return null;
+  if (returnTo !== undefined) return { offered, returnTo };
   // A page shown in answer to a form post comes back to the form's path (its GET shows the form again).
   const here = request.method === "GET" ? request.url : (request.url.split("?")[0] ?? "/");
   return { offered, returnTo: safeReturnPath(here, "/") };

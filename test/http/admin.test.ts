@@ -83,7 +83,9 @@ describe("admin", () => {
         const refused = await client.get(url);
         assert.equal(refused.statusCode, 404, `${who} ${url}`);
         assert.equal(refused.headers["content-type"], unknown.headers["content-type"], `${who} ${url}`);
-        assert.equal(refused.body, unknown.body, `${who} ${url}: the same page as an unknown address`);
+        // Only the per-response CSRF token of the language menu may differ.
+        const withoutToken = (body: string) => body.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""');
+        assert.equal(withoutToken(refused.body), withoutToken(unknown.body), `${who} ${url}: the same page as an unknown address`);
       }
       assert.equal((await client.get("/account")).body.includes('href="/admin"'), false, `${who}: no admin link`);
       for (const method of ["POST", "DELETE"]) {
@@ -142,8 +144,9 @@ describe("admin", () => {
     assert.equal(week.statusCode, 200);
     assert.match(week.body, /<strong aria-current="page">Last 7 days<\/strong>/);
     assert.match(week.body, /<caption[^>]*>Articles \(last 7 days\)<\/caption>/);
+    // The only script that runs is the site's own file; the page's texts for it are a JSON data block.
     assert.deepEqual(
-      [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]),
+      [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !tag.includes('type="application/json"')),
       ['<script src="/assets/app.js" defer type="module">'],
     );
   });
