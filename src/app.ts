@@ -22,6 +22,7 @@ import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
 import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
 import { ownValue } from "./http/forms.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
+import { lazySchemaCompilers, rememberSchemaCompilers } from "./http/lazy-schemas.ts";
 import { serializeRequestForLog } from "./http/log-redaction.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
@@ -115,6 +116,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const readableLogs = config.env === "development" && options.logger === undefined;
   // The TypeBox type provider gives each route's request.body, query and params the types of its schema
   // (TypedApp in src/http/typed-app.ts); it changes types only, validation stays with Fastify's Ajv.
+  const schemaCompilers = lazySchemaCompilers();
   const app = Fastify({
     logger: options.logger ?? loggerOptions(config.logLevel, readableLogs),
     // In development one readable line per request replaces Fastify's "incoming" and "completed" pair.
@@ -124,6 +126,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     genReqId: createRequestIds(deps.random),
     // Strict schemas: no type coercion, no silently dropped fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Each route's validator and serializer are compiled on its first request (src/http/lazy-schemas.ts).
+    schemaController: { compilersFactory: schemaCompilers.compilersFactory },
     routerOptions: { maxParamLength: 200 },
     // A slow or stalled client must not hold a connection (or a shutdown) for ever: the headers, then the
     // whole request must arrive in time, and an answer that storage holds up becomes a 503.
@@ -135,6 +139,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     return503OnClosing: false,
     frameworkErrors: (error, request, reply) => sendFrameworkError(deps, error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  rememberSchemaCompilers(app, schemaCompilers);
 
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
   await app.register(fastifyCookie);
