@@ -8,8 +8,13 @@ import type { EmailContent, EmailDraft, MessageBrand, SMSDraft } from "./notific
 import { emailLayout, emailTextFooter } from "./notifications.ts";
 import { fillPlaceholders, type MessageTemplate, type TemplateLocale, templateKey } from "./templates.ts";
 
-// Raw HTML off, as for help articles: a template is text with formatting, never markup.
-const markdown = markdownit({ html: false, linkify: false, typographer: false });
+// Raw HTML off, as for help articles: a template is text with formatting, never markup. Made with the first
+// message, not at start-up.
+let markdownRenderer: ReturnType<typeof markdownit> | undefined;
+const markdown = () => {
+  markdownRenderer ??= markdownit({ html: false, linkify: false, typographer: false });
+  return markdownRenderer;
+};
 
 export interface ComposeConfig {
   readonly branding: Branding;
@@ -39,7 +44,7 @@ function renderMarkdownTemplate(source: string, values: Readonly<Record<string, 
   const names = Object.keys(values);
   const stand = (i: number): string => `lkplaceholder${i}z`;
   const prepared = fillPlaceholders(source, Object.fromEntries(names.map((name, i) => [name, stand(i)])));
-  const rendered = markdown.render(prepared);
+  const rendered = markdown().render(prepared);
   return rendered.replace(/lkplaceholder(\d+)z/g, (_whole, index: string) => escapeHtml(values[names[Number(index)] as string] ?? ""));
 }
 
