@@ -3,9 +3,10 @@
 // hundred routes cost a fifth of a second of CPU and megabytes of generated code, most of it for routes a
 // given instance rarely or never serves. These builders hand Fastify functions that compile on their first
 // call with Fastify's own default compilers and options, so what is checked, and how, stays the same.
-import AjvCompiler from "@fastify/ajv-compiler";
-import SerializerSelector from "@fastify/fast-json-stringify-compiler";
+import type AjvCompiler from "@fastify/ajv-compiler";
+import type SerializerSelector from "@fastify/fast-json-stringify-compiler";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import { lazyRequire } from "../lib/lazy-require.ts";
 
 type SchemaControllerOptions = NonNullable<FastifyServerOptions["schemaController"]>;
 type CompilersFactory = NonNullable<SchemaControllerOptions["compilersFactory"]>;
@@ -23,10 +24,22 @@ export interface LazySchemaCompilers {
   compileAll(): void;
 }
 
+// Ajv and fast-json-stringify themselves load with the first route that validates or serializes.
+const loadAjvCompiler = lazyRequire<typeof AjvCompiler>("@fastify/ajv-compiler");
+const loadSerializerSelector = lazyRequire<typeof SerializerSelector>("@fastify/fast-json-stringify-compiler");
+
 /** Builders for Fastify's `schemaController.compilersFactory`; one set per application. */
 export function lazySchemaCompilers(): LazySchemaCompilers {
-  const defaultValidatorBuilder = AjvCompiler() as unknown as ValidatorBuilder;
-  const defaultSerializerBuilder = (SerializerSelector as unknown as () => SerializerBuilder)();
+  let defaultValidatorBuilder: ValidatorBuilder | undefined;
+  let defaultSerializerBuilder: SerializerBuilder | undefined;
+  const validatorBuilder = (): ValidatorBuilder => {
+    defaultValidatorBuilder ??= loadAjvCompiler()() as unknown as ValidatorBuilder;
+    return defaultValidatorBuilder;
+  };
+  const serializerBuilder = (): SerializerBuilder => {
+    defaultSerializerBuilder ??= (loadSerializerSelector() as unknown as () => SerializerBuilder)();
+    return defaultSerializerBuilder;
+  };
   const pending = new Set<() => void>();
 
   const buildValidator: ValidatorBuilder = (externalSchemas, ajvOptions) => {
@@ -35,7 +48,7 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
       let validate: ValidateFunction | undefined;
       const compile = (): ValidateFunction => {
         if (!validate) {
-          compiler ??= defaultValidatorBuilder(externalSchemas, ajvOptions);
+          compiler ??= validatorBuilder()(externalSchemas, ajvOptions);
           validate = compiler(routeSchema) as unknown as ValidateFunction;
           pending.delete(compile);
         }
@@ -59,7 +72,7 @@ export function lazySchemaCompilers(): LazySchemaCompilers {
       let serialize: ((data: unknown) => string) | undefined;
       const compile = (): ((data: unknown) => string) => {
         if (!serialize) {
-          compiler ??= defaultSerializerBuilder(externalSchemas, serializerOptions);
+          compiler ??= serializerBuilder()(externalSchemas, serializerOptions);
           serialize = compiler(routeSchema) as (data: unknown) => string;
           pending.delete(compile);
         }
