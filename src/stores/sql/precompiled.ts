@@ -10,12 +10,20 @@
 import type SQLite from "better-sqlite3";
 import { type Compilable, CompiledQuery, type QueryResult } from "kysely";
 
-const SLOT = /^\u0000slot:(.+)\u0000$/;
+// A value no caller passes: NUL characters around the slot's name.
+const SLOT_START = "\u0000slot:";
+const SLOT_END = "\u0000";
+
+function slotName(value: unknown): string | null {
+  if (typeof value !== "string" || !value.startsWith(SLOT_START) || !value.endsWith(SLOT_END) || value.length <= SLOT_START.length + SLOT_END.length)
+    return null;
+  return value.slice(SLOT_START.length, -SLOT_END.length);
+}
 
 /** A stand-in for a value, given where the query is built (typed loosely: it stands for any column type). */
 // biome-ignore lint/suspicious/noExplicitAny: a slot stands for a value of whatever type the column has.
 export function slot(name: string): any {
-  return `\u0000slot:${name}\u0000`;
+  return `${SLOT_START}${name}${SLOT_END}`;
 }
 
 export interface Precompiled<R> {
@@ -28,8 +36,8 @@ export function precompile<R>(query: Compilable<R>): Precompiled<R> {
   const compiled = query.compile();
   type Part = { kind: "slot"; name: string } | { kind: "constant"; value: unknown };
   const parts = compiled.parameters.map((value): Part => {
-    const match = typeof value === "string" ? SLOT.exec(value) : null;
-    return match ? { kind: "slot", name: match[1] as string } : { kind: "constant", value };
+    const name = slotName(value);
+    return name !== null ? { kind: "slot", name } : { kind: "constant", value };
   });
   return {
     sql: compiled.sql,
