@@ -15,10 +15,22 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BUILT_ENTRY = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const SERVE_DIR = join(ROOT, "dist", "serve");
 /**
- * Loaded from node_modules as they are: native addons, and @fastify/cookie, whose `await import("cookie")` of a
- * CommonJS package comes out of a bundle without the package's functions.
+ * Loaded from node_modules as they are: native addons; @fastify/cookie, whose `await import("cookie")` of a
+ * CommonJS package comes out of a bundle without the package's functions; and what the server loads only when
+ * a request first needs it (src/lib/lazy-require.ts): the schema compilers (Ajv, fast-json-stringify) and the
+ * Markdown and YAML parsers of help articles and messages. A bundle would parse and keep their code at start.
  */
-const NOT_BUNDLED = ["better-sqlite3", "@node-rs/*", "@napi-rs/*", "pg-native", "@fastify/cookie"];
+const NOT_BUNDLED = [
+  "better-sqlite3",
+  "@node-rs/*",
+  "@napi-rs/*",
+  "pg-native",
+  "@fastify/cookie",
+  "@fastify/ajv-compiler",
+  "@fastify/fast-json-stringify-compiler",
+  "markdown-it",
+  "yaml",
+];
 
 function findCompiler() {
   try {

@@ -22,11 +22,14 @@ import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
 import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
 import { ownValue } from "./http/forms.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
+import { lazySchemaCompilers, rememberSchemaCompilers } from "./http/lazy-schemas.ts";
 import { serializeRequestForLog } from "./http/log-redaction.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
 import { sendPage } from "./http/render.ts";
+import { registerRequestDeadline } from "./http/request-deadline.ts";
 import { OneLinePerRequest } from "./http/request-log.ts";
+import { lazyRequestLogger } from "./http/request-logger.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
 import { translator } from "./i18n/catalogue.ts";
@@ -103,8 +106,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const readableLogs = config.env === "development" && options.logger === undefined;
   // The TypeBox type provider gives each route's request.body, query and params the types of its schema
   // (TypedApp in src/http/typed-app.ts); it changes types only, validation stays with Fastify's Ajv.
+  const schemaCompilers = lazySchemaCompilers();
+  const logger = options.logger ?? loggerOptions(config.logLevel, readableLogs);
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(config.logLevel, readableLogs),
+    logger,
+    // request.log becomes a pino child only when the request logs something (src/http/request-logger.ts).
+    ...(logger ? { childLoggerFactory: lazyRequestLogger } : {}),
     // In development one readable line per request replaces Fastify's "incoming" and "completed" pair.
     ...(readableLogs ? { logController: new OneLinePerRequest() } : {}),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -112,19 +119,23 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     genReqId: createRequestIds(deps.random),
     // Strict schemas: no type coercion, no silently dropped fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Each route's validator and serializer are compiled on its first request (src/http/lazy-schemas.ts).
+    schemaController: { compilersFactory: schemaCompilers.compilersFactory },
     routerOptions: { maxParamLength: 200 },
     // A slow or stalled client must not hold a connection (or a shutdown) for ever: the headers, then the
-    // whole request must arrive in time, and an answer that storage holds up becomes a 503.
+    // whole request must arrive in time (the answer's own deadline is registerRequestDeadline below).
     http: { headersTimeout: config.timeouts.headersMs, requestTimeout: config.timeouts.bodyMs, connectionsCheckingInterval: 1000 },
     requestTimeout: config.timeouts.bodyMs,
-    handlerTimeout: config.timeouts.requestMs,
     clientErrorHandler: answerClientError,
     // Answers during shutdown come from registerShutdownAnswers, in the public error shape.
     return503OnClosing: false,
     frameworkErrors: (error, request, reply) => sendFrameworkError(deps, error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  rememberSchemaCompilers(app, schemaCompilers);
 
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
+  // The answer that storage holds up becomes a 503 (first, so it covers every other hook).
+  registerRequestDeadline(app, config.timeouts.requestMs);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
   registerSecurityHeaders(app, {

@@ -2,13 +2,11 @@
 // authentication for sign-in, the second step and "confirm it's you". Every ceremony's challenge is
 // random, stored under its own id bound to the browser or session that asked, expires after 5 minutes
 // and is taken (deleted) by the one verification that may use it. User verification is always required.
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
@@ -17,6 +15,13 @@ import type { Deps } from "../deps.ts";
 import { generateId, hmacHex } from "../lib/crypto.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { NewWebhookEvent, PasskeyRecord } from "../stores/types.ts";
+
+// The WebAuthn library (and its certificate parsers) loads with the first passkey ceremony, not at start-up.
+let webAuthnLibrary: Promise<typeof import("@simplewebauthn/server")> | undefined;
+const webAuthn = () => {
+  webAuthnLibrary ??= import("@simplewebauthn/server");
+  return webAuthnLibrary;
+};
 
 export const PASSKEY_CHALLENGE_TTL_SECONDS = 5 * 60;
 export const PASSKEY_NAME_MAX_LENGTH = 64;
@@ -96,7 +101,7 @@ export async function startPasskeyRegistration(
 ): Promise<PasskeyChallenge<PublicKeyCredentialCreationOptionsJSON>> {
   const existing = await deps.stores.factors.listPasskeys(input.accountId);
   const rp = relyingParty(deps);
-  const options = await generateRegistrationOptions({
+  const options = await (await webAuthn()).generateRegistrationOptions({
     rpName: deps.config.branding.siteName,
     rpID: rp.id,
     userName: input.userName,
@@ -132,7 +137,7 @@ export async function finishPasskeyRegistration(
   const rp = relyingParty(deps);
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    verification = await verifyRegistrationResponse({
+    verification = await (await webAuthn()).verifyRegistrationResponse({
       response: input.response as RegistrationResponseJSON,
       expectedChallenge: stored.challenge,
       expectedOrigin: rp.origin,
@@ -171,7 +176,7 @@ export async function startPasskeyAuthentication(
   input: { binding: string; accountId?: string },
 ): Promise<PasskeyChallenge<PublicKeyCredentialRequestOptionsJSON>> {
   const allow = input.accountId ? await deps.stores.factors.listPasskeys(input.accountId) : [];
-  const options = await generateAuthenticationOptions({
+  const options = await (await webAuthn()).generateAuthenticationOptions({
     rpID: relyingParty(deps).id,
     challenge: Uint8Array.from(deps.random.bytes(32)),
     timeout: PASSKEY_CHALLENGE_TTL_SECONDS * 1000,
@@ -208,7 +213,7 @@ export async function finishPasskeyAuthentication(
   const rp = relyingParty(deps);
   let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
-    verification = await verifyAuthenticationResponse({
+    verification = await (await webAuthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge: stored.challenge,
       expectedOrigin: rp.origin,

@@ -2,7 +2,6 @@
 // supports. A code is accepted within one step either side of now, and once only: the store keeps the last
 // accepted step and moves it forward in one compare-and-set statement.
 import { Secret, TOTP } from "otpauth";
-import QRCode from "qrcode";
 import type { Deps } from "../deps.ts";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
 import type { TOTPFactorRecord } from "../stores/types.ts";
@@ -42,6 +41,8 @@ export function totpURI(secretBase32: string, label: string, issuer: string): st
 
 /** The QR code of the otpauth:// address as an SVG document, drawn here (no outside service sees the secret). */
 export async function totpQRCodeSVG(uri: string): Promise<string> {
+  // The QR code library loads with the first authenticator app being set up, not at start-up.
+  const { default: QRCode } = await import("qrcode");
   return QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
 }
 

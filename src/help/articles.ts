@@ -5,12 +5,17 @@ import { createHash } from "node:crypto";
 import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type markdownit from "markdown-it";
 import type { MarkdownIt, Token } from "markdown-it";
-import markdownit from "markdown-it";
-import { parse as parseYAML } from "yaml";
+import type { parse as parseYAMLType } from "yaml";
 import { isLocale, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
+import { lazyRequire } from "../lib/lazy-require.ts";
 import type { HelpSearchResult } from "./search-index.ts";
 import { buildHelpSearchIndex } from "./search-index.ts";
+
+// The Markdown and YAML parsers load with the first help request (the library is read then), not at start-up.
+const loadMarkdownIt = lazyRequire<typeof markdownit>("markdown-it");
+const loadYAML = lazyRequire<{ parse: typeof parseYAMLType }>("yaml");
 
 export type { HelpSearchResult } from "./search-index.ts";
 
@@ -100,7 +105,7 @@ function isExternalHref(href: string): boolean {
 
 function createHelpMarkdown(): MarkdownIt {
   // Raw HTML off: an article can only produce the elements Markdown itself produces, all escaped.
-  const md = markdownit({ html: false, linkify: false, typographer: true });
+  const md = loadMarkdownIt()({ html: false, linkify: false, typographer: true });
   md.validateLink = isSafeHelpLink;
   return md;
 }
@@ -192,7 +197,7 @@ function parseHelpFile(md: MarkdownIt, file: string, locale: Locale, source: Buf
 
   let data: unknown;
   try {
-    data = parseYAML(frontMatter[1] ?? "", { schema: "core", prettyErrors: true });
+    data = loadYAML().parse(frontMatter[1] ?? "", { schema: "core", prettyErrors: true });
   } catch (err) {
     report("front matter", `not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
     return null;

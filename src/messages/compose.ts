@@ -1,15 +1,22 @@
 // Turns a message draft into what is sent: the owner's template for that message and language when there is
 // one, otherwise the built-in text; either way branded with the site's name, colour, logo and support contact.
 
-import markdownit from "markdown-it";
+import type markdownit from "markdown-it";
 import type { Branding } from "../config/branding.ts";
 import { escapeHtml, trustedHtml } from "../lib/html.ts";
+import { lazyRequire } from "../lib/lazy-require.ts";
 import type { EmailContent, EmailDraft, MessageBrand, SMSDraft } from "./notifications.ts";
 import { emailLayout, emailTextFooter } from "./notifications.ts";
 import { fillPlaceholders, type MessageTemplate, type TemplateLocale, templateKey } from "./templates.ts";
 
-// Raw HTML off, as for help articles: a template is text with formatting, never markup.
-const markdown = markdownit({ html: false, linkify: false, typographer: false });
+// Raw HTML off, as for help articles: a template is text with formatting, never markup. Made with the first
+// message, not at start-up.
+const loadMarkdownIt = lazyRequire<typeof markdownit>("markdown-it");
+let markdownRenderer: ReturnType<typeof markdownit> | undefined;
+const markdown = () => {
+  markdownRenderer ??= loadMarkdownIt()({ html: false, linkify: false, typographer: false });
+  return markdownRenderer;
+};
 
 export interface ComposeConfig {
   readonly branding: Branding;
@@ -39,7 +46,7 @@ function renderMarkdownTemplate(source: string, values: Readonly<Record<string, 
   const names = Object.keys(values);
   const stand = (i: number): string => `lkplaceholder${i}z`;
   const prepared = fillPlaceholders(source, Object.fromEntries(names.map((name, i) => [name, stand(i)])));
-  const rendered = markdown.render(prepared);
+  const rendered = markdown().render(prepared);
   return rendered.replace(/lkplaceholder(\d+)z/g, (_whole, index: string) => escapeHtml(values[names[Number(index)] as string] ?? ""));
 }
 

@@ -18,6 +18,7 @@ import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
 import { migratePostgresDatabase, openPostgresDatabase } from "./sql/postgres-database.ts";
+import type { QueryRunner } from "./sql/precompiled.ts";
 import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/schema.ts";
 import { createSqlSessionStore } from "./sql/session-store.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
@@ -33,6 +34,8 @@ export interface OpenStoresOptions {
 export interface OpenedDatabase {
   db: Kysely<Database>;
   codec: SqlCodec;
+  /** Runs the precompiled queries of the hot paths (src/stores/sql/precompiled.ts). */
+  run: QueryRunner;
   migrate(): Promise<string[]>;
   poolStats?: () => { total: number; idle: number; waiting: number };
 }
@@ -44,12 +47,13 @@ export function openDatabase(config: Pick<Config, "database">): OpenedDatabase {
     return {
       db,
       codec: postgresCodec,
+      run: (query) => db.executeQuery(query),
       migrate: () => migratePostgresDatabase(db),
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   }
-  const { db } = openSqliteDatabase(config.database.file);
-  return { db, codec: sqliteCodec, migrate: () => migrateSqliteDatabase(db) };
+  const { db, run } = openSqliteDatabase(config.database.file);
+  return { db, codec: sqliteCodec, run, migrate: () => migrateSqliteDatabase(db) };
 }
 
 const loadIORedis = lazyRequire<typeof import("ioredis")>("ioredis");
@@ -69,7 +73,7 @@ export async function openStores(
   clock: Clock,
   options: OpenStoresOptions = { migrate: true },
 ): Promise<Stores> {
-  const { db, codec, migrate, poolStats } = openDatabase(config);
+  const { db, codec, run, migrate, poolStats } = openDatabase(config);
   if (options.migrate) await migrate();
   const redis = config.redis ? openRedis(config.redis) : undefined;
   // An unreachable Redis is reported by /readyz and by failing requests, never by an unhandled event.
@@ -91,15 +95,15 @@ export async function openStores(
     signingKeys: createSqlSigningKeyStore(db, codec),
     oidcArtifacts,
     oidcShortLivedArtifacts: redis && config.redis ? createRedisOIDCArtifactStore(redis, config.redis.prefix, clock) : oidcArtifacts,
-    accounts: createSqlAccountStore(db, codec),
-    sessions: createSqlSessionStore(db, codec),
+    accounts: createSqlAccountStore(db, codec, run),
+    sessions: createSqlSessionStore(db, codec, run),
     verifications: createSqlVerificationStore(db, codec),
     passwordResets: createSqlPasswordResetStore(db, codec),
-    audit: createSqlAuditStore(db, codec),
+    audit: createSqlAuditStore(db, codec, run),
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
     factors: createSqlFactorStore(db, codec),
     webhooks: createSqlWebhookStore(db, codec),
-    shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock),
+    shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock, run),
     flows: redis && config.redis ? createRedisFlowStore(redis, config.redis.prefix, clock) : createSqlFlowStore(db, codec, clock),
     ...(poolStats ? { poolStats } : {}),
     async ping() {

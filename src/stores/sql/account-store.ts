@@ -13,6 +13,7 @@ import type {
   RemoveIdentifierResult,
   WebhookEventsFor,
 } from "../types.ts";
+import { precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { AccountsTable, Database, IdentifiersTable, SqlCodec } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
@@ -40,7 +41,7 @@ async function retryOnConflict<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): AccountStore {
+export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run: QueryRunner = (query) => db.executeQuery(query)): AccountStore {
   const toAccount = (row: Selectable<AccountsTable>): AccountRecord => ({
     id: row.id,
     name: row.name,
@@ -51,6 +52,31 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     updatedAt: codec.date(row.updated_at),
     locale: isLocale(row.locale) ? row.locale : null,
   });
+  // Both run on every sign-in: compiled once.
+  const accountByIdentifier = precompile(
+    db
+      .selectFrom("identifiers as i")
+      .innerJoin("accounts as a", "a.id", "i.account_id")
+      .select([
+        "i.id as i_id",
+        "i.kind as i_kind",
+        "i.display as i_display",
+        "i.verified_at as i_verified_at",
+        "i.created_at as i_created_at",
+        "a.id",
+        "a.name",
+        "a.password_hash",
+        "a.is_admin",
+        "a.disabled_at",
+        "a.created_at",
+        "a.updated_at",
+        "a.locale",
+      ])
+      .where("i.value", "=", slot("value")),
+  );
+  const identifiersOfAccount = precompile(
+    db.selectFrom("identifiers").selectAll().where("account_id", "=", slot("accountId")).orderBy("created_at").orderBy("id"),
+  );
   const toIdentifier = (row: Selectable<IdentifiersTable>): IdentifierRecord => ({
     id: row.id,
     accountId: row.account_id,
@@ -176,26 +202,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
 
     async getAccountByIdentifier(value) {
       // One round trip on every sign-in: the identifier (unique index on value) joined with its account.
-      const row = await db
-        .selectFrom("identifiers as i")
-        .innerJoin("accounts as a", "a.id", "i.account_id")
-        .select([
-          "i.id as i_id",
-          "i.kind as i_kind",
-          "i.display as i_display",
-          "i.verified_at as i_verified_at",
-          "i.created_at as i_created_at",
-          "a.id",
-          "a.name",
-          "a.password_hash",
-          "a.is_admin",
-          "a.disabled_at",
-          "a.created_at",
-          "a.updated_at",
-          "a.locale",
-        ])
-        .where("i.value", "=", value)
-        .executeTakeFirst();
+      const row = (await run(accountByIdentifier.bind({ value }))).rows[0];
       if (!row) return null;
       const identifier = toIdentifier({
         id: row.i_id,
@@ -210,7 +217,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     },
 
     async listIdentifiers(accountId) {
-      const rows = await db.selectFrom("identifiers").selectAll().where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute();
+      const { rows } = await run(identifiersOfAccount.bind({ accountId }));
       return rows.map(toIdentifier);
     },
 

@@ -1,6 +1,7 @@
 // The audit trail in SQL, and the per-hour counters the admin console charts.
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { AuditEventRecord, AuditStore, HourlyCount } from "../types.ts";
+import { precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { AuditEventsTable, Database, SqlCodec, SqlTime } from "./schema.ts";
 
 const HOUR_MS = 3600 * 1000;
@@ -10,7 +11,19 @@ function startOfHour(at: Date): Date {
   return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
-export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec): AuditStore {
+export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec, run: QueryRunner = (query) => db.executeQuery(query)): AuditStore {
+  // Every sign-in records one: compiled once.
+  const insertEvent = precompile(
+    db.insertInto("audit_events").values({
+      id: slot("id"),
+      at: slot("at"),
+      type: slot("type"),
+      account_id: slot("account_id"),
+      ip: slot("ip"),
+      user_agent: slot("user_agent"),
+      detail: slot("detail"),
+    }),
+  );
   const toRecord = (row: Selectable<AuditEventsTable>): AuditEventRecord => ({
     id: row.id,
     at: codec.date(row.at),
@@ -24,9 +37,8 @@ export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec): Audi
   const hourOfAt = codec.dialect === "postgres" ? sql<SqlTime>`to_timestamp(floor(extract(epoch from at) / 3600) * 3600)` : sql<SqlTime>`(at / 3600) * 3600`;
   return {
     async recordEvent(e) {
-      await db
-        .insertInto("audit_events")
-        .values({
+      await run(
+        insertEvent.bind({
           id: e.id,
           at: codec.time(e.at),
           type: e.type,
@@ -34,8 +46,8 @@ export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec): Audi
           ip: e.ip,
           user_agent: e.userAgent,
           detail: e.detail ? JSON.stringify(e.detail) : null,
-        })
-        .execute();
+        }),
+      );
     },
     async listEvents(q) {
       let query = db.selectFrom("audit_events").selectAll();

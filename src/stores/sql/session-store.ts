@@ -3,10 +3,11 @@ import { CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
 import { isLocale } from "../../i18n/locales.ts";
 import type { IdentifierKind } from "../../lib/identifier-parsing.ts";
 import type { AccountRecord, SessionRecord, SessionStore, SessionWithAccount } from "../types.ts";
+import { precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { Database, SessionsTable, SqlCodec } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
-export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): SessionStore {
+export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec, run: QueryRunner = (query) => db.executeQuery(query)): SessionStore {
   const toSession = (row: Selectable<SessionsTable>): SessionRecord => ({
     id: row.id,
     accountId: row.account_id,
@@ -59,6 +60,22 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
     .orderBy("i.id")
     .compile();
   type SessionWithAccountRow = typeof sessionWithAccountSQL extends CompiledQuery<infer R> ? R : never;
+  const sessionColumns = [
+    "id",
+    "account_id",
+    "secret_hash",
+    "created_at",
+    "last_seen_at",
+    "idle_expires_at",
+    "absolute_expires_at",
+    "remember",
+    "user_agent",
+    "ip",
+    "confirmed_at",
+    "amr",
+  ] as const;
+  // Every sign-in inserts one: compiled once.
+  const insertSession = precompile(db.insertInto("sessions").values(Object.fromEntries(sessionColumns.map((column) => [column, slot(column)])) as never));
 
   const toSessionWithAccount = (rows: SessionWithAccountRow[]): SessionWithAccount | null => {
     const first = rows[0];
@@ -105,13 +122,12 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
 
   return {
     async getSessionWithAccount(sessionId) {
-      const result = await db.executeQuery(CompiledQuery.raw(sessionWithAccountSQL.sql, [sessionId]) as CompiledQuery<SessionWithAccountRow>);
+      const result = await run(CompiledQuery.raw(sessionWithAccountSQL.sql, [sessionId]) as CompiledQuery<SessionWithAccountRow>);
       return toSessionWithAccount(result.rows);
     },
     async createSession(s) {
-      await db
-        .insertInto("sessions")
-        .values({
+      await run(
+        insertSession.bind({
           id: s.id,
           account_id: s.accountId,
           secret_hash: s.secretHash,
@@ -124,8 +140,8 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
           ip: s.ip,
           confirmed_at: s.confirmedAt ? codec.time(s.confirmedAt) : null,
           amr: s.amr && s.amr.length > 0 ? s.amr.join(",") : null,
-        })
-        .execute();
+        }),
+      );
     },
     async getSession(sessionId) {
       const row = await db.selectFrom("sessions").selectAll().where("id", "=", sessionId).executeTakeFirst();

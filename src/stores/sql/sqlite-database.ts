@@ -17,11 +17,14 @@ import {
 } from "kysely";
 import { describeReadOnlySqlite } from "../outage.ts";
 import { sqliteMigrations } from "./migrations/index.ts";
+import { directSqliteRunner, type QueryRunner } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
 
 export interface SqliteHandle {
   db: Kysely<Database>;
   raw: SQLite.Database;
+  /** Runs a compiled query on the connection directly (see precompiled.ts); through Kysely inside a transaction. */
+  run: QueryRunner;
 }
 
 // Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
@@ -51,11 +54,11 @@ const STATEMENT_CACHE_SIZE = 500;
  * preparing costs several times more than running a small one. The queries' SQL text is the key (their
  * values are parameters), so the set stays small.
  */
-function withStatementCache(raw: SQLite.Database): SqliteDatabase {
+function withStatementCache(raw: SQLite.Database): { close(): void; prepare(sqlText: string): SQLite.Statement } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => raw.close(),
-    prepare(sqlText: string) {
+    prepare(sqlText: string): SQLite.Statement {
       let statement = cache.get(sqlText);
       if (!statement) {
         statement = raw.prepare(sqlText);
@@ -115,8 +118,14 @@ export function openSqliteDatabase(file: string): SqliteHandle {
     }
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
-  return { db, raw };
+  const statements = withStatementCache(raw);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements as SqliteDatabase }) });
+  const run = directSqliteRunner(
+    raw,
+    (sqlText) => statements.prepare(sqlText),
+    (query) => db.executeQuery(query),
+  );
+  return { db, raw, run };
 }
 
 const provider: MigrationProvider = {

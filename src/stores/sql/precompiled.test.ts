@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { precompile, slot } from "./precompiled.ts";
+import { migrateSqliteDatabase, openSqliteDatabase } from "./sqlite-database.ts";
+
+describe("precompiled queries and the direct SQLite runner", () => {
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-precompiled-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("puts each value in its slot and keeps the constants", async () => {
+    const { db, run } = openSqliteDatabase(join(dir, "slots.db"));
+    await migrateSqliteDatabase(db);
+    const insert = precompile(db.insertInto("short_lived").values({ key: slot("key"), value: "fixed", expires_at: slot("expires") }));
+    await run(insert.bind({ key: "a", expires: 5 }));
+    await run(insert.bind({ key: "b", expires: 7 }));
+    const byKey = precompile(db.selectFrom("short_lived").select(["value", "expires_at"]).where("key", "=", slot("key")));
+    assert.deepEqual((await run(byKey.bind({ key: "b" }))).rows, [{ value: "fixed", expires_at: 7 }]);
+    assert.throws(() => byKey.bind({}), /no value for slot key/);
+    await db.destroy();
+  });
+
+  it("waits for a transaction in progress instead of reading its uncommitted rows", async () => {
+    const { db, run } = openSqliteDatabase(join(dir, "transaction.db"));
+    await migrateSqliteDatabase(db);
+    const byKey = precompile(db.selectFrom("short_lived").select("value").where("key", "=", slot("key")));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted: () => void = () => undefined;
+    const insertedInside = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto("short_lived").values({ key: "pending", value: "x", expires_at: 1 }).execute();
+      inserted();
+      await held;
+      throw new Error("roll back");
+    });
+    await insertedInside;
+    const read = run(byKey.bind({ key: "pending" }));
+    release();
+    await assert.rejects(transaction, /roll back/);
+    assert.deepEqual((await read).rows, [], "the rolled-back row was never seen");
+    await db.destroy();
+  });
+
+  it("reports a failing statement as a rejected promise", async () => {
+    const { db, run } = openSqliteDatabase(join(dir, "error.db"));
+    await migrateSqliteDatabase(db);
+    const insert = precompile(db.insertInto("short_lived").values({ key: slot("key"), value: "v", expires_at: 1 }));
+    await run(insert.bind({ key: "same" }));
+    await assert.rejects(run(insert.bind({ key: "same" })), /UNIQUE/);
+    await db.destroy();
+  });
+});

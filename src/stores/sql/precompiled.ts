@@ -1,0 +1,78 @@
+// Queries of the hot paths (session check, sign-in, throttle counters), built and compiled by Kysely once and
+// then only run with new values. Building a query costs far more CPU than SQLite spends running it (a small
+// upsert: about 210 µs built each time, 50 µs precompiled).
+//
+// A query is built with `slot("name")` where a value goes; `bind` puts the values in place:
+//
+//   const byKey = precompile(db.selectFrom("short_lived").select("value").where("key", "=", slot("key")));
+//   const { rows } = await run(byKey.bind({ key }));
+
+import type SQLite from "better-sqlite3";
+import { type Compilable, CompiledQuery, type QueryResult } from "kysely";
+
+// A value no caller passes: NUL characters around the slot's name.
+const SLOT_START = "\u0000slot:";
+const SLOT_END = "\u0000";
+
+function slotName(value: unknown): string | null {
+  if (typeof value !== "string" || !value.startsWith(SLOT_START) || !value.endsWith(SLOT_END) || value.length <= SLOT_START.length + SLOT_END.length)
+    return null;
+  return value.slice(SLOT_START.length, -SLOT_END.length);
+}
+
+/** A stand-in for a value, given where the query is built (typed loosely: it stands for any column type). */
+// biome-ignore lint/suspicious/noExplicitAny: a slot stands for a value of whatever type the column has.
+export function slot(name: string): any {
+  return `${SLOT_START}${name}${SLOT_END}`;
+}
+
+export interface Precompiled<R> {
+  readonly sql: string;
+  /** The query with these values in its slots (constants stay as built). */
+  bind(values: Readonly<Record<string, unknown>>): CompiledQuery<R>;
+}
+
+export function precompile<R>(query: Compilable<R>): Precompiled<R> {
+  const compiled = query.compile();
+  type Part = { kind: "slot"; name: string } | { kind: "constant"; value: unknown };
+  const parts = compiled.parameters.map((value): Part => {
+    const name = slotName(value);
+    return name !== null ? { kind: "slot", name } : { kind: "constant", value };
+  });
+  return {
+    sql: compiled.sql,
+    bind(values) {
+      const parameters = parts.map((part) => {
+        if (part.kind === "constant") return part.value;
+        const value = values[part.name];
+        if (value === undefined) throw new Error(`no value for slot ${part.name} of a precompiled query`);
+        return value;
+      });
+      return CompiledQuery.raw(compiled.sql, parameters) as CompiledQuery<R>;
+    },
+  };
+}
+
+/** Runs a compiled query; the database's own `executeQuery`, or the direct SQLite runner below. */
+export type QueryRunner = <R>(query: CompiledQuery<R>) => Promise<QueryResult<R>>;
+
+/**
+ * Runs compiled queries on the SQLite connection itself, without Kysely's connection mutex and promise chain
+ * (a quarter of a session check's CPU). Inside a transaction opened through Kysely the query goes through
+ * Kysely (`fallback`), so it waits for its turn and never sees another transaction's uncommitted writes.
+ * Statements come from `prepare` (the same cache Kysely uses). Mirrors Kysely's SqliteConnection.
+ */
+export function directSqliteRunner(raw: SQLite.Database, prepare: (sql: string) => SQLite.Statement, fallback: QueryRunner): QueryRunner {
+  return <R>(query: CompiledQuery<R>): Promise<QueryResult<R>> => {
+    if (raw.inTransaction) return fallback(query);
+    try {
+      const statement = prepare(query.sql);
+      const parameters = query.parameters as unknown[];
+      if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
