@@ -2,7 +2,16 @@
 // scrolling and pass axe; German follows Accept-Language; the language menu works with JavaScript off.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
-import { type BrowserSuite, browserSuiteSkip, capture, checkAccessibility, navigateBy, startBrowserSuite } from "../helpers/browser.ts";
+import {
+  type BrowserSuite,
+  browserSuiteSkip,
+  capture,
+  checkAccessibility,
+  navigateBy,
+  saveViewportScreenshot,
+  startBrowserSuite,
+  startLatchkeyServer,
+} from "../helpers/browser.ts";
 
 const PHONE = { width: 360, height: 780 };
 
@@ -58,6 +67,26 @@ describe("languages in the browser", { skip: browserSuiteSkip(), timeout: 180_00
     await page.getByRole("link", { name: "استمع إلى التحدي" }).click();
     await page.getByRole("button", { name: "إعادة التشغيل" }).waitFor();
     assert.deepEqual(suite.pageProblems(page), []);
+  });
+
+  it("saves the README's screenshot of the sign-in page in Arabic", async (t) => {
+    // Without CAPTCHA test mode, so the picture does not carry the test-mode banner.
+    const plain = await startLatchkeyServer({ LATCHKEY_CAPTCHA_TEST_MODE: "0" });
+    try {
+      const page = await suite.newPage({
+        baseURL: plain.baseUrl,
+        viewport: { width: 1024, height: 720 },
+        locale: "ar",
+        extraHTTPHeaders: { "accept-language": "ar" },
+      });
+      await page.goto("/signin");
+      await page.getByRole("heading", { name: "تسجيل الدخول" }).waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.dir), "rtl");
+      const written = await saveViewportScreenshot(page, "docs/screenshots/signin-ar.png");
+      t.diagnostic(written ? "docs/screenshots/signin-ar.png written" : "docs/screenshots/signin-ar.png unchanged");
+    } finally {
+      await plain.stop();
+    }
   });
 
   it("Accept-Language de gives German pages with lang=de", async () => {
