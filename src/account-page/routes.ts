@@ -111,6 +111,7 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
     const result = await runAddIdentifier(deps, {
       accountId: auth.account.id,
       identifier: chosenIdentifier(request) ?? formField(request, "identifier", 1024),
+      locale: request.locale,
     });
     return answerPage(deps, request, reply, identifierPageFlow, result, leaveIdentifierPage);
   });
@@ -148,7 +149,11 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
   app.post("/account/identifiers/verify/resend", { preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const result = await runResendIdentifierCode(deps, { accountId: auth.account.id, identifier: formField(request, "identifier", 1024) });
+    const result = await runResendIdentifierCode(deps, {
+      accountId: auth.account.id,
+      identifier: formField(request, "identifier", 1024),
+      locale: request.locale,
+    });
     return answerPage(deps, request, reply, identifierPageFlow, result, leaveIdentifierPage);
   });
 
@@ -200,7 +205,7 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
 
   app.post("/api/v1/account/identifiers", { schema: { body: AddIdentifierBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    const result = await runAddIdentifier(deps, { accountId: auth.account.id, identifier: request.body.identifier });
+    const result = await runAddIdentifier(deps, { accountId: auth.account.id, identifier: request.body.identifier, locale: request.locale });
     return answerJson(result, () => reply.code(202).send({ verification: "sent" }));
   });
 

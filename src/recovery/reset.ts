@@ -1,7 +1,7 @@
 // Resetting a forgotten password: by a link (e-mail) or a 6-digit code (SMS). The request does the same
 // work and gives the same answer whether or not an account uses the identifier; completion is single use,
 // ends every session and every other pending reset, clears sign-in failures and tells the owner.
-import { deliverToIdentifier } from "../accounts/deliver.ts";
+import { deliverToIdentifier, savedLocaleOf } from "../accounts/deliver.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { checkNewPassword } from "../accounts/password-policy.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
@@ -9,6 +9,7 @@ import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { addSeconds } from "../lib/clock.ts";
 import { constantTimeEqual, generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
@@ -77,6 +78,7 @@ export async function requestPasswordReset(
     await deliverToIdentifier(deps, to, {
       email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
       sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+      locale: input.context?.locale,
     });
   });
   return { identifier };
@@ -88,7 +90,7 @@ export async function requestPasswordReset(
  * cannot flood anyone either; any pending reset for the identifier is replaced, as for a request by its owner.
  * Delivery happens before returning, so a failure is reported (DELIVERY_FAILED) rather than lost.
  */
-export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: string; identifier: Identifier }): Promise<void> {
+export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: string; identifier: Identifier; locale?: Locale | null }): Promise<void> {
   const { identifier } = input;
   await consumeSendAllowance(deps, "reset", identifier.value);
   const now = deps.clock.now();
@@ -109,6 +111,7 @@ export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: 
   await deliverToIdentifier(deps, identifier, {
     email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
     sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+    locale: input.locale,
   });
 }
 
@@ -221,6 +224,7 @@ async function finishReset(
     deps,
     identifiers.filter((i) => i.verifiedAt !== null),
     "reset",
+    savedLocaleOf(account) ?? context?.locale,
   );
 }
 
@@ -229,12 +233,13 @@ export function notifyPasswordChanged(
   deps: Pick<Deps, "config" | "mailer" | "sms" | "logger" | "tasks">,
   identifiers: Identifier[],
   how: "reset" | "change",
+  locale?: Locale | null,
 ): void {
   const signin = `${deps.config.baseUrl}/signin`;
   const reset = `${deps.config.baseUrl}/password/reset`;
   for (const identifier of identifiers) {
     deps.tasks.run("password changed notice", () =>
-      deliverToIdentifier(deps, identifier, { email: () => passwordChangedEmail(how, signin, reset), sms: () => passwordChangedSMS(reset) }),
+      deliverToIdentifier(deps, identifier, { email: () => passwordChangedEmail(how, signin, reset), sms: () => passwordChangedSMS(reset), locale }),
     );
   }
 }

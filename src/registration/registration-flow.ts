@@ -21,6 +21,7 @@ import type { CAPTCHASubmission } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
 import { parseIdentifier, suggestEmailCorrection } from "../lib/identifier-parsing.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
@@ -112,7 +113,7 @@ export type RegistrationAction =
  */
 export async function runRegistrationStep(
   deps: RegistrationDeps,
-  input: { binding: string },
+  input: { binding: string; locale?: Locale },
   action: RegistrationAction,
   current?: RegistrationState | null,
 ): Promise<RegistrationResult> {
@@ -168,13 +169,20 @@ function askAboutAddress(input: { identifier: string; name: string; suggestion: 
 
 async function completeRegistration(
   deps: RegistrationDeps,
-  input: { binding: string },
+  input: { binding: string; locale?: Locale },
   form: { identifier: string; name: string; pending: PendingRegistration },
 ): Promise<RegistrationResult> {
   const { identifier, name, pending } = form;
   const registered = await refusalOrValue(async () => {
     if (pending.password !== pending.passwordConfirm) throw new AppError("PASSWORD_MISMATCH", { field: "password_confirm" });
-    return registerAccount(deps, { identifier, password: pending.password, name, captcha: pending.captcha ?? undefined, binding: input.binding });
+    return registerAccount(deps, {
+      identifier,
+      password: pending.password,
+      name,
+      captcha: pending.captcha ?? undefined,
+      binding: input.binding,
+      locale: input.locale,
+    });
   }, ["DELIVERY_FAILED"]);
   if ("refusal" in registered)
     return { kind: "refused", state: { ...newRegistrationState(), identifier, name, error: flowErrorOf(registered.refusal) }, refusal: registered.refusal };
@@ -186,7 +194,7 @@ async function completeRegistration(
 /** The API's registration: the same service, with the typo suggestion in the answer instead of a question. */
 export async function runRegistrationRequest(
   deps: RegistrationDeps,
-  input: { identifier: string; password: string; name: string | null; captcha: CAPTCHASubmission | undefined; binding: string },
+  input: { identifier: string; password: string; name: string | null; captcha: CAPTCHASubmission | undefined; binding: string; locale?: Locale },
 ): Promise<RegistrationResult> {
   const registered = await refusalOrValue(() => registerAccount(deps, input));
   if ("refusal" in registered) return { kind: "refused", state: newRegistrationState(), refusal: registered.refusal };
@@ -233,7 +241,7 @@ export async function runRegistrationConfirmation(
 /** Sends the code again; the answer is the same whether or not the identifier waits for one. */
 export async function runRegistrationResend(
   deps: RegistrationDeps,
-  input: { identifier: string },
+  input: { identifier: string; locale?: Locale },
   current?: RegistrationState | null,
 ): Promise<RegistrationResult> {
   const resent = await refusalOrValue(() => resendRegistrationCode(deps, input), ["DELIVERY_FAILED"]);

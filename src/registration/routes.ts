@@ -117,7 +117,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
     const action = registrationActionOf(request);
     // The answer to the address check claims that step: the sealed password is used at most once.
     const posted = action.action === "answer-address" ? await claimPostedStep(deps, request, registrationPageFlow, formField(request, "flow", 64)) : undefined;
-    const result = await runRegistrationStep(deps, { binding: requesterBinding(request) }, action, posted?.claimed?.state);
+    const result = await runRegistrationStep(deps, { binding: requesterBinding(request), locale: request.locale }, action, posted?.claimed?.state);
     return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left), posted?.claimed);
   });
 
@@ -156,7 +156,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
 
   app.post("/verify/resend", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
     const started = await readFlow(deps, request, registrationPageFlow, formField(request, "flow", 64));
-    const result = await runRegistrationResend(deps, { identifier: formField(request, "identifier", 1024) }, started?.state);
+    const result = await runRegistrationResend(deps, { identifier: formField(request, "identifier", 1024), locale: request.locale }, started?.state);
     return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left));
   });
 
@@ -171,6 +171,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
         name: body.name ?? null,
         captcha: body.captcha,
         binding: requesterBinding(request),
+        locale: request.locale,
       });
       return answerJson(result, (sent) =>
         reply.code(202).send({ verification: "sent", ...(sent.kind === "code-sent" && sent.suggestion ? { suggestion: sent.suggestion } : {}) }),
@@ -185,7 +186,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
   });
 
   app.post("/api/v1/accounts/verify/resend", { schema: { body: ResendBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
-    await resendRegistrationCode(deps, request.body);
+    await resendRegistrationCode(deps, { ...request.body, locale: request.locale });
     return reply.code(202).send({ verification: "sent" });
   });
 
