@@ -2,10 +2,12 @@
 // back to English at run time; test/i18n-catalogues.test.ts refuses any that are missing or whose
 // placeholders differ.
 import type { Translation } from "../../catalogue.ts";
+import account from "./account.ts";
 import email from "./email.ts";
 import sms from "./sms.ts";
 
 export const fr: Translation = {
+  account,
   email,
   sms,
 };
