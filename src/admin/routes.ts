@@ -13,6 +13,7 @@ import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../h
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { describeBrowserAndSystem, describeUserAgent } from "../lib/user-agent.ts";
 import { listAccountSessions } from "../sessions/sessions.ts";
@@ -253,7 +254,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     requireAdmin(request);
     const days = periodDays(request);
     const report = await buildHelpFeedbackReport(deps, library, days ? { sinceDays: days } : {});
-    return sendPage(request, reply, deps, { title: "Help feedback", body: html`${adminNav("feedback")}${adminPage(report, days)}`, narrow: false });
+    const t = translator(request.locale);
+    return sendPage(request, reply, deps, {
+      title: t("admin.feedbackTitle"),
+      body: html`${adminNav("feedback", t)}${adminPage(report, days, request.locale)}`,
+      narrow: false,
+    });
   });
 
   app.get("/admin/feedback.csv", async (request, reply) => {

@@ -55,7 +55,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
 
   app.get("/help", async (request, reply) => {
     const query = queryString(request, "q", MAX_QUERY_LENGTH);
-    const body = helpIndexPage({ articles: library.list(), query, results: query.trim() ? library.search(query) : [] });
+    const body = helpIndexPage({ articles: library.list(), query, results: query.trim() ? library.search(query) : [], locale: request.locale });
     return sendPage(request, reply, deps, { title: query.trim() ? pageTitles.helpSearch(query) : pageTitles.help, body, narrow: false });
   });
 
@@ -71,6 +71,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
     // The pages a feedback post redirects to are the same article again, not another reading of it.
     if (state === "") await recordHelpArticleView(deps, article);
     const body = helpArticlePage({
+      locale: request.locale,
       article,
       related: relatedArticles(library, article),
       feedback: {

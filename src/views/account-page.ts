@@ -2,9 +2,10 @@
 
 import type { PublicAccount } from "../accounts/public-account.ts";
 import type { FieldError } from "../http/flows.ts";
-import { type MessageId, type MessageValues, type Translate, translator } from "../i18n/catalogue.ts";
+import { type Translate, translator } from "../i18n/catalogue.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { csrfField, errorSummary, notice, textField } from "./layout.ts";
+import { around } from "./message-markup.ts";
 
 export interface SessionView {
   id: string;
@@ -101,13 +102,6 @@ ${o.activity.length === 0 ? html`<p>${t("account.nothingYet")}</p>` : html`<ul c
 <h2 id="help-title">${t("account.safetyTitle")}</h2>
 <p>${t("account.safetyText")} <a href="/help/account-security">${t("account.safetyLink")}</a></p>
 </section>`;
-}
-
-/** A message with markup in place of its placeholder `name` (a time, an address), wherever the language puts it. */
-export function around(t: Translate, id: MessageId, values: MessageValues, name: string, piece: SafeHtml): SafeHtml {
-  const marker = "\u0000piece\u0000";
-  const [before = "", after = ""] = t(id, { ...values, [name]: marker }).split(marker);
-  return html`${before}${piece}${after}`;
 }
 
 /** "from 203.0.113.5 (France)", the address marked up so it reads as one. */

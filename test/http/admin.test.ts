@@ -249,4 +249,21 @@ describe("admin", () => {
     assert.equal(Number(line?.split(/\s{2,}/)[3]), (before?.no ?? 0) + 1);
     assert.match(line ?? "", /Didn't answer my question$/);
   });
+
+  it("shows the report in French to an admin whose browser prefers French, numbers and charts included", async () => {
+    await answer("reset-your-password", { helpful: false, reason: "too_long" });
+    const page = await admin.get("/admin/help-feedback", { "accept-language": "fr-FR,fr;q=0.9" });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<html lang="fr" dir="ltr">/);
+    const text = pageText(page.body);
+    assert.match(text, /Avis sur l’aide/);
+    assert.match(text, /Comment les lecteurs jugent les articles d’aide/);
+    assert.match(text, /Depuis le début/);
+    assert.match(text, /Réponses par jour/);
+    assert.match(text, /Pourquoi des articles n’ont pas aidé/);
+    assert.match(text, /Trop long/);
+    assert.match(page.body, /<desc id="trend-desc">\d+ oui et \d+ non du /);
+    assert.match(page.body, /<td class="num">\d+\u202f%<\/td>|<td class="num">\d+\u00a0%<\/td>/, "percentages the French way");
+    assert.doesNotMatch(text, /Help feedback|Answers per day|Why articles did not help/);
+  });
 });

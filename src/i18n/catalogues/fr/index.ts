@@ -3,11 +3,15 @@
 // placeholders differ.
 import type { Translation } from "../../catalogue.ts";
 import account from "./account.ts";
+import admin from "./admin.ts";
 import email from "./email.ts";
+import helpPages from "./helpPages.ts";
 import sms from "./sms.ts";
 
 export const fr: Translation = {
   account,
+  admin,
+  helpPages,
   email,
   sms,
 };
