@@ -30,6 +30,7 @@ import { OneLinePerRequest } from "./http/request-log.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
 import { registerLocale } from "./i18n/negotiate.ts";
+import { registerLanguageRoutes } from "./i18n/routes.ts";
 import { createReadableLogStream } from "./lib/readable-log.ts";
 import { registerAppsWithAccessRoutes } from "./oidc/account-apps.ts";
 import { registerOIDCRoutes } from "./oidc/routes.ts";
@@ -204,5 +205,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerOIDCRoutes(app, deps);
   registerAppsWithAccessRoutes(app, deps);
   registerForwardAuthRoutes(app, deps);
+  registerLanguageRoutes(app, deps);
   return app;
 }

@@ -13,6 +13,7 @@ import { renderLayout, supportContactText } from "../views/layout.ts";
 import { safeReturnPath } from "./forms.ts";
 import { redactURL } from "./log-redaction.ts";
 import type { MethodCheck } from "./method-check.ts";
+import { csrfTokenFor, languageMenuFor } from "./render.ts";
 import { isApiRequest } from "./request-context.ts";
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -93,6 +94,8 @@ ${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</co
 <p><a class="button" href="${back}">${error.status === 404 ? "Go to the start page" : "Go back and try again"}</a></p>
 <p class="aside"><a href="/help">Help</a> · <a href="/help/problems-signing-in">Problems signing in?</a></p>
 ${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding, translator(request.locale))}</p>` : ""}`;
+  const menu = languageMenuFor(request, deps);
+  const csrfToken = menu || request.auth ? pageCsrfToken(reply) : undefined;
   return reply
     .code(error.status)
     .type("text/html; charset=utf-8")
@@ -105,8 +108,19 @@ ${deps.config.branding.supportContact ? html`<p class="aside">${supportContactTe
         narrow: true,
         user: request.auth ? { name: request.auth.account.name, isAdmin: request.auth.account.isAdmin } : null,
         testMode: deps.config.captchaTestMode,
+        ...(csrfToken ? { csrfToken } : {}),
+        ...(menu && csrfToken ? { languageMenu: menu } : {}),
       }),
     );
+}
+
+/** A CSRF token for the error page's forms, unless the error came before the request was read far enough to make one. */
+function pageCsrfToken(reply: FastifyReply): string | undefined {
+  try {
+    return csrfTokenFor(reply);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Details may quote the request ("GET /admin?q=…"): their query values are redacted too. */

@@ -1,6 +1,9 @@
-// Reads the session cookie on every request and attaches the signed-in account, if any.
+// Reads the session cookie on every request and attaches the signed-in account, if any. A signed-in
+// person's saved language outranks the browser's Accept-Language, but not the language cookie (a choice
+// made in this browser, possibly just now).
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Deps } from "../deps.ts";
+import { offeredLocale } from "../i18n/negotiate.ts";
 import { type ValidatedSession, validateSessionToken } from "../sessions/sessions.ts";
 import { sessionCookieName, sessionCookieOptions } from "./cookies.ts";
 
@@ -13,8 +16,11 @@ export function registerSessionHook(app: FastifyInstance, deps: Deps): void {
     const token = request.cookies[name];
     if (!token) return done();
     validateSessionToken(deps, token).then((validated) => {
-      if (validated) request.auth = validated;
-      else reply.clearCookie(name, sessionCookieOptions(deps.config, null));
+      if (validated) {
+        request.auth = validated;
+        const saved = request.localeChosen ? undefined : offeredLocale(validated.account.locale, deps.config.locales);
+        if (saved) request.locale = saved;
+      } else reply.clearCookie(name, sessionCookieOptions(deps.config, null));
       done();
     }, done);
   });

@@ -1,5 +1,6 @@
 // Store interfaces: what the services may ask of storage, in the domain's words. Each method states its
 // atomicity; implementations live in sql/ (durable data) and kv/ (short-lived state).
+import type { Locale } from "../i18n/locales.ts";
 import type { IdentifierKind } from "../lib/identifier-parsing.ts";
 
 export interface AccountRecord {
@@ -10,6 +11,8 @@ export interface AccountRecord {
   disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The language the person chose in the language menu while signed in; null until they choose. */
+  locale: Locale | null;
 }
 
 export interface IdentifierRecord {
@@ -120,6 +123,8 @@ export interface AccountStore {
   deleteAccount(accountId: string, events?: WebhookEventsFor<true>): Promise<DeleteAccountResult>;
   /** Sets the display name (null clears it). False when there is no such account. */
   setAccountName(accountId: string, name: string | null, at: Date, events?: WebhookEventsFor<true>): Promise<boolean>;
+  /** Saves the language chosen in the language menu (null forgets it). False when there is no such account. */
+  setAccountLocale(accountId: string, locale: Locale | null): Promise<boolean>;
 }
 
 /** One passkey (WebAuthn credential) of an account. */

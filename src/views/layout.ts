@@ -2,7 +2,7 @@
 import type { Branding } from "../config/branding.ts";
 import type { FieldError } from "../http/flows.ts";
 import { type Translate, translator } from "../i18n/catalogue.ts";
-import { type Locale, textDirection } from "../i18n/locales.ts";
+import { LOCALE_NAMES, type Locale, textDirection } from "../i18n/locales.ts";
 import { type HtmlValue, html, type SafeHtml } from "../lib/html.ts";
 import { PHONE_CHOICES_PROMPT } from "../messages/identifiers.ts";
 
@@ -24,6 +24,14 @@ export interface LayoutOptions {
   testMode?: boolean;
   /** The path of the page (without its query), so the navigation can mark where the person is. */
   currentPath?: string;
+  /** The language menu: the offered languages and where to come back to. Shown with two or more languages and a CSRF token. */
+  languageMenu?: LanguageMenu;
+}
+
+export interface LanguageMenu {
+  offered: readonly Locale[];
+  /** This page's path and query, already checked as a safe return path. */
+  returnTo: string;
 }
 
 /** A navigation link, marked with aria-current="page" on its own page and on the pages under it. */
@@ -59,20 +67,36 @@ ${options.testMode ? html`<aside class="test-mode-banner" aria-label="${t("layou
 <main id="main" class="${options.narrow ? "page page--narrow" : "page"}">
 ${options.body}
 </main>
-${siteFooter(brand, t)}
+${siteFooter(brand, t, options.languageMenu && options.csrfToken ? languageMenu(options.languageMenu, options.locale, options.csrfToken, t) : "")}
 </body>
 </html>`.value;
 }
 
 /** Help links, the owner's privacy and terms links, and how to reach a person. */
-function siteFooter(brand: Branding, t: Translate): SafeHtml {
+function siteFooter(brand: Branding, t: Translate, menu: SafeHtml | ""): SafeHtml {
   const links: SafeHtml[] = [
     html`<a href="/help">${t("layout.navHelp")}</a>`,
     html`<a href="/help/problems-signing-in">${t("layout.footerProblemsSigningIn")}</a>`,
   ];
   if (brand.privacyUrl) links.push(html`<a href="${brand.privacyUrl}">${t("layout.footerPrivacy")}</a>`);
   if (brand.termsUrl) links.push(html`<a href="${brand.termsUrl}">${t("layout.footerTerms")}</a>`);
-  return html`<footer class="site-footer">${links.map((link, i) => html`${i > 0 ? " · " : ""}${link}`)}${brand.supportContact ? html`<p class="site-footer-support">${supportContactText(brand, t)}</p>` : ""}</footer>`;
+  return html`<footer class="site-footer">${menu}${links.map((link, i) => html`${i > 0 ? " · " : ""}${link}`)}${brand.supportContact ? html`<p class="site-footer-support">${supportContactText(brand, t)}</p>` : ""}</footer>`;
+}
+
+/**
+ * The language menu: a plain form (a select and a button, no script needed) that posts the choice and
+ * comes back to this page. Each language is named in its own language and marked with its `lang`.
+ */
+function languageMenu(menu: LanguageMenu, current: Locale, csrfToken: string, t: Translate): SafeHtml | "" {
+  if (menu.offered.length < 2) return "";
+  return html`<form class="language-menu" method="post" action="/language">${csrfField(csrfToken)}<input type="hidden" name="return_to" value="${menu.returnTo}">
+<label for="language-menu-locale">${t("layout.languageMenuLabel")}</label>
+<select class="input language-menu-select" id="language-menu-locale" name="locale" autocomplete="off">${menu.offered.map(
+    (locale) =>
+      html`<option value="${locale}" lang="${locale}" dir="${textDirection(locale)}"${locale === current ? html` selected` : ""}>${LOCALE_NAMES[locale]}</option>`,
+  )}</select>
+<button class="button button--secondary button--small" type="submit">${t("layout.languageMenuButton")}</button>
+</form>`;
 }
 
 /** "Need a person? Contact <site> support: <address or page>", or nothing when no contact is configured. */

@@ -579,6 +579,25 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal(await stores.sessions.getSessionWithAccount(unique("missing")), null);
       });
 
+      test("setAccountLocale saves the chosen language, which every account read and the session check return", async () => {
+        const { account, identifier } = await verifiedAccount();
+        assert.equal(account.locale, null, "no language until one is chosen");
+        const session = newSession(account.id, start);
+        await stores.sessions.createSession(session);
+        assert.equal((await stores.sessions.getSessionWithAccount(session.id))?.account.locale, null);
+
+        assert.equal(await stores.accounts.setAccountLocale(account.id, "ar"), true);
+        assert.equal((await stores.accounts.getAccountById(account.id))?.locale, "ar");
+        assert.equal((await stores.accounts.getAccountByIdentifier(identifier.value))?.account.locale, "ar");
+        assert.equal((await stores.sessions.getSessionWithAccount(session.id))?.account.locale, "ar");
+        const listed = await stores.accounts.listAccountsPage({ limit: 1000 });
+        assert.equal(listed.find((a) => a.account.id === account.id)?.account.locale, "ar");
+
+        assert.equal(await stores.accounts.setAccountLocale(account.id, null), true);
+        assert.equal((await stores.sessions.getSessionWithAccount(session.id))?.account.locale, null);
+        assert.equal(await stores.accounts.setAccountLocale(unique("missing"), "de"), false);
+      });
+
       test("getSessionWithAccount also returns an expired session", async () => {
         const { account } = await verifiedAccount();
         const expired = newSession(account.id, start, { idleExpiresAt: addSeconds(start, -10), absoluteExpiresAt: addSeconds(start, -5) });

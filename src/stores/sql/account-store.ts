@@ -1,5 +1,6 @@
 // Accounts and their identifiers in SQL (Kysely): the same code serves SQLite and PostgreSQL.
 import type { Kysely, Selectable, Transaction } from "kysely";
+import { isLocale } from "../../i18n/locales.ts";
 import type { IdentifierKind } from "../../lib/identifier-parsing.ts";
 import type {
   AccountChangeResult,
@@ -48,6 +49,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
     disabledAt: row.disabled_at === null ? null : codec.date(row.disabled_at),
     createdAt: codec.date(row.created_at),
     updatedAt: codec.date(row.updated_at),
+    locale: isLocale(row.locale) ? row.locale : null,
   });
   const toIdentifier = (row: Selectable<IdentifiersTable>): IdentifierRecord => ({
     id: row.id,
@@ -190,6 +192,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
           "a.disabled_at",
           "a.created_at",
           "a.updated_at",
+          "a.locale",
         ])
         .where("i.value", "=", value)
         .executeTakeFirst();
@@ -386,6 +389,11 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec): Ac
         if (changed) await insertWebhookEvents(q, codec, resolveWebhookEvents(events, true as const));
         return changed;
       });
+    },
+    async setAccountLocale(accountId, locale) {
+      // Not a change of the account's data (no updated_at, no webhook event): a display preference.
+      const result = await db.updateTable("accounts").set({ locale }).where("id", "=", accountId).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async deleteAccount(accountId, events): Promise<DeleteAccountResult> {
       return db.transaction().execute(async (trx) => {

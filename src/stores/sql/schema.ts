@@ -14,6 +14,8 @@ export interface AccountsTable {
   disabled_at: SqlTime | null;
   created_at: SqlTime;
   updated_at: SqlTime;
+  /** Added by migration 0016: the language chosen in the language menu while signed in. */
+  locale: string | null;
 }
 
 export interface IdentifiersTable {

@@ -1,7 +1,8 @@
 // Sessions in SQL. Only the SHA-256 of each session's secret is stored.
 import { CompiledQuery, type Kysely, type Selectable } from "kysely";
+import { isLocale } from "../../i18n/locales.ts";
 import type { IdentifierKind } from "../../lib/identifier-parsing.ts";
-import type { SessionRecord, SessionStore, SessionWithAccount } from "../types.ts";
+import type { AccountRecord, SessionRecord, SessionStore, SessionWithAccount } from "../types.ts";
 import type { Database, SessionsTable, SqlCodec } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
@@ -45,6 +46,7 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
       "a.disabled_at as a_disabled_at",
       "a.created_at as a_created_at",
       "a.updated_at as a_updated_at",
+      "a.locale as a_locale",
       "i.id as i_id",
       "i.kind as i_kind",
       "i.value as i_value",
@@ -75,7 +77,7 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
       confirmedAt: first.s_confirmed_at === null ? null : codec.date(first.s_confirmed_at),
       amr: first.s_amr === null ? null : first.s_amr.split(",").filter((m) => m !== ""),
     };
-    const account = {
+    const account: AccountRecord = {
       id: first.s_account_id,
       name: first.a_name,
       passwordHash: first.a_password_hash,
@@ -83,6 +85,7 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
       disabledAt: first.a_disabled_at === null ? null : codec.date(first.a_disabled_at),
       createdAt: codec.date(first.a_created_at),
       updatedAt: codec.date(first.a_updated_at),
+      locale: isLocale(first.a_locale) ? first.a_locale : null,
     };
     const identifiers = [];
     for (const row of rows) {

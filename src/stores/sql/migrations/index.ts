@@ -10,6 +10,7 @@ import { adminConsole } from "./0011-admin-console.ts";
 import { webhooks } from "./0012-webhooks.ts";
 import { flows } from "./0013-flows.ts";
 import { factors } from "./0014-factors.ts";
+import { accountLocale } from "./0016-account-locale.ts";
 import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
 
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
@@ -23,6 +24,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     "0012_webhooks": webhooks(types),
     "0013_flows": flows(types),
     "0014_factors": factors(types),
+    "0016_account_locale": accountLocale(types),
   };
 }
 
