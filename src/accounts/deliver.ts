@@ -1,7 +1,7 @@
 // Sends a message to an identifier by the channel its kind calls for.
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
-import { isLocale, type Locale } from "../i18n/locales.ts";
+import type { Locale } from "../i18n/locales.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { composeEmail, composeSMS } from "../messages/compose.ts";
 import type { EmailDraft, SMSDraft } from "../messages/notifications.ts";
@@ -14,15 +14,6 @@ export interface Notification {
    * notice about an account. Without one, or when it is no longer offered, the site's default language.
    */
   locale?: Locale | null;
-}
-
-/**
- * The language an account saved for itself, or null. Notices about an account (security changes, an
- * administrator's action) are written in it.
- */
-export function savedLocaleOf(account: object): Locale | null {
-  const saved = (account as { locale?: unknown }).locale;
-  return typeof saved === "string" && isLocale(saved) ? saved : null;
 }
 
 /** The language a message goes out in: the one asked for when the site still offers it, else the default. */

@@ -1,7 +1,7 @@
 // What an admin can do to an account from the console, in one table: each action's store verb, audit
 // event, notice to the owner, and whether it needs the admin's password again (step-up). Every change to
 // the account itself happens in one store verb, in one transaction.
-import { deliverToIdentifier, savedLocaleOf } from "../accounts/deliver.ts";
+import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { normalizePassword } from "../accounts/password-policy.ts";
 import { type AuditEventType, recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
@@ -90,7 +90,7 @@ function refuseChange(result: AccountChangeResult | "deleted"): boolean {
 
 /** Tells every confirmed identifier (in the background: the admin's answer does not wait for delivery). */
 function notifyOwner(deps: ActionDeps, identifiers: readonly IdentifierRecord[], kind: AdminNoticeKind, account: AccountRecord): void {
-  const locale = savedLocaleOf(account);
+  const locale = account.locale;
   const signin = `${deps.config.baseUrl}/signin`;
   const help = `${deps.config.baseUrl}/help`;
   for (const identifier of identifiers.filter((i) => i.verifiedAt !== null)) {
@@ -148,7 +148,7 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
     case "reset-password": {
       const target = identifiers.find((i) => i.id === input.identifierId && i.verifiedAt !== null);
       if (!target) throw new AppError("IDENTIFIER_NOT_FOUND", { field: "identifier", detail: "admin reset for an unknown identifier" });
-      await sendPasswordResetFor(deps, { accountId: account.id, identifier: target, locale: savedLocaleOf(account) });
+      await sendPasswordResetFor(deps, { accountId: account.id, identifier: target, locale: account.locale });
       detail.channel = target.kind;
       break;
     }

@@ -1,7 +1,7 @@
 // Tells the owner about every change to what protects the account, on every confirmed address and number,
 // with a link to review where the account is signed in. Sent in the background: never slows the answer.
 // The texts live in src/messages/security-notices.ts.
-import { deliverToIdentifier, savedLocaleOf } from "../accounts/deliver.ts";
+import { deliverToIdentifier } from "../accounts/deliver.ts";
 import type { Deps } from "../deps.ts";
 import type { Locale } from "../i18n/locales.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
@@ -44,6 +44,6 @@ export async function notifySecurityChange(
     identifiers.filter((i) => i.verifiedAt !== null),
     change,
     left,
-    account ? savedLocaleOf(account) : null,
+    account?.locale ?? null,
   );
 }

@@ -1,7 +1,7 @@
 // Resetting a forgotten password: by a link (e-mail) or a 6-digit code (SMS). The request does the same
 // work and gives the same answer whether or not an account uses the identifier; completion is single use,
 // ends every session and every other pending reset, clears sign-in failures and tells the owner.
-import { deliverToIdentifier, savedLocaleOf } from "../accounts/deliver.ts";
+import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { checkNewPassword } from "../accounts/password-policy.ts";
 import { consumeSendAllowance } from "../accounts/send-limits.ts";
@@ -224,7 +224,7 @@ async function finishReset(
     deps,
     identifiers.filter((i) => i.verifiedAt !== null),
     "reset",
-    savedLocaleOf(account) ?? context?.locale,
+    account.locale ?? context?.locale,
   );
 }
 

@@ -48,4 +48,18 @@ describe("the account page in the person's language", () => {
     assert.match(code.html, /<html lang="de" dir="ltr">/);
     assert.match(code.text, /Geben Sie ihn auf der Bestätigungsseite ein/);
   });
+
+  it("writes a security notice in the language saved on the account, whatever the request's language", async () => {
+    const client = await createVerifiedAccount(t, "gespeichert@example.com");
+    const saved = await client.request("PUT", "/api/v1/account/locale", { json: { locale: "de" } });
+    assert.equal(saved.statusCode, 200, saved.body);
+    const made = await client.request("POST", "/api/v1/account/recovery-codes", { headers: { "accept-language": "en" } });
+    assert.equal(made.statusCode, 201, made.body);
+    await t.deps.tasks.settle();
+    const notice = (await readEmails(t.config.outboxDir)).filter((m) => m.to.includes("gespeichert@example.com")).at(-1);
+    assert.ok(notice, "a notice was sent");
+    assert.equal(notice.subject, "Für Ihr Konto wurden neue Wiederherstellungscodes erstellt");
+    assert.match(notice.text, /Ihre bisherigen Codes funktionieren nicht mehr\./);
+    assert.match(notice.html, /<html lang="de" dir="ltr">/);
+  });
 });
