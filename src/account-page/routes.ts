@@ -78,7 +78,7 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
       apps: apps.map((a) => ({
         clientId: a.clientId,
         name: a.name,
-        access: a.scopes.filter((s) => s !== "openid").map(describeScope),
+        access: a.scopes.filter((s) => s !== "openid").map((s) => describeScope(s, t)),
         sinceAgo: describeTimeAgo(a.since, now, locale),
       })),
     });

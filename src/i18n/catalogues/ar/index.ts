@@ -6,12 +6,14 @@ import account from "./account.ts";
 import admin from "./admin.ts";
 import email from "./email.ts";
 import helpPages from "./helpPages.ts";
+import oidc from "./oidc.ts";
 import sms from "./sms.ts";
 
 export const ar: Translation = {
   account,
   admin,
   helpPages,
+  oidc,
   email,
   sms,
 };

@@ -5,6 +5,7 @@ import admin from "./admin.ts";
 import email from "./email.ts";
 import helpPages from "./helpPages.ts";
 import layout from "./layout.ts";
+import oidc from "./oidc.ts";
 import sms from "./sms.ts";
 
 export const en = {
@@ -12,6 +13,7 @@ export const en = {
   account,
   admin,
   helpPages,
+  oidc,
   email,
   sms,
 };
