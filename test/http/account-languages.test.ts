@@ -62,4 +62,17 @@ describe("the account page in the person's language", () => {
     assert.match(notice.text, /Ihre bisherigen Codes funktionieren nicht mehr\./);
     assert.match(notice.html, /<html lang="de" dir="ltr">/);
   });
+
+  it("shows the sign-in and security page in French and the confirmation step in Spanish", async () => {
+    const client = await createVerifiedAccount(t, "securite@example.com");
+    const page = await client.get("/account/security", { "accept-language": "fr" });
+    assert.equal(page.statusCode, 200);
+    const text = pageText(page.body);
+    assert.match(text, /Connexion et sécurité/);
+    assert.match(text, /Clés d’accès/);
+    assert.match(text, /Codes de récupération/);
+    assert.doesNotMatch(text, /Recovery codes|Authenticator app/);
+    const goodbye = pageText((await client.get("/goodbye", { "accept-language": "es" })).body);
+    assert.match(goodbye, /Tu cuenta se ha eliminado/);
+  });
 });

@@ -6,6 +6,7 @@ import email from "./email.ts";
 import helpPages from "./helpPages.ts";
 import layout from "./layout.ts";
 import oidc from "./oidc.ts";
+import security from "./security.ts";
 import sms from "./sms.ts";
 
 export const en = {
@@ -14,6 +15,7 @@ export const en = {
   admin,
   helpPages,
   oidc,
+  security,
   email,
   sms,
 };

@@ -7,6 +7,7 @@ import admin from "./admin.ts";
 import email from "./email.ts";
 import helpPages from "./helpPages.ts";
 import oidc from "./oidc.ts";
+import security from "./security.ts";
 import sms from "./sms.ts";
 
 export const es: Translation = {
@@ -14,6 +15,7 @@ export const es: Translation = {
   admin,
   helpPages,
   oidc,
+  security,
   email,
   sms,
 };
