@@ -146,7 +146,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     // A search shows only what it found; the list is for browsing.
     const [found, page] = q ? [await findAccount(deps, q), { accounts: [] }] : [undefined, await listAccountsPage(deps, after)];
     const done = typeof query.done === "string" ? ACCOUNT_NOTICES[query.done] : undefined;
+    const t = translator(request.locale);
     const body = adminAccountsPage({
+      locale: request.locale,
       query: q,
       ...(found !== undefined ? { found } : {}),
       accounts: page.accounts,
@@ -154,7 +156,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
       ...(page.next ? { nextHref: withQuery("/admin/accounts", { after: formatAccountCursor(page.next) }) } : {}),
       ...(done ? { notice: done } : {}),
     });
-    return sendPage(request, reply, deps, { title: q ? `Accounts: ${q}` : "Accounts", body, narrow: false });
+    return sendPage(request, reply, deps, { title: q ? `${t("admin.accountsTitle")}: ${q}` : t("admin.accountsTitle"), body, narrow: false });
   });
 
   app.get("/admin/accounts/:id", async (request, reply) => {
@@ -166,14 +168,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     ]);
     const done = queryOf(request).done;
     const noticeText = typeof done === "string" ? ACCOUNT_NOTICES[done] : undefined;
+    const t = translator(request.locale);
     const body = adminAccountPage({
+      locale: request.locale,
       account,
       self: account.account.id === auth.account.id,
       sessions: sessions.map((s) => ({ ...describeBrowserAndSystem(s.userAgent), ip: s.ip, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt })),
-      events: events.map((e) => ({ at: e.at, text: describeAuditEvent(e.type), ip: e.ip, device: e.userAgent ? describeUserAgent(e.userAgent) : null })),
+      events: events.map((e) => ({ at: e.at, text: describeAuditEvent(e.type, t), ip: e.ip, device: e.userAgent ? describeUserAgent(e.userAgent, t) : null })),
       ...(noticeText ? { notice: noticeText } : {}),
     });
-    return sendPage(request, reply, deps, { title: "Account", body, narrow: false });
+    return sendPage(request, reply, deps, { title: t("admin.colAccount"), body, narrow: false });
   });
 
   app.get("/admin/accounts/:id/:action", async (request, reply) => {

@@ -265,5 +265,15 @@ describe("admin", () => {
     assert.match(page.body, /<desc id="trend-desc">\d+ oui et \d+ non du /);
     assert.match(page.body, /<td class="num">\d+\u202f%<\/td>|<td class="num">\d+\u00a0%<\/td>/, "percentages the French way");
     assert.doesNotMatch(text, /Help feedback|Answers per day|Why articles did not help/);
+
+    const accounts = pageText((await admin.get("/admin/accounts", { "accept-language": "fr" })).body);
+    assert.match(accounts, /Tous les comptes, du plus récent au plus ancien/);
+    assert.match(accounts, /Événements de sécurité/);
+    const found = await t.deps.stores.accounts.getAccountByIdentifier("member@example.com");
+    assert.ok(found);
+    const detail = pageText((await admin.get(`/admin/accounts/${found.account.id}`, { "accept-language": "fr" })).body);
+    assert.match(detail, /Envoyer une réinitialisation du mot de passe/);
+    assert.match(detail, /Événements de sécurité récents/);
+    assert.match(detail, /Adresse ou numéro confirmé/);
   });
 });
