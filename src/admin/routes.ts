@@ -188,6 +188,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     const flow = await readFlow(deps, request, adminActionPageFlow, queryOf(request).flow);
     const state = flow?.state.accountId === account.account.id && flow.state.action === action ? flow.state : null;
     const body = adminConfirmPage({
+      t: translator(request.locale),
       account,
       action,
       csrfToken: csrfTokenFor(reply),
@@ -195,7 +196,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
       self: account.account.id === auth.account.id,
       ...(state?.identifierId ? { identifierId: state.identifierId } : {}),
     });
-    return sendPage(request, reply, deps, { title: "Confirm", body });
+    return sendPage(request, reply, deps, { title: translator(request.locale)("admin.confirmPageTitle"), body });
   });
 
   app.post("/admin/accounts/:id/:action", { preHandler: [adminOnly, app.csrfProtection] }, async (request, reply) => {

@@ -50,9 +50,6 @@ export function actionLabel(action: AdminAction, t: Translate = translator("en")
   return t(ACTION_MESSAGES[action]);
 }
 
-/** What each action is called on its button and its confirmation page, in English. */
-export const ACTION_LABELS = Object.fromEntries(Object.keys(ACTION_MESSAGES).map((a) => [a, actionLabel(a as AdminAction)])) as Record<AdminAction, string>;
-
 const ACTION_ORDER: readonly AdminAction[] = ["reset-password", "sign-out", "disable", "enable", "grant-admin", "revoke-admin", "delete"];
 
 export function adminAccountPage(o: AdminAccountPageOptions): SafeHtml {

@@ -275,5 +275,8 @@ describe("admin", () => {
     assert.match(detail, /Envoyer une réinitialisation du mot de passe/);
     assert.match(detail, /Événements de sécurité récents/);
     assert.match(detail, /Adresse ou numéro confirmé/);
+    const confirm = pageText((await admin.get(`/admin/accounts/${found.account.id}/disable`, { "accept-language": "fr" })).body);
+    assert.match(confirm, /Désactiver le compte : member@example\.com \?/);
+    assert.match(confirm, /Nous prévenons la personne par e-mail ou par SMS\./);
   });
 });
