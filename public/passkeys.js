@@ -23,6 +23,19 @@
     box.hidden = false;
   }
 
+  // The page's own words for these messages (the layout's JSON block, see enhancements/texts.js), else English.
+  let texts;
+  function pageText(key, fallback) {
+    if (!texts) {
+      try {
+        texts = JSON.parse(document.getElementById("page-texts")?.textContent ?? "{}") ?? {};
+      } catch {
+        texts = {};
+      }
+    }
+    return typeof texts[key] === "string" ? texts[key] : fallback;
+  }
+
   function errorMessage(data, fallback) {
     return data?.error?.message || fallback;
   }
@@ -88,7 +101,8 @@
     const returnTo = document.querySelector("form#signin-form input[name=return_to]")?.value || "/account";
     const remember = document.querySelector("form#signin-form input[name=remember]")?.checked === true;
     const finished = await postJSON("/api/v1/session/passkey", { challengeId, response: assertion, remember, returnTo });
-    if (finished.status !== 200) return showError(container, errorMessage(finished.data, "Signing in with the passkey did not work. Try again."));
+    if (finished.status !== 200)
+      return showError(container, errorMessage(finished.data, pageText("signin.passkeyFailed", "Signing in with the passkey did not work. Try again.")));
     window.location.assign(finished.data.redirectTo || "/account");
   }
 
@@ -99,12 +113,19 @@
       button.hidden = false;
       button.addEventListener("click", async () => {
         const started = await postJSON("/api/v1/session/passkey/options");
-        if (started.status !== 200) return showError(signin, errorMessage(started.data, "Signing in with a passkey is not available now. Try again."));
+        if (started.status !== 200)
+          return showError(
+            signin,
+            errorMessage(started.data, pageText("signin.passkeyUnavailable", "Signing in with a passkey is not available now. Try again.")),
+          );
         let assertion;
         try {
           assertion = await lib.startAuthentication({ optionsJSON: started.data.options });
         } catch {
-          return showError(signin, "No passkey was used. It may have been cancelled, or this device has none for this site.");
+          return showError(
+            signin,
+            pageText("signin.passkeyNotUsed", "No passkey was used. It may have been cancelled, or this device has none for this site."),
+          );
         }
         await finishSignin(signin, assertion, started.data.challengeId);
       });
@@ -133,18 +154,22 @@
     button.addEventListener("click", async () => {
       const flow = second.dataset.flow;
       const started = await postJSON("/api/v1/session/second-factor/passkey/options", { flow });
-      if (started.status !== 200) return showError(second, errorMessage(started.data, "Using a passkey is not available now. Try again."));
+      if (started.status !== 200)
+        return showError(
+          second,
+          errorMessage(started.data, pageText("signin.secondFactorPasskeyUnavailable", "Using a passkey is not available now. Try again.")),
+        );
       let assertion;
       try {
         assertion = await lib.startAuthentication({ optionsJSON: started.data.options });
       } catch {
-        return showError(second, "No passkey was used. Try again, or use a code.");
+        return showError(second, pageText("signin.secondFactorPasskeyNotUsed", "No passkey was used. Try again, or use a code."));
       }
       const finished = await postJSON("/api/v1/session/second-factor", { flow, method: "passkey", challengeId: started.data.challengeId, response: assertion });
       if (finished.status === 200) return window.location.assign(finished.data.redirectTo || "/account");
       if (finished.data?.error?.code === "SIGNIN_FLOW_EXPIRED") return window.location.assign("/signin");
       // The step stays open under the same flow for another try.
-      showError(second, errorMessage(finished.data, "The passkey did not work. Try again, or use a code."));
+      showError(second, errorMessage(finished.data, pageText("signin.secondFactorPasskeyFailed", "The passkey did not work. Try again, or use a code.")));
     });
   }
 

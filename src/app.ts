@@ -13,7 +13,7 @@ import { registerCAPTCHARoutes } from "./captcha/routes.ts";
 import type { Deps } from "./deps.ts";
 import { registerFactorRoutes } from "./factors/routes.ts";
 import { guardRoutesWithRecentConfirmation } from "./factors/step-up-guard.ts";
-import { type HelpLibrary, loadHelpLibrary } from "./help/articles.ts";
+import { type HelpLibrary, openHelpLibrary } from "./help/articles.ts";
 import { registerHelpRoutes } from "./help/routes.ts";
 import { registerBrandingAssets } from "./http/branding-assets.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
@@ -29,9 +29,11 @@ import { sendPage } from "./http/render.ts";
 import { OneLinePerRequest } from "./http/request-log.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
+import { translator } from "./i18n/catalogue.ts";
 import { registerLocale } from "./i18n/negotiate.ts";
 import { registerLanguageRoutes } from "./i18n/routes.ts";
 import { createReadableLogStream } from "./lib/readable-log.ts";
+import { pageTitlesIn } from "./messages/pages.ts";
 import { registerAppsWithAccessRoutes } from "./oidc/account-apps.ts";
 import { registerOIDCRoutes } from "./oidc/routes.ts";
 import { registerSettingsRoutes } from "./password-change/routes.ts";
@@ -85,23 +87,6 @@ function createRequestIds(random: Deps["random"]): () => string {
   };
 }
 
-/**
- * The help articles, read, validated and indexed on the first help request rather than at start-up (the
- * content ships with the code and its tests check it; the index costs a tenth of a second and megabytes).
- */
-function loadHelpLibraryOnFirstUse(siteName: string): HelpLibrary {
-  let library: HelpLibrary | undefined;
-  const load = (): HelpLibrary => {
-    library ??= loadHelpLibrary(undefined, { siteName });
-    return library;
-  };
-  return {
-    list: () => load().list(),
-    get: (slug) => load().get(slug),
-    search: (query, limit) => load().search(query, limit),
-  };
-}
-
 /** A small listener of its own for /metrics, /healthz and /readyz (LATCHKEY_METRICS_PORT). */
 export async function buildMetricsApp(deps: Deps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
@@ -112,8 +97,9 @@ export async function buildMetricsApp(deps: Deps): Promise<FastifyInstance> {
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
-  // Read, validated and indexed on the first help request (it costs start-up time every instance pays otherwise).
-  const helpLibrary = options.helpLibrary ?? loadHelpLibraryOnFirstUse(config.branding.siteName);
+  // Each language's articles are read, validated and indexed on the first help request in that language:
+  // loading them costs start-up time every instance would pay, and memory for languages nobody reads.
+  const helpLibrary = options.helpLibrary ?? openHelpLibrary(undefined, { siteName: config.branding.siteName });
   const readableLogs = config.env === "development" && options.logger === undefined;
   // The TypeBox type provider gives each route's request.body, query and params the types of its schema
   // (TypedApp in src/http/typed-app.ts); it changes types only, validation stays with Fastify's Ajv.
@@ -187,9 +173,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     done();
   });
 
-  app.get("/", async (request, reply) =>
-    sendPage(request, reply, deps, { title: "Welcome", body: homePage({ signedIn: Boolean(request.auth), name: request.auth?.account.name ?? null }) }),
-  );
+  app.get("/", async (request, reply) => {
+    const t = translator(request.locale);
+    return sendPage(request, reply, deps, {
+      title: pageTitlesIn(t).welcome,
+      body: homePage({ t, signedIn: Boolean(request.auth), name: request.auth?.account.name ?? null }),
+    });
+  });
   // Changes to what protects an account need a recent "confirm it's you", also on other features' routes.
   guardRoutesWithRecentConfirmation(app, deps);
   registerCAPTCHARoutes(app, deps);

@@ -12,6 +12,7 @@ import { UsageError } from "./cli/usage-error.ts";
 import { runWebhooksCommand } from "./cli/webhooks-command.ts";
 import { type Config, ConfigError, loadConfig, parseDuration } from "./config/load.ts";
 import { loadHelpLibrary } from "./help/articles.ts";
+import { isLocale, SHIPPED_LOCALES } from "./i18n/locales.ts";
 import { createSystemClock } from "./lib/clock.ts";
 import { generateId } from "./lib/crypto.ts";
 import { parseIdentifier } from "./lib/identifier-parsing.ts";
@@ -56,8 +57,9 @@ Commands:
   clients list [--json]                 List registered applications
   clients remove ID [--json]            Remove an application; its tokens stop working
   keys rotate [--json]                  New OpenID Connect signing key (the old one stays published a day)
-  help report [--days N]                Help articles: views, yes, no, helpful share and top reason
-                                        (as on /admin), for all time or the last N days
+  help report [--days N] [--lang L]     Help articles: views, yes, no, helpful share and top reason
+                                        (as on /admin), for all time or the last N days, every
+                                        language or only L (en, de, fr, es, ar)
   webhooks add --url URL --events a,b [--json]
                                         Add a webhook endpoint; prints its id and signing secret
                                         (whsec_…) once (events: see docs/webhooks.md)
@@ -249,12 +251,15 @@ async function runAudit(config: Config, args: string[]): Promise<number> {
 async function runHelpCommand(config: Config, args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== "report") throw new UsageError(action ? `unknown help command: ${action}` : "help needs a command: report");
-  const { values } = parseArgs({ args: rest, options: { days: { type: "string" } } });
+  const { values } = parseArgs({ args: rest, options: { days: { type: "string" }, lang: { type: "string" } } });
   const days = values.days === undefined ? undefined : Number(values.days);
   if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) throw new UsageError("--days takes a whole number from 1 to 3650");
+  const locale = values.lang;
+  if (locale !== undefined && !isLocale(locale)) throw new UsageError(`--lang takes one of ${SHIPPED_LOCALES.join(", ")}`);
   const library = loadHelpLibrary();
   return withStores(config, async (stores) => {
-    const report = await buildHelpFeedbackReport({ stores, clock: createSystemClock() }, library, days ? { sinceDays: days } : {});
+    const options = { ...(days ? { sinceDays: days } : {}), ...(locale ? { locale } : {}) };
+    const report = await buildHelpFeedbackReport({ stores, clock: createSystemClock() }, library, options);
     process.stdout.write(formatHelpReportText(report));
     return 0;
   });

@@ -1,6 +1,8 @@
 // Hear the challenge: the security check's audio link becomes a player that starts on the first press
 // (never on its own) and can be replayed.
 
+import { pageText } from "./texts.js";
+
 export function enhanceCaptchaAudio() {
   for (const link of document.querySelectorAll("a[data-captcha-audio]")) {
     link.addEventListener("click", (event) => {
@@ -15,23 +17,23 @@ export function enhanceCaptchaAudio() {
       const note = document.createElement("p");
       note.className = "captcha-audio-note";
       note.id = `captcha-audio-note-${Math.random().toString(36).slice(2, 10)}`;
-      note.textContent = "Playing 7 digits, between two beeps. Use “Play again” to hear them once more.";
+      note.textContent = pageText("captcha.audioPlaying", "Playing 7 digits, between two beeps. Use “Play again” to hear them once more.");
 
       const audio = document.createElement("audio");
       audio.className = "captcha-audio";
       audio.controls = true;
       audio.preload = "auto";
-      audio.setAttribute("aria-label", "Security check audio");
+      audio.setAttribute("aria-label", pageText("captcha.audioLabel", "Security check audio"));
       audio.setAttribute("aria-describedby", note.id);
       audio.src = link.href;
       audio.addEventListener("error", () => {
-        note.textContent = "The audio could not be loaded. Choose “Try another” for a new security check.";
+        note.textContent = pageText("captcha.audioFailed", "The audio could not be loaded. Choose “Try another” for a new security check.");
       });
 
       const again = document.createElement("button");
       again.type = "button";
       again.className = "link-button captcha-audio-again";
-      again.textContent = "Play again";
+      again.textContent = pageText("captcha.audioAgain", "Play again");
       again.addEventListener("click", () => {
         audio.currentTime = 0;
         audio.play().catch(() => {});
@@ -51,7 +53,7 @@ export function enhanceCaptchaAudio() {
       // The press that asked for the audio is the permission to play it: start at once. Should the browser
       // still refuse, the player's own play button is there.
       audio.play().catch(() => {
-        note.textContent = "Press play to hear 7 digits, between two beeps.";
+        note.textContent = pageText("captcha.audioPress", "Press play to hear 7 digits, between two beeps.");
       });
       audio.focus();
       if (document.activeElement !== audio) {

@@ -1,6 +1,7 @@
 // "Did you mean …?": offers the correction of a likely e-mail typo next to the field, before anything is
 // sent, and tells the server when the person kept the address as typed.
 import { setIdInList } from "./dom.js";
+import { pageTextAround, pageTextWith } from "./texts.js";
 
 const SUGGEST_DEBOUNCE_MS = 700;
 
@@ -37,16 +38,16 @@ export function enhanceEmailSuggestions() {
 
     const show = (typed, suggestion) => {
       const text = document.createElement("p");
-      text.append("Did you mean ");
+      const [before, after] = pageTextAround("signin.suggestionQuestion", "Did you mean \u0000?");
       const strong = document.createElement("strong");
       strong.textContent = suggestion;
-      text.append(strong, "?");
+      text.append(before, strong, after);
       const actions = document.createElement("div");
       actions.className = "form-actions form-actions--tight";
       const use = document.createElement("button");
       use.type = "button";
       use.className = "button button--small";
-      use.textContent = `Use ${suggestion}`;
+      use.textContent = pageTextWith("signin.suggestionUse", "Use \u0000", suggestion);
       use.addEventListener("click", () => {
         input.value = suggestion;
         hide();
@@ -55,7 +56,7 @@ export function enhanceEmailSuggestions() {
       const keep = document.createElement("button");
       keep.type = "button";
       keep.className = "button button--secondary button--small";
-      keep.textContent = `Keep ${typed}`;
+      keep.textContent = pageTextWith("signin.suggestionKeep", "Keep \u0000", typed);
       keep.addEventListener("click", () => {
         confirmed.value = typed;
         hide();

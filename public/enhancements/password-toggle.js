@@ -2,12 +2,10 @@
 // caret where it was, and hides the password again before the form is sent.
 
 function setPasswordToggleLabel(button, visible) {
-  const word = document.createTextNode(visible ? "Hide" : "Show");
-  // The hidden word gives screen readers "Show password" while sighted users see "Show".
-  const context = document.createElement("span");
-  context.className = "visually-hidden";
-  context.textContent = " password";
-  button.replaceChildren(word, context);
+  // The page gives the words in its language: a short one to see ("Show") and a full name ("Show password").
+  const data = button.dataset;
+  button.textContent = visible ? (data.labelHide ?? "Hide") : (data.labelShow ?? "Show");
+  button.setAttribute("aria-label", visible ? (data.nameHide ?? "Hide password") : (data.nameShow ?? "Show password"));
   button.setAttribute("aria-pressed", String(visible));
 }
 

@@ -1,5 +1,6 @@
 // What makes a password acceptable: 8–128 code points after NFKC, no composition rules, a strength
 // estimate of at least the configured score, and not containing the person's own identifier.
+import type { Locale } from "../i18n/locales.ts";
 import { estimatePasswordStrength } from "./password-strength.ts";
 
 export { estimatePasswordStrength, type PasswordStrength, userInputsFrom } from "./password-strength.ts";
@@ -31,6 +32,8 @@ export interface PasswordContext {
   identifiers: string[];
   name?: string | null;
   minScore: number;
+  /** The language of the page or request: its words count as easy to guess too (English when not given). */
+  locale?: Locale | undefined;
 }
 
 /**
@@ -55,7 +58,7 @@ export function checkPasswordShape(password: string, context: Pick<PasswordConte
 
 /** The costly check: the strength estimate (in a worker thread) of a password that passed checkPasswordShape. */
 export async function checkPasswordStrength(normalized: string, context: PasswordContext): Promise<PasswordPolicyResult> {
-  const strength = await estimatePasswordStrength(normalized, [...context.identifiers, ...(context.name ? [context.name] : [])]);
+  const strength = await estimatePasswordStrength(normalized, [...context.identifiers, ...(context.name ? [context.name] : [])], context.locale);
   if (strength.score < context.minScore) return { ok: false, code: "PASSWORD_TOO_WEAK", suggestions: strength.suggestions };
   return { ok: true, password: normalized };
 }

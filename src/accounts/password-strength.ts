@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import type { Locale } from "../i18n/locales.ts";
 
 /**
  * Only this many leading code points go through the matchers. Their cost grows with the square of the
@@ -31,40 +32,104 @@ export interface PasswordStrength {
   suggestions: string[];
 }
 
-let estimator: ZxcvbnFactory | undefined;
-/** The common-password list by word length, for the edit-distance check. */
-let commonPasswordsByLength: Map<number, string[]> | undefined;
-let similarToCommonWarning = "This is similar to a commonly used password.";
+/**
+ * The dictionary and advice of each language other than English, from @zxcvbn-ts. Every language's estimate
+ * also checks the common passwords and the English words (most passwords everywhere borrow English words);
+ * the language's own words (common words, names, Wikipedia) come on top. The advice (warnings and
+ * suggestions) is the package's translation.
+ */
+const LANGUAGE_PACKAGES: Readonly<Record<Exclude<Locale, "en">, string>> = {
+  de: "@zxcvbn-ts/language-de",
+  fr: "@zxcvbn-ts/language-fr",
+  es: "@zxcvbn-ts/language-es-es",
+  ar: "@zxcvbn-ts/language-ar",
+};
 
-/** Loaded on first use: the dictionaries take tens of megabytes and a second or so to index. */
-function loadEstimator(): ZxcvbnFactory {
-  if (!estimator) {
-    const require = createRequire(import.meta.url);
-    const core = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
-    const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
-    const english = require("@zxcvbn-ts/language-en") as typeof import("@zxcvbn-ts/language-en");
-    estimator = new core.ZxcvbnFactory({
-      translations: english.translations,
-      graphs: common.adjacencyGraphs,
-      dictionary: { ...common.dictionary, ...english.dictionary },
-      useLevenshteinDistance: false,
-      l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
-      maxLength: STRENGTH_CHECKED_LENGTH * 2,
-    });
-    commonPasswordsByLength = new Map();
-    for (const [name, words] of Object.entries(common.dictionary)) {
-      if (!name.startsWith("passwords")) continue;
-      for (const word of words.slice(0, EDIT_DISTANCE_LIST_SIZE)) {
-        const text = String(word);
-        const bucket = commonPasswordsByLength.get(text.length);
-        if (bucket) bucket.push(text);
-        else commonPasswordsByLength.set(text.length, [text]);
-      }
+interface LanguagePackage {
+  dictionary: Record<string, (string | number)[]>;
+  translations: typeof import("@zxcvbn-ts/language-en").translations;
+}
+
+interface Estimator {
+  factory: ZxcvbnFactory;
+  /** The warning given for a password a few typos away from a common one, in the estimator's language. */
+  similarToCommonWarning: string;
+}
+
+/** One estimator per language, each made on the first estimate in its language. */
+const estimators = new Map<Locale, Estimator>();
+/** The common-password list by word length, for the edit-distance check (the same in every language). */
+let commonPasswordsByLength: Map<number, string[]> | undefined;
+
+function indexCommonPasswords(dictionary: Record<string, (string | number)[]>): Map<number, string[]> {
+  const byLength = new Map<number, string[]>();
+  for (const [name, words] of Object.entries(dictionary)) {
+    if (!name.startsWith("passwords")) continue;
+    for (const word of words.slice(0, EDIT_DISTANCE_LIST_SIZE)) {
+      const text = String(word);
+      const bucket = byLength.get(text.length);
+      if (bucket) bucket.push(text);
+      else byLength.set(text.length, [text]);
     }
-    const warnings = english.translations.warnings as Record<string, string>;
-    if (warnings.similarToCommon) similarToCommonWarning = warnings.similarToCommon;
   }
+  return byLength;
+}
+
+/** The part of zxcvbn-ts's options that holds the indexed dictionaries (read by the matchers on every check). */
+interface IndexedDictionaries {
+  dictionary: Record<string, unknown>;
+  rankedDictionaries: Record<string, unknown>;
+  rankedDictionariesMaxWordSize: Record<string, number>;
+}
+
+/**
+ * Gives `factory` the indexed dictionaries of `base` besides its own, without indexing them again: each
+ * language then costs only its own words (a few megabytes) instead of another copy of the 27 MB of the
+ * common and English ones. zxcvbn-ts has no public way to share them, so this sets the fields its
+ * dictionary matcher reads (`options.rankedDictionaries` and its word sizes, @zxcvbn-ts/core 4); the tests
+ * check that a language's estimate still knows both its own words and the English ones.
+ */
+function shareDictionaries(factory: ZxcvbnFactory, base: ZxcvbnFactory): void {
+  const own = (factory as unknown as { options: IndexedDictionaries }).options;
+  const shared = (base as unknown as { options: IndexedDictionaries }).options;
+  own.dictionary = { ...shared.dictionary, ...own.dictionary };
+  own.rankedDictionaries = { ...shared.rankedDictionaries, ...own.rankedDictionaries };
+  own.rankedDictionariesMaxWordSize = { ...shared.rankedDictionariesMaxWordSize, ...own.rankedDictionariesMaxWordSize };
+}
+
+/**
+ * The estimator of `locale`, made on first use: the dictionaries take tens of megabytes and a second or so
+ * to index, so a language nobody writes a password in is never loaded.
+ */
+function loadEstimator(locale: Locale): Estimator {
+  const loaded = estimators.get(locale);
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const core = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+  const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+  // Every language builds on the English estimator, whose indexed dictionaries it shares.
+  const base = locale === "en" ? undefined : loadEstimator("en");
+  const own = locale === "en" ? (require("@zxcvbn-ts/language-en") as LanguagePackage) : (require(LANGUAGE_PACKAGES[locale]) as LanguagePackage);
+  const factory = new core.ZxcvbnFactory({
+    translations: own.translations,
+    graphs: common.adjacencyGraphs,
+    // Only the language's own words are indexed here; the common and English ones are shared below.
+    dictionary: base ? own.dictionary : { ...common.dictionary, ...own.dictionary },
+    useLevenshteinDistance: false,
+    l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
+    maxLength: STRENGTH_CHECKED_LENGTH * 2,
+  });
+  if (base) shareDictionaries(factory, base.factory);
+  commonPasswordsByLength ??= indexCommonPasswords(common.dictionary);
+  const warnings = own.translations.warnings as Record<string, string>;
+  const estimator = { factory, similarToCommonWarning: warnings.similarToCommon || "This is similar to a commonly used password." };
+  estimators.set(locale, estimator);
   return estimator;
+}
+
+/** The languages whose estimator has been made so far (in this thread). */
+export function loadedStrengthLanguages(): Locale[] {
+  return [...estimators.keys()];
 }
 
 const UNLEET: Record<string, string> = {
@@ -121,10 +186,12 @@ function leadingCodePoints(text: string, count: number): string {
 /**
  * Estimates strength on the calling thread, in bounded time: the first STRENGTH_CHECKED_LENGTH code points,
  * edit distance only when the whole password is short. `userInputs` (identifier, name) count as easy to guess.
+ * `locale` adds that language's words to the English ones and gives the advice in that language.
  */
-export function estimatePasswordStrengthNow(password: string, userInputs: string[]): PasswordStrength {
+export function estimatePasswordStrengthNow(password: string, userInputs: string[], locale: Locale = "en"): PasswordStrength {
   const checked = leadingCodePoints(password.normalize("NFKC"), STRENGTH_CHECKED_LENGTH);
-  const result = loadEstimator().check(checked, userInputsFrom(userInputs));
+  const estimator = loadEstimator(locale);
+  const result = estimator.factory.check(checked, userInputsFrom(userInputs));
   const strength: PasswordStrength = {
     score: result.score as PasswordStrength["score"],
     warning: result.feedback.warning || null,
@@ -132,7 +199,7 @@ export function estimatePasswordStrengthNow(password: string, userInputs: string
   };
   // A short password a few typos away from a common one is guessed early: at most "weak".
   if (strength.score > 1 && checked.length <= EDIT_DISTANCE_MAX_LENGTH && isSimilarToCommonPassword(checked, levenshteinDistance())) {
-    return { score: 1, warning: similarToCommonWarning, suggestions: strength.suggestions };
+    return { score: 1, warning: estimator.similarToCommonWarning, suggestions: strength.suggestions };
   }
   return strength;
 }
@@ -153,7 +220,10 @@ const WARM_UP_PASSWORDS = [
   "monkey12",
 ];
 
-/** Loads the dictionaries and runs the matchers over a few hard passwords (the worker calls it at start). */
+/**
+ * Loads the English dictionaries and runs the matchers over a few hard passwords (the worker calls it at
+ * start). Other languages' dictionaries are loaded on their first estimate; the matchers are compiled by then.
+ */
 export function warmUpPasswordStrength(): void {
   for (let round = 0; round < 3; round++) for (const password of WARM_UP_PASSWORDS) estimatePasswordStrengthNow(`${password}${round}`, ["someone@example.com"]);
 }
@@ -181,6 +251,7 @@ interface EstimateRequest {
   id: number;
   password: string;
   userInputs: string[];
+  locale: Locale;
 }
 type EstimateAnswer = { id: number; strength: PasswordStrength } | { id: number; error: string };
 
@@ -247,9 +318,11 @@ function startWorker(): Worker {
 
 /**
  * Estimates strength in a worker thread (started, and its dictionaries loaded, on first use), so a slow
- * estimate never blocks the event loop. Calls are answered in order, one at a time.
+ * estimate never blocks the event loop. Calls are answered in order, one at a time. `locale` is the page's
+ * language: its dictionary joins the English one (loaded in the worker on the first estimate in that
+ * language) and the warning and suggestions come in it.
  */
-export function estimatePasswordStrength(password: string, userInputs: string[]): Promise<PasswordStrength> {
+export function estimatePasswordStrength(password: string, userInputs: string[], locale: Locale = "en"): Promise<PasswordStrength> {
   worker ??= startWorker();
   clearTimeout(idleTimer);
   const target = worker;
@@ -257,7 +330,7 @@ export function estimatePasswordStrength(password: string, userInputs: string[])
   return new Promise<PasswordStrength>((resolve, reject) => {
     pending.set(id, { resolve, reject });
     target.ref();
-    target.postMessage({ id, password, userInputs: userInputs.slice(0, 8) } satisfies EstimateRequest);
+    target.postMessage({ id, password, userInputs: userInputs.slice(0, 8), locale } satisfies EstimateRequest);
   });
 }
 

@@ -10,9 +10,16 @@ import { type AdminNoticeKind, adminNoticeEmail, adminNoticeSMS } from "../messa
 import { sendPasswordResetFor } from "../recovery/reset.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountChangeResult, AccountRecord, IdentifierRecord } from "../stores/types.ts";
-import { accountDeletedEvent, accountDisabledEvent, accountEnabledEvent, sessionsRevokedEvent, type WebhookActor } from "../webhooks/events.ts";
+import {
+  accountDeletedEvent,
+  accountDisabledEvent,
+  accountEnabledEvent,
+  secondFactorRemovedEvent,
+  sessionsRevokedEvent,
+  type WebhookActor,
+} from "../webhooks/events.ts";
 
-export const ADMIN_ACTIONS = ["disable", "enable", "sign-out", "reset-password", "grant-admin", "revoke-admin", "delete"] as const;
+export const ADMIN_ACTIONS = ["disable", "enable", "sign-out", "reset-password", "grant-admin", "revoke-admin", "remove-second-factors", "delete"] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 export function isAdminAction(value: string): value is AdminAction {
@@ -35,6 +42,9 @@ export const ACTION_RULES: Record<AdminAction, ActionRule> = {
   "reset-password": { stepUp: false, audit: "admin.reset_sent", notice: null, applies: (a) => a.disabledAt === null },
   "grant-admin": { stepUp: true, audit: "admin.admin_granted", notice: "admin_granted", applies: (a) => !a.isAdmin },
   "revoke-admin": { stepUp: true, audit: "admin.admin_revoked", notice: "admin_revoked", applies: (a) => a.isAdmin },
+  // Someone who talked support into it would own an account protected by a second factor: the admin's
+  // password again, like every action that weakens an account.
+  "remove-second-factors": { stepUp: true, audit: "admin.second_factors_removed", notice: "second_factors_removed", applies: () => true },
   delete: { stepUp: true, audit: "admin.account_deleted", notice: "deleted", applies: () => true },
 };
 
@@ -145,6 +155,19 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
       );
       detail.count = sessionsEnded;
       break;
+    case "remove-second-factors": {
+      // One transaction removes every factor, with a webhook event for each that was removed.
+      const removed = await deps.stores.factors.removeAllSecondFactors(account.id, (r) => [
+        ...r.passkeys.map((id) => secondFactorRemovedEvent(deps, account.id, { id, kind: "passkey" }, actor)),
+        ...(r.totp ? [secondFactorRemovedEvent(deps, account.id, { id: "totp", kind: "totp" }, actor)] : []),
+        ...(r.recoveryCodes > 0 ? [secondFactorRemovedEvent(deps, account.id, { id: "recovery_codes", kind: "recovery_codes" }, actor)] : []),
+      ]);
+      if (removed.passkeys.length === 0 && !removed.totp && removed.recoveryCodes === 0) return { changed: false };
+      detail.passkeys = removed.passkeys.length;
+      detail.totp = removed.totp;
+      detail.recoveryCodes = removed.recoveryCodes;
+      break;
+    }
     case "reset-password": {
       const target = identifiers.find((i) => i.id === input.identifierId && i.verifiedAt !== null);
       if (!target) throw new AppError("IDENTIFIER_NOT_FOUND", { field: "identifier", detail: "admin reset for an unknown identifier" });

@@ -23,7 +23,9 @@ export interface AdminActionState {
   error: FlowError | null;
 }
 
-export type AdminActionFlowResult = { kind: "done"; location: string; signedOut: boolean } | { kind: "refused"; state: AdminActionState; refusal: Refusal };
+export type AdminActionFlowResult =
+  | { kind: "done"; location: string; signedOut: boolean; changed: boolean }
+  | { kind: "refused"; state: AdminActionState; refusal: Refusal };
 
 /** Where the admin goes after an action: back to the account, to the list after a deletion, or out. */
 function afterAction(action: AdminAction, accountId: string, self: boolean, changed: boolean): { location: string; signedOut: boolean } {
@@ -47,5 +49,6 @@ export async function runAdminAction(deps: Parameters<typeof performAdminAction>
     };
     return { kind: "refused", state, refusal: performed.refusal };
   }
-  return { kind: "done", ...afterAction(input.action, input.accountId, input.admin.id === input.accountId, performed.value.changed) };
+  const changed = performed.value.changed;
+  return { kind: "done", changed, ...afterAction(input.action, input.accountId, input.admin.id === input.accountId, changed) };
 }

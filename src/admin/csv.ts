@@ -1,5 +1,6 @@
 // CSV export of help feedback (RFC 4180: comma-separated, CRLF line ends, quoted where needed).
 import type { HelpLibrary } from "../help/articles.ts";
+import { isLocale } from "../i18n/locales.ts";
 import type { HelpFeedbackRecord } from "../stores/types.ts";
 
 export type CSVValue = string | number | null;
@@ -22,7 +23,14 @@ export function toCSV(rows: ReadonlyArray<ReadonlyArray<CSVValue>>): string {
   return rows.map((row) => `${row.map(csvCell).join(",")}\r\n`).join("");
 }
 
-export const FEEDBACK_CSV_HEADER = ["answered_at", "article", "article_version", "current_version", "helpful", "reason", "comment"] as const;
+export const FEEDBACK_CSV_HEADER = ["answered_at", "article", "article_version", "current_version", "helpful", "reason", "comment", "language"] as const;
+
+/** The version the answer's article reads as now in the answer's language, if it is still published there. */
+function currentVersion(library: HelpLibrary, record: HelpFeedbackRecord): string | null {
+  if (!isLocale(record.locale)) return null;
+  const article = library.get(record.slug, record.locale);
+  return article?.locale === record.locale ? article.version : null;
+}
 
 /**
  * Every answer as CSV, oldest first. The anonymous visitor id is left out: each row already is one
@@ -35,10 +43,11 @@ export function helpFeedbackCSV(records: readonly HelpFeedbackRecord[], library:
       r.answeredAt.toISOString(),
       r.slug,
       r.articleVersion,
-      library.get(r.slug)?.version === r.articleVersion ? "yes" : "no",
+      currentVersion(library, r) === r.articleVersion ? "yes" : "no",
       r.helpful ? "yes" : "no",
       r.reason,
       r.comment,
+      r.locale,
     ]),
   ]);
 }

@@ -3,6 +3,7 @@
 import type { Deps } from "../deps.ts";
 import type { HelpLibrary } from "../help/articles.ts";
 import { FEEDBACK_REASONS, utcDayOf } from "../help/feedback.ts";
+import { type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import { feedbackReasonLabels } from "../messages/help.ts";
 import type { HelpArticleFeedbackSummary, HelpFeedbackDay, HelpFeedbackReason, HelpFeedbackRecord } from "../stores/types.ts";
 
@@ -37,12 +38,25 @@ export interface ArticleFeedbackReport {
   /** Answers given for the article as it reads now, and for earlier versions (before an edit). */
   currentVersion: YesNo;
   earlierVersions: YesNo;
+  /** Views, yes and no per language the article was shown in, by language code. */
+  locales: LanguageFeedback[];
+}
+
+export interface LanguageFeedback {
+  locale: string;
+  views: number;
+  yes: number;
+  no: number;
 }
 
 export interface HelpFeedbackReport {
   generatedAt: Date;
   /** Only views and answers from this moment on count; null for all time. */
   since: Date | null;
+  /** Only views and answers in this language count; null for every language. */
+  locale: Locale | null;
+  /** The totals per language articles were shown in, by language code (only languages with a view or answer). */
+  languages: Array<LanguageFeedback & { helpfulPercent: number | null }>;
   articles: ArticleFeedbackReport[];
   totals: { views: number; yes: number; no: number; helpfulPercent: number | null };
   /** One entry per UTC day for the last `trendDays` days, oldest first, including days without answers. */
@@ -56,6 +70,8 @@ export interface HelpFeedbackReportOptions {
   sinceDays?: number;
   trendDays?: number;
   commentLimit?: number;
+  /** Count only views and answers in this language (of the article as shown); every language when absent. */
+  locale?: Locale;
 }
 
 /** Yes as a whole percentage of all answers, or null when there are none. */
@@ -69,14 +85,14 @@ export function startOfWindow(now: Date, days: number): Date {
   return new Date(today - (days - 1) * DAY_MS);
 }
 
-function reportArticle(summary: HelpArticleFeedbackSummary, title: string, published: boolean, version: string | null): ArticleFeedbackReport {
+function reportArticle(summary: HelpArticleFeedbackSummary, title: string, published: boolean, currentVersions: ReadonlySet<string>): ArticleFeedbackReport {
   const reasons = FEEDBACK_REASONS.map((reason) => ({ reason, label: feedbackReasonLabels[reason], count: summary.reasons[reason] ?? 0 }));
   let topReason: ReasonCount | null = null;
   for (const r of reasons) if (r.count > 0 && (!topReason || r.count > topReason.count)) topReason = r;
   const currentVersion: YesNo = { yes: 0, no: 0 };
   const earlierVersions: YesNo = { yes: 0, no: 0 };
   for (const v of summary.versions) {
-    const target = v.version === version ? currentVersion : earlierVersions;
+    const target = currentVersions.has(v.version) ? currentVersion : earlierVersions;
     target.yes += v.yes;
     target.no += v.no;
   }
@@ -92,7 +108,19 @@ function reportArticle(summary: HelpArticleFeedbackSummary, title: string, publi
     topReason: topReason?.reason ?? null,
     currentVersion,
     earlierVersions,
+    locales: summary.locales,
   };
+}
+
+/** The versions an article reads as now, in `locale` or (without it) in every language. */
+function currentVersionsOf(library: HelpLibrary, slug: string, locale: Locale | undefined): Set<string> {
+  const versions = new Set<string>();
+  for (const l of locale ? [locale] : SHIPPED_LOCALES) {
+    const article = library.get(slug, l);
+    // A language without a translation shows the English article, whose answers are stored as English.
+    if (article && article.locale === l) versions.add(article.version);
+  }
+  return versions;
 }
 
 /**
@@ -108,18 +136,31 @@ export async function buildHelpFeedbackReport(
   const trendDays = options.trendDays ?? 30;
   const since = options.sinceDays ? startOfWindow(now, options.sinceDays) : null;
   const trendSince = startOfWindow(now, trendDays);
+  const locale = options.locale;
+  const inLocale = locale ? { locale } : {};
   const [summaries, trendRows, latest] = await Promise.all([
-    deps.stores.helpFeedback.summarizeFeedback(since ? { since } : {}),
-    deps.stores.helpFeedback.feedbackTrend({ since: trendSince }),
-    deps.stores.helpFeedback.latestComments({ limit: options.commentLimit ?? 20 }),
+    deps.stores.helpFeedback.summarizeFeedback({ ...(since ? { since } : {}), ...inLocale }),
+    deps.stores.helpFeedback.feedbackTrend({ since: trendSince, ...inLocale }),
+    deps.stores.helpFeedback.latestComments({ limit: options.commentLimit ?? 20, ...inLocale }),
   ]);
 
   const bySlug = new Map(summaries.map((s) => [s.slug, s]));
-  const empty = (slug: string): HelpArticleFeedbackSummary => ({ slug, views: 0, yes: 0, no: 0, reasons: {}, versions: [] });
+  const empty = (slug: string): HelpArticleFeedbackSummary => ({ slug, views: 0, yes: 0, no: 0, reasons: {}, versions: [], locales: [] });
   const published = library.list();
-  const articles = published.map((a) => reportArticle(bySlug.get(a.slug) ?? empty(a.slug), a.title, true, a.version));
+  const articles = published.map((a) => reportArticle(bySlug.get(a.slug) ?? empty(a.slug), a.title, true, currentVersionsOf(library, a.slug, locale)));
   const retired = summaries.filter((s) => !library.get(s.slug)).sort((a, b) => (a.slug < b.slug ? -1 : 1));
-  for (const s of retired) articles.push(reportArticle(s, s.slug, false, null));
+  for (const s of retired) articles.push(reportArticle(s, s.slug, false, new Set()));
+
+  const byLanguage = new Map<string, LanguageFeedback>();
+  for (const a of articles) {
+    for (const l of a.locales) {
+      const total = byLanguage.get(l.locale) ?? { locale: l.locale, views: 0, yes: 0, no: 0 };
+      byLanguage.set(l.locale, { locale: l.locale, views: total.views + l.views, yes: total.yes + l.yes, no: total.no + l.no });
+    }
+  }
+  const languages = [...byLanguage.values()]
+    .sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0))
+    .map((l) => ({ ...l, helpfulPercent: helpfulPercent(l.yes, l.no) }));
 
   const totals = articles.reduce((t, a) => ({ views: t.views + a.views, yes: t.yes + a.yes, no: t.no + a.no }), { views: 0, yes: 0, no: 0 });
   const trendByDay = new Map(trendRows.map((d) => [d.day, d]));
@@ -131,6 +172,8 @@ export async function buildHelpFeedbackReport(
   return {
     generatedAt: now,
     since,
+    locale: locale ?? null,
+    languages,
     articles,
     totals: { ...totals, helpfulPercent: helpfulPercent(totals.yes, totals.no) },
     trend,
@@ -172,5 +215,6 @@ export function formatHelpReportText(report: HelpFeedbackReport): string {
       .join("  ")
       .trimEnd();
   const period = report.since ? `since ${utcDayOf(report.since)}` : "all time";
-  return `Help feedback, ${period} (generated ${report.generatedAt.toISOString()})\n\n${[line(header), ...rows.map(line), line(total)].join("\n")}\n`;
+  const language = report.locale ? `, in ${report.locale}` : "";
+  return `Help feedback, ${period}${language} (generated ${report.generatedAt.toISOString()})\n\n${[line(header), ...rows.map(line), line(total)].join("\n")}\n`;
 }

@@ -4,9 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import { getSecurityOverview } from "../factors/account-security.ts";
 import type { HelpLibrary } from "../help/articles.ts";
 import { utcDayOf } from "../help/feedback.ts";
-import { answerPage, readFlow } from "../http/flow-adapter.ts";
+import { answerJson, answerPage, readFlow } from "../http/flow-adapter.ts";
 import { adminActionPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
@@ -14,8 +15,10 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
 import { translator } from "../i18n/catalogue.ts";
+import { isLocale } from "../i18n/locales.ts";
 import { html } from "../lib/html.ts";
 import { describeBrowserAndSystem, describeUserAgent } from "../lib/user-agent.ts";
+import { adminSecondFactorTexts } from "../messages/pages.ts";
 import { listAccountSessions } from "../sessions/sessions.ts";
 import { adminAccountPage } from "../views/admin-account-page.ts";
 import { adminAccountsPage } from "../views/admin-accounts-page.ts";
@@ -96,6 +99,7 @@ const ACCOUNT_NOTICES: Record<string, string> = {
   "grant-admin": "The account is now an administrator. Its owner has been told.",
   "revoke-admin": "The account is no longer an administrator. Its owner has been told.",
   deleted: "The account has been deleted. Its owner has been told.",
+  "remove-second-factors": adminSecondFactorTexts.done,
   unchanged: "Nothing changed: the account already was that way.",
 };
 
@@ -162,9 +166,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
   app.get("/admin/accounts/:id", async (request, reply) => {
     const auth = requireAdmin(request);
     const account = await loadAccount(deps, paramOf(request, "id"));
-    const [sessions, events] = await Promise.all([
+    const [sessions, events, security] = await Promise.all([
       listAccountSessions(deps, account.account.id),
       deps.stores.audit.searchEvents({ accountId: account.account.id, limit: 20 }),
+      getSecurityOverview(deps, account.account.id),
     ]);
     const done = queryOf(request).done;
     const noticeText = typeof done === "string" ? ACCOUNT_NOTICES[done] : undefined;
@@ -173,6 +178,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
       locale: request.locale,
       account,
       self: account.account.id === auth.account.id,
+      secondFactors: { totp: security.totp === "on", passkeys: security.passkeys.length, recoveryCodesLeft: security.recoveryCodesLeft },
       sessions: sessions.map((s) => ({ ...describeBrowserAndSystem(s.userAgent), ip: s.ip, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt })),
       events: events.map((e) => ({ at: e.at, text: describeAuditEvent(e.type, t), ip: e.ip, device: e.userAgent ? describeUserAgent(e.userAgent, t) : null })),
       ...(noticeText ? { notice: noticeText } : {}),
@@ -218,6 +224,34 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     });
   });
 
+  // The same actions for support tools and scripts, as JSON: `{"password": "…"}` (the admin's own, for the
+  // actions with step-up) and, for reset-password, `{"identifier": "<identifier id>"}`. The admin check runs
+  // when the request arrives, before its body is read, so to anyone else the address does not exist.
+  refuseOtherMethods(app, "/api/v1/admin/accounts/:id/:action", ["POST"]);
+  app.post("/api/v1/admin/accounts/:id/:action", { onRequest: adminOnly }, async (request, reply) => {
+    const auth = requireAdmin(request);
+    const action = actionOf(request);
+    const body = isRecord(request.body) ? request.body : {};
+    const text = (name: string, max: number): string => {
+      const value = ownValue(body, name);
+      return typeof value === "string" ? value.slice(0, max) : "";
+    };
+    const identifierId = text("identifier", 64);
+    const result = await runAdminAction(deps, {
+      admin: auth.account,
+      accountId: (await loadAccount(deps, paramOf(request, "id"))).account.id,
+      action,
+      password: text("password", 1024),
+      ...(identifierId ? { identifierId } : {}),
+      context: sessionContextOf(request),
+    });
+    return answerJson(result, (done) => {
+      if (done.kind !== "done") throw new Error(`admin API cannot answer ${done.kind}`);
+      if (done.signedOut) clearSessionCookie(reply, deps);
+      return reply.code(200).send({ changed: done.changed });
+    });
+  });
+
   app.get("/admin/events", async (request, reply) => {
     requireAdmin(request);
     const query = queryOf(request);
@@ -258,7 +292,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
   app.get("/admin/help-feedback", async (request, reply) => {
     requireAdmin(request);
     const days = periodDays(request);
-    const report = await buildHelpFeedbackReport(deps, library, days ? { sinceDays: days } : {});
+    const lang = ownValue(request.query, "lang");
+    const locale = isLocale(lang) ? lang : undefined;
+    const report = await buildHelpFeedbackReport(deps, library, { ...(days ? { sinceDays: days } : {}), ...(locale ? { locale } : {}) });
     const t = translator(request.locale);
     return sendPage(request, reply, deps, {
       title: t("admin.feedbackTitle"),

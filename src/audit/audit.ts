@@ -31,6 +31,7 @@ export const AUDIT_EVENT_TYPES = [
   "admin.sessions_revoked",
   "admin.reset_sent",
   "admin.account_deleted",
+  "admin.second_factors_removed",
   "oidc.consent_given",
   "oidc.access_removed",
   "webhook.endpoint_added",

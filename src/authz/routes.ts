@@ -48,7 +48,7 @@ export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): voi
     return reply
       .code(401)
       .header("location", signinURL(original))
-      .send({ error: { code: "UNAUTHENTICATED", message: messageForError("UNAUTHENTICATED") } });
+      .send({ error: { code: "UNAUTHENTICATED", message: messageForError("UNAUTHENTICATED", undefined, request.locale) } });
   });
 
   app.get("/api/v1/authz/forward-auth", async (request, reply) => {

@@ -155,7 +155,7 @@ function duckBabble(out: Float32Array, plan: AudioPlan): void {
  * (ducked under the digits), the digits and the beeps at the gains the plan gives them.
  */
 export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
-  const { voices } = getVoiceBank();
+  const { voices } = getVoiceBank(plan.locale);
   const out = new Float32Array(plan.length);
   const hop = Math.max(1, Math.round(plan.sampleRate * GRAIN_HOP_SECONDS));
   // Half the period of a low voice (80 Hz) is enough room to bring the next grain into phase.

@@ -1,5 +1,6 @@
 // Plans a CAPTCHA audio clip: which voice says each digit, how fast, how high and how loud, where it
 // starts, the background babble and the beeps. Rendering the plan is left to audio-mix.ts.
+import type { Locale } from "../i18n/locales.ts";
 import { randomBetween as between, type Random } from "../lib/random.ts";
 import { type AudioEffects, type CAPTCHAVoiceStyle, DEFAULT_VOICE_SECRET, deriveCAPTCHAVoiceStyle, styleVoices } from "./audio-style.ts";
 import { getVoiceBank, levelOf, type Voice } from "./audio-voices.ts";
@@ -8,7 +9,7 @@ import { getVoiceBank, levelOf, type Voice } from "./audio-voices.ts";
 export interface AudioDigitSegment {
   /** The digit spoken, 0-9. */
   digit: number;
-  /** Index of the voice in the voice bank. */
+  /** Index of the voice in the voice bank of the plan's language. */
   voice: number;
   /** First sample of the segment in the clip. */
   start: number;
@@ -53,6 +54,8 @@ export interface AudioBeep {
  * a plan is deterministic: the same plan always gives the same bytes.
  */
 export interface AudioPlan {
+  /** The language spoken: every digit and every fragment of babble comes from this language's voice bank. */
+  locale: Locale;
   sampleRate: number;
   /** Length of the whole clip in samples. */
   length: number;
@@ -114,15 +117,21 @@ function pickVoice(random: Random, usable: readonly number[], avoid: readonly nu
 /**
  * Plans the clip for `digits`: which voice says each digit, how fast, how high and how loud, where it
  * starts, and the background babble and the beeps around it. The plan depends only on its arguments (and
- * the committed voice bank), so a seeded `random` gives the same clip on every replay.
+ * the committed voice banks), so a seeded `random` gives the same clip on every replay.
  *
  * @param digits Exactly seven ASCII digits.
  * @param random Source of every random choice.
+ * @param locale The language the digits are spoken in; the babble is cut from the same language.
  * @throws RangeError when `digits` is not seven digits 0-9.
  */
-export function planCAPTCHAAudio(digits: string, random: Random, style: CAPTCHAVoiceStyle = deriveCAPTCHAVoiceStyle(DEFAULT_VOICE_SECRET)): AudioPlan {
+export function planCAPTCHAAudio(
+  digits: string,
+  random: Random,
+  style: CAPTCHAVoiceStyle = deriveCAPTCHAVoiceStyle(DEFAULT_VOICE_SECRET),
+  locale: Locale = "en",
+): AudioPlan {
   if (!/^[0-9]{7}$/.test(digits)) throw new RangeError("CAPTCHA audio needs exactly seven digits 0-9");
-  const { sampleRate, voices } = getVoiceBank();
+  const { sampleRate, voices } = getVoiceBank(locale);
   const usable = styleVoices(style, voices.length);
   const seconds = (s: number): number => Math.round(s * sampleRate);
   // Every clip lasts the same, so its length says nothing about which digits it speaks.
@@ -212,7 +221,7 @@ export function planCAPTCHAAudio(digits: string, random: Random, style: CAPTCHAV
   }
   keepDigitsAboveBabble(spoken, babble, voices);
   const babblePauseGains = planPauseGains(spoken, babble, voices, length);
-  return { sampleRate, length, digits: spoken, babble, babblePauseGains, beeps, effects: style.effects };
+  return { locale, sampleRate, length, digits: spoken, babble, babblePauseGains, beeps, effects: style.effects };
 }
 
 function longestRecording(voices: readonly Voice[]): number {

@@ -1,6 +1,8 @@
-// The committed bank of spoken digits (assets/captcha/voices/, made by `npm run captcha:voices`).
+// The committed banks of spoken digits, one per language (assets/captcha/voices/<locale>/, made by
+// `npm run captcha:voices`). Each bank is read the first time a clip in its language is made.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { Locale } from "../i18n/locales.ts";
 import { decodeWAV } from "./audio-wav.ts";
 
 /** One voice of the bank: its ten digit recordings, forwards and backwards. */
@@ -27,33 +29,44 @@ function runningEnergy(samples: Float32Array): Float64Array {
   return energy;
 }
 
-/** The recordings, all at one sample rate. */
+/** The recordings of one language, all at one sample rate. */
 export interface VoiceBank {
+  locale: Locale;
   sampleRate: number;
   voices: Voice[];
 }
 
-/** The shape of assets/captcha/voices/index.json, written by scripts/captcha-voices.ts. */
+/** The shape of assets/captcha/voices/<locale>/index.json, written by scripts/captcha-voices.ts. */
 export interface VoiceBankIndex {
   /** The synthesizer and version that made the recordings. */
   generator?: string;
+  locale?: string;
   sampleRate: number;
+  /** The text given to the synthesizer for 0-9. */
+  words?: string[];
+  /** What the synthesizer made of each word (espeak-ng phonemes), so the words can be checked by reading. */
+  phonemes?: string[];
   voices: { id: string; description: string; digits: string[] }[];
 }
 
 const VOICES_DIR = fileURLToPath(new URL("../../assets/captcha/voices/", import.meta.url));
 
-let bank: VoiceBank | undefined;
+const banks = new Map<Locale, VoiceBank>();
 
-/** Reads the committed voice bank once; the recordings are read-only afterwards. */
-export function getVoiceBank(): VoiceBank {
-  if (bank !== undefined) return bank;
-  const index = JSON.parse(readFileSync(`${VOICES_DIR}index.json`, "utf8")) as VoiceBankIndex;
+/**
+ * The voice bank of `locale`, read from disk on its first use and kept afterwards (read-only). Banks of
+ * languages no clip has been asked in are never read, so they cost neither start-up time nor memory.
+ */
+export function getVoiceBank(locale: Locale = "en"): VoiceBank {
+  const loaded = banks.get(locale);
+  if (loaded !== undefined) return loaded;
+  const dir = `${VOICES_DIR}${locale}/`;
+  const index = JSON.parse(readFileSync(`${dir}index.json`, "utf8")) as VoiceBankIndex;
   const voices: Voice[] = index.voices.map((entry) => {
-    if (entry.digits.length !== 10) throw new Error(`voice ${entry.id} must have ten digit recordings`);
+    if (entry.digits.length !== 10) throw new Error(`voice ${locale}/${entry.id} must have ten digit recordings`);
     const digits = entry.digits.map((file) => {
-      const wav = decodeWAV(readFileSync(`${VOICES_DIR}${file}`));
-      if (wav.sampleRate !== index.sampleRate) throw new Error(`${file} is not at ${index.sampleRate} Hz`);
+      const wav = decodeWAV(readFileSync(`${dir}${file}`));
+      if (wav.sampleRate !== index.sampleRate) throw new Error(`${locale}/${file} is not at ${index.sampleRate} Hz`);
       return wav.samples;
     });
     return {
@@ -63,7 +76,13 @@ export function getVoiceBank(): VoiceBank {
       energies: digits.map(runningEnergy),
     };
   });
-  if (voices.length < 3) throw new Error("the CAPTCHA voice bank needs at least three voices");
-  bank = { sampleRate: index.sampleRate, voices };
+  if (voices.length < 3) throw new Error(`the CAPTCHA voice bank of ${locale} needs at least three voices`);
+  const bank: VoiceBank = { locale, sampleRate: index.sampleRate, voices };
+  banks.set(locale, bank);
   return bank;
+}
+
+/** The languages whose voice bank has been read so far. */
+export function loadedVoiceBanks(): Locale[] {
+  return [...banks.keys()];
 }

@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits } from "./alphabet.ts";
 import { createCAPTCHAAudio, renderCAPTCHAAudio } from "./audio.ts";
 import { mixCAPTCHAAudio } from "./audio-mix.ts";
 import { type AudioPlan, CAPTCHA_AUDIO_SECONDS, MIN_DIGIT_GAP_SECONDS, planCAPTCHAAudio } from "./audio-plan.ts";
-import { deriveCAPTCHAVoiceStyle } from "./audio-style.ts";
+import { DEFAULT_VOICE_SECRET, deriveCAPTCHAVoiceStyle } from "./audio-style.ts";
+import { getVoiceBank, type VoiceBankIndex } from "./audio-voices.ts";
 
 interface ParsedWAV {
   sampleRate: number;
@@ -33,10 +38,18 @@ function parseWAV(file: Buffer): ParsedWAV {
   return { sampleRate, samples };
 }
 
+/** The language a seed's clip is planned in: the seeds of a loop go round every shipped language. */
+function localeFor(seed: string): Locale {
+  let sum = 0;
+  for (const char of seed) sum += char.charCodeAt(0);
+  return SHIPPED_LOCALES[sum % SHIPPED_LOCALES.length] as Locale;
+}
+
+/** A clip's plan; the properties below are checked in every language, each seed in its own. */
 function planFor(seed: string): { digits: string; plan: AudioPlan } {
   const random = createSeededRandom(seed);
   const digits = generateCAPTCHADigits(random);
-  return { digits, plan: planCAPTCHAAudio(digits, random) };
+  return { digits, plan: planCAPTCHAAudio(digits, random, undefined, localeFor(seed)) };
 }
 
 function meanSquare(samples: Float32Array, from: number, to: number): number {
@@ -248,4 +261,105 @@ test("planCAPTCHAAudio refuses anything but seven digits 0-9", () => {
     assert.throws(() => planCAPTCHAAudio(digits, random), RangeError, JSON.stringify(digits));
     assert.throws(() => createCAPTCHAAudio(digits, random), RangeError, JSON.stringify(digits));
   }
+});
+
+const VOICES_DIR = fileURLToPath(new URL("../../assets/captcha/voices/", import.meta.url));
+
+/** What the committed banks must say for 0-9: the words given to espeak-ng. */
+const DIGIT_WORDS: Record<Locale, string[]> = {
+  en: ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+  de: ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"],
+  fr: ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"],
+  es: ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"],
+  ar: ["٠", "١", "٢", "٣", "٤", "٥", "٦", "٧", "٨", "٩"],
+};
+
+/**
+ * The consonants of the Modern Standard Arabic numbers as espeak-ng writes them (sifr, wahid, ithnan,
+ * thalatha, arba'a, khamsa, sitta, sab'a, thamaniya, tis'a): the Arabic digits were read as those words.
+ */
+const ARABIC_SKELETONS = [/s.*f.*R/, /w.*H.*d/, /T.*n.*n/, /T.*l.*T/, /R.*b.*A/, /x.*m.*s/, /s.*t/, /s.*b.*A/, /T.*m.*n/, /t.*s.*A/];
+
+test("every shipped language has a voice bank of ten digits in as many voices as English, of sane lengths", () => {
+  const english = getVoiceBank("en").voices.length;
+  assert.ok(english >= 10);
+  for (const locale of SHIPPED_LOCALES) {
+    const index = JSON.parse(readFileSync(`${VOICES_DIR}${locale}/index.json`, "utf8")) as VoiceBankIndex;
+    assert.equal(index.locale, locale);
+    assert.deepEqual(index.words, DIGIT_WORDS[locale], `${locale}: the words recorded`);
+    const bank = getVoiceBank(locale);
+    assert.equal(bank.locale, locale);
+    assert.equal(bank.sampleRate, 16000);
+    assert.equal(bank.voices.length, english, `${locale}: as many voices as English`);
+    assert.equal(new Set(bank.voices.map((voice) => voice.id)).size, english, `${locale}: distinct voices`);
+    for (const voice of bank.voices) {
+      assert.equal(voice.digits.length, 10);
+      for (const [digit, samples] of voice.digits.entries()) {
+        const seconds = samples.length / bank.sampleRate;
+        // A spoken number word: long enough to be a word, short enough to leave pauses in a 12 s clip.
+        assert.ok(seconds >= 0.15 && seconds <= 1, `${locale}/${voice.id}/${digit} lasts ${seconds.toFixed(2)} s`);
+        let sum = 0;
+        for (const value of samples) sum += value * value;
+        assert.ok(Math.sqrt(sum / samples.length) > 0.05, `${locale}/${voice.id}/${digit} is not silent`);
+      }
+    }
+  }
+});
+
+test("the Arabic bank speaks the Modern Standard Arabic number words", () => {
+  const index = JSON.parse(readFileSync(`${VOICES_DIR}ar/index.json`, "utf8")) as VoiceBankIndex;
+  assert.equal(index.phonemes?.length, 10);
+  for (const [digit, skeleton] of ARABIC_SKELETONS.entries()) {
+    assert.match(index.phonemes?.[digit] ?? "", skeleton, `the phonemes of ${digit}`);
+  }
+});
+
+test("a plan in German speaks and babbles with the German recordings only", () => {
+  const random = createSeededRandom("german-bank");
+  const plan = planCAPTCHAAudio("3141592", random, deriveCAPTCHAVoiceStyle(DEFAULT_VOICE_SECRET), "de");
+  assert.equal(plan.locale, "de");
+  const german = getVoiceBank("de");
+  for (const segment of [...plan.digits, ...plan.babble]) assert.ok(segment.voice < german.voices.length);
+  // A fragment of the babble played forwards, whole, at its natural speed, pitch and level is the German
+  // recording itself (babble grains are not re-aligned, so overlap-adding them gives back the source).
+  const fragment = plan.babble[0];
+  assert.ok(fragment);
+  const source = german.voices[fragment.voice]?.digits[fragment.digit] as Float32Array;
+  const alone: AudioPlan = {
+    ...plan,
+    digits: [],
+    babble: [{ ...fragment, reversed: false, from: 0, to: 1, start: 0, length: source.length, speed: 1, pitch: 1, gain: 1 }],
+    babblePauseGains: [1],
+    beeps: [],
+  };
+  const mixed = mixCAPTCHAAudio(alone);
+  const english = getVoiceBank("en").voices[fragment.voice]?.digits[fragment.digit] as Float32Array;
+  const hop = 160;
+  let fromGerman = 0;
+  let fromEnglish = 0;
+  for (let i = hop; i < source.length - hop; i++) {
+    fromGerman = Math.max(fromGerman, Math.abs((mixed[i] as number) - (source[i] as number)));
+    fromEnglish = Math.max(fromEnglish, Math.abs((mixed[i] as number) - (english[i] ?? 0)));
+  }
+  assert.ok(fromGerman < 1e-4, `the mix is the German recording (largest difference ${fromGerman})`);
+  assert.ok(fromEnglish > 0.1, "and not the English one");
+  // The same choices in English are other recordings, and the clips differ.
+  const clip = (locale: Locale): Buffer => createCAPTCHAAudio("3141592", createSeededRandom("same-seed"), undefined, locale);
+  const clips = SHIPPED_LOCALES.map(clip);
+  assert.equal(new Set(clips.map((c) => c.toString("base64"))).size, SHIPPED_LOCALES.length, "five languages, five clips");
+});
+
+test("voice banks are read only when a clip in their language is made", () => {
+  const script = [
+    'const voices = await import("./src/captcha/audio-voices.ts");',
+    'const audio = await import("./src/captcha/audio.ts");',
+    'const { createSeededRandom } = await import("./src/lib/random.ts");',
+    "const before = voices.loadedVoiceBanks().join();",
+    'audio.createCAPTCHAAudio("1234567", createSeededRandom("lazy"), undefined, "fr");',
+    "console.log(JSON.stringify({ before, after: voices.loadedVoiceBanks().join() }));",
+  ].join("\n");
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout.trim()), { before: "", after: "fr" });
 });

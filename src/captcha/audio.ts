@@ -1,6 +1,7 @@
 // Builds the CAPTCHA audio clip: seven spoken digits in varied voices over a continuous babble of
 // reversed and partial digits, between two beeps, as a 16-bit mono WAV file. The steps live beside this
 // file: audio-plan.ts, audio-mix.ts, audio-effects.ts, audio-voices.ts, audio-style.ts and audio-wav.ts.
+import type { Locale } from "../i18n/locales.ts";
 import type { Random } from "../lib/random.ts";
 import { applyAudioEffects } from "./audio-effects.ts";
 import { mixCAPTCHAAudio } from "./audio-mix.ts";
@@ -28,12 +29,13 @@ export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
 }
 
 /**
- * Plans and renders the audio clip for `digits`. With `createSeededRandom(seed)` the same digits and seed
- * always give the same bytes, so every replay of a challenge plays the same clip.
+ * Plans and renders the audio clip for `digits`, spoken in `locale`. With `createSeededRandom(seed)` the
+ * same digits, seed and language always give the same bytes, so every replay of a challenge plays the same
+ * clip.
  *
  * @param digits Exactly seven ASCII digits.
  * @throws RangeError when `digits` is not seven digits 0-9.
  */
-export function createCAPTCHAAudio(digits: string, random: Random, style?: CAPTCHAVoiceStyle): Buffer {
-  return renderCAPTCHAAudio(planCAPTCHAAudio(digits, random, style));
+export function createCAPTCHAAudio(digits: string, random: Random, style?: CAPTCHAVoiceStyle, locale: Locale = "en"): Buffer {
+  return renderCAPTCHAAudio(planCAPTCHAAudio(digits, random, style, locale));
 }

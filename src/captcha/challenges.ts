@@ -3,6 +3,7 @@
 // to the session or browser that asked.
 import { countThisHour } from "../audit/hourly-counts.ts";
 import type { Deps } from "../deps.ts";
+import { isLocale, type Locale } from "../i18n/locales.ts";
 import { constantTimeEqual, generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
 import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits, generateCAPTCHAText } from "./alphabet.ts";
@@ -24,7 +25,7 @@ interface StoredChallenge {
   binding: string;
   textHash: string;
   digitsHash: string;
-  /** Sealed {text, digits, seed}: needed to draw the picture and speak the digits, unreadable in storage. */
+  /** Sealed {text, digits, seed, locale}: needed to draw the picture and speak the digits, unreadable in storage. */
   sealed: string;
   expiresAt: number;
 }
@@ -33,6 +34,12 @@ interface SealedMedia {
   text: string;
   digits: string;
   seed: string;
+  /**
+   * The language the digits are spoken in: the page's language when the challenge was made. It is fixed
+   * with the digits, so a challenge is only ever heard in one language and every replay gives the same
+   * bytes (several renderings of the same digits would let a recognizer vote between them).
+   */
+  locale?: Locale;
 }
 
 export interface CAPTCHAChallenge {
@@ -46,12 +53,20 @@ export type CAPTCHAVerdict = "correct" | "incorrect" | "expired";
 
 type CAPTCHADeps = Pick<Deps, "stores" | "clock" | "random" | "config"> & { metrics?: Deps["metrics"] };
 
-/** Upper-cases and drops spaces, commas, hyphens and dots, so "ab-c 12" and "ABC12" are the same answer. */
+/** Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits, in the order 0-9 of each. */
+const ARABIC_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
+
+/**
+ * Upper-cases, writes every digit as an ASCII digit (Arabic-Indic ٣ and Eastern ۳ become 3; full-width
+ * ３ too, through NFKC) and drops spaces, commas (the Arabic ، too), hyphens and dots, so "ab-c 12",
+ * "ABC12" and "ABC١٢" are the same answer.
+ */
 export function normalizeCAPTCHAAnswer(answer: string): string {
   return answer
     .normalize("NFKC")
+    .replace(ARABIC_DIGITS, (digit) => String(digit.charCodeAt(0) - (digit >= "\u06F0" ? 0x06f0 : 0x0660)))
     .toUpperCase()
-    .replace(/[\s,.\-‐‑–—]/g, "")
+    .replace(/[\s,.\-‐‑–—،٫٬]/g, "")
     .slice(0, 32);
 }
 
@@ -65,13 +80,20 @@ export function challengeView(id: string, expiresAt: Date): CAPTCHAChallenge {
   return { id, imageUrl: `/captcha/${id}.png`, audioUrl: `/captcha/${id}.wav`, expiresAt: expiresAt.toISOString() };
 }
 
-/** Creates a challenge for `purpose`, usable only by `binding` (the session or browser that asked). */
-export async function createCAPTCHAChallenge(deps: CAPTCHADeps, input: { purpose: CAPTCHAPurpose; binding: string }): Promise<CAPTCHAChallenge> {
+/**
+ * Creates a challenge for `purpose`, usable only by `binding` (the session or browser that asked), whose
+ * audio speaks `locale` (the language of the page or request that asked; the default language otherwise).
+ */
+export async function createCAPTCHAChallenge(
+  deps: CAPTCHADeps,
+  input: { purpose: CAPTCHAPurpose; binding: string; locale?: Locale | undefined },
+): Promise<CAPTCHAChallenge> {
   const id = generateId(deps.random);
   const text = deps.config.captchaTestMode ? TEST_MODE_TEXT : generateCAPTCHAText(deps.random);
   const digits = deps.config.captchaTestMode ? TEST_MODE_DIGITS : generateCAPTCHADigits(deps.random);
   const expiresAt = new Date(deps.clock.now().getTime() + CAPTCHA_TTL_SECONDS * 1000);
-  const media: SealedMedia = { text, digits, seed: deps.random.bytes(16).toString("hex") };
+  const locale = input.locale ?? deps.config.locales.fallback;
+  const media: SealedMedia = { text, digits, seed: deps.random.bytes(16).toString("hex"), locale };
   const stored: StoredChallenge = {
     purpose: input.purpose,
     binding: input.binding,
@@ -87,17 +109,21 @@ export async function createCAPTCHAChallenge(deps: CAPTCHADeps, input: { purpose
 }
 
 /**
- * The challenge with this id while it is unanswered, unexpired, and made for this purpose and binding;
- * otherwise null. Reading it changes nothing.
+ * The challenge with this id while it is unanswered, unexpired, made for this purpose and binding and,
+ * when `locale` is given, speaking that language; otherwise null. Reading it changes nothing.
  */
 export async function findUnansweredChallenge(
-  deps: Pick<Deps, "stores" | "clock">,
-  input: { id: string; purpose: CAPTCHAPurpose; binding: string },
+  deps: Pick<Deps, "stores" | "clock" | "config">,
+  input: { id: string; purpose: CAPTCHAPurpose; binding: string; locale?: Locale | undefined },
 ): Promise<CAPTCHAChallenge | null> {
   const raw = await deps.stores.shortLived.get(key(input.id));
   if (!raw) return null;
   const stored = JSON.parse(raw) as StoredChallenge;
   if (stored.purpose !== input.purpose || stored.binding !== input.binding || stored.expiresAt <= deps.clock.now().getTime()) return null;
+  if (input.locale !== undefined) {
+    const media = unsealJSON<SealedMedia>(deps.config.secret, "captcha", stored.sealed);
+    if (!media || audioLocale(deps, media) !== input.locale) return null;
+  }
   return challengeView(input.id, new Date(stored.expiresAt));
 }
 
@@ -116,11 +142,28 @@ export async function renderChallengeImage(deps: Pick<Deps, "stores" | "config">
   return media ? renderCAPTCHAImage(media.text, createSeededRandom(`image:${media.seed}`), deriveCAPTCHAImageStyle(deps.config.secret)) : null;
 }
 
-/** The challenge's audio clip (WAV); the same bytes on every replay of one challenge. */
-export async function renderChallengeAudio(deps: Pick<Deps, "stores" | "config">, id: string): Promise<Buffer | null> {
+/** The language a challenge's audio speaks, from its sealed media (the default language for older ones). */
+function audioLocale(deps: Pick<Deps, "config">, media: SealedMedia): Locale {
+  return isLocale(media.locale) ? media.locale : deps.config.locales.fallback;
+}
+
+/**
+ * The challenge's audio clip (WAV) in the language recorded at its creation, and that language; the same
+ * bytes on every replay of one challenge, whatever language the request for it prefers.
+ */
+export async function renderChallengeAudio(deps: Pick<Deps, "stores" | "config">, id: string): Promise<{ clip: Buffer; locale: Locale } | null> {
   const media = await readMedia(deps, id);
+  if (!media) return null;
+  const locale = audioLocale(deps, media);
   // The deployment's own voices, vocal tract, equaliser and room, from its secret.
-  return media ? createCAPTCHAAudio(media.digits, createSeededRandom(`audio:${media.seed}`), deriveCAPTCHAVoiceStyle(deps.config.secret)) : null;
+  const clip = createCAPTCHAAudio(media.digits, createSeededRandom(`audio:${media.seed}`), deriveCAPTCHAVoiceStyle(deps.config.secret), locale);
+  return { clip, locale };
+}
+
+/** The language a challenge's audio speaks, or null when the challenge does not exist or has been used. */
+export async function challengeAudioLocale(deps: Pick<Deps, "stores" | "config">, id: string): Promise<Locale | null> {
+  const media = await readMedia(deps, id);
+  return media ? audioLocale(deps, media) : null;
 }
 
 /**

@@ -2,6 +2,7 @@
 // and the answer carries a fresh challenge to solve.
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { type CAPTCHAPurpose, createCAPTCHAChallenge, normalizeCAPTCHAAnswer, verifyCAPTCHAAnswer } from "./challenges.ts";
 
 export interface CAPTCHASubmission {
@@ -12,14 +13,14 @@ export interface CAPTCHASubmission {
 /**
  * Passes when `submission` solves a challenge of this purpose and binding. Otherwise throws
  * CAPTCHA_REQUIRED (none given), CAPTCHA_ANSWER_MISSING (an empty answer), CAPTCHA_INCORRECT or
- * CAPTCHA_EXPIRED, each with a new challenge in
- * `extra.captcha`.
+ * CAPTCHA_EXPIRED, each with a new challenge in `extra.captcha`, whose audio speaks `locale` (the
+ * default language when none is given).
  */
 export async function requireSolvedCAPTCHA(
   deps: Pick<Deps, "stores" | "clock" | "random" | "config"> & { metrics?: Deps["metrics"] },
-  input: { submission: CAPTCHASubmission | undefined; purpose: CAPTCHAPurpose; binding: string },
+  input: { submission: CAPTCHASubmission | undefined; purpose: CAPTCHAPurpose; binding: string; locale?: Locale | undefined },
 ): Promise<void> {
-  const fresh = async () => ({ captcha: await createCAPTCHAChallenge(deps, { purpose: input.purpose, binding: input.binding }) });
+  const fresh = async () => ({ captcha: await createCAPTCHAChallenge(deps, { purpose: input.purpose, binding: input.binding, locale: input.locale }) });
   if (!input.submission?.id) {
     throw new AppError("CAPTCHA_REQUIRED", { field: "captcha", extra: await fresh() });
   }

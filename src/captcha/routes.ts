@@ -17,7 +17,7 @@ export function registerCAPTCHARoutes(app: TypedApp, deps: Deps): void {
     { schema: { body: CreateBody }, preHandler: [limitClient(deps, "captcha"), requirePow(deps, "captcha")] },
     async (request, reply) => {
       const { purpose } = request.body;
-      const challenge = await createCAPTCHAChallenge(deps, { purpose, binding: requesterBinding(request) });
+      const challenge = await createCAPTCHAChallenge(deps, { purpose, binding: requesterBinding(request), locale: request.locale });
       return reply.code(201).send(challenge);
     },
   );
@@ -31,6 +31,11 @@ export function registerCAPTCHARoutes(app: TypedApp, deps: Deps): void {
   app.get("/captcha/:id.wav", { schema: { params: MediaParams }, preHandler: limitClient(deps, "captchaAudio") }, async (request, reply) => {
     const audio = await renderChallengeAudio(deps, request.params.id);
     if (!audio) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
-    return reply.type("audio/wav").header("content-disposition", 'inline; filename="security-check.wav"').send(audio);
+    // Content-Language names the language spoken: the one the challenge was made in.
+    return reply
+      .type("audio/wav")
+      .header("content-language", audio.locale)
+      .header("content-disposition", 'inline; filename="security-check.wav"')
+      .send(audio.clip);
   });
 }

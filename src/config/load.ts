@@ -81,7 +81,16 @@ export interface Config {
   readonly clientLimits: Readonly<Record<ClientLimitKind, { max: number; windowSeconds: number }>>;
 }
 
-export type ClientLimitKind = "signin" | "captcha" | "captchaAudio" | "reset" | "verification" | "feedback" | "codeEntry" | "passwordStrength";
+export type ClientLimitKind =
+  | "signin"
+  | "captcha"
+  | "captchaAudio"
+  | "reset"
+  | "verification"
+  | "feedback"
+  | "codeEntry"
+  | "passkeyOptions"
+  | "passwordStrength";
 
 /** Reads a validated rate, `COUNT/DURATION`. */
 function parseRate(text: string): { max: number; windowSeconds: number } {
@@ -339,6 +348,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       verification: parseRate(env.LATCHKEY_RATE_VERIFICATION),
       feedback: parseRate(env.LATCHKEY_RATE_FEEDBACK),
       codeEntry: parseRate(env.LATCHKEY_RATE_CODE_ENTRY),
+      passkeyOptions: parseRate(env.LATCHKEY_RATE_PASSKEY_OPTIONS),
       passwordStrength: parseRate(env.LATCHKEY_RATE_PASSWORD_STRENGTH),
     },
   };

@@ -176,6 +176,10 @@ export const EnvSchema = Type.Object({
     "Code and reset-link entries per client address (confirming an account or an identifier, completing a reset), on top of each code's 5 tries.",
     "20/15m",
   ),
+  LATCHKEY_RATE_PASSKEY_OPTIONS: Rate(
+    "Passkey challenges per client address (the sign-in page asks for one on every load, for the browser's passkey autofill). Counted apart from sign-in attempts.",
+    "60/1m",
+  ),
   LATCHKEY_RATE_PASSWORD_STRENGTH: Rate("Password strength estimates (the meter on password fields) per client address.", "60/1m"),
   LATCHKEY_AUDIT_RETENTION: Duration("How long security events are kept.", "90d"),
   LATCHKEY_ARGON2_MEMORY_KIB: Int("argon2id memory cost in KiB.", "19456"),

@@ -7,9 +7,10 @@ import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { PasskeyRecord, TOTPFactorRecord } from "../stores/types.ts";
-import { accountDeletedEvent, accountUpdatedEvent, secondFactorAddedEvent, secondFactorRemovedEvent } from "../webhooks/events.ts";
-import { finishPasskeyRegistration, normalizePasskeyName } from "./passkeys.ts";
+import { accountDeletedEvent, accountUpdatedEvent, secondFactorAddedEvent, secondFactorRemovedEvent, sessionsRevokedEvent } from "../webhooks/events.ts";
+import { finishPasskeyRegistration, normalizePasskeyName, passkeyAMR } from "./passkeys.ts";
 import { regenerateRecoveryCodes } from "./recovery-codes.ts";
+import { secondFactorMethods } from "./second-factor.ts";
 import { notifySecurityChange, sendSecurityNotice } from "./security-notices.ts";
 import { generateTOTPSecret, isTOTPActive, matchTOTPCode, sealTOTPSecret, totpQRCodeSVG, totpURI, unsealTOTPSecret } from "./totp.ts";
 
@@ -38,13 +39,51 @@ async function recoveryCodesForFirstFactor(deps: SecurityDeps, accountId: string
   return codes;
 }
 
+/** The session a change is made from: kept, and told about a new factor it has just proved. */
+export interface CurrentSession {
+  id: string;
+  amr?: string[] | null | undefined;
+}
+
+/**
+ * After the account's first second factor: every other session signed in with the password alone ends
+ * (whoever learned the password may be sitting in one of them, and a second factor that left them alive
+ * would protect nothing until they expire). The current session has just proved the new factor, so it is
+ * kept and recorded as a two-factor session confirmed now. Returns how many sessions ended.
+ */
+async function endPasswordOnlySessions(
+  deps: SecurityDeps,
+  input: { accountId: string; session: CurrentSession; factorAMR: string[]; context: SessionContext },
+): Promise<number> {
+  const before = input.session.amr && input.session.amr.length > 0 ? input.session.amr : ["pwd"];
+  const amr = [...new Set([...before, ...input.factorAMR.filter((m) => m !== "mfa"), "mfa"])];
+  await deps.stores.sessions.markSessionSecondFactor(input.session.id, amr, deps.clock.now());
+  const count = await deps.stores.sessions.deletePasswordOnlySessionsOfAccount(input.accountId, input.session.id, (n) =>
+    n > 0 ? [sessionsRevokedEvent(deps, input.accountId, "second_factor_added", n, true)] : [],
+  );
+  if (count > 0)
+    await recordAuditEvent(deps, {
+      type: "sessions.revoked",
+      accountId: input.accountId,
+      context: input.context,
+      detail: { count, reason: "second_factor_added" },
+    });
+  return count;
+}
+
+/** True when the account has no second factor yet (recovery codes alone do not count). */
+async function hasNoSecondFactor(deps: Pick<Deps, "stores">, accountId: string): Promise<boolean> {
+  return (await secondFactorMethods(deps, accountId)).length === 0;
+}
+
 /** Finishes adding a passkey. Throws PASSKEY_NAME_INVALID or PASSKEY_FAILED. Returns it, with recovery codes when they were just made. */
 export async function addPasskey(
   deps: SecurityDeps,
-  input: { accountId: string; binding: string; challengeId: string; response: unknown; name: string; context: SessionContext },
+  input: { accountId: string; session: CurrentSession; binding: string; challengeId: string; response: unknown; name: string; context: SessionContext },
 ): Promise<{ passkey: PasskeyRecord; recoveryCodes: string[] | null }> {
   const name = normalizePasskeyName(input.name);
   if (!name) throw new AppError("PASSKEY_NAME_INVALID", { field: "name" });
+  const first = await hasNoSecondFactor(deps, input.accountId);
   const result = await finishPasskeyRegistration(deps, {
     accountId: input.accountId,
     binding: input.binding,
@@ -61,6 +100,8 @@ export async function addPasskey(
     detail: { passkey: result.passkey.id, deviceType: result.passkey.deviceType },
   });
   await notifySecurityChange(deps, input.accountId, "passkey_added");
+  if (first)
+    await endPasswordOnlySessions(deps, { accountId: input.accountId, session: input.session, factorAMR: passkeyAMR(result.passkey), context: input.context });
   return { passkey: result.passkey, recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context) };
 }
 
@@ -114,10 +155,11 @@ export async function pendingTOTPSetup(deps: Pick<Deps, "stores" | "config">, in
  */
 export async function confirmTOTPSetup(
   deps: SecurityDeps,
-  input: { accountId: string; code: string; context: SessionContext },
+  input: { accountId: string; session: CurrentSession; code: string; context: SessionContext },
 ): Promise<{ recoveryCodes: string[] | null }> {
   const factor = await deps.stores.factors.getTOTPFactor(input.accountId);
   if (!factor || factor.confirmedAt !== null) throw new AppError("TOTP_NOT_SET_UP");
+  const first = await hasNoSecondFactor(deps, input.accountId);
   const secret = unsealTOTPSecret(deps, factor.secretSealed);
   const step = secret ? matchTOTPCode(deps, secret, input.code) : null;
   if (step === null) throw new AppError("SECOND_FACTOR_INVALID", { field: "code" });
@@ -126,6 +168,7 @@ export async function confirmTOTPSetup(
     throw new AppError("TOTP_NOT_SET_UP", { detail: "confirmed concurrently" });
   await recordAuditEvent(deps, { type: "totp.enabled", accountId: input.accountId, context: input.context });
   await notifySecurityChange(deps, input.accountId, "totp_enabled");
+  if (first) await endPasswordOnlySessions(deps, { accountId: input.accountId, session: input.session, factorAMR: ["otp"], context: input.context });
   return { recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context) };
 }
 

@@ -1,11 +1,12 @@
 // Throttling of second-factor and confirmation guesses, per account: six digits are guessable, so codes
 // get the same rules as passwords (src/signin/throttle.ts: the security check after 3 failures, pauses
 // from the 10th, at most 100 checks an hour). The counters live under a key of their own, derived from the
-// account id, so they never touch (or reveal) any identifier's sign-in counters.
+// account id, so they never touch (or reveal) any identifier's sign-in counters. Nothing but a right code
+// or the counters' own expiry clears them: a completed password reset clears the password counters only,
+// or whoever holds the mailbox could reset again and again for a fresh allowance of code guesses.
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import {
-  clearSigninThrottle,
   describeWait,
   recordSigninFailure,
   recordSigninSuccess,
@@ -48,11 +49,6 @@ export async function recordFactorFailure(deps: ThrottleDeps, accountId: string,
 
 export async function recordFactorSuccess(deps: ThrottleDeps, accountId: string): Promise<void> {
   await recordSigninSuccess(deps, subjectOf(accountId));
-}
-
-/** Forgets the account's failures (after a completed password reset, for instance). */
-export async function clearFactorThrottle(deps: ThrottleDeps, accountId: string): Promise<void> {
-  await clearSigninThrottle(deps, subjectOf(accountId));
 }
 
 /** SECOND_FACTOR_LOCKED with Retry-After. */

@@ -208,7 +208,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     const methods = await secondFactorMethods(deps, auth.account.id);
     const captcha =
       state?.step === "confirm" && state.captcha
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip })
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
         : undefined;
     const body = confirmPage({
       t: translator(request.locale),
@@ -274,7 +274,8 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     return answerJson(result, () => reply.code(204).send());
   });
 
-  app.post("/api/v1/account/confirm/passkey/options", async (request, reply) => {
+  // Every passkey challenge is stored for a while: each kind of request for one counts against the same allowance.
+  app.post("/api/v1/account/confirm/passkey/options", { preHandler: limitClient(deps, "passkeyOptions") }, async (request, reply) => {
     const auth = requireApiAuth(request);
     const { challengeId, options } = await startPasskeyAuthentication(deps, { binding: requesterBinding(request), accountId: auth.account.id });
     return reply.send({ challengeId, options });
@@ -292,7 +293,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     return answerJson(result, () => reply.send({ redirectTo: returnTo }));
   });
 
-  app.post("/api/v1/account/passkeys/options", { preHandler: stepUp }, async (request, reply) => {
+  app.post("/api/v1/account/passkeys/options", { preHandler: [stepUp, limitClient(deps, "passkeyOptions")] }, async (request, reply) => {
     const auth = requireApiAuth(request);
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
     const primary = identifiers.find((i) => i.verifiedAt !== null)?.display ?? auth.account.id;

@@ -14,6 +14,7 @@ import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { isAppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import { recordFactorFailure, recordFactorSuccess, releaseFactorAttempt, reserveFactorAttempt } from "./factor-throttle.ts";
 import { finishPasskeyAuthentication, passkeyAMR } from "./passkeys.ts";
@@ -59,7 +60,7 @@ export async function secondFactorMethods(deps: Pick<Deps, "stores">, accountId:
 export async function verifySecondFactor(
   deps: SecondFactorDeps,
   accountId: string,
-  input: SecondFactorInput & { binding: string; captcha?: CAPTCHASubmission | undefined; context?: SessionContext },
+  input: SecondFactorInput & { binding: string; captcha?: CAPTCHASubmission | undefined; context?: SessionContext; locale?: Locale | undefined },
 ): Promise<SecondFactorResult> {
   const methods = await secondFactorMethods(deps, accountId);
   if (!methods.includes(input.method)) return { ok: false, reason: "not_enrolled" };
@@ -81,7 +82,7 @@ export async function verifySecondFactor(
   if (!reserved.ok) return { ok: false, reason: "locked", retryAfter: reserved.retryAfter };
   if (reserved.attempt.needsCAPTCHA) {
     try {
-      await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "signin", binding: input.binding });
+      await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "signin", binding: input.binding, locale: input.locale });
     } catch (error) {
       await releaseFactorAttempt(deps, accountId);
       if (isAppError(error)) return { ok: false, reason: "captcha_required" };

@@ -124,7 +124,15 @@ export async function runSecurityAction(deps: SecurityDeps, request: SecurityReq
     }
     case "add-passkey": {
       const added = await refusalOrValue(() =>
-        addPasskey(deps, { accountId, binding: request.binding, challengeId: action.challengeId, response: action.response, name: action.name, context }),
+        addPasskey(deps, {
+          accountId,
+          session: request.auth.session,
+          binding: request.binding,
+          challengeId: action.challengeId,
+          response: action.response,
+          name: action.name,
+          context,
+        }),
       );
       return "refusal" in added ? refusedAt("overview", added.refusal) : { kind: "passkey-added", ...added.value };
     }
@@ -136,7 +144,7 @@ export async function runSecurityAction(deps: SecurityDeps, request: SecurityReq
       return "refusal" in started ? refusedAt("overview", started.refusal) : { kind: "totp-started", setup: started.value };
     }
     case "confirm-totp": {
-      const confirmed = await refusalOrValue(() => confirmTOTPSetup(deps, { accountId, code: action.code, context }));
+      const confirmed = await refusalOrValue(() => confirmTOTPSetup(deps, { accountId, session: request.auth.session, code: action.code, context }));
       if ("refusal" in confirmed) return refusedAt(confirmed.refusal.code === "TOTP_NOT_SET_UP" ? "overview" : "totp-setup", confirmed.refusal);
       return { kind: "changed", notice: "totp-on", recoveryCodes: confirmed.value.recoveryCodes };
     }

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CAPTCHA_ALPHABET } from "../captcha/alphabet.ts";
-import { HelpContentError, loadHelpLibrary } from "./articles.ts";
+import { SHIPPED_LOCALES } from "../i18n/locales.ts";
+import { type HelpArticle, HelpContentError, loadHelpLibrary } from "./articles.ts";
 
 const CONTENT_DIR = fileURLToPath(new URL("../../content/help/", import.meta.url));
 const REQUIRED_SLUGS = ["problems-signing-in", "reset-your-password", "security-check", "create-an-account", "account-security"];
@@ -16,11 +17,15 @@ after(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A temporary content directory holding `files` (name → contents). */
+/** A temporary content directory holding `files` (name → contents); a name without a folder is English (en/). */
 function writeContent(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-help-"));
   tempDirs.push(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(dir, name.includes("/") ? name : `en/${name}`);
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, text);
+  }
   return dir;
 }
 
@@ -67,7 +72,7 @@ describe("shipped help articles", () => {
         assert.ok(library.get(slug), `${a.slug}: related "${slug}" does not exist`);
         assert.notEqual(slug, a.slug);
       }
-      const source = readFileSync(join(CONTENT_DIR, `${a.slug}.md`));
+      const source = readFileSync(join(CONTENT_DIR, "en", `${a.slug}.md`));
       assert.equal(a.version, createHash("sha256").update(source).digest("hex").slice(0, 12));
       assert.match(a.html, /<h2 id="[a-z0-9-]+">/, `${a.slug}: has ## headings with ids`);
       assert.ok(a.text.length > 200, `${a.slug}: text for search`);
@@ -216,7 +221,7 @@ describe("shipped help articles", () => {
     assert.ok(check.html.includes('id="if-neither-the-picture-nor-the-recording-works-for-you"'));
     assert.ok(hrefs(check.html).includes("/password/reset"));
     // Every character the picture can show is listed, and none it never shows.
-    const listed = /\*\*((?:[A-Z0-9] )+[A-Z0-9])\*\*/.exec(readFileSync(new URL("../../content/help/security-check.md", import.meta.url), "utf8"));
+    const listed = /\*\*((?:[A-Z0-9] )+[A-Z0-9])\*\*/.exec(readFileSync(new URL("../../content/help/en/security-check.md", import.meta.url), "utf8"));
     assert.equal(listed?.[1]?.replaceAll(" ", ""), CAPTCHA_ALPHABET);
   });
 
@@ -310,6 +315,61 @@ describe("rendering hostile markdown", () => {
   });
 });
 
+describe("translated help articles", () => {
+  const library = loadHelpLibrary();
+  const translated = SHIPPED_LOCALES.filter((l) => l !== "en" && existsSync(join(CONTENT_DIR, l)));
+
+  /** What a translation must keep of the English article: its sections, lists, pictures, table rows and links. */
+  function shape(a: HelpArticle) {
+    const count = (re: RegExp): number => [...a.html.matchAll(re)].length;
+    return {
+      related: a.related,
+      order: a.order,
+      h2: count(/<h2 /g),
+      h3: count(/<h3 /g),
+      listItems: count(/<li>/g),
+      pictures: count(/<img /g),
+      tableRows: count(/<tr>/g),
+      // Headings are named in each language, so a link keeps its target article, not its #fragment.
+      links: hrefs(a.html)
+        .map((href) => href.replace(/#.*$/, "") || "#")
+        .sort(),
+    };
+  }
+
+  test("every translated article keeps the English one's sections, list items, pictures, table rows and links", () => {
+    assert.ok(translated.length > 0, "some language has translations");
+    for (const locale of translated) {
+      for (const article of library.list(locale).filter((a) => a.locale === locale)) {
+        const english = library.get(article.slug);
+        assert.ok(english, `${locale}/${article.slug}: no English article`);
+        assert.deepEqual(shape(article), shape(english), `${locale}/${article.slug}.md differs in structure from en/${article.slug}.md`);
+      }
+    }
+  });
+
+  test("German, French and Spanish translate every article, title and summary", () => {
+    for (const locale of ["de", "fr", "es"] as const) {
+      for (const article of library.list(locale)) {
+        assert.equal(article.locale, locale, `${article.slug} is not translated into ${locale}`);
+        const english = library.get(article.slug);
+        assert.notEqual(article.title, english?.title, `${locale}/${article.slug}: title`);
+        assert.notEqual(article.summary, english?.summary, `${locale}/${article.slug}: summary`);
+        assert.match(article.summary, /^[^.!?]+[.!?]$/, `${locale}/${article.slug}: the summary is one sentence`);
+      }
+    }
+  });
+
+  test("the security check's characters are listed the same way in every language", () => {
+    for (const locale of translated) {
+      const check = library.get("security-check", locale);
+      if (check?.locale !== locale) continue;
+      const listed = /\*\*((?:[A-Z0-9] )+[A-Z0-9])\*\*/.exec(readFileSync(join(CONTENT_DIR, locale, "security-check.md"), "utf8"));
+      assert.equal(listed?.[1]?.replaceAll(" ", ""), CAPTCHA_ALPHABET, locale);
+    }
+  });
+});
+
 describe("invalid help content", () => {
   const cases: { name: string; files: Record<string, string>; file: string; field: string }[] = [
     { name: "missing title", files: { "a.md": article("summary: S.\nrelated: []\nreviewed: 2026-11-26") }, file: "a.md", field: "title" },
@@ -346,11 +406,12 @@ describe("invalid help content", () => {
   for (const c of cases) {
     test(`${c.name}: the error names the file and the field`, () => {
       const err = loadError(writeContent(c.files));
+      const file = `en/${c.file}`;
       assert.ok(
-        err.problems.some((p) => p.file === c.file && p.field === c.field),
+        err.problems.some((p) => p.file === file && p.field === c.field),
         `problems: ${JSON.stringify(err.problems)}`,
       );
-      assert.ok(err.message.includes(`${c.file}: ${c.field}:`), err.message);
+      assert.ok(err.message.includes(`${file}: ${c.field}:`), err.message);
     });
   }
 
@@ -362,7 +423,45 @@ describe("invalid help content", () => {
       }),
     );
     const found = err.problems.map((p) => `${p.file}:${p.field}`).sort();
-    assert.deepEqual(found, ["a.md:title", "b.md:related", "b.md:summary"]);
+    assert.deepEqual(found, ["en/a.md:title", "en/b.md:related", "en/b.md:summary"]);
+  });
+
+  test("translations: each language's problems are reported with the English ones, naming the language's folder", () => {
+    const err = loadError(
+      writeContent({
+        "a.md": article(VALID_FRONT, "## Where to look\n\nText.\n"),
+        "b.md": article("title: B\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26"),
+        // A translation links to headings as its target reads in the same language.
+        "de/b.md": article("title: B\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26", "## Teil\n\nSiehe [a](/help/a#wo-suchen).\n"),
+        "de/a.md": article("title: A\nsummary: A.\nrelated: []\nreviewed: 2026-11-26", "## Wo suchen\n\nText.\n"),
+        "fr/b.md": article("title: B\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26", "## Partie\n\nVoir [a](/help/a#ou-chercher).\n"),
+        "es/only-here.md": article(VALID_FRONT),
+        "./notes.md": article(VALID_FRONT),
+        "xx/a.md": article(VALID_FRONT),
+      }),
+    );
+    const found = err.problems.map((p) => `${p.file}:${p.field}`).sort();
+    assert.deepEqual(found, ["es/only-here.md:slug", "fr/b.md:body", "notes.md:directory", "xx:directory"]);
+  });
+
+  test("a language serves its own article where there is one and the English one elsewhere", () => {
+    const dir = writeContent({
+      "a.md": article("title: Apple\nsummary: A.\nrelated: [b]\nreviewed: 2026-11-26\norder: 1", "## Where to look\n\nText.\n"),
+      "b.md": article("title: Banana\nsummary: B.\nrelated: [a]\nreviewed: 2026-11-26\norder: 2", "See [a](/help/a#where-to-look).\n"),
+      "de/a.md": article("title: Apfel\nsummary: A.\nrelated: [b]\nreviewed: 2026-11-27\norder: 1", "## Wo suchen\n\nText.\n"),
+    });
+    const library = loadHelpLibrary(dir);
+    assert.deepEqual(
+      library.list("de").map((a) => [a.slug, a.locale, a.title]),
+      [
+        ["a", "de", "Apfel"],
+        ["b", "en", "Banana"],
+      ],
+    );
+    assert.equal(library.get("a")?.title, "Apple");
+    assert.equal(library.get("a", "fr")?.locale, "en", "a language without a folder reads English");
+    assert.notEqual(library.get("a", "de")?.version, library.get("a")?.version);
+    assert.equal(library.get("missing", "de"), null);
   });
 
   test("a missing or empty directory is an error", () => {
@@ -389,7 +488,7 @@ describe("invalid help content", () => {
   test("the version changes when the file changes", () => {
     const dir = writeContent({ "a.md": article(VALID_FRONT) });
     const before = loadHelpLibrary(dir).get("a")?.version;
-    writeFileSync(join(dir, "a.md"), article(VALID_FRONT, "## Section\n\nOther text.\n"));
+    writeFileSync(join(dir, "en", "a.md"), article(VALID_FRONT, "## Section\n\nOther text.\n"));
     const after = loadHelpLibrary(dir).get("a")?.version;
     assert.match(before ?? "", /^[0-9a-f]{12}$/);
     assert.notEqual(before, after);

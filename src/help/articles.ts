@@ -1,12 +1,14 @@
-// The help center's article library: reads every content/help/*.md once, validates its front matter and
-// links, renders the Markdown to HTML that is safe to embed, and builds the search index.
+// The help center's article library: reads content/help/<locale>/*.md once per language, validates front
+// matter and links, renders the Markdown to HTML that is safe to embed, and builds each language's search
+// index. English (content/help/en/) is the full set; another language may translate any of its articles.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MarkdownIt, Token } from "markdown-it";
 import markdownit from "markdown-it";
 import { parse as parseYAML } from "yaml";
+import { isLocale, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import type { HelpSearchResult } from "./search-index.ts";
 import { buildHelpSearchIndex } from "./search-index.ts";
 
@@ -18,6 +20,8 @@ export type { HelpSearchResult } from "./search-index.ts";
  */
 export type HelpArticle = {
   slug: string;
+  /** The language it is written in: the one asked for, or English when that has no translation yet. */
+  locale: Locale;
   title: string;
   summary: string;
   related: string[];
@@ -30,14 +34,20 @@ export type HelpArticle = {
   version: string;
 };
 
-/** The loaded, immutable set of help articles. */
+/**
+ * The immutable set of help articles, in every language. Each method takes the reader's language
+ * (default English) and answers with that language's article, or the English one where it has none.
+ */
 export type HelpLibrary = {
   /** Every article, sorted by `order` and then by title. Returns a new array on each call. */
-  list(): HelpArticle[];
-  /** The article with this slug, or `null` when there is none. */
-  get(slug: string): HelpArticle | null;
-  /** Full-text search, best first (default 10, at most 50 results). Returns `[]` when nothing matches. */
-  search(query: string, limit?: number): HelpSearchResult[];
+  list(locale?: Locale): HelpArticle[];
+  /** The article with this slug, or `null` when there is none (in English either). */
+  get(slug: string, locale?: Locale): HelpArticle | null;
+  /**
+   * Full-text search read by the rules of `locale`, best first (default 10, at most 50 results), over the
+   * articles `list(locale)` gives. Returns `[]` when nothing matches.
+   */
+  search(query: string, limit?: number, locale?: Locale): HelpSearchResult[];
 };
 
 /** One thing wrong with the help content: the file, the front-matter field (or "body") and what is wrong. */
@@ -168,7 +178,7 @@ type ParsedArticle = {
 };
 
 /** Parses and validates one file; reports problems through `report` and returns null when unusable. */
-function parseHelpFile(md: MarkdownIt, file: string, source: Buffer, report: (field: string, message: string) => void): ParsedArticle | null {
+function parseHelpFile(md: MarkdownIt, file: string, locale: Locale, source: Buffer, report: (field: string, message: string) => void): ParsedArticle | null {
   const slug = file.slice(0, -".md".length);
   if (!SLUG_RE.test(slug)) {
     report("slug", `the file name must be lower-case letters, digits and single hyphens, like "reset-your-password.md"`);
@@ -242,21 +252,28 @@ function parseHelpFile(md: MarkdownIt, file: string, source: Buffer, report: (fi
   if (body.trim() === "") report("body", "the article has no text");
   const rendered = renderHelpBody(md, body);
   const version = createHash("sha256").update(source).digest("hex").slice(0, 12);
-  return { file, article: { slug, title, summary, related, reviewed, order, version }, rendered };
+  return { file, article: { slug, locale, title, summary, related, reviewed, order, version }, rendered };
 }
 
-/** Every internal link must lead somewhere: `/help/<slug>` to an article, `#id` to a heading. */
-function checkHelpLinks(parsed: readonly ParsedArticle[], report: (file: string, field: string, message: string) => void): void {
-  const bySlug = new Map(parsed.map((p) => [p.article.slug, p]));
+/**
+ * Every internal link must lead somewhere: `/help/<slug>` to an article, `#id` to a heading. `served` is
+ * the set a reader of this language sees: its own articles and English ones where it has none, so a link
+ * to a heading must name that heading as the target reads in the same language.
+ */
+function checkHelpLinks(
+  parsed: readonly ParsedArticle[],
+  served: ReadonlyMap<string, ParsedArticle>,
+  report: (file: string, field: string, message: string) => void,
+): void {
   for (const entry of parsed) {
     for (const slug of entry.article.related) {
-      if (!bySlug.has(slug)) report(entry.file, "related", `"${slug}" is not an existing article slug`);
+      if (!served.has(slug)) report(entry.file, "related", `"${slug}" is not an existing article slug`);
     }
     for (const href of entry.rendered.links) {
       const help = /^\/help\/([^/?#]+)\/?(?:\?[^#]*)?(?:#(.*))?$/.exec(href);
       const local = /^#(.+)$/.exec(href);
       if (help) {
-        const target = bySlug.get(help[1] ?? "");
+        const target = served.get(help[1] ?? "");
         if (!target) report(entry.file, "body", `link "${href}" points to an article that does not exist`);
         else if (help[2] && !target.rendered.anchors.has(help[2])) {
           report(entry.file, "body", `link "${href}" points to a heading that does not exist`);
@@ -276,61 +293,172 @@ export interface HelpLibraryOptions {
   siteName?: string;
 }
 
-/**
- * Loads every `*.md` file in `dir` (default: the project's `content/help/`) once, synchronously: parses
- * and validates the front matter, renders the body, checks links between articles and builds the search
- * index. Call it once at start-up and share the result.
- *
- * @throws HelpContentError naming every file and field that is wrong (missing or invalid field, unknown
- *   related slug, broken `/help/…` link, no articles at all), so bad content stops the server from starting.
- */
-export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLibraryOptions = {}): HelpLibrary {
-  const siteName = options.siteName ?? "Latchkey";
-  const problems: HelpContentProblem[] = [];
-  const report = (file: string, field: string, message: string): void => {
-    problems.push({ file, field, message });
-  };
+type Report = (file: string, field: string, message: string) => void;
 
-  let files: string[];
+/** The languages with a folder under `dir`; anything else there (a stray file, an unknown folder) is reported. */
+function findHelpLocales(dir: string, report: Report): Set<Locale> {
+  let entries: Dirent[];
   try {
-    files = readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith(".md"))
-      .map((entry) => entry.name)
-      .sort();
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     throw new HelpContentError([{ file: dir, field: "directory", message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
   }
-  if (files.length === 0) throw new HelpContentError([{ file: dir, field: "directory", message: "no *.md articles found" }]);
+  const found = new Set<Locale>();
+  for (const entry of entries) {
+    if (entry.name.startsWith(".")) continue;
+    if (entry.isDirectory() && isLocale(entry.name)) found.add(entry.name);
+    else if (entry.isDirectory())
+      report(entry.name, "directory", `not a shipped language; articles go in one of ${SHIPPED_LOCALES.map((l) => `${l}/`).join(", ")}`);
+    else if (entry.name.endsWith(".md"))
+      report(entry.name, "directory", `articles go in a folder per language: move it to en/${entry.name} (English) or to the folder of its language`);
+  }
+  if (!found.has("en")) report(dir, "directory", "no en/ folder: every article is written in English first, in en/<slug>.md");
+  return found;
+}
 
-  const md = createHelpMarkdown();
+/** Reads and parses every `*.md` in one language's folder; problems are reported as "<locale>/<file>". */
+function readHelpLocale(md: MarkdownIt, dir: string, locale: Locale, siteName: string, report: Report): ParsedArticle[] {
+  const folder = join(dir, locale);
+  const files = readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".md"))
+    .map((entry) => entry.name)
+    .sort();
+  if (locale === "en" && files.length === 0) report(folder, "directory", "no *.md articles found");
   const parsed: ParsedArticle[] = [];
   for (const file of files) {
-    const original = readFileSync(join(dir, file));
+    const name = `${locale}/${file}`;
+    const original = readFileSync(join(folder, file));
     // Articles name the site as {siteName}, so they read right on every installation; the version stays
     // that of the file, so feedback keeps its article version when the site is renamed.
     const source = Buffer.from(original.toString("utf8").replaceAll(SITE_NAME_PLACEHOLDER, siteName), "utf8");
-    const entry = parseHelpFile(md, file, source, (field, message) => report(file, field, message));
-    if (entry) parsed.push({ ...entry, article: { ...entry.article, version: createHash("sha256").update(original).digest("hex").slice(0, 12) } });
+    const entry = parseHelpFile(md, file, locale, source, (field, message) => report(name, field, message));
+    if (entry) {
+      parsed.push({
+        ...entry,
+        file: name,
+        article: { ...entry.article, version: createHash("sha256").update(original).digest("hex").slice(0, 12) },
+      });
+    }
   }
-  checkHelpLinks(parsed, report);
-  if (problems.length > 0) throw new HelpContentError(problems);
+  return parsed;
+}
 
-  const sorted = parsed.sort((a, b) => a.article.order - b.article.order || a.article.title.localeCompare(b.article.title, "en"));
-  const articles = sorted.map(
-    ({ article, rendered }): HelpArticle =>
-      Object.freeze({
-        ...article,
-        related: Object.freeze([...article.related]) as string[],
-        html: rendered.html,
-        text: rendered.text,
-      }),
+function toHelpArticle({ article, rendered }: ParsedArticle): HelpArticle {
+  return Object.freeze({
+    ...article,
+    related: Object.freeze([...article.related]) as string[],
+    html: rendered.html,
+    text: rendered.text,
+  });
+}
+
+/** What readers of one language see: their articles, English ones where a translation is missing, and the search index over both. */
+type HelpLanguageSet = {
+  articles: readonly HelpArticle[];
+  bySlug: ReadonlyMap<string, HelpArticle>;
+  search(query: string, limit?: number): HelpSearchResult[];
+};
+
+function buildLanguageSet(locale: Locale, served: ReadonlyMap<string, ParsedArticle>): HelpLanguageSet {
+  const sorted = [...served.values()].sort(
+    (a, b) => a.article.order - b.article.order || a.article.title.localeCompare(b.article.title, locale) || (a.article.slug < b.article.slug ? -1 : 1),
   );
-  const bySlug = new Map(articles.map((a) => [a.slug, a]));
-  const index = buildHelpSearchIndex(sorted.map(({ article, rendered }) => ({ ...article, text: rendered.text, headings: rendered.headings })));
+  const articles = sorted.map(toHelpArticle);
+  const index = buildHelpSearchIndex(
+    sorted.map(({ article, rendered }) => ({ ...article, text: rendered.text, headings: rendered.headings })),
+    locale,
+  );
+  return { articles, bySlug: new Map(articles.map((a) => [a.slug, a])), search: index.search };
+}
+
+/**
+ * The help articles of `dir` (default: the project's `content/help/`), one folder per language
+ * (`en/`, `de/`, …), each language read, checked and indexed the first time it is asked for. English is
+ * read with the first language, as the others fall back to it per article. The library answers in the
+ * language asked for (English when none is given); an article without a translation is served in
+ * English (its `locale` says so).
+ *
+ * @throws HelpContentError (from the first call that reads a language) naming every file and field that is
+ *   wrong in that language or in English.
+ */
+export function openHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLibraryOptions = {}): HelpLibrary {
+  const siteName = options.siteName ?? "Latchkey";
+  const md = createHelpMarkdown();
+  type English = { locales: Set<Locale>; parsed: Map<string, ParsedArticle>; problems: HelpContentProblem[] };
+  let english: English | undefined;
+  const sets = new Map<Locale, HelpLanguageSet>();
+
+  // English is read once, problems and all, so that each language reports them with its own.
+  const readEnglish = (): English => {
+    if (english) return english;
+    const problems: HelpContentProblem[] = [];
+    const report: Report = (file, field, message) => problems.push({ file, field, message });
+    const locales = findHelpLocales(dir, report);
+    const parsed = locales.has("en") ? readHelpLocale(md, dir, "en", siteName, report) : [];
+    const bySlug = new Map(parsed.map((p) => [p.article.slug, p]));
+    checkHelpLinks(parsed, bySlug, report);
+    english = { locales, parsed: bySlug, problems };
+    return english;
+  };
+
+  const setFor = (locale: Locale): HelpLanguageSet => {
+    const found = sets.get(locale);
+    if (found) return found;
+    const base = readEnglish();
+    if (locale !== "en" && !base.locales.has(locale)) {
+      const set = setFor("en");
+      sets.set(locale, set);
+      return set;
+    }
+    const problems = [...base.problems];
+    const report: Report = (file, field, message) => problems.push({ file, field, message });
+    const served = new Map(base.parsed);
+    if (locale !== "en") {
+      const translated = readHelpLocale(md, dir, locale, siteName, report);
+      for (const entry of translated) {
+        if (!base.parsed.has(entry.article.slug)) {
+          report(
+            entry.file,
+            "slug",
+            `there is no en/${entry.article.slug}.md: every article is written in English first, and a translation keeps its file name`,
+          );
+        }
+        served.set(entry.article.slug, entry);
+      }
+      checkHelpLinks(translated, served, report);
+    }
+    if (problems.length > 0) throw new HelpContentError(problems);
+    const set = buildLanguageSet(locale, served);
+    sets.set(locale, set);
+    return set;
+  };
 
   return Object.freeze({
-    list: (): HelpArticle[] => [...articles],
-    get: (slug: string): HelpArticle | null => bySlug.get(slug) ?? null,
-    search: (query: string, limit?: number): HelpSearchResult[] => index.search(query, limit),
+    list: (locale: Locale = "en"): HelpArticle[] => [...setFor(locale).articles],
+    get: (slug: string, locale: Locale = "en"): HelpArticle | null => setFor(locale).bySlug.get(slug) ?? null,
+    search: (query: string, limit?: number, locale: Locale = "en"): HelpSearchResult[] => setFor(locale).search(query, limit),
   });
+}
+
+/**
+ * Reads, checks and indexes every language of `dir` at once (see {@link openHelpLibrary}), for the
+ * command line and tests: bad content anywhere fails here rather than on the first request in its language.
+ *
+ * @throws HelpContentError naming every file and field that is wrong (missing or invalid field, unknown
+ *   related slug, broken `/help/…` link, a translation without an English article, no articles at all).
+ */
+export function loadHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLibraryOptions = {}): HelpLibrary {
+  const library = openHelpLibrary(dir, options);
+  // Every language repeats the English problems; each is reported once.
+  const problems = new Map<string, HelpContentProblem>();
+  for (const locale of SHIPPED_LOCALES) {
+    try {
+      library.list(locale);
+    } catch (err) {
+      if (!(err instanceof HelpContentError)) throw err;
+      for (const p of err.problems) problems.set(`${p.file}\u0000${p.field}\u0000${p.message}`, p);
+    }
+  }
+  if (problems.size > 0) throw new HelpContentError([...problems.values()]);
+  return library;
 }

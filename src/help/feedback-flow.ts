@@ -13,6 +13,7 @@
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
 import type { HelpLibrary } from "./articles.ts";
 import { MAX_FEEDBACK_COMMENT_LENGTH, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
 
@@ -44,13 +45,20 @@ export function newFeedbackState(slug = ""): FeedbackState {
 export async function runFeedbackStep(
   deps: Pick<Deps, "stores" | "clock">,
   library: HelpLibrary,
-  input: { slug: string; visitorId: string; helpful: string; reason: string; comment: string; fromReasonStep: boolean },
+  input: { slug: string; locale: Locale; visitorId: string; helpful: string; reason: string; comment: string; fromReasonStep: boolean },
 ): Promise<FeedbackResult> {
-  const article = requireHelpArticle(library, input.slug);
+  const article = requireHelpArticle(library, input.slug, input.locale);
   if (input.helpful !== "yes" && input.helpful !== "no") throw new AppError("VALIDATION_FAILED", { field: "helpful", detail: "helpful must be yes or no" });
   const helpful = input.helpful === "yes";
   const saved = await refusalOrValue(() =>
-    saveHelpFeedback(deps, library, { slug: article.slug, visitorId: input.visitorId, helpful, reason: input.reason, comment: input.comment }),
+    saveHelpFeedback(deps, library, {
+      slug: article.slug,
+      locale: input.locale,
+      visitorId: input.visitorId,
+      helpful,
+      reason: input.reason,
+      comment: input.comment,
+    }),
   );
   if ("refusal" in saved) {
     const state: FeedbackState = {

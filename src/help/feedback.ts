@@ -2,6 +2,7 @@
 // the article's version, and article view counting.
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { hmacHex } from "../lib/crypto.ts";
 import type { HelpFeedbackReason } from "../stores/types.ts";
 import type { HelpArticle, HelpLibrary } from "./articles.ts";
@@ -79,33 +80,35 @@ export function utcDayOf(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** The article, or NOT_FOUND. */
-export function requireHelpArticle(library: HelpLibrary, slug: string): HelpArticle {
-  const article = library.get(slug);
+/** The article as a reader of `locale` sees it (English where it is not translated), or NOT_FOUND. */
+export function requireHelpArticle(library: HelpLibrary, slug: string, locale: Locale = "en"): HelpArticle {
+  const article = library.get(slug, locale);
   if (!article) throw new AppError("NOT_FOUND", { detail: `help article ${slug}` });
   return article;
 }
 
-/** Counts one view of the article today (UTC). */
+/** Counts one view of the article today (UTC), in the language it was shown in. */
 export async function recordHelpArticleView(deps: Pick<Deps, "stores" | "clock">, article: HelpArticle): Promise<void> {
-  await deps.stores.helpFeedback.recordArticleView(article.slug, utcDayOf(deps.clock.now()));
+  await deps.stores.helpFeedback.recordArticleView(article.slug, utcDayOf(deps.clock.now()), article.locale);
 }
 
 /**
- * Validates and stores a visitor's answer for an article, with the article's current version. A later
- * answer of the same visitor for the same article replaces the earlier one. Returns what was stored.
+ * Validates and stores a visitor's answer for an article as a reader of `locale` is shown it, with that
+ * article's language (English when it is not translated) and version. A later answer of the same visitor
+ * for the same article replaces the earlier one, in whichever language. Returns what was stored.
  *
  * @throws AppError NOT_FOUND for an unknown slug, or a validation error (see validateFeedback).
  */
 export async function saveHelpFeedback(
   deps: Pick<Deps, "stores" | "clock">,
   library: HelpLibrary,
-  input: FeedbackInput & { slug: string; visitorId: string },
+  input: FeedbackInput & { slug: string; visitorId: string; locale?: Locale },
 ): Promise<ValidFeedback> {
-  const article = requireHelpArticle(library, input.slug);
+  const article = requireHelpArticle(library, input.slug, input.locale);
   const valid = validateFeedback(input);
   await deps.stores.helpFeedback.saveFeedback({
     slug: article.slug,
+    locale: article.locale,
     articleVersion: article.version,
     visitorId: input.visitorId,
     ...valid,

@@ -13,8 +13,10 @@ import { fieldErrorOf } from "../http/flows.ts";
 import { formField, isRecord, ownValue } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { translate } from "../i18n/catalogue.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { pageTitles } from "../messages/pages.ts";
-import { type FeedbackStep, helpArticlePage, helpIndexPage } from "../views/help-pages.ts";
+import { type FeedbackStep, type HelpLanguageOptions, helpArticlePage, helpIndexPage } from "../views/help-pages.ts";
 import type { HelpArticle, HelpLibrary } from "./articles.ts";
 import { FEEDBACK_REASONS, helpVisitorId, MAX_FEEDBACK_COMMENT_LENGTH, recordHelpArticleView, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
 import { runFeedbackStep } from "./feedback-flow.ts";
@@ -34,12 +36,26 @@ export const HelpFeedbackBody = Type.Object(
 /** Characters of a posted comment that are read; anything longer is refused by the length check anyway. */
 const COMMENT_READ_LIMIT = 4 * MAX_FEEDBACK_COMMENT_LENGTH;
 
-function articleSummaryJson(a: HelpArticle): { slug: string; title: string; summary: string; reviewed: string; version: string; url: string } {
-  return { slug: a.slug, title: a.title, summary: a.summary, reviewed: a.reviewed, version: a.version, url: `/help/${a.slug}` };
+function articleSummaryJson(a: HelpArticle): { slug: string; locale: Locale; title: string; summary: string; reviewed: string; version: string; url: string } {
+  return { slug: a.slug, locale: a.locale, title: a.title, summary: a.summary, reviewed: a.reviewed, version: a.version, url: `/help/${a.slug}` };
 }
 
-function relatedArticles(library: HelpLibrary, article: HelpArticle): HelpArticle[] {
-  return article.related.map((slug) => library.get(slug)).filter((a): a is HelpArticle => a !== null);
+function relatedArticles(library: HelpLibrary, article: HelpArticle, locale: Locale): HelpArticle[] {
+  return article.related.map((slug) => library.get(slug, locale)).filter((a): a is HelpArticle => a !== null);
+}
+
+/** The language's own name, as its speakers write it in running text ("Deutsch", "français"). */
+function languageName(locale: Locale): string {
+  return new Intl.DisplayNames([locale], { type: "language" }).of(locale) ?? locale;
+}
+
+/** The words a help page of this language needs for articles shown in English instead. */
+function helpLanguageOptions(locale: Locale): HelpLanguageOptions {
+  return {
+    locale,
+    fallbackNote: translate(locale, "helpArticles.fallbackNote", { language: languageName(locale) }),
+    inEnglish: translate(locale, "helpArticles.inEnglish"),
+  };
 }
 
 function queryString(request: FastifyRequest, name: string, max: number): string {
@@ -55,12 +71,20 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
 
   app.get("/help", async (request, reply) => {
     const query = queryString(request, "q", MAX_QUERY_LENGTH);
-    const body = helpIndexPage({ articles: library.list(), query, results: query.trim() ? library.search(query) : [], locale: request.locale });
+    const locale = request.locale;
+    const body = helpIndexPage({
+      articles: library.list(locale),
+      query,
+      results: query.trim() ? library.search(query, undefined, locale) : [],
+      language: helpLanguageOptions(locale),
+      locale,
+    });
     return sendPage(request, reply, deps, { title: query.trim() ? pageTitles.helpSearch(query) : pageTitles.help, body, narrow: false });
   });
 
   app.get("/help/:slug", { schema: { params: SlugParams } }, async (request, reply) => {
-    const article = requireHelpArticle(library, request.params.slug);
+    const locale = request.locale;
+    const article = requireHelpArticle(library, request.params.slug, locale);
     const state = queryString(request, "feedback", 16);
     const previous = await deps.stores.helpFeedback.getFeedback(article.slug, visitorOf(request));
     let step: FeedbackStep = "ask";
@@ -73,7 +97,8 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
     const body = helpArticlePage({
       locale: request.locale,
       article,
-      related: relatedArticles(library, article),
+      related: relatedArticles(library, article, locale),
+      language: helpLanguageOptions(locale),
       feedback: {
         slug: article.slug,
         csrfToken: csrfTokenFor(reply),
@@ -88,10 +113,11 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
   });
 
   app.post("/help/:slug/feedback", { preHandler: app.csrfProtection, schema: { params: SlugParams } }, async (request, reply) => {
-    const article = requireHelpArticle(library, request.params.slug);
+    const article = requireHelpArticle(library, request.params.slug, request.locale);
     await consumeClientAllowance(deps, "feedback", request.ip);
     const result = await runFeedbackStep(deps, library, {
       slug: article.slug,
+      locale: request.locale,
       visitorId: visitorOf(request),
       helpful: formField(request, "helpful", 8),
       reason: formField(request, "reason", 32),
@@ -106,14 +132,15 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
   // JSON API
   app.get("/api/v1/help/articles", async (request, reply) => {
     const query = queryString(request, "q", MAX_QUERY_LENGTH);
-    if (query.trim() === "") return reply.send({ articles: library.list().map(articleSummaryJson) });
-    const results = library.search(query);
+    const locale = request.locale;
+    if (query.trim() === "") return reply.send({ articles: library.list(locale).map(articleSummaryJson) });
+    const results = library.search(query, undefined, locale);
     return reply.send({
       query,
       articles: results.map((r) => {
-        const article = library.get(r.slug);
+        const article = library.get(r.slug, locale);
         return {
-          ...(article ? articleSummaryJson(article) : { slug: r.slug, title: r.title, summary: r.summary, url: `/help/${r.slug}` }),
+          ...(article ? articleSummaryJson(article) : { slug: r.slug, locale: r.locale, title: r.title, summary: r.summary, url: `/help/${r.slug}` }),
           snippetHtml: r.snippetHtml,
         };
       }),
@@ -121,22 +148,24 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
   });
 
   app.get("/api/v1/help/articles/:slug", { schema: { params: SlugParams } }, async (request, reply) => {
-    const article = requireHelpArticle(library, request.params.slug);
+    const locale = request.locale;
+    const article = requireHelpArticle(library, request.params.slug, locale);
     return reply.send({
       article: {
         ...articleSummaryJson(article),
         html: article.html,
-        related: relatedArticles(library, article).map((a) => ({ slug: a.slug, title: a.title, url: `/help/${a.slug}` })),
+        related: relatedArticles(library, article, locale).map((a) => ({ slug: a.slug, locale: a.locale, title: a.title, url: `/help/${a.slug}` })),
       },
     });
   });
 
   app.post("/api/v1/help/articles/:slug/feedback", { schema: { params: SlugParams, body: HelpFeedbackBody } }, async (request, reply) => {
-    const article = requireHelpArticle(library, request.params.slug);
+    const article = requireHelpArticle(library, request.params.slug, request.locale);
     await consumeClientAllowance(deps, "feedback", request.ip);
     const body = request.body;
     await saveHelpFeedback(deps, library, {
       slug: article.slug,
+      locale: request.locale,
       visitorId: visitorOf(request),
       helpful: body.helpful,
       reason: body.reason,

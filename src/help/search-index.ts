@@ -1,11 +1,13 @@
 // Full-text search over the help articles: a small in-memory index built once from static content, so every
 // instance of the service holds the same index and answers the same way. Scoring is BM25F (BM25 over
 // weighted fields, the title counting most); the last query word also matches as a prefix, for search as
-// you type. Words are read by search-tokenizer.ts and snippets are cut by search-snippets.ts.
+// you type. Words are read by search-tokenizer.ts, each article with its own language's analyzer
+// (search-languages.ts), and snippets are cut by search-snippets.ts.
+import type { Locale } from "../i18n/locales.ts";
+import { type HelpWordAnalyzer, helpWordAnalyzer } from "./search-languages.ts";
 import { buildHelpSnippet } from "./search-snippets.ts";
-import { stemHelpTerm } from "./search-stemmer.ts";
 import type { HelpTextBlock, HelpTextToken } from "./search-tokenizer.ts";
-import { HELP_COMPOUND_WORD_RE, isIndexableHelpWord, normalizeHelpWord, tokenizeHelpBlocks, tokenizeHelpText } from "./search-tokenizer.ts";
+import { HELP_COMPOUND_WORD_RE, isIndexableHelpWord, tokenizeHelpBlocks, tokenizeHelpText } from "./search-tokenizer.ts";
 
 /**
  * One article as the index sees it. `text` is the article body as plain text, blocks separated by "\n";
@@ -17,6 +19,8 @@ export type HelpSearchDocument = {
   summary: string;
   text: string;
   headings?: readonly string[];
+  /** The language the article is written in (default English): its words are read by that language's rules. */
+  locale?: Locale;
 };
 
 /** One search hit. `snippetHtml` is HTML-escaped except for the `<mark>` elements around matched words. */
@@ -24,6 +28,8 @@ export type HelpSearchResult = {
   slug: string;
   title: string;
   summary: string;
+  /** The language of the matched article (English for an article not yet translated). */
+  locale: Locale;
   snippetHtml: string;
   score: number;
 };
@@ -97,24 +103,34 @@ function indexField(tokens: readonly HelpTextToken[]): IndexedField {
 }
 
 /**
- * Builds the search index for `documents` (done once at load; the content is static). The returned index
- * is immutable and safe to share.
+ * Builds the search index for `documents` (done once at load; the content is static). Each document's
+ * words are read by the rules of its own language; a query is read as written in `locale` (its stop
+ * words), and each of its words is looked up as every language of the documents would index it, so a
+ * query finds the articles in that language and the English ones standing in for missing translations.
+ * The returned index is immutable and safe to share.
  */
-export function buildHelpSearchIndex(documents: readonly HelpSearchDocument[]): HelpSearchIndex {
+export function buildHelpSearchIndex(documents: readonly HelpSearchDocument[], locale: Locale = "en"): HelpSearchIndex {
+  const queryAnalyzer = helpWordAnalyzer(locale);
+  const analyzers: HelpWordAnalyzer[] = [queryAnalyzer];
+  for (const doc of documents) {
+    const analyzer = helpWordAnalyzer(doc.locale ?? "en");
+    if (!analyzers.includes(analyzer)) analyzers.push(analyzer);
+  }
   const indexed: IndexedDocument[] = documents.map((doc) => {
-    const summary: HelpTextBlock = { text: doc.summary, tokens: tokenizeHelpText(doc.summary) };
-    const blocks = tokenizeHelpBlocks(doc.text.split("\n"));
+    const analyzer = helpWordAnalyzer(doc.locale ?? "en");
+    const summary: HelpTextBlock = { text: doc.summary, tokens: tokenizeHelpText(doc.summary, analyzer) };
+    const blocks = tokenizeHelpBlocks(doc.text.split("\n"), analyzer);
     return {
       doc,
       fields: {
-        title: indexField(tokenizeHelpText(doc.title)),
+        title: indexField(tokenizeHelpText(doc.title, analyzer)),
         summary: indexField(summary.tokens),
-        headings: indexField(tokenizeHelpBlocks(doc.headings ?? []).flatMap((block) => block.tokens)),
+        headings: indexField(tokenizeHelpBlocks(doc.headings ?? [], analyzer).flatMap((block) => block.tokens)),
         body: indexField(blocks.flatMap((block) => block.tokens)),
       },
       summary,
       blocks,
-      sectionTerms: [doc.title, ...(doc.headings ?? [])].map((line) => new Set(tokenizeHelpText(line).map((t) => t.term))),
+      sectionTerms: [doc.title, ...(doc.headings ?? [])].map((line) => new Set(tokenizeHelpText(line, analyzer).map((t) => t.term))),
     };
   });
 
@@ -161,16 +177,27 @@ export function buildHelpSearchIndex(documents: readonly HelpSearchDocument[]): 
       const isLast = i === words.length - 1;
       // A hyphenated query word is looked up as the joined word: "e-mail" → "email", which the index
       // holds for both "e-mail" and "email".
-      const raw = normalizeHelpWord(match[0].replace(/[-‐]/g, ""));
-      if (!isIndexableHelpWord(raw)) return;
-      const stem = stemHelpTerm(raw);
+      const word = match[0].replace(/[-‐]/g, "");
+      const raw = queryAnalyzer.fold(word);
+      if (!isIndexableHelpWord(raw, queryAnalyzer)) return;
+      // The word as each language present would index it ("Passwörter" → "passwort" in German).
+      const stems = new Set<string>();
+      const folded = new Set<string>();
+      for (const analyzer of analyzers) {
+        const form = analyzer.fold(word);
+        if (!isIndexableHelpWord(form, analyzer)) continue;
+        folded.add(form);
+        stems.add(analyzer.stem(form));
+      }
       const candidates = new Map<string, number>();
-      if (documentFrequency.has(stem)) candidates.set(stem, 1);
+      for (const stem of stems) if (documentFrequency.has(stem)) candidates.set(stem, 1);
+      const wholeWord = candidates.size > 0;
       if (isLast && raw.length >= MIN_PREFIX_LENGTH) {
+        const prefixes = [...new Set([...stems, ...folded])];
         for (const term of vocabulary) {
           if (candidates.size >= MAX_PREFIX_EXPANSIONS) break;
-          if (!candidates.has(term) && (term.startsWith(stem) || term.startsWith(raw))) {
-            candidates.set(term, candidates.has(stem) ? PREFIX_FACTOR_AFTER_WHOLE_WORD : PREFIX_FACTOR);
+          if (!candidates.has(term) && prefixes.some((prefix) => term.startsWith(prefix))) {
+            candidates.set(term, wholeWord ? PREFIX_FACTOR_AFTER_WHOLE_WORD : PREFIX_FACTOR);
           }
         }
       }
@@ -248,6 +275,7 @@ export function buildHelpSearchIndex(documents: readonly HelpSearchDocument[]): 
       slug: entry.doc.slug,
       title: entry.doc.title,
       summary: entry.doc.summary,
+      locale: entry.doc.locale ?? "en",
       snippetHtml: buildHelpSnippet(entry.blocks, entry.summary, matched).value,
       score: Math.round(score * 10_000) / 10_000,
     }));

@@ -1,6 +1,10 @@
 // The help search's tokenizer: splits text into normalized, stemmed index terms with their offsets and word
-// positions. The index and the query parser both read words through it, so they always agree.
-import { stemHelpTerm } from "./search-stemmer.ts";
+// positions, reading words with one language's analyzer (search-languages.ts; English unless given). The
+// index and the query parser both read words through it, so they always agree.
+import type { HelpWordAnalyzer } from "./search-languages.ts";
+import { helpWordAnalyzer } from "./search-languages.ts";
+
+const ENGLISH = helpWordAnalyzer("en");
 
 /** A word found in a text: its index term, where it is (UTF-16 offsets) and its word position. */
 export type HelpTextToken = {
@@ -13,84 +17,17 @@ export type HelpTextToken = {
 /** One line of text (a body block, a heading or the summary) with its tokens. */
 export type HelpTextBlock = { text: string; tokens: HelpTextToken[] };
 
-const STOP_WORDS = new Set([
-  "a",
-  "about",
-  "an",
-  "and",
-  "are",
-  "as",
-  "at",
-  "be",
-  "but",
-  "by",
-  "do",
-  "does",
-  "for",
-  "from",
-  "has",
-  "have",
-  "how",
-  "i",
-  "if",
-  "in",
-  "into",
-  "is",
-  "it",
-  "its",
-  "me",
-  "my",
-  "of",
-  "on",
-  "or",
-  "our",
-  "so",
-  "than",
-  "that",
-  "the",
-  "their",
-  "them",
-  "then",
-  "there",
-  "these",
-  "they",
-  "this",
-  "to",
-  "us",
-  "was",
-  "we",
-  "were",
-  "what",
-  "when",
-  "where",
-  "which",
-  "who",
-  "why",
-  "will",
-  "with",
-  "you",
-  "your",
-]);
-
 /** A run of letters, digits and marks, possibly joined by apostrophes or hyphens ("doesn't", "e-mail"). */
 export const HELP_COMPOUND_WORD_RE = /[\p{L}\p{N}\p{M}]+(?:['’\-‐][\p{L}\p{N}\p{M}]+)*/gu;
 const PART_RE = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
+const HYPHEN_RE = /[-‐]/;
 
 /** Positions skipped between blocks, so words at the end of one block and the start of the next are not "close". */
 const BLOCK_POSITION_GAP = 10;
 
-/** Lower-cases, folds accents and removes apostrophes: "Doesn’t" → "doesnt", "Café" → "cafe". */
-export function normalizeHelpWord(word: string): string {
-  return word
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .replace(/['’]/g, "");
-}
-
-/** Whether a normalized word is worth indexing: not a stop word, and not a lone letter. */
-export function isIndexableHelpWord(word: string): boolean {
-  if (word.length === 0 || STOP_WORDS.has(word)) return false;
+/** Whether a folded word is worth indexing: not a stop word of the language, and not a lone letter. */
+export function isIndexableHelpWord(word: string, analyzer: HelpWordAnalyzer = ENGLISH): boolean {
+  if (word.length === 0 || analyzer.isStopWord(word)) return false;
   return word.length > 1 || /\d/.test(word);
 }
 
@@ -99,26 +36,28 @@ export function isIndexableHelpWord(word: string): boolean {
  * joined word, so "e-mail" is found by "e-mail", "mail" and "email". Stop words are skipped but still take
  * a position, so word distances stay true.
  */
-export function tokenizeHelpText(text: string): HelpTextToken[] {
+export function tokenizeHelpText(text: string, analyzer: HelpWordAnalyzer = ENGLISH): HelpTextToken[] {
   const tokens: HelpTextToken[] = [];
   let position = 0;
   for (const compound of text.matchAll(HELP_COMPOUND_WORD_RE)) {
     const base = compound.index;
     const parts: string[] = [];
-    for (const part of compound[0].matchAll(PART_RE)) {
-      const word = normalizeHelpWord(part[0]);
+    // Most words have no hyphen: they are their only part, without a second regular expression.
+    const pieces = HYPHEN_RE.test(compound[0]) ? compound[0].matchAll(PART_RE) : [{ 0: compound[0], index: 0 }];
+    for (const part of pieces) {
+      const word = analyzer.fold(part[0]);
       parts.push(word);
-      if (isIndexableHelpWord(word)) {
+      if (isIndexableHelpWord(word, analyzer)) {
         const start = base + part.index;
-        tokens.push({ term: stemHelpTerm(word), start, end: start + part[0].length, position });
+        tokens.push({ term: analyzer.stem(word), start, end: start + part[0].length, position });
       }
       position += 1;
     }
     if (parts.length > 1) {
       const joined = parts.join("");
-      if (isIndexableHelpWord(joined)) {
+      if (isIndexableHelpWord(joined, analyzer)) {
         tokens.push({
-          term: stemHelpTerm(joined),
+          term: analyzer.stem(joined),
           start: base,
           end: base + compound[0].length,
           position: position - 1,
@@ -133,12 +72,12 @@ export function tokenizeHelpText(text: string): HelpTextToken[] {
  * Tokenizes lines (body blocks or headings), each with offsets into its own text and word positions that
  * never overlap between lines. Blank lines are dropped.
  */
-export function tokenizeHelpBlocks(lines: readonly string[]): HelpTextBlock[] {
+export function tokenizeHelpBlocks(lines: readonly string[], analyzer: HelpWordAnalyzer = ENGLISH): HelpTextBlock[] {
   const blocks: HelpTextBlock[] = [];
   let offset = 0;
   for (const line of lines) {
     if (line.trim() === "") continue;
-    const tokens = tokenizeHelpText(line).map((t) => ({ ...t, position: t.position + offset }));
+    const tokens = tokenizeHelpText(line, analyzer).map((t) => ({ ...t, position: t.position + offset }));
     blocks.push({ text: line, tokens });
     offset = (tokens[tokens.length - 1]?.position ?? offset) + BLOCK_POSITION_GAP;
   }

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
+import type { Locale } from "../i18n/locales.ts";
 import { loadHelpLibrary } from "./articles.ts";
 import type { HelpSearchResult } from "./search-index.ts";
 import { buildHelpSearchIndex, MAX_QUERY_LENGTH } from "./search-index.ts";
+import { helpWordAnalyzer } from "./search-languages.ts";
 import { stemHelpTerm } from "./search-stemmer.ts";
 import { tokenizeHelpText } from "./search-tokenizer.ts";
 
@@ -178,8 +180,9 @@ describe("searching the shipped articles", () => {
 describe("search over hostile and synthetic content", () => {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-help-search-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, "en"));
   writeFileSync(
-    join(dir, "evil.md"),
+    join(dir, "en", "evil.md"),
     [
       "---",
       "title: Evil <b>title</b>",
@@ -264,5 +267,46 @@ describe("search over hostile and synthetic content", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("help search in each language", () => {
+  const top = (query: string, locale: Locale): string | undefined => library.search(query, 5, locale)[0]?.slug;
+
+  test("each language's analyzer folds accents, drops its stop words and lets word forms meet", () => {
+    const terms = (text: string, locale: Locale) => tokenizeHelpText(text, helpWordAnalyzer(locale)).map((t) => t.term);
+    assert.deepEqual(terms("die Passwörter", "de"), terms("das Passwort", "de"));
+    assert.deepEqual(terms("Sicherheitsprüfung", "de"), terms("sicherheitsprufung", "de"));
+    assert.deepEqual(terms("l’authentification", "fr"), terms("authentification", "fr"));
+    assert.deepEqual(terms("vous êtes connectés", "fr"), terms("connecter", "fr"));
+    assert.deepEqual(terms("las contraseñas", "es"), terms("contrasena", "es"));
+    assert.deepEqual(terms("the passwords", "de"), ["the", "password"], "German rules keep English stop words");
+  });
+
+  test("German queries find the German articles", () => {
+    assert.equal(top("Passwort vergessen", "de"), "reset-your-password");
+    assert.equal(top("Feststelltaste", "de"), "problems-signing-in");
+    assert.equal(top("Wiederherstellungscodes", "de"), "passkeys-and-second-factors");
+    assert.equal(top("Sicherheitsprufung Bild", "de"), "security-check", "without the umlaut too");
+    assert.ok(library.search("Passwort", 10, "de").every((r) => r.locale === "de"));
+  });
+
+  test("French queries find the French articles, with or without accents and elisions", () => {
+    assert.equal(top("réinitialiser le mot de passe", "fr"), "reset-your-password");
+    assert.equal(top("verification de securite", "fr"), "security-check");
+    assert.equal(top("l'application d'authentification", "fr"), "passkeys-and-second-factors");
+    assert.equal(top("vider les cookies", "fr"), "problems-signing-in");
+  });
+
+  test("Spanish queries find the Spanish articles", () => {
+    assert.equal(top("restablecer contraseña", "es"), "reset-your-password");
+    assert.equal(top("códigos de recuperación", "es"), "passkeys-and-second-factors");
+    assert.equal(top("crear una cuenta", "es"), "create-an-account");
+  });
+
+  test("each language searches only the articles its readers are shown", () => {
+    assert.deepEqual(library.search("Passwort", 10, "en"), []);
+    assert.deepEqual(library.search("Feststelltaste", 10, "fr"), []);
+    assert.ok(library.search("password", 10, "en").every((r) => r.locale === "en"));
   });
 });

@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import type { ErrorCode } from "../errors/catalogue.ts";
-import { translator } from "../i18n/catalogue.ts";
+import { type Translate, translator } from "../i18n/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
 import { classifyStorageOutage, OUTAGE_RETRY_AFTER_SECONDS } from "../stores/outage.ts";
@@ -64,7 +64,9 @@ export function toAppError(error: unknown, sqliteFile?: string): AppError {
 
 export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
-  const body: { code: string; message: string; field?: string; requestId?: string } = { code: error.code, message: messageForError(error.code, error.params) };
+  // The code is the stable contract; the message is in the request's language.
+  const message = messageForError(error.code, error.params, reply.request.locale, error.retryAfter);
+  const body: { code: string; message: string; field?: string; requestId?: string } = { code: error.code, message };
   if (error.field) body.field = error.field;
   if (error.code === "INTERNAL") body.requestId = String(reply.request.id);
   return reply
@@ -73,27 +75,29 @@ export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply
     .send({ error: body, ...(error.extra ?? {}) });
 }
 
+function errorPageTitle(error: AppError, t: Translate): string {
+  if (error.status === 404) return t("errors.pageNotFoundTitle");
+  if (error.code === "CSRF_INVALID") return t("errors.pageFormExpiredTitle");
+  if (error.status === 429) return t("errors.pageWaitTitle");
+  if (error.code === "SERVICE_UNAVAILABLE") return t("errors.pageUnavailableTitle");
+  return t("errors.pageErrorTitle");
+}
+
 function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
   const request = reply.request;
-  const title =
-    error.status === 404
-      ? "Page not found"
-      : error.code === "CSRF_INVALID"
-        ? "This form has expired"
-        : error.status === 429
-          ? "Please wait a moment"
-          : error.code === "SERVICE_UNAVAILABLE"
-            ? "Back in a moment"
-            : "Something went wrong";
+  const t = translator(request.locale);
+  const title = errorPageTitle(error, t);
   // Back to the page the form came from, by the same rule as every return path: never another host.
   const back = request.method !== "GET" ? safeReturnPath(request.url.split("?")[0], "/") : "/";
+  const reference = "\u0000id\u0000";
+  const [beforeId = "", afterId = ""] = t("errors.pageReference", { id: reference }).split(reference);
   const body = html`<h1>${title}</h1>
-<p class="lead">${messageForError(error.code, error.params)}</p>
-${error.code === "INTERNAL" ? html`<p>Reference: <code>${String(request.id)}</code></p>` : ""}
-<p><a class="button" href="${back}">${error.status === 404 ? "Go to the start page" : "Go back and try again"}</a></p>
-<p class="aside"><a href="/help">Help</a> · <a href="/help/problems-signing-in">Problems signing in?</a></p>
-${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding, translator(request.locale))}</p>` : ""}`;
+<p class="lead">${messageForError(error.code, error.params, request.locale, error.retryAfter)}</p>
+${error.code === "INTERNAL" ? html`<p>${beforeId}<code>${String(request.id)}</code>${afterId}</p>` : ""}
+<p><a class="button" href="${back}">${error.status === 404 ? t("errors.pageStartPage") : t("errors.pageGoBack")}</a></p>
+<p class="aside"><a href="/help">${t("layout.navHelp")}</a> · <a href="/help/problems-signing-in">${t("layout.footerProblemsSigningIn")}</a></p>
+${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding, t)}</p>` : ""}`;
   const menu = languageMenuFor(request, deps);
   const csrfToken = menu || request.auth ? pageCsrfToken(reply) : undefined;
   return reply

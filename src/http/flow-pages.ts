@@ -134,6 +134,11 @@ export function startSigninFlow(deps: Pick<Deps, "stores" | "random" | "config">
   return startFlow(deps, request, signinPageFlow, newSigninState({ identifier, returnTo: safeReturnTarget(undefined, deps.config) }));
 }
 
+/** Starts a sign-in at its second-factor step for a signed-in person (see secondFactorStepUpState). */
+export function startSecondFactorStepUpFlow(deps: Pick<Deps, "stores" | "random">, request: FastifyRequest, state: SigninState): Promise<string> {
+  return startFlow(deps, request, signinPageFlow, state);
+}
+
 /** Starts a reset with what was typed on the sign-in form ("Forgot your password?"). */
 export function startResetFlow(deps: Pick<Deps, "stores" | "random">, request: FastifyRequest, identifier: string): Promise<string> {
   return startFlow(deps, request, resetPageFlow, newResetState(identifier));

@@ -2,6 +2,8 @@
 // src/messages/ when the page is drawn. Flows themselves: src/http/flow-adapter.ts and docs/architecture.md.
 import type { ErrorCode } from "../errors/catalogue.ts";
 import type { FlowError } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
+import { phoneChoiceLabelIn } from "../lib/identifier-parsing.ts";
 import { messageForError } from "../messages/errors.ts";
 
 /** An error as a view shows it. */
@@ -14,7 +16,9 @@ export interface FieldError {
 }
 
 /** A flow's kept error as the view shows it, with its message text. */
-export function fieldErrorOf(error: FlowError): FieldError {
-  const base: FieldError = { field: error.field, code: error.code, message: messageForError(error.code, error.params) };
-  return error.choices ? { ...base, choices: error.choices } : base;
+export function fieldErrorOf(error: FlowError, locale: Locale = "en"): FieldError {
+  const base: FieldError = { field: error.field, code: error.code, message: messageForError(error.code, error.params, locale) };
+  if (!error.choices) return base;
+  // The service names each number's country in English; the page names it in its own language.
+  return { ...base, choices: error.choices.map((choice) => ({ value: choice.value, label: phoneChoiceLabelIn(choice, locale) })) };
 }

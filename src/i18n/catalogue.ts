@@ -57,10 +57,21 @@ function formatterFor(locale: Locale, id: MessageId): IntlMessageFormat {
   return formatter;
 }
 
+let pseudo = false;
+
+/**
+ * For tests: wraps every formatted message in ⟦…⟧, so that text on a page that did not come from a
+ * catalogue stands out (test/http/pseudo-locale.test.ts). Off unless a test turns it on.
+ */
+export function setPseudoLocalization(on: boolean): void {
+  pseudo = on;
+}
+
 /** Formats one message in a language. Values fill `{name}` placeholders, plurals and selects. */
 export function translate(locale: Locale, id: MessageId, values?: MessageValues): string {
   const formatter = formatterFor(locale, id);
-  return String(formatter.format(values));
+  const text = String(formatter.format(values));
+  return pseudo ? `⟦${text}⟧` : text;
 }
 
 const translators = new Map<Locale, Translate>();

@@ -346,6 +346,21 @@ function phoneChoice(phone: PhoneNumber): PhoneChoice {
   return { value: phone.number, label: country ? `${display} (${country})` : display };
 }
 
+const regionNamesByLocale = new Map<string, Intl.DisplayNames>([["en", REGION_NAMES]]);
+
+/** A choice's label with its country named in `locale` ("+49 1512 3456789 (Deutschland)"); the label as it is when the number does not parse. */
+export function phoneChoiceLabelIn(choice: PhoneChoice, locale: string): string {
+  if (locale === "en") return choice.label;
+  const phone = loadPhoneNumbers().parsePhoneNumberFromString(choice.value);
+  if (!phone?.country) return choice.label;
+  let names = regionNamesByLocale.get(locale);
+  if (!names) {
+    names = new Intl.DisplayNames([locale], { type: "region" });
+    regionNamesByLocale.set(locale, names);
+  }
+  return `${phone.formatInternational()} (${names.of(phone.country) ?? phone.country})`;
+}
+
 /**
  * Digits typed without `+` or `00`: either the country code with only the `+` missing (`447400123456`),
  * or a national number (`07400 123456`) of the default region.

@@ -5,7 +5,7 @@ import { html } from "../lib/html.ts";
 import { type EmailDraft, emailLayout, type SMSDraft } from "./notifications.ts";
 import type { EmailMessageId } from "./templates.ts";
 
-export type AdminNoticeKind = "disabled" | "enabled" | "signed_out" | "admin_granted" | "admin_revoked" | "deleted";
+export type AdminNoticeKind = "disabled" | "enabled" | "signed_out" | "admin_granted" | "admin_revoked" | "deleted" | "second_factors_removed";
 
 interface NoticeText {
   subject: string;
@@ -27,6 +27,11 @@ function noticeText(t: Translate, kind: AdminNoticeKind, signinLink: string, hel
       return { subject: t("email.adminGrantedSubject"), lines: [t("email.adminGranted"), t("email.adminGrantedNotExpected")] };
     case "admin_revoked":
       return { subject: t("email.adminRevokedSubject"), lines: [t("email.adminRevoked")] };
+    case "second_factors_removed":
+      return {
+        subject: t("email.adminFactorsRemovedSubject"),
+        lines: [t("email.adminFactorsRemoved"), t("email.adminFactorsRemovedSetUp", { signinLink }), t("email.adminFactorsRemovedNotYou", { helpLink })],
+      };
     case "deleted":
       return { subject: t("email.adminDeletedSubject"), lines: [t("email.adminDeleted"), mistake] };
   }
@@ -35,7 +40,8 @@ function noticeText(t: Translate, kind: AdminNoticeKind, signinLink: string, hel
 /** Each notice's message id, under which an owner may rewrite it. */
 const MESSAGE_IDS: Record<
   AdminNoticeKind,
-  EmailMessageId & ("account-disabled" | "account-enabled" | "account-signed-out" | "admin-granted" | "admin-revoked" | "account-deleted")
+  EmailMessageId &
+    ("account-disabled" | "account-enabled" | "account-signed-out" | "admin-granted" | "admin-revoked" | "account-deleted" | "second-factors-removed")
 > = {
   disabled: "account-disabled",
   enabled: "account-enabled",
@@ -43,6 +49,7 @@ const MESSAGE_IDS: Record<
   admin_granted: "admin-granted",
   admin_revoked: "admin-revoked",
   deleted: "account-deleted",
+  second_factors_removed: "second-factors-removed",
 };
 
 export function adminNoticeEmail(kind: AdminNoticeKind, signinLink: string, helpLink: string): EmailDraft {

@@ -1,36 +1,24 @@
-// What people read when the "E-mail or mobile number" field is refused. Each message says what is wrong and
-// how to fix it, and none says whether an account exists.
-import type { IdentifierErrorCode } from "../lib/identifier-parsing.ts";
-
-/** The message shown for each identifier error code. */
-export const identifierMessages: Record<IdentifierErrorCode, string> = {
-  IDENTIFIER_REQUIRED: "Enter your e-mail address or mobile number.",
-  IDENTIFIER_TOO_LONG: "That is too long for an e-mail address or mobile number. Check that you entered only one, without anything else.",
-  IDENTIFIER_INVALID_CHARACTERS:
-    "That contains a line break, tab or other hidden character. Type your e-mail address or mobile number again instead of pasting it.",
-  IDENTIFIER_EMAIL_MISSING_AT: "Enter an e-mail address in the form name@example.com, or a mobile number starting with its country code.",
-  IDENTIFIER_EMAIL_MULTIPLE_AT: "An e-mail address has only one @. Enter a single address, like name@example.com.",
-  IDENTIFIER_EMAIL_MISSING_LOCAL: "Add the part before the @: your name or username at your provider, like name@example.com.",
-  IDENTIFIER_EMAIL_MISSING_DOMAIN: "Add the part after the @: your e-mail provider's domain, like name@example.com.",
-  IDENTIFIER_EMAIL_HAS_SPACE: "An e-mail address cannot contain spaces. Remove them, like name@example.com.",
-  IDENTIFIER_EMAIL_DOMAIN_NO_DOT: "The part after the @ needs a dot and an ending such as .com or .org, like name@example.com.",
-  IDENTIFIER_EMAIL_INVALID: "That is not a valid e-mail address. Check it for typos, extra dots or unusual characters, like name@example.com.",
-  IDENTIFIER_PHONE_MISSING_COUNTRY_CODE: "Add your country code to the start of your mobile number, for example +44 7400 123456 or 0044 7400 123456.",
-  IDENTIFIER_PHONE_INVALID: "That is not a valid phone number. Check the digits and the country code, for example +44 7400 123456.",
-  IDENTIFIER_PHONE_NOT_MOBILE: "That number cannot receive text messages. Enter a mobile number, or use your e-mail address instead.",
-  IDENTIFIER_PHONE_AMBIGUOUS: "That number can be read in more than one way. Choose yours below, or type it again starting with + and the country code.",
-};
-
-/** The heading above the numbers offered for a number typed without its country code. */
-export const PHONE_CHOICES_PROMPT: Readonly<Record<"IDENTIFIER_PHONE_AMBIGUOUS" | "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE", string>> = {
-  IDENTIFIER_PHONE_AMBIGUOUS: "Did you mean:",
-  IDENTIFIER_PHONE_MISSING_COUNTRY_CODE: "Or choose your country:",
-};
+// The identifier field's texts that are not error messages (those are in the `identifiers` catalogue area,
+// read through messageForError): the example number, the prompts above offered numbers, the typo hint.
+import { type Translate, translator } from "../i18n/catalogue.ts";
+import { IDENTIFIER_ERROR_CODES, type IdentifierErrorCode } from "../lib/identifier-parsing.ts";
 
 /** The one example mobile number shown in hints and messages: valid, and plainly an example. */
 export const EXAMPLE_MOBILE_NUMBER = "+44 7400 123456";
 
+const english = translator("en");
+
+/** The message shown for each identifier error code, in English (the command line and import reports). */
+export const identifierMessages: Readonly<Record<IdentifierErrorCode, string>> = Object.fromEntries(
+  IDENTIFIER_ERROR_CODES.map((code) => [code, english(`identifiers.${code}`, { example: EXAMPLE_MOBILE_NUMBER })]),
+) as Record<IdentifierErrorCode, string>;
+
+/** The heading above the numbers offered for a number typed without its country code. */
+export function phoneChoicesPrompt(code: "IDENTIFIER_PHONE_AMBIGUOUS" | "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE", t: Translate = english): string {
+  return code === "IDENTIFIER_PHONE_AMBIGUOUS" ? t("identifiers.choicesAmbiguous") : t("identifiers.choicesCountry");
+}
+
 /** The non-blocking hint for a likely typo in an e-mail address: "Did you mean ada@gmail.com?" */
-export function identifierSuggestionMessage(suggestion: string): string {
-  return `Did you mean ${suggestion}?`;
+export function identifierSuggestionMessage(suggestion: string, t: Translate = english): string {
+  return t("identifiers.suggestion", { suggestion });
 }

@@ -1,65 +1,110 @@
-// Page titles and the one-line notices a page shows after a step (`?done=<key>`), by key.
+// Page titles and the one-line notices a page shows after a step (`?done=<key>`), from the `pages`
+// catalogue area. Views and routes ask with the request's translator: `pageTitlesIn(t).signin`.
+import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
 
-export const pageTitles = {
-  signin: "Sign in",
-  register: "Create an account",
-  registerCheckAddress: "Check your e-mail address",
-  verify: "Confirm your account",
-  resetRequest: "Reset your password",
-  resetSent: "Check your e-mail",
-  resetConfirm: "Choose a new password",
-  resetLinkProblem: "Reset link problem",
-  account: "Your account",
-  confirmIdentifier: "Confirm the new address or number",
-  changePassword: "Change your password",
-  help: "Help",
-  helpSearch: (query: string): string => `Search: ${query}`,
-  security: "Sign-in and security",
-  totpSetup: "Set up an authenticator app",
-  confirm: "Confirm it's you",
-  deleteAccount: "Delete your account",
-  goodbye: "Account deleted",
-  secondFactor: "Sign in: one more step",
-} as const;
+const TITLE_IDS = {
+  signin: "pages.titleSignin",
+  register: "pages.titleRegister",
+  registerCheckAddress: "pages.titleRegisterCheckAddress",
+  verify: "pages.titleVerify",
+  resetRequest: "pages.titleResetRequest",
+  resetSent: "pages.titleResetSent",
+  resetConfirm: "pages.titleResetConfirm",
+  resetLinkProblem: "pages.titleResetLinkProblem",
+  account: "pages.titleAccount",
+  confirmIdentifier: "pages.titleConfirmIdentifier",
+  changePassword: "pages.titleChangePassword",
+  help: "pages.titleHelp",
+  security: "pages.titleSecurity",
+  totpSetup: "pages.titleTotpSetup",
+  confirm: "pages.titleConfirm",
+  deleteAccount: "pages.titleDeleteAccount",
+  goodbye: "pages.titleGoodbye",
+  secondFactor: "pages.titleSecondFactor",
+  welcome: "pages.titleWelcome",
+} as const satisfies Record<string, MessageId>;
 
-const signinNotices: Record<string, string> = {
-  "signed-out": "You have signed out.",
-  verified: "Your account is confirmed. Sign in with your password to continue.",
-  "session-ended": "Your session has ended. Please sign in again.",
-  "password-reset": "Your password has been changed and you have been signed out everywhere. Sign in with your new password.",
+export type PageTitles = { readonly [K in keyof typeof TITLE_IDS]: string } & { readonly helpSearch: (query: string) => string };
+
+/** Every page title in the translator's language (each read when asked for). */
+export function pageTitlesIn(t: Translate): PageTitles {
+  const titles = { helpSearch: (query: string) => t("pages.titleHelpSearch", { query }) };
+  for (const [key, id] of Object.entries(TITLE_IDS)) Object.defineProperty(titles, key, { get: () => t(id), enumerable: true });
+  return titles as PageTitles;
+}
+
+/** The page titles in English, for pages not yet given the request's language. */
+export const pageTitles: PageTitles = pageTitlesIn(translator("en"));
+
+const SIGNIN_NOTICES: Record<string, MessageId> = {
+  "signed-out": "pages.signinSignedOut",
+  verified: "pages.signinVerified",
+  "session-ended": "pages.signinSessionEnded",
+  "password-reset": "pages.signinPasswordReset",
 };
+
+const ACCOUNT_NOTICES: Record<string, MessageId> = {
+  "session-ended": "pages.accountSessionEnded",
+  welcome: "pages.accountWelcome",
+  "others-ended": "pages.accountOthersEnded",
+  "identifier-added": "pages.accountIdentifierAdded",
+  "identifier-removed": "pages.accountIdentifierRemoved",
+  "password-changed": "pages.accountPasswordChanged",
+  "app-removed": "pages.accountAppRemoved",
+};
+
+const SECURITY_NOTICES: Record<string, MessageId> = {
+  "passkey-added": "pages.securityPasskeyAdded",
+  "passkey-renamed": "pages.securityPasskeyRenamed",
+  "passkey-removed": "pages.securityPasskeyRemoved",
+  "totp-on": "pages.securityTotpOn",
+  "totp-off": "pages.securityTotpOff",
+  "name-saved": "pages.securityNameSaved",
+  "recovery-codes": "pages.securityRecoveryCodes",
+};
+
+function noticeOf(table: Record<string, MessageId>, key: unknown, t: Translate): string | undefined {
+  if (typeof key !== "string" || !Object.hasOwn(table, key)) return undefined;
+  const id = table[key];
+  return id ? t(id) : undefined;
+}
+
+const english = translator("en");
 
 /** The notice the sign-in page shows for `?done=<key>`, or undefined for an unknown key. */
-export function signinNotice(key: unknown): string | undefined {
-  return typeof key === "string" && Object.hasOwn(signinNotices, key) ? signinNotices[key] : undefined;
+export function signinNotice(key: unknown, t: Translate = english): string | undefined {
+  return noticeOf(SIGNIN_NOTICES, key, t);
 }
-
-const accountNotices: Record<string, string> = {
-  "session-ended": "That session has been signed out.",
-  welcome: "Your account is confirmed and you are signed in.",
-  "others-ended": "You have been signed out everywhere else.",
-  "identifier-added": "Added. You can now sign in with it.",
-  "identifier-removed": "Removed. It can no longer be used to sign in.",
-  "password-changed": "Your password has been changed. We've sent you a notice about it.",
-  "app-removed": "Access removed. The application has been signed out and must ask again.",
-};
 
 /** The notice the account page shows for `?done=<key>`, or undefined for an unknown key. */
-export function accountNotice(key: unknown): string | undefined {
-  return typeof key === "string" && Object.hasOwn(accountNotices, key) ? accountNotices[key] : undefined;
+export function accountNotice(key: unknown, t: Translate = english): string | undefined {
+  return noticeOf(ACCOUNT_NOTICES, key, t);
 }
-
-const securityNotices: Record<string, string> = {
-  "passkey-added": "Passkey added. You can now sign in with it.",
-  "passkey-renamed": "Passkey renamed.",
-  "passkey-removed": "Passkey removed. It can no longer be used to sign in.",
-  "totp-on": "The authenticator app is on. From now on we ask for its code after your password.",
-  "totp-off": "The authenticator app is off.",
-  "name-saved": "Your name has been saved.",
-  "recovery-codes": "New recovery codes made. The old ones no longer work.",
-};
 
 /** The notice the security page shows for `?done=<key>`, or undefined for an unknown key. */
-export function securityNotice(key: unknown): string | undefined {
-  return typeof key === "string" && Object.hasOwn(securityNotices, key) ? securityNotices[key] : undefined;
+export function securityNotice(key: unknown, t: Translate = english): string | undefined {
+  return noticeOf(SECURITY_NOTICES, key, t);
 }
+
+/** The admin console's texts for removing an account's second factors (the lost-phone case). */
+export const adminSecondFactorTexts = {
+  action: "Remove second factors",
+  heading: "Second factors",
+  none: "None",
+  consequences: [
+    "Their passkeys, authenticator app and recovery codes are removed: their password alone signs them in until they set up a new second step.",
+    "Do this only once you are sure it is really them asking (they lost their phone or security key, and their recovery codes).",
+    "Their sessions stay as they are.",
+    "We tell them by e-mail or text message.",
+  ],
+  done: "The account's second factors are removed. Its owner has been told.",
+  /** One line: what the account has, e.g. "Authenticator app, 2 passkeys, 8 recovery codes left". */
+  summary: (o: { totp: boolean; passkeys: number; recoveryCodesLeft: number }): string => {
+    const parts = [
+      ...(o.totp ? ["Authenticator app"] : []),
+      ...(o.passkeys > 0 ? [`${o.passkeys} passkey${o.passkeys === 1 ? "" : "s"}`] : []),
+      ...(o.recoveryCodesLeft > 0 ? [`${o.recoveryCodesLeft} recovery code${o.recoveryCodesLeft === 1 ? "" : "s"} left`] : []),
+    ];
+    return parts.length > 0 ? parts.join(", ") : "None";
+  },
+} as const;

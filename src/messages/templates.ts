@@ -31,6 +31,7 @@ const NOTICES_ON_BOTH_CHANNELS = {
   "admin-granted": ADMIN_NOTICE,
   "admin-revoked": ADMIN_NOTICE,
   "account-deleted": ADMIN_NOTICE,
+  "second-factors-removed": ADMIN_NOTICE,
   "passkey-added": SECURITY_NOTICE,
   "passkey-removed": SECURITY_NOTICE,
   "totp-enabled": SECURITY_NOTICE,

@@ -16,6 +16,7 @@ import { invalidateSession } from "../sessions/sessions.ts";
 import { renderLayout } from "../views/layout.ts";
 import { logoutQuestionPage, providerErrorPage, signedOutPage } from "../views/oidc-pages.ts";
 import { createProviderAdapter } from "./adapter.ts";
+import { ACR_MFA, ACR_PASSWORD, meetsAssurance, requestedAssurance } from "./assurance.ts";
 import { loadAccountClaims } from "./claims.ts";
 import { clientSecretMatches } from "./clients.ts";
 import { loadSigningKeys, SIGNING_ALG } from "./signing-keys.ts";
@@ -40,10 +41,15 @@ export const OIDC_ROUTES = {
 export const INTERACTION_PATH = "/oidc/interaction";
 export const SCOPES = ["openid", "offline_access", "profile", "email", "phone"];
 export const AMR_PASSWORD = "pwd";
-/** The one assurance level Latchkey signs people in at today: a password (the security check may precede it). */
-export const ACR_PASSWORD = "urn:latchkey:acr:password";
-/** Signed in with two factors: a passkey, or a password and a second factor. */
-export const ACR_MFA = "urn:latchkey:acr:mfa";
+export { ACR_MFA, ACR_PASSWORD } from "./assurance.ts";
+
+/** Which claims each scope releases. acr, amr and auth_time travel with every ID token, so applications can tell how and when people signed in. */
+export const CLAIMS_BY_SCOPE = {
+  openid: ["sub", "acr", "amr", "auth_time"],
+  profile: ["name"],
+  email: ["email", "email_verified"],
+  phone: ["phone_number", "phone_number_verified"],
+} as const satisfies Record<string, readonly string[]>;
 
 export const TTL_SECONDS = {
   AccessToken: 3600,
@@ -103,6 +109,24 @@ function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPo
     }),
     0,
   );
+  // The provider's own acr checks compare the level asked for with the session's for equality and see only
+  // the claims parameter; one check of ours replaces them: it also holds clients to acr_values naming the
+  // two-factor level, and lets a two-factor session meet a request for the password level. The interaction
+  // page then asks for the second factor, or answers unmet_authentication_requirements.
+  login?.checks.remove("essential_acrs");
+  login?.checks.remove("essential_acr");
+  login?.checks.add(
+    new interactionPolicy.Check(
+      "latchkey_acr",
+      "the requested authentication level could not be obtained",
+      "login_required",
+      (ctx) =>
+        meetsAssurance(requestedAssurance(ctx.oidc.params ?? {}), ctx.oidc.acr)
+          ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+          : interactionPolicy.Check.REQUEST_PROMPT,
+      (ctx) => ({ acr: requestedAssurance(ctx.oidc.params ?? {}) }),
+    ),
+  );
   return policy;
 }
 
@@ -120,14 +144,7 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       return { accountId: sub, claims: async () => claims };
     },
     jwks: { keys: keys as NonNullable<Configuration["jwks"]>["keys"] },
-    claims: {
-      // acr, amr and auth_time travel with every ID token, so applications can tell how and when people signed in.
-      openid: ["sub", "acr", "amr", "auth_time"],
-      profile: ["name"],
-      email: ["email", "email_verified"],
-      phone: ["phone_number", "phone_number_verified"],
-      sid: null,
-    },
+    claims: { ...CLAIMS_BY_SCOPE, sid: null },
     scopes: SCOPES,
     acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ["code"],
@@ -167,6 +184,9 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
     clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false,
     features: {
       devInteractions: { enabled: false },
+      // For `{"id_token":{"acr":{"essential":true,"values":[…]}}}`. Claims asked for this way beyond the
+      // scopes are listed on the consent page under the scope that holds them (see routes.ts).
+      claimsParameter: { enabled: true },
       pushedAuthorizationRequests: { enabled: false },
       revocation: { enabled: true },
       introspection: { enabled: true },

@@ -5,15 +5,28 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import type { Deps } from "../deps.ts";
+import { startSecondFactorStepUpFlow } from "../http/flow-pages.ts";
 import { ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { translator } from "../i18n/catalogue.ts";
+import { secondFactorStepUpState } from "../signin/signin-flow.ts";
 import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
+import { meetsAssurance, requestedAssurance } from "./assurance.ts";
 import { recordConsentGiven } from "./consent.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
-import { ACR_MFA, ACR_PASSWORD, AMR_PASSWORD, attachLatchkeySession, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
+import {
+  ACR_MFA,
+  ACR_PASSWORD,
+  AMR_PASSWORD,
+  attachLatchkeySession,
+  CLAIMS_BY_SCOPE,
+  createOIDCProvider,
+  INTERACTION_PATH,
+  OIDC_ROUTES,
+  TTL_SECONDS,
+} from "./provider.ts";
 import { newestSigningKeyGeneration } from "./signing-keys.ts";
 
 /** How often an instance looks for a rotated signing key. */
@@ -86,6 +99,12 @@ function interactionError(request: FastifyRequest, reply: FastifyReply, deps: De
   });
 }
 
+/** What the application is told when it demands an assurance the account cannot give (public: sent to the client). */
+const UNMET = {
+  mfa: "The account has no second factor, so a sign-in with two factors is not possible.",
+  unsupported: "None of the requested authentication context classes is offered.",
+} as const;
+
 const EXPIRED = "This sign-in took too long or was already finished. Go back to the application and start again.";
 
 type InteractionDetails = Awaited<ReturnType<Provider["interactionDetails"]>>;
@@ -143,7 +162,7 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     });
     if (!details || details.uid !== uid) return interactionError(request, reply, deps, EXPIRED);
     const auth = request.auth;
-    const params = details.params as { prompt?: unknown; max_age?: unknown; client_id?: unknown };
+    const params = details.params as { prompt?: unknown; max_age?: unknown; client_id?: unknown; acr_values?: unknown; claims?: unknown };
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
 
     if (details.prompt.name === "login") {
@@ -161,11 +180,35 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
         const signin = withQuery("/signin", { return_to: `${INTERACTION_PATH}/${uid}`, ...(auth ? { prompt: "login" } : {}) });
         return redirectSeeOther(reply, signin);
       }
+      const methods = loginMethodsOf(auth.session);
+      const wanted = requestedAssurance(params);
+      if (!meetsAssurance(wanted, methods.acr)) {
+        // The application demands two factors and this session signed in with a password alone: the person
+        // adds their second factor (a step-up, not a new sign-in), or, without one, the application is told
+        // the demand cannot be met (OpenID Connect Core 5.5.1.1 / 3.1.2.6).
+        const stepUp =
+          wanted === "mfa"
+            ? await secondFactorStepUpState(deps, {
+                accountId: auth.account.id,
+                identifier: auth.identifiers.find((i) => i.verifiedAt)?.display ?? "",
+                remember: auth.session.remember,
+                returnTo: `${INTERACTION_PATH}/${uid}`,
+              })
+            : null;
+        if (stepUp) return redirectSeeOther(reply, withQuery("/signin", { flow: await startSecondFactorStepUpFlow(deps, request, stepUp) }));
+        const to = await provider.interactionResult(
+          request.raw,
+          reply.raw,
+          { error: "unmet_authentication_requirements", error_description: UNMET[wanted === "mfa" ? "mfa" : "unsupported"] },
+          { mergeWithLastSubmission: false },
+        );
+        return redirectSeeOther(reply, to);
+      }
       if (wantsFresh) await deps.stores.shortLived.delete(markerKey);
       const to = await provider.interactionResult(
         request.raw,
         reply.raw,
-        { login: { accountId: auth.account.id, ts: signedInAt, ...loginMethodsOf(auth.session), remember: auth.session.remember } },
+        { login: { accountId: auth.account.id, ts: signedInAt, ...methods, remember: auth.session.remember } },
         { mergeWithLastSubmission: false },
       );
       return redirectSeeOther(reply, to);
@@ -179,8 +222,13 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
       if (!client) return interactionError(request, reply, deps, EXPIRED);
       // A first-party application is part of the same service: what it asks for is granted without a question.
       if (client.firstParty) return redirectSeeOther(reply, await grantRequestedAccess(provider, request, reply, details, auth.account.id, clientId));
-      const promptDetails = details.prompt.details as { missingOIDCScope?: string[] };
-      const scopes = (promptDetails.missingOIDCScope ?? []).filter((s) => s !== "openid");
+      const promptDetails = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+      // Claims asked for one by one (the claims parameter) are shown as the scope that holds them, so the
+      // page never grants more than it says.
+      const claimScopes = Object.entries(CLAIMS_BY_SCOPE)
+        .filter(([, claims]) => (promptDetails.missingOIDCClaims ?? []).some((c) => (claims as readonly string[]).includes(c)))
+        .map(([scope]) => scope);
+      const scopes = [...new Set([...(promptDetails.missingOIDCScope ?? []), ...claimScopes])].filter((s) => s !== "openid");
       const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
       const t = translator(request.locale);
       const label = identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.name ?? t("oidc.yourAccount");

@@ -26,7 +26,7 @@ export const MIGRATED_TABLES: TableSpec[] = [
   { name: "totp_factors", times: ["confirmed_at", "created_at"], bools: [], orderBy: ["account_id"] },
   { name: "recovery_codes", times: ["created_at", "used_at"], bools: [], orderBy: ["id"] },
   { name: "audit_events", times: ["at"], bools: [], orderBy: ["id"] },
-  { name: "help_article_views", times: [], bools: [], orderBy: ["slug", "day"] },
+  { name: "help_article_views", times: [], bools: [], orderBy: ["slug", "locale", "day"] },
   { name: "help_feedback", times: ["answered_at", "first_answered_at"], bools: ["helpful"], orderBy: ["slug", "visitor_id"] },
   { name: "hourly_counts", times: ["hour"], bools: [], orderBy: ["name", "hour"] },
   // Endpoints only: events waiting for delivery are not copied (let them drain before moving).

@@ -11,6 +11,7 @@
 import type { CAPTCHASubmission } from "../captcha/gate.ts";
 import { AppError } from "../errors/app-error.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { SessionRecord } from "../stores/types.ts";
 import { changePassword } from "./password-change.ts";
@@ -52,7 +53,7 @@ export type PasswordChangeAction =
 /** Runs the one step of a password change. Expected refusals are values; an outage or a bug throws. */
 export async function runPasswordChange(
   deps: Parameters<typeof changePassword>[0],
-  input: { accountId: string; session: SessionRecord; binding: string; signOutOthers: boolean; context: SessionContext },
+  input: { accountId: string; session: SessionRecord; binding: string; locale?: Locale | undefined; signOutOthers: boolean; context: SessionContext },
   action: PasswordChangeAction,
 ): Promise<PasswordChangeResult> {
   const kept = { ...newPasswordChangeState(), signOutOthers: input.signOutOthers };

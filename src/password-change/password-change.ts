@@ -6,6 +6,7 @@ import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { notifyPasswordChanged } from "../recovery/reset.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
 import { countSigninFailure } from "../signin/throttle.ts";
@@ -19,6 +20,8 @@ export interface PasswordChangeInput {
   newPassword: string;
   captcha: CAPTCHASubmission | undefined;
   binding: string;
+  /** The page's or request's language: the strength estimate knows its words; a new security check speaks it. */
+  locale?: Locale | undefined;
   /** End every other session (the default). */
   signOutOthers: boolean;
   context: SessionContext;
@@ -34,7 +37,7 @@ type ChangeDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher"
 export async function changePassword(deps: ChangeDeps, input: PasswordChangeInput): Promise<{ token: string; session: SessionRecord }> {
   const account = await deps.stores.accounts.getAccountById(input.accountId);
   if (!account) throw new AppError("UNAUTHENTICATED");
-  await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_change", binding: input.binding });
+  await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_change", binding: input.binding, locale: input.locale });
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
   const current = normalizePassword(input.currentPassword);
   if (current.length === 0 || current.length > 1024 || !(await deps.hasher.verifyPasswordHash(account.passwordHash, current))) {
@@ -52,6 +55,7 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
     identifiers: identifiers.map((i) => i.value),
     name: account.name,
     minScore: deps.config.passwordMinScore,
+    locale: input.locale,
   });
   if (!policy.ok) throw new AppError(policy.code, { field: "newPassword" });
   const now = deps.clock.now();

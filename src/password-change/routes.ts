@@ -15,7 +15,8 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
-import { pageTitles } from "../messages/pages.ts";
+import { translator } from "../i18n/catalogue.ts";
+import { pageTitlesIn } from "../messages/pages.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { passwordChangePage } from "../views/recovery-pages.ts";
 import { type PasswordChangeAction, runPasswordChange } from "./password-change-flow.ts";
@@ -47,24 +48,27 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     const state = (await readFlow(deps, request, passwordChangePageFlow, ownValue(request.query, "flow")))?.state;
-    const errors = state?.error ? [fieldErrorOf(state.error)] : [];
+    const t = translator(request.locale);
+    const errors = state?.error ? [fieldErrorOf(state.error, request.locale)] : [];
     const challenge = await challengeForPage(deps, {
       purpose: "password_change",
       binding: requesterBinding(request),
       ip: request.ip,
+      locale: request.locale,
       another: state?.focus === "captcha",
     });
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
     const username = identifiers.find((i) => i.verifiedAt !== null)?.display ?? "";
     const body = passwordChangePage({
+      t,
       csrfToken: csrfTokenFor(reply),
       username,
       errors,
-      captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }),
+      captcha: captchaFieldset(challenge, errors, { t, autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }),
       signOutOthers: state ? state.signOutOthers : true,
       focusCaptcha: state?.focus === "captcha",
     });
-    return sendPage(request, reply, deps, { title: pageTitles.changePassword, body });
+    return sendPage(request, reply, deps, { title: pageTitlesIn(t).changePassword, body });
   });
 
   app.post("/account/password", { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -74,6 +78,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
       accountId: auth.account.id,
       session: auth.session,
       binding: requesterBinding(request),
+      locale: request.locale,
       signOutOthers: formCheckbox(request, "signOutOthers"),
       context: sessionContextOf(request),
     };
@@ -91,6 +96,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
       accountId: auth.account.id,
       session: auth.session,
       binding: requesterBinding(request),
+      locale: request.locale,
       signOutOthers: body.signOutOthers ?? true,
       context: sessionContextOf(request),
     };

@@ -19,6 +19,7 @@
 import type { CAPTCHASubmission } from "../captcha/gate.ts";
 import { AppError } from "../errors/app-error.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import { checkResetLink, completePasswordResetWithCode, completePasswordResetWithToken, findResetLinkIdentifier, requestPasswordReset } from "./reset.ts";
@@ -68,10 +69,20 @@ export type ResetRequestAction =
   | { action: "new-captcha"; identifier: string };
 
 /** The request step: the security check, then a link (e-mail) or a code (SMS), the same answer for everyone. */
-export async function runResetRequest(deps: ResetDeps, input: { binding: string; context: SessionContext }, action: ResetRequestAction): Promise<ResetResult> {
+export async function runResetRequest(
+  deps: ResetDeps,
+  input: { binding: string; context: SessionContext; locale?: Locale | undefined },
+  action: ResetRequestAction,
+): Promise<ResetResult> {
   if (action.action === "new-captcha") return { kind: "needs-captcha", state: { ...newResetState(action.identifier), focus: "captcha" }, refusal: null };
   const sent = await refusalOrValue(() =>
-    requestPasswordReset(deps, { identifier: action.identifier, captcha: action.captcha, binding: input.binding, context: input.context }),
+    requestPasswordReset(deps, {
+      identifier: action.identifier,
+      captcha: action.captcha,
+      binding: input.binding,
+      context: input.context,
+      locale: input.locale,
+    }),
   );
   if ("refusal" in sent) return { kind: "refused", state: { ...newResetState(action.identifier), error: flowErrorOf(sent.refusal) }, refusal: sent.refusal };
   const { identifier } = sent.value;
@@ -105,6 +116,8 @@ export interface ResetCompletion {
   code?: string;
   token?: string;
   context: SessionContext;
+  /** The page's or request's language: the strength estimate knows its words too. */
+  locale?: Locale | undefined;
 }
 
 /**
@@ -121,13 +134,14 @@ export async function runResetCompletion(deps: ResetDeps, input: ResetCompletion
       throw new AppError("RESET_TOKEN_USED", { field: "token", detail: "step already completed" });
     if (link && !token) throw new AppError("RESET_TOKEN_EXPIRED", { field: "token", detail: "flow gone" });
     if (input.passwordConfirm !== undefined && input.password !== input.passwordConfirm) throw new AppError("PASSWORD_MISMATCH", { field: "password_confirm" });
-    if (token !== null) await completePasswordResetWithToken(deps, { token, password: input.password, context: input.context });
+    if (token !== null) await completePasswordResetWithToken(deps, { token, password: input.password, context: input.context, locale: input.locale });
     else
       await completePasswordResetWithCode(deps, {
         identifier: input.identifier ?? "",
         code: input.code ?? "",
         password: input.password,
         context: input.context,
+        locale: input.locale,
       });
   });
   if (!("refusal" in done)) return { kind: "password-changed" };

@@ -41,10 +41,10 @@ export function resetLink(baseUrl: string, token: string): string {
  */
 export async function requestPasswordReset(
   deps: ResetDeps,
-  input: { identifier: string; captcha: CAPTCHASubmission | undefined; binding: string; context?: SessionContext },
+  input: { identifier: string; captcha: CAPTCHASubmission | undefined; binding: string; context?: SessionContext; locale?: Locale | undefined },
 ): Promise<{ identifier: Identifier }> {
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
-  await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_reset", binding: input.binding });
+  await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "password_reset", binding: input.binding, locale: input.locale });
   await consumeSendAllowance(deps, "reset", identifier.value);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
   const account = found && found.identifier.verifiedAt !== null && found.account.disabledAt === null ? found.account : null;
@@ -147,15 +147,18 @@ function linkStatus(record: PasswordResetRecord | null, now: Date): ResetLinkSta
 
 const LINK_ERRORS = { used: "RESET_TOKEN_USED", expired: "RESET_TOKEN_EXPIRED", invalid: "RESET_TOKEN_INVALID" } as const;
 
-async function checkPolicyFor(deps: ResetDeps, account: AccountRecord, password: string): Promise<string> {
+async function checkPolicyFor(deps: ResetDeps, account: AccountRecord, password: string, locale: Locale | undefined): Promise<string> {
   const identifiers = (await deps.stores.accounts.listIdentifiers(account.id)).map((i) => i.value);
-  const policy = await checkNewPassword(password, { identifiers, name: account.name, minScore: deps.config.passwordMinScore });
+  const policy = await checkNewPassword(password, { identifiers, name: account.name, minScore: deps.config.passwordMinScore, locale });
   if (!policy.ok) throw new AppError(policy.code, { field: "password" });
   return policy.password;
 }
 
 /** Completes a reset with the link's token. */
-export async function completePasswordResetWithToken(deps: ResetDeps, input: { token: string; password: string; context?: SessionContext }): Promise<void> {
+export async function completePasswordResetWithToken(
+  deps: ResetDeps,
+  input: { token: string; password: string; context?: SessionContext; locale?: Locale | undefined },
+): Promise<void> {
   if (!isWellFormedToken(input.token)) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
   const secretHash = sha256Hex(input.token);
   const record = await deps.stores.passwordResets.getPasswordResetBySecret(secretHash);
@@ -165,7 +168,7 @@ export async function completePasswordResetWithToken(deps: ResetDeps, input: { t
   // A link sent before the account was disabled no longer opens it.
   if (!account || account.disabledAt !== null) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
   // The new password is checked before the link is used, so a refused password does not cost the link.
-  const password = await checkPolicyFor(deps, account, input.password);
+  const password = await checkPolicyFor(deps, account, input.password, input.locale);
   const consumed = await deps.stores.passwordResets.consumePasswordReset("link", secretHash, deps.clock.now());
   if (!consumed) throw new AppError("RESET_TOKEN_USED", { field: "token" });
   await finishReset(deps, account, password, input.context, "link");
@@ -174,7 +177,7 @@ export async function completePasswordResetWithToken(deps: ResetDeps, input: { t
 /** Completes a reset with the SMS code sent to `identifier`. */
 export async function completePasswordResetWithCode(
   deps: ResetDeps,
-  input: { identifier: string; code: string; password: string; context?: SessionContext },
+  input: { identifier: string; code: string; password: string; context?: SessionContext; locale?: Locale | undefined },
 ): Promise<void> {
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   const now = deps.clock.now();
@@ -196,7 +199,7 @@ export async function completePasswordResetWithCode(
     throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
   }
   // Checked before the code is used, so a refused password costs one try, not the code.
-  const password = await checkPolicyFor(deps, account, input.password);
+  const password = await checkPolicyFor(deps, account, input.password, input.locale);
   const consumed = await deps.stores.passwordResets.consumePasswordReset("code", codeHash, now, identifier.value);
   if (!consumed || consumed.accountId !== account.id) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
   await finishReset(deps, account, password, input.context, "code");
@@ -218,6 +221,8 @@ async function finishReset(
     count > 0 ? [sessionsRevokedEvent(deps, account.id, "password_reset", count, false)] : [],
   );
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  // The password counters clear; the second-factor counters (per account) do not: a reset proves the
+  // mailbox, not the authenticator, and clearing them would give every reset a fresh allowance of guesses.
   for (const i of identifiers) await clearSigninThrottle(deps, i.value);
   await recordAuditEvent(deps, { type: "reset.completed", accountId: account.id, context: context ?? null, detail: { via } });
   notifyPasswordChanged(

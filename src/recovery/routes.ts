@@ -16,7 +16,8 @@ import { formField, ownValue, redirectSeeOther } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
-import { pageTitles } from "../messages/pages.ts";
+import { translator } from "../i18n/catalogue.ts";
+import { pageTitlesIn } from "../messages/pages.ts";
 import { PowProofField, requirePow } from "../pow/routes.ts";
 import { captchaFieldset } from "../views/captcha.ts";
 import { resetConfirmPage, resetLinkProblemPage, resetRequestPage, resetSentPage } from "../views/recovery-pages.ts";
@@ -52,35 +53,43 @@ function resetRequestActionOf(request: FastifyRequest): ResetRequestAction {
 export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
   const linkProblemPage = (request: FastifyRequest, reply: FastifyReply, result: ResetResult, status: number): FastifyReply | string => {
     if (result.kind !== "link-problem") return RESET_PAGES.done;
+    const t = translator(request.locale);
     return sendPage(request, reply, deps, {
-      title: pageTitles.resetLinkProblem,
+      title: pageTitlesIn(t).resetLinkProblem,
       status,
-      body: resetLinkProblemPage({ csrfToken: csrfTokenFor(reply), problem: result.problem }),
+      body: resetLinkProblemPage({ t, csrfToken: csrfTokenFor(reply), problem: result.problem }),
     });
   };
 
   app.get("/password/reset", async (request, reply) => {
     noReferrer(reply);
     const state = (await readFlow(deps, request, resetPageFlow, ownValue(request.query, "flow")))?.state;
-    const errors = state?.error ? [fieldErrorOf(state.error)] : [];
+    const t = translator(request.locale);
+    const errors = state?.error ? [fieldErrorOf(state.error, request.locale)] : [];
     const challenge = await challengeForPage(deps, {
       purpose: "password_reset",
       binding: requesterBinding(request),
       ip: request.ip,
+      locale: request.locale,
       another: state?.focus === "captcha",
     });
     const body = resetRequestPage({
+      t,
       csrfToken: csrfTokenFor(reply),
       errors,
       identifier: state?.identifier ?? "",
       focusCaptcha: state?.focus === "captcha",
-      captcha: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }),
+      captcha: captchaFieldset(challenge, errors, { t, autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }),
     });
-    return sendPage(request, reply, deps, { title: pageTitles.resetRequest, body });
+    return sendPage(request, reply, deps, { title: pageTitlesIn(t).resetRequest, body });
   });
 
   app.post("/password/reset", { preHandler: [app.csrfProtection, limitClient(deps, "reset")] }, async (request, reply) => {
-    const result = await runResetRequest(deps, { binding: requesterBinding(request), context: sessionContextOf(request) }, resetRequestActionOf(request));
+    const result = await runResetRequest(
+      deps,
+      { binding: requesterBinding(request), context: sessionContextOf(request), locale: request.locale },
+      resetRequestActionOf(request),
+    );
     return answerPage(deps, request, reply, resetPageFlow, result, () => RESET_PAGES.request);
   });
 
@@ -88,7 +97,8 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
     noReferrer(reply);
     const state = (await readFlow(deps, request, resetPageFlow, ownValue(request.query, "flow")))?.state;
     if (state?.step !== "link-sent" || !state.sentTo) return redirectSeeOther(reply, RESET_PAGES.request);
-    return sendPage(request, reply, deps, { title: pageTitles.resetSent, body: resetSentPage({ sentTo: state.sentTo }) });
+    const t = translator(request.locale);
+    return sendPage(request, reply, deps, { title: pageTitlesIn(t).resetSent, body: resetSentPage({ t, sentTo: state.sentTo }) });
   });
 
   app.get("/password/reset/confirm", async (request, reply) => {
@@ -102,14 +112,16 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
     }
     const flow = await readFlow(deps, request, resetPageFlow, ownValue(query, "flow"));
     const state = flow?.state;
+    const t = translator(request.locale);
     const body = resetConfirmPage({
+      t,
       csrfToken: csrfTokenFor(reply),
-      errors: state?.error ? [fieldErrorOf(state.error)] : [],
+      errors: state?.error ? [fieldErrorOf(state.error, request.locale)] : [],
       ...(state?.sealedToken && flow ? { flowId: flow.id, username: state.username ?? "" } : {}),
       identifier: state?.identifier ?? "",
       ...(state?.sentTo ? { sentTo: state.sentTo } : {}),
     });
-    return sendPage(request, reply, deps, { title: pageTitles.resetConfirm, body });
+    return sendPage(request, reply, deps, { title: pageTitlesIn(t).resetConfirm, body });
   });
 
   app.post("/password/reset/confirm", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
@@ -123,6 +135,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
         identifier: formField(request, "identifier", 1024),
         code: formField(request, "code", 64),
         context: sessionContextOf(request),
+        locale: request.locale,
       },
       posted && { state: posted.state, claimed: posted.claimed !== null },
     );
@@ -136,7 +149,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
       const body = request.body;
       const result = await runResetRequest(
         deps,
-        { binding: requesterBinding(request), context: sessionContextOf(request) },
+        { binding: requesterBinding(request), context: sessionContextOf(request), locale: request.locale },
         { action: "submit", identifier: body.identifier, captcha: body.captcha },
       );
       return answerJson(result, () => reply.code(202).send({ reset: "sent" }));
@@ -145,7 +158,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
 
   app.post("/api/v1/password-resets/complete", { schema: { body: ResetCompleteBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const body = request.body;
-    const result = await runResetCompletion(deps, { ...body, context: sessionContextOf(request) });
+    const result = await runResetCompletion(deps, { ...body, context: sessionContextOf(request), locale: request.locale });
     return answerJson(result, () => reply.code(204).send());
   });
 }

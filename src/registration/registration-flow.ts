@@ -113,7 +113,7 @@ export type RegistrationAction =
  */
 export async function runRegistrationStep(
   deps: RegistrationDeps,
-  input: { binding: string; locale?: Locale },
+  input: { binding: string; locale?: Locale | undefined },
   action: RegistrationAction,
   current?: RegistrationState | null,
 ): Promise<RegistrationResult> {
@@ -169,7 +169,7 @@ function askAboutAddress(input: { identifier: string; name: string; suggestion: 
 
 async function completeRegistration(
   deps: RegistrationDeps,
-  input: { binding: string; locale?: Locale },
+  input: { binding: string; locale?: Locale | undefined },
   form: { identifier: string; name: string; pending: PendingRegistration },
 ): Promise<RegistrationResult> {
   const { identifier, name, pending } = form;
@@ -194,7 +194,7 @@ async function completeRegistration(
 /** The API's registration: the same service, with the typo suggestion in the answer instead of a question. */
 export async function runRegistrationRequest(
   deps: RegistrationDeps,
-  input: { identifier: string; password: string; name: string | null; captcha: CAPTCHASubmission | undefined; binding: string; locale?: Locale },
+  input: { identifier: string; password: string; name: string | null; captcha: CAPTCHASubmission | undefined; binding: string; locale?: Locale | undefined },
 ): Promise<RegistrationResult> {
   const registered = await refusalOrValue(() => registerAccount(deps, input));
   if ("refusal" in registered) return { kind: "refused", state: newRegistrationState(), refusal: registered.refusal };

@@ -26,7 +26,7 @@ export interface RegistrationInput {
   captcha?: CAPTCHASubmission | undefined;
   /** Who the security check belongs to (session or browser). */
   binding: string;
-  /** The language of the request: the code or notice is written in it. */
+  /** The page's or request's language: the strength estimate knows its words; a new security check speaks it. */
   locale?: Locale | undefined;
 }
 
@@ -47,12 +47,17 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
   const shape = checkPasswordShape(input.password, { identifiers: [identifier.value] });
   if (!shape.ok) throw new AppError(shape.code, { field: "password" });
   if (deps.config.registrationCAPTCHA) {
-    await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "registration", binding: input.binding });
+    await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "registration", binding: input.binding, locale: input.locale });
   }
   await consumeSendAllowance(deps, "verification", identifier.value);
   // The strength estimate is the costly check: only a request that passed the security check and the send
   // limits reaches it, so nobody can spend our CPU with registrations alone.
-  const policy = await checkPasswordStrength(shape.password, { identifiers: [identifier.value], name, minScore: deps.config.passwordMinScore });
+  const policy = await checkPasswordStrength(shape.password, {
+    identifiers: [identifier.value],
+    name,
+    minScore: deps.config.passwordMinScore,
+    locale: input.locale,
+  });
   if (!policy.ok) throw new AppError(policy.code, { field: "password" });
   // Hash in every case, taken or not, so both answers cost the same time.
   const passwordHash = await deps.hasher.hashPassword(policy.password);

@@ -18,8 +18,9 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { suggestEmailCorrection } from "../lib/identifier-parsing.ts";
-import { pageTitles } from "../messages/pages.ts";
+import { pageTitlesIn } from "../messages/pages.ts";
 import { PowProofField, requirePow } from "../pow/routes.ts";
 import { registerCheckAddressPage, registerPage, verifyPage } from "../views/auth-pages.ts";
 import { captchaFieldset } from "../views/captcha.ts";
@@ -93,24 +94,32 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
     if (request.auth) return redirectSeeOther(reply, "/account");
     const flow = await readFlow(deps, request, registrationPageFlow, ownValue(request.query, "flow"));
     const state = flow?.state;
+    const t = translator(request.locale);
     if (flow && state?.step === "check-address" && state.suggestion) {
-      const body = registerCheckAddressPage({ csrfToken: csrfTokenFor(reply), flowId: flow.id, identifier: state.identifier, suggestion: state.suggestion });
-      return sendPage(request, reply, deps, { title: pageTitles.registerCheckAddress, body });
+      const body = registerCheckAddressPage({ t, csrfToken: csrfTokenFor(reply), flowId: flow.id, identifier: state.identifier, suggestion: state.suggestion });
+      return sendPage(request, reply, deps, { title: pageTitlesIn(t).registerCheckAddress, body });
     }
-    const errors = state?.step === "details" && state.error ? [fieldErrorOf(state.error)] : [];
+    const errors = state?.step === "details" && state.error ? [fieldErrorOf(state.error, request.locale)] : [];
     const focusCaptcha = state?.step === "details" && state.focus === "captcha";
     const challenge = deps.config.registrationCAPTCHA
-      ? await challengeForPage(deps, { purpose: "registration", binding: requesterBinding(request), ip: request.ip, another: focusCaptcha })
+      ? await challengeForPage(deps, {
+          purpose: "registration",
+          binding: requesterBinding(request),
+          ip: request.ip,
+          locale: request.locale,
+          another: focusCaptcha,
+        })
       : null;
     const body = registerPage({
+      t,
       csrfToken: csrfTokenFor(reply),
       errors,
       identifier: state?.step === "details" ? state.identifier : "",
       name: state?.step === "details" ? state.name : "",
       focusCaptcha,
-      ...(challenge ? { extra: captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || focusCaptcha }) } : {}),
+      ...(challenge ? { extra: captchaFieldset(challenge, errors, { t, autofocus: errors.some((e) => e.field === "captcha") || focusCaptcha }) } : {}),
     });
-    return sendPage(request, reply, deps, { title: pageTitles.register, body });
+    return sendPage(request, reply, deps, { title: pageTitlesIn(t).register, body });
   });
 
   app.post("/register", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
@@ -134,16 +143,18 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
       const value = ownValue(query, name);
       return typeof value === "string" ? value.slice(0, 320) : "";
     };
+    const t = translator(request.locale);
     const body = verifyPage({
+      t,
       csrfToken: csrfTokenFor(reply),
-      errors: state?.error ? [fieldErrorOf(state.error)] : [],
+      errors: state?.error ? [fieldErrorOf(state.error, request.locale)] : [],
       identifier: state?.identifier ?? fromLink("identifier"),
       code: fromLink("code").replace(/\D/g, "").slice(0, 6),
       resent: state?.resent === true,
       ...(state?.sentTo ? { sentTo: state.sentTo, channel: state.channel === "phone" ? ("phone" as const) : ("email" as const) } : {}),
       ...(state?.signInAs && flow ? { flowId: flow.id } : {}),
     });
-    return sendPage(request, reply, deps, { title: pageTitles.verify, body });
+    return sendPage(request, reply, deps, { title: pageTitlesIn(t).verify, body });
   });
 
   app.post("/verify", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
@@ -193,7 +204,8 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
   // Needs no sign-in, so each address gets a budget of estimates (they run in a worker thread, bounded).
   app.post("/api/v1/password-strength", { schema: { body: StrengthBody }, preHandler: limitClient(deps, "passwordStrength") }, async (request, reply) => {
     const body = request.body;
-    const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? []);
+    // The page's language: its words count as easy to guess, and the advice comes in it.
+    const strength = await estimatePasswordStrength(body.password.slice(0, PASSWORD_MAX_LENGTH), body.userInputs ?? [], request.locale);
     return reply.send({
       score: strength.score,
       acceptable: strength.score >= deps.config.passwordMinScore && body.password.length >= 8,

@@ -22,8 +22,9 @@ import { sessionContextOf } from "../http/request-context.ts";
 import { safeReturnTarget } from "../http/return-target.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { html } from "../lib/html.ts";
-import { pageTitles, signinNotice } from "../messages/pages.ts";
+import { pageTitlesIn, signinNotice } from "../messages/pages.ts";
 import { allowSigninRedirects } from "../oidc/form-action.ts";
 import { PowProofField, powFields, powFromFormIsValid, requirePow } from "../pow/routes.ts";
 import type { SessionRecord } from "../stores/types.ts";
@@ -106,36 +107,48 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     const state = flow?.state;
     // prompt=login (an application asked for a fresh sign-in) shows the form even to a signed-in person.
     const reauth = ownValue(query, "prompt") === "login" || state?.reauth === true;
-    if (request.auth && !reauth) return redirectSeeOther(reply, safeReturnTarget(ownValue(query, "return_to"), deps.config));
+    // A signed-in person is sent on, unless asked to sign in again or to add a second factor (a step-up).
+    const stepUp = request.auth !== null && state?.step === "second-factor" && state.secondFactor?.accountId === request.auth.account.id;
+    if (request.auth && !reauth && !stepUp) return redirectSeeOther(reply, safeReturnTarget(ownValue(query, "return_to"), deps.config));
     const returnTo = safeReturnTarget(state?.returnTo ?? ownValue(query, "return_to"), deps.config);
-    const errors = state?.error ? [fieldErrorOf(state.error)] : [];
+    const t = translator(request.locale);
+    const titles = pageTitlesIn(t);
+    const errors = state?.error ? [fieldErrorOf(state.error, request.locale)] : [];
     if (flow && state?.step === "second-factor" && state.secondFactor) {
       const captcha = state.secondFactor.captcha
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip })
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
         : null;
       reply.header("cache-control", "no-store");
       const body = secondFactorPage({
+        t,
         csrfToken: csrfTokenFor(reply),
         flowId: flow.id,
         errors,
         methods: state.secondFactor.methods,
-        ...(captcha ? { captcha: captchaFieldset(captcha, errors, { autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
+        ...(captcha ? { captcha: captchaFieldset(captcha, errors, { t, autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
       });
-      return sendPage(request, reply, deps, { title: pageTitles.secondFactor, body });
+      return sendPage(request, reply, deps, { title: titles.secondFactor, body });
     }
     const challenge =
       state?.step === "captcha"
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, another: state.focus === "captcha" })
+        ? await challengeForPage(deps, {
+            purpose: "signin",
+            binding: requesterBinding(request),
+            ip: request.ip,
+            locale: request.locale,
+            another: state.focus === "captcha",
+          })
         : null;
-    const notice = signinNotice(ownValue(query, "done"));
+    const notice = signinNotice(ownValue(query, "done"), t);
     const body = signinPage({
+      t,
       csrfToken: csrfTokenFor(reply),
       errors,
       identifier: state?.identifier ?? "",
       returnTo,
       ...(challenge || reauth || deps.config.pow.enabled
         ? {
-            extra: html`${reauth ? html`<input type="hidden" name="prompt" value="login">` : ""}${challenge ? captchaFieldset(challenge, errors, { autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }) : ""}${deps.config.pow.enabled ? powFields("signin") : ""}`,
+            extra: html`${reauth ? html`<input type="hidden" name="prompt" value="login">` : ""}${challenge ? captchaFieldset(challenge, errors, { t, autofocus: errors.some((e) => e.field === "captcha") || state?.focus === "captcha" }) : ""}${deps.config.pow.enabled ? powFields("signin") : ""}`,
           }
         : {}),
       remember: state?.remember === true,
@@ -145,7 +158,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
       ...(notice ? { notice } : {}),
     });
     await allowSigninRedirects(deps, reply, returnTo);
-    return sendPage(request, reply, deps, { title: pageTitles.signin, body });
+    return sendPage(request, reply, deps, { title: titles.signin, body });
   });
 
   // "Forgot your password?" posts the form here, so what was typed reaches the reset page through flow
@@ -165,6 +178,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
         reauth: formField(request, "prompt", 8) === "login",
         context: sessionContextOf(request),
         binding: requesterBinding(request),
+        locale: request.locale,
         replacesSessionId: request.auth?.session.id,
       },
       signinActionOf(deps, request),
@@ -189,6 +203,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     reauth: false,
     context: sessionContextOf(request),
     binding: requesterBinding(request),
+    locale: request.locale,
     replacesSessionId: request.auth?.session.id,
   });
 
@@ -227,7 +242,14 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
       const body = request.body;
       const result = await runSigninStep(
         deps,
-        { remember: body.remember ?? false, returnTo: "/account", reauth: false, context: sessionContextOf(request), binding: requesterBinding(request) },
+        {
+          remember: body.remember ?? false,
+          returnTo: "/account",
+          reauth: false,
+          context: sessionContextOf(request),
+          binding: requesterBinding(request),
+          locale: request.locale,
+        },
         { action: "submit", identifier: body.identifier, password: body.password, captcha: body.captcha },
       );
       return answerJsonStep(deps, request, signinPageFlow, result, (done) => answerSignedIn(reply, done));
@@ -262,16 +284,22 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
   });
 
   // Options for a passkey as the second step: only the passkeys of the account whose password was right.
-  app.post("/api/v1/session/second-factor/passkey/options", { schema: { body: FlowBody }, preHandler: limitClient(deps, "signin") }, async (request, reply) => {
-    const flow = await readFlow(deps, request, signinPageFlow, request.body.flow);
-    const accountId = flow?.state.step === "second-factor" ? flow.state.secondFactor?.accountId : undefined;
-    // The same answer as a flow that is gone: a challenge without passkeys to offer cannot be used.
-    const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request), accountId: accountId ?? "none" });
-    return reply.send(challenge);
-  });
+  app.post(
+    "/api/v1/session/second-factor/passkey/options",
+    { schema: { body: FlowBody }, preHandler: limitClient(deps, "passkeyOptions") },
+    async (request, reply) => {
+      const flow = await readFlow(deps, request, signinPageFlow, request.body.flow);
+      const accountId = flow?.state.step === "second-factor" ? flow.state.secondFactor?.accountId : undefined;
+      // The same answer as a flow that is gone: a challenge without passkeys to offer cannot be used.
+      const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request), accountId: accountId ?? "none" });
+      return reply.send(challenge);
+    },
+  );
 
-  // Signing in with a passkey alone (no password): one step.
-  app.post("/api/v1/session/passkey/options", { preHandler: limitClient(deps, "signin") }, async (request, reply) => {
+  // Signing in with a passkey alone (no password): one step. The sign-in page asks for these options on
+  // every load (for the browser's passkey autofill), so they have their own allowance: counted against the
+  // sign-in attempts, a few reloads would lock the address out of signing in with a password.
+  app.post("/api/v1/session/passkey/options", { preHandler: limitClient(deps, "passkeyOptions") }, async (request, reply) => {
     const challenge = await startPasskeyAuthentication(deps, { binding: requesterBinding(request) });
     return reply.send(challenge);
   });

@@ -13,6 +13,7 @@
 //     second_factor --> second_factor: refused (wrong code, security check due) / throttled (pause)
 //     second_factor --> done: signed-in (amr pwd+otp, or pwd+hwk/swk; mfa)
 //     second_factor --> password: flow-gone (expired, another browser's, or the step already completed)
+//     [*] --> second_factor: step-up (signed in with a password alone; an application demands two factors)
 //     password --> done: signed-in
 //     captcha --> done: signed-in
 //     password --> [*]: not-verified (hand-off to the /verify page of registration)
@@ -36,6 +37,7 @@ import type { Deps } from "../deps.ts";
 import { finishPasskeyAuthentication, passkeyAMR } from "../factors/passkeys.ts";
 import { type SecondFactorMethod, secondFactorMethods, verifySecondFactor } from "../factors/second-factor.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountRecord, SessionRecord } from "../stores/types.ts";
@@ -98,6 +100,8 @@ export interface SigninRequest {
   context: SessionContext;
   /** Who the security check belongs to (session or browser). */
   binding: string;
+  /** The page's or request's language, which a security check handed back speaks. */
+  locale?: Locale | undefined;
   /** The session the browser already has, ended by a new sign-in (page only: one session per browser). */
   replacesSessionId?: string | undefined;
 }
@@ -168,6 +172,7 @@ export async function runSigninStep(deps: SigninFlowDeps & Pick<Deps, "config">,
       context: request.context,
       captcha: action.captcha,
       binding: request.binding,
+      locale: request.locale,
       captchaRequired,
     }),
   );
@@ -217,6 +222,30 @@ async function continueAfterPassword(deps: SigninFlowDeps, request: SigninReques
 }
 
 /**
+ * The second-factor step for a person already signed in with a password alone, when more is demanded of
+ * them (an application asked for two factors): the session proved the password, so the flow starts at the
+ * second factor rather than at a new sign-in, and the step's success replaces the session with a two-factor
+ * one. Null when the account has no second factor, so the demand cannot be met.
+ */
+export async function secondFactorStepUpState(
+  deps: Pick<Deps, "stores">,
+  input: { accountId: string; identifier: string; remember: boolean; returnTo: string },
+): Promise<SigninState | null> {
+  const methods = await secondFactorMethods(deps, input.accountId);
+  if (methods.length === 0) return null;
+  return {
+    step: "second-factor",
+    identifier: input.identifier,
+    remember: input.remember,
+    returnTo: input.returnTo,
+    reauth: false,
+    focus: null,
+    error: null,
+    secondFactor: { accountId: input.accountId, methods, captcha: false },
+  };
+}
+
+/**
  * The second factor after a right password. `posted` is the flow step the request claimed (claimPostedStep):
  * a step that is gone, another browser's, or claimed by another request (completed or being completed) is
  * refused without checking anything, so a completed step cannot be replayed. Codes are throttled per
@@ -246,6 +275,7 @@ export async function runSecondFactorStep(
           code: action.code,
           captcha: action.captcha,
           binding: request.binding,
+          locale: request.locale,
           context: request.context,
         });
   if (verified.ok) {
@@ -273,7 +303,7 @@ export async function runSecondFactorStep(
       return again({ code: "SECOND_FACTOR_LOCKED", retryAfter: verified.retryAfter, params: { wait: describeWait(verified.retryAfter) } }, false);
     case "captcha_required": {
       // The answer brings the challenge to solve (as a wrong password past the threshold does).
-      const captcha = await createCAPTCHAChallenge(deps, { purpose: "signin", binding: request.binding });
+      const captcha = await createCAPTCHAChallenge(deps, { purpose: "signin", binding: request.binding, locale: request.locale });
       return again({ code: "CAPTCHA_REQUIRED", field: "captcha", extra: { captcha } }, true);
     }
     default:

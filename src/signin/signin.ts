@@ -11,6 +11,7 @@ import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import type { SigninOutcome } from "../metrics.ts";
 import { createSession, invalidateSession, type SessionContext } from "../sessions/sessions.ts";
 import type { AccountRecord, SessionRecord } from "../stores/types.ts";
@@ -35,6 +36,8 @@ export interface SigninInput {
   captchaRequired?: boolean;
   /** Who the security check belongs to (session or browser). */
   binding: string;
+  /** The page's or request's language, which a security check handed back speaks. */
+  locale?: Locale | undefined;
 }
 
 export interface SigninResult {
@@ -138,7 +141,7 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
   const attempt = await reserveSigninAttempt(deps, identifier.value);
   if (attempt.needsCAPTCHA || input.captchaRequired) {
     try {
-      await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "signin", binding: input.binding });
+      await requireSolvedCAPTCHA(deps, { submission: input.captcha, purpose: "signin", binding: input.binding, locale: input.locale });
     } catch (error) {
       // No password was checked, so this attempt does not count.
       await releaseSigninAttempt(deps, identifier.value);
@@ -165,7 +168,9 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
     }
     // From the failure that reaches the threshold on, the answer brings the challenge to solve next.
     const extra =
-      attempt.position >= CAPTCHA_AFTER_FAILURES ? { captcha: await createCAPTCHAChallenge(deps, { purpose: "signin", binding: input.binding }) } : undefined;
+      attempt.position >= CAPTCHA_AFTER_FAILURES
+        ? { captcha: await createCAPTCHAChallenge(deps, { purpose: "signin", binding: input.binding, locale: input.locale }) }
+        : undefined;
     throw new AppError("SIGNIN_FAILED", { detail, ...(extra ? { extra } : {}) });
   };
   // No account can have a password this long, so refuse before hashing: quick, and the same for everyone.

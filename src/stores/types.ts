@@ -212,6 +212,22 @@ export interface FactorStore {
   countUnusedRecoveryCodes(accountId: string): Promise<number>;
   /** Deletes every recovery code of the account. Returns how many. */
   deleteRecoveryCodes(accountId: string): Promise<number>;
+  /**
+   * Removes every second factor of the account (passkeys, the authenticator app, confirmed or not, and
+   * recovery codes) in one transaction, with the webhook events made from what was removed. Returns what was
+   * removed; all zero and false when there was nothing.
+   */
+  removeAllSecondFactors(accountId: string, events?: WebhookEventsFor<RemovedSecondFactors>): Promise<RemovedSecondFactors>;
+}
+
+/** What removeAllSecondFactors took away. */
+export interface RemovedSecondFactors {
+  /** Ids of the passkeys removed. */
+  passkeys: string[];
+  /** True when an authenticator app that was on was removed. */
+  totp: boolean;
+  /** Recovery codes removed, used or not. */
+  recoveryCodes: number;
 }
 
 export interface SessionRecord {
@@ -260,6 +276,17 @@ export interface SessionStore {
   deleteExpiredSessions(now: Date): Promise<number>;
   /** Records that the owner confirmed it was them in this session at `at`. False when there is no such session. */
   markSessionConfirmed(sessionId: string, at: Date): Promise<boolean>;
+  /**
+   * Records that this session proved a second factor at `at`: its amr becomes `amr` and its confirmation
+   * time `at`, in one statement. False when there is no such session.
+   */
+  markSessionSecondFactor(sessionId: string, amr: readonly string[], at: Date): Promise<boolean>;
+  /**
+   * Deletes, in one statement, every session of the account that signed in with one factor only (its amr
+   * lacks `mfa`, or none was recorded) except `exceptSessionId`. Returns how many ended; with `events`, the
+   * webhook events are written in the same transaction.
+   */
+  deletePasswordOnlySessionsOfAccount(accountId: string, exceptSessionId: string | undefined, events?: WebhookEventsFor<number>): Promise<number>;
 }
 
 export type VerificationPurpose = "registration" | "add_identifier";
@@ -479,6 +506,8 @@ export type HelpFeedbackReason = "confusing" | "didnt_answer" | "inaccurate" | "
 /** One reader's answer to "Was this information helpful?" for one article. */
 export interface HelpFeedbackRecord {
   slug: string;
+  /** The language of the article the answer was given for ("en" also for answers from before languages). */
+  locale: string;
   /** The article's version when the answer was given, so answers before and after an edit can be compared. */
   articleVersion: string;
   /** An anonymous random id of the browser (a keyed hash of its cookie), never an account. */
@@ -494,6 +523,8 @@ export interface HelpFeedbackRecord {
 
 export interface NewHelpFeedback {
   slug: string;
+  /** The language of the article as it was shown (English when it was not translated). */
+  locale: string;
   articleVersion: string;
   visitorId: string;
   helpful: boolean;
@@ -512,6 +543,8 @@ export interface HelpArticleFeedbackSummary {
   reasons: Partial<Record<HelpFeedbackReason, number>>;
   /** Yes and no per article version, the most recently answered version first. */
   versions: Array<{ version: string; yes: number; no: number }>;
+  /** Views, yes and no per language the article was shown in, by language code. */
+  locales: Array<{ locale: string; views: number; yes: number; no: number }>;
 }
 
 /** One UTC day of the trend. */
@@ -524,8 +557,11 @@ export interface HelpFeedbackDay {
 }
 
 export interface HelpFeedbackStore {
-  /** Adds one view of the article on `day` (YYYY-MM-DD, UTC). One atomic upsert: concurrent views are all counted. */
-  recordArticleView(slug: string, day: string): Promise<void>;
+  /**
+   * Adds one view of the article in `locale` on `day` (YYYY-MM-DD, UTC). One atomic upsert: concurrent
+   * views are all counted.
+   */
+  recordArticleView(slug: string, day: string, locale: string): Promise<void>;
   /**
    * Stores the visitor's answer for the article, replacing their earlier one (one answer per visitor and
    * article). One atomic upsert: concurrent answers from one visitor leave exactly one row, the last written.
@@ -535,16 +571,21 @@ export interface HelpFeedbackStore {
   getFeedback(slug: string, visitorId: string): Promise<HelpFeedbackRecord | null>;
   /**
    * Views and answers per article, for articles with any view or answer (in no particular order). With
-   * `since`, only views on or after its UTC day and answers given at or after it count.
+   * `since`, only views on or after its UTC day and answers given at or after it count; with `locale`,
+   * only views and answers in that language.
    */
-  summarizeFeedback(options?: { since?: Date }): Promise<HelpArticleFeedbackSummary[]>;
+  summarizeFeedback(options?: { since?: Date; locale?: string }): Promise<HelpArticleFeedbackSummary[]>;
   /**
    * Views and answers per UTC day from the day of `since` on, oldest first, for one article or (without
-   * `slug`) all. Days with neither are absent. An answer counts on the day it was last changed.
+   * `slug`) all, in one language or (without `locale`) all. Days with neither are absent. An answer counts
+   * on the day it was last changed.
    */
-  feedbackTrend(options: { since: Date; slug?: string }): Promise<HelpFeedbackDay[]>;
-  /** The newest answers that carry a comment, newest first, at most `limit`; for one article with `slug`. */
-  latestComments(options: { limit: number; slug?: string }): Promise<HelpFeedbackRecord[]>;
+  feedbackTrend(options: { since: Date; slug?: string; locale?: string }): Promise<HelpFeedbackDay[]>;
+  /**
+   * The newest answers that carry a comment, newest first, at most `limit`; for one article with `slug`,
+   * in one language with `locale`.
+   */
+  latestComments(options: { limit: number; slug?: string; locale?: string }): Promise<HelpFeedbackRecord[]>;
   /** Every answer, oldest first (for export). */
   listFeedback(): Promise<HelpFeedbackRecord[]>;
 }

@@ -4,6 +4,7 @@ import type { AccountWithIdentifiers } from "../admin/account-search.ts";
 import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
+import { adminSecondFactorTexts } from "../messages/pages.ts";
 import { accountBadges, accountLabel } from "./admin-accounts-page.ts";
 import { adminNav, adminTime } from "./admin-nav.ts";
 import { notice } from "./layout.ts";
@@ -32,10 +33,12 @@ export interface AdminAccountPageOptions {
   self: boolean;
   notice?: string;
   locale?: Locale;
+  /** What protects the account besides its password. */
+  secondFactors: { totp: boolean; passkeys: number; recoveryCodesLeft: number };
 }
 
 /** What each action is called on its button and its confirmation page. */
-const ACTION_MESSAGES: Record<AdminAction, MessageId> = {
+const ACTION_MESSAGES: Record<Exclude<AdminAction, "remove-second-factors">, MessageId> = {
   disable: "admin.actionDisable",
   enable: "admin.actionEnable",
   "sign-out": "admin.actionSignOut",
@@ -47,10 +50,19 @@ const ACTION_MESSAGES: Record<AdminAction, MessageId> = {
 
 /** An action's name in a language. */
 export function actionLabel(action: AdminAction, t: Translate = translator("en")): string {
-  return t(ACTION_MESSAGES[action]);
+  return action === "remove-second-factors" ? adminSecondFactorTexts.action : t(ACTION_MESSAGES[action]);
 }
 
-const ACTION_ORDER: readonly AdminAction[] = ["reset-password", "sign-out", "disable", "enable", "grant-admin", "revoke-admin", "delete"];
+const ACTION_ORDER: readonly AdminAction[] = [
+  "reset-password",
+  "sign-out",
+  "remove-second-factors",
+  "disable",
+  "enable",
+  "grant-admin",
+  "revoke-admin",
+  "delete",
+];
 
 export function adminAccountPage(o: AdminAccountPageOptions): SafeHtml {
   const { account, identifiers } = o.account;
@@ -58,7 +70,12 @@ export function adminAccountPage(o: AdminAccountPageOptions): SafeHtml {
   const locale = o.locale ?? "en";
   const t = translator(locale);
   const at = (when: Date) => adminTime(when, locale);
-  const actions = ACTION_ORDER.filter((a) => ACTION_RULES[a].applies(account) && (a !== "reset-password" || identifiers.some((i) => i.verifiedAt)));
+  const factors = o.secondFactors;
+  const hasFactors = factors.totp || factors.passkeys > 0 || factors.recoveryCodesLeft > 0;
+  const actions = ACTION_ORDER.filter(
+    (a) =>
+      ACTION_RULES[a].applies(account) && (a !== "reset-password" || identifiers.some((i) => i.verifiedAt)) && (a !== "remove-second-factors" || hasFactors),
+  );
   return html`${adminNav("accounts", t)}
 <p><a href="/admin/accounts">${t("admin.backToAll")}</a></p>
 <h1>${label}${accountBadges(o.account, t)}</h1>
@@ -68,6 +85,7 @@ ${o.notice ? notice("success", o.notice) : ""}
 <div><dt>${t("admin.name")}</dt><dd>${account.name ?? "–"}</dd></div>
 <div><dt>${t("admin.status")}</dt><dd>${account.disabledAt ? around(t, "admin.disabledSince", {}, "time", at(account.disabledAt)) : t("admin.enabled")}</dd></div>
 <div><dt>${t("admin.administrator")}</dt><dd>${account.isAdmin ? t("admin.yes") : t("admin.no")}</dd></div>
+<div><dt>${adminSecondFactorTexts.heading}</dt><dd>${adminSecondFactorTexts.summary(factors)}</dd></div>
 <div><dt>${t("admin.colCreated")}</dt><dd>${at(account.createdAt)}</dd></div>
 <div><dt>${t("admin.lastChanged")}</dt><dd>${at(account.updatedAt)}</dd></div>
 </dl>

@@ -2,7 +2,7 @@
 import type { HelpFeedbackReport } from "../admin/report.ts";
 import { helpfulPercent } from "../admin/report.ts";
 import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
-import type { Locale } from "../i18n/locales.ts";
+import { LOCALE_NAMES, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import type { HelpFeedbackReason } from "../stores/types.ts";
 import { horizontalBarChart, yesNoTrendChart } from "./svg-charts.ts";
@@ -31,8 +31,28 @@ export function adminFormats(locale: Locale) {
   };
 }
 
+/** The language filter: a plain GET form, so it works without JavaScript and keeps the period. */
+function languageFilter(t: Translate, report: HelpFeedbackReport, days: number | null): SafeHtml {
+  return html`<form class="search-form" method="get" action="/admin/help-feedback"><label for="feedback-lang">${t("admin.languageLabel")}</label>
+<select class="input" id="feedback-lang" name="lang"><option value="">${t("admin.allLanguages")}</option>${SHIPPED_LOCALES.map(
+    (l) => html`<option value="${l}"${report.locale === l ? html` selected` : ""}>${LOCALE_NAMES[l]}</option>`,
+  )}</select>${days ? html`<input type="hidden" name="days" value="${days}">` : ""}
+<button class="button button--secondary" type="submit">${t("admin.show")}</button></form>`;
+}
+
+/** "de 3/1 · en 5/0": yes and no answers per language the article was shown in. */
+function answersByLanguage(locales: HelpFeedbackReport["articles"][number]["locales"]): string {
+  const answered = locales.filter((l) => l.yes + l.no > 0);
+  return answered.length === 0 ? "–" : answered.map((l) => `${l.locale} ${l.yes}/${l.no}`).join(" · ");
+}
+
 function multiline(text: string): SafeHtml {
   return html`${text.split("\n").map((line, i) => html`${i > 0 ? html`<br>` : ""}${line}`)}`;
+}
+
+function periodHref(days: number | null, locale: string | null): string {
+  const query = [days ? `days=${days}` : "", locale ? `lang=${locale}` : ""].filter((q) => q !== "").join("&");
+  return query ? `/admin/help-feedback?${query}` : "/admin/help-feedback";
 }
 
 export function adminPage(report: HelpFeedbackReport, days: number | null, locale: Locale = "en"): SafeHtml {
@@ -46,8 +66,9 @@ export function adminPage(report: HelpFeedbackReport, days: number | null, local
 <p class="lead">${t("admin.feedbackLead")}</p>
 <nav aria-label="${t("admin.period")}"><p>${ADMIN_PERIODS.map((p, i) => {
     const label = periodLabel(t, p.days);
-    return html`${i > 0 ? " · " : ""}${p.days === days ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${p.days ? `/admin/help-feedback?days=${p.days}` : "/admin/help-feedback"}">${label}</a>`}`;
+    return html`${i > 0 ? " · " : ""}${p.days === days ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${periodHref(p.days, report.locale)}">${label}</a>`}`;
   })}</p></nav>
+${languageFilter(t, report, days)}
 <dl class="stats">
 <div><dt>${t("admin.views")}</dt><dd>${f.n(totals.views)}</dd></div>
 <div><dt>${t("admin.yes")}</dt><dd>${f.n(totals.yes)}</dd></div>
@@ -58,11 +79,11 @@ export function adminPage(report: HelpFeedbackReport, days: number | null, local
 <div class="table-scroll" role="region" aria-labelledby="articles-caption" aria-describedby="articles-scroll-hint" tabindex="0">
 <table class="table">
 <caption id="articles-caption">${t("admin.articlesCaption", { period: period.toLocaleLowerCase(locale) })}</caption>
-<thead><tr><th scope="col">${t("admin.article")}</th><th scope="col" class="num">${t("admin.views")}</th><th scope="col" class="num">${t("admin.yes")}</th><th scope="col" class="num">${t("admin.no")}</th><th scope="col" class="num">${t("admin.helpful")}</th><th scope="col">${t("admin.topReason")}</th></tr></thead>
+<thead><tr><th scope="col">${t("admin.article")}</th><th scope="col" class="num">${t("admin.views")}</th><th scope="col" class="num">${t("admin.yes")}</th><th scope="col" class="num">${t("admin.no")}</th><th scope="col" class="num">${t("admin.helpful")}</th><th scope="col">${t("admin.topReason")}</th><th scope="col">${t("admin.byLanguage")}</th></tr></thead>
 <tbody>
 ${report.articles.map(
   (a) =>
-    html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">${t("admin.removed")}</span>`}</th><td class="num">${f.n(a.views)}</td><td class="num">${f.n(a.yes)}</td><td class="num">${f.n(a.no)}</td><td class="num">${f.pct(a.helpfulPercent)}</td><td>${a.topReason ? reasonLabel(t, a.topReason) : "–"}</td></tr>\n`,
+    html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">${t("admin.removed")}</span>`}</th><td class="num">${f.n(a.views)}</td><td class="num">${f.n(a.yes)}</td><td class="num">${f.n(a.no)}</td><td class="num">${f.pct(a.helpfulPercent)}</td><td>${a.topReason ? reasonLabel(t, a.topReason) : "–"}</td><td>${answersByLanguage(a.locales)}</td></tr>\n`,
 )}</tbody>
 </table>
 </div>

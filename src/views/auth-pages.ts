@@ -1,26 +1,51 @@
 // Sign-in, registration and confirmation pages.
 
 import type { FieldError } from "../http/flows.ts";
+import { type Translate, translator } from "../i18n/catalogue.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
 import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
 import { PASSKEY_SCRIPTS } from "./security-pages.ts";
 
-export const IDENTIFIER_HINT = `For a mobile number, include the country code, for example ${EXAMPLE_MOBILE_NUMBER}.`;
+/** "For a mobile number, include the country code, for example +44 7400 123456." */
+export function identifierHint(t: Translate): string {
+  return t("signin.identifierHint", { example: EXAMPLE_MOBILE_NUMBER });
+}
+
+/** The hint in English, for views not yet given the request's language. */
+export const IDENTIFIER_HINT = identifierHint(translator("en"));
 
 /** Error codes of a failed security check: the password was not checked and has to be typed again. */
 const CAPTCHA_ERRORS: ReadonlySet<string> = new Set(["CAPTCHA_REQUIRED", "CAPTCHA_INCORRECT", "CAPTCHA_EXPIRED"]);
-const RETYPE_PASSWORD = "Type your password again: it is never kept when the security check has to be answered. Everything else is as you left it.";
 
 /** The "Did you mean …?" notice that sits under the address it is about, with a button to take it. */
-export function emailSuggestion(o: { id: string; suggestion: string; typed: string; choiceName: string }): SafeHtml {
+export function emailSuggestion(o: { id: string; suggestion: string; typed: string; choiceName: string; t?: Translate }): SafeHtml {
+  const t = o.t ?? translator("en");
   return html`<div class="field-suggestion" id="${o.id}-suggestion" role="status">
-<p>Did you mean <strong>${o.suggestion}</strong>?</p>
-<div class="form-actions form-actions--tight"><button class="button button--small" type="submit" name="${o.choiceName}" value="suggested">Use ${o.suggestion}</button><button class="button button--secondary button--small" type="submit" name="${o.choiceName}" value="typed">Keep ${o.typed}</button></div>
+<p>${emphasised(t("signin.suggestionQuestion", { suggestion: MARK }), o.suggestion)}</p>
+<div class="form-actions form-actions--tight"><button class="button button--small" type="submit" name="${o.choiceName}" value="suggested">${t("signin.suggestionUse", { suggestion: o.suggestion })}</button><button class="button button--secondary button--small" type="submit" name="${o.choiceName}" value="typed">${t("signin.suggestionKeep", { typed: o.typed })}</button></div>
 </div>`;
 }
 
+/** Where a value goes inside a translated sentence that shows it in bold or as a control. */
+const MARK = "\u0000value\u0000";
+
+/** A translated sentence formatted with MARK for one value, with that value in <strong>. */
+export function emphasised(sentence: string, value: string): SafeHtml {
+  const [before = "", after = ""] = sentence.split(MARK);
+  return html`${before}<strong>${value}</strong>${after}`;
+}
+
+/** A translated sentence formatted with MARK for a placeholder, with markup (a link, a button) there. */
+export function withMarkup(sentence: string, markup: SafeHtml): SafeHtml {
+  const [before = "", after = ""] = sentence.split(MARK);
+  return html`${before}${markup}${after}`;
+}
+
+export { MARK as VALUE_MARK };
+
 export interface SigninPageOptions {
+  t: Translate;
   csrfToken: string;
   errors: FieldError[];
   identifier: string;
@@ -38,38 +63,40 @@ export interface SigninPageOptions {
 }
 
 export function signinPage(o: SigninPageOptions): SafeHtml {
+  const t = o.t;
   const focus = o.focusCaptcha ? "captcha" : o.focusPassword ? "password" : firstInvalid(o.errors, ["identifier", "password"]);
   const locked = o.errors.some((e) => e.code === "SIGNIN_LOCKED");
   // The reset buttons post the typed identifier to /signin/forgot, which carries it over in flow state (never in the address).
-  const helpLink = html`${locked ? html`<p class="error-summary-help"><button class="link-button" type="submit" form="signin-form" formaction="/signin/forgot" formnovalidate>Reset your password now</button></p>` : ""}<p class="error-summary-help"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+  const helpLink = html`${locked ? html`<p class="error-summary-help"><button class="link-button" type="submit" form="signin-form" formaction="/signin/forgot" formnovalidate>${t("signin.resetNow")}</button></p>` : ""}<p class="error-summary-help"><a href="/help/problems-signing-in">${t("signin.problems")}</a></p>`;
   const captchaFailed = o.errors.some((e) => CAPTCHA_ERRORS.has(e.code)) && !o.errors.some((e) => e.field === "password");
-  return html`<h1>Sign in</h1>
+  return html`<h1>${t("signin.heading")}</h1>
 ${o.notice ? notice("success", o.notice) : ""}
-${errorSummary(o.errors, helpLink)}
+${errorSummary(o.errors, helpLink, t)}
 <form class="form" id="signin-form" method="post" action="/signin" novalidate>
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="return_to" value="${o.returnTo}">
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username webauthn", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320, suggestEmail: true })}
-${passwordField({ id: "password", label: "Password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "password" || (!focus && Boolean(o.identifier)), ...(captchaFailed ? { notice: RETYPE_PASSWORD } : o.retypePassword ? { hint: "Type your password again. Everything else you entered is kept, but for your safety we never send a password back to the page." } : {}) })}
+${textField({ t, id: "identifier", label: t("signin.identifierLabel"), value: o.identifier, autocomplete: "username webauthn", hint: identifierHint(t), errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320, suggestEmail: true, className: "input input--ltr" })}
+${passwordField({ t, id: "password", label: t("signin.passwordLabel"), autocomplete: "current-password", errors: o.errors, autofocus: focus === "password" || (!focus && Boolean(o.identifier)), ...(captchaFailed ? { notice: t("signin.retypeAfterCheck") } : o.retypePassword ? { hint: t("signin.retypeAfterRefusal") } : {}) })}
 ${o.extra ?? ""}
-<div class="checkbox"><input type="checkbox" id="remember" name="remember" value="1"${o.remember ? html` checked` : ""}><label for="remember">Keep me signed in</label></div>
-<div class="form-actions"><button class="button" type="submit">Sign in</button><button class="link-button" type="submit" formaction="/signin/forgot" formnovalidate>Forgot your password?</button></div>
+<div class="checkbox"><input type="checkbox" id="remember" name="remember" value="1"${o.remember ? html` checked` : ""}><label for="remember">${t("signin.remember")}</label></div>
+<div class="form-actions"><button class="button" type="submit">${t("signin.submit")}</button><button class="link-button" type="submit" formaction="/signin/forgot" formnovalidate>${t("signin.forgot")}</button></div>
 </form>
-${passkeySignin()}
-<p class="aside">No account yet? <a href="/register">Create an account</a></p>
-<p class="aside"><a href="/help/problems-signing-in">Problems signing in?</a></p>`;
+${passkeySignin(t)}
+<p class="aside">${t("signin.noAccount")} <a href="/register">${t("signin.createAccount")}</a></p>
+<p class="aside"><a href="/help/problems-signing-in">${t("signin.problems")}</a></p>`;
 }
 
 /** "Sign in with a passkey": shown by the page script where the browser supports passkeys. */
-function passkeySignin(): SafeHtml {
+function passkeySignin(t: Translate): SafeHtml {
   return html`<div class="passkey-signin" data-passkey-signin>
-<button class="button button--secondary" type="button" data-passkey-button hidden>Sign in with a passkey</button>
+<button class="button button--secondary" type="button" data-passkey-button hidden>${t("signin.passkeyButton")}</button>
 <p class="field-error" data-passkey-error role="alert" hidden></p>
 </div>
 ${PASSKEY_SCRIPTS}`;
 }
 
 export interface RegisterPageOptions {
+  t: Translate;
   csrfToken: string;
   errors: FieldError[];
   identifier: string;
@@ -79,40 +106,44 @@ export interface RegisterPageOptions {
 }
 
 export function registerPage(o: RegisterPageOptions): SafeHtml {
+  const t = o.t;
   const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["identifier", "name", "password", "password_confirm"]);
-  return html`<h1>Create an account</h1>
-<p class="lead">Use your e-mail address or your mobile number. We will send a code to confirm it's yours.</p>
-${errorSummary(o.errors)}
+  return html`<h1>${t("register.heading")}</h1>
+<p class="lead">${t("register.lead")}</p>
+${errorSummary(o.errors, undefined, t)}
 <form class="form" method="post" action="/register" novalidate>
 ${csrfField(o.csrfToken)}
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: IDENTIFIER_HINT, errors: o.errors, autofocus: focus === "identifier" || !focus, maxlength: 320, suggestEmail: true })}
-${textField({ id: "name", label: "Your name (optional)", value: o.name, autocomplete: "name", errors: o.errors, autofocus: focus === "name", maxlength: 100 })}
-${passwordField({ id: "password", label: "Choose a password", autocomplete: "new-password", errors: o.errors, hint: "At least 8 characters. Passwords are case-sensitive. A few unrelated words make a strong password that is easy to remember.", autofocus: focus === "password", strengthInputs: ["identifier", "name"] })}
-${passwordField({ id: "password_confirm", label: "Type the password again", autocomplete: "new-password", errors: o.errors, autofocus: focus === "password_confirm" })}
+${textField({ t, id: "identifier", label: t("signin.identifierLabel"), value: o.identifier, autocomplete: "username", hint: identifierHint(t), errors: o.errors, autofocus: focus === "identifier" || !focus, maxlength: 320, suggestEmail: true, className: "input input--ltr" })}
+${textField({ t, id: "name", label: t("register.nameLabel"), value: o.name, autocomplete: "name", errors: o.errors, autofocus: focus === "name", maxlength: 100 })}
+${passwordField({ t, id: "password", label: t("register.passwordLabel"), autocomplete: "new-password", errors: o.errors, hint: t("register.passwordHint"), autofocus: focus === "password", strengthInputs: ["identifier", "name"] })}
+${passwordField({ t, id: "password_confirm", label: t("register.passwordConfirmLabel"), autocomplete: "new-password", errors: o.errors, autofocus: focus === "password_confirm" })}
 ${o.extra ?? ""}
-<div class="form-actions"><button class="button" type="submit">Create account</button></div>
+<div class="form-actions"><button class="button" type="submit">${t("register.submit")}</button></div>
 </form>
-<p class="aside">Already have an account? <a href="/signin">Sign in</a></p>
-<p class="aside"><a href="/help/create-an-account">Help with creating an account</a></p>`;
+<p class="aside">${t("register.haveAccount")} <a href="/signin">${t("register.signIn")}</a></p>
+<p class="aside"><a href="/help/create-an-account">${t("register.help")}</a></p>`;
 }
 
 /**
  * The step between "Create account" and sending the code when the address looks like a typo: the
  * suggestion sits under the address, and everything else typed on the form is kept by the server.
  */
-export function registerCheckAddressPage(o: { csrfToken: string; flowId: string; identifier: string; suggestion: string }): SafeHtml {
-  return html`<h1>Check your e-mail address</h1>
-<p class="lead">Before we send your code, please check the address. Your name, password and security check are kept.</p>
+export function registerCheckAddressPage(o: { t: Translate; csrfToken: string; flowId: string; identifier: string; suggestion: string }): SafeHtml {
+  const t = o.t;
+  return html`<h1>${t("register.checkHeading")}</h1>
+<p class="lead">${t("register.checkLead")}</p>
 <form class="form" method="post" action="/register" novalidate>
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="flow" value="${o.flowId}">
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", errors: [], autofocus: false, maxlength: 320, extra: emailSuggestion({ id: "identifier", suggestion: o.suggestion, typed: o.identifier, choiceName: "address_choice" }) })}
-<p class="field-hint">Or correct the address above and <button class="link-button" type="submit" name="address_choice" value="edited">continue with it</button>.</p>
+${textField({ t, id: "identifier", label: t("signin.identifierLabel"), value: o.identifier, autocomplete: "username", errors: [], autofocus: false, maxlength: 320, className: "input input--ltr", extra: emailSuggestion({ t, id: "identifier", suggestion: o.suggestion, typed: o.identifier, choiceName: "address_choice" }) })}
+<p class="field-hint">${withMarkup(t("register.checkOrCorrect", { button: MARK }), html`<button class="link-button" type="submit" name="address_choice" value="edited">${t("register.checkContinue")}</button>`)}</p>
 </form>
-<p class="aside"><a href="/register">Start again</a></p>`;
+<p class="aside"><a href="/register">${t("register.startAgain")}</a></p>`;
 }
 
 export interface VerifyPageOptions {
+  /** The page's language (English when not given). */
+  t?: Translate;
   csrfToken: string;
   errors: FieldError[];
   identifier: string;
@@ -128,36 +159,33 @@ export interface VerifyPageOptions {
 }
 
 export function verifyPage(o: VerifyPageOptions): SafeHtml {
+  const t = o.t ?? translator("en");
   const focus = firstInvalid(o.errors, ["identifier", "code"]) ?? (o.identifier ? "code" : "identifier");
-  const where = o.channel === "phone" ? "by text message" : "by e-mail";
+  const sent = o.channel === "phone" ? t("register.verifySentPhone", { to: MARK }) : t("register.verifySentEmail", { to: MARK });
   // Text messages have no spam folder: point at the number instead.
-  const noCode =
-    o.channel === "phone"
-      ? "No text message? Check the number above"
-      : o.channel === "email"
-        ? "No code? Check your spam or junk folder and the address above"
-        : "No code? Check the address or number above, and your spam folder for e-mail";
+  const noCode = t(o.channel === "phone" ? "register.noCodePhone" : o.channel === "email" ? "register.noCodeEmail" : "register.noCodeEither", { button: MARK });
   const action = o.action ?? "/verify";
-  return html`<h1>${o.heading ?? "Confirm your account"}</h1>
-${o.sentTo ? notice("info", html`We sent a 6-digit code ${where} to <strong>${o.sentTo}</strong>. It works for 10 minutes.`) : ""}
-${o.resent ? notice("success", "If a code was waiting for this address or number, we have sent a new one. Use the code from the newest message.") : ""}
-${errorSummary(o.errors)}
+  return html`<h1>${o.heading ?? t("register.verifyHeading")}</h1>
+${o.sentTo ? notice("info", emphasised(sent, o.sentTo)) : ""}
+${o.resent ? notice("success", t("register.verifyResent")) : ""}
+${errorSummary(o.errors, undefined, t)}
 <form class="form" method="post" action="${action}" novalidate>
 ${csrfField(o.csrfToken)}
 ${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">` : ""}
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", errors: o.errors, autofocus: focus === "identifier", maxlength: 320 })}
-${textField({ id: "code", label: "Confirmation code", value: o.code, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, hint: "The 6 digits from the message we sent.", errors: o.errors, autofocus: focus === "code", className: "input input--code" })}
-<div class="form-actions"><button class="button" type="submit">Confirm</button></div>
+${textField({ t, id: "identifier", label: t("signin.identifierLabel"), value: o.identifier, autocomplete: "username", errors: o.errors, autofocus: focus === "identifier", maxlength: 320, className: "input input--ltr" })}
+${textField({ t, id: "code", label: t("register.codeLabel"), value: o.code, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, hint: t("register.codeHint"), errors: o.errors, autofocus: focus === "code", className: "input input--code" })}
+<div class="form-actions"><button class="button" type="submit">${t("register.verifySubmit")}</button></div>
 </form>
 <form class="form" method="post" action="${action}/resend">
 ${csrfField(o.csrfToken)}
 <input type="hidden" name="identifier" value="${o.identifier}">
 ${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">` : ""}
-<p class="aside">${noCode}, or <button class="link-button" type="submit">send a new code</button>.</p>
+<p class="aside">${withMarkup(noCode, html`<button class="link-button" type="submit">${t("register.sendNewCode")}</button>`)}</p>
 </form>`;
 }
 
 export interface SecondFactorPageOptions {
+  t: Translate;
   csrfToken: string;
   /** The sign-in flow the forms post back (its second-factor step). */
   flowId: string;
@@ -169,7 +197,8 @@ export interface SecondFactorPageOptions {
 
 /** The step after a right password: the person picks one of their second factors. */
 export function secondFactorPage(o: SecondFactorPageOptions): SafeHtml {
-  const helpLink = html`<p class="error-summary-help"><a href="/help/passkeys-and-second-factors">Problems signing in?</a></p>`;
+  const t = o.t;
+  const helpLink = html`<p class="error-summary-help"><a href="/help/passkeys-and-second-factors">${t("signin.problems")}</a></p>`;
   const hasTOTP = o.methods.includes("totp");
   const hasRecovery = o.methods.includes("recovery_code");
   const codeChoice = (method: "totp" | "recovery_code", label: string, checked: boolean): SafeHtml =>
@@ -181,18 +210,17 @@ ${csrfField(o.csrfToken)}
 <input type="hidden" name="flow" value="${o.flowId}">
 ${
   hasTOTP && hasRecovery
-    ? html`<fieldset><legend>Which code will you type?</legend>
-${codeChoice("totp", "Code from your authenticator app", true)}
-${codeChoice("recovery_code", "A recovery code (if you lost your phone)", false)}
+    ? html`<fieldset><legend>${t("signin.secondFactorWhichCode")}</legend>
+${codeChoice("totp", t("signin.secondFactorTotpChoice"), true)}
+${codeChoice("recovery_code", t("signin.secondFactorRecoveryChoice"), false)}
 </fieldset>`
     : html`<input type="hidden" name="method" value="${hasTOTP ? "totp" : "recovery_code"}">`
 }
 ${textField({
+  t,
   id: "code",
-  label: hasTOTP ? (hasRecovery ? "Code" : "Code from your authenticator app") : "Recovery code",
-  hint: hasTOTP
-    ? "The 6 digits your app shows now, or a recovery code like abcde-fghjk (each works once)."
-    : "One of the codes you saved, like abcde-fghjk. Each works once.",
+  label: hasTOTP ? (hasRecovery ? t("signin.secondFactorCodeLabel") : t("signin.secondFactorTotpLabel")) : t("signin.secondFactorRecoveryLabel"),
+  hint: hasTOTP ? t("signin.secondFactorTotpHint") : t("signin.secondFactorRecoveryHint"),
   autocomplete: "one-time-code",
   maxlength: 32,
   errors: o.errors,
@@ -200,19 +228,19 @@ ${textField({
   className: "input input--code",
 })}
 ${o.captcha ?? ""}
-<div class="form-actions"><button class="button" type="submit">Continue</button></div>
+<div class="form-actions"><button class="button" type="submit">${t("signin.secondFactorContinue")}</button></div>
 </form>`
       : "";
-  return html`<h1>One more step</h1>
-<p>Your password was right. To finish signing in, show it's you with one of these.</p>
-${errorSummary(o.errors, helpLink)}
+  return html`<h1>${t("signin.secondFactorHeading")}</h1>
+<p>${t("signin.secondFactorLead")}</p>
+${errorSummary(o.errors, helpLink, t)}
 ${
   o.methods.includes("passkey")
-    ? html`<div class="form" data-passkey-second-factor data-flow="${o.flowId}"><button class="button${hasTOTP ? " button--secondary" : ""}" type="button" data-passkey-button hidden>Use a passkey</button><p class="field-error" data-passkey-error role="alert" hidden></p></div>`
+    ? html`<div class="form" data-passkey-second-factor data-flow="${o.flowId}"><button class="button${hasTOTP ? " button--secondary" : ""}" type="button" data-passkey-button hidden>${t("signin.secondFactorPasskey")}</button><p class="field-error" data-passkey-error role="alert" hidden></p></div>`
     : ""
 }
 ${codeForm}
-<p class="aside"><a href="/help/passkeys-and-second-factors">Problems signing in? Lost your phone?</a></p>
-<p class="aside"><a href="/signin">Start again</a></p>
+<p class="aside"><a href="/help/passkeys-and-second-factors">${t("signin.secondFactorLostPhone")}</a></p>
+<p class="aside"><a href="/signin">${t("signin.startAgain")}</a></p>
 ${o.methods.includes("passkey") ? PASSKEY_SCRIPTS : ""}`;
 }

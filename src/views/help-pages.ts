@@ -5,7 +5,7 @@ import type { HelpArticle, HelpSearchResult } from "../help/articles.ts";
 import { FEEDBACK_REASONS, MAX_FEEDBACK_COMMENT_LENGTH } from "../help/feedback.ts";
 import type { FieldError } from "../http/flows.ts";
 import { type Translate, translator } from "../i18n/catalogue.ts";
-import type { Locale } from "../i18n/locales.ts";
+import { type Locale, textDirection } from "../i18n/locales.ts";
 import { html, type SafeHtml, trustedHtml } from "../lib/html.ts";
 import { reasonLabel } from "./admin-page.ts";
 import { csrfField, errorFor } from "./layout.ts";
@@ -17,9 +17,36 @@ export function formatReviewedDate(isoDate: string, locale: Locale = "en"): stri
   return format.format(new Date(`${isoDate}T00:00:00Z`));
 }
 
-function articleList(articles: readonly HelpArticle[]): SafeHtml {
+/**
+ * How the page tells apart articles shown in English because they are not translated yet: the page's
+ * language, and the words (in that language) for the note above such an article and beside it in lists.
+ */
+export interface HelpLanguageOptions {
+  locale: Locale;
+  /** "This article is not yet available in …; here it is in English." */
+  fallbackNote: string;
+  /** "in English", beside an English article in a list of another language. */
+  inEnglish: string;
+}
+
+/** ` lang="…" dir="…"` for text in another language than the page's, else nothing. */
+function languageAttributes(textLocale: Locale, language: HelpLanguageOptions | undefined): SafeHtml | "" {
+  if (!language || textLocale === language.locale) return "";
+  return html` lang="${textLocale}" dir="${textDirection(textLocale)}"`;
+}
+
+/** " (in English)" beside a list entry in another language than the page's. */
+function otherLanguageMark(textLocale: Locale, language: HelpLanguageOptions | undefined): SafeHtml | "" {
+  if (!language || textLocale === language.locale) return "";
+  return html` <span class="field-hint">(${language.inEnglish})</span>`;
+}
+
+function articleList(articles: readonly HelpArticle[], language?: HelpLanguageOptions): SafeHtml {
   return html`<ul class="article-list">
-${articles.map((a) => html`<li><a href="/help/${a.slug}">${a.title}</a><p>${a.summary}</p></li>\n`)}</ul>`;
+${articles.map(
+  (a) =>
+    html`<li><a href="/help/${a.slug}"${languageAttributes(a.locale, language)}>${a.title}</a>${otherLanguageMark(a.locale, language)}<p${languageAttributes(a.locale, language)}>${a.summary}</p></li>\n`,
+)}</ul>`;
 }
 
 export interface HelpIndexPageOptions {
@@ -27,6 +54,7 @@ export interface HelpIndexPageOptions {
   /** The search as typed, or "" when there is none. */
   query: string;
   results: readonly HelpSearchResult[];
+  language?: HelpLanguageOptions;
   /** The page's language. */
   locale?: Locale;
 }
@@ -42,7 +70,10 @@ export function helpIndexPage(o: HelpIndexPageOptions): SafeHtml {
 ${
   count > 0
     ? html`<ul class="article-list">
-${o.results.map((r) => html`<li><a href="/help/${r.slug}">${r.title}</a><p>${trustedHtml(r.snippetHtml)}</p></li>\n`)}</ul>`
+${o.results.map(
+  (r) =>
+    html`<li><a href="/help/${r.slug}"${languageAttributes(r.locale, o.language)}>${r.title}</a>${otherLanguageMark(r.locale, o.language)}<p${languageAttributes(r.locale, o.language)}>${trustedHtml(r.snippetHtml)}</p></li>\n`,
+)}</ul>`
     : ""
 }
 </section>`
@@ -57,7 +88,7 @@ ${o.results.map((r) => html`<li><a href="/help/${r.slug}">${r.title}</a><p>${tru
 ${results}
 <section aria-labelledby="all-articles-title">
 <h2 id="all-articles-title">${t("helpPages.allArticles")}</h2>
-${articleList(o.articles)}
+${articleList(o.articles, o.language)}
 </section>`;
 }
 
@@ -114,6 +145,7 @@ export interface HelpArticlePageOptions {
   article: HelpArticle;
   related: readonly HelpArticle[];
   feedback: FeedbackWidgetOptions;
+  language?: HelpLanguageOptions;
   /** The page's language. */
   locale?: Locale;
 }
@@ -123,8 +155,11 @@ export function helpArticlePage(o: HelpArticlePageOptions): SafeHtml {
   const locale = o.locale ?? "en";
   const t = translator(locale);
   const reviewed = html`<time datetime="${a.reviewed}">${formatReviewedDate(a.reviewed, locale)}</time>`;
+  // The article always says which language it is written in, so an English article inside a page of
+  // another language is read (and spoken) as English.
+  const fallback = o.language && a.locale !== o.language.locale;
   return html`<nav aria-label="${t("helpPages.breadcrumb")}"><p><a href="/help">${t("helpPages.title")}</a></p></nav>
-<article class="help-article" aria-labelledby="article-title">
+${fallback ? html`<div class="notice notice--info" role="note"><p>${o.language?.fallbackNote}</p></div>\n` : ""}<article class="help-article" aria-labelledby="article-title" lang="${a.locale}" dir="${textDirection(a.locale)}">
 <h1 id="article-title">${a.title}</h1>
 ${trustedHtml(a.html)}
 <p class="field-hint">${around(t, "helpPages.lastReviewed", {}, "date", reviewed)}</p>
@@ -134,7 +169,7 @@ ${
   o.related.length > 0
     ? html`<section aria-labelledby="related-title">
 <h2 id="related-title">${t("helpPages.related")}</h2>
-${articleList(o.related)}
+${articleList(o.related, o.language)}
 </section>`
     : ""
 }`;

@@ -1,18 +1,20 @@
 // The start page at /: what this site is for and the ways in, instead of a bare redirect.
+import type { Translate } from "../i18n/catalogue.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 
-export function homePage(o: { signedIn: boolean; name: string | null }): SafeHtml {
+export function homePage(o: { t: Translate; signedIn: boolean; name: string | null }): SafeHtml {
+  const t = o.t;
   if (o.signedIn) {
-    return html`<h1>${o.name ? `Welcome back, ${o.name}` : "Welcome back"}</h1>
-<p class="lead">You are signed in.</p>
-<div class="form-actions"><a class="button" href="/account">Go to your account</a><a href="/help">Help</a></div>`;
+    return html`<h1>${o.name ? t("home.welcomeBackNamed", { name: o.name }) : t("home.welcomeBack")}</h1>
+<p class="lead">${t("home.signedIn")}</p>
+<div class="form-actions"><a class="button" href="/account">${t("home.goToAccount")}</a><a href="/help">${t("home.help")}</a></div>`;
   }
-  return html`<h1>Sign in to your account</h1>
-<p class="lead">One account, with your e-mail address or your mobile number and a password.</p>
-<div class="form-actions"><a class="button" href="/signin">Sign in</a><a class="button button--secondary" href="/register">Create an account</a></div>
+  return html`<h1>${t("home.heading")}</h1>
+<p class="lead">${t("home.lead")}</p>
+<div class="form-actions"><a class="button" href="/signin">${t("home.signIn")}</a><a class="button button--secondary" href="/register">${t("home.createAccount")}</a></div>
 <ul class="aside">
-<li><a href="/password/reset">Forgot your password?</a></li>
-<li><a href="/help/problems-signing-in">Problems signing in?</a></li>
-<li><a href="/help">All help articles</a></li>
+<li><a href="/password/reset">${t("home.forgot")}</a></li>
+<li><a href="/help/problems-signing-in">${t("home.problems")}</a></li>
+<li><a href="/help">${t("home.allArticles")}</a></li>
 </ul>`;
 }

@@ -3,8 +3,10 @@ import type { Branding } from "../config/branding.ts";
 import type { FieldError } from "../http/flows.ts";
 import { type Translate, translator } from "../i18n/catalogue.ts";
 import { LOCALE_NAMES, type Locale, textDirection } from "../i18n/locales.ts";
-import { type HtmlValue, html, type SafeHtml } from "../lib/html.ts";
-import { PHONE_CHOICES_PROMPT } from "../messages/identifiers.ts";
+import { type HtmlValue, html, type SafeHtml, trustedHtml } from "../lib/html.ts";
+import { phoneChoicesPrompt } from "../messages/identifiers.ts";
+
+const english = translator("en");
 
 export interface PageUser {
   name: string | null;
@@ -67,9 +69,38 @@ ${options.testMode ? html`<aside class="test-mode-banner" aria-label="${t("layou
 <main id="main" class="${options.narrow ? "page page--narrow" : "page"}">
 ${options.body}
 </main>
+${clientTexts(t)}
 ${siteFooter(brand, t, options.languageMenu && options.csrfToken ? languageMenu(options.languageMenu, options.locale, options.csrfToken, t) : "")}
 </body>
 </html>`.value;
+}
+
+/** Where a value goes in a client text: the page script puts it there ("Did you mean \u0000?"). */
+const CLIENT_VALUE = "\u0000";
+
+/**
+ * The texts the page scripts show (the audio player, the e-mail typo hint), in the page's language, as a
+ * JSON data block the scripts read (public/enhancements/texts.js). Never executed; "<" is escaped so the
+ * block cannot be closed early.
+ */
+function clientTexts(t: Translate): SafeHtml {
+  const texts = {
+    "captcha.audioLabel": t("captcha.audioLabel"),
+    "captcha.audioPlaying": t("captcha.audioPlaying"),
+    "captcha.audioPress": t("captcha.audioPress"),
+    "captcha.audioFailed": t("captcha.audioFailed"),
+    "captcha.audioAgain": t("captcha.audioAgain"),
+    "signin.suggestionQuestion": t("signin.suggestionQuestion", { suggestion: CLIENT_VALUE }),
+    "signin.suggestionUse": t("signin.suggestionUse", { suggestion: CLIENT_VALUE }),
+    "signin.suggestionKeep": t("signin.suggestionKeep", { typed: CLIENT_VALUE }),
+    "signin.passkeyFailed": t("signin.passkeyFailed"),
+    "signin.passkeyUnavailable": t("signin.passkeyUnavailable"),
+    "signin.passkeyNotUsed": t("signin.passkeyNotUsed"),
+    "signin.secondFactorPasskeyUnavailable": t("signin.secondFactorPasskeyUnavailable"),
+    "signin.secondFactorPasskeyNotUsed": t("signin.secondFactorPasskeyNotUsed"),
+    "signin.secondFactorPasskeyFailed": t("signin.secondFactorPasskeyFailed"),
+  };
+  return trustedHtml(`<script type="application/json" id="page-texts">${JSON.stringify(texts).replace(/</g, "\\u003c")}</script>`);
 }
 
 /** Help links, the owner's privacy and terms links, and how to reach a person. */
@@ -113,10 +144,10 @@ export function csrfField(token: string): SafeHtml {
 }
 
 /** The summary at the top of a form that failed, linking each message to its field. */
-export function errorSummary(errors: FieldError[], extra?: HtmlValue): SafeHtml | string {
+export function errorSummary(errors: FieldError[], extra?: HtmlValue, t: Translate = english): SafeHtml | string {
   if (errors.length === 0) return "";
   return html`<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
-<h2 id="error-summary-title">There is a problem</h2>
+<h2 id="error-summary-title">${t("layout.errorSummaryTitle")}</h2>
 <ul>${errors.map((e) => html`<li>${e.field ? html`<a href="#${e.field}">${e.message}</a>` : e.message}</li>`)}</ul>
 ${extra ?? ""}
 </div>`;
@@ -143,6 +174,8 @@ export interface TextFieldOptions {
   className?: string;
   /** Let the page script suggest a correction for a likely e-mail typo as the person types. */
   suggestEmail?: boolean;
+  /** The page's language (English when not given). */
+  t?: Translate;
 }
 
 function describedBy(id: string, hint: boolean, error: boolean, extra?: string): string | null {
@@ -151,13 +184,14 @@ function describedBy(id: string, hint: boolean, error: boolean, extra?: string):
 }
 
 export function textField(o: TextFieldOptions): SafeHtml {
+  const t = o.t ?? english;
   const error = errorFor(o.errors, o.id);
   const described = describedBy(o.id, Boolean(o.hint), Boolean(error));
   return html`<div class="${error ? "field field--invalid" : "field"}">
 <label for="${o.id}">${o.label}</label>
 ${o.hint ? html`<p class="field-hint" id="${o.id}-hint">${o.hint}</p>` : ""}
-${error ? html`<p class="field-error" id="${o.id}-error"><span class="visually-hidden">Error: </span>${error.message}</p>` : ""}
-${error?.choices ? fieldChoices(o.id, error) : ""}
+${error ? html`<p class="field-error" id="${o.id}-error"><span class="visually-hidden">${t("layout.errorPrefix")} </span>${error.message}</p>` : ""}
+${error?.choices ? fieldChoices(o.id, error, t) : ""}
 <input class="${o.className ?? "input"}" id="${o.id}" name="${o.id}" type="${o.type ?? "text"}" value="${o.value ?? ""}"${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ""}${o.inputmode ? html` inputmode="${o.inputmode}"` : ""}${o.maxlength ? html` maxlength="${o.maxlength}"` : ""}${described ? html` aria-describedby="${described}"` : ""}${error ? html` aria-invalid="true"` : ""}${o.autofocus ? html` autofocus` : ""}${o.required ? html` required` : ""}${o.suggestEmail ? html` data-email-suggest` : ""} spellcheck="false" autocapitalize="off">
 ${o.extra ?? ""}
 </div>`;
@@ -167,8 +201,8 @@ ${o.extra ?? ""}
  * The values offered for a refused field, as buttons that submit the form with `<id>_choice` (no script
  * needed); the page script fills the field in instead, so nothing else typed is lost.
  */
-function fieldChoices(id: string, error: FieldError): SafeHtml {
-  const prompt = PHONE_CHOICES_PROMPT[error.code === "IDENTIFIER_PHONE_AMBIGUOUS" ? "IDENTIFIER_PHONE_AMBIGUOUS" : "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE"];
+function fieldChoices(id: string, error: FieldError, t: Translate): SafeHtml {
+  const prompt = phoneChoicesPrompt(error.code === "IDENTIFIER_PHONE_AMBIGUOUS" ? "IDENTIFIER_PHONE_AMBIGUOUS" : "IDENTIFIER_PHONE_MISSING_COUNTRY_CODE", t);
   return html`<div class="field-choices" id="${id}-choices" role="group" aria-labelledby="${id}-choices-prompt">
 <p class="field-hint" id="${id}-choices-prompt">${prompt}</p>
 <ul class="choice-list">${(error.choices ?? []).map(
@@ -189,22 +223,25 @@ export interface PasswordFieldOptions {
   autofocus?: boolean;
   /** Show the strength meter, passing these fields' values as user inputs. */
   strengthInputs?: string[];
+  /** The page's language (English when not given). */
+  t?: Translate;
 }
 
 export function passwordField(o: PasswordFieldOptions): SafeHtml {
+  const t = o.t ?? english;
   const error = errorFor(o.errors, o.id);
   // The Caps Lock warning is linked by the script only while it shows: hidden text referenced here would be read out.
   const described = describedBy(o.id, Boolean(o.hint), Boolean(error), o.notice ? `${o.id}-notice` : undefined);
   return html`<div class="${error ? "field field--invalid" : "field"}">
 <label for="${o.id}">${o.label}</label>
 ${o.hint ? html`<p class="field-hint" id="${o.id}-hint">${o.hint}</p>` : ""}
-${error ? html`<p class="field-error" id="${o.id}-error"><span class="visually-hidden">Error: </span>${error.message}</p>` : ""}
+${error ? html`<p class="field-error" id="${o.id}-error"><span class="visually-hidden">${t("layout.errorPrefix")} </span>${error.message}</p>` : ""}
 ${o.notice ? html`<p class="field-notice" id="${o.id}-notice">${o.notice}</p>` : ""}
 <div class="password-input">
 <input class="input" id="${o.id}" name="${o.id}" type="password" autocomplete="${o.autocomplete}" data-password${o.strengthInputs ? html` data-strength-meter data-strength-inputs="${o.strengthInputs.join(" ")}"` : ""}${described ? html` aria-describedby="${described}"` : ""}${error ? html` aria-invalid="true"` : ""}${o.autofocus ? html` autofocus` : ""} maxlength="1024">
-<button class="password-toggle" type="button" data-password-toggle="${o.id}" hidden>Show</button>
+<button class="password-toggle" type="button" data-password-toggle="${o.id}" data-label-show="${t("layout.passwordShow")}" data-label-hide="${t("layout.passwordHide")}" data-name-show="${t("layout.passwordShowName")}" data-name-hide="${t("layout.passwordHideName")}" hidden>${t("layout.passwordShow")}</button>
 </div>
-<p class="capslock-warning" id="${o.id}-capslock" data-capslock-for="${o.id}" hidden>Caps Lock is on. Passwords are case-sensitive.</p>
+<p class="capslock-warning" id="${o.id}-capslock" data-capslock-for="${o.id}" hidden>${t("layout.capsLock")}</p>
 </div>`;
 }
 

@@ -1,8 +1,9 @@
 // Pages for resetting a forgotten password and changing a known one.
 
 import type { FieldError } from "../http/flows.ts";
+import type { Translate } from "../i18n/catalogue.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
-import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
+import { emphasised, identifierHint, VALUE_MARK, withMarkup } from "./auth-pages.ts";
 import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
 
 /**
@@ -13,40 +14,46 @@ export function hiddenUsernameField(username: string): SafeHtml | string {
   return username ? html`<input type="text" name="username" value="${username}" autocomplete="username" hidden readonly tabindex="-1">` : "";
 }
 
-const HELP = html`<p class="aside"><a href="/help/reset-your-password">Help with resetting your password</a></p>`;
+function help(t: Translate): SafeHtml {
+  return html`<p class="aside"><a href="/help/reset-your-password">${t("recovery.help")}</a></p>`;
+}
 
 export function resetRequestPage(o: {
+  t: Translate;
   csrfToken: string;
   errors: FieldError[];
   identifier: string;
   captcha: SafeHtml | string;
   focusCaptcha?: boolean;
 }): SafeHtml {
+  const t = o.t;
   const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["identifier", "captcha"]);
-  return html`<h1>Reset your password</h1>
-<p class="lead">Enter the e-mail address or mobile number you use to sign in. We'll send you a link by e-mail, or a code by text message.</p>
-${errorSummary(o.errors)}
+  return html`<h1>${t("recovery.requestHeading")}</h1>
+<p class="lead">${t("recovery.requestLead")}</p>
+${errorSummary(o.errors, undefined, t)}
 <form class="form" method="post" action="/password/reset" novalidate>
 ${csrfField(o.csrfToken)}
-${textField({ id: "identifier", label: "E-mail or mobile number", value: o.identifier, autocomplete: "username", hint: `For a mobile number, include the country code, for example ${EXAMPLE_MOBILE_NUMBER}.`, errors: o.errors, autofocus: focus === "identifier" || !focus, maxlength: 320, suggestEmail: true })}
+${textField({ t, id: "identifier", label: t("signin.identifierLabel"), value: o.identifier, autocomplete: "username", hint: identifierHint(t), errors: o.errors, autofocus: focus === "identifier" || !focus, maxlength: 320, suggestEmail: true, className: "input input--ltr" })}
 ${o.captcha}
-<div class="form-actions"><button class="button" type="submit">Send reset instructions</button><a href="/signin">Back to sign in</a></div>
+<div class="form-actions"><button class="button" type="submit">${t("recovery.requestSubmit")}</button><a href="/signin">${t("recovery.backToSignin")}</a></div>
 </form>
-${HELP}`;
+${help(t)}`;
 }
 
-export function resetSentPage(o: { sentTo: string }): SafeHtml {
-  return html`<h1>Check your e-mail</h1>
-${notice("info", html`If an account uses <strong>${o.sentTo}</strong>, we have sent it a link to choose a new password. The link works for 30 minutes.`)}
+export function resetSentPage(o: { t: Translate; sentTo: string }): SafeHtml {
+  const t = o.t;
+  return html`<h1>${t("recovery.sentHeading")}</h1>
+${notice("info", emphasised(t("recovery.sentNotice", { sentTo: VALUE_MARK }), o.sentTo))}
 <ul>
-<li>It can take a few minutes to arrive. Look in your spam or junk folder too.</li>
-<li>Only the newest link works: if you ask again, the earlier one stops working.</li>
-<li>Nothing arrived? You may have used another address for this account. <a href="/password/reset">Try another address or your mobile number</a>.</li>
+<li>${t("recovery.sentTakesTime")}</li>
+<li>${t("recovery.sentNewestOnly")}</li>
+<li>${withMarkup(t("recovery.sentNothing", { link: VALUE_MARK }), html`<a href="/password/reset">${t("recovery.sentTryAnother")}</a>`)}</li>
 </ul>
-${HELP}`;
+${help(t)}`;
 }
 
 export interface ResetConfirmOptions {
+  t: Translate;
   csrfToken: string;
   errors: FieldError[];
   /** Link mode: the flow id that holds the (sealed) token. */
@@ -59,47 +66,44 @@ export interface ResetConfirmOptions {
 }
 
 export function resetConfirmPage(o: ResetConfirmOptions): SafeHtml {
+  const t = o.t;
   const byCode = !o.flowId;
   const focus = firstInvalid(o.errors, ["identifier", "code", "password", "password_confirm"]);
-  return html`<h1>Choose a new password</h1>
-${byCode && o.sentTo ? notice("info", html`If an account uses <strong>${o.sentTo}</strong>, we have sent it a 6-digit code by text message. Type it below. The code works for 10 minutes.`) : ""}
-${errorSummary(o.errors)}
+  return html`<h1>${t("recovery.confirmHeading")}</h1>
+${byCode && o.sentTo ? notice("info", emphasised(t("recovery.confirmCodeSent", { sentTo: VALUE_MARK }), o.sentTo)) : ""}
+${errorSummary(o.errors, undefined, t)}
 <form class="form" method="post" action="/password/reset/confirm" novalidate>
 ${csrfField(o.csrfToken)}
 ${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">${hiddenUsernameField(o.username ?? "")}` : ""}
-${byCode ? textField({ id: "identifier", label: "Mobile number", value: o.identifier ?? "", autocomplete: "username", type: "tel", errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320 }) : ""}
-${byCode ? textField({ id: "code", label: "Code from the text message", value: "", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, errors: o.errors, autofocus: focus === "code" || (!focus && Boolean(o.identifier)), className: "input input--code" }) : ""}
-${passwordField({ id: "password", label: "New password", autocomplete: "new-password", errors: o.errors, hint: "At least 8 characters. Passwords are case-sensitive. A few unrelated words make a strong password.", autofocus: focus === "password" || (!focus && !byCode), strengthInputs: byCode ? ["identifier"] : [] })}
-${passwordField({ id: "password_confirm", label: "Type the new password again", autocomplete: "new-password", errors: o.errors, autofocus: focus === "password_confirm" })}
-<p class="field-hint">After the change you'll be signed out on every device, and we'll let you know by e-mail or text message.</p>
-<div class="form-actions"><button class="button" type="submit">Save new password</button></div>
+${byCode ? textField({ t, id: "identifier", label: t("recovery.mobileLabel"), value: o.identifier ?? "", autocomplete: "username", type: "tel", errors: o.errors, autofocus: focus === "identifier" || (!focus && !o.identifier), maxlength: 320 }) : ""}
+${byCode ? textField({ t, id: "code", label: t("recovery.codeLabel"), value: "", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, errors: o.errors, autofocus: focus === "code" || (!focus && Boolean(o.identifier)), className: "input input--code" }) : ""}
+${passwordField({ t, id: "password", label: t("recovery.newPasswordLabel"), autocomplete: "new-password", errors: o.errors, hint: t("recovery.newPasswordHint"), autofocus: focus === "password" || (!focus && !byCode), strengthInputs: byCode ? ["identifier"] : [] })}
+${passwordField({ t, id: "password_confirm", label: t("recovery.newPasswordConfirmLabel"), autocomplete: "new-password", errors: o.errors, autofocus: focus === "password_confirm" })}
+<p class="field-hint">${t("recovery.signedOutEverywhere")}</p>
+<div class="form-actions"><button class="button" type="submit">${t("recovery.save")}</button></div>
 </form>
-${byCode ? html`<p class="aside">No code? <a href="/password/reset">Ask for a new one</a>.</p>` : ""}
-${HELP}`;
+${byCode ? html`<p class="aside">${withMarkup(t("recovery.noCode", { link: VALUE_MARK }), html`<a href="/password/reset">${t("recovery.askNewCode")}</a>`)}</p>` : ""}
+${help(t)}`;
 }
 
 const LINK_PROBLEMS = {
-  expired: { title: "This link has expired", text: "Reset links work for 30 minutes, and this one is older. Start again to get a new link." },
-  used: {
-    title: "This link has already been used",
-    text: "Each reset link works once, and only the newest one works. If you just chose a new password, sign in with it. Otherwise, start again.",
-  },
-  invalid: {
-    title: "This link is not valid",
-    text: "The link is incomplete or has been changed, perhaps cut off when it was copied. Open it straight from the e-mail, or start again.",
-  },
+  expired: { title: "recovery.expiredTitle", text: "recovery.expiredText" },
+  used: { title: "recovery.usedTitle", text: "recovery.usedText" },
+  invalid: { title: "recovery.invalidTitle", text: "recovery.invalidText" },
 } as const;
 
-export function resetLinkProblemPage(o: { csrfToken: string; problem: keyof typeof LINK_PROBLEMS }): SafeHtml {
+export function resetLinkProblemPage(o: { t: Translate; csrfToken: string; problem: keyof typeof LINK_PROBLEMS }): SafeHtml {
+  const t = o.t;
   const p = LINK_PROBLEMS[o.problem];
-  return html`<h1>${p.title}</h1>
-<p class="lead">${p.text}</p>
-<p><a class="button" href="/password/reset">Start a new reset</a></p>
-<p class="aside"><a href="/signin">Back to sign in</a></p>
-${HELP}`;
+  return html`<h1>${t(p.title)}</h1>
+<p class="lead">${t(p.text)}</p>
+<p><a class="button" href="/password/reset">${t("recovery.startNewReset")}</a></p>
+<p class="aside"><a href="/signin">${t("recovery.backToSignin")}</a></p>
+${help(t)}`;
 }
 
 export function passwordChangePage(o: {
+  t: Translate;
   csrfToken: string;
   errors: FieldError[];
   captcha: SafeHtml | string;
@@ -107,18 +111,19 @@ export function passwordChangePage(o: {
   focusCaptcha?: boolean;
   username?: string;
 }): SafeHtml {
+  const t = o.t;
   const focus = o.focusCaptcha ? "captcha" : firstInvalid(o.errors, ["currentPassword", "newPassword", "newPassword_confirm", "captcha"]);
-  return html`<h1>Change your password</h1>
-${errorSummary(o.errors)}
+  return html`<h1>${t("password.heading")}</h1>
+${errorSummary(o.errors, undefined, t)}
 <form class="form" method="post" action="/account/password" novalidate>
 ${csrfField(o.csrfToken)}
 ${hiddenUsernameField(o.username ?? "")}
-${passwordField({ id: "currentPassword", label: "Current password", autocomplete: "current-password", errors: o.errors, autofocus: focus === "currentPassword" || !focus })}
-${passwordField({ id: "newPassword", label: "New password", autocomplete: "new-password", errors: o.errors, hint: "At least 8 characters. A few unrelated words make a strong password.", autofocus: focus === "newPassword", strengthInputs: [] })}
-${passwordField({ id: "newPassword_confirm", label: "Type the new password again", autocomplete: "new-password", errors: o.errors, autofocus: focus === "newPassword_confirm" })}
-<div class="checkbox"><input type="checkbox" id="signOutOthers" name="signOutOthers" value="1"${o.signOutOthers ? html` checked` : ""}><label for="signOutOthers">Sign out other devices</label></div>
+${passwordField({ t, id: "currentPassword", label: t("password.currentLabel"), autocomplete: "current-password", errors: o.errors, autofocus: focus === "currentPassword" || !focus })}
+${passwordField({ t, id: "newPassword", label: t("password.newLabel"), autocomplete: "new-password", errors: o.errors, hint: t("password.newHint"), autofocus: focus === "newPassword", strengthInputs: [] })}
+${passwordField({ t, id: "newPassword_confirm", label: t("password.confirmLabel"), autocomplete: "new-password", errors: o.errors, autofocus: focus === "newPassword_confirm" })}
+<div class="checkbox"><input type="checkbox" id="signOutOthers" name="signOutOthers" value="1"${o.signOutOthers ? html` checked` : ""}><label for="signOutOthers">${t("password.signOutOthers")}</label></div>
 ${o.captcha}
-<div class="form-actions"><button class="button" type="submit">Change password</button><a href="/account">Cancel</a></div>
+<div class="form-actions"><button class="button" type="submit">${t("password.submit")}</button><a href="/account">${t("password.cancel")}</a></div>
 </form>
-<p class="aside">Forgotten your current password? <a href="/password/reset">Reset it instead</a>.</p>`;
+<p class="aside">${withMarkup(t("password.forgotten", { link: VALUE_MARK }), html`<a href="/password/reset">${t("password.resetInstead")}</a>`)}</p>`;
 }

@@ -115,7 +115,13 @@ export function passwordResetEvent(deps: EventDeps, accountId: string, via: "lin
   return newEvent(deps, "password.reset", accountId, { accountId, via });
 }
 
-export type SessionRevocationReason = "signed_out_other_sessions" | "password_changed" | "password_reset" | "account_disabled" | "admin";
+export type SessionRevocationReason =
+  | "signed_out_other_sessions"
+  | "password_changed"
+  | "password_reset"
+  | "account_disabled"
+  | "admin"
+  | "second_factor_added";
 
 /**
  * Sessions of the account were ended all at once. `exceptCurrent` is true when the session that asked

@@ -165,5 +165,78 @@ export function describeFactorStoreContract(stores: () => Stores, start: Date): 
       assert.deepEqual(s?.amr, ["hwk", "mfa"]);
       assert.equal(await stores().sessions.markSessionConfirmed(unique("none"), later), false);
     });
+
+    test("removeAllSecondFactors removes the account's passkeys, app and recovery codes together, and only the account's", async () => {
+      const owner = await accountId();
+      const bystander = await accountId();
+      const mine = [passkey(owner), passkey(owner)];
+      for (const p of [...mine, passkey(bystander)]) assert.equal(await stores().factors.addPasskey(p), true);
+      for (const who of [owner, bystander]) {
+        assert.equal(await stores().factors.startTOTPSetup(who, unique("sealed"), start), true);
+        assert.ok(await stores().factors.confirmTOTPFactor(who, 100, start));
+        await stores().factors.replaceRecoveryCodes(
+          who,
+          [1, 2, 3].map((n) => ({ id: unique(`rc${n}`), codeHash: unique("h") })),
+          start,
+        );
+      }
+      const removed = await stores().factors.removeAllSecondFactors(owner);
+      assert.deepEqual([...removed.passkeys].sort(), mine.map((p) => p.id).sort());
+      assert.equal(removed.totp, true);
+      assert.equal(removed.recoveryCodes, 3);
+      assert.deepEqual(await stores().factors.listPasskeys(owner), []);
+      assert.equal(await stores().factors.getTOTPFactor(owner), null);
+      assert.equal(await stores().factors.countUnusedRecoveryCodes(owner), 0);
+      assert.equal((await stores().factors.listPasskeys(bystander)).length, 1);
+      assert.ok(await stores().factors.getTOTPFactor(bystander));
+      assert.equal(await stores().factors.countUnusedRecoveryCodes(bystander), 3);
+      assert.deepEqual(await stores().factors.removeAllSecondFactors(owner), { passkeys: [], totp: false, recoveryCodes: 0 });
+      // An app still being set up is removed too, but was never on.
+      assert.equal(await stores().factors.startTOTPSetup(owner, unique("sealed"), start), true);
+      assert.deepEqual(await stores().factors.removeAllSecondFactors(owner), { passkeys: [], totp: false, recoveryCodes: 0 });
+      assert.equal(await stores().factors.getTOTPFactor(owner), null);
+    });
+
+    test("markSessionSecondFactor records the new amr and confirmation; deletePasswordOnlySessionsOfAccount ends only one-factor sessions", async () => {
+      const owner = await accountId();
+      const bystander = await accountId();
+      const session = (account: string, amr: string[] | null) => {
+        const id = unique("ses");
+        return {
+          id,
+          accountId: account,
+          secretHash: "y".repeat(64),
+          createdAt: start,
+          lastSeenAt: start,
+          idleExpiresAt: addSeconds(start, 3600),
+          absoluteExpiresAt: addSeconds(start, 7200),
+          remember: false,
+          userAgent: null,
+          ip: null,
+          confirmedAt: null,
+          amr,
+        };
+      };
+      const current = session(owner, ["pwd"]);
+      const passwordOnly = session(owner, ["pwd"]);
+      const unrecorded = session(owner, null);
+      const lookalike = session(owner, ["pwd", "mfa2"]);
+      const twoFactor = session(owner, ["pwd", "otp", "mfa"]);
+      const passkey = session(owner, ["hwk", "mfa"]);
+      const elsewhere = session(bystander, ["pwd"]);
+      for (const s of [current, passwordOnly, unrecorded, lookalike, twoFactor, passkey, elsewhere]) await stores().sessions.createSession(s);
+      const later = addSeconds(start, 60);
+      assert.equal(await stores().sessions.markSessionSecondFactor(current.id, ["pwd", "otp", "mfa"], later), true);
+      const upgraded = await stores().sessions.getSession(current.id);
+      assert.deepEqual(upgraded?.amr, ["pwd", "otp", "mfa"]);
+      assert.equal(upgraded?.confirmedAt?.getTime(), later.getTime());
+      assert.equal(await stores().sessions.markSessionSecondFactor(unique("none"), ["mfa"], later), false);
+      // The current session is kept even while it is still recorded as one factor.
+      await stores().sessions.markSessionSecondFactor(current.id, ["pwd"], later);
+      assert.equal(await stores().sessions.deletePasswordOnlySessionsOfAccount(owner, current.id), 3);
+      for (const gone of [passwordOnly, unrecorded, lookalike]) assert.equal(await stores().sessions.getSession(gone.id), null);
+      for (const kept of [current, twoFactor, passkey, elsewhere]) assert.equal((await stores().sessions.getSession(kept.id))?.id, kept.id);
+      assert.equal(await stores().sessions.deletePasswordOnlySessionsOfAccount(owner, current.id), 0);
+    });
   });
 }

@@ -1141,6 +1141,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
       function newFeedback(overrides: Partial<NewHelpFeedback> = {}): NewHelpFeedback {
         return {
           slug: unique("article"),
+          locale: "en",
           articleVersion: "v1",
           visitorId: unique("visitor"),
           helpful: true,
@@ -1159,13 +1160,13 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
       test("recordArticleView counts views per article and day; summarizeFeedback adds the days up", async () => {
         const slug = unique("article");
         const other = unique("article");
-        await stores.helpFeedback.recordArticleView(slug, "2030-03-03");
-        await stores.helpFeedback.recordArticleView(slug, day);
-        await stores.helpFeedback.recordArticleView(slug, day);
-        await stores.helpFeedback.recordArticleView(other, day);
+        await stores.helpFeedback.recordArticleView(slug, "2030-03-03", "en");
+        await stores.helpFeedback.recordArticleView(slug, day, "en");
+        await stores.helpFeedback.recordArticleView(slug, day, "en");
+        await stores.helpFeedback.recordArticleView(other, day, "en");
 
         const summary = await summaryOf(slug);
-        assert.deepEqual(summary, { slug, views: 3, yes: 0, no: 0, reasons: {}, versions: [] });
+        assert.deepEqual(summary, { slug, views: 3, yes: 0, no: 0, reasons: {}, versions: [], locales: [{ locale: "en", views: 3, yes: 0, no: 0 }] });
         assert.equal((await summaryOf(other))?.views, 1);
         assert.equal((await summaryOf(slug, start))?.views, 2, "since leaves out the earlier day");
         assert.equal(await summaryOf(unique("never-seen")), undefined);
@@ -1231,7 +1232,7 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
           { helpful: false, reason: "inaccurate", articleVersion: "v2", at: addSeconds(start, 3600) },
         ];
         for (const a of answers) await stores.helpFeedback.saveFeedback(newFeedback({ slug, ...a }));
-        await stores.helpFeedback.recordArticleView(slug, day);
+        await stores.helpFeedback.recordArticleView(slug, day, "en");
 
         const summary = await summaryOf(slug);
         assert.ok(summary);
@@ -1256,9 +1257,9 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         const slug = unique("article");
         const other = unique("article");
         const nextDay = addSeconds(start, 86400);
-        await stores.helpFeedback.recordArticleView(slug, "2030-03-02");
-        await stores.helpFeedback.recordArticleView(slug, day);
-        await stores.helpFeedback.recordArticleView(slug, day);
+        await stores.helpFeedback.recordArticleView(slug, "2030-03-02", "en");
+        await stores.helpFeedback.recordArticleView(slug, day, "en");
+        await stores.helpFeedback.recordArticleView(slug, day, "en");
         await stores.helpFeedback.saveFeedback(newFeedback({ slug, helpful: true }));
         await stores.helpFeedback.saveFeedback(newFeedback({ slug, helpful: false, at: nextDay }));
         await stores.helpFeedback.saveFeedback(newFeedback({ slug: other, helpful: false, at: nextDay }));
@@ -1325,9 +1326,53 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         );
       });
 
+      test("views and answers keep their language: summaries break down and filter by it, as do the trend and comments", async () => {
+        const slug = unique("article");
+        await stores.helpFeedback.recordArticleView(slug, day, "de");
+        await stores.helpFeedback.recordArticleView(slug, day, "de");
+        await stores.helpFeedback.recordArticleView(slug, day, "en");
+        await stores.helpFeedback.saveFeedback(newFeedback({ slug, locale: "de", helpful: false, reason: "too_long", comment: "Zu lang" }));
+        await stores.helpFeedback.saveFeedback(newFeedback({ slug, locale: "de", helpful: true }));
+        await stores.helpFeedback.saveFeedback(newFeedback({ slug, locale: "en", helpful: true, comment: "Clear" }));
+        // A later answer of the same visitor in another language replaces the first, language and all.
+        const visitorId = unique("visitor");
+        await stores.helpFeedback.saveFeedback(newFeedback({ slug, visitorId, locale: "fr", helpful: false }));
+        await stores.helpFeedback.saveFeedback(newFeedback({ slug, visitorId, locale: "es", helpful: false, at: addSeconds(start, 5) }));
+        assert.equal((await stores.helpFeedback.getFeedback(slug, visitorId))?.locale, "es");
+
+        const all = await summaryOf(slug);
+        assert.deepEqual(all?.locales, [
+          { locale: "de", views: 2, yes: 1, no: 1 },
+          { locale: "en", views: 1, yes: 1, no: 0 },
+          { locale: "es", views: 0, yes: 0, no: 1 },
+        ]);
+        assert.deepEqual({ views: all?.views, yes: all?.yes, no: all?.no }, { views: 3, yes: 2, no: 2 });
+        const german = (await stores.helpFeedback.summarizeFeedback({ locale: "de" })).find((s) => s.slug === slug);
+        assert.deepEqual(
+          { views: german?.views, yes: german?.yes, no: german?.no, reasons: german?.reasons, locales: german?.locales.map((l) => l.locale) },
+          { views: 2, yes: 1, no: 1, reasons: { too_long: 1 }, locales: ["de"] },
+        );
+        assert.equal(
+          (await stores.helpFeedback.summarizeFeedback({ locale: "ar" })).find((s) => s.slug === slug),
+          undefined,
+        );
+        assert.deepEqual(await stores.helpFeedback.feedbackTrend({ slug, locale: "de", since: start }), [{ day, views: 2, yes: 1, no: 1 }]);
+        assert.deepEqual(
+          (await stores.helpFeedback.latestComments({ slug, locale: "de", limit: 10 })).map((f) => [f.locale, f.comment]),
+          [["de", "Zu lang"]],
+        );
+        assert.deepEqual(
+          (await stores.helpFeedback.listFeedback())
+            .filter((f) => f.slug === slug)
+            .map((f) => f.locale)
+            .sort(),
+          ["de", "de", "en", "es"],
+        );
+      });
+
       test("concurrent views are all counted, and concurrent answers of one visitor leave one answer", async () => {
         const slug = unique("article");
-        await Promise.all(Array.from({ length: 25 }, () => stores.helpFeedback.recordArticleView(slug, day)));
+        await Promise.all(Array.from({ length: 25 }, () => stores.helpFeedback.recordArticleView(slug, day, "en")));
         const visitorId = unique("visitor");
         await Promise.all(
           Array.from({ length: 10 }, (_, i) =>

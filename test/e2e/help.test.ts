@@ -80,8 +80,8 @@ describe("help feedback and the admin page in the browser", { skip: browserSuite
     await admin.getByRole("heading", { level: 1, name: "Help feedback" }).waitFor();
     const row = admin.locator('tr[data-slug="problems-signing-in"]');
     const cells = (await row.locator("td").allInnerTexts()).map((c) => c.trim());
-    // Views, Yes, No, Helpful, Top reason.
-    assert.deepEqual(cells.slice(1), ["1", "1", "50%", "Didn't answer my question"], `row: ${cells.join(" | ")}`);
+    // Views, Yes, No, Helpful, Top reason, yes/no by language.
+    assert.deepEqual(cells.slice(1), ["1", "1", "50%", "Didn't answer my question", "en 1/1"], `row: ${cells.join(" | ")}`);
     assert.ok(Number(cells[0]) >= 2, `both visits counted as views (${cells[0]})`);
     await admin.getByText(COMMENT).waitFor();
     await capture(admin, "admin");

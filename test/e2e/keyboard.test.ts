@@ -19,7 +19,8 @@ async function focused(page: Page): Promise<Focused> {
     const el = document.activeElement;
     if (!el || el === document.body) return { name: "body", focusVisible: false, outline: "", outlineWidth: 0 };
     const tag = el.tagName.toLowerCase();
-    const text = (el.textContent ?? "").replace(/\s+/g, " ").trim();
+    // The accessible name: an aria-label when there is one (the password button's "Show password"), else the text.
+    const text = (el.getAttribute("aria-label") ?? el.textContent ?? "").replace(/\s+/g, " ").trim();
     const name =
       tag === "input" || tag === "textarea" ? `${tag}#${el.id}` : tag === "a" || tag === "button" ? `${tag}:${text}` : el.id ? `${tag}#${el.id}` : tag;
     const style = getComputedStyle(el);

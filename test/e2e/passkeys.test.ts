@@ -65,6 +65,9 @@ describe("passkeys in the browser", { skip: browserSuiteSkip(), timeout: 180_000
     const page = await suite.newPage();
     const authenticator = await addVirtualAuthenticator(page);
     await signInWithPassword(page, "passkey@example.com");
+    // Another browser signed in with the password alone: the first second factor ends its session.
+    const elsewhere = await suite.newPage();
+    await signInWithPassword(elsewhere, "passkey@example.com");
 
     // Adding: the first second factor brings the recovery codes, shown this once.
     await page.goto("/account/security");
@@ -79,6 +82,24 @@ describe("passkeys in the browser", { skip: browserSuiteSkip(), timeout: 180_000
     assert.equal(credentials[0]?.isResidentCredential, true, "a discoverable credential: sign-in needs no identifier");
     const original = credentials[0];
     assert.ok(original);
+    await elsewhere.goto("/account");
+    assert.equal(new URL(elsewhere.url()).pathname, "/signin", "the other password-only session ended");
+    await elsewhere.close();
+    {
+      const stores = await openStores({ database: { kind: "sqlite", file: join(suite.dataDir, "latchkey.db") } }, createManualClock(new Date()), {
+        migrate: false,
+      });
+      try {
+        const account = await stores.accounts.getAccountByIdentifier("passkey@example.com");
+        assert.ok(account);
+        const sessions = await stores.sessions.listSessionsOfAccount(account.account.id, new Date());
+        assert.equal(sessions.length, 1, "the session that added the passkey is kept, alone");
+        const amr = sessions[0]?.amr ?? [];
+        assert.ok(amr.includes("pwd") && amr.includes("mfa") && (amr.includes("hwk") || amr.includes("swk")), `upgraded: ${amr.join(",")}`);
+      } finally {
+        await stores.close();
+      }
+    }
 
     // "Confirm it's you" with the passkey, and back to where it was asked.
     await page.goto("/account/confirm?return_to=/account/security");

@@ -41,6 +41,7 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
     LATCHKEY_RATE_VERIFICATION: "100000/1m",
     LATCHKEY_RATE_FEEDBACK: "100000/1m",
     LATCHKEY_RATE_CODE_ENTRY: "100000/1m",
+    LATCHKEY_RATE_PASSKEY_OPTIONS: "100000/1m",
     LATCHKEY_RATE_PASSWORD_STRENGTH: "100000/1m",
     // Cheaper than production (19456 KiB, t=2) so hundreds of sign-ins fit in a test run.
     LATCHKEY_ARGON2_MEMORY_KIB: "1024",

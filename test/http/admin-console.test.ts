@@ -13,8 +13,8 @@ import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { readEmails, readSMS } from "../helpers/outbox.ts";
 
-const ACTIONS = ["disable", "enable", "sign-out", "reset-password", "grant-admin", "revoke-admin", "delete"] as const;
-const STEP_UP = new Set(["disable", "sign-out", "grant-admin", "revoke-admin", "delete"]);
+const ACTIONS = ["disable", "enable", "sign-out", "reset-password", "grant-admin", "revoke-admin", "remove-second-factors", "delete"] as const;
+const STEP_UP = new Set(["disable", "sign-out", "grant-admin", "revoke-admin", "remove-second-factors", "delete"]);
 
 describe("admin console", () => {
   let t: TestApp;
@@ -243,7 +243,8 @@ describe("admin console", () => {
     for (const a of ["reset-password", "sign-out", "disable", "grant-admin", "delete"])
       assert.match(page.body, new RegExp(`href="/admin/accounts/${ownerId}/${a}"`), a);
     assert.doesNotMatch(page.body, /\/enable"/, "enable is offered only for a disabled account");
-    assert.doesNotMatch(page.body, /Second factors|Passkeys/, "no such section while nothing of the kind exists");
+    assert.match(text, /Second factors None/);
+    assert.doesNotMatch(page.body, /\/remove-second-factors"/, "removing second factors is offered only when there are some");
     assert.equal((await admin.get("/admin/accounts/no-such-account")).statusCode, 404);
     assert.equal((await admin.get(`/admin/accounts/${ownerId}/frobnicate`)).statusCode, 404);
   });

@@ -56,9 +56,9 @@ describe("admin", () => {
     await t.close();
   });
 
-  /** A new anonymous reader answers through the API. */
-  async function answer(slug: string, body: Record<string, unknown>): Promise<void> {
-    const reader = new TestClient(t.app);
+  /** A new anonymous reader answers through the API, reading in `language` (the default, English, without one). */
+  async function answer(slug: string, body: Record<string, unknown>, language?: string): Promise<void> {
+    const reader = new TestClient(t.app, language ? { "accept-language": language } : {});
     await reader.get(`/help/${slug}`);
     const response = await reader.request("POST", `/api/v1/help/articles/${slug}/feedback`, { json: body });
     assert.equal(response.statusCode, 201, response.body);
@@ -117,7 +117,7 @@ describe("admin", () => {
     const summary = (await t.deps.stores.helpFeedback.summarizeFeedback()).find((s) => s.slug === slug);
     assert.ok(summary);
     const row = new RegExp(
-      `<tr data-slug="${slug}"><th scope="row"><a href="/help/${slug}">Keep your account secure</a></th><td class="num">${summary.views}</td><td class="num">3</td><td class="num">1</td><td class="num">75%</td><td>Too long</td></tr>`,
+      `<tr data-slug="${slug}"><th scope="row"><a href="/help/${slug}">Keep your account secure</a></th><td class="num">${summary.views}</td><td class="num">3</td><td class="num">1</td><td class="num">75%</td><td>Too long</td><td>en 3/1</td></tr>`,
     );
     assert.match(html, row);
     // Every published article has a row, answered or not.
@@ -169,7 +169,7 @@ describe("admin", () => {
     assert.equal(csv.headers["content-type"], "text/csv; charset=utf-8");
     assert.match(csv.headers["content-disposition"] as string, /^attachment; filename="help-feedback-\d{4}-\d{2}-\d{2}\.csv"$/);
     const rows = parseCSV(csv.body);
-    assert.deepEqual(rows[0], ["answered_at", "article", "article_version", "current_version", "helpful", "reason", "comment"]);
+    assert.deepEqual(rows[0], ["answered_at", "article", "article_version", "current_version", "helpful", "reason", "comment", "language"]);
     const stored = await t.deps.stores.helpFeedback.listFeedback();
     assert.equal(rows.length - 1, stored.length, "one row per stored answer");
     const comments = rows.filter((r) => r[1] === slug).map((r) => r[6]);
@@ -278,5 +278,49 @@ describe("admin", () => {
     const confirm = pageText((await admin.get(`/admin/accounts/${found.account.id}/disable`, { "accept-language": "fr" })).body);
     assert.match(confirm, /Désactiver le compte : member@example\.com \?/);
     assert.match(confirm, /Nous prévenons la personne par e-mail ou par SMS\./);
+  });
+
+  it("filters the report by the language of the article shown and breaks each article's answers down by language", async () => {
+    const slug = "passkeys-and-second-factors";
+    await answer(slug, { helpful: true }, "de");
+    await answer(slug, { helpful: false, reason: "confusing", comment: "Zu viele Schritte." }, "de");
+    await answer(slug, { helpful: true }, "es");
+    await answer(slug, { helpful: true });
+
+    const all = await admin.get("/admin/help-feedback");
+    const row = (html: string): string => new RegExp(`<tr data-slug="${slug}">.*?</tr>`).exec(html)?.[0] ?? "";
+    assert.match(row(all.body), /<td class="num">3<\/td><td class="num">1<\/td>.*<td>de 1\/1 · en 1\/0 · es 1\/0<\/td><\/tr>$/);
+    assert.match(all.body, /<option value="">All languages<\/option>/);
+
+    const german = await admin.get("/admin/help-feedback?lang=de&days=30");
+    assert.equal(german.statusCode, 200);
+    assert.match(german.body, /<option value="de" selected>Deutsch<\/option>/);
+    assert.match(german.body, /<input type="hidden" name="days" value="30">/, "the filter keeps the period");
+    assert.match(german.body, /<a href="\/admin\/help-feedback\?days=7&amp;lang=de">Last 7 days<\/a>/, "the periods keep the language");
+    assert.match(
+      row(german.body),
+      /<td class="num">1<\/td><td class="num">1<\/td><td class="num">50%<\/td><td>Confusing or hard to follow<\/td><td>de 1\/1<\/td><\/tr>$/,
+    );
+    assert.match(german.body, /Zu viele Schritte\./);
+    const spanish = await admin.get("/admin/help-feedback?lang=es");
+    assert.doesNotMatch(spanish.body, /Zu viele Schritte\./, "comments are filtered too");
+    const unknown = await admin.get("/admin/help-feedback?lang=xx");
+    assert.equal(unknown.statusCode, 200);
+    assert.match(unknown.body, /<option value="" selected>|<option value="">All languages/);
+
+    const csv = parseCSV((await admin.get("/admin/feedback.csv")).body);
+    const germanRows = csv.filter((r) => r[1] === slug && r[7] === "de");
+    assert.equal(germanRows.length, 2);
+    assert.ok(
+      germanRows.every((r) => r[3] === "yes"),
+      "the German answers concern the German article as it reads now",
+    );
+
+    const report = runCLI(["help", "report", "--lang", "de"]);
+    assert.equal(report.status, 0, report.stderr);
+    assert.match(report.stdout, /^Help feedback, all time, in de /);
+    const line = report.stdout.split("\n").find((l) => l.startsWith(`${slug} `));
+    assert.deepEqual(line?.split(/\s{2,}/).slice(2, 4), ["1", "1"]);
+    assert.notEqual(runCLI(["help", "report", "--lang", "xx"]).status, 0);
   });
 });

@@ -77,6 +77,16 @@ describe("branding on pages", () => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /contact the people who run Harbour Books\./);
     assert.doesNotMatch(page.body, /\{siteName\}|Latchkey/);
+    const phrases = {
+      de: "wenden Sie sich an die Betreiber von Harbour Books.",
+      fr: "contactez les personnes qui gèrent Harbour Books.",
+      es: "ponte en contacto con quienes gestionan Harbour Books.",
+    };
+    for (const [language, phrase] of Object.entries(phrases)) {
+      const translated = await new TestClient(t.app, { "accept-language": language }).get("/help/problems-signing-in");
+      assert.ok(translated.body.includes(phrase), language);
+      assert.doesNotMatch(translated.body, /\{siteName\}|Latchkey/, language);
+    }
   });
 
   it("the error page names the support contact and never the product", async () => {

@@ -8,7 +8,7 @@ import { secondFactorMethods, verifySecondFactor } from "../../src/factors/secon
 import { generateTOTPCode, totpStepAt, unsealTOTPSecret } from "../../src/factors/totp.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
-import { hiddenInputsIn, pageText, type TestClient } from "../helpers/client.ts";
+import { hiddenInputsIn, pageText, TestClient } from "../helpers/client.ts";
 import { readEmails } from "../helpers/outbox.ts";
 
 const MINUTE = 60 * 1000;
@@ -308,5 +308,76 @@ describe("second factors and step-up over HTTP", () => {
     const accountId = await accountIdOf(client);
     assert.equal((await client.request("DELETE", "/api/v1/account")).statusCode, 204, "signing in just now counts as a confirmation");
     assert.equal(await t.deps.stores.accounts.getAccountById(accountId), null);
+  });
+});
+
+describe("the first second factor ends the account's other password-only sessions", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("turning on the authenticator app ends the other password sessions and upgrades the current one (amr, confirmation)", async () => {
+    const owner = await createVerifiedAccount(t, "first-factor@example.com");
+    const accountId = await accountIdOf(owner);
+    const elsewhere = new TestClient(t.app);
+    assert.equal(
+      (await elsewhere.request("POST", "/api/v1/session", { json: { identifier: "first-factor@example.com", password: STRONG_PASSWORD } })).statusCode,
+      200,
+    );
+    const bystander = await createVerifiedAccount(t, "first-factor-bystander@example.com");
+    const currentId = (await owner.get("/api/v1/session")).json().session.id as string;
+    t.clock.advance(MINUTE);
+    const before = await t.deps.stores.sessions.getSession(currentId);
+    assert.deepEqual(before?.amr, ["pwd"]);
+
+    await enableTOTP(t, owner);
+
+    assert.equal((await elsewhere.get("/api/v1/session")).statusCode, 401, "the other password-only session ended");
+    assert.equal((await owner.get("/api/v1/session")).statusCode, 200, "the session that turned the app on is kept");
+    assert.equal((await bystander.get("/api/v1/session")).statusCode, 200, "another account's sessions are untouched");
+    const sessions = await t.deps.stores.sessions.listSessionsOfAccount(accountId, t.clock.now());
+    assert.deepEqual(
+      sessions.map((s) => s.id),
+      [currentId],
+    );
+    assert.deepEqual(sessions[0]?.amr, ["pwd", "otp", "mfa"], "the kept session proved the app's code");
+    assert.equal(Math.floor((sessions[0]?.confirmedAt?.getTime() ?? 0) / 1000), Math.floor(t.clock.now().getTime() / 1000), "and counts as confirmed now");
+    const events = await t.deps.stores.audit.listEvents({ accountId, limit: 20 });
+    const revoked = events.find((e) => e.type === "sessions.revoked");
+    assert.deepEqual(revoked?.detail, { count: 1, reason: "second_factor_added" });
+    await t.deps.tasks.settle();
+    const subjects = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("first-factor@example.com")).map((e) => e.subject);
+    assert.ok(subjects.includes("An authenticator app now protects your account"), subjects.join(" | "));
+  });
+
+  it("a factor added beside an existing one leaves other sessions alone", async () => {
+    const owner = await createVerifiedAccount(t, "second-factor-added@example.com");
+    const accountId = await accountIdOf(owner);
+    const elsewhere = new TestClient(t.app);
+    assert.equal(
+      (await elsewhere.request("POST", "/api/v1/session", { json: { identifier: "second-factor-added@example.com", password: STRONG_PASSWORD } })).statusCode,
+      200,
+    );
+    // The account already has a passkey (registered through the browser elsewhere; stored directly here).
+    await t.deps.stores.factors.addPasskey({
+      id: "pk-existing",
+      accountId,
+      credentialId: "cred-existing",
+      publicKey: "AAAA",
+      counter: 0,
+      transports: ["internal"],
+      deviceType: "singleDevice",
+      backedUp: false,
+      name: "Laptop",
+      createdAt: t.clock.now(),
+      lastUsedAt: null,
+    });
+    await enableTOTP(t, owner);
+    assert.equal((await elsewhere.get("/api/v1/session")).statusCode, 200);
+    assert.equal((await t.deps.stores.audit.listEvents({ accountId, limit: 20 })).filter((e) => e.type === "sessions.revoked").length, 0);
   });
 });

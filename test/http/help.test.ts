@@ -380,9 +380,9 @@ describe("help articles from hostile Markdown", () => {
     dir = mkdtempSync(join(tmpdir(), "latchkey-help-"));
     const content = join(dir, "content");
     const data = join(dir, "data");
-    mkdirSync(content);
+    mkdirSync(join(content, "en"), { recursive: true });
     writeFileSync(
-      join(content, "hostile.md"),
+      join(content, "en", "hostile.md"),
       [
         "---",
         'title: "<script>alert(1)</script> Title"',

@@ -55,7 +55,12 @@ describe("journeys", () => {
       }
     }
     // The example in every hint and message (one constant) and the help articles are among them.
-    for (const expected of ["src/messages/identifiers.ts", "content/help/create-an-account.md", "content/help/problems-signing-in.md", "docs/errors.md"]) {
+    for (const expected of [
+      "src/messages/identifiers.ts",
+      "content/help/en/create-an-account.md",
+      "content/help/en/problems-signing-in.md",
+      "docs/errors.md",
+    ]) {
       assert.ok(
         seen.some((s) => s.startsWith(expected)),
         `no example number found in ${expected}:\n${seen.join("\n")}`,

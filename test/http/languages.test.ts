@@ -35,6 +35,44 @@ describe("languages", () => {
     assert.deepEqual(langOf(none.body), { lang: "en", dir: "ltr" });
   });
 
+  it("pages, titles, form errors and error pages are in the negotiated language", async () => {
+    const de = new TestClient(t.app, { "accept-language": "de" });
+    const signin = await de.get("/signin");
+    assert.match(signin.body, /<title>Anmelden · Latchkey<\/title>/);
+    assert.match(signin.body, /<label for="identifier">E-Mail-Adresse oder Handynummer<\/label>/);
+    assert.match(signin.body, /<label for="language-menu-locale">Sprache<\/label>/);
+    const refused = await de.submitForm("/signin", "/signin", { identifier: "niemand@example.com", password: "falsch-falsch" });
+    const again = await de.get(String(refused.headers.location));
+    assert.match(again.body, /<h2 id="error-summary-title">Es gibt ein Problem<\/h2>/);
+    assert.match(again.body, /E-Mail-Adresse, Handynummer oder Passwort stimmen nicht\./);
+    const missing = await new TestClient(t.app, { "accept-language": "fr" }).get("/no/such/page");
+    assert.equal(missing.statusCode, 404);
+    assert.match(missing.body, /<h1>Page introuvable<\/h1>/);
+    const arabic = await new TestClient(t.app, { "accept-language": "ar" }).get("/register");
+    assert.match(arabic.body, /<h1>إنشاء حساب<\/h1>/);
+  });
+
+  it("the numbers offered for a number without its country code name the country in the page's language", async () => {
+    const de = new TestClient(t.app, { "accept-language": "de" });
+    const refused = await de.submitForm("/signin", "/signin", { identifier: "07400 123456", password: "was-auch-immer" });
+    const page = await de.get(String(refused.headers.location));
+    assert.match(page.body, /<p class="field-hint" id="identifier-choices-prompt">Oder wählen Sie Ihr Land:<\/p>/);
+    assert.match(page.body, />\+44 7400 123456 \(Vereinigtes Königreich\)<\/button>/);
+  });
+
+  it("the API keeps its error code and gives the message in the negotiated language", async () => {
+    const body = { identifier: "niemand@example.com", password: "falsch-falsch" };
+    const english = await new TestClient(t.app).request("POST", "/api/v1/session", { json: body });
+    const german = await new TestClient(t.app, { "accept-language": "de" }).request("POST", "/api/v1/session", { json: body });
+    assert.equal(german.statusCode, english.statusCode);
+    assert.equal(german.json().error.code, "SIGNIN_FAILED");
+    assert.equal(german.json().error.code, english.json().error.code);
+    assert.match(english.json().error.message, /^The e-mail address, mobile number or password is not right\./);
+    assert.match(german.json().error.message, /^E-Mail-Adresse, Handynummer oder Passwort stimmen nicht\./);
+    const spanish = await new TestClient(t.app, { "accept-language": "es" }).request("GET", "/api/v1/session");
+    assert.deepEqual(spanish.json().error, { code: "UNAUTHENTICATED", message: "Inicia sesión para continuar." });
+  });
+
   it("the menu is a form that works without script: it sets the cookie for a year and comes back to the page", async () => {
     const client = new TestClient(t.app, { "accept-language": "de" });
     const page = await client.get("/password/reset?x=1");

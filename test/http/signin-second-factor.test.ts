@@ -205,4 +205,42 @@ describe("the second-factor state of sign-in", () => {
     assert.equal(signin.json().error.code, "SECOND_FACTOR_REQUIRED");
     assert.ok(await t.deps.stores.factors.getTOTPFactor(accountId));
   });
+
+  it("a password reset does not clear the second-factor throttle: a pause reached before it still holds after it", async () => {
+    const owner = await createVerifiedAccount(t, "reset-throttle@example.com");
+    const { secret } = await enableTOTP(t, owner);
+    const client = new TestClient(t.app);
+    const first = await client.request("POST", "/api/v1/session", { json: { identifier: "reset-throttle@example.com", password: STRONG_PASSWORD } });
+    const flow = first.json().flow as string;
+    // Wrong codes until the pause, solving the security check whenever it is due.
+    let captcha: { id: string; answer: string } | undefined;
+    let last = "";
+    for (let i = 0; i < 30 && last !== "SECOND_FACTOR_LOCKED"; i++) {
+      const wrong = await client.request("POST", "/api/v1/session/second-factor", {
+        json: { flow, method: "totp", code: "000000", ...(captcha ? { captcha } : {}) },
+      });
+      last = wrong.json().error.code as string;
+      captcha = last === "CAPTCHA_REQUIRED" ? { id: wrong.json().captcha.id as string, answer: "testme" } : undefined;
+    }
+    assert.equal(last, "SECOND_FACTOR_LOCKED");
+    // Whoever holds the mailbox completes a reset, hoping for a fresh allowance of guesses.
+    const asked = await client.request("POST", "/api/v1/password-resets", {
+      json: { identifier: "reset-throttle@example.com", captcha: await solveCAPTCHA(client, "password_reset") },
+    });
+    assert.equal(asked.statusCode, 202);
+    await t.deps.tasks.settle();
+    const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("reset-throttle@example.com")).find((e) => /token=/.test(e.text));
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail?.text ?? "")?.[1];
+    assert.ok(token, "the reset link arrived");
+    assert.equal((await client.request("POST", "/api/v1/password-resets/complete", { json: { token, password: NEW_PASSWORD } })).statusCode, 204);
+    const again = await client.request("POST", "/api/v1/session", { json: { identifier: "reset-throttle@example.com", password: NEW_PASSWORD } });
+    assert.equal(again.json().error.code, "SECOND_FACTOR_REQUIRED", "the password counters did clear: the new password is accepted");
+    const code = await client.request("POST", "/api/v1/session/second-factor", {
+      json: { flow: again.json().flow as string, method: "totp", code: oathtoolCode(secret, t.clock.now()), captcha: await solveCAPTCHA(client, "signin") },
+    });
+    assert.equal(code.statusCode, 429, code.body);
+    assert.equal(code.json().error.code, "SECOND_FACTOR_LOCKED", "even the right code waits for the pause");
+    assert.ok(Number(code.headers["retry-after"]) > 0);
+    assert.equal((await client.get("/api/v1/session")).statusCode, 401, "no session");
+  });
 });

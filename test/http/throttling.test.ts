@@ -398,3 +398,47 @@ describe("per-address limit on entering codes", () => {
     assert.equal(later.statusCode, 400);
   });
 });
+
+describe("per-address limit on passkey challenges", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_RATE_SIGNIN: "5/1m", LATCHKEY_RATE_PASSKEY_OPTIONS: "20/1m" });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("many sign-in page loads (each asking for passkey options) do not use up the address's password sign-ins", async () => {
+    const ip = "198.51.100.77";
+    await createVerifiedAccount(t, "reloader@example.com");
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await t.app.inject({ method: "POST", url: "/api/v1/session/passkey/options", remoteAddress: ip })).statusCode);
+    assert.deepEqual(statuses, Array(20).fill(200), "20 page loads fit the passkey allowance");
+    const signin = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/session",
+      remoteAddress: ip,
+      payload: { identifier: "reloader@example.com", password: STRONG_PASSWORD },
+    });
+    assert.equal(signin.statusCode, 200, signin.body);
+    const past = await t.app.inject({ method: "POST", url: "/api/v1/session/passkey/options", remoteAddress: ip });
+    assert.equal(past.statusCode, 429, "the passkey allowance has its own limit");
+    assert.equal(past.json().error.code, "RATE_LIMITED");
+    assert.ok(Number(past.headers["retry-after"]) > 0);
+    const again = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/session",
+      remoteAddress: ip,
+      payload: { identifier: "reloader@example.com", password: STRONG_PASSWORD },
+    });
+    assert.equal(again.statusCode, 200, "a spent passkey allowance leaves password sign-in alone");
+  });
+
+  it("the other passkey challenges (confirming it's you, adding one) count against the same allowance", async () => {
+    const client = await createVerifiedAccount(t, "confirmer@example.com");
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await client.request("POST", "/api/v1/account/confirm/passkey/options")).statusCode);
+    for (let i = 0; i < 10; i++) statuses.push((await client.request("POST", "/api/v1/account/passkeys/options")).statusCode);
+    assert.deepEqual(statuses, [...Array(20).fill(200), 429]);
+  });
+});

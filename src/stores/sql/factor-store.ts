@@ -1,9 +1,9 @@
 // Passkeys, authenticator-app factors and recovery codes in SQL (Kysely), the same code for SQLite and
 // PostgreSQL. Every single-use rule is one UPDATE … WHERE … RETURNING: of concurrent callers one wins.
 import type { Kysely, Selectable, Transaction } from "kysely";
-import type { FactorStore, NewWebhookEvent, PasskeyRecord, TOTPFactorRecord } from "../types.ts";
+import type { FactorStore, NewWebhookEvent, PasskeyRecord, RemovedSecondFactors, TOTPFactorRecord } from "../types.ts";
 import type { Database, PasskeysTable, SqlCodec, TOTPFactorsTable } from "./schema.ts";
-import { insertWebhookEvents } from "./webhook-store.ts";
+import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
 export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): FactorStore {
   const toPasskey = (row: Selectable<PasskeysTable>): PasskeyRecord => ({
@@ -185,6 +185,20 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
     async deleteRecoveryCodes(accountId) {
       const result = await db.deleteFrom("recovery_codes").where("account_id", "=", accountId).executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+    async removeAllSecondFactors(accountId, events) {
+      return db.transaction().execute(async (trx) => {
+        const passkeys = await trx.deleteFrom("passkeys").where("account_id", "=", accountId).returning("id").execute();
+        const totp = await trx.deleteFrom("totp_factors").where("account_id", "=", accountId).returning("confirmed_at").executeTakeFirst();
+        const codes = await trx.deleteFrom("recovery_codes").where("account_id", "=", accountId).executeTakeFirst();
+        const removed: RemovedSecondFactors = {
+          passkeys: passkeys.map((p) => p.id),
+          totp: totp !== undefined && totp.confirmed_at !== null,
+          recoveryCodes: Number(codes.numDeletedRows),
+        };
+        if (events !== undefined) await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, removed));
+        return removed;
+      });
     },
   };
 }

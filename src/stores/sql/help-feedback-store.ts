@@ -13,6 +13,7 @@ function utcDay(date: Date): string {
 export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec): HelpFeedbackStore {
   const toRecord = (row: Selectable<HelpFeedbackTable>): HelpFeedbackRecord => ({
     slug: row.slug,
+    locale: row.locale,
     articleVersion: row.article_version,
     visitorId: row.visitor_id,
     helpful: codec.fromBool(row.helpful),
@@ -23,11 +24,11 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
   });
 
   return {
-    async recordArticleView(slug, day) {
+    async recordArticleView(slug, day, locale) {
       await db
         .insertInto("help_article_views")
-        .values({ slug, day, views: 1 })
-        .onConflict((oc) => oc.columns(["slug", "day"]).doUpdateSet({ views: sql<number>`help_article_views.views + 1` }))
+        .values({ slug, locale, day, views: 1 })
+        .onConflict((oc) => oc.columns(["slug", "locale", "day"]).doUpdateSet({ views: sql<number>`help_article_views.views + 1` }))
         .execute();
     },
 
@@ -37,6 +38,7 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
         .insertInto("help_feedback")
         .values({
           slug: f.slug,
+          locale: f.locale,
           visitor_id: f.visitorId,
           article_version: f.articleVersion,
           helpful: codec.bool(f.helpful),
@@ -49,6 +51,7 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
         // The earlier answer is replaced in the same statement; first_answered_at keeps its first value.
         .onConflict((oc) =>
           oc.columns(["slug", "visitor_id"]).doUpdateSet((eb) => ({
+            locale: eb.ref("excluded.locale"),
             article_version: eb.ref("excluded.article_version"),
             helpful: eb.ref("excluded.helpful"),
             reason: eb.ref("excluded.reason"),
@@ -68,22 +71,27 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
     async summarizeFeedback(options = {}) {
       let views = db
         .selectFrom("help_article_views")
-        .select((eb) => ["slug", eb.fn.sum<number | string>("views").as("views")])
-        .groupBy("slug");
+        .select((eb) => ["slug", "locale", eb.fn.sum<number | string>("views").as("views")])
+        .groupBy(["slug", "locale"]);
       let answers = db
         .selectFrom("help_feedback")
         .select((eb) => [
           "slug",
+          "locale",
           "article_version",
           "helpful",
           "reason",
           eb.fn.countAll<number | string>().as("answers"),
           eb.fn.max("answered_at").as("latest"),
         ])
-        .groupBy(["slug", "article_version", "helpful", "reason"]);
+        .groupBy(["slug", "locale", "article_version", "helpful", "reason"]);
       if (options.since) {
         views = views.where("day", ">=", utcDay(options.since));
         answers = answers.where("answered_at", ">=", codec.time(options.since));
+      }
+      if (options.locale !== undefined) {
+        views = views.where("locale", "=", options.locale);
+        answers = answers.where("locale", "=", options.locale);
       }
       const [viewRows, answerRows] = await Promise.all([views.execute(), answers.execute()]);
 
@@ -91,18 +99,32 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
       const entry = (slug: string) => {
         let found = bySlug.get(slug);
         if (!found) {
-          found = { slug, views: 0, yes: 0, no: 0, reasons: {}, versions: [], latestByVersion: new Map() };
+          found = { slug, views: 0, yes: 0, no: 0, reasons: {}, versions: [], locales: [], latestByVersion: new Map() };
           bySlug.set(slug, found);
         }
         return found;
       };
-      for (const row of viewRows) entry(row.slug).views += Number(row.views);
+      const localeOf = (summary: HelpArticleFeedbackSummary, locale: string) => {
+        let found = summary.locales.find((l) => l.locale === locale);
+        if (!found) {
+          found = { locale, views: 0, yes: 0, no: 0 };
+          summary.locales.push(found);
+        }
+        return found;
+      };
+      for (const row of viewRows) {
+        const summary = entry(row.slug);
+        summary.views += Number(row.views);
+        localeOf(summary, row.locale).views += Number(row.views);
+      }
       for (const row of answerRows) {
         const summary = entry(row.slug);
         const count = Number(row.answers);
         const helpful = codec.fromBool(row.helpful);
         if (helpful) summary.yes += count;
         else summary.no += count;
+        if (helpful) localeOf(summary, row.locale).yes += count;
+        else localeOf(summary, row.locale).no += count;
         if (!helpful && row.reason !== null) {
           const reason = row.reason as HelpFeedbackReason;
           summary.reasons[reason] = (summary.reasons[reason] ?? 0) + count;
@@ -119,6 +141,7 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
       }
       return [...bySlug.values()].map(({ latestByVersion, ...summary }) => ({
         ...summary,
+        locales: summary.locales.sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0)),
         versions: summary.versions.sort(
           (a, b) => (latestByVersion.get(b.version) ?? 0) - (latestByVersion.get(a.version) ?? 0) || (a.version < b.version ? -1 : 1),
         ),
@@ -140,6 +163,10 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
       if (options.slug !== undefined) {
         views = views.where("slug", "=", options.slug);
         answers = answers.where("slug", "=", options.slug);
+      }
+      if (options.locale !== undefined) {
+        views = views.where("locale", "=", options.locale);
+        answers = answers.where("locale", "=", options.locale);
       }
       const [viewRows, answerRows] = await Promise.all([views.execute(), answers.execute()]);
       const byDay = new Map<string, HelpFeedbackDay>();
@@ -169,6 +196,7 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
         .orderBy("visitor_id")
         .limit(Math.max(0, Math.floor(options.limit)));
       if (options.slug !== undefined) query = query.where("slug", "=", options.slug);
+      if (options.locale !== undefined) query = query.where("locale", "=", options.locale);
       return (await query.execute()).map(toRecord);
     },
 

@@ -118,6 +118,8 @@ export interface PasswordResetsTable {
 
 export interface HelpArticleViewsTable {
   slug: string;
+  /** The language the article was shown in. */
+  locale: string;
   /** YYYY-MM-DD (UTC). */
   day: string;
   views: number;
@@ -125,6 +127,8 @@ export interface HelpArticleViewsTable {
 
 export interface HelpFeedbackTable {
   slug: string;
+  /** The language of the article the answer was given for ("en" for answers older than languages). */
+  locale: string;
   visitor_id: string;
   article_version: string;
   helpful: SqlBool;

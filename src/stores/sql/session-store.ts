@@ -1,5 +1,5 @@
 // Sessions in SQL. Only the SHA-256 of each session's secret is stored.
-import { CompiledQuery, type Kysely, type Selectable } from "kysely";
+import { CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
 import { isLocale } from "../../i18n/locales.ts";
 import type { IdentifierKind } from "../../lib/identifier-parsing.ts";
 import type { AccountRecord, SessionRecord, SessionStore, SessionWithAccount } from "../types.ts";
@@ -138,6 +138,32 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec): Se
         .where("id", "=", sessionId)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    async markSessionSecondFactor(sessionId, amr, at) {
+      const result = await db
+        .updateTable("sessions")
+        .set({ amr: amr.length > 0 ? amr.join(",") : null, confirmed_at: codec.time(at) })
+        .where("id", "=", sessionId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async deletePasswordOnlySessionsOfAccount(accountId, exceptSessionId, events) {
+      const end = async (q: Kysely<Database>): Promise<number> => {
+        let query = q
+          .deleteFrom("sessions")
+          .where("account_id", "=", accountId)
+          // amr is a comma-separated list: wrapped in commas, "mfa" is found only as a whole entry.
+          .where((eb) => eb.or([eb("amr", "is", null), eb(sql<string>`',' || amr || ','`, "not like", "%,mfa,%")]));
+        if (exceptSessionId !== undefined) query = query.where("id", "!=", exceptSessionId);
+        const result = await query.executeTakeFirst();
+        return Number(result.numDeletedRows);
+      };
+      if (events === undefined) return end(db);
+      return db.transaction().execute(async (trx) => {
+        const count = await end(trx);
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, count));
+        return count;
+      });
     },
     async touchSession(sessionId, lastSeenAt, idleExpiresAt) {
       await db

@@ -63,6 +63,7 @@ export default {
   event_admin_accounts_imported: "استورد أحد المسؤولين حسابات",
   event_admin_sessions_revoked: "سجّل أحد المسؤولين الخروج من كل مكان",
   event_admin_reset_sent: "أرسل أحد المسؤولين إعادة تعيين كلمة المرور",
+  event_admin_second_factors_removed: "أزال أحد المسؤولين عوامل التحقق الثانية",
   event_admin_account_deleted: "حذف أحد المسؤولين الحساب",
   event_oidc_consent_given: "منح إذن لتطبيق",
   event_oidc_access_removed: "إزالة إذن تطبيق",

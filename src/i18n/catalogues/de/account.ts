@@ -64,6 +64,7 @@ export default {
   event_admin_accounts_imported: "Konten von einem Administrator importiert",
   event_admin_sessions_revoked: "Von einem Administrator überall abgemeldet",
   event_admin_reset_sent: "Passwort-Zurücksetzung von einem Administrator gesendet",
+  event_admin_second_factors_removed: "Zweite Faktoren von einem Administrator entfernt",
   event_admin_account_deleted: "Konto von einem Administrator gelöscht",
   event_oidc_consent_given: "Zugriff für eine Anwendung erlaubt",
   event_oidc_access_removed: "Zugriff einer Anwendung entfernt",

@@ -92,6 +92,12 @@ export default {
   adminGrantedNotExpected: "Wenn Sie damit nicht gerechnet haben, sagen Sie den Betreibern dieses Dienstes Bescheid.",
   adminRevokedSubject: "Ihre Administratorrechte wurden entzogen",
   adminRevoked: "Ein Administrator hat Ihrem Konto die Administratorrechte entzogen. Ihr Konto selbst bleibt unverändert.",
+  adminFactorsRemovedSubject: "Ihre zweiten Faktoren wurden entfernt",
+  adminFactorsRemoved:
+    "Ein Administrator hat die Passkeys, die Authenticator-App und die Wiederherstellungscodes Ihres Kontos entfernt, wie es geschieht, wenn jemand Handy oder Sicherheitsschlüssel verloren hat. Ihr Passwort allein meldet Sie jetzt an.",
+  adminFactorsRemovedSetUp: "Melden Sie sich an und richten Sie unter „Anmeldung und Sicherheit“ einen neuen zweiten Schritt ein: {signinLink}",
+  adminFactorsRemovedNotYou:
+    "Wenn Sie das nicht veranlasst haben, setzen Sie Ihr Passwort zurück und sagen Sie den Betreibern dieses Dienstes Bescheid. Hilfe: {helpLink}",
   adminDeletedSubject: "Ihr Konto wurde gelöscht",
   adminDeleted:
     "Ein Administrator hat Ihr Konto gelöscht. Seine Adressen und Nummern, Sitzungen und Einstellungen sind entfernt, und Sie können sich damit nicht mehr anmelden.",

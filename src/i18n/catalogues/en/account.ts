@@ -63,6 +63,7 @@ export default {
   event_admin_accounts_imported: "Accounts imported by an administrator",
   event_admin_sessions_revoked: "Signed out everywhere by an administrator",
   event_admin_reset_sent: "Password reset sent by an administrator",
+  event_admin_second_factors_removed: "Second factors removed by an administrator",
   event_admin_account_deleted: "Account deleted by an administrator",
   event_oidc_consent_given: "Access given to an application",
   event_oidc_access_removed: "Access removed from an application",

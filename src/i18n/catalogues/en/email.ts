@@ -91,6 +91,11 @@ export default {
   adminGrantedNotExpected: "If you did not expect this, tell the people who run this service.",
   adminRevokedSubject: "Your administrator access has been removed",
   adminRevoked: "An administrator has removed your account's administrator access. Your account itself is unchanged.",
+  adminFactorsRemovedSubject: "Your second factors have been removed",
+  adminFactorsRemoved:
+    "An administrator has removed your account's passkeys, authenticator app and recovery codes, as is done when someone has lost their phone or security key. Your password now signs you in on its own.",
+  adminFactorsRemovedSetUp: "Sign in and set up a new second step under Sign-in and security: {signinLink}",
+  adminFactorsRemovedNotYou: "If you did not ask for this, reset your password and tell the people who run this service. Help: {helpLink}",
   adminDeletedSubject: "Your account has been deleted",
   adminDeleted: "An administrator has deleted your account. Its addresses and numbers, sessions and settings are gone, and you can no longer sign in with it.",
 };

@@ -16,4 +16,11 @@ export default {
   testModeBanner: "Test mode: every security check reads TESTME (audio 1234567). Never use this setting with real accounts.",
   languageMenuLabel: "Language",
   languageMenuButton: "Change language",
+  errorSummaryTitle: "There is a problem",
+  errorPrefix: "Error:",
+  passwordShow: "Show",
+  passwordHide: "Hide",
+  passwordShowName: "Show password",
+  passwordHideName: "Hide password",
+  capsLock: "Caps Lock is on. Passwords are case-sensitive.",
 };

@@ -64,6 +64,7 @@ export default {
   event_admin_accounts_imported: "Cuentas importadas por un administrador",
   event_admin_sessions_revoked: "Sesión cerrada en todas partes por un administrador",
   event_admin_reset_sent: "Restablecimiento enviado por un administrador",
+  event_admin_second_factors_removed: "Segundos factores quitados por un administrador",
   event_admin_account_deleted: "Cuenta eliminada por un administrador",
   event_oidc_consent_given: "Acceso concedido a una aplicación",
   event_oidc_access_removed: "Acceso retirado a una aplicación",

@@ -91,6 +91,11 @@ export default {
   adminGrantedNotExpected: "Si no lo esperabas, avisa a quienes gestionan este servicio.",
   adminRevokedSubject: "Se retiró tu acceso de administrador",
   adminRevoked: "Un administrador retiró el acceso de administrador de tu cuenta. Tu cuenta en sí no cambia.",
+  adminFactorsRemovedSubject: "Se quitaron tus segundos factores",
+  adminFactorsRemoved:
+    "Un administrador quitó las llaves de acceso, la app de autenticación y los códigos de recuperación de tu cuenta, como se hace cuando alguien pierde el teléfono o la llave de seguridad. Ahora basta tu contraseña para iniciar sesión.",
+  adminFactorsRemovedSetUp: "Inicia sesión y configura un segundo paso nuevo en «Inicio de sesión y seguridad»: {signinLink}",
+  adminFactorsRemovedNotYou: "Si no lo pediste, restablece tu contraseña y avisa a quienes gestionan este servicio. Ayuda: {helpLink}",
   adminDeletedSubject: "Tu cuenta se ha eliminado",
   adminDeleted: "Un administrador eliminó tu cuenta. Sus direcciones y números, sesiones y ajustes ya no existen, y ya no puedes iniciar sesión con ella.",
 } satisfies NonNullable<Translation["email"]>;

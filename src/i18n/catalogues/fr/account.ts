@@ -64,6 +64,7 @@ export default {
   event_admin_accounts_imported: "Comptes importés par un administrateur",
   event_admin_sessions_revoked: "Déconnecté partout par un administrateur",
   event_admin_reset_sent: "Réinitialisation envoyée par un administrateur",
+  event_admin_second_factors_removed: "Seconds facteurs retirés par un administrateur",
   event_admin_account_deleted: "Compte supprimé par un administrateur",
   event_oidc_consent_given: "Accès accordé à une application",
   event_oidc_access_removed: "Accès retiré à une application",

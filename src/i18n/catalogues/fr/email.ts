@@ -93,6 +93,11 @@ export default {
   adminGrantedNotExpected: "Si vous ne vous y attendiez pas, prévenez les responsables de ce service.",
   adminRevokedSubject: "Votre accès administrateur a été retiré",
   adminRevoked: "Un administrateur a retiré l’accès administrateur de votre compte. Votre compte lui-même ne change pas.",
+  adminFactorsRemovedSubject: "Vos seconds facteurs ont été retirés",
+  adminFactorsRemoved:
+    "Un administrateur a retiré les clés d’accès, l’application d’authentification et les codes de récupération de votre compte, comme on le fait quand quelqu’un a perdu son téléphone ou sa clé de sécurité. Votre mot de passe suffit désormais pour vous connecter.",
+  adminFactorsRemovedSetUp: "Connectez-vous et configurez une nouvelle deuxième étape dans « Connexion et sécurité » : {signinLink}",
+  adminFactorsRemovedNotYou: "Si vous ne l’avez pas demandé, réinitialisez votre mot de passe et prévenez les responsables de ce service. Aide : {helpLink}",
   adminDeletedSubject: "Votre compte a été supprimé",
   adminDeleted:
     "Un administrateur a supprimé votre compte. Ses adresses et numéros, ses sessions et ses réglages ont disparu, et vous ne pouvez plus vous connecter avec.",

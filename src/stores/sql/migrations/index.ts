@@ -11,6 +11,7 @@ import { webhooks } from "./0012-webhooks.ts";
 import { flows } from "./0013-flows.ts";
 import { factors } from "./0014-factors.ts";
 import { accountLocale } from "./0016-account-locale.ts";
+import { helpLanguages } from "./0017-help-languages.ts";
 import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
 
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
@@ -25,6 +26,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     "0013_flows": flows(types),
     "0014_factors": factors(types),
     "0016_account_locale": accountLocale(types),
+    "0017_help_languages": helpLanguages(),
   };
 }
 

@@ -1,0 +1,31 @@
+import type { Translation } from "../../catalogue.ts";
+
+export default {
+  heading: "Konto erstellen",
+  lead: "Verwenden Sie Ihre E-Mail-Adresse oder Ihre Handynummer. Wir schicken Ihnen einen Code, damit Sie bestätigen, dass sie Ihnen gehört.",
+  nameLabel: "Ihr Name (freiwillig)",
+  passwordLabel: "Passwort wählen",
+  passwordHint:
+    "Mindestens 8 Zeichen, mit Beachtung der Groß- und Kleinschreibung. Ein paar Wörter, die nichts miteinander zu tun haben, ergeben ein starkes Passwort, das man sich gut merken kann.",
+  passwordConfirmLabel: "Passwort wiederholen",
+  submit: "Konto erstellen",
+  haveAccount: "Sie haben schon ein Konto?",
+  signIn: "Anmelden",
+  help: "Hilfe beim Erstellen eines Kontos",
+  checkHeading: "Prüfen Sie Ihre E-Mail-Adresse",
+  checkLead: "Bevor wir Ihren Code senden, sehen Sie sich die Adresse bitte noch einmal an. Name, Passwort und Sicherheitsprüfung bleiben erhalten.",
+  checkOrCorrect: "Oder korrigieren Sie die Adresse oben und {button}.",
+  checkContinue: "fahren Sie damit fort",
+  startAgain: "Neu beginnen",
+  verifyHeading: "Konto bestätigen",
+  verifySentEmail: "Wir haben einen 6-stelligen Code per E-Mail an {to} geschickt. Er ist 10 Minuten gültig.",
+  verifySentPhone: "Wir haben einen 6-stelligen Code per SMS an {to} geschickt. Er ist 10 Minuten gültig.",
+  verifyResent: "Falls für diese Adresse oder Nummer ein Code offen war, haben wir einen neuen geschickt. Verwenden Sie den Code aus der neuesten Nachricht.",
+  codeLabel: "Bestätigungscode",
+  codeHint: "Die 6 Ziffern aus unserer Nachricht.",
+  verifySubmit: "Bestätigen",
+  noCodePhone: "Keine SMS bekommen? Prüfen Sie die Nummer oben, oder {button}.",
+  noCodeEmail: "Kein Code angekommen? Sehen Sie im Spam-Ordner nach und prüfen Sie die Adresse oben, oder {button}.",
+  noCodeEither: "Kein Code angekommen? Prüfen Sie die Adresse oder Nummer oben und bei E-Mail auch den Spam-Ordner, oder {button}.",
+  sendNewCode: "fordern Sie einen neuen Code an",
+} satisfies NonNullable<Translation["register"]>;

@@ -1,0 +1,31 @@
+import type { Translation } from "../../catalogue.ts";
+
+export default {
+  heading: "Crear una cuenta",
+  lead: "Usa tu correo electrónico o tu número de móvil. Te enviaremos un código para confirmar que es tuyo.",
+  nameLabel: "Tu nombre (opcional)",
+  passwordLabel: "Elige una contraseña",
+  passwordHint:
+    "Al menos 8 caracteres. Se distinguen mayúsculas y minúsculas. Unas cuantas palabras sin relación entre sí forman una contraseña fuerte y fácil de recordar.",
+  passwordConfirmLabel: "Escribe de nuevo la contraseña",
+  submit: "Crear cuenta",
+  haveAccount: "¿Ya tienes una cuenta?",
+  signIn: "Iniciar sesión",
+  help: "Ayuda para crear una cuenta",
+  checkHeading: "Revisa tu correo electrónico",
+  checkLead: "Antes de enviarte el código, revisa la dirección. Tu nombre, tu contraseña y la verificación de seguridad se conservan.",
+  checkOrCorrect: "O corrige la dirección de arriba y {button}.",
+  checkContinue: "continúa con ella",
+  startAgain: "Empezar de nuevo",
+  verifyHeading: "Confirma tu cuenta",
+  verifySentEmail: "Hemos enviado un código de 6 dígitos por correo electrónico a {to}. Sirve durante 10 minutos.",
+  verifySentPhone: "Hemos enviado un código de 6 dígitos por SMS al {to}. Sirve durante 10 minutos.",
+  verifyResent: "Si había un código pendiente para esta dirección o número, te hemos enviado uno nuevo. Usa el del mensaje más reciente.",
+  codeLabel: "Código de confirmación",
+  codeHint: "Los 6 dígitos del mensaje que te enviamos.",
+  verifySubmit: "Confirmar",
+  noCodePhone: "¿No te ha llegado el SMS? Revisa el número de arriba, o {button}.",
+  noCodeEmail: "¿No te ha llegado el código? Mira en la carpeta de spam y revisa la dirección de arriba, o {button}.",
+  noCodeEither: "¿No te ha llegado el código? Revisa la dirección o el número de arriba y, si es un correo, la carpeta de spam, o {button}.",
+  sendNewCode: "pide un código nuevo",
+} satisfies NonNullable<Translation["register"]>;

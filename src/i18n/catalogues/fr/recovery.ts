@@ -1,0 +1,35 @@
+import type { Translation } from "../../catalogue.ts";
+
+export default {
+  help: "Aide pour réinitialiser votre mot de passe",
+  requestHeading: "Réinitialiser votre mot de passe",
+  requestLead: "Indiquez l’adresse e-mail ou le numéro de mobile avec lequel vous vous connectez. Nous vous enverrons un lien par e-mail, ou un code par SMS.",
+  requestSubmit: "Envoyer les instructions",
+  backToSignin: "Retour à la connexion",
+  sentHeading: "Consultez vos e-mails",
+  sentNotice: "Si un compte utilise {sentTo}, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. Le lien est valable 30 minutes.",
+  sentTakesTime: "Il peut mettre quelques minutes à arriver. Regardez aussi dans vos courriers indésirables.",
+  sentNewestOnly: "Seul le lien le plus récent fonctionne : si vous refaites une demande, le précédent ne marche plus.",
+  sentNothing: "Rien reçu ? Vous utilisez peut-être une autre adresse pour ce compte. {link}.",
+  sentTryAnother: "Essayez une autre adresse ou votre numéro de mobile",
+  confirmHeading: "Choisissez un nouveau mot de passe",
+  confirmCodeSent:
+    "Si un compte utilise {sentTo}, nous lui avons envoyé un code à 6 chiffres par SMS. Saisissez-le ci-dessous. Le code est valable 10 minutes.",
+  mobileLabel: "Numéro de mobile",
+  codeLabel: "Code reçu par SMS",
+  newPasswordLabel: "Nouveau mot de passe",
+  newPasswordHint: "Au moins 8 caractères. Les majuscules comptent. Quelques mots sans rapport entre eux font un mot de passe solide.",
+  newPasswordConfirmLabel: "Saisissez à nouveau le nouveau mot de passe",
+  signedOutEverywhere: "Après le changement, vous serez déconnecté sur tous vos appareils, et nous vous préviendrons par e-mail ou par SMS.",
+  save: "Enregistrer le nouveau mot de passe",
+  noCode: "Pas de code ? {link}.",
+  askNewCode: "Demandez-en un nouveau",
+  expiredTitle: "Ce lien a expiré",
+  expiredText: "Les liens de réinitialisation sont valables 30 minutes, et celui-ci est plus ancien. Recommencez pour en recevoir un nouveau.",
+  usedTitle: "Ce lien a déjà servi",
+  usedText:
+    "Chaque lien ne sert qu’une fois, et seul le plus récent fonctionne. Si vous venez de choisir un nouveau mot de passe, connectez-vous avec. Sinon, recommencez.",
+  invalidTitle: "Ce lien n’est pas valide",
+  invalidText: "Le lien est incomplet ou a été modifié, peut-être coupé lors d’un copier-coller. Ouvrez-le directement depuis l’e-mail, ou recommencez.",
+  startNewReset: "Recommencer la réinitialisation",
+} satisfies NonNullable<Translation["recovery"]>;
