@@ -1,5 +1,6 @@
 // Help article feedback: "Was this helpful?" answered in place through the JSON API; the form is sent the
-// ordinary way when that fails. The thank-you texts repeat src/messages/help.ts; keep them the same.
+// ordinary way when that fails. The thank-you texts come from the page (data-thanks-yes, data-thanks-no,
+// in the page's language); the English ones below are only for a page without them.
 import { announce } from "./dom.js";
 import { runFeature } from "./run-feature.js";
 
@@ -85,7 +86,7 @@ function enhanceFeedbackWidget(section) {
         return;
       }
       if (value === "yes" || !(reasonForm instanceof HTMLFormElement)) {
-        showThanks(value === "yes" ? FEEDBACK_THANKS_YES : FEEDBACK_THANKS_NO);
+        showThanks(value === "yes" ? (section.dataset.thanksYes ?? FEEDBACK_THANKS_YES) : (section.dataset.thanksNo ?? FEEDBACK_THANKS_NO));
         return;
       }
       askForm.hidden = true;

@@ -15,6 +15,7 @@
 // ```
 import type { Deps } from "../deps.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
+import type { Locale } from "../i18n/locales.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { IdentifierRecord } from "../stores/types.ts";
 import { confirmAddingIdentifier, removeIdentifier, startAddingIdentifier } from "./identifiers.ts";
@@ -55,16 +56,19 @@ function refusedAt(step: IdentifierStep, identifier: string, refusal: Refusal): 
 }
 
 /** Sends a code to the new identifier (or a notice to the owner of a taken one: the same answer). */
-export async function runAddIdentifier(deps: IdentifierDeps, input: { accountId: string; identifier: string }): Promise<IdentifierResult> {
-  const started = await refusalOrValue(() => startAddingIdentifier(deps, input.accountId, input.identifier), ["DELIVERY_FAILED"]);
+export async function runAddIdentifier(deps: IdentifierDeps, input: { accountId: string; identifier: string; locale?: Locale }): Promise<IdentifierResult> {
+  const started = await refusalOrValue(() => startAddingIdentifier(deps, input.accountId, input.identifier, input.locale), ["DELIVERY_FAILED"]);
   if ("refusal" in started) return refusedAt("identifier", input.identifier, started.refusal);
   const sent = started.value;
   return { kind: "code-sent", to: sent.display, state: { step: "code", identifier: input.identifier, sentTo: sent.display, channel: sent.kind, error: null } };
 }
 
 /** Sends the code again. */
-export async function runResendIdentifierCode(deps: IdentifierDeps, input: { accountId: string; identifier: string }): Promise<IdentifierResult> {
-  const started = await refusalOrValue(() => startAddingIdentifier(deps, input.accountId, input.identifier), ["DELIVERY_FAILED"]);
+export async function runResendIdentifierCode(
+  deps: IdentifierDeps,
+  input: { accountId: string; identifier: string; locale?: Locale },
+): Promise<IdentifierResult> {
+  const started = await refusalOrValue(() => startAddingIdentifier(deps, input.accountId, input.identifier, input.locale), ["DELIVERY_FAILED"]);
   if ("refusal" in started) return refusedAt("code", input.identifier, started.refusal);
   return { kind: "code-sent", to: started.value.display, state: { step: "code", identifier: input.identifier, resent: true, error: null } };
 }

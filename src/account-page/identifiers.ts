@@ -7,6 +7,7 @@ import { consumeVerificationCode, issueVerificationCode } from "../accounts/veri
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { generateId } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { identifierAddedEmail, identifierAddedSMS, registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
@@ -20,7 +21,7 @@ type AddDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | 
  * Sends a code to a new identifier for this account. Throws IDENTIFIER_ALREADY_YOURS when it is already on
  * the account.
  */
-export async function startAddingIdentifier(deps: AddDeps & Pick<Deps, "tasks">, accountId: string, input: string): Promise<Identifier> {
+export async function startAddingIdentifier(deps: AddDeps & Pick<Deps, "tasks">, accountId: string, input: string, locale?: Locale): Promise<Identifier> {
   const { identifier } = requireIdentifier(input, { defaultRegion: deps.config.defaultRegion });
   const own = await deps.stores.accounts.listIdentifiers(accountId);
   if (own.some((i) => i.value === identifier.value && i.verifiedAt !== null)) throw new AppError("IDENTIFIER_ALREADY_YOURS", { field: "identifier" });
@@ -36,10 +37,11 @@ export async function startAddingIdentifier(deps: AddDeps & Pick<Deps, "tasks">,
       await deliverToIdentifier(deps, identifier, {
         email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
         sms: () => registrationAttemptSMS(signin),
+        locale,
       });
       return;
     }
-    await issueVerificationCode(deps, { accountId, purpose: "add_identifier", identifier });
+    await issueVerificationCode(deps, { accountId, purpose: "add_identifier", identifier, locale });
   });
   return identifier;
 }
@@ -63,6 +65,7 @@ export async function confirmAddingIdentifier(
   await deliverToIdentifier(deps, identifier, {
     email: () => identifierAddedEmail(identifier.display),
     sms: () => identifierAddedSMS(identifier.display),
+    locale: input.context?.locale,
   }).catch(() => undefined);
   return added;
 }

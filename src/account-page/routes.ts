@@ -14,6 +14,7 @@ import { formField, ownValue, redirectSeeOther } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { countryName, type IPCountryTable, loadIPCountryTable } from "../lib/ip-country.ts";
 import { describeTimeAgo, describeUserAgent } from "../lib/user-agent.ts";
 import { accountNotice, pageTitles } from "../messages/pages.ts";
@@ -50,32 +51,35 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
       listAppsWithAccess(deps, auth.account.id),
     ]);
     const noticeText = accountNotice(ownValue(query, "done"));
+    const locale = request.locale;
+    const t = translator(locale);
     const body = accountPage({
+      t,
       csrfToken: csrfTokenFor(reply),
       account: toPublicAccount(auth.account, identifiers),
       sessions: sessions.map((s) => ({
         id: s.id,
-        device: describeUserAgent(s.userAgent),
-        createdAgo: describeTimeAgo(s.createdAt, now),
+        device: describeUserAgent(s.userAgent, t),
+        createdAgo: describeTimeAgo(s.createdAt, now, locale),
         createdAt: s.createdAt.toISOString(),
-        lastSeenAgo: describeTimeAgo(s.lastSeenAt, now),
+        lastSeenAgo: describeTimeAgo(s.lastSeenAt, now, locale),
         current: s.id === auth.session.id,
         ip: s.ip,
-        country: ((code) => (code ? countryName(code) : null))(countryOf(s.ip)),
+        country: ((code) => (code ? countryName(code, locale) : null))(countryOf(s.ip)),
       })),
       errors: state?.step === "identifier" && state.error ? [fieldErrorOf(state.error)] : [],
       identifierInput: state?.step === "identifier" ? state.identifier : "",
       activity: events.map((e) => ({
-        text: describeActivity(describeAuditEvent(e.type), e.userAgent ? describeUserAgent(e.userAgent) : null),
+        text: describeActivity(describeAuditEvent(e.type, t), e.userAgent ? describeUserAgent(e.userAgent, t) : null, t),
         at: e.at.toISOString(),
-        ago: describeTimeAgo(e.at, now),
+        ago: describeTimeAgo(e.at, now, locale),
       })),
       ...(noticeText ? { notice: noticeText } : {}),
       apps: apps.map((a) => ({
         clientId: a.clientId,
         name: a.name,
-        access: a.scopes.filter((s) => s !== "openid").map(describeScope),
-        sinceAgo: describeTimeAgo(a.since, now),
+        access: a.scopes.filter((s) => s !== "openid").map((s) => describeScope(s, t)),
+        sinceAgo: describeTimeAgo(a.since, now, locale),
       })),
     });
     return sendPage(request, reply, deps, { title: pageTitles.account, body, narrow: false });
@@ -111,6 +115,7 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
     const result = await runAddIdentifier(deps, {
       accountId: auth.account.id,
       identifier: chosenIdentifier(request) ?? formField(request, "identifier", 1024),
+      locale: request.locale,
     });
     return answerPage(deps, request, reply, identifierPageFlow, result, leaveIdentifierPage);
   });
@@ -148,7 +153,11 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
   app.post("/account/identifiers/verify/resend", { preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const result = await runResendIdentifierCode(deps, { accountId: auth.account.id, identifier: formField(request, "identifier", 1024) });
+    const result = await runResendIdentifierCode(deps, {
+      accountId: auth.account.id,
+      identifier: formField(request, "identifier", 1024),
+      locale: request.locale,
+    });
     return answerPage(deps, request, reply, identifierPageFlow, result, leaveIdentifierPage);
   });
 
@@ -200,7 +209,7 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
 
   app.post("/api/v1/account/identifiers", { schema: { body: AddIdentifierBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    const result = await runAddIdentifier(deps, { accountId: auth.account.id, identifier: request.body.identifier });
+    const result = await runAddIdentifier(deps, { accountId: auth.account.id, identifier: request.body.identifier, locale: request.locale });
     return answerJson(result, () => reply.code(202).send({ verification: "sent" }));
   });
 

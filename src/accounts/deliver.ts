@@ -1,6 +1,7 @@
 // Sends a message to an identifier by the channel its kind calls for.
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { composeEmail, composeSMS } from "../messages/compose.ts";
 import type { EmailDraft, SMSDraft } from "../messages/notifications.ts";
@@ -8,6 +9,16 @@ import type { EmailDraft, SMSDraft } from "../messages/notifications.ts";
 export interface Notification {
   email: () => EmailDraft;
   sms: () => SMSDraft;
+  /**
+   * The language to write in: the request's when the person is acting, the account's saved language for a
+   * notice about an account. Without one, or when it is no longer offered, the site's default language.
+   */
+  locale?: Locale | null;
+}
+
+/** The language a message goes out in: the one asked for when the site still offers it, else the default. */
+export function messageLocale(config: Pick<Deps["config"], "locales">, wanted: Locale | null | undefined): Locale {
+  return wanted && config.locales.offered.includes(wanted) ? wanted : config.locales.fallback;
 }
 
 /** Sends by e-mail or SMS, in the site's words when its owner rewrote the message. A failure is logged and becomes DELIVERY_FAILED (503), never a 500. */
@@ -16,11 +27,12 @@ export async function deliverToIdentifier(
   identifier: Identifier,
   notification: Notification,
 ): Promise<void> {
+  const locale = messageLocale(deps.config, notification.locale);
   try {
     if (identifier.kind === "email") {
-      await deps.mailer.sendEmail({ to: identifier.display, ...composeEmail(deps.config, notification.email()) });
+      await deps.mailer.sendEmail({ to: identifier.display, ...composeEmail(deps.config, notification.email(), locale) });
     } else {
-      await deps.sms.sendSMS({ to: identifier.value, body: composeSMS(deps.config, notification.sms()) });
+      await deps.sms.sendSMS({ to: identifier.value, body: composeSMS(deps.config, notification.sms(), locale) });
     }
   } catch (cause) {
     deps.logger.error({ err: cause, channel: identifier.kind }, "message delivery failed");

@@ -2,6 +2,7 @@
 // 10 minutes, 5 wrong tries end a code, consumed atomically.
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { addSeconds } from "../lib/clock.ts";
 import { constantTimeEqual, generateId, generateNumericCode, hmacHex } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
@@ -26,7 +27,7 @@ export function verificationLink(baseUrl: string, identifier: Identifier, code: 
 /** Creates a fresh code for the identifier (the previous one stops working) and sends it. */
 export async function issueVerificationCode(
   deps: Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger">,
-  input: { accountId: string; purpose: VerificationPurpose; identifier: Identifier },
+  input: { accountId: string; purpose: VerificationPurpose; identifier: Identifier; locale?: Locale | null | undefined },
 ): Promise<void> {
   const code = generateNumericCode(deps.random, 6);
   const now = deps.clock.now();
@@ -51,6 +52,7 @@ export async function issueVerificationCode(
   await deliverToIdentifier(deps, input.identifier, {
     email: () => verificationCodeEmail(code, verificationLink(deps.config.baseUrl, input.identifier, code), minutes),
     sms: () => verificationCodeSMS(code, minutes),
+    locale: input.locale,
   });
 }
 

@@ -99,12 +99,13 @@ function refuseChange(result: AccountChangeResult | "deleted"): boolean {
 }
 
 /** Tells every confirmed identifier (in the background: the admin's answer does not wait for delivery). */
-function notifyOwner(deps: ActionDeps, identifiers: readonly IdentifierRecord[], kind: AdminNoticeKind): void {
+function notifyOwner(deps: ActionDeps, identifiers: readonly IdentifierRecord[], kind: AdminNoticeKind, account: AccountRecord): void {
+  const locale = account.locale;
   const signin = `${deps.config.baseUrl}/signin`;
   const help = `${deps.config.baseUrl}/help`;
   for (const identifier of identifiers.filter((i) => i.verifiedAt !== null)) {
     deps.tasks.run("admin change notice", () =>
-      deliverToIdentifier(deps, identifier, { email: () => adminNoticeEmail(kind, signin, help), sms: () => adminNoticeSMS(kind, signin, help) }),
+      deliverToIdentifier(deps, identifier, { email: () => adminNoticeEmail(kind, signin, help), sms: () => adminNoticeSMS(kind, signin, help), locale }),
     );
   }
 }
@@ -170,12 +171,12 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
     case "reset-password": {
       const target = identifiers.find((i) => i.id === input.identifierId && i.verifiedAt !== null);
       if (!target) throw new AppError("IDENTIFIER_NOT_FOUND", { field: "identifier", detail: "admin reset for an unknown identifier" });
-      await sendPasswordResetFor(deps, { accountId: account.id, identifier: target });
+      await sendPasswordResetFor(deps, { accountId: account.id, identifier: target, locale: account.locale });
       detail.channel = target.kind;
       break;
     }
   }
   await recordAuditEvent(deps, { type: rule.audit, accountId: account.id, context: input.context, detail });
-  if (rule.notice) notifyOwner(deps, identifiers, rule.notice);
+  if (rule.notice) notifyOwner(deps, identifiers, rule.notice, account);
   return { changed: true, ...(sessionsEnded !== undefined ? { sessionsEnded } : {}) };
 }

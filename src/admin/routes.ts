@@ -14,6 +14,7 @@ import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../h
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { isLocale } from "../i18n/locales.ts";
 import { html } from "../lib/html.ts";
 import { describeBrowserAndSystem, describeUserAgent } from "../lib/user-agent.ts";
@@ -149,7 +150,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     // A search shows only what it found; the list is for browsing.
     const [found, page] = q ? [await findAccount(deps, q), { accounts: [] }] : [undefined, await listAccountsPage(deps, after)];
     const done = typeof query.done === "string" ? ACCOUNT_NOTICES[query.done] : undefined;
+    const t = translator(request.locale);
     const body = adminAccountsPage({
+      locale: request.locale,
       query: q,
       ...(found !== undefined ? { found } : {}),
       accounts: page.accounts,
@@ -157,7 +160,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
       ...(page.next ? { nextHref: withQuery("/admin/accounts", { after: formatAccountCursor(page.next) }) } : {}),
       ...(done ? { notice: done } : {}),
     });
-    return sendPage(request, reply, deps, { title: q ? `Accounts: ${q}` : "Accounts", body, narrow: false });
+    return sendPage(request, reply, deps, { title: q ? `${t("admin.accountsTitle")}: ${q}` : t("admin.accountsTitle"), body, narrow: false });
   });
 
   app.get("/admin/accounts/:id", async (request, reply) => {
@@ -170,15 +173,17 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     ]);
     const done = queryOf(request).done;
     const noticeText = typeof done === "string" ? ACCOUNT_NOTICES[done] : undefined;
+    const t = translator(request.locale);
     const body = adminAccountPage({
+      locale: request.locale,
       account,
       self: account.account.id === auth.account.id,
       secondFactors: { totp: security.totp === "on", passkeys: security.passkeys.length, recoveryCodesLeft: security.recoveryCodesLeft },
       sessions: sessions.map((s) => ({ ...describeBrowserAndSystem(s.userAgent), ip: s.ip, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt })),
-      events: events.map((e) => ({ at: e.at, text: describeAuditEvent(e.type), ip: e.ip, device: e.userAgent ? describeUserAgent(e.userAgent) : null })),
+      events: events.map((e) => ({ at: e.at, text: describeAuditEvent(e.type, t), ip: e.ip, device: e.userAgent ? describeUserAgent(e.userAgent, t) : null })),
       ...(noticeText ? { notice: noticeText } : {}),
     });
-    return sendPage(request, reply, deps, { title: "Account", body, narrow: false });
+    return sendPage(request, reply, deps, { title: t("admin.colAccount"), body, narrow: false });
   });
 
   app.get("/admin/accounts/:id/:action", async (request, reply) => {
@@ -189,6 +194,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     const flow = await readFlow(deps, request, adminActionPageFlow, queryOf(request).flow);
     const state = flow?.state.accountId === account.account.id && flow.state.action === action ? flow.state : null;
     const body = adminConfirmPage({
+      t: translator(request.locale),
       account,
       action,
       csrfToken: csrfTokenFor(reply),
@@ -196,7 +202,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
       self: account.account.id === auth.account.id,
       ...(state?.identifierId ? { identifierId: state.identifierId } : {}),
     });
-    return sendPage(request, reply, deps, { title: "Confirm", body });
+    return sendPage(request, reply, deps, { title: translator(request.locale)("admin.confirmPageTitle"), body });
   });
 
   app.post("/admin/accounts/:id/:action", { preHandler: [adminOnly, app.csrfProtection] }, async (request, reply) => {
@@ -289,7 +295,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     const lang = ownValue(request.query, "lang");
     const locale = isLocale(lang) ? lang : undefined;
     const report = await buildHelpFeedbackReport(deps, library, { ...(days ? { sinceDays: days } : {}), ...(locale ? { locale } : {}) });
-    return sendPage(request, reply, deps, { title: "Help feedback", body: html`${adminNav("feedback")}${adminPage(report, days)}`, narrow: false });
+    const t = translator(request.locale);
+    return sendPage(request, reply, deps, {
+      title: t("admin.feedbackTitle"),
+      body: html`${adminNav("feedback", t)}${adminPage(report, days, request.locale)}`,
+      narrow: false,
+    });
   });
 
   app.get("/admin/feedback.csv", async (request, reply) => {

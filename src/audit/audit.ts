@@ -1,6 +1,8 @@
 // Records security events: who (account, when known), what, when, from where. Never a password, code,
 // token or cookie. Recording never fails the request it describes: a storage error is logged instead.
 import type { Deps } from "../deps.ts";
+import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
+import accountMessages from "../i18n/catalogues/en/account.ts";
 import { generateId } from "../lib/crypto.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AuditEventRecord } from "../stores/types.ts";
@@ -79,52 +81,7 @@ export async function recordAuditEvent(deps: Pick<Deps, "stores" | "clock" | "ra
 }
 
 /** "Signed in", "Failed sign-in attempt", … for the account page. */
-export function describeAuditEvent(type: string): string {
-  const map: Record<string, string> = {
-    "signin.succeeded": "Signed in",
-    "signin.failed": "Failed sign-in attempt",
-    "signin.locked": "Sign-in paused after many failed attempts",
-    signout: "Signed out",
-    "captcha.failed": "Security check failed",
-    "account.registered": "Account created",
-    "identifier.verified": "Address or number confirmed",
-    "identifier.added": "Address or number added",
-    "identifier.removed": "Address or number removed",
-    "reset.requested": "Password reset requested",
-    "reset.completed": "Password reset",
-    "password.changed": "Password changed",
-    "sessions.revoked": "Signed out of other sessions",
-    "session.revoked": "Signed out one other session",
-    "admin.account_created": "Account created by an administrator",
-    "admin.account_disabled": "Account disabled by an administrator",
-    "admin.account_enabled": "Account enabled by an administrator",
-    "admin.admin_granted": "Administrator access granted",
-    "admin.admin_revoked": "Administrator access removed",
-    "admin.accounts_imported": "Accounts imported by an administrator",
-    "admin.sessions_revoked": "Signed out everywhere by an administrator",
-    "admin.reset_sent": "Password reset sent by an administrator",
-    "admin.account_deleted": "Account deleted by an administrator",
-    "admin.second_factors_removed": "Second factors removed by an administrator",
-    "oidc.consent_given": "Access given to an application",
-    "oidc.access_removed": "Access removed from an application",
-    "webhook.endpoint_added": "Webhook endpoint added",
-    "webhook.endpoint_removed": "Webhook endpoint removed",
-    "webhook.endpoint_paused": "Webhook endpoint paused after failing deliveries",
-    "webhook.endpoint_resumed": "Webhook endpoint resumed",
-    "signin.passkey": "Signed in with a passkey",
-    "passkey.added": "Passkey added",
-    "passkey.renamed": "Passkey renamed",
-    "passkey.removed": "Passkey removed",
-    "passkey.counter_regression": "A passkey that looks copied was refused",
-    "totp.enabled": "Authenticator app turned on",
-    "totp.disabled": "Authenticator app turned off",
-    "recovery_codes.generated": "New recovery codes made",
-    "recovery_code.used": "Recovery code used",
-    "second_factor.failed": "Wrong code from an authenticator app or recovery code",
-    "second_factor.locked": "Codes paused after many wrong ones",
-    "step_up.confirmed": "Confirmed it was you",
-    "account.renamed": "Name changed",
-    "account.deleted": "Account deleted",
-  };
-  return map[type] ?? type;
+export function describeAuditEvent(type: string, t: Translate = translator("en")): string {
+  const id = `account.event_${type.replace(/\./g, "_")}`;
+  return Object.hasOwn(accountMessages, id.slice("account.".length)) ? t(id as MessageId) : type;
 }

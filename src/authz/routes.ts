@@ -7,6 +7,7 @@ import type { Deps } from "../deps.ts";
 import { withQuery } from "../http/forms.ts";
 import { sendPage } from "../http/render.ts";
 import { compileTrustedProxies } from "../http/trusted-proxy.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { messageForError } from "../messages/errors.ts";
 import { forwardAuthDeniedPage } from "../views/oidc-pages.ts";
 import { accessRuleFor, identityHeaders, isAllowed, originalURLFrom } from "./access.ts";
@@ -28,10 +29,11 @@ export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): voi
     if (!auth) return false;
     if (!isAllowed(accessRuleFor(deps.config, original?.host ?? null), auth.account)) {
       const label = auth.identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.id;
+      const t = translator(request.locale);
       sendPage(request, reply, deps, {
-        title: "No access",
+        title: t("oidc.deniedPageTitle"),
         status: 403,
-        body: forwardAuthDeniedPage({ host: original?.host ?? "this application", accountLabel: label }),
+        body: forwardAuthDeniedPage({ host: original?.host ?? t("oidc.thisApplication"), accountLabel: label, t }),
       });
       return true;
     }

@@ -214,5 +214,5 @@ export async function deleteOwnAccount(deps: SecurityDeps, input: { accountId: s
   if (result === "not_found") throw new AppError("UNAUTHENTICATED");
   // Kept under the retention policy like every event; it names no address or number.
   await recordAuditEvent(deps, { type: "account.deleted", accountId: input.accountId, context: input.context, detail: { identifiers: identifiers.length } });
-  sendSecurityNotice(deps, identifiers, "account_deleted");
+  sendSecurityNotice(deps, identifiers, "account_deleted", 0, input.context.locale ?? null);
 }

@@ -21,6 +21,7 @@ import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { pageTitles, securityNotice } from "../messages/pages.ts";
 import type { ValidatedSession } from "../sessions/sessions.ts";
 import type { PasskeyRecord } from "../stores/types.ts";
@@ -132,10 +133,11 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     const noticeText = securityNotice(ownValue(query, "done"));
     const errors = state?.step === "overview" && state.error ? [fieldErrorOf(state.error)] : [];
     const body = securityPage({
+      t: translator(request.locale),
       csrfToken: csrfTokenFor(reply),
       errors,
       name: state?.error?.field === "name" ? state.name : (auth.account.name ?? ""),
-      passkeys: overview.passkeys.map((p) => passkeyView(p, now)),
+      passkeys: overview.passkeys.map((p) => passkeyView(p, now, request.locale)),
       totp: overview.totp,
       recoveryCodesLeft: overview.recoveryCodesLeft,
       ...(noticeText && !(codes && ownValue(query, "done") === "recovery-codes") ? { notice: noticeText } : {}),
@@ -176,7 +178,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     reply.header("cache-control", "no-store");
     return sendPage(request, reply, deps, {
       title: pageTitles.totpSetup,
-      body: totpSetupPage({ csrfToken: csrfTokenFor(reply), errors, secret: setup.secret, qrCodeSVG: setup.qrCodeSVG }),
+      body: totpSetupPage({ csrfToken: csrfTokenFor(reply), errors, secret: setup.secret, qrCodeSVG: setup.qrCodeSVG, t: translator(request.locale) }),
     });
   });
 
@@ -209,6 +211,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
         ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
         : undefined;
     const body = confirmPage({
+      t: translator(request.locale),
       csrfToken: csrfTokenFor(reply),
       errors: state?.step === "confirm" && state.error ? [fieldErrorOf(state.error)] : [],
       returnTo,
@@ -237,14 +240,17 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     if (!auth) return reply;
     const state = (await readFlow(deps, request, securityPageFlow, ownValue(request.query, "flow")))?.state;
     const errors = state?.step === "delete" && state.error ? [fieldErrorOf(state.error)] : [];
-    return sendPage(request, reply, deps, { title: pageTitles.deleteAccount, body: deleteAccountPage({ csrfToken: csrfTokenFor(reply), errors }) });
+    return sendPage(request, reply, deps, {
+      title: pageTitles.deleteAccount,
+      body: deleteAccountPage({ csrfToken: csrfTokenFor(reply), errors, t: translator(request.locale) }),
+    });
   });
 
   app.post("/account/delete", { preHandler: [app.csrfProtection, requireRecentConfirmation(deps, { returnTo: "/account/delete" })] }, async (request, reply) =>
     answerSecurityForm(request, reply, () => ({ action: "delete-account", confirmed: formCheckbox(request, "confirm") })),
   );
 
-  app.get("/goodbye", async (request, reply) => sendPage(request, reply, deps, { title: pageTitles.goodbye, body: goodbyePage() }));
+  app.get("/goodbye", async (request, reply) => sendPage(request, reply, deps, { title: pageTitles.goodbye, body: goodbyePage(translator(request.locale)) }));
 
   // ---------- JSON API ----------
   const runApi = (request: FastifyRequest, action: SecurityAction): Promise<SecurityResult> => run(request, requireApiAuth(request), action);

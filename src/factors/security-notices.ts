@@ -3,6 +3,7 @@
 // The texts live in src/messages/security-notices.ts.
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import type { Deps } from "../deps.ts";
+import type { Locale } from "../i18n/locales.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { type SecurityChange, securityNoticeEmail, securityNoticeSMS } from "../messages/security-notices.ts";
 
@@ -14,11 +15,16 @@ export function sendSecurityNotice(
   identifiers: Identifier[],
   change: SecurityChange,
   left = 0,
+  locale: Locale | null = null,
 ): void {
   const links = { reviewLink: `${deps.config.baseUrl}/account/security`, resetLink: `${deps.config.baseUrl}/password/reset` };
   for (const identifier of identifiers) {
     deps.tasks.run("security change notice", () =>
-      deliverToIdentifier(deps, identifier, { email: () => securityNoticeEmail(change, links, left), sms: () => securityNoticeSMS(change, links, left) }),
+      deliverToIdentifier(deps, identifier, {
+        email: () => securityNoticeEmail(change, links, left),
+        sms: () => securityNoticeSMS(change, links, left),
+        locale,
+      }),
     );
   }
 }
@@ -31,10 +37,13 @@ export async function notifySecurityChange(
   left = 0,
 ): Promise<void> {
   const identifiers = await deps.stores.accounts.listIdentifiers(accountId);
+  // In the language the account saved, when it did; otherwise the site's default.
+  const account = await deps.stores.accounts.getAccountById(accountId);
   sendSecurityNotice(
     deps,
     identifiers.filter((i) => i.verifiedAt !== null),
     change,
     left,
+    account?.locale ?? null,
   );
 }

@@ -77,6 +77,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
       query,
       results: query.trim() ? library.search(query, undefined, locale) : [],
       language: helpLanguageOptions(locale),
+      locale,
     });
     return sendPage(request, reply, deps, { title: query.trim() ? pageTitles.helpSearch(query) : pageTitles.help, body, narrow: false });
   });
@@ -94,6 +95,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
     // The pages a feedback post redirects to are the same article again, not another reading of it.
     if (state === "") await recordHelpArticleView(deps, article);
     const body = helpArticlePage({
+      locale: request.locale,
       article,
       related: relatedArticles(library, article, locale),
       language: helpLanguageOptions(locale),

@@ -11,7 +11,7 @@ declare module "fastify" {
 
 export function sessionContextOf(request: FastifyRequest): SessionContext {
   const ua = request.headers["user-agent"];
-  return { userAgent: typeof ua === "string" ? ua.slice(0, 512) : null, ip: request.ip ?? null };
+  return { userAgent: typeof ua === "string" ? ua.slice(0, 512) : null, ip: request.ip ?? null, locale: request.locale };
 }
 
 export function isApiRequest(request: FastifyRequest): boolean {

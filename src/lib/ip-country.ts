@@ -86,12 +86,17 @@ export function loadIPCountryTable(path: string): IPCountryTable {
   return parseIPCountryCSV(readFileSync(path, "utf8"));
 }
 
-const REGION_NAMES = new Intl.DisplayNames(["en"], { type: "region" });
+const REGION_NAMES = new Map<string, Intl.DisplayNames>();
 
-/** "Germany" for "DE"; the code itself when the name is unknown. */
-export function countryName(code: string): string {
+/** "Germany" for "DE" ("Deutschland" in German); the code itself when the name is unknown. */
+export function countryName(code: string, locale = "en"): string {
   try {
-    return REGION_NAMES.of(code) ?? code;
+    let names = REGION_NAMES.get(locale);
+    if (!names) {
+      names = new Intl.DisplayNames([locale], { type: "region" });
+      REGION_NAMES.set(locale, names);
+    }
+    return names.of(code) ?? code;
   } catch {
     return code;
   }

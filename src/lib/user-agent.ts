@@ -1,17 +1,19 @@
 // Describes a browser from its User-Agent header for people: "Firefox on Linux".
 import Bowser from "bowser";
+import { type Translate, translate, translator } from "../i18n/catalogue.ts";
+import type { Locale } from "../i18n/locales.ts";
 
-export function describeUserAgent(userAgent: string | null): string {
-  if (!userAgent) return "Unknown device";
+export function describeUserAgent(userAgent: string | null, t: Translate = translator("en")): string {
+  if (!userAgent) return t("account.unknownDevice");
   try {
     const parsed = Bowser.parse(userAgent);
     const browser = parsed.browser.name;
     const os = parsed.os.name;
-    if (browser && os) return `${browser} on ${os}`;
+    if (browser && os) return t("account.browserOnSystem", { browser, system: os });
     if (browser) return browser;
     return userAgent.length > 40 ? `${userAgent.slice(0, 40)}…` : userAgent;
   } catch {
-    return "Unknown device";
+    return t("account.unknownDevice");
   }
 }
 
@@ -24,16 +26,20 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ["minute", 60],
 ];
 
-const formatter = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const formatters = new Map<Locale, Intl.RelativeTimeFormat>();
 
-/** "2 hours ago", "just now". */
-export function describeTimeAgo(then: Date, now: Date): string {
+/** "2 hours ago", "just now", in `locale`. */
+export function describeTimeAgo(then: Date, now: Date, locale: Locale = "en"): string {
+  let formatter = formatters.get(locale);
+  if (!formatter) {
+    formatter = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+    formatters.set(locale, formatter);
+  }
   const seconds = Math.round((now.getTime() - then.getTime()) / 1000);
-  if (seconds < 60) return "just now";
   for (const [unit, size] of UNITS) {
     if (seconds >= size) return formatter.format(-Math.floor(seconds / size), unit);
   }
-  return "just now";
+  return translate(locale, "account.justNow");
 }
 
 /** The browser and the operating system separately ("Firefox", "Linux"), "Unknown" for what cannot be told. */

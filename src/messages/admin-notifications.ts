@@ -1,5 +1,6 @@
 // What an account's owner is told when an administrator changes their account: what happened, what it
 // means for them, and where to turn. One text per change, sent by e-mail or SMS.
+import { type Translate, translator } from "../i18n/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { type EmailDraft, emailLayout, type SMSDraft } from "./notifications.ts";
 import type { EmailMessageId } from "./templates.ts";
@@ -12,60 +13,27 @@ interface NoticeText {
   lines: string[];
 }
 
-function noticeText(kind: AdminNoticeKind, signinLink: string, helpLink: string): NoticeText {
+function noticeText(t: Translate, kind: AdminNoticeKind, signinLink: string, helpLink: string): NoticeText {
+  const mistake = t("email.adminMistake", { helpLink });
+  const signIn = t("email.adminSignIn", { signinLink });
   switch (kind) {
     case "disabled":
-      return {
-        subject: "Your account has been disabled",
-        lines: [
-          "An administrator has disabled your account. You have been signed out everywhere and cannot sign in until it is enabled again.",
-          `If you think this is a mistake, contact the people who run this service. Help: ${helpLink}`,
-        ],
-      };
+      return { subject: t("email.adminDisabledSubject"), lines: [t("email.adminDisabled"), mistake] };
     case "enabled":
-      return {
-        subject: "Your account has been enabled",
-        lines: ["An administrator has enabled your account again. You can sign in as before.", `Sign in: ${signinLink}`],
-      };
+      return { subject: t("email.adminEnabledSubject"), lines: [t("email.adminEnabled"), signIn] };
     case "signed_out":
-      return {
-        subject: "You have been signed out everywhere",
-        lines: [
-          "An administrator has signed your account out on every device. Sign in again to continue.",
-          `Sign in: ${signinLink}`,
-          "If you did not ask for this and see activity you don't recognise, change your password.",
-        ],
-      };
+      return { subject: t("email.adminSignedOutSubject"), lines: [t("email.adminSignedOut"), signIn, t("email.adminSignedOutNotYou")] };
     case "admin_granted":
-      return {
-        subject: "Your account is now an administrator",
-        lines: [
-          "An administrator has given your account administrator access: you can now manage other people's accounts.",
-          "If you did not expect this, tell the people who run this service.",
-        ],
-      };
+      return { subject: t("email.adminGrantedSubject"), lines: [t("email.adminGranted"), t("email.adminGrantedNotExpected")] };
     case "admin_revoked":
-      return {
-        subject: "Your administrator access has been removed",
-        lines: ["An administrator has removed your account's administrator access. Your account itself is unchanged."],
-      };
+      return { subject: t("email.adminRevokedSubject"), lines: [t("email.adminRevoked")] };
     case "second_factors_removed":
       return {
-        subject: "Your second factors have been removed",
-        lines: [
-          "An administrator has removed your account's passkeys, authenticator app and recovery codes, as is done when someone has lost their phone or security key. Your password now signs you in on its own.",
-          `Sign in and set up a new second step under Sign-in and security: ${signinLink}`,
-          `If you did not ask for this, reset your password and tell the people who run this service. Help: ${helpLink}`,
-        ],
+        subject: t("email.adminFactorsRemovedSubject"),
+        lines: [t("email.adminFactorsRemoved"), t("email.adminFactorsRemovedSetUp", { signinLink }), t("email.adminFactorsRemovedNotYou", { helpLink })],
       };
     case "deleted":
-      return {
-        subject: "Your account has been deleted",
-        lines: [
-          "An administrator has deleted your account. Its addresses and numbers, sessions and settings are gone, and you can no longer sign in with it.",
-          `If you think this is a mistake, contact the people who run this service. Help: ${helpLink}`,
-        ],
-      };
+      return { subject: t("email.adminDeletedSubject"), lines: [t("email.adminDeleted"), mistake] };
   }
 }
 
@@ -85,20 +53,23 @@ const MESSAGE_IDS: Record<
 };
 
 export function adminNoticeEmail(kind: AdminNoticeKind, signinLink: string, helpLink: string): EmailDraft {
-  const t = noticeText(kind, signinLink, helpLink);
   return {
     message: MESSAGE_IDS[kind],
     values: { signinLink, helpLink },
-    renderDefault: (brand) => ({
-      subject: t.subject,
-      text: t.lines.join("\n\n"),
-      html: emailLayout(
-        t.subject,
-        html`<h1 style="font-size:20px;margin:0 0 16px">${t.subject}</h1>
-${t.lines.map((line) => html`<p>${line}</p>`)}`,
-        brand,
-      ),
-    }),
+    renderDefault: (brand, locale) => {
+      const notice = noticeText(translator(locale), kind, signinLink, helpLink);
+      return {
+        subject: notice.subject,
+        text: notice.lines.join("\n\n"),
+        html: emailLayout(
+          notice.subject,
+          html`<h1 style="font-size:20px;margin:0 0 16px">${notice.subject}</h1>
+${notice.lines.map((line) => html`<p>${line}</p>`)}`,
+          brand,
+          locale,
+        ),
+      };
+    },
   };
 }
 
@@ -106,6 +77,9 @@ export function adminNoticeSMS(kind: AdminNoticeKind, signinLink: string, helpLi
   return {
     message: MESSAGE_IDS[kind],
     values: { signinLink, helpLink },
-    renderDefault: (brand) => `${brand.siteName}: ${noticeText(kind, signinLink, helpLink).lines[0]}`,
+    renderDefault: (brand, locale) => {
+      const t = translator(locale);
+      return t("sms.adminNotice", { siteName: brand.siteName, text: noticeText(t, kind, signinLink, helpLink).lines[0] ?? "" });
+    },
   };
 }

@@ -3,11 +3,12 @@
 
 import type markdownit from "markdown-it";
 import type { Branding } from "../config/branding.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { escapeHtml, trustedHtml } from "../lib/html.ts";
 import { lazyRequire } from "../lib/lazy-require.ts";
 import type { EmailContent, EmailDraft, MessageBrand, SMSDraft } from "./notifications.ts";
 import { emailLayout, emailTextFooter } from "./notifications.ts";
-import { fillPlaceholders, type MessageTemplate, type TemplateLocale, templateKey } from "./templates.ts";
+import { fillPlaceholders, type MessageTemplate, templateKey } from "./templates.ts";
 
 // Raw HTML off, as for help articles: a template is text with formatting, never markup. Made with the first
 // message, not at start-up.
@@ -58,25 +59,28 @@ function renderTextAsHtml(text: string): string {
     .join("\n");
 }
 
-function renderEmailTemplate(template: MessageTemplate, values: Record<string, string>, brand: MessageBrand): EmailContent {
+function renderEmailTemplate(template: MessageTemplate, values: Record<string, string>, brand: MessageBrand, locale: Locale): EmailContent {
   // A subject is one line: a value with a line break must not start a header of its own.
   const subject = fillPlaceholders(template.subject, values, (v) => v.replace(/[\r\n]+/g, " "));
   const text = fillPlaceholders(template.body, values);
   const bodyHtml = template.format === "markdown" ? renderMarkdownTemplate(template.body, values) : renderTextAsHtml(text);
-  return { subject, text, html: emailLayout(subject, trustedHtml(bodyHtml), brand) };
+  return { subject, text, html: emailLayout(subject, trustedHtml(bodyHtml), brand, locale) };
 }
 
-/** The e-mail to send for `draft`, in `locale` (English until more languages are offered). */
-export function composeEmail(config: ComposeConfig, draft: EmailDraft, locale: TemplateLocale = "en"): EmailContent {
+/**
+ * The e-mail to send for `draft`, in `locale`: the owner's template for that message and language, otherwise
+ * the built-in text in that language (which falls back to English for anything not translated).
+ */
+export function composeEmail(config: ComposeConfig, draft: EmailDraft, locale: Locale): EmailContent {
   const brand = messageBrand(config);
   const template = config.branding.templates.get(templateKey("email", draft.message, locale));
-  const content = template ? renderEmailTemplate(template, valuesFor(draft, brand), brand) : draft.renderDefault(brand);
-  return { ...content, text: content.text + emailTextFooter(brand) };
+  const content = template ? renderEmailTemplate(template, valuesFor(draft, brand), brand, locale) : draft.renderDefault(brand, locale);
+  return { ...content, text: content.text + emailTextFooter(brand, locale) };
 }
 
-/** The text message to send for `draft`. */
-export function composeSMS(config: ComposeConfig, draft: SMSDraft, locale: TemplateLocale = "en"): string {
+/** The text message to send for `draft`, in `locale`, chosen as for e-mails. */
+export function composeSMS(config: ComposeConfig, draft: SMSDraft, locale: Locale): string {
   const brand = messageBrand(config);
   const template = config.branding.templates.get(templateKey("sms", draft.message, locale));
-  return template ? fillPlaceholders(template.body, valuesFor(draft, brand)) : draft.renderDefault(brand);
+  return template ? fillPlaceholders(template.body, valuesFor(draft, brand)) : draft.renderDefault(brand, locale);
 }

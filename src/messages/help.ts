@@ -1,19 +1,13 @@
-// The words of the help center's feedback widget and of the feedback report.
-// public/enhancements/help-feedback.js repeats the two thank-you texts for the inline path; keep them the same.
+// The feedback reasons in English, for the terminal report and the CSV export. Pages show them in their
+// own language from the helpPages catalogue.
+import { translate } from "../i18n/catalogue.ts";
 import type { HelpFeedbackReason } from "../stores/types.ts";
 
-export const feedbackQuestion = "Was this information helpful?";
-export const feedbackReasonLegend = "Please select what best describes the information";
-export const feedbackCommentLabel = "Anything else? (optional)";
-
-export const feedbackThanksYes = "Thank you for your feedback.";
-export const feedbackThanksNo = "Thank you. We can't reply to individual answers, but we read every one and use them to improve this help.";
-
-/** The choices after "No", in the order they are offered. */
+/** The choices after "No", by reason. */
 export const feedbackReasonLabels: Record<HelpFeedbackReason, string> = {
-  confusing: "Confusing or hard to follow",
-  didnt_answer: "Didn't answer my question",
-  inaccurate: "Inaccurate or out of date",
-  too_long: "Too long",
-  other: "Something else",
+  confusing: translate("en", "helpPages.reason_confusing"),
+  didnt_answer: translate("en", "helpPages.reason_didnt_answer"),
+  inaccurate: translate("en", "helpPages.reason_inaccurate"),
+  too_long: translate("en", "helpPages.reason_too_long"),
+  other: translate("en", "helpPages.reason_other"),
 };

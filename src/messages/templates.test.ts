@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../config/load.ts";
 import { composeEmail, composeSMS } from "./compose.ts";
-import { passwordResetLinkEmail, verificationCodeSMS } from "./notifications.ts";
+import { passwordResetLinkEmail, verificationCodeEmail, verificationCodeSMS } from "./notifications.ts";
 import { EMAIL_MESSAGES, loadMessageTemplates, SMS_MESSAGES } from "./templates.ts";
 
 const dirs: string[] = [];
@@ -65,7 +65,7 @@ describe("message templates", () => {
   it("stops the start on an unknown message, a language not offered, Markdown for SMS, a missing subject and stray files", () => {
     const dir = brandingWith({
       "email/pasword-reset-link.en.md": "Subject: x\n\n{link}",
-      "email/password-reset-link.de.md": "Subject: x\n\n{link}",
+      "email/password-reset-link.pt.md": "Subject: x\n\n{link}",
       "email/identifier-added.en.txt": "{identifier} was added.",
       "sms/verification-code.en.md": "{code}",
       "notes.txt": "hello",
@@ -76,7 +76,7 @@ describe("message templates", () => {
       problems.some((p) => p.startsWith(`${t("email/pasword-reset-link.en.md")}: there is no e-mail called pasword-reset-link (known: verification-code,`)),
       problems.join("\n"),
     );
-    assert.ok(problems.includes(`${t("email/password-reset-link.de.md")}: the language de is not offered (offered: en)`), problems.join("\n"));
+    assert.ok(problems.includes(`${t("email/password-reset-link.pt.md")}: the language pt is not offered (offered: en, de, fr, es, ar)`), problems.join("\n"));
     assert.ok(
       problems.includes(`${t("email/identifier-added.en.txt")}: must start with a line "Subject: …" followed by an empty line, then the message`),
       problems.join("\n"),
@@ -110,7 +110,7 @@ describe("message templates", () => {
       values: { identifier: '<img src=x onerror="alert(1)">\r\nBcc: x@example.com' },
       renderDefault: () => ({ subject: "", text: "", html: "" }),
     };
-    const mail = composeEmail(config, draft);
+    const mail = composeEmail(config, draft, "en");
     assert.equal(mail.subject, 'Added <img src=x onerror="alert(1)"> Bcc: x@example.com');
     assert.match(
       mail.html,
@@ -118,8 +118,40 @@ describe("message templates", () => {
     );
     assert.doesNotMatch(mail.html, /<img src=x/);
     assert.match(
-      composeSMS(config, { message: "identifier-added", values: { identifier: "+447400123456" }, renderDefault: () => "" }),
+      composeSMS(config, { message: "identifier-added", values: { identifier: "+447400123456" }, renderDefault: () => "" }, "en"),
       /^\+447400123456 added$/,
     );
+  });
+
+  it("uses the owner's template written for the person's language, else the built-in text in that language", () => {
+    const dir = brandingWith({
+      "email/verification-code.de.md": "Subject: Ihr Code für {siteName}: {code}\n\nBitte geben Sie **{code}** ein.",
+      "email/verification-code.en.md": "Subject: Your {siteName} code: {code}\n\nPlease type **{code}**.",
+    });
+    const config = loadConfig({ NODE_ENV: "test", LATCHKEY_DATA_DIR: dir, LATCHKEY_SECRET: "x".repeat(40), LATCHKEY_BRANDING_DIR: dir });
+    const draft = verificationCodeEmail("123456", "https://example.test/verify", 10);
+    const german = composeEmail(config, draft, "de");
+    assert.equal(german.subject, "Ihr Code für Latchkey: 123456");
+    assert.match(german.html, /<html lang="de" dir="ltr">/);
+    assert.match(german.text, /Bitte geben Sie \*\*123456\*\* ein\./);
+    assert.equal(composeEmail(config, draft, "en").subject, "Your Latchkey code: 123456");
+    // No French template: the built-in French text, not the owner's English one.
+    const french = composeEmail(config, draft, "fr");
+    assert.doesNotMatch(french.subject, /Your Latchkey code/);
+    assert.match(french.subject, /123456/);
+    assert.match(french.html, /<html lang="fr" dir="ltr">/);
+  });
+
+  it("writes the built-in text message in the person's language, right to left for Arabic e-mails", () => {
+    const dir = brandingWith({});
+    const config = loadConfig({ NODE_ENV: "test", LATCHKEY_DATA_DIR: dir, LATCHKEY_SECRET: "x".repeat(40), LATCHKEY_SITE_NAME: "Harbour" });
+    const sms = composeSMS(config, verificationCodeSMS("654321", 10), "ar");
+    assert.match(sms, /654321/);
+    assert.match(sms, /Harbour/);
+    assert.match(sms, /[\u0600-\u06FF]/, "Arabic letters");
+    assert.doesNotMatch(sms, /confirmation code/);
+    const mail = composeEmail(config, passwordResetLinkEmail("https://example.test/r", 30), "ar");
+    assert.match(mail.html, /<html lang="ar" dir="rtl">/);
+    assert.doesNotMatch(mail.text, /Reset your password/);
   });
 });

@@ -2,12 +2,13 @@
 // offers and requires, and the reading and checking of override files (templates/<channel>/<message>.<locale>.<ext>).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 
 export type MessageChannel = "email" | "sms";
 
-/** The languages a template may be written for. More arrive with their catalogues. */
-export const TEMPLATE_LOCALES = ["en"] as const;
-export type TemplateLocale = (typeof TEMPLATE_LOCALES)[number];
+/** The languages a template may be written for: every language the site ships. */
+export const TEMPLATE_LOCALES: readonly Locale[] = SHIPPED_LOCALES;
+export type TemplateLocale = Locale;
 
 /** Placeholders every message offers, besides its own. */
 export const COMMON_PLACEHOLDERS = ["siteName", "supportContact"] as const;

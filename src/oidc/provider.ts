@@ -6,6 +6,7 @@ import type { IncomingMessage } from "node:http";
 import type Provider from "oidc-provider";
 import type { Configuration, interactionPolicy as InteractionPolicy, KoaContextWithOIDC } from "oidc-provider";
 import type { Deps } from "../deps.ts";
+import { translator } from "../i18n/catalogue.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { cookieFromHeader, LOCALE_COOKIE, negotiateLocale } from "../i18n/negotiate.ts";
 import { hmacHex } from "../lib/crypto.ts";
@@ -194,23 +195,38 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
         enabled: true,
         logoutSource: async (ctx, form) => {
           const name = ctx.oidc.client?.clientName ?? null;
-          sendPage(ctx, deps, "Sign out", logoutQuestionPage({ form: trustedHtml(form), clientName: name, siteName: deps.config.branding.siteName }));
+          const t = translator(localeOf(ctx, deps));
+          sendPage(
+            ctx,
+            deps,
+            t("oidc.signOutPageTitle"),
+            logoutQuestionPage({ form: trustedHtml(form), clientName: name, siteName: deps.config.branding.siteName, t }),
+          );
         },
         postLogoutSuccessSource: async (ctx) => {
-          sendPage(ctx, deps, "Signed out", signedOutPage({ clientName: ctx.oidc.client?.clientName ?? null, siteName: deps.config.branding.siteName }));
+          const t = translator(localeOf(ctx, deps));
+          sendPage(
+            ctx,
+            deps,
+            t("oidc.signedOutPageTitle"),
+            signedOutPage({ clientName: ctx.oidc.client?.clientName ?? null, siteName: deps.config.branding.siteName, t }),
+          );
         },
       },
     },
     renderError: async (ctx, out) => {
       ctx.type = "html";
+      const locale = localeOf(ctx, deps);
+      const t = translator(locale);
       ctx.body = renderLayout({
-        title: "Sign-in problem",
-        locale: localeOf(ctx, deps),
+        title: t("oidc.errorPageTitle"),
+        locale,
         branding: deps.config.branding,
         body: providerErrorPage({
           error: String(out.error ?? "invalid_request"),
           description: typeof out.error_description === "string" ? out.error_description : null,
           siteName: deps.config.branding.siteName,
+          t,
         }),
         narrow: true,
         user: null,

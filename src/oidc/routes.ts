@@ -10,6 +10,7 @@ import { ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { translator } from "../i18n/catalogue.ts";
 import { secondFactorStepUpState } from "../signin/signin-flow.ts";
 import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
 import { meetsAssurance, requestedAssurance } from "./assurance.ts";
@@ -229,11 +230,13 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
         .map(([scope]) => scope);
       const scopes = [...new Set([...(promptDetails.missingOIDCScope ?? []), ...claimScopes])].filter((s) => s !== "openid");
       const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
-      const label = identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.name ?? "your account";
+      const t = translator(request.locale);
+      const label = identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.name ?? t("oidc.yourAccount");
       allowFormRedirects(reply, await clientRedirectOrigins(deps, clientId));
       return sendPage(request, reply, deps, {
-        title: `Allow ${client.name}?`,
+        title: t("oidc.consentPageTitle", { client: client.name }),
         body: consentPage({
+          t,
           csrfToken: csrfTokenFor(reply),
           uid,
           clientName: client.name,

@@ -1,5 +1,6 @@
 // Changing the password while signed in: the current password, a new one, and the security check. A
 // wrong current password counts as a failed sign-in for the account's identifiers.
+
 import { checkNewPassword, normalizePassword } from "../accounts/password-policy.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
@@ -76,6 +77,7 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
     deps,
     identifiers.filter((i) => i.verifiedAt !== null),
     "change",
+    account.locale ?? input.context?.locale,
   );
   return fresh;
 }

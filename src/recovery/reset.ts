@@ -78,6 +78,7 @@ export async function requestPasswordReset(
     await deliverToIdentifier(deps, to, {
       email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
       sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+      locale: input.context?.locale,
     });
   });
   return { identifier };
@@ -89,7 +90,7 @@ export async function requestPasswordReset(
  * cannot flood anyone either; any pending reset for the identifier is replaced, as for a request by its owner.
  * Delivery happens before returning, so a failure is reported (DELIVERY_FAILED) rather than lost.
  */
-export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: string; identifier: Identifier }): Promise<void> {
+export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: string; identifier: Identifier; locale?: Locale | null }): Promise<void> {
   const { identifier } = input;
   await consumeSendAllowance(deps, "reset", identifier.value);
   const now = deps.clock.now();
@@ -110,6 +111,7 @@ export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: 
   await deliverToIdentifier(deps, identifier, {
     email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
     sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+    locale: input.locale,
   });
 }
 
@@ -227,6 +229,7 @@ async function finishReset(
     deps,
     identifiers.filter((i) => i.verifiedAt !== null),
     "reset",
+    account.locale ?? context?.locale,
   );
 }
 
@@ -235,12 +238,13 @@ export function notifyPasswordChanged(
   deps: Pick<Deps, "config" | "mailer" | "sms" | "logger" | "tasks">,
   identifiers: Identifier[],
   how: "reset" | "change",
+  locale?: Locale | null,
 ): void {
   const signin = `${deps.config.baseUrl}/signin`;
   const reset = `${deps.config.baseUrl}/password/reset`;
   for (const identifier of identifiers) {
     deps.tasks.run("password changed notice", () =>
-      deliverToIdentifier(deps, identifier, { email: () => passwordChangedEmail(how, signin, reset), sms: () => passwordChangedSMS(reset) }),
+      deliverToIdentifier(deps, identifier, { email: () => passwordChangedEmail(how, signin, reset), sms: () => passwordChangedSMS(reset), locale }),
     );
   }
 }

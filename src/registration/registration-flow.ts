@@ -241,7 +241,7 @@ export async function runRegistrationConfirmation(
 /** Sends the code again; the answer is the same whether or not the identifier waits for one. */
 export async function runRegistrationResend(
   deps: RegistrationDeps,
-  input: { identifier: string },
+  input: { identifier: string; locale?: Locale },
   current?: RegistrationState | null,
 ): Promise<RegistrationResult> {
   const resent = await refusalOrValue(() => resendRegistrationCode(deps, input), ["DELIVERY_FAILED"]);

@@ -78,11 +78,12 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
     await deliverToIdentifier(deps, to, {
       email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
       sms: () => registrationAttemptSMS(signin),
+      locale: input.locale,
     });
     return { identifier };
   }
   try {
-    await issueVerificationCode(deps, { accountId, purpose: "registration", identifier });
+    await issueVerificationCode(deps, { accountId, purpose: "registration", identifier, locale: input.locale });
   } catch (error) {
     // Never leave a half-created account behind: without the code nobody could finish it.
     await deps.stores.accounts.deleteAccount(accountId);
@@ -114,7 +115,10 @@ export async function confirmRegistration(
  * Sends a new code for a registration that is waiting for one. Answers the same for unknown and already
  * confirmed identifiers, which get nothing.
  */
-export async function resendRegistrationCode(deps: RegistrationDeps & Pick<Deps, "tasks">, input: { identifier: string }): Promise<RegistrationResult> {
+export async function resendRegistrationCode(
+  deps: RegistrationDeps & Pick<Deps, "tasks">,
+  input: { identifier: string; locale?: Locale | undefined },
+): Promise<RegistrationResult> {
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   await consumeSendAllowance(deps, "verification", identifier.value);
   // Whether the identifier waits for a code is looked up, and the code made and sent, in the background
@@ -123,7 +127,7 @@ export async function resendRegistrationCode(deps: RegistrationDeps & Pick<Deps,
   deps.tasks.run("registration code resend", async () => {
     const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
     if (found && found.identifier.verifiedAt === null) {
-      await issueVerificationCode(deps, { accountId: found.account.id, purpose: "registration", identifier });
+      await issueVerificationCode(deps, { accountId: found.account.id, purpose: "registration", identifier, locale: input.locale });
     }
   });
   return { identifier };

@@ -167,7 +167,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
 
   app.post("/verify/resend", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
     const started = await readFlow(deps, request, registrationPageFlow, formField(request, "flow", 64));
-    const result = await runRegistrationResend(deps, { identifier: formField(request, "identifier", 1024) }, started?.state);
+    const result = await runRegistrationResend(deps, { identifier: formField(request, "identifier", 1024), locale: request.locale }, started?.state);
     return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left));
   });
 
@@ -197,7 +197,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
   });
 
   app.post("/api/v1/accounts/verify/resend", { schema: { body: ResendBody }, preHandler: limitClient(deps, "verification") }, async (request, reply) => {
-    await resendRegistrationCode(deps, request.body);
+    await resendRegistrationCode(deps, { ...request.body, locale: request.locale });
     return reply.code(202).send({ verification: "sent" });
   });
 

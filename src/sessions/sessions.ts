@@ -1,6 +1,7 @@
 // Sessions: created at sign-in with a new token, validated on every request, slid forward at most once
 // per interval, ended one by one or all at once.
 import type { Deps } from "../deps.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { addSeconds } from "../lib/clock.ts";
 import type { AccountRecord, IdentifierRecord, SessionRecord } from "../stores/types.ts";
 import { sessionsRevokedEvent } from "../webhooks/events.ts";
@@ -9,6 +10,8 @@ import { generateSessionToken, parseSessionToken, sessionSecretMatches } from ".
 export interface SessionContext {
   userAgent: string | null;
   ip: string | null;
+  /** The language the request is answered in, for the messages it sends. */
+  locale?: Locale;
 }
 
 export interface ValidatedSession {

@@ -192,7 +192,7 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
   if (found.identifier.verifiedAt === null) {
     try {
       await consumeSendAllowance(deps, "verification", identifier.value);
-      await issueVerificationCode(deps, { accountId: account.id, purpose: "registration", identifier });
+      await issueVerificationCode(deps, { accountId: account.id, purpose: "registration", identifier, locale: input.context?.locale });
     } catch (error) {
       if (!isAppError(error)) throw error;
       deps.logger.warn({ code: error.code }, "no new verification code sent at sign-in");

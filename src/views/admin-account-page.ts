@@ -1,11 +1,14 @@
 // /admin/accounts/:id: everything a support person needs to see about one account, and what they can do.
 import { ACTION_RULES, type AdminAction } from "../admin/account-actions.ts";
 import type { AccountWithIdentifiers } from "../admin/account-search.ts";
+import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { adminSecondFactorTexts } from "../messages/pages.ts";
 import { accountBadges, accountLabel } from "./admin-accounts-page.ts";
 import { adminNav, adminTime } from "./admin-nav.ts";
 import { notice } from "./layout.ts";
+import { around } from "./message-markup.ts";
 
 export interface AdminSessionView {
   browser: string;
@@ -29,21 +32,26 @@ export interface AdminAccountPageOptions {
   /** The signed-in admin looks at their own account. */
   self: boolean;
   notice?: string;
+  locale?: Locale;
   /** What protects the account besides its password. */
   secondFactors: { totp: boolean; passkeys: number; recoveryCodesLeft: number };
 }
 
 /** What each action is called on its button and its confirmation page. */
-export const ACTION_LABELS: Record<AdminAction, string> = {
-  disable: "Disable account",
-  enable: "Enable account",
-  "sign-out": "Sign out everywhere",
-  "reset-password": "Send a password reset",
-  "grant-admin": "Make administrator",
-  "revoke-admin": "Remove administrator access",
-  "remove-second-factors": adminSecondFactorTexts.action,
-  delete: "Delete account",
+const ACTION_MESSAGES: Record<Exclude<AdminAction, "remove-second-factors">, MessageId> = {
+  disable: "admin.actionDisable",
+  enable: "admin.actionEnable",
+  "sign-out": "admin.actionSignOut",
+  "reset-password": "admin.actionResetPassword",
+  "grant-admin": "admin.actionGrantAdmin",
+  "revoke-admin": "admin.actionRevokeAdmin",
+  delete: "admin.actionDelete",
 };
+
+/** An action's name in a language. */
+export function actionLabel(action: AdminAction, t: Translate = translator("en")): string {
+  return action === "remove-second-factors" ? adminSecondFactorTexts.action : t(ACTION_MESSAGES[action]);
+}
 
 const ACTION_ORDER: readonly AdminAction[] = [
   "reset-password",
@@ -59,68 +67,71 @@ const ACTION_ORDER: readonly AdminAction[] = [
 export function adminAccountPage(o: AdminAccountPageOptions): SafeHtml {
   const { account, identifiers } = o.account;
   const label = accountLabel(o.account);
+  const locale = o.locale ?? "en";
+  const t = translator(locale);
+  const at = (when: Date) => adminTime(when, locale);
   const factors = o.secondFactors;
   const hasFactors = factors.totp || factors.passkeys > 0 || factors.recoveryCodesLeft > 0;
   const actions = ACTION_ORDER.filter(
     (a) =>
       ACTION_RULES[a].applies(account) && (a !== "reset-password" || identifiers.some((i) => i.verifiedAt)) && (a !== "remove-second-factors" || hasFactors),
   );
-  return html`${adminNav("accounts")}
-<p><a href="/admin/accounts">← All accounts</a></p>
-<h1>${label}${accountBadges(o.account)}</h1>
+  return html`${adminNav("accounts", t)}
+<p><a href="/admin/accounts">${t("admin.backToAll")}</a></p>
+<h1>${label}${accountBadges(o.account, t)}</h1>
 ${o.notice ? notice("success", o.notice) : ""}
 <dl class="details">
-<div><dt>Account id</dt><dd><code>${account.id}</code></dd></div>
-<div><dt>Name</dt><dd>${account.name ?? "–"}</dd></div>
-<div><dt>Status</dt><dd>${account.disabledAt ? html`Disabled since ${adminTime(account.disabledAt)}` : "Enabled"}</dd></div>
-<div><dt>Administrator</dt><dd>${account.isAdmin ? "Yes" : "No"}</dd></div>
+<div><dt>${t("admin.accountId")}</dt><dd><code>${account.id}</code></dd></div>
+<div><dt>${t("admin.name")}</dt><dd>${account.name ?? "–"}</dd></div>
+<div><dt>${t("admin.status")}</dt><dd>${account.disabledAt ? around(t, "admin.disabledSince", {}, "time", at(account.disabledAt)) : t("admin.enabled")}</dd></div>
+<div><dt>${t("admin.administrator")}</dt><dd>${account.isAdmin ? t("admin.yes") : t("admin.no")}</dd></div>
 <div><dt>${adminSecondFactorTexts.heading}</dt><dd>${adminSecondFactorTexts.summary(factors)}</dd></div>
-<div><dt>Created</dt><dd>${adminTime(account.createdAt)}</dd></div>
-<div><dt>Last changed</dt><dd>${adminTime(account.updatedAt)}</dd></div>
+<div><dt>${t("admin.colCreated")}</dt><dd>${at(account.createdAt)}</dd></div>
+<div><dt>${t("admin.lastChanged")}</dt><dd>${at(account.updatedAt)}</dd></div>
 </dl>
 
 <section aria-labelledby="actions-title">
-<h2 id="actions-title">Actions</h2>
-<p>Each one asks you to confirm first${o.self ? ". This is your own account" : ""}.</p>
+<h2 id="actions-title">${t("admin.actionsTitle")}</h2>
+<p>${t(o.self ? "admin.actionsIntroSelf" : "admin.actionsIntro")}</p>
 <ul class="action-list">
-${actions.map((a) => html`<li><a class="button ${a === "delete" || a === "disable" ? "button--danger" : "button--secondary"}" href="/admin/accounts/${account.id}/${a}">${ACTION_LABELS[a]}</a></li>`)}
+${actions.map((a) => html`<li><a class="button ${a === "delete" || a === "disable" ? "button--danger" : "button--secondary"}" href="/admin/accounts/${account.id}/${a}">${actionLabel(a, t)}</a></li>`)}
 </ul>
 </section>
 
 <section aria-labelledby="identifiers-title">
-<h2 id="identifiers-title">E-mail addresses and mobile numbers</h2>
-<table class="table table--cards"><caption class="visually-hidden">E-mail addresses and mobile numbers</caption>
-<thead><tr><th scope="col">Address or number</th><th scope="col">Kind</th><th scope="col">Confirmed</th><th scope="col">Added</th></tr></thead>
+<h2 id="identifiers-title">${t("admin.identifiersTitle")}</h2>
+<table class="table table--cards"><caption class="visually-hidden">${t("admin.identifiersTitle")}</caption>
+<thead><tr><th scope="col">${t("admin.colIdentifier")}</th><th scope="col">${t("admin.colKind")}</th><th scope="col">${t("admin.colConfirmed")}</th><th scope="col">${t("admin.colAdded")}</th></tr></thead>
 <tbody>
 ${identifiers.map(
   (i) =>
-    html`<tr><td data-label="Address or number">${i.display}</td><td data-label="Kind">${i.kind === "email" ? "E-mail" : "Mobile"}</td><td data-label="Confirmed">${i.verifiedAt ? adminTime(i.verifiedAt) : "Not confirmed"}</td><td data-label="Added">${adminTime(i.createdAt)}</td></tr>\n`,
+    html`<tr><td data-label="${t("admin.colIdentifier")}">${i.display}</td><td data-label="${t("admin.colKind")}">${i.kind === "email" ? t("admin.kindEmail") : t("admin.kindPhone")}</td><td data-label="${t("admin.colConfirmed")}">${i.verifiedAt ? at(i.verifiedAt) : t("admin.notConfirmed")}</td><td data-label="${t("admin.colAdded")}">${at(i.createdAt)}</td></tr>\n`,
 )}</tbody></table>
 </section>
 
 <section aria-labelledby="sessions-title">
-<h2 id="sessions-title">Sessions</h2>
+<h2 id="sessions-title">${t("admin.sessionsTitle")}</h2>
 ${
   o.sessions.length === 0
-    ? html`<p>Not signed in anywhere.</p>`
-    : html`<table class="table table--cards"><caption class="visually-hidden">Sessions, most recently used first</caption>
-<thead><tr><th scope="col">Browser</th><th scope="col">System</th><th scope="col">Address</th><th scope="col">Created</th><th scope="col">Last active</th></tr></thead>
+    ? html`<p>${t("admin.notSignedIn")}</p>`
+    : html`<table class="table table--cards"><caption class="visually-hidden">${t("admin.sessionsCaption")}</caption>
+<thead><tr><th scope="col">${t("admin.colBrowser")}</th><th scope="col">${t("admin.colSystem")}</th><th scope="col">${t("admin.colAddress")}</th><th scope="col">${t("admin.colCreated")}</th><th scope="col">${t("admin.colLastActive")}</th></tr></thead>
 <tbody>
 ${o.sessions.map(
   (s) =>
-    html`<tr><td data-label="Browser">${s.browser}</td><td data-label="System">${s.system}</td><td data-label="Address">${s.ip ?? "–"}</td><td data-label="Created">${adminTime(s.createdAt)}</td><td data-label="Last active">${adminTime(s.lastSeenAt)}</td></tr>\n`,
+    html`<tr><td data-label="${t("admin.colBrowser")}">${s.browser}</td><td data-label="${t("admin.colSystem")}">${s.system}</td><td data-label="${t("admin.colAddress")}">${s.ip ?? "–"}</td><td data-label="${t("admin.colCreated")}">${at(s.createdAt)}</td><td data-label="${t("admin.colLastActive")}">${at(s.lastSeenAt)}</td></tr>\n`,
 )}</tbody></table>`
 }
 </section>
 
 <section aria-labelledby="events-title">
-<h2 id="events-title">Recent security events</h2>
+<h2 id="events-title">${t("admin.eventsTitle")}</h2>
 ${
   o.events.length === 0
-    ? html`<p>No events recorded.</p>`
+    ? html`<p>${t("admin.noEvents")}</p>`
     : html`<ul class="activity-list">
-${o.events.map((e) => html`<li>${adminTime(e.at)}<p>${e.text}${e.device ? html` · ${e.device}` : ""}${e.ip ? html` · ${e.ip}` : ""}</p></li>\n`)}</ul>`
+${o.events.map((e) => html`<li>${at(e.at)}<p>${e.text}${e.device ? html` · ${e.device}` : ""}${e.ip ? html` · ${e.ip}` : ""}</p></li>\n`)}</ul>`
 }
-<p><a href="/admin/events?account=${account.id}">Every event of this account</a></p>
+<p><a href="/admin/events?account=${account.id}">${t("admin.everyEvent")}</a></p>
 </section>`;
 }

@@ -1,28 +1,43 @@
 // The admin page: how readers rate the help articles, with charts drawn on the server.
 import type { HelpFeedbackReport } from "../admin/report.ts";
-import { formatPercent, helpfulPercent } from "../admin/report.ts";
-import { LOCALE_NAMES, SHIPPED_LOCALES } from "../i18n/locales.ts";
+import { helpfulPercent } from "../admin/report.ts";
+import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
+import { LOCALE_NAMES, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
-import { feedbackReasonLabels } from "../messages/help.ts";
+import type { HelpFeedbackReason } from "../stores/types.ts";
 import { horizontalBarChart, yesNoTrendChart } from "./svg-charts.ts";
 
 /** The periods offered above the table: days, or null for all time. */
-export const ADMIN_PERIODS: ReadonlyArray<{ days: number | null; label: string }> = [
-  { days: null, label: "All time" },
-  { days: 90, label: "Last 90 days" },
-  { days: 30, label: "Last 30 days" },
-  { days: 7, label: "Last 7 days" },
-];
+export const ADMIN_PERIODS: ReadonlyArray<{ days: number | null }> = [{ days: null }, { days: 90 }, { days: 30 }, { days: 7 }];
 
-const DATE_TIME = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+function periodLabel(t: Translate, days: number | null): string {
+  return days === null ? t("admin.periodAll") : t("admin.periodDays", { days });
+}
+
+/** A feedback reason in the page's language. */
+export function reasonLabel(t: Translate, reason: HelpFeedbackReason): string {
+  return t(`helpPages.reason_${reason}` as MessageId);
+}
+
+/** Numbers, percentages and moments in the page's language. */
+export function adminFormats(locale: Locale) {
+  const number = new Intl.NumberFormat(locale);
+  const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
+  const dateTime = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+  return {
+    n: (value: number): string => number.format(value),
+    pct: (value: number | null): string => (value === null ? "–" : percent.format(value / 100)),
+    at: (value: Date): string => dateTime.format(value),
+  };
+}
 
 /** The language filter: a plain GET form, so it works without JavaScript and keeps the period. */
-function languageFilter(report: HelpFeedbackReport, days: number | null): SafeHtml {
-  return html`<form class="search-form" method="get" action="/admin/help-feedback"><label for="feedback-lang">Language</label>
-<select class="input" id="feedback-lang" name="lang"><option value="">All languages</option>${SHIPPED_LOCALES.map(
+function languageFilter(t: Translate, report: HelpFeedbackReport, days: number | null): SafeHtml {
+  return html`<form class="search-form" method="get" action="/admin/help-feedback"><label for="feedback-lang">${t("admin.languageLabel")}</label>
+<select class="input" id="feedback-lang" name="lang"><option value="">${t("admin.allLanguages")}</option>${SHIPPED_LOCALES.map(
     (l) => html`<option value="${l}"${report.locale === l ? html` selected` : ""}>${LOCALE_NAMES[l]}</option>`,
   )}</select>${days ? html`<input type="hidden" name="days" value="${days}">` : ""}
-<button class="button button--secondary" type="submit">Show</button></form>`;
+<button class="button button--secondary" type="submit">${t("admin.show")}</button></form>`;
 }
 
 /** "de 3/1 · en 5/0": yes and no answers per language the article was shown in. */
@@ -40,72 +55,81 @@ function periodHref(days: number | null, locale: string | null): string {
   return query ? `/admin/help-feedback?${query}` : "/admin/help-feedback";
 }
 
-export function adminPage(report: HelpFeedbackReport, days: number | null): SafeHtml {
-  const t = report.totals;
-  const periodLabel = ADMIN_PERIODS.find((p) => p.days === days)?.label ?? "All time";
+export function adminPage(report: HelpFeedbackReport, days: number | null, locale: Locale = "en"): SafeHtml {
+  const t = translator(locale);
+  const f = adminFormats(locale);
+  const totals = report.totals;
+  const period = periodLabel(t, ADMIN_PERIODS.some((p) => p.days === days) ? days : null);
   const withNo = report.articles.filter((a) => a.no > 0);
   const answeredDays = report.trend.filter((d) => d.yes + d.no + d.views > 0);
-  return html`<h1>Help feedback</h1>
-<p class="lead">How readers rate the help articles. Each visitor's latest answer per article counts once.</p>
-<nav aria-label="Period"><p>${ADMIN_PERIODS.map(
-    (p, i) =>
-      html`${i > 0 ? " · " : ""}${p.days === days ? html`<strong aria-current="page">${p.label}</strong>` : html`<a href="${periodHref(p.days, report.locale)}">${p.label}</a>`}`,
-  )}</p></nav>
-${languageFilter(report, days)}
+  return html`<h1>${t("admin.feedbackTitle")}</h1>
+<p class="lead">${t("admin.feedbackLead")}</p>
+<nav aria-label="${t("admin.period")}"><p>${ADMIN_PERIODS.map((p, i) => {
+    const label = periodLabel(t, p.days);
+    return html`${i > 0 ? " · " : ""}${p.days === days ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${periodHref(p.days, report.locale)}">${label}</a>`}`;
+  })}</p></nav>
+${languageFilter(t, report, days)}
 <dl class="stats">
-<div><dt>Views</dt><dd>${t.views}</dd></div>
-<div><dt>Yes</dt><dd>${t.yes}</dd></div>
-<div><dt>No</dt><dd>${t.no}</dd></div>
-<div><dt>Helpful</dt><dd>${formatPercent(t.helpfulPercent)}</dd></div>
+<div><dt>${t("admin.views")}</dt><dd>${f.n(totals.views)}</dd></div>
+<div><dt>${t("admin.yes")}</dt><dd>${f.n(totals.yes)}</dd></div>
+<div><dt>${t("admin.no")}</dt><dd>${f.n(totals.no)}</dd></div>
+<div><dt>${t("admin.helpful")}</dt><dd>${f.pct(totals.helpfulPercent)}</dd></div>
 </dl>
-<p class="table-scroll-hint" id="articles-scroll-hint">Scroll the table sideways to see every column.</p>
+<p class="table-scroll-hint" id="articles-scroll-hint">${t("admin.scrollHint")}</p>
 <div class="table-scroll" role="region" aria-labelledby="articles-caption" aria-describedby="articles-scroll-hint" tabindex="0">
 <table class="table">
-<caption id="articles-caption">Articles (${periodLabel.toLowerCase()})</caption>
-<thead><tr><th scope="col">Article</th><th scope="col" class="num">Views</th><th scope="col" class="num">Yes</th><th scope="col" class="num">No</th><th scope="col" class="num">Helpful</th><th scope="col">Top reason</th><th scope="col">Yes/no by language</th></tr></thead>
+<caption id="articles-caption">${t("admin.articlesCaption", { period: period.toLocaleLowerCase(locale) })}</caption>
+<thead><tr><th scope="col">${t("admin.article")}</th><th scope="col" class="num">${t("admin.views")}</th><th scope="col" class="num">${t("admin.yes")}</th><th scope="col" class="num">${t("admin.no")}</th><th scope="col" class="num">${t("admin.helpful")}</th><th scope="col">${t("admin.topReason")}</th><th scope="col">${t("admin.byLanguage")}</th></tr></thead>
 <tbody>
 ${report.articles.map(
   (a) =>
-    html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">Removed</span>`}</th><td class="num">${a.views}</td><td class="num">${a.yes}</td><td class="num">${a.no}</td><td class="num">${formatPercent(a.helpfulPercent)}</td><td>${a.topReason ? feedbackReasonLabels[a.topReason] : "–"}</td><td>${answersByLanguage(a.locales)}</td></tr>\n`,
+    html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">${t("admin.removed")}</span>`}</th><td class="num">${f.n(a.views)}</td><td class="num">${f.n(a.yes)}</td><td class="num">${f.n(a.no)}</td><td class="num">${f.pct(a.helpfulPercent)}</td><td>${a.topReason ? reasonLabel(t, a.topReason) : "–"}</td><td>${answersByLanguage(a.locales)}</td></tr>\n`,
 )}</tbody>
 </table>
 </div>
-<p><a class="button button--secondary" href="/admin/feedback.csv" download>Download every answer (CSV)</a></p>
+<p><a class="button button--secondary" href="/admin/feedback.csv" download>${t("admin.downloadCsv")}</a></p>
 
-<h2>Answers per day</h2>
+<h2>${t("admin.perDayTitle")}</h2>
 <figure class="chart">
-<div class="chart-scroll" role="group" aria-label="Chart: answers per day" tabindex="0">${yesNoTrendChart({ id: "trend", title: `Yes and no answers per day, last ${report.trend.length} days`, days: report.trend })}</div>
-<figcaption class="field-hint">Yes and no answers per day over the last ${report.trend.length} days (UTC). An answer counts on the day it was last changed.</figcaption>
+<div class="chart-scroll" role="group" aria-label="${t("admin.perDayChartLabel")}" tabindex="0">${yesNoTrendChart({ id: "trend", title: t("admin.perDayChartTitle", { days: report.trend.length }), days: report.trend, t })}</div>
+<figcaption class="field-hint">${t("admin.perDayCaption", { days: report.trend.length })}</figcaption>
 </figure>
 <table class="table visually-hidden">
-<caption>Views and answers per day</caption>
-<thead><tr><th scope="col">Day</th><th scope="col" class="num">Views</th><th scope="col" class="num">Yes</th><th scope="col" class="num">No</th></tr></thead>
-<tbody>${answeredDays.map((d) => html`<tr><th scope="row">${d.day}</th><td class="num">${d.views}</td><td class="num">${d.yes}</td><td class="num">${d.no}</td></tr>`)}</tbody>
+<caption>${t("admin.perDayTableCaption")}</caption>
+<thead><tr><th scope="col">${t("admin.day")}</th><th scope="col" class="num">${t("admin.views")}</th><th scope="col" class="num">${t("admin.yes")}</th><th scope="col" class="num">${t("admin.no")}</th></tr></thead>
+<tbody>${answeredDays.map((d) => html`<tr><th scope="row">${d.day}</th><td class="num">${f.n(d.views)}</td><td class="num">${f.n(d.yes)}</td><td class="num">${f.n(d.no)}</td></tr>`)}</tbody>
 </table>
 
-<h2>Why articles did not help</h2>
+<h2>${t("admin.whyTitle")}</h2>
 ${
   withNo.length === 0
-    ? html`<p>Nobody has answered “No” ${days ? "in this period" : "yet"}.</p>`
+    ? html`<p>${t(days ? "admin.nobodyNoPeriod" : "admin.nobodyNoYet")}</p>`
     : withNo.map(
         (a) => html`<figure class="chart" data-slug="${a.slug}">
-<figcaption><strong>${a.title}</strong>: ${a.no} “No” ${a.no === 1 ? "answer" : "answers"}.${
+<figcaption><strong>${a.title}</strong>: ${t("admin.noAnswers", { count: a.no })}${
           a.earlierVersions.yes + a.earlierVersions.no > 0
-            ? html` This version: ${a.currentVersion.yes} yes, ${a.currentVersion.no} no (${formatPercent(helpfulPercent(a.currentVersion.yes, a.currentVersion.no))} helpful). Before the last edit: ${a.earlierVersions.yes} yes, ${a.earlierVersions.no} no (${formatPercent(helpfulPercent(a.earlierVersions.yes, a.earlierVersions.no))} helpful).`
+            ? html` ${t("admin.versions", {
+                yes: a.currentVersion.yes,
+                no: a.currentVersion.no,
+                percent: f.pct(helpfulPercent(a.currentVersion.yes, a.currentVersion.no)),
+                earlierYes: a.earlierVersions.yes,
+                earlierNo: a.earlierVersions.no,
+                earlierPercent: f.pct(helpfulPercent(a.earlierVersions.yes, a.earlierVersions.no)),
+              })}`
             : ""
         }</figcaption>
-<div class="chart-scroll" role="group" aria-label="Chart: reasons for ${a.title}" tabindex="0">${horizontalBarChart({ id: `reasons-${a.slug}`, title: `Reasons given for “${a.title}”`, data: a.reasons.map((r) => ({ label: r.label, value: r.count })) })}</div>
+<div class="chart-scroll" role="group" aria-label="${t("admin.reasonsChartLabel", { title: a.title })}" tabindex="0">${horizontalBarChart({ id: `reasons-${a.slug}`, title: t("admin.reasonsChartTitle", { title: a.title }), data: a.reasons.map((r) => ({ label: reasonLabel(t, r.reason), value: r.count })) })}</div>
 </figure>\n`,
       )
 }
-<h2>Latest comments</h2>
+<h2>${t("admin.commentsTitle")}</h2>
 ${
   report.comments.length === 0
-    ? html`<p>No comments yet.</p>`
+    ? html`<p>${t("admin.noComments")}</p>`
     : html`<ul class="activity-list">
 ${report.comments.map(
-  (c) => html`<li><time datetime="${c.answeredAt.toISOString()}">${DATE_TIME.format(c.answeredAt)} UTC</time>
-<p><strong>${c.title}</strong> · ${c.helpful ? "Yes" : "No"}${c.reason ? html` · ${feedbackReasonLabels[c.reason]}` : ""}</p>
+  (c) => html`<li><time datetime="${c.answeredAt.toISOString()}">${t("admin.timeUtc", { time: f.at(c.answeredAt) })}</time>
+<p><strong>${c.title}</strong> · ${c.helpful ? t("admin.yes") : t("admin.no")}${c.reason ? html` · ${reasonLabel(t, c.reason)}` : ""}</p>
 <blockquote><p>${multiline(c.comment ?? "")}</p></blockquote></li>\n`,
 )}</ul>`
 }`;

@@ -1,6 +1,7 @@
 // One count per hour drawn as inline SVG bars, with the day boundaries marked. Like the other charts: no
 // style attributes or script (the Content-Security-Policy allows neither), colours from currentColor, and
 // a title and description that state the numbers for screen readers.
+import { type Translate, translator } from "../i18n/catalogue.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 
 const CHART = { width: 600, height: 150, left: 40, right: 8, top: 10, bottom: 26, fontSize: 12 } as const;
@@ -10,7 +11,8 @@ function hourLabel(at: Date): string {
   return `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 13)}:00 UTC`;
 }
 
-export function hourlyBarChart(o: { id: string; title: string; from: Date; values: readonly number[] }): SafeHtml {
+export function hourlyBarChart(o: { id: string; title: string; from: Date; values: readonly number[]; t?: Translate }): SafeHtml {
+  const t = o.t ?? translator("en");
   const { width, height, left, right, top, bottom, fontSize } = CHART;
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
@@ -26,8 +28,14 @@ export function hourlyBarChart(o: { id: string; title: string; from: Date; value
   const hourAt = (i: number) => new Date(o.from.getTime() + i * HOUR_MS);
   const description =
     total === 0
-      ? `None from ${hourLabel(o.from)} to ${hourLabel(hourAt(o.values.length - 1))}.`
-      : `${total} in total from ${hourLabel(o.from)} to ${hourLabel(hourAt(o.values.length - 1))}. Busiest hour: ${hourLabel(hourAt(busiest))} with ${o.values[busiest]}.`;
+      ? t("admin.chartNoneHourly", { from: hourLabel(o.from), to: hourLabel(hourAt(o.values.length - 1)) })
+      : t("admin.chartTotalHourly", {
+          total,
+          from: hourLabel(o.from),
+          to: hourLabel(hourAt(o.values.length - 1)),
+          busiest: hourLabel(hourAt(busiest)),
+          count: o.values[busiest] ?? 0,
+        });
   // A tick and a day label at each midnight (UTC), every other one when the chart covers many days.
   const midnights: number[] = [];
   o.values.forEach((_, i) => {

@@ -1,6 +1,7 @@
 // Charts drawn on the server as inline SVG. No style attributes and no script (the Content-Security-Policy
 // allows neither): shapes use presentation attributes and currentColor, so the surrounding .chart sets
 // the colour. Each chart is an image with a title and a text description of every number it shows.
+import { type Translate, translator } from "../i18n/catalogue.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 
 export interface BarDatum {
@@ -39,7 +40,8 @@ const TREND = { width: 600, height: 200, left: 36, right: 8, top: 12, bottom: 44
  * Stacked daily bars: "yes" solid, "no" light on top of it, with the highest count marked on the axis and
  * a legend. Each day's bar has a tooltip with its numbers.
  */
-export function yesNoTrendChart(o: { id: string; title: string; days: readonly YesNoDay[] }): SafeHtml {
+export function yesNoTrendChart(o: { id: string; title: string; days: readonly YesNoDay[]; t?: Translate }): SafeHtml {
+  const t = o.t ?? translator("en");
   const { width, height, left, right, top, bottom, fontSize } = TREND;
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
@@ -53,7 +55,7 @@ export function yesNoTrendChart(o: { id: string; title: string; days: readonly Y
   const busiest = o.days.reduce<YesNoDay | null>((best, d) => (d.yes + d.no > (best ? best.yes + best.no : 0) ? d : best), null);
   const first = o.days[0]?.day ?? "";
   const last = o.days[o.days.length - 1]?.day ?? "";
-  const description = `${totalYes} yes and ${totalNo} no from ${first} to ${last}.${busiest ? ` Most answers on ${busiest.day}: ${busiest.yes} yes, ${busiest.no} no.` : ""}`;
+  const description = `${t("admin.chartYesNo", { yes: totalYes, no: totalNo, first, last })}${busiest ? ` ${t("admin.chartBusiestDay", { day: busiest.day, yes: busiest.yes, no: busiest.no })}` : ""}`;
   const legendY = height - 8;
   return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${o.id}-title ${o.id}-desc" focusable="false">
 <title id="${o.id}-title">${o.title}</title>
@@ -66,10 +68,10 @@ ${o.days.map((d, i) => {
   const x = Math.round(left + i * slot + (slot - barWidth) / 2);
   const yesHeight = scale(d.yes);
   const noHeight = scale(d.no);
-  return html`<g><title>${d.day}: ${d.yes} yes, ${d.no} no</title>${yesHeight > 0 ? html`<rect x="${x}" y="${baseline - yesHeight}" width="${barWidth}" height="${yesHeight}" fill="currentColor"/>` : ""}${noHeight > 0 ? html`<rect x="${x}" y="${baseline - yesHeight - noHeight}" width="${barWidth}" height="${noHeight}" fill="currentColor" fill-opacity="0.35"/>` : ""}</g>\n`;
+  return html`<g><title>${t("admin.chartDay", { day: d.day, yes: d.yes, no: d.no })}</title>${yesHeight > 0 ? html`<rect x="${x}" y="${baseline - yesHeight}" width="${barWidth}" height="${yesHeight}" fill="currentColor"/>` : ""}${noHeight > 0 ? html`<rect x="${x}" y="${baseline - yesHeight - noHeight}" width="${barWidth}" height="${noHeight}" fill="currentColor" fill-opacity="0.35"/>` : ""}</g>\n`;
 })}<text x="${left}" y="${baseline + 16}" font-size="${fontSize}" fill="currentColor">${first}</text>
 <text x="${width - right}" y="${baseline + 16}" font-size="${fontSize}" fill="currentColor" text-anchor="end">${last}</text>
-<rect x="${left}" y="${legendY - 10}" width="12" height="12" fill="currentColor"/><text x="${left + 18}" y="${legendY}" font-size="${fontSize}" fill="currentColor">Yes</text>
-<rect x="${left + 60}" y="${legendY - 10}" width="12" height="12" fill="currentColor" fill-opacity="0.35"/><text x="${left + 78}" y="${legendY}" font-size="${fontSize}" fill="currentColor">No</text>
+<rect x="${left}" y="${legendY - 10}" width="12" height="12" fill="currentColor"/><text x="${left + 18}" y="${legendY}" font-size="${fontSize}" fill="currentColor">${t("admin.yes")}</text>
+<rect x="${left + 60}" y="${legendY - 10}" width="12" height="12" fill="currentColor" fill-opacity="0.35"/><text x="${left + 78}" y="${legendY}" font-size="${fontSize}" fill="currentColor">${t("admin.no")}</text>
 </svg>`;
 }

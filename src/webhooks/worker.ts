@@ -95,7 +95,7 @@ async function tellAdminsAboutPause(deps: WorkerDeps, delivery: ClaimedWebhookDe
   const message = webhookEndpointPausedEmail({ id: delivery.endpointId, url: delivery.url }, reason);
   for (const to of await deps.stores.webhooks.listAdminEmailAddresses()) {
     await deps.mailer
-      .sendEmail({ to, ...composeEmail(deps.config, message) })
+      .sendEmail({ to, ...composeEmail(deps.config, message, deps.config.locales.fallback) })
       .catch((err: unknown) => deps.logger.error({ err }, "could not tell an admin about a paused webhook endpoint"));
   }
 }

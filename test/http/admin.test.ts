@@ -253,6 +253,36 @@ describe("admin", () => {
     assert.match(line ?? "", /Didn't answer my question$/);
   });
 
+  it("shows the report in French to an admin whose browser prefers French, numbers and charts included", async () => {
+    await answer("reset-your-password", { helpful: false, reason: "too_long" });
+    const page = await admin.get("/admin/help-feedback", { "accept-language": "fr-FR,fr;q=0.9" });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<html lang="fr" dir="ltr">/);
+    const text = pageText(page.body);
+    assert.match(text, /Avis sur l’aide/);
+    assert.match(text, /Comment les lecteurs jugent les articles d’aide/);
+    assert.match(text, /Depuis le début/);
+    assert.match(text, /Réponses par jour/);
+    assert.match(text, /Pourquoi des articles n’ont pas aidé/);
+    assert.match(text, /Trop long/);
+    assert.match(page.body, /<desc id="trend-desc">\d+ oui et \d+ non du /);
+    assert.match(page.body, /<td class="num">\d+\u202f%<\/td>|<td class="num">\d+\u00a0%<\/td>/, "percentages the French way");
+    assert.doesNotMatch(text, /Help feedback|Answers per day|Why articles did not help/);
+
+    const accounts = pageText((await admin.get("/admin/accounts", { "accept-language": "fr" })).body);
+    assert.match(accounts, /Tous les comptes, du plus récent au plus ancien/);
+    assert.match(accounts, /Événements de sécurité/);
+    const found = await t.deps.stores.accounts.getAccountByIdentifier("member@example.com");
+    assert.ok(found);
+    const detail = pageText((await admin.get(`/admin/accounts/${found.account.id}`, { "accept-language": "fr" })).body);
+    assert.match(detail, /Envoyer une réinitialisation du mot de passe/);
+    assert.match(detail, /Événements de sécurité récents/);
+    assert.match(detail, /Adresse ou numéro confirmé/);
+    const confirm = pageText((await admin.get(`/admin/accounts/${found.account.id}/disable`, { "accept-language": "fr" })).body);
+    assert.match(confirm, /Désactiver le compte : member@example\.com \?/);
+    assert.match(confirm, /Nous prévenons la personne par e-mail ou par SMS\./);
+  });
+
   it("filters the report by the language of the article shown and breaks each article's answers down by language", async () => {
     const slug = "passkeys-and-second-factors";
     await answer(slug, { helpful: true }, "de");

@@ -1,8 +1,11 @@
 // Real delivery: e-mail over SMTP to an smtp-server started here, SMS to a webhook on loopback that checks
 // the signature, and what happens when either fails.
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
@@ -87,6 +90,90 @@ describe("delivery over SMTP", () => {
     const code = /\b(\d{6})\b/.exec(mail.text)?.[1] ?? "";
     const verified = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify", payload: { identifier: "smtp@example.com", code } });
     assert.equal(verified.statusCode, 200);
+  });
+
+  it("writes the confirmation e-mail in the language the browser asks for", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/accounts",
+      headers: { "accept-language": "de-DE,de;q=0.9,en;q=0.5" },
+      payload: { identifier: "deutsch@example.com", password: STRONG_PASSWORD },
+    });
+    assert.equal(response.statusCode, 202);
+    const mail = smtp.received.find((m) => m.to.includes("deutsch@example.com"));
+    assert.ok(mail, "the SMTP server received the message");
+    assert.match(mail.subject, /^\d{6} ist Ihr Bestätigungscode$/);
+    assert.match(mail.text, /Der Code gilt 10 Minuten lang\./);
+    assert.match(mail.text, /Wir fragen Sie niemals per E-Mail oder SMS nach Ihrem Passwort\./);
+    assert.doesNotMatch(mail.text, /confirmation code/);
+  });
+});
+
+describe("messages in the person's language, with the owner's templates per language", () => {
+  let smtp: Awaited<ReturnType<typeof startSMTP>>;
+  let webhook: Awaited<ReturnType<typeof startWebhook>>;
+  let t: TestApp;
+  let brandingDir: string;
+  before(async () => {
+    smtp = await startSMTP();
+    webhook = await startWebhook(() => 200);
+    brandingDir = mkdtempSync(join(tmpdir(), "latchkey-branding-"));
+    mkdirSync(join(brandingDir, "templates", "email"), { recursive: true });
+    writeFileSync(
+      join(brandingDir, "templates", "email", "verification-code.de.md"),
+      "Subject: Willkommen bei {siteName}: Code {code}\n\nHallo! Ihr Code lautet **{code}**, gültig für {minutes} Minuten.",
+    );
+    t = await createTestApp({
+      LATCHKEY_REGISTRATION_CAPTCHA: "0",
+      LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      LATCHKEY_MAIL_FROM: "Latchkey <no-reply@latchkey.test>",
+      LATCHKEY_BRANDING_DIR: brandingDir,
+      LATCHKEY_SMS_PROVIDER: "webhook",
+      LATCHKEY_SMS_WEBHOOK_URL: webhook.url,
+      LATCHKEY_SMS_WEBHOOK_SECRET: "webhook-secret-0123456789",
+    });
+  });
+  after(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+    await new Promise<void>((resolve) => webhook.server.close(() => resolve()));
+    rmSync(brandingDir, { recursive: true, force: true });
+  });
+
+  it("uses the owner's German template for a German request, and the built-in text for an English one", async () => {
+    const german = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/accounts",
+      headers: { "accept-language": "de" },
+      payload: { identifier: "vorlage@example.com", password: STRONG_PASSWORD },
+    });
+    assert.equal(german.statusCode, 202);
+    const mail = smtp.received.find((m) => m.to.includes("vorlage@example.com"));
+    assert.ok(mail);
+    assert.match(mail.subject, /^Willkommen bei Latchkey: Code \d{6}$/);
+    assert.match(mail.text, /Ihr Code lautet \*\*\d{6}\*\*, gültig für 10 Minuten\./);
+    const english = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/accounts",
+      headers: { "accept-language": "en-GB" },
+      payload: { identifier: "template-en@example.com", password: STRONG_PASSWORD },
+    });
+    assert.equal(english.statusCode, 202);
+    const builtIn = smtp.received.find((m) => m.to.includes("template-en@example.com"));
+    assert.match(builtIn?.subject ?? "", /^\d{6} is your confirmation code$/);
+  });
+
+  it("sends the text message in Arabic when the browser asks for Arabic", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/accounts",
+      headers: { "accept-language": "ar" },
+      payload: { identifier: "+33 6 11 22 33 44", password: STRONG_PASSWORD },
+    });
+    assert.equal(response.statusCode, 202);
+    const payload = JSON.parse(webhook.calls.at(-1)?.body ?? "{}") as { to: string; body: string };
+    assert.equal(payload.to, "+33611223344");
+    assert.match(payload.body, /^\d{6} هو رمز التأكيد الخاص بك على Latchkey\. صالح لمدة 10 دقائق\./);
   });
 });
 

@@ -95,7 +95,10 @@ describe("help center", () => {
     for (const slug of ["reset-your-password", "security-check", "create-an-account", "account-security"]) {
       assert.match(html.slice(html.indexOf('id="related-title"')), new RegExp(`<a href="/help/${slug}">`));
     }
-    assert.match(html, /<section class="feedback" id="feedback" data-feedback data-slug="problems-signing-in" aria-labelledby="feedback-title">/);
+    assert.match(
+      html,
+      /<section class="feedback" id="feedback" data-feedback data-slug="problems-signing-in" data-thanks-yes="Thank you for your feedback\." data-thanks-no="[^"]+" aria-labelledby="feedback-title">/,
+    );
     assert.match(html, /<h2 id="feedback-title">Was this information helpful\?<\/h2>/);
     assert.match(html, /<button class="button button--secondary" type="submit" name="helpful" value="yes">Yes<\/button>/);
     assert.match(html, /<button class="button button--secondary" type="submit" name="helpful" value="no">No<\/button>/);

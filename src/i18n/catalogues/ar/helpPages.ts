@@ -1,0 +1,32 @@
+import type { Translation } from "../../catalogue.ts";
+
+export default {
+  title: "المساعدة",
+  lead: "إجابات عن الأسئلة الشائعة حول تسجيل الدخول وكلمات المرور والحفاظ على أمان حسابك.",
+  searchLabel: "ابحث في المساعدة",
+  searchButton: "بحث",
+  resultsFor: "نتائج البحث عن «{query}»",
+  noResults: "لا توجد مقالات تطابق بحثك. جرّب كلمات أخرى، أو اختر أحد المقالات أدناه.",
+  resultCount:
+    "{count, plural, zero {لا مقالات مطابقة.} one {مقال واحد مطابق.} two {مقالان مطابقان.} few {# مقالات مطابقة.} many {# مقالًا مطابقًا.} other {# مقال مطابق.}}",
+  allArticles: "كل المقالات",
+  breadcrumb: "مسار التنقل",
+  lastReviewed: "آخر مراجعة: {date}",
+  related: "مقالات ذات صلة",
+  question: "هل كانت هذه المعلومات مفيدة؟",
+  yes: "نعم",
+  no: "لا",
+  answeredBefore: "أجبت سابقًا بـ«{answer}». الإجابة الجديدة تحل محلها.",
+  reasonLegend: "اختر ما يصف المعلومات على أفضل وجه",
+  errorPrefix: "خطأ: ",
+  commentLabel: "هل من شيء آخر؟ (اختياري)",
+  send: "إرسال",
+  thanksYes: "شكرًا على رأيك.",
+  thanksNo: "شكرًا لك. لا يمكننا الرد على كل إجابة، لكننا نقرأها جميعًا ونستفيد منها في تحسين هذه المساعدة.",
+  changeAnswer: "غيّر إجابتك",
+  reason_confusing: "مربكة أو صعبة الفهم",
+  reason_didnt_answer: "لم تُجب عن سؤالي",
+  reason_inaccurate: "غير دقيقة أو قديمة",
+  reason_too_long: "طويلة جدًا",
+  reason_other: "سبب آخر",
+} satisfies NonNullable<Translation["helpPages"]>;
