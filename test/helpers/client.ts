@@ -89,6 +89,11 @@ export async function solveCAPTCHA(client: TestClient, purpose = "registration")
 }
 
 /** Decodes the few entities our templates produce, to compare page text. */
+/** A page with its per-response CSRF tokens blanked, so two renderings of the same page compare equal. */
+export function withoutCsrfTokens(html: string): string {
+  return html.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""');
+}
+
 export function pageText(html: string): string {
   return html
     .replace(/<[^>]+>/g, " ")

@@ -95,7 +95,7 @@ describe("admins remove a person's second factors", () => {
     const after = await admin.get(done.headers.location as string);
     assert.match(pageText(after.body), /The account's second factors are removed\. Its owner has been told\./);
     assert.match(pageText(after.body), /Second factors None/);
-    assert.doesNotMatch(after.body, /remove-second-factors">/, "no longer offered");
+    assert.doesNotMatch(after.body, new RegExp(`href="/admin/accounts/${id}/remove-second-factors"`), "no longer offered");
 
     assert.equal(await t.deps.stores.factors.getTOTPFactor(id), null);
     assert.deepEqual(await t.deps.stores.factors.listPasskeys(id), []);

@@ -28,8 +28,9 @@ function visibleSteps(html: string): string[] {
   return ["ask", "reason", "thanks"].filter((step) => !/\shidden(?=[\s>])/.test(stepTag(html, step)));
 }
 
+/** The script elements of a page, less the layout's own data block of texts for the page script (JSON, never run). */
 function scriptTags(html: string): string[] {
-  return [...html.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]);
+  return [...html.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]).filter((tag) => tag !== '<script type="application/json" id="page-texts">');
 }
 
 describe("help center", () => {
