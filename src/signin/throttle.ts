@@ -113,9 +113,8 @@ export async function countSigninFailure(deps: ThrottleDeps, value: string): Pro
 /** A completed reset or an operator's unlock: forget the failures and any lock. */
 export async function clearSigninThrottle(deps: ThrottleDeps, value: string): Promise<void> {
   const k = keys(deps.config.secret, value);
-  await deps.stores.shortLived.delete(k.failures);
-  await deps.stores.shortLived.delete(k.lock);
-  await deps.stores.shortLived.delete(k.locked);
+  // One statement: a sign-in does this after every correct password.
+  await deps.stores.shortLived.delete(k.failures, k.lock, k.locked);
 }
 
 /** The reserved attempt succeeded: it was no failure, so it leaves the hourly count too; then clear. */

@@ -101,7 +101,7 @@ export async function openStores(
     passwordResets: createSqlPasswordResetStore(db, codec),
     audit: createSqlAuditStore(db, codec, run),
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
-    factors: createSqlFactorStore(db, codec),
+    factors: createSqlFactorStore(db, codec, run),
     webhooks: createSqlWebhookStore(db, codec),
     shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock, run),
     flows: redis && config.redis ? createRedisFlowStore(redis, config.redis.prefix, clock) : createSqlFlowStore(db, codec, clock),

@@ -435,7 +435,8 @@ export interface ShortLivedStore {
   get(key: string): Promise<string | null>;
   /** Returns and deletes the unexpired value in one step: of concurrent callers exactly one receives it. */
   getAndDelete(key: string): Promise<string | null>;
-  delete(key: string): Promise<void>;
+  /** Deletes every key named, missing ones ignored, in one statement or command (a sign-in clears several at once). */
+  delete(...keys: string[]): Promise<void>;
   /**
    * Adds one to the counter under `key` and returns the new count. A missing or expired counter starts at 1
    * and expires `ttlSeconds` later; further increments keep that expiry (a fixed window). Atomic.

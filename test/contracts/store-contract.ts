@@ -1436,6 +1436,19 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal(await stores.shortLived.get(other), "w");
       });
 
+      test("delete with several keys removes each of them, missing ones ignored, and no other", async () => {
+        const [a, b, c, kept] = [unique("k"), unique("k"), unique("k"), unique("k")];
+        await stores.shortLived.set(a, "1", 60);
+        await stores.shortLived.set(b, "2", 60);
+        await stores.shortLived.increment(c, 60);
+        await stores.shortLived.set(kept, "4", 60);
+        await stores.shortLived.delete(a, unique("missing"), b, c);
+        for (const key of [a, b, c]) assert.equal(await stores.shortLived.get(key), null);
+        assert.equal(await stores.shortLived.get(kept), "4");
+        await stores.shortLived.delete();
+        assert.equal(await stores.shortLived.get(kept), "4");
+      });
+
       test("increment counts in a fixed window that starts with the first increment", async () => {
         const key = unique("counter");
         assert.equal(await stores.shortLived.increment(key, 60), 1);

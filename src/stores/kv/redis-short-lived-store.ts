@@ -69,8 +69,8 @@ export function createRedisShortLivedStore(redis: Redis, prefix: string, clock: 
       const value = await run(GET_AND_DELETE, key, now());
       return typeof value === "string" ? value : null;
     },
-    async delete(key) {
-      await redis.del(k(key));
+    async delete(...keys) {
+      if (keys.length > 0) await redis.del(...keys.map(k));
     },
     async increment(key, ttlSeconds) {
       return Number(await run(INCREMENT, key, now(), String(ttlSeconds * 1000), "0"));

@@ -42,6 +42,24 @@ export function createSqlShortLivedStore(
   const getQuery = precompile(db.selectFrom("short_lived").select("value").where("key", "=", slot("key")).where("expires_at", ">", slot("now")));
   const getAndDeleteQuery = precompile(db.deleteFrom("short_lived").where("key", "=", slot("key")).returning(["value", "expires_at"]));
   const deleteQuery = precompile(db.deleteFrom("short_lived").where("key", "=", slot("key")));
+  // One statement per number of keys, compiled on first use (a sign-in clears three).
+  const deleteMany = new Map<number, ReturnType<typeof precompileDeleteMany>>();
+  const precompileDeleteMany = (count: number) =>
+    precompile(
+      db.deleteFrom("short_lived").where(
+        "key",
+        "in",
+        Array.from({ length: count }, (_, i) => slot(`k${i}`)),
+      ),
+    );
+  const deleteManyQuery = (count: number) => {
+    let query = deleteMany.get(count);
+    if (!query) {
+      query = precompileDeleteMany(count);
+      deleteMany.set(count, query);
+    }
+    return query;
+  };
   const decrementQuery = precompile(
     db
       .updateTable("short_lived")
@@ -73,8 +91,13 @@ export function createSqlShortLivedStore(
       if (!row) return null;
       return codec.date(row.expires_at) > clock.now() ? row.value : null;
     },
-    async delete(key) {
-      await run(deleteQuery.bind({ key }));
+    async delete(...keys) {
+      if (keys.length === 0) return;
+      if (keys.length === 1) {
+        await run(deleteQuery.bind({ key: keys[0] }));
+        return;
+      }
+      await run(deleteManyQuery(keys.length).bind(Object.fromEntries(keys.map((key, i) => [`k${i}`, key]))));
     },
     increment: (key, ttlSeconds) => bump(key, ttlSeconds, false),
     incrementSliding: (key, ttlSeconds) => bump(key, ttlSeconds, true),

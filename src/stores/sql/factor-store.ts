@@ -2,10 +2,11 @@
 // PostgreSQL. Every single-use rule is one UPDATE … WHERE … RETURNING: of concurrent callers one wins.
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { FactorStore, NewWebhookEvent, PasskeyRecord, RemovedSecondFactors, TOTPFactorRecord } from "../types.ts";
+import { precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { Database, PasskeysTable, SqlCodec, TOTPFactorsTable } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
-export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): FactorStore {
+export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec, run: QueryRunner = (query) => db.executeQuery(query)): FactorStore {
   const toPasskey = (row: Selectable<PasskeysTable>): PasskeyRecord => ({
     id: row.id,
     accountId: row.account_id,
@@ -26,6 +27,17 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
     lastStep: Number(row.last_step),
     createdAt: codec.date(row.created_at),
   });
+
+  // Every sign-in asks which second factors the account has: these three reads are compiled once.
+  const passkeysOf = precompile(db.selectFrom("passkeys").selectAll().where("account_id", "=", slot("accountId")).orderBy("created_at").orderBy("id"));
+  const totpOf = precompile(db.selectFrom("totp_factors").selectAll().where("account_id", "=", slot("accountId")));
+  const unusedCodesOf = precompile(
+    db
+      .selectFrom("recovery_codes")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("account_id", "=", slot("accountId"))
+      .where("used_at", "is", null),
+  );
 
   /**
    * Runs a one-statement change, in a transaction with its webhook events when there are any, which are
@@ -71,7 +83,7 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
       });
     },
     async listPasskeys(accountId) {
-      const rows = await db.selectFrom("passkeys").selectAll().where("account_id", "=", accountId).orderBy("created_at").orderBy("id").execute();
+      const { rows } = await run(passkeysOf.bind({ accountId }));
       return rows.map(toPasskey);
     },
     async getPasskeyByCredentialId(credentialId) {
@@ -114,7 +126,7 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
       });
     },
     async getTOTPFactor(accountId) {
-      const row = await db.selectFrom("totp_factors").selectAll().where("account_id", "=", accountId).executeTakeFirst();
+      const [row] = (await run(totpOf.bind({ accountId }))).rows;
       return row ? toTOTP(row) : null;
     },
     async confirmTOTPFactor(accountId, step, at, events) {
@@ -174,12 +186,7 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec): Fac
       return row !== undefined;
     },
     async countUnusedRecoveryCodes(accountId) {
-      const row = await db
-        .selectFrom("recovery_codes")
-        .select((eb) => eb.fn.countAll<number | string>().as("n"))
-        .where("account_id", "=", accountId)
-        .where("used_at", "is", null)
-        .executeTakeFirst();
+      const [row] = (await run(unusedCodesOf.bind({ accountId }))).rows;
       return Number(row?.n ?? 0);
     },
     async deleteRecoveryCodes(accountId) {
