@@ -14,11 +14,10 @@ import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../h
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
-import { translator } from "../i18n/catalogue.ts";
+import { type MessageId, translator } from "../i18n/catalogue.ts";
 import { isLocale } from "../i18n/locales.ts";
 import { html } from "../lib/html.ts";
 import { describeBrowserAndSystem, describeUserAgent } from "../lib/user-agent.ts";
-import { adminSecondFactorTexts } from "../messages/pages.ts";
 import { listAccountSessions } from "../sessions/sessions.ts";
 import { adminAccountPage } from "../views/admin-account-page.ts";
 import { adminAccountsPage } from "../views/admin-accounts-page.ts";
@@ -91,17 +90,24 @@ function paramOf(request: FastifyRequest, name: string): string {
   return typeof value === "string" ? value : "";
 }
 
-const ACCOUNT_NOTICES: Record<string, string> = {
-  disable: "The account is disabled and signed out everywhere. Its owner has been told.",
-  enable: "The account is enabled again. Its owner has been told.",
-  "sign-out": "The account is signed out everywhere. Its owner has been told.",
-  "reset-password": "A password reset is on its way.",
-  "grant-admin": "The account is now an administrator. Its owner has been told.",
-  "revoke-admin": "The account is no longer an administrator. Its owner has been told.",
-  deleted: "The account has been deleted. Its owner has been told.",
-  "remove-second-factors": adminSecondFactorTexts.done,
-  unchanged: "Nothing changed: the account already was that way.",
+/** The notice an account page or the list shows after an action (`?done=<key>`). */
+const ACCOUNT_NOTICES: Record<string, MessageId> = {
+  disable: "admin.noticeDisable",
+  enable: "admin.noticeEnable",
+  "sign-out": "admin.noticeSignOut",
+  "reset-password": "admin.noticeResetPassword",
+  "grant-admin": "admin.noticeGrantAdmin",
+  "revoke-admin": "admin.noticeRevokeAdmin",
+  deleted: "admin.noticeDeleted",
+  "remove-second-factors": "admin.noticeSecondFactorsRemoved",
+  unchanged: "admin.noticeUnchanged",
 };
+
+/** The notice for `?done=<key>` in the request's language, or undefined for an unknown key. */
+function accountNotice(request: FastifyRequest, key: unknown): string | undefined {
+  const id = typeof key === "string" && Object.hasOwn(ACCOUNT_NOTICES, key) ? ACCOUNT_NOTICES[key] : undefined;
+  return id ? translator(request.locale)(id) : undefined;
+}
 
 /** The account with its identifiers, or NOT_FOUND. */
 async function loadAccount(deps: Deps, accountId: string): Promise<AccountWithIdentifiers> {
@@ -149,7 +155,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     const after = parseAccountCursor(query.after);
     // A search shows only what it found; the list is for browsing.
     const [found, page] = q ? [await findAccount(deps, q), { accounts: [] }] : [undefined, await listAccountsPage(deps, after)];
-    const done = typeof query.done === "string" ? ACCOUNT_NOTICES[query.done] : undefined;
+    const done = accountNotice(request, query.done);
     const t = translator(request.locale);
     const body = adminAccountsPage({
       locale: request.locale,
@@ -171,15 +177,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
       deps.stores.audit.searchEvents({ accountId: account.account.id, limit: 20 }),
       getSecurityOverview(deps, account.account.id),
     ]);
-    const done = queryOf(request).done;
-    const noticeText = typeof done === "string" ? ACCOUNT_NOTICES[done] : undefined;
+    const noticeText = accountNotice(request, queryOf(request).done);
     const t = translator(request.locale);
     const body = adminAccountPage({
       locale: request.locale,
       account,
       self: account.account.id === auth.account.id,
       secondFactors: { totp: security.totp === "on", passkeys: security.passkeys.length, recoveryCodesLeft: security.recoveryCodesLeft },
-      sessions: sessions.map((s) => ({ ...describeBrowserAndSystem(s.userAgent), ip: s.ip, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt })),
+      sessions: sessions.map((s) => ({ ...describeBrowserAndSystem(s.userAgent, t), ip: s.ip, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt })),
       events: events.map((e) => ({ at: e.at, text: describeAuditEvent(e.type, t), ip: e.ip, device: e.userAgent ? describeUserAgent(e.userAgent, t) : null })),
       ...(noticeText ? { notice: noticeText } : {}),
     });
@@ -269,8 +274,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
       csvHref: withQuery("/admin/events.csv", { ...input }),
       activity,
       days,
+      locale: request.locale,
     });
-    return sendPage(request, reply, deps, { title: "Security events", body, narrow: false });
+    return sendPage(request, reply, deps, { title: translator(request.locale)("admin.eventsPageTitle"), body, narrow: false });
   });
 
   app.get("/admin/events.csv", async (request, reply) => {
@@ -286,7 +292,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
   app.get("/admin/apps", async (request, reply) => {
     requireAdmin(request);
     const clients = await deps.stores.oidcClients.listClients();
-    return sendPage(request, reply, deps, { title: "Applications", body: adminAppsPage(clients), narrow: false });
+    const t = translator(request.locale);
+    return sendPage(request, reply, deps, { title: t("admin.navApps"), body: adminAppsPage(clients, request.locale), narrow: false });
   });
 
   app.get("/admin/help-feedback", async (request, reply) => {

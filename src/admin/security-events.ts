@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { AUDIT_EVENT_TYPES } from "../audit/audit.ts";
 import { HOURLY_COUNTERS } from "../audit/hourly-counts.ts";
 import type { Deps } from "../deps.ts";
+import type { MessageId } from "../i18n/catalogue.ts";
 import type { AuditEventCursor, AuditEventFilter, AuditEventRecord } from "../stores/types.ts";
 import { findAccount } from "./account-search.ts";
 import { type CSVValue, toCSV } from "./csv.ts";
@@ -30,7 +31,8 @@ export interface ParsedEventFilter {
   /** What the store is asked for; null when the filter cannot match anything (an unknown account). */
   filter: AuditEventFilter | null;
   /** Field name → what is wrong with it; those filters are left out. */
-  problems: Record<string, string>;
+  /** What could not be used, per field, as the message that says so. */
+  problems: Record<string, MessageId>;
 }
 
 function text(query: Record<string, unknown>, name: string, max: number): string {
@@ -57,25 +59,25 @@ export async function parseEventFilter(deps: Pick<Deps, "stores">, query: Record
     from: text(query, "from", 10),
     to: text(query, "to", 10),
   };
-  const problems: Record<string, string> = {};
+  const problems: Record<string, MessageId> = {};
   const filter: AuditEventFilter = {};
   if (input.type) {
     if ((AUDIT_EVENT_TYPES as readonly string[]).includes(input.type)) filter.types = [input.type];
-    else problems.type = "Choose a type from the list.";
+    else problems.type = "admin.problemType";
   }
   if (input.ip) {
     if (isIP(input.ip)) filter.ip = input.ip;
-    else problems.ip = "Enter an IPv4 or IPv6 address, such as 192.0.2.10.";
+    else problems.ip = "admin.problemIp";
   }
   if (input.from) {
     const from = parseDay(input.from);
     if (from) filter.from = from;
-    else problems.from = "Enter a day as YYYY-MM-DD.";
+    else problems.from = "admin.problemDay";
   }
   if (input.to) {
     const to = parseDay(input.to);
     if (to) filter.until = new Date(to.getTime() + DAY_MS);
-    else problems.to = "Enter a day as YYYY-MM-DD.";
+    else problems.to = "admin.problemDay";
   }
   if (input.account) {
     const found = await findAccount(deps, input.account);
@@ -137,11 +139,11 @@ export async function securityEventsCSV(deps: Pick<Deps, "stores">, filter: Audi
 
 /** The series drawn per hour, in the order shown. */
 export const ACTIVITY_SERIES = [
-  { key: "signin.succeeded", label: "Sign-ins", source: "audit" },
-  { key: "signin.failed", label: "Failed sign-ins", source: "audit" },
-  { key: "signin.locked", label: "Sign-in locks", source: "audit" },
-  { key: "check.shown", label: "Security checks shown", source: "counter" },
-  { key: "check.solved", label: "Security checks solved", source: "counter" },
+  { key: "signin.succeeded", label: "admin.seriesSignins", source: "audit" },
+  { key: "signin.failed", label: "admin.seriesFailed", source: "audit" },
+  { key: "signin.locked", label: "admin.seriesLocked", source: "audit" },
+  { key: "check.shown", label: "admin.seriesChecksShown", source: "counter" },
+  { key: "check.solved", label: "admin.seriesChecksSolved", source: "counter" },
 ] as const;
 
 export type ActivitySeriesKey = (typeof ACTIVITY_SERIES)[number]["key"];

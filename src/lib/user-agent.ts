@@ -43,15 +43,16 @@ export function describeTimeAgo(then: Date, now: Date, locale: Locale = "en"): s
 }
 
 /** The browser and the operating system separately ("Firefox", "Linux"), "Unknown" for what cannot be told. */
-export function describeBrowserAndSystem(userAgent: string | null): { browser: string; system: string } {
-  if (!userAgent) return { browser: "Unknown", system: "Unknown" };
+export function describeBrowserAndSystem(userAgent: string | null, t: Translate = translator("en")): { browser: string; system: string } {
+  const unknown = t("admin.unknown");
+  if (!userAgent) return { browser: unknown, system: unknown };
   try {
     const parsed = Bowser.parse(userAgent);
     const version = parsed.browser.version?.split(".")[0];
-    const browser = parsed.browser.name ? `${parsed.browser.name}${version ? ` ${version}` : ""}` : "Unknown";
-    const system = parsed.os.name ? `${parsed.os.name}${parsed.os.versionName ? ` ${parsed.os.versionName}` : ""}` : "Unknown";
+    const browser = parsed.browser.name ? `${parsed.browser.name}${version ? ` ${version}` : ""}` : unknown;
+    const system = parsed.os.name ? `${parsed.os.name}${parsed.os.versionName ? ` ${parsed.os.versionName}` : ""}` : unknown;
     return { browser, system };
   } catch {
-    return { browser: "Unknown", system: "Unknown" };
+    return { browser: unknown, system: unknown };
   }
 }

@@ -86,25 +86,12 @@ export function securityNotice(key: unknown, t: Translate = english): string | u
   return noticeOf(SECURITY_NOTICES, key, t);
 }
 
-/** The admin console's texts for removing an account's second factors (the lost-phone case). */
-export const adminSecondFactorTexts = {
-  action: "Remove second factors",
-  heading: "Second factors",
-  none: "None",
-  consequences: [
-    "Their passkeys, authenticator app and recovery codes are removed: their password alone signs them in until they set up a new second step.",
-    "Do this only once you are sure it is really them asking (they lost their phone or security key, and their recovery codes).",
-    "Their sessions stay as they are.",
-    "We tell them by e-mail or text message.",
-  ],
-  done: "The account's second factors are removed. Its owner has been told.",
-  /** One line: what the account has, e.g. "Authenticator app, 2 passkeys, 8 recovery codes left". */
-  summary: (o: { totp: boolean; passkeys: number; recoveryCodesLeft: number }): string => {
-    const parts = [
-      ...(o.totp ? ["Authenticator app"] : []),
-      ...(o.passkeys > 0 ? [`${o.passkeys} passkey${o.passkeys === 1 ? "" : "s"}`] : []),
-      ...(o.recoveryCodesLeft > 0 ? [`${o.recoveryCodesLeft} recovery code${o.recoveryCodesLeft === 1 ? "" : "s"} left`] : []),
-    ];
-    return parts.length > 0 ? parts.join(", ") : "None";
-  },
-} as const;
+/** What protects an account besides its password, in one line: "Authenticator app, 2 passkeys, 8 recovery codes left". */
+export function secondFactorSummary(o: { totp: boolean; passkeys: number; recoveryCodesLeft: number }, t: Translate = english): string {
+  const parts = [
+    ...(o.totp ? [t("admin.secondFactorsTotp")] : []),
+    ...(o.passkeys > 0 ? [t("admin.secondFactorsPasskeys", { count: o.passkeys })] : []),
+    ...(o.recoveryCodesLeft > 0 ? [t("admin.secondFactorsCodesLeft", { count: o.recoveryCodesLeft })] : []),
+  ];
+  return parts.length > 0 ? parts.join(", ") : t("admin.secondFactorsNone");
+}

@@ -84,7 +84,7 @@ ${textField({ id: "identifier", label: t("account.addLabel"), value: o.identifie
 ${o.sessions.map(
   (
     s,
-  ) => html`<li class="session"><div class="session-main"><strong>${s.device}</strong>${s.current ? html` <span class="badge">${t("account.thisDevice")}</span>` : ""}
+  ) => html`<li class="session"><div class="session-main"><strong><bdi>${s.device}</bdi></strong>${s.current ? html` <span class="badge">${t("account.thisDevice")}</span>` : ""}
 <p class="session-meta">${around(t, "account.signedInAgo", {}, "ago", html`<time datetime="${s.createdAt}">${s.createdAgo}</time>`)} · ${t("account.lastActive", { ago: s.lastSeenAgo })}${s.ip ? html` · ${sessionAddress(t, s)}` : ""}</p></div>
 ${s.current ? "" : html`<form class="inline-form" method="post" action="/account/sessions/${s.id}/revoke">${csrfField(o.csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="${t("account.signOutLabel", { device: s.device })}">${t("account.signOut")}</button></form>`}
 </li>`,

@@ -4,7 +4,7 @@ import type { AccountWithIdentifiers } from "../admin/account-search.ts";
 import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
-import { adminSecondFactorTexts } from "../messages/pages.ts";
+import { secondFactorSummary } from "../messages/pages.ts";
 import { accountBadges, accountLabel } from "./admin-accounts-page.ts";
 import { adminNav, adminTime } from "./admin-nav.ts";
 import { notice } from "./layout.ts";
@@ -38,7 +38,7 @@ export interface AdminAccountPageOptions {
 }
 
 /** What each action is called on its button and its confirmation page. */
-const ACTION_MESSAGES: Record<Exclude<AdminAction, "remove-second-factors">, MessageId> = {
+const ACTION_MESSAGES: Record<AdminAction, MessageId> = {
   disable: "admin.actionDisable",
   enable: "admin.actionEnable",
   "sign-out": "admin.actionSignOut",
@@ -46,11 +46,12 @@ const ACTION_MESSAGES: Record<Exclude<AdminAction, "remove-second-factors">, Mes
   "grant-admin": "admin.actionGrantAdmin",
   "revoke-admin": "admin.actionRevokeAdmin",
   delete: "admin.actionDelete",
+  "remove-second-factors": "admin.actionRemoveSecondFactors",
 };
 
 /** An action's name in a language. */
 export function actionLabel(action: AdminAction, t: Translate = translator("en")): string {
-  return action === "remove-second-factors" ? adminSecondFactorTexts.action : t(ACTION_MESSAGES[action]);
+  return t(ACTION_MESSAGES[action]);
 }
 
 const ACTION_ORDER: readonly AdminAction[] = [
@@ -82,10 +83,10 @@ export function adminAccountPage(o: AdminAccountPageOptions): SafeHtml {
 ${o.notice ? notice("success", o.notice) : ""}
 <dl class="details">
 <div><dt>${t("admin.accountId")}</dt><dd><code>${account.id}</code></dd></div>
-<div><dt>${t("admin.name")}</dt><dd>${account.name ?? "–"}</dd></div>
+<div><dt>${t("admin.name")}</dt><dd>${account.name ? html`<bdi>${account.name}</bdi>` : "–"}</dd></div>
 <div><dt>${t("admin.status")}</dt><dd>${account.disabledAt ? around(t, "admin.disabledSince", {}, "time", at(account.disabledAt)) : t("admin.enabled")}</dd></div>
 <div><dt>${t("admin.administrator")}</dt><dd>${account.isAdmin ? t("admin.yes") : t("admin.no")}</dd></div>
-<div><dt>${adminSecondFactorTexts.heading}</dt><dd>${adminSecondFactorTexts.summary(factors)}</dd></div>
+<div><dt>${t("admin.secondFactorsTitle")}</dt><dd>${secondFactorSummary(factors, t)}</dd></div>
 <div><dt>${t("admin.colCreated")}</dt><dd>${at(account.createdAt)}</dd></div>
 <div><dt>${t("admin.lastChanged")}</dt><dd>${at(account.updatedAt)}</dd></div>
 </dl>
@@ -119,7 +120,7 @@ ${
 <tbody>
 ${o.sessions.map(
   (s) =>
-    html`<tr><td data-label="${t("admin.colBrowser")}">${s.browser}</td><td data-label="${t("admin.colSystem")}">${s.system}</td><td data-label="${t("admin.colAddress")}">${s.ip ?? "–"}</td><td data-label="${t("admin.colCreated")}">${at(s.createdAt)}</td><td data-label="${t("admin.colLastActive")}">${at(s.lastSeenAt)}</td></tr>\n`,
+    html`<tr><td data-label="${t("admin.colBrowser")}"><bdi>${s.browser}</bdi></td><td data-label="${t("admin.colSystem")}"><bdi>${s.system}</bdi></td><td data-label="${t("admin.colAddress")}">${s.ip ? html`<bdi>${s.ip}</bdi>` : "–"}</td><td data-label="${t("admin.colCreated")}">${at(s.createdAt)}</td><td data-label="${t("admin.colLastActive")}">${at(s.lastSeenAt)}</td></tr>\n`,
 )}</tbody></table>`
 }
 </section>
@@ -130,7 +131,7 @@ ${
   o.events.length === 0
     ? html`<p>${t("admin.noEvents")}</p>`
     : html`<ul class="activity-list">
-${o.events.map((e) => html`<li>${at(e.at)}<p>${e.text}${e.device ? html` · ${e.device}` : ""}${e.ip ? html` · ${e.ip}` : ""}</p></li>\n`)}</ul>`
+${o.events.map((e) => html`<li>${at(e.at)}<p>${e.text}${e.device ? html` · <bdi>${e.device}</bdi>` : ""}${e.ip ? html` · <bdi>${e.ip}</bdi>` : ""}</p></li>\n`)}</ul>`
 }
 <p><a href="/admin/events?account=${account.id}">${t("admin.everyEvent")}</a></p>
 </section>`;

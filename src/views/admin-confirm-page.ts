@@ -5,7 +5,6 @@ import type { AccountWithIdentifiers } from "../admin/account-search.ts";
 import type { FieldError } from "../http/flows.ts";
 import { type Translate, translator } from "../i18n/catalogue.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
-import { adminSecondFactorTexts } from "../messages/pages.ts";
 import { actionLabel } from "./admin-account-page.ts";
 import { accountLabel } from "./admin-accounts-page.ts";
 import { adminNav } from "./admin-nav.ts";
@@ -27,7 +26,7 @@ function consequences(t: Translate, action: AdminAction, self: boolean): string[
     case "revoke-admin":
       return [t("admin.revokeConsole"), told, ...(self ? [t("admin.revokeSelf")] : [])];
     case "remove-second-factors":
-      return [...adminSecondFactorTexts.consequences];
+      return [t("admin.removeFactorsWhat"), t("admin.removeFactorsWhen"), t("admin.removeFactorsSessions"), told];
     case "delete":
       return [t("admin.deleteGone"), t("admin.deleteAuditStays"), told, ...(self ? [t("admin.deleteSelf")] : [])];
   }

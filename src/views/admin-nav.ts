@@ -41,3 +41,15 @@ export function adminDateTime(at: Date, locale: Locale = "en"): string {
 export function adminTime(at: Date, locale: Locale = "en"): SafeHtml {
   return html`<time datetime="${at.toISOString()}">${adminDateTime(at, locale)}</time>`;
 }
+
+const DAYS = new Map<Locale, Intl.DateTimeFormat>();
+
+/** A UTC day ("2030-03-04") as a <time> element, written the page's way: "4 Mar 2030" in English. */
+export function utcDay(day: string, locale: Locale = "en"): SafeHtml {
+  let format = DAYS.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale === "en" ? "en-GB" : locale, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+    DAYS.set(locale, format);
+  }
+  return html`<time datetime="${day}">${format.format(new Date(`${day}T00:00:00Z`))}</time>`;
+}

@@ -5,6 +5,7 @@ import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts
 import { LOCALE_NAMES, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import type { HelpFeedbackReason } from "../stores/types.ts";
+import { utcDay } from "./admin-nav.ts";
 import { horizontalBarChart, yesNoTrendChart } from "./svg-charts.ts";
 
 /** The periods offered above the table: days, or null for all time. */
@@ -40,10 +41,17 @@ function languageFilter(t: Translate, report: HelpFeedbackReport, days: number |
 <button class="button button--secondary" type="submit">${t("admin.show")}</button></form>`;
 }
 
+/** A count as data: its value, and the number written the page's way. */
+function count(value: number, f: { n: (value: number) => string }): SafeHtml {
+  return html`<data value="${String(value)}">${f.n(value)}</data>`;
+}
+
 /** "de 3/1 · en 5/0": yes and no answers per language the article was shown in. */
-function answersByLanguage(locales: HelpFeedbackReport["articles"][number]["locales"]): string {
+function answersByLanguage(locales: HelpFeedbackReport["articles"][number]["locales"], f: { n: (value: number) => string }): SafeHtml | string {
   const answered = locales.filter((l) => l.yes + l.no > 0);
-  return answered.length === 0 ? "–" : answered.map((l) => `${l.locale} ${l.yes}/${l.no}`).join(" · ");
+  return answered.length === 0
+    ? "–"
+    : html`${answered.map((l, i) => html`${i > 0 ? " · " : ""}<code>${l.locale}</code> ${count(l.yes, f)}/${count(l.no, f)}`)}`;
 }
 
 function multiline(text: string): SafeHtml {
@@ -70,10 +78,10 @@ export function adminPage(report: HelpFeedbackReport, days: number | null, local
   })}</p></nav>
 ${languageFilter(t, report, days)}
 <dl class="stats">
-<div><dt>${t("admin.views")}</dt><dd>${f.n(totals.views)}</dd></div>
-<div><dt>${t("admin.yes")}</dt><dd>${f.n(totals.yes)}</dd></div>
-<div><dt>${t("admin.no")}</dt><dd>${f.n(totals.no)}</dd></div>
-<div><dt>${t("admin.helpful")}</dt><dd>${f.pct(totals.helpfulPercent)}</dd></div>
+<div><dt>${t("admin.views")}</dt><dd>${count(totals.views, f)}</dd></div>
+<div><dt>${t("admin.yes")}</dt><dd>${count(totals.yes, f)}</dd></div>
+<div><dt>${t("admin.no")}</dt><dd>${count(totals.no, f)}</dd></div>
+<div><dt>${t("admin.helpful")}</dt><dd>${totals.helpfulPercent === null ? "–" : html`<data value="${String(totals.helpfulPercent)}">${f.pct(totals.helpfulPercent)}</data>`}</dd></div>
 </dl>
 <p class="table-scroll-hint" id="articles-scroll-hint">${t("admin.scrollHint")}</p>
 <div class="table-scroll" role="region" aria-labelledby="articles-caption" aria-describedby="articles-scroll-hint" tabindex="0">
@@ -83,7 +91,7 @@ ${languageFilter(t, report, days)}
 <tbody>
 ${report.articles.map(
   (a) =>
-    html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">${t("admin.removed")}</span>`}</th><td class="num">${f.n(a.views)}</td><td class="num">${f.n(a.yes)}</td><td class="num">${f.n(a.no)}</td><td class="num">${f.pct(a.helpfulPercent)}</td><td>${a.topReason ? reasonLabel(t, a.topReason) : "–"}</td><td>${answersByLanguage(a.locales)}</td></tr>\n`,
+    html`<tr data-slug="${a.slug}"><th scope="row">${a.published ? html`<a href="/help/${a.slug}">${a.title}</a>` : html`${a.title} <span class="badge">${t("admin.removed")}</span>`}</th><td class="num">${count(a.views, f)}</td><td class="num">${count(a.yes, f)}</td><td class="num">${count(a.no, f)}</td><td class="num">${a.helpfulPercent === null ? "–" : html`<data value="${String(a.helpfulPercent)}">${f.pct(a.helpfulPercent)}</data>`}</td><td>${a.topReason ? reasonLabel(t, a.topReason) : "–"}</td><td>${answersByLanguage(a.locales, f)}</td></tr>\n`,
 )}</tbody>
 </table>
 </div>
@@ -97,7 +105,7 @@ ${report.articles.map(
 <table class="table visually-hidden">
 <caption>${t("admin.perDayTableCaption")}</caption>
 <thead><tr><th scope="col">${t("admin.day")}</th><th scope="col" class="num">${t("admin.views")}</th><th scope="col" class="num">${t("admin.yes")}</th><th scope="col" class="num">${t("admin.no")}</th></tr></thead>
-<tbody>${answeredDays.map((d) => html`<tr><th scope="row">${d.day}</th><td class="num">${f.n(d.views)}</td><td class="num">${f.n(d.yes)}</td><td class="num">${f.n(d.no)}</td></tr>`)}</tbody>
+<tbody>${answeredDays.map((d) => html`<tr><th scope="row">${utcDay(d.day, locale)}</th><td class="num">${count(d.views, f)}</td><td class="num">${count(d.yes, f)}</td><td class="num">${count(d.no, f)}</td></tr>`)}</tbody>
 </table>
 
 <h2>${t("admin.whyTitle")}</h2>
@@ -130,7 +138,7 @@ ${
 ${report.comments.map(
   (c) => html`<li><time datetime="${c.answeredAt.toISOString()}">${t("admin.timeUtc", { time: f.at(c.answeredAt) })}</time>
 <p><strong>${c.title}</strong> · ${c.helpful ? t("admin.yes") : t("admin.no")}${c.reason ? html` · ${reasonLabel(t, c.reason)}` : ""}</p>
-<blockquote><p>${multiline(c.comment ?? "")}</p></blockquote></li>\n`,
+<blockquote><p><bdi>${multiline(c.comment ?? "")}</bdi></p></blockquote></li>\n`,
 )}</ul>`
 }`;
 }

@@ -47,14 +47,14 @@ export function hourlyBarChart(o: { id: string; title: string; from: Date; value
 <desc id="${o.id}-desc">${description}</desc>
 <line x1="${left}" y1="${baseline}" x2="${width - right}" y2="${baseline}" stroke="currentColor" stroke-opacity="0.4"/>
 <line x1="${left}" y1="${top}" x2="${width - right}" y2="${top}" stroke="currentColor" stroke-opacity="0.15" stroke-dasharray="4 4"/>
-<text x="${left - 6}" y="${top + 4}" font-size="${fontSize}" fill="currentColor" text-anchor="end">${max}</text>
-<text x="${left - 6}" y="${baseline + 4}" font-size="${fontSize}" fill="currentColor" text-anchor="end">0</text>
+<text x="${left - 6}" y="${top + 4}" font-size="${fontSize}" fill="currentColor" text-anchor="end" data-value="${max}">${max}</text>
+<text x="${left - 6}" y="${baseline + 4}" font-size="${fontSize}" fill="currentColor" text-anchor="end" data-value="0">0</text>
 ${midnights.map((i, n) => {
   const x = (left + i * slot).toFixed(1);
-  return html`<line x1="${x}" y1="${top}" x2="${x}" y2="${baseline + 4}" stroke="currentColor" stroke-opacity="0.2"/>${n % labelEvery === 0 ? html`<text x="${x}" y="${baseline + 17}" font-size="${fontSize}" fill="currentColor">${hourAt(i).toISOString().slice(5, 10)}</text>` : ""}\n`;
+  return html`<line x1="${x}" y1="${top}" x2="${x}" y2="${baseline + 4}" stroke="currentColor" stroke-opacity="0.2"/>${n % labelEvery === 0 ? html`<text x="${x}" y="${baseline + 17}" font-size="${fontSize}" fill="currentColor" data-value="${hourAt(i).toISOString().slice(0, 10)}">${hourAt(i).toISOString().slice(5, 10)}</text>` : ""}\n`;
 })}${o.values.map((v, i) => {
   if (v === 0) return "";
   const h = Math.max(1, Math.round((v / max) * plotHeight));
-  return html`<rect x="${(left + i * slot + (slot - barWidth) / 2).toFixed(1)}" y="${baseline - h}" width="${barWidth.toFixed(1)}" height="${h}" fill="currentColor" data-value="${v}"><title>${hourLabel(hourAt(i))}: ${v}</title></rect>\n`;
+  return html`<rect x="${(left + i * slot + (slot - barWidth) / 2).toFixed(1)}" y="${baseline - h}" width="${barWidth.toFixed(1)}" height="${h}" fill="currentColor" data-value="${v}"><title>${t("admin.chartHour", { hour: hourLabel(hourAt(i)), count: v })}</title></rect>\n`;
 })}</svg>`;
 }

@@ -24,7 +24,7 @@ ${o.data.map((d, i) => {
   const y = i * row + 2;
   const length = Math.round((d.value / max) * barWidth);
   const textY = y + (row + fontSize) / 2 - 3;
-  return html`<g><text x="0" y="${textY}" font-size="${fontSize}" fill="currentColor">${d.label}</text><rect x="${labelWidth}" y="${y + (row - bar) / 2}" width="${barWidth}" height="${bar}" rx="3" fill="currentColor" fill-opacity="0.12"/><rect x="${labelWidth}" y="${y + (row - bar) / 2}" width="${length}" height="${bar}" rx="3" fill="currentColor" data-value="${d.value}"/><text x="${labelWidth + length + 8}" y="${textY}" font-size="${fontSize}" fill="currentColor">${d.value}</text></g>\n`;
+  return html`<g><text x="0" y="${textY}" font-size="${fontSize}" fill="currentColor">${d.label}</text><rect x="${labelWidth}" y="${y + (row - bar) / 2}" width="${barWidth}" height="${bar}" rx="3" fill="currentColor" fill-opacity="0.12"/><rect x="${labelWidth}" y="${y + (row - bar) / 2}" width="${length}" height="${bar}" rx="3" fill="currentColor" data-value="${d.value}"/><text x="${labelWidth + length + 8}" y="${textY}" font-size="${fontSize}" fill="currentColor" data-value="${d.value}">${d.value}</text></g>\n`;
 })}</svg>`;
 }
 
@@ -62,15 +62,15 @@ export function yesNoTrendChart(o: { id: string; title: string; days: readonly Y
 <desc id="${o.id}-desc">${description}</desc>
 <line x1="${left}" y1="${baseline}" x2="${width - right}" y2="${baseline}" stroke="currentColor" stroke-opacity="0.4"/>
 <line x1="${left}" y1="${top}" x2="${width - right}" y2="${top}" stroke="currentColor" stroke-opacity="0.15" stroke-dasharray="4 4"/>
-<text x="${left - 6}" y="${top + 4}" font-size="${fontSize}" fill="currentColor" text-anchor="end">${max}</text>
-<text x="${left - 6}" y="${baseline + 4}" font-size="${fontSize}" fill="currentColor" text-anchor="end">0</text>
+<text x="${left - 6}" y="${top + 4}" font-size="${fontSize}" fill="currentColor" text-anchor="end" data-value="${max}">${max}</text>
+<text x="${left - 6}" y="${baseline + 4}" font-size="${fontSize}" fill="currentColor" text-anchor="end" data-value="0">0</text>
 ${o.days.map((d, i) => {
   const x = Math.round(left + i * slot + (slot - barWidth) / 2);
   const yesHeight = scale(d.yes);
   const noHeight = scale(d.no);
   return html`<g><title>${t("admin.chartDay", { day: d.day, yes: d.yes, no: d.no })}</title>${yesHeight > 0 ? html`<rect x="${x}" y="${baseline - yesHeight}" width="${barWidth}" height="${yesHeight}" fill="currentColor"/>` : ""}${noHeight > 0 ? html`<rect x="${x}" y="${baseline - yesHeight - noHeight}" width="${barWidth}" height="${noHeight}" fill="currentColor" fill-opacity="0.35"/>` : ""}</g>\n`;
-})}<text x="${left}" y="${baseline + 16}" font-size="${fontSize}" fill="currentColor">${first}</text>
-<text x="${width - right}" y="${baseline + 16}" font-size="${fontSize}" fill="currentColor" text-anchor="end">${last}</text>
+})}<text x="${left}" y="${baseline + 16}" font-size="${fontSize}" fill="currentColor" data-value="${first}">${first}</text>
+<text x="${width - right}" y="${baseline + 16}" font-size="${fontSize}" fill="currentColor" text-anchor="end" data-value="${last}">${last}</text>
 <rect x="${left}" y="${legendY - 10}" width="12" height="12" fill="currentColor"/><text x="${left + 18}" y="${legendY}" font-size="${fontSize}" fill="currentColor">${t("admin.yes")}</text>
 <rect x="${left + 60}" y="${legendY - 10}" width="12" height="12" fill="currentColor" fill-opacity="0.35"/><text x="${left + 78}" y="${legendY}" font-size="${fontSize}" fill="currentColor">${t("admin.no")}</text>
 </svg>`;

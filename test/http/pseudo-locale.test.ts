@@ -1,22 +1,34 @@
 // No text a person reads is left outside the catalogues: with every message wrapped in ⟦…⟧ (the pseudo
 // locale), every page is drawn, signed out and signed in, with errors and on error pages, and any visible
-// text outside the markers is reported. The site's name, what the person typed and language names are data.
+// text outside the markers is reported. The site's name, what the person typed and language names are data,
+// and so is what the pages mark as data: dates and times in <time datetime>, numbers in <data value> (or, in
+// a chart, an element with its data-value), code in <code>, names, addresses and user agents isolated in
+// <bdi>, and the help articles' own words (their text, titles and summaries come from content/help/<locale>/,
+// which the help language tests cover).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { loadHelpLibrary } from "../../src/help/articles.ts";
 import { setPseudoLocalization } from "../../src/i18n/catalogue.ts";
 import { LOCALE_NAMES } from "../../src/i18n/locales.ts";
 import { seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { TestClient } from "../helpers/client.ts";
 
-const DATA = ["Latchkey", "pseudo@example.com", "wrong@example", "+44 7400 123456", ...Object.values(LOCALE_NAMES)];
+const HELP_TITLES = loadHelpLibrary()
+  .list("en")
+  .flatMap((a) => [a.title, a.summary]);
+const DATA = ["Latchkey", "pseudo@example.com", "wrong@example", "+44 7400 123456", ...Object.values(LOCALE_NAMES), ...HELP_TITLES];
 
 /** The visible text of a page, and the attributes people read (alt, aria-label, title, placeholder), outside ⟦…⟧. */
 export function textOutsideMarkers(page: string): string[] {
   const withoutCode = page
     .replace(/<script[\s\S]*?<\/script>/g, " ")
     .replace(/<style[\s\S]*?<\/style>/g, " ")
-    .replace(/<code>[\s\S]*?<\/code>/g, " ");
+    .replace(/<(code|bdi)>[\s\S]*?<\/\1>/g, " ")
+    .replace(/<time datetime="[^"]*">[^<]*<\/time>/g, " ")
+    .replace(/<data value="[^"]*">[^<]*<\/data>/g, " ")
+    .replace(/<(\w+)\s[^>]*\bdata-value="[^"]*"[^>]*>[^<]*<\/\1>/g, " ")
+    .replace(/<article class="help-article"[\s\S]*?<\/article>/g, " ");
   const attributes = [...withoutCode.matchAll(/\s(?:alt|aria-label|title|placeholder)="([^"]*)"/g)].map((m) => m[1] ?? "");
   const text = withoutCode.replace(/<[^>]+>/g, " ");
   const leftovers: string[] = [];
@@ -110,7 +122,18 @@ describe("pseudo-locale: every text comes from a catalogue", () => {
   });
 
   it("the other pages: account, security, help, admin", async () => {
-    await t.deps.stores.accounts.setAccountAdmin((await signedIn.get("/api/v1/session")).json().account.id, true, t.clock.now());
+    const id: string = (await signedIn.get("/api/v1/session")).json().account.id;
+    await t.deps.stores.accounts.setAccountAdmin(id, true, t.clock.now());
+    await t.deps.stores.oidcClients.createClient({
+      id: "pseudo-app",
+      name: "Pseudo app",
+      secretHash: null,
+      authMethod: "none",
+      redirectUris: ["https://app.example/callback"],
+      postLogoutRedirectUris: [],
+      firstParty: false,
+      createdAt: t.clock.now(),
+    });
     const found: Record<string, string[]> = {};
     for (const path of [
       "/account",
@@ -120,7 +143,13 @@ describe("pseudo-locale: every text comes from a catalogue", () => {
       "/help/problems-signing-in",
       "/admin",
       "/admin/accounts",
+      "/admin/accounts?done=disable",
+      `/admin/accounts/${id}`,
+      `/admin/accounts/${id}?done=remove-second-factors`,
+      `/admin/accounts/${id}/disable`,
+      `/admin/accounts/${id}/remove-second-factors`,
       "/admin/events",
+      "/admin/events?ip=not-an-address&from=yesterday&type=nonsense",
       "/admin/apps",
       "/admin/help-feedback",
     ]) {
