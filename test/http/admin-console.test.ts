@@ -236,7 +236,10 @@ describe("admin console", () => {
     assert.equal(page.statusCode, 200);
     const text = pageText(page.body);
     assert.match(text, /ada@example\.com E-mail 1 /);
-    assert.match(page.body, /<td data-label="Browser"><bdi>Firefox 128<\/bdi><\/td><td data-label="System"><bdi>Linux<\/bdi><\/td><td data-label="Address"><bdi>127\.0\.0\.1<\/bdi><\/td>/);
+    assert.match(
+      page.body,
+      /<td data-label="Browser"><bdi>Firefox 128<\/bdi><\/td><td data-label="System"><bdi>Linux<\/bdi><\/td><td data-label="Address"><bdi>127\.0\.0\.1<\/bdi><\/td>/,
+    );
     assert.match(text, /Failed sign-in attempt · Firefox on Linux · 127\.0\.0\.1/);
     assert.match(text, /Signed in/);
     assert.match(page.body, new RegExp(`href="/admin/events\\?account=${ownerId}"`));
