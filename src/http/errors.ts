@@ -10,7 +10,7 @@ import { isLocale, type Locale } from "../i18n/locales.ts";
 import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
 import { classifyStorageOutage, OUTAGE_RETRY_AFTER_SECONDS } from "../stores/outage.ts";
-import { renderLayout, supportContactText } from "../views/layout.ts";
+import { renderLayout, supportContactText, VALUE_MARK, withMarkup } from "../views/layout.ts";
 import { safeReturnPath } from "./forms.ts";
 import { redactURL } from "./log-redaction.ts";
 import type { MethodCheck } from "./method-check.ts";
@@ -100,11 +100,9 @@ function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: A
   const title = errorPageTitle(error, t);
   // Back to the page the form came from, by the same rule as every return path: never another host.
   const back = request.method !== "GET" ? safeReturnPath(request.url.split("?")[0], "/") : "/";
-  const reference = "\u0000id\u0000";
-  const [beforeId = "", afterId = ""] = t("errors.pageReference", { id: reference }).split(reference);
   const body = html`<h1>${title}</h1>
 <p class="lead">${messageForError(error.code, error.params, locale, error.retryAfter)}</p>
-${error.code === "INTERNAL" ? html`<p>${beforeId}<code>${String(request.id)}</code>${afterId}</p>` : ""}
+${error.code === "INTERNAL" ? html`<p>${withMarkup(t("errors.pageReference", { id: VALUE_MARK }), html`<code>${String(request.id)}</code>`)}</p>` : ""}
 <p><a class="button" href="${back}">${error.status === 404 ? t("errors.pageStartPage") : t("errors.pageGoBack")}</a></p>
 <p class="aside"><a href="/help">${t("layout.navHelp")}</a> · <a href="/help/problems-signing-in">${t("layout.footerProblemsSigningIn")}</a></p>
 ${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding, t)}</p>` : ""}`;

@@ -4,7 +4,7 @@ import type { FieldError } from "../http/flows.ts";
 import { type Translate, translator } from "../i18n/catalogue.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { EXAMPLE_MOBILE_NUMBER } from "../messages/identifiers.ts";
-import { csrfField, errorSummary, firstInvalid, notice, passwordField, textField } from "./layout.ts";
+import { csrfField, emphasised, errorSummary, firstInvalid, VALUE_MARK as MARK, notice, passwordField, textField, withMarkup } from "./layout.ts";
 import { PASSKEY_SCRIPTS } from "./security-pages.ts";
 
 /** "For a mobile number, include the country code, for example +44 7400 123456." */
@@ -27,22 +27,7 @@ export function emailSuggestion(o: { id: string; suggestion: string; typed: stri
 </div>`;
 }
 
-/** Where a value goes inside a translated sentence that shows it in bold or as a control. */
-const MARK = "\u0000value\u0000";
-
-/** A translated sentence formatted with MARK for one value, with that value in <strong>. */
-export function emphasised(sentence: string, value: string): SafeHtml {
-  const [before = "", after = ""] = sentence.split(MARK);
-  return html`${before}<strong>${value}</strong>${after}`;
-}
-
-/** A translated sentence formatted with MARK for a placeholder, with markup (a link, a button) there. */
-export function withMarkup(sentence: string, markup: SafeHtml): SafeHtml {
-  const [before = "", after = ""] = sentence.split(MARK);
-  return html`${before}${markup}${after}`;
-}
-
-export { MARK as VALUE_MARK };
+export { emphasised, VALUE_MARK, withMarkup } from "./layout.ts";
 
 export interface SigninPageOptions {
   t: Translate;

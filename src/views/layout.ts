@@ -133,10 +133,11 @@ function languageMenu(menu: LanguageMenu, current: Locale, csrfToken: string, t:
 /** "Need a person? Contact <site> support: <address or page>", or nothing when no contact is configured. */
 export function supportContactText(brand: Pick<Branding, "supportContact" | "siteName">, t: Translate): SafeHtml | "" {
   if (!brand.supportContact) return "";
-  // The contact is a link inside the sentence: the sentence is translated around a marker, then split there.
-  const marker = "\u0000contact\u0000";
-  const [before = "", after = ""] = t("layout.supportContact", { siteName: brand.siteName, contact: marker }).split(marker);
-  return html`${before}<a href="${brand.supportContact.href}">${brand.supportContact.label}</a>${after}`;
+  // The contact is a link inside the sentence.
+  return withMarkup(
+    t("layout.supportContact", { siteName: brand.siteName, contact: VALUE_MARK }),
+    html`<a href="${brand.supportContact.href}">${brand.supportContact.label}</a>`,
+  );
 }
 
 export function csrfField(token: string): SafeHtml {
@@ -252,4 +253,19 @@ export function firstInvalid(errors: FieldError[], order: string[]): string | un
 
 export function notice(kind: "success" | "info" | "warning" | "error", text: HtmlValue): SafeHtml {
   return html`<div class="notice notice--${kind}" role="${kind === "error" ? "alert" : "status"}">${text}</div>`;
+}
+
+/** Where a value goes inside a translated sentence that shows it in bold or as a control. */
+export const VALUE_MARK = "\u0000value\u0000";
+
+/** A translated sentence formatted with VALUE_MARK for one value, with that value in <strong>. */
+export function emphasised(sentence: string, value: string): SafeHtml {
+  const [before = "", after = ""] = sentence.split(VALUE_MARK);
+  return html`${before}<strong>${value}</strong>${after}`;
+}
+
+/** A translated sentence formatted with VALUE_MARK for a placeholder, with markup (a link, a button) there. */
+export function withMarkup(sentence: string, markup: SafeHtml): SafeHtml {
+  const [before = "", after = ""] = sentence.split(VALUE_MARK);
+  return html`${before}${markup}${after}`;
 }
