@@ -2,7 +2,7 @@
 // mode, a temporary data directory, default argon2 parameters, and the per-address limits lifted (every
 // request comes from 127.0.0.1). The per-identifier throttle stays on.
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Config, loadConfig } from "../src/config/load.ts";
@@ -13,8 +13,26 @@ export const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url))
 
 const LIFTED = "1000000/1m";
 
-/** The Node.js flags `npm start` runs the server with (package.json). */
-export const SERVER_NODE_FLAGS = ["--max-semi-space-size=2"];
+/**
+ * The environment variables and Node.js flags `npm start` runs the server with, read from package.json's
+ * `start` script (`NAME=value … node --flag … bin/latchkey.js serve`), so the benchmark measures that.
+ */
+export const { SERVER_ENV, SERVER_NODE_FLAGS } = parseStartScript(
+  (JSON.parse(readFileSync(join(PROJECT_DIR, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start,
+);
+
+export function parseStartScript(script: string): { SERVER_ENV: Record<string, string>; SERVER_NODE_FLAGS: string[] } {
+  const match = /^((?:[A-Z_][A-Z0-9_]*=\S+ )*)node ((?:--\S+ )*)bin\/latchkey\.js serve$/.exec(script.trim());
+  if (!match) throw new Error(`package.json's start script is not "NAME=value … node --flag … bin/latchkey.js serve": ${script}`);
+  const env = Object.fromEntries(
+    (match[1] ?? "")
+      .trim()
+      .split(" ")
+      .filter(Boolean)
+      .map((pair) => pair.split("=", 2) as [string, string]),
+  );
+  return { SERVER_ENV: env, SERVER_NODE_FLAGS: (match[2] ?? "").trim().split(" ").filter(Boolean) };
+}
 
 /** The process environment without any LATCHKEY_* setting of the caller's shell. */
 export function cleanEnvironment(): NodeJS.ProcessEnv {
@@ -73,7 +91,7 @@ export async function startLatchkeyServer(options: StartLatchkeyOptions): Promis
     name: options.name,
     command: process.execPath,
     args: [...nodeArgs, ...SERVER_NODE_FLAGS, "bin/latchkey.js", "serve"],
-    env: { ...cleanEnvironment(), ...options.env },
+    env: { ...cleanEnvironment(), ...SERVER_ENV, ...options.env },
     cwd: PROJECT_DIR,
     ready: /listening on \S+:(\d+)/,
   });

@@ -1,4 +1,4 @@
-// Start-up figures: `node bin/latchkey.js serve` (with the flags of `npm start`) on a fresh data directory, timed from spawn until `/healthz`
+// Start-up figures: `node bin/latchkey.js serve` (with the settings and flags of `npm start`) on a fresh data directory, timed from spawn until `/healthz`
 // answers 200, with the server's CPU time and its memory right then (VmRSS, and the peak so far, VmHWM).
 // Runnable alone: `npx tsx bench/startup.ts [runs]`.
 import { spawn } from "node:child_process";
@@ -7,7 +7,7 @@ import { createServer, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { cleanEnvironment, latchkeyServerEnv, PROJECT_DIR, SERVER_NODE_FLAGS } from "./latchkey-server.ts";
+import { cleanEnvironment, latchkeyServerEnv, PROJECT_DIR, SERVER_ENV, SERVER_NODE_FLAGS } from "./latchkey-server.ts";
 import { readCPUSeconds } from "./processes.ts";
 
 export interface StartupFigures {
@@ -46,7 +46,7 @@ function healthStatus(port: number): Promise<number> {
 /** Starts one server, waits for /healthz, reads its figures, stops it. */
 async function measureOneStart(port: number): Promise<{ ms: number; cpuMs: number; rssMB: number; hwmMB: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), "latchkey-startup-"));
-  const env = { ...cleanEnvironment(), ...latchkeyServerEnv(dataDir, { LATCHKEY_PORT: String(port) }) };
+  const env = { ...cleanEnvironment(), ...SERVER_ENV, ...latchkeyServerEnv(dataDir, { LATCHKEY_PORT: String(port) }) };
   const started = performance.now();
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, "bin/latchkey.js", "serve"], { cwd: PROJECT_DIR, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";

@@ -1,9 +1,8 @@
 // Builds the Fastify application: cross-cutting plugins first, then each feature's routes, top to bottom.
 import { fileURLToPath } from "node:url";
-import fastifyCookie from "@fastify/cookie";
+import type fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyFormbody from "@fastify/formbody";
-import fastifyStatic from "@fastify/static";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
 import { registerAccountRoutes } from "./account-page/routes.ts";
@@ -26,6 +25,7 @@ import { lazySchemaCompilers, rememberSchemaCompilers } from "./http/lazy-schema
 import { serializeRequestForLog } from "./http/log-redaction.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
 import { registerOriginCheck } from "./http/origin-check.ts";
+import { registerPublicAssets } from "./http/public-assets.ts";
 import { sendPage } from "./http/render.ts";
 import { registerRequestDeadline } from "./http/request-deadline.ts";
 import { OneLinePerRequest } from "./http/request-log.ts";
@@ -35,6 +35,7 @@ import { registerSessionHook } from "./http/session-hook.ts";
 import { translator } from "./i18n/catalogue.ts";
 import { registerLocale } from "./i18n/negotiate.ts";
 import { registerLanguageRoutes } from "./i18n/routes.ts";
+import { lazyRequire } from "./lib/lazy-require.ts";
 import { createReadableLogStream } from "./lib/readable-log.ts";
 import { pageTitlesIn } from "./messages/pages.ts";
 import { registerAppsWithAccessRoutes } from "./oidc/account-apps.ts";
@@ -48,6 +49,8 @@ import { homePage } from "./views/home-page.ts";
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const PUBLIC_DIR = fileURLToPath(new URL("../public/", import.meta.url));
+// Required rather than imported: an ES import of a CommonJS package makes Node.js scan its source for exports.
+const loadCookiePlugin = lazyRequire<typeof fastifyCookie>("@fastify/cookie");
 
 export interface AppOptions {
   logger?: FastifyServerOptions["logger"];
@@ -136,7 +139,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
   // The answer that storage holds up becomes a 503 (first, so it covers every other hook).
   registerRequestDeadline(app, config.timeouts.requestMs);
-  await app.register(fastifyCookie);
+  await app.register(loadCookiePlugin());
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT_BYTES });
   registerSecurityHeaders(app, {
     contentSecurityPolicy: {
@@ -167,7 +170,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       return typeof token === "string" ? token : undefined;
     },
   });
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: "/assets/", cacheControl: true, maxAge: "1h", index: false });
+  registerPublicAssets(app, PUBLIC_DIR);
   registerBrandingAssets(app, config.branding);
 
   const methods = trackRouteMethods(app);

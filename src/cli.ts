@@ -19,7 +19,7 @@ import { parseIdentifier } from "./lib/identifier-parsing.ts";
 import { createCryptoRandom } from "./lib/random.ts";
 import { describeUserAgent } from "./lib/user-agent.ts";
 import { runServe } from "./main.ts";
-import { errorMessages } from "./messages/errors.ts";
+import { messageForError } from "./messages/errors.ts";
 import { openDatabase, openStores } from "./stores/index.ts";
 import type { Stores } from "./stores/types.ts";
 import { WebhookInputError } from "./webhooks/endpoints.ts";
@@ -99,7 +99,7 @@ async function findAccountId(stores: Stores, input: string | undefined): Promise
 async function findAccount(stores: Stores, input: string | undefined): Promise<{ id: string; display: string }> {
   if (!input) throw new UsageError("name the account by its e-mail address or mobile number");
   const parsed = parseIdentifier(input);
-  if (!parsed.ok) throw new Error(`${input}: ${errorMessages[parsed.code]}`);
+  if (!parsed.ok) throw new Error(`${input}: ${messageForError(parsed.code)}`);
   const found = await stores.accounts.getAccountByIdentifier(parsed.identifier.value);
   if (!found) throw new Error(`no account uses ${parsed.identifier.display}`);
   return { id: found.account.id, display: found.identifier.display };
@@ -119,10 +119,10 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
       const input = values.identifier ?? positionals[0];
       if (!input) throw new UsageError("accounts create needs --identifier");
       const parsed = parseIdentifier(input);
-      if (!parsed.ok) return fail(`${input}: ${errorMessages[parsed.code]}`);
+      if (!parsed.ok) return fail(`${input}: ${messageForError(parsed.code)}`);
       const password = await readPassword("Password: ");
       const policy = await checkNewPassword(password, { identifiers: [parsed.identifier.value], name: values.name ?? null, minScore: config.passwordMinScore });
-      if (!policy.ok) return fail(errorMessages[policy.code]);
+      if (!policy.ok) return fail(messageForError(policy.code));
       const random = createCryptoRandom();
       const hash = await createArgon2Hasher(config.argon2).hashPassword(policy.password);
       return withStores(config, async (stores) => {

@@ -4,7 +4,7 @@ import type { Deps } from "../deps.ts";
 import { isAppError } from "../errors/app-error.ts";
 import { generateId } from "../lib/crypto.ts";
 import { parseIdentifier } from "../lib/identifier-parsing.ts";
-import { identifierMessages } from "../messages/identifiers.ts";
+import { identifierMessage } from "../messages/identifiers.ts";
 import { accountCreatedEvent } from "../webhooks/events.ts";
 import { cleanName, NAME_MAX_LENGTH } from "./identifier-input.ts";
 import { checkImportedPasswordHash } from "./legacy-hashes.ts";
@@ -107,7 +107,7 @@ export async function importAccounts(
     if (identifierText === null) return reject("missing identifier");
     if (!identifierText.ok) return reject(identifierText.reason);
     const parsed = parseIdentifier(identifierText.value);
-    if (!parsed.ok) return reject(`identifier ${JSON.stringify(identifierText.value.slice(0, 80))}: ${identifierMessages[parsed.code]} (${parsed.code})`);
+    if (!parsed.ok) return reject(`identifier ${JSON.stringify(identifierText.value.slice(0, 80))}: ${identifierMessage(parsed.code)} (${parsed.code})`);
     const { identifier } = parsed;
     const earlier = importedLines.get(identifier.value);
     if (earlier !== undefined) return reject(`duplicate: line ${earlier} already imported ${identifier.value}`);

@@ -3,9 +3,12 @@
 // password against them. Verification never throws: garbage, or a hash beyond the limits, answers false.
 import { pbkdf2, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
-import { verify as verifyArgon2 } from "@node-rs/argon2";
-import { verify as verifyBcrypt } from "@node-rs/bcrypt";
+import type * as Argon2 from "@node-rs/argon2";
+import type * as Bcrypt from "@node-rs/bcrypt";
+import { lazyRequire } from "../lib/lazy-require.ts";
 
+const loadArgon2 = lazyRequire<typeof Argon2>("@node-rs/argon2");
+const loadBcrypt = lazyRequire<typeof Bcrypt>("@node-rs/bcrypt");
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (
   password: string,
@@ -221,9 +224,9 @@ export async function verifyImportedPasswordHash(passwordHash: string, password:
     const hash = parsed.hash;
     switch (hash.format) {
       case "bcrypt":
-        return await verifyBcrypt(password, hash.text);
+        return await loadBcrypt().verify(password, hash.text);
       case "argon2":
-        return await verifyArgon2(hash.text, password);
+        return await loadArgon2().verify(hash.text, password);
       case "scrypt": {
         const N = 2 ** hash.logN;
         // OpenSSL needs 128·r·(N + 2) bytes for V plus 128·r·p for B; the limits above keep this small.

@@ -3,13 +3,17 @@
 // successful sign-in replaces them.
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { hash as argon2Hash, verify as argon2Verify, parseOptions } from "@node-rs/argon2";
+import type * as Argon2 from "@node-rs/argon2";
+import { lazyRequire } from "../lib/lazy-require.ts";
 import { isArgon2Hash, verifyImportedPasswordHash } from "./legacy-hashes.ts";
 
 // @node-rs/argon2 declares Algorithm and Version as const enums, which isolated modules cannot import: 2 is
 // Argon2id, and version 1 is 0x13 (v=19).
 const ARGON2ID = 2;
 const ARGON2_VERSION_19 = 1;
+
+/** Loaded with the first hash or check (a native addon and its loader cost milliseconds at start-up). */
+const loadArgon2 = lazyRequire<typeof Argon2>("@node-rs/argon2");
 
 export interface Argon2Parameters {
   memoryCost: number;
@@ -55,12 +59,12 @@ export function createArgon2Hasher(parameters: Argon2Parameters, concurrency = M
   // milliseconds). Any sign-in starts it, so the dummy is ready before an unknown identifier's first check.
   let dummyHash: Promise<string> | undefined;
   const prepareDummyHash = (): Promise<string> => {
-    dummyHash ??= argon2Hash(randomBytes(32).toString("base64url"), options);
+    dummyHash ??= loadArgon2().hash(randomBytes(32).toString("base64url"), options);
     return dummyHash;
   };
   const limit = createLimiter(concurrency);
-  const hash = (password: string) => limit(() => argon2Hash(password, options));
-  const verify = (passwordHash: string, password: string) => limit(() => argon2Verify(passwordHash, password));
+  const hash = (password: string) => limit(() => loadArgon2().hash(password, options));
+  const verify = (passwordHash: string, password: string) => limit(() => loadArgon2().verify(passwordHash, password));
   return {
     hashPassword: (password) => hash(password),
     async verifyPasswordHash(passwordHash, password) {
@@ -78,7 +82,7 @@ export function createArgon2Hasher(parameters: Argon2Parameters, concurrency = M
     },
     needsRehash(passwordHash) {
       try {
-        const used = parseOptions(passwordHash);
+        const used = loadArgon2().parseOptions(passwordHash);
         return (
           (used.algorithm as number) !== ARGON2ID ||
           (used.version as number) !== ARGON2_VERSION_19 ||

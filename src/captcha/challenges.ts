@@ -66,7 +66,7 @@ export function normalizeCAPTCHAAnswer(answer: string): string {
     .normalize("NFKC")
     .replace(ARABIC_DIGITS, (digit) => String(digit.charCodeAt(0) - (digit >= "\u06F0" ? 0x06f0 : 0x0660)))
     .toUpperCase()
-    .replace(/[\s,.\-‐‑–—،٫٬]/g, "")
+    .replace(/[\s,.\-\u2010\u2011\u2013\u2014\u060C\u066B\u066C]/g, "")
     .slice(0, 32);
 }
 

@@ -128,7 +128,7 @@ function slugifyHeading(text: string): string {
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")
     .toLowerCase()
-    .replace(/['’]/g, "")
+    .replace(/['\u2019]/g, "")
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
   return slug === "" ? "section" : slug;
@@ -388,7 +388,12 @@ function buildLanguageSet(locale: Locale, served: ReadonlyMap<string, ParsedArti
  */
 export function openHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLibraryOptions = {}): HelpLibrary {
   const siteName = options.siteName ?? "Latchkey";
-  const md = createHelpMarkdown();
+  // The Markdown parser is loaded with the first language read, not when the server starts.
+  let markdown: MarkdownIt | undefined;
+  const md = (): MarkdownIt => {
+    markdown ??= createHelpMarkdown();
+    return markdown;
+  };
   type English = { locales: Set<Locale>; parsed: Map<string, ParsedArticle>; problems: HelpContentProblem[] };
   let english: English | undefined;
   const sets = new Map<Locale, HelpLanguageSet>();
@@ -399,7 +404,7 @@ export function openHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLib
     const problems: HelpContentProblem[] = [];
     const report: Report = (file, field, message) => problems.push({ file, field, message });
     const locales = findHelpLocales(dir, report);
-    const parsed = locales.has("en") ? readHelpLocale(md, dir, "en", siteName, report) : [];
+    const parsed = locales.has("en") ? readHelpLocale(md(), dir, "en", siteName, report) : [];
     const bySlug = new Map(parsed.map((p) => [p.article.slug, p]));
     checkHelpLinks(parsed, bySlug, report);
     english = { locales, parsed: bySlug, problems };
@@ -419,7 +424,7 @@ export function openHelpLibrary(dir: string = DEFAULT_HELP_DIR, options: HelpLib
     const report: Report = (file, field, message) => problems.push({ file, field, message });
     const served = new Map(base.parsed);
     if (locale !== "en") {
-      const translated = readHelpLocale(md, dir, locale, siteName, report);
+      const translated = readHelpLocale(md(), dir, locale, siteName, report);
       for (const entry of translated) {
         if (!base.parsed.has(entry.article.slug)) {
           report(

@@ -177,7 +177,7 @@ export function buildHelpSearchIndex(documents: readonly HelpSearchDocument[], l
       const isLast = i === words.length - 1;
       // A hyphenated query word is looked up as the joined word: "e-mail" → "email", which the index
       // holds for both "e-mail" and "email".
-      const word = match[0].replace(/[-‐]/g, "");
+      const word = match[0].replace(/[-\u2010]/g, "");
       const raw = queryAnalyzer.fold(word);
       if (!isIndexableHelpWord(raw, queryAnalyzer)) return;
       // The word as each language present would index it ("Passwörter" → "passwort" in German).

@@ -20,8 +20,8 @@ export function foldHelpWord(word: string): string {
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")
     .toLowerCase()
-    .replace(/ß/g, "ss")
-    .replace(/['’]/g, "");
+    .replace(/\u00DF/g, "ss")
+    .replace(/['\u2019]/g, "");
 }
 
 /** Stop words are written folded (no accents), as the analyzer compares them after folding. */
@@ -139,7 +139,7 @@ function stemArabic(word: string): string {
 }
 
 /** French elision: "l’authentification" is read as "authentification", "d’un" as "un". */
-const FRENCH_ELISION_RE = /^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=[\p{L}\p{N}])/iu;
+const FRENCH_ELISION_RE = /^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['\u2019](?=[\p{L}\p{N}])/iu;
 
 const ANALYZERS: Readonly<Record<Locale, HelpWordAnalyzer>> = {
   en: englishAnalyzer(),

@@ -91,7 +91,7 @@ function chooseExcerptWindow({ text, tokens }: HelpTextBlock, matched: HelpMatch
   for (const token of tokens) if (token.end <= limit && token.end > to) to = token.end;
   if (to === from) to = Math.min(text.length, limit);
   // Keep closing punctuation that directly follows the last word.
-  const trailing = /^[.,;:!?)"'’”]+/.exec(text.slice(to));
+  const trailing = /^[.,;:!?)"'\u2019\u201D]+/.exec(text.slice(to));
   if (trailing) to += trailing[0].length;
   return [from, to];
 }

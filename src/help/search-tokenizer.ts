@@ -18,9 +18,9 @@ export type HelpTextToken = {
 export type HelpTextBlock = { text: string; tokens: HelpTextToken[] };
 
 /** A run of letters, digits and marks, possibly joined by apostrophes or hyphens ("doesn't", "e-mail"). */
-export const HELP_COMPOUND_WORD_RE = /[\p{L}\p{N}\p{M}]+(?:['’\-‐][\p{L}\p{N}\p{M}]+)*/gu;
-const PART_RE = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
-const HYPHEN_RE = /[-‐]/;
+export const HELP_COMPOUND_WORD_RE = /[\p{L}\p{N}\p{M}]+(?:['\u2019\-\u2010][\p{L}\p{N}\p{M}]+)*/gu;
+const PART_RE = /[\p{L}\p{N}\p{M}]+(?:['\u2019][\p{L}\p{N}\p{M}]+)*/gu;
+const HYPHEN_RE = /[-\u2010]/;
 
 /** Positions skipped between blocks, so words at the end of one block and the start of the next are not "close". */
 const BLOCK_POSITION_GAP = 10;

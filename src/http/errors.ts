@@ -104,7 +104,7 @@ function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: A
 <p class="lead">${messageForError(error.code, error.params, locale, error.retryAfter)}</p>
 ${error.code === "INTERNAL" ? html`<p>${withMarkup(t("errors.pageReference", { id: VALUE_MARK }), html`<code>${String(request.id)}</code>`)}</p>` : ""}
 <p><a class="button" href="${back}">${error.status === 404 ? t("errors.pageStartPage") : t("errors.pageGoBack")}</a></p>
-<p class="aside"><a href="/help">${t("layout.navHelp")}</a> · <a href="/help/problems-signing-in">${t("layout.footerProblemsSigningIn")}</a></p>
+<p class="aside"><a href="/help">${t("layout.navHelp")}</a> \u00B7 <a href="/help/problems-signing-in">${t("layout.footerProblemsSigningIn")}</a></p>
 ${deps.config.branding.supportContact ? html`<p class="aside">${supportContactText(deps.config.branding, t)}</p>` : ""}`;
   // A page that is not there has nothing to come back to: its menu returns to the start page, so every
   // "not found" page is the same page whatever address was asked for.

@@ -330,8 +330,6 @@ const MAX_PHONE_CHOICES = 6;
 /** Shortest and longest national numbers worth looking up in every country. */
 const MIN_NATIONAL_DIGITS = 6;
 
-const REGION_NAMES = new Intl.DisplayNames(["en"], { type: "region" });
-
 function phoneIdentifier(phone: PhoneNumber): Identifier {
   return { kind: "phone", value: phone.number, display: phone.formatInternational() };
 }
@@ -341,24 +339,29 @@ function isAcceptedMobile(phone: PhoneNumber | undefined): phone is PhoneNumber 
 }
 
 function phoneChoice(phone: PhoneNumber): PhoneChoice {
-  const country = phone.country ? REGION_NAMES.of(phone.country) : undefined;
+  const country = phone.country ? regionNames("en").of(phone.country) : undefined;
   const display = phone.formatInternational();
   return { value: phone.number, label: country ? `${display} (${country})` : display };
 }
 
-const regionNamesByLocale = new Map<string, Intl.DisplayNames>([["en", REGION_NAMES]]);
+/** Country names per language, made on first use: the first one reads megabytes of ICU's data into memory. */
+const regionNamesByLocale = new Map<string, Intl.DisplayNames>();
+
+function regionNames(locale: string): Intl.DisplayNames {
+  let names = regionNamesByLocale.get(locale);
+  if (!names) {
+    names = new Intl.DisplayNames([locale], { type: "region" });
+    regionNamesByLocale.set(locale, names);
+  }
+  return names;
+}
 
 /** A choice's label with its country named in `locale` ("+49 1512 3456789 (Deutschland)"); the label as it is when the number does not parse. */
 export function phoneChoiceLabelIn(choice: PhoneChoice, locale: string): string {
   if (locale === "en") return choice.label;
   const phone = loadPhoneNumbers().parsePhoneNumberFromString(choice.value);
   if (!phone?.country) return choice.label;
-  let names = regionNamesByLocale.get(locale);
-  if (!names) {
-    names = new Intl.DisplayNames([locale], { type: "region" });
-    regionNamesByLocale.set(locale, names);
-  }
-  return `${phone.formatInternational()} (${names.of(phone.country) ?? phone.country})`;
+  return `${phone.formatInternational()} (${regionNames(locale).of(phone.country) ?? phone.country})`;
 }
 
 /**

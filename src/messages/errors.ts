@@ -1,6 +1,6 @@
 // What people read for each error code, from the `errors` and `identifiers` catalogue areas
 // (src/i18n/catalogues/<locale>/). Clear about format, silent about whether an account exists.
-import { type ErrorCode, errorCatalogue } from "../errors/catalogue.ts";
+import type { ErrorCode } from "../errors/catalogue.ts";
 import { type MessageId, messageSource, translate } from "../i18n/catalogue.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { IDENTIFIER_ERROR_CODES } from "../lib/identifier-parsing.ts";
@@ -45,8 +45,3 @@ export function messageForError(code: ErrorCode, params?: Record<string, string>
     return messageSource(locale, id).text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
   }
 }
-
-/** The English message of every code, for the command line and import reports (which speak English). */
-export const errorMessages: Readonly<Record<ErrorCode, string>> = Object.fromEntries(
-  (Object.keys(errorCatalogue) as ErrorCode[]).map((code) => [code, messageForError(code)]),
-) as Record<ErrorCode, string>;

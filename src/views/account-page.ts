@@ -85,7 +85,7 @@ ${o.sessions.map(
   (
     s,
   ) => html`<li class="session"><div class="session-main"><strong><bdi>${s.device}</bdi></strong>${s.current ? html` <span class="badge">${t("account.thisDevice")}</span>` : ""}
-<p class="session-meta">${around(t, "account.signedInAgo", {}, "ago", html`<time datetime="${s.createdAt}">${s.createdAgo}</time>`)} · ${t("account.lastActive", { ago: s.lastSeenAgo })}${s.ip ? html` · ${sessionAddress(t, s)}` : ""}</p></div>
+<p class="session-meta">${around(t, "account.signedInAgo", {}, "ago", html`<time datetime="${s.createdAt}">${s.createdAgo}</time>`)} \u00B7 ${t("account.lastActive", { ago: s.lastSeenAgo })}${s.ip ? html` \u00B7 ${sessionAddress(t, s)}` : ""}</p></div>
 ${s.current ? "" : html`<form class="inline-form" method="post" action="/account/sessions/${s.id}/revoke">${csrfField(o.csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="${t("account.signOutLabel", { device: s.device })}">${t("account.signOut")}</button></form>`}
 </li>`,
 )}
@@ -121,7 +121,7 @@ function appsSection(t: Translate, apps: AppAccessView[], csrfToken: string): Sa
 <ul class="session-list">
 ${apps.map(
   (a) => html`<li class="session"><div class="session-main"><strong>${a.name}</strong>
-<p class="session-meta">${t("account.appsSince", { ago: a.sinceAgo })} · ${a.access.join("; ")}</p></div>
+<p class="session-meta">${t("account.appsSince", { ago: a.sinceAgo })} \u00B7 ${a.access.join("; ")}</p></div>
 <form class="inline-form" method="post" action="/account/apps/${a.clientId}/remove">${csrfField(csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="${t("account.removeAccessLabel", { app: a.name })}">${t("account.removeAccess")}</button></form>
 </li>`,
 )}

@@ -131,7 +131,7 @@ ${
   o.events.length === 0
     ? html`<p>${t("admin.noEvents")}</p>`
     : html`<ul class="activity-list">
-${o.events.map((e) => html`<li>${at(e.at)}<p>${e.text}${e.device ? html` · <bdi>${e.device}</bdi>` : ""}${e.ip ? html` · <bdi>${e.ip}</bdi>` : ""}</p></li>\n`)}</ul>`
+${o.events.map((e) => html`<li>${at(e.at)}<p>${e.text}${e.device ? html` \u00B7 <bdi>${e.device}</bdi>` : ""}${e.ip ? html` \u00B7 <bdi>${e.ip}</bdi>` : ""}</p></li>\n`)}</ul>`
 }
 <p><a href="/admin/events?account=${account.id}">${t("admin.everyEvent")}</a></p>
 </section>`;

@@ -137,7 +137,7 @@ ${
     : html`<ul class="activity-list">
 ${report.comments.map(
   (c) => html`<li><time datetime="${c.answeredAt.toISOString()}">${t("admin.timeUtc", { time: f.at(c.answeredAt) })}</time>
-<p><strong>${c.title}</strong> · ${c.helpful ? t("admin.yes") : t("admin.no")}${c.reason ? html` · ${reasonLabel(t, c.reason)}` : ""}</p>
+<p><strong>${c.title}</strong> \u00B7 ${c.helpful ? t("admin.yes") : t("admin.no")}${c.reason ? html` \u00B7 ${reasonLabel(t, c.reason)}` : ""}</p>
 <blockquote><p><bdi>${multiline(c.comment ?? "")}</bdi></p></blockquote></li>\n`,
 )}</ul>`
 }`;

@@ -13,7 +13,6 @@ export function identifierHint(t: Translate): string {
 }
 
 /** The hint in English, for views not yet given the request's language. */
-export const IDENTIFIER_HINT = identifierHint(translator("en"));
 
 /** Error codes of a failed security check: the password was not checked and has to be typed again. */
 const CAPTCHA_ERRORS: ReadonlySet<string> = new Set(["CAPTCHA_REQUIRED", "CAPTCHA_INCORRECT", "CAPTCHA_EXPIRED"]);

@@ -56,7 +56,7 @@ export function renderLayout(options: LayoutOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.title} · ${brand.siteName}</title>
+<title>${options.title} \u00B7 ${brand.siteName}</title>
 <link rel="icon" href="${favicon.href}" type="${favicon.type}">
 <link rel="stylesheet" href="/assets/style.css">
 ${brand.theme ? html`<link rel="stylesheet" href="${brand.theme.url}">\n` : ""}${brand.stylesheet ? html`<link rel="stylesheet" href="${brand.stylesheet.url}">\n` : ""}<script src="/assets/app.js" defer type="module"></script>

@@ -67,7 +67,7 @@ ${
         (
           p,
         ) => html`<li class="session"><div class="session-main"><strong>${p.name}</strong>${p.synced ? html` <span class="badge">${t("security.synced")}</span>` : ""}
-<p class="session-meta">${around(t, "security.addedAgo", {}, "ago", html`<time datetime="${p.createdAt}">${p.createdAgo}</time>`)} · ${p.lastUsedAgo ? t("security.lastUsed", { ago: p.lastUsedAgo }) : t("security.notUsedYet")}</p>
+<p class="session-meta">${around(t, "security.addedAgo", {}, "ago", html`<time datetime="${p.createdAt}">${p.createdAgo}</time>`)} \u00B7 ${p.lastUsedAgo ? t("security.lastUsed", { ago: p.lastUsedAgo }) : t("security.notUsedYet")}</p>
 <form class="inline-form" method="post" action="/account/security/passkeys/${p.id}/rename">${csrfField(o.csrfToken)}<label class="visually-hidden" for="rename-${p.id}">${t("security.newNameFor", { name: p.name })}</label><input class="input input--small" id="rename-${p.id}" name="name" value="${p.name}" maxlength="64"><button class="button button--secondary button--small" type="submit">${t("security.rename")}</button></form></div>
 <form class="inline-form" method="post" action="/account/security/passkeys/${p.id}/remove">${csrfField(o.csrfToken)}<button class="button button--secondary button--small" type="submit" aria-label="${t("security.removeLabel", { name: p.name })}">${t("security.remove")}</button></form>
 </li>`,
@@ -109,7 +109,7 @@ ${textField({ id: "name", label: t("security.nameLabel"), value: o.name, autocom
 <h2 id="delete-title">${t("security.deleteTitle")}</h2>
 <p><a href="/account/delete">${t("security.deleteLink")}</a></p>
 </section>
-<p class="aside"><a href="/help/passkeys-and-second-factors">${t("security.aboutFactors")}</a> · <a href="/account">${t("security.backToAccount")}</a></p>
+<p class="aside"><a href="/help/passkeys-and-second-factors">${t("security.aboutFactors")}</a> \u00B7 <a href="/account">${t("security.backToAccount")}</a></p>
 ${PASSKEY_SCRIPTS}`;
 }
 
@@ -207,5 +207,5 @@ ${csrfField(o.csrfToken)}
 export function goodbyePage(t: Translate = translator("en")): SafeHtml {
   return html`<h1>${t("security.goodbyeTitle")}</h1>
 ${notice("success", t("security.goodbyeText"))}
-<p><a href="/register">${t("security.createNew")}</a> · <a href="/">${t("security.home")}</a></p>`;
+<p><a href="/register">${t("security.createNew")}</a> \u00B7 <a href="/">${t("security.home")}</a></p>`;
 }

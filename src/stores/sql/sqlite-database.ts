@@ -1,7 +1,7 @@
 // Opens the SQLite database (WAL mode, foreign keys on) and applies migrations.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import SQLite from "better-sqlite3";
+import type SQLite from "better-sqlite3";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -15,10 +15,14 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";
+import { lazyRequire } from "../../lib/lazy-require.ts";
 import { describeReadOnlySqlite } from "../outage.ts";
 import { sqliteMigrations } from "./migrations/index.ts";
 import { directSqliteRunner, type QueryRunner } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
+
+/** Loaded when a SQLite database is opened: a PostgreSQL deployment never loads the addon. */
+const loadSQLite = lazyRequire<typeof SQLite>("better-sqlite3");
 
 export interface SqliteHandle {
   db: Kysely<Database>;
@@ -99,7 +103,7 @@ export function openSqliteDatabase(file: string): SqliteHandle {
     }
     restrictDatabaseFiles(file);
   }
-  const raw = new SQLite(file);
+  const raw = new (loadSQLite())(file);
   try {
     raw.pragma("journal_mode = WAL");
     if (file !== ":memory:") restrictDatabaseFiles(file);
