@@ -101,6 +101,9 @@ async function bundleServer() {
     // as written (stack traces, source maps). Licence comments go to a .LEGAL.txt file beside each output.
     minifyWhitespace: true,
     minifySyntax: true,
+    // Functions and classes keep their names where the bundle renames them (oidc-provider finds each token's
+    // lifetime by its class name, `this.name`).
+    keepNames: true,
     legalComments: "external",
     logLevel: "warning",
   });
