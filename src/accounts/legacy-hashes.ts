@@ -7,7 +7,8 @@ import type * as Argon2 from "@node-rs/argon2";
 import type * as Bcrypt from "@node-rs/bcrypt";
 import { lazyRequire } from "../lib/lazy-require.ts";
 
-const loadArgon2 = lazyRequire<typeof Argon2>("@node-rs/argon2");
+/** @node-rs/argon2, loaded with the first hash or check (a native addon and its loader cost milliseconds at start-up). */
+export const loadArgon2 = lazyRequire<typeof Argon2>("@node-rs/argon2");
 const loadBcrypt = lazyRequire<typeof Bcrypt>("@node-rs/bcrypt");
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (

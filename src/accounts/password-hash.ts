@@ -3,17 +3,12 @@
 // successful sign-in replaces them.
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import type * as Argon2 from "@node-rs/argon2";
-import { lazyRequire } from "../lib/lazy-require.ts";
-import { isArgon2Hash, verifyImportedPasswordHash } from "./legacy-hashes.ts";
+import { isArgon2Hash, loadArgon2, verifyImportedPasswordHash } from "./legacy-hashes.ts";
 
 // @node-rs/argon2 declares Algorithm and Version as const enums, which isolated modules cannot import: 2 is
 // Argon2id, and version 1 is 0x13 (v=19).
 const ARGON2ID = 2;
 const ARGON2_VERSION_19 = 1;
-
-/** Loaded with the first hash or check (a native addon and its loader cost milliseconds at start-up). */
-const loadArgon2 = lazyRequire<typeof Argon2>("@node-rs/argon2");
 
 export interface Argon2Parameters {
   memoryCost: number;

@@ -4,6 +4,7 @@
 import { domainToASCII, domainToUnicode } from "node:url";
 import type { CountryCode, PhoneNumber, PhoneNumberType } from "libphonenumber-js/max";
 import { suggestEmailDomainCorrection } from "./email-typos.ts";
+import { countryName } from "./ip-country.ts";
 import { lazyRequire } from "./lazy-require.ts";
 
 /** The phone-number metadata (the "max" set) loads with the first number parsed, not at start-up. */
@@ -339,21 +340,9 @@ function isAcceptedMobile(phone: PhoneNumber | undefined): phone is PhoneNumber 
 }
 
 function phoneChoice(phone: PhoneNumber): PhoneChoice {
-  const country = phone.country ? regionNames("en").of(phone.country) : undefined;
+  const country = phone.country ? countryName(phone.country) : undefined;
   const display = phone.formatInternational();
   return { value: phone.number, label: country ? `${display} (${country})` : display };
-}
-
-/** Country names per language, made on first use: the first one reads megabytes of ICU's data into memory. */
-const regionNamesByLocale = new Map<string, Intl.DisplayNames>();
-
-function regionNames(locale: string): Intl.DisplayNames {
-  let names = regionNamesByLocale.get(locale);
-  if (!names) {
-    names = new Intl.DisplayNames([locale], { type: "region" });
-    regionNamesByLocale.set(locale, names);
-  }
-  return names;
 }
 
 /** A choice's label with its country named in `locale` ("+49 1512 3456789 (Deutschland)"); the label as it is when the number does not parse. */
@@ -361,7 +350,7 @@ export function phoneChoiceLabelIn(choice: PhoneChoice, locale: string): string 
   if (locale === "en") return choice.label;
   const phone = loadPhoneNumbers().parsePhoneNumberFromString(choice.value);
   if (!phone?.country) return choice.label;
-  return `${phone.formatInternational()} (${regionNames(locale).of(phone.country) ?? phone.country})`;
+  return `${phone.formatInternational()} (${countryName(phone.country, locale)})`;
 }
 
 /**

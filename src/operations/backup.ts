@@ -1,9 +1,6 @@
 // Online backup of the SQLite database: a consistent copy taken while the server keeps running.
 import { existsSync } from "node:fs";
-import type SQLite from "better-sqlite3";
-import { lazyRequire } from "../lib/lazy-require.ts";
-
-const loadSQLite = lazyRequire<typeof SQLite>("better-sqlite3");
+import { loadSQLite } from "../stores/sql/sqlite-database.ts";
 
 export interface BackupProgress {
   totalPages: number;

@@ -22,7 +22,7 @@ import { directSqliteRunner, type QueryRunner } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
 
 /** Loaded when a SQLite database is opened: a PostgreSQL deployment never loads the addon. */
-const loadSQLite = lazyRequire<typeof SQLite>("better-sqlite3");
+export const loadSQLite = lazyRequire<typeof SQLite>("better-sqlite3");
 
 export interface SqliteHandle {
   db: Kysely<Database>;
