@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import type { Locale } from "../i18n/locales.ts";
+import { packRankedDictionary, type RankLookup } from "./packed-dictionary.ts";
 
 /**
  * Only this many leading code points go through the matchers. Their cost grows with the square of the
@@ -77,51 +78,86 @@ function indexCommonPasswords(dictionary: Record<string, (string | number)[]>): 
 
 /** The part of zxcvbn-ts's options that holds the indexed dictionaries (read by the matchers on every check). */
 interface IndexedDictionaries {
-  dictionary: Record<string, unknown>;
-  rankedDictionaries: Record<string, unknown>;
+  rankedDictionaries: Record<string, RankLookup>;
   rankedDictionariesMaxWordSize: Record<string, number>;
 }
 
-/**
- * Gives `factory` the indexed dictionaries of `base` besides its own, without indexing them again: each
- * language then costs only its own words (a few megabytes) instead of another copy of the 27 MB of the
- * common and English ones. zxcvbn-ts has no public way to share them, so this sets the fields its
- * dictionary matcher reads (`options.rankedDictionaries` and its word sizes, @zxcvbn-ts/core 4); the tests
- * check that a language's estimate still knows both its own words and the English ones.
- */
-function shareDictionaries(factory: ZxcvbnFactory, base: ZxcvbnFactory): void {
-  const own = (factory as unknown as { options: IndexedDictionaries }).options;
-  const shared = (base as unknown as { options: IndexedDictionaries }).options;
-  own.dictionary = { ...shared.dictionary, ...own.dictionary };
-  own.rankedDictionaries = { ...shared.rankedDictionaries, ...own.rankedDictionaries };
-  own.rankedDictionariesMaxWordSize = { ...shared.rankedDictionariesMaxWordSize, ...own.rankedDictionariesMaxWordSize };
+/** The packed common and English dictionaries, which every language's estimator checks too. */
+let sharedDictionaries: IndexedDictionaries | undefined;
+
+function packDictionaries(dictionary: Record<string, (string | number)[]>): IndexedDictionaries {
+  const packed: IndexedDictionaries = { rankedDictionaries: {}, rankedDictionariesMaxWordSize: {} };
+  for (const [name, words] of Object.entries(dictionary)) {
+    const { ranks, maxWordSize } = packRankedDictionary(words);
+    packed.rankedDictionaries[name] = ranks;
+    packed.rankedDictionariesMaxWordSize[name] = maxWordSize;
+  }
+  return packed;
 }
 
 /**
- * The estimator of `locale`, made on first use: the dictionaries take tens of megabytes and a second or so
- * to index, so a language nobody writes a password in is never loaded.
+ * Gives `factory` packed dictionaries instead of the word-to-rank objects zxcvbn-ts would build (about 13 MB
+ * of heap for the common and English words alone): the fields its dictionary matcher reads,
+ * `options.rankedDictionaries` and their longest words (@zxcvbn-ts/core 4). A language other than English
+ * gets the shared common and English ones beside its own. The tests check that every word keeps its rank
+ * and that the estimates equal zxcvbn-ts's own.
+ */
+function installDictionaries(factory: ZxcvbnFactory, own: IndexedDictionaries, shared: IndexedDictionaries | undefined): void {
+  const options = (factory as unknown as { options: IndexedDictionaries }).options;
+  options.rankedDictionaries = { ...shared?.rankedDictionaries, ...own.rankedDictionaries };
+  options.rankedDictionariesMaxWordSize = { ...shared?.rankedDictionariesMaxWordSize, ...own.rankedDictionariesMaxWordSize };
+}
+
+/**
+ * Forgets the language packages' modules (and the decompressor they share, which points back at the first
+ * of them) once their words are packed: the module cache would otherwise keep every word list, about 11 MB
+ * for the common and English ones, alive for the life of the thread. They were loaded through a `require`
+ * of their own, so no module still cached has them as children.
+ */
+function forgetLanguagePackages(require: NodeJS.Require): void {
+  for (const path of Object.keys(require.cache)) {
+    if (/[\\/]@zxcvbn-ts[\\/](?:language-|dictionary-compression[\\/])/.test(path)) delete require.cache[path];
+  }
+}
+
+/** zxcvbn-ts's adjacency graphs (keyboard layouts), kept from the common package for every estimator. */
+let adjacencyGraphs: typeof import("@zxcvbn-ts/language-common").adjacencyGraphs | undefined;
+
+/**
+ * The estimator of `locale`, made on first use: the dictionaries take megabytes and a fraction of a second
+ * to pack, so a language nobody writes a password in is never loaded.
  */
 function loadEstimator(locale: Locale): Estimator {
   const loaded = estimators.get(locale);
   if (loaded) return loaded;
+  if (locale !== "en") loadEstimator("en");
+  const core = createRequire(import.meta.url)("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
   const require = createRequire(import.meta.url);
-  const core = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
-  const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
-  // Every language builds on the English estimator, whose indexed dictionaries it shares.
-  const base = locale === "en" ? undefined : loadEstimator("en");
-  const own = locale === "en" ? (require("@zxcvbn-ts/language-en") as LanguagePackage) : (require(LANGUAGE_PACKAGES[locale]) as LanguagePackage);
+  let dictionary: Record<string, (string | number)[]>;
+  let translations: LanguagePackage["translations"];
+  if (locale === "en") {
+    const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+    const english = require("@zxcvbn-ts/language-en") as LanguagePackage;
+    adjacencyGraphs = common.adjacencyGraphs;
+    commonPasswordsByLength = indexCommonPasswords(common.dictionary);
+    dictionary = { ...common.dictionary, ...english.dictionary };
+    translations = english.translations;
+  } else {
+    ({ dictionary, translations } = require(LANGUAGE_PACKAGES[locale]) as LanguagePackage);
+  }
+  // No dictionary option: zxcvbn-ts would index every word into objects; the packed ones go in below.
   const factory = new core.ZxcvbnFactory({
-    translations: own.translations,
-    graphs: common.adjacencyGraphs,
-    // Only the language's own words are indexed here; the common and English ones are shared below.
-    dictionary: base ? own.dictionary : { ...common.dictionary, ...own.dictionary },
+    translations,
+    graphs: adjacencyGraphs,
     useLevenshteinDistance: false,
     l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
     maxLength: STRENGTH_CHECKED_LENGTH * 2,
   });
-  if (base) shareDictionaries(factory, base.factory);
-  commonPasswordsByLength ??= indexCommonPasswords(common.dictionary);
-  const warnings = own.translations.warnings as Record<string, string>;
+  const own = packDictionaries(dictionary);
+  installDictionaries(factory, own, sharedDictionaries);
+  if (locale === "en") sharedDictionaries = own;
+  forgetLanguagePackages(require);
+  const warnings = translations.warnings as Record<string, string>;
   const estimator = { factory, similarToCommonWarning: warnings.similarToCommon || "This is similar to a commonly used password." };
   estimators.set(locale, estimator);
   return estimator;
@@ -255,11 +291,12 @@ interface EstimateRequest {
 }
 type EstimateAnswer = { id: number; strength: PasswordStrength } | { id: number; error: string };
 
-/** An idle worker (and the tens of megabytes of its dictionaries) stops after this long without estimates. */
+/** An idle worker (and the megabytes of its dictionaries) stops after this long without estimates. */
 export const WORKER_IDLE_MS = 5 * 60 * 1000;
 /**
- * The worker's heap. The dictionaries hold about 27 MB once loaded; without a bound V8 lets the heap grow to
- * several times that before it collects, and the process keeps the pages.
+ * The worker's heap. Packed, the common and English dictionaries keep about 4 MB of heap and 4 MB of typed
+ * arrays, but unpacking the packages' word lists takes about 25 MB for a moment; without a bound V8 lets the
+ * heap grow to several times that before it collects, and the process keeps the pages.
  */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
 

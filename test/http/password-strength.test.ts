@@ -1,8 +1,17 @@
 // The password strength estimate: bounded work in a worker thread, a per-address limit on the public
 // endpoint, and registration checking everything cheap before it estimates.
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
-import { estimatePasswordStrength, estimatePasswordStrengthNow, STRENGTH_CHECKED_LENGTH } from "../../src/accounts/password-strength.ts";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import {
+  EDIT_DISTANCE_MAX_LENGTH,
+  estimatePasswordStrength,
+  estimatePasswordStrengthNow,
+  L33T_MAX_SUBSTITUTIONS,
+  STRENGTH_CHECKED_LENGTH,
+  userInputsFrom,
+} from "../../src/accounts/password-strength.ts";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
@@ -25,6 +34,57 @@ describe("the strength estimate", () => {
     assert.ok(estimatePasswordStrengthNow("p@55w0rd", []).score <= 1);
     assert.ok(estimatePasswordStrengthNow("Passw0rd!!", []).score <= 1);
     assert.ok(estimatePasswordStrengthNow("tangerine-wobble", []).score >= 3);
+  });
+
+  it("with packed dictionaries, judges exactly as zxcvbn-ts does with its own (common, English and German words)", () => {
+    const require = createRequire(import.meta.url);
+    const core = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+    const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+    const en = require("@zxcvbn-ts/language-en") as typeof import("@zxcvbn-ts/language-en");
+    const de = require("@zxcvbn-ts/language-de") as typeof import("@zxcvbn-ts/language-de");
+    const reference = (dictionary: Record<string, (string | number)[]>, translations: typeof en.translations): ZxcvbnFactory =>
+      new core.ZxcvbnFactory({
+        translations,
+        graphs: common.adjacencyGraphs,
+        dictionary,
+        useLevenshteinDistance: false,
+        l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
+        maxLength: STRENGTH_CHECKED_LENGTH * 2,
+      });
+    const english = reference({ ...common.dictionary, ...en.dictionary }, en.translations);
+    const german = reference({ ...common.dictionary, ...en.dictionary, ...de.dictionary }, de.translations);
+    // Longer than the edit-distance check looks at, no longer than the checked prefix: zxcvbn-ts alone decides.
+    const passwords = [
+      "passwordpassword123",
+      "P4$$w0rd-Tr0ub4dor&3",
+      "drowssap-yeknom-99x",
+      "Jennifer-Smith-1987!",
+      "qwertyuiop-asdfgh12",
+      "correcthorsebattery",
+      "ada.lovelace.london",
+      "Schmetterling-Haus7",
+      "Sonnenblume2024!!ab",
+      "1l1l|!|!@@44$$5500+",
+      "Xk9#mP2$vL7@qR4!nB6&",
+      "january-february-31",
+      "zzzzzzzzzzzzzzzzzzz",
+      "abcdefghijklmnopqrs",
+    ];
+    const userInputs = ["ada.lovelace@example.com"];
+    for (const password of passwords) {
+      assert.ok(password.length > EDIT_DISTANCE_MAX_LENGTH && password.length <= STRENGTH_CHECKED_LENGTH, password);
+      for (const [locale, factory] of [
+        ["en", english],
+        ["de", german],
+      ] as const) {
+        const expected = factory.check(password, userInputsFrom(userInputs));
+        assert.deepEqual(
+          estimatePasswordStrengthNow(password, userInputs, locale),
+          { score: expected.score, warning: expected.feedback.warning || null, suggestions: expected.feedback.suggestions },
+          `${locale}: ${password}`,
+        );
+      }
+    }
   });
 
   it("answers from the worker thread what it answers on the calling thread", async () => {
