@@ -1,8 +1,9 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2 --heap-growing-percent=20
 // Entry point of the `latchkey` command: runs the compiled JavaScript in dist/ (no TypeScript loader in the
 // process). `npm start` and the first line run it with the same settings (docs/deployment.md says why): a
 // young generation of 2 MB semi-spaces keeps the server about 20 MB smaller, and its requests allocate
-// little, so the extra collections cost next to nothing; the two glibc settings give memory that V8's
+// little, so the extra collections cost next to nothing; the old generation grows by a fifth before the next
+// full collection (V8 otherwise lets it double and more under load); the two glibc settings give memory that V8's
 // compilers and other threads borrowed for a moment back to the system (about 10 MB right after start). `npm install` builds dist/ (the `prepare` script); a checkout without it is built on first start.
 import { existsSync } from "node:fs";
 import module from "node:module";

@@ -43,6 +43,20 @@ describe("docs", () => {
     }
   });
 
+  it("npm start, the latchkey command and the systemd unit of docs/deployment.md run the server with the same settings", () => {
+    const start = (JSON.parse(read("package.json")) as { scripts: { start: string } }).scripts.start;
+    const match = /^((?:[A-Z_]+=\S+ )*)node ((?:--\S+ ?)*) ?bin\/latchkey\.js serve$/.exec(start);
+    assert.ok(match, start);
+    const environment = (match[1] ?? "").trim();
+    const flags = (match[2] ?? "").trim();
+    assert.ok(flags.includes("--max-semi-space-size"), flags);
+    const shebang = read("bin/latchkey.js").split("\n")[0];
+    assert.equal(shebang, `#!/usr/bin/env -S ${environment} node ${flags}`);
+    const unit = read("docs/deployment.md");
+    assert.ok(unit.includes(`Environment=${environment}\n`), "the unit's Environment= line");
+    assert.ok(unit.includes(`ExecStart=/usr/bin/node ${flags} bin/latchkey.js serve\n`), "the unit's ExecStart= line");
+  });
+
   it("the README's quick start uses the commands CI runs", () => {
     const readme = read("README.md");
     const ci = read(".ci/run");
