@@ -18,7 +18,7 @@ import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
 import { migratePostgresDatabase, openPostgresDatabase } from "./sql/postgres-database.ts";
-import type { QueryRunner } from "./sql/precompiled.ts";
+import { type ArrayQueryRunner, arraysFrom, type QueryRunner } from "./sql/precompiled.ts";
 import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/schema.ts";
 import { createSqlSessionStore } from "./sql/session-store.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
@@ -36,6 +36,8 @@ export interface OpenedDatabase {
   codec: SqlCodec;
   /** Runs the precompiled queries of the hot paths (src/stores/sql/precompiled.ts). */
   run: QueryRunner;
+  /** The same, answering rows as arrays (the session check's join). */
+  runArrays: ArrayQueryRunner;
   migrate(): Promise<string[]>;
   poolStats?: () => { total: number; idle: number; waiting: number };
 }
@@ -44,16 +46,18 @@ export interface OpenedDatabase {
 export function openDatabase(config: Pick<Config, "database">): OpenedDatabase {
   if (config.database.kind === "postgres") {
     const { db, pool } = openPostgresDatabase(config.database);
+    const run: QueryRunner = (query) => db.executeQuery(query);
     return {
       db,
       codec: postgresCodec,
-      run: (query) => db.executeQuery(query),
+      run,
+      runArrays: arraysFrom(run),
       migrate: () => migratePostgresDatabase(db),
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   }
-  const { db, run } = openSqliteDatabase(config.database.file);
-  return { db, codec: sqliteCodec, run, migrate: () => migrateSqliteDatabase(db) };
+  const { db, run, runArrays } = openSqliteDatabase(config.database.file);
+  return { db, codec: sqliteCodec, run, runArrays, migrate: () => migrateSqliteDatabase(db) };
 }
 
 const loadIORedis = lazyRequire<typeof import("ioredis")>("ioredis");
@@ -73,7 +77,7 @@ export async function openStores(
   clock: Clock,
   options: OpenStoresOptions = { migrate: true },
 ): Promise<Stores> {
-  const { db, codec, run, migrate, poolStats } = openDatabase(config);
+  const { db, codec, run, runArrays, migrate, poolStats } = openDatabase(config);
   if (options.migrate) await migrate();
   const redis = config.redis ? openRedis(config.redis) : undefined;
   // An unreachable Redis is reported by /readyz and by failing requests, never by an unhandled event.
@@ -96,7 +100,7 @@ export async function openStores(
     oidcArtifacts,
     oidcShortLivedArtifacts: redis && config.redis ? createRedisOIDCArtifactStore(redis, config.redis.prefix, clock) : oidcArtifacts,
     accounts: createSqlAccountStore(db, codec, run),
-    sessions: createSqlSessionStore(db, codec, run),
+    sessions: createSqlSessionStore(db, codec, run, runArrays),
     verifications: createSqlVerificationStore(db, codec),
     passwordResets: createSqlPasswordResetStore(db, codec),
     audit: createSqlAuditStore(db, codec, run),

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { sql } from "kysely";
 import { precompile, slot } from "./precompiled.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sqlite-database.ts";
 
@@ -45,6 +46,33 @@ describe("precompiled queries and the direct SQLite runner", () => {
     release();
     await assert.rejects(transaction, /roll back/);
     assert.deepEqual((await read).rows, [], "the rolled-back row was never seen");
+    await db.destroy();
+  });
+
+  it("answers rows as arrays in the selected order, also inside a transaction, while Kysely's rows stay objects", async () => {
+    const { db, run, runArrays } = openSqliteDatabase(join(dir, "arrays.db"));
+    await migrateSqliteDatabase(db);
+    const insert = precompile(db.insertInto("short_lived").values({ key: slot("key"), value: slot("value"), expires_at: 9 }));
+    await run(insert.bind({ key: "a", value: "first" }));
+    await run(insert.bind({ key: "b", value: "second" }));
+    const query = db.selectFrom("short_lived").select(["expires_at", "value", "key"]).orderBy("key").compile();
+    const expected = [
+      [9, "first", "a"],
+      [9, "second", "b"],
+    ];
+    assert.deepEqual(await runArrays(query), expected);
+    // The same SQL through Kysely and the object runner: their statement is not the raw-mode one.
+    assert.deepEqual((await db.executeQuery(query)).rows[0], { expires_at: 9, value: "first", key: "a" });
+    assert.deepEqual((await run(query)).rows[1], { expires_at: 9, value: "second", key: "b" });
+    let inside: unknown;
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto("short_lived").values({ key: "c", value: "third", expires_at: 9 }).execute();
+      inside = runArrays(query);
+      throw new Error("roll back");
+    });
+    await assert.rejects(transaction, /roll back/);
+    assert.deepEqual(await inside, expected, "waited for the transaction instead of reading its uncommitted row");
+    await assert.rejects(runArrays(db.selectFrom("short_lived").select("value").where(sql<boolean>`no_such_column = 1`).compile()), /no such column/);
     await db.destroy();
   });
 

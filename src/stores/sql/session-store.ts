@@ -3,11 +3,16 @@ import { CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
 import { isLocale } from "../../i18n/locales.ts";
 import type { IdentifierKind } from "../../lib/identifier-parsing.ts";
 import type { AccountRecord, SessionRecord, SessionStore, SessionWithAccount } from "../types.ts";
-import { precompile, type QueryRunner, slot } from "./precompiled.ts";
+import { type ArrayQueryRunner, arraysFrom, precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { Database, SessionsTable, SqlCodec } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
 
-export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec, run: QueryRunner = (query) => db.executeQuery(query)): SessionStore {
+export function createSqlSessionStore(
+  db: Kysely<Database>,
+  codec: SqlCodec,
+  run: QueryRunner = (query) => db.executeQuery(query),
+  runArrays: ArrayQueryRunner = arraysFrom(run),
+): SessionStore {
   const toSession = (row: Selectable<SessionsTable>): SessionRecord => ({
     id: row.id,
     accountId: row.account_id,
@@ -24,37 +29,39 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec, run
   });
   // The session check runs on every request with a cookie: one query joins the session, its account and the
   // account's identifiers (each lookup on a primary key or an index), compiled once and reused with a new id.
+  // Its rows come back as arrays (runArrays), read by the column numbers in `at`.
+  const sessionWithAccountColumns = [
+    "s.id as s_id",
+    "s.account_id as s_account_id",
+    "s.secret_hash as s_secret_hash",
+    "s.created_at as s_created_at",
+    "s.last_seen_at as s_last_seen_at",
+    "s.idle_expires_at as s_idle_expires_at",
+    "s.absolute_expires_at as s_absolute_expires_at",
+    "s.remember as s_remember",
+    "s.user_agent as s_user_agent",
+    "s.ip as s_ip",
+    "s.confirmed_at as s_confirmed_at",
+    "s.amr as s_amr",
+    "a.name as a_name",
+    "a.password_hash as a_password_hash",
+    "a.is_admin as a_is_admin",
+    "a.disabled_at as a_disabled_at",
+    "a.created_at as a_created_at",
+    "a.updated_at as a_updated_at",
+    "a.locale as a_locale",
+    "i.id as i_id",
+    "i.kind as i_kind",
+    "i.value as i_value",
+    "i.display as i_display",
+    "i.verified_at as i_verified_at",
+    "i.created_at as i_created_at",
+  ] as const;
   const sessionWithAccountSQL = db
     .selectFrom("sessions as s")
     .innerJoin("accounts as a", "a.id", "s.account_id")
     .leftJoin("identifiers as i", "i.account_id", "a.id")
-    .select([
-      "s.id as s_id",
-      "s.account_id as s_account_id",
-      "s.secret_hash as s_secret_hash",
-      "s.created_at as s_created_at",
-      "s.last_seen_at as s_last_seen_at",
-      "s.idle_expires_at as s_idle_expires_at",
-      "s.absolute_expires_at as s_absolute_expires_at",
-      "s.remember as s_remember",
-      "s.user_agent as s_user_agent",
-      "s.ip as s_ip",
-      "s.confirmed_at as s_confirmed_at",
-      "s.amr as s_amr",
-      "a.name as a_name",
-      "a.password_hash as a_password_hash",
-      "a.is_admin as a_is_admin",
-      "a.disabled_at as a_disabled_at",
-      "a.created_at as a_created_at",
-      "a.updated_at as a_updated_at",
-      "a.locale as a_locale",
-      "i.id as i_id",
-      "i.kind as i_kind",
-      "i.value as i_value",
-      "i.display as i_display",
-      "i.verified_at as i_verified_at",
-      "i.created_at as i_created_at",
-    ])
+    .select(sessionWithAccountColumns)
     .where("s.id", "=", "")
     .orderBy("i.created_at")
     .orderBy("i.id")
@@ -77,44 +84,57 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec, run
   // Every sign-in inserts one: compiled once.
   const insertSession = precompile(db.insertInto("sessions").values(Object.fromEntries(sessionColumns.map((column) => [column, slot(column)])) as never));
 
-  const toSessionWithAccount = (rows: SessionWithAccountRow[]): SessionWithAccount | null => {
+  type Alias<C> = C extends `${string} as ${infer A}` ? A : never;
+  type SessionWithAccountAlias = Alias<(typeof sessionWithAccountColumns)[number]>;
+  /** Column number of each alias in the arrays runArrays answers. */
+  const at = Object.fromEntries(sessionWithAccountColumns.map((column, index) => [column.split(" as ")[1], index])) as Record<SessionWithAccountAlias, number>;
+  /** Reads a column of an array row, typed as the query's row object types it. */
+  const column = <K extends SessionWithAccountAlias>(row: unknown[], name: K) => row[at[name]] as SessionWithAccountRow[K];
+
+  const toSessionWithAccount = (rows: unknown[][]): SessionWithAccount | null => {
     const first = rows[0];
     if (!first) return null;
+    const amr = column(first, "s_amr");
+    const confirmedAt = column(first, "s_confirmed_at");
     const session: SessionRecord = {
-      id: first.s_id,
-      accountId: first.s_account_id,
-      secretHash: first.s_secret_hash,
-      createdAt: codec.date(first.s_created_at),
-      lastSeenAt: codec.date(first.s_last_seen_at),
-      idleExpiresAt: codec.date(first.s_idle_expires_at),
-      absoluteExpiresAt: codec.date(first.s_absolute_expires_at),
-      remember: codec.fromBool(first.s_remember),
-      userAgent: first.s_user_agent,
-      ip: first.s_ip,
-      confirmedAt: first.s_confirmed_at === null ? null : codec.date(first.s_confirmed_at),
-      amr: first.s_amr === null ? null : first.s_amr.split(",").filter((m) => m !== ""),
+      id: column(first, "s_id"),
+      accountId: column(first, "s_account_id"),
+      secretHash: column(first, "s_secret_hash"),
+      createdAt: codec.date(column(first, "s_created_at")),
+      lastSeenAt: codec.date(column(first, "s_last_seen_at")),
+      idleExpiresAt: codec.date(column(first, "s_idle_expires_at")),
+      absoluteExpiresAt: codec.date(column(first, "s_absolute_expires_at")),
+      remember: codec.fromBool(column(first, "s_remember")),
+      userAgent: column(first, "s_user_agent"),
+      ip: column(first, "s_ip"),
+      confirmedAt: confirmedAt === null ? null : codec.date(confirmedAt),
+      amr: amr === null ? null : amr.split(",").filter((m) => m !== ""),
     };
+    const disabledAt = column(first, "a_disabled_at");
+    const locale = column(first, "a_locale");
     const account: AccountRecord = {
-      id: first.s_account_id,
-      name: first.a_name,
-      passwordHash: first.a_password_hash,
-      isAdmin: codec.fromBool(first.a_is_admin),
-      disabledAt: first.a_disabled_at === null ? null : codec.date(first.a_disabled_at),
-      createdAt: codec.date(first.a_created_at),
-      updatedAt: codec.date(first.a_updated_at),
-      locale: isLocale(first.a_locale) ? first.a_locale : null,
+      id: column(first, "s_account_id"),
+      name: column(first, "a_name"),
+      passwordHash: column(first, "a_password_hash"),
+      isAdmin: codec.fromBool(column(first, "a_is_admin")),
+      disabledAt: disabledAt === null ? null : codec.date(disabledAt),
+      createdAt: codec.date(column(first, "a_created_at")),
+      updatedAt: codec.date(column(first, "a_updated_at")),
+      locale: isLocale(locale) ? locale : null,
     };
     const identifiers = [];
     for (const row of rows) {
-      if (row.i_id === null) continue;
+      const id = column(row, "i_id");
+      if (id === null) continue;
+      const verifiedAt = column(row, "i_verified_at");
       identifiers.push({
-        id: row.i_id,
+        id,
         accountId: account.id,
-        kind: row.i_kind as IdentifierKind,
-        value: row.i_value as string,
-        display: row.i_display as string,
-        verifiedAt: row.i_verified_at === null ? null : codec.date(row.i_verified_at),
-        createdAt: codec.date(row.i_created_at as NonNullable<typeof row.i_created_at>),
+        kind: column(row, "i_kind") as IdentifierKind,
+        value: column(row, "i_value") as string,
+        display: column(row, "i_display") as string,
+        verifiedAt: verifiedAt === null ? null : codec.date(verifiedAt),
+        createdAt: codec.date(column(row, "i_created_at") as NonNullable<SessionWithAccountRow["i_created_at"]>),
       });
     }
     return { session, account, identifiers };
@@ -122,8 +142,7 @@ export function createSqlSessionStore(db: Kysely<Database>, codec: SqlCodec, run
 
   return {
     async getSessionWithAccount(sessionId) {
-      const result = await run(CompiledQuery.raw(sessionWithAccountSQL.sql, [sessionId]) as CompiledQuery<SessionWithAccountRow>);
-      return toSessionWithAccount(result.rows);
+      return toSessionWithAccount(await runArrays(CompiledQuery.raw(sessionWithAccountSQL.sql, [sessionId])));
     },
     async createSession(s) {
       await run(

@@ -18,7 +18,7 @@ import {
 import { lazyRequire } from "../../lib/lazy-require.ts";
 import { describeReadOnlySqlite } from "../outage.ts";
 import { sqliteMigrations } from "./migrations/index.ts";
-import { directSqliteRunner, type QueryRunner } from "./precompiled.ts";
+import { type ArrayQueryRunner, directSqliteArrayRunner, directSqliteRunner, type QueryRunner } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
 
 /** Loaded when a SQLite database is opened: a PostgreSQL deployment never loads the addon. */
@@ -29,6 +29,8 @@ export interface SqliteHandle {
   raw: SQLite.Database;
   /** Runs a compiled query on the connection directly (see precompiled.ts); through Kysely inside a transaction. */
   run: QueryRunner;
+  /** The same, answering rows as arrays of column values. */
+  runArrays: ArrayQueryRunner;
 }
 
 // Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
@@ -58,20 +60,21 @@ const STATEMENT_CACHE_SIZE = 500;
  * preparing costs several times more than running a small one. The queries' SQL text is the key (their
  * values are parameters), so the set stays small.
  */
-function withStatementCache(raw: SQLite.Database): { close(): void; prepare(sqlText: string): SQLite.Statement } {
+function statementCache(prepare: (sqlText: string) => SQLite.Statement): (sqlText: string) => SQLite.Statement {
   const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => raw.close(),
-    prepare(sqlText: string): SQLite.Statement {
-      let statement = cache.get(sqlText);
-      if (!statement) {
-        statement = raw.prepare(sqlText);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-        cache.set(sqlText, statement);
-      }
-      return statement;
-    },
+  return (sqlText) => {
+    let statement = cache.get(sqlText);
+    if (!statement) {
+      statement = prepare(sqlText);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(sqlText, statement);
+    }
+    return statement;
   };
+}
+
+function withStatementCache(raw: SQLite.Database): { close(): void; prepare(sqlText: string): SQLite.Statement } {
+  return { close: () => raw.close(), prepare: statementCache((sqlText) => raw.prepare(sqlText)) };
 }
 
 /**
@@ -124,12 +127,15 @@ export function openSqliteDatabase(file: string): SqliteHandle {
   }
   const statements = withStatementCache(raw);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements as SqliteDatabase }) });
-  const run = directSqliteRunner(
+  const viaKysely: QueryRunner = (query) => db.executeQuery(query);
+  const run = directSqliteRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely);
+  // Statements of their own: raw mode is a setting of the statement, and Kysely's must keep answering objects.
+  const runArrays = directSqliteArrayRunner(
     raw,
-    (sqlText) => statements.prepare(sqlText),
-    (query) => db.executeQuery(query),
+    statementCache((sqlText) => raw.prepare(sqlText).raw(true)),
+    viaKysely,
   );
-  return { db, raw, run };
+  return { db, raw, run, runArrays };
 }
 
 const provider: MigrationProvider = {
