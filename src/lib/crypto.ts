@@ -31,7 +31,12 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** A random identifier for rows and public ids: 20 characters of base64url (120 bits). */
 export function generateId(random: Random): string {
-  return random.bytes(15).toString("base64url");
+  // Never one that starts with "-": the command line takes ids as arguments, and reads "-x…" as an option
+  // (`latchkey clients remove -x…` failed as a usage error). One draw in 64 is drawn again.
+  for (;;) {
+    const id = random.bytes(15).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /** A secret token: 256 bits, base64url. */
