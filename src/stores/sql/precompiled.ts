@@ -57,24 +57,38 @@ export function precompile<R>(query: Compilable<R>): Precompiled<R> {
 export type QueryRunner = <R>(query: CompiledQuery<R>) => Promise<QueryResult<R>>;
 
 /**
+ * Runs `execute` on the SQLite connection at once, or `fallback` inside a transaction opened through Kysely
+ * (see directSqliteRunner); what `execute` throws comes back as a rejected promise.
+ */
+function directOrInTransaction<T>(
+  raw: SQLite.Database,
+  fallback: (query: CompiledQuery) => Promise<T>,
+  execute: (query: CompiledQuery) => T,
+): (query: CompiledQuery) => Promise<T> {
+  return (query) => {
+    if (raw.inTransaction) return fallback(query);
+    try {
+      return Promise.resolve(execute(query));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+/**
  * Runs compiled queries on the SQLite connection itself, without Kysely's connection mutex and promise chain
  * (a quarter of a session check's CPU). Inside a transaction opened through Kysely the query goes through
  * Kysely (`fallback`), so it waits for its turn and never sees another transaction's uncommitted writes.
  * Statements come from `prepare` (the same cache Kysely uses). Mirrors Kysely's SqliteConnection.
  */
 export function directSqliteRunner(raw: SQLite.Database, prepare: (sql: string) => SQLite.Statement, fallback: QueryRunner): QueryRunner {
-  return <R>(query: CompiledQuery<R>): Promise<QueryResult<R>> => {
-    if (raw.inTransaction) return fallback(query);
-    try {
-      const statement = prepare(query.sql);
-      const parameters = query.parameters as unknown[];
-      if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
-      const { changes, lastInsertRowid } = statement.run(parameters);
-      return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  return directOrInTransaction(raw, fallback, (query): QueryResult<unknown> => {
+    const statement = prepare(query.sql);
+    const parameters = query.parameters as unknown[];
+    if (statement.reader) return { rows: statement.all(parameters) };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }) as QueryRunner;
 }
 
 /**
@@ -95,13 +109,5 @@ export function arraysFrom(run: QueryRunner): ArrayQueryRunner {
  * through `fallback`, as in directSqliteRunner.
  */
 export function directSqliteArrayRunner(raw: SQLite.Database, prepareArrays: (sql: string) => SQLite.Statement, fallback: QueryRunner): ArrayQueryRunner {
-  const viaFallback = arraysFrom(fallback);
-  return (query) => {
-    if (raw.inTransaction) return viaFallback(query);
-    try {
-      return Promise.resolve(prepareArrays(query.sql).all(query.parameters as unknown[]) as unknown[][]);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  return directOrInTransaction(raw, arraysFrom(fallback), (query) => prepareArrays(query.sql).all(query.parameters as unknown[]) as unknown[][]);
 }
