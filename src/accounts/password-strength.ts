@@ -132,18 +132,19 @@ function loadEstimator(locale: Locale): Estimator {
   if (loaded) return loaded;
   if (locale !== "en") loadEstimator("en");
   const core = createRequire(import.meta.url)("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
-  const require = createRequire(import.meta.url);
+  // A require of its own for the word lists, so that they can be forgotten (forgetLanguagePackages).
+  const requireWords = createRequire(import.meta.url);
   let dictionary: Record<string, (string | number)[]>;
   let translations: LanguagePackage["translations"];
   if (locale === "en") {
-    const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
-    const english = require("@zxcvbn-ts/language-en") as LanguagePackage;
+    const common = requireWords("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+    const english = requireWords("@zxcvbn-ts/language-en") as LanguagePackage;
     adjacencyGraphs = common.adjacencyGraphs;
     commonPasswordsByLength = indexCommonPasswords(common.dictionary);
     dictionary = { ...common.dictionary, ...english.dictionary };
     translations = english.translations;
   } else {
-    ({ dictionary, translations } = require(LANGUAGE_PACKAGES[locale]) as LanguagePackage);
+    ({ dictionary, translations } = requireWords(LANGUAGE_PACKAGES[locale]) as LanguagePackage);
   }
   // No dictionary option: zxcvbn-ts would index every word into objects; the packed ones go in below.
   const factory = new core.ZxcvbnFactory({
@@ -156,7 +157,7 @@ function loadEstimator(locale: Locale): Estimator {
   const own = packDictionaries(dictionary);
   installDictionaries(factory, own, sharedDictionaries);
   if (locale === "en") sharedDictionaries = own;
-  forgetLanguagePackages(require);
+  forgetLanguagePackages(requireWords);
   const warnings = translations.warnings as Record<string, string>;
   const estimator = { factory, similarToCommonWarning: warnings.similarToCommon || "This is similar to a commonly used password." };
   estimators.set(locale, estimator);
