@@ -20,7 +20,7 @@ import { recordFactorFailure, recordFactorSuccess, releaseFactorAttempt, reserve
 import { finishPasskeyAuthentication, passkeyAMR } from "./passkeys.ts";
 import { consumeRecoveryCode } from "./recovery-codes.ts";
 import { notifySecurityChange } from "./security-notices.ts";
-import { acceptTOTPCode, isTOTPActive } from "./totp.ts";
+import { acceptTOTPCode } from "./totp.ts";
 
 export type SecondFactorMethod = "passkey" | "totp" | "recovery_code";
 
@@ -41,15 +41,11 @@ type SecondFactorDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "l
  * password alone signs in). Recovery codes count only beside another factor.
  */
 export async function secondFactorMethods(deps: Pick<Deps, "stores">, accountId: string): Promise<SecondFactorMethod[]> {
-  const [passkeys, totp, recovery] = await Promise.all([
-    deps.stores.factors.listPasskeys(accountId),
-    deps.stores.factors.getTOTPFactor(accountId),
-    deps.stores.factors.countUnusedRecoveryCodes(accountId),
-  ]);
+  const summary = await deps.stores.factors.secondFactorSummary(accountId);
   const methods: SecondFactorMethod[] = [];
-  if (passkeys.length > 0) methods.push("passkey");
-  if (isTOTPActive(totp)) methods.push("totp");
-  if (methods.length > 0 && recovery > 0) methods.push("recovery_code");
+  if (summary.passkeys > 0) methods.push("passkey");
+  if (summary.totpConfirmed) methods.push("totp");
+  if (methods.length > 0 && summary.unusedRecoveryCodes > 0) methods.push("recovery_code");
   return methods;
 }
 

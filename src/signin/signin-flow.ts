@@ -41,7 +41,7 @@ import type { Locale } from "../i18n/locales.ts";
 import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountRecord, SessionRecord } from "../stores/types.ts";
-import { startSigninSession, verifySigninPassword } from "./signin.ts";
+import { startSigninSession, type VerifiedSignin, verifySigninPassword } from "./signin.ts";
 import { describeWait } from "./throttle.ts";
 
 export const SIGNIN_FLOW_KIND = "signin";
@@ -177,7 +177,7 @@ export async function runSigninStep(deps: SigninFlowDeps & Pick<Deps, "config">,
     }),
   );
   if ("refusal" in checked) return refusedSignin(deps, base, checked.refusal);
-  return continueAfterPassword(deps, request, checked.value.account, action.identifier);
+  return continueAfterPassword(deps, request, checked.value, action.identifier);
 }
 
 /**
@@ -192,12 +192,14 @@ export async function stepAfterPassword(
   return { step: methods.length > 0 ? "second-factor" : "done", methods };
 }
 
-async function continueAfterPassword(deps: SigninFlowDeps, request: SigninRequest, account: AccountRecord, identifier: string): Promise<SigninResult> {
+async function continueAfterPassword(deps: SigninFlowDeps, request: SigninRequest, verified: VerifiedSignin, identifier: string): Promise<SigninResult> {
+  const { account } = verified;
   const next = await stepAfterPassword(deps, account);
   switch (next.step) {
     case "done": {
       const signedIn = await startSigninSession(deps, {
         account,
+        identifiers: verified.identifiers,
         remember: request.remember,
         context: request.context,
         replacesSessionId: request.replacesSessionId,

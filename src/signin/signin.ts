@@ -14,7 +14,7 @@ import { AppError, isAppError } from "../errors/app-error.ts";
 import type { Locale } from "../i18n/locales.ts";
 import type { SigninOutcome } from "../metrics.ts";
 import { createSession, invalidateSession, type SessionContext } from "../sessions/sessions.ts";
-import type { AccountRecord, SessionRecord } from "../stores/types.ts";
+import type { AccountRecord, IdentifierRecord, SessionRecord } from "../stores/types.ts";
 import {
   CAPTCHA_AFTER_FAILURES,
   describeWait,
@@ -49,6 +49,8 @@ export interface SigninResult {
 /** The account whose password was just checked, before any session exists. */
 export interface VerifiedSignin {
   account: AccountRecord;
+  /** The account's identifiers as read with it (the answer of a completed sign-in lists them). */
+  identifiers: IdentifierRecord[];
 }
 
 type SigninDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger" | "metrics">;
@@ -84,6 +86,8 @@ export async function startSigninSession(
     amr?: string[];
     /** A passkey alone, without a password, is recorded as its own kind of sign-in. */
     passkeyOnly?: boolean;
+    /** The account's identifiers when they were just read with it; read here otherwise. */
+    identifiers?: IdentifierRecord[];
   },
 ): Promise<SigninResult> {
   const { account } = input;
@@ -96,7 +100,7 @@ export async function startSigninSession(
     detail: input.amr ? { remember: input.remember, amr: amr.join(" ") } : { remember: input.remember },
   });
   if (input.replacesSessionId) await invalidateSession(deps, input.replacesSessionId);
-  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  const identifiers = input.identifiers ?? (await deps.stores.accounts.listIdentifiers(account.id));
   return { account: toPublicAccount(account, identifiers), session, token };
 }
 
@@ -205,5 +209,5 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
     // Only replace the hash we verified: a password change that happened meanwhile wins.
     await deps.stores.accounts.replacePasswordHash(account.id, account.passwordHash, rehashed, deps.clock.now());
   }
-  return { account };
+  return { account, identifiers: found.identifiers };
 }

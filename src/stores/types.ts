@@ -78,8 +78,11 @@ export interface AccountStore {
     events?: WebhookEventsFor<{ account: AccountRecord; identifier: IdentifierRecord }>,
   ): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
   getAccountById(accountId: string): Promise<AccountRecord | null>;
-  /** The identifier with this normalised value (verified or not) and its account, or null. */
-  getAccountByIdentifier(value: string): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
+  /**
+   * The identifier with this normalised value (verified or not), its account and all of the account's
+   * identifiers (oldest first, this one among them), in one query; or null.
+   */
+  getAccountByIdentifier(value: string): Promise<{ account: AccountRecord; identifier: IdentifierRecord; identifiers: IdentifierRecord[] } | null>;
   listIdentifiers(accountId: string): Promise<IdentifierRecord[]>;
   /** Sets verified_at when it is still null. Returns true for the one caller that changed it. */
   markIdentifierVerified(identifierId: string, at: Date, events?: WebhookEventsFor<true>): Promise<boolean>;
@@ -210,6 +213,11 @@ export interface FactorStore {
   consumeRecoveryCode(accountId: string, codeHash: string, at: Date): Promise<boolean>;
   /** How many unused recovery codes the account has. */
   countUnusedRecoveryCodes(accountId: string): Promise<number>;
+  /**
+   * What a sign-in needs to know of the account's second factors, in one query: how many passkeys, whether
+   * an authenticator app is confirmed, how many recovery codes are unused.
+   */
+  secondFactorSummary(accountId: string): Promise<SecondFactorSummary>;
   /** Deletes every recovery code of the account. Returns how many. */
   deleteRecoveryCodes(accountId: string): Promise<number>;
   /**
@@ -218,6 +226,12 @@ export interface FactorStore {
    * removed; all zero and false when there was nothing.
    */
   removeAllSecondFactors(accountId: string, events?: WebhookEventsFor<RemovedSecondFactors>): Promise<RemovedSecondFactors>;
+}
+
+export interface SecondFactorSummary {
+  passkeys: number;
+  totpConfirmed: boolean;
+  unusedRecoveryCodes: number;
 }
 
 /** What removeAllSecondFactors took away. */

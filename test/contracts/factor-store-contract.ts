@@ -126,6 +126,30 @@ export function describeFactorStoreContract(stores: () => Stores, start: Date): 
       assert.equal(await stores().factors.deleteRecoveryCodes(owner), 1);
     });
 
+    test("secondFactorSummary counts the account's passkeys, a confirmed authenticator app and unused recovery codes, in one answer", async () => {
+      const owner = await accountId();
+      const bystander = await accountId();
+      const none = { passkeys: 0, totpConfirmed: false, unusedRecoveryCodes: 0 };
+      assert.deepEqual(await stores().factors.secondFactorSummary(owner), none);
+      await stores().factors.addPasskey(passkey(owner));
+      await stores().factors.addPasskey(passkey(owner));
+      await stores().factors.startTOTPSetup(owner, "sealed", start);
+      assert.equal((await stores().factors.secondFactorSummary(owner)).totpConfirmed, false, "an app not yet confirmed is no factor");
+      assert.ok(await stores().factors.confirmTOTPFactor(owner, 100, start));
+      await stores().factors.replaceRecoveryCodes(
+        owner,
+        [
+          { id: unique("rc"), codeHash: "s1" },
+          { id: unique("rc"), codeHash: "s2" },
+          { id: unique("rc"), codeHash: "s3" },
+        ],
+        start,
+      );
+      assert.equal(await stores().factors.consumeRecoveryCode(owner, "s2", start), true);
+      assert.deepEqual(await stores().factors.secondFactorSummary(owner), { passkeys: 2, totpConfirmed: true, unusedRecoveryCodes: 2 });
+      assert.deepEqual(await stores().factors.secondFactorSummary(bystander), none, "another account's factors are not counted");
+    });
+
     test("deleteAccount removes passkeys, the authenticator app and recovery codes; setAccountName renames", async () => {
       const owner = await accountId();
       const p = passkey(owner);

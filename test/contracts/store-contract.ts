@@ -298,6 +298,11 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
           [other.identifier.id],
         );
         assert.deepEqual(await stores.accounts.listIdentifiers(unique("missing")), []);
+        // A sign-in reads the same list with the account, by any of its identifiers.
+        const byThird = await stores.accounts.getAccountByIdentifier(third.value);
+        assert.equal(byThird?.account.id, account.id);
+        assert.equal(byThird?.identifier.id, third.id);
+        assert.deepEqual(byThird?.identifiers, listed);
       });
 
       test("markIdentifierVerified is true for the first caller only and keeps the first time", async () => {

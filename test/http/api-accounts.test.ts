@@ -52,6 +52,11 @@ describe("accounts API", () => {
     const signin = await client.request("POST", "/api/v1/session", { json: { identifier: "ada@example.com", password: STRONG_PASSWORD } });
     assert.equal(signin.statusCode, 200);
     assert.equal(signin.json().account.id, account.id);
+    // The account's identifiers come with the answer, read in the same query as the account.
+    assert.deepEqual(
+      signin.json().account.identifiers.map((i: { value: string; verified: boolean }) => [i.value, i.verified]),
+      [["ada@example.com", true]],
+    );
     assert.ok(Date.parse(signin.json().session.expiresAt) > Date.now());
     const cookie = signin.cookies.find((c) => c.name === "latchkey_session");
     assert.ok(cookie?.httpOnly, "session cookie is HttpOnly");

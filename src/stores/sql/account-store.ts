@@ -53,16 +53,20 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
     locale: isLocale(row.locale) ? row.locale : null,
   });
   // Both run on every sign-in: compiled once.
+  // The account of an identifier with all of its identifiers (the one asked for among them): a sign-in needs
+  // both, and has them in one round trip.
   const accountByIdentifier = precompile(
     db
       .selectFrom("identifiers as i")
       .innerJoin("accounts as a", "a.id", "i.account_id")
+      .innerJoin("identifiers as o", "o.account_id", "a.id")
       .select([
-        "i.id as i_id",
-        "i.kind as i_kind",
-        "i.display as i_display",
-        "i.verified_at as i_verified_at",
-        "i.created_at as i_created_at",
+        "o.id as o_id",
+        "o.kind as o_kind",
+        "o.value as o_value",
+        "o.display as o_display",
+        "o.verified_at as o_verified_at",
+        "o.created_at as o_created_at",
         "a.id",
         "a.name",
         "a.password_hash",
@@ -72,7 +76,9 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
         "a.updated_at",
         "a.locale",
       ])
-      .where("i.value", "=", slot("value")),
+      .where("i.value", "=", slot("value"))
+      .orderBy("o.created_at")
+      .orderBy("o.id"),
   );
   const identifiersOfAccount = precompile(
     db.selectFrom("identifiers").selectAll().where("account_id", "=", slot("accountId")).orderBy("created_at").orderBy("id"),
@@ -201,19 +207,24 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
     },
 
     async getAccountByIdentifier(value) {
-      // One round trip on every sign-in: the identifier (unique index on value) joined with its account.
-      const row = (await run(accountByIdentifier.bind({ value }))).rows[0];
-      if (!row) return null;
-      const identifier = toIdentifier({
-        id: row.i_id,
-        account_id: row.id,
-        kind: row.i_kind,
-        value,
-        display: row.i_display,
-        verified_at: row.i_verified_at,
-        created_at: row.i_created_at,
-      });
-      return { account: toAccount(row), identifier };
+      // One round trip on every sign-in: the identifier (unique index on value), its account, and the account's identifiers.
+      const { rows } = await run(accountByIdentifier.bind({ value }));
+      const first = rows[0];
+      if (!first) return null;
+      const identifiers = rows.map((row) =>
+        toIdentifier({
+          id: row.o_id,
+          account_id: row.id,
+          kind: row.o_kind,
+          value: row.o_value,
+          display: row.o_display,
+          verified_at: row.o_verified_at,
+          created_at: row.o_created_at,
+        }),
+      );
+      const identifier = identifiers.find((candidate) => candidate.value === value);
+      if (!identifier) throw new Error("the identifier asked for is missing from its account's identifiers");
+      return { account: toAccount(first), identifier, identifiers };
     },
 
     async listIdentifiers(accountId) {

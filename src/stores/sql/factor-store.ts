@@ -1,7 +1,7 @@
 // Passkeys, authenticator-app factors and recovery codes in SQL (Kysely), the same code for SQLite and
 // PostgreSQL. Every single-use rule is one UPDATE … WHERE … RETURNING: of concurrent callers one wins.
 import type { Kysely, Selectable, Transaction } from "kysely";
-import type { FactorStore, NewWebhookEvent, PasskeyRecord, RemovedSecondFactors, TOTPFactorRecord } from "../types.ts";
+import type { FactorStore, NewWebhookEvent, PasskeyRecord, RemovedSecondFactors, SecondFactorSummary, TOTPFactorRecord } from "../types.ts";
 import { precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { Database, PasskeysTable, SqlCodec, TOTPFactorsTable } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
@@ -28,16 +28,35 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec, run:
     createdAt: codec.date(row.created_at),
   });
 
-  // Every sign-in asks which second factors the account has: these three reads are compiled once.
   const passkeysOf = precompile(db.selectFrom("passkeys").selectAll().where("account_id", "=", slot("accountId")).orderBy("created_at").orderBy("id"));
   const totpOf = precompile(db.selectFrom("totp_factors").selectAll().where("account_id", "=", slot("accountId")));
-  const unusedCodesOf = precompile(
-    db
-      .selectFrom("recovery_codes")
-      .select((eb) => eb.fn.countAll<number | string>().as("n"))
-      .where("account_id", "=", slot("accountId"))
-      .where("used_at", "is", null),
+  // Every sign-in asks which second factors the account has: one statement of three counts, compiled once.
+  const summaryOf = precompile(
+    db.selectNoFrom((eb) => [
+      eb
+        .selectFrom("passkeys")
+        .select((sub) => sub.fn.countAll<number | string>().as("n"))
+        .where("account_id", "=", slot("accountId"))
+        .as("passkeys"),
+      eb
+        .selectFrom("totp_factors")
+        .select((sub) => sub.fn.countAll<number | string>().as("n"))
+        .where("account_id", "=", slot("accountId"))
+        .where("confirmed_at", "is not", null)
+        .as("totp"),
+      eb
+        .selectFrom("recovery_codes")
+        .select((sub) => sub.fn.countAll<number | string>().as("n"))
+        .where("account_id", "=", slot("accountId"))
+        .where("used_at", "is", null)
+        .as("codes"),
+    ]),
   );
+
+  async function summary(accountId: string): Promise<SecondFactorSummary> {
+    const [row] = (await run(summaryOf.bind({ accountId }))).rows;
+    return { passkeys: Number(row?.passkeys ?? 0), totpConfirmed: Number(row?.totp ?? 0) > 0, unusedRecoveryCodes: Number(row?.codes ?? 0) };
+  }
 
   /**
    * Runs a one-statement change, in a transaction with its webhook events when there are any, which are
@@ -186,9 +205,9 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec, run:
       return row !== undefined;
     },
     async countUnusedRecoveryCodes(accountId) {
-      const [row] = (await run(unusedCodesOf.bind({ accountId }))).rows;
-      return Number(row?.n ?? 0);
+      return (await summary(accountId)).unusedRecoveryCodes;
     },
+    secondFactorSummary: summary,
     async deleteRecoveryCodes(accountId) {
       const result = await db.deleteFrom("recovery_codes").where("account_id", "=", accountId).executeTakeFirst();
       return Number(result.numDeletedRows);
