@@ -60,18 +60,23 @@ export interface SigninAttempt {
  */
 export async function reserveSigninAttempt(deps: ThrottleDeps, value: string): Promise<SigninAttempt> {
   const k = keys(deps.config.secret, value);
-  const lockedFor = await deps.stores.shortLived.ttl(k.lock);
-  if (lockedFor > 0) throw new AppError("SIGNIN_LOCKED", { retryAfter: lockedFor, params: { wait: describeWait(lockedFor) } });
-  const checks = await deps.stores.shortLived.increment(k.hourly, 3600);
-  if (checks > MAX_CHECKS_PER_HOUR) {
-    const wait = Math.max(1, await deps.stores.shortLived.ttl(k.hourly));
+  // One atomic step (one round trip): the lock, the hourly count and this attempt's place.
+  const reserved = await deps.stores.shortLived.reserveAttempt(
+    { lock: k.lock, window: k.hourly, failures: k.failures, mark: k.locked },
+    { windowSeconds: 3600, windowLimit: MAX_CHECKS_PER_HOUR, failureSeconds: FAILURE_MEMORY_SECONDS },
+  );
+  if (reserved.outcome === "locked") {
+    throw new AppError("SIGNIN_LOCKED", { retryAfter: reserved.seconds, params: { wait: describeWait(reserved.seconds) } });
+  }
+  if (reserved.outcome === "ceiling") {
+    const wait = Math.max(1, reserved.seconds);
     throw new AppError("SIGNIN_LOCKED", { retryAfter: wait, params: { wait: describeWait(wait) }, detail: "hourly ceiling" });
   }
-  const position = await deps.stores.shortLived.incrementSliding(k.failures, FAILURE_MEMORY_SECONDS);
+  const { position } = reserved;
   // The lock check above only sees locks already written. Guesses that arrive together all pass it and
   // take places 11, 12, … before failure 10 is recorded; each of those may be checked only when the
   // failure just before its place has started a lock, and that lock has run out (checked above).
-  const pastPause = position > LOCK_AFTER_FAILURES && (await deps.stores.shortLived.get(k.locked)) !== String(position - 1);
+  const pastPause = position > LOCK_AFTER_FAILURES && reserved.mark !== String(position - 1);
   return { position, needsCAPTCHA: position > CAPTCHA_AFTER_FAILURES, pastPause };
 }
 
@@ -113,14 +118,14 @@ export async function countSigninFailure(deps: ThrottleDeps, value: string): Pro
 /** A completed reset or an operator's unlock: forget the failures and any lock. */
 export async function clearSigninThrottle(deps: ThrottleDeps, value: string): Promise<void> {
   const k = keys(deps.config.secret, value);
-  // One statement: a sign-in does this after every correct password.
   await deps.stores.shortLived.delete(k.failures, k.lock, k.locked);
 }
 
 /** The reserved attempt succeeded: it was no failure, so it leaves the hourly count too; then clear. */
 export async function recordSigninSuccess(deps: ThrottleDeps, value: string): Promise<void> {
-  await deps.stores.shortLived.decrement(keys(deps.config.secret, value).hourly);
-  await clearSigninThrottle(deps, value);
+  const k = keys(deps.config.secret, value);
+  // One atomic step: the hourly count goes down by this attempt, and the failures and any lock are forgotten.
+  await deps.stores.shortLived.decrementAndDelete(k.hourly, [k.failures, k.lock, k.locked]);
 }
 
 /** How many consecutive failures are on record (for display and tests). */

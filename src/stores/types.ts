@@ -465,8 +465,42 @@ export interface ShortLivedStore {
   decrement(key: string): Promise<number>;
   /** Seconds until `key` expires, or 0 when it does not exist. */
   ttl(key: string): Promise<number>;
+  /**
+   * Takes a place for one attempt against a throttle, in one atomic step (a transaction, one statement or
+   * one script): while `keys.lock` exists nothing changes ("locked", with its seconds left). Otherwise
+   * `keys.window` counts up (as `increment`, over `windowSeconds`); past `windowLimit` the answer is
+   * "ceiling" with the window's seconds left and nothing more changes. Otherwise `keys.failures` counts up
+   * (as `incrementSliding`, over `failureSeconds`) and the answer is "reserved" with that count as the
+   * attempt's place and the unexpired value under `keys.mark`.
+   */
+  reserveAttempt(keys: AttemptKeys, limits: AttemptLimits): Promise<AttemptReservation>;
+  /** Subtracts one from `counter` as `decrement` does and deletes `keys` (not `counter`), in one atomic step. */
+  decrementAndDelete(counter: string, keys: readonly string[]): Promise<void>;
   deleteExpired(): Promise<number>;
 }
+
+/** The keys of one subject of a throttle (see ShortLivedStore.reserveAttempt). */
+export interface AttemptKeys {
+  /** Exists while the subject is locked out. */
+  lock: string;
+  /** Attempts in a fixed window. */
+  window: string;
+  /** Consecutive failures, forgotten after a quiet while. */
+  failures: string;
+  /** A value read back with each reservation. */
+  mark: string;
+}
+
+export interface AttemptLimits {
+  windowSeconds: number;
+  windowLimit: number;
+  failureSeconds: number;
+}
+
+export type AttemptReservation =
+  | { outcome: "locked"; seconds: number }
+  | { outcome: "ceiling"; seconds: number }
+  | { outcome: "reserved"; position: number; mark: string | null };
 
 /**
  * One stored flow: a multi-step process (sign-in, password reset, …) between two requests of one browser.

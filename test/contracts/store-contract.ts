@@ -1512,6 +1512,64 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal(await stores.shortLived.increment(key, 60), 1);
       });
 
+      test("reserveAttempt: counts the window and the failures, reads the mark, and changes nothing during a lock", async () => {
+        const keys = { lock: unique("lock"), window: unique("window"), failures: unique("failures"), mark: unique("mark") };
+        const limits = { windowSeconds: 100, windowLimit: 3, failureSeconds: 60 };
+        const reserve = () => stores.shortLived.reserveAttempt(keys, limits);
+        assert.deepEqual(await reserve(), { outcome: "reserved", position: 1, mark: null });
+        assert.equal(await stores.shortLived.ttl(keys.window), 100);
+        assert.equal(await stores.shortLived.ttl(keys.failures), 60);
+        clock.advance(40_000);
+        await stores.shortLived.set(keys.mark, "7", 600);
+        assert.deepEqual(await reserve(), { outcome: "reserved", position: 2, mark: "7" });
+        assert.equal(await stores.shortLived.ttl(keys.window), 60, "the window keeps its expiry");
+        assert.equal(await stores.shortLived.ttl(keys.failures), 60, "the failures' expiry slides");
+
+        // A lock: nothing is counted while it lasts, and the answer says how long it has left.
+        await stores.shortLived.set(keys.lock, "x", 30);
+        clock.advance(10_000);
+        assert.deepEqual(await reserve(), { outcome: "locked", seconds: 20 });
+        assert.equal(await stores.shortLived.get(keys.window), "2");
+        assert.equal(await stores.shortLived.get(keys.failures), "2");
+        clock.advance(20_000);
+        assert.deepEqual(await reserve(), { outcome: "reserved", position: 3, mark: "7" }, "the lock ran out");
+
+        // Past the window's limit: the window still counts, the failures do not.
+        assert.deepEqual(await reserve(), { outcome: "ceiling", seconds: 30 });
+        assert.deepEqual(await reserve(), { outcome: "ceiling", seconds: 30 });
+        assert.equal(await stores.shortLived.get(keys.window), "5");
+        assert.equal(await stores.shortLived.get(keys.failures), "3");
+        clock.advance(30_000);
+        assert.deepEqual(await reserve(), { outcome: "reserved", position: 4, mark: "7" }, "a new window");
+        assert.equal(await stores.shortLived.get(keys.window), "1");
+        clock.advance(60_000);
+        assert.deepEqual(await reserve(), { outcome: "reserved", position: 1, mark: "7" }, "failures forgotten after a quiet minute");
+      });
+
+      test("decrementAndDelete subtracts one from the counter, keeps its expiry, and deletes the other keys", async () => {
+        const [counter, a, b, kept] = [unique("counter"), unique("k"), unique("k"), unique("k")];
+        await stores.shortLived.increment(counter, 60);
+        await stores.shortLived.increment(counter, 60);
+        for (const key of [a, b, kept]) await stores.shortLived.set(key, "v", 60);
+        clock.advance(20_000);
+        await stores.shortLived.decrementAndDelete(counter, [a, unique("missing"), b]);
+        assert.equal(await stores.shortLived.get(counter), "1");
+        assert.equal(await stores.shortLived.ttl(counter), 40);
+        assert.equal(await stores.shortLived.get(a), null);
+        assert.equal(await stores.shortLived.get(b), null);
+        assert.equal(await stores.shortLived.get(kept), "v");
+        await stores.shortLived.decrementAndDelete(counter, []);
+        await stores.shortLived.decrementAndDelete(counter, [kept]);
+        assert.equal(await stores.shortLived.get(counter), "0", "never below zero");
+        assert.equal(await stores.shortLived.get(kept), null);
+        const missing = unique("counter");
+        await stores.shortLived.decrementAndDelete(missing, []);
+        assert.equal(await stores.shortLived.get(missing), null, "a missing counter is not created");
+        clock.advance(40_000);
+        await stores.shortLived.decrementAndDelete(counter, []);
+        assert.equal(await stores.shortLived.get(counter), null, "an expired counter stays expired");
+      });
+
       test("concurrent increments, sliding increments and decrements are each counted once", async () => {
         const key = unique("counter");
         const sliding = unique("sliding");

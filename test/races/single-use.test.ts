@@ -196,6 +196,28 @@ function singleUseRaces(label: string, openHandles: () => Promise<Stores[]>, opt
       assert.equal(await pick(0).shortLived.get("sliding:race"), "0");
     });
 
+    test(`reserveAttempt: ${N} concurrent reservations take places 1..${N / 2} once each; the rest meet the window's limit; none during a lock`, async () => {
+      const keys = { lock: "attempt:lock", window: "attempt:window", failures: "attempt:failures", mark: "attempt:mark" };
+      const limits = { windowSeconds: 3600, windowLimit: N / 2, failureSeconds: 600 };
+      const answers = await times(N, (i) => pick(i).shortLived.reserveAttempt(keys, limits));
+      assert.deepEqual(
+        answers.flatMap((a) => (a.outcome === "reserved" ? [a.position] : [])).sort((a, b) => a - b),
+        Array.from({ length: N / 2 }, (_, i) => i + 1),
+      );
+      assert.equal(answers.filter((a) => a.outcome === "ceiling").length, N / 2);
+      assert.equal(await pick(0).shortLived.get(keys.failures), String(N / 2), "a refusal at the limit is no failure");
+
+      // Every success gives its place in the window back and clears the failures, at once.
+      await times(N, (i) => pick(i).shortLived.decrementAndDelete(keys.window, [keys.failures, keys.lock]));
+      assert.equal(await pick(0).shortLived.get(keys.window), "0");
+      assert.equal(await pick(0).shortLived.get(keys.failures), null);
+
+      await pick(0).shortLived.set(keys.lock, "10", 60);
+      const locked = await times(N, (i) => pick(i).shortLived.reserveAttempt(keys, limits));
+      assert.ok(locked.every((a) => a.outcome === "locked" && a.seconds === 60));
+      assert.equal(await pick(0).shortLived.get(keys.window), "0", "nothing counted during the lock");
+    });
+
     test(`createPendingAccount: ${N} concurrent registrations of one value never fail, and one account holds it`, async () => {
       const results = await times(N, (i) =>
         pickForTransaction(i).accounts.createPendingAccount({
@@ -361,14 +383,21 @@ interface ThreadResult {
   consumed: string | null;
   taken: string | null;
   counts: number[];
+  /** Places taken by reserveAttempt, and how many were refused at the window's limit. */
+  places: number[];
+  ceilings: number;
   failures: string[];
   registrations: Array<string | null>;
   errors: string[];
 }
 
+/** One throttle that every contender reserves attempts against: 10 each, 20 fit in the window. */
+const THREAD_ATTEMPT_KEYS = { lock: "threads:lock", window: "threads:window", failures: "threads:failures", mark: "threads:mark" };
+const THREAD_ATTEMPT_LIMITS = { windowSeconds: 3600, windowLimit: 20, failureSeconds: 600 };
+
 /** The operations each contender runs; written once, used by the workers and by the main thread. */
 async function runRaceOperations(stores: Stores, index: number, now: Date): Promise<ThreadResult> {
-  const result: ThreadResult = { consumed: null, taken: null, counts: [], failures: [], registrations: [], errors: [] };
+  const result: ThreadResult = { consumed: null, taken: null, counts: [], places: [], ceilings: 0, failures: [], registrations: [], errors: [] };
   const attempt = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
@@ -393,6 +422,13 @@ async function runRaceOperations(stores: Stores, index: number, now: Date): Prom
     pending.push(
       attempt(async () => {
         result.counts.push(await stores.shortLived.increment("counter:threads", 60));
+      }),
+    );
+    pending.push(
+      attempt(async () => {
+        const reserved = await stores.shortLived.reserveAttempt(THREAD_ATTEMPT_KEYS, THREAD_ATTEMPT_LIMITS);
+        if (reserved.outcome === "reserved") result.places.push(reserved.position);
+        else if (reserved.outcome === "ceiling") result.ceilings++;
       }),
     );
     pending.push(
@@ -445,7 +481,7 @@ function threadRaces(backend: Backend): void {
         });
         // The workers need the operations too: hand them over as source, defined once above. tsx compiles
         // with keepNames, whose `__name` helper the function's source refers to.
-        const source = `var __name = (target) => target;\n${WORKER_SOURCE}\n${runRaceOperations.toString()}`;
+        const source = `var __name = (target) => target;\nconst THREAD_ATTEMPT_KEYS = ${JSON.stringify(THREAD_ATTEMPT_KEYS)};\nconst THREAD_ATTEMPT_LIMITS = ${JSON.stringify(THREAD_ATTEMPT_LIMITS)};\n${WORKER_SOURCE}\n${runRaceOperations.toString()}`;
         const workers = Array.from({ length: WORKERS }, (_, i) => new Worker(source, { eval: true, workerData: workerData(i + 1) }));
         const finished = workers.map(
           (worker) =>
@@ -481,6 +517,16 @@ function threadRaces(backend: Backend): void {
           results.flatMap((r) => r.counts).sort((a, b) => a - b),
           Array.from({ length: 10 * contenders }, (_, i) => i + 1),
         );
+        // 30 reservations against a window of 20: places 1..20, each once; the rest refused, and not counted as failures.
+        assert.deepEqual(
+          results.flatMap((r) => r.places).sort((a, b) => a - b),
+          Array.from({ length: THREAD_ATTEMPT_LIMITS.windowLimit }, (_, i) => i + 1),
+        );
+        assert.equal(
+          results.reduce((sum, r) => sum + r.ceilings, 0),
+          10 * contenders - THREAD_ATTEMPT_LIMITS.windowLimit,
+        );
+        assert.equal(await main.shortLived.get(THREAD_ATTEMPT_KEYS.failures), String(THREAD_ATTEMPT_LIMITS.windowLimit));
         // Every try was taken exactly once: 1000 tries minus those used are left.
         assert.deepEqual([...new Set(results.flatMap((r) => r.failures))], ["taken"]);
         const tries = await main.verifications.consumeVerification({ purpose: "registration", value: "tries@example.com" }, "tries-hash", START);

@@ -24,20 +24,38 @@ redis.call('DEL', KEYS[1])
 if not r[2] or tonumber(r[2]) <= tonumber(ARGV[1]) then return false end
 return r[1]`;
 
+// Counts up the counter under `key`: a missing or expired one starts at 1 and expires `ttl` ms after `now`;
+// otherwise it keeps its expiry, or with `sliding` moves it to `ttl` ms after `now`. Returns the count and
+// the expiry.
+const BUMP = `
+local function bump(key, now, ttl, sliding)
+  local r = redis.call('HMGET', key, 'v', 'e')
+  local v = 1
+  local e = now + ttl
+  if r[2] and tonumber(r[2]) > now then
+    v = tonumber(r[1]) + 1
+    if not sliding then e = tonumber(r[2]) end
+  end
+  redis.call('HSET', key, 'v', v, 'e', e)
+  redis.call('PEXPIRE', key, e - now + ${GRACE_MS})
+  return v, e
+end`;
+
 // ARGV: now, ttl ms, sliding (1/0)
-const INCREMENT = `
+const INCREMENT = `${BUMP}
+return (bump(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1'))`;
+
+// KEYS: lock, window, failures, mark. ARGV: now, window ms, window limit, failure ms.
+const RESERVE_ATTEMPT = `${BUMP}
 local now = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
-local r = redis.call('HMGET', KEYS[1], 'v', 'e')
-local v = 1
-local e = now + ttl
-if r[2] and tonumber(r[2]) > now then
-  v = tonumber(r[1]) + 1
-  if ARGV[3] == '0' then e = tonumber(r[2]) end
-end
-redis.call('HSET', KEYS[1], 'v', v, 'e', e)
-redis.call('PEXPIRE', KEYS[1], e - now + ${GRACE_MS})
-return v`;
+local lock = tonumber(redis.call('HGET', KEYS[1], 'e'))
+if lock and lock > now then return {'locked', lock - now} end
+local checks, e = bump(KEYS[2], now, tonumber(ARGV[2]), false)
+if checks > tonumber(ARGV[3]) then return {'ceiling', e - now} end
+local position = bump(KEYS[3], now, tonumber(ARGV[4]), true)
+local m = redis.call('HMGET', KEYS[4], 'v', 'e')
+if m[2] and tonumber(m[2]) > now then return {'reserved', position, m[1]} end
+return {'reserved', position}`;
 
 const DECREMENT = `
 local r = redis.call('HMGET', KEYS[1], 'v', 'e')
@@ -46,6 +64,16 @@ local v = tonumber(r[1])
 if v > 0 then v = v - 1 end
 redis.call('HSET', KEYS[1], 'v', v)
 return v`;
+
+// KEYS: the counter, then the keys to delete. ARGV: now.
+const DECREMENT_AND_DELETE = `
+local r = redis.call('HMGET', KEYS[1], 'v', 'e')
+if r[2] and tonumber(r[2]) > tonumber(ARGV[1]) then
+  local v = tonumber(r[1])
+  if v > 0 then redis.call('HSET', KEYS[1], 'v', v - 1) end
+end
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1`;
 
 const TTL = `
 local e = tonumber(redis.call('HGET', KEYS[1], 'e'))
@@ -84,6 +112,26 @@ export function createRedisShortLivedStore(redis: Redis, prefix: string, clock: 
     async ttl(key) {
       const ms = Number(await run(TTL, key, now()));
       return ms > 0 ? Math.ceil(ms / 1000) : 0;
+    },
+    async reserveAttempt(keys, limits) {
+      const answer = (await redis.eval(
+        RESERVE_ATTEMPT,
+        4,
+        k(keys.lock),
+        k(keys.window),
+        k(keys.failures),
+        k(keys.mark),
+        now(),
+        String(limits.windowSeconds * 1000),
+        String(limits.windowLimit),
+        String(limits.failureSeconds * 1000),
+      )) as [string, number, string?];
+      const [outcome, figure, mark] = answer;
+      if (outcome === "locked" || outcome === "ceiling") return { outcome, seconds: Math.ceil(Number(figure) / 1000) };
+      return { outcome: "reserved", position: Number(figure), mark: mark ?? null };
+    },
+    async decrementAndDelete(counter, keys) {
+      await redis.eval(DECREMENT_AND_DELETE, 1 + keys.length, k(counter), ...keys.map(k), now());
     },
     async deleteExpired() {
       // Redis removes expired keys itself.

@@ -1,17 +1,54 @@
 // Short-lived state in the SQL database (single mode): a key, a value and an expiry per row. Expired rows
 // are invisible at once and swept now and then. Every query is compiled once (they run several times per
 // sign-in; see ../sql/precompiled.ts).
-import { type Kysely, sql } from "kysely";
+import { CompiledQuery, type Kysely, sql } from "kysely";
 import type { Clock } from "../../lib/clock.ts";
-import { precompile, type QueryRunner, slot } from "../sql/precompiled.ts";
-import type { Database, SqlCodec } from "../sql/schema.ts";
-import type { ShortLivedStore } from "../types.ts";
+import { type AtomicRunner, type AtomicSteps, kyselyAtomicRunner, precompile, type QueryRunner, slot } from "../sql/precompiled.ts";
+import type { Database, SqlCodec, SqlTime } from "../sql/schema.ts";
+import type { AttemptKeys, AttemptLimits, AttemptReservation, ShortLivedStore } from "../types.ts";
 
+// PostgreSQL runs a reservation as one statement: data-modifying CTEs share one snapshot, and each upsert
+// still counts from the latest committed row. The window counts only without a lock; the failures only
+// within the window's limit. $1 lock, $2 window, $3 failures, $4 mark, $5 now, $6 window expiry,
+// $7 failure expiry, $8 window limit.
+const RESERVE_POSTGRES = `with lock as (
+  select expires_at from short_lived where key = $1 and expires_at > $5
+), win as (
+  insert into short_lived as s (key, value, expires_at)
+  select $2::text, '1', $6::timestamptz where not exists (select 1 from lock)
+  on conflict (key) do update set
+    value = case when s.expires_at <= $5 then '1' else cast(cast(s.value as integer) + 1 as text) end,
+    expires_at = case when s.expires_at <= $5 then excluded.expires_at else s.expires_at end
+  returning s.value, s.expires_at
+), fail as (
+  insert into short_lived as s (key, value, expires_at)
+  select $3::text, '1', $7::timestamptz from win where cast(win.value as integer) <= $8::integer
+  on conflict (key) do update set
+    value = case when s.expires_at <= $5 then '1' else cast(cast(s.value as integer) + 1 as text) end,
+    expires_at = excluded.expires_at
+  returning s.value
+)
+select (select expires_at from lock) as lock_expires,
+  (select value from win) as checks,
+  (select expires_at from win) as window_expires,
+  (select value from fail) as position,
+  (select value from short_lived where key = $4 and expires_at > $5) as mark`;
+
+// $1 counter, $2 keys to delete, $3 now.
+const DECREMENT_AND_DELETE_POSTGRES = `with gone as (delete from short_lived where key = any($2::text[]))
+update short_lived set value = case when cast(value as integer) > 0 then cast(cast(value as integer) - 1 as text) else '0' end
+where key = $1 and expires_at > $3`;
+
+/**
+ * `atomic` runs the steps that take several statements on SQLite (reserveAttempt, decrementAndDelete) in one
+ * transaction; on PostgreSQL each of them is one statement instead.
+ */
 export function createSqlShortLivedStore(
   db: Kysely<Database>,
   codec: SqlCodec,
   clock: Clock,
   run: QueryRunner = (query) => db.executeQuery(query),
+  atomic: AtomicRunner = kyselyAtomicRunner(db),
 ): ShortLivedStore {
   const nowValue = () => codec.time(clock.now());
   const expiry = (ttlSeconds: number) => codec.time(new Date(clock.now().getTime() + ttlSeconds * 1000));
@@ -60,6 +97,8 @@ export function createSqlShortLivedStore(
     }
     return query;
   };
+  const deleteKeys = (keys: readonly string[]): CompiledQuery =>
+    keys.length === 1 ? deleteQuery.bind({ key: keys[0] }) : deleteManyQuery(keys.length).bind(Object.fromEntries(keys.map((key, i) => [`k${i}`, key])));
   const decrementQuery = precompile(
     db
       .updateTable("short_lived")
@@ -69,6 +108,54 @@ export function createSqlShortLivedStore(
       .returning("value"),
   );
   const ttlQuery = precompile(db.selectFrom("short_lived").select("expires_at").where("key", "=", slot("key")));
+
+  /** Whole seconds until an expiry, 0 when it has passed or there is none. */
+  const secondsUntil = (expiresAt: SqlTime | null | undefined): number => {
+    if (expiresAt === null || expiresAt === undefined) return 0;
+    return Math.max(0, Math.ceil((codec.date(expiresAt).getTime() - clock.now().getTime()) / 1000));
+  };
+  const countOf = (rows: Array<{ value: string }>): number => {
+    const row = rows[0];
+    if (!row) throw new Error("the counter upsert returned no row");
+    return Number(row.value);
+  };
+
+  function* reserveSteps(keys: AttemptKeys, limits: AttemptLimits): AtomicSteps<AttemptReservation> {
+    const lock = secondsUntil((yield ttlQuery.bind({ key: keys.lock })).rows[0]?.expires_at);
+    if (lock > 0) return { outcome: "locked", seconds: lock };
+    const checks = countOf((yield bumpFixed.bind({ key: keys.window, now: nowValue(), expires: expiry(limits.windowSeconds) })).rows);
+    if (checks > limits.windowLimit) return { outcome: "ceiling", seconds: secondsUntil((yield ttlQuery.bind({ key: keys.window })).rows[0]?.expires_at) };
+    const position = countOf((yield bumpSliding.bind({ key: keys.failures, now: nowValue(), expires: expiry(limits.failureSeconds) })).rows);
+    const mark: string | null = (yield getQuery.bind({ key: keys.mark, now: nowValue() })).rows[0]?.value ?? null;
+    return { outcome: "reserved", position, mark };
+  }
+
+  async function reservePostgres(keys: AttemptKeys, limits: AttemptLimits): Promise<AttemptReservation> {
+    const parameters = [
+      keys.lock,
+      keys.window,
+      keys.failures,
+      keys.mark,
+      nowValue(),
+      expiry(limits.windowSeconds),
+      expiry(limits.failureSeconds),
+      limits.windowLimit,
+    ];
+    const { rows } = await run(
+      CompiledQuery.raw(RESERVE_POSTGRES, parameters) as CompiledQuery<{
+        lock_expires: SqlTime | null;
+        checks: string | null;
+        window_expires: SqlTime | null;
+        position: string | null;
+        mark: string | null;
+      }>,
+    );
+    const row = rows[0];
+    if (!row) throw new Error("the reservation statement returned no row");
+    if (row.checks === null) return { outcome: "locked", seconds: secondsUntil(row.lock_expires) };
+    if (row.position === null) return { outcome: "ceiling", seconds: secondsUntil(row.window_expires) };
+    return { outcome: "reserved", position: Number(row.position), mark: row.mark };
+  }
 
   const bump = async (key: string, ttlSeconds: number, sliding: boolean): Promise<number> => {
     const { rows } = await run((sliding ? bumpSliding : bumpFixed).bind({ key, now: nowValue(), expires: expiry(ttlSeconds) }));
@@ -93,11 +180,7 @@ export function createSqlShortLivedStore(
     },
     async delete(...keys) {
       if (keys.length === 0) return;
-      if (keys.length === 1) {
-        await run(deleteQuery.bind({ key: keys[0] }));
-        return;
-      }
-      await run(deleteManyQuery(keys.length).bind(Object.fromEntries(keys.map((key, i) => [`k${i}`, key]))));
+      await run(deleteKeys(keys));
     },
     increment: (key, ttlSeconds) => bump(key, ttlSeconds, false),
     incrementSliding: (key, ttlSeconds) => bump(key, ttlSeconds, true),
@@ -107,10 +190,20 @@ export function createSqlShortLivedStore(
     },
     async ttl(key) {
       const { rows } = await run(ttlQuery.bind({ key }));
-      const row = rows[0];
-      if (!row) return 0;
-      const seconds = Math.ceil((codec.date(row.expires_at).getTime() - clock.now().getTime()) / 1000);
-      return Math.max(0, seconds);
+      return secondsUntil(rows[0]?.expires_at);
+    },
+    reserveAttempt(keys, limits) {
+      return codec.dialect === "postgres" ? reservePostgres(keys, limits) : atomic(() => reserveSteps(keys, limits));
+    },
+    async decrementAndDelete(counter, keys) {
+      if (codec.dialect === "postgres") {
+        await run(CompiledQuery.raw(DECREMENT_AND_DELETE_POSTGRES, [counter, [...keys], nowValue()]));
+        return;
+      }
+      await atomic(function* () {
+        yield decrementQuery.bind({ key: counter, now: nowValue() });
+        if (keys.length > 0) yield deleteKeys(keys);
+      });
     },
     async deleteExpired() {
       const result = await db.deleteFrom("short_lived").where("expires_at", "<=", nowValue()).executeTakeFirst();

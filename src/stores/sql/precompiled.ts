@@ -8,7 +8,8 @@
 //   const { rows } = await run(byKey.bind({ key }));
 
 import type SQLite from "better-sqlite3";
-import { type Compilable, CompiledQuery, type QueryResult } from "kysely";
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from "kysely";
+import type { Database } from "./schema.ts";
 
 // A value no caller passes: NUL characters around the slot's name.
 const SLOT_START = "\u0000slot:";
@@ -82,13 +83,62 @@ function directOrInTransaction<T>(
  * Statements come from `prepare` (the same cache Kysely uses). Mirrors Kysely's SqliteConnection.
  */
 export function directSqliteRunner(raw: SQLite.Database, prepare: (sql: string) => SQLite.Statement, fallback: QueryRunner): QueryRunner {
-  return directOrInTransaction(raw, fallback, (query): QueryResult<unknown> => {
+  return directOrInTransaction(raw, fallback, sqliteExecutor(prepare)) as QueryRunner;
+}
+
+/** Runs one compiled query on the SQLite connection, synchronously, with Kysely's result shape. */
+function sqliteExecutor(prepare: (sql: string) => SQLite.Statement): (query: CompiledQuery) => QueryResult<unknown> {
+  return (query) => {
     const statement = prepare(query.sql);
     const parameters = query.parameters as unknown[];
     if (statement.reader) return { rows: statement.all(parameters) };
     const { changes, lastInsertRowid } = statement.run(parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-  }) as QueryRunner;
+  };
+}
+
+/**
+ * The statements of one atomic step, written once for every way of running them: the generator yields each
+ * query and is handed back its result, so the step can decide what to run next (stop at a lock, say).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: each yielded query has its own row type; the step casts what it reads.
+export type AtomicSteps<T> = Generator<CompiledQuery, T, QueryResult<any>>;
+
+/** Runs a step's statements in one transaction: all of their writes take effect, or none. */
+export type AtomicRunner = <T>(steps: () => AtomicSteps<T>) => Promise<T>;
+
+/** A transaction through Kysely: one round trip per statement plus BEGIN and COMMIT. */
+export function kyselyAtomicRunner(db: Kysely<Database>): AtomicRunner {
+  return (steps) =>
+    db.transaction().execute(async (trx) => {
+      const generator = steps();
+      let step = generator.next();
+      while (!step.done) step = generator.next(await trx.executeQuery(step.value));
+      return step.value;
+    });
+}
+
+/**
+ * A transaction on the SQLite connection itself, run to its end synchronously (BEGIN IMMEDIATE … COMMIT):
+ * nothing else in the process can run in between, and other processes wait for the write lock. Inside a
+ * transaction opened through Kysely it takes its turn through Kysely instead, as directSqliteRunner does.
+ */
+export function directSqliteAtomicRunner(raw: SQLite.Database, prepare: (sql: string) => SQLite.Statement, db: Kysely<Database>): AtomicRunner {
+  const execute = sqliteExecutor(prepare);
+  const fallback = kyselyAtomicRunner(db);
+  const transaction = raw.transaction((generator: AtomicSteps<unknown>) => {
+    let step = generator.next();
+    while (!step.done) step = generator.next(execute(step.value));
+    return step.value;
+  });
+  return <T>(steps: () => AtomicSteps<T>): Promise<T> => {
+    if (raw.inTransaction) return fallback(steps);
+    try {
+      return Promise.resolve(transaction.immediate(steps()) as T);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }
 
 /**

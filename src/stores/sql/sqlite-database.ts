@@ -18,7 +18,14 @@ import {
 import { lazyRequire } from "../../lib/lazy-require.ts";
 import { describeReadOnlySqlite } from "../outage.ts";
 import { sqliteMigrations } from "./migrations/index.ts";
-import { type ArrayQueryRunner, directSqliteArrayRunner, directSqliteRunner, type QueryRunner } from "./precompiled.ts";
+import {
+  type ArrayQueryRunner,
+  type AtomicRunner,
+  directSqliteArrayRunner,
+  directSqliteAtomicRunner,
+  directSqliteRunner,
+  type QueryRunner,
+} from "./precompiled.ts";
 import type { Database } from "./schema.ts";
 
 /** Loaded when a SQLite database is opened: a PostgreSQL deployment never loads the addon. */
@@ -31,6 +38,8 @@ export interface SqliteHandle {
   run: QueryRunner;
   /** The same, answering rows as arrays of column values. */
   runArrays: ArrayQueryRunner;
+  /** Several statements in one synchronous transaction on the connection. */
+  atomic: AtomicRunner;
 }
 
 // Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
@@ -135,7 +144,9 @@ export function openSqliteDatabase(file: string): SqliteHandle {
     statementCache((sqlText) => raw.prepare(sqlText).raw(true)),
     viaKysely,
   );
-  return { db, raw, run, runArrays };
+  // Several statements as one step (a sign-in's throttle), in one synchronous transaction.
+  const atomic = directSqliteAtomicRunner(raw, (sqlText) => statements.prepare(sqlText), db);
+  return { db, raw, run, runArrays, atomic };
 }
 
 const provider: MigrationProvider = {
