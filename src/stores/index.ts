@@ -18,7 +18,7 @@ import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
 import { migratePostgresDatabase, openPostgresDatabase } from "./sql/postgres-database.ts";
-import { type ArrayQueryRunner, type AtomicRunner, arraysFrom, kyselyAtomicRunner, type QueryRunner } from "./sql/precompiled.ts";
+import { type ArrayQueryRunner, arraysFrom, type QueryRunner, type StepRunner, stepsThrough } from "./sql/precompiled.ts";
 import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/schema.ts";
 import { createSqlSessionStore } from "./sql/session-store.ts";
 import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
@@ -38,8 +38,8 @@ export interface OpenedDatabase {
   run: QueryRunner;
   /** The same, answering rows as arrays (the session check's join). */
   runArrays: ArrayQueryRunner;
-  /** Runs several statements as one atomic step (see AtomicSteps). */
-  atomic: AtomicRunner;
+  /** Runs a step of several statements (see Steps). */
+  steps: StepRunner;
   migrate(): Promise<string[]>;
   poolStats?: () => { total: number; idle: number; waiting: number };
 }
@@ -54,13 +54,13 @@ export function openDatabase(config: Pick<Config, "database">): OpenedDatabase {
       codec: postgresCodec,
       run,
       runArrays: arraysFrom(run),
-      atomic: kyselyAtomicRunner(db),
+      steps: stepsThrough(run),
       migrate: () => migratePostgresDatabase(db),
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   }
-  const { db, run, runArrays, atomic } = openSqliteDatabase(config.database.file);
-  return { db, codec: sqliteCodec, run, runArrays, atomic, migrate: () => migrateSqliteDatabase(db) };
+  const { db, run, runArrays, steps } = openSqliteDatabase(config.database.file);
+  return { db, codec: sqliteCodec, run, runArrays, steps, migrate: () => migrateSqliteDatabase(db) };
 }
 
 const loadIORedis = lazyRequire<typeof import("ioredis")>("ioredis");
@@ -80,7 +80,7 @@ export async function openStores(
   clock: Clock,
   options: OpenStoresOptions = { migrate: true },
 ): Promise<Stores> {
-  const { db, codec, run, runArrays, atomic, migrate, poolStats } = openDatabase(config);
+  const { db, codec, run, runArrays, steps, migrate, poolStats } = openDatabase(config);
   if (options.migrate) await migrate();
   const redis = config.redis ? openRedis(config.redis) : undefined;
   // An unreachable Redis is reported by /readyz and by failing requests, never by an unhandled event.
@@ -110,7 +110,7 @@ export async function openStores(
     helpFeedback: createSqlHelpFeedbackStore(db, codec),
     factors: createSqlFactorStore(db, codec, run),
     webhooks: createSqlWebhookStore(db, codec),
-    shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock, run, atomic),
+    shortLived: redis && config.redis ? createRedisShortLivedStore(redis, config.redis.prefix, clock) : createSqlShortLivedStore(db, codec, clock, run, steps),
     flows: redis && config.redis ? createRedisFlowStore(redis, config.redis.prefix, clock) : createSqlFlowStore(db, codec, clock),
     ...(poolStats ? { poolStats } : {}),
     async ping() {

@@ -466,15 +466,16 @@ export interface ShortLivedStore {
   /** Seconds until `key` expires, or 0 when it does not exist. */
   ttl(key: string): Promise<number>;
   /**
-   * Takes a place for one attempt against a throttle, in one atomic step (a transaction, one statement or
-   * one script): while `keys.lock` exists nothing changes ("locked", with its seconds left). Otherwise
+   * Takes a place for one attempt against a throttle, in one round trip (one statement on PostgreSQL, one
+   * script on Redis; on SQLite its statements run back to back, each atomic, with nothing else of the
+   * process in between): while `keys.lock` exists nothing changes ("locked", with its seconds left). Otherwise
    * `keys.window` counts up (as `increment`, over `windowSeconds`); past `windowLimit` the answer is
    * "ceiling" with the window's seconds left and nothing more changes. Otherwise `keys.failures` counts up
    * (as `incrementSliding`, over `failureSeconds`) and the answer is "reserved" with that count as the
    * attempt's place and the unexpired value under `keys.mark`.
    */
   reserveAttempt(keys: AttemptKeys, limits: AttemptLimits): Promise<AttemptReservation>;
-  /** Subtracts one from `counter` as `decrement` does and deletes `keys` (not `counter`), in one atomic step. */
+  /** Subtracts one from `counter` as `decrement` does and deletes `keys` (not `counter`), in one round trip (as reserveAttempt). */
   decrementAndDelete(counter: string, keys: readonly string[]): Promise<void>;
   deleteExpired(): Promise<number>;
 }

@@ -3,7 +3,7 @@
 // sign-in; see ../sql/precompiled.ts).
 import { CompiledQuery, type Kysely, sql } from "kysely";
 import type { Clock } from "../../lib/clock.ts";
-import { type AtomicRunner, type AtomicSteps, kyselyAtomicRunner, precompile, type QueryRunner, slot } from "../sql/precompiled.ts";
+import { precompile, type QueryRunner, type StepRunner, type Steps, slot, stepsThrough } from "../sql/precompiled.ts";
 import type { Database, SqlCodec, SqlTime } from "../sql/schema.ts";
 import type { AttemptKeys, AttemptLimits, AttemptReservation, ShortLivedStore } from "../types.ts";
 
@@ -40,15 +40,15 @@ update short_lived set value = case when cast(value as integer) > 0 then cast(ca
 where key = $1 and expires_at > $3`;
 
 /**
- * `atomic` runs the steps that take several statements on SQLite (reserveAttempt, decrementAndDelete) in one
- * transaction; on PostgreSQL each of them is one statement instead.
+ * On SQLite, `steps` runs reserveAttempt's and decrementAndDelete's statements back to back (each statement
+ * atomic, nothing else of the process in between); on PostgreSQL each of them is one statement instead.
  */
 export function createSqlShortLivedStore(
   db: Kysely<Database>,
   codec: SqlCodec,
   clock: Clock,
   run: QueryRunner = (query) => db.executeQuery(query),
-  atomic: AtomicRunner = kyselyAtomicRunner(db),
+  steps: StepRunner = stepsThrough(run),
 ): ShortLivedStore {
   const nowValue = () => codec.time(clock.now());
   const expiry = (ttlSeconds: number) => codec.time(new Date(clock.now().getTime() + ttlSeconds * 1000));
@@ -120,7 +120,7 @@ export function createSqlShortLivedStore(
     return Number(row.value);
   };
 
-  function* reserveSteps(keys: AttemptKeys, limits: AttemptLimits): AtomicSteps<AttemptReservation> {
+  function* reserveSteps(keys: AttemptKeys, limits: AttemptLimits): Steps<AttemptReservation> {
     const lock = secondsUntil((yield ttlQuery.bind({ key: keys.lock })).rows[0]?.expires_at);
     if (lock > 0) return { outcome: "locked", seconds: lock };
     const checks = countOf((yield bumpFixed.bind({ key: keys.window, now: nowValue(), expires: expiry(limits.windowSeconds) })).rows);
@@ -193,14 +193,14 @@ export function createSqlShortLivedStore(
       return secondsUntil(rows[0]?.expires_at);
     },
     reserveAttempt(keys, limits) {
-      return codec.dialect === "postgres" ? reservePostgres(keys, limits) : atomic(() => reserveSteps(keys, limits));
+      return codec.dialect === "postgres" ? reservePostgres(keys, limits) : steps(() => reserveSteps(keys, limits));
     },
     async decrementAndDelete(counter, keys) {
       if (codec.dialect === "postgres") {
         await run(CompiledQuery.raw(DECREMENT_AND_DELETE_POSTGRES, [counter, [...keys], nowValue()]));
         return;
       }
-      await atomic(function* () {
+      await steps(function* () {
         yield decrementQuery.bind({ key: counter, now: nowValue() });
         if (keys.length > 0) yield deleteKeys(keys);
       });

@@ -76,6 +76,43 @@ describe("precompiled queries and the direct SQLite runner", () => {
     await db.destroy();
   });
 
+  it("runs a step's statements back to back, each seeing the one before; inside a transaction it waits its turn", async () => {
+    const { db, steps } = openSqliteDatabase(join(dir, "steps.db"));
+    await migrateSqliteDatabase(db);
+    const insert = precompile(db.insertInto("short_lived").values({ key: slot("key"), value: slot("value"), expires_at: 9 }));
+    const byKey = precompile(db.selectFrom("short_lived").select("value").where("key", "=", slot("key")));
+    // Copies a's value to b, then reads b: one step, three statements.
+    const copy = (from: string, to: string) =>
+      steps(function* () {
+        const found = (yield byKey.bind({ key: from })).rows[0]?.value ?? null;
+        if (found === null) return "nothing to copy";
+        yield insert.bind({ key: to, value: `${found}+` });
+        return (yield byKey.bind({ key: to })).rows[0]?.value;
+      });
+    assert.equal(await copy("a", "b"), "nothing to copy");
+    await steps(function* () {
+      yield insert.bind({ key: "a", value: "first" });
+    });
+    assert.equal(await copy("a", "b"), "first+");
+
+    let inside: Promise<unknown> = Promise.resolve();
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto("short_lived").values({ key: "c", value: "uncommitted", expires_at: 9 }).execute();
+      inside = copy("c", "d");
+      throw new Error("roll back");
+    });
+    await assert.rejects(transaction, /roll back/);
+    assert.equal(await inside, "nothing to copy", "waited for the transaction instead of reading its uncommitted row");
+    await assert.rejects(
+      steps(function* () {
+        yield insert.bind({ key: "a", value: "again" });
+      }),
+      /UNIQUE constraint failed/,
+      "a failing statement is a rejected promise",
+    );
+    await db.destroy();
+  });
+
   it("reports a failing statement as a rejected promise", async () => {
     const { db, run } = openSqliteDatabase(join(dir, "error.db"));
     await migrateSqliteDatabase(db);

@@ -20,11 +20,11 @@ import { describeReadOnlySqlite } from "../outage.ts";
 import { sqliteMigrations } from "./migrations/index.ts";
 import {
   type ArrayQueryRunner,
-  type AtomicRunner,
   directSqliteArrayRunner,
-  directSqliteAtomicRunner,
   directSqliteRunner,
+  directSqliteStepRunner,
   type QueryRunner,
+  type StepRunner,
 } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
 
@@ -38,8 +38,8 @@ export interface SqliteHandle {
   run: QueryRunner;
   /** The same, answering rows as arrays of column values. */
   runArrays: ArrayQueryRunner;
-  /** Several statements in one synchronous transaction on the connection. */
-  atomic: AtomicRunner;
+  /** Runs a step of several statements synchronously on the connection. */
+  steps: StepRunner;
 }
 
 // Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
@@ -144,9 +144,9 @@ export function openSqliteDatabase(file: string): SqliteHandle {
     statementCache((sqlText) => raw.prepare(sqlText).raw(true)),
     viaKysely,
   );
-  // Several statements as one step (a sign-in's throttle), in one synchronous transaction.
-  const atomic = directSqliteAtomicRunner(raw, (sqlText) => statements.prepare(sqlText), db);
-  return { db, raw, run, runArrays, atomic };
+  // A step of several statements (a sign-in's throttle), run back to back.
+  const steps = directSqliteStepRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely);
+  return { db, raw, run, runArrays, steps };
 }
 
 const provider: MigrationProvider = {
