@@ -235,7 +235,8 @@ describe("admin console", () => {
     const page = await admin.get(`/admin/accounts/${ownerId}`);
     assert.equal(page.statusCode, 200);
     const text = pageText(page.body);
-    assert.match(text, /ada@example\.com E-mail 1 /);
+    // Confirmed: the date it was confirmed (any day of the month), not "Not confirmed".
+    assert.match(text, /ada@example\.com E-mail \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC/);
     assert.match(
       page.body,
       /<td data-label="Browser"><bdi>Firefox 128<\/bdi><\/td><td data-label="System"><bdi>Linux<\/bdi><\/td><td data-label="Address"><bdi>127\.0\.0\.1<\/bdi><\/td>/,
