@@ -159,9 +159,7 @@ export function createSqlShortLivedStore(
 
   const bump = async (key: string, ttlSeconds: number, sliding: boolean): Promise<number> => {
     const { rows } = await run((sliding ? bumpSliding : bumpFixed).bind({ key, now: nowValue(), expires: expiry(ttlSeconds) }));
-    const row = rows[0];
-    if (!row) throw new Error("the counter upsert returned no row");
-    return Number(row.value);
+    return countOf(rows);
   };
   return {
     async set(key, value, ttlSeconds) {
