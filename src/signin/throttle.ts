@@ -60,7 +60,7 @@ export interface SigninAttempt {
  */
 export async function reserveSigninAttempt(deps: ThrottleDeps, value: string): Promise<SigninAttempt> {
   const k = keys(deps.config.secret, value);
-  // One atomic step (one round trip): the lock, the hourly count and this attempt's place.
+  // One round trip (see ShortLivedStore.reserveAttempt): the lock, the hourly count and this attempt's place.
   const reserved = await deps.stores.shortLived.reserveAttempt(
     { lock: k.lock, window: k.hourly, failures: k.failures, mark: k.locked },
     { windowSeconds: 3600, windowLimit: MAX_CHECKS_PER_HOUR, failureSeconds: FAILURE_MEMORY_SECONDS },
@@ -124,7 +124,7 @@ export async function clearSigninThrottle(deps: ThrottleDeps, value: string): Pr
 /** The reserved attempt succeeded: it was no failure, so it leaves the hourly count too; then clear. */
 export async function recordSigninSuccess(deps: ThrottleDeps, value: string): Promise<void> {
   const k = keys(deps.config.secret, value);
-  // One atomic step: the hourly count goes down by this attempt, and the failures and any lock are forgotten.
+  // One round trip: the hourly count goes down by this attempt, and the failures and any lock are forgotten.
   await deps.stores.shortLived.decrementAndDelete(k.hourly, [k.failures, k.lock, k.locked]);
 }
 
