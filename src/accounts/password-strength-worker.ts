@@ -1,16 +1,23 @@
 // Runs inside the password strength worker thread: answers estimate requests one at a time.
+import { getHeapStatistics } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { isLocale } from "../i18n/locales.ts";
-import { estimatePasswordStrengthNow, warmUpPasswordStrength } from "./password-strength.ts";
+import { estimatePasswordStrengthNow, loadedStrengthLanguages, releaseUnusedHeap, warmUpPasswordStrength } from "./password-strength.ts";
 
-// Before the first request is read: the dictionaries load and the matchers are compiled once, here.
+// Before the first request is read: the dictionaries load and the matchers are compiled once, here; then
+// the heap that loading used for a moment goes back to the system.
 warmUpPasswordStrength();
+releaseUnusedHeap();
 
 parentPort?.on("message", (request: { id: number; password: string; userInputs: string[]; locale?: string }) => {
   try {
     const locale = isLocale(request.locale) ? request.locale : "en";
-    parentPort?.postMessage({ id: request.id, strength: estimatePasswordStrengthNow(request.password, request.userInputs, locale) });
+    const languages = loadedStrengthLanguages().length;
+    const strength = estimatePasswordStrengthNow(request.password, request.userInputs, locale);
+    // The first estimate in a language loaded its words: the same heap to give back.
+    if (loadedStrengthLanguages().length !== languages) releaseUnusedHeap();
+    parentPort?.postMessage({ id: request.id, strength, heapBytes: getHeapStatistics().total_heap_size });
   } catch (error) {
-    parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+    parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error), heapBytes: getHeapStatistics().total_heap_size });
   }
 });

@@ -290,7 +290,8 @@ interface EstimateRequest {
   userInputs: string[];
   locale: Locale;
 }
-type EstimateAnswer = { id: number; strength: PasswordStrength } | { id: number; error: string };
+/** Every answer also carries the worker's heap size (bytes), read when the answer was sent. */
+type EstimateAnswer = ({ id: number; strength: PasswordStrength } | { id: number; error: string }) & { heapBytes?: number };
 
 /** An idle worker (and the megabytes of its dictionaries) stops after this long without estimates. */
 export const WORKER_IDLE_MS = 5 * 60 * 1000;
@@ -303,6 +304,8 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 
 
 let worker: Worker | null = null;
 let idleTimer: NodeJS.Timeout | undefined;
+/** The running worker's heap size from its latest answer; null before the first answer. */
+let workerHeapBytes: number | null = null;
 let nextRequestId = 1;
 const pending = new Map<number, { resolve: (strength: PasswordStrength) => void; reject: (error: Error) => void }>();
 
@@ -323,10 +326,12 @@ function startSourceWorker(): Worker {
 }
 
 function startWorker(): Worker {
+  workerHeapBytes = null;
   const started = import.meta.url.endsWith(".ts")
     ? startSourceWorker()
     : new Worker(new URL("./password-strength-worker.js", import.meta.url), { name: "password-strength", resourceLimits: WORKER_LIMITS });
   started.on("message", (answer: EstimateAnswer) => {
+    if (worker === started && answer.heapBytes !== undefined) workerHeapBytes = answer.heapBytes;
     const waiting = pending.get(answer.id);
     if (!waiting) return;
     pending.delete(answer.id);
@@ -372,9 +377,34 @@ export function estimatePasswordStrength(password: string, userInputs: string[],
   });
 }
 
+/** The heap size of the running worker thread as of its latest answer, in bytes; null when none runs or it has not answered yet. */
+export function passwordStrengthWorkerHeapBytes(): number | null {
+  return worker ? workerHeapBytes : null;
+}
+
+type CollectGarbage = (options?: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+
+/**
+ * Gives the heap pages that loading the dictionaries left empty back to the system, when the process runs
+ * with `--expose-gc` (as `npm start` and the `latchkey` command do); true when it could. Unpacking the word
+ * lists takes about 25 MB of heap for a moment and leaves 8 MB in use, and V8 keeps the rest of the pages
+ * for a long while (Node.js 24 did not give them back in 30 s of idleness): about 18 MB per worker on
+ * Node.js 24, 8 to 14 on Node.js 20. Node.js 24's V8 frees them with a "last resort" collection; Node.js 20's
+ * ignores that option and frees them on the second of two full collections. The worker calls this once
+ * after it loads a language, so it costs 20 to 70 ms off the main thread, once.
+ */
+export function releaseUnusedHeap(gc = (globalThis as { gc?: CollectGarbage }).gc): boolean {
+  if (typeof gc !== "function") return false;
+  gc({ type: "major", execution: "sync", flavor: "last-resort" });
+  gc();
+  gc();
+  return true;
+}
+
 /** Stops the worker thread, if one runs (tests and shutdown). */
 export async function stopPasswordStrengthWorker(): Promise<void> {
   const running = worker;
   worker = null;
+  workerHeapBytes = null;
   if (running) await running.terminate();
 }
