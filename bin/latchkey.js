@@ -3,10 +3,12 @@
 // process). `npm start` and the first line run it with the same settings (docs/deployment.md says why): a
 // young generation of 2 MB semi-spaces keeps the server about 20 MB smaller, and its requests allocate
 // little, so the extra collections cost next to nothing; the old generation grows by a fifth before the next
-// full collection (V8 otherwise lets it double and more under load); `--expose-gc` lets the password strength worker give
-// back the heap its dictionaries used while they were unpacked; `--no-maglev` leaves out V8's middle compiler
-// (Node.js 22 and later), whose code and compilations took 15 to 20 MB at the peak of sign-ins; the two glibc settings give memory that V8's
-// compilers and other threads borrowed for a moment back to the system (about 10 MB right after start). `npm install` builds dist/ (the `prepare` script); a checkout without it is built on first start.
+// full collection (V8 otherwise lets it double and more under load); `--expose-gc` lets the password strength
+// worker give back the heap its dictionaries used while they were unpacked; `--no-maglev` leaves out V8's
+// middle compiler (Node.js 22 and later), whose code and compilations took 15 to 20 MB at the peak of
+// sign-ins; the two glibc settings give memory that V8's compilers and other threads borrowed for a moment
+// back to the system (about 10 MB right after start). `npm install` builds dist/ (the `prepare` script); a
+// checkout without it is built on first start.
 import { existsSync } from "node:fs";
 import module from "node:module";
 

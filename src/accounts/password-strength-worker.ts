@@ -2,22 +2,26 @@
 import { getHeapStatistics } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { isLocale } from "../i18n/locales.ts";
-import { estimatePasswordStrengthNow, loadedStrengthLanguages, releaseUnusedHeap, warmUpPasswordStrength } from "./password-strength.ts";
+import { estimatePasswordStrengthNow, loadedStrengthLanguages, type PasswordStrength, releaseUnusedHeap, warmUpPasswordStrength } from "./password-strength.ts";
 
 // Before the first request is read: the dictionaries load and the matchers are compiled once, here; then
 // the heap that loading used for a moment goes back to the system.
 warmUpPasswordStrength();
 releaseUnusedHeap();
 
-parentPort?.on("message", (request: { id: number; password: string; userInputs: string[]; locale?: string }) => {
+function estimate(request: { password: string; userInputs: string[]; locale?: string }): { strength: PasswordStrength } | { error: string } {
   try {
     const locale = isLocale(request.locale) ? request.locale : "en";
-    const languages = loadedStrengthLanguages().length;
+    const firstInLanguage = !loadedStrengthLanguages().includes(locale);
     const strength = estimatePasswordStrengthNow(request.password, request.userInputs, locale);
     // The first estimate in a language loaded its words: the same heap to give back.
-    if (loadedStrengthLanguages().length !== languages) releaseUnusedHeap();
-    parentPort?.postMessage({ id: request.id, strength, heapBytes: getHeapStatistics().total_heap_size });
+    if (firstInLanguage) releaseUnusedHeap();
+    return { strength };
   } catch (error) {
-    parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error), heapBytes: getHeapStatistics().total_heap_size });
+    return { error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+parentPort?.on("message", (request: { id: number; password: string; userInputs: string[]; locale?: string }) => {
+  parentPort?.postMessage({ id: request.id, ...estimate(request), heapBytes: getHeapStatistics().total_heap_size });
 });

@@ -405,6 +405,5 @@ export function releaseUnusedHeap(gc = (globalThis as { gc?: CollectGarbage }).g
 export async function stopPasswordStrengthWorker(): Promise<void> {
   const running = worker;
   worker = null;
-  workerHeapBytes = null;
   if (running) await running.terminate();
 }
