@@ -14,6 +14,8 @@ export interface HashFigures {
   singleMsP50: number | null;
   /** Process CPU (all threads) per verification. */
   cpuMsPerVerify: number;
+  /** The part of cpuMsPerVerify spent in the kernel. */
+  kernelMsPerVerify: number;
 }
 
 /** Verifications in flight, more than the thread pool has threads, so the pool never idles. */
@@ -43,6 +45,13 @@ export function combineHashFigures(rounds: readonly HashFigures[]): HashFigures 
   const verifies = rounds.reduce((sum, r) => sum + r.verifies, 0);
   const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
   const single = rounds.find((r) => r.singleMsP50 !== null)?.singleMsP50 ?? null;
-  const cpuMs = rounds.reduce((sum, r) => sum + r.cpuMsPerVerify * r.verifies, 0);
-  return { perSecond: verifies / seconds, verifies, seconds, singleMsP50: single, cpuMsPerVerify: cpuMs / verifies };
+  const perVerify = (figure: (r: HashFigures) => number): number => rounds.reduce((sum, r) => sum + figure(r) * r.verifies, 0) / verifies;
+  return {
+    perSecond: verifies / seconds,
+    verifies,
+    seconds,
+    singleMsP50: single,
+    cpuMsPerVerify: perVerify((r) => r.cpuMsPerVerify),
+    kernelMsPerVerify: perVerify((r) => r.kernelMsPerVerify),
+  };
 }

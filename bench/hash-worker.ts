@@ -1,9 +1,10 @@
 // Child process: how many password verifications per second a fresh Node process manages with the default
 // libuv thread pool, calling exactly what the server calls, with `concurrency` verifications in flight.
-// No HTTP. Prints one JSON line: {"perSecond", "verifies", "seconds", "singleMsP50", "cpuMsPerVerify"}
+// No HTTP. Prints one JSON line: {"perSecond", "verifies", "seconds", "singleMsP50", "cpuMsPerVerify",
+// "kernelMsPerVerify"}
 // (singleMsP50: one verification at a time for --single-seconds, null with 0, to compare with sequential
 // sign-in latency; cpuMsPerVerify: process CPU, all threads, per verification, to compare with the
-// server's CPU per sign-in).
+// server's CPU per sign-in; kernelMsPerVerify: the part of it spent in the kernel).
 //   argon2  Latchkey's verifyPasswordHash (src/accounts/password-hash.ts, @node-rs/argon2)
 //   scrypt  Better Auth's default verifyPassword (better-auth/crypto, node:crypto scrypt)
 import { setTimeout as sleep } from "node:timers/promises";
@@ -32,6 +33,8 @@ interface VerifyWindow {
   verifies: number;
   seconds: number;
   cpuMs: number;
+  /** The part of cpuMs spent in the kernel. */
+  kernelMs: number;
   /** Milliseconds of each verification completed inside the window. */
   durations: number[];
 }
@@ -64,7 +67,7 @@ async function measureWindow(verify: Verify, concurrency: number, warmupSeconds:
   const verifies = durations.length;
   stopped = true;
   await lanes;
-  return { verifies, seconds: elapsed, cpuMs: (cpu.user + cpu.system) / 1000, durations };
+  return { verifies, seconds: elapsed, cpuMs: (cpu.user + cpu.system) / 1000, kernelMs: cpu.system / 1000, durations };
 }
 
 async function main(): Promise<void> {
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
   const sorted = single ? single.durations.sort((a, b) => a - b) : [];
   const singleMsP50 = sorted[Math.floor(sorted.length / 2)] ?? null;
   process.stdout.write(
-    `${JSON.stringify({ perSecond: run.verifies / run.seconds, verifies: run.verifies, seconds: run.seconds, singleMsP50, cpuMsPerVerify: run.cpuMs / run.verifies })}\n`,
+    `${JSON.stringify({ perSecond: run.verifies / run.seconds, verifies: run.verifies, seconds: run.seconds, singleMsP50, cpuMsPerVerify: run.cpuMs / run.verifies, kernelMsPerVerify: run.kernelMs / run.verifies })}\n`,
   );
 }
 

@@ -2,7 +2,7 @@
 // latency samples over one keep-alive connection.
 import { Agent, request } from "node:http";
 import autocannon, { type AutocannonRequest } from "autocannon";
-import { readCPUSeconds } from "./processes.ts";
+import { type CPUSeconds, readCPUTimes } from "./processes.ts";
 
 export interface LoadSettings {
   connections: number;
@@ -21,6 +21,13 @@ export interface LoadFigures {
   seconds: number;
   /** CPU the server process spent (all threads) per expected answer; null without a server pid. */
   serverCPUMsPerAnswer: number | null;
+  /** The part of serverCPUMsPerAnswer spent in the kernel (system calls, page faults); null without a server pid. */
+  serverKernelMsPerAnswer: number | null;
+  /**
+   * CPU this process (the load generator) spent per expected answer in the same window: CPU the server
+   * could not use, since both share the machine. Null without a server pid.
+   */
+  clientCPUMsPerAnswer: number | null;
   /** Expected answers inside the CPU window. */
   cpuAnswers: number;
   /** Every other answer by status, plus connection errors and timeouts. */
@@ -57,7 +64,8 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
   ];
   const instance = autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests });
   const pid = target.serverPid;
-  const window = { counting: false, answers: 0, cpuStart: 0, cpuEnd: 0 };
+  const zero: CPUSeconds = { user: 0, system: 0 };
+  const window = { counting: false, answers: 0, cpuStart: zero, cpuEnd: zero, clientStart: process.cpuUsage(), client: process.cpuUsage() };
   const timers: NodeJS.Timeout[] = [];
   if (pid !== undefined) {
     const margin = Math.min(250, (durationSeconds * 1000) / 10);
@@ -66,12 +74,14 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
     });
     timers.push(
       setTimeout(() => {
-        window.cpuStart = readCPUSeconds(pid);
+        window.cpuStart = readCPUTimes(pid);
+        window.clientStart = process.cpuUsage();
         window.counting = true;
       }, margin),
       setTimeout(
         () => {
-          window.cpuEnd = readCPUSeconds(pid);
+          window.cpuEnd = readCPUTimes(pid);
+          window.client = process.cpuUsage(window.clientStart);
           window.counting = false;
         },
         durationSeconds * 1000 - margin,
@@ -89,14 +99,19 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
   if (result.errors > 0) unexpected.errors = result.errors;
   if (result.timeouts > 0) unexpected.timeouts = result.timeouts;
   const seconds = result.duration > 0 ? result.duration : durationSeconds;
-  const cpuMs = (window.cpuEnd - window.cpuStart) * 1000;
+  const cpuMs = (window.cpuEnd.user + window.cpuEnd.system - window.cpuStart.user - window.cpuStart.system) * 1000;
+  const kernelMs = (window.cpuEnd.system - window.cpuStart.system) * 1000;
+  const clientMs = (window.client.user + window.client.system) / 1000;
+  const measured = window.answers > 0 && cpuMs > 0;
   return {
     perSecond: ok / seconds,
     latencyMsP50: result.latency.p50,
     latencyMsP90: result.latency.p90,
     ok,
     seconds,
-    serverCPUMsPerAnswer: window.answers > 0 && cpuMs > 0 ? cpuMs / window.answers : null,
+    serverCPUMsPerAnswer: measured ? cpuMs / window.answers : null,
+    serverKernelMsPerAnswer: measured ? kernelMs / window.answers : null,
+    clientCPUMsPerAnswer: measured ? clientMs / window.answers : null,
     cpuAnswers: window.answers,
     unexpected,
   };
@@ -121,11 +136,15 @@ export function combineLoadFigures(rounds: readonly LoadFigures[]): LoadFigures 
     for (const [key, count] of Object.entries(round.unexpected)) unexpected[key] = (unexpected[key] ?? 0) + count;
   }
   const cpuRounds = rounds.filter((r) => r.serverCPUMsPerAnswer !== null);
-  const cpuMs = cpuRounds.reduce((sum, r) => sum + (r.serverCPUMsPerAnswer as number) * r.cpuAnswers, 0);
   const cpuAnswers = cpuRounds.reduce((sum, r) => sum + r.cpuAnswers, 0);
+  /** The answer-weighted mean of one per-answer figure over the rounds that measured CPU. */
+  const perAnswer = (figure: (r: LoadFigures) => number | null): number | null =>
+    cpuAnswers === 0 ? null : cpuRounds.reduce((sum, r) => sum + (figure(r) ?? 0) * r.cpuAnswers, 0) / cpuAnswers;
   return {
     perSecond: ok / seconds,
-    serverCPUMsPerAnswer: cpuAnswers === 0 ? null : cpuMs / cpuAnswers,
+    serverCPUMsPerAnswer: perAnswer((r) => r.serverCPUMsPerAnswer),
+    serverKernelMsPerAnswer: perAnswer((r) => r.serverKernelMsPerAnswer),
+    clientCPUMsPerAnswer: perAnswer((r) => r.clientCPUMsPerAnswer),
     cpuAnswers,
     latencyMsP50: medianOf(rounds.map((r) => r.latencyMsP50)),
     latencyMsP90: medianOf(rounds.map((r) => r.latencyMsP90)),

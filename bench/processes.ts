@@ -42,16 +42,28 @@ function readStatusMB(pid: number, field: "VmRSS" | "VmHWM"): number | null {
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = 100;
 
-/** User plus system CPU seconds of a process, all its threads; 0 when it is gone. */
-export function readCPUSeconds(pid: number): number {
+export interface CPUSeconds {
+  user: number;
+  /** Time in the kernel on the process's behalf (system calls, page faults). */
+  system: number;
+}
+
+/** User and system CPU seconds of a process, all its threads; zeros when it is gone. */
+export function readCPUTimes(pid: number): CPUSeconds {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name in parentheses may contain spaces: count fields after its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
+}
+
+/** User plus system CPU seconds of a process, all its threads; 0 when it is gone. */
+export function readCPUSeconds(pid: number): number {
+  const { user, system } = readCPUTimes(pid);
+  return user + system;
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {

@@ -69,6 +69,8 @@ function loadJSON(figures: LoadFigures): Record<string, unknown> {
   return {
     per_s: round(figures.perSecond, 2),
     server_cpu_ms_per_answer: roundOrNull(figures.serverCPUMsPerAnswer, 3),
+    server_kernel_ms_per_answer: roundOrNull(figures.serverKernelMsPerAnswer, 3),
+    client_cpu_ms_per_answer: roundOrNull(figures.clientCPUMsPerAnswer, 3),
     latency_ms_p50: figures.latencyMsP50,
     latency_ms_p90: figures.latencyMsP90,
     ok: figures.ok,
@@ -102,6 +104,9 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     hash_single_ms_p50: roundOrNull(mode.hashLimit.singleMsP50, 2),
     signin_cpu_ms: roundOrNull(mode.signin.serverCPUMsPerAnswer, 2),
     hash_cpu_ms: round(mode.hashLimit.cpuMsPerVerify, 2),
+    hash_kernel_ms: round(mode.hashLimit.kernelMsPerVerify, 2),
+    signin_kernel_ms: roundOrNull(mode.signin.serverKernelMsPerAnswer, 2),
+    signin_client_cpu_ms: roundOrNull(mode.signin.clientCPUMsPerAnswer, 2),
     signin_cpu_hash_share: roundOrNull(ratioOf(mode.hashLimit.cpuMsPerVerify, mode.signin.serverCPUMsPerAnswer), 3),
     session_check_cpu_ms: roundOrNull(mode.sessionCheck.serverCPUMsPerAnswer, 3),
     baseline_cpu_ms: roundOrNull(mode.baseline.serverCPUMsPerAnswer, 3),
@@ -417,6 +422,10 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
   out.push(
     `- Server CPU per answer (all threads): sign-in ${fixed(m.signin.serverCPUMsPerAnswer, 2)} ms vs ${m.hashLimit.cpuMsPerVerify.toFixed(2)} ms per verification alone; ` +
       `session check ${fixed(m.sessionCheck.serverCPUMsPerAnswer, 3)} ms vs baseline ${fixed(m.baseline.serverCPUMsPerAnswer, 3)} ms. CPU per answer depends far less on other processes than rates do.`,
+  );
+  out.push(
+    `- Of that CPU, in the kernel: ${fixed(m.signin.serverKernelMsPerAnswer, 2)} ms per sign-in, ${m.hashLimit.kernelMsPerVerify.toFixed(2)} ms per verification alone. ` +
+      `The load generator (this process, on the same CPUs) spent ${fixed(m.signin.clientCPUMsPerAnswer, 2)} ms per sign-in and ${fixed(m.sessionCheck.clientCPUMsPerAnswer, 3)} ms per session check.`,
   );
   if (!("skipped" in run.scale)) {
     out.push(
