@@ -170,19 +170,24 @@ describe("POST /api/v1/password-strength", () => {
       estimatesDone++;
       return response.status;
     });
-    // Five health checks one after another while the estimates are in flight: each must be answered
-    // before the estimates have all finished, because none of them waits behind an estimate.
+    let allDone = false;
+    const statuses = Promise.all(estimates).finally(() => {
+      allDone = true;
+    });
+    // Health checks one after another until the estimates have all finished. The first may reach the
+    // server ahead of every estimate; an estimate run on the event loop would then hold each later check
+    // until the last estimate was done (seen: 0, then 20). Run elsewhere, later checks are answered while
+    // estimates are still in flight: hundreds, also with both CPUs kept busy by other processes; two are
+    // asked for. (Five checks that all had to come back early failed once on a saturated machine.)
     const doneWhenHealthAnswered: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    while (!allDone && doneWhenHealthAnswered.length < 200) {
       const health = await fetch(`${baseUrl}/healthz`);
       assert.equal(health.status, 200);
       doneWhenHealthAnswered.push(estimatesDone);
     }
-    assert.deepEqual(await Promise.all(estimates), Array(20).fill(200));
-    assert.ok(
-      doneWhenHealthAnswered.every((done) => done < 20),
-      `estimates finished when each health check was answered: ${doneWhenHealthAnswered}`,
-    );
+    assert.deepEqual(await statuses, Array(20).fill(200));
+    const answeredBetween = doneWhenHealthAnswered.slice(1).filter((done) => done < 20).length;
+    assert.ok(answeredBetween >= 2, `estimates finished when each health check was answered: ${doneWhenHealthAnswered}`);
   });
 
   it("limits estimates per client address (LATCHKEY_RATE_PASSWORD_STRENGTH) with 429 and Retry-After", async () => {
