@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, it } from "node:test";
-import { packRankedDictionary } from "./packed-dictionary.ts";
+import { packedWordHash, packRankedDictionary, rankProbeOf } from "./packed-dictionary.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -23,7 +23,12 @@ describe("packed ranked dictionaries", () => {
       for (const [list, words] of Object.entries(dictionary)) {
         const { ranks, maxWordSize } = packRankedDictionary(words);
         const expected = objectRanks(words);
-        for (const [word, rank] of Object.entries(expected)) assert.equal(ranks[word], rank, `${list}: ${word}`);
+        const probe = rankProbeOf(ranks);
+        assert.ok(probe, list);
+        for (const [word, rank] of Object.entries(expected)) {
+          assert.equal(ranks[word], rank, `${list}: ${word}`);
+          assert.equal(probe(word, packedWordHash(word)), rank, `${list}: ${word} (direct lookup)`);
+        }
         assert.equal(maxWordSize, Math.max(...words.map((word) => String(word).length)), list);
         checked += Object.keys(expected).length;
       }
@@ -36,11 +41,15 @@ describe("packed ranked dictionaries", () => {
     assert.equal(ranks.password, 1);
     assert.equal(ranks["123456"], 3);
     assert.equal(ranks["straße"], 5);
+    const probe = rankProbeOf(ranks);
     for (const missing of ["passwor", "passwords", "Password", "drag", "", "12345", "strasse", "constructor", "__proto__", "toString"]) {
       assert.equal(ranks[missing], undefined, missing);
       assert.equal(missing in ranks, false, missing);
+      assert.equal(probe?.(missing, packedWordHash(missing)), undefined, missing);
     }
     assert.equal("dragon" in ranks, true);
+    // Only a packed dictionary's ranks have a direct lookup.
+    assert.equal(rankProbeOf({ password: 1 }), undefined);
   });
 
   it("keep the last place of a word listed twice, as zxcvbn-ts does", () => {

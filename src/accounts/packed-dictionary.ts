@@ -22,6 +22,21 @@ function hashOf(text: string, start: number, end: number): number {
   return hash >>> 0;
 }
 
+/** The hash every packed dictionary files `word` under: computed once, it looks the word up in all of them. */
+export function packedWordHash(word: string): number {
+  return hashOf(word, 0, word.length);
+}
+
+/** A packed dictionary's lookup by word and its packedWordHash, without going through the `ranks` proxy. */
+export type RankProbe = (word: string, hash: number) => number | undefined;
+
+const probes = new WeakMap<object, RankProbe>();
+
+/** The direct lookup behind `ranks` when it is a packed dictionary's, else undefined. */
+export function rankProbeOf(ranks: object): RankProbe | undefined {
+  return probes.get(ranks);
+}
+
 /**
  * Packs `words` (most common first). Like zxcvbn-ts's own ranked dictionary, a word's rank is its place in
  * the list counting from 1, and a word listed twice keeps the rank of its last place.
@@ -57,9 +72,9 @@ export function packRankedDictionary(words: readonly (string | number)[]): Packe
     slots[slot] = index + 1;
   }
 
-  const rankOf = (word: string): number | undefined => {
+  const probe: RankProbe = (word, hash) => {
     if (word.length > maxWordSize) return undefined;
-    let slot = hashOf(word, 0, word.length) & mask;
+    let slot = hash & mask;
     for (;;) {
       const entry = slots[slot] as number;
       if (entry === EMPTY) return undefined;
@@ -68,6 +83,8 @@ export function packRankedDictionary(words: readonly (string | number)[]): Packe
     }
   };
 
+  const rankOf = (word: string): number | undefined => probe(word, hashOf(word, 0, word.length));
+
   const ranks = new Proxy(Object.create(null) as Record<string, number>, {
     get: (_target, key) => (typeof key === "string" ? rankOf(key) : undefined),
     has: (_target, key) => typeof key === "string" && rankOf(key) !== undefined,
@@ -75,5 +92,6 @@ export function packRankedDictionary(words: readonly (string | number)[]): Packe
     defineProperty: () => false,
     deleteProperty: () => false,
   });
+  probes.set(ranks, probe);
   return { ranks, maxWordSize };
 }

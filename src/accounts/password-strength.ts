@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import type { Locale } from "../i18n/locales.ts";
-import { packRankedDictionary, type RankLookup } from "./packed-dictionary.ts";
+import { packedWordHash, packRankedDictionary, type RankLookup, type RankProbe, rankProbeOf } from "./packed-dictionary.ts";
 
 /**
  * Only this many leading code points go through the matchers. Their cost grows with the square of the
@@ -120,6 +120,119 @@ function forgetLanguagePackages(require: NodeJS.Require): void {
   }
 }
 
+/** What the dictionary matching below reads of zxcvbn-ts's dictionary matcher (@zxcvbn-ts/core 4). */
+interface DictionaryMatcher {
+  options: { useLevenshteinDistance?: boolean };
+  getRangedDictionaries(userInputsOptions: unknown): IndexedDictionaries;
+}
+
+interface DictionaryMatchArguments {
+  password: string;
+  userInputsOptions?: unknown;
+}
+
+interface DictionaryMatch {
+  pattern: "dictionary";
+  i: number;
+  j: number;
+  token: string;
+  matchedWord: string;
+  rank: number;
+  dictionaryName: string;
+  reversed: false;
+  l33t: false;
+}
+
+/** How many times matchPackedDictionaries has matched a password or a variant of it (for the tests). */
+let packedMatchRuns = 0;
+
+/**
+ * zxcvbn-ts's dictionary matching, the same matches in the same order, for dictionaries that include packed
+ * ones: every substring up to the longest word is looked up in every dictionary (the reversed and look-alike
+ * matchers run it again on their variants of the password). zxcvbn-ts goes through each packed dictionary's
+ * proxy, which hashes the substring again for every dictionary; here it is hashed once and each packed table
+ * probed directly. It answers null where it does not apply (no packed dictionary, or zxcvbn-ts's own edit
+ * distance switched on), and zxcvbn-ts's own loop runs instead.
+ */
+function matchPackedDictionaries(matcher: DictionaryMatcher, { password, userInputsOptions }: DictionaryMatchArguments): DictionaryMatch[] | null {
+  if (matcher.options.useLevenshteinDistance) return null;
+  const { rankedDictionaries, rankedDictionariesMaxWordSize } = matcher.getRangedDictionaries(userInputsOptions);
+  const names = Object.keys(rankedDictionaries);
+  const lookups = names.map((name) => rankedDictionaries[name] as RankLookup);
+  const probes: (RankProbe | undefined)[] = lookups.map((ranks) => rankProbeOf(ranks));
+  if (!probes.some((probe) => probe !== undefined)) return null;
+  packedMatchRuns++;
+  // Compared the way zxcvbn-ts compares them: a dictionary without a size is never skipped.
+  const widths = names.map((name) => rankedDictionariesMaxWordSize[name] as number);
+  const maxSearchWidth = Math.max(0, ...Object.values(rankedDictionariesMaxWordSize));
+  const length = password.length;
+  const lower = password.toLowerCase();
+  const matches: DictionaryMatch[] = [];
+  for (let i = 0; i < length; i++) {
+    for (let j = i; j < length; j++) {
+      const width = j - i + 1;
+      const isFullPassword = i === 0 && j === length - 1;
+      if (width > maxSearchWidth && !isFullPassword) break;
+      const word = lower.slice(i, j + 1);
+      let hash = -1;
+      for (let d = 0; d < names.length; d++) {
+        if (width > (widths[d] as number) && !isFullPassword) continue;
+        const probe = probes[d];
+        let rank: number | undefined;
+        if (probe) {
+          if (hash < 0) hash = packedWordHash(word);
+          rank = probe(word, hash);
+        } else {
+          rank = (lookups[d] as RankLookup)[word];
+        }
+        if (rank !== undefined) {
+          matches.push({
+            pattern: "dictionary",
+            i,
+            j,
+            token: password.slice(i, j + 1),
+            matchedWord: word,
+            rank,
+            dictionaryName: names[d] as string,
+            reversed: false,
+            l33t: false,
+          });
+        }
+      }
+    }
+  }
+  return matches;
+}
+
+let packedMatchingInstalled = false;
+
+/**
+ * Routes zxcvbn-ts's dictionary matcher (and the reversed, look-alike and word-sequence matchers built on
+ * it) through matchPackedDictionaries. Its class is changed once for the thread; a factory with zxcvbn-ts's
+ * own dictionaries keeps its own loop.
+ */
+function installPackedMatching(require: NodeJS.Require): void {
+  if (packedMatchingInstalled) return;
+  const matcherClass = require("@zxcvbn-ts/core/dist/matcher/dictionary/matching.cjs") as { prototype?: Record<string, unknown> } | undefined;
+  const prototype = matcherClass?.prototype;
+  const original = prototype?.match;
+  if (!prototype || typeof original !== "function" || typeof prototype.getRangedDictionaries !== "function") return;
+  prototype.match = function match(this: DictionaryMatcher, args: DictionaryMatchArguments) {
+    return matchPackedDictionaries(this, args) ?? original.call(this, args);
+  };
+  packedMatchingInstalled = true;
+}
+
+/** zxcvbn-ts's whole answer (guesses, the matches it chose) with the packed dictionaries, for the tests to compare. */
+export function checkWithPackedDictionaries(password: string, userInputs: string[], locale: Locale = "en"): ReturnType<ZxcvbnFactory["check"]> {
+  return loadEstimator(locale).factory.check(password, userInputsFrom(userInputs));
+}
+
+/** How many passwords (and variants of them) matchPackedDictionaries has matched in this thread. */
+export function packedDictionaryMatchRuns(): number {
+  return packedMatchRuns;
+}
+
 /** zxcvbn-ts's adjacency graphs (keyboard layouts), kept from the common package for every estimator. */
 let adjacencyGraphs: typeof import("@zxcvbn-ts/language-common").adjacencyGraphs | undefined;
 
@@ -131,7 +244,9 @@ function loadEstimator(locale: Locale): Estimator {
   const loaded = estimators.get(locale);
   if (loaded) return loaded;
   if (locale !== "en") loadEstimator("en");
-  const core = createRequire(import.meta.url)("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+  const requireCore = createRequire(import.meta.url);
+  const core = requireCore("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+  installPackedMatching(requireCore);
   // A require of its own for the word lists, so that they can be forgotten (forgetLanguagePackages).
   const requireWords = createRequire(import.meta.url);
   let dictionary: Record<string, (string | number)[]>;
