@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, it } from "node:test";
-import { packedWordHash, packRankedDictionary, rankProbeOf } from "./packed-dictionary.ts";
+import { extendPackedHash, PACKED_HASH_START, packedHash, packRankedDictionary, rankProbeOf } from "./packed-dictionary.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -27,7 +27,7 @@ describe("packed ranked dictionaries", () => {
         assert.ok(probe, list);
         for (const [word, rank] of Object.entries(expected)) {
           assert.equal(ranks[word], rank, `${list}: ${word}`);
-          assert.equal(probe(word, packedWordHash(word)), rank, `${list}: ${word} (direct lookup)`);
+          assert.equal(probe(`<${word}>`, 1, word.length + 1, packedHash(word, 0, word.length)), rank, `${list}: ${word} (direct lookup)`);
         }
         assert.equal(maxWordSize, Math.max(...words.map((word) => String(word).length)), list);
         checked += Object.keys(expected).length;
@@ -45,9 +45,14 @@ describe("packed ranked dictionaries", () => {
     for (const missing of ["passwor", "passwords", "Password", "drag", "", "12345", "strasse", "constructor", "__proto__", "toString"]) {
       assert.equal(ranks[missing], undefined, missing);
       assert.equal(missing in ranks, false, missing);
-      assert.equal(probe?.(missing, packedWordHash(missing)), undefined, missing);
+      assert.equal(probe?.(missing, 0, missing.length, packedHash(missing, 0, missing.length)), undefined, missing);
     }
     assert.equal("dragon" in ranks, true);
+    // A word inside a longer text, hashed one code unit at a time as the matcher does.
+    let hash = PACKED_HASH_START;
+    for (const char of "dragon") hash = extendPackedHash(hash, char.charCodeAt(0));
+    assert.equal(probe?.("a dragon!", 2, 8, hash), 2);
+    assert.equal(probe?.("a dragon!", 2, 7, hash), undefined);
     // Only a packed dictionary's ranks have a direct lookup.
     assert.equal(rankProbeOf({ password: 1 }), undefined);
   });

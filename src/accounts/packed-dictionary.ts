@@ -15,20 +15,26 @@ export interface PackedDictionary {
 
 const EMPTY = 0;
 
-/** FNV-1a over the UTF-16 code units of `text[start, end)`. */
-function hashOf(text: string, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+/** The hash of the empty text: FNV-1a's offset basis. */
+export const PACKED_HASH_START = 0x811c9dc5;
+
+/** The hash of a text one UTF-16 code unit longer (FNV-1a): a text's hash can be extended as it grows. */
+export function extendPackedHash(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+/** FNV-1a over the UTF-16 code units of `text[start, end)`: the hash every packed dictionary files a word under. */
+export function packedHash(text: string, start: number, end: number): number {
+  let hash = PACKED_HASH_START;
+  for (let i = start; i < end; i++) hash = extendPackedHash(hash, text.charCodeAt(i));
   return hash >>> 0;
 }
 
-/** The hash every packed dictionary files `word` under: computed once, it looks the word up in all of them. */
-export function packedWordHash(word: string): number {
-  return hashOf(word, 0, word.length);
-}
-
-/** A packed dictionary's lookup by word and its packedWordHash, without going through the `ranks` proxy. */
-export type RankProbe = (word: string, hash: number) => number | undefined;
+/**
+ * A packed dictionary's lookup of `text[start, end)` by its packedHash (computed once, it looks the word up
+ * in every dictionary), without going through the `ranks` proxy and without cutting the word out of `text`.
+ */
+export type RankProbe = (text: string, start: number, end: number, hash: number) => number | undefined;
 
 const probes = new WeakMap<object, RankProbe>();
 
@@ -67,23 +73,23 @@ export function packRankedDictionary(words: readonly (string | number)[]): Packe
   for (let index = 0; index < texts.length; index++) {
     const start = starts[index] as number;
     const end = starts[index + 1] as number;
-    let slot = hashOf(letters, start, end) & mask;
+    let slot = packedHash(letters, start, end) & mask;
     while (slots[slot] !== EMPTY && !equalsWord((slots[slot] as number) - 1, letters, start, end)) slot = (slot + 1) & mask;
     slots[slot] = index + 1;
   }
 
-  const probe: RankProbe = (word, hash) => {
-    if (word.length > maxWordSize) return undefined;
+  const probe: RankProbe = (text, start, end, hash) => {
+    if (end - start > maxWordSize) return undefined;
     let slot = hash & mask;
     for (;;) {
       const entry = slots[slot] as number;
       if (entry === EMPTY) return undefined;
-      if (equalsWord(entry - 1, word, 0, word.length)) return entry;
+      if (equalsWord(entry - 1, text, start, end)) return entry;
       slot = (slot + 1) & mask;
     }
   };
 
-  const rankOf = (word: string): number | undefined => probe(word, hashOf(word, 0, word.length));
+  const rankOf = (word: string): number | undefined => probe(word, 0, word.length, packedHash(word, 0, word.length));
 
   const ranks = new Proxy(Object.create(null) as Record<string, number>, {
     get: (_target, key) => (typeof key === "string" ? rankOf(key) : undefined),

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import type { Locale } from "../i18n/locales.ts";
-import { packedWordHash, packRankedDictionary, type RankLookup, type RankProbe, rankProbeOf } from "./packed-dictionary.ts";
+import { extendPackedHash, PACKED_HASH_START, packRankedDictionary, type RankLookup, type RankProbe, rankProbeOf } from "./packed-dictionary.ts";
 
 /**
  * Only this many leading code points go through the matchers. Their cost grows with the square of the
@@ -150,11 +150,15 @@ let packedMatchRuns = 0;
  * zxcvbn-ts's dictionary matching, the same matches in the same order, for dictionaries that include packed
  * ones: every substring up to the longest word is looked up in every dictionary (the reversed and look-alike
  * matchers run it again on their variants of the password). zxcvbn-ts goes through each packed dictionary's
- * proxy, which hashes the substring again for every dictionary; here it is hashed once and each packed table
- * probed directly. It answers null where it does not apply (no packed dictionary, or zxcvbn-ts's own edit
- * distance switched on), and zxcvbn-ts's own loop runs instead.
+ * proxy, which hashes the substring again for every dictionary; here each substring's hash extends the one
+ * before it by a character, every packed table is probed with it directly, and a substring is cut out of the
+ * password only when a dictionary has it (or for a dictionary that is not packed). Like zxcvbn-ts, it reads
+ * the lower-case password at the original password's positions. It answers null where it does not apply (no
+ * packed dictionary, or zxcvbn-ts's own edit distance switched on), and zxcvbn-ts's own loop runs instead.
  */
 function matchPackedDictionaries(matcher: DictionaryMatcher, { password, userInputsOptions }: DictionaryMatchArguments): DictionaryMatch[] | null {
+  const length = password.length;
+  const lower = password.toLowerCase();
   if (matcher.options.useLevenshteinDistance) return null;
   const { rankedDictionaries, rankedDictionariesMaxWordSize } = matcher.getRangedDictionaries(userInputsOptions);
   const names = Object.keys(rankedDictionaries);
@@ -165,27 +169,27 @@ function matchPackedDictionaries(matcher: DictionaryMatcher, { password, userInp
   // Compared the way zxcvbn-ts compares them: a dictionary without a size is never skipped.
   const widths = names.map((name) => rankedDictionariesMaxWordSize[name] as number);
   const maxSearchWidth = Math.max(0, ...Object.values(rankedDictionariesMaxWordSize));
-  const length = password.length;
-  const lower = password.toLowerCase();
   const matches: DictionaryMatch[] = [];
   for (let i = 0; i < length; i++) {
+    let hash = PACKED_HASH_START;
     for (let j = i; j < length; j++) {
       const width = j - i + 1;
       const isFullPassword = i === 0 && j === length - 1;
       if (width > maxSearchWidth && !isFullPassword) break;
-      const word = lower.slice(i, j + 1);
-      let hash = -1;
+      hash = extendPackedHash(hash, lower.charCodeAt(j));
+      let word: string | undefined;
       for (let d = 0; d < names.length; d++) {
         if (width > (widths[d] as number) && !isFullPassword) continue;
         const probe = probes[d];
         let rank: number | undefined;
         if (probe) {
-          if (hash < 0) hash = packedWordHash(word);
-          rank = probe(word, hash);
+          rank = probe(lower, i, j + 1, hash);
         } else {
+          word ??= lower.slice(i, j + 1);
           rank = (lookups[d] as RankLookup)[word];
         }
         if (rank !== undefined) {
+          word ??= lower.slice(i, j + 1);
           matches.push({
             pattern: "dictionary",
             i,

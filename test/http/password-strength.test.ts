@@ -77,6 +77,8 @@ describe("the strength estimate", () => {
       "january-february-31",
       "zzzzzzzzzzzzzzzzzzz",
       "abcdefghijklmnopqrs",
+      // Longer in lower case ("i" and a combining dot): read at the same positions as zxcvbn-ts reads it.
+      "İstanbul-Kebab-2024",
     ];
     const userInputs = ["ada.lovelace@example.com"];
     for (const password of passwords) {
@@ -95,7 +97,7 @@ describe("the strength estimate", () => {
         const runsBefore = packedDictionaryMatchRuns();
         const packed = checkWithPackedDictionaries(password, userInputs, locale);
         // The packed dictionaries went through their own matching loop (the password, reversed, look-alikes).
-        assert.ok(packedDictionaryMatchRuns() >= runsBefore + 2);
+        assert.ok(packedDictionaryMatchRuns() >= runsBefore + 2, password);
         assert.equal(packed.guesses, expected.guesses, `${locale}: ${password}`);
         assert.deepEqual(packed.sequence, expected.sequence, `${locale}: ${password}`);
       }
