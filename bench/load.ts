@@ -65,7 +65,8 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
   const instance = autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests });
   const pid = target.serverPid;
   const zero: CPUSeconds = { user: 0, system: 0 };
-  const window = { counting: false, answers: 0, cpuStart: zero, cpuEnd: zero, clientStart: process.cpuUsage(), client: process.cpuUsage() };
+  /** The server's CPU at both edges of the window, and this process's CPU from its start to its end (microseconds). */
+  const window = { counting: false, answers: 0, cpuStart: zero, cpuEnd: zero, clientStart: process.cpuUsage(), client: { user: 0, system: 0 } };
   const timers: NodeJS.Timeout[] = [];
   if (pid !== undefined) {
     const margin = Math.min(250, (durationSeconds * 1000) / 10);

@@ -157,8 +157,6 @@ let packedMatchRuns = 0;
  * packed dictionary, or zxcvbn-ts's own edit distance switched on), and zxcvbn-ts's own loop runs instead.
  */
 function matchPackedDictionaries(matcher: DictionaryMatcher, { password, userInputsOptions }: DictionaryMatchArguments): DictionaryMatch[] | null {
-  const length = password.length;
-  const lower = password.toLowerCase();
   if (matcher.options.useLevenshteinDistance) return null;
   const { rankedDictionaries, rankedDictionariesMaxWordSize } = matcher.getRangedDictionaries(userInputsOptions);
   const names = Object.keys(rankedDictionaries);
@@ -166,6 +164,8 @@ function matchPackedDictionaries(matcher: DictionaryMatcher, { password, userInp
   const probes: (RankProbe | undefined)[] = lookups.map((ranks) => rankProbeOf(ranks));
   if (!probes.some((probe) => probe !== undefined)) return null;
   packedMatchRuns++;
+  const length = password.length;
+  const lower = password.toLowerCase();
   // Compared the way zxcvbn-ts compares them: a dictionary without a size is never skipped.
   const widths = names.map((name) => rankedDictionariesMaxWordSize[name] as number);
   const maxSearchWidth = Math.max(0, ...Object.values(rankedDictionariesMaxWordSize));
