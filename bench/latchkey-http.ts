@@ -1,10 +1,29 @@
 // Measurements of a running Latchkey server over HTTP: sign-ins, session checks, the time of a failed
 // sign-in for a known versus an unknown identifier, and sequential sign-in latency.
 import { randomInt } from "node:crypto";
-import { cookieHeaderFrom, createKeepAliveAgent, type LoadFigures, type LoadSettings, measureThroughput, quantile, timedRequest } from "./load.ts";
+import {
+  cookieHeaderFrom,
+  createKeepAliveAgent,
+  type LoadFigures,
+  type LoadSettings,
+  type LoadTarget,
+  measureThroughput,
+  quantile,
+  timedRequest,
+  warmUpUntil,
+} from "./load.ts";
 import { BENCH_PASSWORD, benchIdentifier, unknownIdentifier, WRONG_PASSWORD } from "./seed.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
+
+/** The longest the sign-in warm-up may take, however few sign-ins it reached. */
+export const SIGNIN_WARMUP_CAP_SECONDS = 60;
+
+/** What the unmeasured sign-ins before the rounds did. */
+export interface SigninWarmup {
+  answers: number;
+  seconds: number;
+}
 
 /**
  * Visits account indices 0..count-1 in a random order, round and round. Two requests in flight never
@@ -47,19 +66,25 @@ export interface ServerUnderTest {
   pid: number;
 }
 
+function signinTarget(server: ServerUnderTest, nextAccount: () => number): LoadTarget {
+  return {
+    url: server.url,
+    serverPid: server.pid,
+    method: "POST",
+    path: "/api/v1/session",
+    headers: JSON_HEADERS,
+    nextBody: () => JSON.stringify({ identifier: benchIdentifier(nextAccount()), password: BENCH_PASSWORD }),
+    expectStatus: 200,
+  };
+}
+
 export function measureSignins(server: ServerUnderTest, nextAccount: () => number, settings: LoadSettings): Promise<LoadFigures> {
-  return measureThroughput(
-    {
-      url: server.url,
-      serverPid: server.pid,
-      method: "POST",
-      path: "/api/v1/session",
-      headers: JSON_HEADERS,
-      nextBody: () => JSON.stringify({ identifier: benchIdentifier(nextAccount()), password: BENCH_PASSWORD }),
-      expectStatus: 200,
-    },
-    settings,
-  );
+  return measureThroughput(signinTarget(server, nextAccount), settings);
+}
+
+/** Sign-ins that are not measured (see warmUpUntil), before the measured rounds. */
+export function warmUpSignins(server: ServerUnderTest, nextAccount: () => number, connections: number, answers: number): Promise<SigninWarmup> {
+  return warmUpUntil(signinTarget(server, nextAccount), connections, answers, SIGNIN_WARMUP_CAP_SECONDS);
 }
 
 /** GET /api/v1/session with a valid session cookie under load. */

@@ -118,6 +118,27 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
   };
 }
 
+/**
+ * Load that is not measured, until `answers` expected answers came back or `capSeconds` passed, whichever is
+ * first: enough requests for V8 to compile the request's code with its optimizing tier, in the server and in
+ * this process (a function is optimized after a number of calls, not after a time). Resolves with what it
+ * did.
+ */
+export async function warmUpUntil(target: LoadTarget, connections: number, answers: number, capSeconds: number): Promise<{ answers: number; seconds: number }> {
+  if (answers <= 0) return { answers: 0, seconds: 0 };
+  const nextBody = target.nextBody;
+  const base: AutocannonRequest = { method: target.method, path: target.path, headers: { ...target.headers } };
+  const requests: AutocannonRequest[] = [nextBody ? { ...base, setupRequest: (req) => ({ ...req, body: nextBody() }) } : base];
+  const started = performance.now();
+  const instance = autocannon({ url: target.url, connections, duration: capSeconds, timeout: 30, requests });
+  let count = 0;
+  instance.on("response", (_client, statusCode) => {
+    if (statusCode === target.expectStatus && ++count === answers) instance.stop();
+  });
+  await instance;
+  return { answers: count, seconds: (performance.now() - started) / 1000 };
+}
+
 /** A warm-up run (discarded) when `warmupSeconds` > 0, then the measured run with the same settings. */
 export async function measureThroughput(target: LoadTarget, settings: LoadSettings): Promise<LoadFigures> {
   if (settings.warmupSeconds > 0) await runAutocannon(target, settings.connections, settings.warmupSeconds);

@@ -9,8 +9,10 @@ import {
   measureSessionChecks,
   measureSignins,
   type ServerUnderTest,
+  type SigninWarmup,
   signInForCookie,
   type TimingComparison,
+  warmUpSignins,
 } from "./latchkey-http.ts";
 import { alternateRounds, combineLoadFigures, createKeepAliveAgent, type LoadFigures, type LoadSettings, measureThroughput, timedRequest } from "./load.ts";
 import { benchIdentifier } from "./seed.ts";
@@ -24,6 +26,8 @@ export interface ModeFigures {
   forwardAuth: LoadFigures;
   forwardAuthBaseline: LoadFigures;
   timing: TimingComparison;
+  /** The unmeasured sign-ins before the first round. */
+  signinWarmup: SigninWarmup;
 }
 
 export interface MeasureModeOptions {
@@ -35,6 +39,8 @@ export interface MeasureModeOptions {
   rounds: number;
   /** Load settings of one round (the first round adds the warm-up). */
   round: LoadSettings;
+  /** Unmeasured sign-ins before the sign-in rounds (0: none); see warmUpUntil. */
+  signinWarmup: number;
   samples: number;
   log: (line: string) => void;
 }
@@ -45,6 +51,9 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
 
   log(`  known vs unknown identifier: ${options.samples} sequential wrong-password sign-ins each`);
   const timing = await measureKnownVersusUnknown(options.server.url, options.nextAccount, options.samples);
+
+  log(`  sign-in warm-up: ${options.signinWarmup} sign-ins, not measured`);
+  const signinWarmup = await warmUpSignins(options.server, options.nextAccount, options.round.connections, options.signinWarmup);
 
   log(`  sign-ins vs hash limit: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
   const signinRounds = await alternateRounds(
@@ -88,5 +97,6 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
     forwardAuth: combineLoadFigures(forwardAuthRounds.second),
     forwardAuthBaseline: combineLoadFigures(forwardAuthRounds.first),
     timing,
+    signinWarmup,
   };
 }

@@ -22,6 +22,7 @@ export interface BenchRun {
     durationSeconds: number;
     rounds: number;
     warmupSeconds: number;
+    signinWarmup: number;
     connections: number;
     samples: number;
     argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -107,6 +108,8 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     hash_kernel_ms: round(mode.hashLimit.kernelMsPerVerify, 2),
     signin_kernel_ms: roundOrNull(mode.signin.serverKernelMsPerAnswer, 2),
     signin_client_cpu_ms: roundOrNull(mode.signin.clientCPUMsPerAnswer, 2),
+    signin_warmup_answers: mode.signinWarmup.answers,
+    signin_warmup_s: round(mode.signinWarmup.seconds, 1),
     signin_cpu_hash_share: roundOrNull(ratioOf(mode.hashLimit.cpuMsPerVerify, mode.signin.serverCPUMsPerAnswer), 3),
     session_check_cpu_ms: roundOrNull(mode.sessionCheck.serverCPUMsPerAnswer, 3),
     baseline_cpu_ms: roundOrNull(mode.baseline.serverCPUMsPerAnswer, 3),
@@ -256,6 +259,8 @@ export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, un
           signin_cpu_ms: roundOrNull(run.peer.signin.serverCPUMsPerAnswer, 2),
           hash_cpu_ms: round(run.peer.hashLimit.cpuMsPerVerify, 2),
           signin_cpu_hash_share: roundOrNull(ratioOf(run.peer.hashLimit.cpuMsPerVerify, run.peer.signin.serverCPUMsPerAnswer), 3),
+          signin_warmup_answers: run.peer.signinWarmup.answers,
+          signin_warmup_s: round(run.peer.signinWarmup.seconds, 1),
           session_check_cpu_ms: roundOrNull(run.peer.sessionCheck.serverCPUMsPerAnswer, 3),
           rss_mb_peak: round(run.peer.rssMBPeak, 1),
           signin: loadJSON(run.peer.signin),
@@ -309,6 +314,7 @@ export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, un
       duration_s: run.settings.durationSeconds,
       rounds: run.settings.rounds,
       warmup_s: run.settings.warmupSeconds,
+      signin_warmup: run.settings.signinWarmup,
       connections: run.settings.connections,
       samples: run.settings.samples,
       argon2: run.settings.argon2,
@@ -413,6 +419,9 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
   out.push(`\nDifference of the medians (unknown − known): ${t.differenceMs.toFixed(2)} ms (${t.differencePct.toFixed(1)} %).`);
 
   out.push("\n### Details\n");
+  out.push(
+    `- Before the sign-in rounds, ${m.signinWarmup.answers} sign-ins in ${m.signinWarmup.seconds.toFixed(0)} s that were not measured (V8 optimizes a function after enough calls: the rounds measure a server in its steady state).`,
+  );
   out.push(
     `- Sign-in latency under load: median ${m.signin.latencyMsP50} ms, p90 ${m.signin.latencyMsP90} ms${unexpectedText(m.signin)}; one verification alone: ${fixed(m.hashLimit.singleMsP50, 1)} ms.`,
   );

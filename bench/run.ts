@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       argon2: config.argon2,
       rounds: options.rounds,
       round,
+      signinWarmup: options.signinWarmup,
       samples: options.samples,
       log,
     });
@@ -127,9 +128,11 @@ async function main(): Promise<void> {
     let peer: BenchRun["peer"] = { skipped: "--no-peer" };
     if (options.peer) {
       log("Peer: Better Auth");
-      peer = await measureBetterAuthPeer({ rounds: options.rounds, round, argon2: config.argon2 }).catch((error: unknown) => ({
-        skipped: `failed: ${errorText(error)}`,
-      }));
+      peer = await measureBetterAuthPeer({ rounds: options.rounds, round, signinWarmup: options.signinWarmup, argon2: config.argon2 }).catch(
+        (error: unknown) => ({
+          skipped: `failed: ${errorText(error)}`,
+        }),
+      );
     }
 
     let cluster: BenchRun["cluster"] = { skipped: "--no-cluster" };
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
         baselinePath: BASELINE_PATH,
         rounds: options.rounds,
         round,
+        signinWarmup: options.signinWarmup,
         samples: options.samples,
         log,
         cpuProfileDir,
@@ -155,6 +159,7 @@ async function main(): Promise<void> {
         durationSeconds: roundSeconds * options.rounds,
         rounds: options.rounds,
         warmupSeconds: options.warmupSeconds,
+        signinWarmup: options.signinWarmup,
         connections: options.connections,
         samples: options.samples,
         argon2: { ...config.argon2 },

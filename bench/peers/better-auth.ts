@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../src/config/load.ts";
 import { combineHashFigures, type HashFigures, measureHashLimit } from "../hash-limit.ts";
-import { createAccountCycle } from "../latchkey-http.ts";
+import { createAccountCycle, SIGNIN_WARMUP_CAP_SECONDS, type SigninWarmup } from "../latchkey-http.ts";
 import { cleanEnvironment, PROJECT_DIR } from "../latchkey-server.ts";
 import {
   alternateRounds,
@@ -15,8 +15,10 @@ import {
   createKeepAliveAgent,
   type LoadFigures,
   type LoadSettings,
+  type LoadTarget,
   measureThroughput,
   timedRequest,
+  warmUpUntil,
 } from "../load.ts";
 import { startChildServer } from "../processes.ts";
 import { BENCH_PASSWORD } from "../seed.ts";
@@ -29,12 +31,15 @@ export interface PeerFigures {
   hashLimit: HashFigures;
   sessionCheck: LoadFigures;
   rssMBPeak: number;
+  signinWarmup: SigninWarmup;
 }
 
 export interface PeerRunOptions {
   rounds: number;
   /** Load settings of one round (the first round adds the warm-up). */
   round: LoadSettings;
+  /** Unmeasured sign-ins before the sign-in rounds, as for Latchkey. */
+  signinWarmup: number;
   /** Argon2 parameters are not used by the peer; the hash worker takes them for its argon2 mode only. */
   argon2: Config["argon2"];
 }
@@ -96,22 +101,21 @@ export async function measureBetterAuthPeer(options: PeerRunOptions): Promise<Pe
     const nextAccount = createAccountCycle(accounts);
     const settingsFor = (round: number): LoadSettings => ({ ...options.round, warmupSeconds: round === 0 ? options.round.warmupSeconds : 0 });
 
+    const signinTarget: LoadTarget = {
+      url: server.url,
+      serverPid: server.pid,
+      method: "POST",
+      path: "/api/auth/sign-in/email",
+      headers: JSON_HEADERS,
+      nextBody: () => JSON.stringify({ email: peerIdentifier(nextAccount()), password: BENCH_PASSWORD }),
+      expectStatus: 200,
+    };
+    // The same unmeasured sign-ins as Latchkey's before its rounds.
+    const signinWarmup = await warmUpUntil(signinTarget, options.round.connections, options.signinWarmup, SIGNIN_WARMUP_CAP_SECONDS);
     const signinRounds = await alternateRounds(
       options.rounds,
       (round) => measureHashLimit("scrypt", options.round.durationSeconds, options.argon2, round === 0 ? 2 : 0),
-      (round) =>
-        measureThroughput(
-          {
-            url: server.url,
-            serverPid: server.pid,
-            method: "POST",
-            path: "/api/auth/sign-in/email",
-            headers: JSON_HEADERS,
-            nextBody: () => JSON.stringify({ email: peerIdentifier(nextAccount()), password: BENCH_PASSWORD }),
-            expectStatus: 200,
-          },
-          settingsFor(round),
-        ),
+      (round) => measureThroughput(signinTarget, settingsFor(round)),
     );
 
     const agent = createKeepAliveAgent();
@@ -139,6 +143,7 @@ export async function measureBetterAuthPeer(options: PeerRunOptions): Promise<Pe
       hashLimit: combineHashFigures(signinRounds.first),
       sessionCheck: combineLoadFigures(sessionRounds),
       rssMBPeak: server.peakRSSMB(),
+      signinWarmup,
     };
   } finally {
     await server.stop();
