@@ -1,4 +1,4 @@
-// Command-line options of `npm run bench -- …`, with the defaults that keep a run near 3 minutes on 2 cores.
+// Command-line options of `npm run bench -- …`, with the defaults that keep a run near 4 minutes on 2 cores.
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 

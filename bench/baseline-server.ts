@@ -1,5 +1,6 @@
 // Child process: the baseline, a bare Fastify server with Latchkey's server options and one route that
-// returns a constant at the path given as its argument. Prints "LISTENING <port>" when ready.
+// returns a constant at the path given as its argument (bench/run.ts starts it with `npm start`'s Node.js
+// flags and environment). Prints "LISTENING <port>" when ready.
 import Fastify from "fastify";
 import { BODY_LIMIT_BYTES, loggerOptions } from "../src/app.ts";
 import { createCryptoRandom } from "../src/lib/random.ts";

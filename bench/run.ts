@@ -7,7 +7,16 @@ import { parseBenchOptions } from "./args.ts";
 import { measureCAPTCHA } from "./captcha.ts";
 import { measureClusterMode } from "./cluster.ts";
 import { createAccountCycle, measureSequentialSignins } from "./latchkey-http.ts";
-import { cleanEnvironment, configFromEnv, latchkeyServerEnv, PROJECT_DIR, RESULTS_DIR, startLatchkeyServer } from "./latchkey-server.ts";
+import {
+  cleanEnvironment,
+  configFromEnv,
+  latchkeyServerEnv,
+  PROJECT_DIR,
+  RESULTS_DIR,
+  SERVER_ENV,
+  SERVER_NODE_FLAGS,
+  startLatchkeyServer,
+} from "./latchkey-server.ts";
 import type { LoadSettings } from "./load.ts";
 import { measureLatchkeyMode } from "./measure-mode.ts";
 import { measurePasswordStrength } from "./password-strength.ts";
@@ -66,11 +75,12 @@ async function main(): Promise<void> {
     log("Proof of work: client CPU per solve, server verification");
     const pow = await measurePow(40).catch((error: unknown) => ({ skipped: `failed: ${errorText(error)}` }));
 
+    // The bare route runs with the Node.js flags and environment of `npm start`, as the server does.
     const baseline = await startChildServer({
       name: "baseline",
       command: process.execPath,
-      args: ["--import", "tsx", "bench/baseline-server.ts", BASELINE_PATH],
-      env: { ...cleanEnvironment(), NODE_ENV: "development", LATCHKEY_LOG_LEVEL: "warn" },
+      args: [...SERVER_NODE_FLAGS, "--import", "tsx", "bench/baseline-server.ts", BASELINE_PATH],
+      env: { ...cleanEnvironment(), ...SERVER_ENV, NODE_ENV: "development", LATCHKEY_LOG_LEVEL: "warn" },
       cwd: PROJECT_DIR,
       ready: /LISTENING (\d+)/,
     });
