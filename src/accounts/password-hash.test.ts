@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { hash } from "@node-rs/argon2";
+import { loadArgon2 } from "./legacy-hashes.ts";
 import { createArgon2Hasher } from "./password-hash.ts";
 
 // Cheap parameters keep the suite quick; one test below uses the production ones.
@@ -66,6 +67,47 @@ describe("verifyDummyPassword", () => {
     await hasher.verifyDummyPassword(PASSWORD);
     await hasher.verifyDummyPassword("");
     assert.equal(await hasher.verifyDummyPassword("x".repeat(1000)), undefined);
+  });
+});
+
+describe("the limit on hashes at once", () => {
+  /** Runs `work` while counting the argon2 hashes and verifications in flight; answers the most at once. */
+  async function mostAtOnce(work: () => Promise<unknown>): Promise<number> {
+    const argon2 = loadArgon2() as { hash: (...args: unknown[]) => Promise<string>; verify: (...args: unknown[]) => Promise<boolean> };
+    const { hash: realHash, verify: realVerify } = argon2;
+    let inFlight = 0;
+    let most = 0;
+    const counted =
+      <T>(real: (...args: unknown[]) => Promise<T>) =>
+      async (...args: unknown[]): Promise<T> => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await real(...args);
+        } finally {
+          inFlight--;
+        }
+      };
+    argon2.hash = counted(realHash);
+    argon2.verify = counted(realVerify);
+    try {
+      await work();
+    } finally {
+      argon2.hash = realHash;
+      argon2.verify = realVerify;
+    }
+    return most;
+  }
+
+  test("the first sign-ins after a start wait with the dummy hash: never more hashes at once than the limit", async () => {
+    const stored = await hasher.hashPassword(PASSWORD);
+    // A new hasher has no dummy hash yet: the first verification starts making it.
+    const one = createArgon2Hasher(CHEAP, 1);
+    const most = await mostAtOnce(() =>
+      Promise.all([one.verifyPasswordHash(stored, PASSWORD), one.verifyPasswordHash(stored, PASSWORD), one.verifyDummyPassword(PASSWORD)]),
+    );
+    assert.equal(most, 1);
+    const two = createArgon2Hasher(CHEAP, 2);
+    assert.equal(await mostAtOnce(() => Promise.all([1, 2, 3, 4].map(() => two.verifyPasswordHash(stored, PASSWORD)))), 2);
   });
 });
 
