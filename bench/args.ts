@@ -38,6 +38,14 @@ const HELP = `Usage: npm run bench -- [options]
   --cpu-prof              write CPU profiles of the Latchkey server to bench/results/profiles/
 `;
 
+/** A whole number of at least 0 (0 turns the step off). */
+function wholeNumber(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text.replace(/_/g, ""));
+  if (!Number.isInteger(value) || value < 0 || text.trim() === "") throw new Error(`--${name} must be a whole number, 0 or more, not ${JSON.stringify(text)}`);
+  return value;
+}
+
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text.replace(/_/g, ""));
@@ -73,7 +81,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     durationSeconds,
     rounds: Math.min(durationSeconds, positiveInteger("rounds", values.rounds, 5)),
     warmupSeconds: Math.min(3, Math.max(1, Math.round(durationSeconds / 5))),
-    signinWarmup: values["signin-warmup"] === "0" ? 0 : positiveInteger("signin-warmup", values["signin-warmup"], 2500),
+    signinWarmup: wholeNumber("signin-warmup", values["signin-warmup"], 2500),
     accounts: positiveInteger("accounts", values.accounts, 1000),
     connections: positiveInteger("connections", values.connections, 2 * availableParallelism()),
     samples: positiveInteger("samples", values.samples, 200),

@@ -51,18 +51,15 @@ export interface LoadTarget {
  * before its end, and divided by the expected answers in between: a window of steady load, so requests
  * still in flight at either end neither add CPU nor go missing.
  */
-async function runAutocannon(target: LoadTarget, connections: number, durationSeconds: number): Promise<LoadFigures> {
+/** The target's request for autocannon: a new body for every request when the target has one. */
+function autocannonRequests(target: LoadTarget): AutocannonRequest[] {
   const nextBody = target.nextBody;
   const base: AutocannonRequest = { method: target.method, path: target.path, headers: { ...target.headers } };
-  const requests: AutocannonRequest[] = [
-    nextBody
-      ? {
-          ...base,
-          setupRequest: (req) => ({ ...req, body: nextBody() }),
-        }
-      : base,
-  ];
-  const instance = autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests });
+  return [nextBody ? { ...base, setupRequest: (req) => ({ ...req, body: nextBody() }) } : base];
+}
+
+async function runAutocannon(target: LoadTarget, connections: number, durationSeconds: number): Promise<LoadFigures> {
+  const instance = autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests: autocannonRequests(target) });
   const pid = target.serverPid;
   const zero: CPUSeconds = { user: 0, system: 0 };
   /** The server's CPU at both edges of the window, and this process's CPU from its start to its end (microseconds). */
@@ -126,11 +123,8 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
  */
 export async function warmUpUntil(target: LoadTarget, connections: number, answers: number, capSeconds: number): Promise<{ answers: number; seconds: number }> {
   if (answers <= 0) return { answers: 0, seconds: 0 };
-  const nextBody = target.nextBody;
-  const base: AutocannonRequest = { method: target.method, path: target.path, headers: { ...target.headers } };
-  const requests: AutocannonRequest[] = [nextBody ? { ...base, setupRequest: (req) => ({ ...req, body: nextBody() }) } : base];
   const started = performance.now();
-  const instance = autocannon({ url: target.url, connections, duration: capSeconds, timeout: 30, requests });
+  const instance = autocannon({ url: target.url, connections, duration: capSeconds, timeout: 30, requests: autocannonRequests(target) });
   let count = 0;
   instance.on("response", (_client, statusCode) => {
     if (statusCode === target.expectStatus && ++count === answers) instance.stop();
