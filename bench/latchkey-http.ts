@@ -10,6 +10,7 @@ import {
   measureThroughput,
   quantile,
   timedRequest,
+  type WarmUp,
   warmUpUntil,
 } from "./load.ts";
 import { BENCH_PASSWORD, benchIdentifier, unknownIdentifier, WRONG_PASSWORD } from "./seed.ts";
@@ -18,12 +19,6 @@ const JSON_HEADERS = { "content-type": "application/json" };
 
 /** The longest the sign-in warm-up may take, however few sign-ins it reached. */
 export const SIGNIN_WARMUP_CAP_SECONDS = 60;
-
-/** What the unmeasured sign-ins before the rounds did. */
-export interface SigninWarmup {
-  answers: number;
-  seconds: number;
-}
 
 /**
  * Visits account indices 0..count-1 in a random order, round and round. Two requests in flight never
@@ -83,7 +78,7 @@ export function measureSignins(server: ServerUnderTest, nextAccount: () => numbe
 }
 
 /** Sign-ins that are not measured (see warmUpUntil), before the measured rounds. */
-export function warmUpSignins(server: ServerUnderTest, nextAccount: () => number, connections: number, answers: number): Promise<SigninWarmup> {
+export function warmUpSignins(server: ServerUnderTest, nextAccount: () => number, connections: number, answers: number): Promise<WarmUp> {
   return warmUpUntil(signinTarget(server, nextAccount), connections, answers, SIGNIN_WARMUP_CAP_SECONDS);
 }
 

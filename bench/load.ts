@@ -46,11 +46,6 @@ export interface LoadTarget {
   serverPid?: number;
 }
 
-/**
- * One autocannon run. The server's CPU is read at two moments inside the run, a margin after its start and
- * before its end, and divided by the expected answers in between: a window of steady load, so requests
- * still in flight at either end neither add CPU nor go missing.
- */
 /** The target's request for autocannon: a new body for every request when the target has one. */
 function autocannonRequests(target: LoadTarget): AutocannonRequest[] {
   const nextBody = target.nextBody;
@@ -58,6 +53,11 @@ function autocannonRequests(target: LoadTarget): AutocannonRequest[] {
   return [nextBody ? { ...base, setupRequest: (req) => ({ ...req, body: nextBody() }) } : base];
 }
 
+/**
+ * One autocannon run. The server's CPU is read at two moments inside the run, a margin after its start and
+ * before its end, and divided by the expected answers in between: a window of steady load, so requests
+ * still in flight at either end neither add CPU nor go missing.
+ */
 async function runAutocannon(target: LoadTarget, connections: number, durationSeconds: number): Promise<LoadFigures> {
   const instance = autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests: autocannonRequests(target) });
   const pid = target.serverPid;
@@ -115,13 +115,19 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
   };
 }
 
+/** What an unmeasured warm-up did: the expected answers it got and how long it took. */
+export interface WarmUp {
+  answers: number;
+  seconds: number;
+}
+
 /**
  * Load that is not measured, until `answers` expected answers came back or `capSeconds` passed, whichever is
  * first: enough requests for V8 to compile the request's code with its optimizing tier, in the server and in
  * this process (a function is optimized after a number of calls, not after a time). Resolves with what it
  * did.
  */
-export async function warmUpUntil(target: LoadTarget, connections: number, answers: number, capSeconds: number): Promise<{ answers: number; seconds: number }> {
+export async function warmUpUntil(target: LoadTarget, connections: number, answers: number, capSeconds: number): Promise<WarmUp> {
   if (answers <= 0) return { answers: 0, seconds: 0 };
   const started = performance.now();
   const instance = autocannon({ url: target.url, connections, duration: capSeconds, timeout: 30, requests: autocannonRequests(target) });

@@ -9,12 +9,20 @@ import {
   measureSessionChecks,
   measureSignins,
   type ServerUnderTest,
-  type SigninWarmup,
   signInForCookie,
   type TimingComparison,
   warmUpSignins,
 } from "./latchkey-http.ts";
-import { alternateRounds, combineLoadFigures, createKeepAliveAgent, type LoadFigures, type LoadSettings, measureThroughput, timedRequest } from "./load.ts";
+import {
+  alternateRounds,
+  combineLoadFigures,
+  createKeepAliveAgent,
+  type LoadFigures,
+  type LoadSettings,
+  measureThroughput,
+  timedRequest,
+  type WarmUp,
+} from "./load.ts";
 import { benchIdentifier } from "./seed.ts";
 
 export interface ModeFigures {
@@ -27,7 +35,7 @@ export interface ModeFigures {
   forwardAuthBaseline: LoadFigures;
   timing: TimingComparison;
   /** The unmeasured sign-ins before the first round. */
-  signinWarmup: SigninWarmup;
+  signinWarmup: WarmUp;
 }
 
 export interface MeasureModeOptions {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../src/config/load.ts";
 import { combineHashFigures, type HashFigures, measureHashLimit } from "../hash-limit.ts";
-import { createAccountCycle, SIGNIN_WARMUP_CAP_SECONDS, type SigninWarmup } from "../latchkey-http.ts";
+import { createAccountCycle, SIGNIN_WARMUP_CAP_SECONDS } from "../latchkey-http.ts";
 import { cleanEnvironment, PROJECT_DIR } from "../latchkey-server.ts";
 import {
   alternateRounds,
@@ -18,6 +18,7 @@ import {
   type LoadTarget,
   measureThroughput,
   timedRequest,
+  type WarmUp,
   warmUpUntil,
 } from "../load.ts";
 import { startChildServer } from "../processes.ts";
@@ -31,7 +32,7 @@ export interface PeerFigures {
   hashLimit: HashFigures;
   sessionCheck: LoadFigures;
   rssMBPeak: number;
-  signinWarmup: SigninWarmup;
+  signinWarmup: WarmUp;
 }
 
 export interface PeerRunOptions {

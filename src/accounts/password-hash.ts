@@ -51,17 +51,17 @@ function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T>
 export function createArgon2Hasher(parameters: Argon2Parameters, concurrency = Math.max(1, availableParallelism())): PasswordHasher {
   const options = { algorithm: ARGON2ID, memoryCost: parameters.memoryCost, timeCost: parameters.timeCost, parallelism: parameters.parallelism };
   const limit = createLimiter(concurrency);
+  const hash = (password: string) => limit(() => loadArgon2().hash(password, options));
+  const verify = (passwordHash: string, password: string) => limit(() => loadArgon2().verify(passwordHash, password));
   // Made off the event loop the first time it is needed, not at start-up (a hash costs 19 MiB and tens of
   // milliseconds). Any sign-in starts it, so the dummy is ready before an unknown identifier's first check.
   // It waits for its turn like every other hash: the first sign-ins after a start would otherwise run one
   // hash more than the limit, and hold 19 MiB more.
   let dummyHash: Promise<string> | undefined;
   const prepareDummyHash = (): Promise<string> => {
-    dummyHash ??= limit(() => loadArgon2().hash(randomBytes(32).toString("base64url"), options));
+    dummyHash ??= hash(randomBytes(32).toString("base64url"));
     return dummyHash;
   };
-  const hash = (password: string) => limit(() => loadArgon2().hash(password, options));
-  const verify = (passwordHash: string, password: string) => limit(() => loadArgon2().verify(passwordHash, password));
   return {
     hashPassword: (password) => hash(password),
     async verifyPasswordHash(passwordHash, password) {
