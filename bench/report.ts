@@ -29,6 +29,8 @@ export interface BenchRun {
   };
   sqlite: ModeFigures;
   rssMBPeak: number;
+  /** The peak before the strength estimates (sign-ins and checks only). */
+  rssMBPeakBeforeStrength: number;
   startup: StartupFigures;
   passwordStrength: StrengthFigures;
   captcha: CAPTCHAOutcome;
@@ -206,14 +208,14 @@ export function targetRows(run: BenchRun): TargetRow[] {
   rows.push({
     name: "Password-strength estimate over HTTP, p99",
     required: `<= ${TARGETS.strengthMsP99} ms, never blocking other requests`,
-    measured: `${passwordStrength.msP99.toFixed(1)} ms (p50 ${passwordStrength.msP50.toFixed(1)}); /healthz at most ${passwordStrength.healthMsMaxDuringEstimates.toFixed(1)} ms during 20 concurrent estimates`,
+    measured: `${passwordStrength.msP99.toFixed(1)} ms (p50 ${passwordStrength.msP50.toFixed(1)}; the first, which starts the worker, ${passwordStrength.firstMs.toFixed(0)} ms); /healthz at most ${passwordStrength.healthMsMaxDuringEstimates.toFixed(1)} ms during 20 concurrent estimates`,
     met: passwordStrength.msP99 <= TARGETS.strengthMsP99,
     verdict: verdict(passwordStrength.msP99 <= TARGETS.strengthMsP99, `${(passwordStrength.msP99 - TARGETS.strengthMsP99).toFixed(1)} ms over`),
   });
   rows.push({
     name: "Peak RSS of the server under load",
     required: `<= ${TARGETS.rssMB} MB`,
-    measured: `${run.rssMBPeak.toFixed(0)} MB`,
+    measured: `${run.rssMBPeak.toFixed(0)} MB (${run.rssMBPeakBeforeStrength.toFixed(0)} MB before the strength estimator's worker started)`,
     met: run.rssMBPeak <= TARGETS.rssMB,
     verdict: verdict(run.rssMBPeak <= TARGETS.rssMB, `${(run.rssMBPeak - TARGETS.rssMB).toFixed(0)} MB over`),
   });
@@ -294,12 +296,14 @@ export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, un
     captcha_image_ms_p50: captcha.image,
     captcha_audio_ms_p50: captcha.audio,
     rss_mb_peak: round(run.rssMBPeak, 1),
+    rss_mb_peak_before_strength: round(run.rssMBPeakBeforeStrength, 1),
     startup_ms_p50: round(run.startup.msP50, 1),
     startup_cpu_ms_p50: round(run.startup.cpuMsP50, 1),
     rss_mb_after_start: round(run.startup.rssMBP50, 1),
     password_strength_ms_p50: round(run.passwordStrength.msP50, 2),
     password_strength_ms_p99: round(run.passwordStrength.msP99, 2),
     password_strength_ms_max: round(run.passwordStrength.msMax, 2),
+    password_strength_first_ms: round(run.passwordStrength.firstMs, 1),
     healthz_ms_max_during_estimates: round(run.passwordStrength.healthMsMaxDuringEstimates, 2),
     node: run.environment.node,
     cpus: run.environment.cpus,

@@ -107,6 +107,8 @@ async function main(): Promise<void> {
       log,
     });
 
+    // What the sign-ins and checks peaked at, before the strength estimator's worker starts.
+    const rssMBPeakBeforeStrength = main.peakRSSMB();
     log("  password strength: sequential estimates, then /healthz while 20 run at once");
     const passwordStrength = await measurePasswordStrength(main.url);
 
@@ -176,6 +178,7 @@ async function main(): Promise<void> {
       },
       sqlite,
       rssMBPeak,
+      rssMBPeakBeforeStrength,
       startup,
       passwordStrength,
       captcha,

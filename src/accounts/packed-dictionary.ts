@@ -43,11 +43,23 @@ export function rankProbeOf(ranks: object): RankProbe | undefined {
   return probes.get(ranks);
 }
 
+/** A word list packed: what a packed dictionary is made of, and what a prebuilt dictionary file holds. */
+export interface PackedWords {
+  /** Every word, one after the other. */
+  letters: string;
+  /** Where each word starts in `letters`, and one more entry: the end of the last word. */
+  starts: Uint32Array;
+  /** Open-addressing hash table by packedHash: a word's index + 1 (which is its rank), 0 for an empty slot; a power of two long. */
+  slots: Uint32Array;
+  /** Length of the longest word. */
+  maxWordSize: number;
+}
+
 /**
  * Packs `words` (most common first). Like zxcvbn-ts's own ranked dictionary, a word's rank is its place in
  * the list counting from 1, and a word listed twice keeps the rank of its last place.
  */
-export function packRankedDictionary(words: readonly (string | number)[]): PackedDictionary {
+export function packWords(words: readonly (string | number)[]): PackedWords {
   const texts = words.map(String);
   const letters = texts.join("");
   const starts = new Uint32Array(texts.length + 1);
@@ -59,17 +71,10 @@ export function packRankedDictionary(words: readonly (string | number)[]): Packe
   }
   let capacity = 16;
   while (capacity < texts.length * 2) capacity *= 2;
-  const mask = capacity - 1;
-  // Slot value: the word's index + 1 (0 is an empty slot), which is also its rank.
   const slots = new Uint32Array(capacity);
-
-  const equalsWord = (index: number, text: string, start: number, end: number): boolean => {
-    const from = starts[index] as number;
-    if ((starts[index + 1] as number) - from !== end - start) return false;
-    for (let k = 0; k < end - start; k++) if (letters.charCodeAt(from + k) !== text.charCodeAt(start + k)) return false;
-    return true;
-  };
-
+  const packed: PackedWords = { letters, starts, slots, maxWordSize };
+  const equalsWord = wordComparison(packed);
+  const mask = capacity - 1;
   for (let index = 0; index < texts.length; index++) {
     const start = starts[index] as number;
     const end = starts[index + 1] as number;
@@ -77,6 +82,36 @@ export function packRankedDictionary(words: readonly (string | number)[]): Packe
     while (slots[slot] !== EMPTY && !equalsWord((slots[slot] as number) - 1, letters, start, end)) slot = (slot + 1) & mask;
     slots[slot] = index + 1;
   }
+  return packed;
+}
+
+/** Whether word `index` of `packed` is `text[start, end)`. */
+function wordComparison({ letters, starts }: PackedWords): (index: number, text: string, start: number, end: number) => boolean {
+  return (index, text, start, end) => {
+    const from = starts[index] as number;
+    if ((starts[index + 1] as number) - from !== end - start) return false;
+    for (let k = 0; k < end - start; k++) if (letters.charCodeAt(from + k) !== text.charCodeAt(start + k)) return false;
+    return true;
+  };
+}
+
+/** The first `count` words of a packed list, most common first. */
+export function leadingWords({ letters, starts }: PackedWords, count: number): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < Math.min(count, starts.length - 1); i++) words.push(letters.slice(starts[i], starts[i + 1]));
+  return words;
+}
+
+/** Packs `words` into a dictionary zxcvbn-ts's matchers can read (see packWords). */
+export function packRankedDictionary(words: readonly (string | number)[]): PackedDictionary {
+  return rankedDictionaryOf(packWords(words));
+}
+
+/** The dictionary over words packed before (by packWords, here or in a prebuilt file). */
+export function rankedDictionaryOf(packed: PackedWords): PackedDictionary {
+  const { slots, maxWordSize } = packed;
+  const mask = slots.length - 1;
+  const equalsWord = wordComparison(packed);
 
   const probe: RankProbe = (text, start, end, hash) => {
     if (end - start > maxWordSize) return undefined;

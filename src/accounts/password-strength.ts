@@ -4,7 +4,17 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import type { Locale } from "../i18n/locales.ts";
-import { extendPackedHash, PACKED_HASH_START, packRankedDictionary, type RankLookup, type RankProbe, rankProbeOf } from "./packed-dictionary.ts";
+import {
+  extendPackedHash,
+  leadingWords,
+  PACKED_HASH_START,
+  type PackedWords,
+  type RankLookup,
+  type RankProbe,
+  rankedDictionaryOf,
+  rankProbeOf,
+} from "./packed-dictionary.ts";
+import { loadStrengthLanguage, packStrengthLanguage, STRENGTH_DICTIONARY_DIR } from "./strength-dictionaries.ts";
 
 /**
  * Only this many leading code points go through the matchers. Their cost grows with the square of the
@@ -33,28 +43,21 @@ export interface PasswordStrength {
   suggestions: string[];
 }
 
-/**
- * The dictionary and advice of each language other than English, from @zxcvbn-ts. Every language's estimate
- * also checks the common passwords and the English words (most passwords everywhere borrow English words);
- * the language's own words (common words, names, Wikipedia) come on top. The advice (warnings and
- * suggestions) is the package's translation.
- */
-const LANGUAGE_PACKAGES: Readonly<Record<Exclude<Locale, "en">, string>> = {
-  de: "@zxcvbn-ts/language-de",
-  fr: "@zxcvbn-ts/language-fr",
-  es: "@zxcvbn-ts/language-es-es",
-  ar: "@zxcvbn-ts/language-ar",
-};
-
-interface LanguagePackage {
-  dictionary: Record<string, (string | number)[]>;
-  translations: typeof import("@zxcvbn-ts/language-en").translations;
-}
-
 interface Estimator {
   factory: ZxcvbnFactory;
   /** The warning given for a password a few typos away from a common one, in the estimator's language. */
   similarToCommonWarning: string;
+}
+
+/**
+ * Where the prebuilt dictionary files are read from (src/accounts/strength-dictionaries.ts); null: never
+ * read, the packages are packed each time (the tests compare both).
+ */
+let dictionaryDir: string | null = STRENGTH_DICTIONARY_DIR;
+
+/** Sets where this thread's estimators, and the workers started from now on, read prebuilt dictionaries (see dictionaryDir). */
+export function useStrengthDictionaryDir(dir: string | null): void {
+  dictionaryDir = dir;
 }
 
 /** One estimator per language, each made on the first estimate in its language. */
@@ -62,12 +65,11 @@ const estimators = new Map<Locale, Estimator>();
 /** The common-password list by word length, for the edit-distance check (the same in every language). */
 let commonPasswordsByLength: Map<number, string[]> | undefined;
 
-function indexCommonPasswords(dictionary: Record<string, (string | number)[]>): Map<number, string[]> {
+function indexCommonPasswords(lists: Record<string, PackedWords>): Map<number, string[]> {
   const byLength = new Map<number, string[]>();
-  for (const [name, words] of Object.entries(dictionary)) {
+  for (const [name, packed] of Object.entries(lists)) {
     if (!name.startsWith("passwords")) continue;
-    for (const word of words.slice(0, EDIT_DISTANCE_LIST_SIZE)) {
-      const text = String(word);
+    for (const text of leadingWords(packed, EDIT_DISTANCE_LIST_SIZE)) {
       const bucket = byLength.get(text.length);
       if (bucket) bucket.push(text);
       else byLength.set(text.length, [text]);
@@ -85,10 +87,10 @@ interface IndexedDictionaries {
 /** The packed common and English dictionaries, which every language's estimator checks too. */
 let sharedDictionaries: IndexedDictionaries | undefined;
 
-function packDictionaries(dictionary: Record<string, (string | number)[]>): IndexedDictionaries {
+function packDictionaries(lists: Record<string, PackedWords>): IndexedDictionaries {
   const packed: IndexedDictionaries = { rankedDictionaries: {}, rankedDictionariesMaxWordSize: {} };
-  for (const [name, words] of Object.entries(dictionary)) {
-    const { ranks, maxWordSize } = packRankedDictionary(words);
+  for (const [name, words] of Object.entries(lists)) {
+    const { ranks, maxWordSize } = rankedDictionaryOf(words);
     packed.rankedDictionaries[name] = ranks;
     packed.rankedDictionariesMaxWordSize[name] = maxWordSize;
   }
@@ -106,18 +108,6 @@ function installDictionaries(factory: ZxcvbnFactory, own: IndexedDictionaries, s
   const options = (factory as unknown as { options: IndexedDictionaries }).options;
   options.rankedDictionaries = { ...shared?.rankedDictionaries, ...own.rankedDictionaries };
   options.rankedDictionariesMaxWordSize = { ...shared?.rankedDictionariesMaxWordSize, ...own.rankedDictionariesMaxWordSize };
-}
-
-/**
- * Forgets the language packages' modules (and the decompressor they share, which points back at the first
- * of them) once their words are packed: the module cache would otherwise keep every word list, about 11 MB
- * for the common and English ones, alive for the life of the thread. They were loaded through a `require`
- * of their own, so no module still cached has them as children.
- */
-function forgetLanguagePackages(require: NodeJS.Require): void {
-  for (const path of Object.keys(require.cache)) {
-    if (/[\\/]@zxcvbn-ts[\\/](?:language-|dictionary-compression[\\/])/.test(path)) delete require.cache[path];
-  }
 }
 
 /** What the dictionary matching below reads of zxcvbn-ts's dictionary matcher (@zxcvbn-ts/core 4). */
@@ -251,19 +241,10 @@ function loadEstimator(locale: Locale): Estimator {
   const requireCore = createRequire(import.meta.url);
   const core = requireCore("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
   installPackedMatching(requireCore);
-  // A require of its own for the word lists, so that they can be forgotten (forgetLanguagePackages).
-  const requireWords = createRequire(import.meta.url);
-  let dictionary: Record<string, (string | number)[]>;
-  let translations: LanguagePackage["translations"];
+  const { lists, translations, graphs } = dictionaryDir === null ? packStrengthLanguage(locale) : loadStrengthLanguage(locale, dictionaryDir);
   if (locale === "en") {
-    const common = requireWords("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
-    const english = requireWords("@zxcvbn-ts/language-en") as LanguagePackage;
-    adjacencyGraphs = common.adjacencyGraphs;
-    commonPasswordsByLength = indexCommonPasswords(common.dictionary);
-    dictionary = { ...common.dictionary, ...english.dictionary };
-    translations = english.translations;
-  } else {
-    ({ dictionary, translations } = requireWords(LANGUAGE_PACKAGES[locale]) as LanguagePackage);
+    adjacencyGraphs = graphs;
+    commonPasswordsByLength = indexCommonPasswords(lists);
   }
   // No dictionary option: zxcvbn-ts would index every word into objects; the packed ones go in below.
   const factory = new core.ZxcvbnFactory({
@@ -273,10 +254,9 @@ function loadEstimator(locale: Locale): Estimator {
     l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
     maxLength: STRENGTH_CHECKED_LENGTH * 2,
   });
-  const own = packDictionaries(dictionary);
+  const own = packDictionaries(lists);
   installDictionaries(factory, own, sharedDictionaries);
   if (locale === "en") sharedDictionaries = own;
-  forgetLanguagePackages(requireWords);
   const warnings = translations.warnings as Record<string, string>;
   const estimator = { factory, similarToCommonWarning: warnings.similarToCommon || "This is similar to a commonly used password." };
   estimators.set(locale, estimator);
@@ -376,12 +356,20 @@ const WARM_UP_PASSWORDS = [
   "monkey12",
 ];
 
+/** Makes the English estimator (its dictionaries loaded), which every language's estimator builds on. */
+export function loadEnglishEstimator(): void {
+  loadEstimator("en");
+}
+
 /**
- * Loads the English dictionaries and runs the matchers over a few hard passwords (the worker calls it at
- * start). Other languages' dictionaries are loaded on their first estimate; the matchers are compiled by then.
+ * The warm-up: estimates of a few hard passwords, one per call, that compile the matchers (about 180 ms of
+ * cold code in all). The worker runs them one at a time while it has nothing to answer, so that a request
+ * never waits for more than one of them. Other languages' dictionaries are loaded on their first estimate.
  */
-export function warmUpPasswordStrength(): void {
-  for (let round = 0; round < 3; round++) for (const password of WARM_UP_PASSWORDS) estimatePasswordStrengthNow(`${password}${round}`, ["someone@example.com"]);
+export function* warmUpEstimates(): Generator<PasswordStrength, void, void> {
+  for (let round = 0; round < 3; round++) {
+    for (const password of WARM_UP_PASSWORDS) yield estimatePasswordStrengthNow(`${password}${round}`, ["someone@example.com"]);
+  }
 }
 
 /** Splits identifiers and names into the pieces a guesser would try (local part, domain words, digits). */
@@ -408,6 +396,10 @@ interface EstimateRequest {
   password: string;
   userInputs: string[];
   locale: Locale;
+}
+/** What a worker is started with. */
+export interface StrengthWorkerData {
+  dictionaryDir: string | null;
 }
 /** Every answer also carries the worker's heap size (bytes), read when the answer was sent. */
 type EstimateAnswer = ({ id: number; strength: PasswordStrength } | { id: number; error: string }) & { heapBytes?: number };
@@ -441,14 +433,23 @@ function startSourceWorker(): Worker {
   const loader = import.meta.resolve("tsx/esm/api");
   const module = new URL("./password-strength-worker.ts", import.meta.url).href;
   const source = `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module)}); });`;
-  return new Worker(source, { eval: true, name: "password-strength", resourceLimits: WORKER_LIMITS });
+  return new Worker(source, {
+    eval: true,
+    name: "password-strength",
+    resourceLimits: WORKER_LIMITS,
+    workerData: { dictionaryDir } satisfies StrengthWorkerData,
+  });
 }
 
 function startWorker(): Worker {
   workerHeapBytes = null;
   const started = import.meta.url.endsWith(".ts")
     ? startSourceWorker()
-    : new Worker(new URL("./password-strength-worker.js", import.meta.url), { name: "password-strength", resourceLimits: WORKER_LIMITS });
+    : new Worker(new URL("./password-strength-worker.js", import.meta.url), {
+        name: "password-strength",
+        resourceLimits: WORKER_LIMITS,
+        workerData: { dictionaryDir } satisfies StrengthWorkerData,
+      });
   started.on("message", (answer: EstimateAnswer) => {
     if (worker === started && answer.heapBytes !== undefined) workerHeapBytes = answer.heapBytes;
     const waiting = pending.get(answer.id);
