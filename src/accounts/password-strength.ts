@@ -356,20 +356,14 @@ const WARM_UP_PASSWORDS = [
   "monkey12",
 ];
 
-/** Makes the English estimator (its dictionaries loaded), which every language's estimator builds on. */
-export function loadEnglishEstimator(): void {
-  loadEstimator("en");
-}
-
 /**
- * The warm-up: estimates of a few hard passwords, one per call, that compile the matchers (about 180 ms of
- * cold code in all). The worker runs them one at a time while it has nothing to answer, so that a request
- * never waits for more than one of them. Other languages' dictionaries are loaded on their first estimate.
+ * Loads the English dictionaries and runs the matchers over a few hard passwords (the worker calls it at
+ * start, before it reads the first request: about 180 ms of cold code, after which estimates take a few
+ * milliseconds). Other languages' dictionaries are loaded on their first estimate; the matchers are compiled
+ * by then.
  */
-export function* warmUpEstimates(): Generator<PasswordStrength, void, void> {
-  for (let round = 0; round < 3; round++) {
-    for (const password of WARM_UP_PASSWORDS) yield estimatePasswordStrengthNow(`${password}${round}`, ["someone@example.com"]);
-  }
+export function warmUpPasswordStrength(): void {
+  for (let round = 0; round < 3; round++) for (const password of WARM_UP_PASSWORDS) estimatePasswordStrengthNow(`${password}${round}`, ["someone@example.com"]);
 }
 
 /** Splits identifiers and names into the pieces a guesser would try (local part, domain words, digits). */
