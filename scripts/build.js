@@ -123,7 +123,7 @@ export async function buildProject({ quiet = true } = {}) {
 
 /**
  * Packs the password strength estimator's word lists into dist/password-dictionaries/, one file per language
- * (src/accounts/strength-dictionaries.ts): the strength worker then reads them in a few milliseconds instead
+ * (src/accounts/strength-dictionaries.ts): the strength worker then reads them in tens of milliseconds instead
  * of unpacking the packages' lists, which takes most of a second and 25 MB of heap each time it starts.
  */
 async function writeStrengthDictionaries() {
