@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, it } from "node:test";
-import { extendPackedHash, PACKED_HASH_START, packedHash, packRankedDictionary, rankProbeOf } from "./packed-dictionary.ts";
+import { extendPackedHash, PACKED_HASH_START, packedHash, packWords, rankedDictionaryOf, rankProbeOf } from "./packed-dictionary.ts";
+
+/** A packed dictionary of `words`, as the estimator builds it. */
+function packRankedDictionary(words: readonly (string | number)[]): ReturnType<typeof rankedDictionaryOf> {
+  return rankedDictionaryOf(packWords(words));
+}
 
 const require = createRequire(import.meta.url);
 

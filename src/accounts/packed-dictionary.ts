@@ -102,11 +102,6 @@ export function leadingWords({ letters, starts }: PackedWords, count: number): s
   return words;
 }
 
-/** Packs `words` into a dictionary zxcvbn-ts's matchers can read (see packWords). */
-export function packRankedDictionary(words: readonly (string | number)[]): PackedDictionary {
-  return rankedDictionaryOf(packWords(words));
-}
-
 /** The dictionary over words packed before (by packWords, here or in a prebuilt file). */
 export function rankedDictionaryOf(packed: PackedWords): PackedDictionary {
   const { slots, maxWordSize } = packed;

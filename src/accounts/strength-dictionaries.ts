@@ -20,7 +20,7 @@ type AdjacencyGraphs = typeof import("@zxcvbn-ts/language-common").adjacencyGrap
  * words (most passwords everywhere borrow English words): those come with English, which every other
  * language's estimator loads first. The advice (warnings and suggestions) is the last package's translation.
  */
-export const STRENGTH_LANGUAGE_PACKAGES: Readonly<Record<Locale, readonly string[]>> = {
+const STRENGTH_LANGUAGE_PACKAGES: Readonly<Record<Locale, readonly string[]>> = {
   en: ["@zxcvbn-ts/language-common", "@zxcvbn-ts/language-en"],
   de: ["@zxcvbn-ts/language-de"],
   fr: ["@zxcvbn-ts/language-fr"],
@@ -72,12 +72,20 @@ interface FileHeader {
   lists: ListEntry[];
 }
 
-function installedVersions(locale: Locale, require: NodeJS.Require): Record<string, string> {
+/** Finds the packages' package.json files (it loads no module). */
+const resolvePackageFile = createRequire(import.meta.url).resolve;
+
+function installedVersions(locale: Locale): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const name of STRENGTH_LANGUAGE_PACKAGES[locale]) {
-    versions[name] = (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+    versions[name] = (JSON.parse(readFileSync(resolvePackageFile(`${name}/package.json`), "utf8")) as { version: string }).version;
   }
   return versions;
+}
+
+/** The zero bytes that bring a section of `length` bytes to the next multiple of ALIGN. */
+function paddingAfter(length: number): number {
+  return (ALIGN - (length % ALIGN)) % ALIGN;
 }
 
 /**
@@ -119,13 +127,12 @@ export function fitsInLatin1(text: string): boolean {
 
 /** Writes `language` as `locale`'s prebuilt file in `dir` (whole or not at all: written aside, then renamed). */
 export function writeStrengthLanguageFile(dir: string, locale: Locale, language: StrengthLanguage): void {
-  const require = createRequire(import.meta.url);
   const sections: Uint8Array[] = [];
   let offset = 0;
   const place = (bytes: Uint8Array): Section => {
     const section = { at: offset, bytes: bytes.byteLength };
     sections.push(bytes);
-    const padding = (ALIGN - (bytes.byteLength % ALIGN)) % ALIGN;
+    const padding = paddingAfter(bytes.byteLength);
     if (padding > 0) sections.push(new Uint8Array(padding));
     offset += bytes.byteLength + padding;
     return section;
@@ -146,7 +153,7 @@ export function writeStrengthLanguageFile(dir: string, locale: Locale, language:
   const header: FileHeader = {
     format: FILE_FORMAT,
     endianness: endianness(),
-    sources: installedVersions(locale, require),
+    sources: installedVersions(locale),
     translations: language.translations,
     ...(language.graphs ? { graphs: language.graphs } : {}),
     lists,
@@ -156,21 +163,16 @@ export function writeStrengthLanguageFile(dir: string, locale: Locale, language:
   const lead = Buffer.alloc(8);
   lead.write(MAGIC, 0, "latin1");
   lead.writeUInt32LE(headerBytes.byteLength, 4);
-  const headerPadding = new Uint8Array((ALIGN - ((8 + headerBytes.byteLength) % ALIGN)) % ALIGN);
+  const headerPadding = new Uint8Array(paddingAfter(8 + headerBytes.byteLength));
   mkdirSync(dir, { recursive: true });
   const path = fileOf(dir, locale);
   writeFileSync(`${path}.tmp`, Buffer.concat([lead, headerBytes, headerPadding, ...sections]));
   renameSync(`${path}.tmp`, path);
 }
 
-/** Packs every language and writes its file into `dir` (the build does this). Returns the files' sizes in bytes. */
-export function writeStrengthDictionaryFiles(dir = STRENGTH_DICTIONARY_DIR): Record<string, number> {
-  const sizes: Record<string, number> = {};
-  for (const locale of Object.keys(STRENGTH_LANGUAGE_PACKAGES) as Locale[]) {
-    writeStrengthLanguageFile(dir, locale, packStrengthLanguage(locale));
-    sizes[locale] = readFileSync(fileOf(dir, locale)).byteLength;
-  }
-  return sizes;
+/** Packs every language and writes its file into `dir` (the build does this). */
+export function writeStrengthDictionaryFiles(dir = STRENGTH_DICTIONARY_DIR): void {
+  for (const locale of Object.keys(STRENGTH_LANGUAGE_PACKAGES) as Locale[]) writeStrengthLanguageFile(dir, locale, packStrengthLanguage(locale));
 }
 
 /** Whether `packed` is a table the lookups can trust: a lookup in a damaged one could read past its words or never end. */
@@ -214,9 +216,8 @@ export function readStrengthLanguageFile(dir: string, locale: Locale): StrengthL
     if (!readExactly(headerBytes, 8)) return null;
     const header = JSON.parse(headerBytes.toString("utf8")) as FileHeader;
     if (header.format !== FILE_FORMAT || header.endianness !== endianness()) return null;
-    const installed = installedVersions(locale, createRequire(import.meta.url));
-    if (JSON.stringify(header.sources) !== JSON.stringify(installed)) return null;
-    const base = 8 + headerBytes.byteLength + ((ALIGN - ((8 + headerBytes.byteLength) % ALIGN)) % ALIGN);
+    if (JSON.stringify(header.sources) !== JSON.stringify(installedVersions(locale))) return null;
+    const base = 8 + headerBytes.byteLength + paddingAfter(8 + headerBytes.byteLength);
     const language: StrengthLanguage = { lists: {}, translations: header.translations, ...(header.graphs ? { graphs: header.graphs } : {}) };
     for (const entry of header.lists) {
       if (entry.starts.bytes !== (entry.words + 1) * 4 || entry.slots.bytes % 4 !== 0) return null;

@@ -114,9 +114,8 @@ describe("the strength estimate", () => {
 describe("the worker's memory", () => {
   /**
    * The worker's heap (bytes) after its first estimate in English, then in German, and the process's peak
-   * resident memory, in a process that runs
-   * the compiled build (as `npm start` does) with `flags`; from the build's prebuilt dictionaries, or from the
-   * packages' word lists.
+   * resident memory, in a process that runs the compiled build (as `npm start` does) with `flags`; from the
+   * build's prebuilt dictionaries, or from the packages' word lists.
    */
   function workerHeapAfterEstimates(flags: string[], from: "files" | "packages"): { en: number; de: number; peakRSS: number } {
     const module = new URL("../../dist/accounts/password-strength.js", import.meta.url).href;
