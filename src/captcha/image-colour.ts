@@ -103,10 +103,16 @@ export function composite(buffers: PictureBuffers, random: Random, background: B
   }
   for (const disc of background.discs) {
     const [cr, cg, cb] = disc.colour;
+    const radiusSquared = disc.radius * disc.radius;
     for (let y = Math.max(0, Math.floor(disc.cy - disc.radius)); y < Math.min(CAPTCHA_IMAGE_HEIGHT, disc.cy + disc.radius); y++) {
+      const dy = y - disc.cy;
       for (let x = Math.max(0, Math.floor(disc.cx - disc.radius)); x < Math.min(CAPTCHA_IMAGE_WIDTH, disc.cx + disc.radius); x++) {
-        const d = Math.hypot(x - disc.cx, y - disc.cy);
-        if (d >= disc.radius) continue;
+        const dx = x - disc.cx;
+        // Squares first: the box's corners, outside the disc, cost no square root (and Math.hypot, which
+        // guards against overflow these distances never reach, costs several times Math.sqrt).
+        const squared = dx * dx + dy * dy;
+        if (squared >= radiusSquared) continue;
+        const d = Math.sqrt(squared);
         // Soft edges, so the discs never form lines that could be read as strokes.
         const weight = Math.min(1, (disc.radius - d) / 8) * 0.8;
         const o = (y * CAPTCHA_IMAGE_WIDTH + x) * 3;

@@ -163,7 +163,9 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
           const topRow = a00 + (a10 - a00) * wx;
           value = (topRow + (a01 + (a11 - a01) * wx - topRow) * (sy - my)) / 255;
           if (value > 0 && glyph.hatchGap > 0) {
-            const phase = (((hatchX * qx + hatchY * qy + GLYPH_CANVAS) % period) + period) % period;
+            // Where the pixel falls within its hatching period, from 0 up to `period`.
+            const across = hatchX * qx + hatchY * qy + GLYPH_CANVAS;
+            const phase = across - Math.floor(across / period) * period;
             const cut = halfGap - Math.min(phase, period - phase);
             if (cut > 0) value *= cut >= 1 ? 0 : 1 - cut;
           }
@@ -172,7 +174,9 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
       if (glyph.plate > 0) {
         // A light character cut out of a dark plate (an ellipse with a soft edge).
         const u = (px - glyph.x) / scale;
-        const edge = Math.min(1, Math.max(0, (1 - Math.hypot(u / plateX, v / glyph.plate)) * scale * glyph.plate * 0.5));
+        const eu = u / plateX;
+        const ev = v / glyph.plate;
+        const edge = Math.min(1, Math.max(0, (1 - Math.sqrt(eu * eu + ev * ev)) * scale * glyph.plate * 0.5));
         value = edge * (1 - value);
       }
       if (value === 0) continue;
