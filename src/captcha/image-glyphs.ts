@@ -127,63 +127,118 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
     }
   }
   const plateX = glyph.plate * glyph.plateWidth;
-  for (let py = top; py < bottom; py++) {
+  // A plate fills the whole box. Without one, only the pixels whose warped position lands in the mask can
+  // take ink: the mask's corners, turned back into the picture and widened by the largest warp on the grid
+  // (between grid points the warp stays within its corners), bound them, with a pixel to spare.
+  let firstRow = top;
+  let endRow = bottom;
+  let firstColumn = left;
+  let endColumn = right;
+  if (glyph.plate === 0) {
+    const det = cos * cos + sin * sin;
+    let qMinX = Number.POSITIVE_INFINITY;
+    let qMaxX = Number.NEGATIVE_INFINITY;
+    let qMinY = Number.POSITIVE_INFINITY;
+    let qMaxY = Number.NEGATIVE_INFINITY;
+    for (const [cornerX, cornerY] of [
+      [0, 0],
+      [maskWidth - 1, 0],
+      [0, maskHeight - 1],
+      [maskWidth - 1, maskHeight - 1],
+    ] as const) {
+      const dx = cornerX - mask.centreX;
+      const dy = cornerY - mask.centreY;
+      const qx = (cos * dx - sin * dy) / det;
+      const qy = (sin * dx + cos * dy) / det;
+      qMinX = Math.min(qMinX, qx);
+      qMaxX = Math.max(qMaxX, qx);
+      qMinY = Math.min(qMinY, qy);
+      qMaxY = Math.max(qMaxY, qy);
+    }
+    let warpMinX = Number.POSITIVE_INFINITY;
+    let warpMaxX = Number.NEGATIVE_INFINITY;
+    let warpMinY = Number.POSITIVE_INFINITY;
+    let warpMaxY = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < gridX.length; i++) {
+      const wx = gridX[i] as number;
+      const wy = gridY[i] as number;
+      if (wx < warpMinX) warpMinX = wx;
+      if (wx > warpMaxX) warpMaxX = wx;
+      if (wy < warpMinY) warpMinY = wy;
+      if (wy > warpMaxY) warpMaxY = wy;
+    }
+    // qx = px - glyph.x + warp, so qx within [qMinX, qMaxX] needs px within these (and likewise for y).
+    firstColumn = Math.max(left, Math.floor(glyph.x + qMinX - warpMaxX) - 1);
+    endColumn = Math.min(right, Math.ceil(glyph.x + qMaxX - warpMinX) + 2);
+    firstRow = Math.max(top, Math.floor(glyph.y + qMinY - warpMaxY) - 1);
+    endRow = Math.min(bottom, Math.ceil(glyph.y + qMaxY - warpMinY) + 2);
+  }
+  const firstCell = Math.max(0, Math.floor((firstColumn - left) / WARP_GRID));
+  for (let py = firstRow; py < endRow; py++) {
     const fy = (py - top) / WARP_GRID;
     const iy = fy | 0;
     const ty = fy - iy;
     const v = (py - glyph.y) / scale;
-    for (let px = left; px < right; px++) {
-      const fx = (px - left) / WARP_GRID;
-      const ix = fx | 0;
-      const tx = fx - ix;
+    // One cell of the warp grid at a time: its four corners are read once for its WARP_GRID pixels.
+    for (let ix = firstCell, cellLeft = left + firstCell * WARP_GRID; cellLeft < endColumn; ix++, cellLeft += WARP_GRID) {
       const g = iy * columns + ix;
       const g00x = gridX[g] as number;
-      const upperX = g00x + ((gridX[g + 1] as number) - g00x) * tx;
-      const lowerX = (gridX[g + columns] as number) + ((gridX[g + columns + 1] as number) - (gridX[g + columns] as number)) * tx;
+      const g10x = gridX[g + 1] as number;
+      const g01x = gridX[g + columns] as number;
+      const g11x = gridX[g + columns + 1] as number;
       const g00y = gridY[g] as number;
-      const upperY = g00y + ((gridY[g + 1] as number) - g00y) * tx;
-      const lowerY = (gridY[g + columns] as number) + ((gridY[g + columns + 1] as number) - (gridY[g + columns] as number)) * tx;
-      // Where this picture pixel comes from around the character's centre, after both warps...
-      const qx = px - glyph.x + upperX + (lowerX - upperX) * ty;
-      const qy = py - glyph.y + upperY + (lowerY - upperY) * ty;
-      // ...and so in the upright mask.
-      const sx = cos * qx + sin * qy + mask.centreX;
-      const sy = -sin * qx + cos * qy + mask.centreY;
-      let value = 0;
-      if (qx > -half && qy > -half && qx < half && qy < half && sx >= 0 && sy >= 0 && sx < maskWidth - 1 && sy < maskHeight - 1) {
-        const mx = sx | 0;
-        const my = sy | 0;
-        const i00 = my * maskWidth + mx;
-        const a00 = alpha[i00] as number;
-        const a10 = alpha[i00 + 1] as number;
-        const a01 = alpha[i00 + maskWidth] as number;
-        const a11 = alpha[i00 + maskWidth + 1] as number;
-        if ((a00 | a10 | a01 | a11) !== 0) {
-          const wx = sx - mx;
-          const topRow = a00 + (a10 - a00) * wx;
-          value = (topRow + (a01 + (a11 - a01) * wx - topRow) * (sy - my)) / 255;
-          if (value > 0 && glyph.hatchGap > 0) {
-            // Where the pixel falls within its hatching period, from 0 up to `period`.
-            const across = hatchX * qx + hatchY * qy + GLYPH_CANVAS;
-            const phase = across - Math.floor(across / period) * period;
-            const cut = halfGap - Math.min(phase, period - phase);
-            if (cut > 0) value *= cut >= 1 ? 0 : 1 - cut;
+      const g10y = gridY[g + 1] as number;
+      const g01y = gridY[g + columns] as number;
+      const g11y = gridY[g + columns + 1] as number;
+      const cellRight = Math.min(endColumn, cellLeft + WARP_GRID);
+      for (let px = Math.max(cellLeft, firstColumn); px < cellRight; px++) {
+        const tx = (px - left) / WARP_GRID - ix;
+        const upperX = g00x + (g10x - g00x) * tx;
+        const lowerX = g01x + (g11x - g01x) * tx;
+        const upperY = g00y + (g10y - g00y) * tx;
+        const lowerY = g01y + (g11y - g01y) * tx;
+        // Where this picture pixel comes from around the character's centre, after both warps...
+        const qx = px - glyph.x + upperX + (lowerX - upperX) * ty;
+        const qy = py - glyph.y + upperY + (lowerY - upperY) * ty;
+        // ...and so in the upright mask.
+        const sx = cos * qx + sin * qy + mask.centreX;
+        const sy = -sin * qx + cos * qy + mask.centreY;
+        let value = 0;
+        if (qx > -half && qy > -half && qx < half && qy < half && sx >= 0 && sy >= 0 && sx < maskWidth - 1 && sy < maskHeight - 1) {
+          const mx = sx | 0;
+          const my = sy | 0;
+          const i00 = my * maskWidth + mx;
+          const a00 = alpha[i00] as number;
+          const a10 = alpha[i00 + 1] as number;
+          const a01 = alpha[i00 + maskWidth] as number;
+          const a11 = alpha[i00 + maskWidth + 1] as number;
+          if ((a00 | a10 | a01 | a11) !== 0) {
+            const wx = sx - mx;
+            const topRow = a00 + (a10 - a00) * wx;
+            value = (topRow + (a01 + (a11 - a01) * wx - topRow) * (sy - my)) / 255;
+            if (value > 0 && glyph.hatchGap > 0) {
+              // Where the pixel falls within its hatching period, from 0 up to `period`.
+              const across = hatchX * qx + hatchY * qy + GLYPH_CANVAS;
+              const phase = across - Math.floor(across / period) * period;
+              const cut = halfGap - Math.min(phase, period - phase);
+              if (cut > 0) value *= cut >= 1 ? 0 : 1 - cut;
+            }
           }
         }
-      }
-      if (glyph.plate > 0) {
-        // A light character cut out of a dark plate (an ellipse with a soft edge).
-        const u = (px - glyph.x) / scale;
-        const eu = u / plateX;
-        const ev = v / glyph.plate;
-        const edge = Math.min(1, Math.max(0, (1 - Math.sqrt(eu * eu + ev * ev)) * scale * glyph.plate * 0.5));
-        value = edge * (1 - value);
-      }
-      if (value === 0) continue;
-      const at = py * CAPTCHA_IMAGE_WIDTH + px;
-      if (value > (coverage[at] as number)) {
-        coverage[at] = value;
-        owner[at] = index;
+        if (glyph.plate > 0) {
+          // A light character cut out of a dark plate (an ellipse with a soft edge).
+          const u = (px - glyph.x) / scale;
+          const eu = u / plateX;
+          const ev = v / glyph.plate;
+          const edge = Math.min(1, Math.max(0, (1 - Math.sqrt(eu * eu + ev * ev)) * scale * glyph.plate * 0.5));
+          value = edge * (1 - value);
+        }
+        if (value === 0) continue;
+        const at = py * CAPTCHA_IMAGE_WIDTH + px;
+        if (value > (coverage[at] as number)) {
+          coverage[at] = value;
+          owner[at] = index;
+        }
       }
     }
   }
