@@ -89,8 +89,10 @@ export function placeGlyphs(random: Random, style: CAPTCHAImageStyle, text: stri
 /**
  * Copies one glyph into the picture's coverage: its mask rotated and scaled, bent by its two warps, cut by
  * its hatching or set into its plate. Where glyphs meet, the one with more ink at a pixel owns it.
+ * `wholeBox` visits every pixel of the glyph's box, as it did before the narrower bound: for the test that
+ * the bound leaves every pixel as it was.
  */
-export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, glyph: PlacedGlyph, index: number): void {
+export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, glyph: PlacedGlyph, index: number, wholeBox = false): void {
   const mask = getGlyphMask(style, glyph.font, glyph.char);
   const { alpha, width: maskWidth, height: maskHeight } = mask;
   const half = GLYPH_CANVAS / 2;
@@ -134,7 +136,7 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
   let endRow = bottom;
   let firstColumn = left;
   let endColumn = right;
-  if (glyph.plate === 0) {
+  if (glyph.plate === 0 && !wholeBox) {
     const det = cos * cos + sin * sin;
     let qMinX = Number.POSITIVE_INFINITY;
     let qMaxX = Number.NEGATIVE_INFINITY;
