@@ -2,7 +2,7 @@
 // draws each one, rotated, warped and hatched, into the picture's coverage.
 import { randomBetween as between, type Random } from "../lib/random.ts";
 import { darkenTo, hslToRGB, type PictureBuffers, type RGB } from "./image-colour.ts";
-import { CAPTCHA_FONTS, type CAPTCHAFont, GLYPH_CANVAS, getGlyphMask, MASK_SIZE, measureGlyphWidth } from "./image-fonts.ts";
+import { CAPTCHA_FONTS, type CAPTCHAFont, GLYPH_CANVAS, type GlyphMask, getGlyphMask, MASK_SIZE, measureGlyphWidth } from "./image-fonts.ts";
 import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_HEIGHT, CAPTCHA_IMAGE_SCALE, CAPTCHA_IMAGE_WIDTH } from "./image-size.ts";
 import { type CAPTCHAImageStyle, createWarp, deploymentWarp, displace, type GlyphWarp } from "./image-style.ts";
 
@@ -129,52 +129,9 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
     }
   }
   const plateX = glyph.plate * glyph.plateWidth;
-  // A plate fills the whole box. Without one, only the pixels whose warped position lands in the mask can
-  // take ink: the mask's corners, turned back into the picture and widened by the largest warp on the grid
-  // (between grid points the warp stays within its corners), bound them, with a pixel to spare.
-  let firstRow = top;
-  let endRow = bottom;
-  let firstColumn = left;
-  let endColumn = right;
-  if (glyph.plate === 0 && !wholeBox) {
-    const det = cos * cos + sin * sin;
-    let qMinX = Number.POSITIVE_INFINITY;
-    let qMaxX = Number.NEGATIVE_INFINITY;
-    let qMinY = Number.POSITIVE_INFINITY;
-    let qMaxY = Number.NEGATIVE_INFINITY;
-    for (const [cornerX, cornerY] of [
-      [0, 0],
-      [maskWidth - 1, 0],
-      [0, maskHeight - 1],
-      [maskWidth - 1, maskHeight - 1],
-    ] as const) {
-      const dx = cornerX - mask.centreX;
-      const dy = cornerY - mask.centreY;
-      const qx = (cos * dx - sin * dy) / det;
-      const qy = (sin * dx + cos * dy) / det;
-      qMinX = Math.min(qMinX, qx);
-      qMaxX = Math.max(qMaxX, qx);
-      qMinY = Math.min(qMinY, qy);
-      qMaxY = Math.max(qMaxY, qy);
-    }
-    let warpMinX = Number.POSITIVE_INFINITY;
-    let warpMaxX = Number.NEGATIVE_INFINITY;
-    let warpMinY = Number.POSITIVE_INFINITY;
-    let warpMaxY = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < gridX.length; i++) {
-      const wx = gridX[i] as number;
-      const wy = gridY[i] as number;
-      if (wx < warpMinX) warpMinX = wx;
-      if (wx > warpMaxX) warpMaxX = wx;
-      if (wy < warpMinY) warpMinY = wy;
-      if (wy > warpMaxY) warpMaxY = wy;
-    }
-    // qx = px - glyph.x + warp, so qx within [qMinX, qMaxX] needs px within these (and likewise for y).
-    firstColumn = Math.max(left, Math.floor(glyph.x + qMinX - warpMaxX) - 1);
-    endColumn = Math.min(right, Math.ceil(glyph.x + qMaxX - warpMinX) + 2);
-    firstRow = Math.max(top, Math.floor(glyph.y + qMinY - warpMaxY) - 1);
-    endRow = Math.min(bottom, Math.ceil(glyph.y + qMaxY - warpMinY) + 2);
-  }
+  // A plate fills the whole box; without one, only the pixels the mask can reach take ink.
+  const box = { firstColumn: left, endColumn: right, firstRow: top, endRow: bottom };
+  const { firstColumn, endColumn, firstRow, endRow } = glyph.plate === 0 && !wholeBox ? reachOfMask(mask, cos, sin, gridX, gridY, glyph, box) : box;
   const firstCell = Math.max(0, Math.floor((firstColumn - left) / WARP_GRID));
   for (let py = firstRow; py < endRow; py++) {
     const fy = (py - top) / WARP_GRID;
@@ -244,4 +201,60 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
       }
     }
   }
+}
+
+/** Pixels of a picture, as half-open ranges of columns and rows. */
+interface PixelRange {
+  firstColumn: number;
+  endColumn: number;
+  firstRow: number;
+  endRow: number;
+}
+
+/**
+ * The part of `box` whose pixels, once warped, can land in the mask: the mask's corners turned back into
+ * the picture (`cos` and `sin` turn and scale a picture offset into the mask), widened by the largest warp
+ * on the grid (between grid points the interpolated warp stays within its corners), and a pixel to spare.
+ */
+function reachOfMask(mask: GlyphMask, cos: number, sin: number, gridX: Float32Array, gridY: Float32Array, glyph: PlacedGlyph, box: PixelRange): PixelRange {
+  const det = cos * cos + sin * sin;
+  let qMinX = Number.POSITIVE_INFINITY;
+  let qMaxX = Number.NEGATIVE_INFINITY;
+  let qMinY = Number.POSITIVE_INFINITY;
+  let qMaxY = Number.NEGATIVE_INFINITY;
+  for (const [cornerX, cornerY] of [
+    [0, 0],
+    [mask.width - 1, 0],
+    [0, mask.height - 1],
+    [mask.width - 1, mask.height - 1],
+  ] as const) {
+    const dx = cornerX - mask.centreX;
+    const dy = cornerY - mask.centreY;
+    const qx = (cos * dx - sin * dy) / det;
+    const qy = (sin * dx + cos * dy) / det;
+    qMinX = Math.min(qMinX, qx);
+    qMaxX = Math.max(qMaxX, qx);
+    qMinY = Math.min(qMinY, qy);
+    qMaxY = Math.max(qMaxY, qy);
+  }
+  let warpMinX = Number.POSITIVE_INFINITY;
+  let warpMaxX = Number.NEGATIVE_INFINITY;
+  let warpMinY = Number.POSITIVE_INFINITY;
+  let warpMaxY = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < gridX.length; i++) {
+    const wx = gridX[i] as number;
+    const wy = gridY[i] as number;
+    if (wx < warpMinX) warpMinX = wx;
+    if (wx > warpMaxX) warpMaxX = wx;
+    if (wy < warpMinY) warpMinY = wy;
+    if (wy > warpMaxY) warpMaxY = wy;
+  }
+  // A pixel's offset in the glyph is px - glyph.x + its warp, so an offset within [qMinX, qMaxX] needs px
+  // within these (and likewise for y).
+  return {
+    firstColumn: Math.max(box.firstColumn, Math.floor(glyph.x + qMinX - warpMaxX) - 1),
+    endColumn: Math.min(box.endColumn, Math.ceil(glyph.x + qMaxX - warpMinX) + 2),
+    firstRow: Math.max(box.firstRow, Math.floor(glyph.y + qMinY - warpMaxY) - 1),
+    endRow: Math.min(box.endRow, Math.ceil(glyph.y + qMaxY - warpMinY) + 2),
+  };
 }
