@@ -3,10 +3,9 @@ import { test } from "node:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { createSeededRandom } from "../lib/random.ts";
 import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "./alphabet.ts";
-import { placeCAPTCHAText, renderCAPTCHAImage } from "./image.ts";
-import type { PictureBuffers } from "./image-colour.ts";
+import { createPictureBuffers, placeCAPTCHAText, renderCAPTCHAImage } from "./image.ts";
 import { drawGlyph, placeGlyphs } from "./image-glyphs.ts";
-import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_HEIGHT, CAPTCHA_IMAGE_SCALE, CAPTCHA_IMAGE_WIDTH } from "./image-size.ts";
+import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE } from "./image-size.ts";
 import { deriveCAPTCHAImageStyle } from "./image-style.ts";
 
 /** Width, height, bit depth and colour type from a PNG's signature and IHDR chunk. */
@@ -131,12 +130,6 @@ test("deriveCAPTCHAImageStyle gives each secret its own fonts, weight and warps,
 });
 
 test("a glyph drawn over only the pixels its mask can reach leaves every pixel as drawing its whole box does", () => {
-  const blank = (): PictureBuffers => ({
-    coverage: new Float32Array(CAPTCHA_IMAGE_WIDTH * CAPTCHA_IMAGE_HEIGHT),
-    owner: new Uint8Array(CAPTCHA_IMAGE_WIDTH * CAPTCHA_IMAGE_HEIGHT),
-    ground: new Float32Array(0),
-    raw: Buffer.alloc(0),
-  });
   let inked = 0;
   for (const secret of ["bound-a".repeat(6), "bound-b".repeat(6), "bound-c".repeat(6)]) {
     const style = deriveCAPTCHAImageStyle(secret);
@@ -144,8 +137,8 @@ test("a glyph drawn over only the pixels its mask can reach leaves every pixel a
       const random = createSeededRandom(`${secret}:${picture}`);
       const text = generateCAPTCHAText(random);
       const glyphs = placeGlyphs(random, style, text, 200);
-      const bounded = blank();
-      const whole = blank();
+      const bounded = createPictureBuffers();
+      const whole = createPictureBuffers();
       for (const [i, glyph] of glyphs.entries()) {
         drawGlyph(bounded, style, glyph, i);
         drawGlyph(whole, style, glyph, i, true);

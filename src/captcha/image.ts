@@ -19,14 +19,19 @@ const MAX_TEXT_LENGTH = 8;
 
 let buffers: PictureBuffers | undefined;
 
-/** The picture's buffers, made on first use and reused: drawing is synchronous, so never shared by two pictures. */
-function getBuffers(): PictureBuffers {
-  buffers ??= {
+/** Empty buffers for one picture. */
+export function createPictureBuffers(): PictureBuffers {
+  return {
     coverage: new Float32Array(CAPTCHA_IMAGE_WIDTH * CAPTCHA_IMAGE_HEIGHT),
     owner: new Uint8Array(CAPTCHA_IMAGE_WIDTH * CAPTCHA_IMAGE_HEIGHT),
     ground: new Float32Array(CAPTCHA_IMAGE_WIDTH * CAPTCHA_IMAGE_HEIGHT * 3),
     raw: Buffer.alloc((CAPTCHA_IMAGE_WIDTH * 3 + 1) * CAPTCHA_IMAGE_HEIGHT),
   };
+}
+
+/** The picture's buffers, made on first use and reused: drawing is synchronous, so never shared by two pictures. */
+function getBuffers(): PictureBuffers {
+  buffers ??= createPictureBuffers();
   return buffers;
 }
 
