@@ -1,10 +1,10 @@
 // The branding section of the configuration: the site's name, colours, support contact and footer links
 // (environment variables) and its logo, favicon, extra stylesheet and message templates (files in the
 // branding folder). Read and checked once at start-up; every problem is reported, each naming its value.
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { contrastRatio, formatHexColor, formatRatio, mixColors, parseHexColor, type RGB } from "../lib/contrast.ts";
+import { sha256Hex } from "../lib/crypto.ts";
 import { loadMessageTemplates, type MessageTemplates } from "../messages/templates.ts";
 import { envDefault } from "./schema.ts";
 
@@ -75,7 +75,7 @@ function contentProblem(name: string, body: Buffer): string | null {
 }
 
 function assetFrom(name: string, contentType: string, body: Buffer): BrandAsset {
-  const version = createHash("sha256").update(body).digest("hex").slice(0, 16);
+  const version = sha256Hex(body).slice(0, 16);
   return { body, contentType, name, url: `/assets/brand/${version}/${name}` };
 }
 

@@ -1,7 +1,6 @@
 // The help center's article library: reads content/help/<locale>/*.md once per language, validates front
 // matter and links, renders the Markdown to HTML that is safe to embed, and builds each language's search
 // index. English (content/help/en/) is the full set; another language may translate any of its articles.
-import { createHash } from "node:crypto";
 import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +8,7 @@ import type markdownit from "markdown-it";
 import type { MarkdownIt, Token } from "markdown-it";
 import type { parse as parseYAMLType } from "yaml";
 import { isLocale, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
+import { sha256Hex } from "../lib/crypto.ts";
 import { lazyRequire } from "../lib/lazy-require.ts";
 import type { HelpSearchResult } from "./search-index.ts";
 import { buildHelpSearchIndex } from "./search-index.ts";
@@ -256,7 +256,7 @@ function parseHelpFile(md: MarkdownIt, file: string, locale: Locale, source: Buf
   const body = content.slice(frontMatter[0].length);
   if (body.trim() === "") report("body", "the article has no text");
   const rendered = renderHelpBody(md, body);
-  const version = createHash("sha256").update(source).digest("hex").slice(0, 12);
+  const version = sha256Hex(source).slice(0, 12);
   return { file, article: { slug, locale, title, summary, related, reviewed, order, version }, rendered };
 }
 
@@ -341,7 +341,7 @@ function readHelpLocale(md: MarkdownIt, dir: string, locale: Locale, siteName: s
       parsed.push({
         ...entry,
         file: name,
-        article: { ...entry.article, version: createHash("sha256").update(original).digest("hex").slice(0, 12) },
+        article: { ...entry.article, version: sha256Hex(original).slice(0, 12) },
       });
     }
   }
