@@ -21,7 +21,7 @@ import { migratePostgresDatabase, openPostgresDatabase } from "./sql/postgres-da
 import { type ArrayQueryRunner, arraysFrom, type QueryRunner, type StepRunner, stepsThrough } from "./sql/precompiled.ts";
 import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/schema.ts";
 import { createSqlSessionStore } from "./sql/session-store.ts";
-import { migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
+import { type ChangeStamp, migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
 import { createSqlVerificationStore } from "./sql/verification-store.ts";
 import { createSqlWebhookStore } from "./sql/webhook-store.ts";
 import type { BackendState, ReadinessReport, Stores } from "./types.ts";
@@ -40,6 +40,8 @@ export interface OpenedDatabase {
   runArrays: ArrayQueryRunner;
   /** Runs a step of several statements (see Steps). */
   steps: StepRunner;
+  /** SQLite's ChangeStamp (sqlite-database.ts); PostgreSQL has none. */
+  changeStamp?: ChangeStamp;
   migrate(): Promise<string[]>;
   poolStats?: () => { total: number; idle: number; waiting: number };
 }
@@ -59,8 +61,8 @@ export function openDatabase(config: Pick<Config, "database">): OpenedDatabase {
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   }
-  const { db, run, runArrays, steps } = openSqliteDatabase(config.database.file);
-  return { db, codec: sqliteCodec, run, runArrays, steps, migrate: () => migrateSqliteDatabase(db) };
+  const { db, run, runArrays, steps, changeStamp } = openSqliteDatabase(config.database.file);
+  return { db, codec: sqliteCodec, run, runArrays, steps, changeStamp, migrate: () => migrateSqliteDatabase(db) };
 }
 
 const loadIORedis = lazyRequire<typeof import("ioredis")>("ioredis");
@@ -80,7 +82,7 @@ export async function openStores(
   clock: Clock,
   options: OpenStoresOptions = { migrate: true },
 ): Promise<Stores> {
-  const { db, codec, run, runArrays, steps, migrate, poolStats } = openDatabase(config);
+  const { db, codec, run, runArrays, steps, changeStamp, migrate, poolStats } = openDatabase(config);
   if (options.migrate) await migrate();
   const redis = config.redis ? openRedis(config.redis) : undefined;
   // An unreachable Redis is reported by /readyz and by failing requests, never by an unhandled event.
@@ -103,7 +105,7 @@ export async function openStores(
     oidcArtifacts,
     oidcShortLivedArtifacts: redis && config.redis ? createRedisOIDCArtifactStore(redis, config.redis.prefix, clock) : oidcArtifacts,
     accounts: createSqlAccountStore(db, codec, run),
-    sessions: createSqlSessionStore(db, codec, run, runArrays),
+    sessions: createSqlSessionStore(db, codec, run, runArrays, changeStamp),
     verifications: createSqlVerificationStore(db, codec),
     passwordResets: createSqlPasswordResetStore(db, codec),
     audit: createSqlAuditStore(db, codec, run),

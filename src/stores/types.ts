@@ -276,7 +276,9 @@ export interface SessionStore {
   getSession(sessionId: string): Promise<SessionRecord | null>;
   /**
    * The session with this id (expired or not), its account and the account's identifiers (oldest first), read
-   * in one indexed query; null when there is no such session or its account is gone.
+   * in one indexed query; null when there is no such session or its account is gone. Never older than the
+   * data: SQLite may answer from the rows it read last for this session while nothing at all has been written
+   * since, by any connection.
    */
   getSessionWithAccount(sessionId: string): Promise<SessionWithAccount | null>;
   /** Slides the idle expiry. */

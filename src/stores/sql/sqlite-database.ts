@@ -40,6 +40,22 @@ export interface SqliteHandle {
   runArrays: ArrayQueryRunner;
   /** Runs a step of several statements synchronously on the connection. */
   steps: StepRunner;
+  /** See ChangeStamp. */
+  changeStamp: ChangeStamp;
+}
+
+/**
+ * A value that stays the same while the database's data stays the same: it moves when this connection
+ * changes a row (total_changes()) and when any other connection commits (PRAGMA data_version: the CLI,
+ * another process, a second connection in this one). Null inside a transaction, whose writes may still be
+ * rolled back. Reading it takes two tiny statements and no table.
+ */
+export type ChangeStamp = () => string | null;
+
+function changeStampOf(raw: SQLite.Database): ChangeStamp {
+  const dataVersion = raw.prepare("pragma data_version").pluck();
+  const totalChanges = raw.prepare("select total_changes()").pluck();
+  return () => (raw.inTransaction ? null : `${dataVersion.get() as number}.${totalChanges.get() as number}`);
 }
 
 // Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
@@ -146,7 +162,7 @@ export function openSqliteDatabase(file: string): SqliteHandle {
   );
   // A step of several statements (a sign-in's throttle), run back to back.
   const steps = directSqliteStepRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely);
-  return { db, raw, run, runArrays, steps };
+  return { db, raw, run, runArrays, steps, changeStamp: changeStampOf(raw) };
 }
 
 const provider: MigrationProvider = {
