@@ -25,8 +25,10 @@ export function encodePNG(raw: Buffer, width: number, height: number): Buffer {
     pngChunk("IHDR", header),
     pngChunk("pHYs", Buffer.from([0, 0, 0x17, 0x12, 0, 0, 0x17, 0x12, 1])), // 5906 px/m = 150 dpi: 2x a 72/75 dpi screen
     // Huffman coding alone: the noise leaves LZ77 little to find, and skipping the search makes encoding
-    // about four times faster for a file of much the same size.
-    pngChunk("IDAT", deflateSync(raw, { strategy: zlibConstants.Z_HUFFMAN_ONLY })),
+    // about four times faster for a file of much the same size. One output chunk that holds it all (Huffman
+    // codes never make the noise much bigger) instead of 16 KiB ones gathered afterwards: the same bytes,
+    // a fifth to a third faster.
+    pngChunk("IDAT", deflateSync(raw, { strategy: zlibConstants.Z_HUFFMAN_ONLY, chunkSize: raw.length + 1024 })),
     pngChunk("IEND", Buffer.alloc(0)),
   ]);
 }
