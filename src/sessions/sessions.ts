@@ -3,7 +3,7 @@
 import type { Deps } from "../deps.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { addSeconds } from "../lib/clock.ts";
-import type { AccountRecord, IdentifierRecord, SessionRecord } from "../stores/types.ts";
+import type { AccountRecord, IdentifierRecord, SessionRecord, SessionWithAccount } from "../stores/types.ts";
 import { sessionsRevokedEvent } from "../webhooks/events.ts";
 import { generateSessionToken, parseSessionToken, sessionSecretMatches } from "./session-token.ts";
 
@@ -62,6 +62,25 @@ export async function createSession(
   return { token, session };
 }
 
+/** What a session read from storage means now: valid (perhaps with its idle expiry to slide), or not. */
+type Verdict = { kind: "valid"; validated: ValidatedSession; now: Date; slideTo: Date | null } | { kind: "invalid" } | { kind: "expired"; sessionId: string };
+
+function judgeSession(deps: SessionDeps, secret: string, found: SessionWithAccount | null): Verdict {
+  if (!found || !sessionSecretMatches(secret, found.session.secretHash)) return { kind: "invalid" };
+  const { session, account } = found;
+  const now = deps.clock.now();
+  if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) return { kind: "expired", sessionId: session.id };
+  if (account.disabledAt !== null) return { kind: "invalid" };
+  const limits = timeouts(deps.config, session.remember);
+  // Slide the idle expiry, writing at most once per interval so that reads stay reads.
+  const interval = Math.min(3600, Math.floor(limits.idle / 4)) * 1000;
+  const slideTo =
+    now.getTime() - session.lastSeenAt.getTime() >= interval
+      ? new Date(Math.min(addSeconds(now, limits.idle).getTime(), session.absoluteExpiresAt.getTime()))
+      : null;
+  return { kind: "valid", validated: found, now, slideTo };
+}
+
 /**
  * Returns the session, its account and the account's identifiers (one query) when the token is valid,
  * unexpired and the account enabled; otherwise null (and an expired session is deleted).
@@ -69,25 +88,34 @@ export async function createSession(
 export async function validateSessionToken(deps: SessionDeps, token: string): Promise<ValidatedSession | null> {
   const parsed = parseSessionToken(token);
   if (!parsed) return null;
-  const found = await deps.stores.sessions.getSessionWithAccount(parsed.id);
-  if (!found || !sessionSecretMatches(parsed.secret, found.session.secretHash)) return null;
-  const { session, account, identifiers } = found;
-  const now = deps.clock.now();
-  if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
-    await deps.stores.sessions.deleteSession(session.id);
+  const verdict = judgeSession(deps, parsed.secret, await deps.stores.sessions.getSessionWithAccount(parsed.id));
+  if (verdict.kind === "expired") {
+    await deps.stores.sessions.deleteSession(verdict.sessionId);
     return null;
   }
-  if (account.disabledAt !== null) return null;
-  const limits = timeouts(deps.config, session.remember);
-  // Slide the idle expiry, writing at most once per interval so that reads stay reads.
-  const interval = Math.min(3600, Math.floor(limits.idle / 4)) * 1000;
-  if (now.getTime() - session.lastSeenAt.getTime() >= interval) {
-    const idleExpiresAt = new Date(Math.min(addSeconds(now, limits.idle).getTime(), session.absoluteExpiresAt.getTime()));
-    await deps.stores.sessions.touchSession(session.id, now, idleExpiresAt);
-    session.lastSeenAt = now;
-    session.idleExpiresAt = idleExpiresAt;
+  if (verdict.kind === "invalid") return null;
+  const { validated, now, slideTo } = verdict;
+  if (slideTo) {
+    await deps.stores.sessions.touchSession(validated.session.id, now, slideTo);
+    validated.session.lastSeenAt = now;
+    validated.session.idleExpiresAt = slideTo;
   }
-  return { session, account, identifiers };
+  return validated;
+}
+
+/**
+ * validateSessionToken's answer when it needs no waiting: a malformed token, or a session whose rows
+ * storage still holds (SessionStore.peekSessionWithAccount) and that needs no write. Undefined when only
+ * validateSessionToken can tell.
+ */
+export function validateSessionTokenAtOnce(deps: SessionDeps, token: string): ValidatedSession | null | undefined {
+  const parsed = parseSessionToken(token);
+  if (!parsed) return null;
+  const found = deps.stores.sessions.peekSessionWithAccount?.(parsed.id);
+  if (found === undefined) return undefined;
+  const verdict = judgeSession(deps, parsed.secret, found);
+  if (verdict.kind === "invalid") return null;
+  return verdict.kind === "valid" && verdict.slideTo === null ? verdict.validated : undefined;
 }
 
 export async function invalidateSession(deps: Pick<Deps, "stores">, sessionId: string): Promise<void> {

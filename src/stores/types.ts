@@ -281,6 +281,11 @@ export interface SessionStore {
    * since, by any connection.
    */
   getSessionWithAccount(sessionId: string): Promise<SessionWithAccount | null>;
+  /**
+   * getSessionWithAccount's answer when it is at hand without a query (SQLite: the rows it read last for this
+   * session, with nothing written since); undefined otherwise. Stores without such rows leave it out.
+   */
+  peekSessionWithAccount?(sessionId: string): SessionWithAccount | undefined;
   /** Slides the idle expiry. */
   touchSession(sessionId: string, lastSeenAt: Date, idleExpiresAt: Date): Promise<void>;
   /** Deletes one session; when `accountId` is given, only if it belongs to that account. Returns true when a row was deleted. */

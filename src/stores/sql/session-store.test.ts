@@ -76,6 +76,17 @@ describe("the session check on SQLite", () => {
     await handle.db.destroy();
   });
 
+  it("offers at once (peekSessionWithAccount) only what a check read, and nothing once anything was written", async () => {
+    const { accounts, handle, sessions, account, session } = await openCounted("peek");
+    assert.equal(sessions.peekSessionWithAccount?.(session.id), undefined, "not read yet");
+    const read = await sessions.getSessionWithAccount(session.id);
+    assert.deepEqual(sessions.peekSessionWithAccount?.(session.id), read);
+    assert.equal(await accounts.setAccountLocale(account.id, "de"), true);
+    assert.equal(sessions.peekSessionWithAccount?.(session.id), undefined, "written since");
+    assert.equal((await sessions.getSessionWithAccount(session.id))?.account.locale, "de");
+    await handle.db.destroy();
+  });
+
   it("sees at once what another connection committed (the command line, a second process)", async () => {
     const { file, handle, sessions, account, session } = await openCounted("other");
     assert.equal((await sessions.getSessionWithAccount(session.id))?.identifiers.length, 1);

@@ -156,17 +156,26 @@ export function createSqlSessionStore(
   let rememberedAt: string | null = null;
   const remembered = new Map<string, unknown[][]>();
 
+  /** The stamp now, with the remembered rows forgotten when it moved; null when there is none. */
+  const currentStamp = (): string | null => {
+    const stamp = changeStamp?.() ?? null;
+    if (stamp !== null && stamp !== rememberedAt) {
+      remembered.clear();
+      rememberedAt = stamp;
+    }
+    return stamp;
+  };
+
   return {
+    peekSessionWithAccount(sessionId) {
+      if (currentStamp() === null) return undefined;
+      const rows = remembered.get(sessionId);
+      return rows ? (toSessionWithAccount(rows) ?? undefined) : undefined;
+    },
     async getSessionWithAccount(sessionId) {
-      const stamp = changeStamp?.() ?? null;
-      if (stamp !== null) {
-        if (stamp !== rememberedAt) {
-          remembered.clear();
-          rememberedAt = stamp;
-        }
-        const rows = remembered.get(sessionId);
-        if (rows) return toSessionWithAccount(rows);
-      }
+      const stamp = currentStamp();
+      const known = stamp === null ? undefined : remembered.get(sessionId);
+      if (known) return toSessionWithAccount(known);
       // The direct runner reads at once, so the rows are the data the stamp describes.
       const rows = await runArrays(CompiledQuery.raw(sessionWithAccountSQL.sql, [sessionId]));
       // Unless another check has seen a newer stamp meanwhile (those rows may be older than its data).
