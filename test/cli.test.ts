@@ -11,6 +11,7 @@ import { loadConfig } from "../src/config/load.ts";
 import { createDeps } from "../src/wiring.ts";
 import { STRONG_PASSWORD } from "./helpers/accounts.ts";
 import { testEnv } from "./helpers/app.ts";
+import { startServerProcess } from "./helpers/server-process.ts";
 
 const BIN = fileURLToPath(new URL("../bin/latchkey.js", import.meta.url));
 
@@ -70,6 +71,32 @@ describe("latchkey CLI", () => {
     assert.match(run(["accounts", "list"]).stdout, /disabled/);
     assert.equal(run(["accounts", "enable", "OPS@example.com"]).status, 0);
     assert.equal(await signInStatus("ops@example.com", STRONG_PASSWORD), 200);
+  });
+
+  it("disables an account while the server runs: the server's next session check refuses it", async () => {
+    assert.equal(run(["accounts", "create", "--identifier", "live@example.com"], `${STRONG_PASSWORD}\n`).status, 0);
+    const server = await startServerProcess(env, { inheritEnv: false });
+    try {
+      const signin = await fetch(`${server.url}/api/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ identifier: "live@example.com", password: STRONG_PASSWORD }),
+      });
+      assert.equal(signin.status, 200);
+      const cookie = signin.headers
+        .getSetCookie()
+        .map((line) => line.split(";")[0])
+        .join("; ");
+      const check = () => fetch(`${server.url}/api/v1/session`, { headers: { cookie } }).then((answer) => answer.status);
+      // The second check answers from the rows the first one read: nothing was written in between.
+      assert.equal(await check(), 200);
+      assert.equal(await check(), 200);
+      assert.equal(run(["accounts", "disable", "live@example.com"]).status, 0);
+      assert.equal(await check(), 401);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
   });
 
   it("refuses a weak password, a malformed identifier and an unknown account with clear errors", () => {
