@@ -11,7 +11,7 @@ import { loadConfig } from "../src/config/load.ts";
 import { createDeps } from "../src/wiring.ts";
 import { STRONG_PASSWORD } from "./helpers/accounts.ts";
 import { testEnv } from "./helpers/app.ts";
-import { startServerProcess } from "./helpers/server-process.ts";
+import { HttpBrowser, startServerProcess } from "./helpers/server-process.ts";
 
 const BIN = fileURLToPath(new URL("../bin/latchkey.js", import.meta.url));
 
@@ -77,17 +77,10 @@ describe("latchkey CLI", () => {
     assert.equal(run(["accounts", "create", "--identifier", "live@example.com"], `${STRONG_PASSWORD}\n`).status, 0);
     const server = await startServerProcess(env, { inheritEnv: false });
     try {
-      const signin = await fetch(`${server.url}/api/v1/session`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ identifier: "live@example.com", password: STRONG_PASSWORD }),
-      });
+      const browser = new HttpBrowser();
+      const signin = await browser.call(server.url, "POST", "/api/v1/session", { identifier: "live@example.com", password: STRONG_PASSWORD });
       assert.equal(signin.status, 200);
-      const cookie = signin.headers
-        .getSetCookie()
-        .map((line) => line.split(";")[0])
-        .join("; ");
-      const check = () => fetch(`${server.url}/api/v1/session`, { headers: { cookie } }).then((answer) => answer.status);
+      const check = async () => (await browser.call(server.url, "GET", "/api/v1/session")).status;
       // The second check answers from the rows the first one read: nothing was written in between.
       assert.equal(await check(), 200);
       assert.equal(await check(), 200);

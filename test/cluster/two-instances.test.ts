@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { testEnv } from "../helpers/app.ts";
 import { clusterSkipReason, createTestSchema, dropRedisPrefix, TEST_REDIS_URL, type TestSchema, testRedisPrefix } from "../helpers/cluster.ts";
 import { readEmails } from "../helpers/outbox.ts";
-import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
+import { HttpBrowser, type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
 
 const skip = clusterSkipReason();
 const PASSWORD = "Correct-Horse-Battery-Staple-42";
@@ -16,27 +16,6 @@ const PASSWORD = "Correct-Horse-Battery-Staple-42";
 type Instance = ServerProcess;
 
 const startInstance = (env: Record<string, string>): Promise<Instance> => startServerProcess(env);
-
-/** A tiny cookie-keeping client for real HTTP. */
-class Browser {
-  cookies = new Map<string, string>();
-  async call(base: string, method: string, path: string, json?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-    const headers: Record<string, string> = {};
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    if (json !== undefined) headers["content-type"] = "application/json";
-    const r = await fetch(`${base}${path}`, { method, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
-    for (const line of r.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const [name, ...rest] = (pair ?? "").split("=");
-      if (!name) continue;
-      const value = rest.join("=");
-      if (value === "" || /Expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const text = await r.text();
-    return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  }
-}
 
 describe("two instances on PostgreSQL and Redis", { skip }, () => {
   let schema: TestSchema;
@@ -57,7 +36,7 @@ describe("two instances on PostgreSQL and Redis", { skip }, () => {
     a = await startInstance(env);
     b = await startInstance(env);
     // Create a confirmed account through instance A, reading the code from the shared outbox.
-    const setup = new Browser();
+    const setup = new HttpBrowser();
     assert.equal((await setup.call(a.url, "POST", "/api/v1/accounts", { identifier: "cluster@example.com", password: PASSWORD })).status, 202);
     const mail = (await readEmails(join(dataDir, "outbox"))).at(-1);
     const code = /\b(\d{6})\b/.exec(mail?.text ?? "")?.[1];
@@ -71,18 +50,18 @@ describe("two instances on PostgreSQL and Redis", { skip }, () => {
   });
 
   it("keeps a session made on A valid on B, and a sign-out on B ends it on A", async () => {
-    const user = new Browser();
+    const user = new HttpBrowser();
     assert.equal((await user.call(a.url, "POST", "/api/v1/session", { identifier: "cluster@example.com", password: PASSWORD })).status, 200);
     assert.equal((await user.call(b.url, "GET", "/api/v1/session")).status, 200);
     const saved = new Map(user.cookies);
     assert.equal((await user.call(b.url, "DELETE", "/api/v1/session")).status, 204);
-    const old = new Browser();
+    const old = new HttpBrowser();
     old.cookies = saved;
     assert.equal((await old.call(a.url, "GET", "/api/v1/session")).status, 401);
   });
 
   it("verifies a security check made on A once, on B", async () => {
-    const user = new Browser();
+    const user = new HttpBrowser();
     for (let i = 0; i < 3; i++)
       await user.call(i % 2 ? a.url : b.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here" });
     const required = await user.call(a.url, "POST", "/api/v1/session", { identifier: "counted@example.com", password: "wrong-password-here" });
@@ -103,7 +82,7 @@ describe("two instances on PostgreSQL and Redis", { skip }, () => {
   });
 
   it("completes on B a reset requested on A", async () => {
-    const user = new Browser();
+    const user = new HttpBrowser();
     const challenge = (await user.call(a.url, "POST", "/api/v1/captcha", { purpose: "password_reset" })).body as { id: string };
     assert.equal(
       (await user.call(a.url, "POST", "/api/v1/password-resets", { identifier: "cluster@example.com", captcha: { id: challenge.id, answer: "1234567" } }))

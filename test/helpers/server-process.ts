@@ -51,3 +51,24 @@ export async function startServerProcess(env: Record<string, string>, options: S
   });
   return { url: `http://127.0.0.1:${port}`, port, child, output: () => text, exited };
 }
+
+/** A tiny cookie-keeping client for real HTTP. */
+export class HttpBrowser {
+  cookies = new Map<string, string>();
+  async call(base: string, method: string, path: string, json?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    if (json !== undefined) headers["content-type"] = "application/json";
+    const r = await fetch(`${base}${path}`, { method, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    for (const line of r.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const [name, ...rest] = (pair ?? "").split("=");
+      if (!name) continue;
+      const value = rest.join("=");
+      if (value === "" || /Expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await r.text();
+    return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+}
