@@ -54,7 +54,9 @@ export async function signInForCookie(url: string, identifier: string): Promise<
   }
 }
 
-/** Full sign-ins (POST /api/v1/session, verified account, correct password) under load. */
+/** Where a sign-in is posted (the baseline's verify-only route answers there too). */
+export const SIGNIN_PATH = "/api/v1/session";
+
 /** A running server: where it listens and its process (for its CPU time). */
 export interface ServerUnderTest {
   url: string;
@@ -66,13 +68,17 @@ function signinTarget(server: ServerUnderTest, nextAccount: () => number): LoadT
     url: server.url,
     serverPid: server.pid,
     method: "POST",
-    path: "/api/v1/session",
+    path: SIGNIN_PATH,
     headers: JSON_HEADERS,
     nextBody: () => JSON.stringify({ identifier: benchIdentifier(nextAccount()), password: BENCH_PASSWORD }),
     expectStatus: 200,
   };
 }
 
+/**
+ * Full sign-ins (POST /api/v1/session, verified account, correct password) under load; against the
+ * baseline, its verify-only route with the same requests.
+ */
 export function measureSignins(server: ServerUnderTest, nextAccount: () => number, settings: LoadSettings): Promise<LoadFigures> {
   return measureThroughput(signinTarget(server, nextAccount), settings);
 }

@@ -1,6 +1,6 @@
 // Every HTTP figure of one running Latchkey server, each measured beside its reference: sign-ins
-// alternating with the hash limit, session checks alternating with the bare Fastify baseline, and the
-// known-versus-unknown timing.
+// alternating with the hash limit and with the baseline's verify-only sign-in route, session checks
+// alternating with the bare Fastify baseline, and the known-versus-unknown timing.
 import type { Config } from "../src/config/load.ts";
 import { combineHashFigures, type HashFigures, measureHashLimit } from "./hash-limit.ts";
 import {
@@ -28,6 +28,11 @@ import { benchIdentifier } from "./seed.ts";
 export interface ModeFigures {
   signin: LoadFigures;
   hashLimit: HashFigures;
+  /**
+   * The same sign-in requests to a bare Fastify route that verifies the password and does nothing else
+   * (bench/baseline-server.ts): how far HTTP and the load generator alone keep a sign-in from the hash limit.
+   */
+  verifyOnly: LoadFigures;
   sessionCheck: LoadFigures;
   baseline: LoadFigures;
   /** nginx auth_request checks (the forward-auth hot path), alternated with the same baseline. */
@@ -63,11 +68,14 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
   log(`  sign-in warm-up: ${options.signinWarmup} sign-ins, not measured`);
   const signinWarmup = await warmUpSignins(options.server, options.nextAccount, options.round.connections, options.signinWarmup);
 
-  log(`  sign-ins vs hash limit: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
+  log(`  sign-ins vs hash limit and the verify-only route: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
   const signinRounds = await alternateRounds(
     options.rounds,
     (round) => measureHashLimit("argon2", options.round.durationSeconds, options.argon2, round === 0 ? 2 : 0),
-    (round) => measureSignins(options.server, options.nextAccount, settingsFor(round)),
+    async (round) => ({
+      latchkey: await measureSignins(options.server, options.nextAccount, settingsFor(round)),
+      verifyOnly: await measureSignins(options.baseline, options.nextAccount, settingsFor(round)),
+    }),
   );
 
   log(`  session checks vs baseline: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
@@ -98,8 +106,9 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
   );
 
   return {
-    signin: combineLoadFigures(signinRounds.second),
+    signin: combineLoadFigures(signinRounds.second.map((round) => round.latchkey)),
     hashLimit: combineHashFigures(signinRounds.first),
+    verifyOnly: combineLoadFigures(signinRounds.second.map((round) => round.verifyOnly)),
     sessionCheck: combineLoadFigures(sessionRounds.second),
     baseline: combineLoadFigures(sessionRounds.first),
     forwardAuth: combineLoadFigures(forwardAuthRounds.second),

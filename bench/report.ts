@@ -99,6 +99,11 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     signin_per_s: round(mode.signin.perSecond, 2),
     hash_limit_per_s: round(mode.hashLimit.perSecond, 2),
     signin_hash_ratio: round(mode.signin.perSecond / mode.hashLimit.perSecond, 3),
+    verify_only_per_s: round(mode.verifyOnly.perSecond, 2),
+    verify_only_hash_ratio: round(mode.verifyOnly.perSecond / mode.hashLimit.perSecond, 3),
+    signin_verify_only_ratio: round(mode.signin.perSecond / mode.verifyOnly.perSecond, 3),
+    verify_only_cpu_ms: roundOrNull(mode.verifyOnly.serverCPUMsPerAnswer, 2),
+    verify_only_client_cpu_ms: roundOrNull(mode.verifyOnly.clientCPUMsPerAnswer, 2),
     session_check_per_s: round(mode.sessionCheck.perSecond, 1),
     baseline_per_s: round(mode.baseline.perSecond, 1),
     session_baseline_ratio: round(mode.sessionCheck.perSecond / mode.baseline.perSecond, 3),
@@ -117,6 +122,7 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     baseline_cpu_ms: roundOrNull(mode.baseline.serverCPUMsPerAnswer, 3),
     session_baseline_cpu_ratio: roundOrNull(ratioOf(mode.baseline.serverCPUMsPerAnswer, mode.sessionCheck.serverCPUMsPerAnswer), 3),
     signin: loadJSON(mode.signin),
+    verify_only: loadJSON(mode.verifyOnly),
     session_check: loadJSON(mode.sessionCheck),
     baseline: loadJSON(mode.baseline),
     timing: timingJSON(mode.timing),
@@ -384,6 +390,7 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
           (m.signin.perSecond / m.hashLimit.perSecond).toFixed(2),
           peerCell((p) => (p.signin.perSecond / p.hashLimit.perSecond).toFixed(2)),
         ],
+        ["A bare route that only verifies ÷ hash limit", (m.verifyOnly.perSecond / m.hashLimit.perSecond).toFixed(2), peerCell(() => "–")],
         ["Server CPU per sign-in (ms)", fixed(m.signin.serverCPUMsPerAnswer, 1), peerCell((p) => fixed(p.signin.serverCPUMsPerAnswer, 1))],
         ["CPU per verification alone (ms)", m.hashLimit.cpuMsPerVerify.toFixed(1), peerCell((p) => p.hashLimit.cpuMsPerVerify.toFixed(1))],
         [
@@ -431,6 +438,11 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
   );
   out.push(
     `- Session check latency under load: median ${m.sessionCheck.latencyMsP50} ms${unexpectedText(m.sessionCheck)}; baseline median ${m.baseline.latencyMsP50} ms${unexpectedText(m.baseline)}.`,
+  );
+  out.push(
+    `- The same sign-in requests to a bare Fastify route that verifies the password and does nothing else (no throttle, lookup, session or audit; \`bench/baseline-server.ts\`): ` +
+      `${m.verifyOnly.perSecond.toFixed(1)}/s = ${(m.verifyOnly.perSecond / m.hashLimit.perSecond).toFixed(2)} x hash limit, ${fixed(m.verifyOnly.serverCPUMsPerAnswer, 2)} ms of server CPU and ${fixed(m.verifyOnly.clientCPUMsPerAnswer, 2)} ms of the load generator's per sign-in${unexpectedText(m.verifyOnly)}. ` +
+      `Latchkey's sign-ins are ${(m.signin.perSecond / m.verifyOnly.perSecond).toFixed(2)} x that route: what HTTP and the load generator cost is the difference between the route and the hash limit, the rest is the sign-in's own work.`,
   );
   out.push(
     `- Server CPU per answer (all threads): sign-in ${fixed(m.signin.serverCPUMsPerAnswer, 2)} ms vs ${m.hashLimit.cpuMsPerVerify.toFixed(2)} ms per verification alone; ` +

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parseBenchOptions } from "./args.ts";
 import { measureCAPTCHA } from "./captcha.ts";
 import { measureClusterMode } from "./cluster.ts";
-import { createAccountCycle, measureSequentialSignins } from "./latchkey-http.ts";
+import { createAccountCycle, measureSequentialSignins, SIGNIN_PATH } from "./latchkey-http.ts";
 import {
   cleanEnvironment,
   configFromEnv,
@@ -75,11 +75,26 @@ async function main(): Promise<void> {
     log("Proof of work: client CPU per solve, server verification");
     const pow = await measurePow(40).catch((error: unknown) => ({ skipped: `failed: ${errorText(error)}` }));
 
-    // The bare route runs with the Node.js flags and environment of `npm start`, as the server does.
+    const mainEnv = latchkeyServerEnv(join(scratch, "main"));
+    const config = configFromEnv(mainEnv);
+    // The bare routes run with the Node.js flags and environment of `npm start`, as the server does; the
+    // verify-only sign-in route answers at Latchkey's sign-in path (the load sends both the same requests)
+    // and hashes with the server's parameters.
+    const { memoryCost, timeCost, parallelism } = config.argon2;
     const baseline = await startChildServer({
       name: "baseline",
       command: process.execPath,
-      args: [...SERVER_NODE_FLAGS, "--import", "tsx", "bench/baseline-server.ts", BASELINE_PATH],
+      args: [
+        ...SERVER_NODE_FLAGS,
+        "--import",
+        "tsx",
+        "bench/baseline-server.ts",
+        BASELINE_PATH,
+        SIGNIN_PATH,
+        String(memoryCost),
+        String(timeCost),
+        String(parallelism),
+      ],
       env: { ...cleanEnvironment(), ...SERVER_ENV, NODE_ENV: "development", LATCHKEY_LOG_LEVEL: "warn" },
       cwd: PROJECT_DIR,
       ready: /LISTENING (\d+)/,
@@ -87,8 +102,6 @@ async function main(): Promise<void> {
     servers.push(baseline);
 
     log(`SQLite mode, ${options.accounts.toLocaleString("en")} accounts`);
-    const mainEnv = latchkeyServerEnv(join(scratch, "main"));
-    const config = configFromEnv(mainEnv);
     if (config.database.kind !== "sqlite") throw new Error("the benchmark server is expected to use SQLite");
     await seedTimed(config.database.file, options.accounts, config.argon2);
     const main = await startLatchkeyServer({ name: "latchkey-sqlite", env: mainEnv, cpuProfileDir });
