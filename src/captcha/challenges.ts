@@ -9,7 +9,7 @@ import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits, generateCAPTCHAText } from "./alphabet.ts";
 import { createCAPTCHAAudio } from "./audio.ts";
 import { deriveCAPTCHAVoiceStyle } from "./audio-style.ts";
-import { renderCAPTCHAImage } from "./image.ts";
+import { renderCAPTCHAImageParts } from "./image.ts";
 import { deriveCAPTCHAImageStyle } from "./image-style.ts";
 
 export const CAPTCHA_PURPOSES = ["signin", "registration", "password_reset", "password_change"] as const;
@@ -135,11 +135,14 @@ async function readMedia(deps: Pick<Deps, "stores" | "config">, id: string): Pro
   return unsealJSON<SealedMedia>(deps.config.secret, "captcha", stored.sealed);
 }
 
-/** The challenge's picture (PNG), or null when it does not exist or has been used. */
-export async function renderChallengeImage(deps: Pick<Deps, "stores" | "config">, id: string): Promise<Buffer | null> {
+/**
+ * The challenge's picture, a PNG file in parts to send one after the other (see encodePNGParts), or null when
+ * the challenge does not exist or has been used.
+ */
+export async function renderChallengeImage(deps: Pick<Deps, "stores" | "config">, id: string): Promise<Buffer[] | null> {
   const media = await readMedia(deps, id);
   // The deployment's own style, from its secret: a recognizer trained elsewhere meets unfamiliar shapes.
-  return media ? renderCAPTCHAImage(media.text, createSeededRandom(`image:${media.seed}`), deriveCAPTCHAImageStyle(deps.config.secret)) : null;
+  return media ? renderCAPTCHAImageParts(media.text, createSeededRandom(`image:${media.seed}`), deriveCAPTCHAImageStyle(deps.config.secret)) : null;
 }
 
 /** The language a challenge's audio speaks, from its sealed media (the default language for older ones). */

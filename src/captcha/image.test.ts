@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { crc32, inflateSync } from "node:zlib";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { createSeededRandom } from "../lib/random.ts";
 import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "./alphabet.ts";
-import { createPictureBuffers, placeCAPTCHAText, renderCAPTCHAImage } from "./image.ts";
+import { createPictureBuffers, placeCAPTCHAText, renderCAPTCHAImage, renderCAPTCHAImageParts } from "./image.ts";
 import { drawGlyph, placeGlyphs } from "./image-glyphs.ts";
 import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE } from "./image-size.ts";
 import { deriveCAPTCHAImageStyle } from "./image-style.ts";
@@ -43,6 +44,39 @@ test("renderCAPTCHAImage gives a PNG of 240x80 CSS pixels at 2x that decodes", a
   const image = await loadImage(png);
   assert.equal(image.width, 480);
   assert.equal(image.height, 160);
+});
+
+/** Every chunk of a PNG file: its type and data, each length and CRC checked, and nothing after IEND. */
+function readPNGChunks(png: Buffer): Array<{ type: string; data: Buffer }> {
+  const chunks: Array<{ type: string; data: Buffer }> = [];
+  let at = 8;
+  while (at < png.length) {
+    const length = png.readUInt32BE(at);
+    assert.ok(at + 12 + length <= png.length, `chunk at ${at} runs past the end of the file`);
+    const type = png.toString("latin1", at + 4, at + 8);
+    assert.equal(png.readUInt32BE(at + 8 + length), crc32(png.subarray(at + 4, at + 8 + length)), `CRC of ${type}`);
+    chunks.push({ type, data: png.subarray(at + 8, at + 8 + length) });
+    at += 12 + length;
+  }
+  assert.equal(at, png.length);
+  return chunks;
+}
+
+test("renderCAPTCHAImageParts sends the same file in three parts: its chunks whole, their CRCs right, the image data complete", () => {
+  const parts = renderCAPTCHAImageParts("K4RXN", createSeededRandom("image-parts"));
+  assert.equal(parts.length, 3);
+  const file = Buffer.concat(parts);
+  assert.ok(file.equals(renderCAPTCHAImage("K4RXN", createSeededRandom("image-parts"))), "the parts joined are the one-buffer picture");
+  const chunks = readPNGChunks(file);
+  assert.deepEqual(
+    chunks.map((c) => c.type),
+    ["IHDR", "pHYs", "IDAT", "IEND"],
+  );
+  // The middle part is the image data and nothing else; the head and the tail hold the rest.
+  assert.ok(parts[1].equals(chunks[2]?.data as Buffer));
+  const scanlines = inflateSync(parts[1]);
+  assert.equal(scanlines.length, (480 * 3 + 1) * 160);
+  for (let y = 0; y < 160; y++) assert.equal(scanlines[y * (480 * 3 + 1)], 0, `filter byte of scanline ${y}`);
 });
 
 test("renderCAPTCHAImage draws every character of the text, in order, at a readable size, inside the picture", async () => {

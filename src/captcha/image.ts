@@ -11,7 +11,7 @@ import { randomBetween as between } from "../lib/random.ts";
 import { composite, type PictureBuffers, planBackground } from "./image-colour.ts";
 import { drawDecoys, placeDecoys } from "./image-decoys.ts";
 import { drawGlyph, type PlacedGlyph, placeGlyphs } from "./image-glyphs.ts";
-import { encodePNG } from "./image-png.ts";
+import { encodePNGParts } from "./image-png.ts";
 import { CAPTCHA_IMAGE_HEIGHT, CAPTCHA_IMAGE_WIDTH } from "./image-size.ts";
 import { type CAPTCHAImageStyle, DEFAULT_STYLE_SECRET, deriveCAPTCHAImageStyle } from "./image-style.ts";
 
@@ -79,6 +79,18 @@ export function placeCAPTCHAText(
  * @throws RangeError when `text` is empty, too long or has characters other than A-Z and 0-9.
  */
 export function renderCAPTCHAImage(text: string, random: Random, style: CAPTCHAImageStyle = deriveCAPTCHAImageStyle(DEFAULT_STYLE_SECRET)): Buffer {
+  return Buffer.concat(renderCAPTCHAImageParts(text, random, style));
+}
+
+/**
+ * The same PNG as `renderCAPTCHAImage`, in the three parts of `encodePNGParts` (head, image data, tail), for
+ * sending one after the other without copying the image data into one buffer first. What the server sends.
+ */
+export function renderCAPTCHAImageParts(
+  text: string,
+  random: Random,
+  style: CAPTCHAImageStyle = deriveCAPTCHAImageStyle(DEFAULT_STYLE_SECRET),
+): [Buffer, Buffer, Buffer] {
   if (!/^[A-Z0-9]+$/.test(text) || text.length > MAX_TEXT_LENGTH) {
     throw new RangeError(`CAPTCHA text must be 1 to ${MAX_TEXT_LENGTH} characters from A-Z and 0-9`);
   }
@@ -89,5 +101,5 @@ export function renderCAPTCHAImage(text: string, random: Random, style: CAPTCHAI
   const decoys = placeDecoys(random, current.coverage, glyphs, hue);
   drawDecoys(current, decoys, glyphs.length);
   composite(current, random, planBackground(random, hue), [...glyphs.map((g) => g.ink), ...decoys.map((d) => d.ink)]);
-  return encodePNG(current.raw, CAPTCHA_IMAGE_WIDTH, CAPTCHA_IMAGE_HEIGHT);
+  return encodePNGParts(current.raw, CAPTCHA_IMAGE_WIDTH, CAPTCHA_IMAGE_HEIGHT);
 }

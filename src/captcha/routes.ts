@@ -1,4 +1,5 @@
 // Challenge creation for apps, and the picture and audio of a challenge.
+import { Readable } from "node:stream";
 import { Type } from "@sinclair/typebox";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -23,9 +24,11 @@ export function registerCAPTCHARoutes(app: TypedApp, deps: Deps): void {
   );
 
   app.get("/captcha/:id.png", { schema: { params: MediaParams } }, async (request, reply) => {
-    const image = await renderChallengeImage(deps, request.params.id);
-    if (!image) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
-    return reply.type("image/png").header("cache-control", "no-store").send(image);
+    const parts = await renderChallengeImage(deps, request.params.id);
+    if (!parts) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
+    // The file's parts go out one after the other, its length known in advance.
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    return reply.type("image/png").header("cache-control", "no-store").header("content-length", length).send(Readable.from(parts));
   });
 
   app.get("/captcha/:id.wav", { schema: { params: MediaParams }, preHandler: limitClient(deps, "captchaAudio") }, async (request, reply) => {

@@ -35,6 +35,10 @@ describe("CAPTCHA", () => {
     assert.equal(image.statusCode, 200);
     assert.equal(image.headers["content-type"], "image/png");
     assert.deepEqual([...image.rawPayload.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    // Sent in parts (see encodePNGParts): the length announced is the file's, and the file ends with IEND.
+    assert.equal(Number(image.headers["content-length"]), image.rawPayload.length);
+    assert.equal(image.rawPayload.toString("latin1", image.rawPayload.length - 8, image.rawPayload.length - 4), "IEND");
+    assert.equal(image.headers["cache-control"], "no-store");
     const audio1 = await client.get(challenge.audioUrl);
     const audio2 = await client.get(challenge.audioUrl);
     assert.equal(audio1.statusCode, 200);
