@@ -2,6 +2,14 @@
 import type { AudioEffects } from "./audio-style.ts";
 
 /**
+ * The room's clip-long sum and its delay lines, grown as needed and reused (rendering is synchronous): a
+ * fresh 2 MB array per clip costs its page faults every time where large blocks go back to the system
+ * when freed, as under `npm start`'s allocator settings.
+ */
+let wetScratch = new Float64Array(0);
+let lineScratch = new Float64Array(0);
+
+/**
  * Peaking equaliser bands (RBJ biquads), then a small room (parallel feedback delays), blended in. Works in
  * place and returns `samples`. Each band is one pass with its state in local variables, and each delay a
  * short ring buffer: the clip is long (12 s), and clip-long buffers and arrays of filter state cost more
@@ -32,11 +40,13 @@ export function applyAudioEffects(samples: Float32Array, sampleRate: number, eff
     }
   }
   const { feedback, mix, delays } = effects.room;
-  const wet = new Float64Array(samples.length);
+  if (wetScratch.length < samples.length) wetScratch = new Float64Array(samples.length);
+  const wet = wetScratch.subarray(0, samples.length).fill(0);
   for (const seconds of delays) {
     // The ring buffer holds the line's output of one delay ago.
     const length = Math.max(1, Math.round(seconds * sampleRate));
-    const line = new Float64Array(length);
+    if (lineScratch.length < length) lineScratch = new Float64Array(length);
+    const line = lineScratch.subarray(0, length).fill(0);
     let at = 0;
     for (let i = 0; i < samples.length; i++) {
       const value = (samples[i] as number) + (line[at] as number) * feedback;

@@ -152,11 +152,13 @@ function duckBabble(out: Float32Array, plan: AudioPlan): void {
 
 /**
  * Mixes a plan into floating-point samples at `plan.sampleRate`, before any normalisation: the babble
- * (ducked under the digits), the digits and the beeps at the gains the plan gives them.
+ * (ducked under the digits), the digits and the beeps at the gains the plan gives them. Into a new array, or
+ * into the start of `into` (cleared first; at least `plan.length` long), returning that view of it.
  */
-export function mixCAPTCHAAudio(plan: AudioPlan): Float32Array {
+export function mixCAPTCHAAudio(plan: AudioPlan, into?: Float32Array): Float32Array {
   const { voices } = getVoiceBank(plan.locale);
-  const out = new Float32Array(plan.length);
+  if (into && into.length < plan.length) throw new RangeError(`the mix needs ${plan.length} samples, not ${into.length}`);
+  const out = into ? into.subarray(0, plan.length).fill(0) : new Float32Array(plan.length);
   const hop = Math.max(1, Math.round(plan.sampleRate * GRAIN_HOP_SECONDS));
   // Half the period of a low voice (80 Hz) is enough room to bring the next grain into phase.
   const alignRadius = Math.round(plan.sampleRate / 160);

@@ -46,7 +46,8 @@ export function decodeWAV(file: Buffer): DecodedWAV {
  * are clipped.
  */
 export function encodeWAV(samples: Float32Array, sampleRate: number, gain = 1): Buffer {
-  const file = Buffer.alloc(44 + samples.length * 2);
+  // Every byte is written below (the 44-byte header, then every sample): no zero-filling first.
+  const file = Buffer.allocUnsafe(44 + samples.length * 2);
   file.write("RIFF", 0, "latin1");
   file.writeUInt32LE(36 + samples.length * 2, 4);
   file.write("WAVE", 8, "latin1");

@@ -255,6 +255,20 @@ test("createCAPTCHAAudio gives the same bytes for the same seed and different by
   parseWAV(a);
 });
 
+test("a clip has the same bytes whatever was rendered before it (the mix and the room reuse their buffers)", () => {
+  const plan = planCAPTCHAAudio("3141592", createSeededRandom("reuse-1"));
+  const other = planCAPTCHAAudio("2718281", createSeededRandom("reuse-2"));
+  // A shorter clip than the others: the buffers it reuses hold more samples than it needs.
+  const short: AudioPlan = { ...planCAPTCHAAudio("1618033", createSeededRandom("reuse-3")), length: Math.round(plan.length * 0.6) };
+  const first = renderCAPTCHAAudio(plan);
+  const shortFirst = renderCAPTCHAAudio(short);
+  // Another clip in between leaves its samples in the reused buffers.
+  renderCAPTCHAAudio(other);
+  assert.ok(renderCAPTCHAAudio(plan).equals(first), "the same clip again, after another");
+  assert.ok(renderCAPTCHAAudio(short).equals(shortFirst), "the shorter clip again, after a longer one");
+  assert.equal(parseWAV(shortFirst).samples.length, short.length);
+});
+
 test("planCAPTCHAAudio refuses anything but seven digits 0-9", () => {
   const random = createSeededRandom("bad-digits");
   for (const digits of ["", "123456", "12345678", "12345a7", " 1234567", "1234567\n", "١٢٣٤٥٦٧", "-123456"]) {

@@ -13,13 +13,20 @@ import { encodeWAV } from "./audio-wav.ts";
 const OUTPUT_PEAK = 0.9;
 
 /**
+ * The mix before encoding, grown as needed and reused (rendering is synchronous, and the WAV file is a copy):
+ * see audio-effects.ts on what a fresh clip-long array costs.
+ */
+let mixScratch = new Float32Array(0);
+
+/**
  * Renders a plan as a WAV file: 16-bit PCM mono at the voice bank's sample rate. The mix is scaled so its
  * loudest sample sits just under full scale, so nothing clips and a quiet plan is not left faint.
  *
  * @returns The bytes of a RIFF/WAVE file.
  */
 export function renderCAPTCHAAudio(plan: AudioPlan): Buffer {
-  const out = applyAudioEffects(mixCAPTCHAAudio(plan), plan.sampleRate, plan.effects);
+  if (mixScratch.length < plan.length) mixScratch = new Float32Array(plan.length);
+  const out = applyAudioEffects(mixCAPTCHAAudio(plan, mixScratch), plan.sampleRate, plan.effects);
   let peak = 0;
   for (let i = 0; i < out.length; i++) {
     const magnitude = Math.abs(out[i] as number);
