@@ -1,11 +1,13 @@
-// Times the CAPTCHA media as the server makes them: a picture with cryptographic randomness, an audio
-// clip from a seeded stream (the server seeds it from the challenge). Run: npx tsx bench/captcha-media.ts
+// Times the CAPTCHA media as the server makes them: a picture with cryptographic randomness, in the parts
+// the server sends, and an audio clip from a seeded stream (the server seeds it from the challenge).
+// Run: npx tsx bench/captcha-media.ts [iterations] [--json]; `npm run bench` runs it in a child process with
+// the Node.js flags and environment of `npm start` (bench/captcha.ts).
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { generateCAPTCHADigits, generateCAPTCHAText } from "../src/captcha/alphabet.ts";
 import { createCAPTCHAAudio } from "../src/captcha/audio.ts";
-import { renderCAPTCHAImage } from "../src/captcha/image.ts";
+import { renderCAPTCHAImageParts } from "../src/captcha/image.ts";
 import { createCryptoRandom, createSeededRandom } from "../src/lib/random.ts";
 
 const WARM_UP = 10;
@@ -24,7 +26,7 @@ export async function measureCAPTCHAMedia(iterations: number): Promise<{ imageMs
   if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError("iterations must be a positive integer");
   const random = createCryptoRandom();
   const image = (): void => {
-    renderCAPTCHAImage(generateCAPTCHAText(random), random);
+    renderCAPTCHAImageParts(generateCAPTCHAText(random), random);
   };
   const audio = (): void => {
     createCAPTCHAAudio(generateCAPTCHADigits(random), createSeededRandom(randomBytes(32)));
@@ -47,6 +49,10 @@ export async function measureCAPTCHAMedia(iterations: number): Promise<{ imageMs
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const iterations = Number(process.argv[2] ?? 200);
   const { imageMsP50, audioMsP50 } = await measureCAPTCHAMedia(iterations);
+  if (process.argv.includes("--json")) {
+    console.log(JSON.stringify({ imageMsP50, audioMsP50 }));
+    process.exit(0);
+  }
   console.log(`captcha_image_ms_p50 ${imageMsP50.toFixed(2)}   (target <= 5, ${iterations} pictures)`);
   console.log(`captcha_audio_ms_p50 ${audioMsP50.toFixed(2)}   (target <= 25, ${iterations} clips)`);
 }
