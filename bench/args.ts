@@ -11,6 +11,8 @@ export interface BenchOptions {
   warmupSeconds: number;
   /** Unmeasured sign-ins before the sign-in rounds of each server (Latchkey's and the peer's). */
   signinWarmup: number;
+  /** Unmeasured answers of each check (and of the baseline) before its rounds. */
+  checkWarmup: number;
   /** Verified accounts seeded into the measured server. */
   accounts: number;
   /** Connections of each HTTP load run (sign-in, session check, baseline, peer). */
@@ -29,6 +31,8 @@ const HELP = `Usage: npm run bench -- [options]
   --duration S            measured seconds of each figure (default 10)
   --rounds R              alternate each figure with its reference R times (default 5)
   --signin-warmup N       unmeasured sign-ins before the sign-in rounds, at most 60 s (default 2500; 0: none)
+  --check-warmup N        unmeasured answers of each check and of the baseline before their rounds, at most 30 s
+                          (default 40000; 0: none)
   --accounts N            verified accounts to seed (default 1000; 1000000 adds the scale comparison)
   --connections C         connections per load run (default 2 x CPUs)
   --samples N             sequential requests per side in latency comparisons (default 200)
@@ -64,6 +68,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       connections: { type: "string" },
       samples: { type: "string" },
       "signin-warmup": { type: "string" },
+      "check-warmup": { type: "string" },
       "captcha-iterations": { type: "string" },
       "no-peer": { type: "boolean" },
       "no-cluster": { type: "boolean" },
@@ -82,6 +87,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rounds: Math.min(durationSeconds, positiveInteger("rounds", values.rounds, 5)),
     warmupSeconds: Math.min(3, Math.max(1, Math.round(durationSeconds / 5))),
     signinWarmup: wholeNumber("signin-warmup", values["signin-warmup"], 2500),
+    checkWarmup: wholeNumber("check-warmup", values["check-warmup"], 40_000),
     accounts: positiveInteger("accounts", values.accounts, 1000),
     connections: positiveInteger("connections", values.connections, 2 * availableParallelism()),
     samples: positiveInteger("samples", values.samples, 200),

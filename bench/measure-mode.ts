@@ -4,11 +4,14 @@
 import type { Config } from "../src/config/load.ts";
 import { combineHashFigures, type HashFigures, measureHashLimit } from "./hash-limit.ts";
 import {
+  CHECK_WARMUP_CAP_SECONDS,
+  forwardAuthTarget,
   measureForwardAuthChecks,
   measureKnownVersusUnknown,
   measureSessionChecks,
   measureSignins,
   type ServerUnderTest,
+  sessionCheckTarget,
   signInForCookie,
   type TimingComparison,
   warmUpSignins,
@@ -19,9 +22,11 @@ import {
   createKeepAliveAgent,
   type LoadFigures,
   type LoadSettings,
+  type LoadTarget,
   measureThroughput,
   timedRequest,
   type WarmUp,
+  warmUpUntil,
 } from "./load.ts";
 import { benchIdentifier } from "./seed.ts";
 
@@ -41,6 +46,8 @@ export interface ModeFigures {
   timing: TimingComparison;
   /** The unmeasured sign-ins before the first round. */
   signinWarmup: WarmUp;
+  /** The unmeasured answers before the check rounds: session checks, the baseline, forward-auth checks. */
+  checkWarmups: { session: WarmUp; baseline: WarmUp; forwardAuth: WarmUp };
 }
 
 export interface MeasureModeOptions {
@@ -54,6 +61,8 @@ export interface MeasureModeOptions {
   round: LoadSettings;
   /** Unmeasured sign-ins before the sign-in rounds (0: none); see warmUpUntil. */
   signinWarmup: number;
+  /** Unmeasured answers of each check and of the baseline before their rounds (0: none). */
+  checkWarmup: number;
   samples: number;
   log: (line: string) => void;
 }
@@ -84,24 +93,28 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
   const check = await timedRequest(probe, options.server.url, "GET", "/api/v1/session", undefined, { cookie });
   probe.destroy();
   if (check.status !== 200) throw new Error(`the session check answered ${check.status}: ${check.body}`);
+  const baselineTarget: LoadTarget = {
+    url: options.baseline.url,
+    serverPid: options.baseline.pid,
+    method: "GET",
+    path: options.baselinePath,
+    expectStatus: 200,
+  };
+  const warmUpChecks = (target: LoadTarget): Promise<WarmUp> => warmUpUntil(target, options.round.connections, options.checkWarmup, CHECK_WARMUP_CAP_SECONDS);
+  log(`  check warm-up: ${options.checkWarmup} session checks and as many baseline answers, not measured`);
+  const sessionWarmup = await warmUpChecks(sessionCheckTarget(options.server, cookie));
+  const baselineWarmup = await warmUpChecks(baselineTarget);
   const sessionRounds = await alternateRounds(
     options.rounds,
-    (round) =>
-      measureThroughput(
-        { url: options.baseline.url, serverPid: options.baseline.pid, method: "GET", path: options.baselinePath, expectStatus: 200 },
-        settingsFor(round),
-      ),
+    (round) => measureThroughput(baselineTarget, settingsFor(round)),
     (round) => measureSessionChecks(options.server, cookie, settingsFor(round)),
   );
 
   log(`  forward-auth checks vs baseline: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
+  const forwardAuthWarmup = await warmUpChecks(forwardAuthTarget(options.server, cookie));
   const forwardAuthRounds = await alternateRounds(
     options.rounds,
-    (round) =>
-      measureThroughput(
-        { url: options.baseline.url, serverPid: options.baseline.pid, method: "GET", path: options.baselinePath, expectStatus: 200 },
-        settingsFor(round),
-      ),
+    (round) => measureThroughput(baselineTarget, settingsFor(round)),
     (round) => measureForwardAuthChecks(options.server, cookie, settingsFor(round)),
   );
 
@@ -115,5 +128,6 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
     forwardAuthBaseline: combineLoadFigures(forwardAuthRounds.first),
     timing,
     signinWarmup,
+    checkWarmups: { session: sessionWarmup, baseline: baselineWarmup, forwardAuth: forwardAuthWarmup },
   };
 }

@@ -23,6 +23,7 @@ export interface BenchRun {
     rounds: number;
     warmupSeconds: number;
     signinWarmup: number;
+    checkWarmup: number;
     connections: number;
     samples: number;
     argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -117,6 +118,11 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     signin_client_cpu_ms: roundOrNull(mode.signin.clientCPUMsPerAnswer, 2),
     signin_warmup_answers: mode.signinWarmup.answers,
     signin_warmup_s: round(mode.signinWarmup.seconds, 1),
+    check_warmup_answers: {
+      session_check: mode.checkWarmups.session.answers,
+      baseline: mode.checkWarmups.baseline.answers,
+      forward_auth: mode.checkWarmups.forwardAuth.answers,
+    },
     signin_cpu_hash_share: roundOrNull(ratioOf(mode.hashLimit.cpuMsPerVerify, mode.signin.serverCPUMsPerAnswer), 3),
     session_check_cpu_ms: roundOrNull(mode.sessionCheck.serverCPUMsPerAnswer, 3),
     baseline_cpu_ms: roundOrNull(mode.baseline.serverCPUMsPerAnswer, 3),
@@ -325,6 +331,7 @@ export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, un
       rounds: run.settings.rounds,
       warmup_s: run.settings.warmupSeconds,
       signin_warmup: run.settings.signinWarmup,
+      check_warmup: run.settings.checkWarmup,
       connections: run.settings.connections,
       samples: run.settings.samples,
       argon2: run.settings.argon2,
@@ -432,6 +439,10 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
   out.push("\n### Details\n");
   out.push(
     `- Before the sign-in rounds, ${m.signinWarmup.answers} sign-ins in ${m.signinWarmup.seconds.toFixed(0)} s that were not measured (V8 optimizes a function after enough calls: the rounds measure a server in its steady state).`,
+  );
+  const w = m.checkWarmups;
+  out.push(
+    `- Before the check rounds, ${w.session.answers} session checks (${w.session.seconds.toFixed(0)} s), ${w.baseline.answers} baseline answers (${w.baseline.seconds.toFixed(0)} s) and ${w.forwardAuth.answers} forward-auth checks (${w.forwardAuth.seconds.toFixed(0)} s) that were not measured, for the same reason.`,
   );
   out.push(
     `- Sign-in latency under load: median ${m.signin.latencyMsP50} ms, p90 ${m.signin.latencyMsP90} ms${unexpectedText(m.signin)}; one verification alone: ${fixed(m.hashLimit.singleMsP50, 1)} ms.`,

@@ -116,6 +116,7 @@ async function main(): Promise<void> {
       rounds: options.rounds,
       round,
       signinWarmup: options.signinWarmup,
+      checkWarmup: options.checkWarmup,
       samples: options.samples,
       log,
     });
@@ -153,11 +154,15 @@ async function main(): Promise<void> {
     let peer: BenchRun["peer"] = { skipped: "--no-peer" };
     if (options.peer) {
       log("Peer: Better Auth");
-      peer = await measureBetterAuthPeer({ rounds: options.rounds, round, signinWarmup: options.signinWarmup, argon2: config.argon2 }).catch(
-        (error: unknown) => ({
-          skipped: `failed: ${errorText(error)}`,
-        }),
-      );
+      peer = await measureBetterAuthPeer({
+        rounds: options.rounds,
+        round,
+        signinWarmup: options.signinWarmup,
+        checkWarmup: options.checkWarmup,
+        argon2: config.argon2,
+      }).catch((error: unknown) => ({
+        skipped: `failed: ${errorText(error)}`,
+      }));
     }
 
     let cluster: BenchRun["cluster"] = { skipped: "--no-cluster" };
@@ -169,6 +174,7 @@ async function main(): Promise<void> {
         rounds: options.rounds,
         round,
         signinWarmup: options.signinWarmup,
+        checkWarmup: options.checkWarmup,
         samples: options.samples,
         log,
         cpuProfileDir,
@@ -185,6 +191,7 @@ async function main(): Promise<void> {
         rounds: options.rounds,
         warmupSeconds: options.warmupSeconds,
         signinWarmup: options.signinWarmup,
+        checkWarmup: options.checkWarmup,
         connections: options.connections,
         samples: options.samples,
         argon2: { ...config.argon2 },

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../src/config/load.ts";
 import { combineHashFigures, type HashFigures, measureHashLimit } from "../hash-limit.ts";
-import { createAccountCycle, SIGNIN_WARMUP_CAP_SECONDS } from "../latchkey-http.ts";
+import { CHECK_WARMUP_CAP_SECONDS, createAccountCycle, SIGNIN_WARMUP_CAP_SECONDS } from "../latchkey-http.ts";
 import { cleanEnvironment, PROJECT_DIR } from "../latchkey-server.ts";
 import {
   alternateRounds,
@@ -41,6 +41,8 @@ export interface PeerRunOptions {
   round: LoadSettings;
   /** Unmeasured sign-ins before the sign-in rounds, as for Latchkey. */
   signinWarmup: number;
+  /** Unmeasured session checks before the check rounds. */
+  checkWarmup: number;
   /** Argon2 parameters are not used by the peer; the hash worker takes them for its argon2 mode only. */
   argon2: Config["argon2"];
 }
@@ -127,15 +129,18 @@ export async function measureBetterAuthPeer(options: PeerRunOptions): Promise<Pe
     const check = await timedRequest(agent, server.url, "GET", "/api/auth/get-session", undefined, { cookie });
     agent.destroy();
     if (check.status !== 200 || !check.body.includes('"session"')) throw new Error(`Better Auth get-session answered ${check.status}: ${check.body}`);
+    const sessionTarget: LoadTarget = {
+      url: server.url,
+      serverPid: server.pid,
+      method: "GET",
+      path: "/api/auth/get-session",
+      headers: { cookie },
+      expectStatus: 200,
+    };
+    // The same unmeasured checks as Latchkey's before its rounds.
+    await warmUpUntil(sessionTarget, options.round.connections, options.checkWarmup, CHECK_WARMUP_CAP_SECONDS);
     const sessionRounds: LoadFigures[] = [];
-    for (let round = 0; round < options.rounds; round++) {
-      sessionRounds.push(
-        await measureThroughput(
-          { url: server.url, serverPid: server.pid, method: "GET", path: "/api/auth/get-session", headers: { cookie }, expectStatus: 200 },
-          settingsFor(round),
-        ),
-      );
-    }
+    for (let round = 0; round < options.rounds; round++) sessionRounds.push(await measureThroughput(sessionTarget, settingsFor(round)));
     return {
       name: "Better Auth",
       version: betterAuthVersion(),
