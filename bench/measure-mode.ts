@@ -46,6 +46,8 @@ export interface ModeFigures {
   timing: TimingComparison;
   /** The unmeasured sign-ins before the first round. */
   signinWarmup: WarmUp;
+  /** The same for the verify-only route. */
+  verifyOnlyWarmup: WarmUp;
   /** The unmeasured answers before the check rounds: session checks, the baseline, forward-auth checks. */
   checkWarmups: { session: WarmUp; baseline: WarmUp; forwardAuth: WarmUp };
 }
@@ -74,8 +76,11 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
   log(`  known vs unknown identifier: ${options.samples} sequential wrong-password sign-ins each`);
   const timing = await measureKnownVersusUnknown(options.server.url, options.nextAccount, options.samples);
 
-  log(`  sign-in warm-up: ${options.signinWarmup} sign-ins, not measured`);
+  log(`  sign-in warm-up: ${options.signinWarmup} sign-ins to the server and as many to the verify-only route, not measured`);
   const signinWarmup = await warmUpSignins(options.server, options.nextAccount, options.round.connections, options.signinWarmup);
+  // The verify-only route gets the same unmeasured sign-ins: a reference that still ran unoptimized code
+  // would flatter the sign-ins beside it.
+  const verifyOnlyWarmup = await warmUpSignins(options.baseline, options.nextAccount, options.round.connections, options.signinWarmup);
 
   log(`  sign-ins vs hash limit and the verify-only route: ${options.rounds} rounds of ${options.round.durationSeconds} s each`);
   const signinRounds = await alternateRounds(
@@ -128,6 +133,7 @@ export async function measureLatchkeyMode(options: MeasureModeOptions): Promise<
     forwardAuthBaseline: combineLoadFigures(forwardAuthRounds.first),
     timing,
     signinWarmup,
+    verifyOnlyWarmup,
     checkWarmups: { session: sessionWarmup, baseline: baselineWarmup, forwardAuth: forwardAuthWarmup },
   };
 }

@@ -105,6 +105,7 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     signin_verify_only_ratio: round(mode.signin.perSecond / mode.verifyOnly.perSecond, 3),
     verify_only_cpu_ms: roundOrNull(mode.verifyOnly.serverCPUMsPerAnswer, 2),
     verify_only_client_cpu_ms: roundOrNull(mode.verifyOnly.clientCPUMsPerAnswer, 2),
+    verify_only_warmup_answers: mode.verifyOnlyWarmup.answers,
     session_check_per_s: round(mode.sessionCheck.perSecond, 1),
     baseline_per_s: round(mode.baseline.perSecond, 1),
     session_baseline_ratio: round(mode.sessionCheck.perSecond / mode.baseline.perSecond, 3),
@@ -438,7 +439,7 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
 
   out.push("\n### Details\n");
   out.push(
-    `- Before the sign-in rounds, ${m.signinWarmup.answers} sign-ins in ${m.signinWarmup.seconds.toFixed(0)} s that were not measured (V8 optimizes a function after enough calls: the rounds measure a server in its steady state).`,
+    `- Before the sign-in rounds, ${m.signinWarmup.answers} sign-ins in ${m.signinWarmup.seconds.toFixed(0)} s (and ${m.verifyOnlyWarmup.answers} to the verify-only route) that were not measured (V8 optimizes a function after enough calls: the rounds measure a server in its steady state).`,
   );
   const w = m.checkWarmups;
   out.push(
