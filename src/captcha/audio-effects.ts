@@ -3,8 +3,8 @@ import type { AudioEffects } from "./audio-style.ts";
 
 /**
  * The room's clip-long sum and its delay lines, grown as needed and reused (rendering is synchronous): a
- * fresh 2 MB array per clip costs its page faults every time where large blocks go back to the system
- * when freed, as under `npm start`'s allocator settings.
+ * fresh clip-long array (1.5 MB for 12 s at 16 kHz) costs its page faults every time where large blocks
+ * go back to the system when freed, as under `npm start`'s allocator settings.
  */
 let wetScratch = new Float64Array(0);
 let lineScratch = new Float64Array(0);
