@@ -109,17 +109,26 @@ function addStretched(
     // The part of the grain that lies inside the clip, inside the segment and inside the source.
     const jFirst = Math.max(0, start - outBase, -outBase, Math.ceil((from - grainStart) / pitch));
     const jLast = Math.min(hop * 2, end - outBase, Math.ceil((last - grainStart) / pitch));
-    const edge = outBase < start + hop || outBase + hop * 2 > end - hop;
+    if (outBase >= start + hop && outBase + hop * 2 <= end - hop) {
+      // A grain clear of both ends, as most are: no fades to apply.
+      for (let j = jFirst; j < jLast; j++) {
+        const position = grainStart + j * pitch;
+        const o = outBase + j;
+        const weight = (window[j] as number) * gain;
+        const i = position | 0;
+        const a = source[i] as number;
+        out[o] = (out[o] as number) + (a + ((source[i + 1] as number) - a) * (position - i)) * weight;
+      }
+      continue;
+    }
     for (let j = jFirst; j < jLast; j++) {
       const position = grainStart + j * pitch;
       const o = outBase + j;
       let weight = (window[j] as number) * gain;
-      if (edge) {
-        const sinceStart = o - start;
-        const untilEnd = end - 1 - o;
-        if (sinceStart < hop) weight *= sinceStart / hop;
-        if (untilEnd < hop) weight *= untilEnd / hop;
-      }
+      const sinceStart = o - start;
+      const untilEnd = end - 1 - o;
+      if (sinceStart < hop) weight *= sinceStart / hop;
+      if (untilEnd < hop) weight *= untilEnd / hop;
       const i = position | 0;
       const a = source[i] as number;
       out[o] = (out[o] as number) + (a + ((source[i + 1] as number) - a) * (position - i)) * weight;

@@ -42,6 +42,16 @@ export function decodeWAV(file: Buffer): DecodedWAV {
 }
 
 /**
+ * `Math.round(x)` (but 0 where it gives -0), which V8 runs several times slower than `Math.floor`: it took
+ * two thirds of a clip's encoding. `x + 0.5` is exact for every `x` but the largest double below 0.5, where
+ * the sum rounds up to 1: the check catches that one.
+ */
+export function roundHalfUp(x: number): number {
+  const value = Math.floor(x + 0.5);
+  return value - 0.5 > x ? value - 1 : value;
+}
+
+/**
  * Encodes samples, multiplied by `gain`, as a RIFF/WAVE file, 16-bit PCM mono. Samples outside [-1, 1]
  * are clipped.
  */
@@ -64,7 +74,7 @@ export function encodeWAV(samples: Float32Array, sampleRate: number, gain = 1): 
   const pcm = new Int16Array(file.buffer, file.byteOffset + 44, samples.length);
   const scale = gain * 32767;
   for (let i = 0; i < samples.length; i++) {
-    const value = Math.round((samples[i] as number) * scale);
+    const value = roundHalfUp((samples[i] as number) * scale);
     pcm[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
   }
   return file;

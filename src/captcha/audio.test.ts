@@ -7,10 +7,12 @@ import { type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits } from "./alphabet.ts";
 import { createCAPTCHAAudio, renderCAPTCHAAudio } from "./audio.ts";
+import { applyAudioEffects } from "./audio-effects.ts";
 import { mixCAPTCHAAudio } from "./audio-mix.ts";
 import { type AudioPlan, CAPTCHA_AUDIO_SECONDS, MIN_DIGIT_GAP_SECONDS, planCAPTCHAAudio } from "./audio-plan.ts";
-import { DEFAULT_VOICE_SECRET, deriveCAPTCHAVoiceStyle } from "./audio-style.ts";
+import { type AudioEffects, DEFAULT_VOICE_SECRET, deriveCAPTCHAVoiceStyle } from "./audio-style.ts";
 import { getVoiceBank, type VoiceBankIndex } from "./audio-voices.ts";
+import { encodeWAV, roundHalfUp } from "./audio-wav.ts";
 
 interface ParsedWAV {
   sampleRate: number;
@@ -267,6 +269,117 @@ test("a clip has the same bytes whatever was rendered before it (the mix and the
   assert.ok(renderCAPTCHAAudio(plan).equals(first), "the same clip again, after another");
   assert.ok(renderCAPTCHAAudio(short).equals(shortFirst), "the shorter clip again, after a longer one");
   assert.equal(parseWAV(shortFirst).samples.length, short.length);
+});
+
+/** The equaliser and the room as plainly as they can be written: one band, then one delay, at a time. */
+function plainEffects(input: Float32Array, sampleRate: number, effects: AudioEffects): Float32Array {
+  const samples = Float32Array.from(input);
+  for (const band of effects.eq) {
+    const a = 10 ** (band.gainDB / 40);
+    const w = (2 * Math.PI * band.frequency) / sampleRate;
+    const alpha = Math.sin(w) / (2 * band.q);
+    const a0 = 1 + alpha / a;
+    const [b0, b1, b2, a1, a2] = [(1 + alpha * a) / a0, (-2 * Math.cos(w)) / a0, (1 - alpha * a) / a0, (-2 * Math.cos(w)) / a0, (1 - alpha / a) / a0];
+    let [x1, x2, y1, y2] = [0, 0, 0, 0];
+    for (let i = 0; i < samples.length; i++) {
+      const x = samples[i] as number;
+      const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      samples[i] = y;
+      [x2, x1, y2, y1] = [x1, x, y1, y];
+    }
+  }
+  const { feedback, mix, delays } = effects.room;
+  const wet = new Float64Array(samples.length);
+  for (const seconds of delays) {
+    const line = new Float64Array(Math.max(1, Math.round(seconds * sampleRate)));
+    for (let i = 0; i < samples.length; i++) {
+      const value = (samples[i] as number) + (line[i % line.length] as number) * feedback;
+      line[i % line.length] = value;
+      wet[i] = (wet[i] as number) + value;
+    }
+  }
+  for (let i = 0; i < samples.length; i++) samples[i] = (samples[i] as number) * (1 - mix) + ((wet[i] as number) * mix) / delays.length;
+  return samples;
+}
+
+test("the equaliser and the room, done in fewer passes, give exactly the samples of one band and one delay at a time", () => {
+  const { plan } = planFor("effects");
+  const mixed = mixCAPTCHAAudio(plan);
+  const styles = [0, 1, 2].map((n) => deriveCAPTCHAVoiceStyle(`effects-${n}`).effects);
+  const [first, second] = styles as [AudioEffects, AudioEffects];
+  const cases: [string, AudioEffects][] = [
+    ...styles.map((effects, n): [string, AudioEffects] => [`style ${n}: two bands, four delays`, effects]),
+    ["three bands, three delays", { eq: [...first.eq, ...second.eq.slice(0, 1)], room: { ...first.room, delays: first.room.delays.slice(0, 3) } }],
+    ["one band, five delays", { eq: first.eq.slice(0, 1), room: { ...second.room, delays: [...second.room.delays, 0.0123] } }],
+  ];
+  for (const [name, effects] of cases) {
+    const expected = plainEffects(mixed, plan.sampleRate, effects);
+    const actual = applyAudioEffects(Float32Array.from(mixed), plan.sampleRate, effects);
+    let differing = 0;
+    for (let i = 0; i < expected.length; i++) if (!Object.is(expected[i], actual[i])) differing++;
+    assert.equal(differing, 0, `${name}: ${differing} samples differ`);
+  }
+});
+
+test("the mix's grains away from a fragment's ends, drawn without the fade arithmetic, give the samples of fading every grain", () => {
+  const { plan } = planFor("grains");
+  // The babble alone: no digits (so no grain alignment and no ducking) and no beeps.
+  const babbleOnly: AudioPlan = { ...plan, digits: [], beeps: [], babblePauseGains: [] };
+  const { voices } = getVoiceBank(plan.locale);
+  const hop = Math.round(plan.sampleRate * 0.01);
+  const window = Float32Array.from({ length: hop * 2 }, (_, j) => 0.5 - 0.5 * Math.cos((Math.PI * j) / hop));
+  const expected = new Float32Array(plan.length);
+  for (const fragment of plan.babble) {
+    const voice = voices[fragment.voice] as (typeof voices)[number];
+    const source = (fragment.reversed ? voice.reversedDigits : voice.digits)[fragment.digit] as Float32Array;
+    const [from, to] = [fragment.from * source.length, fragment.to * source.length];
+    const end = Math.min(fragment.start + fragment.length, plan.length);
+    for (let k = 0; fragment.start + (k - 1) * hop < end; k++) {
+      const outBase = fragment.start + (k - 1) * hop;
+      const grainStart = from + k * hop * fragment.speed - hop * fragment.pitch;
+      const jFirst = Math.max(0, fragment.start - outBase, -outBase, Math.ceil((from - grainStart) / fragment.pitch));
+      const jLast = Math.min(hop * 2, end - outBase, Math.ceil((to - 1 - grainStart) / fragment.pitch));
+      for (let j = jFirst; j < jLast; j++) {
+        const position = grainStart + j * fragment.pitch;
+        const o = outBase + j;
+        let weight = (window[j] as number) * fragment.gain;
+        if (o - fragment.start < hop) weight *= (o - fragment.start) / hop;
+        if (end - 1 - o < hop) weight *= (end - 1 - o) / hop;
+        const i = position | 0;
+        const a = source[i] as number;
+        expected[o] = (expected[o] as number) + (a + ((source[i + 1] as number) - a) * (position - i)) * weight;
+      }
+    }
+  }
+  const actual = mixCAPTCHAAudio(babbleOnly);
+  let differing = 0;
+  for (let i = 0; i < expected.length; i++) if (!Object.is(expected[i], actual[i])) differing++;
+  assert.equal(differing, 0, `${differing} samples differ`);
+});
+
+test("encodeWAV rounds like Math.round, halves upwards, and clips at the ends of the 16-bit range", () => {
+  const ties = [0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999997, -0.49999997, 1.4999999, 32766.5, -32767.5, -32768.5, 32767.5, 40000, -40000, 0, -0];
+  const samples = Float32Array.from(ties);
+  // A gain whose product with 32767 is exactly 1: the samples above become the values rounded.
+  const gain = 1 / 32767;
+  assert.equal(gain * 32767, 1);
+  const file = encodeWAV(samples, 16000, gain);
+  // Through an Int16Array, as the file holds them: -0 is 0 there.
+  const expected = [...Int16Array.from(ties, (x) => Math.max(-32768, Math.min(32767, Math.round(Math.fround(x)))))];
+  assert.deepEqual([...parseWAV(file).samples], expected);
+  // Doubles a Float32Array cannot hold: the neighbours of halves on the side of zero, among them the largest
+  // double below 0.5, where x + 0.5 rounds up to 1.
+  const towardZero = (x: number): number => {
+    const bits = new Float64Array([x]);
+    const integer = new BigInt64Array(bits.buffer);
+    integer[0] = (integer[0] as bigint) - 1n;
+    return bits[0] as number;
+  };
+  const halves = [0.5, 1.5, 2.5, -0.5, -1.5, 123456.5, -123456.5];
+  for (const x of [...halves, ...halves.map(towardZero), 2 ** 52 + 1]) {
+    // === rather than Object.is: Math.round gives -0 for -0.5 up to 0, which is 0 in the file as well.
+    assert.ok(roundHalfUp(x) === Math.round(x), `roundHalfUp(${x}) is ${roundHalfUp(x)}, Math.round ${Math.round(x)}`);
+  }
 });
 
 test("planCAPTCHAAudio refuses anything but seven digits 0-9", () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
 import { createCryptoRandom, createSeededRandom, type Random } from "./random.ts";
 
@@ -10,6 +11,14 @@ describe("createSeededRandom", () => {
   test("the same seed gives the same stream", () => {
     assert.equal(draw(createSeededRandom("seed")), draw(createSeededRandom("seed")));
     assert.equal(draw(createSeededRandom(Buffer.from("seed"))), draw(createSeededRandom("seed")));
+  });
+
+  test("the stream is SHA-256 of the seed followed by a decimal block counter", () => {
+    // Twelve blocks: the counter goes to two digits, written after the seed like the one-digit ones.
+    for (const seed of ["seed", Buffer.from([0, 255, 7, 0])]) {
+      const expected = Buffer.concat(Array.from({ length: 12 }, (_, block) => createHash("sha256").update(seed).update(String(block)).digest()));
+      assert.deepEqual(createSeededRandom(seed).bytes(expected.length), expected);
+    }
   });
 
   test("different seeds give different streams", () => {
