@@ -4,7 +4,7 @@ import { randomBetween as between, type Random } from "../lib/random.ts";
 import { darkenTo, hslToRGB, type PictureBuffers, type RGB } from "./image-colour.ts";
 import { CAPTCHA_FONTS, type CAPTCHAFont, GLYPH_CANVAS, type GlyphMask, getGlyphMask, MASK_SIZE, measureGlyphWidth } from "./image-fonts.ts";
 import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_HEIGHT, CAPTCHA_IMAGE_SCALE, CAPTCHA_IMAGE_WIDTH } from "./image-size.ts";
-import { type CAPTCHAImageStyle, createWarp, deploymentWarp, displace, type GlyphWarp } from "./image-style.ts";
+import { type CAPTCHAImageStyle, createWarp, deploymentWarp, type GlyphWarp, warpRow } from "./image-style.ts";
 
 /** The widest the text may be, in CSS pixels, from the first character's left edge to the last one's right. */
 const MAX_TEXT_SPAN = 200;
@@ -89,8 +89,8 @@ export function placeGlyphs(random: Random, style: CAPTCHAImageStyle, text: stri
 /**
  * Copies one glyph into the picture's coverage: its mask rotated and scaled, bent by its two warps, cut by
  * its hatching or set into its plate. Where glyphs meet, the one with more ink at a pixel owns it.
- * `wholeBox` visits every pixel of the glyph's box, as it did before the narrower bound: for the test that
- * the bound leaves every pixel as it was.
+ * `wholeBox` visits every pixel of the glyph's box, as it did before the narrower bounds (what the mask can
+ * reach, or the plate's ellipse): for the test that the bounds leave every pixel as it was.
  */
 export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, glyph: PlacedGlyph, index: number, wholeBox = false): void {
   const mask = getGlyphMask(style, glyph.font, glyph.char);
@@ -120,13 +120,9 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
   const rows = Math.ceil((bottom - top) / WARP_GRID) + 2;
   const gridX = new Float32Array(columns * rows);
   const gridY = new Float32Array(columns * rows);
+  const warps = [glyph.fixedWarp, glyph.ownWarp];
   for (let gy = 0; gy < rows; gy++) {
-    for (let gx = 0; gx < columns; gx++) {
-      const u = (left + gx * WARP_GRID - glyph.x) / scale;
-      const v = (top + gy * WARP_GRID - glyph.y) / scale;
-      gridX[gy * columns + gx] = scale * (displace(glyph.fixedWarp, u, v, "x") + displace(glyph.ownWarp, u, v, "x"));
-      gridY[gy * columns + gx] = scale * (displace(glyph.fixedWarp, u, v, "y") + displace(glyph.ownWarp, u, v, "y"));
-    }
+    warpRow(warps, (left - glyph.x) / scale, WARP_GRID / scale, (top + gy * WARP_GRID - glyph.y) / scale, columns, scale, gridX, gridY, gy * columns);
   }
   const plateX = glyph.plate * glyph.plateWidth;
   // A plate fills the whole box; without one, only the pixels the mask can reach take ink.
@@ -138,8 +134,21 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
     const iy = fy | 0;
     const ty = fy - iy;
     const v = (py - glyph.y) / scale;
+    let rowFirstColumn = firstColumn;
+    let rowEndColumn = endColumn;
+    let rowFirstCell = firstCell;
+    if (glyph.plate > 0 && !wholeBox) {
+      // Only pixels inside the plate's ellipse take ink (see below): the rows it spans, and in each row
+      // its columns with a pixel to spare on either side.
+      const ev = v / glyph.plate;
+      if (ev * ev >= 1) continue;
+      const halfWidth = scale * plateX * Math.sqrt(1 - ev * ev);
+      rowFirstColumn = Math.max(firstColumn, Math.floor(glyph.x - halfWidth) - 1);
+      rowEndColumn = Math.min(endColumn, Math.ceil(glyph.x + halfWidth) + 2);
+      rowFirstCell = Math.max(0, Math.floor((rowFirstColumn - left) / WARP_GRID));
+    }
     // One cell of the warp grid at a time: its four corners are read once for its WARP_GRID pixels.
-    for (let ix = firstCell, cellLeft = left + firstCell * WARP_GRID; cellLeft < endColumn; ix++, cellLeft += WARP_GRID) {
+    for (let ix = rowFirstCell, cellLeft = left + rowFirstCell * WARP_GRID; cellLeft < rowEndColumn; ix++, cellLeft += WARP_GRID) {
       const g = iy * columns + ix;
       const g00x = gridX[g] as number;
       const g10x = gridX[g + 1] as number;
@@ -149,8 +158,8 @@ export function drawGlyph(buffers: PictureBuffers, style: CAPTCHAImageStyle, gly
       const g10y = gridY[g + 1] as number;
       const g01y = gridY[g + columns] as number;
       const g11y = gridY[g + columns + 1] as number;
-      const cellRight = Math.min(endColumn, cellLeft + WARP_GRID);
-      for (let px = Math.max(cellLeft, firstColumn); px < cellRight; px++) {
+      const cellRight = Math.min(rowEndColumn, cellLeft + WARP_GRID);
+      for (let px = Math.max(cellLeft, rowFirstColumn); px < cellRight; px++) {
         const tx = (px - left) / WARP_GRID - ix;
         const upperX = g00x + (g10x - g00x) * tx;
         const lowerX = g01x + (g11x - g01x) * tx;

@@ -96,8 +96,57 @@ export function deploymentWarp(style: CAPTCHAImageStyle, font: number, char: str
   return warp;
 }
 
-export function displace(warp: GlyphWarp, u: number, v: number, axis: "x" | "y"): number {
-  let sum = 0;
-  for (const term of warp[axis]) sum += term.amplitude * Math.sin(term.fu * u + term.fv * v + term.phase);
-  return sum;
+/** Row sums of the warps, grown as needed and reused (drawing is synchronous). */
+let rowX = new Float64Array(0);
+let rowY = new Float64Array(0);
+
+/**
+ * The displacement by all of `warps` together, times `scale`, at `count` points along a row: (u0 + k * du,
+ * v) for k from 0, written to `outX` and `outY` from index `at`. A warp moves (u, v) along each axis by
+ * the sum of its terms there, amplitude * sin(fu * u + fv * v + phase). Along a row every sine's argument
+ * grows by the same step, so each term is carried from one point to the next by a rotation (sin(a + d) =
+ * sin a cos d + cos a sin d, and likewise the cosine): a tenth of the calls to Math.sin and Math.cos, with
+ * values that differ from direct ones only in their last bits.
+ */
+export function warpRow(
+  warps: readonly GlyphWarp[],
+  u0: number,
+  du: number,
+  v: number,
+  count: number,
+  scale: number,
+  outX: Float32Array,
+  outY: Float32Array,
+  at: number,
+): void {
+  if (rowX.length < count) {
+    rowX = new Float64Array(count);
+    rowY = new Float64Array(count);
+  }
+  rowX.fill(0, 0, count);
+  rowY.fill(0, 0, count);
+  for (const warp of warps) {
+    for (const [terms, sums] of [
+      [warp.x, rowX],
+      [warp.y, rowY],
+    ] as const) {
+      for (const { amplitude, fu, fv, phase } of terms) {
+        const start = fu * u0 + fv * v + phase;
+        let sin = Math.sin(start);
+        let cos = Math.cos(start);
+        const stepSin = Math.sin(fu * du);
+        const stepCos = Math.cos(fu * du);
+        for (let k = 0; k < count; k++) {
+          sums[k] = (sums[k] as number) + amplitude * sin;
+          const next = sin * stepCos + cos * stepSin;
+          cos = cos * stepCos - sin * stepSin;
+          sin = next;
+        }
+      }
+    }
+  }
+  for (let k = 0; k < count; k++) {
+    outX[at + k] = scale * (rowX[k] as number);
+    outY[at + k] = scale * (rowY[k] as number);
+  }
 }

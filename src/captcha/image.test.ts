@@ -7,7 +7,7 @@ import { CAPTCHA_ALPHABET, generateCAPTCHAText } from "./alphabet.ts";
 import { createPictureBuffers, placeCAPTCHAText, renderCAPTCHAImage, renderCAPTCHAImageParts } from "./image.ts";
 import { drawGlyph, placeGlyphs } from "./image-glyphs.ts";
 import { CAPTCHA_IMAGE_CSS_HEIGHT, CAPTCHA_IMAGE_CSS_WIDTH, CAPTCHA_IMAGE_SCALE } from "./image-size.ts";
-import { deriveCAPTCHAImageStyle } from "./image-style.ts";
+import { createWarp, deriveCAPTCHAImageStyle, type GlyphWarp, warpRow } from "./image-style.ts";
 
 /** Width, height, bit depth and colour type from a PNG's signature and IHDR chunk. */
 function readPNGHeader(png: Buffer): { width: number; height: number; bitDepth: number; colorType: number } {
@@ -163,8 +163,9 @@ test("deriveCAPTCHAImageStyle gives each secret its own fonts, weight and warps,
   assert.ok(fromA.equals(renderCAPTCHAImage("HENLK", random(), again)));
 });
 
-test("a glyph drawn over only the pixels its mask can reach leaves every pixel as drawing its whole box does", () => {
+test("a glyph drawn over only the pixels its mask (or its plate) can reach leaves every pixel as drawing its whole box does", () => {
   let inked = 0;
+  let plates = 0;
   for (const secret of ["bound-a".repeat(6), "bound-b".repeat(6), "bound-c".repeat(6)]) {
     const style = deriveCAPTCHAImageStyle(secret);
     for (let picture = 0; picture < 40; picture++) {
@@ -174,6 +175,7 @@ test("a glyph drawn over only the pixels its mask can reach leaves every pixel a
       const bounded = createPictureBuffers();
       const whole = createPictureBuffers();
       for (const [i, glyph] of glyphs.entries()) {
+        if (glyph.plate > 0) plates++;
         drawGlyph(bounded, style, glyph, i);
         drawGlyph(whole, style, glyph, i, true);
       }
@@ -184,4 +186,30 @@ test("a glyph drawn over only the pixels its mask can reach leaves every pixel a
   }
   // The comparison means something only if the glyphs put ink down.
   assert.ok(inked > 120 * 2000, `only ${inked} inked pixels`);
+  assert.ok(plates >= 120, `only ${plates} characters on a plate`);
+});
+
+test("warpRow gives each point of a row the sum of every warp term's sine, as computed directly", () => {
+  const random = createSeededRandom("warp-row");
+  /** The displacement by `warps` at (u, v) along one axis, one Math.sin per term. */
+  const direct = (warps: GlyphWarp[], u: number, v: number, axis: "x" | "y"): number =>
+    warps.reduce((sum, warp) => sum + warp[axis].reduce((s, t) => s + t.amplitude * Math.sin(t.fu * u + t.fv * v + t.phase), 0), 0);
+  let largest = 0;
+  for (let row = 0; row < 50; row++) {
+    const warps = [createWarp(random, 0.07), createWarp(random, 0.3)];
+    const [u0, du, v, scale, count] = [-0.9 + random.float() * 0.2, 0.08 + random.float() * 0.1, random.float() * 2 - 1, 40 + random.float() * 80, 24];
+    const outX = new Float32Array(count + 3).fill(7);
+    const outY = new Float32Array(count + 3).fill(7);
+    warpRow(warps, u0, du, v, count, scale, outX, outY, 2);
+    assert.equal(outX[1], 7, "nothing written before `at`");
+    assert.equal(outY[count + 2], 7, "nothing written after `count` points");
+    for (let k = 0; k < count; k++) {
+      const [x, y] = [scale * direct(warps, u0 + k * du, v, "x"), scale * direct(warps, u0 + k * du, v, "y")];
+      largest = Math.max(largest, Math.abs(x));
+      assert.ok(Math.abs((outX[2 + k] as number) - x) < 1e-4, `row ${row} point ${k}: x ${outX[2 + k]}, directly ${x}`);
+      assert.ok(Math.abs((outY[2 + k] as number) - y) < 1e-4, `row ${row} point ${k}: y ${outY[2 + k]}, directly ${y}`);
+    }
+  }
+  // The warps move points by several pixels: a tolerance of a ten-thousandth of a pixel is a real check.
+  assert.ok(largest > 5, `the largest displacement was only ${largest} px`);
 });
