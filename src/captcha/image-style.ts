@@ -96,9 +96,22 @@ export function deploymentWarp(style: CAPTCHAImageStyle, font: number, char: str
   return warp;
 }
 
-/** Row sums of the warps, grown as needed and reused (drawing is synchronous). */
-let rowX = new Float64Array(0);
-let rowY = new Float64Array(0);
+/** Adds the terms' amplitude * sin(fu * u + fv * v + phase) at the row's points to `sums`, each by rotation. */
+function addTermsAlongRow(terms: readonly WarpTerm[], u0: number, du: number, v: number, sums: Float64Array): void {
+  for (const { amplitude, fu, fv, phase } of terms) {
+    const start = fu * u0 + fv * v + phase;
+    let sin = Math.sin(start);
+    let cos = Math.cos(start);
+    const stepSin = Math.sin(fu * du);
+    const stepCos = Math.cos(fu * du);
+    for (let k = 0; k < sums.length; k++) {
+      sums[k] = (sums[k] as number) + amplitude * sin;
+      const next = sin * stepCos + cos * stepSin;
+      cos = cos * stepCos - sin * stepSin;
+      sin = next;
+    }
+  }
+}
 
 /**
  * The displacement by all of `warps` together, times `scale`, at `count` points along a row: (u0 + k * du,
@@ -119,31 +132,11 @@ export function warpRow(
   outY: Float32Array,
   at: number,
 ): void {
-  if (rowX.length < count) {
-    rowX = new Float64Array(count);
-    rowY = new Float64Array(count);
-  }
-  rowX.fill(0, 0, count);
-  rowY.fill(0, 0, count);
+  const rowX = new Float64Array(count);
+  const rowY = new Float64Array(count);
   for (const warp of warps) {
-    for (const [terms, sums] of [
-      [warp.x, rowX],
-      [warp.y, rowY],
-    ] as const) {
-      for (const { amplitude, fu, fv, phase } of terms) {
-        const start = fu * u0 + fv * v + phase;
-        let sin = Math.sin(start);
-        let cos = Math.cos(start);
-        const stepSin = Math.sin(fu * du);
-        const stepCos = Math.cos(fu * du);
-        for (let k = 0; k < count; k++) {
-          sums[k] = (sums[k] as number) + amplitude * sin;
-          const next = sin * stepCos + cos * stepSin;
-          cos = cos * stepCos - sin * stepSin;
-          sin = next;
-        }
-      }
-    }
+    addTermsAlongRow(warp.x, u0, du, v, rowX);
+    addTermsAlongRow(warp.y, u0, du, v, rowY);
   }
   for (let k = 0; k < count; k++) {
     outX[at + k] = scale * (rowX[k] as number);
