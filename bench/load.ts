@@ -2,7 +2,7 @@
 // latency samples over one keep-alive connection.
 import { Agent, request } from "node:http";
 import autocannon, { type AutocannonRequest } from "autocannon";
-import { type CPUSeconds, readCPUTimes } from "./processes.ts";
+import { type CPUSeconds, readCPUTimes, readMainThreadMs } from "./processes.ts";
 
 export interface LoadSettings {
   connections: number;
@@ -23,6 +23,11 @@ export interface LoadFigures {
   serverCPUMsPerAnswer: number | null;
   /** The part of serverCPUMsPerAnswer spent in the kernel (system calls, page faults); null without a server pid. */
   serverKernelMsPerAnswer: number | null;
+  /**
+   * The part of serverCPUMsPerAnswer spent by the server's main thread, the event loop (the rest is the
+   * thread pool that hashes and V8's helpers); null without a server pid.
+   */
+  serverMainThreadMsPerAnswer: number | null;
   /**
    * CPU this process (the load generator) spent per expected answer in the same window: CPU the server
    * could not use, since both share the machine. Null without a server pid.
@@ -63,7 +68,16 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
   const pid = target.serverPid;
   const zero: CPUSeconds = { user: 0, system: 0 };
   /** The server's CPU at both edges of the window, and this process's CPU from its start to its end (microseconds). */
-  const window = { counting: false, answers: 0, cpuStart: zero, cpuEnd: zero, clientStart: process.cpuUsage(), client: { user: 0, system: 0 } };
+  const window = {
+    counting: false,
+    answers: 0,
+    cpuStart: zero,
+    cpuEnd: zero,
+    mainStart: 0,
+    mainEnd: 0,
+    clientStart: process.cpuUsage(),
+    client: { user: 0, system: 0 },
+  };
   const timers: NodeJS.Timeout[] = [];
   if (pid !== undefined) {
     const margin = Math.min(250, (durationSeconds * 1000) / 10);
@@ -73,12 +87,14 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
     timers.push(
       setTimeout(() => {
         window.cpuStart = readCPUTimes(pid);
+        window.mainStart = readMainThreadMs(pid);
         window.clientStart = process.cpuUsage();
         window.counting = true;
       }, margin),
       setTimeout(
         () => {
           window.cpuEnd = readCPUTimes(pid);
+          window.mainEnd = readMainThreadMs(pid);
           window.client = process.cpuUsage(window.clientStart);
           window.counting = false;
         },
@@ -109,6 +125,7 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
     seconds,
     serverCPUMsPerAnswer: measured ? cpuMs / window.answers : null,
     serverKernelMsPerAnswer: measured ? kernelMs / window.answers : null,
+    serverMainThreadMsPerAnswer: measured ? (window.mainEnd - window.mainStart) / window.answers : null,
     clientCPUMsPerAnswer: measured ? clientMs / window.answers : null,
     cpuAnswers: window.answers,
     unexpected,
@@ -166,6 +183,7 @@ export function combineLoadFigures(rounds: readonly LoadFigures[]): LoadFigures 
     perSecond: ok / seconds,
     serverCPUMsPerAnswer: perAnswer((r) => r.serverCPUMsPerAnswer),
     serverKernelMsPerAnswer: perAnswer((r) => r.serverKernelMsPerAnswer),
+    serverMainThreadMsPerAnswer: perAnswer((r) => r.serverMainThreadMsPerAnswer),
     clientCPUMsPerAnswer: perAnswer((r) => r.clientCPUMsPerAnswer),
     cpuAnswers,
     latencyMsP50: medianOf(rounds.map((r) => r.latencyMsP50)),

@@ -60,6 +60,18 @@ export function readCPUTimes(pid: number): CPUSeconds {
   }
 }
 
+/**
+ * Milliseconds the process's main thread (the event loop) has run on a CPU, user and kernel time together
+ * (`/proc/<pid>/task/<pid>/schedstat`, in nanoseconds, so short rounds still measure it); 0 when it is gone.
+ */
+export function readMainThreadMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
 /** User plus system CPU seconds of a process, all its threads; 0 when it is gone. */
 export function readCPUSeconds(pid: number): number {
   const { user, system } = readCPUTimes(pid);

@@ -74,6 +74,7 @@ function loadJSON(figures: LoadFigures): Record<string, unknown> {
     per_s: round(figures.perSecond, 2),
     server_cpu_ms_per_answer: roundOrNull(figures.serverCPUMsPerAnswer, 3),
     server_kernel_ms_per_answer: roundOrNull(figures.serverKernelMsPerAnswer, 3),
+    server_main_thread_ms_per_answer: roundOrNull(figures.serverMainThreadMsPerAnswer, 3),
     client_cpu_ms_per_answer: roundOrNull(figures.clientCPUMsPerAnswer, 3),
     latency_ms_p50: figures.latencyMsP50,
     latency_ms_p90: figures.latencyMsP90,
@@ -105,6 +106,7 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     signin_verify_only_ratio: round(mode.signin.perSecond / mode.verifyOnly.perSecond, 3),
     verify_only_cpu_ms: roundOrNull(mode.verifyOnly.serverCPUMsPerAnswer, 2),
     verify_only_client_cpu_ms: roundOrNull(mode.verifyOnly.clientCPUMsPerAnswer, 2),
+    verify_only_main_thread_ms: roundOrNull(mode.verifyOnly.serverMainThreadMsPerAnswer, 3),
     verify_only_warmup_answers: mode.verifyOnlyWarmup.answers,
     session_check_per_s: round(mode.sessionCheck.perSecond, 1),
     baseline_per_s: round(mode.baseline.perSecond, 1),
@@ -117,6 +119,7 @@ function modeJSON(mode: ModeFigures): Record<string, unknown> {
     hash_kernel_ms: round(mode.hashLimit.kernelMsPerVerify, 2),
     signin_kernel_ms: roundOrNull(mode.signin.serverKernelMsPerAnswer, 2),
     signin_client_cpu_ms: roundOrNull(mode.signin.clientCPUMsPerAnswer, 2),
+    signin_main_thread_ms: roundOrNull(mode.signin.serverMainThreadMsPerAnswer, 3),
     signin_warmup_answers: mode.signinWarmup.answers,
     signin_warmup_s: round(mode.signinWarmup.seconds, 1),
     check_warmup_answers: {
@@ -463,6 +466,14 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
   out.push(
     `- Of that CPU, in the kernel: ${fixed(m.signin.serverKernelMsPerAnswer, 2)} ms per sign-in, ${m.hashLimit.kernelMsPerVerify.toFixed(2)} ms per verification alone. ` +
       `The load generator (this process, on the same CPUs) spent ${fixed(m.signin.clientCPUMsPerAnswer, 2)} ms per sign-in and ${fixed(m.sessionCheck.clientCPUMsPerAnswer, 3)} ms per session check.`,
+  );
+  const otherThreads = (figures: LoadFigures): number | null =>
+    figures.serverCPUMsPerAnswer === null || figures.serverMainThreadMsPerAnswer === null
+      ? null
+      : figures.serverCPUMsPerAnswer - figures.serverMainThreadMsPerAnswer;
+  out.push(
+    `- By thread, per sign-in: the main thread (HTTP, storage, cookies: the event loop) ${fixed(m.signin.serverMainThreadMsPerAnswer, 2)} ms against the verify-only route's ${fixed(m.verifyOnly.serverMainThreadMsPerAnswer, 2)} ms; ` +
+      `the other threads (the hash in the thread pool, V8's helpers) ${fixed(otherThreads(m.signin), 2)} ms against the route's ${fixed(otherThreads(m.verifyOnly), 2)} ms and ${m.hashLimit.cpuMsPerVerify.toFixed(2)} ms per verification alone.`,
   );
   if (!("skipped" in run.scale)) {
     out.push(
