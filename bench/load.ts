@@ -67,7 +67,10 @@ async function runAutocannon(target: LoadTarget, connections: number, durationSe
   const instance = autocannon({ url: target.url, connections, duration: durationSeconds, timeout: 30, requests: autocannonRequests(target) });
   const pid = target.serverPid;
   const zero: CPUSeconds = { user: 0, system: 0 };
-  /** The server's CPU at both edges of the window, and this process's CPU from its start to its end (microseconds). */
+  /**
+   * At both edges of the window: the server's CPU (all threads, seconds) and its main thread's run time (ms);
+   * and this process's CPU from the window's start to its end (microseconds).
+   */
   const window = {
     counting: false,
     answers: 0,
