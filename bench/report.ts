@@ -16,7 +16,15 @@ export interface ScaleFigures {
 }
 
 export interface BenchRun {
-  environment: { node: string; cpus: number; cpuModel: string; loadavgStart: number[]; loadavgEnd: number[] };
+  environment: {
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    /** The host's transparent huge page setting (`always`, `madvise`, `never`), null where it does not say: with `never`, every hash costs several times the CPU. */
+    transparentHugePages: string | null;
+    loadavgStart: number[];
+    loadavgEnd: number[];
+  };
   settings: {
     accounts: number;
     durationSeconds: number;
@@ -327,6 +335,7 @@ export function resultsJSON(run: BenchRun, rows: TargetRow[]): Record<string, un
     session_baseline_ratio: sqlite.session_baseline_ratio,
     mode: "sqlite",
     cpu_model: run.environment.cpuModel,
+    transparent_huge_pages: run.environment.transparentHugePages,
     loadavg_start: run.environment.loadavgStart,
     loadavg_end: run.environment.loadavgEnd,
     settings: {
@@ -365,7 +374,7 @@ export function markdownReport(run: BenchRun, rows: TargetRow[]): string {
   const out: string[] = [];
   const env = run.environment;
   out.push(
-    `## Latchkey benchmarks\n\nNode ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), load average ${env.loadavgStart.map((v) => v.toFixed(2)).join(" ")} at the start and ${env.loadavgEnd.map((v) => v.toFixed(2)).join(" ")} at the end. ` +
+    `## Latchkey benchmarks\n\nNode ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), transparent huge pages ${env.transparentHugePages ?? "not reported"}, load average ${env.loadavgStart.map((v) => v.toFixed(2)).join(" ")} at the start and ${env.loadavgEnd.map((v) => v.toFixed(2)).join(" ")} at the end. ` +
       `SQLite mode, ${run.settings.accounts.toLocaleString("en")} accounts, ${run.settings.connections} connections, ${run.settings.rounds} alternating rounds of ${run.settings.durationSeconds / run.settings.rounds} s, ` +
       `argon2id m=${run.settings.argon2.memoryCost} t=${run.settings.argon2.timeCost} p=${run.settings.argon2.parallelism}.\n`,
   );

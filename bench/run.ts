@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { readHugePageSetting } from "../src/accounts/huge-pages.ts";
 import { parseBenchOptions } from "./args.ts";
 import { measureCAPTCHA } from "./captcha.ts";
 import { measureClusterMode } from "./cluster.ts";
@@ -184,7 +185,14 @@ async function main(): Promise<void> {
     await stopAll();
 
     const run: BenchRun = {
-      environment: { node: process.version, cpus: availableParallelism(), cpuModel: cpus()[0]?.model.trim() ?? "unknown", loadavgStart, loadavgEnd: loadavg() },
+      environment: {
+        node: process.version,
+        cpus: availableParallelism(),
+        cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+        transparentHugePages: readHugePageSetting(),
+        loadavgStart,
+        loadavgEnd: loadavg(),
+      },
       settings: {
         accounts: options.accounts,
         durationSeconds: roundSeconds * options.rounds,

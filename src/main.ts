@@ -1,4 +1,5 @@
 // Starts the HTTP server: configuration, storage, application, graceful shutdown on SIGTERM/SIGINT.
+import { describeHugePagesOff } from "./accounts/huge-pages.ts";
 import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
@@ -30,6 +31,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   if (config.mail.transport === "outbox" || config.sms.provider === "outbox") {
     process.stdout.write(`Messages are written to ${config.outboxDir} instead of being sent.\n`);
   }
+  const hugePagesOff = describeHugePagesOff(config.argon2.memoryCost);
+  if (hugePagesOff) process.stderr.write(`${hugePagesOff}\n`);
   let closing = false;
   const close = async (): Promise<void> => {
     if (closing) return;
