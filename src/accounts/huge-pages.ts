@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 
 /** The host's setting: `always [madvise] never`, the chosen one in brackets. */
-export const HUGE_PAGE_SETTING_FILE = "/sys/kernel/mm/transparent_hugepage/enabled";
+const HUGE_PAGE_SETTING_FILE = "/sys/kernel/mm/transparent_hugepage/enabled";
 
 /** The bracketed choice in the setting file's text (`always`, `madvise` or `never`); null when there is none. */
 export function parseHugePageSetting(text: string): string | null {
