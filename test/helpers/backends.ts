@@ -21,14 +21,14 @@ export interface Backend {
 }
 
 const cleanups: Array<() => Promise<void>> = [];
-let registered = false;
+// Registered when the test file loads this module, so the hook belongs to the file itself and runs once its
+// last test has ended. Registered from inside a test instead (at the first fresh storage), it belonged to
+// that test alone: it ran when that test ended, and every storage created after it was never removed.
+after(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
 function onEnd(cleanup: () => Promise<void>): void {
-  if (!registered) {
-    registered = true;
-    after(async () => {
-      for (const c of cleanups.splice(0)) await c();
-    });
-  }
   cleanups.push(cleanup);
 }
 
