@@ -1,5 +1,15 @@
 // Opens PostgreSQL through a pg pool and applies migrations.
-import { Kysely, type MigrationProvider, Migrator, PostgresDialect, sql } from "kysely";
+import {
+  type DatabaseIntrospector,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
+  Kysely,
+  type MigrationProvider,
+  Migrator,
+  PostgresDialect,
+  sql,
+  type TableMetadata,
+} from "kysely";
 import type pg from "pg";
 import { lazyRequire } from "../../lib/lazy-require.ts";
 import { postgresMigrations } from "./migrations/index.ts";
@@ -17,6 +27,43 @@ export interface PostgresOptions {
 }
 
 const loadPg = lazyRequire<typeof pg>("pg");
+
+/**
+ * What the migrator asks before it runs (does the schema exist, do its own tables exist), answered from the
+ * catalogue of the connection's own schema. Kysely's own introspector reads every table of every schema in
+ * the database and calls functions that look each schema up by name, so another application dropping a
+ * schema of its own at that moment made Latchkey's migration fail ('schema "…" does not exist'), and with it
+ * the start. Tables come with their names only, no columns: nothing in Latchkey asks for more.
+ */
+export function createCurrentSchemaIntrospector<DB>(db: Kysely<DB>): DatabaseIntrospector {
+  const getTables: DatabaseIntrospector["getTables"] = async (options) => {
+    const { rows } = await sql<{ name: string; schema: string; kind: string }>`
+      select c.relname as name, n.nspname as schema, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v')
+      order by c.relname`.execute(db);
+    const internal = new Set([DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE]);
+    return rows
+      .filter((row) => options?.withInternalKyselyTables || !internal.has(row.name))
+      .map((row): TableMetadata => ({ name: row.name, schema: row.schema, isView: row.kind === "v", columns: [] }));
+  };
+  return {
+    async getSchemas() {
+      const { rows } = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace order by nspname`.execute(db);
+      return rows;
+    },
+    getTables,
+    async getMetadata(options) {
+      return { tables: await getTables(options) };
+    },
+  };
+}
+
+class CurrentSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return createCurrentSchemaIntrospector(db);
+  }
+}
 
 export function openPostgresDatabase(options: PostgresOptions): PostgresHandle {
   const pool = new (loadPg().Pool)({
@@ -36,7 +83,7 @@ export function openPostgresDatabase(options: PostgresOptions): PostgresHandle {
   pool.on("connect", (client) => {
     client.on("error", () => undefined);
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), pool };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => postgresMigrations };
