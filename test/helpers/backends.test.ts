@@ -63,7 +63,7 @@ describe("test storages are removed when the test file ends", { skip: clusterSki
     const file = join(dir, "fixture.test.ts");
     const recordFile = join(dir, "storages.jsonl");
     writeFileSync(file, FIXTURE);
-    const run = spawnSync(process.execPath, ["--import", "tsx", "--test", file], {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=tap", file], {
       cwd: ROOT,
       // Without the variable that tells a test process it reports to a parent runner (this file's runner).
       env: { ...process.env, NODE_TEST_CONTEXT: undefined, RECORD_FILE: recordFile },
