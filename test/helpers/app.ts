@@ -55,22 +55,34 @@ export async function createTestApp(
   options: { clock?: ManualClock; onRoute?: AppOptions["onRoute"]; logger?: AppOptions["logger"] } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "latchkey-test-"));
-  const config = loadConfig(testEnv(dataDir, env));
   const clock = options.clock ?? createManualClock(new Date());
-  const deps = await createDeps(config, { clock, logger: { info() {}, warn() {}, error() {} } });
-  const app = await buildApp(deps, { logger: options.logger ?? false, ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
-  await app.ready();
-  return {
-    app,
-    deps,
-    config,
-    clock,
-    dataDir,
-    async close() {
-      await app.close();
+  let deps: Deps | undefined;
+  try {
+    const config = loadConfig(testEnv(dataDir, env));
+    deps = await createDeps(config, { clock, logger: { info() {}, warn() {}, error() {} } });
+    const app = await buildApp(deps, { logger: options.logger ?? false, ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
+    await app.ready();
+    const opened = deps;
+    return {
+      app,
+      deps: opened,
+      config,
+      clock,
+      dataDir,
+      async close() {
+        await app.close();
+        await opened.tasks.settle();
+        await opened.stores.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    // A test that expects the start to fail (a bad setting) has no app to close: what was opened goes here.
+    if (deps) {
       await deps.tasks.settle();
       await deps.stores.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
