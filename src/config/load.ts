@@ -1,6 +1,6 @@
 // Configuration: read the environment, validate every value, report all problems at once, freeze.
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { isLocale, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
@@ -273,8 +273,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     );
   }
   const ipCountryCsv = env.LATCHKEY_IP_COUNTRY_CSV ? resolve(cwd, env.LATCHKEY_IP_COUNTRY_CSV) : undefined;
-  if (ipCountryCsv !== undefined && !existsSync(ipCountryCsv))
-    problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: no such file`);
+  const ipCountryProblem = ipCountryCsv === undefined ? null : readableFileProblem(ipCountryCsv);
+  if (ipCountryProblem) problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: ${ipCountryProblem}`);
 
   const locales = readLocales(env.LATCHKEY_LOCALES, env.LATCHKEY_DEFAULT_LOCALE, problems);
   const brandingResult = loadBranding(env, dataDir, (path) => resolve(cwd, path));
@@ -353,4 +353,19 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     },
   };
   return Object.freeze(config);
+}
+
+/**
+ * Why `path` cannot serve as a file to read at start, or null. Checked with the other settings, so a folder or
+ * an unreadable file is named in the start-up error instead of failing later with the system's bare code.
+ */
+function readableFileProblem(path: string): string | null {
+  try {
+    if (!statSync(path).isFile()) return "not a file";
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? "no such file" : `cannot be read (${code ?? "error"})`;
+  }
 }
