@@ -28,6 +28,9 @@ export interface PostgresOptions {
 
 const loadPg = lazyRequire<typeof pg>("pg");
 
+/** Kysely's own bookkeeping tables, listed only when the migrator asks for them. */
+const KYSELY_TABLES: ReadonlySet<string> = new Set([DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE]);
+
 /**
  * What the migrator asks before it runs (does the schema exist, do its own tables exist), answered from the
  * catalogue of the connection's own schema. Kysely's own introspector reads every table of every schema in
@@ -42,9 +45,8 @@ export function createCurrentSchemaIntrospector<DB>(db: Kysely<DB>): DatabaseInt
       from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
       where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v')
       order by c.relname`.execute(db);
-    const internal = new Set([DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE]);
     return rows
-      .filter((row) => options?.withInternalKyselyTables || !internal.has(row.name))
+      .filter((row) => options?.withInternalKyselyTables || !KYSELY_TABLES.has(row.name))
       .map((row): TableMetadata => ({ name: row.name, schema: row.schema, isView: row.kind === "v", columns: [] }));
   };
   return {
