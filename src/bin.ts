@@ -4,9 +4,8 @@ const argv = process.argv.slice(2);
 
 async function runCommand(): Promise<number | null> {
   if (argv.length === 1 && argv[0] === "serve") {
-    const { runServe } = await import("./main.ts");
-    const code = await runServe();
-    return code === 0 ? null : code;
+    await import("./serve.ts");
+    return null;
   }
   const { runCLI } = await import("./cli.ts");
   return runCLI(argv);

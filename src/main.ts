@@ -3,6 +3,7 @@ import { describeHugePagesOff } from "./accounts/huge-pages.ts";
 import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
+import { describeStartFailure } from "./start-failure.ts";
 import { startWebhookWorker } from "./webhooks/worker.ts";
 import { createDeps } from "./wiring.ts";
 
@@ -83,6 +84,11 @@ export async function runServe(): Promise<number> {
     }
     throw error;
   }
-  await startServer(config);
+  try {
+    await startServer(config);
+  } catch (error) {
+    process.stderr.write(`${describeStartFailure(error, { withStack: config.logLevel === "debug" || config.logLevel === "trace" })}\n`);
+    return 1;
+  }
   return 0;
 }

@@ -1,6 +1,6 @@
 // Online backup of the SQLite database: a consistent copy taken while the server keeps running.
 import { existsSync } from "node:fs";
-import { loadSQLite } from "../stores/sql/sqlite-database.ts";
+import { newSqliteConnection } from "../stores/sql/sqlite-database.ts";
 
 export interface BackupProgress {
   totalPages: number;
@@ -11,7 +11,7 @@ export interface BackupProgress {
 export async function backupSqliteDatabase(file: string, out: string, onProgress?: (p: BackupProgress) => void): Promise<{ pages: number }> {
   if (!existsSync(file)) throw new Error(`no database at ${file}`);
   if (existsSync(out)) throw new Error(`${out} already exists; choose another file name`);
-  const db = new (loadSQLite())(file, { readonly: true, fileMustExist: true });
+  const db = newSqliteConnection(file, { readonly: true, fileMustExist: true });
   try {
     db.pragma("busy_timeout = 5000");
     let pages = 0;

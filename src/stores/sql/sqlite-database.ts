@@ -16,6 +16,7 @@ import {
   SqliteDriver,
 } from "kysely";
 import { lazyRequire } from "../../lib/lazy-require.ts";
+import { describeUnloadableAddon } from "../../lib/native-addon.ts";
 import { describeReadOnlySqlite } from "../outage.ts";
 import { sqliteMigrations } from "./migrations/index.ts";
 import {
@@ -30,6 +31,22 @@ import type { Database } from "./schema.ts";
 
 /** Loaded when a SQLite database is opened: a PostgreSQL deployment never loads the addon. */
 export const loadSQLite = lazyRequire<typeof SQLite>("better-sqlite3");
+
+/**
+ * A connection to `file`. better-sqlite3 loads its compiled part at the first connection: when that part
+ * was built for another Node.js version, or not at all, the error says what to do.
+ */
+export function newSqliteConnection(file: string, options?: SQLite.Options): SQLite.Database {
+  const Database = loadSQLite();
+  try {
+    return new Database(file, options);
+  } catch (error) {
+    // The advice names both module versions: the loader's own text (the file's path, "re-compile or
+    // re-install") would add nothing but length.
+    const advice = describeUnloadableAddon("better-sqlite3", error);
+    throw advice ? new Error(advice) : error;
+  }
+}
 
 export interface SqliteHandle {
   db: Kysely<Database>;
@@ -131,7 +148,7 @@ export function openSqliteDatabase(file: string): SqliteHandle {
     }
     restrictDatabaseFiles(file);
   }
-  const raw = new (loadSQLite())(file);
+  const raw = newSqliteConnection(file);
   try {
     raw.pragma("journal_mode = WAL");
     if (file !== ":memory:") restrictDatabaseFiles(file);
@@ -147,6 +164,13 @@ export function openSqliteDatabase(file: string): SqliteHandle {
     const code = (error as { code?: unknown }).code;
     if (typeof code === "string" && (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN"))) {
       throw new Error(describeReadOnlySqlite(file, (error as Error).message), { cause: error });
+    }
+    if (code === "SQLITE_NOTADB") {
+      throw new Error(
+        `${file} is not a SQLite database (${(error as Error).message}): another file took its place, or it is damaged. ` +
+          "Restore Latchkey's database from a backup (docs/deployment.md, Backups), then start again.",
+        { cause: error },
+      );
     }
     throw error;
   }
