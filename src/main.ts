@@ -2,6 +2,7 @@
 import { describeHugePagesOff } from "./accounts/huge-pages.ts";
 import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
+import { tolerateLostOutput } from "./lib/log-output.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
 import { describeStartFailure } from "./start-failure.ts";
 import { startWebhookWorker } from "./webhooks/worker.ts";
@@ -74,6 +75,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
 }
 
 export async function runServe(): Promise<number> {
+  tolerateLostOutput();
   let config: Config;
   try {
     config = loadConfig();

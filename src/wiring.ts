@@ -7,6 +7,7 @@ import { createSMSSender } from "./delivery/sms.ts";
 import type { Deps, Logger } from "./deps.ts";
 import { createBackgroundTasks } from "./lib/background.ts";
 import { type Clock, createSystemClock } from "./lib/clock.ts";
+import { jsonLogDestination } from "./lib/log-output.ts";
 import { createCryptoRandom, type Random } from "./lib/random.ts";
 import { createReadableLogStream } from "./lib/readable-log.ts";
 import { createMetrics, instrumentHasher } from "./metrics.ts";
@@ -23,8 +24,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions = {}
   const random = options.random ?? createCryptoRandom();
   const stores = await openStores(config, clock);
   // Development logs are read by people: the same readable lines as the request log.
-  const logger =
-    options.logger ?? (config.env === "development" ? pino({ level: config.logLevel }, createReadableLogStream()) : pino({ level: config.logLevel }));
+  const logger = options.logger ?? pino({ level: config.logLevel }, config.env === "development" ? createReadableLogStream() : jsonLogDestination());
   const metrics = createMetrics();
   metrics.watchPool(() => stores.poolStats?.() ?? null);
   return {
