@@ -36,8 +36,7 @@ import { translator } from "./i18n/catalogue.ts";
 import { registerLocale } from "./i18n/negotiate.ts";
 import { registerLanguageRoutes } from "./i18n/routes.ts";
 import { lazyRequire } from "./lib/lazy-require.ts";
-import { jsonLogDestination } from "./lib/log-output.ts";
-import { createReadableLogStream } from "./lib/readable-log.ts";
+import { logStream } from "./lib/log-output.ts";
 import { pageTitlesIn } from "./messages/pages.ts";
 import { registerAppsWithAccessRoutes } from "./oidc/account-apps.ts";
 import { registerOIDCRoutes } from "./oidc/routes.ts";
@@ -65,7 +64,7 @@ export interface AppOptions {
 export function loggerOptions(level: string, readable = false): FastifyServerOptions["logger"] {
   return {
     level,
-    stream: readable ? createReadableLogStream() : jsonLogDestination(),
+    stream: logStream(readable),
     // Secrets never reach the log: cookies, authorization and anything that looks like a password or code.
     redact: {
       paths: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]', "*.password", "*.code", "*.token"],

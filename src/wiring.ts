@@ -7,9 +7,8 @@ import { createSMSSender } from "./delivery/sms.ts";
 import type { Deps, Logger } from "./deps.ts";
 import { createBackgroundTasks } from "./lib/background.ts";
 import { type Clock, createSystemClock } from "./lib/clock.ts";
-import { jsonLogDestination } from "./lib/log-output.ts";
+import { logStream } from "./lib/log-output.ts";
 import { createCryptoRandom, type Random } from "./lib/random.ts";
-import { createReadableLogStream } from "./lib/readable-log.ts";
 import { createMetrics, instrumentHasher } from "./metrics.ts";
 import { openStores } from "./stores/index.ts";
 
@@ -24,7 +23,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions = {}
   const random = options.random ?? createCryptoRandom();
   const stores = await openStores(config, clock);
   // Development logs are read by people: the same readable lines as the request log.
-  const logger = options.logger ?? pino({ level: config.logLevel }, config.env === "development" ? createReadableLogStream() : jsonLogDestination());
+  const logger = options.logger ?? pino({ level: config.logLevel }, logStream(config.env === "development"));
   const metrics = createMetrics();
   metrics.watchPool(() => stores.poolStats?.() ?? null);
   return {

@@ -1,7 +1,9 @@
 // Standard output and standard error of the server: its log and its own lines. When their reader goes away
 // (a closed pipe, a log collector that stopped) or they cannot be written (a full disk under a redirected
 // file), those lines are lost, and the server keeps answering: a write error there used to end the process.
+import type { Writable } from "node:stream";
 import pino from "pino";
+import { createReadableLogStream } from "./readable-log.ts";
 
 /** Log lines kept while standard output cannot be written; beyond this they are dropped. */
 const MAX_WAITING_LOG_BYTES = 4 * 1024 * 1024;
@@ -41,4 +43,9 @@ export function jsonLogDestination(): pino.DestinationStream {
     jsonDestination = destination;
   }
   return jsonDestination;
+}
+
+/** Where a logger writes: readable lines for people (development), or the JSON log. */
+export function logStream(readable: boolean): Writable | pino.DestinationStream {
+  return readable ? createReadableLogStream() : jsonLogDestination();
 }
