@@ -6,10 +6,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { describeUnloadableAddon } from "../src/lib/native-addon.ts";
-
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
+import { BIN } from "./helpers/server-process.ts";
 
 /** The error Node.js 22 gave here for a better-sqlite3 built by Node.js 20 (path shortened). */
 function moduleVersionError(): Error {
@@ -67,8 +65,7 @@ describe("a compiled driver that this Node.js cannot load", () => {
     }
     const dataDir = mkdtempSync(join(tmpdir(), "latchkey-other-node-"));
     try {
-      const run = spawnSync(other, ["bin/latchkey.js", "serve"], {
-        cwd: ROOT,
+      const run = spawnSync(other, [BIN, "serve"], {
         encoding: "utf8",
         timeout: 30000,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, LATCHKEY_DATA_DIR: dataDir, LATCHKEY_PORT: "0", LATCHKEY_HOST: "127.0.0.1" },

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { testEnv } from "../helpers/app.ts";
 import { CHROMIUM_PATH } from "../helpers/browser.ts";
-import { findFreePort } from "../helpers/oidc.ts";
+import { findFreePort } from "../helpers/server-process.ts";
 
 const NGINX = "/usr/sbin/nginx";
 const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));

@@ -4,14 +4,11 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { testEnv } from "../helpers/app.ts";
-
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
+import { BIN, findFreePort, startServerProcess } from "../helpers/server-process.ts";
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
@@ -21,14 +18,6 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 /** A request that fails after 5 s instead of waiting for a server that stopped answering. */
 function request(url: string, init: RequestInit = {}): Promise<Response> {
   return fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitForHealthz(base: string, child: ChildProcess): Promise<void> {
@@ -83,24 +72,9 @@ describe("standard output that is lost", { timeout: 120_000 }, () => {
   });
 
   it("development: the reader of the readable log closes the pipe, and the server keeps answering", async () => {
-    const child = spawn(process.execPath, [BIN, "serve"], {
-      env: developmentEnv(join(dataDir, "dev")),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const server = await startServerProcess(developmentEnv(join(dataDir, "dev")));
+    const { child, port } = server;
     children.push(child);
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = "";
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once("exit", (code) => reject(new Error(`the server ended (${code}) before listening:\n${out}${stderr}`)));
-    });
     // The reader goes away: every line the server writes from now on meets a closed pipe.
     child.stdout?.destroy();
     const base = `http://127.0.0.1:${port}`;
@@ -110,15 +84,15 @@ describe("standard output that is lost", { timeout: 120_000 }, () => {
       await page.text();
     }
     assert.equal((await request(`${base}/healthz`)).status, 200);
-    assert.equal(child.exitCode, null, `still running; stderr: ${stderr}`);
+    assert.equal(child.exitCode, null, `still running; output: ${server.output()}`);
     await stopInOrder(child);
-    assert.doesNotMatch(stderr, /EPIPE/);
+    assert.doesNotMatch(server.output(), /EPIPE/);
   });
 
   it("production: the JSON log and standard error go to a full disk, and the server keeps answering", async (t) => {
     if (!existsSync("/dev/full")) return t.skip("no /dev/full on this system");
     const full = openSync("/dev/full", "w");
-    const port = await freePort();
+    const port = await findFreePort();
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       ...testEnv(join(dataDir, "production")),

@@ -8,12 +8,10 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { describeStartFailure } from "../../src/start-failure.ts";
 import { testEnv } from "../helpers/app.ts";
 import { clusterSkipReason, createTestSchema, dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from "../helpers/cluster.ts";
-
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
+import { BIN } from "../helpers/server-process.ts";
 
 /** Starts `latchkey serve` on `dataDir` with `env` added, and waits for its exit. */
 function serve(dataDir: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {

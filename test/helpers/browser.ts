@@ -4,13 +4,13 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page, request } from "playwright-core";
 import { testEnv } from "./app.ts";
 import { readEmails, readSMS } from "./outbox.ts";
+import { findFreePort } from "./server-process.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const ROOT_DIR = fileURLToPath(new URL("../../", import.meta.url));
@@ -43,18 +43,6 @@ const AXE_TIMEOUT_MS = 30_000;
 export function browserSuiteSkip(): string | false {
   if (existsSync(CHROMIUM_PATH) || process.env.CI) return false;
   return `browser tests skipped: ${CHROMIUM_PATH} is missing (install Debian's chromium: apt-get install chromium; in CI this is a failure)`;
-}
-
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The environment of this process without any LATCHKEY_* setting a developer may have exported. */

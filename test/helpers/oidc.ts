@@ -1,24 +1,12 @@
 // Real HTTP for OpenID Connect tests: the application listening on a free loopback port (the issuer must
 // be the URL clients reach), a cookie-keeping browser that follows redirects the way a browser does, and
 // the sign-in through Latchkey's real /signin page.
-import { createServer } from "node:net";
 import { generateId } from "../../src/lib/crypto.ts";
 import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
 import { type NewClientInput, registerClient } from "../../src/oidc/clients.ts";
 import { createTestApp, type TestApp } from "./app.ts";
 import { hiddenInputsIn } from "./client.ts";
-
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { findFreePort } from "./server-process.ts";
 
 export interface HTTPTestApp extends TestApp {
   base: string;

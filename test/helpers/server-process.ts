@@ -1,9 +1,23 @@
 // A real `latchkey serve` process for tests that need one (several instances, kills, raw connections): it
 // listens on a free port, and the promise resolves once the process says where it listens.
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
+
+/** A loopback port that was free a moment ago (for a server whose address must be known before it starts). */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 export interface ServerProcess {
   /** `http://127.0.0.1:<port>` */
