@@ -10,30 +10,31 @@ import { compileTrustedProxies } from "../http/trusted-proxy.ts";
 import { translator } from "../i18n/catalogue.ts";
 import { messageForError } from "../messages/errors.ts";
 import { forwardAuthDeniedPage } from "../views/oidc-pages.ts";
-import { accessRuleFor, identityHeaders, isAllowed, originalURLFrom } from "./access.ts";
+import { accessRuleFor, identityHeaders, isAllowed, type OriginalRequest, originalRequestFrom } from "./access.ts";
 
 export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): void {
   const fromTrustedProxy = compileTrustedProxies(deps.config.trustProxy);
 
-  /** The URL the person asked for, believed only from a trusted proxy. */
-  const originalURL = (request: FastifyRequest): URL | null => (fromTrustedProxy(request.socket.remoteAddress) ? originalURLFrom(request.headers) : null);
+  /** What the person asked for, believed only from a trusted proxy. */
+  const originalRequest = (request: FastifyRequest): OriginalRequest =>
+    fromTrustedProxy(request.socket.remoteAddress) ? originalRequestFrom(request.headers) : { host: null, url: null };
 
-  const signinURL = (original: URL | null): string => withQuery(`${deps.config.baseUrl}/signin`, original ? { return_to: original.href } : {});
+  const signinURL = (original: OriginalRequest): string => withQuery(`${deps.config.baseUrl}/signin`, original.url ? { return_to: original.url.href } : {});
 
   /**
    * 200 with identity headers, or 403 when a rule keeps this account out; false (nothing sent) when nobody is
    * signed in. A boolean, not the reply: a reply is thenable, so awaiting one waits for the answer to finish.
    */
-  const answerSignedIn = (request: FastifyRequest, reply: FastifyReply, original: URL | null): boolean => {
+  const answerSignedIn = (request: FastifyRequest, reply: FastifyReply, original: OriginalRequest): boolean => {
     const auth = request.auth;
     if (!auth) return false;
-    if (!isAllowed(accessRuleFor(deps.config, original?.host ?? null), auth.account)) {
+    if (!isAllowed(accessRuleFor(deps.config, original.host), auth.account)) {
       const label = auth.identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.id;
       const t = translator(request.locale);
       sendPage(request, reply, deps, {
         title: t("oidc.deniedPageTitle"),
         status: 403,
-        body: forwardAuthDeniedPage({ host: original?.host ?? t("oidc.thisApplication"), accountLabel: label, t }),
+        body: forwardAuthDeniedPage({ host: original.host ?? t("oidc.thisApplication"), accountLabel: label, t }),
       });
       return true;
     }
@@ -42,7 +43,7 @@ export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): voi
   };
 
   app.get("/api/v1/authz/auth-request", async (request, reply) => {
-    const original = originalURL(request);
+    const original = originalRequest(request);
     if (answerSignedIn(request, reply, original)) return reply;
     // nginx can copy this Location into its 401 handler (auth_request_set) to send the browser to sign-in.
     return reply
@@ -52,7 +53,7 @@ export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): voi
   });
 
   app.get("/api/v1/authz/forward-auth", async (request, reply) => {
-    const original = originalURL(request);
+    const original = originalRequest(request);
     if (answerSignedIn(request, reply, original)) return reply;
     return reply.code(302).header("location", signinURL(original)).send();
   });

@@ -27,8 +27,9 @@ export function parseHostPattern(text: string): HostPattern | null {
  * matches the hostname on any port; "*.example.com" matches subdomains at any depth, never example.com.
  */
 export function hostMatches(pattern: HostPattern, host: string): boolean {
-  const value = host.toLowerCase();
-  const hostname = value.replace(/:\d+$/, "");
+  const lower = host.toLowerCase();
+  const hostname = lower.replace(/:\d+$/, "").replace(/\.+$/, "");
+  const value = hostname + lower.slice(lower.replace(/:\d+$/, "").length);
   if (pattern.kind === "exact") return pattern.host.includes(":") ? value === pattern.host : hostname === pattern.host;
   return hostname.endsWith(`.${pattern.domain}`);
 }

@@ -82,12 +82,58 @@ describe("forward-auth", () => {
     assert.equal(nginx.statusCode, 403);
   });
 
+  it("never lets a protected host fall through to the rule for everyone: odd spellings, long URLs, conflicting headers", async () => {
+    const alice = await signedIn(t, "alice@example.com");
+    const bob = await signedIn(t, "bob@example.com");
+    const forwardAuth = (client: TestClient, headers: Record<string, string>) => client.get("/api/v1/authz/forward-auth", headers);
+    const authRequest = (client: TestClient, headers: Record<string, string>) => client.get("/api/v1/authz/auth-request", headers);
+    const longPath = `/?q=${"a".repeat(3000)}`;
+    const cases: Array<[string, (client: TestClient) => Promise<{ statusCode: number }>]> = [
+      ["trailing dot", (c) => forwardAuth(c, { ...FORWARDED, "x-forwarded-host": "admin.example.com." })],
+      ["percent-encoded dot", (c) => forwardAuth(c, { ...FORWARDED, "x-forwarded-host": "admin.example.com%2e" })],
+      ["upper case and port", (c) => forwardAuth(c, { ...FORWARDED, "x-forwarded-host": "ADMIN.example.com:443" })],
+      ["a URI past 2,048 characters", (c) => forwardAuth(c, { ...FORWARDED, "x-forwarded-host": "admin.example.com", "x-forwarded-uri": longPath })],
+      ["nginx: a URL past 2,048 characters", (c) => authRequest(c, { "x-original-url": `https://admin.example.com${longPath}` })],
+      ["nginx: a trailing dot", (c) => authRequest(c, { "x-original-url": "https://admin.example.com./" })],
+      ["the client's own host before the proxy's", (c) => forwardAuth(c, { ...FORWARDED, "x-forwarded-host": "wiki.example.com, admin.example.com" })],
+      [
+        "X-Original-URL sent by the client through Traefik",
+        (c) => forwardAuth(c, { ...FORWARDED, "x-forwarded-host": "admin.example.com", "x-original-url": "https://wiki.example.com/" }),
+      ],
+      [
+        "X-Forwarded-Host sent by the client through nginx",
+        (c) => authRequest(c, { "x-original-url": "https://admin.example.com/", "x-forwarded-host": "wiki.example.com" }),
+      ],
+      ["a scheme that is not http(s)", (c) => forwardAuth(c, { ...FORWARDED, "x-forwarded-proto": "ftp", "x-forwarded-host": "admin.example.com" })],
+      ["no original URL at all", (c) => forwardAuth(c, {})],
+    ];
+    for (const [name, ask] of cases) {
+      assert.equal((await ask(alice)).statusCode, 403, `${name}: an account outside the rule is refused`);
+    }
+    for (const name of ["trailing dot", "percent-encoded dot", "upper case and port", "a URI past 2,048 characters", "nginx: a URL past 2,048 characters"]) {
+      const ask = cases.find(([n]) => n === name)?.[1];
+      assert.ok(ask);
+      assert.equal((await ask(bob)).statusCode, 200, `${name}: an administrator still passes`);
+    }
+    // The host is known past the length limit, but the URL is not handed back to sign-in.
+    const anonymous = await forwardAuth(new TestClient(t.app), { ...FORWARDED, "x-forwarded-uri": longPath });
+    assert.equal(anonymous.statusCode, 302);
+    assert.equal(new URL(String(anonymous.headers.location)).searchParams.get("return_to"), null);
+    // Headers that agree are fine, and an unprotected host still lets every signed-in account in.
+    const agreeing = await authRequest(alice, { "x-original-url": "https://wiki.example.com/page", "x-forwarded-host": "wiki.example.com" });
+    assert.equal(agreeing.statusCode, 200);
+  });
+
   it("believes forwarded headers only from LATCHKEY_TRUST_PROXY", async () => {
     const untrusting = await createTestApp({ LATCHKEY_ALLOWED_RETURN_HOSTS: "*.example.com", LATCHKEY_FORWARD_AUTH_RULES: "admin.example.com=admins" });
     try {
       const anonymous = await new TestClient(untrusting.app).get("/api/v1/authz/forward-auth", FORWARDED);
       assert.equal(anonymous.statusCode, 302);
       assert.equal(new URL(String(anonymous.headers.location)).searchParams.get("return_to"), null);
+      // With rules set, a host that cannot be believed is a host whose rule is unknown: nobody passes.
+      await seedAccount(untrusting, "carol@example.com");
+      const carol = await signedIn(untrusting, "carol@example.com");
+      assert.equal((await carol.get("/api/v1/authz/forward-auth", FORWARDED)).statusCode, 403);
     } finally {
       await untrusting.close();
     }
