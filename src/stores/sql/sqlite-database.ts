@@ -82,6 +82,20 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
+
+  /**
+   * SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error): the ROLLBACK
+   * that follows would fail with "no transaction is active" and replace the error that explains the failure
+   * (which the outage handling turns into a 503) with one that says nothing.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (error) {
+      if (error instanceof Error && /no transaction is active/.test(error.message)) return;
+      throw error;
+    }
+  }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
