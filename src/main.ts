@@ -8,6 +8,9 @@ import { describeStartFailure } from "./start-failure.ts";
 import { startWebhookWorker } from "./webhooks/worker.ts";
 import { createDeps } from "./wiring.ts";
 
+/** After the requests' deadline, how long closing the pools and background work may take before the process ends anyway. */
+const SHUTDOWN_CLOSE_GRACE_MS = 5000;
+
 export async function startServer(config: Config): Promise<() => Promise<void>> {
   const deps = await createDeps(config);
   const app = await buildApp(deps);
@@ -40,9 +43,9 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     if (closing) return;
     closing = true;
     stopMaintenance();
-    await webhookWorker.stop();
-    // Stop accepting, let requests in flight finish, then close the pools. A client that sends slowly, or
-    // never finishes its request, must not hold the shutdown: past the deadline its connection is closed.
+    // Stop accepting at once, let requests in flight finish (and the webhook round under way), then close the
+    // pools. A client that sends slowly, or never finishes its request, must not hold the shutdown: past the
+    // deadline its connection is closed.
     const deadline = setTimeout(() => {
       process.stdout.write(`Shutdown: requests still open after ${config.timeouts.shutdownMs / 1000}s; closing their connections.\n`);
       app.server.closeAllConnections();
@@ -50,8 +53,7 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
     }, config.timeouts.shutdownMs);
     deadline.unref();
     try {
-      await app.close();
-      await metricsApp?.close();
+      await Promise.all([app.close(), metricsApp?.close(), webhookWorker.stop()]);
     } finally {
       clearTimeout(deadline);
     }
@@ -62,6 +64,13 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       process.stdout.write(`${signal}: shutting down (at most ${config.timeouts.shutdownMs / 1000}s for requests in flight).\n`);
+      // A database or Redis that hangs keeps its pool from closing (and a webhook round from ending): the
+      // process ends anyway, a little after the requests' deadline.
+      const limitMs = config.timeouts.shutdownMs + SHUTDOWN_CLOSE_GRACE_MS;
+      setTimeout(() => {
+        process.stderr.write(`Shutdown: storage still not closed ${limitMs / 1000}s after ${signal}; exiting without waiting for it.\n`);
+        process.exit(1);
+      }, limitMs).unref();
       void close().then(
         () => process.exit(0),
         (error: unknown) => {

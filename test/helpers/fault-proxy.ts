@@ -9,6 +9,11 @@ export interface FaultProxy {
   cut(): Promise<void>;
   /** Resets every relayed connection; new ones are accepted but never answered (a hung server). */
   stall(): void;
+  /**
+   * Holds every relayed connection open but passes nothing either way, and accepts new ones without
+   * answering: a database that hangs without resetting anything.
+   */
+  freeze(): void;
   /** Accepts and relays connections again on the same port. */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +60,10 @@ export async function startFaultProxy(targetHost: string, targetPort: number): P
     stall() {
       stalled = true;
       for (const socket of sockets) socket.resetAndDestroy();
+    },
+    freeze() {
+      stalled = true;
+      for (const socket of sockets) socket.pause();
     },
     async restore() {
       if (stalled) {
