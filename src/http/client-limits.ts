@@ -3,7 +3,7 @@
 import type { FastifyRequest } from "fastify";
 import type { ClientLimitKind } from "../config/load.ts";
 import type { Deps } from "../deps.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
 import { hmacHex } from "../lib/crypto.ts";
 
 export type { ClientLimitKind };
@@ -32,9 +32,17 @@ export async function countClientRequests(deps: Pick<Deps, "stores" | "config">,
   return Number((await deps.stores.shortLived.get(clientAllowanceKey(deps.config, kind, ip))) ?? 0);
 }
 
-/** A preHandler that applies the limit of `kind` to the request's client address. */
-export function limitClient(deps: Pick<Deps, "stores" | "config">, kind: ClientLimitKind) {
+/**
+ * A preHandler that applies the limit of `kind` to the request's client address. A sign-in that storage
+ * failed at this first step is counted as one lost to the outage, like one that failed further on.
+ */
+export function limitClient(deps: Pick<Deps, "stores" | "config" | "metrics">, kind: ClientLimitKind) {
   return async (request: FastifyRequest): Promise<void> => {
-    await consumeClientAllowance(deps, kind, request.ip);
+    try {
+      await consumeClientAllowance(deps, kind, request.ip);
+    } catch (error) {
+      if (kind === "signin" && !isAppError(error)) deps.metrics.signin("unavailable");
+      throw error;
+    }
   };
 }

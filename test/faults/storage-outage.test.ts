@@ -48,6 +48,12 @@ async function terminateOurConnections(applicationName: string): Promise<number>
   }
 }
 
+/** latchkey_signin_total{outcome="unavailable"} in /metrics. */
+async function signinsUnavailable(t: TestApp): Promise<number> {
+  const match = /latchkey_signin_total\{outcome="unavailable"\} (\d+)/.exec(await t.deps.metrics.registry.metrics());
+  return Number(match?.[1] ?? 0);
+}
+
 async function signIn(client: TestClient, identifier: string, password: string) {
   return client.request("POST", "/api/v1/session", { json: { identifier, password } });
 }
@@ -242,12 +248,14 @@ describe("storage outages on PostgreSQL and Redis", { skip }, () => {
       assert.equal(ready.json().checks.database, "ok");
       assert.notEqual(ready.json().checks.redis, "ok");
       assert.ok(elapsed < 2000, `/readyz took ${elapsed} ms`);
+      const unavailableBefore = await signinsUnavailable(t);
       for (let i = 0; i < 4; i++) {
         const r = await signIn(new TestClient(t.app), "steady@example.com", `wrong-${i}`);
         assert.equal(r.statusCode, 503);
         assert.equal(r.json().error.code, "SERVICE_UNAVAILABLE");
         assert.equal(r.headers["retry-after"], "5");
       }
+      assert.equal(await signinsUnavailable(t), unavailableBefore + 4, "each sign-in lost to the outage is counted as unavailable");
     } finally {
       await redis.restore();
     }
