@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type Config, ConfigError, loadConfig } from "./load.ts";
-import { ENV_NAMES, envDefault } from "./schema.ts";
+import { ENV_NAMES, EnvSchema, envDefault } from "./schema.ts";
 
 const SECRET = "0123456789abcdef0123456789abcdef-secret";
 
@@ -313,4 +313,114 @@ describe("connection and shutdown timeouts", () => {
     assert.match(problemFor(error, "LATCHKEY_HEADERS_TIMEOUT") ?? "", /not be longer than LATCHKEY_BODY_TIMEOUT/);
     assert.ok(problemFor(error, "LATCHKEY_REQUEST_TIMEOUT"));
   });
+});
+
+describe("loadConfig: argon2 parameters", () => {
+  test("below the argon2 library's limits (0 passes, 1 KiB, 0 lanes) they are refused, each named with its range", () => {
+    const error = refuse({ LATCHKEY_ARGON2_TIME_COST: "0", LATCHKEY_ARGON2_MEMORY_KIB: "1", LATCHKEY_ARGON2_PARALLELISM: "0" });
+    assert.equal(problemFor(error, "LATCHKEY_ARGON2_TIME_COST"), 'LATCHKEY_ARGON2_TIME_COST="0": must be 1–16 passes');
+    assert.equal(problemFor(error, "LATCHKEY_ARGON2_PARALLELISM"), 'LATCHKEY_ARGON2_PARALLELISM="0": must be 1–255 lanes');
+    assert.match(problemFor(error, "LATCHKEY_ARGON2_MEMORY_KIB") ?? "", /^LATCHKEY_ARGON2_MEMORY_KIB="1": must be 8–4194304 KiB/);
+    assert.equal(error.problems.length, 3);
+  });
+
+  test("memory must be at least 8 KiB per lane", () => {
+    const error = refuse({ LATCHKEY_ARGON2_PARALLELISM: "4", LATCHKEY_ARGON2_MEMORY_KIB: "31" });
+    assert.match(problemFor(error, "LATCHKEY_ARGON2_MEMORY_KIB") ?? "", /must be 32–4194304 KiB/);
+    assert.equal(error.problems.length, 1);
+    assert.deepEqual(load({ LATCHKEY_ARGON2_PARALLELISM: "4", LATCHKEY_ARGON2_MEMORY_KIB: "32" }).argon2, { memoryCost: 32, timeCost: 2, parallelism: 4 });
+  });
+
+  test("above 16 passes, 255 lanes or 4 GiB they are refused; at those bounds they are accepted", () => {
+    const error = refuse({ LATCHKEY_ARGON2_TIME_COST: "17", LATCHKEY_ARGON2_MEMORY_KIB: "4194305", LATCHKEY_ARGON2_PARALLELISM: "256" });
+    assert.match(problemFor(error, "LATCHKEY_ARGON2_TIME_COST") ?? "", /must be 1–16 passes/);
+    assert.match(problemFor(error, "LATCHKEY_ARGON2_MEMORY_KIB") ?? "", /must be 8–4194304 KiB/);
+    assert.match(problemFor(error, "LATCHKEY_ARGON2_PARALLELISM") ?? "", /must be 1–255 lanes/);
+    const config = load({ LATCHKEY_ARGON2_TIME_COST: "16", LATCHKEY_ARGON2_MEMORY_KIB: "4194304", LATCHKEY_ARGON2_PARALLELISM: "255" });
+    assert.deepEqual(config.argon2, { memoryCost: 4194304, timeCost: 16, parallelism: 255 });
+  });
+
+  test("the smallest parameters accepted are ones the argon2 library hashes with", async () => {
+    const { hash } = await import("@node-rs/argon2");
+    const config = load({ LATCHKEY_ARGON2_TIME_COST: "1", LATCHKEY_ARGON2_MEMORY_KIB: "16", LATCHKEY_ARGON2_PARALLELISM: "2" });
+    assert.match(await hash("password", { ...config.argon2, algorithm: 2 }), /^\$argon2id\$v=19\$m=16,t=1,p=2\$/);
+    await assert.rejects(hash("password", { ...config.argon2, memoryCost: 15, algorithm: 2 }), /Memory cost is too small/);
+  });
+});
+
+describe("loadConfig: rates", () => {
+  const RATE_NAMES = ENV_NAMES.filter((name) => name.startsWith("LATCHKEY_RATE_"));
+
+  test("a zero count or a zero window is refused for every rate, naming the setting and the range", () => {
+    assert.equal(RATE_NAMES.length, 9);
+    for (const value of ["0/1m", "2/0s", "30/0m", "0/0d"]) {
+      const error = refuse(Object.fromEntries(RATE_NAMES.map((name) => [name, value])));
+      for (const name of RATE_NAMES) {
+        assert.equal(
+          problemFor(error, name),
+          `${name}=${JSON.stringify(value)}: must be COUNT/WINDOW with a count of 1–9999999 and a window of at least 1s (e.g. 30/1m)`,
+        );
+      }
+      assert.equal(error.problems.length, RATE_NAMES.length);
+    }
+  });
+
+  test("one request per second is accepted", () => {
+    assert.deepEqual(load({ LATCHKEY_RATE_SIGNIN: "1/1s" }).clientLimits.signin, { max: 1, windowSeconds: 1 });
+  });
+});
+
+describe("loadConfig: durations", () => {
+  // Every setting written as a duration, found by its format in the schema, so a new one is checked too.
+  const DURATION_NAMES = ENV_NAMES.filter((name) => (EnvSchema.properties[name] as { pattern?: string }).pattern === "^\\d+(s|m|h|d)$");
+
+  test("0 is refused for every duration setting (none of them means 'off' at 0), naming the setting and its minimum", () => {
+    assert.ok(DURATION_NAMES.includes("LATCHKEY_SESSION_IDLE_TIMEOUT"));
+    assert.ok(DURATION_NAMES.includes("LATCHKEY_AUDIT_RETENTION"));
+    assert.ok(DURATION_NAMES.includes("LATCHKEY_DATABASE_TIMEOUT"));
+    assert.equal(DURATION_NAMES.length, 14);
+    for (const value of ["0s", "0m", "0h", "0d"]) {
+      const error = refuse(Object.fromEntries(DURATION_NAMES.map((name) => [name, value])));
+      for (const name of DURATION_NAMES) assert.equal(problemFor(error, name), `${name}=${JSON.stringify(value)}: must be at least 1s`);
+    }
+  });
+
+  test("each refuses 0 on its own too", () => {
+    for (const name of DURATION_NAMES) assert.deepEqual(refuse({ [name]: "0s" }).problems, [`${name}="0s": must be at least 1s`]);
+  });
+
+  test("1s is accepted for every duration setting", () => {
+    const config = load(Object.fromEntries(DURATION_NAMES.map((name) => [name, "1s"])));
+    assert.deepEqual(config.sessions, { idleSeconds: 1, absoluteSeconds: 1, rememberIdleSeconds: 1, rememberAbsoluteSeconds: 1 });
+    assert.equal(config.stepUpWindowSeconds, 1);
+    assert.equal(config.auditRetentionSeconds, 1);
+    assert.equal(config.webhooks.timeoutMs, 1000);
+    assert.equal(config.webhooks.pollIntervalMs, 1000);
+    assert.deepEqual(config.timeouts, { headersMs: 1000, bodyMs: 1000, requestMs: 1000, shutdownMs: 1000 });
+    const cluster = load({
+      LATCHKEY_DATABASE_URL: "postgres://db/latchkey",
+      LATCHKEY_REDIS_URL: "redis://cache",
+      LATCHKEY_DATABASE_TIMEOUT: "1s",
+      LATCHKEY_REDIS_TIMEOUT: "1s",
+    });
+    assert.equal(cluster.database.kind === "postgres" && cluster.database.connectTimeoutMs, 1000);
+    assert.equal(cluster.redis?.commandTimeoutMs, 1000);
+  });
+});
+
+describe("loadConfig: listen addresses", () => {
+  for (const name of ["LATCHKEY_HOST", "LATCHKEY_METRICS_HOST"] as const) {
+    test(`${name} must be an IPv4 or IPv6 address or localhost; a host name is refused at load, not at listen`, () => {
+      for (const host of ["not-an-ip", "example.com", "[::1]", "127.1", "0.0.0.0:3000"]) {
+        assert.equal(
+          problemFor(refuse({ [name]: host }), name),
+          `${name}=${JSON.stringify(host)}: must be an IPv4 or IPv6 address of this machine (0.0.0.0 or :: for all of them, 127.0.0.1 for this machine only) or localhost`,
+        );
+      }
+      for (const host of ["0.0.0.0", "127.0.0.1", "192.168.1.10", "::", "::1", "fe80::1%eth0", "localhost"]) {
+        const config = load({ [name]: host, LATCHKEY_METRICS_PORT: "9100" });
+        assert.equal(name === "LATCHKEY_HOST" ? config.host : config.metrics?.host, host);
+      }
+    });
+  }
 });

@@ -1,6 +1,7 @@
 // Configuration: read the environment, validate every value, report all problems at once, freeze.
 import { randomBytes } from "node:crypto";
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { isLocale, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
@@ -8,7 +9,7 @@ import type { LocaleSettings } from "../i18n/negotiate.ts";
 import { isSupportedPhoneRegion } from "../lib/identifier-parsing.ts";
 import { type Branding, loadBranding } from "./branding.ts";
 import { type ForwardAuthRule, type HostPattern, parseForwardAuthRules, parseHostList } from "./forward-auth-rules.ts";
-import { applyEnvDefaults, ENV_NAMES, EnvSchema, type RawEnv } from "./schema.ts";
+import { applyEnvDefaults, ENV_NAMES, type Env, type EnvName, EnvSchema, type RawEnv } from "./schema.ts";
 
 export type DatabaseConfig = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; poolSize: number; connectTimeoutMs: number };
 export interface RedisConfig {
@@ -92,10 +93,97 @@ export type ClientLimitKind =
   | "passkeyOptions"
   | "passwordStrength";
 
-/** Reads a validated rate, `COUNT/DURATION`. */
-function parseRate(text: string): { max: number; windowSeconds: number } {
-  const slash = text.indexOf("/");
-  return { max: Number(text.slice(0, slash)), windowSeconds: parseDuration(text.slice(slash + 1)) };
+/** The settings written as a duration (`30s`, `10m`, `12h`, `90d`). */
+type DurationName =
+  | "LATCHKEY_DATABASE_TIMEOUT"
+  | "LATCHKEY_REDIS_TIMEOUT"
+  | "LATCHKEY_HEADERS_TIMEOUT"
+  | "LATCHKEY_BODY_TIMEOUT"
+  | "LATCHKEY_REQUEST_TIMEOUT"
+  | "LATCHKEY_SHUTDOWN_TIMEOUT"
+  | "LATCHKEY_STEP_UP_WINDOW"
+  | "LATCHKEY_SESSION_IDLE_TIMEOUT"
+  | "LATCHKEY_SESSION_ABSOLUTE_TIMEOUT"
+  | "LATCHKEY_REMEMBER_IDLE_TIMEOUT"
+  | "LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT"
+  | "LATCHKEY_AUDIT_RETENTION"
+  | "LATCHKEY_WEBHOOKS_TIMEOUT"
+  | "LATCHKEY_WEBHOOKS_POLL_INTERVAL";
+
+/**
+ * A duration setting in seconds, at least 1. No duration means "off" at 0: a zero timeout waits for ever (what
+ * the timeouts exist to prevent), a zero session or step-up window ends what it grants at once, a zero
+ * retention deletes every security event, and a zero poll interval never rests.
+ */
+function readDuration(env: Env, name: DurationName, problems: string[]): number {
+  const value = env[name];
+  // A value that is not a duration has been named by the schema check already.
+  if (!/^\d+(s|m|h|d)$/.test(value)) return 0;
+  const seconds = parseDuration(value);
+  if (seconds < 1) problems.push(`${name}=${JSON.stringify(value)}: must be at least 1s`);
+  return seconds;
+}
+
+type RateName = Extract<EnvName, `LATCHKEY_RATE_${string}`>;
+
+/** A rate setting, `COUNT/WINDOW`, with a count of at least 1 and a window of at least 1s. */
+function readRate(env: Env, name: RateName, problems: string[]): { max: number; windowSeconds: number } {
+  const value = env[name];
+  const match = /^(\d{1,7})\/(\d{1,6}(s|m|h|d))$/.exec(value);
+  // A value that is not a rate has been named by the schema check already.
+  if (!match) return { max: 0, windowSeconds: 0 };
+  const limit = { max: Number(match[1]), windowSeconds: parseDuration(match[2] as string) };
+  // A zero count or a zero window would turn every request away.
+  if (limit.max < 1 || limit.windowSeconds < 1) {
+    problems.push(`${name}=${JSON.stringify(value)}: must be COUNT/WINDOW with a count of 1–9999999 and a window of at least 1s (e.g. 30/1m)`);
+  }
+  return limit;
+}
+
+/**
+ * The argon2id parameters accepted. The lower bounds are the library's (RFC 9106 section 3.1: at least one
+ * pass, at least one lane, at least 8 KiB of memory per lane); below them every password hash fails, so every
+ * sign-in would answer 500. The upper bounds are ours, so that a typo cannot make every sign-in take seconds
+ * or exhaust the host's memory: 255 lanes is the most @node-rs/argon2 documents, 16 passes is eight times the
+ * default, and 4 GiB is twice the memory of RFC 9106's first recommended setting.
+ */
+const ARGON2_LIMITS = { minMemoryKiBPerLane: 8, maxMemoryKiB: 4 * 1024 * 1024, maxTimeCost: 16, maxParallelism: 255 } as const;
+
+/** LATCHKEY_ARGON2_*, within ARGON2_LIMITS. */
+function readArgon2(env: Env, problems: string[]): Config["argon2"] {
+  const isInteger = (value: string): boolean => /^\d{1,9}$/.test(value);
+  const memoryCost = Number(env.LATCHKEY_ARGON2_MEMORY_KIB);
+  const timeCost = Number(env.LATCHKEY_ARGON2_TIME_COST);
+  const parallelism = Number(env.LATCHKEY_ARGON2_PARALLELISM);
+  const limits = ARGON2_LIMITS;
+  let lanes = 1;
+  if (isInteger(env.LATCHKEY_ARGON2_PARALLELISM)) {
+    if (parallelism < 1 || parallelism > limits.maxParallelism) {
+      problems.push(`LATCHKEY_ARGON2_PARALLELISM=${JSON.stringify(env.LATCHKEY_ARGON2_PARALLELISM)}: must be 1–${limits.maxParallelism} lanes`);
+    } else lanes = parallelism;
+  }
+  if (isInteger(env.LATCHKEY_ARGON2_TIME_COST) && (timeCost < 1 || timeCost > limits.maxTimeCost)) {
+    problems.push(`LATCHKEY_ARGON2_TIME_COST=${JSON.stringify(env.LATCHKEY_ARGON2_TIME_COST)}: must be 1–${limits.maxTimeCost} passes`);
+  }
+  const minMemory = limits.minMemoryKiBPerLane * lanes;
+  if (isInteger(env.LATCHKEY_ARGON2_MEMORY_KIB) && (memoryCost < minMemory || memoryCost > limits.maxMemoryKiB)) {
+    problems.push(
+      `LATCHKEY_ARGON2_MEMORY_KIB=${JSON.stringify(env.LATCHKEY_ARGON2_MEMORY_KIB)}: must be ${minMemory}–${limits.maxMemoryKiB} KiB (at least 8 KiB for each of the ${lanes} lane(s) of LATCHKEY_ARGON2_PARALLELISM, at most 4 GiB)`,
+    );
+  }
+  return { memoryCost, timeCost, parallelism };
+}
+
+/**
+ * LATCHKEY_HOST and LATCHKEY_METRICS_HOST are addresses to listen on: an IPv4 or IPv6 address, or localhost.
+ * A host name would only fail later, when the listener looks it up.
+ */
+function checkListenAddress(name: "LATCHKEY_HOST" | "LATCHKEY_METRICS_HOST", host: string, problems: string[]): void {
+  if (isIP(host) === 0 && host !== "localhost") {
+    problems.push(
+      `${name}=${JSON.stringify(host)}: must be an IPv4 or IPv6 address of this machine (0.0.0.0 or :: for all of them, 127.0.0.1 for this machine only) or localhost`,
+    );
+  }
 }
 
 /** LATCHKEY_LOCALES and LATCHKEY_DEFAULT_LOCALE, checked against the languages Latchkey ships. */
@@ -249,22 +337,46 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   problems.push(...forwardAuth.problems);
   const port = Number(env.LATCHKEY_PORT);
   if (port > 65535) problems.push(`LATCHKEY_PORT=${port}: must be 0–65535`);
+  checkListenAddress("LATCHKEY_HOST", env.LATCHKEY_HOST, problems);
+  checkListenAddress("LATCHKEY_METRICS_HOST", env.LATCHKEY_METRICS_HOST, problems);
 
-  const timeoutSeconds = (name: "LATCHKEY_HEADERS_TIMEOUT" | "LATCHKEY_BODY_TIMEOUT" | "LATCHKEY_REQUEST_TIMEOUT" | "LATCHKEY_SHUTDOWN_TIMEOUT"): number => {
-    const value = env[name];
-    if (!/^\d+(s|m|h|d)$/.test(value)) return 0;
-    const seconds = parseDuration(value);
-    // Zero would mean "wait for ever", which is what these settings exist to prevent.
-    if (seconds < 1) problems.push(`${name}=${JSON.stringify(value)}: must be at least 1s`);
-    return seconds;
-  };
+  const seconds = (name: DurationName): number => readDuration(env, name, problems);
   const timeouts = {
-    headersMs: timeoutSeconds("LATCHKEY_HEADERS_TIMEOUT") * 1000,
-    bodyMs: timeoutSeconds("LATCHKEY_BODY_TIMEOUT") * 1000,
-    requestMs: timeoutSeconds("LATCHKEY_REQUEST_TIMEOUT") * 1000,
-    shutdownMs: timeoutSeconds("LATCHKEY_SHUTDOWN_TIMEOUT") * 1000,
+    headersMs: seconds("LATCHKEY_HEADERS_TIMEOUT") * 1000,
+    bodyMs: seconds("LATCHKEY_BODY_TIMEOUT") * 1000,
+    requestMs: seconds("LATCHKEY_REQUEST_TIMEOUT") * 1000,
+    shutdownMs: seconds("LATCHKEY_SHUTDOWN_TIMEOUT") * 1000,
   };
-  if (timeouts.headersMs > timeouts.bodyMs)
+  const databaseTimeoutSeconds = seconds("LATCHKEY_DATABASE_TIMEOUT");
+  const redisTimeoutSeconds = seconds("LATCHKEY_REDIS_TIMEOUT");
+  const stepUpWindowSeconds = seconds("LATCHKEY_STEP_UP_WINDOW");
+  const sessions = {
+    idleSeconds: seconds("LATCHKEY_SESSION_IDLE_TIMEOUT"),
+    absoluteSeconds: seconds("LATCHKEY_SESSION_ABSOLUTE_TIMEOUT"),
+    rememberIdleSeconds: seconds("LATCHKEY_REMEMBER_IDLE_TIMEOUT"),
+    rememberAbsoluteSeconds: seconds("LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT"),
+  };
+  const auditRetentionSeconds = seconds("LATCHKEY_AUDIT_RETENTION");
+  const webhooks = {
+    allowPrivate: isTrue(env.LATCHKEY_WEBHOOKS_ALLOW_PRIVATE),
+    timeoutMs: seconds("LATCHKEY_WEBHOOKS_TIMEOUT") * 1000,
+    pollIntervalMs: seconds("LATCHKEY_WEBHOOKS_POLL_INTERVAL") * 1000,
+  };
+  const rate = (name: RateName): { max: number; windowSeconds: number } => readRate(env, name, problems);
+  const clientLimits = {
+    signin: rate("LATCHKEY_RATE_SIGNIN"),
+    captcha: rate("LATCHKEY_RATE_CAPTCHA"),
+    captchaAudio: rate("LATCHKEY_RATE_CAPTCHA_AUDIO"),
+    reset: rate("LATCHKEY_RATE_RESET"),
+    verification: rate("LATCHKEY_RATE_VERIFICATION"),
+    feedback: rate("LATCHKEY_RATE_FEEDBACK"),
+    codeEntry: rate("LATCHKEY_RATE_CODE_ENTRY"),
+    passkeyOptions: rate("LATCHKEY_RATE_PASSKEY_OPTIONS"),
+    passwordStrength: rate("LATCHKEY_RATE_PASSWORD_STRENGTH"),
+  };
+  const argon2 = readArgon2(env, problems);
+  // Compared only when the body timeout is valid, so a zero body timeout is not blamed on the headers timeout too.
+  if (timeouts.bodyMs > 0 && timeouts.headersMs > timeouts.bodyMs)
     problems.push("LATCHKEY_HEADERS_TIMEOUT: must not be longer than LATCHKEY_BODY_TIMEOUT (the body timeout counts the headers too)");
   const defaultRegion = env.LATCHKEY_DEFAULT_REGION?.toUpperCase();
   if (defaultRegion !== undefined && !isSupportedPhoneRegion(defaultRegion)) {
@@ -297,11 +409,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
           kind: "postgres",
           url: databaseUrl as string,
           poolSize: Number(env.LATCHKEY_DATABASE_POOL_SIZE),
-          connectTimeoutMs: parseDuration(env.LATCHKEY_DATABASE_TIMEOUT) * 1000,
+          connectTimeoutMs: databaseTimeoutSeconds * 1000,
         }
       : { kind: "sqlite", file: file ?? ":memory:" },
     redis: env.LATCHKEY_REDIS_URL
-      ? { url: env.LATCHKEY_REDIS_URL, prefix: env.LATCHKEY_REDIS_PREFIX, commandTimeoutMs: parseDuration(env.LATCHKEY_REDIS_TIMEOUT) * 1000 }
+      ? { url: env.LATCHKEY_REDIS_URL, prefix: env.LATCHKEY_REDIS_PREFIX, commandTimeoutMs: redisTimeoutSeconds * 1000 }
       : undefined,
     secret,
     mail,
@@ -316,41 +428,18 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     captchaTestMode: isTrue(env.LATCHKEY_CAPTCHA_TEST_MODE),
     registrationCAPTCHA: isTrue(env.LATCHKEY_REGISTRATION_CAPTCHA),
     pow: { enabled: env.LATCHKEY_POW === undefined ? production : isTrue(env.LATCHKEY_POW), difficulty: powDifficulty },
-    stepUpWindowSeconds: parseDuration(env.LATCHKEY_STEP_UP_WINDOW),
-    sessions: {
-      idleSeconds: parseDuration(env.LATCHKEY_SESSION_IDLE_TIMEOUT),
-      absoluteSeconds: parseDuration(env.LATCHKEY_SESSION_ABSOLUTE_TIMEOUT),
-      rememberIdleSeconds: parseDuration(env.LATCHKEY_REMEMBER_IDLE_TIMEOUT),
-      rememberAbsoluteSeconds: parseDuration(env.LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT),
-    },
-    argon2: {
-      memoryCost: Number(env.LATCHKEY_ARGON2_MEMORY_KIB),
-      timeCost: Number(env.LATCHKEY_ARGON2_TIME_COST),
-      parallelism: Number(env.LATCHKEY_ARGON2_PARALLELISM),
-    },
+    stepUpWindowSeconds,
+    sessions,
+    argon2,
     passwordMinScore: Number(env.LATCHKEY_PASSWORD_MIN_SCORE),
     defaultRegion,
     ipCountryCsv,
-    auditRetentionSeconds: parseDuration(env.LATCHKEY_AUDIT_RETENTION),
+    auditRetentionSeconds,
     timeouts,
-    webhooks: {
-      allowPrivate: isTrue(env.LATCHKEY_WEBHOOKS_ALLOW_PRIVATE),
-      timeoutMs: Math.max(1, parseDuration(env.LATCHKEY_WEBHOOKS_TIMEOUT)) * 1000,
-      pollIntervalMs: Math.max(1, parseDuration(env.LATCHKEY_WEBHOOKS_POLL_INTERVAL)) * 1000,
-    },
+    webhooks,
     branding: brandingResult.branding,
     locales,
-    clientLimits: {
-      signin: parseRate(env.LATCHKEY_RATE_SIGNIN),
-      captcha: parseRate(env.LATCHKEY_RATE_CAPTCHA),
-      captchaAudio: parseRate(env.LATCHKEY_RATE_CAPTCHA_AUDIO),
-      reset: parseRate(env.LATCHKEY_RATE_RESET),
-      verification: parseRate(env.LATCHKEY_RATE_VERIFICATION),
-      feedback: parseRate(env.LATCHKEY_RATE_FEEDBACK),
-      codeEntry: parseRate(env.LATCHKEY_RATE_CODE_ENTRY),
-      passkeyOptions: parseRate(env.LATCHKEY_RATE_PASSKEY_OPTIONS),
-      passwordStrength: parseRate(env.LATCHKEY_RATE_PASSWORD_STRENGTH),
-    },
+    clientLimits,
   };
   return Object.freeze(config);
 }

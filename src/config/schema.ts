@@ -26,7 +26,7 @@ export const EnvSchema = Type.Object({
     }),
     "development",
   ),
-  LATCHKEY_HOST: withDefault(Type.String({ minLength: 1, maxLength: 255, description: "Address to listen on." }), "127.0.0.1"),
+  LATCHKEY_HOST: withDefault(Type.String({ minLength: 1, maxLength: 255, description: "IP address to listen on (IPv4 or IPv6), or localhost." }), "127.0.0.1"),
   LATCHKEY_PORT: withDefault(Type.String({ pattern: "^\\d{1,5}$", description: "Port to listen on (0 picks a free one)." }), "3000"),
   LATCHKEY_BASE_URL: withDefault(
     Type.String({
@@ -129,7 +129,10 @@ export const EnvSchema = Type.Object({
       description: "Serve /metrics, /healthz and /readyz on this separate port (on LATCHKEY_METRICS_HOST) instead of /metrics on the main port.",
     }),
   ),
-  LATCHKEY_METRICS_HOST: withDefault(Type.String({ minLength: 1, maxLength: 255, description: "Address for the metrics port." }), "127.0.0.1"),
+  LATCHKEY_METRICS_HOST: withDefault(
+    Type.String({ minLength: 1, maxLength: 255, description: "IP address for the metrics port (IPv4 or IPv6), or localhost." }),
+    "127.0.0.1",
+  ),
   LATCHKEY_HEADERS_TIMEOUT: Duration("A request's headers must have arrived within this time, or the connection is closed (408).", "10s"),
   LATCHKEY_BODY_TIMEOUT: Duration(
     "A whole request, headers and body, must have arrived within this time, or the connection is closed (408): cuts off clients that send slowly or less than their Content-Length. At least LATCHKEY_HEADERS_TIMEOUT.",
@@ -182,9 +185,9 @@ export const EnvSchema = Type.Object({
   ),
   LATCHKEY_RATE_PASSWORD_STRENGTH: Rate("Password strength estimates (the meter on password fields) per client address.", "60/1m"),
   LATCHKEY_AUDIT_RETENTION: Duration("How long security events are kept.", "90d"),
-  LATCHKEY_ARGON2_MEMORY_KIB: Int("argon2id memory cost in KiB.", "19456"),
-  LATCHKEY_ARGON2_TIME_COST: Int("argon2id passes.", "2"),
-  LATCHKEY_ARGON2_PARALLELISM: Int("argon2id lanes.", "1"),
+  LATCHKEY_ARGON2_MEMORY_KIB: Int("argon2id memory cost in KiB: at least 8 per lane, at most 4194304 (4 GiB).", "19456"),
+  LATCHKEY_ARGON2_TIME_COST: Int("argon2id passes, 1–16.", "2"),
+  LATCHKEY_ARGON2_PARALLELISM: Int("argon2id lanes, 1–255.", "1"),
   LATCHKEY_DEFAULT_REGION: Type.Optional(
     Type.String({
       pattern: "^[A-Za-z]{2}$",
