@@ -98,7 +98,9 @@ export async function runServe(): Promise<number> {
   try {
     await startServer(config);
   } catch (error) {
-    process.stderr.write(`${describeStartFailure(error, { withStack: config.logLevel === "debug" || config.logLevel === "trace" })}\n`);
+    const withStack = config.logLevel === "debug" || config.logLevel === "trace";
+    const sqliteFile = config.database.kind === "sqlite" ? config.database.file : undefined;
+    process.stderr.write(`${describeStartFailure(error, { withStack, ...(sqliteFile ? { sqliteFile } : {}) })}\n`);
     return 1;
   }
   return 0;

@@ -1,6 +1,7 @@
 // What `latchkey serve` prints when it cannot start after its configuration was read: one message for the
 // operator, with what caused it, instead of an uncaught error (which makes Node.js print the line of the
 // compiled bundle it came from, a single line of many kilobytes, before the message).
+import { dirname } from "node:path";
 
 interface ErrorLike {
   message?: unknown;
@@ -33,11 +34,39 @@ function describeListenFailure(error: ErrorLike): string | null {
   return null;
 }
 
+/** The first error along the `cause` chain whose code says the disk is full or failed to write. */
+function findDiskFailure(error: unknown): ErrorLike | null {
+  let current = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
+    const { code } = current as ErrorLike;
+    if (typeof code === "string" && (code === "SQLITE_FULL" || code.startsWith("SQLITE_IOERR"))) return current as ErrorLike;
+    current = (current as ErrorLike).cause;
+  }
+  return null;
+}
+
+/**
+ * SQLite could not write its file while opening or migrating it: SQLITE_FULL, or SQLITE_IOERR ("disk I/O
+ * error"), which is what a full disk usually gives when the database or its journal is being created.
+ * Says where, and what to do, as the runtime's log does for the same error (src/stores/outage.ts).
+ */
+function describeDiskFailure(error: unknown, sqliteFile: string | undefined): string | null {
+  const failure = findDiskFailure(error);
+  if (!failure) return null;
+  const folder = sqliteFile ? dirname(sqliteFile) : "Latchkey's data directory (LATCHKEY_DATA_DIR)";
+  const check = sqliteFile ? ` (df -h ${folder})` : "";
+  return (
+    `The disk holding ${folder} is full or cannot be written (${String(failure.code)}). ` +
+    `Free space there${check}, or if it has space check the disk and how it is mounted; then start Latchkey again.`
+  );
+}
+
 /**
  * The text for an error that stopped the start: "Latchkey cannot start: …", then each underlying cause that
- * adds something, and with `withStack` (debug logging) where it was thrown.
+ * adds something, what to do when it is one we know (a full disk under `sqliteFile`), and with `withStack`
+ * (debug logging) where it was thrown.
  */
-export function describeStartFailure(error: unknown, options: { withStack?: boolean } = {}): string {
+export function describeStartFailure(error: unknown, options: { withStack?: boolean; sqliteFile?: string } = {}): string {
   const top = (error ?? {}) as ErrorLike;
   const lines = [`Latchkey cannot start: ${describeListenFailure(top) ?? messageOf(error)}`];
   let cause = top.cause;
@@ -46,6 +75,8 @@ export function describeStartFailure(error: unknown, options: { withStack?: bool
     if (!lines.some((line) => line.includes(text))) lines.push(`  because: ${text}`);
     cause = (cause as ErrorLike).cause;
   }
+  const diskFailure = describeDiskFailure(error, options.sqliteFile);
+  if (diskFailure) lines.push(`  ${diskFailure}`);
   if (options.withStack && typeof top.stack === "string") lines.push(...top.stack.split("\n").filter((line) => /^\s+at /.test(line)));
   return lines.join("\n");
 }

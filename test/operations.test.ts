@@ -1,14 +1,19 @@
 // Operations: backup, migrate-data, /metrics, /readyz and the separate metrics port.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import SQLite from "better-sqlite3";
+import { Migrator } from "kysely";
 import { buildApp } from "../src/app.ts";
+import { runMigrateData } from "../src/cli/operations-commands.ts";
 import { loadConfig } from "../src/config/load.ts";
+import { backupSqliteDatabase } from "../src/operations/backup.ts";
+import { sqliteMigrations } from "../src/stores/sql/migrations/index.ts";
+import { openSqliteDatabase } from "../src/stores/sql/sqlite-database.ts";
 import { createDeps } from "../src/wiring.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "./helpers/accounts.ts";
 import { createTestApp, type TestApp, testEnv } from "./helpers/app.ts";
@@ -50,6 +55,66 @@ describe("backup and migrate-data", () => {
   });
 
   const skip = clusterSkipReason();
+  it("backupSqliteDatabase creates the copy readable by its owner only, like latchkey.db", async () => {
+    const out = join(t.dataDir, "backup-mode.db");
+    try {
+      await backupSqliteDatabase(join(t.dataDir, "latchkey.db"), out);
+      assert.equal(statSync(out).mode & 0o777, 0o600);
+      const copy = new SQLite(out, { readonly: true });
+      assert.equal((copy.prepare("select count(*) as n from accounts").get() as { n: number }).n, 2);
+      copy.close();
+    } finally {
+      rmSync(out, { force: true });
+    }
+  });
+
+  it("migrate-data refuses a --from file that does not exist, creates nothing and leaves the target alone", async () => {
+    const missing = join(t.dataDir, "does-not-exist.db");
+    // Nothing listens on port 1: a command that reached the target would fail with ECONNREFUSED instead.
+    const target = "postgres://nobody@127.0.0.1:1/none";
+    await assert.rejects(runMigrateData(["--from", missing, "--to", target]), (error: Error) => {
+      assert.equal(error.message, `no database at ${missing}`);
+      return true;
+    });
+    assert.equal(existsSync(missing), false);
+  });
+
+  it("migrate-data refuses a --from file with an older schema, and leaves it unchanged", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "latchkey-migrate-data-"));
+    try {
+      const file = join(dir, "old.db");
+      const old = openSqliteDatabase(file);
+      await new Migrator({ db: old.db, provider: { getMigrations: async () => sqliteMigrations } }).migrateTo("0004_audit_events");
+      await old.db.destroy();
+      const before = readFileSync(file);
+      await assert.rejects(runMigrateData(["--from", file, "--to", "postgres://nobody@127.0.0.1:1/none"]), (error: Error) => {
+        assert.match(error.message, /has an older schema than this version of Latchkey \(missing 0008_oidc, .*\)\./);
+        assert.match(error.message, /latchkey migrate/);
+        return true;
+      });
+      assert.deepEqual(readFileSync(file), before);
+      // A read-only reader of a WAL database leaves an empty -wal (and its -shm) behind; nothing is in it.
+      if (existsSync(`${file}-wal`)) assert.equal(statSync(`${file}-wal`).size, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("migrate-data only reads the SQLite file: it is byte for byte the same afterwards", { skip }, async () => {
+    const schema = await createTestSchema();
+    const dir = mkdtempSync(join(tmpdir(), "latchkey-migrate-data-"));
+    try {
+      const file = join(dir, "latchkey.db");
+      await backupSqliteDatabase(join(t.dataDir, "latchkey.db"), file);
+      const before = readFileSync(file);
+      assert.equal(await runMigrateData(["--from", file, "--to", schema.url]), 0);
+      assert.deepEqual(readFileSync(file), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await schema.drop();
+    }
+  });
+
   it("moves a single-mode installation into PostgreSQL, and the accounts sign in there", { skip }, async () => {
     const schema = await createTestSchema();
     try {

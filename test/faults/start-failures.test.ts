@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import SQLite from "better-sqlite3";
 import { describeStartFailure } from "../../src/start-failure.ts";
 import { testEnv } from "../helpers/app.ts";
 import { clusterSkipReason, createTestSchema, dropRedisPrefix, TEST_REDIS_URL, testRedisPrefix } from "../helpers/cluster.ts";
@@ -119,6 +120,26 @@ describe("describeStartFailure", () => {
     assert.match(describeStartFailure(refused), /may not listen on 0\.0\.0\.0:443 .*LATCHKEY_PORT above 1023/);
     const foreign = Object.assign(new Error("listen EADDRNOTAVAIL"), { code: "EADDRNOTAVAIL", syscall: "listen", address: "10.9.9.9", port: 3000 });
     assert.match(describeStartFailure(foreign), /10\.9\.9\.9:3000 is not an address of this machine\. Set LATCHKEY_HOST/);
+  });
+
+  it("names the data file's folder and says to free space when the disk is full or fails to write", () => {
+    const full = new SQLite.SqliteError("database or disk is full", "SQLITE_FULL");
+    assert.equal(
+      describeStartFailure(full, { sqliteFile: "/var/lib/latchkey/latchkey.db" }),
+      "Latchkey cannot start: database or disk is full\n" +
+        "  The disk holding /var/lib/latchkey is full or cannot be written (SQLITE_FULL). Free space there (df -h /var/lib/latchkey), " +
+        "or if it has space check the disk and how it is mounted; then start Latchkey again.",
+    );
+    // What a full disk gives while the journal is written during a migration: "disk I/O error", nested.
+    const ioError = new SQLite.SqliteError("disk I/O error", "SQLITE_IOERR_WRITE");
+    const migration = new Error("migration 0001_accounts_sessions failed", { cause: ioError });
+    const text = describeStartFailure(migration, { sqliteFile: "/data/latchkey.db" });
+    assert.match(text, /^Latchkey cannot start: migration 0001_accounts_sessions failed\n {2}because: disk I\/O error\n/);
+    assert.match(text, /The disk holding \/data is full or cannot be written \(SQLITE_IOERR_WRITE\)\. Free space there/);
+    // Without the file's name the advice still says what to do.
+    assert.match(describeStartFailure(ioError), /The disk holding Latchkey's data directory \(LATCHKEY_DATA_DIR\) is full .*Free space there/);
+    // Other SQLite errors get no disk advice.
+    assert.doesNotMatch(describeStartFailure(new SQLite.SqliteError("database is locked", "SQLITE_BUSY")), /Free space/);
   });
 
   it("describes what is not an Error too", () => {

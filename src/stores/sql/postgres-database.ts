@@ -90,10 +90,43 @@ export function openPostgresDatabase(options: PostgresOptions): PostgresHandle {
 
 const provider: MigrationProvider = { getMigrations: async () => postgresMigrations };
 
+/** A schema name as CREATE SCHEMA takes it: quoted unless it is a plain lower-case name. */
+function quoteSchemaName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The operator's message for a search_path none of whose schemas exists: which names it lists and the
+ * statement that creates the first one.
+ */
+export function describeMissingSearchPathSchema(searchPath: string, user: string): string {
+  const names = searchPath
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry) => (entry.startsWith('"') && entry.endsWith('"') ? entry.slice(1, -1).replaceAll('""', '"') : entry))
+    .map((entry) => (entry === "$user" ? user : entry));
+  const missing = names.length > 0 ? names : ["public"];
+  const listed = missing.map((name) => `"${name}"`).join(", ");
+  const which =
+    missing.length === 1
+      ? `the schema ${listed} named in search_path does not exist in this database`
+      : `none of the schemas named in search_path (${listed}) exists in this database`;
+  return (
+    `${which}, so Latchkey has nowhere to create its tables. ` +
+    `Create it (CREATE SCHEMA ${quoteSchemaName(missing[0] as string)};), or correct search_path in LATCHKEY_DATABASE_URL, then run Latchkey again.`
+  );
+}
+
+/** Applies every pending migration. Throws before writing anything when no schema of search_path exists. */
 export async function migratePostgresDatabase(db: Kysely<Database>): Promise<string[]> {
   // Keep the migrator's own tables in the schema the connection works in (search_path), not always public.
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const migrationTableSchema = rows[0]?.schema ?? "public";
+  const { rows } = await sql<{ schema: string | null; search_path: string; role_name: string }>`
+    select current_schema() as schema, current_setting('search_path') as search_path, current_user as role_name`.execute(db);
+  const migrationTableSchema = rows[0]?.schema;
+  // No schema of search_path exists (a mistyped or not yet created one): falling back to public would put
+  // the migrator's tables there and then fail at the first table of Latchkey's own. Refuse before writing.
+  if (!migrationTableSchema) throw new Error(describeMissingSearchPathSchema(rows[0]?.search_path ?? "", rows[0]?.role_name ?? ""));
   // The migrator takes a lock, so several instances starting at once apply each migration once.
   const result = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
   if (result.error) {
