@@ -21,6 +21,7 @@ import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
 import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
 import { ownValue } from "./http/forms.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
+import { registerInputChecks } from "./http/input-checks.ts";
 import { lazySchemaCompilers, rememberSchemaCompilers } from "./http/lazy-schemas.ts";
 import { serializeRequestForLog } from "./http/log-redaction.ts";
 import { trackRouteMethods } from "./http/method-check.ts";
@@ -176,6 +177,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const methods = trackRouteMethods(app);
   registerErrorHandling(app, deps, methods);
   registerShutdownAnswers(app);
+  registerInputChecks(app);
   registerOriginCheck(app, config.baseOrigin);
   registerBrowserId(app, deps);
   registerLocale(app, deps);

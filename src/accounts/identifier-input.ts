@@ -20,11 +20,15 @@ export function requireIdentifier(input: string, options: IdentifierParseOptions
 
 export const NAME_MAX_LENGTH = 100;
 
-/** Trims the optional display name; empty becomes null. */
+/** Trims the optional display name; empty becomes null. Throws NAME_INVALID (control characters, unpaired surrogates) or NAME_TOO_LONG. */
 export function cleanName(name: string | undefined | null): string | null {
   const trimmed = (name ?? "").normalize("NFC").replace(/\s+/g, " ").trim();
   if (trimmed.length === 0) return null;
+  // A name is shown on pages and in messages: control characters and unpaired surrogates (which no
+  // storage keeps as valid UTF-8) are refused for what they are, not as a length.
+  // (\p{Cs} in a Unicode regular expression matches only a surrogate that is not half of a pair.)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-  if ([...trimmed].length > NAME_MAX_LENGTH || /[\u0000-\u001f\u007f]/.test(trimmed)) throw new AppError("NAME_TOO_LONG", { field: "name" });
+  if (/[\u0000-\u001f\u007f]|\p{Cs}/u.test(trimmed)) throw new AppError("NAME_INVALID", { field: "name" });
+  if ([...trimmed].length > NAME_MAX_LENGTH) throw new AppError("NAME_TOO_LONG", { field: "name" });
   return trimmed;
 }

@@ -11,6 +11,7 @@ import { answerJson, answerPage, readFlow } from "../http/flow-adapter.ts";
 import { adminActionPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, isRecord, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
+import type { MethodCheckConfig } from "../http/method-check.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
@@ -52,6 +53,10 @@ function requireAdmin(request: FastifyRequest): NonNullable<FastifyRequest["auth
   return request.auth;
 }
 
+function isAdminRequest(request: FastifyRequest): boolean {
+  return request.auth?.account.isAdmin === true;
+}
+
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 /**
@@ -64,6 +69,8 @@ function refuseOtherMethods(app: FastifyInstance, url: string, accepted: Readonl
   app.route({
     method: ALL_METHODS.filter((m) => !allow.includes(m)),
     url,
+    // Methods no route here has (TRACE, PROPFIND, …) reach the not-found handler: it too says 405 to admins only.
+    config: { revealMethodsTo: isAdminRequest } satisfies MethodCheckConfig,
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       requireAdmin(request);
       reply.header("allow", allow.join(", "));
@@ -210,7 +217,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
     return sendPage(request, reply, deps, { title: translator(request.locale)("admin.confirmPageTitle"), body });
   });
 
-  app.post("/admin/accounts/:id/:action", { preHandler: [adminOnly, app.csrfProtection] }, async (request, reply) => {
+  app.post("/admin/accounts/:id/:action", { onRequest: adminOnly, preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = requireAdmin(request);
     const action = actionOf(request);
     const accountId = paramOf(request, "id");

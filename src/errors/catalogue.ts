@@ -11,6 +11,7 @@ export const errorCatalogue = {
   ...identifierEntries,
   VALIDATION_FAILED: { status: 400 },
   NAME_TOO_LONG: { status: 400 },
+  NAME_INVALID: { status: 400 },
   PASSWORD_REQUIRED: { status: 400 },
   PASSWORD_TOO_SHORT: { status: 400 },
   PASSWORD_TOO_LONG: { status: 400 },

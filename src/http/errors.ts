@@ -33,11 +33,31 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 };
 
 /**
+ * The code for an error of the request's own stream, never of storage: Node.js ends a body whose client
+ * closed the connection, or whose chunked framing it could not parse, with ECONNRESET "aborted" (made by the
+ * HTTP server, with no syscall, unlike a driver's socket error), and one that came too slowly with
+ * ERR_HTTP_REQUEST_TIMEOUT. Undefined for any other error. The client may be gone; where it is not, it is
+ * told its request was refused.
+ */
+function clientStreamErrorCode(error: unknown): ErrorCode | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall } = error as Error & { code?: unknown; syscall?: unknown };
+  if (typeof code !== "string" || syscall !== undefined) return undefined;
+  if (code === "ECONNRESET" && error.message === "aborted") return "VALIDATION_FAILED";
+  if (code.startsWith("HPE_")) return "VALIDATION_FAILED";
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return "REQUEST_TIMEOUT";
+  return undefined;
+}
+
+/**
  * Maps any thrown value to an AppError: a storage outage to SERVICE_UNAVAILABLE (503, Retry-After), unknown
  * ones to INTERNAL. `sqliteFile` lets the logged detail name the database file.
  */
 export function toAppError(error: unknown, sqliteFile?: string): AppError {
   if (isAppError(error)) return error;
+  // Checked before the outage rules: an ECONNRESET from the client is not an unreachable database.
+  const clientCode = clientStreamErrorCode(error);
+  if (clientCode) return new AppError(clientCode, { detail: `request body: ${(error as FastifyError).code} ${(error as FastifyError).message}` });
   const outage = classifyStorageOutage(error, sqliteFile);
   if (outage) return new AppError("SERVICE_UNAVAILABLE", { cause: error, detail: outage.detail, retryAfter: OUTAGE_RETRY_AFTER_SECONDS });
   const fastifyError = error as FastifyError & { validation?: Array<{ instancePath?: string; params?: Record<string, unknown> }> };
@@ -52,6 +72,9 @@ export function toAppError(error: unknown, sqliteFile?: string): AppError {
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped === "SERVICE_UNAVAILABLE") return new AppError(mapped, { detail: fastifyError.message, retryAfter: OUTAGE_RETRY_AFTER_SECONDS });
   if (mapped) return new AppError(mapped, { detail: fastifyError.message });
+  // Any other trouble reading the body (Fastify's content-type parser codes) is the client's request.
+  if (typeof fastifyError?.code === "string" && fastifyError.code.startsWith("FST_ERR_CTP_"))
+    return new AppError("VALIDATION_FAILED", { detail: fastifyError.message });
   // The static-file plugin refuses paths that climb out of its folder ("/assets/../package.json") with 403
   // and missing files with 404: to the visitor both are simply not there.
   if (fastifyError?.statusCode === 403 || fastifyError?.statusCode === 404) return new AppError("NOT_FOUND", { detail: fastifyError.message });
@@ -65,6 +88,7 @@ export function toAppError(error: unknown, sqliteFile?: string): AppError {
 
 export function sendApiError(reply: FastifyReply, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
+  markUncached(reply);
   // The code is the stable contract; the message is in the request's language.
   const message = messageForError(error.code, error.params, localeOf(reply.request), error.retryAfter);
   const body: { code: string; message: string; field?: string; requestId?: string } = { code: error.code, message };
@@ -92,8 +116,17 @@ function errorPageTitle(error: AppError, t: Translate): string {
   return t("errors.pageErrorTitle");
 }
 
+/**
+ * Error answers are never cached, wherever they are: a page that is not found under /assets/ (where files
+ * may be cached) still carries the visitor's CSRF cookie and signed-in header.
+ */
+function markUncached(reply: FastifyReply): void {
+  reply.header("cache-control", "no-store");
+}
+
 function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header("retry-after", String(error.retryAfter));
+  markUncached(reply);
   const request = reply.request;
   const locale = localeOf(request, deps.config.locales.fallback);
   const t = translator(locale);

@@ -5,6 +5,13 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 interface KnownRoute {
   pattern: RegExp;
   methods: Set<string>;
+  /** From the route's config: whether this request may learn that the path exists (absent: everyone). */
+  revealTo?: (request: FastifyRequest) => boolean;
+}
+
+/** Route config for paths that answer 404 to some visitors (the admin console): only those it returns true for are told 405. */
+export interface MethodCheckConfig {
+  revealMethodsTo?: (request: FastifyRequest) => boolean;
 }
 
 function patternFor(url: string): RegExp {
@@ -33,13 +40,20 @@ export function trackRouteMethods(app: FastifyInstance): MethodCheck {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const known = routes.get(route.url) ?? { pattern: patternFor(route.url), methods: new Set<string>() };
     for (const m of methods) known.methods.add(m);
+    const revealTo = (route.config as MethodCheckConfig | undefined)?.revealMethodsTo;
+    if (revealTo) known.revealTo = revealTo;
     routes.set(route.url, known);
   });
   return {
     allowedMethods(request) {
       const path = request.url.split("?")[0] ?? "";
       const allowed = new Set<string>();
-      for (const route of routes.values()) if (route.pattern.test(path)) for (const m of route.methods) allowed.add(m);
+      for (const route of routes.values()) {
+        if (!route.pattern.test(path)) continue;
+        // A path hidden from this visitor is unknown to them, whatever the method (TRACE, PROPFIND, …).
+        if (route.revealTo && !route.revealTo(request)) return null;
+        for (const m of route.methods) allowed.add(m);
+      }
       return allowed.size > 0 ? [...allowed].sort() : null;
     },
   };

@@ -10,7 +10,9 @@ export interface StorageOutage {
   detail: string;
 }
 
-// Node.js socket errors met when a server is down, restarting or out of reach.
+// Node.js socket errors met when a server is down, restarting or out of reach. (The HTTP server's "aborted"
+// error for a client that went away mid-request has the code ECONNRESET too: src/http/errors.ts takes it
+// apart before it gets here.)
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ECONNABORTED"]);
 
 // PostgreSQL SQLSTATEs: class 08 (connection), 57P01–57P03 (shut down, crashed, starting), 53xxx (out of
@@ -35,6 +37,7 @@ const REDIS_UNREACHABLE_REPLIES = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/
 
 interface DriverError {
   code?: unknown;
+  errors?: unknown;
   name?: unknown;
   message?: unknown;
   cause?: unknown;
@@ -59,7 +62,8 @@ function classifyOne(error: DriverError): StorageOutageKind | null {
 
 /**
  * Returns the outage an error stands for, or null when it is not one (then it is a bug, answered 500).
- * Follows `cause` a few levels, since migrations and wrappers nest the driver's error.
+ * Follows `cause` a few levels, since migrations and wrappers nest the driver's error, and the first of an
+ * AggregateError's `errors` (Node.js reports a connection to a name with several addresses that all failed so).
  */
 export function classifyStorageOutage(error: unknown, sqliteFile?: string): StorageOutage | null {
   let current: unknown = error;
@@ -67,7 +71,7 @@ export function classifyStorageOutage(error: unknown, sqliteFile?: string): Stor
     const driverError = current as DriverError;
     const kind = classifyOne(driverError);
     if (kind) return { kind, detail: describeOutage(kind, driverError, sqliteFile) };
-    current = driverError.cause;
+    current = driverError.cause ?? (Array.isArray(driverError.errors) ? driverError.errors[0] : undefined);
   }
   return null;
 }

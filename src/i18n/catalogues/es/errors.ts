@@ -3,6 +3,7 @@ import type { Translation } from "../../catalogue.ts";
 export default {
   VALIDATION_FAILED: "Falta parte de lo que se ha enviado o no tiene la forma esperada.",
   NAME_TOO_LONG: "Tu nombre puede tener como máximo 100 caracteres.",
+  NAME_INVALID: "Tu nombre no puede contener saltos de línea, tabulaciones ni otros caracteres ocultos. Escríbelo de nuevo en lugar de pegarlo.",
   PASSWORD_REQUIRED: "Escribe tu contraseña.",
   PASSWORD_TOO_SHORT: "Usa al menos 8 caracteres para tu contraseña. Unas cuantas palabras sin relación entre sí son una buena opción.",
   PASSWORD_TOO_LONG: "Tu contraseña puede tener como máximo 128 caracteres.",

@@ -1,0 +1,218 @@
+// Defects a probe of the running server found: a client that drops mid-body logged as a storage outage,
+// lone surrogates accepted as text, a misnamed error for a name with a NUL, text/plain bodies read, the
+// admin console revealed by unusual methods, and a cacheable 404 under /assets/.
+import assert from "node:assert/strict";
+import { type AddressInfo, connect } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { cleanName } from "../../src/accounts/identifier-input.ts";
+import type { PasswordHasher } from "../../src/accounts/password-hash.ts";
+import { isAppError } from "../../src/errors/app-error.ts";
+import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
+
+/** Writes `data` on a new connection, closes it after `waitMs`, and returns what the server answered by then. */
+function sendRaw(port: number, data: string, waitMs = 300): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.on("data", (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on("error", () => {});
+    socket.on("connect", () => {
+      socket.write(data);
+      setTimeout(() => {
+        socket.destroy();
+        resolve(answer);
+      }, waitMs);
+    });
+  });
+}
+
+/** Resolves once `lines` holds a line about the request that ends with `pattern`, or after a second. */
+async function waitForLine(lines: string[], pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 50 && !lines.some((l) => pattern.test(l)); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe("a client that drops or garbles its request body", () => {
+  const lines: string[] = [];
+  let t: TestApp;
+  let port: number;
+  before(async () => {
+    t = await createTestApp({}, { logger: { level: "info", stream: { write: (line: string) => lines.push(line) } } });
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    port = (t.app.server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("is not logged as a storage outage when it closes the connection part-way through the body", async () => {
+    lines.length = 0;
+    await sendRaw(port, 'POST /api/v1/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"identif');
+    await waitForLine(lines, /request refused|storage unavailable|unexpected error/);
+    const log = lines.join("");
+    assert.doesNotMatch(log, /storage unavailable|SERVICE_UNAVAILABLE/);
+    assert.ok(!lines.some((l) => (JSON.parse(l) as { level: number }).level >= 50), `nothing at error level: ${log}`);
+    assert.match(log, /request refused/);
+  });
+
+  it("answers a malformed chunked body 400, without logging a storage outage", async () => {
+    lines.length = 0;
+    const answer = await sendRaw(
+      port,
+      'POST /api/v1/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{"a":1}\r\n0\r\n\r\n',
+    );
+    await waitForLine(lines, /request refused|storage unavailable|unexpected error/);
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /"VALIDATION_FAILED"/);
+    const log = lines.join("");
+    assert.doesNotMatch(log, /storage unavailable|SERVICE_UNAVAILABLE/);
+    assert.ok(!lines.some((l) => (JSON.parse(l) as { level: number }).level >= 50), `nothing at error level: ${log}`);
+  });
+});
+
+describe("text with unpaired surrogates", () => {
+  let t: TestApp;
+  let signedIn: TestClient;
+  before(async () => {
+    t = await createTestApp();
+    signedIn = await createVerifiedAccount(t, "surrogates@example.com");
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("is refused as a password at registration, so two different passwords cannot share a hash", async () => {
+    const client = new TestClient(t.app);
+    const r = await client.request("POST", "/api/v1/accounts", {
+      json: { identifier: "lone@example.com", password: "Quartz-Violin-\ud800-Harbor-88", captcha: await solveCAPTCHA(client) },
+    });
+    assert.equal(r.statusCode, 400);
+    assert.equal(r.json().error.code, "VALIDATION_FAILED");
+    assert.equal(r.json().error.field, "password");
+    assert.equal(await t.deps.stores.accounts.getAccountByIdentifier("lone@example.com"), null, "no account was stored");
+  });
+
+  it("sign-in answers a password with a lone surrogate with the same format error, before any account lookup", async () => {
+    const original = t.deps.hasher;
+    let checks = 0;
+    t.deps.hasher = {
+      ...original,
+      verifyPasswordHash: (h, p) => {
+        checks++;
+        return original.verifyPasswordHash(h, p);
+      },
+      verifyDummyPassword: (p) => {
+        checks++;
+        return original.verifyDummyPassword(p);
+      },
+    } satisfies PasswordHasher;
+    try {
+      const answers = [];
+      for (const identifier of ["surrogates@example.com", "nobody-here@example.com"]) {
+        const r = await new TestClient(t.app).request("POST", "/api/v1/session", {
+          json: { identifier, password: `${STRONG_PASSWORD.slice(0, 8)}\udfff${STRONG_PASSWORD.slice(8)}` },
+        });
+        answers.push({ status: r.statusCode, body: r.body });
+      }
+      assert.equal(answers[0]?.status, 400);
+      assert.equal(JSON.parse(answers[0]?.body ?? "{}").error.code, "VALIDATION_FAILED");
+      assert.equal(JSON.parse(answers[0]?.body ?? "{}").error.field, "password");
+      assert.deepEqual(answers[0], answers[1], "the same answer for a known and an unknown identifier");
+      assert.equal(checks, 0, "no password was checked");
+    } finally {
+      t.deps.hasher = original;
+    }
+  });
+
+  it("is refused in a display name (PATCH /api/v1/account), and the name is unchanged", async () => {
+    const r = await signedIn.request("PATCH", "/api/v1/account", { json: { name: "Sam\ud800" } });
+    assert.equal(r.statusCode, 400);
+    assert.equal(r.json().error.code, "VALIDATION_FAILED");
+    assert.equal(r.json().error.field, "name");
+    const me = await signedIn.get("/api/v1/account");
+    assert.doesNotMatch(me.body, /Sam/);
+  });
+
+  it("cleanName refuses a lone surrogate as NAME_INVALID (names that reach it other ways, such as registration forms)", () => {
+    assert.throws(
+      () => cleanName("Sam\udc00"),
+      (e: unknown) => isAppError(e) && e.code === "NAME_INVALID",
+    );
+    assert.equal(cleanName("Sam \u{1F600}"), "Sam \u{1F600}", "a pair is a character like any other");
+  });
+
+  it("is refused in a help feedback comment, and nothing is stored", async () => {
+    const before = (await t.deps.stores.helpFeedback.listFeedback()).length;
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/help/articles/problems-signing-in/feedback",
+      payload: { helpful: false, reason: "other", comment: "X\ud800Y" },
+    });
+    assert.equal(r.statusCode, 400);
+    assert.equal(r.json().error.code, "VALIDATION_FAILED");
+    assert.equal(r.json().error.field, "comment");
+    assert.equal((await t.deps.stores.helpFeedback.listFeedback()).length, before);
+  });
+
+  it("a name with a NUL character answers NAME_INVALID, not NAME_TOO_LONG", async () => {
+    const r = await signedIn.request("PATCH", "/api/v1/account", { json: { name: "a\u0000b" } });
+    assert.equal(r.statusCode, 400);
+    assert.equal(r.json().error.code, "NAME_INVALID");
+    assert.equal(r.json().error.field, "name");
+    assert.match(r.json().error.message, /hidden characters/);
+  });
+});
+
+describe("requests the app does not serve", () => {
+  let t: TestApp;
+  let member: TestClient;
+  before(async () => {
+    t = await createTestApp();
+    member = await createVerifiedAccount(t, "member@example.com");
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("answers a text/plain body 415 UNSUPPORTED_MEDIA_TYPE", async () => {
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/session",
+      headers: { "content-type": "text/plain" },
+      payload: JSON.stringify({ identifier: "member@example.com", password: STRONG_PASSWORD }),
+    });
+    assert.equal(r.statusCode, 415);
+    assert.equal(r.json().error.code, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("answers every method on /admin paths 404, without an Allow header, to anyone who is not an admin", async () => {
+    for (const method of ["TRACE", "PROPFIND", "LOCK", "SEARCH", "PUT"]) {
+      for (const url of ["/admin", "/admin/accounts/abc", "/admin/accounts/abc/disable", "/api/v1/admin/accounts/abc/disable"]) {
+        for (const cookie of [undefined, [...member.cookies].map(([k, v]) => `${k}=${v}`).join("; ")]) {
+          const r = await t.app.inject({ method: method as "GET", url, headers: cookie ? { cookie } : {} });
+          assert.equal(r.statusCode, 404, `${method} ${url} ${cookie ? "signed in" : "signed out"}`);
+          assert.equal(r.headers.allow, undefined);
+        }
+      }
+    }
+    // Other paths still say which methods they take.
+    const known = await t.app.inject({ method: "PROPFIND" as "GET", url: "/api/v1/session" });
+    assert.equal(known.statusCode, 405);
+    assert.match(known.headers.allow as string, /POST/);
+  });
+
+  it("a missing file under /assets/ answers a 404 page that is not cached", async () => {
+    const r = await member.get("/assets/nonexistent.css");
+    assert.equal(r.statusCode, 404);
+    assert.equal(r.headers["cache-control"], "no-store");
+    const api = await t.app.inject({ method: "GET", url: "/assets/nonexistent.css", headers: { accept: "application/json" } });
+    assert.equal(api.headers["cache-control"], "no-store");
+    // A file that is there may still be cached.
+    const style = await t.app.inject({ method: "GET", url: "/assets/style.css" });
+    assert.equal(style.statusCode, 200);
+    assert.notEqual(style.headers["cache-control"], "no-store");
+  });
+});
