@@ -45,7 +45,10 @@ export function registerInputChecks(app: FastifyInstance): void {
   app.addHook("preValidation", (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
     // Only a JSON body can carry one ("\ud800"): forms and query strings are percent-encoded UTF-8, and
     // their parser keeps bytes that are not valid UTF-8 as they were typed ("%ED%A0%80").
-    const field = findIllFormedText(request.body);
+    const body = request.body;
+    // Most requests (every GET: session and forward-auth checks) have no body: nothing to walk.
+    if (body === undefined || body === null) return done();
+    const field = findIllFormedText(body);
     if (field === undefined) return done();
     done(new AppError("VALIDATION_FAILED", { ...(field ? { field } : {}), detail: "text with an unpaired UTF-16 surrogate" }));
   });
