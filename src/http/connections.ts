@@ -34,6 +34,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
  * already open) are refused with 503 SERVICE_UNAVAILABLE and `Connection: close`, so the client or load
  * balancer retries on another instance.
  */
+/** The detail of a request refused because the instance is stopping: a deploy, not an outage. */
+export const SHUTTING_DOWN = "shutting down";
+
 export function registerShutdownAnswers(app: FastifyInstance): void {
   let closing = false;
   app.addHook("preClose", async () => {
@@ -43,6 +46,6 @@ export function registerShutdownAnswers(app: FastifyInstance): void {
   app.addHook("onRequest", (_request, reply, done) => {
     if (!closing) return done();
     reply.header("connection", "close");
-    done(new AppError("SERVICE_UNAVAILABLE", { retryAfter: SHUTDOWN_RETRY_AFTER_SECONDS, detail: "shutting down" }));
+    done(new AppError("SERVICE_UNAVAILABLE", { retryAfter: SHUTDOWN_RETRY_AFTER_SECONDS, detail: SHUTTING_DOWN }));
   });
 }

@@ -11,6 +11,7 @@ import { html } from "../lib/html.ts";
 import { messageForError } from "../messages/errors.ts";
 import { classifyStorageOutage, OUTAGE_RETRY_AFTER_SECONDS } from "../stores/outage.ts";
 import { renderLayout, supportContactText, VALUE_MARK, withMarkup } from "../views/layout.ts";
+import { SHUTTING_DOWN } from "./connections.ts";
 import { safeReturnPath } from "./forms.ts";
 import { redactURL } from "./log-redaction.ts";
 import type { MethodCheck } from "./method-check.ts";
@@ -132,7 +133,8 @@ function sendErrorPage(reply: FastifyReply, deps: Pick<Deps, "config">, error: A
   const t = translator(locale);
   const title = errorPageTitle(error, t);
   // Back to the page the form came from, by the same rule as every return path: never another host.
-  const back = request.method !== "GET" ? safeReturnPath(request.url.split("?")[0], "/") : "/";
+  // A form that failed goes back to its page; a page that does not exist has none (its button says "start page").
+  const back = request.method !== "GET" && error.status !== 404 ? safeReturnPath(request.url.split("?")[0], "/") : "/";
   const body = html`<h1>${title}</h1>
 <p class="lead">${messageForError(error.code, error.params, locale, error.retryAfter)}</p>
 ${error.code === "INTERNAL" ? html`<p>${withMarkup(t("errors.pageReference", { id: VALUE_MARK }), html`<code>${String(request.id)}</code>`)}</p>` : ""}
@@ -189,8 +191,10 @@ export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "co
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error, deps.config.database.kind === "sqlite" ? deps.config.database.file : undefined);
     if (appError.code === "INTERNAL") request.log.error({ err: error }, "unexpected error");
-    // An outage is the operator's to fix: logged as an error with what failed, answered 503.
-    else if (appError.code === "SERVICE_UNAVAILABLE") request.log.error({ code: appError.code, detail: appError.detail }, "storage unavailable");
+    // An outage is the operator's to fix: logged as an error with what failed, answered 503. A request that
+    // came while the instance stops is part of every deploy, not an outage.
+    else if (appError.code === "SERVICE_UNAVAILABLE" && appError.detail !== SHUTTING_DOWN)
+      request.log.error({ code: appError.code, detail: appError.detail }, "storage unavailable");
     else request.log.info({ code: appError.code, detail: appError.detail === undefined ? undefined : redactURLsIn(appError.detail) }, "request refused");
     return isApiRequest(request) ? sendApiError(reply, appError) : sendErrorPage(reply, deps, appError);
   });

@@ -215,4 +215,11 @@ describe("requests the app does not serve", () => {
     assert.equal(style.statusCode, 200);
     assert.notEqual(style.headers["cache-control"], "no-store");
   });
+
+  it("the not-found page of a form post links to the start page, not back to the missing address", async () => {
+    const r = await t.app.inject({ method: "POST", url: "/adminx", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "a=1" });
+    assert.equal(r.statusCode, 404);
+    assert.doesNotMatch(r.body, /href="\/adminx"/);
+    assert.match(r.body, /<a class="button" href="\/">/);
+  });
 });
