@@ -423,4 +423,11 @@ describe("loadConfig: listen addresses", () => {
       }
     });
   }
+  test("LATCHKEY_METRICS_PORT must differ from LATCHKEY_PORT", () => {
+    assert.equal(
+      problemFor(refuse({ LATCHKEY_PORT: "3000", LATCHKEY_METRICS_PORT: "3000" }), "LATCHKEY_METRICS_PORT"),
+      "LATCHKEY_METRICS_PORT=3000: must differ from LATCHKEY_PORT, which serves the service itself",
+    );
+    assert.equal(load({ LATCHKEY_PORT: "3000", LATCHKEY_METRICS_PORT: "9100" }).metrics?.port, 9100);
+  });
 });

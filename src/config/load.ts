@@ -339,6 +339,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   if (port > 65535) problems.push(`LATCHKEY_PORT=${port}: must be 0–65535`);
   checkListenAddress("LATCHKEY_HOST", env.LATCHKEY_HOST, problems);
   checkListenAddress("LATCHKEY_METRICS_HOST", env.LATCHKEY_METRICS_HOST, problems);
+  // The monitoring listener on the service's own port would only fail at start, as "in use by another program".
+  if (env.LATCHKEY_METRICS_PORT && Number(env.LATCHKEY_METRICS_PORT) !== 0 && Number(env.LATCHKEY_METRICS_PORT) === port) {
+    problems.push(`LATCHKEY_METRICS_PORT=${env.LATCHKEY_METRICS_PORT}: must differ from LATCHKEY_PORT, which serves the service itself`);
+  }
 
   const seconds = (name: DurationName): number => readDuration(env, name, problems);
   const timeouts = {
