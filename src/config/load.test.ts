@@ -309,7 +309,7 @@ describe("connection and shutdown timeouts", () => {
 
   test("refuse zero (no limit at all), a headers timeout longer than the body's, and non-durations, all at once", () => {
     const error = refuse({ LATCHKEY_SECRET: SECRET, LATCHKEY_SHUTDOWN_TIMEOUT: "0s", LATCHKEY_HEADERS_TIMEOUT: "2m", LATCHKEY_REQUEST_TIMEOUT: "soon" });
-    assert.match(problemFor(error, "LATCHKEY_SHUTDOWN_TIMEOUT") ?? "", /at least 1s/);
+    assert.match(problemFor(error, "LATCHKEY_SHUTDOWN_TIMEOUT") ?? "", /must be from 1s to 1d/);
     assert.match(problemFor(error, "LATCHKEY_HEADERS_TIMEOUT") ?? "", /not be longer than LATCHKEY_BODY_TIMEOUT/);
     assert.ok(problemFor(error, "LATCHKEY_REQUEST_TIMEOUT"));
   });
@@ -374,19 +374,51 @@ describe("loadConfig: durations", () => {
   // Every setting written as a duration, found by its format in the schema, so a new one is checked too.
   const DURATION_NAMES = ENV_NAMES.filter((name) => (EnvSchema.properties[name] as { pattern?: string }).pattern === "^\\d+(s|m|h|d)$");
 
-  test("0 is refused for every duration setting (none of them means 'off' at 0), naming the setting and its minimum", () => {
+  // The range each setting's problem names: timers up to a day, sessions up to a cookie's 400 days.
+  const range = (name: string): string =>
+    name === "LATCHKEY_AUDIT_RETENTION" ? "from 1s to 36500d" : /SESSION|REMEMBER|STEP_UP/.test(name) ? "from 1s to 400d" : "from 1s to 1d";
+
+  test("0 is refused for every duration setting (none of them means 'off' at 0), naming the setting and its range", () => {
     assert.ok(DURATION_NAMES.includes("LATCHKEY_SESSION_IDLE_TIMEOUT"));
     assert.ok(DURATION_NAMES.includes("LATCHKEY_AUDIT_RETENTION"));
     assert.ok(DURATION_NAMES.includes("LATCHKEY_DATABASE_TIMEOUT"));
     assert.equal(DURATION_NAMES.length, 14);
     for (const value of ["0s", "0m", "0h", "0d"]) {
       const error = refuse(Object.fromEntries(DURATION_NAMES.map((name) => [name, value])));
-      for (const name of DURATION_NAMES) assert.equal(problemFor(error, name), `${name}=${JSON.stringify(value)}: must be at least 1s`);
+      for (const name of DURATION_NAMES) assert.equal(problemFor(error, name), `${name}=${JSON.stringify(value)}: must be ${range(name)}`);
     }
   });
 
   test("each refuses 0 on its own too", () => {
-    for (const name of DURATION_NAMES) assert.deepEqual(refuse({ [name]: "0s" }).problems, [`${name}="0s": must be at least 1s`]);
+    for (const name of DURATION_NAMES) assert.deepEqual(refuse({ [name]: "0s" }).problems, [`${name}="0s": must be ${range(name)}`]);
+  });
+
+  test("each refuses one second past its maximum and a value no date can hold (a 500 on every sign-in before), and accepts its maximum", () => {
+    for (const name of DURATION_NAMES) {
+      const maxDays = Number(/to (\d+)d$/.exec(range(name))?.[1]);
+      const over = `${maxDays * 86400 + 1}s`;
+      assert.deepEqual(refuse({ [name]: over }).problems, [`${name}=${JSON.stringify(over)}: must be ${range(name)}`]);
+      assert.deepEqual(refuse({ [name]: "99999999999999d" }).problems, [`${name}="99999999999999d": must be ${range(name)}`]);
+    }
+    // A timer past 24.8 days fires at once in Node.js: 30d of shutdown time was no wait at all.
+    assert.deepEqual(refuse({ LATCHKEY_SHUTDOWN_TIMEOUT: "30d" }).problems, ['LATCHKEY_SHUTDOWN_TIMEOUT="30d": must be from 1s to 1d']);
+    const config = load({
+      LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: "400d",
+      LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT: "400d",
+      LATCHKEY_REMEMBER_IDLE_TIMEOUT: "400d",
+      LATCHKEY_SESSION_IDLE_TIMEOUT: "400d",
+      LATCHKEY_STEP_UP_WINDOW: "400d",
+      LATCHKEY_AUDIT_RETENTION: "36500d",
+      LATCHKEY_SHUTDOWN_TIMEOUT: "24h",
+      LATCHKEY_HEADERS_TIMEOUT: "1d",
+      LATCHKEY_BODY_TIMEOUT: "1d",
+      LATCHKEY_REQUEST_TIMEOUT: "1440m",
+      LATCHKEY_WEBHOOKS_TIMEOUT: "86400s",
+      LATCHKEY_WEBHOOKS_POLL_INTERVAL: "1d",
+    });
+    assert.equal(config.sessions.rememberAbsoluteSeconds, 400 * 86400);
+    assert.equal(config.auditRetentionSeconds, 36500 * 86400);
+    assert.equal(config.timeouts.shutdownMs, 86400 * 1000);
   });
 
   test("1s is accepted for every duration setting", () => {

@@ -111,17 +111,43 @@ type DurationName =
   | "LATCHKEY_WEBHOOKS_POLL_INTERVAL";
 
 /**
- * A duration setting in seconds, at least 1. No duration means "off" at 0: a zero timeout waits for ever (what
- * the timeouts exist to prevent), a zero session or step-up window ends what it grants at once, a zero
- * retention deletes every security event, and a zero poll interval never rests.
+ * The longest value of each duration setting, in days. Timeouts and the poll interval run as timers, which
+ * Node.js cannot set beyond 24.8 days (a longer one fires at once); sessions and the step-up window end in
+ * cookies and dates, and browsers keep a cookie 400 days at most; past the largest date JavaScript can hold, a
+ * session's end could not be written at all (every sign-in failed).
+ */
+const DURATION_MAX_DAYS: Record<DurationName, number> = {
+  LATCHKEY_DATABASE_TIMEOUT: 1,
+  LATCHKEY_REDIS_TIMEOUT: 1,
+  LATCHKEY_HEADERS_TIMEOUT: 1,
+  LATCHKEY_BODY_TIMEOUT: 1,
+  LATCHKEY_REQUEST_TIMEOUT: 1,
+  LATCHKEY_SHUTDOWN_TIMEOUT: 1,
+  LATCHKEY_WEBHOOKS_TIMEOUT: 1,
+  LATCHKEY_WEBHOOKS_POLL_INTERVAL: 1,
+  LATCHKEY_STEP_UP_WINDOW: 400,
+  LATCHKEY_SESSION_IDLE_TIMEOUT: 400,
+  LATCHKEY_SESSION_ABSOLUTE_TIMEOUT: 400,
+  LATCHKEY_REMEMBER_IDLE_TIMEOUT: 400,
+  LATCHKEY_REMEMBER_ABSOLUTE_TIMEOUT: 400,
+  LATCHKEY_AUDIT_RETENTION: 36500,
+};
+
+/**
+ * A duration setting in seconds, from 1 to its setting's maximum. No duration means "off" at 0: a zero timeout
+ * waits for ever (what the timeouts exist to prevent), a zero session or step-up window ends what it grants at
+ * once, a zero retention deletes every security event, and a zero poll interval never rests.
  */
 function readDuration(env: Env, name: DurationName, problems: string[]): number {
   const value = env[name];
   // A value that is not a duration has been named by the schema check already.
   if (!/^\d+(s|m|h|d)$/.test(value)) return 0;
   const seconds = parseDuration(value);
-  if (seconds < 1) problems.push(`${name}=${JSON.stringify(value)}: must be at least 1s`);
-  return seconds;
+  const maxDays = DURATION_MAX_DAYS[name];
+  if (seconds >= 1 && seconds <= maxDays * 86400) return seconds;
+  problems.push(`${name}=${JSON.stringify(value)}: must be from 1s to ${maxDays}d`);
+  // Like a value that is not a duration: nothing else is compared with it (the headers and body timeouts).
+  return 0;
 }
 
 type RateName = Extract<EnvName, `LATCHKEY_RATE_${string}`>;
