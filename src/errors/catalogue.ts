@@ -64,6 +64,7 @@ export const errorCatalogue = {
   METHOD_NOT_ALLOWED: { status: 405 },
   REQUEST_TIMEOUT: { status: 408 },
   PAYLOAD_TOO_LARGE: { status: 413 },
+  HEADERS_TOO_LARGE: { status: 431 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   INTERNAL: { status: 500 },
 } as const satisfies Record<string, { status: number }>;

@@ -1,5 +1,5 @@
 // Connection-level answers in the public error shape: a request that arrives too slowly (408), whose
-// headers are too large (413) or that cannot be parsed (400), and requests that reach an instance that is shutting down (503, Connection: close).
+// request line and headers are too large (431) or that cannot be parsed (400), and requests that reach an instance that is shutting down (503, Connection: close).
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
@@ -16,14 +16,16 @@ export const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
+  // Node.js counts the request line with the headers (--max-http-header-size, 16 KiB): an address too long
+  // for it overflows the same limit, so it too is 431, never 414 (no other limit on the address comes first).
   const code: ErrorCode =
-    error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "REQUEST_TIMEOUT" : error.code === "HPE_HEADER_OVERFLOW" ? "PAYLOAD_TOO_LARGE" : "VALIDATION_FAILED";
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "REQUEST_TIMEOUT" : error.code === "HPE_HEADER_OVERFLOW" ? "HEADERS_TOO_LARGE" : "VALIDATION_FAILED";
   const statusCode = errorCatalogue[code].status;
   const status = `${statusCode} ${STATUS_CODES[statusCode] ?? ""}`;
   const body = JSON.stringify({ error: { code, message: messageForError(code) } });
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();

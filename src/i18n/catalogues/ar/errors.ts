@@ -59,6 +59,7 @@ export default {
   METHOD_NOT_ALLOWED: "هذا العنوان لا يقبل هذا النوع من الطلبات.",
   REQUEST_TIMEOUT: "استغرق وصول الطلب وقتًا طويلًا فقُطع. يُرجى التحقق من اتصالك والمحاولة مرة أخرى.",
   PAYLOAD_TOO_LARGE: "ما أُرسل كبير جدًا.",
+  HEADERS_TOO_LARGE: "العنوان أو ترويسات الطلب كبيرة جدًا. إذا تكرر ذلك، فامسح ملفات تعريف الارتباط لهذا الموقع وحاول مرة أخرى.",
   UNSUPPORTED_MEDIA_TYPE: "أرسل JSON (Content-Type: application/json) أو نموذجًا.",
   INTERNAL: "حدث خطأ من جهتنا. يُرجى المحاولة مرة أخرى.",
   pageNotFoundTitle: "الصفحة غير موجودة",

@@ -69,6 +69,8 @@ export default {
   METHOD_NOT_ALLOWED: "Diese Adresse nimmt diese Art von Anfrage nicht an.",
   REQUEST_TIMEOUT: "Die Anfrage kam zu langsam an und wurde abgebrochen. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es noch einmal.",
   PAYLOAD_TOO_LARGE: "Die gesendeten Daten sind zu groß.",
+  HEADERS_TOO_LARGE:
+    "Die Adresse oder die Kopfzeilen der Anfrage sind zu groß. Wenn das erneut passiert, löschen Sie die Cookies dieser Website und versuchen Sie es noch einmal.",
   UNSUPPORTED_MEDIA_TYPE: "Senden Sie JSON (Content-Type: application/json) oder ein Formular.",
   INTERNAL: "Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es noch einmal.",
   pageNotFoundTitle: "Seite nicht gefunden",

@@ -62,6 +62,7 @@ export default {
   METHOD_NOT_ALLOWED: "This address does not accept that kind of request.",
   REQUEST_TIMEOUT: "The request took too long to arrive and was cut off. Please check your connection and try again.",
   PAYLOAD_TOO_LARGE: "What was sent is too large.",
+  HEADERS_TOO_LARGE: "The address or the headers of the request are too large. If this happens again, clear this site's cookies and try again.",
   UNSUPPORTED_MEDIA_TYPE: "Send JSON (Content-Type: application/json) or a form.",
   INTERNAL: "Something went wrong on our side. Please try again.",
   // The error page around these messages.

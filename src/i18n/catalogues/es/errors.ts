@@ -68,6 +68,8 @@ export default {
   METHOD_NOT_ALLOWED: "Esta dirección no acepta ese tipo de solicitud.",
   REQUEST_TIMEOUT: "La solicitud tardó demasiado en llegar y se cortó. Revisa tu conexión e inténtalo de nuevo.",
   PAYLOAD_TOO_LARGE: "Lo que se ha enviado es demasiado grande.",
+  HEADERS_TOO_LARGE:
+    "La dirección o las cabeceras de la solicitud son demasiado grandes. Si vuelve a ocurrir, borra las cookies de este sitio e inténtalo de nuevo.",
   UNSUPPORTED_MEDIA_TYPE: "Envía JSON (Content-Type: application/json) o un formulario.",
   INTERNAL: "Algo ha fallado por nuestra parte. Inténtalo de nuevo.",
   pageNotFoundTitle: "Página no encontrada",

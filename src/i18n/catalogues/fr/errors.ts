@@ -69,6 +69,7 @@ export default {
   METHOD_NOT_ALLOWED: "Cette adresse n’accepte pas ce type de requête.",
   REQUEST_TIMEOUT: "La requête a mis trop de temps à arriver et a été interrompue. Vérifiez votre connexion et réessayez.",
   PAYLOAD_TOO_LARGE: "Les données envoyées sont trop volumineuses.",
+  HEADERS_TOO_LARGE: "L’adresse ou les en-têtes de la requête sont trop volumineux. Si cela se reproduit, effacez les cookies de ce site et réessayez.",
   UNSUPPORTED_MEDIA_TYPE: "Envoyez du JSON (Content-Type: application/json) ou un formulaire.",
   INTERNAL: "Un problème est survenu de notre côté. Merci de réessayer.",
   pageNotFoundTitle: "Page introuvable",
