@@ -12,6 +12,18 @@ interface KnownRoute {
 /** Route config for paths that answer 404 to some visitors (the admin console): only those it returns true for are told 405. */
 export interface MethodCheckConfig {
   revealMethodsTo?: (request: FastifyRequest) => boolean;
+  /**
+   * The route answers CORS preflights only (OPTIONS from a browser about a cross-origin request): its
+   * methods are not listed in Allow, and its handler hands any other request to the not-found handler
+   * (reply.callNotFound()), which answers 405 with the path's real methods.
+   */
+  corsPreflightOnly?: boolean;
+}
+
+/** Whether the request is a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (Fetch standard). */
+export function isCORSPreflight(request: FastifyRequest): boolean {
+  const headers = request.headers;
+  return request.method === "OPTIONS" && typeof headers.origin === "string" && typeof headers["access-control-request-method"] === "string";
 }
 
 function patternFor(url: string): RegExp {
@@ -37,6 +49,7 @@ export function trackRouteMethods(app: FastifyInstance): MethodCheck {
   const routes = new Map<string, KnownRoute>();
   app.addHook("onRoute", (route) => {
     if (route.url.includes("*")) return;
+    if ((route.config as MethodCheckConfig | undefined)?.corsPreflightOnly) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const known = routes.get(route.url) ?? { pattern: patternFor(route.url), methods: new Set<string>() };
     for (const m of methods) known.methods.add(m);

@@ -7,6 +7,7 @@ import type Provider from "oidc-provider";
 import type { Deps } from "../deps.ts";
 import { startSecondFactorStepUpFlow } from "../http/flow-pages.ts";
 import { ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { isCORSPreflight, type MethodCheckConfig } from "../http/method-check.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
@@ -141,13 +142,23 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     scope.addContentTypeParser("*", (_request, _payload, done) => done(null));
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => runProvider(holder, baseUrl, request, reply);
     const config = { crossOrigin: true };
-    scope.route({ method: ["GET", "OPTIONS"], url: "/.well-known/openid-configuration", config, handler });
-    scope.route({ method: ["GET", "OPTIONS"], url: OIDC_ROUTES.jwks, config, handler });
+    // OPTIONS here is for browsers' CORS preflights, which the provider answers. Any other OPTIONS is answered
+    // like an unsupported method on any page (405 with Allow), not by the provider (which said 404).
+    const preflightConfig = { crossOrigin: true, corsPreflightOnly: true } satisfies MethodCheckConfig & { crossOrigin: boolean };
+    const preflightHandler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      if (isCORSPreflight(request)) return runProvider(holder, baseUrl, request, reply);
+      reply.callNotFound();
+    };
+    const withPreflight = (methods: Array<"GET" | "POST">, url: string): void => {
+      scope.route({ method: methods, url, config, handler });
+      scope.route({ method: "OPTIONS", url, config: preflightConfig, handler: preflightHandler });
+    };
+    withPreflight(["GET"], "/.well-known/openid-configuration");
+    withPreflight(["GET"], OIDC_ROUTES.jwks);
     scope.route({ method: ["GET", "POST"], url: OIDC_ROUTES.authorization, config, handler });
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.authorization}/:uid`, config, handler });
-    for (const url of [OIDC_ROUTES.token, OIDC_ROUTES.revocation, OIDC_ROUTES.introspection])
-      scope.route({ method: ["POST", "OPTIONS"], url, config, handler });
-    scope.route({ method: ["GET", "POST", "OPTIONS"], url: OIDC_ROUTES.userinfo, config, handler });
+    for (const url of [OIDC_ROUTES.token, OIDC_ROUTES.revocation, OIDC_ROUTES.introspection]) withPreflight(["POST"], url);
+    withPreflight(["GET", "POST"], OIDC_ROUTES.userinfo);
     scope.route({ method: ["GET", "POST"], url: OIDC_ROUTES.end_session, config, handler });
     scope.route({ method: ["POST"], url: `${OIDC_ROUTES.end_session}/confirm`, config, handler });
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.end_session}/success`, config, handler });

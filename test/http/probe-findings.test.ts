@@ -223,3 +223,52 @@ describe("requests the app does not serve", () => {
     assert.match(r.body, /<a class="button" href="\/">/);
   });
 });
+
+describe("methods an address does not take", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const OIDC_ENDPOINTS: Array<[string, string]> = [
+    ["/.well-known/openid-configuration", "GET, HEAD"],
+    ["/oidc/jwks", "GET, HEAD"],
+    ["/oidc/auth", "GET, HEAD, POST"],
+    ["/oidc/token", "POST"],
+    ["/oidc/token/revocation", "POST"],
+    ["/oidc/token/introspection", "POST"],
+    ["/oidc/me", "GET, HEAD, POST"],
+    ["/oidc/session/end", "GET, HEAD, POST"],
+  ];
+
+  it("OpenID Connect endpoints answer OPTIONS that is not a CORS preflight, TRACE and other methods 405 with their own methods in Allow", async () => {
+    for (const [url, allow] of OIDC_ENDPOINTS) {
+      for (const method of ["OPTIONS", "TRACE", "PROPFIND", "DELETE"]) {
+        const r = await t.app.inject({ method: method as "GET", url });
+        assert.equal(r.statusCode, 405, `${method} ${url}`);
+        assert.equal(r.headers.allow, allow, `${method} ${url}`);
+        assert.match(r.headers["content-type"] as string, /^text\/html/, "our own error page, not the provider's");
+        assert.equal(r.headers["cache-control"], "no-store");
+      }
+    }
+    // The same as a page's answer, for comparison.
+    const page = await t.app.inject({ method: "OPTIONS", url: "/signin" });
+    assert.equal(page.statusCode, 405);
+    assert.equal(page.headers.allow, "GET, HEAD, POST");
+  });
+
+  it("OpenID Connect endpoints still answer CORS preflights 204", async () => {
+    for (const url of ["/.well-known/openid-configuration", "/oidc/jwks", "/oidc/token", "/oidc/me"]) {
+      const r = await t.app.inject({
+        method: "OPTIONS",
+        url,
+        headers: { origin: "https://app.example", "access-control-request-method": url === "/oidc/token" ? "POST" : "GET" },
+      });
+      assert.equal(r.statusCode, 204, url);
+      assert.ok(r.headers["access-control-allow-methods"], url);
+    }
+  });
+});
