@@ -189,7 +189,17 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       claimsParameter: { enabled: true },
       pushedAuthorizationRequests: { enabled: false },
       revocation: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // The provider's own rule (a public client may introspect only its own tokens), then the account: a
+        // token of a disabled or deleted account is inactive, as userinfo and refresh already refuse it, so a
+        // resource server that introspects stops accepting it the moment an admin disables the account.
+        allowedPolicy: async (ctx, client, token) => {
+          if (client.clientAuthMethod === "none" && token.clientId !== ctx.oidc.client?.clientId) return false;
+          const accountId = "accountId" in token ? token.accountId : undefined;
+          return typeof accountId !== "string" || (await loadAccountClaims(deps, accountId)) !== null;
+        },
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
