@@ -20,6 +20,7 @@ import { createCryptoRandom } from "./lib/random.ts";
 import { describeUserAgent } from "./lib/user-agent.ts";
 import { runServe } from "./main.ts";
 import { messageForError } from "./messages/errors.ts";
+import { removeAllAppAccess } from "./oidc/grant-removal.ts";
 import { openDatabase, openStores } from "./stores/index.ts";
 import type { Stores } from "./stores/types.ts";
 import { WebhookInputError } from "./webhooks/endpoints.ts";
@@ -39,7 +40,7 @@ Commands:
                                         hidden prompt, or from standard input when it is not a terminal
   accounts list [--limit N] [--offset N]
                                         List accounts
-  accounts disable X                    Refuse sign-in for the account with identifier X and end its sessions
+  accounts disable X                    Refuse sign-in for the account with identifier X and end its sessions and app tokens
   accounts enable X                     Allow sign-in again
   accounts grant-admin X                Give the account access to /admin
   accounts revoke-admin X               Take that access away
@@ -179,6 +180,8 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
           await stores.sessions.deleteSessionsOfAccount(id, undefined, (count) =>
             count > 0 ? [sessionsRevokedEvent({ clock, random }, id, "account_disabled", count, false)] : [],
           );
+          // As when an admin disables it: applications' tokens end too (see src/admin/account-actions.ts).
+          await removeAllAppAccess({ stores, clock }, id);
         }
         await recordCLIEvent(stores, action === "disable" ? "admin.account_disabled" : "admin.account_enabled", id);
         process.stdout.write(`Account ${id} ${action}d\n`);

@@ -7,6 +7,7 @@ import { type AuditEventType, recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { type AdminNoticeKind, adminNoticeEmail, adminNoticeSMS } from "../messages/admin-notifications.ts";
+import { removeAllAppAccess } from "../oidc/grant-removal.ts";
 import { sendPasswordResetFor } from "../recovery/reset.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountChangeResult, AccountRecord, IdentifierRecord } from "../stores/types.ts";
@@ -135,6 +136,9 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
   switch (input.action) {
     case "disable":
       if (refuseChange(await deps.stores.accounts.disableAccount(account.id, now, [accountDisabledEvent(deps, account.id, actor)]))) return { changed: false };
+      // A disabled account keeps no way in: applications' tokens end with its sessions, and enabling it again
+      // does not bring them back.
+      await removeAllAppAccess(deps, account.id);
       break;
     case "enable":
       if (refuseChange(await deps.stores.accounts.enableAccount(account.id, now, [accountEnabledEvent(deps, account.id, actor)]))) return { changed: false };

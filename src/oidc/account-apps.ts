@@ -7,6 +7,7 @@ import { requirePageAuth } from "../http/auth.ts";
 import { redirectSeeOther } from "../http/forms.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
+import { removeAppAccess } from "./grant-removal.ts";
 
 export interface AppWithAccess {
   clientId: string;
@@ -41,20 +42,6 @@ export async function listAppsWithAccess(deps: Pick<Deps, "stores" | "clock">, a
     if (client) byClient.set(clientId, { clientId, name: client.name, scopes, since });
   }
   return [...byClient.values()].sort((a, b) => b.since.getTime() - a.since.getTime());
-}
-
-/** Deletes the account's grants to the client and every code and token issued under them. Returns how many grants. */
-export async function removeAppAccess(deps: Pick<Deps, "stores" | "clock">, accountId: string, clientId: string): Promise<number> {
-  const grants = await deps.stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, deps.clock.now());
-  let removed = 0;
-  for (const grant of grants) {
-    if (grant.clientId !== clientId) continue;
-    await deps.stores.oidcArtifacts.revokeGrantArtifacts(grant.id);
-    if (deps.stores.oidcShortLivedArtifacts !== deps.stores.oidcArtifacts) await deps.stores.oidcShortLivedArtifacts.revokeGrantArtifacts(grant.id);
-    await deps.stores.oidcArtifacts.deleteArtifact("Grant", grant.id);
-    removed++;
-  }
-  return removed;
 }
 
 const ClientParams = Type.Object({ clientId: Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" }) }, { additionalProperties: false });

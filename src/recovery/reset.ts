@@ -14,6 +14,7 @@ import { addSeconds } from "../lib/clock.ts";
 import { constantTimeEqual, generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwordResetLinkEmail } from "../messages/notifications.ts";
+import { removeAllAppAccess } from "../oidc/grant-removal.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import { clearSigninThrottle } from "../signin/throttle.ts";
 import type { AccountRecord, PasswordResetRecord } from "../stores/types.ts";
@@ -220,6 +221,9 @@ async function finishReset(
   await deps.stores.sessions.deleteSessionsOfAccount(account.id, undefined, (count) =>
     count > 0 ? [sessionsRevokedEvent(deps, account.id, "password_reset", count, false)] : [],
   );
+  // Refresh tokens are ways in too: an application signed in by whoever had the old password must not keep
+  // acting for the account for up to 30 days, so every application's grant ends and people sign in afresh.
+  await removeAllAppAccess(deps, account.id);
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
   // The password counters clear; the second-factor counters (per account) do not: a reset proves the
   // mailbox, not the authenticator, and clearing them would give every reset a fresh allowance of guesses.
