@@ -171,10 +171,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       return typeof token === "string" ? token : undefined;
     },
   });
+  const methods = trackRouteMethods(app);
   registerPublicAssets(app, PUBLIC_DIR);
   registerBrandingAssets(app, config.branding);
 
-  const methods = trackRouteMethods(app);
   registerErrorHandling(app, deps, methods);
   registerShutdownAnswers(app);
   registerInputChecks(app);

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import type { BrandAsset, Branding } from "../config/branding.ts";
 import { AppError } from "../errors/app-error.ts";
+import type { MethodCheckConfig } from "./method-check.ts";
 
 /** Nothing inside a served SVG may run, load or be framed, even when it is opened on its own. */
 const SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
@@ -16,6 +17,8 @@ export function registerBrandingAssets(app: FastifyInstance, branding: Branding)
   app.get<{ Params: { version: string; name: string } }>(
     "/assets/brand/:version/:name",
     {
+      // Only the current files are there: other methods answer 405 at their addresses, 404 at any other.
+      config: { servesPath: (path: string) => byUrl.has(path) } satisfies MethodCheckConfig,
       schema: {
         params: {
           type: "object",

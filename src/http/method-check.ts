@@ -7,6 +7,8 @@ interface KnownRoute {
   methods: Set<string>;
   /** From the route's config: whether this request may learn that the path exists (absent: everyone). */
   revealTo?: (request: FastifyRequest) => boolean;
+  /** From the route's config: whether the route has something at this path (absent: at every path it matches). */
+  serves?: (path: string) => boolean;
 }
 
 /** Route config for paths that answer 404 to some visitors (the admin console): only those it returns true for are told 405. */
@@ -18,6 +20,12 @@ export interface MethodCheckConfig {
    * (reply.callNotFound()), which answers 405 with the path's real methods.
    */
   corsPreflightOnly?: boolean;
+  /**
+   * For a route whose pattern matches more than it serves (a folder of files): whether there is something at
+   * the request's path (as sent, percent-encoded, without the query). Other methods answer 405 only there,
+   * 404 elsewhere. A wildcard route ("/assets/*") is known to the method check only when it says this.
+   */
+  servesPath?: (path: string) => boolean;
 }
 
 /** Whether the request is a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (Fetch standard). */
@@ -32,7 +40,7 @@ function patternFor(url: string): RegExp {
     .map((part) =>
       part
         .split(/(:[A-Za-z0-9_]+)/)
-        .map((piece) => (piece.startsWith(":") ? "[^/]+" : piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .map((piece) => (piece.startsWith(":") ? "[^/]+" : piece === "*" ? ".*" : piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
         .join(""),
     )
     .join("/");
@@ -48,13 +56,15 @@ export interface MethodCheck {
 export function trackRouteMethods(app: FastifyInstance): MethodCheck {
   const routes = new Map<string, KnownRoute>();
   app.addHook("onRoute", (route) => {
-    if (route.url.includes("*")) return;
-    if ((route.config as MethodCheckConfig | undefined)?.corsPreflightOnly) return;
+    const config = route.config as MethodCheckConfig | undefined;
+    if (config?.corsPreflightOnly) return;
+    // How far a wildcard reaches is known only to its route.
+    if (route.url.includes("*") && !(route.url.endsWith("/*") && config?.servesPath)) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const known = routes.get(route.url) ?? { pattern: patternFor(route.url), methods: new Set<string>() };
     for (const m of methods) known.methods.add(m);
-    const revealTo = (route.config as MethodCheckConfig | undefined)?.revealMethodsTo;
-    if (revealTo) known.revealTo = revealTo;
+    if (config?.revealMethodsTo) known.revealTo = config.revealMethodsTo;
+    if (config?.servesPath) known.serves = config.servesPath;
     routes.set(route.url, known);
   });
   return {
@@ -62,7 +72,7 @@ export function trackRouteMethods(app: FastifyInstance): MethodCheck {
       const path = request.url.split("?")[0] ?? "";
       const allowed = new Set<string>();
       for (const route of routes.values()) {
-        if (!route.pattern.test(path)) continue;
+        if (!route.pattern.test(path) || (route.serves && !route.serves(path))) continue;
         // A path hidden from this visitor is unknown to them, whatever the method (TRACE, PROPFIND, …).
         if (route.revealTo && !route.revealTo(request)) return null;
         for (const m of route.methods) allowed.add(m);

@@ -107,6 +107,18 @@ describe("branding on pages", () => {
     assert.equal(logo.body, BRAND_LOGO_SVG);
   });
 
+  it("answers other methods on a branding file 405 with Allow: GET, HEAD, and on an address with no file 404", async () => {
+    const logo = t.config.branding.logo?.url ?? "";
+    for (const method of ["OPTIONS", "TRACE", "PUT", "DELETE"]) {
+      const r = await t.app.inject({ method: method as "GET", url: logo });
+      assert.equal(r.statusCode, 405, method);
+      assert.equal(r.headers.allow, "GET, HEAD");
+      const missing = await t.app.inject({ method: method as "GET", url: logo.replace(/\/[^/]+$/, "/other.svg") });
+      assert.equal(missing.statusCode, 404, method);
+      assert.equal(missing.headers.allow, undefined);
+    }
+  });
+
   it("serves the favicon, the colours and the extra stylesheet with their content types", async () => {
     const { branding } = t.config;
     const favicon = await t.app.inject({ method: "GET", url: branding.favicon?.url ?? "" });

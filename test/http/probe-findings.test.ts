@@ -260,6 +260,24 @@ describe("methods an address does not take", () => {
     assert.equal(page.headers.allow, "GET, HEAD, POST");
   });
 
+  it("a file under /assets/ answers OPTIONS, TRACE, PUT, DELETE and other methods 405 with Allow: GET, HEAD; a missing one 404", async () => {
+    for (const url of ["/assets/style.css", "/assets/app.js", "/assets/enhancements/dom.js", "/assets/help/security-check-alphabet-1.png"]) {
+      for (const method of ["OPTIONS", "TRACE", "PUT", "DELETE", "POST", "PATCH", "PROPFIND"]) {
+        const r = await t.app.inject({ method: method as "GET", url });
+        assert.equal(r.statusCode, 405, `${method} ${url}`);
+        assert.equal(r.headers.allow, "GET, HEAD", `${method} ${url}`);
+        assert.equal(r.headers["cache-control"], "no-store");
+      }
+    }
+    for (const url of ["/assets/nonexistent.css", "/assets/enhancements", "/assets/enhancements/", "/assets/%2E%2E/package.json", "/assets/../package.json"]) {
+      for (const method of ["OPTIONS", "TRACE", "PUT"]) {
+        const r = await t.app.inject({ method: method as "GET", url });
+        assert.equal(r.statusCode, 404, `${method} ${url}`);
+        assert.equal(r.headers.allow, undefined, `${method} ${url}`);
+      }
+    }
+  });
+
   it("OpenID Connect endpoints still answer CORS preflights 204", async () => {
     for (const url of ["/.well-known/openid-configuration", "/oidc/jwks", "/oidc/token", "/oidc/me"]) {
       const r = await t.app.inject({
