@@ -7,6 +7,8 @@
 export const ACR_PASSWORD = "urn:latchkey:acr:password";
 /** Signed in with two factors: a passkey, or a password and a second factor. */
 export const ACR_MFA = "urn:latchkey:acr:mfa";
+/** The amr value of a password sign-in (RFC 8176). */
+export const AMR_PASSWORD = "pwd";
 
 export type RequestedAssurance = "any" | "mfa" | "unsupported";
 
@@ -55,4 +57,10 @@ export function requestedAssurance(params: { acr_values?: unknown; claims?: unkn
 export function meetsAssurance(wanted: RequestedAssurance, acr: string | undefined): boolean {
   if (wanted === "any") return true;
   return wanted === "mfa" && acr === ACR_MFA;
+}
+
+/** How a Latchkey session signed in, for the ID token: its amr values (a password when none were recorded) and the acr they reach. */
+export function loginMethodsOf(session: { amr?: string[] | null }): { amr: string[]; acr: string } {
+  const amr = session.amr && session.amr.length > 0 ? session.amr : [AMR_PASSWORD];
+  return { amr, acr: amr.includes("mfa") ? ACR_MFA : ACR_PASSWORD };
 }

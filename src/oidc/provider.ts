@@ -16,7 +16,7 @@ import { invalidateSession } from "../sessions/sessions.ts";
 import { renderLayout } from "../views/layout.ts";
 import { logoutQuestionPage, providerErrorPage, signedOutPage } from "../views/oidc-pages.ts";
 import { createProviderAdapter } from "./adapter.ts";
-import { ACR_MFA, ACR_PASSWORD, meetsAssurance, requestedAssurance } from "./assurance.ts";
+import { ACR_MFA, ACR_PASSWORD, loginMethodsOf, meetsAssurance, requestedAssurance } from "./assurance.ts";
 import { loadAccountClaims } from "./claims.ts";
 import { clientSecretMatches } from "./clients.ts";
 import { loadSigningKeys, SIGNING_ALG } from "./signing-keys.ts";
@@ -40,8 +40,7 @@ export const OIDC_ROUTES = {
 
 export const INTERACTION_PATH = "/oidc/interaction";
 export const SCOPES = ["openid", "offline_access", "profile", "email", "phone"];
-export const AMR_PASSWORD = "pwd";
-export { ACR_MFA, ACR_PASSWORD } from "./assurance.ts";
+export { ACR_MFA, ACR_PASSWORD, AMR_PASSWORD } from "./assurance.ts";
 
 /** Which claims each scope releases. acr, amr and auth_time travel with every ID token, so applications can tell how and when people signed in. */
 export const CLAIMS_BY_SCOPE = {
@@ -97,6 +96,20 @@ function localeOf(ctx: KoaContextWithOIDC, deps: Pick<Deps, "config">): Locale {
   return negotiateLocale(cookieFromHeader(ctx.get("cookie"), LOCALE_COOKIE), ctx.get("accept-language"), deps.config.locales).locale;
 }
 
+/**
+ * The provider's session remembers the sign-in that created it, and outlives signing out of Latchkey in its
+ * own cookie. When the same account has signed in again since (signed out and back, a second factor added
+ * by step-up, a password change), the ID token must say when and how *that* sign-in happened, so the
+ * session takes over the current Latchkey session's time and methods; the acr check below then judges
+ * those, not an earlier two-factor sign-in.
+ */
+function describeSignIn(session: NonNullable<KoaContextWithOIDC["oidc"]["session"]>, auth: ValidatedSession): void {
+  const loginTs = Math.floor(auth.session.createdAt.getTime() / 1000);
+  if (session.loginTs === loginTs) return;
+  const { amr, acr } = loginMethodsOf(auth.session);
+  Object.assign(session, { loginTs, amr, acr });
+}
+
 function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPolicy.Prompt[] {
   const policy = interactionPolicy.base();
   const login = policy.get("login");
@@ -105,7 +118,10 @@ function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPo
   login?.checks.add(
     new interactionPolicy.Check("latchkey_session", "a Latchkey session is required", "login_required", (ctx) => {
       const auth = latchkeySessionOf(ctx.req);
-      return !auth || auth.account.id !== ctx.oidc.session?.accountId ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const session = ctx.oidc.session;
+      if (!auth || !session || auth.account.id !== session.accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+      describeSignIn(session, auth);
+      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
     0,
   );

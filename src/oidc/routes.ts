@@ -14,20 +14,10 @@ import type { TypedApp } from "../http/typed-app.ts";
 import { translator } from "../i18n/catalogue.ts";
 import { secondFactorStepUpState } from "../signin/signin-flow.ts";
 import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
-import { meetsAssurance, requestedAssurance } from "./assurance.ts";
+import { loginMethodsOf, meetsAssurance, requestedAssurance } from "./assurance.ts";
 import { recordConsentGiven } from "./consent.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
-import {
-  ACR_MFA,
-  ACR_PASSWORD,
-  AMR_PASSWORD,
-  attachLatchkeySession,
-  CLAIMS_BY_SCOPE,
-  createOIDCProvider,
-  INTERACTION_PATH,
-  OIDC_ROUTES,
-  TTL_SECONDS,
-} from "./provider.ts";
+import { attachLatchkeySession, CLAIMS_BY_SCOPE, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
 import { newestSigningKeyGeneration } from "./signing-keys.ts";
 
 /** How often an instance looks for a rotated signing key. */
@@ -287,10 +277,4 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
   });
 
   return holder;
-}
-
-/** How the session signed in, for the ID token: its amr values (a password when none were recorded) and the acr they reach. */
-function loginMethodsOf(session: { amr?: string[] | null }): { amr: string[]; acr: string } {
-  const amr = session.amr && session.amr.length > 0 ? session.amr : [AMR_PASSWORD];
-  return { amr, acr: amr.includes("mfa") ? ACR_MFA : ACR_PASSWORD };
 }
