@@ -31,6 +31,7 @@ import { sendPage } from "./http/render.ts";
 import { registerRequestDeadline } from "./http/request-deadline.ts";
 import { OneLinePerRequest } from "./http/request-log.ts";
 import { lazyRequestLogger } from "./http/request-logger.ts";
+import { registerRequestTargetCheck } from "./http/request-target.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { registerSessionHook } from "./http/session-hook.ts";
 import { translator } from "./i18n/catalogue.ts";
@@ -176,6 +177,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerBrandingAssets(app, config.branding);
 
   registerErrorHandling(app, deps, methods);
+  registerRequestTargetCheck(app, methods);
   registerShutdownAnswers(app);
   registerInputChecks(app);
   registerOriginCheck(app, config.baseOrigin);

@@ -50,6 +50,8 @@ function patternFor(url: string): RegExp {
 export interface MethodCheck {
   /** Methods accepted at the request's path, or null when the path is unknown. */
   allowedMethods(request: FastifyRequest): string[] | null;
+  /** Methods some address takes from anyone (not counting CORS preflights nor what only admins are told), for OPTIONS *. */
+  serverMethods(): string[];
 }
 
 /** Collects every route as it is registered; call before registering routes. */
@@ -78,6 +80,11 @@ export function trackRouteMethods(app: FastifyInstance): MethodCheck {
         for (const m of route.methods) allowed.add(m);
       }
       return allowed.size > 0 ? [...allowed].sort() : null;
+    },
+    serverMethods() {
+      const methods = new Set<string>();
+      for (const route of routes.values()) if (!route.revealTo) for (const m of route.methods) methods.add(m);
+      return [...methods].sort();
     },
   };
 }

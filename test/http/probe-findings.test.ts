@@ -290,3 +290,33 @@ describe("methods an address does not take", () => {
     }
   });
 });
+
+describe("the asterisk-form request target", () => {
+  let t: TestApp;
+  let port: number;
+  before(async () => {
+    t = await createTestApp();
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    port = (t.app.server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("answers GET *, HEAD *, POST * and GET *?x 400 VALIDATION_FAILED, not the start page", async () => {
+    for (const line of ["GET *", "HEAD *", "POST *", "GET *?x=1"]) {
+      const answer = await sendRaw(port, `${line} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 400 /, line);
+      assert.match(answer, /\r\ncache-control: no-store\r\n/i, line);
+      assert.doesNotMatch(answer, /<title>Welcome/, line);
+    }
+    const page = await sendRaw(port, "GET * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assert.match(page, /<title>Something went wrong/, "our own error page");
+  });
+
+  it("answers OPTIONS * 204 with the server's methods in Allow", async () => {
+    const answer = await sendRaw(port, "OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assert.match(answer, /^HTTP\/1\.1 204 /);
+    assert.match(answer, /\r\nallow: DELETE, GET, HEAD, PATCH, POST, PUT\r\n/i);
+  });
+});
