@@ -1,0 +1,129 @@
+// Debian's Caddy protects a tiny app with forward_auth against a real Latchkey process, which Caddy also
+// serves on its own host; Chromium (with *.latchkey.test resolved to loopback) opens the app, is sent to
+// Latchkey's sign-in page by the 302 that Caddy passes on, signs in and comes back to the URL it asked for,
+// where the app sees the Remote-* headers Caddy copied. Headers the browser forges never reach the app as
+// an identity, a per-host rule keeps another account out with 403, and signing out ends access to the app.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { openPage, type ProxyPlace, proxySuiteSkip, signInOnPage, useForwardAuthStack } from "../helpers/forward-auth-stack.ts";
+
+const CADDY = "/usr/bin/caddy";
+
+/** What a visitor sends to try to pass as someone else: the app must never see these values. */
+const FORGED = {
+  "Remote-User": "forged-user-id",
+  "Remote-Email": "forged@example.com",
+  "Remote-Phone": "+15555550100",
+  "Remote-Groups": "admins,forged",
+};
+
+/** A Caddyfile with everything under place.dir, then `caddy run` in the foreground. */
+function spawnCaddy({ dir, proxyPort: caddyPort, latchkeyPort, appPort }: ProxyPlace): ChildProcess {
+  // The configuration docs/integrations.md shows, on plain http and loopback, with nothing outside dir.
+  const caddyfile = join(dir, "Caddyfile");
+  writeFileSync(
+    caddyfile,
+    `{
+	admin off
+	auto_https off
+	storage file_system ${join(dir, "caddy-storage")}
+}
+
+http://app.latchkey.test:${caddyPort} {
+	bind 127.0.0.1
+	forward_auth 127.0.0.1:${latchkeyPort} {
+		uri /api/v1/authz/forward-auth
+		copy_headers Remote-User Remote-Email Remote-Phone Remote-Name Remote-Groups
+	}
+	reverse_proxy 127.0.0.1:${appPort}
+}
+
+http://auth.latchkey.test:${caddyPort} {
+	bind 127.0.0.1
+	reverse_proxy 127.0.0.1:${latchkeyPort}
+}
+`,
+  );
+  // HOME and the XDG folders under dir: Caddy writes nothing outside it.
+  const home = join(dir, "home");
+  return spawn(CADDY, ["run", "--config", caddyfile, "--adapter", "caddyfile"], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_DATA_HOME: join(home, "data"), XDG_CONFIG_HOME: join(home, "config") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+describe("Caddy forward_auth in front of an app, Latchkey signing in", { skip: proxySuiteSkip(CADDY, "caddy") }, () => {
+  // Caddy serves both hosts on one port: the app behind forward_auth, and Latchkey itself.
+  const stack = useForwardAuthStack({
+    name: "caddy",
+    latchkeyBehindProxy: true,
+    accounts: [
+      { identifier: "nina@example.com", name: "Nina", admin: true },
+      { identifier: "omar@example.com", name: "Omar" },
+    ],
+    env: { LATCHKEY_FORWARD_AUTH_RULES: "app.latchkey.test=admins" },
+    spawnProxy: spawnCaddy,
+  });
+
+  it("sends a visitor without a session to sign-in and back to the exact URL, with the headers Caddy copied", async () => {
+    const { appOrigin, authOrigin } = stack();
+    const { context, page } = await openPage(stack());
+    const asked = `${appOrigin}/reports/2026?sort=desc&page=2&q=a%20b`;
+    await page.goto(asked);
+    const signin = new URL(page.url());
+    assert.equal(signin.origin, authOrigin, `landed on ${page.url()}`);
+    assert.equal(signin.pathname, "/signin");
+    assert.equal(signin.searchParams.get("return_to"), asked, "Latchkey read X-Forwarded-Proto/Host/Uri from Caddy");
+    await signInOnPage(page, "nina@example.com", `${appOrigin}/**`);
+    assert.equal(page.url(), asked);
+    assert.equal(await page.locator("#path").textContent(), "/reports/2026?sort=desc&page=2&q=a%20b");
+    assert.match(String(await page.locator("#user").textContent()), /^[A-Za-z0-9_-]{20}$/, "the app sees the stable account id in Remote-User");
+    assert.equal(await page.locator("#email").textContent(), "nina@example.com");
+    assert.equal(await page.locator("#groups").textContent(), "admins");
+
+    // Signing out of Latchkey (through Caddy) signs out of the app as well.
+    await page.goto(`${authOrigin}/account`);
+    assert.equal(new URL(page.url()).pathname, "/account");
+    await Promise.all([page.waitForURL(/\/signin/), page.getByRole("button", { name: "Sign out" }).click()]);
+    await page.goto(`${appOrigin}/reports`);
+    assert.equal(new URL(page.url()).origin, authOrigin);
+    assert.equal(new URL(page.url()).pathname, "/signin");
+    await context.close();
+  });
+
+  it("never lets Remote-* headers sent by the browser reach the app as an identity", async () => {
+    const { appOrigin, authOrigin } = stack();
+    const { context, page } = await openPage(stack(), { extraHTTPHeaders: FORGED });
+    // Without a session the forged headers get the visitor nowhere but the sign-in page.
+    await page.goto(`${appOrigin}/admin-only`);
+    assert.equal(new URL(page.url()).origin, authOrigin, `landed on ${page.url()}`);
+
+    // Signed in, every Remote-* header the app sees is Latchkey's, including the ones left empty (no phone).
+    await signInOnPage(page, "nina@example.com", `${appOrigin}/**`);
+    const user = String(await page.locator("#user").textContent());
+    assert.notEqual(user, FORGED["Remote-User"]);
+    assert.match(user, /^[A-Za-z0-9_-]{20}$/);
+    assert.equal(await page.locator("#email").textContent(), "nina@example.com");
+    assert.equal(await page.locator("#phone").textContent(), "", "an account without a phone number never carries the visitor's");
+    assert.equal(await page.locator("#groups").textContent(), "admins");
+    await context.close();
+  });
+
+  it("answers 403 to an account that the host's rule keeps out", async () => {
+    const { appOrigin, authOrigin } = stack();
+    const { context, page } = await openPage(stack());
+    await page.goto(`${appOrigin}/reports`);
+    assert.equal(new URL(page.url()).origin, authOrigin, `landed on ${page.url()}`);
+    const [denied] = await Promise.all([
+      page.waitForResponse((response) => response.url().startsWith(`${appOrigin}/reports`)),
+      signInOnPage(page, "omar@example.com", `${appOrigin}/**`),
+    ]);
+    assert.equal(denied.status(), 403);
+    assert.equal(await page.locator("#user").count(), 0, "the app was never reached");
+    assert.match(String(await page.textContent("body")), /omar@example\.com/);
+    await context.close();
+  });
+});
