@@ -61,9 +61,13 @@ export function toAppError(error: unknown, sqliteFile?: string): AppError {
   if (clientCode) return new AppError(clientCode, { detail: `request body: ${(error as FastifyError).code} ${(error as FastifyError).message}` });
   const outage = classifyStorageOutage(error, sqliteFile);
   if (outage) return new AppError("SERVICE_UNAVAILABLE", { cause: error, detail: outage.detail, retryAfter: OUTAGE_RETRY_AFTER_SECONDS });
-  const fastifyError = error as FastifyError & { validation?: Array<{ instancePath?: string; params?: Record<string, unknown> }> };
+  const fastifyError = error as FastifyError & { validation?: Array<{ keyword?: string; instancePath?: string; params?: Record<string, unknown> }> };
   if (fastifyError?.validation) {
     const first = fastifyError.validation[0];
+    // Route schemas cap an identifier far above what any can be (1024 characters against 320): past that cap
+    // it gets the same specific code as one just over the real limit, on every route that takes one.
+    if (first?.keyword === "maxLength" && first.instancePath === "/identifier")
+      return new AppError("IDENTIFIER_TOO_LONG", { field: "identifier", detail: fastifyError.message });
     const missing = first?.params?.missingProperty;
     const extra = first?.params?.additionalProperty;
     const path = (first?.instancePath ?? "").replace(/^\//, "").split("/")[0];

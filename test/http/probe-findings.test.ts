@@ -1,6 +1,8 @@
 // Defects a probe of the running server found: a client that drops mid-body logged as a storage outage,
 // lone surrogates accepted as text, a misnamed error for a name with a NUL, text/plain bodies read, the
-// admin console revealed by unusual methods, and a cacheable 404 under /assets/.
+// admin console revealed by unusual methods, a cacheable 404 under /assets/; then OPTIONS on OpenID Connect
+// endpoints and other methods on static files answering 404 instead of 405, the asterisk-form target served
+// as the start page, and identifiers over the schema cap answering VALIDATION_FAILED.
 import assert from "node:assert/strict";
 import { type AddressInfo, connect } from "node:net";
 import { after, before, describe, it } from "node:test";
@@ -318,5 +320,56 @@ describe("the asterisk-form request target", () => {
     const answer = await sendRaw(port, "OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     assert.match(answer, /^HTTP\/1\.1 204 /);
     assert.match(answer, /\r\nallow: DELETE, GET, HEAD, PATCH, POST, PUT\r\n/i);
+  });
+});
+
+describe("an identifier over the route schemas' length cap", () => {
+  let t: TestApp;
+  let member: TestClient;
+  before(async () => {
+    t = await createTestApp();
+    member = await createVerifiedAccount(t, "long-ids@example.com");
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const LONG = `${"a".repeat(1100)}@example.com`;
+
+  it("gets IDENTIFIER_TOO_LONG on every JSON call that takes one, like one just over the real limit", async () => {
+    const calls: Array<[string, string, Record<string, unknown>, TestClient | undefined]> = [
+      ["POST", "/api/v1/session", { password: STRONG_PASSWORD }, undefined],
+      ["POST", "/api/v1/accounts", { password: STRONG_PASSWORD }, undefined],
+      ["POST", "/api/v1/accounts/verify", { code: "123456" }, undefined],
+      ["POST", "/api/v1/accounts/verify/resend", {}, undefined],
+      ["POST", "/api/v1/password-resets", {}, undefined],
+      ["POST", "/api/v1/account/identifiers", {}, member],
+    ];
+    for (const [method, url, rest, client] of calls) {
+      for (const identifier of [LONG, `${"a".repeat(400)}@example.com`]) {
+        const r = await (client ?? new TestClient(t.app)).request(method, url, { json: { identifier, ...rest } });
+        assert.equal(r.statusCode, 400, `${url} ${identifier.length}`);
+        assert.equal(r.json().error.code, "IDENTIFIER_TOO_LONG", `${url} ${identifier.length}`);
+        assert.equal(r.json().error.field, "identifier", url);
+        assert.equal(r.headers["cache-control"], "no-store");
+      }
+    }
+    // The typing suggestion has no answer for a long one, and refuses one over the cap with the same code.
+    const suggestion = await new TestClient(t.app).request("POST", "/api/v1/identifiers/suggestion", { json: { identifier: LONG } });
+    assert.equal(suggestion.statusCode, 400);
+    assert.equal(suggestion.json().error.code, "IDENTIFIER_TOO_LONG");
+  });
+
+  it("gets the same clear message on the sign-in, registration and reset forms", async () => {
+    for (const [page, action, fields] of [
+      ["/signin", "/signin", { password: STRONG_PASSWORD }],
+      ["/register", "/register", { password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD }],
+      ["/password/reset", "/password/reset", {}],
+    ] as const) {
+      const client = new TestClient(t.app);
+      let r = await client.submitForm(page, action, { identifier: LONG, ...fields });
+      for (let hops = 0; r.statusCode === 303 && hops < 3; hops++) r = await client.get(r.headers.location as string);
+      assert.match(r.body, /That is too long for an e-mail address or mobile number/, action);
+    }
   });
 });
