@@ -155,6 +155,21 @@ async function checkPolicyFor(deps: ResetDeps, account: AccountRecord, password:
   return policy.password;
 }
 
+/**
+ * The account a reset may still change: null for a decoy, a missing or disabled account, or one that no
+ * longer has the identifier the link or code was sent to as a confirmed identifier.
+ */
+async function findResetAccount(deps: Pick<Deps, "stores">, reset: Pick<PasswordResetRecord, "accountId" | "value">): Promise<AccountRecord | null> {
+  if (reset.accountId === null) return null;
+  const account = await deps.stores.accounts.getAccountById(reset.accountId);
+  // A link sent before the account was disabled no longer opens it.
+  if (!account || account.disabledAt !== null) return null;
+  // Security: removing an address or number is how people shut out one they lost (a former employer's
+  // mailbox, a recycled phone number); a link or code already sent there must not reset the account after.
+  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
+  return identifiers.some((i) => i.value === reset.value && i.verifiedAt !== null) ? account : null;
+}
+
 /** Completes a reset with the link's token. */
 export async function completePasswordResetWithToken(
   deps: ResetDeps,
@@ -165,9 +180,8 @@ export async function completePasswordResetWithToken(
   const record = await deps.stores.passwordResets.getPasswordResetBySecret(secretHash);
   const status = linkStatus(record, deps.clock.now());
   if (status !== "valid" || !record?.accountId) throw new AppError(LINK_ERRORS[status === "valid" ? "invalid" : status], { field: "token" });
-  const account = await deps.stores.accounts.getAccountById(record.accountId);
-  // A link sent before the account was disabled no longer opens it.
-  if (!account || account.disabledAt !== null) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
+  const account = await findResetAccount(deps, record);
+  if (!account) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
   // The new password is checked before the link is used, so a refused password does not cost the link.
   const password = await checkPolicyFor(deps, account, input.password, input.locale);
   const consumed = await deps.stores.passwordResets.consumePasswordReset("link", secretHash, deps.clock.now());
@@ -193,9 +207,10 @@ export async function completePasswordResetWithCode(
   if (codeHash === "" || !constantTimeEqual(codeHash, attempt.secretHash)) {
     throw new AppError(attempt.attemptsLeft > 0 ? "RESET_CODE_INVALID" : "RESET_CODE_EXPIRED", { field: "code" });
   }
-  const account = attempt.accountId ? await deps.stores.accounts.getAccountById(attempt.accountId) : null;
-  // A decoy (no account) or an account disabled since the code was sent: the code is spent, nothing changes.
-  if (!account || account.disabledAt !== null) {
+  const account = await findResetAccount(deps, attempt);
+  // A decoy (no account), an account disabled since the code was sent, or a number removed from it since:
+  // the code is spent, nothing changes.
+  if (!account) {
     await deps.stores.passwordResets.consumePasswordReset("code", codeHash, now, identifier.value);
     throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
   }

@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { removeIdentifier } from "../../src/account-page/identifiers.ts";
+import { generateId } from "../../src/lib/crypto.ts";
 import type { Stores } from "../../src/stores/types.ts";
 import { createVerifiedAccount, STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
@@ -435,6 +437,43 @@ describe("password reset by SMS code, and enumeration", () => {
     await t.deps.tasks.settle();
     const notices = readSMS(t.config.outboxDir).filter((s) => s.to === "+31612345678" && /password was just changed/.test(s.body));
     assert.equal(notices.length, 1, "every confirmed identifier is told");
+  });
+
+  it("a link or code sent to an address or number removed from the account since no longer resets it", async () => {
+    const owner = await createVerifiedAccount(t, "keeps-one@example.com");
+    const found = await t.deps.stores.accounts.getAccountByIdentifier("keeps-one@example.com");
+    assert.ok(found);
+    const phone = "+31612345679";
+    const oldEmail = "old-mailbox@example.com";
+    const added = [];
+    for (const value of [phone, oldEmail]) {
+      const record = await t.deps.stores.accounts.addVerifiedIdentifier(
+        found.account.id,
+        { id: generateId(t.deps.random), kind: value.startsWith("+") ? "phone" : "email", value, display: value },
+        t.clock.now(),
+      );
+      assert.ok(record);
+      added.push(record);
+    }
+    const client = new TestClient(t.app);
+    await requestReset(client, phone);
+    await requestReset(client, oldEmail);
+    await t.deps.tasks.settle();
+    const code = await latestCode(t.config.outboxDir, phone);
+    const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes(oldEmail) && e.subject === "Reset your password").at(-1);
+    const token = /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? "")?.[1] as string;
+
+    // The owner shuts out the lost number and mailbox; whoever holds them now has the code and the link.
+    for (const record of added) await removeIdentifier(t.deps, found.account.id, record.id);
+    const byCode = await client.request("POST", "/api/v1/password-resets/complete", { json: { identifier: phone, code, password: NEW_PASSWORD } });
+    assert.equal(byCode.statusCode, 400);
+    assert.equal(byCode.json().error.code, "RESET_CODE_EXPIRED");
+    const byLink = await client.request("POST", "/api/v1/password-resets/complete", { json: { token, password: NEW_PASSWORD } });
+    assert.equal(byLink.statusCode, 400);
+    assert.equal(byLink.json().error.code, "RESET_TOKEN_INVALID");
+    const after = await t.deps.stores.accounts.getAccountById(found.account.id);
+    assert.ok(after && (await t.deps.hasher.verifyPasswordHash(after.passwordHash, STRONG_PASSWORD)), "the password is unchanged");
+    assert.equal((await owner.get("/api/v1/session")).statusCode, 200, "the owner stays signed in");
   });
 });
 
