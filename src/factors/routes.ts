@@ -167,7 +167,11 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     answerSecurityForm(request, reply, (auth) => ({ action: "start-totp", label: auth.account.id })),
   );
 
-  app.get("/account/security/totp", async (request, reply) => {
+  // The pending secret is shown again, and turned on by its first code, only within the confirmation window:
+  // whoever holds a session cookie alone must not read a set-up the owner left open (that secret would be
+  // the account's second factor) nor finish it (that would turn on a factor they hold, hand them the new
+  // recovery codes and count as a confirmation of this session).
+  app.get("/account/security/totp", { preHandler: stepUp }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
     const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
@@ -182,8 +186,10 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     });
   });
 
-  app.post("/account/security/totp/confirm", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) =>
-    answerSecurityForm(request, reply, () => ({ action: "confirm-totp", code: formField(request, "code", 64) })),
+  app.post(
+    "/account/security/totp/confirm",
+    { preHandler: [app.csrfProtection, requireRecentConfirmation(deps, { returnTo: "/account/security/totp" }), limitClient(deps, "codeEntry")] },
+    async (request, reply) => answerSecurityForm(request, reply, () => ({ action: "confirm-totp", code: formField(request, "code", 64) })),
   );
 
   app.post("/account/security/totp/remove", { preHandler: [app.csrfProtection, stepUp] }, async (request, reply) =>
@@ -340,7 +346,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     );
   });
 
-  app.post("/api/v1/account/totp/confirm", { schema: { body: CodeBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
+  app.post("/api/v1/account/totp/confirm", { schema: { body: CodeBody }, preHandler: [stepUp, limitClient(deps, "codeEntry")] }, async (request, reply) => {
     const result = await runApi(request, { action: "confirm-totp", code: request.body.code });
     return answerJson(result, (done) =>
       reply.send({ totp: { status: "on" }, ...(done.kind === "changed" && done.recoveryCodes ? { recoveryCodes: done.recoveryCodes } : {}) }),

@@ -225,6 +225,46 @@ describe("second factors and step-up over HTTP", () => {
     assert.equal((await t.deps.stores.sessions.listSessionsOfAccount(accountId, t.clock.now())).length, 1);
   });
 
+  it("an authenticator-app set-up left open is neither shown again nor finished from a session outside the window", async () => {
+    const owner = await createVerifiedAccount(t, "open-setup@example.com");
+    const accountId = await accountIdOf(owner);
+    const started = await owner.request("POST", "/api/v1/account/totp");
+    assert.equal(started.statusCode, 201);
+    const secret = started.json().secret as string;
+    // The owner walks away; whoever holds the session cookie comes back after the window.
+    t.clock.advance(11 * MINUTE);
+    const shown = await owner.get("/account/security/totp");
+    assert.equal(shown.statusCode, 303);
+    assert.equal(shown.headers.location, "/account/confirm?return_to=%2Faccount%2Fsecurity%2Ftotp");
+    assert.ok(!shown.body.includes(secret.slice(0, 4)), "the secret is not in the answer");
+    const code = generateTOTPCode(secret, totpStepAt(t.clock.now()));
+    const api = await owner.request("POST", "/api/v1/account/totp/confirm", { json: { code } });
+    assert.equal(api.statusCode, 403);
+    assert.equal(api.json().error.code, "STEP_UP_REQUIRED");
+    assert.equal(api.json().recoveryCodes, undefined);
+    const form = await owner.submitForm("/account/security", "/account/security/totp", {});
+    assert.equal(form.headers.location, "/account/confirm?return_to=%2Faccount%2Fsecurity", "the page's own forms ask first");
+    const page = await owner.request("POST", "/account/security/totp/confirm", {
+      form: { ...hiddenInputsIn((await owner.get("/account/security")).body, "/account/name"), code },
+    });
+    assert.equal(page.statusCode, 303);
+    assert.equal(page.headers.location, "/account/confirm?return_to=%2Faccount%2Fsecurity%2Ftotp");
+    assert.equal((await t.deps.stores.factors.getTOTPFactor(accountId))?.confirmedAt, null, "still not on");
+    assert.equal(await t.deps.stores.factors.countUnusedRecoveryCodes(accountId), 0, "no recovery codes were made");
+    const confirmedUntil = (await owner.get("/api/v1/account/security")).json().confirmedUntil as string;
+    assert.ok(new Date(confirmedUntil) < t.clock.now(), "the session did not become confirmed");
+    assert.equal((await owner.request("DELETE", "/api/v1/sessions")).statusCode, 403);
+
+    // Once confirmed, the owner finishes where they left off.
+    assert.equal((await owner.request("POST", "/api/v1/account/confirm", { json: { password: STRONG_PASSWORD } })).statusCode, 204);
+    const again = await owner.get("/account/security/totp");
+    assert.equal(again.statusCode, 200);
+    assert.match(again.body, new RegExp(secret.slice(0, 4)));
+    const on = await owner.request("POST", "/api/v1/account/totp/confirm", { json: { code: generateTOTPCode(secret, totpStepAt(t.clock.now())) } });
+    assert.equal(on.statusCode, 200, on.body);
+    assert.equal(on.json().recoveryCodes.length, 10);
+  });
+
   it("the display name is changed from the page and the API; too long is refused", async () => {
     const client = await createVerifiedAccount(t, "name@example.com");
     const renamed = await client.request("PATCH", "/api/v1/account", { json: { name: "  Ada   Lovelace " } });
