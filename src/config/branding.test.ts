@@ -126,6 +126,18 @@ describe("branding configuration", () => {
     assert.ok(problems.some((p) => p.startsWith("LATCHKEY_SITE_NAME=")));
   });
 
+  it("refuses a footer path that a browser would take to another site", () => {
+    // Browsers read a backslash in a link as "/": "/\evil.example" goes to evil.example like "//evil.example".
+    for (const url of ["/\\evil.example", "/\\\\evil.example/terms", "/terms\\..\\x", "/te\u0001rms"]) {
+      const problems = problemsOf({ LATCHKEY_TERMS_URL: url });
+      assert.ok(
+        problems.some((p) => p.startsWith("LATCHKEY_TERMS_URL=")),
+        `${JSON.stringify(url)} refused`,
+      );
+    }
+    assert.equal(load({ LATCHKEY_PRIVACY_URL: "/legal/privacy?lang=de#cookies" }).branding.privacyUrl, "/legal/privacy?lang=de#cookies");
+  });
+
   it("reads logo, favicon and stylesheet from branding/ in the data directory", () => {
     const dataDir = tempDir();
     mkdirSync(join(dataDir, "branding"));

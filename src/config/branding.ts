@@ -213,7 +213,10 @@ function parseSupportContact(text: string): SupportContact | null {
 }
 
 function parseFooterUrl(text: string): string | null {
-  if (/^\/(?!\/)[^\s<>"]*$/.test(text)) return text;
+  // A path must stay on this site: browsers read a backslash as a slash, so "/\evil.example" (like
+  // "//evil.example") would lead to another site; control characters have no place in a link either.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/^\/(?![/\\])[^\s<>"\\\u0000-\u001f\u007f]*$/.test(text)) return text;
   if (!/^https?:\/\/[^\s<>"]+$/.test(text)) return null;
   try {
     return new URL(text).href;
