@@ -13,12 +13,16 @@ export const CONFIRM_PAGE_PATH = "/account/confirm";
 /**
  * A preHandler for changes that need a recent confirmation. `returnTo` is the page a form came from, where
  * the person lands after confirming (default: the page itself for GET, /account/security for a POST).
+ * `unless` lets a request through without it (ending one's own session is a sign-out, not a change).
  * Requests without a session pass through untouched: the route's own sign-in check answers them.
  */
-export function requireRecentConfirmation(deps: Pick<Deps, "clock" | "config">, options: { returnTo?: string } = {}): preHandlerAsyncHookHandler {
+export function requireRecentConfirmation(
+  deps: Pick<Deps, "clock" | "config">,
+  options: { returnTo?: string; unless?: (request: FastifyRequest) => boolean } = {},
+): preHandlerAsyncHookHandler {
   return async function recentConfirmation(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const auth = request.auth;
-    if (!auth || isRecentlyConfirmed(deps, auth.session)) return undefined;
+    if (!auth || isRecentlyConfirmed(deps, auth.session) || options.unless?.(request) === true) return undefined;
     if (isApiRequest(request)) throw new AppError("STEP_UP_REQUIRED");
     const back = request.method === "GET" ? safeReturnPath(request.url) : (options.returnTo ?? "/account/security");
     // Returning the reply tells Fastify the answer was sent here and the handler must not run.
@@ -33,6 +37,9 @@ export const CONFIRMED_ROUTES: ReadonlyArray<{ method: string; url: string; retu
   // A new address or number can reset the password, so adding one (the code is sent only after a recent
   // confirmation) and removing one need it: a borrowed, unlocked browser is not enough to take the account.
   { method: "POST", url: "/account/identifiers", returnTo: "/account" },
+  // "Send a new code" starts adding whatever identifier the form names, so it needs the same confirmation,
+  // or a stale session could send a code to its own address with it and add that address after all.
+  { method: "POST", url: "/account/identifiers/verify/resend", returnTo: "/account" },
   { method: "POST", url: "/account/identifiers/:id/remove", returnTo: "/account" },
   { method: "POST", url: "/api/v1/account/identifiers" },
   { method: "DELETE", url: "/api/v1/account/identifiers/:id" },

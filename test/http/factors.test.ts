@@ -225,6 +225,35 @@ describe("second factors and step-up over HTTP", () => {
     assert.equal((await t.deps.stores.sessions.listSessionsOfAccount(accountId, t.clock.now())).length, 1);
   });
 
+  it("ending one other session asks for a confirmation once the window has passed; ending one's own does not", async () => {
+    const client = await createVerifiedAccount(t, "one-other@example.com");
+    const owner = new TestClient(t.app);
+    assert.equal(
+      (await owner.request("POST", "/api/v1/session", { json: { identifier: "one-other@example.com", password: STRONG_PASSWORD } })).statusCode,
+      200,
+    );
+    const ownerId = (await owner.get("/api/v1/session")).json().session.id as string;
+    t.clock.advance(11 * MINUTE);
+    const api = await client.request("DELETE", `/api/v1/sessions/${ownerId}`);
+    assert.equal(api.statusCode, 403);
+    assert.equal(api.json().error.code, "STEP_UP_REQUIRED");
+    const unknown = await client.request("DELETE", "/api/v1/sessions/no-such-session-id-00");
+    assert.equal(unknown.json().error.code, "STEP_UP_REQUIRED", "the same answer for an id that is not the account's");
+    const page = await client.submitForm("/account", `/account/sessions/${ownerId}/revoke`, {});
+    assert.equal(page.statusCode, 303);
+    assert.equal(page.headers.location, "/account/confirm?return_to=%2Faccount");
+    assert.equal((await owner.get("/api/v1/session")).statusCode, 200, "the owner's session lives on");
+
+    assert.equal((await owner.request("POST", "/api/v1/account/confirm", { json: { password: STRONG_PASSWORD } })).statusCode, 204);
+    assert.equal((await owner.request("DELETE", `/api/v1/sessions/${(await client.get("/api/v1/session")).json().session.id}`)).statusCode, 204);
+    assert.equal((await client.get("/api/v1/session")).statusCode, 401, "a confirmed session ends another");
+    t.clock.advance(11 * MINUTE);
+    const form = hiddenInputsIn((await owner.get("/account")).body, "/account/identifiers");
+    const own = await owner.request("POST", `/account/sessions/${ownerId}/revoke`, { form });
+    assert.equal(own.headers.location, "/signin?done=signed-out", "signing oneself out needs no confirmation");
+    assert.equal((await owner.get("/api/v1/session")).statusCode, 401);
+  });
+
   it("an authenticator-app set-up left open is neither shown again nor finished from a session outside the window", async () => {
     const owner = await createVerifiedAccount(t, "open-setup@example.com");
     const accountId = await accountIdOf(owner);
