@@ -164,8 +164,10 @@ export async function confirmTOTPSetup(
   const step = secret ? matchTOTPCode(deps, secret, input.code) : null;
   if (step === null) throw new AppError("SECOND_FACTOR_INVALID", { field: "code" });
   const events = [secondFactorAddedEvent(deps, input.accountId, { id: "totp", kind: "totp" })];
-  if (!(await deps.stores.factors.confirmTOTPFactor(input.accountId, step, deps.clock.now(), events)))
-    throw new AppError("TOTP_NOT_SET_UP", { detail: "confirmed concurrently" });
+  // Only the secret the code was checked against is turned on: if the set-up was started again in another
+  // tab meanwhile, the new secret (which the person's app may never have read) stays pending.
+  if (!(await deps.stores.factors.confirmTOTPFactor(input.accountId, step, deps.clock.now(), events, factor.secretSealed)))
+    throw new AppError("TOTP_NOT_SET_UP", { detail: "confirmed or started again concurrently" });
   await recordAuditEvent(deps, { type: "totp.enabled", accountId: input.accountId, context: input.context });
   await notifySecurityChange(deps, input.accountId, "totp_enabled");
   if (first) await endPasswordOnlySessions(deps, { accountId: input.accountId, session: input.session, factorAMR: ["otp"], context: input.context });

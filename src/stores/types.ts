@@ -192,9 +192,10 @@ export interface FactorStore {
   /**
    * Confirms the unconfirmed factor with the code of `step`, in one statement that also records the step.
    * Returns the factor, or null when there is none to confirm (missing, already confirmed, or the step is
-   * not newer than the last one accepted). Of concurrent callers exactly one receives it.
+   * not newer than the last one accepted, or `secretSealed` is given and the pending secret is no longer
+   * that one: a set-up started again meanwhile). Of concurrent callers exactly one receives it.
    */
-  confirmTOTPFactor(accountId: string, step: number, at: Date, events?: readonly NewWebhookEvent[]): Promise<TOTPFactorRecord | null>;
+  confirmTOTPFactor(accountId: string, step: number, at: Date, events?: readonly NewWebhookEvent[], secretSealed?: string): Promise<TOTPFactorRecord | null>;
   /**
    * Accepts the code of `step` for the confirmed factor: sets last_step only when `step` is newer than it
    * (`UPDATE … WHERE last_step < step`). True for exactly one of any number of concurrent callers with the
@@ -643,8 +644,19 @@ export interface HelpFeedbackStore {
    * in one language with `locale`.
    */
   latestComments(options: { limit: number; slug?: string; locale?: string }): Promise<HelpFeedbackRecord[]>;
-  /** Every answer, oldest first (for export). */
-  listFeedback(): Promise<HelpFeedbackRecord[]>;
+  /**
+   * Answers oldest first (by answer time, then article and visitor): every one, or with `limit` at most
+   * that many, after `after` (the last answer of the previous page) when given. For the export, which
+   * reads page by page: the table grows with every visitor.
+   */
+  listFeedback(options?: { limit?: number; after?: HelpFeedbackCursor }): Promise<HelpFeedbackRecord[]>;
+}
+
+/** Where a page of answers ends: the last answer's time, article and visitor. */
+export interface HelpFeedbackCursor {
+  answeredAt: Date;
+  slug: string;
+  visitorId: string;
 }
 
 export type BackendState = "ok" | "unreachable" | "unwritable" | "timeout";

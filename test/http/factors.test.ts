@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createCAPTCHAChallenge } from "../../src/captcha/challenges.ts";
+import { confirmTOTPSetup, startTOTPSetup } from "../../src/factors/account-security.ts";
 import { secondFactorMethods, verifySecondFactor } from "../../src/factors/second-factor.ts";
 import { generateTOTPCode, totpStepAt, unsealTOTPSecret } from "../../src/factors/totp.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
@@ -252,6 +253,29 @@ describe("second factors and step-up over HTTP", () => {
     const own = await owner.request("POST", `/account/sessions/${ownerId}/revoke`, { form });
     assert.equal(own.headers.location, "/signin?done=signed-out", "signing oneself out needs no confirmation");
     assert.equal((await owner.get("/api/v1/session")).statusCode, 401);
+  });
+
+  it("a code of the secret shown never turns on another secret, even when the set-up is started again while it is checked", async () => {
+    const client = await createVerifiedAccount(t, "restart-setup@example.com");
+    const accountId = await accountIdOf(client);
+    const shown = await startTOTPSetup(t.deps, { accountId, label: "restart" });
+    const read = await t.deps.stores.factors.getTOTPFactor(accountId);
+    // Another tab starts the set-up again between the read of the pending secret and its confirmation.
+    const other = await startTOTPSetup(t.deps, { accountId, label: "restart" });
+    const staleRead = { ...t.deps, stores: { ...t.deps.stores, factors: { ...t.deps.stores.factors, getTOTPFactor: async () => read } } };
+    await assert.rejects(
+      confirmTOTPSetup(staleRead, {
+        accountId,
+        session: { id: "s" },
+        code: generateTOTPCode(shown.secret, totpStepAt(t.clock.now())),
+        context: { ip: null, userAgent: null },
+      }),
+      (error: { code?: string }) => error.code === "TOTP_NOT_SET_UP",
+    );
+    const stored = await t.deps.stores.factors.getTOTPFactor(accountId);
+    assert.equal(stored?.confirmedAt, null, "the secret the person never saw is not turned on");
+    assert.equal(unsealTOTPSecret(t.deps, stored?.secretSealed ?? ""), other.secret);
+    assert.deepEqual(await secondFactorMethods(t.deps, accountId), []);
   });
 
   it("an authenticator-app set-up left open is neither shown again nor finished from a session outside the window", async () => {

@@ -148,17 +148,17 @@ export function createSqlFactorStore(db: Kysely<Database>, codec: SqlCodec, run:
       const [row] = (await run(totpOf.bind({ accountId }))).rows;
       return row ? toTOTP(row) : null;
     },
-    async confirmTOTPFactor(accountId, step, at, events) {
-      const row = await changeWithEvents(events, (q) =>
-        q
+    async confirmTOTPFactor(accountId, step, at, events, secretSealed) {
+      const row = await changeWithEvents(events, (q) => {
+        const pending = q
           .updateTable("totp_factors")
           .set({ confirmed_at: codec.time(at), last_step: step })
           .where("account_id", "=", accountId)
           .where("confirmed_at", "is", null)
-          .where("last_step", "<", step)
-          .returningAll()
-          .executeTakeFirst(),
-      );
+          .where("last_step", "<", step);
+        // The code was checked against this secret: a set-up started again since then holds another one.
+        return (secretSealed === undefined ? pending : pending.where("secret_sealed", "=", secretSealed)).returningAll().executeTakeFirst();
+      });
       return row ? toTOTP(row) : null;
     },
     async acceptTOTPStep(accountId, step) {
