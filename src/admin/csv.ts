@@ -1,7 +1,8 @@
 // CSV export of help feedback (RFC 4180: comma-separated, CRLF line ends, quoted where needed).
+import type { Deps } from "../deps.ts";
 import type { HelpLibrary } from "../help/articles.ts";
 import { isLocale } from "../i18n/locales.ts";
-import type { HelpFeedbackRecord } from "../stores/types.ts";
+import type { HelpFeedbackCursor, HelpFeedbackRecord } from "../stores/types.ts";
 
 export type CSVValue = string | number | null;
 
@@ -32,22 +33,43 @@ function currentVersion(library: HelpLibrary, record: HelpFeedbackRecord): strin
   return article?.locale === record.locale ? article.version : null;
 }
 
+/** Answers read from storage at a time by the export. */
+export const FEEDBACK_CSV_PAGE_SIZE = 1000;
+
 /**
- * Every answer as CSV, oldest first. The anonymous visitor id is left out: each row already is one
- * visitor's answer for one article, and the export needs nothing more.
+ * One answer as a CSV row. The anonymous visitor id is left out: each row already is one visitor's answer
+ * for one article, and the export needs nothing more.
  */
-export function helpFeedbackCSV(records: readonly HelpFeedbackRecord[], library: HelpLibrary): string {
-  return toCSV([
-    FEEDBACK_CSV_HEADER,
-    ...records.map((r) => [
-      r.answeredAt.toISOString(),
-      r.slug,
-      r.articleVersion,
-      currentVersion(library, r) === r.articleVersion ? "yes" : "no",
-      r.helpful ? "yes" : "no",
-      r.reason,
-      r.comment,
-      r.locale,
-    ]),
-  ]);
+function feedbackRow(record: HelpFeedbackRecord, library: HelpLibrary): CSVValue[] {
+  return [
+    record.answeredAt.toISOString(),
+    record.slug,
+    record.articleVersion,
+    currentVersion(library, record) === record.articleVersion ? "yes" : "no",
+    record.helpful ? "yes" : "no",
+    record.reason,
+    record.comment,
+    record.locale,
+  ];
+}
+
+/**
+ * Every answer as CSV, oldest first, in pieces: the header with the first page, then one piece per page.
+ * Anyone can add answers (one per browser and article, up to 1,000 characters each), so the table has no
+ * upper size: it is read page by page by keyset and sent as it is read, never held whole in memory. The
+ * first page is read before this returns, so a storage outage is still answered as one.
+ */
+export async function helpFeedbackCSV(deps: Pick<Deps, "stores">, library: HelpLibrary): Promise<AsyncIterable<string>> {
+  const readPage = (after: HelpFeedbackCursor | undefined): Promise<HelpFeedbackRecord[]> =>
+    deps.stores.helpFeedback.listFeedback({ limit: FEEDBACK_CSV_PAGE_SIZE, ...(after ? { after } : {}) });
+  const first = await readPage(undefined);
+  return (async function* pages(): AsyncGenerator<string> {
+    let page = first;
+    yield toCSV([FEEDBACK_CSV_HEADER, ...page.map((r) => feedbackRow(r, library))]);
+    while (page.length === FEEDBACK_CSV_PAGE_SIZE) {
+      const last = page[page.length - 1] as HelpFeedbackRecord;
+      page = await readPage({ answeredAt: last.answeredAt, slug: last.slug, visitorId: last.visitorId });
+      if (page.length > 0) yield toCSV(page.map((r) => feedbackRow(r, library)));
+    }
+  })();
 }

@@ -1,5 +1,6 @@
 // /admin: the admin console (accounts, security events, the help feedback report) and its exports. To
 // everyone but admins these addresses do not exist: every route and method answers like an unknown page.
+import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
@@ -319,7 +320,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
 
   app.get("/admin/feedback.csv", async (request, reply) => {
     requireAdmin(request);
-    const csv = helpFeedbackCSV(await deps.stores.helpFeedback.listFeedback(), library);
+    const csv = Readable.from(await helpFeedbackCSV(deps, library));
     return reply
       .type("text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="help-feedback-${utcDayOf(deps.clock.now())}.csv"`)

@@ -7,6 +7,7 @@ import { addSeconds, createManualClock, type ManualClock } from "../../src/lib/c
 import type { IdentifierKind } from "../../src/lib/identifier-parsing.ts";
 import type {
   AccountRecord,
+  HelpFeedbackCursor,
   IdentifierRecord,
   NewAccount,
   NewHelpFeedback,
@@ -1329,6 +1330,36 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
             [late.visitorId, false, "didnt_answer", "a comment", "v1"],
           ],
         );
+      });
+
+      test("listFeedback pages by keyset: every answer exactly once, in the order of the full list, answers at the same second included", async () => {
+        const slug = unique("article");
+        const other = unique("article");
+        // Three answers at one second (ties broken by article and visitor), and some a little later.
+        for (const [s, seconds] of [
+          [slug, 0],
+          [other, 0],
+          [slug, 0],
+          [slug, 30],
+          [other, 30],
+          [slug, 61],
+        ] as const) {
+          await stores.helpFeedback.saveFeedback(newFeedback({ slug: s, at: addSeconds(start, seconds) }));
+        }
+        const ours = (f: { slug: string }): boolean => f.slug === slug || f.slug === other;
+        const full = (await stores.helpFeedback.listFeedback()).filter(ours).map((f) => `${f.slug}/${f.visitorId}`);
+        assert.equal(full.length, 6);
+        const paged: string[] = [];
+        let after: HelpFeedbackCursor | undefined;
+        for (let round = 0; round < 1000; round++) {
+          const page = await stores.helpFeedback.listFeedback({ limit: 2, ...(after ? { after } : {}) });
+          assert.ok(page.length <= 2, "a page holds at most the limit");
+          paged.push(...page.filter(ours).map((f) => `${f.slug}/${f.visitorId}`));
+          const last = page[page.length - 1];
+          if (!last || page.length < 2) break;
+          after = { answeredAt: last.answeredAt, slug: last.slug, visitorId: last.visitorId };
+        }
+        assert.deepEqual(paged, full);
       });
 
       test("views and answers keep their language: summaries break down and filter by it, as do the trend and comments", async () => {

@@ -45,16 +45,22 @@ function parseCSV(text: string): string[][] {
   return rows;
 }
 
+/** A signed-in admin (admin@example.com). */
+async function createAdmin(t: TestApp): Promise<TestClient> {
+  const admin = await createVerifiedAccount(t, "admin@example.com");
+  const found = await t.deps.stores.accounts.getAccountByIdentifier("admin@example.com");
+  assert.ok(found);
+  await t.deps.stores.accounts.setAccountAdmin(found.account.id, true, t.clock.now());
+  return admin;
+}
+
 describe("admin", () => {
   let t: TestApp;
   let admin: TestClient;
   let member: TestClient;
   before(async () => {
     t = await createTestApp();
-    admin = await createVerifiedAccount(t, "admin@example.com");
-    const found = await t.deps.stores.accounts.getAccountByIdentifier("admin@example.com");
-    assert.ok(found);
-    await t.deps.stores.accounts.setAccountAdmin(found.account.id, true, t.clock.now());
+    admin = await createAdmin(t);
     member = await createVerifiedAccount(t, "member@example.com");
   });
   after(async () => {
@@ -329,5 +335,70 @@ describe("admin", () => {
     const line = report.stdout.split("\n").find((l) => l.startsWith(`${slug} `));
     assert.deepEqual(line?.split(/\s{2,}/).slice(2, 4), ["1", "1"]);
     assert.notEqual(runCLI(["help", "report", "--lang", "xx"]).status, 0);
+  });
+});
+
+describe("help feedback export of a large table", () => {
+  let t: TestApp;
+  let admin: TestClient;
+  before(async () => {
+    t = await createTestApp();
+    admin = await createAdmin(t);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("reads the answers page by page and still exports every one, oldest first", async () => {
+    // Anyone can add answers (a browser without cookies is a new visitor each time), so the table has no
+    // upper size: an export that read it whole could exhaust the server's memory.
+    const start = t.clock.now();
+    const total = 2345;
+    for (let i = 0; i < total; i++) {
+      await t.deps.stores.helpFeedback.saveFeedback({
+        slug: i % 3 === 0 ? "security-check" : "create-an-account",
+        locale: "en",
+        articleVersion: "v1",
+        visitorId: `visitor-${String(i).padStart(5, "0")}`,
+        helpful: i % 2 === 0,
+        reason: null,
+        comment: `comment ${i}`,
+        // Many answers share a second, so pages must split ties without losing or repeating any.
+        at: new Date(start.getTime() + Math.floor(i / 7) * 1000),
+      });
+    }
+    const store = t.deps.stores.helpFeedback;
+    const original = store.listFeedback;
+    const reads: Array<number | undefined> = [];
+    store.listFeedback = (options) => {
+      reads.push(options?.limit);
+      return original.call(store, options);
+    };
+    try {
+      const csv = await admin.get("/admin/feedback.csv");
+      assert.equal(csv.statusCode, 200);
+      const rows = parseCSV(csv.body);
+      assert.equal(rows.length - 1, total, "one row per stored answer");
+      assert.deepEqual(
+        rows
+          .slice(1)
+          .map((r) => r[6])
+          .sort(),
+        Array.from({ length: total }, (_, i) => `comment ${i}`).sort(),
+        "every answer exactly once",
+      );
+      const times = rows.slice(1).map((r) => Date.parse(r[0] ?? ""));
+      assert.ok(
+        times.every((time, i) => i === 0 || time >= (times[i - 1] as number)),
+        "oldest first",
+      );
+      assert.ok(reads.length >= 3, `read in pages (${reads.length} reads)`);
+      assert.ok(
+        reads.every((limit) => limit !== undefined && limit <= 1000),
+        `every read has a limit: ${reads.join(", ")}`,
+      );
+    } finally {
+      store.listFeedback = original;
+    }
   });
 });

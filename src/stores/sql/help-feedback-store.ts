@@ -200,9 +200,17 @@ export function createSqlHelpFeedbackStore(db: Kysely<Database>, codec: SqlCodec
       return (await query.execute()).map(toRecord);
     },
 
-    async listFeedback() {
-      const rows = await db.selectFrom("help_feedback").selectAll().orderBy("answered_at").orderBy("slug").orderBy("visitor_id").execute();
-      return rows.map(toRecord);
+    async listFeedback(options = {}) {
+      let query = db.selectFrom("help_feedback").selectAll();
+      const after = options.after;
+      if (after) {
+        query = query.where((eb) =>
+          eb(eb.refTuple("answered_at", "slug", "visitor_id"), ">", eb.tuple(codec.time(after.answeredAt), after.slug, after.visitorId)),
+        );
+      }
+      query = query.orderBy("answered_at").orderBy("slug").orderBy("visitor_id");
+      if (options.limit !== undefined) query = query.limit(Math.max(0, Math.floor(options.limit)));
+      return (await query.execute()).map(toRecord);
     },
   };
 }
