@@ -31,9 +31,13 @@ export async function getSecurityOverview(deps: Pick<Deps, "stores">, accountId:
   return { passkeys, totp: totp === null ? "off" : isTOTPActive(totp) ? "on" : "setting_up", recoveryCodesLeft };
 }
 
-/** Recovery codes are made with the first second factor; afterwards only on request. Returns new codes or null. */
-async function recoveryCodesForFirstFactor(deps: SecurityDeps, accountId: string, context: SessionContext): Promise<string[] | null> {
-  if ((await deps.stores.factors.countUnusedRecoveryCodes(accountId)) > 0) return null;
+/**
+ * Recovery codes are made with the first second factor; afterwards only on request (or when none is left).
+ * Returns new codes or null. With the first factor they are always new: codes left from a factor turned off
+ * earlier (printed, perhaps lost) must not come back to life unseen.
+ */
+async function recoveryCodesForFirstFactor(deps: SecurityDeps, accountId: string, context: SessionContext, first: boolean): Promise<string[] | null> {
+  if (!first && (await deps.stores.factors.countUnusedRecoveryCodes(accountId)) > 0) return null;
   const codes = await regenerateRecoveryCodes(deps, accountId);
   await recordAuditEvent(deps, { type: "recovery_codes.generated", accountId, context, detail: { count: codes.length, first: true } });
   return codes;
@@ -102,7 +106,7 @@ export async function addPasskey(
   await notifySecurityChange(deps, input.accountId, "passkey_added");
   if (first)
     await endPasswordOnlySessions(deps, { accountId: input.accountId, session: input.session, factorAMR: passkeyAMR(result.passkey), context: input.context });
-  return { passkey: result.passkey, recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context) };
+  return { passkey: result.passkey, recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context, first) };
 }
 
 /** Renames a passkey. Throws PASSKEY_NAME_INVALID or PASSKEY_NOT_FOUND. */
@@ -171,7 +175,7 @@ export async function confirmTOTPSetup(
   await recordAuditEvent(deps, { type: "totp.enabled", accountId: input.accountId, context: input.context });
   await notifySecurityChange(deps, input.accountId, "totp_enabled");
   if (first) await endPasswordOnlySessions(deps, { accountId: input.accountId, session: input.session, factorAMR: ["otp"], context: input.context });
-  return { recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context) };
+  return { recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context, first) };
 }
 
 /** Turns the authenticator app off (or abandons its set-up). Throws TOTP_NOT_SET_UP when there is none. */

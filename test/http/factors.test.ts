@@ -278,6 +278,23 @@ describe("second factors and step-up over HTTP", () => {
     assert.deepEqual(await secondFactorMethods(t.deps, accountId), []);
   });
 
+  it("turning the only second factor off and on again brings new recovery codes; the old ones stay dead", async () => {
+    const client = await createVerifiedAccount(t, "off-and-on@example.com");
+    const accountId = await accountIdOf(client);
+    const { codes: old } = await enableTOTP(t, client);
+    assert.equal((await client.request("DELETE", "/api/v1/account/totp")).statusCode, 204);
+    assert.deepEqual(await secondFactorMethods(t.deps, accountId), [], "the password alone signs in now");
+    t.clock.advance(30 * 1000);
+    const { codes: fresh } = await enableTOTP(t, client);
+    assert.equal(fresh?.length, 10, "the new first factor shows new codes");
+    assert.deepEqual(await verifySecondFactor(t.deps, accountId, { method: "recovery_code", code: old[0] as string, binding: "b:o" }), {
+      ok: false,
+      reason: "invalid",
+    });
+    assert.equal((await verifySecondFactor(t.deps, accountId, { method: "recovery_code", code: fresh[0] as string, binding: "b:o" })).ok, true);
+    assert.equal(await t.deps.stores.factors.countUnusedRecoveryCodes(accountId), 9);
+  });
+
   it("an authenticator-app set-up left open is neither shown again nor finished from a session outside the window", async () => {
     const owner = await createVerifiedAccount(t, "open-setup@example.com");
     const accountId = await accountIdOf(owner);
