@@ -145,11 +145,15 @@ export function startResetFlow(deps: Pick<Deps, "stores" | "random">, request: F
 }
 
 /** Starts the code step of a registration that a sign-in found unconfirmed. */
-export function startRegistrationCodeFlow(
+export async function startRegistrationCodeFlow(
   deps: Pick<Deps, "stores" | "random">,
   request: FastifyRequest,
   handOff: SigninVerifyHandOff,
   error: FlowError,
 ): Promise<string> {
-  return startFlow(deps, request, registrationPageFlow, registrationCodeState({ ...handOff, error }));
+  // The sign-in just matched the password of the pending account that holds the identifier: only that
+  // account's confirmation signs this browser in, not one that a later registration puts in its place.
+  const found = handOff.signInAs ? await deps.stores.accounts.getAccountByIdentifier(handOff.signInAs) : null;
+  const signInAccountId = found && found.identifier.verifiedAt === null ? { signInAccountId: found.account.id } : {};
+  return startFlow(deps, request, registrationPageFlow, registrationCodeState({ ...handOff, ...signInAccountId, error }));
 }

@@ -51,6 +51,12 @@ export interface RegistrationState {
   channel?: "email" | "phone";
   /** code: the identifier whose confirmation also signs in this browser (it chose the password). */
   signInAs?: string;
+  /**
+   * code: the account whose password this browser chose. Only its confirmation signs in here: a later
+   * registration of the same identifier replaces it, and its code must not sign this browser into an
+   * account whose password someone else chose.
+   */
+  signInAccountId?: string;
   /** code: a new code was just sent. */
   resent?: boolean;
   error: FlowError | null;
@@ -85,6 +91,7 @@ export function registrationCodeState(input: {
   sentTo?: string;
   channel?: "email" | "phone";
   signInAs?: string;
+  signInAccountId?: string;
   error?: FlowError;
 }): RegistrationState {
   const { error, ...rest } = input;
@@ -186,9 +193,17 @@ async function completeRegistration(
   }, ["DELIVERY_FAILED"]);
   if ("refusal" in registered)
     return { kind: "refused", state: { ...newRegistrationState(), identifier, name, error: flowErrorOf(registered.refusal) }, refusal: registered.refusal };
-  const sent = registered.value.identifier;
-  // signInAs binds the confirmation to this browser: only here does a correct code also sign in.
-  return { kind: "code-sent", to: sent.display, state: registrationCodeState({ identifier, sentTo: sent.display, channel: sent.kind, signInAs: sent.value }) };
+  const { identifier: sent, accountId } = registered.value;
+  // signInAs binds the confirmation to this browser: only here does a correct code also sign in, and only
+  // into the account this registration created.
+  const state = registrationCodeState({
+    identifier,
+    sentTo: sent.display,
+    channel: sent.kind,
+    signInAs: sent.value,
+    ...(accountId ? { signInAccountId: accountId } : {}),
+  });
+  return { kind: "code-sent", to: sent.display, state };
 }
 
 /** The API's registration: the same service, with the typo suggestion in the answer instead of a question. */
@@ -215,6 +230,7 @@ function keptCodeState(identifier: string, current: RegistrationState | null | u
     ...(current?.sentTo ? { sentTo: current.sentTo } : {}),
     ...(current?.channel ? { channel: current.channel } : {}),
     ...(current?.signInAs ? { signInAs: current.signInAs } : {}),
+    ...(current?.signInAccountId ? { signInAccountId: current.signInAccountId } : {}),
     ...(extra.error ? { error: extra.error } : {}),
   });
 }
@@ -232,7 +248,7 @@ export async function runRegistrationConfirmation(
   if ("refusal" in confirmed)
     return { kind: "refused", state: keptCodeState(input.identifier, current, { error: flowErrorOf(confirmed.refusal) }), refusal: confirmed.refusal };
   const account = confirmed.value;
-  const inThisBrowser = account.identifiers.find((i) => i.value === current?.signInAs && i.verified);
+  const inThisBrowser = account.id === current?.signInAccountId && account.identifiers.some((i) => i.value === current.signInAs && i.verified);
   if (!inThisBrowser) return { kind: "confirmed", account, identifier: input.identifier };
   const { token, session } = await signInAfterConfirmation(deps, { accountId: account.id, context: input.context });
   return { kind: "signed-in", account, session, token };

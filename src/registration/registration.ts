@@ -32,6 +32,8 @@ export interface RegistrationInput {
 
 export interface RegistrationResult {
   identifier: Identifier;
+  /** The pending account this registration created; absent when the identifier was taken (a notice went out). */
+  accountId?: string;
 }
 
 type RegistrationDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger">;
@@ -89,7 +91,7 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
     await deps.stores.accounts.deleteAccount(accountId);
     throw error;
   }
-  return { identifier };
+  return { identifier, accountId };
 }
 
 /** Confirms a registration with its code; from then on the account can sign in. */

@@ -31,6 +31,13 @@ function shownFiles(): string[] {
 /** A phone number written with its country code: `+44 7400 123456`, `0049 1512 3456789`, `+1 (415) 555-0132`. */
 const INTERNATIONAL_NUMBER = /(?<![\w+])(?:\+|00)[1-9][0-9]{0,2}(?:[ -]?(?:\([0-9]+\)|[0-9]+)){2,5}(?![\w])/g;
 
+/** Fills in the registration page as a person would; returns where it sends the browser. */
+async function registerOnPage(browser: TestClient, identifier: string): Promise<string> {
+  const fields = { identifier, password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, captchaAnswer: "TESTME" };
+  const registered = await browser.submitForm("/register", "/register", fields);
+  return registered.headers.location as string;
+}
+
 describe("journeys", () => {
   let t: TestApp;
   before(async () => {
@@ -247,6 +254,53 @@ describe("journeys", () => {
     const session = await browser2.get("/api/v1/session");
     assert.equal(session.statusCode, 200);
     assert.equal(session.json().account.identifiers[0].value, "eve@example.com");
+  });
+
+  it("a registration that replaced this browser's before its code was entered never signs this browser in", async () => {
+    const browser = new TestClient(t.app);
+    const verifyUrl = await registerOnPage(browser, "fern@example.com");
+    assert.match(verifyUrl, /^\/verify\?flow=/);
+    // Someone else registers the same address with a password of their own: the newest code (the only one
+    // that works now) is for their account.
+    const thief = new TestClient(t.app);
+    const theirs = await thief.request("POST", "/api/v1/accounts", {
+      json: { identifier: "fern@example.com", password: "Thief-Chooses-This-Password-17", captcha: await solveCAPTCHA(thief) },
+    });
+    assert.equal(theirs.statusCode, 202);
+    const code = await latestCode(t.config.outboxDir, "fern@example.com");
+
+    const confirmed = await browser.submitForm(verifyUrl, "/verify", { identifier: "fern@example.com", code });
+    assert.equal(confirmed.statusCode, 303);
+    assert.match(confirmed.headers.location as string, /^\/signin\?flow=[^&]+&done=verified$/, "sent to sign in, not into their account");
+    assert.equal((await browser.get("/api/v1/session")).statusCode, 401, "not signed in to an account whose password this browser did not choose");
+  });
+
+  it("a sign-in that stops at an unconfirmed address signs in with the code, but not into a registration that replaced it", async () => {
+    const api = new TestClient(t.app);
+    for (const identifier of ["gail@example.com", "hank@example.com"]) {
+      const r = await api.request("POST", "/api/v1/accounts", { json: { identifier, password: STRONG_PASSWORD, captcha: await solveCAPTCHA(api) } });
+      assert.equal(r.statusCode, 202);
+    }
+    const signInAndConfirm = async (identifier: string, replace: boolean) => {
+      const browser = new TestClient(t.app);
+      const stopped = await browser.submitForm("/signin", "/signin", { identifier, password: STRONG_PASSWORD });
+      const verifyUrl = stopped.headers.location as string;
+      assert.match(verifyUrl, /^\/verify\?flow=/);
+      if (replace) {
+        const thief = new TestClient(t.app);
+        const r = await thief.request("POST", "/api/v1/accounts", {
+          json: { identifier, password: "Thief-Chooses-This-Password-17", captcha: await solveCAPTCHA(thief) },
+        });
+        assert.equal(r.statusCode, 202);
+      }
+      const code = await latestCode(t.config.outboxDir, identifier);
+      const confirmed = await browser.submitForm(verifyUrl, "/verify", { identifier, code });
+      return { location: confirmed.headers.location as string, session: (await browser.get("/api/v1/session")).statusCode };
+    };
+    assert.deepEqual(await signInAndConfirm("gail@example.com", false), { location: "/account?done=welcome", session: 200 });
+    const replaced = await signInAndConfirm("hank@example.com", true);
+    assert.match(replaced.location, /^\/signin\?flow=[^&]+&done=verified$/);
+    assert.equal(replaced.session, 401);
   });
 
   it("'Forgot your password?' carries the typed identifier in flow state, never in the address", async () => {
