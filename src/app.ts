@@ -18,7 +18,7 @@ import { registerBrandingAssets } from "./http/branding-assets.ts";
 import { registerBrowserId } from "./http/browser-id.ts";
 import { answerClientError, registerShutdownAnswers } from "./http/connections.ts";
 import { baseCookieOptions, csrfCookieName } from "./http/cookies.ts";
-import { registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
+import { registerEarlyNotFound, registerErrorHandling, sendFrameworkError } from "./http/errors.ts";
 import { ownValue } from "./http/forms.ts";
 import { registerHealthRoutes, registerMetricsRoute } from "./http/health.ts";
 import { registerInputChecks } from "./http/input-checks.ts";
@@ -184,6 +184,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   registerBrowserId(app, deps);
   registerLocale(app, deps);
   registerSessionHook(app, deps);
+  registerEarlyNotFound(app, deps, methods);
   registerHealthRoutes(app, deps);
   if (!config.metrics) registerMetricsRoute(app, deps);
   app.addHook("onResponse", (request, reply, done) => {

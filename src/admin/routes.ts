@@ -67,16 +67,19 @@ const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 function refuseOtherMethods(app: FastifyInstance, url: string, accepted: ReadonlyArray<"GET" | "POST">): void {
   // HEAD comes with every GET route.
   const allow: string[] = accepted.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m]));
+  const refuse = async (request: FastifyRequest, reply: FastifyReply): Promise<never> => {
+    requireAdmin(request);
+    reply.header("allow", allow.join(", "));
+    throw new AppError("METHOD_NOT_ALLOWED", { detail: `${request.method} ${request.url}` });
+  };
   app.route({
     method: ALL_METHODS.filter((m) => !allow.includes(m)),
     url,
     // Methods no route here has (TRACE, PROPFIND, …) reach the not-found handler: it too says 405 to admins only.
     config: { revealMethodsTo: isAdminRequest } satisfies MethodCheckConfig,
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      requireAdmin(request);
-      reply.header("allow", allow.join(", "));
-      throw new AppError("METHOD_NOT_ALLOWED", { detail: `${request.method} ${request.url}` });
-    },
+    // Before the body is read, as for an unknown address: a malformed or oversized body must not change the answer.
+    onRequest: refuse,
+    handler: refuse,
   });
 }
 

@@ -202,10 +202,26 @@ export function registerErrorHandling(app: FastifyInstance, deps: Pick<Deps, "co
     else request.log.info({ code: appError.code, detail: appError.detail === undefined ? undefined : redactURLsIn(appError.detail) }, "request refused");
     return isApiRequest(request) ? sendApiError(reply, appError) : sendErrorPage(reply, deps, appError);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const allowed = methods?.allowedMethods(request);
-    if (allowed) reply.header("allow", allowed.join(", "));
-    const error = new AppError(allowed ? "METHOD_NOT_ALLOWED" : "NOT_FOUND", { detail: `${request.method} ${request.url}` });
-    return isApiRequest(request) ? sendApiError(reply, error) : sendErrorPage(reply, deps, error);
+  app.setNotFoundHandler((request, reply) => answerUnknownRoute(deps, methods, request, reply));
+}
+
+/** 404 for an address no route has, or 405 with Allow for a known one asked with another method. */
+function answerUnknownRoute(deps: Pick<Deps, "config">, methods: MethodCheck | undefined, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const allowed = methods?.allowedMethods(request);
+  if (allowed) reply.header("allow", allowed.join(", "));
+  const error = new AppError(allowed ? "METHOD_NOT_ALLOWED" : "NOT_FOUND", { detail: `${request.method} ${request.url}` });
+  return isApiRequest(request) ? sendApiError(reply, error) : sendErrorPage(reply, deps, error);
+}
+
+/**
+ * Answers a request for an unknown address (or method) as soon as the request's own hooks have run, before
+ * its body is read. Register it after the session and language hooks (the answer depends on both). The
+ * admin console answers visitors who are not admins before reading the body; an unknown address that
+ * read it would answer a malformed or oversized body with 400 or 413, and the difference would show
+ * which addresses the console has.
+ */
+export function registerEarlyNotFound(app: FastifyInstance, deps: Pick<Deps, "config">, methods?: MethodCheck): void {
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.is404) return answerUnknownRoute(deps, methods, request, reply);
   });
 }

@@ -105,6 +105,59 @@ describe("admin console", () => {
     assert.equal((await member.get("/api/v1/session")).statusCode, 200, "the member is still signed in");
   });
 
+  it("answers non-admins like an unknown address whatever the body: malformed, oversized or ill-formed text changes nothing", async () => {
+    const target = await idOf("member@example.com");
+    const bodies = [
+      { label: "malformed JSON", type: "application/json", payload: "{bad" },
+      { label: "JSON with an unpaired surrogate", type: "application/json", payload: '{"password":"\\ud800"}' },
+      { label: "JSON over the body limit", type: "application/json", payload: JSON.stringify({ password: "x".repeat(2_000_000) }) },
+      { label: "a form over the body limit", type: "application/x-www-form-urlencoded", payload: `password=${"x".repeat(2_000_000)}` },
+    ];
+    for (const [who, client] of [
+      ["anonymous", new TestClient(t.app)],
+      ["member", member],
+    ] as const) {
+      const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      const send = (method: string, url: string, type: string, payload: string) =>
+        t.app.inject({ method: method as "POST", url, payload, headers: { "content-type": type, ...(cookie ? { cookie } : {}) } });
+      for (const { label, type, payload } of bodies) {
+        for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+          for (const [url, unknownUrl] of [
+            [`/api/v1/admin/accounts/${target}/disable`, "/api/v1/no-such-call"],
+            [`/admin/accounts/${target}/disable`, "/no-such-page"],
+            ["/admin/accounts", "/no-such-page"],
+          ] as const) {
+            const refused = await send(method, url, type, payload);
+            const unknown = await send(method, unknownUrl, type, payload);
+            assert.equal(unknown.statusCode, 404, `${who} ${method} ${unknownUrl} with ${label}`);
+            assert.equal(refused.statusCode, 404, `${who} ${method} ${url} with ${label}`);
+            assert.equal(refused.headers.allow, undefined);
+            if (url.startsWith("/api/")) assert.equal(refused.body, unknown.body, `${who} ${method} ${url} with ${label}`);
+            else
+              assert.equal(
+                withoutCsrfTokens(refused.body.replaceAll(url, unknownUrl)),
+                withoutCsrfTokens(unknown.body),
+                `${who} ${method} ${url} with ${label}`,
+              );
+          }
+        }
+      }
+    }
+    assert.equal((await t.deps.stores.accounts.getAccountById(target))?.disabledAt, null);
+  });
+
+  it("answers an admin's wrong method 405 before reading the body", async () => {
+    for (const url of ["/admin/accounts", `/admin/accounts/${adminId}/disable`]) {
+      const put = await t.app.inject({
+        method: "PUT",
+        url,
+        payload: "{bad",
+        headers: { "content-type": "application/json", cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+      });
+      assert.equal(put.statusCode, 405, `PUT ${url} with malformed JSON`);
+    }
+  });
+
   it("tells an admin which methods an address accepts", async () => {
     const post = await admin.request("POST", "/admin/accounts", { form: { x: "1" } });
     assert.equal(post.statusCode, 405);
