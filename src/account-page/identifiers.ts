@@ -2,7 +2,7 @@
 // with a code before it is added; a taken one answers the same as a free one.
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
-import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { consumeSendAllowance, sendCountedMessage } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
@@ -29,20 +29,22 @@ export async function startAddingIdentifier(deps: AddDeps & Pick<Deps, "tasks">,
   // Whether someone else holds the identifier is looked up, and the code or the owner's notice made and
   // sent, in the background for every identifier: the answer does the same work, and takes the same time,
   // for a free and a taken one.
-  deps.tasks.run("identifier code", async () => {
-    const taken = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
-    if (taken && taken.identifier.verifiedAt !== null) {
-      // Someone else's: tell the owner instead of sending a code.
-      const signin = `${deps.config.baseUrl}/signin`;
-      await deliverToIdentifier(deps, identifier, {
-        email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
-        sms: () => registrationAttemptSMS(signin),
-        locale,
-      });
-      return;
-    }
-    await issueVerificationCode(deps, { accountId, purpose: "add_identifier", identifier, locale });
-  });
+  deps.tasks.run("identifier code", () =>
+    sendCountedMessage(deps, "verification", identifier.value, async () => {
+      const taken = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
+      if (taken && taken.identifier.verifiedAt !== null) {
+        // Someone else's: tell the owner instead of sending a code.
+        const signin = `${deps.config.baseUrl}/signin`;
+        await deliverToIdentifier(deps, identifier, {
+          email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
+          sms: () => registrationAttemptSMS(signin),
+          locale,
+        });
+        return;
+      }
+      await issueVerificationCode(deps, { accountId, purpose: "add_identifier", identifier, locale });
+    }),
+  );
   return identifier;
 }
 

@@ -21,6 +21,9 @@ export function messageLocale(config: Pick<Deps["config"], "locales">, wanted: L
   return wanted && config.locales.offered.includes(wanted) ? wanted : config.locales.fallback;
 }
 
+/** How long a person is asked to wait after a message could not be sent (the Retry-After of DELIVERY_FAILED). */
+export const DELIVERY_RETRY_AFTER_SECONDS = 60;
+
 /** Sends by e-mail or SMS, in the site's words when its owner rewrote the message. A failure is logged and becomes DELIVERY_FAILED (503), never a 500. */
 export async function deliverToIdentifier(
   deps: Pick<Deps, "config" | "mailer" | "sms" | "logger">,
@@ -36,6 +39,7 @@ export async function deliverToIdentifier(
     }
   } catch (cause) {
     deps.logger.error({ err: cause, channel: identifier.kind }, "message delivery failed");
-    throw new AppError("DELIVERY_FAILED", { cause, detail: identifier.kind });
+    // The allowance of the message is given back (sendCountedMessage), so trying again soon costs nothing.
+    throw new AppError("DELIVERY_FAILED", { cause, detail: identifier.kind, retryAfter: DELIVERY_RETRY_AFTER_SECONDS });
   }
 }

@@ -1,7 +1,7 @@
 // Limits on messages sent to one address or number, so nobody can flood someone's inbox or phone through
 // us. Counted per identifier whether or not an account uses it, so the limit itself reveals nothing.
 import type { Deps } from "../deps.ts";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, isAppError } from "../errors/app-error.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 
 export const SEND_LIMITS = [
@@ -23,5 +23,25 @@ export async function consumeSendAllowance(deps: Pick<Deps, "stores">, kind: str
       const retryAfter = Math.max(1, await deps.stores.shortLived.ttl(key));
       throw new AppError("SEND_LIMITED", { retryAfter, detail: `${kind} ${limit.window}` });
     }
+  }
+}
+
+/** Gives back one message counted by consumeSendAllowance (each window, not below zero). */
+export async function releaseSendAllowance(deps: Pick<Deps, "stores">, kind: string, value: string): Promise<void> {
+  const subject = sha256Hex(value).slice(0, 32);
+  for (const limit of SEND_LIMITS) await deps.stores.shortLived.decrement(`send:${kind}:${limit.window}:${subject}`);
+}
+
+/**
+ * Runs `send` for a message already counted against `value`'s allowance, and gives the count back when
+ * the message could not be delivered (DELIVERY_FAILED), then throws on: a mail server or SMS gateway that
+ * is down must not use up the allowance, or people who retried during the outage would be refused after it.
+ */
+export async function sendCountedMessage(deps: Pick<Deps, "stores">, kind: string, value: string, send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (isAppError(error) && error.code === "DELIVERY_FAILED") await releaseSendAllowance(deps, kind, value);
+    throw error;
   }
 }

@@ -4,7 +4,7 @@
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { checkNewPassword } from "../accounts/password-policy.ts";
-import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { consumeSendAllowance, sendCountedMessage } from "../accounts/send-limits.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
@@ -76,11 +76,13 @@ export async function requestPasswordReset(
   const to = found ? { ...identifier, display: found.identifier.display } : identifier;
   deps.tasks.run("password reset message", async () => {
     if (!account) return;
-    await deliverToIdentifier(deps, to, {
-      email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
-      sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
-      locale: input.context?.locale,
-    });
+    await sendCountedMessage(deps, "reset", identifier.value, () =>
+      deliverToIdentifier(deps, to, {
+        email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
+        sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+        locale: input.context?.locale,
+      }),
+    );
   });
   return { identifier };
 }
@@ -109,11 +111,13 @@ export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: 
     usedAt: null,
     revokedAt: null,
   });
-  await deliverToIdentifier(deps, identifier, {
-    email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
-    sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
-    locale: input.locale,
-  });
+  await sendCountedMessage(deps, "reset", identifier.value, () =>
+    deliverToIdentifier(deps, identifier, {
+      email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
+      sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+      locale: input.locale,
+    }),
+  );
 }
 
 export type ResetLinkStatus = "valid" | "used" | "expired" | "invalid";

@@ -5,7 +5,7 @@ import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
 import { checkPasswordShape, checkPasswordStrength } from "../accounts/password-policy.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
-import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { consumeSendAllowance, sendCountedMessage } from "../accounts/send-limits.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
@@ -77,15 +77,19 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
     // Write to the address as its owner confirmed it, not as this request spelled it.
     const owner = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
     const to = owner ? { ...identifier, display: owner.identifier.display } : identifier;
-    await deliverToIdentifier(deps, to, {
-      email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
-      sms: () => registrationAttemptSMS(signin),
-      locale: input.locale,
-    });
+    await sendCountedMessage(deps, "verification", identifier.value, () =>
+      deliverToIdentifier(deps, to, {
+        email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
+        sms: () => registrationAttemptSMS(signin),
+        locale: input.locale,
+      }),
+    );
     return { identifier };
   }
   try {
-    await issueVerificationCode(deps, { accountId, purpose: "registration", identifier, locale: input.locale });
+    await sendCountedMessage(deps, "verification", identifier.value, () =>
+      issueVerificationCode(deps, { accountId, purpose: "registration", identifier, locale: input.locale }),
+    );
   } catch (error) {
     // Never leave a half-created account behind: without the code nobody could finish it.
     await deps.stores.accounts.deleteAccount(accountId);
@@ -129,7 +133,9 @@ export async function resendRegistrationCode(
   deps.tasks.run("registration code resend", async () => {
     const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
     if (found && found.identifier.verifiedAt === null) {
-      await issueVerificationCode(deps, { accountId: found.account.id, purpose: "registration", identifier, locale: input.locale });
+      await sendCountedMessage(deps, "verification", identifier.value, () =>
+        issueVerificationCode(deps, { accountId: found.account.id, purpose: "registration", identifier, locale: input.locale }),
+      );
     }
   });
   return { identifier };

@@ -10,8 +10,9 @@ import { after, before, describe, it } from "node:test";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { signSMSWebhookBody } from "../../src/delivery/sms.ts";
-import { STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
 
 interface Received {
   to: string;
@@ -216,6 +217,36 @@ describe("delivery failures", () => {
     const timestamp = call.headers["x-latchkey-timestamp"] as string;
     assert.equal(call.headers["x-latchkey-signature"], signSMSWebhookBody("webhook-secret-0123456789", timestamp, call.body));
     assert.notEqual(call.headers["x-latchkey-signature"], signSMSWebhookBody("wrong-secret-0123456789", timestamp, call.body));
+  });
+
+  it("gives the send allowance back when a message cannot be sent, so retrying through an outage costs nothing", async () => {
+    // Registration answers at once: each failure is DELIVERY_FAILED with Retry-After, never SEND_LIMITED.
+    webhookStatus = 500;
+    for (let i = 0; i < 5; i++) {
+      const failed = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "+33 6 11 22 33 44", password: STRONG_PASSWORD } });
+      assert.equal(failed.statusCode, 503);
+      assert.equal(failed.json().error.code, "DELIVERY_FAILED");
+      assert.equal(failed.headers["retry-after"], "60");
+    }
+    // A reset is sent in the background (the answer is the same for everyone); its failures give back too.
+    const phone = "+33611223355";
+    await seedVerifiedAccount(t, phone);
+    const client = new TestClient(t.app);
+    const requestReset = async () =>
+      client.request("POST", "/api/v1/password-resets", { json: { identifier: phone, captcha: await solveCAPTCHA(client, "password_reset") } });
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await requestReset()).statusCode, 202);
+      await t.deps.tasks.settle();
+    }
+
+    webhookStatus = 200;
+    const registered = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "+33 6 11 22 33 44", password: STRONG_PASSWORD } });
+    assert.equal(registered.statusCode, 202, registered.body);
+    assert.match(webhook.calls.at(-1)?.body ?? "", /\+33611223344/);
+    assert.equal((await requestReset()).statusCode, 202);
+    await t.deps.tasks.settle();
+    const sent = JSON.parse(webhook.calls.at(-1)?.body ?? "{}") as { to?: string; body?: string };
+    assert.equal(sent.to, phone, "the reset code went out once the gateway was back");
   });
 
   it("reports a failing SMS gateway as DELIVERY_FAILED and leaves no account behind", async () => {
