@@ -64,7 +64,10 @@ export async function runFeedbackStep(
     const state: FeedbackState = {
       ...newFeedbackState(article.slug),
       reason: input.reason,
-      comment: input.comment.slice(0, MAX_FEEDBACK_COMMENT_LENGTH * 2),
+      // Cut by characters, not UTF-16 units: a cut through an emoji would show the reader a broken character.
+      comment: Array.from(input.comment)
+        .slice(0, MAX_FEEDBACK_COMMENT_LENGTH * 2)
+        .join(""),
       error: flowErrorOf(saved.refusal),
     };
     return { kind: "refused", state, refusal: saved.refusal };

@@ -256,6 +256,24 @@ describe("help center", () => {
     assert.equal(await storedAnswer(reader, "problems-signing-in"), null);
   });
 
+  it("without JavaScript, a refused comment with characters outside the BMP is kept without a broken character", async () => {
+    const reader = browser();
+    const page = await reader.get("/help/problems-signing-in");
+    const csrf = hiddenInputsIn(page.body, "/help/problems-signing-in/feedback")._csrf as string;
+    // 2,401 code units: a cut by units at the kept length would fall inside an emoji.
+    const typed = `a${"😀".repeat(1200)}`;
+    const refused = await reader.request("POST", "/help/problems-signing-in/feedback", {
+      form: { _csrf: csrf, helpful: "no", reason: "other", comment: typed },
+    });
+    assert.equal(refused.statusCode, 303);
+    const shown = await reader.get((refused.headers.location as string).replace(/#.*$/, ""));
+    assert.match(pageText(shown.body), /Your comment can be at most 1,000 characters long/);
+    const kept = /aria-describedby="feedback-comment-error">([^<]*)<\/textarea>/.exec(shown.body)?.[1] ?? "";
+    assert.ok(kept.length > 0, "the comment is kept");
+    assert.ok(!kept.includes("\ufffd"), "no replacement character");
+    assert.ok(typed.startsWith(kept), "what is kept is the start of what was typed");
+  });
+
   it("the page form needs its CSRF token", async () => {
     const reader = browser();
     await reader.get("/help/security-check");
