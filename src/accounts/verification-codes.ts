@@ -36,6 +36,7 @@ export async function issueVerificationCode(
     value: input.identifier.value,
     ...(input.purpose === "add_identifier" ? { accountId: input.accountId } : {}),
   };
+  const codeHash = hashVerificationCode(deps.config.secret, scope, code);
   await deps.stores.verifications.createVerification({
     id: generateId(deps.random),
     accountId: input.accountId,
@@ -43,17 +44,24 @@ export async function issueVerificationCode(
     kind: input.identifier.kind,
     value: input.identifier.value,
     display: input.identifier.display,
-    codeHash: hashVerificationCode(deps.config.secret, scope, code),
+    codeHash,
     attemptsLeft: VERIFICATION_CODE_ATTEMPTS,
     expiresAt: addSeconds(now, VERIFICATION_CODE_TTL_SECONDS),
     createdAt: now,
   });
   const minutes = VERIFICATION_CODE_TTL_SECONDS / 60;
-  await deliverToIdentifier(deps, input.identifier, {
-    email: () => verificationCodeEmail(code, verificationLink(deps.config.baseUrl, input.identifier, code), minutes),
-    sms: () => verificationCodeSMS(code, minutes),
-    locale: input.locale,
-  });
+  try {
+    await deliverToIdentifier(deps, input.identifier, {
+      email: () => verificationCodeEmail(code, verificationLink(deps.config.baseUrl, input.identifier, code), minutes),
+      sms: () => verificationCodeSMS(code, minutes),
+      locale: input.locale,
+    });
+  } catch (error) {
+    // Security: a code that did not go out is removed, so asking again (which a failed message does not
+    // count against the send limits) never adds tries at a code: guesses stay bounded by what was sent.
+    await deps.stores.verifications.consumeVerification(scope, codeHash, deps.clock.now());
+    throw error;
+  }
 }
 
 /**

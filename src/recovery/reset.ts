@@ -52,12 +52,13 @@ export async function requestPasswordReset(
   const now = deps.clock.now();
   const isLink = identifier.kind === "email";
   const secret = isLink ? generateSecretToken(deps.random) : generateNumericCode(deps.random, 6);
+  const secretHash = isLink ? sha256Hex(secret) : resetCodeHash(deps.config.secret, identifier.value, secret);
   await deps.stores.passwordResets.createPasswordReset({
     id: generateId(deps.random),
     accountId: account?.id ?? null,
     kind: isLink ? "link" : "code",
     value: identifier.value,
-    secretHash: isLink ? sha256Hex(secret) : resetCodeHash(deps.config.secret, identifier.value, secret),
+    secretHash,
     attemptsLeft: isLink ? 1 : RESET_CODE_ATTEMPTS,
     expiresAt: addSeconds(now, isLink ? RESET_LINK_TTL_SECONDS : RESET_CODE_TTL_SECONDS),
     createdAt: now,
@@ -76,13 +77,7 @@ export async function requestPasswordReset(
   const to = found ? { ...identifier, display: found.identifier.display } : identifier;
   deps.tasks.run("password reset message", async () => {
     if (!account) return;
-    await sendCountedMessage(deps, "reset", identifier.value, () =>
-      deliverToIdentifier(deps, to, {
-        email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
-        sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
-        locale: input.context?.locale,
-      }),
-    );
+    await sendResetMessage(deps, { to, secret, secretHash, locale: input.context?.locale });
   });
   return { identifier };
 }
@@ -99,25 +94,44 @@ export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: 
   const now = deps.clock.now();
   const isLink = identifier.kind === "email";
   const secret = isLink ? generateSecretToken(deps.random) : generateNumericCode(deps.random, 6);
+  const secretHash = isLink ? sha256Hex(secret) : resetCodeHash(deps.config.secret, identifier.value, secret);
   await deps.stores.passwordResets.createPasswordReset({
     id: generateId(deps.random),
     accountId: input.accountId,
     kind: isLink ? "link" : "code",
     value: identifier.value,
-    secretHash: isLink ? sha256Hex(secret) : resetCodeHash(deps.config.secret, identifier.value, secret),
+    secretHash,
     attemptsLeft: isLink ? 1 : RESET_CODE_ATTEMPTS,
     expiresAt: addSeconds(now, isLink ? RESET_LINK_TTL_SECONDS : RESET_CODE_TTL_SECONDS),
     createdAt: now,
     usedAt: null,
     revokedAt: null,
   });
-  await sendCountedMessage(deps, "reset", identifier.value, () =>
-    deliverToIdentifier(deps, identifier, {
-      email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
-      sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
-      locale: input.locale,
-    }),
-  );
+  await sendResetMessage(deps, { to: identifier, secret, secretHash, locale: input.locale });
+}
+
+/**
+ * Sends a reset's link (e-mail) or code (SMS). When it cannot be sent, the send allowance is given back
+ * (sendCountedMessage) and the reset ends: asking again costs the person nothing, and it never adds tries
+ * at a code, so guesses stay bounded by the messages that went out.
+ */
+async function sendResetMessage(
+  deps: ResetDeps,
+  input: { to: Identifier; secret: string; secretHash: string; locale: Locale | null | undefined },
+): Promise<void> {
+  const { to, secret } = input;
+  await sendCountedMessage(deps, "reset", to.value, async () => {
+    try {
+      await deliverToIdentifier(deps, to, {
+        email: () => passwordResetLinkEmail(resetLink(deps.config.baseUrl, secret), RESET_LINK_TTL_SECONDS / 60),
+        sms: () => passwordResetCodeSMS(secret, RESET_CODE_TTL_SECONDS / 60),
+        locale: input.locale,
+      });
+    } catch (error) {
+      await deps.stores.passwordResets.consumePasswordReset(to.kind === "email" ? "link" : "code", input.secretHash, deps.clock.now(), to.value);
+      throw error;
+    }
+  });
 }
 
 export type ResetLinkStatus = "valid" | "used" | "expired" | "invalid";

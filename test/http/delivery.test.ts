@@ -239,6 +239,16 @@ describe("delivery failures", () => {
       await t.deps.tasks.settle();
     }
 
+    // A code the gateway refused is dead even if it reached the phone: asking again, now free, never adds
+    // tries at a code.
+    const refusedCode = /\b(\d{6})\b/.exec(webhook.calls.at(-1)?.body ?? "")?.[1] ?? "";
+    assert.match(refusedCode, /^\d{6}$/);
+    const guessed = await client.request("POST", "/api/v1/password-resets/complete", {
+      json: { identifier: phone, code: refusedCode, password: "Lantern-Orchard-Velvet-Comet-9" },
+    });
+    assert.equal(guessed.statusCode, 400);
+    assert.equal(guessed.json().error.code, "RESET_CODE_EXPIRED");
+
     webhookStatus = 200;
     const registered = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier: "+33 6 11 22 33 44", password: STRONG_PASSWORD } });
     assert.equal(registered.statusCode, 202, registered.body);
@@ -247,6 +257,20 @@ describe("delivery failures", () => {
     await t.deps.tasks.settle();
     const sent = JSON.parse(webhook.calls.at(-1)?.body ?? "{}") as { to?: string; body?: string };
     assert.equal(sent.to, phone, "the reset code went out once the gateway was back");
+
+    // The same for a confirmation code sent again while the gateway fails.
+    webhookStatus = 500;
+    const resent = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify/resend", payload: { identifier: "+33 6 11 22 33 44" } });
+    assert.equal(resent.statusCode, 202);
+    await t.deps.tasks.settle();
+    const refusedConfirmation = /\b(\d{6})\b/.exec(webhook.calls.at(-1)?.body ?? "")?.[1] ?? "";
+    const confirmed = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/accounts/verify",
+      payload: { identifier: "+33 6 11 22 33 44", code: refusedConfirmation },
+    });
+    assert.equal(confirmed.statusCode, 400);
+    assert.equal(confirmed.json().error.code, "VERIFICATION_CODE_EXPIRED");
   });
 
   it("reports a failing SMS gateway as DELIVERY_FAILED and leaves no account behind", async () => {
