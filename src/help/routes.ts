@@ -18,23 +18,26 @@ import type { Locale } from "../i18n/locales.ts";
 import { pageTitles } from "../messages/pages.ts";
 import { type FeedbackStep, type HelpLanguageOptions, helpArticlePage, helpIndexPage } from "../views/help-pages.ts";
 import type { HelpArticle, HelpLibrary } from "./articles.ts";
-import { FEEDBACK_REASONS, helpVisitorId, MAX_FEEDBACK_COMMENT_LENGTH, recordHelpArticleView, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
+import { helpVisitorId, MAX_FEEDBACK_COMMENT_LENGTH, recordHelpArticleView, requireHelpArticle, saveHelpFeedback } from "./feedback.ts";
 import { runFeedbackStep } from "./feedback-flow.ts";
 import { MAX_QUERY_LENGTH } from "./search-index.ts";
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
 
+/** Characters of a posted comment that are read; anything longer is refused by the length check anyway. */
+const COMMENT_READ_LIMIT = 4 * MAX_FEEDBACK_COMMENT_LENGTH;
+
+// The schema only bounds what is read, as the page form does: the reason and the comment's length are
+// checked by validateFeedback, so the API answers FEEDBACK_REASON_INVALID and FEEDBACK_COMMENT_TOO_LONG like
+// the page, and counts the comment's characters after clean-up (a trailing line break does not count).
 export const HelpFeedbackBody = Type.Object(
   {
     helpful: Type.Boolean(),
-    reason: Type.Optional(Type.Union(FEEDBACK_REASONS.map((reason) => Type.Literal(reason)))),
-    comment: Type.Optional(Type.String({ maxLength: MAX_FEEDBACK_COMMENT_LENGTH })),
+    reason: Type.Optional(Type.String({ maxLength: 64 })),
+    comment: Type.Optional(Type.String({ maxLength: COMMENT_READ_LIMIT })),
   },
   { additionalProperties: false },
 );
-
-/** Characters of a posted comment that are read; anything longer is refused by the length check anyway. */
-const COMMENT_READ_LIMIT = 4 * MAX_FEEDBACK_COMMENT_LENGTH;
 
 function articleSummaryJson(a: HelpArticle): { slug: string; locale: Locale; title: string; summary: string; reviewed: string; version: string; url: string } {
   return { slug: a.slug, locale: a.locale, title: a.title, summary: a.summary, reviewed: a.reviewed, version: a.version, url: `/help/${a.slug}` };

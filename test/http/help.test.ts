@@ -348,6 +348,25 @@ describe("help center", () => {
     assert.equal((await post({})).statusCode, 400);
   });
 
+  it("the API checks the reason and the comment as the page does: the same codes, characters counted after clean-up", async () => {
+    const reader = browser();
+    const post = (json: unknown) => reader.request("POST", "/api/v1/help/articles/security-check/feedback", { json });
+    const badReason = await post({ helpful: false, reason: "boring" });
+    assert.equal(badReason.statusCode, 400);
+    assert.deepEqual([badReason.json().error.code, badReason.json().error.field], ["FEEDBACK_REASON_INVALID", "reason"]);
+    const tooLong = await post({ helpful: false, comment: "x".repeat(1001) });
+    assert.equal(tooLong.statusCode, 400);
+    assert.deepEqual([tooLong.json().error.code, tooLong.json().error.field], ["FEEDBACK_COMMENT_TOO_LONG", "comment"]);
+    // A textarea's trailing line break and surrounding spaces are not part of the comment.
+    const padded = await post({ helpful: false, reason: "other", comment: `  ${"x".repeat(1000)}\r\n` });
+    assert.equal(padded.statusCode, 201, padded.body);
+    const stored = await storedAnswer(reader, "security-check");
+    assert.equal(stored?.comment, "x".repeat(1000));
+    const huge = await post({ helpful: false, comment: "x".repeat(4001) });
+    assert.equal(huge.statusCode, 400);
+    assert.equal(huge.json().error.field, "comment");
+  });
+
   it("the API refuses answers sent by another site's pages", async () => {
     const reader = browser();
     const crossSite = await reader.request("POST", "/api/v1/help/articles/security-check/feedback", {
