@@ -1,5 +1,6 @@
 // Limits on messages sent to one address or number, so nobody can flood someone's inbox or phone through
-// us. Counted per identifier whether or not an account uses it, so the limit itself reveals nothing.
+// us. Counted per identifier (sub-addresses of one mailbox together) whether or not an account uses it, so
+// the limit itself reveals nothing.
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { sha256Hex } from "../lib/crypto.ts";
@@ -10,12 +11,24 @@ export const SEND_LIMITS = [
 ] as const;
 
 /**
+ * Whose messages a normalised identifier's count belongs to: the number, or the mailbox without its
+ * sub-address. Security: `name+anything@domain` reaches the inbox of `name@domain` at most providers, so
+ * counting each tag apart would let anyone flood one inbox with codes and notices through endless tags.
+ */
+function sendLimitSubject(value: string): string {
+  const at = value.lastIndexOf("@");
+  const plus = value.indexOf("+");
+  const recipient = at !== -1 && plus > 0 && plus < at ? `${value.slice(0, plus)}${value.slice(at)}` : value;
+  // The key holds a hash, so the short-lived store never lists people's addresses.
+  return sha256Hex(recipient).slice(0, 32);
+}
+
+/**
  * Counts one message to `value` (a normalised identifier) against every window; throws SEND_LIMITED with
  * the wait when a window is full. `kind` separates, e.g., verification codes from reset messages.
  */
 export async function consumeSendAllowance(deps: Pick<Deps, "stores">, kind: string, value: string): Promise<void> {
-  // The key holds a hash, so the short-lived store never lists people's addresses.
-  const subject = sha256Hex(value).slice(0, 32);
+  const subject = sendLimitSubject(value);
   for (const limit of SEND_LIMITS) {
     const key = `send:${kind}:${limit.window}:${subject}`;
     const count = await deps.stores.shortLived.increment(key, limit.seconds);
@@ -28,7 +41,7 @@ export async function consumeSendAllowance(deps: Pick<Deps, "stores">, kind: str
 
 /** Gives back one message counted by consumeSendAllowance (each window, not below zero). */
 export async function releaseSendAllowance(deps: Pick<Deps, "stores">, kind: string, value: string): Promise<void> {
-  const subject = sha256Hex(value).slice(0, 32);
+  const subject = sendLimitSubject(value);
   for (const limit of SEND_LIMITS) await deps.stores.shortLived.decrement(`send:${kind}:${limit.window}:${subject}`);
 }
 

@@ -307,6 +307,20 @@ describe("accounts API", () => {
     );
   });
 
+  it("counts sub-addresses of one mailbox (name+tag@) as one for the send limits", async () => {
+    const client = new TestClient(t.app);
+    const statuses: number[] = [];
+    for (const identifier of ["inbox@example.com", "inbox+1@example.com", "Inbox+2@example.com", "inbox+3@example.com"]) {
+      const r = await client.request("POST", "/api/v1/accounts", { json: { captcha: await solveCAPTCHA(client), identifier, password: STRONG_PASSWORD } });
+      statuses.push(r.statusCode);
+    }
+    assert.deepEqual(statuses, [202, 202, 202, 429], "a fourth message to the same inbox within 15 minutes is refused");
+    const other = await client.request("POST", "/api/v1/accounts", {
+      json: { captcha: await solveCAPTCHA(client), identifier: "inbox2@example.com", password: STRONG_PASSWORD },
+    });
+    assert.equal(other.statusCode, 202, "another mailbox has its own allowance");
+  });
+
   it("refuses cross-site browser requests with cookies", async () => {
     const client = new TestClient(t.app);
     const crossSite = await client.request("POST", "/api/v1/session", {
