@@ -10,11 +10,31 @@ import { generateId } from "../../src/lib/crypto.ts";
 import { registerClient } from "../../src/oidc/clients.ts";
 import { createVerifiedAccount, STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
+import { allBackends } from "../helpers/backends.ts";
 import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient, withoutCsrfTokens } from "../helpers/client.ts";
 import { readEmails, readSMS } from "../helpers/outbox.ts";
 
 const ACTIONS = ["disable", "enable", "sign-out", "reset-password", "grant-admin", "revoke-admin", "remove-second-factors", "delete"] as const;
 const STEP_UP = new Set(["disable", "sign-out", "grant-admin", "revoke-admin", "remove-second-factors", "delete"]);
+
+/** Counts the password hashes the app checks from now on, until restore(). */
+function countPasswordChecks(app: TestApp): { count(): number; restore(): void } {
+  const original = app.deps.hasher;
+  let checks = 0;
+  app.deps.hasher = {
+    ...original,
+    verifyPasswordHash: (hash, password) => {
+      checks++;
+      return original.verifyPasswordHash(hash, password);
+    },
+  };
+  return {
+    count: () => checks,
+    restore: () => {
+      app.deps.hasher = original;
+    },
+  };
+}
 
 describe("admin console", () => {
   let t: TestApp;
@@ -503,21 +523,13 @@ describe("admin console", () => {
     const victim = await idOf("member@example.com");
     const url = `/admin/accounts/${victim}/disable`;
     const form = hiddenInputsIn((await racer.get(url)).body, url);
-    const original = t.deps.hasher;
-    let checks = 0;
-    t.deps.hasher = {
-      ...original,
-      verifyPasswordHash: (h, p) => {
-        checks++;
-        return original.verifyPasswordHash(h, p);
-      },
-    };
+    const checks = countPasswordChecks(t);
     try {
       const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => racer.request("POST", url, { form: { ...form, password: `wrong guess ${i}` } })));
       assert.ok(answers.every((a) => a.statusCode === 303));
-      assert.equal(checks, 5, "only five passwords were checked");
+      assert.equal(checks.count(), 5, "only five passwords were checked");
     } finally {
-      t.deps.hasher = original;
+      checks.restore();
     }
     assert.equal((await t.deps.stores.accounts.getAccountById(victim))?.disabledAt, null);
   });
@@ -655,3 +667,35 @@ describe("admin console", () => {
     assert.match(page.body, /href="\/admin\/apps" aria-current="page"/);
   });
 });
+
+// The step-up counter is a short-lived store counter: the race holds on every backend, not only SQLite.
+for (const backend of allBackends()) {
+  describe(`admin step-up under concurrent guesses (${backend.name})`, { skip: backend.skip }, () => {
+    let t: TestApp | undefined;
+    after(async () => t?.close());
+
+    it("checks at most five passwords when thirty arrive at once; the right one afterwards waits for the window", async () => {
+      const app = await createTestApp(await backend.freshAppEnv());
+      t = app;
+      const racer = await seedVerifiedAccount(app, "racing-admin@example.com");
+      await seedVerifiedAccount(app, "raced@example.com");
+      const racerId = (await app.deps.stores.accounts.getAccountByIdentifier("racing-admin@example.com"))?.account.id as string;
+      const victim = (await app.deps.stores.accounts.getAccountByIdentifier("raced@example.com"))?.account.id as string;
+      assert.equal(await app.deps.stores.accounts.grantAdmin(racerId, app.clock.now()), "changed");
+      const checks = countPasswordChecks(app);
+      try {
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => racer.request("POST", `/api/v1/admin/accounts/${victim}/sign-out`, { json: { password: `wrong guess ${i}` } })),
+        );
+        assert.equal(checks.count(), 5, "only five passwords were checked");
+        assert.deepEqual([...new Set(answers.map((a) => a.json().error?.code))].sort(), ["PASSWORD_INCORRECT", "RATE_LIMITED"]);
+        assert.equal(answers.filter((a) => a.json().error?.code === "PASSWORD_INCORRECT").length, 5);
+        const right = await racer.request("POST", `/api/v1/admin/accounts/${victim}/sign-out`, { json: { password: STRONG_PASSWORD } });
+        assert.equal(right.statusCode, 429, "the right password waits for the window too");
+        assert.equal(checks.count(), 5);
+      } finally {
+        checks.restore();
+      }
+    });
+  });
+}
