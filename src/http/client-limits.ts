@@ -1,5 +1,6 @@
 // Per-client-address limits on expensive or abusable requests. Counted in the short-lived store (SQLite in
 // single mode, Redis in cluster mode), so every instance sees the same counts.
+import { isIPv4, isIPv6 } from "node:net";
 import type { FastifyRequest } from "fastify";
 import type { ClientLimitKind } from "../config/load.ts";
 import type { Deps } from "../deps.ts";
@@ -24,7 +25,35 @@ export async function consumeClientAllowance(deps: Pick<Deps, "stores" | "config
 
 /** The short-lived store key of the counter of `kind` for the client address `ip`. */
 export function clientAllowanceKey(config: Pick<Deps["config"], "secret">, kind: ClientLimitKind, ip: string): string {
-  return `client:${kind}:${hmacHex(config.secret, "client", ip).slice(0, 32)}`;
+  return `client:${kind}:${hmacHex(config.secret, "client", clientNetwork(ip)).slice(0, 32)}`;
+}
+
+/**
+ * What one client's allowance is counted for: an IPv4 address (also when written inside IPv6, `::ffff:…`), or
+ * the /64 network of an IPv6 address. A single IPv6 subscriber or server is given a whole /64 and can send
+ * from any of its 2^64 addresses, so counting each address alone gave every limit away.
+ */
+export function clientNetwork(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const address = ip.replace(/%.*$/, "").toLowerCase();
+  const mapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped && isIPv4(mapped[1] as string)) return mapped[1] as string;
+  return `${expandIPv6(address).slice(0, 4).join(":")}::/64`;
+}
+
+/** The eight groups of an IPv6 address, each without leading zeros (an embedded IPv4 tail becomes two groups). */
+function expandIPv6(address: string): string[] {
+  let text = address;
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = "", tail] = text.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill("0");
+  return [...left, ...zeros, ...right].map((group) => Number.parseInt(group, 16).toString(16));
 }
 
 /** Requests of `kind` counted for the client address in the current window (read only). */

@@ -317,6 +317,23 @@ describe("trusted proxies", () => {
   });
 });
 
+describe("per-address limits on IPv6", () => {
+  it("count every address of one /64 as one client (each address had its own allowance), and another /64 apart", async () => {
+    const t = await createTestApp({ LATCHKEY_RATE_SIGNIN: "3/1m" });
+    try {
+      const from = async (remoteAddress: string): Promise<number> =>
+        (await t.app.inject({ method: "POST", url: "/api/v1/session", remoteAddress, payload: { identifier: "six@example.com", password: WRONG } })).statusCode;
+      const statuses = [];
+      for (const host of ["1", "2", "ffff:ffff:ffff:ffff", "a:b:c:d"]) statuses.push(await from(`2001:db8:1:2:${host.includes(":") ? "" : ":"}${host}`));
+      assert.deepEqual(statuses, [401, 401, 401, 429]);
+      assert.equal(await from("2001:db8:1:3::1"), 401, "the next /64 has its own allowance");
+      assert.equal(await from("::ffff:198.51.100.60"), 401);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("per-address limit on entering codes", () => {
   let t: TestApp;
   before(async () => {
