@@ -24,11 +24,12 @@ export const NAME_MAX_LENGTH = 100;
 export function cleanName(name: string | undefined | null): string | null {
   const trimmed = (name ?? "").normalize("NFC").replace(/\s+/g, " ").trim();
   if (trimmed.length === 0) return null;
-  // A name is shown on pages and in messages: control characters and unpaired surrogates (which no
-  // storage keeps as valid UTF-8) are refused for what they are, not as a length.
+  // A name is shown on pages and in messages: control characters (C0, DEL and C1), the bidirectional
+  // embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069: they reorder the text after them, so
+  // "Sam\u202Egnp.exe" reads as another name), and unpaired surrogates (which no storage keeps as valid UTF-8)
+  // are refused for what they are, not as a length. The joiners some scripts and emoji need stay allowed.
   // (\p{Cs} in a Unicode regular expression matches only a surrogate that is not half of a pair.)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f]|\p{Cs}/u.test(trimmed)) throw new AppError("NAME_INVALID", { field: "name" });
+  if (/\p{Cc}|[\u202a-\u202e\u2066-\u2069]|\p{Cs}/u.test(trimmed)) throw new AppError("NAME_INVALID", { field: "name" });
   if ([...trimmed].length > NAME_MAX_LENGTH) throw new AppError("NAME_TOO_LONG", { field: "name" });
   return trimmed;
 }

@@ -146,6 +146,32 @@ describe("text with unpaired surrogates", () => {
     assert.equal(cleanName("Sam \u{1F600}"), "Sam \u{1F600}", "a pair is a character like any other");
   });
 
+  it("cleanName refuses C1 controls and the bidirectional overrides, embeddings and isolates, and keeps joiners", () => {
+    for (const hidden of ["\u0085", "\u0080", "\u009f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+      assert.throws(
+        () => cleanName(`Sam${hidden}gnp.exe`),
+        (e: unknown) => isAppError(e) && e.code === "NAME_INVALID",
+        `U+${hidden.charCodeAt(0).toString(16)}`,
+      );
+    }
+    assert.equal(cleanName("\u{1F469}\u200D\u{1F4BB} Sam"), "\u{1F469}\u200D\u{1F4BB} Sam", "a zero-width joiner inside an emoji");
+    assert.equal(
+      cleanName("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
+      "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+      "a zero-width non-joiner in Persian",
+    );
+    assert.equal(cleanName("\u0633\u0627\u0631\u0629 Sara"), "\u0633\u0627\u0631\u0629 Sara", "right-to-left and left-to-right letters together");
+  });
+
+  it("a name with a right-to-left override answers NAME_INVALID through the API, and the name stays as it was", async () => {
+    const named = await signedIn.request("PATCH", "/api/v1/account", { json: { name: "Sam Rivera" } });
+    assert.equal(named.statusCode, 200);
+    const r = await signedIn.request("PATCH", "/api/v1/account", { json: { name: "Sam\u202Egnp.exe" } });
+    assert.equal(r.statusCode, 400);
+    assert.equal(r.json().error.code, "NAME_INVALID");
+    assert.equal((await signedIn.get("/api/v1/session")).json().account.name, "Sam Rivera");
+  });
+
   it("is refused in a help feedback comment, and nothing is stored", async () => {
     const before = (await t.deps.stores.helpFeedback.listFeedback()).length;
     const r = await t.app.inject({
