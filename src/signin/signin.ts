@@ -4,7 +4,7 @@
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { countCodePoints, normalizePassword, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
-import { consumeSendAllowance } from "../accounts/send-limits.ts";
+import { consumeSendAllowance, sendCountedMessage } from "../accounts/send-limits.ts";
 import { issueVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { createCAPTCHAChallenge } from "../captcha/challenges.ts";
@@ -196,7 +196,11 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
   if (found.identifier.verifiedAt === null) {
     try {
       await consumeSendAllowance(deps, "verification", identifier.value);
-      await issueVerificationCode(deps, { accountId: account.id, purpose: "registration", identifier, locale: input.context?.locale });
+      // A code that could not be sent is ended and not counted, as at registration: signing in during a
+      // mail outage must not use up the codes the person needs once it is over.
+      await sendCountedMessage(deps, "verification", identifier.value, () =>
+        issueVerificationCode(deps, { accountId: account.id, purpose: "registration", identifier, locale: input.context?.locale }),
+      );
     } catch (error) {
       if (!isAppError(error)) throw error;
       deps.logger.warn({ code: error.code }, "no new verification code sent at sign-in");

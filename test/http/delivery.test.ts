@@ -281,3 +281,45 @@ describe("delivery failures", () => {
     assert.equal(await t.deps.stores.accounts.getAccountByIdentifier("+33698765432"), null);
   });
 });
+
+describe("signing in to an unconfirmed account while the mail server is down", () => {
+  let smtp: Awaited<ReturnType<typeof startSMTP>>;
+  let refuse = false;
+  let t: TestApp;
+  before(async () => {
+    smtp = await startSMTP();
+    // While `refuse` is set the server turns every connection away, as one that is down for maintenance.
+    smtp.server.onConnect = (_session, callback) => callback(refuse ? Object.assign(new Error("down"), { responseCode: 421 }) : undefined);
+    t = await createTestApp({ LATCHKEY_REGISTRATION_CAPTCHA: "0", LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+  });
+  after(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+  });
+
+  it("does not count the codes that could not be sent: once the server is back, signing in sends one", async () => {
+    const identifier = "unconfirmed-signin@example.com";
+    const registered = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier, password: STRONG_PASSWORD } });
+    assert.equal(registered.statusCode, 202);
+    const signIn = () => t.app.inject({ method: "POST", url: "/api/v1/session", payload: { identifier, password: STRONG_PASSWORD } });
+
+    refuse = true;
+    const before = smtp.received.length;
+    for (let i = 0; i < 4; i++) {
+      const refused = await signIn();
+      assert.equal(refused.statusCode, 403);
+      assert.equal(refused.json().error.code, "ACCOUNT_NOT_VERIFIED");
+    }
+    assert.equal(smtp.received.length, before, "nothing went out while the server was down");
+
+    refuse = false;
+    const answered = await signIn();
+    assert.equal(answered.statusCode, 403);
+    assert.equal(answered.json().error.code, "ACCOUNT_NOT_VERIFIED");
+    const mail = smtp.received.slice(before).find((m) => m.to.includes(identifier));
+    assert.ok(mail, "a new code went out once the server was back (not SEND_LIMITED)");
+    const code = /\b(\d{6})\b/.exec(mail.text)?.[1] ?? "";
+    const verified = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify", payload: { identifier, code } });
+    assert.equal(verified.statusCode, 200);
+  });
+});
