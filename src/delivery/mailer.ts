@@ -35,16 +35,25 @@ export function mailFromHeader(config: Pick<Config, "mailFrom" | "branding">): s
   return config.mailFrom.includes("<") ? config.mailFrom : { name: config.branding.siteName, address: config.mailFrom.trim() };
 }
 
+/**
+ * How long the SMTP client waits to connect and be greeted, and for each answer once connected (like the
+ * SMS webhook's 10 s). nodemailer's own defaults (2 min to connect, 30 s for the greeting, 10 min of
+ * silence) outlast LATCHKEY_REQUEST_TIMEOUT: a stalled mail server turned into SERVICE_UNAVAILABLE while the
+ * send went on, and the message could still go out after the person was told it had failed.
+ */
+const SMTP_TIMEOUT_MS = 10_000;
+
 export function createMailer(config: Pick<Config, "mail" | "mailFrom" | "outboxDir" | "branding">, clock: Clock, random: Random): Mailer {
   const from = mailFromHeader(config);
   if (config.mail.transport === "smtp") {
-    const smtpUrl = config.mail.smtpUrl;
+    // Options in the URL's query string (?socketTimeout=…) still win over these: nodemailer reads them last.
+    const smtp = { url: config.mail.smtpUrl, connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS };
     // The SMTP client is created with the first message (nodemailer costs start-up time and memory).
     let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
     return {
       async sendEmail(message: EmailMessage) {
         try {
-          transport ??= loadNodemailer().createTransport(smtpUrl);
+          transport ??= loadNodemailer().createTransport(smtp);
           await transport.sendMail({ from, ...message });
         } catch (cause) {
           throw new DeliveryError("SMTP delivery failed", { cause });

@@ -3,12 +3,13 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTCPServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
+import { consumeSendAllowance } from "../../src/accounts/send-limits.ts";
 import { signSMSWebhookBody } from "../../src/delivery/sms.ts";
 import { STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
@@ -279,6 +280,81 @@ describe("delivery failures", () => {
     assert.equal(response.statusCode, 503);
     assert.equal(response.json().error.code, "DELIVERY_FAILED");
     assert.equal(await t.deps.stores.accounts.getAccountByIdentifier("+33698765432"), null);
+  });
+});
+
+/** A mail server that accepts connections and never says a word (not even its greeting). */
+function startSilentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createTCPServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: async () => {
+          for (const socket of sockets) socket.destroy();
+          await new Promise<void>((done) => server.close(() => done()));
+        },
+      }),
+    );
+  });
+}
+
+/** A real SMTP server that greets, takes the envelope and the message, and never answers the end of DATA. */
+function startStallingSMTP(): Promise<{ port: number; stalled: string[]; close(): Promise<void> }> {
+  const stalled: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    closeTimeout: 1000,
+    onData(stream, session) {
+      stream.on("end", () => stalled.push(session.envelope.rcptTo.map((r) => r.address).join(", ")));
+      stream.resume();
+    },
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        port: (server.server.address() as AddressInfo).port,
+        stalled,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    );
+  });
+}
+
+// No wall-clock assertion: the outcome tells. The SMTP client gives up after its own timeouts (10 s), well
+// before the request's deadline here (15 s); with nodemailer's defaults (30 s for the greeting, 10 min of
+// silence) the request timed out as SERVICE_UNAVAILABLE while the send went on. Both run at once.
+describe("a mail server that stalls", { concurrency: true }, () => {
+  const registerDuringStall = async (smtp: { port: number; close(): Promise<void> }, identifier: string) => {
+    const t = await createTestApp({ LATCHKEY_REGISTRATION_CAPTCHA: "0", LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LATCHKEY_REQUEST_TIMEOUT: "15s" });
+    try {
+      const response = await t.app.inject({ method: "POST", url: "/api/v1/accounts", payload: { identifier, password: STRONG_PASSWORD } });
+      assert.equal(response.statusCode, 503);
+      assert.equal(response.json().error.code, "DELIVERY_FAILED", "the person is told the message could not be sent");
+      assert.equal(response.headers["retry-after"], "60");
+      // Nothing is left behind: no pending account, and the message is not counted against the address.
+      assert.equal(await t.deps.stores.accounts.getAccountByIdentifier(identifier), null);
+      for (let i = 0; i < 3; i++) await consumeSendAllowance(t.deps, "verification", identifier);
+    } finally {
+      await t.close();
+      await smtp.close();
+    }
+  };
+
+  it("answers DELIVERY_FAILED when the server accepts the connection and never greets", async () => {
+    await registerDuringStall(await startSilentServer(), "no-greeting@example.com");
+  });
+
+  it("answers DELIVERY_FAILED when the server stops answering in the middle of DATA", async () => {
+    const smtp = await startStallingSMTP();
+    await registerDuringStall(smtp, "stalled-data@example.com");
+    assert.deepEqual(smtp.stalled, ["stalled-data@example.com"], "the stall came after the whole message");
   });
 });
 
