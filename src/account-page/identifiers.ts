@@ -3,6 +3,7 @@
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { requireIdentifier } from "../accounts/identifier-input.ts";
 import { consumeSendAllowance, sendCountedMessage } from "../accounts/send-limits.ts";
+import { requireTextableIdentifier } from "../accounts/sms-countries.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
@@ -18,11 +19,12 @@ import { identifierAddedEvent, identifierRemovedEvent } from "../webhooks/events
 type AddDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger">;
 
 /**
- * Sends a code to a new identifier for this account. Throws IDENTIFIER_ALREADY_YOURS when it is already on
+ * Sends a code to a new identifier for this account. Throws its format error (PHONE_COUNTRY_NOT_SUPPORTED for a
+ * number of a country not texted), or IDENTIFIER_ALREADY_YOURS when it is already on
  * the account.
  */
 export async function startAddingIdentifier(deps: AddDeps & Pick<Deps, "tasks">, accountId: string, input: string, locale?: Locale): Promise<Identifier> {
-  const { identifier } = requireIdentifier(input, { defaultRegion: deps.config.defaultRegion });
+  const { identifier } = requireTextableIdentifier(deps.config, input);
   const own = await deps.stores.accounts.listIdentifiers(accountId);
   if (own.some((i) => i.value === identifier.value && i.verifiedAt !== null)) throw new AppError("IDENTIFIER_ALREADY_YOURS", { field: "identifier" });
   await consumeSendAllowance(deps, "verification", identifier.value);

@@ -5,6 +5,7 @@ import type { Locale } from "../i18n/locales.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { composeEmail, composeSMS } from "../messages/compose.ts";
 import type { EmailDraft, SMSDraft } from "../messages/notifications.ts";
+import { canTextIdentifier } from "./sms-countries.ts";
 
 export interface Notification {
   email: () => EmailDraft;
@@ -24,12 +25,19 @@ export function messageLocale(config: Pick<Deps["config"], "locales">, wanted: L
 /** How long a person is asked to wait after a message could not be sent (the Retry-After of DELIVERY_FAILED). */
 export const DELIVERY_RETRY_AFTER_SECONDS = 60;
 
-/** Sends by e-mail or SMS, in the site's words when its owner rewrote the message. A failure is logged and becomes DELIVERY_FAILED (503), never a 500. */
+/** Sends by e-mail or SMS, in the site's words when its owner rewrote the message; nothing to a number of a country not in LATCHKEY_SMS_COUNTRIES. A failure is logged and becomes DELIVERY_FAILED (503), never a 500. */
 export async function deliverToIdentifier(
   deps: Pick<Deps, "config" | "mailer" | "sms" | "logger">,
   identifier: Identifier,
   notification: Notification,
 ): Promise<void> {
+  // Security: a number of a country the site does not text (LATCHKEY_SMS_COUNTRIES) is sent nothing, whatever
+  // asks for it: one already on an account before the list was set (a reset, a sign-in code, a notice) would
+  // otherwise still cost the site per text. Nothing is said to the asker, so a reset request answers the same.
+  if (!canTextIdentifier(deps.config, identifier)) {
+    deps.logger.info({ channel: identifier.kind }, "text message not sent: the number's country is not in LATCHKEY_SMS_COUNTRIES");
+    return;
+  }
   const locale = messageLocale(deps.config, notification.locale);
   try {
     if (identifier.kind === "email") {

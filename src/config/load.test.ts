@@ -463,3 +463,19 @@ describe("loadConfig: listen addresses", () => {
     assert.equal(load({ LATCHKEY_PORT: "3000", LATCHKEY_METRICS_PORT: "9100" }).metrics?.port, 9100);
   });
 });
+
+describe("loadConfig: LATCHKEY_SMS_COUNTRIES", () => {
+  test("unset or * texts every country; a list is read in any case and spacing", () => {
+    assert.equal(load({}).smsCountries, null);
+    assert.equal(load({ LATCHKEY_SMS_COUNTRIES: "*" }).smsCountries, null);
+    assert.deepEqual([...(load({ LATCHKEY_SMS_COUNTRIES: "gb, IE ,Fr" }).smsCountries ?? [])], ["GB", "IE", "FR"]);
+  });
+  test("an unknown code or an empty entry is refused, each named", () => {
+    const problems = refuse({ LATCHKEY_SMS_COUNTRIES: "GB,XX,,UK" }).problems.filter((p) => p.startsWith("LATCHKEY_SMS_COUNTRIES"));
+    assert.deepEqual(
+      problems.map((p) => /: ("[^"]*")/.exec(p)?.[1]),
+      ['"XX"', '""', '"UK"'],
+    );
+    assert.match(problems[0] ?? "", /use ISO 3166-1 codes such as GB,IE,FR, or \* for every country/);
+  });
+});

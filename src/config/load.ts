@@ -63,6 +63,8 @@ export interface Config {
   readonly passwordMinScore: number;
   /** ISO country whose national mobile numbers need no country code, or undefined. */
   readonly defaultRegion: string | undefined;
+  /** ISO countries whose mobile numbers are sent text messages (upper case), or null for every country. */
+  readonly smsCountries: ReadonlySet<string> | null;
   /** Absolute path of the offline IP-to-country CSV, or undefined. */
   readonly ipCountryCsv: string | undefined;
   readonly auditRetentionSeconds: number;
@@ -224,6 +226,24 @@ function readLocales(list: string, fallback: string, problems: string[]): Locale
     return { offered, fallback: offered[0] ?? "en" };
   }
   return { offered, fallback };
+}
+
+/**
+ * LATCHKEY_SMS_COUNTRIES: `*` (every country, null) or ISO 3166-1 codes that phone numbers can be read in,
+ * comma-separated, any case. Each unknown code is a problem of its own.
+ */
+function readSMSCountries(list: string, problems: string[]): ReadonlySet<string> | null {
+  if (list.trim() === "*") return null;
+  const countries = new Set<string>();
+  for (const entry of list.split(",")) {
+    const code = entry.trim().toUpperCase();
+    if (isSupportedPhoneRegion(code)) countries.add(code);
+    else
+      problems.push(
+        `LATCHKEY_SMS_COUNTRIES: ${JSON.stringify(entry.trim())} is not a country phone numbers can be read in (use ISO 3166-1 codes such as GB,IE,FR, or * for every country)`,
+      );
+  }
+  return countries;
 }
 
 /** The sender outside production, shown under the site's name; production must name its own. */
@@ -414,6 +434,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
       `LATCHKEY_DEFAULT_REGION=${JSON.stringify(env.LATCHKEY_DEFAULT_REGION)}: not a country phone numbers can be read in (use an ISO 3166-1 code such as GB or US)`,
     );
   }
+  const smsCountries = readSMSCountries(env.LATCHKEY_SMS_COUNTRIES, problems);
   const ipCountryCsv = env.LATCHKEY_IP_COUNTRY_CSV ? resolve(cwd, env.LATCHKEY_IP_COUNTRY_CSV) : undefined;
   const ipCountryProblem = ipCountryCsv === undefined ? null : readableFileProblem(ipCountryCsv);
   if (ipCountryProblem) problems.push(`LATCHKEY_IP_COUNTRY_CSV=${JSON.stringify(env.LATCHKEY_IP_COUNTRY_CSV)}: ${ipCountryProblem}`);
@@ -463,6 +484,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     argon2,
     passwordMinScore: Number(env.LATCHKEY_PASSWORD_MIN_SCORE),
     defaultRegion,
+    smsCountries,
     ipCountryCsv,
     auditRetentionSeconds,
     timeouts,

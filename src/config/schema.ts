@@ -195,6 +195,14 @@ export const EnvSchema = Type.Object({
         "ISO 3166-1 country (e.g. GB, US) whose national mobile numbers are accepted without a country code. Unset: every number needs its country code, and a number without one is answered with the countries it could belong to.",
     }),
   ),
+  LATCHKEY_SMS_COUNTRIES: withDefault(
+    Type.String({
+      maxLength: 1024,
+      description:
+        "The countries whose mobile numbers are sent text messages: a comma-separated list of ISO 3166-1 codes (e.g. GB,IE,FR), or * for every country. Registering or adding a number of another country is refused (PHONE_COUNTRY_NOT_SUPPORTED), and no text goes to one already on an account.",
+    }),
+    "*",
+  ),
   LATCHKEY_IP_COUNTRY_CSV: Type.Optional(
     Type.String({
       minLength: 1,

@@ -12,6 +12,7 @@ export const errorCatalogue = {
   VALIDATION_FAILED: { status: 400 },
   NAME_TOO_LONG: { status: 400 },
   NAME_INVALID: { status: 400 },
+  PHONE_COUNTRY_NOT_SUPPORTED: { status: 400 },
   PASSWORD_REQUIRED: { status: 400 },
   PASSWORD_TOO_SHORT: { status: 400 },
   PASSWORD_TOO_LONG: { status: 400 },

@@ -78,6 +78,15 @@ export function isSupportedPhoneRegion(region: string): boolean {
   return /^[A-Z]{2}$/.test(region) && loadPhoneNumbers().isSupportedCountry(region);
 }
 
+/**
+ * The ISO 3166-1 country of a number in E.164 (`+33612345678` → `FR`; `+1 876…` → `JM`, not `US`), or
+ * undefined for a number of no country (satellite and other global services such as +881 and +882) or one
+ * that does not parse.
+ */
+export function phoneNumberCountry(e164: string): string | undefined {
+  return loadPhoneNumbers().parsePhoneNumberFromString(e164)?.country;
+}
+
 /** Longest accepted input in code points, after trimming (the longest usable e-mail address is 320). */
 const MAX_IDENTIFIER_LENGTH = 320;
 /** Longest accepted phone input, separators included. */

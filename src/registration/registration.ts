@@ -6,6 +6,7 @@ import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
 import { checkPasswordShape, checkPasswordStrength } from "../accounts/password-policy.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
 import { consumeSendAllowance, sendCountedMessage } from "../accounts/send-limits.ts";
+import { requireTextableIdentifier } from "../accounts/sms-countries.ts";
 import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
@@ -40,11 +41,12 @@ type RegistrationDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "h
 
 /**
  * Starts a registration. Checks the cheap things first (identifier and password format, the security check,
- * send limits), then the password's strength. Throws format and password-policy errors; otherwise sends a code (new or
+ * send limits), then the password's strength. Throws format errors (PHONE_COUNTRY_NOT_SUPPORTED for a number of a
+ * country not texted) and password-policy errors; otherwise sends a code (new or
  * abandoned identifier) or a notice (identifier already verified on an account) and returns the same.
  */
 export async function registerAccount(deps: RegistrationDeps, input: RegistrationInput): Promise<RegistrationResult> {
-  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
+  const { identifier } = requireTextableIdentifier(deps.config, input.identifier);
   const name = cleanName(input.name);
   const shape = checkPasswordShape(input.password, { identifiers: [identifier.value] });
   if (!shape.ok) throw new AppError(shape.code, { field: "password" });
@@ -125,7 +127,7 @@ export async function resendRegistrationCode(
   deps: RegistrationDeps & Pick<Deps, "tasks">,
   input: { identifier: string; locale?: Locale | undefined },
 ): Promise<RegistrationResult> {
-  const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
+  const { identifier } = requireTextableIdentifier(deps.config, input.identifier);
   await consumeSendAllowance(deps, "verification", identifier.value);
   // Whether the identifier waits for a code is looked up, and the code made and sent, in the background
   // for every identifier: the answer does the same work, and takes the same time, for a pending, a

@@ -4,6 +4,7 @@ export default {
   VALIDATION_FAILED: "Einige Angaben fehlen oder haben nicht die erwartete Form.",
   NAME_TOO_LONG: "Ihr Name darf höchstens 100 Zeichen lang sein.",
   NAME_INVALID: "Ihr Name darf keine Zeilenumbrüche, Tabulatoren oder andere unsichtbare Zeichen enthalten. Tippen Sie ihn erneut ein, statt ihn einzufügen.",
+  PHONE_COUNTRY_NOT_SUPPORTED: "An Nummern in diesem Land können wir keine SMS senden. Verwenden Sie stattdessen Ihre E-Mail-Adresse.",
   PASSWORD_REQUIRED: "Geben Sie Ihr Passwort ein.",
   PASSWORD_TOO_SHORT: "Verwenden Sie mindestens 8 Zeichen für Ihr Passwort. Ein paar Wörter, die nichts miteinander zu tun haben, sind eine gute Wahl.",
   PASSWORD_TOO_LONG: "Ihr Passwort darf höchstens 128 Zeichen lang sein.",

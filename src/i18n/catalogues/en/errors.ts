@@ -4,6 +4,7 @@ export default {
   VALIDATION_FAILED: "Some of what was sent is missing or not in the expected form.",
   NAME_TOO_LONG: "Your name can be at most 100 characters long.",
   NAME_INVALID: "Your name cannot contain line breaks, tabs or other hidden characters. Type it again instead of pasting it.",
+  PHONE_COUNTRY_NOT_SUPPORTED: "We cannot send text messages to numbers in that country. Use your e-mail address instead.",
   PASSWORD_REQUIRED: "Enter your password.",
   PASSWORD_TOO_SHORT: "Use at least 8 characters for your password. A few unrelated words make a good one.",
   PASSWORD_TOO_LONG: "Your password can be at most 128 characters long.",

@@ -4,6 +4,7 @@ export default {
   VALIDATION_FAILED: "Falta parte de lo que se ha enviado o no tiene la forma esperada.",
   NAME_TOO_LONG: "Tu nombre puede tener como máximo 100 caracteres.",
   NAME_INVALID: "Tu nombre no puede contener saltos de línea, tabulaciones ni otros caracteres ocultos. Escríbelo de nuevo en lugar de pegarlo.",
+  PHONE_COUNTRY_NOT_SUPPORTED: "No podemos enviar SMS a números de ese país. Usa tu correo electrónico en su lugar.",
   PASSWORD_REQUIRED: "Escribe tu contraseña.",
   PASSWORD_TOO_SHORT: "Usa al menos 8 caracteres para tu contraseña. Unas cuantas palabras sin relación entre sí son una buena opción.",
   PASSWORD_TOO_LONG: "Tu contraseña puede tener como máximo 128 caracteres.",

@@ -4,6 +4,7 @@ export default {
   VALIDATION_FAILED: "Certaines informations envoyées manquent ou n’ont pas la forme attendue.",
   NAME_TOO_LONG: "Votre nom peut compter 100 caractères au maximum.",
   NAME_INVALID: "Votre nom ne peut pas contenir de saut de ligne, de tabulation ni d’autre caractère invisible. Tapez-le de nouveau au lieu de le coller.",
+  PHONE_COUNTRY_NOT_SUPPORTED: "Nous ne pouvons pas envoyer de SMS aux numéros de ce pays. Utilisez plutôt votre adresse e-mail.",
   PASSWORD_REQUIRED: "Saisissez votre mot de passe.",
   PASSWORD_TOO_SHORT: "Utilisez au moins 8 caractères pour votre mot de passe. Quelques mots sans rapport entre eux font un bon choix.",
   PASSWORD_TOO_LONG: "Votre mot de passe peut compter 128 caractères au maximum.",
