@@ -221,7 +221,10 @@ function answerUnknownRoute(deps: Pick<Deps, "config">, methods: MethodCheck | u
  * which addresses the console has.
  */
 export function registerEarlyNotFound(app: FastifyInstance, deps: Pick<Deps, "config">, methods?: MethodCheck): void {
-  app.addHook("onRequest", async (request, reply) => {
-    if (request.is404) return answerUnknownRoute(deps, methods, request, reply);
+  // A callback hook, not an async one: it runs on every request (the session check's too) and almost always
+  // has nothing to do. Answering ends the request here, so done() is called only when it goes on.
+  app.addHook("onRequest", (request, reply, done) => {
+    if (!request.is404) return done();
+    answerUnknownRoute(deps, methods, request, reply);
   });
 }
