@@ -23,7 +23,7 @@ export function messageLocale(config: Pick<Deps["config"], "locales">, wanted: L
 }
 
 /** How long a person is asked to wait after a message could not be sent (the Retry-After of DELIVERY_FAILED). */
-export const DELIVERY_RETRY_AFTER_SECONDS = 60;
+const DELIVERY_RETRY_AFTER_SECONDS = 60;
 
 /** Sends by e-mail or SMS, in the site's words when its owner rewrote the message; nothing to a number of a country not in LATCHKEY_SMS_COUNTRIES. A failure is logged and becomes DELIVERY_FAILED (503), never a 500. */
 export async function deliverToIdentifier(

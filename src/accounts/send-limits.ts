@@ -40,7 +40,7 @@ export async function consumeSendAllowance(deps: Pick<Deps, "stores">, kind: str
 }
 
 /** Gives back one message counted by consumeSendAllowance (each window, not below zero). */
-export async function releaseSendAllowance(deps: Pick<Deps, "stores">, kind: string, value: string): Promise<void> {
+async function releaseSendAllowance(deps: Pick<Deps, "stores">, kind: string, value: string): Promise<void> {
   const subject = sendLimitSubject(value);
   for (const limit of SEND_LIMITS) await deps.stores.shortLived.decrement(`send:${kind}:${limit.window}:${subject}`);
 }

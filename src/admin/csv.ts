@@ -34,7 +34,7 @@ function currentVersion(library: HelpLibrary, record: HelpFeedbackRecord): strin
 }
 
 /** Answers read from storage at a time by the export. */
-export const FEEDBACK_CSV_PAGE_SIZE = 1000;
+const FEEDBACK_CSV_PAGE_SIZE = 1000;
 
 /**
  * One answer as a CSV row. The anonymous visitor id is left out: each row already is one visitor's answer
