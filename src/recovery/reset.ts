@@ -17,7 +17,7 @@ import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwor
 import { removeAllAppAccess } from "../oidc/grant-removal.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import { clearSigninThrottle } from "../signin/throttle.ts";
-import type { AccountRecord, PasswordResetRecord } from "../stores/types.ts";
+import type { AccountRecord, IdentifierRecord, PasswordResetRecord } from "../stores/types.ts";
 import { passwordResetEvent, sessionsRevokedEvent } from "../webhooks/events.ts";
 
 export const RESET_LINK_TTL_SECONDS = 30 * 60;
@@ -166,26 +166,34 @@ function linkStatus(record: PasswordResetRecord | null, now: Date): ResetLinkSta
 
 const LINK_ERRORS = { used: "RESET_TOKEN_USED", expired: "RESET_TOKEN_EXPIRED", invalid: "RESET_TOKEN_INVALID" } as const;
 
-async function checkPolicyFor(deps: ResetDeps, account: AccountRecord, password: string, locale: Locale | undefined): Promise<string> {
-  const identifiers = (await deps.stores.accounts.listIdentifiers(account.id)).map((i) => i.value);
-  const policy = await checkNewPassword(password, { identifiers, name: account.name, minScore: deps.config.passwordMinScore, locale });
+async function checkPolicyFor(deps: ResetDeps, target: ResetTarget, password: string, locale: Locale | undefined): Promise<string> {
+  const identifiers = target.identifiers.map((i) => i.value);
+  const policy = await checkNewPassword(password, { identifiers, name: target.account.name, minScore: deps.config.passwordMinScore, locale });
   if (!policy.ok) throw new AppError(policy.code, { field: "password" });
   return policy.password;
 }
 
+/** The account a reset changes, with its identifiers as read once for the whole completion. */
+interface ResetTarget {
+  account: AccountRecord;
+  identifiers: IdentifierRecord[];
+}
+
 /**
- * The account a reset may still change: null for a decoy, a missing or disabled account, or one that no
- * longer has the identifier the link or code was sent to as a confirmed identifier.
+ * The account a reset may still change, with all its identifiers (one read): null for a decoy, a missing
+ * or disabled account, or one that no longer has the identifier the link or code was sent to as a
+ * confirmed identifier.
  */
-async function findResetAccount(deps: Pick<Deps, "stores">, reset: Pick<PasswordResetRecord, "accountId" | "value">): Promise<AccountRecord | null> {
+async function findResetAccount(deps: Pick<Deps, "stores">, reset: Pick<PasswordResetRecord, "accountId" | "value">): Promise<ResetTarget | null> {
   if (reset.accountId === null) return null;
-  const account = await deps.stores.accounts.getAccountById(reset.accountId);
-  // A link sent before the account was disabled no longer opens it.
-  if (!account || account.disabledAt !== null) return null;
   // Security: removing an address or number is how people shut out one they lost (a former employer's
   // mailbox, a recycled phone number); a link or code already sent there must not reset the account after.
-  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
-  return identifiers.some((i) => i.value === reset.value && i.verifiedAt !== null) ? account : null;
+  // So the identifier the reset was sent to must still be a confirmed identifier of the reset's account.
+  const found = await deps.stores.accounts.getAccountByIdentifier(reset.value);
+  if (!found || found.account.id !== reset.accountId || found.identifier.verifiedAt === null) return null;
+  // A link sent before the account was disabled no longer opens it.
+  if (found.account.disabledAt !== null) return null;
+  return { account: found.account, identifiers: found.identifiers };
 }
 
 /** Completes a reset with the link's token. */
@@ -198,13 +206,13 @@ export async function completePasswordResetWithToken(
   const record = await deps.stores.passwordResets.getPasswordResetBySecret(secretHash);
   const status = linkStatus(record, deps.clock.now());
   if (status !== "valid" || !record?.accountId) throw new AppError(LINK_ERRORS[status === "valid" ? "invalid" : status], { field: "token" });
-  const account = await findResetAccount(deps, record);
-  if (!account) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
+  const target = await findResetAccount(deps, record);
+  if (!target) throw new AppError("RESET_TOKEN_INVALID", { field: "token" });
   // The new password is checked before the link is used, so a refused password does not cost the link.
-  const password = await checkPolicyFor(deps, account, input.password, input.locale);
+  const password = await checkPolicyFor(deps, target, input.password, input.locale);
   const consumed = await deps.stores.passwordResets.consumePasswordReset("link", secretHash, deps.clock.now());
   if (!consumed) throw new AppError("RESET_TOKEN_USED", { field: "token" });
-  await finishReset(deps, account, password, input.context, "link");
+  await finishReset(deps, target, password, input.context, "link");
 }
 
 /** Completes a reset with the SMS code sent to `identifier`. */
@@ -225,23 +233,23 @@ export async function completePasswordResetWithCode(
   if (codeHash === "" || !constantTimeEqual(codeHash, attempt.secretHash)) {
     throw new AppError(attempt.attemptsLeft > 0 ? "RESET_CODE_INVALID" : "RESET_CODE_EXPIRED", { field: "code" });
   }
-  const account = await findResetAccount(deps, attempt);
+  const target = await findResetAccount(deps, attempt);
   // A decoy (no account), an account disabled since the code was sent, or a number removed from it since:
   // the code is spent, nothing changes.
-  if (!account) {
+  if (!target) {
     await deps.stores.passwordResets.consumePasswordReset("code", codeHash, now, identifier.value);
     throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
   }
   // Checked before the code is used, so a refused password costs one try, not the code.
-  const password = await checkPolicyFor(deps, account, input.password, input.locale);
+  const password = await checkPolicyFor(deps, target, input.password, input.locale);
   const consumed = await deps.stores.passwordResets.consumePasswordReset("code", codeHash, now, identifier.value);
-  if (!consumed || consumed.accountId !== account.id) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
-  await finishReset(deps, account, password, input.context, "code");
+  if (!consumed || consumed.accountId !== target.account.id) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
+  await finishReset(deps, target, password, input.context, "code");
 }
 
 async function finishReset(
   deps: ResetDeps,
-  account: AccountRecord,
+  { account, identifiers }: ResetTarget,
   password: string,
   context: SessionContext | undefined,
   via: "link" | "code",
@@ -257,7 +265,6 @@ async function finishReset(
   // Refresh tokens are ways in too: an application signed in by whoever had the old password must not keep
   // acting for the account for up to 30 days, so every application's grant ends and people sign in afresh.
   await removeAllAppAccess(deps, account.id);
-  const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
   // The password counters clear; the second-factor counters (per account) do not: a reset proves the
   // mailbox, not the authenticator, and clearing them would give every reset a fresh allowance of guesses.
   for (const i of identifiers) await clearSigninThrottle(deps, i.value);

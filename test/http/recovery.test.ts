@@ -475,6 +475,36 @@ describe("password reset by SMS code, and enumeration", () => {
     assert.ok(after && (await t.deps.hasher.verifyPasswordHash(after.passwordHash, STRONG_PASSWORD)), "the password is unchanged");
     assert.equal((await owner.get("/api/v1/session")).statusCode, 200, "the owner stays signed in");
   });
+
+  it("a link sent to an address that another account has since taken resets neither account", async () => {
+    await createVerifiedAccount(t, "gave-it-up@example.com");
+    const found = await t.deps.stores.accounts.getAccountByIdentifier("gave-it-up@example.com");
+    assert.ok(found);
+    const passedOn = "passed-on@example.com";
+    const record = await t.deps.stores.accounts.addVerifiedIdentifier(
+      found.account.id,
+      { id: generateId(t.deps.random), kind: "email", value: passedOn, display: passedOn },
+      t.clock.now(),
+    );
+    assert.ok(record);
+    const client = new TestClient(t.app);
+    await requestReset(client, passedOn);
+    await t.deps.tasks.settle();
+    const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes(passedOn) && e.subject === "Reset your password").at(-1);
+    const token = /token=([A-Za-z0-9_-]{43})/.exec(mail?.text ?? "")?.[1] as string;
+
+    // The owner removes the address and someone else registers it: the link still names the first account.
+    await removeIdentifier(t.deps, found.account.id, record.id);
+    const newcomer = await createVerifiedAccount(t, passedOn);
+    const byLink = await client.request("POST", "/api/v1/password-resets/complete", { json: { token, password: NEW_PASSWORD } });
+    assert.equal(byLink.statusCode, 400);
+    assert.equal(byLink.json().error.code, "RESET_TOKEN_INVALID");
+    for (const value of ["gave-it-up@example.com", passedOn]) {
+      const account = (await t.deps.stores.accounts.getAccountByIdentifier(value))?.account;
+      assert.ok(account && (await t.deps.hasher.verifyPasswordHash(account.passwordHash, STRONG_PASSWORD)), `the password of ${value} is unchanged`);
+    }
+    assert.equal((await newcomer.get("/api/v1/session")).statusCode, 200, "the newcomer stays signed in");
+  });
 });
 
 describe("password change", () => {
