@@ -1,7 +1,9 @@
-// Ending sessions from the account page or the API: one session, or every other one. Each is recorded.
+// Ending sessions from the account page or the API: one session, or every other one (with every
+// application's access). Each is recorded.
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import type { Refusal } from "../flows/refusal.ts";
+import { removeAllAppAccess } from "../oidc/grant-removal.ts";
 import { invalidateAccountSession, invalidateOtherSessions, type SessionContext } from "../sessions/sessions.ts";
 
 type RevocationDeps = Pick<Deps, "stores" | "clock" | "random" | "logger">;
@@ -26,12 +28,19 @@ export async function revokeAccountSession(
   return { kind: "session-ended" };
 }
 
-/** Ends every session of the account but the current one; returns how many ended. */
+/**
+ * Ends every session of the account but the current one, and every application's grant with its tokens;
+ * returns how many sessions ended.
+ */
 export async function revokeOtherSessions(
   deps: RevocationDeps,
   input: { accountId: string; currentSessionId: string; context: SessionContext },
 ): Promise<number> {
   const count = await invalidateOtherSessions(deps, input.accountId, input.currentSessionId);
-  await recordAuditEvent(deps, { type: "sessions.revoked", accountId: input.accountId, context: input.context, detail: { count } });
+  // Applications are other places the person is signed in: a refresh token outlives the session that got it
+  // (up to 30 days), so whoever had a stolen session would keep acting for the account through an
+  // application. Grants are not tied to a browser, so every application is signed out and asks again.
+  const apps = await removeAllAppAccess(deps, input.accountId);
+  await recordAuditEvent(deps, { type: "sessions.revoked", accountId: input.accountId, context: input.context, detail: { count, apps } });
   return count;
 }

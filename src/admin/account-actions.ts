@@ -7,7 +7,7 @@ import { type AuditEventType, recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { type AdminNoticeKind, adminNoticeEmail, adminNoticeSMS } from "../messages/admin-notifications.ts";
-import { removeAllAppAccess } from "../oidc/grant-removal.ts";
+import { deleteAccountAndAppAccess, removeAllAppAccess } from "../oidc/grant-removal.ts";
 import { sendPasswordResetFor } from "../recovery/reset.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountChangeResult, AccountRecord, IdentifierRecord } from "../stores/types.ts";
@@ -150,7 +150,7 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
       if (refuseChange(await deps.stores.accounts.revokeAdmin(account.id, now))) return { changed: false };
       break;
     case "delete":
-      refuseChange(await deps.stores.accounts.deleteAccount(account.id, [accountDeletedEvent(deps, account.id, actor)]));
+      refuseChange(await deleteAccountAndAppAccess(deps, account.id, [accountDeletedEvent(deps, account.id, actor)]));
       detail.identifiers = identifiers.length;
       break;
     case "sign-out":

@@ -5,6 +5,7 @@ import { cleanName } from "../accounts/identifier-input.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import { deleteAccountAndAppAccess } from "../oidc/grant-removal.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { PasskeyRecord, TOTPFactorRecord } from "../stores/types.ts";
 import { accountDeletedEvent, accountUpdatedEvent, secondFactorAddedEvent, secondFactorRemovedEvent, sessionsRevokedEvent } from "../webhooks/events.ts";
@@ -210,12 +211,12 @@ export async function changeDisplayName(deps: SecurityDeps, input: { accountId: 
 
 /**
  * Deletes the account and everything that belongs to it (identifiers, which become free, sessions,
- * passkeys, factors, pending codes) in one transaction, and sends a goodbye notice to the identifiers it
- * had. Throws ADMIN_LAST_ADMIN for the only enabled admin.
+ * passkeys, factors, pending codes, applications' grants and tokens) in one transaction, and sends a goodbye
+ * notice to the identifiers it had. Throws ADMIN_LAST_ADMIN for the only enabled admin.
  */
 export async function deleteOwnAccount(deps: SecurityDeps, input: { accountId: string; context: SessionContext }): Promise<void> {
   const identifiers = (await deps.stores.accounts.listIdentifiers(input.accountId)).filter((i) => i.verifiedAt !== null);
-  const result = await deps.stores.accounts.deleteAccount(input.accountId, [accountDeletedEvent(deps, input.accountId, { kind: "account" })]);
+  const result = await deleteAccountAndAppAccess(deps, input.accountId, [accountDeletedEvent(deps, input.accountId, { kind: "account" })]);
   if (result === "last_admin") throw new AppError("ADMIN_LAST_ADMIN");
   if (result === "not_found") throw new AppError("UNAUTHENTICATED");
   // Kept under the retention policy like every event; it names no address or number.

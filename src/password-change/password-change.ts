@@ -7,6 +7,7 @@ import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { Locale } from "../i18n/locales.ts";
+import { removeAllAppAccess } from "../oidc/grant-removal.ts";
 import { notifyPasswordChanged } from "../recovery/reset.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
 import { countSigninFailure } from "../signin/throttle.ts";
@@ -22,7 +23,7 @@ export interface PasswordChangeInput {
   binding: string;
   /** The page's or request's language: the strength estimate knows its words; a new security check speaks it. */
   locale?: Locale | undefined;
-  /** End every other session (the default). */
+  /** End every other session and every application's grant (the default). */
   signOutOthers: boolean;
   context: SessionContext;
 }
@@ -31,7 +32,7 @@ type ChangeDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher"
 
 /**
  * Changes the password and returns a new session (token) for this browser; the old session ends, and the
- * others too unless `signOutOthers` is false. Throws the security-check errors, PASSWORD_INCORRECT
+ * others, with every application's grant and tokens, unless `signOutOthers` is false. Throws the security-check errors, PASSWORD_INCORRECT
  * (field currentPassword) and password-policy errors (field newPassword).
  */
 export async function changePassword(deps: ChangeDeps, input: PasswordChangeInput): Promise<{ token: string; session: SessionRecord }> {
@@ -67,12 +68,22 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
   await deps.stores.passwordResets.revokePasswordResetsOfAccount(account.id, now);
   const fresh = await createSession(deps, { accountId: account.id, remember: input.session.remember, context: input.context });
   await deps.stores.sessions.deleteSession(input.session.id);
+  let apps = 0;
   if (input.signOutOthers) {
     await deps.stores.sessions.deleteSessionsOfAccount(account.id, fresh.session.id, (count) =>
       count > 0 ? [sessionsRevokedEvent(deps, account.id, "password_changed", count, true)] : [],
     );
+    // Applications' refresh tokens are ways in too: whoever stole a session could have signed an application
+    // in with it and kept acting for the account for up to 30 days. As at a reset, every grant ends and the
+    // person signs in to their applications afresh.
+    apps = await removeAllAppAccess(deps, account.id);
   }
-  await recordAuditEvent(deps, { type: "password.changed", accountId: account.id, context: input.context, detail: { signedOutOthers: input.signOutOthers } });
+  await recordAuditEvent(deps, {
+    type: "password.changed",
+    accountId: account.id,
+    context: input.context,
+    detail: { signedOutOthers: input.signOutOthers, apps },
+  });
   notifyPasswordChanged(
     deps,
     identifiers.filter((i) => i.verifiedAt !== null),

@@ -120,8 +120,10 @@ export interface AccountStore {
   revokeAdmin(accountId: string, at: Date): Promise<AccountChangeResult>;
   /**
    * Deletes an account and everything that belongs to it (identifiers, which are then free for anyone,
-   * sessions, verification codes, password resets, passkeys, second factors and recovery codes) in one transaction. "last_admin" (nothing deleted) when
-   * it is the only enabled admin (atomic check, as disableAccount).
+   * sessions, verification codes, password resets, passkeys, second factors and recovery codes, and every
+   * OpenID Connect artifact in the database that names it or one of its grants) in one transaction.
+   * "last_admin" (nothing deleted) when it is the only enabled admin (atomic check, as disableAccount).
+   * Artifacts in Redis are not reached: deleteAccountAndAppAccess (src/oidc/grant-removal.ts) removes those.
    */
   deleteAccount(accountId: string, events?: WebhookEventsFor<true>): Promise<DeleteAccountResult>;
   /** Sets the display name (null clears it). False when there is no such account. */

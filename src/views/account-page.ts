@@ -52,6 +52,7 @@ export function accountPage(o: AccountPageOptions): SafeHtml {
   const t = o.t;
   const verified = o.account.identifiers.filter((i) => i.verified);
   const others = o.sessions.filter((s) => !s.current).length;
+  const apps = o.apps?.length ?? 0;
   return html`<h1>${o.account.name ? t("account.helloName", { name: o.account.name }) : t("account.yourAccount")}</h1>
 ${o.notice ? notice("success", o.notice) : ""}
 ${errorSummary(o.errors)}
@@ -90,7 +91,7 @@ ${s.current ? "" : html`<form class="inline-form" method="post" action="/account
 </li>`,
 )}
 </ul>
-${others > 0 ? html`<form class="form" method="post" action="/account/sessions/revoke-others">${csrfField(o.csrfToken)}<button class="button button--secondary" type="submit">${t("account.signOutOthers")}</button></form>` : ""}
+${others > 0 || apps > 0 ? signOutOthersForm(t, o.csrfToken, apps > 0) : ""}
 </section>
 ${o.apps && o.apps.length > 0 ? appsSection(t, o.apps, o.csrfToken) : ""}
 <section class="card" aria-labelledby="activity-title">
@@ -112,6 +113,13 @@ function sessionAddress(t: Translate, s: SessionView): SafeHtml {
 /** "Signed in, 2 hours ago", the time marked up with its exact moment. */
 function activityLine(t: Translate, a: ActivityView): SafeHtml {
   return around(t, "account.activityAt", { what: a.text }, "ago", html`<time datetime="${a.at}">${a.ago}</time>`);
+}
+
+/** "Sign out of all other sessions": it signs out every application too (their tokens are not tied to a browser), so it says so when there are any. */
+function signOutOthersForm(t: Translate, csrfToken: string, withApps: boolean): SafeHtml {
+  return html`<form class="form" method="post" action="/account/sessions/revoke-others">${csrfField(csrfToken)}
+${withApps ? html`<p class="field-hint" id="sign-out-others-hint">${t("account.signOutOthersApps")}</p>` : ""}
+<button class="button button--secondary" type="submit"${withApps ? html` aria-describedby="sign-out-others-hint"` : ""}>${t("account.signOutOthers")}</button></form>`;
 }
 
 function appsSection(t: Translate, apps: AppAccessView[], csrfToken: string): SafeHtml {

@@ -114,6 +114,39 @@ export function runOIDCStoreContract(name: string, open: (clock: ManualClock) =>
       });
     });
 
+    it("deleteAccount deletes what the provider stored for the account and under its grants, and nothing else (database)", async () => {
+      await withStores(async (stores, clock) => {
+        const account = async (): Promise<string> => {
+          const value = `${unique("person")}@example.com`;
+          const created = await stores.accounts.createVerifiedAccount({
+            id: unique("acc"),
+            name: null,
+            passwordHash: unique("hash"),
+            createdAt: clock.now(),
+            identifier: { id: unique("idf"), kind: "email", value, display: value },
+          });
+          assert.ok(created, "setup: account");
+          return created.account.id;
+        };
+        const [gone, kept] = [await account(), await account()];
+        const grant = artifact(clock, "Grant", { accountId: gone, clientId: "c1" });
+        const ofAccount = [
+          grant,
+          artifact(clock, "Session", { accountId: gone, uid: unique("uid") }),
+          artifact(clock, "RefreshToken", { accountId: gone, grantId: grant.id }),
+          artifact(clock, "AccessToken", { accountId: gone, grantId: grant.id }),
+          // Issued under the grant without naming the account: it goes with the grant.
+          artifact(clock, "Interaction", { grantId: grant.id }),
+        ];
+        const keptGrant = artifact(clock, "Grant", { accountId: kept, clientId: "c1" });
+        const ofOther = [keptGrant, artifact(clock, "RefreshToken", { accountId: kept, grantId: keptGrant.id })];
+        for (const a of [...ofAccount, ...ofOther]) await stores.oidcArtifacts.saveArtifact(a);
+        assert.equal(await stores.accounts.deleteAccount(gone), "deleted");
+        for (const a of ofAccount) assert.equal(await stores.oidcArtifacts.getArtifact(a.kind, a.id, clock.now()), null, `${a.kind} is gone`);
+        for (const a of ofOther) assert.ok(await stores.oidcArtifacts.getArtifact(a.kind, a.id, clock.now()), `another account's ${a.kind} stays`);
+      });
+    });
+
     it("stores clients; removing one removes what was issued to it", async () => {
       await withStores(async (stores, clock) => {
         const id = unique("client");

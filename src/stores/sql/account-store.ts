@@ -427,6 +427,12 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
         await trx.deleteFrom("passkeys").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("totp_factors").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("recovery_codes").where("account_id", "=", accountId).execute();
+        // What the OpenID Connect provider stored for the account (grants, its sessions, codes, access and
+        // refresh tokens) names the person and outlived the account by up to a year; tokens of its grants go
+        // with them whether or not they name the account themselves.
+        const grantIds = trx.selectFrom("oidc_artifacts").select("id").where("kind", "=", "Grant").where("account_id", "=", accountId);
+        await trx.deleteFrom("oidc_artifacts").where("grant_id", "in", grantIds).execute();
+        await trx.deleteFrom("oidc_artifacts").where("account_id", "=", accountId).execute();
         await trx.deleteFrom("accounts").where("id", "=", accountId).execute();
         await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, true as const));
         return "deleted";

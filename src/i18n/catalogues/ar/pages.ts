@@ -27,7 +27,7 @@ export default {
   signinPasswordReset: "تم تغيير كلمة المرور وتسجيل خروجك من كل مكان. سجّل الدخول بكلمة المرور الجديدة.",
   accountSessionEnded: "تم تسجيل الخروج من تلك الجلسة.",
   accountWelcome: "تم تأكيد حسابك وأنت مسجّل الدخول الآن.",
-  accountOthersEnded: "تم تسجيل خروجك من كل مكان آخر.",
+  accountOthersEnded: "تم تسجيل خروجك من كل مكان آخر ومن كل التطبيقات المسموح لها.",
   accountIdentifierAdded: "تمت الإضافة. يمكنك الآن تسجيل الدخول به.",
   accountIdentifierRemoved: "تمت الإزالة. لم يعد من الممكن تسجيل الدخول به.",
   accountPasswordChanged: "تم تغيير كلمة المرور. أرسلنا إليك إشعارًا بذلك.",

@@ -24,6 +24,7 @@ export default {
   signOut: "Abmelden",
   signOutLabel: "{device} abmelden",
   signOutOthers: "Alle anderen Sitzungen abmelden",
+  signOutOthersApps: "Damit werden Sie auch bei allen Apps mit Zugriff abgemeldet; sie müssen danach erneut fragen.",
   activityTitle: "Letzte Aktivitäten",
   nothingYet: "Noch nichts.",
   activityHint: "Kommt Ihnen etwas unbekannt vor? Ändern Sie Ihr Passwort und melden Sie die anderen Sitzungen ab.",

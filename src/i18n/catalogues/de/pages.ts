@@ -27,7 +27,7 @@ export default {
   signinPasswordReset: "Ihr Passwort wurde geändert und Sie wurden überall abgemeldet. Melden Sie sich mit dem neuen Passwort an.",
   accountSessionEnded: "Diese Sitzung wurde abgemeldet.",
   accountWelcome: "Ihr Konto ist bestätigt und Sie sind angemeldet.",
-  accountOthersEnded: "Sie wurden überall sonst abgemeldet.",
+  accountOthersEnded: "Sie wurden überall sonst und bei allen Apps mit Zugriff abgemeldet.",
   accountIdentifierAdded: "Hinzugefügt. Sie können sich jetzt damit anmelden.",
   accountIdentifierRemoved: "Entfernt. Damit ist keine Anmeldung mehr möglich.",
   accountPasswordChanged: "Ihr Passwort wurde geändert. Wir haben Ihnen eine Benachrichtigung darüber geschickt.",

@@ -24,6 +24,7 @@ export default {
   signOut: "Sign out",
   signOutLabel: "Sign out {device}",
   signOutOthers: "Sign out of all other sessions",
+  signOutOthersApps: "This also signs you out of every app with access, which must then ask again.",
   activityTitle: "Recent activity",
   nothingYet: "Nothing yet.",
   activityHint: "Something you don't recognise? Change your password and sign out of the other sessions.",

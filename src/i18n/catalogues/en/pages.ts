@@ -26,7 +26,7 @@ export default {
   signinPasswordReset: "Your password has been changed and you have been signed out everywhere. Sign in with your new password.",
   accountSessionEnded: "That session has been signed out.",
   accountWelcome: "Your account is confirmed and you are signed in.",
-  accountOthersEnded: "You have been signed out everywhere else.",
+  accountOthersEnded: "You have been signed out everywhere else and out of every app with access.",
   accountIdentifierAdded: "Added. You can now sign in with it.",
   accountIdentifierRemoved: "Removed. It can no longer be used to sign in.",
   accountPasswordChanged: "Your password has been changed. We've sent you a notice about it.",

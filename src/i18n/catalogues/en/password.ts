@@ -5,7 +5,7 @@ export default {
   newLabel: "New password",
   newHint: "At least 8 characters. A few unrelated words make a strong password.",
   confirmLabel: "Type the new password again",
-  signOutOthers: "Sign out other devices",
+  signOutOthers: "Sign out other devices and apps",
   submit: "Change password",
   cancel: "Cancel",
   forgotten: "Forgotten your current password? {link}.",

@@ -24,6 +24,7 @@ export default {
   signOut: "Cerrar sesión",
   signOutLabel: "Cerrar la sesión de {device}",
   signOutOthers: "Cerrar todas las demás sesiones",
+  signOutOthersApps: "También se cerrará tu sesión en todas las apps con acceso, que tendrán que volver a pedir permiso.",
   activityTitle: "Actividad reciente",
   nothingYet: "Todavía nada.",
   activityHint: "¿Hay algo que no reconoces? Cambia tu contraseña y cierra las demás sesiones.",

@@ -27,7 +27,7 @@ export default {
   signinPasswordReset: "Tu contraseña se ha cambiado y se ha cerrado tu sesión en todas partes. Inicia sesión con tu contraseña nueva.",
   accountSessionEnded: "Se ha cerrado esa sesión.",
   accountWelcome: "Tu cuenta está confirmada y has iniciado sesión.",
-  accountOthersEnded: "Se ha cerrado tu sesión en todos los demás sitios.",
+  accountOthersEnded: "Se ha cerrado tu sesión en todos los demás sitios y en todas las apps con acceso.",
   accountIdentifierAdded: "Añadido. Ya puedes iniciar sesión con él.",
   accountIdentifierRemoved: "Eliminado. Ya no sirve para iniciar sesión.",
   accountPasswordChanged: "Tu contraseña se ha cambiado. Te hemos enviado un aviso.",

@@ -6,7 +6,7 @@ export default {
   newLabel: "Contraseña nueva",
   newHint: "Al menos 8 caracteres. Unas cuantas palabras sin relación entre sí forman una contraseña fuerte.",
   confirmLabel: "Escribe de nuevo la contraseña nueva",
-  signOutOthers: "Cerrar sesión en los demás dispositivos",
+  signOutOthers: "Cerrar sesión en los demás dispositivos y en las apps",
   submit: "Cambiar contraseña",
   cancel: "Cancelar",
   forgotten: "¿Has olvidado tu contraseña actual? {link}.",

@@ -24,6 +24,7 @@ export default {
   signOut: "Déconnecter",
   signOutLabel: "Déconnecter {device}",
   signOutOthers: "Déconnecter toutes les autres sessions",
+  signOutOthersApps: "Cela vous déconnecte aussi de toutes les applications autorisées, qui devront redemander l’accès.",
   activityTitle: "Activité récente",
   nothingYet: "Rien pour l’instant.",
   activityHint: "Quelque chose ne vous dit rien ? Changez votre mot de passe et déconnectez les autres sessions.",

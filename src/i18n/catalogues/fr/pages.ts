@@ -27,7 +27,7 @@ export default {
   signinPasswordReset: "Votre mot de passe a été changé et vous avez été déconnecté partout. Connectez-vous avec votre nouveau mot de passe.",
   accountSessionEnded: "Cette session a été déconnectée.",
   accountWelcome: "Votre compte est confirmé et vous êtes connecté.",
-  accountOthersEnded: "Vous avez été déconnecté partout ailleurs.",
+  accountOthersEnded: "Vous avez été déconnecté partout ailleurs et de toutes les applications autorisées.",
   accountIdentifierAdded: "Ajouté. Vous pouvez maintenant vous connecter avec.",
   accountIdentifierRemoved: "Retiré. Il ne permet plus de se connecter.",
   accountPasswordChanged: "Votre mot de passe a été changé. Nous vous avons envoyé un avis à ce sujet.",
