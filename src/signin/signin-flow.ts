@@ -12,7 +12,7 @@
 //     captcha --> second_factor: needs-second-factor
 //     second_factor --> second_factor: refused (wrong code, security check due) / throttled (pause)
 //     second_factor --> done: signed-in (amr pwd+otp, or pwd+hwk/swk; mfa)
-//     second_factor --> password: flow-gone (expired, another browser's, or the step already completed)
+//     second_factor --> password: flow-gone (expired, another browser's, the step already completed, or the password changed since)
 //     [*] --> second_factor: step-up (signed in with a password alone; an application demands two factors)
 //     password --> done: signed-in
 //     captcha --> done: signed-in
@@ -38,6 +38,7 @@ import { finishPasskeyAuthentication, passkeyAMR } from "../factors/passkeys.ts"
 import { type SecondFactorMethod, secondFactorMethods, verifySecondFactor } from "../factors/second-factor.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
 import type { Locale } from "../i18n/locales.ts";
+import { hmacHex } from "../lib/crypto.ts";
 import { parseIdentifier } from "../lib/identifier-parsing.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { AccountRecord, SessionRecord } from "../stores/types.ts";
@@ -57,6 +58,16 @@ export interface SecondFactorStepState {
   methods: SecondFactorMethod[];
   /** The security check is due before the next code is checked. */
   captcha: boolean;
+  /** Which password was proved: a keyed digest of the stored hash (passwordTagOf), so a changed password ends the step. */
+  passwordTag: string;
+}
+
+/**
+ * A keyed digest of the account's stored password hash: it changes with every password change or reset,
+ * reveals nothing of the hash, and is not stored anywhere else.
+ */
+function passwordTagOf(deps: Pick<Deps, "config">, account: Pick<AccountRecord, "id" | "passwordHash">): string {
+  return hmacHex(deps.config.secret, "signin-second-factor-password", account.id, account.passwordHash).slice(0, 32);
 }
 
 export interface SigninState {
@@ -207,7 +218,11 @@ async function continueAfterPassword(deps: SigninFlowDeps, request: SigninReques
       return { kind: "signed-in", ...signedIn, returnTo: request.returnTo };
     }
     case "second-factor": {
-      // No session yet: a right password alone proves one factor. The state names the account, not a secret.
+      // No session yet: a right password alone proves one factor. The state names the account, not a secret,
+      // and which password was right: one changed or reset before the second factor follows ends the step.
+      // The password check may have just stored a new hash of the same password (new parameters): that one counts.
+      const stored = deps.hasher.needsRehash(account.passwordHash) ? await deps.stores.accounts.getAccountById(account.id) : account;
+      if (!stored) return flowGone(null);
       const state: SigninState = {
         step: "second-factor",
         identifier,
@@ -216,7 +231,7 @@ async function continueAfterPassword(deps: SigninFlowDeps, request: SigninReques
         reauth: request.reauth,
         focus: null,
         error: null,
-        secondFactor: { accountId: account.id, methods: next.methods, captcha: false },
+        secondFactor: { accountId: account.id, methods: next.methods, captcha: false, passwordTag: passwordTagOf(deps, stored) },
       };
       return { kind: "needs-second-factor", state, refusal: { code: "SECOND_FACTOR_REQUIRED", extra: { methods: next.methods } }, resumable: true };
     }
@@ -230,11 +245,12 @@ async function continueAfterPassword(deps: SigninFlowDeps, request: SigninReques
  * one. Null when the account has no second factor, so the demand cannot be met.
  */
 export async function secondFactorStepUpState(
-  deps: Pick<Deps, "stores">,
+  deps: Pick<Deps, "stores" | "config">,
   input: { accountId: string; identifier: string; remember: boolean; returnTo: string },
 ): Promise<SigninState | null> {
   const methods = await secondFactorMethods(deps, input.accountId);
-  if (methods.length === 0) return null;
+  const account = await deps.stores.accounts.getAccountById(input.accountId);
+  if (methods.length === 0 || !account) return null;
   return {
     step: "second-factor",
     identifier: input.identifier,
@@ -243,7 +259,7 @@ export async function secondFactorStepUpState(
     reauth: false,
     focus: null,
     error: null,
-    secondFactor: { accountId: input.accountId, methods, captcha: false },
+    secondFactor: { accountId: input.accountId, methods, captcha: false, passwordTag: passwordTagOf(deps, account) },
   };
 }
 
@@ -263,6 +279,12 @@ export async function runSecondFactorStep(
   const secondFactor = state?.step === "second-factor" ? state.secondFactor : undefined;
   if (!state || !secondFactor || posted?.claimed === null) return flowGone(state);
   const { accountId } = secondFactor;
+  // The password proved at the first step must still be the account's: after a change or a reset, whoever
+  // knew the old one must not finish with a second factor alone (a wrong code keeps the step alive for
+  // 30 minutes more each time, so the step could otherwise outlive the old password indefinitely). Checked
+  // before the code, which is then neither spent nor counted.
+  const current = await deps.stores.accounts.getAccountById(accountId);
+  if (!stillSigningIn(deps, current, secondFactor)) return flowGone(state);
   const verified =
     action.method === "passkey"
       ? await verifySecondFactor(deps, accountId, {
@@ -282,8 +304,8 @@ export async function runSecondFactorStep(
         });
   if (verified.ok) {
     const account = await deps.stores.accounts.getAccountById(accountId);
-    // An account disabled or deleted since its password was checked cannot finish signing in.
-    if (!account || account.disabledAt !== null) return flowGone(null);
+    // An account disabled, deleted or given a new password while the factor was checked cannot finish signing in.
+    if (!stillSigningIn(deps, account, secondFactor)) return flowGone(null);
     const signedIn = await startSigninSession(deps, {
       account,
       remember: state.remember,
@@ -316,6 +338,11 @@ export async function runSecondFactorStep(
         secondFactor.captcha,
       );
   }
+}
+
+/** True while the account can finish the step: it exists, is enabled, and has the password the step proved. */
+function stillSigningIn(deps: Pick<Deps, "config">, account: AccountRecord | null, step: SecondFactorStepState): account is AccountRecord {
+  return account !== null && account.disabledAt === null && typeof step.passwordTag === "string" && passwordTagOf(deps, account) === step.passwordTag;
 }
 
 /** Back to the password with a word of why: the flow cannot go on. */

@@ -1,12 +1,14 @@
 // The second-factor state of the sign-in flow over HTTP: after the right password an account with an
 // authenticator app gets no session until a code (computed here by Debian's oathtool) or a recovery code
 // follows; wrong codes are refused and counted; a completed step cannot be replayed; the JSON API answers
-// 401 SECOND_FACTOR_REQUIRED with the methods and a flow id, then signs in; a password reset keeps the factor.
+// 401 SECOND_FACTOR_REQUIRED with the methods and a flow id, then signs in; a password reset keeps the factor;
+// a step begun with a password changed or reset since cannot be finished.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
+import { createArgon2Hasher } from "../../src/accounts/password-hash.ts";
 import { generateTOTPCode, totpStepAt } from "../../src/factors/totp.ts";
-import { createVerifiedAccount, STRONG_PASSWORD } from "../helpers/accounts.ts";
+import { createVerifiedAccount, STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { readEmails } from "../helpers/outbox.ts";
@@ -242,5 +244,76 @@ describe("the second-factor state of sign-in", () => {
     assert.equal(code.json().error.code, "SECOND_FACTOR_LOCKED", "even the right code waits for the pause");
     assert.ok(Number(code.headers["retry-after"]) > 0);
     assert.equal((await client.get("/api/v1/session")).statusCode, 401, "no session");
+  });
+
+  it("a second step begun with a password the owner has since changed or reset is not finished, even with a right code, which stays unspent", async () => {
+    const owner = await createVerifiedAccount(t, "stale-step@example.com");
+    const accountId = (await owner.get("/api/v1/session")).json().account.id as string;
+    const { secret, codes } = await enableTOTP(t, owner);
+    // Whoever learned the password reaches the second step and waits there for a code.
+    const intruder = new TestClient(t.app);
+    const begun = await intruder.request("POST", "/api/v1/session", { json: { identifier: "stale-step@example.com", password: STRONG_PASSWORD } });
+    assert.equal(begun.json().error.code, "SECOND_FACTOR_REQUIRED");
+    const wrong = await intruder.request("POST", "/api/v1/session/second-factor", { json: { flow: begun.json().flow, method: "totp", code: "000000" } });
+    assert.equal(wrong.json().error.code, "SECOND_FACTOR_INVALID", "a wrong code keeps the step open");
+    // The owner changes the password.
+    const changed = await owner.request("PUT", "/api/v1/password", {
+      json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, captcha: await solveCAPTCHA(owner, "password_change") },
+    });
+    assert.equal(changed.statusCode, 204, changed.body);
+    const late = await intruder.request("POST", "/api/v1/session/second-factor", {
+      json: { flow: begun.json().flow, method: "recovery_code", code: codes[0] as string },
+    });
+    assert.equal(late.statusCode, 401, late.body);
+    assert.equal(late.json().error.code, "SIGNIN_FLOW_EXPIRED");
+    assert.equal((await intruder.get("/api/v1/session")).statusCode, 401, "no session");
+    assert.equal(await t.deps.stores.factors.countUnusedRecoveryCodes(accountId), 10, "the recovery code was not spent");
+
+    // The same on the page, after a reset: the step begun with the password before it is gone.
+    const browser = new TestClient(t.app);
+    const posted = await browser.submitForm("/signin", "/signin", { identifier: "stale-step@example.com", password: NEW_PASSWORD });
+    const page = posted.headers.location as string;
+    assert.match(page, /^\/signin\?flow=/);
+    const asked = await owner.request("POST", "/api/v1/password-resets", {
+      json: { identifier: "stale-step@example.com", captcha: await solveCAPTCHA(owner, "password_reset") },
+    });
+    assert.equal(asked.statusCode, 202);
+    await t.deps.tasks.settle();
+    const mail = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("stale-step@example.com")).find((e) => /token=/.test(e.text));
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail?.text ?? "")?.[1];
+    assert.ok(token, "the reset link arrived");
+    assert.equal((await owner.request("POST", "/api/v1/password-resets/complete", { json: { token, password: STRONG_PASSWORD } })).statusCode, 204);
+    const form = hiddenInputsIn((await browser.get(page)).body, "/signin/second-factor");
+    const submitted = await browser.request("POST", "/signin/second-factor", { form: { ...form, code: oathtoolCode(secret, t.clock.now()) } });
+    assert.equal(submitted.statusCode, 303);
+    assert.match(submitted.headers.location as string, /^\/signin\?flow=/, "back to the password");
+    assert.match(pageText((await browser.get(submitted.headers.location as string)).body), /start again|sign in again/i);
+    assert.equal((await browser.get("/api/v1/session")).statusCode, 401, "no session");
+
+    // A step begun with the current password finishes with the same code, which was not spent above.
+    const fresh = new TestClient(t.app);
+    const again = await fresh.request("POST", "/api/v1/session", { json: { identifier: "stale-step@example.com", password: STRONG_PASSWORD } });
+    const done = await fresh.request("POST", "/api/v1/session/second-factor", {
+      json: { flow: again.json().flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) },
+    });
+    assert.equal(done.statusCode, 200, done.body);
+  });
+
+  it("a password whose stored hash is renewed at the first step (new hashing parameters) still finishes the second step", async () => {
+    const owner = await seedVerifiedAccount(t, "rehashed-step@example.com");
+    const { secret } = await enableTOTP(t, owner);
+    const found = await t.deps.stores.accounts.getAccountByIdentifier("rehashed-step@example.com");
+    assert.ok(found);
+    const older = await createArgon2Hasher({ memoryCost: 2048, timeCost: 1, parallelism: 1 }).hashPassword(STRONG_PASSWORD);
+    assert.ok(await t.deps.stores.accounts.replacePasswordHash(found.account.id, found.account.passwordHash, older, t.clock.now()));
+    assert.ok(t.deps.hasher.needsRehash(older));
+    const client = new TestClient(t.app);
+    const first = await client.request("POST", "/api/v1/session", { json: { identifier: "rehashed-step@example.com", password: STRONG_PASSWORD } });
+    assert.equal(first.json().error.code, "SECOND_FACTOR_REQUIRED");
+    assert.notEqual((await t.deps.stores.accounts.getAccountById(found.account.id))?.passwordHash, older, "renewed at the password step");
+    const done = await client.request("POST", "/api/v1/session/second-factor", {
+      json: { flow: first.json().flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) },
+    });
+    assert.equal(done.statusCode, 200, done.body);
   });
 });
