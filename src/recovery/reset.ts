@@ -49,22 +49,7 @@ export async function requestPasswordReset(
   await consumeSendAllowance(deps, "reset", identifier.value);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
   const account = found && found.identifier.verifiedAt !== null && found.account.disabledAt === null ? found.account : null;
-  const now = deps.clock.now();
-  const isLink = identifier.kind === "email";
-  const secret = isLink ? generateSecretToken(deps.random) : generateNumericCode(deps.random, 6);
-  const secretHash = isLink ? sha256Hex(secret) : resetCodeHash(deps.config.secret, identifier.value, secret);
-  await deps.stores.passwordResets.createPasswordReset({
-    id: generateId(deps.random),
-    accountId: account?.id ?? null,
-    kind: isLink ? "link" : "code",
-    value: identifier.value,
-    secretHash,
-    attemptsLeft: isLink ? 1 : RESET_CODE_ATTEMPTS,
-    expiresAt: addSeconds(now, isLink ? RESET_LINK_TTL_SECONDS : RESET_CODE_TTL_SECONDS),
-    createdAt: now,
-    usedAt: null,
-    revokedAt: null,
-  });
+  const { secret, secretHash } = await createResetSecret(deps, identifier, account?.id ?? null);
   // Recorded for unknown identifiers too (without an account), so both cases do the same work.
   await recordAuditEvent(deps, {
     type: "reset.requested",
@@ -91,13 +76,26 @@ export async function requestPasswordReset(
 export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: string; identifier: Identifier; locale?: Locale | null }): Promise<void> {
   const { identifier } = input;
   await consumeSendAllowance(deps, "reset", identifier.value);
+  const { secret, secretHash } = await createResetSecret(deps, identifier, input.accountId);
+  await sendResetMessage(deps, { to: identifier, secret, secretHash, locale: input.locale });
+}
+
+/**
+ * Writes a pending reset for the identifier and returns its secret (only the hash is stored): a link token
+ * for an e-mail address, a 6-digit code for a phone number. `accountId` is null for a decoy.
+ */
+async function createResetSecret(
+  deps: Pick<Deps, "stores" | "clock" | "random" | "config">,
+  identifier: Identifier,
+  accountId: string | null,
+): Promise<{ secret: string; secretHash: string }> {
   const now = deps.clock.now();
   const isLink = identifier.kind === "email";
   const secret = isLink ? generateSecretToken(deps.random) : generateNumericCode(deps.random, 6);
   const secretHash = isLink ? sha256Hex(secret) : resetCodeHash(deps.config.secret, identifier.value, secret);
   await deps.stores.passwordResets.createPasswordReset({
     id: generateId(deps.random),
-    accountId: input.accountId,
+    accountId,
     kind: isLink ? "link" : "code",
     value: identifier.value,
     secretHash,
@@ -107,7 +105,7 @@ export async function sendPasswordResetFor(deps: ResetDeps, input: { accountId: 
     usedAt: null,
     revokedAt: null,
   });
-  await sendResetMessage(deps, { to: identifier, secret, secretHash, locale: input.locale });
+  return { secret, secretHash };
 }
 
 /**
