@@ -847,9 +847,18 @@ export interface WebhookStore {
    * Takes the lease of up to `limit` deliveries that are due, in one atomic UPDATE … RETURNING: of
    * concurrent workers (processes, instances) each delivery goes to exactly one until the lease expires.
    * Only the oldest pending delivery per endpoint and account is due (order per account), none of a
-   * paused endpoint. With `deliveryId`, only that one (when due and free).
+   * paused endpoint. With `perEndpoint`, no endpoint ends up with more than that many deliveries under an
+   * unexpired lease (counting those other workers hold; concurrent claims on PostgreSQL may each take the
+   * share left when they began). With `deliveryId`, only that one (when due and free), whatever the share.
    */
-  claimDeliveries(claim: { leaseToken: string; now: Date; leaseUntil: Date; limit: number; deliveryId?: string }): Promise<ClaimedWebhookDelivery[]>;
+  claimDeliveries(claim: {
+    leaseToken: string;
+    now: Date;
+    leaseUntil: Date;
+    limit: number;
+    perEndpoint?: number;
+    deliveryId?: string;
+  }): Promise<ClaimedWebhookDelivery[]>;
   /** Marks a delivery delivered and resets the endpoint's failure count, in one transaction. */
   completeDelivery(deliveryId: string, outcome: WebhookAttemptOutcome): Promise<void>;
   /**

@@ -13,6 +13,9 @@
 // | give up                      | a failed attempt more than 24 h after the event occurred        |
 // | on giving up                 | the delivery is marked failed, the endpoint paused, admins told |
 // | lease                        | 2 × timeout + 5 s; an expired lease is taken by any worker      |
+// | per endpoint                 | at most 5 deliveries under lease at once, across all workers    |
+// | per worker                   | at most 50 requests in flight; each finished one makes room at  |
+// |                              | once, so a slow receiver never holds up the others' deliveries  |
 
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
@@ -31,6 +34,13 @@ export const WEBHOOK_DELIVERY_RULES = {
   jitter: 0.2,
   /** Deliveries one worker takes per round. */
   batchSize: 10,
+  /**
+   * Deliveries of one endpoint under lease at once. A receiver that never answers holds this many
+   * requests until the timeout, not the whole worker.
+   */
+  perEndpoint: 5,
+  /** Requests one running worker has in flight at most. */
+  maxInFlight: 50,
 } as const;
 
 type WorkerDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "logger" | "mailer">;
@@ -100,54 +110,107 @@ async function tellAdminsAboutPause(deps: WorkerDeps, delivery: ClaimedWebhookDe
   }
 }
 
-/**
- * Takes the due deliveries (up to a batch, or only `deliveryId`) and sends them, concurrently: the claim
- * never hands out two deliveries of one endpoint and account at once, so order holds. Returns one result
- * per delivery taken.
- */
-export async function runWebhookDeliveryRound(deps: WorkerDeps, options: { deliveryId?: string } = {}): Promise<WebhookAttemptResult[]> {
+/** Takes the lease of up to `limit` due deliveries (or only `deliveryId`, whatever the endpoint's share). */
+function claimDueDeliveries(deps: WorkerDeps, limit: number, deliveryId?: string): Promise<ClaimedWebhookDelivery[]> {
   const now = deps.clock.now();
-  const claimed = await deps.stores.webhooks.claimDeliveries({
+  return deps.stores.webhooks.claimDeliveries({
     leaseToken: generateId(deps.random),
     now,
     leaseUntil: new Date(now.getTime() + webhookLeaseMs(deps.config)),
-    limit: WEBHOOK_DELIVERY_RULES.batchSize,
-    ...(options.deliveryId !== undefined ? { deliveryId: options.deliveryId } : {}),
+    limit,
+    ...(deliveryId !== undefined ? { deliveryId } : { perEndpoint: WEBHOOK_DELIVERY_RULES.perEndpoint }),
   });
+}
+
+/**
+ * Takes the due deliveries (up to a batch, or only `deliveryId`) and sends them, concurrently: the claim
+ * never hands out two deliveries of one endpoint and account at once, so order holds. Returns one result
+ * per delivery taken, once every one of them has been tried.
+ */
+export async function runWebhookDeliveryRound(deps: WorkerDeps, options: { deliveryId?: string } = {}): Promise<WebhookAttemptResult[]> {
+  const claimed = await claimDueDeliveries(deps, WEBHOOK_DELIVERY_RULES.batchSize, options.deliveryId);
   return Promise.all(claimed.map((delivery) => attemptDelivery(deps, delivery)));
 }
 
 export interface WebhookWorker {
-  /** Stops polling and waits for the round in flight. */
+  /** Stops polling and waits for the requests in flight. */
   stop(): Promise<void>;
 }
 
-/** Polls for due deliveries every LATCHKEY_WEBHOOKS_POLL_INTERVAL (at once again after a full batch). */
+/**
+ * Polls for due deliveries every LATCHKEY_WEBHOOKS_POLL_INTERVAL, and at once again when a delivery ends or
+ * a claim came back full. Each delivery is sent on its own: the worker never waits for a batch to finish,
+ * so a receiver that answers only at the timeout delays its own deliveries and nobody else's.
+ */
 export function startWebhookWorker(deps: WorkerDeps): WebhookWorker {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> = Promise.resolve();
-  const tick = (): void => {
-    inFlight = runWebhookDeliveryRound(deps)
-      .then((results) => results.length)
+  let timerIsImmediate = false;
+  let claiming: Promise<void> | null = null;
+  let claimAgain = false;
+  const inFlight = new Set<Promise<void>>();
+
+  /** Runs a claim at once, or after the poll interval; a claim already set to run at once stays. */
+  const schedule = (immediate: boolean): void => {
+    if (stopped || (timer !== undefined && (timerIsImmediate || !immediate))) return;
+    clearTimeout(timer);
+    timerIsImmediate = immediate;
+    timer = setTimeout(claim, immediate ? 0 : deps.config.webhooks.pollIntervalMs);
+    timer.unref();
+  };
+
+  const send = (delivery: ClaimedWebhookDelivery): void => {
+    const attempt: Promise<void> = attemptDelivery(deps, delivery)
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          // Storage unreachable while recording the outcome: the lease runs out and the delivery is tried again.
+          deps.logger.error({ err, deliveryId: delivery.id }, "webhook delivery could not be recorded");
+        },
+      )
+      .finally(() => {
+        inFlight.delete(attempt);
+        // Room for another delivery, and maybe the next event of the same account is due now.
+        schedule(true);
+      });
+    inFlight.add(attempt);
+  };
+
+  function claim(): void {
+    timer = undefined;
+    if (stopped) return;
+    // One claim at a time per worker; a wake-up during one runs another right after it.
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    const room = Math.min(WEBHOOK_DELIVERY_RULES.batchSize, WEBHOOK_DELIVERY_RULES.maxInFlight - inFlight.size);
+    if (room <= 0) return; // The next delivery that ends wakes the worker.
+    claiming = claimDueDeliveries(deps, room)
+      .then((claimed) => {
+        for (const delivery of claimed) send(delivery);
+        return claimed.length >= room;
+      })
       .catch((err: unknown) => {
         // Storage unreachable: try again at the next tick, never crash.
         deps.logger.error({ err }, "webhook delivery round failed");
-        return 0;
+        return false;
       })
-      .then((count) => {
-        if (stopped) return;
-        timer = setTimeout(tick, count >= WEBHOOK_DELIVERY_RULES.batchSize ? 0 : deps.config.webhooks.pollIntervalMs);
-        timer.unref();
+      .then((full) => {
+        claiming = null;
+        const again = claimAgain;
+        claimAgain = false;
+        schedule(full || again);
       });
-  };
-  timer = setTimeout(tick, deps.config.webhooks.pollIntervalMs);
-  timer.unref();
+  }
+
+  schedule(false);
   return {
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await inFlight;
+      await claiming;
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
 }

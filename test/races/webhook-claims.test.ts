@@ -102,6 +102,35 @@ for (const backend of backends) {
       await one.webhooks.deleteEndpoint(endpoint.id);
     });
 
+    it("a claim with perEndpoint leaves an endpoint no more deliveries under lease than its share, counting other workers' leases", async () => {
+      const { endpoint: busy } = await addWebhookEndpoint(workerDeps(one), { url: `${receiver.url}/busy`, events: "password.changed" });
+      const { endpoint: quiet } = await addWebhookEndpoint(workerDeps(one), { url: `${receiver.url}/quiet`, events: "password.changed" });
+      await one.webhooks.recordEvents(Array.from({ length: 12 }, (_, i) => passwordChangedEvent({ clock, random }, `acct-share-${i}`)));
+      const now = clock.now();
+      const leaseUntil = new Date(now.getTime() + 30_000);
+      const claim = (stores: Stores, leaseToken: string, at = now) =>
+        stores.webhooks.claimDeliveries({ leaseToken, now: at, leaseUntil: new Date(at.getTime() + 30_000), limit: 10, perEndpoint: 3 });
+      const count = (claimed: { endpointId: string }[], endpointId: string): number => claimed.filter((d) => d.endpointId === endpointId).length;
+      const first = await claim(one, "first");
+      assert.deepEqual([count(first, busy.id), count(first, quiet.id)], [3, 3], "three of each endpoint, oldest first");
+      const second = await claim(two, "second");
+      assert.deepEqual(second, [], "the other worker finds both shares taken");
+      // One delivery of the busy endpoint is finished: one more of it can be taken, none of the other.
+      const done = first.find((d) => d.endpointId === busy.id);
+      await one.webhooks.completeDelivery(done?.id as string, { at: now, statusCode: 200, error: null });
+      const third = await claim(two, "third");
+      assert.deepEqual([count(third, busy.id), count(third, quiet.id)], [1, 0]);
+      // Expired leases no longer count.
+      const later = await claim(two, "later", new Date(leaseUntil.getTime() + 1000));
+      assert.deepEqual([count(later, busy.id), count(later, quiet.id)], [3, 3]);
+      // Asked by id (the CLI's test), a delivery is taken whatever the share.
+      const [waiting] = (await one.webhooks.listDeliveries({ endpointId: quiet.id, limit: 100 })).filter((d) => d.attempts === 0);
+      const byId = await two.webhooks.claimDeliveries({ leaseToken: "by-id", now, leaseUntil, limit: 10, perEndpoint: 3, deliveryId: waiting?.id as string });
+      assert.equal(byId.length, 1);
+      await one.webhooks.deleteEndpoint(busy.id);
+      await one.webhooks.deleteEndpoint(quiet.id);
+    });
+
     it(`two workers deliver ${ACCOUNTS * EVENTS_PER_ACCOUNT} events once each, in order per account`, async () => {
       const { endpoint } = await addWebhookEndpoint(workerDeps(one), { url: `${receiver.url}/many`, events: "password.changed" });
       const expected = new Map<string, string[]>();

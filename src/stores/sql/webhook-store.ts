@@ -161,7 +161,7 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
         .execute((trx) => insertWebhookEvents(trx, codec, events, options.endpointId !== undefined ? { onlyEndpointId: options.endpointId } : {}));
     },
 
-    async claimDeliveries({ leaseToken, now, leaseUntil, limit, deliveryId }) {
+    async claimDeliveries({ leaseToken, now, leaseUntil, limit, perEndpoint, deliveryId }) {
       const t = codec.time(now);
       // One statement chooses and takes: a delivery is due when its time has come, nobody holds an
       // unexpired lease on it, its endpoint is not paused, and no older delivery of the same endpoint and
@@ -194,7 +194,26 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
               ),
             );
           if (deliveryId !== undefined) due = due.where("d.id", "=", deliveryId);
-          return due.orderBy("d.event_seq").limit(limit);
+          if (deliveryId !== undefined || perEndpoint === undefined) return due.orderBy("d.event_seq").limit(limit);
+          // At most `perEndpoint` deliveries of one endpoint under lease at once (those other workers hold
+          // included): a receiver that never answers holds only its own share, and the deliveries of every
+          // other endpoint go on. The leases are counted once per endpoint, and each due delivery is ranked
+          // within its endpoint, oldest first.
+          const leased = eb
+            .selectFrom("webhook_deliveries as l")
+            .select(["l.endpoint_id", (c) => c.fn.countAll<number>().as("n")])
+            .where("l.status", "=", "pending")
+            .where("l.lease_expires_at", ">", t)
+            .groupBy("l.endpoint_id");
+          const ranked = due.leftJoin(leased.as("held"), "held.endpoint_id", "d.endpoint_id").select((c) => [
+            "d.event_seq",
+            c.fn.coalesce("held.n", sql.lit(0)).as("held"),
+            c.fn
+              .agg<number>("row_number")
+              .over((o) => o.partitionBy("d.endpoint_id").orderBy("d.event_seq"))
+              .as("rank"),
+          ]);
+          return eb.selectFrom(ranked.as("r")).select("r.id").where(sql<number>`r.rank + r.held`, "<=", perEndpoint).orderBy("r.event_seq").limit(limit);
         })
         .where("status", "=", "pending")
         .where((w) => w.or([w("lease_expires_at", "is", null), w("lease_expires_at", "<=", t)]))
