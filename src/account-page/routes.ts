@@ -4,7 +4,6 @@ import { Type } from "@sinclair/typebox";
 import { toPublicAccount } from "../accounts/public-account.ts";
 import { describeAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
-import { requireRecentConfirmation } from "../factors/step-up-guard.ts";
 import { requireApiAuth, requirePageAuth } from "../http/auth.ts";
 import { limitClient } from "../http/client-limits.ts";
 import { chosenIdentifier } from "../http/field-choice.ts";
@@ -86,31 +85,19 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
     return sendPage(request, reply, deps, { title: pageTitles.account, body, narrow: false });
   });
 
-  // Ending another session is signing someone out, like "sign out other sessions": a session cookie alone
-  // (a borrowed browser, a stolen cookie) must not end the owner's sessions one by one. Ending one's own
-  // session is a sign-out and needs nothing. The check comes before the lookup, so every other id, this
-  // account's or not, gets the same answer.
-  const confirmedUnlessOwnSession = requireRecentConfirmation(deps, {
-    returnTo: "/account",
-    unless: (request) => (request.params as { id?: unknown }).id === request.auth?.session.id,
+  // Ending another session needs a recent confirmation, ending one's own does not (CONFIRMED_ROUTES).
+  app.post("/account/sessions/:id/revoke", { preHandler: app.csrfProtection, schema: { params: IdParams } }, async (request, reply) => {
+    const auth = requirePageAuth(request, reply);
+    if (!auth) return reply;
+    const { id } = request.params;
+    const result = await revokeAccountSession(deps, {
+      accountId: auth.account.id,
+      sessionId: id,
+      currentSessionId: auth.session.id,
+      context: sessionContextOf(request),
+    });
+    return answerPageOrError(reply, result, (ended) => (ended.kind === "signed-out" ? "/signin?done=signed-out" : "/account?done=session-ended"));
   });
-
-  app.post(
-    "/account/sessions/:id/revoke",
-    { preHandler: [app.csrfProtection, confirmedUnlessOwnSession], schema: { params: IdParams } },
-    async (request, reply) => {
-      const auth = requirePageAuth(request, reply);
-      if (!auth) return reply;
-      const { id } = request.params;
-      const result = await revokeAccountSession(deps, {
-        accountId: auth.account.id,
-        sessionId: id,
-        currentSessionId: auth.session.id,
-        context: sessionContextOf(request),
-      });
-      return answerPageOrError(reply, result, (ended) => (ended.kind === "signed-out" ? "/signin?done=signed-out" : "/account?done=session-ended"));
-    },
-  );
 
   app.post("/account/sessions/revoke-others", { preHandler: app.csrfProtection }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
@@ -204,7 +191,7 @@ export function registerAccountRoutes(app: TypedApp, deps: Deps): void {
     });
   });
 
-  app.delete("/api/v1/sessions/:id", { schema: { params: IdParams }, preHandler: confirmedUnlessOwnSession }, async (request, reply) => {
+  app.delete("/api/v1/sessions/:id", { schema: { params: IdParams } }, async (request, reply) => {
     const auth = requireApiAuth(request);
     // Another account's session id answers exactly like one that does not exist.
     const result = await revokeAccountSession(deps, {

@@ -30,10 +30,29 @@ export function requireRecentConfirmation(
   };
 }
 
-/** Routes owned by other features that need a recent confirmation too (method, path, page to come back to). */
-export const CONFIRMED_ROUTES: ReadonlyArray<{ method: string; url: string; returnTo?: string }> = [
+/** A route that needs a recent confirmation: method, path, page to come back to, and who passes without it. */
+export interface ConfirmedRoute {
+  method: string;
+  url: string;
+  returnTo?: string;
+  unless?: (request: FastifyRequest) => boolean;
+}
+
+/** Ending the session that makes the request: a sign-out, which needs no confirmation. */
+function isOwnSession(request: FastifyRequest): boolean {
+  return (request.params as { id?: unknown }).id === request.auth?.session.id;
+}
+
+/** Routes owned by other features that need a recent confirmation too. */
+export const CONFIRMED_ROUTES: ReadonlyArray<ConfirmedRoute> = [
   { method: "POST", url: "/account/sessions/revoke-others", returnTo: "/account" },
   { method: "DELETE", url: "/api/v1/sessions" },
+  // Ending another session is signing someone out, like "sign out other sessions": a session cookie alone
+  // (a borrowed browser, a stolen cookie) must not end the owner's sessions one by one. Ending one's own
+  // session is a sign-out and needs nothing. The check comes before the lookup, so every other id, this
+  // account's or not, gets the same answer.
+  { method: "POST", url: "/account/sessions/:id/revoke", returnTo: "/account", unless: isOwnSession },
+  { method: "DELETE", url: "/api/v1/sessions/:id", unless: isOwnSession },
   // A new address or number can reset the password, so adding one (the code is sent only after a recent
   // confirmation) and removing one need it: a borrowed, unlocked browser is not enough to take the account.
   { method: "POST", url: "/account/identifiers", returnTo: "/account" },
@@ -54,7 +73,7 @@ export function guardRoutesWithRecentConfirmation(app: FastifyInstance, deps: Pi
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const rule = routes.find((r) => r.url === route.url && methods.includes(r.method));
     if (!rule) return;
-    const guard = requireRecentConfirmation(deps, rule.returnTo ? { returnTo: rule.returnTo } : {});
+    const guard = requireRecentConfirmation(deps, rule);
     const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
     route.preHandler = [...existing, guard];
   });
