@@ -76,6 +76,11 @@ function passkeyJson(p: PasskeyRecord): Record<string, unknown> {
   };
 }
 
+/** How an authenticator app names the account: its first confirmed address or number, as the person knows it. */
+function totpLabelOf(auth: ValidatedSession): string {
+  return auth.identifiers.find((i) => i.verifiedAt !== null)?.display ?? "account";
+}
+
 export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
   const stepUp = requireRecentConfirmation(deps);
   const webauthnBundle = loadWebAuthnBrowserBundle();
@@ -164,7 +169,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
   );
 
   app.post("/account/security/totp", { preHandler: [app.csrfProtection, stepUp] }, async (request, reply) =>
-    answerSecurityForm(request, reply, (auth) => ({ action: "start-totp", label: auth.account.id })),
+    answerSecurityForm(request, reply, (auth) => ({ action: "start-totp", label: totpLabelOf(auth) })),
   );
 
   // The pending secret is shown again, and turned on by its first code, only within the confirmation window:
@@ -174,8 +179,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
   app.get("/account/security/totp", { preHandler: stepUp }, async (request, reply) => {
     const auth = requirePageAuth(request, reply);
     if (!auth) return reply;
-    const identifiers = await deps.stores.accounts.listIdentifiers(auth.account.id);
-    const setup = await pendingTOTPSetup(deps, { accountId: auth.account.id, label: identifiers.find((i) => i.verifiedAt !== null)?.display ?? "account" });
+    const setup = await pendingTOTPSetup(deps, { accountId: auth.account.id, label: totpLabelOf(auth) });
     if (!setup) return redirectSeeOther(reply, "/account/security");
     const state = (await readFlow(deps, request, securityPageFlow, ownValue(request.query, "flow")))?.state;
     const errors = state?.step === "totp-setup" && state.error ? [fieldErrorOf(state.error)] : [];
@@ -338,7 +342,8 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
 
   app.post("/api/v1/account/totp", { preHandler: stepUp }, async (request, reply) => {
     const auth = requireApiAuth(request);
-    const result = await run(request, auth, { action: "start-totp", label: auth.account.id });
+    // The app shows this label beside the codes: the address the person knows, not the account's internal id.
+    const result = await run(request, auth, { action: "start-totp", label: totpLabelOf(auth) });
     return answerJson(result, (started) =>
       started.kind === "totp-started"
         ? reply.code(201).send({ secret: started.setup.secret, uri: started.setup.uri, qrCodeSvg: started.setup.qrCodeSVG })

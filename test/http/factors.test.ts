@@ -44,6 +44,9 @@ describe("second factors and step-up over HTTP", () => {
     assert.equal(setup.statusCode, 201);
     const { secret, uri, qrCodeSvg } = setup.json();
     assert.match(uri, /^otpauth:\/\/totp\//);
+    const label = decodeURIComponent(/^otpauth:\/\/totp\/([^?]+)/.exec(uri)?.[1] ?? "");
+    assert.equal(label, "Latchkey:totp@example.com", "the app names the account by its address, as the set-up page does");
+    assert.ok(!uri.includes(accountId), "never by its internal id");
     assert.match(qrCodeSvg, /^<svg/);
     const stored = await t.deps.stores.factors.getTOTPFactor(accountId);
     assert.ok(stored && !stored.secretSealed.includes(secret), "the secret is never stored readable");
