@@ -293,7 +293,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: Deps, library: H
   app.get("/admin/events.csv", async (request, reply) => {
     requireAdmin(request);
     const { filter } = await parseEventFilter(deps, queryOf(request));
-    const csv = await securityEventsCSV(deps, filter);
+    const csv = Readable.from(await securityEventsCSV(deps, filter));
     return reply
       .type("text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="security-events-${utcDayOf(deps.clock.now())}.csv"`)

@@ -3,11 +3,13 @@
 // notice, the rule that an installation always keeps an enabled admin, and the security events view with
 // its filters, charts and CSV export.
 import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
 import { performAdminAction } from "../../src/admin/account-actions.ts";
 import { generateId } from "../../src/lib/crypto.ts";
 import { registerClient } from "../../src/oidc/clients.ts";
+import { openDatabase } from "../../src/stores/index.ts";
 import { createVerifiedAccount, STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { allBackends } from "../helpers/backends.ts";
@@ -699,3 +701,86 @@ for (const backend of allBackends()) {
     });
   });
 }
+
+describe("security events export of a long trail", () => {
+  let t: TestApp;
+  let base: string;
+  let cookie: string;
+  const TOTAL = 20_500;
+
+  before(async () => {
+    t = await createTestApp();
+    const admin = await createVerifiedAccount(t, "exporter@example.com");
+    const adminId = (await t.deps.stores.accounts.getAccountByIdentifier("exporter@example.com"))?.account.id as string;
+    assert.equal(await t.deps.stores.accounts.grantAdmin(adminId, t.clock.now()), "changed");
+    cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    // Failed sign-ins from anywhere fill the trail: anyone can add to it.
+    const { db } = openDatabase(t.config);
+    try {
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < TOTAL; i += 500) {
+          const rows = Array.from({ length: Math.min(500, TOTAL - i) }, (_, j) => ({
+            id: `trail-${String(i + j).padStart(6, "0")}`,
+            at: Math.floor(t.clock.now().getTime() / 1000) - 60 - (i + j),
+            type: "signin.failed",
+            account_id: null,
+            ip: "192.0.2.9",
+            user_agent: `=cmd|' /C calc'!A0 ${"x".repeat(200)}`,
+            detail: JSON.stringify({ reason: "unknown account" }),
+          }));
+          await trx.insertInto("audit_events").values(rows).execute();
+        }
+      });
+    } finally {
+      await db.destroy();
+    }
+    await t.app.listen({ host: "127.0.0.1", port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("is read page by page while other requests are answered in between, and holds every event once, formulas neutralised", async () => {
+    const store = t.deps.stores.audit;
+    const original = store.searchEvents;
+    const order: string[] = [];
+    let other: Promise<number> | undefined;
+    store.searchEvents = async (query) => {
+      order.push(`read ${query.limit}`);
+      // Another visitor's request arrives as soon as the export has begun.
+      other ??= fetch(`${base}/healthz`).then((r) => {
+        order.push("other answered");
+        return r.status;
+      });
+      return original.call(store, query);
+    };
+    // Marks each turn of the event loop: a page read must never follow another without one in between.
+    let exporting = true;
+    const turn = (): void => {
+      order.push("turn");
+      if (exporting) setImmediate(turn);
+    };
+    setImmediate(turn);
+    try {
+      const csv = await fetch(`${base}/admin/events.csv?type=signin.failed`, { headers: { cookie } });
+      assert.equal(csv.status, 200);
+      const rows = (await csv.text()).split("\r\n").filter(Boolean);
+      assert.equal(await other, 200);
+      assert.equal(rows.length - 1, TOTAL, "one row per event");
+      assert.equal(new Set(rows.slice(1).map((r) => r.split(",")[0])).size, TOTAL, "each event once");
+      assert.ok(rows.slice(1).every((r) => r.includes(`,'=cmd|' /C calc'!A0 `)));
+      const reads = order.filter((o) => o.startsWith("read"));
+      assert.ok(reads.length >= 21 && reads.every((r) => Number(r.slice(5)) <= 1000), `read in pages of at most 1,000: ${reads.length} reads`);
+      assert.ok(order.indexOf("other answered") < order.lastIndexOf(reads.at(-1) as string), "the other request was answered before the last page was read");
+      const steps = order.filter((o) => o !== "other answered");
+      assert.ok(
+        steps.every((o, i) => !(o.startsWith("read") && steps[i - 1]?.startsWith("read"))),
+        "never two page reads without a turn of the event loop between them",
+      );
+    } finally {
+      exporting = false;
+      store.searchEvents = original;
+    }
+  });
+});
