@@ -64,27 +64,60 @@ export async function issueVerificationCode(
   }
 }
 
+/** A code that matched its scope's live verification: one try was taken, nothing is used up yet. */
+export interface MatchedVerificationCode {
+  record: VerificationRecord;
+  codeHash: string;
+}
+
 /**
- * Uses a code. Returns the consumed verification; throws VERIFICATION_CODE_INVALID for a wrong code while
- * tries remain, and VERIFICATION_CODE_EXPIRED when the code is gone (expired, used, or out of tries).
+ * Checks a code against the scope's verification, taking one of its tries, without using the code up
+ * (useVerificationCode does). Returns the match; throws VERIFICATION_CODE_INVALID for any code that does not
+ * match a verification still waiting (wrong, replaced by a newer one, used, or none was ever sent), and
+ * VERIFICATION_CODE_EXPIRED only for the right code of one that expired or ran out of tries.
  */
+export async function checkVerificationCode(
+  deps: Pick<Deps, "stores" | "clock" | "config">,
+  scope: VerificationScope,
+  code: string,
+): Promise<MatchedVerificationCode> {
+  const now = deps.clock.now();
+  const cleaned = code.replace(/[\s-]/g, "");
+  const codeHash = /^\d{6}$/.test(cleaned) ? hashVerificationCode(deps.config.secret, scope, cleaned) : "";
+  const matches = (stored: VerificationRecord | null): stored is VerificationRecord =>
+    stored !== null && codeHash !== "" && constantTimeEqual(codeHash, stored.codeHash);
+  // Read before the try is taken, whatever happens next: every code entry makes the same storage calls
+  // whether or not a code waits for the identifier.
+  const stored = await deps.stores.verifications.findVerification(scope);
+  // Every submission takes one of the code's tries before any comparison, in one atomic statement, so
+  // however many guesses arrive at once, no more than the tries left are ever compared.
+  const attempt = await deps.stores.verifications.takeVerificationAttempt(scope, now);
+  if (matches(attempt)) return { record: attempt, codeHash };
+  // Security: a wrong code answers the same whether a code is waiting for the identifier (with tries left
+  // or not) or none ever was, so a stranger who knows only an address cannot tell that it has a pending
+  // registration (or, for an added address, a pending change). Only the right code, which only the person
+  // who received it has, learns that it expired or ran out of tries.
+  if (!attempt && matches(stored)) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code" });
+  throw new AppError("VERIFICATION_CODE_INVALID", { field: "code" });
+}
+
+/** Uses up a matched code in one atomic step. Throws VERIFICATION_CODE_EXPIRED when another request used it first. */
+export async function useVerificationCode(
+  deps: Pick<Deps, "stores" | "clock">,
+  scope: VerificationScope,
+  matched: MatchedVerificationCode,
+): Promise<VerificationRecord> {
+  const record = await deps.stores.verifications.consumeVerification(scope, matched.codeHash, deps.clock.now());
+  // Someone else used the same code at the same moment.
+  if (!record) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code" });
+  return record;
+}
+
+/** Checks a code and uses it up (checkVerificationCode, then useVerificationCode); throws as they do. */
 export async function consumeVerificationCode(
   deps: Pick<Deps, "stores" | "clock" | "config">,
   scope: VerificationScope,
   code: string,
 ): Promise<VerificationRecord> {
-  const now = deps.clock.now();
-  // Every submission takes one of the code's tries before any comparison, in one atomic statement, so
-  // however many guesses arrive at once, no more than the tries left are ever compared.
-  const attempt = await deps.stores.verifications.takeVerificationAttempt(scope, now);
-  if (!attempt) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code" });
-  const cleaned = code.replace(/[\s-]/g, "");
-  const codeHash = /^\d{6}$/.test(cleaned) ? hashVerificationCode(deps.config.secret, scope, cleaned) : "";
-  if (codeHash !== "" && constantTimeEqual(codeHash, attempt.codeHash)) {
-    const record = await deps.stores.verifications.consumeVerification(scope, codeHash, now);
-    if (record) return record;
-    // Someone else used the same code at the same moment.
-    throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code" });
-  }
-  throw new AppError(attempt.attemptsLeft > 0 ? "VERIFICATION_CODE_INVALID" : "VERIFICATION_CODE_EXPIRED", { field: "code" });
+  return useVerificationCode(deps, scope, await checkVerificationCode(deps, scope, code));
 }

@@ -33,6 +33,8 @@ export const errorCatalogue = {
   UNAUTHENTICATED: { status: 401 },
   VERIFICATION_CODE_INVALID: { status: 400 },
   VERIFICATION_CODE_EXPIRED: { status: 400 },
+  REGISTRATION_PASSWORD_REQUIRED: { status: 400 },
+  REGISTRATION_PASSWORD_INCORRECT: { status: 400 },
   RESET_TOKEN_INVALID: { status: 400 },
   RESET_TOKEN_EXPIRED: { status: 400 },
   RESET_TOKEN_USED: { status: 400 },

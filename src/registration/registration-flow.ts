@@ -11,9 +11,8 @@
 //     check_address --> details: refused
 //     details --> code: code-sent
 //     [*] --> code: a sign-in stopped at an unconfirmed identifier
-//     code --> code: refused (wrong or expired code) / code resent
-//     code --> done: confirmed (signed in, in the browser that chose the password)
-//     code --> [*]: confirmed elsewhere (hand-off to sign-in)
+//     code --> code: refused (wrong or expired code, password needed or not right) / code resent
+//     code --> done: confirmed and signed in (by the browser that chose the password, or with it typed)
 //     done --> [*]
 // ```
 import type { PublicAccount } from "../accounts/public-account.ts";
@@ -76,7 +75,6 @@ export type RegistrationResult =
   | { kind: "continue"; state: RegistrationState }
   | { kind: "refused"; state: RegistrationState; refusal: Refusal }
   | { kind: "signed-in"; account: PublicAccount; session: SessionRecord; token: string }
-  | { kind: "confirmed"; account: PublicAccount; identifier: string }
   | { kind: "abandoned" };
 
 type RegistrationDeps = Parameters<typeof registerAccount>[0] & Pick<Deps, "tasks">;
@@ -194,8 +192,9 @@ async function completeRegistration(
   if ("refusal" in registered)
     return { kind: "refused", state: { ...newRegistrationState(), identifier, name, error: flowErrorOf(registered.refusal) }, refusal: registered.refusal };
   const { identifier: sent, accountId } = registered.value;
-  // signInAs binds the confirmation to this browser: only here does a correct code also sign in, and only
-  // into the account this registration created.
+  // signInAccountId binds the confirmation to this browser: here a correct code alone confirms and signs in,
+  // and only into the account this registration created (for a taken identifier an id that names no
+  // account, so the code page looks the same either way).
   const state = registrationCodeState({
     identifier,
     sentTo: sent.display,
@@ -236,20 +235,22 @@ function keptCodeState(identifier: string, current: RegistrationState | null | u
 }
 
 /**
- * The code step. A correct code confirms the identifier; in the browser that chose the password (`current`
- * names it in signInAs) it also signs in, anywhere else the sign-in page takes over.
+ * The code step. A correct code confirms the identifier and signs this browser in, but only when the browser
+ * chose the account's password (`current` names the account in signInAccountId, or the registration
+ * remembered this browser) or the password is typed with the code: see confirmRegistration.
  */
 export async function runRegistrationConfirmation(
   deps: RegistrationDeps,
-  input: { identifier: string; code: string; context: SessionContext },
+  input: { identifier: string; code: string; password: string; binding: string | undefined; context: SessionContext },
   current?: RegistrationState | null,
 ): Promise<RegistrationResult> {
-  const confirmed = await refusalOrValue(() => confirmRegistration(deps, input));
+  const confirmed = await refusalOrValue(() =>
+    confirmRegistration(deps, { ...input, ...(current?.signInAccountId ? { provenAccountId: current.signInAccountId } : {}) }),
+  );
   if ("refusal" in confirmed)
     return { kind: "refused", state: keptCodeState(input.identifier, current, { error: flowErrorOf(confirmed.refusal) }), refusal: confirmed.refusal };
   const account = confirmed.value;
-  const inThisBrowser = account.id === current?.signInAccountId && account.identifiers.some((i) => i.value === current.signInAs && i.verified);
-  if (!inThisBrowser) return { kind: "confirmed", account, identifier: input.identifier };
+  // The confirmation was shown to come from whoever chose the password: the same proof as a sign-in.
   const { token, session } = await signInAfterConfirmation(deps, { accountId: account.id, context: input.context });
   return { kind: "signed-in", account, session, token };
 }

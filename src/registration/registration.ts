@@ -1,13 +1,15 @@
-// Creating an account: the answer and the work are the same whether or not the identifier is taken. The
-// owner of a taken identifier gets a notice instead of a code.
+// Creating an account: the answer is the same whether or not the identifier is taken, and so are the
+// password hash and the message sent while the request waits (the owner of a taken identifier gets a
+// notice instead of a code). Storage is not yet: a new identifier commits its account and its code, a taken
+// one only reads (test/http/equal-work.test.ts lists both).
 
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
-import { checkPasswordShape, checkPasswordStrength } from "../accounts/password-policy.ts";
+import { checkPasswordShape, checkPasswordStrength, countCodePoints, normalizePassword, PASSWORD_MAX_LENGTH } from "../accounts/password-policy.ts";
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
 import { consumeSendAllowance, sendCountedMessage } from "../accounts/send-limits.ts";
 import { requireTextableIdentifier } from "../accounts/sms-countries.ts";
-import { consumeVerificationCode, issueVerificationCode } from "../accounts/verification-codes.ts";
+import { checkVerificationCode, issueVerificationCode, useVerificationCode } from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
@@ -17,7 +19,7 @@ import { generateId } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
 import { createSession, type SessionContext } from "../sessions/sessions.ts";
-import type { SessionRecord } from "../stores/types.ts";
+import type { AccountRecord, SessionRecord, VerificationScope } from "../stores/types.ts";
 import { accountCreatedEvent, accountVerifiedEvent } from "../webhooks/events.ts";
 
 export interface RegistrationInput {
@@ -33,11 +35,25 @@ export interface RegistrationInput {
 
 export interface RegistrationResult {
   identifier: Identifier;
-  /** The pending account this registration created; absent when the identifier was taken (a notice went out). */
+  /**
+   * The pending account this registration created. When the identifier was taken (a notice went out) an id
+   * that names no account, so the answer, and what a page keeps of it, look the same.
+   */
   accountId?: string;
 }
 
 type RegistrationDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger">;
+
+/**
+ * How long the requester that chose a pending account's password is remembered for its confirmation
+ * (see confirmRegistration): after that, confirming takes the password.
+ */
+const REGISTRATION_CHOOSER_TTL_SECONDS = 24 * 60 * 60;
+
+/** The short-lived key naming who chose the password of the pending account `accountId`. */
+function chooserKey(accountId: string): string {
+  return `registration:chooser:${accountId}`;
+}
 
 /**
  * Starts a registration. Checks the cheap things first (identifier and password format, the security check,
@@ -67,6 +83,10 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
   const passwordHash = await deps.hasher.hashPassword(policy.password);
   const now = deps.clock.now();
   const accountId = generateId(deps.random);
+  // Who chose this password: the one requester whose confirmation needs no password (confirmRegistration).
+  // Written before the identifier is looked at, so a taken identifier's registration writes it too (it then
+  // names no account) and both do the same work.
+  await deps.stores.shortLived.set(chooserKey(accountId), input.binding, REGISTRATION_CHOOSER_TTL_SECONDS);
   const created = await deps.stores.accounts.createPendingAccount({
     id: accountId,
     name,
@@ -86,7 +106,7 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
         locale: input.locale,
       }),
     );
-    return { identifier };
+    return { identifier, accountId };
   }
   try {
     await sendCountedMessage(deps, "verification", identifier.value, () =>
@@ -100,23 +120,73 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
   return { identifier, accountId };
 }
 
-/** Confirms a registration with its code; from then on the account can sign in. */
+export interface ConfirmationInput {
+  identifier: string;
+  code: string;
+  /** The password typed with the code: needed when the requester is not the one that chose it. */
+  password?: string | undefined;
+  /** Who confirms (requesterBinding): the requester that registered needs no password. */
+  binding?: string | undefined;
+  /** The pending account whose password this browser chose or just typed (a page flow's signInAccountId). */
+  provenAccountId?: string | undefined;
+  context?: SessionContext;
+}
+
+/**
+ * Confirms a registration with its code; from then on the account can sign in. The code proves who receives
+ * the messages; the account's password must also be shown to be theirs: by the requester that chose it
+ * (`binding`, within a day), a page flow bound to the account (`provenAccountId`), or the password itself.
+ * Throws VERIFICATION_CODE_INVALID / _EXPIRED (checkVerificationCode), and after a right code
+ * REGISTRATION_PASSWORD_REQUIRED or REGISTRATION_PASSWORD_INCORRECT, which use a try but not the code.
+ */
 export async function confirmRegistration(
-  deps: Pick<Deps, "stores" | "clock" | "config" | "random" | "logger">,
-  input: { identifier: string; code: string; context?: SessionContext },
+  deps: Pick<Deps, "stores" | "clock" | "config" | "random" | "logger" | "hasher">,
+  input: ConfirmationInput,
 ): Promise<PublicAccount> {
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
-  const verification = await consumeVerificationCode(deps, { purpose: "registration", value: identifier.value }, input.code);
+  const scope: VerificationScope = { purpose: "registration", value: identifier.value };
+  const matched = await checkVerificationCode(deps, scope, input.code);
   const found = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
-  if (!found || found.account.id !== verification.accountId) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "account replaced" });
-  // The account exists for applications from now on: both events commit with the confirmation.
-  await deps.stores.accounts.markIdentifierVerified(found.identifier.id, deps.clock.now(), [
+  if (!found || found.account.id !== matched.record.accountId || found.identifier.verifiedAt !== null) {
+    await useVerificationCode(deps, scope, matched);
+    throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "account replaced" });
+  }
+  await requirePasswordChooser(deps, found.account, input);
+  await useVerificationCode(deps, scope, matched);
+  // The account exists for applications from now on: both events commit with the confirmation. Only the
+  // identifier row the password was checked against is marked: one that a registration replaced meanwhile
+  // is gone, and its replacement's password was not checked.
+  const marked = await deps.stores.accounts.markIdentifierVerified(found.identifier.id, deps.clock.now(), [
     accountCreatedEvent(deps, found.account, [found.identifier], { kind: "account" }),
     accountVerifiedEvent(deps, found.account.id, found.identifier),
   ]);
+  if (!marked) throw new AppError("VERIFICATION_CODE_EXPIRED", { field: "code", detail: "account replaced while confirming" });
   await recordAuditEvent(deps, { type: "identifier.verified", accountId: found.account.id, context: input.context ?? null, detail: { kind: identifier.kind } });
   const identifiers = await deps.stores.accounts.listIdentifiers(found.account.id);
   return toPublicAccount(found.account, identifiers);
+}
+
+/**
+ * Throws unless whoever confirms is shown to have chosen the pending account's password. Only called after
+ * the right code, so what it answers is news only to the person who receives the identifier's messages.
+ */
+async function requirePasswordChooser(
+  deps: Pick<Deps, "stores" | "hasher">,
+  account: AccountRecord,
+  input: Pick<ConfirmationInput, "password" | "binding" | "provenAccountId">,
+): Promise<void> {
+  // Security: the code proves who receives the messages, not who chose the password. Anyone can register
+  // someone else's address first; if the owner's click on the link (or the code typed anywhere) confirmed
+  // that account, whoever registered it could sign in to the owner's address with a password of their own
+  // (pre-account hijacking). So the confirmation counts only from the requester that chose the password,
+  // or with the password typed.
+  if (input.provenAccountId === account.id) return;
+  if (input.binding && (await deps.stores.shortLived.get(chooserKey(account.id))) === input.binding) return;
+  const password = normalizePassword(input.password ?? "");
+  if (password === "") throw new AppError("REGISTRATION_PASSWORD_REQUIRED", { field: "password" });
+  // No account has a password this long: refused before hashing. The code's tries bound the guesses.
+  if (countCodePoints(password) <= PASSWORD_MAX_LENGTH && (await deps.hasher.verifyPasswordHash(account.passwordHash, password))) return;
+  throw new AppError("REGISTRATION_PASSWORD_INCORRECT", { field: "password" });
 }
 
 /**

@@ -11,9 +11,9 @@ import { captchaFromForm } from "../http/captcha-form.ts";
 import { limitClient } from "../http/client-limits.ts";
 import { chosenIdentifier } from "../http/field-choice.ts";
 import { answerJson, answerPage, claimPostedStep, readFlow } from "../http/flow-adapter.ts";
-import { REGISTRATION_PAGES, registrationPageFlow, startSigninFlow } from "../http/flow-pages.ts";
+import { REGISTRATION_PAGES, registrationPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
-import { formField, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
+import { formField, ownValue, redirectSeeOther } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
 import { sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
@@ -44,13 +44,24 @@ export const RegistrationBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export const VerifyBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+export const VerifyBody = Type.Object(
+  { identifier: Type.String({ maxLength: 1024 }), code: Type.String({ maxLength: 64 }), password: Type.Optional(Type.String({ maxLength: 16384 })) },
+  { additionalProperties: false },
+);
 export const ResendBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
 export const SuggestionBody = Type.Object({ identifier: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
 export const StrengthBody = Type.Object(
   { password: Type.String({ maxLength: 1024 }), userInputs: Type.Optional(Type.Array(Type.String({ maxLength: 320 }), { maxItems: 5 })) },
   { additionalProperties: false },
 );
+
+/**
+ * Who confirms a registration, in the terms registerAccount remembered the requester that chose the password
+ * in; none for a request without a browser id (it never chose one).
+ */
+function confirmerBinding(request: FastifyRequest): string | undefined {
+  return request.auth || request.browserId ? requesterBinding(request) : undefined;
+}
 
 /** What the registration form asks for: the form again, a registration, or the answer to the address check. */
 function registrationActionOf(request: FastifyRequest): RegistrationAction {
@@ -80,13 +91,11 @@ function registrationActionOf(request: FastifyRequest): RegistrationAction {
 
 export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
   /** Where a page of registration goes when it leaves the flow. */
-  const leaveRegistrationPage = async (request: FastifyRequest, reply: FastifyReply, result: RegistrationResult): Promise<string> => {
+  const leaveRegistrationPage = (reply: FastifyReply, result: RegistrationResult): string => {
     if (result.kind === "signed-in") {
       setSessionCookie(reply, deps, result.token, result.session);
       return REGISTRATION_PAGES.done;
     }
-    // Another browser (or the link opened elsewhere): the address is filled in, the password is still needed.
-    if (result.kind === "confirmed") return withQuery("/signin", { flow: await startSigninFlow(deps, request, result.identifier), done: "verified" });
     return REGISTRATION_PAGES.details;
   };
 
@@ -127,7 +136,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
     // The answer to the address check claims that step: the sealed password is used at most once.
     const posted = action.action === "answer-address" ? await claimPostedStep(deps, request, registrationPageFlow, formField(request, "flow", 64)) : undefined;
     const result = await runRegistrationStep(deps, { binding: requesterBinding(request), locale: request.locale }, action, posted?.claimed?.state);
-    return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left), posted?.claimed);
+    return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(reply, left), posted?.claimed);
   });
 
   app.post("/api/v1/identifiers/suggestion", { schema: { body: SuggestionBody } }, async (request, reply) => {
@@ -150,6 +159,10 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
       errors: state?.error ? [fieldErrorOf(state.error, request.locale)] : [],
       identifier: state?.identifier ?? fromLink("identifier"),
       code: fromLink("code").replace(/\D/g, "").slice(0, 6),
+      // Only the browser that chose the password confirms with the code alone; anywhere else (a link opened
+      // in another browser or app) the password is typed too. The browser that registered may leave it empty.
+      // A code step whose account was replaced since is told so on the password field, so it shows it.
+      askPassword: !state?.signInAccountId || state.error?.field === "password",
       resent: state?.resent === true,
       ...(state?.sentTo ? { sentTo: state.sentTo, channel: state.channel === "phone" ? ("phone" as const) : ("email" as const) } : {}),
       ...(state?.signInAs && flow ? { flowId: flow.id } : {}),
@@ -158,17 +171,25 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
   });
 
   app.post("/verify", { preHandler: [app.csrfProtection, limitClient(deps, "codeEntry")] }, async (request, reply) => {
-    // Only a flow this browser saved when it chose the password (readFlow checks the owner) can sign in.
+    // A flow this browser saved when it chose the password (readFlow checks the owner) confirms with the code
+    // alone, and only for the account it names; so does this browser within a day of registering. Anything
+    // else needs the password typed with the code (confirmRegistration).
     const started = await readFlow(deps, request, registrationPageFlow, formField(request, "flow", 64));
-    const input = { identifier: formField(request, "identifier", 1024), code: formField(request, "code", 64), context: sessionContextOf(request) };
-    const result = await runRegistrationConfirmation(deps, input, started?.state);
-    return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left));
+    const input = {
+      identifier: formField(request, "identifier", 1024),
+      code: formField(request, "code", 64),
+      password: formField(request, "password", 16384),
+      binding: confirmerBinding(request),
+      context: sessionContextOf(request),
+    };
+    const result = await runRegistrationConfirmation(deps, input, started?.state.step === "code" ? started.state : null);
+    return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(reply, left));
   });
 
   app.post("/verify/resend", { preHandler: [app.csrfProtection, limitClient(deps, "verification")] }, async (request, reply) => {
     const started = await readFlow(deps, request, registrationPageFlow, formField(request, "flow", 64));
     const result = await runRegistrationResend(deps, { identifier: formField(request, "identifier", 1024), locale: request.locale }, started?.state);
-    return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(request, reply, left));
+    return answerPage(deps, request, reply, registrationPageFlow, result, (left) => leaveRegistrationPage(reply, left));
   });
 
   app.post(
@@ -192,7 +213,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
 
   app.post("/api/v1/accounts/verify", { schema: { body: VerifyBody }, preHandler: limitClient(deps, "codeEntry") }, async (request, reply) => {
     const body = request.body;
-    const account = await confirmRegistration(deps, { ...body, context: sessionContextOf(request) });
+    const account = await confirmRegistration(deps, { ...body, binding: confirmerBinding(request), context: sessionContextOf(request) });
     return reply.code(200).send({ account });
   });
 

@@ -339,6 +339,11 @@ export interface VerificationStore {
   /** Stores a new code for the scope, replacing any earlier one for the same scope (only the newest works). */
   createVerification(verification: VerificationRecord): Promise<void>;
   /**
+   * The scope's stored verification whatever its state (expired or out of tries included), or null; changes
+   * nothing. Lets the right code of a dead verification be told apart from a wrong one.
+   */
+  findVerification(scope: VerificationScope): Promise<VerificationRecord | null>;
+  /**
    * Takes one try from the scope's unexpired verification that has tries left, in one statement
    * (`UPDATE … SET attempts_left = attempts_left - 1 WHERE … AND attempts_left > 0 RETURNING …`), and
    * returns it with the tries left after this one; null when there is none (missing, expired or out of

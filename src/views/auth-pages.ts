@@ -140,11 +140,13 @@ export interface VerifyPageOptions {
   heading?: string;
   /** The flow this confirmation belongs to (sent back so the browser that registered can be signed in). */
   flowId?: string;
+  /** Ask for the password too: the page is not the code step of the browser that chose it. */
+  askPassword?: boolean;
 }
 
 export function verifyPage(o: VerifyPageOptions): SafeHtml {
   const t = o.t ?? translator("en");
-  const focus = firstInvalid(o.errors, ["identifier", "code"]) ?? (o.identifier ? "code" : "identifier");
+  const focus = firstInvalid(o.errors, ["identifier", "code", "password"]) ?? (o.identifier ? (o.code && o.askPassword ? "password" : "code") : "identifier");
   const sent = o.channel === "phone" ? t("register.verifySentPhone", { to: MARK }) : t("register.verifySentEmail", { to: MARK });
   // Text messages have no spam folder: point at the number instead.
   const noCode = t(o.channel === "phone" ? "register.noCodePhone" : o.channel === "email" ? "register.noCodeEmail" : "register.noCodeEither", { button: MARK });
@@ -158,6 +160,7 @@ ${csrfField(o.csrfToken)}
 ${o.flowId ? html`<input type="hidden" name="flow" value="${o.flowId}">` : ""}
 ${textField({ t, id: "identifier", label: t("signin.identifierLabel"), value: o.identifier, autocomplete: "username", errors: o.errors, autofocus: focus === "identifier", maxlength: 320, className: "input input--ltr" })}
 ${textField({ t, id: "code", label: t("register.codeLabel"), value: o.code, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, hint: t("register.codeHint"), errors: o.errors, autofocus: focus === "code", className: "input input--code" })}
+${o.askPassword ? passwordField({ t, id: "password", label: t("register.verifyPasswordLabel"), autocomplete: "current-password", hint: t("register.verifyPasswordHint"), errors: o.errors, autofocus: focus === "password" }) : ""}
 <div class="form-actions"><button class="button" type="submit">${t("register.verifySubmit")}</button></div>
 </form>
 <form class="form" method="post" action="${action}/resend">

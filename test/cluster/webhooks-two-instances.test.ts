@@ -116,7 +116,7 @@ describe("webhooks with two instances on PostgreSQL", { skip }, () => {
     const verify = await fetch(`${a.url}/api/v1/accounts/verify`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ identifier: "cluster-hook@example.com", code }),
+      body: JSON.stringify({ identifier: "cluster-hook@example.com", code, password: PASSWORD }),
     });
     assert.equal(verify.status, 200);
 

@@ -891,6 +891,31 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal((await stores.verifications.consumeVerification(scope, fresh.codeHash, start))?.id, fresh.id);
       });
 
+      test("findVerification reads the scope's code whatever its state, changes nothing, and keeps scopes apart", async () => {
+        const { account } = await verifiedAccount();
+        const other = await verifiedAccount();
+        const code = newVerification(account.id, start, { attemptsLeft: 1, expiresAt: addSeconds(start, 600) });
+        await stores.verifications.createVerification(code);
+        const scope = { purpose: "registration" as const, value: code.value };
+        assert.equal((await stores.verifications.findVerification(scope))?.attemptsLeft, 1);
+        assert.equal((await stores.verifications.findVerification(scope))?.attemptsLeft, 1, "reading takes no try");
+        // Out of tries, it is still read back (with its hash) until it is consumed or cleaned away.
+        assert.equal((await stores.verifications.takeVerificationAttempt(scope, start))?.attemptsLeft, 0);
+        const dead = await stores.verifications.findVerification(scope);
+        assert.equal(dead?.id, code.id);
+        assert.equal(dead?.codeHash, code.codeHash);
+        assert.equal(dead?.attemptsLeft, 0);
+        assert.equal(await stores.verifications.findVerification({ purpose: "add_identifier", value: code.value, accountId: account.id }), null);
+        assert.equal(await stores.verifications.findVerification({ purpose: "registration", value: uniqueEmail() }), null);
+        // An added address's code belongs to the account that asked for it.
+        const added = newVerification(account.id, start, { purpose: "add_identifier" });
+        await stores.verifications.createVerification(added);
+        assert.equal((await stores.verifications.findVerification({ purpose: "add_identifier", value: added.value, accountId: account.id }))?.id, added.id);
+        assert.equal(await stores.verifications.findVerification({ purpose: "add_identifier", value: added.value, accountId: other.account.id }), null);
+        assert.equal((await stores.verifications.consumeVerification(scope, code.codeHash, start))?.id, code.id);
+        assert.equal(await stores.verifications.findVerification(scope), null, "a consumed code is gone");
+      });
+
       test("takeVerificationAttempt gives nothing for an expired code", async () => {
         const { account } = await verifiedAccount();
         const code = newVerification(account.id, start, { attemptsLeft: 5, expiresAt: addSeconds(start, 600) });

@@ -77,7 +77,7 @@ describe("a registration interrupted between storing its code and sending it", (
     const again = await post(second.base, "/api/v1/accounts", { identifier: IDENTIFIER, password: STRONG_PASSWORD });
     assert.equal(again.status, 202);
     const code = await latestCode(join(dataDir, "outbox"), IDENTIFIER);
-    const verified = await post(second.base, "/api/v1/accounts/verify", { identifier: IDENTIFIER, code });
+    const verified = await post(second.base, "/api/v1/accounts/verify", { identifier: IDENTIFIER, code, password: STRONG_PASSWORD });
     assert.equal(verified.status, 200);
     assert.equal((await post(second.base, "/api/v1/session", { identifier: IDENTIFIER, password: STRONG_PASSWORD })).status, 200);
     second.child.kill("SIGTERM");

@@ -206,7 +206,11 @@ describe("branded e-mails and text messages", () => {
     assert.match(html, /Sent by Harbour Books\. /);
     assert.match(html, /Questions\? <a href="mailto:help@harbour-books\.example"/);
     assert.doesNotMatch(raw, /Latchkey/, "no part of the message, headers included, names the product");
-    const verified = await t.app.inject({ method: "POST", url: "/api/v1/accounts/verify", payload: { identifier: "reader@example.com", code } });
+    const verified = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/accounts/verify",
+      payload: { identifier: "reader@example.com", code, password: STRONG_PASSWORD },
+    });
     assert.equal(verified.statusCode, 200, "the code in the owner's template works");
   });
 

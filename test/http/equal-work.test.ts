@@ -22,14 +22,20 @@ describe("equal work whether or not an identifier is known", () => {
   });
 
   /**
-   * Runs `act` while recording every store call (store.method) and every background hand-over; the
-   * handed-over tasks are held back and run afterwards, so the record shows only what the answer did.
+   * Runs `act` while recording every store call (store.method), password hash (hasher.method), message sent
+   * (mailer.sendEmail, sms.sendSMS) and background hand-over; the handed-over tasks are held back and run
+   * afterwards, so the record shows only what the answer did.
    */
   async function recordWork<T>(act: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
     const calls: string[] = [];
     const restore: Array<() => void> = [];
-    for (const name of STORE_NAMES) {
-      const store = t.deps.stores[name] as unknown as Record<string, unknown>;
+    const recorded: Array<[string, Record<string, unknown>]> = [
+      ...STORE_NAMES.map((name): [string, Record<string, unknown>] => [name, t.deps.stores[name] as unknown as Record<string, unknown>]),
+      ["hasher", t.deps.hasher as unknown as Record<string, unknown>],
+      ["mailer", t.deps.mailer as unknown as Record<string, unknown>],
+      ["sms", t.deps.sms as unknown as Record<string, unknown>],
+    ];
+    for (const [name, store] of recorded) {
       for (const [method, fn] of Object.entries(store)) {
         if (typeof fn !== "function") continue;
         store[method] = (...args: unknown[]) => {
@@ -77,6 +83,58 @@ describe("equal work whether or not an identifier is known", () => {
     assert.equal(emails.length, 2, "a second code was sent");
     assert.notEqual(await latestCode(t.config.outboxDir, pending), undefined);
     assert.ok(firstCode);
+  });
+
+  it("entering a wrong registration code: a waiting registration, one out of tries, a confirmed and an unknown address", async () => {
+    const client = new TestClient(t.app);
+    for (const identifier of ["code-waiting@example.com", "code-worn-out@example.com"])
+      assert.equal((await client.request("POST", "/api/v1/accounts", { json: { identifier, password: STRONG_PASSWORD } })).statusCode, 202);
+    await createVerifiedAccount(t, "code-confirmed@example.com");
+    const sent = new Set(await Promise.all(["code-waiting@example.com", "code-worn-out@example.com"].map((i) => latestCode(t.config.outboxDir, i))));
+    const wrong = ["000000", "111111", "222222"].find((c) => !sent.has(c)) as string;
+    const stranger = new TestClient(t.app);
+    const enter = (identifier: string) => recordWork(() => stranger.request("POST", "/api/v1/accounts/verify", { json: { identifier, code: wrong } }));
+    for (let i = 0; i < 5; i++) await enter("code-worn-out@example.com");
+
+    const waiting = await enter("code-waiting@example.com");
+    for (const identifier of ["code-worn-out@example.com", "code-confirmed@example.com", "code-unknown@example.com"]) {
+      const other = await enter(identifier);
+      assert.equal(other.result.body, waiting.result.body, identifier);
+      assert.deepEqual(other.calls, waiting.calls, identifier);
+    }
+    assert.equal(waiting.result.json().error.code, "VERIFICATION_CODE_INVALID");
+    assert.ok(waiting.calls.includes("verifications.takeVerificationAttempt"), "the waiting code lost a try all the same");
+  });
+
+  it("registering: a new address and a taken one hash the password and send their message before answering", async () => {
+    await createVerifiedAccount(t, "register-taken@example.com");
+    const client = new TestClient(t.app);
+    const register = (identifier: string) =>
+      recordWork(() => client.request("POST", "/api/v1/accounts", { json: { identifier, password: "another strong passphrase here" } }));
+    const taken = await register("register-taken@example.com");
+    const fresh = await register("register-fresh@example.com");
+    assert.equal(taken.result.statusCode, 202);
+    assert.equal(taken.result.body, fresh.result.body);
+    // What costs time apart from storage is the same: one hash, one message sent while the request waits
+    // (a notice instead of a code), nothing left to the background; and the same short-lived writes.
+    const besidesStorage = (calls: string[]) => calls.filter((c) => !/^(accounts|verifications|flows|sessions|passwordResets|audit|helpFeedback)\./.test(c));
+    assert.deepEqual(besidesStorage(taken.calls), besidesStorage(fresh.calls));
+    for (const r of [taken, fresh]) {
+      assert.equal(r.calls.filter((c) => c === "hasher.hashPassword").length, 1);
+      assert.equal(r.calls.filter((c) => c === "mailer.sendEmail").length, 1);
+      assert.ok(!r.calls.some((c) => c.startsWith("background:")));
+      assert.ok(r.calls.includes("shortLived.set"), "who chose the password is remembered in both cases");
+    }
+    // Storage: both try to create the pending account in one transaction. A new address then stores its
+    // code, a taken one reads its owner's spelling of the address.
+    assert.deepEqual(
+      fresh.calls.filter((c) => !besidesStorage([c]).length),
+      ["accounts.createPendingAccount", "verifications.createVerification"],
+    );
+    assert.deepEqual(
+      taken.calls.filter((c) => !besidesStorage([c]).length),
+      ["accounts.createPendingAccount", "accounts.getAccountByIdentifier"],
+    );
   });
 
   it("requesting a password reset: a confirmed e-mail and an unknown one", async () => {

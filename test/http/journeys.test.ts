@@ -31,6 +31,8 @@ function shownFiles(): string[] {
 /** A phone number written with its country code: `+44 7400 123456`, `0049 1512 3456789`, `+1 (415) 555-0132`. */
 const INTERNATIONAL_NUMBER = /(?<![\w+])(?:\+|00)[1-9][0-9]{0,2}(?:[ -]?(?:\([0-9]+\)|[0-9]+)){2,5}(?![\w])/g;
 
+const THIEF_PASSWORD = "Thief-Chooses-This-Password-17";
+
 /** Fills in the registration page as a person would; returns where it sends the browser. */
 async function registerOnPage(browser: TestClient, identifier: string): Promise<string> {
   const fields = { identifier, password: STRONG_PASSWORD, password_confirm: STRONG_PASSWORD, captchaAnswer: "TESTME" };
@@ -208,7 +210,7 @@ describe("journeys", () => {
     assert.deepEqual(none.json(), { suggestion: null });
   });
 
-  it("confirming in the browser that registered signs in; in another browser the address is filled in", async () => {
+  it("confirming in the browser that registered signs in; in another browser the password is typed with the code", async () => {
     const browser = new TestClient(t.app);
     const registered = await browser.submitForm("/register", "/register", {
       identifier: "dora@example.com",
@@ -231,15 +233,24 @@ describe("journeys", () => {
       },
     });
     assert.equal(elsewhere.statusCode, 303);
-    assert.match(elsewhere.headers.location as string, /^\/signin\?flow=[^&]+&done=verified$/);
+    assert.match(elsewhere.headers.location as string, /^\/verify\?flow=/);
     assert.equal(
       elsewhere.cookies.some((c) => c.name === "latchkey_session" && c.value !== ""),
       false,
       "not signed in",
     );
-    const signin = await other.get(elsewhere.headers.location as string);
-    assert.match(signin.body, /id="identifier" name="identifier" type="text" value="dora@example.com"/);
-    assert.match(pageText(signin.body), /Your account is confirmed/);
+    const asked = await other.get(elsewhere.headers.location as string);
+    assert.match(pageText(asked.body), /Enter the password you chose when you created the account/);
+    assert.match(asked.body, /id="password" name="password" type="password"/);
+    assert.equal((await t.deps.stores.accounts.getAccountByIdentifier("dora@example.com"))?.identifier.verifiedAt, null, "not confirmed yet");
+    // With the password the code confirms there too, and signs that browser in.
+    const withPassword = await other.submitForm(elsewhere.headers.location as string, "/verify", {
+      identifier: "dora@example.com",
+      code,
+      password: STRONG_PASSWORD,
+    });
+    assert.equal(withPassword.headers.location, "/account?done=welcome");
+    assert.equal((await other.get("/api/v1/session")).json().account.identifiers[0].value, "dora@example.com");
 
     const browser2 = new TestClient(t.app);
     const registered2 = await browser2.submitForm("/register", "/register", {
@@ -256,7 +267,7 @@ describe("journeys", () => {
     assert.equal(session.json().account.identifiers[0].value, "eve@example.com");
   });
 
-  it("a registration that replaced this browser's before its code was entered never signs this browser in", async () => {
+  it("a registration that replaced this browser's before its code was entered is not confirmed by this browser's code entry", async () => {
     const browser = new TestClient(t.app);
     const verifyUrl = await registerOnPage(browser, "fern@example.com");
     assert.match(verifyUrl, /^\/verify\?flow=/);
@@ -264,18 +275,24 @@ describe("journeys", () => {
     // that works now) is for their account.
     const thief = new TestClient(t.app);
     const theirs = await thief.request("POST", "/api/v1/accounts", {
-      json: { identifier: "fern@example.com", password: "Thief-Chooses-This-Password-17", captcha: await solveCAPTCHA(thief) },
+      json: { identifier: "fern@example.com", password: THIEF_PASSWORD, captcha: await solveCAPTCHA(thief) },
     });
     assert.equal(theirs.statusCode, 202);
     const code = await latestCode(t.config.outboxDir, "fern@example.com");
 
     const confirmed = await browser.submitForm(verifyUrl, "/verify", { identifier: "fern@example.com", code });
     assert.equal(confirmed.statusCode, 303);
-    assert.match(confirmed.headers.location as string, /^\/signin\?flow=[^&]+&done=verified$/, "sent to sign in, not into their account");
+    const asked = confirmed.headers.location as string;
+    assert.match(asked, /^\/verify\?flow=/, "asked for the password, not sent on");
+    assert.match(pageText((await browser.get(asked)).body), /Enter the password you chose when you created the account/);
+    // The password this browser chose is not the one of the account that replaced it.
+    const own = await browser.submitForm(asked, "/verify", { identifier: "fern@example.com", code, password: STRONG_PASSWORD });
+    assert.match(pageText((await browser.get(own.headers.location as string)).body), /That is not the password this account was created with/);
     assert.equal((await browser.get("/api/v1/session")).statusCode, 401, "not signed in to an account whose password this browser did not choose");
+    await assertStillUnconfirmed("fern@example.com");
   });
 
-  it("a sign-in that stops at an unconfirmed address signs in with the code, but not into a registration that replaced it", async () => {
+  it("a sign-in that stops at an unconfirmed address signs in with the code, but a registration that replaced it is not confirmed", async () => {
     const api = new TestClient(t.app);
     for (const identifier of ["gail@example.com", "hank@example.com"]) {
       const r = await api.request("POST", "/api/v1/accounts", { json: { identifier, password: STRONG_PASSWORD, captcha: await solveCAPTCHA(api) } });
@@ -289,7 +306,7 @@ describe("journeys", () => {
       if (replace) {
         const thief = new TestClient(t.app);
         const r = await thief.request("POST", "/api/v1/accounts", {
-          json: { identifier, password: "Thief-Chooses-This-Password-17", captcha: await solveCAPTCHA(thief) },
+          json: { identifier, password: THIEF_PASSWORD, captcha: await solveCAPTCHA(thief) },
         });
         assert.equal(r.statusCode, 202);
       }
@@ -299,9 +316,18 @@ describe("journeys", () => {
     };
     assert.deepEqual(await signInAndConfirm("gail@example.com", false), { location: "/account?done=welcome", session: 200 });
     const replaced = await signInAndConfirm("hank@example.com", true);
-    assert.match(replaced.location, /^\/signin\?flow=[^&]+&done=verified$/);
+    assert.match(replaced.location, /^\/verify\?flow=/);
     assert.equal(replaced.session, 401);
+    await assertStillUnconfirmed("hank@example.com");
   });
+
+  /** The account someone else registered in place of the browser's stays unconfirmed: its password signs nobody in. */
+  async function assertStillUnconfirmed(identifier: string): Promise<void> {
+    assert.equal((await t.deps.stores.accounts.getAccountByIdentifier(identifier))?.identifier.verifiedAt, null, "their account stays unconfirmed");
+    const theirs = await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier, password: THIEF_PASSWORD } });
+    assert.equal(theirs.statusCode, 403);
+    assert.equal(theirs.json().error.code, "ACCOUNT_NOT_VERIFIED");
+  }
 
   it("'Forgot your password?' carries the typed identifier in flow state, never in the address", async () => {
     const browser = new TestClient(t.app);

@@ -44,6 +44,13 @@ export function createSqlVerificationStore(db: Kysely<Database>, codec: SqlCodec
       });
     },
 
+    async findVerification(scope) {
+      let query = db.selectFrom("verifications").selectAll().where("purpose", "=", scope.purpose).where("value", "=", scope.value);
+      if (scope.accountId !== undefined) query = query.where("account_id", "=", scope.accountId);
+      const row = await query.executeTakeFirst();
+      return row ? toRecord(row) : null;
+    },
+
     async takeVerificationAttempt(scope, now) {
       // One statement: concurrent callers take turns on the row and each re-checks attempts_left > 0.
       let query = db

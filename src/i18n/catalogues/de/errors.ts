@@ -41,8 +41,13 @@ export default {
     "Mit dieser Adresse oder Nummer gab es fehlgeschlagene Anmeldeversuche, deshalb muss die Hintergrundprüfung Ihres Browsers etwas mehr arbeiten. Versuchen Sie es noch einmal; das geschieht von selbst.",
   ACCOUNT_NOT_VERIFIED: "Bestätigen Sie Ihre E-Mail-Adresse oder Handynummer, bevor Sie sich anmelden. Wir haben Ihnen einen neuen Code geschickt.",
   UNAUTHENTICATED: "Melden Sie sich an, um fortzufahren.",
-  VERIFICATION_CODE_INVALID: "Dieser Code stimmt nicht. Sehen Sie in unserer letzten Nachricht nach und versuchen Sie es noch einmal.",
+  VERIFICATION_CODE_INVALID:
+    "Dieser Code stimmt nicht oder ist nicht mehr gültig. Sehen Sie in unserer neuesten Nachricht nach oder fordern Sie einen neuen Code an.",
   VERIFICATION_CODE_EXPIRED: "Dieser Code ist abgelaufen oder aufgebraucht. Fordern Sie einen neuen an und verwenden Sie den aus der neuesten Nachricht.",
+  REGISTRATION_PASSWORD_REQUIRED:
+    "Geben Sie das Passwort ein, das Sie beim Erstellen des Kontos gewählt haben, oder öffnen Sie den Link in dem Browser, in dem Sie es erstellt haben. Wenn Sie mit dieser Adresse oder Nummer kein Konto erstellt haben, erstellen Sie jetzt eines: Es ersetzt das unbestätigte.",
+  REGISTRATION_PASSWORD_INCORRECT:
+    "Das ist nicht das Passwort, mit dem dieses Konto erstellt wurde. Wenn Sie es nicht erstellt haben oder sich nicht an das Passwort erinnern, erstellen Sie das Konto mit dieser Adresse oder Nummer neu: Das ersetzt das unbestätigte.",
   RESET_TOKEN_INVALID:
     "Dieser Link ist unvollständig oder ungültig. Vielleicht wurde er beim Kopieren abgeschnitten. Fangen Sie neu an und öffnen Sie den Link aus der neuesten E-Mail.",
   RESET_TOKEN_EXPIRED: "Dieser Link ist abgelaufen: Links gelten 30 Minuten. Fangen Sie neu an, um einen frischen zu bekommen.",

@@ -23,6 +23,8 @@ export default {
   verifyResent: "Falls für diese Adresse oder Nummer ein Code offen war, haben wir einen neuen geschickt. Verwenden Sie den Code aus der neuesten Nachricht.",
   codeLabel: "Bestätigungscode",
   codeHint: "Die 6 Ziffern aus unserer Nachricht.",
+  verifyPasswordLabel: "Ihr Passwort",
+  verifyPasswordHint: "Das Passwort, das Sie beim Erstellen des Kontos gewählt haben. In dem Browser, in dem Sie das Konto erstellt haben, ist es nicht nötig.",
   verifySubmit: "Bestätigen",
   noCodePhone: "Keine SMS bekommen? Prüfen Sie die Nummer oben, oder {button}.",
   noCodeEmail: "Kein Code angekommen? Sehen Sie im Spam-Ordner nach und prüfen Sie die Adresse oben, oder {button}.",

@@ -38,8 +38,12 @@ export default {
     "There have been failed attempts to sign in with this address or number, so your browser's background check must do a little more work. Try again; it happens by itself.",
   ACCOUNT_NOT_VERIFIED: "Confirm your e-mail address or mobile number before you sign in. We have sent you a new code.",
   UNAUTHENTICATED: "Sign in to continue.",
-  VERIFICATION_CODE_INVALID: "That code is not right. Check the latest message we sent and try again.",
+  VERIFICATION_CODE_INVALID: "That code is not right, or it can no longer be used. Check the newest message we sent, or ask for a new code.",
   VERIFICATION_CODE_EXPIRED: "That code has expired or has been used up. Ask for a new code and use the one in the newest message.",
+  REGISTRATION_PASSWORD_REQUIRED:
+    "Enter the password you chose when you created the account, or open the link in the browser where you created it. If you did not create an account with this address or number, create one now: it replaces the unconfirmed one.",
+  REGISTRATION_PASSWORD_INCORRECT:
+    "That is not the password this account was created with. If you did not create it, or do not remember the password, create the account again with this address or number: that replaces the unconfirmed one.",
   RESET_TOKEN_INVALID:
     "This reset link is not complete or not valid. It may have been cut off when it was copied. Start a new reset and open the link from the newest e-mail.",
   RESET_TOKEN_EXPIRED: "This reset link has expired: links work for 30 minutes. Start a new reset to get a fresh one.",

@@ -21,6 +21,8 @@ export default {
   verifyResent: "If a code was waiting for this address or number, we have sent a new one. Use the code from the newest message.",
   codeLabel: "Confirmation code",
   codeHint: "The 6 digits from the message we sent.",
+  verifyPasswordLabel: "Your password",
+  verifyPasswordHint: "The one you chose when you created the account. Not needed in the browser where you created it.",
   verifySubmit: "Confirm",
   noCodePhone: "No text message? Check the number above, or {button}.",
   noCodeEmail: "No code? Check your spam or junk folder and the address above, or {button}.",

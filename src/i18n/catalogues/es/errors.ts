@@ -42,8 +42,12 @@ export default {
     "Ha habido intentos fallidos de iniciar sesión con esta dirección o número, así que la comprobación en segundo plano de tu navegador tiene que trabajar un poco más. Inténtalo de nuevo; se hace sola.",
   ACCOUNT_NOT_VERIFIED: "Confirma tu correo electrónico o tu número de móvil antes de iniciar sesión. Te hemos enviado un código nuevo.",
   UNAUTHENTICATED: "Inicia sesión para continuar.",
-  VERIFICATION_CODE_INVALID: "Ese código no es correcto. Revisa el último mensaje que te enviamos e inténtalo de nuevo.",
+  VERIFICATION_CODE_INVALID: "Ese código no es correcto o ya no se puede usar. Revisa el mensaje más reciente que te enviamos o pide un código nuevo.",
   VERIFICATION_CODE_EXPIRED: "Ese código ha caducado o ya no quedan intentos. Pide un código nuevo y usa el del mensaje más reciente.",
+  REGISTRATION_PASSWORD_REQUIRED:
+    "Escribe la contraseña que elegiste al crear la cuenta, o abre el enlace en el navegador donde la creaste. Si no creaste una cuenta con esta dirección o número, créala ahora: sustituye a la que no está confirmada.",
+  REGISTRATION_PASSWORD_INCORRECT:
+    "Esa no es la contraseña con la que se creó esta cuenta. Si no la creaste tú o no recuerdas la contraseña, vuelve a crear la cuenta con esta dirección o número: eso sustituye a la que no está confirmada.",
   RESET_TOKEN_INVALID:
     "Este enlace para restablecer la contraseña está incompleto o no es válido. Puede que se cortara al copiarlo. Empieza de nuevo y abre el enlace del correo más reciente.",
   RESET_TOKEN_EXPIRED: "Este enlace ha caducado: los enlaces sirven durante 30 minutos. Empieza de nuevo para recibir otro.",

@@ -23,6 +23,8 @@ export default {
   verifyResent: "Si había un código pendiente para esta dirección o número, te hemos enviado uno nuevo. Usa el del mensaje más reciente.",
   codeLabel: "Código de confirmación",
   codeHint: "Los 6 dígitos del mensaje que te enviamos.",
+  verifyPasswordLabel: "Tu contraseña",
+  verifyPasswordHint: "La que elegiste al crear la cuenta. No hace falta en el navegador donde la creaste.",
   verifySubmit: "Confirmar",
   noCodePhone: "¿No te ha llegado el SMS? Revisa el número de arriba, o {button}.",
   noCodeEmail: "¿No te ha llegado el código? Mira en la carpeta de spam y revisa la dirección de arriba, o {button}.",

@@ -45,8 +45,13 @@ export default {
     "Il y a eu des tentatives de connexion échouées avec cette adresse ou ce numéro : la vérification en arrière-plan de votre navigateur doit donc travailler un peu plus. Réessayez, cela se fait tout seul.",
   ACCOUNT_NOT_VERIFIED: "Confirmez votre adresse e-mail ou votre numéro de mobile avant de vous connecter. Nous vous avons envoyé un nouveau code.",
   UNAUTHENTICATED: "Connectez-vous pour continuer.",
-  VERIFICATION_CODE_INVALID: "Ce code n’est pas le bon. Vérifiez le dernier message que nous avons envoyé et réessayez.",
+  VERIFICATION_CODE_INVALID:
+    "Ce code n’est pas le bon, ou il n’est plus valable. Vérifiez le message le plus récent que nous avons envoyé, ou demandez un nouveau code.",
   VERIFICATION_CODE_EXPIRED: "Ce code a expiré ou a été épuisé. Demandez un nouveau code et utilisez celui du message le plus récent.",
+  REGISTRATION_PASSWORD_REQUIRED:
+    "Saisissez le mot de passe choisi lors de la création du compte, ou ouvrez le lien dans le navigateur où vous l’avez créé. Si vous n’avez pas créé de compte avec cette adresse ou ce numéro, créez-en un maintenant : il remplace celui qui n’est pas confirmé.",
+  REGISTRATION_PASSWORD_INCORRECT:
+    "Ce n’est pas le mot de passe avec lequel ce compte a été créé. Si vous ne l’avez pas créé, ou si vous ne vous souvenez plus du mot de passe, créez de nouveau le compte avec cette adresse ou ce numéro : cela remplace celui qui n’est pas confirmé.",
   RESET_TOKEN_INVALID:
     "Ce lien de réinitialisation est incomplet ou invalide. Il a peut-être été coupé lors d’un copier-coller. Recommencez et ouvrez le lien de l’e-mail le plus récent.",
   RESET_TOKEN_EXPIRED: "Ce lien de réinitialisation a expiré : les liens sont valables 30 minutes. Recommencez pour en recevoir un nouveau.",

@@ -22,6 +22,8 @@ export default {
   verifyResent: "Si un code était en attente pour cette adresse ou ce numéro, nous en avons envoyé un nouveau. Utilisez celui du message le plus récent.",
   codeLabel: "Code de confirmation",
   codeHint: "Les 6 chiffres du message que nous avons envoyé.",
+  verifyPasswordLabel: "Votre mot de passe",
+  verifyPasswordHint: "Celui que vous avez choisi en créant le compte. Inutile dans le navigateur où vous l’avez créé.",
   verifySubmit: "Confirmer",
   noCodePhone: "Pas de SMS ? Vérifiez le numéro ci-dessus, ou {button}.",
   noCodeEmail: "Pas de code ? Regardez dans vos courriers indésirables et vérifiez l’adresse ci-dessus, ou {button}.",
