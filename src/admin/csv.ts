@@ -1,4 +1,5 @@
 // CSV export of help feedback (RFC 4180: comma-separated, CRLF line ends, quoted where needed).
+import { setImmediate } from "node:timers/promises";
 import type { Deps } from "../deps.ts";
 import type { HelpLibrary } from "../help/articles.ts";
 import { isLocale } from "../i18n/locales.ts";
@@ -67,6 +68,10 @@ export async function helpFeedbackCSV(deps: Pick<Deps, "stores">, library: HelpL
     let page = first;
     yield toCSV([FEEDBACK_CSV_HEADER, ...page.map((r) => feedbackRow(r, library))]);
     while (page.length === FEEDBACK_CSV_PAGE_SIZE) {
+      // Other requests go first between two pages. A SQLite read never waits for anything and a fast
+      // reader never makes the answer wait either, so without this pause the whole export ran in one go
+      // while every other request to the instance waited (about 5 s for 200,000 answers).
+      await setImmediate();
       const last = page[page.length - 1] as HelpFeedbackRecord;
       page = await readPage({ answeredAt: last.answeredAt, slug: last.slug, visitorId: last.visitorId });
       if (page.length > 0) yield toCSV(page.map((r) => feedbackRow(r, library)));

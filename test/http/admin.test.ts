@@ -370,12 +370,27 @@ describe("help feedback export of a large table", () => {
     const store = t.deps.stores.helpFeedback;
     const original = store.listFeedback;
     const reads: Array<number | undefined> = [];
+    // Each read, and each turn of the event loop: a page read must never follow another without a turn in
+    // between, or a large export holds every other request of the instance until it is done.
+    const steps: string[] = [];
     store.listFeedback = (options) => {
       reads.push(options?.limit);
+      steps.push("read");
       return original.call(store, options);
     };
+    let exporting = true;
+    const turn = (): void => {
+      steps.push("turn");
+      if (exporting) setImmediate(turn);
+    };
+    setImmediate(turn);
     try {
       const csv = await admin.get("/admin/feedback.csv");
+      exporting = false;
+      assert.ok(
+        steps.every((step, i) => !(step === "read" && steps[i - 1] === "read")),
+        `never two page reads without a turn of the event loop between them: ${steps.join(" ")}`,
+      );
       assert.equal(csv.statusCode, 200);
       const rows = parseCSV(csv.body);
       assert.equal(rows.length - 1, total, "one row per stored answer");
@@ -398,6 +413,7 @@ describe("help feedback export of a large table", () => {
         `every read has a limit: ${reads.join(", ")}`,
       );
     } finally {
+      exporting = false;
       store.listFeedback = original;
     }
   });
