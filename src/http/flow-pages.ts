@@ -145,15 +145,16 @@ export function startResetFlow(deps: Pick<Deps, "stores" | "random">, request: F
 }
 
 /** Starts the code step of a registration that a sign-in found unconfirmed. */
-export async function startRegistrationCodeFlow(
+export function startRegistrationCodeFlow(
   deps: Pick<Deps, "stores" | "random">,
   request: FastifyRequest,
   handOff: SigninVerifyHandOff,
   error: FlowError,
 ): Promise<string> {
-  // The sign-in just matched the password of the pending account that holds the identifier: only that
-  // account's confirmation signs this browser in, not one that a later registration puts in its place.
-  const found = handOff.signInAs ? await deps.stores.accounts.getAccountByIdentifier(handOff.signInAs) : null;
-  const signInAccountId = found && found.identifier.verifiedAt === null ? { signInAccountId: found.account.id } : {};
-  return startFlow(deps, request, registrationPageFlow, registrationCodeState({ ...handOff, ...signInAccountId, error }));
+  // Security: the sign-in matched the password of the pending account the hand-off names (signInAccountId),
+  // and only that account's confirmation signs this browser in. The account is not read again by identifier
+  // here: a registration of the same identifier may have replaced it since the password was checked, and
+  // this browser never typed the password of that one. When it was replaced, the step looks the same (a code
+  // was sent) and binds nothing to the replacement.
+  return startFlow(deps, request, registrationPageFlow, registrationCodeState({ ...handOff, error }));
 }

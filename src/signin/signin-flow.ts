@@ -124,6 +124,11 @@ export interface SigninVerifyHandOff {
   channel?: "email" | "phone";
   /** The correct password was typed in this browser: a correct code then signs in (see /verify). */
   signInAs?: string;
+  /**
+   * The pending account whose password was typed: only its confirmation signs this browser in. Kept on the
+   * server (flow state), never in an answer.
+   */
+  signInAccountId?: string;
 }
 
 export type SigninResult =
@@ -187,7 +192,8 @@ export async function runSigninStep(deps: SigninFlowDeps & Pick<Deps, "config">,
       captchaRequired,
     }),
   );
-  if ("refusal" in checked) return refusedSignin(deps, base, checked.refusal);
+  if ("refusal" in checked) return refusedSignin(base, checked.refusal);
+  if (!checked.value.confirmed) return notVerified(deps, base.identifier, checked.value.accountId);
   return continueAfterPassword(deps, request, checked.value, action.identifier);
 }
 
@@ -378,14 +384,20 @@ export async function runPasskeySignin(deps: SigninFlowDeps, request: SigninRequ
   return { kind: "signed-in", ...signedIn, returnTo: request.returnTo };
 }
 
-function refusedSignin(deps: Pick<Deps, "config">, base: Omit<SigninState, "step" | "focus" | "error">, refusal: Refusal): SigninResult {
-  if (refusal.code === "ACCOUNT_NOT_VERIFIED") {
-    const parsed = parseIdentifier(base.identifier, { defaultRegion: deps.config.defaultRegion });
-    const verify: SigninVerifyHandOff = parsed.ok
-      ? { identifier: base.identifier, sentTo: parsed.identifier.display, channel: parsed.identifier.kind, signInAs: parsed.identifier.value }
-      : { identifier: base.identifier };
-    return { kind: "not-verified", refusal, verify };
-  }
+/**
+ * The correct password of a pending account: on to the code step, bound to `accountId`, the account whose
+ * password was checked (the API answers ACCOUNT_NOT_VERIFIED, without the id).
+ */
+function notVerified(deps: Pick<Deps, "config">, identifier: string, accountId: string): SigninResult {
+  const refusal: Refusal = { code: "ACCOUNT_NOT_VERIFIED", field: "identifier" };
+  const parsed = parseIdentifier(identifier, { defaultRegion: deps.config.defaultRegion });
+  const verify: SigninVerifyHandOff = parsed.ok
+    ? { identifier, sentTo: parsed.identifier.display, channel: parsed.identifier.kind, signInAs: parsed.identifier.value, signInAccountId: accountId }
+    : { identifier };
+  return { kind: "not-verified", refusal, verify };
+}
+
+function refusedSignin(base: Omit<SigninState, "step" | "focus" | "error">, refusal: Refusal): SigninResult {
   // A refusal that brings a new challenge (the threshold reached, a wrong answer) moves to the security check.
   const captcha = refusal.extra?.captcha !== undefined;
   const state: SigninState = { ...base, step: captcha ? "captcha" : "password", focus: null, error: flowErrorOf(refusal) };

@@ -48,22 +48,34 @@ export interface SigninResult {
 
 /** The account whose password was just checked, before any session exists. */
 export interface VerifiedSignin {
+  confirmed: true;
   account: AccountRecord;
   /** The account's identifiers as read with it (the answer of a completed sign-in lists them). */
   identifiers: IdentifierRecord[];
+}
+
+/**
+ * The right password of a pending account whose identifier is not confirmed yet: a new code was sent. The
+ * account's id is for the code step to bind to (never for an answer): a registration of the same identifier
+ * may replace the account a moment later, and only the account whose password was typed may be bound.
+ */
+export interface UnconfirmedSignin {
+  confirmed: false;
+  accountId: string;
 }
 
 type SigninDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger" | "metrics">;
 
 /**
  * Checks the identifier, the security check when one is due, and the password; creates no session (see
- * startSigninSession). Throws identifier format errors, the security-check errors, SIGNIN_LOCKED,
- * SIGNIN_FAILED, or ACCOUNT_NOT_VERIFIED (only after the correct password; a new code is sent).
+ * startSigninSession). Throws identifier format errors, the security-check errors, SIGNIN_LOCKED or
+ * SIGNIN_FAILED. The correct password of an account whose identifier is not confirmed yet returns an
+ * UnconfirmedSignin (a new code was sent), which the caller answers as ACCOUNT_NOT_VERIFIED.
  */
-export async function verifySigninPassword(deps: SigninDeps, input: SigninInput): Promise<VerifiedSignin> {
+export async function verifySigninPassword(deps: SigninDeps, input: SigninInput): Promise<VerifiedSignin | UnconfirmedSignin> {
   try {
     const result = await checkSigninPassword(deps, input);
-    deps.metrics.signin("succeeded");
+    deps.metrics.signin(result.confirmed ? "succeeded" : "not_verified");
     return result;
   } catch (error) {
     deps.metrics.signin(signinOutcomeOf(error));
@@ -116,8 +128,6 @@ function signinOutcomeOf(error: unknown): SigninOutcome {
     case "CAPTCHA_ANSWER_MISSING":
     case "CAPTCHA_EXPIRED":
       return "captcha_failed";
-    case "ACCOUNT_NOT_VERIFIED":
-      return "not_verified";
     case "SIGNIN_FAILED":
       return "failed";
     default:
@@ -139,7 +149,7 @@ async function releaseOnStorageError<T>(deps: SigninDeps, value: string, step: (
   }
 }
 
-async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promise<VerifiedSignin> {
+async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promise<VerifiedSignin | UnconfirmedSignin> {
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   if (input.password.length === 0) throw new AppError("PASSWORD_REQUIRED", { field: "password" });
   const attempt = await reserveSigninAttempt(deps, identifier.value);
@@ -205,7 +215,10 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
       if (!isAppError(error)) throw error;
       deps.logger.warn({ code: error.code }, "no new verification code sent at sign-in");
     }
-    throw new AppError("ACCOUNT_NOT_VERIFIED", { field: "identifier" });
+    // Returned, not thrown as ACCOUNT_NOT_VERIFIED: the id must reach the code step but never the answer
+    // (an error's `extra` is sent to the client), and reading the account again by identifier there could
+    // find one that a registration put in its place since, whose password was never typed here.
+    return { confirmed: false, accountId: account.id };
   }
 
   if (deps.hasher.needsRehash(account.passwordHash)) {
@@ -213,5 +226,5 @@ async function checkSigninPassword(deps: SigninDeps, input: SigninInput): Promis
     // Only replace the hash we verified: a password change that happened meanwhile wins.
     await deps.stores.accounts.replacePasswordHash(account.id, account.passwordHash, rehashed, deps.clock.now());
   }
-  return { account, identifiers: found.identifiers };
+  return { confirmed: true, account, identifiers: found.identifiers };
 }
