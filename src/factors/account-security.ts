@@ -5,7 +5,7 @@ import { cleanName } from "../accounts/identifier-input.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
-import { deleteAccountAndAppAccess } from "../oidc/grant-removal.ts";
+import { deleteAccountAndAppAccess, removeAllAppAccess } from "../oidc/grant-removal.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
 import type { PasskeyRecord, TOTPFactorRecord } from "../stores/types.ts";
 import { accountDeletedEvent, accountUpdatedEvent, secondFactorAddedEvent, secondFactorRemovedEvent, sessionsRevokedEvent } from "../webhooks/events.ts";
@@ -51,12 +51,13 @@ export interface CurrentSession {
 }
 
 /**
- * After the account's first second factor: every other session signed in with the password alone ends
- * (whoever learned the password may be sitting in one of them, and a second factor that left them alive
- * would protect nothing until they expire). The current session has just proved the new factor, so it is
- * kept and recorded as a two-factor session confirmed now. Returns how many sessions ended.
+ * After the account's first second factor: every other session signed in with the password alone ends, and
+ * every application's grant with its access and refresh tokens (whoever learned the password may be sitting
+ * in one of them, and a second factor that left them alive would protect nothing until they expire). The
+ * current session has just proved the new factor, so it is kept and recorded as a two-factor session
+ * confirmed now. Returns how many sessions ended.
  */
-async function endPasswordOnlySessions(
+async function endPasswordOnlyAccess(
   deps: SecurityDeps,
   input: { accountId: string; session: CurrentSession; factorAMR: string[]; context: SessionContext },
 ): Promise<number> {
@@ -66,12 +67,17 @@ async function endPasswordOnlySessions(
   const count = await deps.stores.sessions.deletePasswordOnlySessionsOfAccount(input.accountId, input.session.id, (n) =>
     n > 0 ? [sessionsRevokedEvent(deps, input.accountId, "second_factor_added", n, true)] : [],
   );
-  if (count > 0)
+  // Security: an application's refresh token is a way in too, and outlives the session that got it (up to 30
+  // days). Until now the password alone was enough to give one, so a thief who signed an application in
+  // with it would keep acting for the account. Grants are not tied to a browser: the applications used in
+  // this one end too, and the person signs in to them again, now with the new factor.
+  const apps = await removeAllAppAccess(deps, input.accountId);
+  if (count > 0 || apps > 0)
     await recordAuditEvent(deps, {
       type: "sessions.revoked",
       accountId: input.accountId,
       context: input.context,
-      detail: { count, reason: "second_factor_added" },
+      detail: { count, reason: "second_factor_added", apps },
     });
   return count;
 }
@@ -106,7 +112,7 @@ export async function addPasskey(
   });
   await notifySecurityChange(deps, input.accountId, "passkey_added");
   if (first)
-    await endPasswordOnlySessions(deps, { accountId: input.accountId, session: input.session, factorAMR: passkeyAMR(result.passkey), context: input.context });
+    await endPasswordOnlyAccess(deps, { accountId: input.accountId, session: input.session, factorAMR: passkeyAMR(result.passkey), context: input.context });
   return { passkey: result.passkey, recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context, first) };
 }
 
@@ -175,7 +181,7 @@ export async function confirmTOTPSetup(
     throw new AppError("TOTP_NOT_SET_UP", { detail: "confirmed or started again concurrently" });
   await recordAuditEvent(deps, { type: "totp.enabled", accountId: input.accountId, context: input.context });
   await notifySecurityChange(deps, input.accountId, "totp_enabled");
-  if (first) await endPasswordOnlySessions(deps, { accountId: input.accountId, session: input.session, factorAMR: ["otp"], context: input.context });
+  if (first) await endPasswordOnlyAccess(deps, { accountId: input.accountId, session: input.session, factorAMR: ["otp"], context: input.context });
   return { recoveryCodes: await recoveryCodesForFirstFactor(deps, input.accountId, input.context, first) };
 }
 

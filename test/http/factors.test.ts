@@ -461,7 +461,7 @@ describe("the first second factor ends the account's other password-only session
     assert.equal(Math.floor((sessions[0]?.confirmedAt?.getTime() ?? 0) / 1000), Math.floor(t.clock.now().getTime() / 1000), "and counts as confirmed now");
     const events = await t.deps.stores.audit.listEvents({ accountId, limit: 20 });
     const revoked = events.find((e) => e.type === "sessions.revoked");
-    assert.deepEqual(revoked?.detail, { count: 1, reason: "second_factor_added" });
+    assert.deepEqual(revoked?.detail, { count: 1, reason: "second_factor_added", apps: 0 });
     await t.deps.tasks.settle();
     const subjects = (await readEmails(t.config.outboxDir)).filter((e) => e.to.includes("first-factor@example.com")).map((e) => e.subject);
     assert.ok(subjects.includes("An authenticator app now protects your account"), subjects.join(" | "));

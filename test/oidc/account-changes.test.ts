@@ -6,11 +6,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
 import { performAdminAction } from "../../src/admin/account-actions.ts";
+import { generateTOTPCode, totpStepAt } from "../../src/factors/totp.ts";
 import { completePasswordResetWithToken, sendPasswordResetFor } from "../../src/recovery/reset.ts";
 import { allBackends } from "../helpers/backends.ts";
 import { hiddenInputsIn } from "../helpers/client.ts";
 import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, type Page, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 import { readEmails } from "../helpers/outbox.ts";
+import { createSoftPasskey } from "../helpers/webauthn.ts";
 
 const REDIRECT = "http://127.0.0.1:9/callback";
 const NEW_PASSWORD = "Quiet-Lantern-Orchard-Violet-77";
@@ -215,6 +217,52 @@ for (const backend of allBackends()) {
       assert.deepEqual(await ended.json(), { ended: 1 });
       await assert.rejects(client.refreshTokenGrant(h.config, thiefRefresh), h.refused);
       await assert.rejects(client.refreshTokenGrant(h.config, ownerRefresh), h.refused);
+    });
+
+    /** Turns the authenticator app on from `owner`'s session through the API (set-up, then its first code). */
+    async function enableTOTP(owner: HTTPBrowser): Promise<void> {
+      const setup = await h.callAPI(owner, "POST", "/api/v1/account/totp", undefined);
+      assert.equal(setup.status, 201);
+      const { secret } = (await setup.json()) as { secret: string };
+      const confirmed = await h.callAPI(owner, "POST", "/api/v1/account/totp/confirm", { code: generateTOTPCode(secret, totpStepAt(t.clock.now())) });
+      assert.equal(confirmed.status, 200);
+    }
+
+    /** Adds a passkey from `owner`'s session through the API, as a browser with an authenticator would. */
+    async function addPasskey(owner: HTTPBrowser): Promise<void> {
+      const options = await h.callAPI(owner, "POST", "/api/v1/account/passkeys/options", undefined);
+      assert.equal(options.status, 200);
+      const { challengeId, options: creation } = (await options.json()) as { challengeId: string; options: { challenge: string } };
+      const response = createSoftPasskey(t.base).register(creation.challenge);
+      const added = await h.callAPI(owner, "POST", "/api/v1/account/passkeys", { challengeId, response, name: "Laptop" });
+      assert.equal(added.status, 201);
+    }
+
+    it("turning on a first authenticator app ends applications' refresh tokens, as it ends the other password-only sessions", async () => {
+      const { accountId, owner, ownerRefresh, thiefRefresh } = await ownerAndThief();
+      await enableTOTP(owner);
+      await assert.rejects(
+        client.refreshTokenGrant(h.config, thiefRefresh),
+        h.refused,
+        "the thief's application, signed in with the password alone, lost the account",
+      );
+      await assert.rejects(client.refreshTokenGrant(h.config, ownerRefresh), h.refused, "every grant ends: grants are not tied to a browser");
+      assert.deepEqual(await t.deps.stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, t.clock.now()), []);
+      assert.equal((await h.callAPI(owner, "GET", "/api/v1/session", undefined)).status, 200, "the session that turned the app on is kept");
+      const [event] = await t.deps.stores.audit.searchEvents({ accountId, types: ["sessions.revoked"], limit: 1 });
+      assert.deepEqual(event?.detail, { count: 1, reason: "second_factor_added", apps: 2 }, "the record says how many applications lost access");
+    });
+
+    it("adding a first passkey ends applications' refresh tokens; a factor added beside it leaves the new ones alone", async () => {
+      const { identifier, owner, ownerRefresh, thiefRefresh } = await ownerAndThief();
+      await addPasskey(owner);
+      await assert.rejects(client.refreshTokenGrant(h.config, thiefRefresh), h.refused);
+      await assert.rejects(client.refreshTokenGrant(h.config, ownerRefresh), h.refused);
+      // The owner's session (now two-factor) signs the application in again; a second factor beside the first
+      // ends nothing, as it ends no session.
+      const fresh = String((await h.tokensFor(owner, identifier)).refresh_token);
+      await enableTOTP(owner);
+      assert.ok(await h.refreshes(fresh));
     });
 
     it("deleting one's account removes its grants, tokens and codes from storage (Redis included)", async () => {
