@@ -6,6 +6,7 @@ import { AUDIT_EVENT_TYPES } from "../audit/audit.ts";
 import { HOURLY_COUNTERS } from "../audit/hourly-counts.ts";
 import type { Deps } from "../deps.ts";
 import type { MessageId } from "../i18n/catalogue.ts";
+import { unmapIPv4Address } from "../lib/ip-address.ts";
 import type { AuditEventCursor, AuditEventFilter, AuditEventRecord } from "../stores/types.ts";
 import { findAccount } from "./account-search.ts";
 import { type CSVValue, toCSV } from "./csv.ts";
@@ -67,7 +68,9 @@ export async function parseEventFilter(deps: Pick<Deps, "stores">, query: Record
     else problems.type = "admin.problemType";
   }
   if (input.ip) {
-    if (isIP(input.ip)) filter.ip = input.ip;
+    // Addresses are stored with IPv4-mapped ones written as IPv4 (clientAddressOf), so `::ffff:203.0.113.5`
+    // typed here finds what 203.0.113.5 did.
+    if (isIP(input.ip)) filter.ip = unmapIPv4Address(input.ip);
     else problems.ip = "admin.problemIp";
   }
   if (input.from) {

@@ -18,7 +18,7 @@ import { securityPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formCheckbox, formField, ownValue, redirectSeeOther, safeReturnPath, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
-import { sessionContextOf } from "../http/request-context.ts";
+import { clientAddressOf, sessionContextOf } from "../http/request-context.ts";
 import { clearSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { translator } from "../i18n/catalogue.ts";
@@ -218,7 +218,7 @@ export function registerFactorRoutes(app: TypedApp, deps: Deps): void {
     const methods = await secondFactorMethods(deps, auth.account.id);
     const captcha =
       state?.step === "confirm" && state.captcha
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: clientAddressOf(request), locale: request.locale })
         : undefined;
     const body = confirmPage({
       t: translator(request.locale),

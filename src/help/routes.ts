@@ -12,6 +12,7 @@ import { feedbackPage, feedbackPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, isRecord, ownValue } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
+import { clientAddressOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { translate } from "../i18n/catalogue.ts";
 import type { Locale } from "../i18n/locales.ts";
@@ -117,7 +118,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
 
   app.post("/help/:slug/feedback", { preHandler: app.csrfProtection, schema: { params: SlugParams } }, async (request, reply) => {
     const article = requireHelpArticle(library, request.params.slug, request.locale);
-    await consumeClientAllowance(deps, "feedback", request.ip);
+    await consumeClientAllowance(deps, "feedback", clientAddressOf(request));
     const result = await runFeedbackStep(deps, library, {
       slug: article.slug,
       locale: request.locale,
@@ -164,7 +165,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
 
   app.post("/api/v1/help/articles/:slug/feedback", { schema: { params: SlugParams, body: HelpFeedbackBody } }, async (request, reply) => {
     const article = requireHelpArticle(library, request.params.slug, request.locale);
-    await consumeClientAllowance(deps, "feedback", request.ip);
+    await consumeClientAllowance(deps, "feedback", clientAddressOf(request));
     const body = request.body;
     await saveHelpFeedback(deps, library, {
       slug: article.slug,

@@ -6,6 +6,7 @@ import type { ClientLimitKind } from "../config/load.ts";
 import type { Deps } from "../deps.ts";
 import { AppError, isAppError } from "../errors/app-error.ts";
 import { hmacHex } from "../lib/crypto.ts";
+import { clientAddressOf } from "./request-context.ts";
 
 export type { ClientLimitKind };
 
@@ -68,7 +69,7 @@ export async function countClientRequests(deps: Pick<Deps, "stores" | "config">,
 export function limitClient(deps: Pick<Deps, "stores" | "config" | "metrics">, kind: ClientLimitKind) {
   return async (request: FastifyRequest): Promise<void> => {
     try {
-      await consumeClientAllowance(deps, kind, request.ip);
+      await consumeClientAllowance(deps, kind, clientAddressOf(request));
     } catch (error) {
       if (kind === "signin" && !isAppError(error)) deps.metrics.signin("unavailable");
       throw error;

@@ -2,6 +2,7 @@
 // and identifiers (e-mail addresses, phone numbers), so every query value is replaced before logging; the
 // names stay, which is enough to follow what happened.
 import type { FastifyRequest } from "fastify";
+import { clientAddressOf } from "./request-context.ts";
 
 export const REDACTED = "[redacted]";
 
@@ -26,7 +27,7 @@ export function serializeRequestForLog(request: FastifyRequest): Record<string, 
     method: request.method,
     url: redactURL(request.url),
     host: request.host,
-    remoteAddress: request.ip,
+    remoteAddress: clientAddressOf(request),
     remotePort: request.socket?.remotePort,
   };
 }

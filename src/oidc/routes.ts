@@ -9,7 +9,7 @@ import { startSecondFactorStepUpFlow } from "../http/flow-pages.ts";
 import { ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { isCORSPreflight, type MethodCheckConfig } from "../http/method-check.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
-import { sessionContextOf } from "../http/request-context.ts";
+import { clientAddressOf, sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { translator } from "../i18n/catalogue.ts";
 import { secondFactorStepUpState } from "../signin/signin-flow.ts";
@@ -69,7 +69,7 @@ function canonicalizeRequest(request: FastifyRequest, baseUrl: URL): void {
   const headers = request.raw.headers;
   headers["x-forwarded-proto"] = baseUrl.protocol.slice(0, -1);
   headers["x-forwarded-host"] = baseUrl.host;
-  headers["x-forwarded-for"] = request.ip;
+  headers["x-forwarded-for"] = clientAddressOf(request);
 }
 
 async function runProvider(holder: OIDCProviderHolder, baseUrl: URL, request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -12,7 +12,7 @@ import { PASSWORD_CHANGE_PAGES, passwordChangePageFlow } from "../http/flow-page
 import { fieldErrorOf } from "../http/flows.ts";
 import { formCheckbox, formField, ownValue } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
-import { sessionContextOf } from "../http/request-context.ts";
+import { clientAddressOf, sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { translator } from "../i18n/catalogue.ts";
@@ -53,7 +53,7 @@ export function registerSettingsRoutes(app: TypedApp, deps: Deps): void {
     const challenge = await challengeForPage(deps, {
       purpose: "password_change",
       binding: requesterBinding(request),
-      ip: request.ip,
+      ip: clientAddressOf(request),
       locale: request.locale,
       another: state?.focus === "captcha",
     });

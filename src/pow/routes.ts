@@ -6,6 +6,7 @@ import type { Deps } from "../deps.ts";
 import { requesterBinding } from "../http/browser-id.ts";
 import { limitClient } from "../http/client-limits.ts";
 import { formField, ownValue } from "../http/forms.ts";
+import { clientAddressOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { normalizePowIdentifier, powDifficultyFor } from "./difficulty.ts";
@@ -63,7 +64,7 @@ export function registerPowRoutes(app: TypedApp, deps: Deps): void {
   app.post("/api/v1/pow", { schema: { body: CreateBody }, preHandler: limitClient(deps, "captcha") }, async (request, reply) => {
     const { purpose } = request.body;
     const identifier = normalizePowIdentifier(deps.config, request.body.identifier);
-    const difficulty = await powDifficultyFor(deps, { ip: request.ip, identifier });
+    const difficulty = await powDifficultyFor(deps, { ip: clientAddressOf(request), identifier });
     const puzzle = await createPowPuzzle(deps, { purpose, binding: requesterBinding(request), difficulty, identifier });
     return reply.code(201).send(puzzle);
   });

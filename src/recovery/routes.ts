@@ -14,7 +14,7 @@ import { RESET_PAGES, resetPageFlow } from "../http/flow-pages.ts";
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, ownValue, redirectSeeOther } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
-import { sessionContextOf } from "../http/request-context.ts";
+import { clientAddressOf, sessionContextOf } from "../http/request-context.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { translator } from "../i18n/catalogue.ts";
 import { pageTitlesIn } from "../messages/pages.ts";
@@ -69,7 +69,7 @@ export function registerRecoveryRoutes(app: TypedApp, deps: Deps): void {
     const challenge = await challengeForPage(deps, {
       purpose: "password_reset",
       binding: requesterBinding(request),
-      ip: request.ip,
+      ip: clientAddressOf(request),
       locale: request.locale,
       another: state?.focus === "captcha",
     });

@@ -15,7 +15,7 @@ import { REGISTRATION_PAGES, registrationPageFlow } from "../http/flow-pages.ts"
 import { fieldErrorOf } from "../http/flows.ts";
 import { formField, ownValue, redirectSeeOther } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
-import { sessionContextOf } from "../http/request-context.ts";
+import { clientAddressOf, sessionContextOf } from "../http/request-context.ts";
 import { setSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
 import { translator } from "../i18n/catalogue.ts";
@@ -114,7 +114,7 @@ export function registerRegistrationRoutes(app: TypedApp, deps: Deps): void {
       ? await challengeForPage(deps, {
           purpose: "registration",
           binding: requesterBinding(request),
-          ip: request.ip,
+          ip: clientAddressOf(request),
           locale: request.locale,
           another: focusCaptcha,
         })

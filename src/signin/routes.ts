@@ -18,7 +18,7 @@ import { signinPageFlow, startRegistrationCodeFlow, startResetFlow } from "../ht
 import { fieldErrorOf } from "../http/flows.ts";
 import { formCheckbox, formField, ownValue, redirectSeeOther, withQuery } from "../http/forms.ts";
 import { csrfTokenFor, sendPage } from "../http/render.ts";
-import { sessionContextOf } from "../http/request-context.ts";
+import { clientAddressOf, sessionContextOf } from "../http/request-context.ts";
 import { safeReturnTarget } from "../http/return-target.ts";
 import { clearSessionCookie, setSessionCookie } from "../http/session-hook.ts";
 import type { TypedApp } from "../http/typed-app.ts";
@@ -116,7 +116,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
     const errors = state?.error ? [fieldErrorOf(state.error, request.locale)] : [];
     if (flow && state?.step === "second-factor" && state.secondFactor) {
       const captcha = state.secondFactor.captcha
-        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: request.ip, locale: request.locale })
+        ? await challengeForPage(deps, { purpose: "signin", binding: requesterBinding(request), ip: clientAddressOf(request), locale: request.locale })
         : null;
       reply.header("cache-control", "no-store");
       const body = secondFactorPage({
@@ -134,7 +134,7 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
         ? await challengeForPage(deps, {
             purpose: "signin",
             binding: requesterBinding(request),
-            ip: request.ip,
+            ip: clientAddressOf(request),
             locale: request.locale,
             another: state.focus === "captcha",
           })
