@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { createArgon2Hasher } from "./accounts/password-hash.ts";
 import { checkNewPassword } from "./accounts/password-policy.ts";
+import { disableAccountAndAccess } from "./admin/account-actions.ts";
 import { buildHelpFeedbackReport, formatHelpReportText } from "./admin/report.ts";
 import { type AuditEventType, recordAuditEvent } from "./audit/audit.ts";
 import { runAccountsImport } from "./cli/import-command.ts";
@@ -20,11 +21,10 @@ import { createCryptoRandom } from "./lib/random.ts";
 import { describeUserAgent } from "./lib/user-agent.ts";
 import { runServe } from "./main.ts";
 import { messageForError } from "./messages/errors.ts";
-import { removeAllAppAccess } from "./oidc/grant-removal.ts";
 import { openDatabase, openStores } from "./stores/index.ts";
 import type { Stores } from "./stores/types.ts";
 import { WebhookInputError } from "./webhooks/endpoints.ts";
-import { accountCreatedEvent, accountDisabledEvent, accountEnabledEvent, sessionsRevokedEvent } from "./webhooks/events.ts";
+import { accountCreatedEvent, accountEnabledEvent } from "./webhooks/events.ts";
 
 const HELP = `Usage: latchkey <command> [options]
 
@@ -40,8 +40,11 @@ Commands:
                                         hidden prompt, or from standard input when it is not a terminal
   accounts list [--limit N] [--offset N]
                                         List accounts
-  accounts disable X                    Refuse sign-in for the account with identifier X and end its sessions and app tokens
-  accounts enable X                     Allow sign-in again
+  accounts disable X [--force]          Refuse sign-in for the account with identifier X; end its sessions,
+                                        app tokens, pending reset links and codes, and confirmation codes.
+                                        Nothing changes when it is already disabled. The only enabled
+                                        admin is refused unless --force (nobody could open /admin after)
+  accounts enable X                     Allow sign-in again (ended sessions, tokens and resets stay ended)
   accounts grant-admin X                Give the account access to /admin
   accounts revoke-admin X               Take that access away
   accounts import FILE [--format csv|jsonl] [--dry-run] [--rejects FILE]
@@ -112,8 +115,16 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { identifier: { type: "string" }, name: { type: "string" }, admin: { type: "boolean" }, limit: { type: "string" }, offset: { type: "string" } },
+    options: {
+      identifier: { type: "string" },
+      name: { type: "string" },
+      admin: { type: "boolean" },
+      limit: { type: "string" },
+      offset: { type: "string" },
+      force: { type: "boolean" },
+    },
   });
+  if (values.force && action !== "disable") throw new UsageError("--force is only for accounts disable");
   const clock = createSystemClock();
   switch (action) {
     case "create": {
@@ -169,22 +180,45 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
       });
     }
     case "disable":
+      return withStores(config, async (stores) => {
+        const { id, display } = await findAccount(stores, positionals[0] ?? values.identifier);
+        // The same function as the admin console's, so both end the same things and record them once.
+        const { result, appsEnded } = await disableAccountAndAccess(
+          { stores, clock, random: createCryptoRandom() },
+          { accountId: id, actor: OPERATOR_ACTOR, context: CLI_CONTEXT, allowLastAdmin: values.force === true },
+        );
+        switch (result) {
+          case "not_found":
+            return fail(`no account uses ${display}`);
+          case "unchanged":
+            process.stdout.write(`${display} is already disabled (account ${id}): nothing changed\n`);
+            return 0;
+          case "last_admin":
+            // The operator may need this (an admin account that was taken over), so it is allowed, but only
+            // when asked for by name: otherwise nobody could open /admin until an account is made admin here.
+            return fail(
+              `${display} is the only enabled admin: disabling it would leave nobody able to open /admin. ` +
+                "Make another account an admin first (latchkey accounts grant-admin), or run again with --force to disable it anyway",
+            );
+          case "changed":
+            process.stdout.write(
+              `Disabled ${display} (account ${id}): sign-in is refused; its sessions, pending password resets and confirmation codes ended, and ${appsEnded} application grant(s)\n`,
+            );
+            return 0;
+        }
+      });
     case "enable":
       return withStores(config, async (stores) => {
-        const id = await findAccountId(stores, positionals[0] ?? values.identifier);
-        const random = createCryptoRandom();
-        const event =
-          action === "disable" ? accountDisabledEvent({ clock, random }, id, OPERATOR_ACTOR) : accountEnabledEvent({ clock, random }, id, OPERATOR_ACTOR);
-        await stores.accounts.setAccountDisabled(id, action === "disable" ? clock.now() : null, [event]);
-        if (action === "disable") {
-          await stores.sessions.deleteSessionsOfAccount(id, undefined, (count) =>
-            count > 0 ? [sessionsRevokedEvent({ clock, random }, id, "account_disabled", count, false)] : [],
-          );
-          // As when an admin disables it: applications' tokens end too (see src/admin/account-actions.ts).
-          await removeAllAppAccess({ stores, clock }, id);
+        const { id, display } = await findAccount(stores, positionals[0] ?? values.identifier);
+        const event = accountEnabledEvent({ clock, random: createCryptoRandom() }, id, OPERATOR_ACTOR);
+        const result = await stores.accounts.enableAccount(id, clock.now(), [event]);
+        if (result === "not_found") return fail(`no account uses ${display}`);
+        if (result !== "changed") {
+          process.stdout.write(`${display} is not disabled (account ${id}): nothing changed\n`);
+          return 0;
         }
-        await recordCLIEvent(stores, action === "disable" ? "admin.account_disabled" : "admin.account_enabled", id);
-        process.stdout.write(`Account ${id} ${action}d\n`);
+        await recordCLIEvent(stores, "admin.account_enabled", id);
+        process.stdout.write(`Enabled ${display} (account ${id}): it can sign in again\n`);
         return 0;
       });
     case "grant-admin":
@@ -206,10 +240,13 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
 /** Changes made at the terminal: an administrator, but no account to name. */
 const OPERATOR_ACTOR = { kind: "admin", accountId: null } as const;
 
-/** Records an operator's action in the audit trail (no address: it was the terminal). */
+/** Where the operator's actions come from in the audit trail: the terminal, no address. */
+const CLI_CONTEXT = { ip: null, userAgent: "latchkey CLI" } as const;
+
+/** Records an operator's action in the audit trail. */
 async function recordCLIEvent(stores: Stores, type: AuditEventType, accountId: string): Promise<void> {
   const deps = { stores, clock: createSystemClock(), random: createCryptoRandom(), logger: { info() {}, warn() {}, error() {} } };
-  await recordAuditEvent(deps, { type, accountId, context: { ip: null, userAgent: "latchkey CLI" } });
+  await recordAuditEvent(deps, { type, accountId, context: CLI_CONTEXT });
 }
 
 async function runAudit(config: Config, args: string[]): Promise<number> {

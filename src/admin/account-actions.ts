@@ -3,7 +3,7 @@
 // the account itself happens in one store verb, in one transaction.
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { normalizePassword } from "../accounts/password-policy.ts";
-import { type AuditEventType, recordAuditEvent } from "../audit/audit.ts";
+import { type AuditEventType, auditEventRecord, recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import { type AdminNoticeKind, adminNoticeEmail, adminNoticeSMS } from "../messages/admin-notifications.ts";
@@ -93,6 +93,60 @@ export async function verifyStepUp(deps: Pick<Deps, "stores" | "hasher">, admin:
   await deps.stores.shortLived.decrement(key);
 }
 
+export interface DisableAccountInput {
+  accountId: string;
+  /** Who disables it, for the webhook events: an admin in the console, the operator at the terminal. */
+  actor: WebhookActor;
+  /** Where from, for the audit event. */
+  context: SessionContext;
+  /** Facts for the audit event (the console's `admin`); `sessions` (how many ended) is added. */
+  detail?: Record<string, string | number | boolean>;
+  /**
+   * Disable the only enabled admin too. Only the operator's recovery path (`latchkey accounts disable
+   * --force`, e.g. for an admin account that was taken over) may: the console never does, so nobody locks
+   * the installation out of its own console by a click.
+   */
+  allowLastAdmin?: boolean;
+}
+
+export interface DisableAccountResult {
+  /** "unchanged" when it was already disabled: nothing written, recorded or sent again. */
+  result: AccountChangeResult;
+  /** How many grants to applications ended (0 unless "changed"). */
+  appsEnded: number;
+}
+
+/**
+ * Disables an account, the one way the console and `latchkey accounts disable` both do it. In one
+ * transaction (AccountStore.disableAccount): the flag, the end of every session, of every pending reset link
+ * or code and of every unredeemed verification code, the webhook events (`account.disabled`, and
+ * `session.revoked` with reason `account_disabled` when a session ended) and the audit event
+ * `admin.account_disabled`; so an already disabled account, or a second of two disables at once, changes
+ * nothing and records and sends nothing again. Then every grant the account gave applications ends with its
+ * codes and tokens (enabling the account again does not bring them back). "last_admin" (nothing changed)
+ * for the only enabled admin unless `allowLastAdmin`; "not_found" for a missing account.
+ */
+export async function disableAccountAndAccess(deps: Pick<Deps, "stores" | "clock" | "random">, input: DisableAccountInput): Promise<DisableAccountResult> {
+  const { accountId, actor } = input;
+  const result = await deps.stores.accounts.disableAccount(
+    accountId,
+    deps.clock.now(),
+    (ended) => [
+      accountDisabledEvent(deps, accountId, actor),
+      ...(ended.sessions > 0 ? [sessionsRevokedEvent(deps, accountId, "account_disabled", ended.sessions, false)] : []),
+    ],
+    {
+      // Written in the change's transaction: a disabling is never left unrecorded, nor recorded twice.
+      audit: (ended) =>
+        auditEventRecord(deps, { type: "admin.account_disabled", accountId, context: input.context, detail: { ...input.detail, sessions: ended.sessions } }),
+      allowLastAdmin: input.allowLastAdmin === true,
+    },
+  );
+  if (result !== "changed") return { result, appsEnded: 0 };
+  // A disabled account keeps no way in: applications' tokens end with its sessions.
+  return { result, appsEnded: await removeAllAppAccess(deps, accountId) };
+}
+
 function refuseChange(result: AccountChangeResult | "deleted"): boolean {
   if (result === "not_found") throw new AppError("NOT_FOUND", { detail: "admin action on a missing account" });
   if (result === "last_admin") throw new AppError("ADMIN_LAST_ADMIN");
@@ -134,12 +188,13 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
   const actor: WebhookActor = { kind: "admin", accountId: input.admin.id };
 
   switch (input.action) {
-    case "disable":
-      if (refuseChange(await deps.stores.accounts.disableAccount(account.id, now, [accountDisabledEvent(deps, account.id, actor)]))) return { changed: false };
-      // A disabled account keeps no way in: applications' tokens end with its sessions, and enabling it again
-      // does not bring them back.
-      await removeAllAppAccess(deps, account.id);
-      break;
+    case "disable": {
+      // Its audit event is written in the change's own transaction (the one way to disable, shared with the CLI).
+      const disabled = await disableAccountAndAccess(deps, { accountId: account.id, actor, context: input.context, detail });
+      if (refuseChange(disabled.result)) return { changed: false };
+      if (rule.notice) notifyOwner(deps, identifiers, rule.notice, account);
+      return { changed: true };
+    }
     case "enable":
       if (refuseChange(await deps.stores.accounts.enableAccount(account.id, now, [accountEnabledEvent(deps, account.id, actor)]))) return { changed: false };
       break;

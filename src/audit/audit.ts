@@ -63,8 +63,9 @@ export interface AuditInput {
   detail?: Record<string, string | number | boolean>;
 }
 
-export async function recordAuditEvent(deps: Pick<Deps, "stores" | "clock" | "random" | "logger">, input: AuditInput): Promise<void> {
-  const event: AuditEventRecord = {
+/** The record of an event as recordAuditEvent stores it, for a store verb that writes it in its own transaction. */
+export function auditEventRecord(deps: Pick<Deps, "clock" | "random">, input: AuditInput): AuditEventRecord {
+  return {
     id: generateId(deps.random),
     at: deps.clock.now(),
     type: input.type,
@@ -73,6 +74,10 @@ export async function recordAuditEvent(deps: Pick<Deps, "stores" | "clock" | "ra
     userAgent: input.context?.userAgent?.slice(0, 512) ?? null,
     detail: input.detail ?? null,
   };
+}
+
+export async function recordAuditEvent(deps: Pick<Deps, "stores" | "clock" | "random" | "logger">, input: AuditInput): Promise<void> {
+  const event = auditEventRecord(deps, input);
   try {
     await deps.stores.audit.recordEvent(event);
   } catch (err) {

@@ -52,6 +52,15 @@ export type AccountChangeResult = "changed" | "unchanged" | "not_found" | "last_
 
 export type DeleteAccountResult = "deleted" | "not_found" | "last_admin";
 
+/** What disabling an account ended, in the same transaction. */
+export interface DisabledAccountEnded {
+  sessions: number;
+  /** Pending password resets (links and codes), revoked. */
+  resets: number;
+  /** Verification codes not yet redeemed (adding an identifier, confirming one), deleted. */
+  codes: number;
+}
+
 /** Where a page of the account list ends: the last account shown (accounts are listed newest first). */
 export interface AccountCursor {
   createdAt: Date;
@@ -96,6 +105,12 @@ export interface AccountStore {
   updatePasswordHash(accountId: string, passwordHash: string, at: Date, events?: WebhookEventsFor<true>): Promise<void>;
   /** Replaces the hash only if it is still `expectedHash` (a concurrent password change wins). */
   replacePasswordHash(accountId: string, expectedHash: string, passwordHash: string, at: Date, events?: WebhookEventsFor<true>): Promise<boolean>;
+  /**
+   * Sets or clears the disabled flag and nothing else: no check for the last admin, and it changes the flag
+   * again (with its events) when it is already so. Not the way to disable an account: that is
+   * disableAccountAndAccess (src/admin/account-actions.ts), over disableAccount. False when there is no
+   * such account.
+   */
   setAccountDisabled(accountId: string, disabledAt: Date | null, events?: WebhookEventsFor<true>): Promise<boolean>;
   setAccountAdmin(accountId: string, isAdmin: boolean, at: Date): Promise<boolean>;
   /** Accounts with their identifiers, newest first. */
@@ -106,12 +121,19 @@ export interface AccountStore {
    */
   listAccountsPage(options: { limit: number; after?: AccountCursor }): Promise<Array<{ account: AccountRecord; identifiers: IdentifierRecord[] }>>;
   /**
-   * Disables the account at `at`, and in the same transaction ends all its sessions and revokes its pending
-   * password resets. "last_admin" (nothing changed) when it is the only enabled admin; the check and the
-   * change are one transaction that locks the admin rows, so two admins disabling each other at once cannot
-   * both succeed.
+   * Disables the account at `at`, and in the same transaction ends all its sessions, revokes its pending
+   * password resets, deletes its unredeemed verification codes, and writes `events` (given what ended) and
+   * the audit event `options.audit` makes. "unchanged" (nothing written) when it is already disabled: of
+   * concurrent calls exactly one changes it. "last_admin" (nothing changed) when it is the only enabled
+   * admin, unless `options.allowLastAdmin`; the check and the change are one transaction that locks the
+   * admin rows, so two admins disabling each other at once cannot both succeed.
    */
-  disableAccount(accountId: string, at: Date, events?: WebhookEventsFor<true>): Promise<AccountChangeResult>;
+  disableAccount(
+    accountId: string,
+    at: Date,
+    events?: WebhookEventsFor<DisabledAccountEnded>,
+    options?: { audit?: (ended: DisabledAccountEnded) => AuditEventRecord; allowLastAdmin?: boolean },
+  ): Promise<AccountChangeResult>;
   /** Enables a disabled account. Never "last_admin". */
   enableAccount(accountId: string, at: Date, events?: WebhookEventsFor<true>): Promise<AccountChangeResult>;
   /** Gives the account admin access. Never "last_admin". */

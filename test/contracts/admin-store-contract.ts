@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { addSeconds } from "../../src/lib/clock.ts";
-import type { AccountRecord, AuditEventRecord, IdentifierRecord, Stores } from "../../src/stores/types.ts";
+import type { AccountRecord, AuditEventRecord, DisabledAccountEnded, IdentifierRecord, Stores } from "../../src/stores/types.ts";
 
 function unique(prefix: string): string {
   return `${prefix}-${randomBytes(9).toString("base64url")}`;
@@ -91,14 +91,55 @@ export function describeAdminStoreContract(stores: () => Stores, start: Date): v
         usedAt: null,
         revokedAt: null,
       });
+      const pendingValue = `${unique("pending-disable").toLowerCase()}@example.com`;
+      await stores().verifications.createVerification({
+        id: unique("ver"),
+        accountId: a.id,
+        purpose: "add_identifier",
+        kind: "email",
+        value: pendingValue,
+        display: pendingValue,
+        codeHash: "c".repeat(64),
+        attemptsLeft: 5,
+        expiresAt: addSeconds(start, 600),
+        createdAt: start,
+      });
       const at = addSeconds(start, 60);
-      assert.equal(await stores().accounts.disableAccount(a.id, at), "changed");
+      const ended: DisabledAccountEnded[] = [];
+      const audit = (e: DisabledAccountEnded): AuditEventRecord => ({
+        id: unique("evt"),
+        at,
+        type: "admin.account_disabled",
+        accountId: a.id,
+        ip: null,
+        userAgent: "contract",
+        detail: { sessions: e.sessions },
+      });
+      const events = (e: DisabledAccountEnded) => {
+        ended.push(e);
+        return [];
+      };
+      assert.equal(await stores().accounts.disableAccount(a.id, at, events, { audit }), "changed");
+      assert.deepEqual(ended, [{ sessions: 1, resets: 1, codes: 1 }], "the events are given what ended");
       const read = await stores().accounts.getAccountById(a.id);
       assert.equal(read?.disabledAt?.getTime(), Math.floor(at.getTime() / 1000) * 1000);
       assert.deepEqual(await stores().sessions.listSessionsOfAccount(a.id, start), []);
       assert.equal((await stores().sessions.listSessionsOfAccount(bystander.account.id, start)).length, 1, "another account keeps its session");
       assert.equal(await stores().passwordResets.consumePasswordReset("link", secretHash, at), null, "the pending reset link is dead");
-      assert.equal(await stores().accounts.disableAccount(a.id, at), "unchanged");
+      assert.equal(
+        await stores().verifications.takeVerificationAttempt({ purpose: "add_identifier", value: pendingValue, accountId: a.id }, start),
+        null,
+        "the unredeemed verification code is gone",
+      );
+      assert.equal(await stores().accounts.disableAccount(a.id, addSeconds(at, 60), events, { audit }), "unchanged");
+      assert.equal(ended.length, 1, "already disabled: no events");
+      assert.equal((await stores().accounts.getAccountById(a.id))?.disabledAt?.getTime(), read?.disabledAt?.getTime(), "not stamped again");
+      const recorded = await stores().audit.searchEvents({ accountId: a.id, types: ["admin.account_disabled"], limit: 10 });
+      assert.deepEqual(
+        recorded.map((e) => [e.userAgent, e.detail]),
+        [["contract", { sessions: 1 }]],
+        "one audit event, written with the change",
+      );
       assert.equal(await stores().accounts.disableAccount(unique("missing"), at), "not_found");
 
       assert.equal(await stores().accounts.enableAccount(a.id, at), "changed");
@@ -138,6 +179,35 @@ export function describeAdminStoreContract(stores: () => Stores, start: Date): v
       assert.equal(await stores().accounts.revokeAdmin(only.id, start), "changed");
       assert.equal(await stores().accounts.deleteAccount(second.id), "last_admin", "now the second is the only one");
       assert.equal(await stores().accounts.deleteAccount(dormant.id), "deleted", "a disabled admin can go");
+    });
+
+    test("disableAccount with allowLastAdmin disables the only enabled admin", async () => {
+      const only = await admin();
+      assert.equal(await stores().accounts.disableAccount(only.id, start), "last_admin");
+      assert.equal(await stores().accounts.disableAccount(only.id, start, undefined, { allowLastAdmin: true }), "changed");
+      assert.ok((await stores().accounts.getAccountById(only.id))?.disabledAt);
+    });
+
+    test("ten disables of one account at the same time: exactly one changes it and writes its audit event", async () => {
+      const { account: a } = await account();
+      const audit = (): AuditEventRecord => ({
+        id: unique("evt"),
+        at: start,
+        type: "admin.account_disabled",
+        accountId: a.id,
+        ip: null,
+        userAgent: null,
+        detail: null,
+      });
+      // The pool's connections first: opened one by one under the race, they would make the ten take turns.
+      await Promise.all(Array.from({ length: 10 }, () => stores().accounts.getAccountById(a.id)));
+      const results = await Promise.all(Array.from({ length: 10 }, () => stores().accounts.disableAccount(a.id, start, undefined, { audit })));
+      assert.deepEqual(
+        results.filter((r) => r === "changed"),
+        ["changed"],
+      );
+      assert.equal(results.filter((r) => r === "unchanged").length, 9);
+      assert.equal((await stores().audit.searchEvents({ accountId: a.id, types: ["admin.account_disabled"], limit: 20 })).length, 1);
     });
 
     test("two admins removing each other at the same time: exactly one succeeds", async () => {

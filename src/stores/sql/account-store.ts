@@ -7,12 +7,14 @@ import type {
   AccountRecord,
   AccountStore,
   DeleteAccountResult,
+  DisabledAccountEnded,
   IdentifierRecord,
   NewAccount,
   NewIdentifier,
   RemoveIdentifierResult,
   WebhookEventsFor,
 } from "../types.ts";
+import { insertAuditEvent } from "./audit-store.ts";
 import { precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { AccountsTable, Database, IdentifiersTable, SqlCodec } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
@@ -199,6 +201,7 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
 
   return {
     createPendingAccount: (input) => insertAccount(input, false),
+
     createVerifiedAccount: (input, events) => insertAccount(input, true, events),
 
     async getAccountById(accountId) {
@@ -341,36 +344,55 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
       return withIdentifiers(accounts);
     },
 
-    disableAccount: (accountId, at, events) =>
-      changeAccount(accountId, events, async (trx, account) => {
+    async disableAccount(accountId, at, events, options = {}) {
+      return db.transaction().execute(async (trx): Promise<AccountChangeResult> => {
+        const account = await trx.selectFrom("accounts").select(["is_admin", "disabled_at"]).where("id", "=", accountId).executeTakeFirst();
+        if (!account) return "not_found";
         if (account.disabled_at !== null) return "unchanged";
-        if (codec.fromBool(account.is_admin) && (await isLastAdmin(trx, accountId))) return "last_admin";
-        await trx
+        if (!options.allowLastAdmin && codec.fromBool(account.is_admin) && (await isLastAdmin(trx, accountId))) return "last_admin";
+        // Only while still enabled: the read above takes no lock in PostgreSQL, so of concurrent disables
+        // the one whose update finds the row enabled writes the events and the audit event; the others
+        // wait for it on the row, find it disabled and change nothing.
+        const updated = await trx
           .updateTable("accounts")
           .set({ disabled_at: codec.time(at), updated_at: codec.time(at) })
           .where("id", "=", accountId)
-          .execute();
-        // A disabled account keeps no way in: its sessions end and its pending reset links and codes die.
-        await trx.deleteFrom("sessions").where("account_id", "=", accountId).execute();
-        await trx
+          .where("disabled_at", "is", null)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) return "unchanged";
+        // A disabled account keeps no way in, nor one waiting for it to be enabled again: its sessions end,
+        // its pending reset links and codes die, and its unredeemed verification codes go.
+        const sessions = await trx.deleteFrom("sessions").where("account_id", "=", accountId).executeTakeFirst();
+        const resets = await trx
           .updateTable("password_resets")
           .set({ revoked_at: codec.time(at) })
           .where("account_id", "=", accountId)
           .where("used_at", "is", null)
           .where("revoked_at", "is", null)
-          .execute();
+          .executeTakeFirst();
+        const codes = await trx.deleteFrom("verifications").where("account_id", "=", accountId).executeTakeFirst();
+        const ended: DisabledAccountEnded = {
+          sessions: Number(sessions.numDeletedRows),
+          resets: Number(resets.numUpdatedRows),
+          codes: Number(codes.numDeletedRows),
+        };
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, ended));
+        if (options.audit) await insertAuditEvent(trx, codec, options.audit(ended));
         return "changed";
-      }),
+      });
+    },
 
     enableAccount: (accountId, at, events) =>
       changeAccount(accountId, events, async (trx, account) => {
         if (account.disabled_at === null) return "unchanged";
-        await trx
+        // Only while still disabled, as in disableAccount: of concurrent enables one writes the events.
+        const updated = await trx
           .updateTable("accounts")
           .set({ disabled_at: null, updated_at: codec.time(at) })
           .where("id", "=", accountId)
-          .execute();
-        return "changed";
+          .where("disabled_at", "is not", null)
+          .executeTakeFirst();
+        return Number(updated.numUpdatedRows) === 1 ? "changed" : "unchanged";
       }),
 
     grantAdmin: (accountId, at) =>

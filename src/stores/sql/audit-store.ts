@@ -1,5 +1,5 @@
 // The audit trail in SQL, and the per-hour counters the admin console charts.
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { AuditEventRecord, AuditStore, HourlyCount } from "../types.ts";
 import { precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { AuditEventsTable, Database, SqlCodec, SqlTime } from "./schema.ts";
@@ -9,6 +9,25 @@ const HOUR_MS = 3600 * 1000;
 /** The start of the UTC hour that holds `at`. */
 function startOfHour(at: Date): Date {
   return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+/**
+ * Writes one audit event inside the caller's transaction, for a change whose record must commit or roll back
+ * with it (disabling an account: see AccountStore.disableAccount).
+ */
+export async function insertAuditEvent(trx: Transaction<Database> | Kysely<Database>, codec: SqlCodec, e: AuditEventRecord): Promise<void> {
+  await trx
+    .insertInto("audit_events")
+    .values({
+      id: e.id,
+      at: codec.time(e.at),
+      type: e.type,
+      account_id: e.accountId,
+      ip: e.ip,
+      user_agent: e.userAgent,
+      detail: e.detail ? JSON.stringify(e.detail) : null,
+    })
+    .execute();
 }
 
 export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec, run: QueryRunner = (query) => db.executeQuery(query)): AuditStore {
