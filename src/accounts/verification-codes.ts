@@ -24,19 +24,39 @@ export function verificationLink(baseUrl: string, identifier: Identifier, code: 
   return url.href;
 }
 
+/** A new code for `scope`: the six digits to send, and the HMAC that is stored instead. */
+export function generateVerificationCode(deps: Pick<Deps, "random" | "config">, scope: VerificationScope): { code: string; codeHash: string } {
+  const code = generateNumericCode(deps.random, 6);
+  return { code, codeHash: hashVerificationCode(deps.config.secret, scope, code) };
+}
+
+/** Sends `code` to the identifier: the code, and a link that confirms with it. Throws as deliverToIdentifier does. */
+export async function sendVerificationCode(
+  deps: Pick<Deps, "config" | "mailer" | "sms" | "logger">,
+  identifier: Identifier,
+  code: string,
+  locale: Locale | null | undefined,
+): Promise<void> {
+  const minutes = VERIFICATION_CODE_TTL_SECONDS / 60;
+  await deliverToIdentifier(deps, identifier, {
+    email: () => verificationCodeEmail(code, verificationLink(deps.config.baseUrl, identifier, code), minutes),
+    sms: () => verificationCodeSMS(code, minutes),
+    locale,
+  });
+}
+
 /** Creates a fresh code for the identifier (the previous one stops working) and sends it. */
 export async function issueVerificationCode(
   deps: Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger">,
   input: { accountId: string; purpose: VerificationPurpose; identifier: Identifier; locale?: Locale | null | undefined },
 ): Promise<void> {
-  const code = generateNumericCode(deps.random, 6);
   const now = deps.clock.now();
   const scope: VerificationScope = {
     purpose: input.purpose,
     value: input.identifier.value,
     ...(input.purpose === "add_identifier" ? { accountId: input.accountId } : {}),
   };
-  const codeHash = hashVerificationCode(deps.config.secret, scope, code);
+  const { code, codeHash } = generateVerificationCode(deps, scope);
   await deps.stores.verifications.createVerification({
     id: generateId(deps.random),
     accountId: input.accountId,
@@ -49,13 +69,8 @@ export async function issueVerificationCode(
     expiresAt: addSeconds(now, VERIFICATION_CODE_TTL_SECONDS),
     createdAt: now,
   });
-  const minutes = VERIFICATION_CODE_TTL_SECONDS / 60;
   try {
-    await deliverToIdentifier(deps, input.identifier, {
-      email: () => verificationCodeEmail(code, verificationLink(deps.config.baseUrl, input.identifier, code), minutes),
-      sms: () => verificationCodeSMS(code, minutes),
-      locale: input.locale,
-    });
+    await sendVerificationCode(deps, input.identifier, code, input.locale);
   } catch (error) {
     // Security: a code that did not go out is removed, so asking again (which a failed message does not
     // count against the send limits) never adds tries at a code: guesses stay bounded by what was sent.

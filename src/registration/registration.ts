@@ -1,7 +1,7 @@
 // Creating an account: the answer is the same whether or not the identifier is taken, and so are the
-// password hash and the message sent while the request waits (the owner of a taken identifier gets a
-// notice instead of a code). Storage is not yet: a new identifier commits its account and its code, a taken
-// one only reads (test/http/equal-work.test.ts lists both).
+// password hash, the storage work (one store call, the same statements committed) and the message sent while
+// the request waits (the owner of a taken identifier gets a notice instead of a code).
+// test/http/equal-work.test.ts compares them.
 
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { cleanName, requireIdentifier } from "../accounts/identifier-input.ts";
@@ -9,12 +9,21 @@ import { checkPasswordShape, checkPasswordStrength, countCodePoints, normalizePa
 import { type PublicAccount, toPublicAccount } from "../accounts/public-account.ts";
 import { consumeSendAllowance, sendCountedMessage } from "../accounts/send-limits.ts";
 import { requireTextableIdentifier } from "../accounts/sms-countries.ts";
-import { checkVerificationCode, issueVerificationCode, useVerificationCode } from "../accounts/verification-codes.ts";
+import {
+  checkVerificationCode,
+  generateVerificationCode,
+  issueVerificationCode,
+  sendVerificationCode,
+  useVerificationCode,
+  VERIFICATION_CODE_ATTEMPTS,
+  VERIFICATION_CODE_TTL_SECONDS,
+} from "../accounts/verification-codes.ts";
 import { recordAuditEvent } from "../audit/audit.ts";
 import { type CAPTCHASubmission, requireSolvedCAPTCHA } from "../captcha/gate.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { Locale } from "../i18n/locales.ts";
+import { addSeconds } from "../lib/clock.ts";
 import { generateId } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { registrationAttemptEmail, registrationAttemptSMS } from "../messages/notifications.ts";
@@ -83,22 +92,35 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
   const passwordHash = await deps.hasher.hashPassword(policy.password);
   const now = deps.clock.now();
   const accountId = generateId(deps.random);
+  // The code is made whether or not it will be stored, like the hash.
+  const code = generateVerificationCode(deps, { purpose: "registration", value: identifier.value });
   // Who chose this password: the one requester whose confirmation needs no password (confirmRegistration).
   // Written before the identifier is looked at, so a taken identifier's registration writes it too (it then
   // names no account) and both do the same work.
   await deps.stores.shortLived.set(chooserKey(accountId), input.binding, REGISTRATION_CHOOSER_TTL_SECONDS);
-  const created = await deps.stores.accounts.createPendingAccount({
-    id: accountId,
-    name,
-    passwordHash,
-    createdAt: now,
-    identifier: { id: generateId(deps.random), kind: identifier.kind, value: identifier.value, display: identifier.display },
-  });
-  if (!created) {
+  // Security: one store call whatever the identifier: it writes the account with its code, or (taken)
+  // rewrites the holder's row, with the same statements and one commit either way, so the time storage takes
+  // does not tell a stranger whether the identifier has an account.
+  const registered = await deps.stores.accounts.createPendingAccountWithCode(
+    {
+      id: accountId,
+      name,
+      passwordHash,
+      createdAt: now,
+      identifier: { id: generateId(deps.random), kind: identifier.kind, value: identifier.value, display: identifier.display },
+    },
+    {
+      id: generateId(deps.random),
+      codeHash: code.codeHash,
+      attemptsLeft: VERIFICATION_CODE_ATTEMPTS,
+      expiresAt: addSeconds(now, VERIFICATION_CODE_TTL_SECONDS),
+      createdAt: now,
+    },
+  );
+  if (registered.outcome === "taken") {
     const signin = `${deps.config.baseUrl}/signin`;
     // Write to the address as its owner confirmed it, not as this request spelled it.
-    const owner = await deps.stores.accounts.getAccountByIdentifier(identifier.value);
-    const to = owner ? { ...identifier, display: owner.identifier.display } : identifier;
+    const to = { ...identifier, display: registered.holder.display };
     await sendCountedMessage(deps, "verification", identifier.value, () =>
       deliverToIdentifier(deps, to, {
         email: () => registrationAttemptEmail(signin, `${deps.config.baseUrl}/password/reset`),
@@ -109,11 +131,10 @@ export async function registerAccount(deps: RegistrationDeps, input: Registratio
     return { identifier, accountId };
   }
   try {
-    await sendCountedMessage(deps, "verification", identifier.value, () =>
-      issueVerificationCode(deps, { accountId, purpose: "registration", identifier, locale: input.locale }),
-    );
+    await sendCountedMessage(deps, "verification", identifier.value, () => sendVerificationCode(deps, identifier, code.code, input.locale));
   } catch (error) {
-    // Never leave a half-created account behind: without the code nobody could finish it.
+    // Never leave a half-created account behind: without the code nobody could finish it. Its code goes
+    // with it, so asking again never adds tries at a code that was not sent.
     await deps.stores.accounts.deleteAccount(accountId);
     throw error;
   }

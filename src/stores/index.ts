@@ -18,7 +18,7 @@ import { createSqlHelpFeedbackStore } from "./sql/help-feedback-store.ts";
 import { createSqlOIDCArtifactStore, createSqlOIDCClientStore, createSqlSigningKeyStore } from "./sql/oidc-store.ts";
 import { createSqlPasswordResetStore } from "./sql/password-reset-store.ts";
 import { migratePostgresDatabase, openPostgresDatabase } from "./sql/postgres-database.ts";
-import { type ArrayQueryRunner, arraysFrom, type QueryRunner, type StepRunner, stepsThrough } from "./sql/precompiled.ts";
+import { type ArrayQueryRunner, arraysFrom, type QueryRunner, type StatementObserver, type StepRunner, stepsThrough } from "./sql/precompiled.ts";
 import { type Database, postgresCodec, type SqlCodec, sqliteCodec } from "./sql/schema.ts";
 import { createSqlSessionStore } from "./sql/session-store.ts";
 import { type ChangeStamp, migrateSqliteDatabase, openSqliteDatabase } from "./sql/sqlite-database.ts";
@@ -29,6 +29,8 @@ import type { BackendState, ReadinessReport, Stores } from "./types.ts";
 export interface OpenStoresOptions {
   /** Apply pending migrations first (the server does; `latchkey migrate` does it on its own). */
   migrate: boolean;
+  /** Sees every SQL statement run (see StatementObserver); tests only. */
+  onStatement?: StatementObserver;
 }
 
 export interface OpenedDatabase {
@@ -47,9 +49,9 @@ export interface OpenedDatabase {
 }
 
 /** Opens the configured SQL database (without migrating). */
-export function openDatabase(config: Pick<Config, "database">): OpenedDatabase {
+export function openDatabase(config: Pick<Config, "database">, onStatement?: StatementObserver): OpenedDatabase {
   if (config.database.kind === "postgres") {
-    const { db, pool } = openPostgresDatabase(config.database);
+    const { db, pool } = openPostgresDatabase(config.database, onStatement);
     const run: QueryRunner = (query) => db.executeQuery(query);
     return {
       db,
@@ -61,7 +63,7 @@ export function openDatabase(config: Pick<Config, "database">): OpenedDatabase {
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   }
-  const { db, run, runArrays, steps, changeStamp } = openSqliteDatabase(config.database.file);
+  const { db, run, runArrays, steps, changeStamp } = openSqliteDatabase(config.database.file, onStatement);
   return { db, codec: sqliteCodec, run, runArrays, steps, changeStamp, migrate: () => migrateSqliteDatabase(db) };
 }
 
@@ -82,7 +84,7 @@ export async function openStores(
   clock: Clock,
   options: OpenStoresOptions = { migrate: true },
 ): Promise<Stores> {
-  const { db, codec, run, runArrays, steps, changeStamp, migrate, poolStats } = openDatabase(config);
+  const { db, codec, run, runArrays, steps, changeStamp, migrate, poolStats } = openDatabase(config, options.onStatement);
   if (options.migrate) await migrate();
   const redis = config.redis ? openRedis(config.redis) : undefined;
   // An unreachable Redis is reported by /readyz and by failing requests, never by an unhandled event.

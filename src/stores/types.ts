@@ -42,6 +42,20 @@ export interface NewAccount {
   identifier: NewIdentifier;
 }
 
+/** A registration code stored with its pending account: the scope and the account come from the account. */
+export interface NewRegistrationCode {
+  id: string;
+  codeHash: string;
+  attemptsLeft: number;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** What createPendingAccountWithCode did: created the account and its code, or found the value taken. */
+export type PendingAccountWithCode =
+  | { outcome: "created"; account: AccountRecord; identifier: IdentifierRecord }
+  | { outcome: "taken"; holder: IdentifierRecord };
+
 export type RemoveIdentifierResult = "removed" | "last" | "not_found";
 
 /**
@@ -81,6 +95,14 @@ export interface AccountStore {
    * already holds the value.
    */
   createPendingAccount(account: NewAccount): Promise<{ account: AccountRecord; identifier: IdentifierRecord } | null>;
+  /**
+   * Registration: creates the pending account as createPendingAccount does (replacing an abandoned
+   * registration of the value), with its first registration code (earlier registration codes of the value
+   * go), in one transaction: one statement in PostgreSQL. When a verified identifier holds the value, writes
+   * neither and returns that identifier ("taken"). Both outcomes run the same statements in one transaction,
+   * the taken one rewriting the holder's row as it is, so storage does not tell them apart by its work.
+   */
+  createPendingAccountWithCode(account: NewAccount, code: NewRegistrationCode): Promise<PendingAccountWithCode>;
   /** Creates an account whose identifier is verified at `createdAt`. Returns null when the value is taken by a verified identifier. */
   createVerifiedAccount(
     account: NewAccount,

@@ -12,6 +12,7 @@ import type {
   NewAccount,
   NewHelpFeedback,
   NewIdentifier,
+  NewRegistrationCode,
   PasswordResetRecord,
   SessionRecord,
   Stores,
@@ -95,6 +96,10 @@ function newPasswordReset(accountId: string | null, now: Date, overrides: Partia
     revokedAt: null,
     ...overrides,
   };
+}
+
+function newRegistrationCode(now: Date): NewRegistrationCode {
+  return { id: unique("ver"), codeHash: randomBytes(32).toString("hex"), attemptsLeft: 5, expiresAt: addSeconds(now, 600), createdAt: now };
 }
 
 function assertAccountMatches(actual: AccountRecord | null | undefined, input: NewAccount): void {
@@ -239,6 +244,98 @@ export function runStoreContract(name: string, open: (clock: ManualClock) => Pro
         assert.equal(found.account.id, second.id);
         assert.equal(found.identifier.id, second.identifier.id);
         assert.equal(await stores.verifications.consumeVerification({ purpose: "registration", value }, oldCode.codeHash, start), null);
+      });
+
+      test("createPendingAccountWithCode stores the pending account and its registration code together", async () => {
+        const input = newAccount(start, newIdentifier(`+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, "0")}`, "phone"));
+        const code = newRegistrationCode(start);
+        const written = await stores.accounts.createPendingAccountWithCode(input, code);
+        assert.equal(written.outcome, "created");
+        assert.ok(written.outcome === "created");
+        assertAccountMatches(written.account, input);
+        assertIdentifierMatches(written.identifier, input.identifier, input.id);
+        assert.equal(written.identifier.verifiedAt, null);
+        assertSameSecond(written.identifier.createdAt, start);
+
+        const found = await stores.accounts.getAccountByIdentifier(input.identifier.value);
+        assertAccountMatches(found?.account, input);
+        assertIdentifierMatches(found?.identifier, input.identifier, input.id);
+        assert.equal(found?.identifier.verifiedAt, null);
+        const stored = await stores.verifications.findVerification({ purpose: "registration", value: input.identifier.value });
+        assert.ok(stored);
+        assert.equal(stored.id, code.id);
+        assert.equal(stored.accountId, input.id);
+        assert.equal(stored.kind, "phone");
+        assert.equal(stored.display, input.identifier.display);
+        assert.equal(stored.codeHash, code.codeHash);
+        assert.equal(stored.attemptsLeft, 5);
+        assertSameSecond(stored.expiresAt, code.expiresAt);
+        assertSameSecond(stored.createdAt, start);
+      });
+
+      test("createPendingAccountWithCode answers the verified holder of the value and writes neither account nor code", async () => {
+        const owner = await verifiedAccount();
+        const intruder = newAccount(addSeconds(start, 60), newIdentifier(owner.identifier.value));
+        const written = await stores.accounts.createPendingAccountWithCode(intruder, newRegistrationCode(start));
+        assert.equal(written.outcome, "taken");
+        assert.ok(written.outcome === "taken");
+        assert.equal(written.holder.id, owner.identifier.id);
+        assert.equal(written.holder.accountId, owner.account.id);
+        assert.equal(written.holder.display, owner.identifier.display);
+        assertSameSecond(written.holder.verifiedAt, start);
+
+        assert.equal(await stores.accounts.getAccountById(intruder.id), null);
+        assert.equal(await stores.verifications.findVerification({ purpose: "registration", value: owner.identifier.value }), null);
+        const found = await stores.accounts.getAccountByIdentifier(owner.identifier.value);
+        assert.equal(found?.account.id, owner.account.id);
+        assert.equal(found?.account.passwordHash, owner.account.passwordHash);
+        assertSameSecond(found?.identifier.verifiedAt, start);
+        assertSameSecond(found?.identifier.createdAt, owner.identifier.createdAt);
+        assert.deepEqual(
+          (await stores.accounts.listIdentifiers(owner.account.id)).map((i) => i.id),
+          [owner.identifier.id],
+        );
+      });
+
+      test("createPendingAccountWithCode replaces an abandoned registration with its account, sessions and code", async () => {
+        const value = uniqueEmail();
+        const first = newAccount(start, newIdentifier(value));
+        const firstCode = newRegistrationCode(start);
+        assert.equal((await stores.accounts.createPendingAccountWithCode(first, firstCode)).outcome, "created");
+        await stores.sessions.createSession(newSession(first.id, start));
+
+        const second = newAccount(addSeconds(start, 120), newIdentifier(value));
+        const secondCode = newRegistrationCode(addSeconds(start, 120));
+        const written = await stores.accounts.createPendingAccountWithCode(second, secondCode);
+        assert.equal(written.outcome, "created");
+        assert.equal(await stores.accounts.getAccountById(first.id), null);
+        assert.deepEqual(await stores.accounts.listIdentifiers(first.id), []);
+        assert.deepEqual(await stores.sessions.listSessionsOfAccount(first.id, start), []);
+        const found = await stores.accounts.getAccountByIdentifier(value);
+        assert.equal(found?.account.id, second.id);
+        assert.equal(found?.identifier.id, second.identifier.id);
+        // Only the newest code works: the abandoned one is gone.
+        const stored = await stores.verifications.findVerification({ purpose: "registration", value });
+        assert.equal(stored?.id, secondCode.id);
+        assert.equal(stored?.accountId, second.id);
+        assert.equal(await stores.verifications.consumeVerification({ purpose: "registration", value }, firstCode.codeHash, start), null);
+      });
+
+      test("createPendingAccountWithCode takes an unverified value from an account that keeps a verified identifier", async () => {
+        const value = uniqueEmail();
+        const first = newAccount(start, newIdentifier(value));
+        assert.ok(await stores.accounts.createPendingAccount(first));
+        const kept = newIdentifier();
+        assert.ok(await stores.accounts.addVerifiedIdentifier(first.id, kept, start));
+
+        const second = newAccount(addSeconds(start, 60), newIdentifier(value));
+        assert.equal((await stores.accounts.createPendingAccountWithCode(second, newRegistrationCode(start))).outcome, "created");
+        assert.equal((await stores.accounts.getAccountById(first.id))?.id, first.id, "the account with a verified identifier stays");
+        assert.deepEqual(
+          (await stores.accounts.listIdentifiers(first.id)).map((i) => i.id),
+          [kept.id],
+        );
+        assert.equal((await stores.accounts.getAccountByIdentifier(value))?.account.id, second.id);
       });
 
       test("createVerifiedAccount stores the identifier as verified at createdAt", async () => {

@@ -8,6 +8,7 @@ import { type AppOptions, buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config/load.ts";
 import type { Deps } from "../../src/deps.ts";
 import { createManualClock, type ManualClock } from "../../src/lib/clock.ts";
+import type { StatementObserver } from "../../src/stores/sql/precompiled.ts";
 import { createDeps } from "../../src/wiring.ts";
 
 export interface TestApp {
@@ -52,14 +53,14 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
 
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { clock?: ManualClock; onRoute?: AppOptions["onRoute"]; logger?: AppOptions["logger"] } = {},
+  options: { clock?: ManualClock; onRoute?: AppOptions["onRoute"]; logger?: AppOptions["logger"]; onStatement?: StatementObserver } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "latchkey-test-"));
   const clock = options.clock ?? createManualClock(new Date());
   let deps: Deps | undefined;
   try {
     const config = loadConfig(testEnv(dataDir, env));
-    deps = await createDeps(config, { clock, logger: { info() {}, warn() {}, error() {} } });
+    deps = await createDeps(config, { clock, logger: { info() {}, warn() {}, error() {} }, onStatement: options.onStatement });
     const app = await buildApp(deps, { logger: options.logger ?? false, ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
     await app.ready();
     const opened = deps;

@@ -238,6 +238,49 @@ function singleUseRaces(label: string, openHandles: () => Promise<Stores[]>, opt
       );
     });
 
+    test(`createPendingAccountWithCode: ${N} concurrent registrations of one value never fail; one account holds it with the one code`, async () => {
+      const value = "contest-code@example.com";
+      const results = await times(N, (i) =>
+        pickForTransaction(i).accounts.createPendingAccountWithCode(
+          {
+            id: `acc-code-contest-${i}`,
+            name: null,
+            passwordHash: "hash",
+            createdAt: START,
+            identifier: { id: `idf-code-contest-${i}`, kind: "email", value, display: value },
+          },
+          { id: `ver-code-contest-${i}`, codeHash: `hash-${i}`, attemptsLeft: 5, expiresAt: addSeconds(START, 600), createdAt: START },
+        ),
+      );
+      assert.ok(results.every((r) => r.outcome === "created"));
+      const holder = await pick(0).accounts.getAccountByIdentifier(value);
+      assert.ok(holder);
+      const alive = await Promise.all(results.map((_, i) => pick(0).accounts.getAccountById(`acc-code-contest-${i}`)));
+      assert.deepEqual(
+        alive.filter((a) => a !== null).map((a) => a?.id),
+        [holder.account.id],
+      );
+      const code = await pick(0).verifications.findVerification({ purpose: "registration", value });
+      assert.equal(code?.accountId, holder.account.id, "the code left is the holder's");
+
+      // Once confirmed, the value is taken for every concurrent registration, and stays with its owner.
+      assert.ok(await pick(0).accounts.markIdentifierVerified(holder.identifier.id, START));
+      const late = await times(N, (i) =>
+        pickForTransaction(i).accounts.createPendingAccountWithCode(
+          {
+            id: `acc-code-late-${i}`,
+            name: null,
+            passwordHash: "hash",
+            createdAt: START,
+            identifier: { id: `idf-code-late-${i}`, kind: "email", value, display: value },
+          },
+          { id: `ver-code-late-${i}`, codeHash: `late-${i}`, attemptsLeft: 5, expiresAt: addSeconds(START, 600), createdAt: START },
+        ),
+      );
+      assert.ok(late.every((r) => r.outcome === "taken" && r.holder.id === holder.identifier.id));
+      assert.equal((await pick(0).accounts.getAccountByIdentifier(value))?.account.id, holder.account.id);
+    });
+
     test("removeIdentifier: removing both verified identifiers at once leaves one", async () => {
       const created = await pick(0).accounts.createVerifiedAccount({
         id: "acc-two",

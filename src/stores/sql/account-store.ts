@@ -11,10 +11,12 @@ import type {
   IdentifierRecord,
   NewAccount,
   NewIdentifier,
+  PendingAccountWithCode,
   RemoveIdentifierResult,
   WebhookEventsFor,
 } from "../types.ts";
 import { insertAuditEvent } from "./audit-store.ts";
+import { writePendingAccountWithCode } from "./pending-account-with-code.ts";
 import { precompile, type QueryRunner, slot } from "./precompiled.ts";
 import type { AccountsTable, Database, IdentifiersTable, SqlCodec } from "./schema.ts";
 import { insertWebhookEvents, resolveWebhookEvents } from "./webhook-store.ts";
@@ -203,6 +205,15 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
     createPendingAccount: (input) => insertAccount(input, false),
 
     createVerifiedAccount: (input, events) => insertAccount(input, true, events),
+
+    // A unique violation means a concurrent registration of the value committed first: run again, it is an
+    // abandoned registration to replace (or a taken value, once confirmed).
+    createPendingAccountWithCode: (input, code) =>
+      retryOnConflict(async (): Promise<PendingAccountWithCode> => {
+        const written = await writePendingAccountWithCode(db, codec, run, input, code);
+        if (written.outcome === "taken") return { outcome: "taken", holder: toIdentifier(written.holder) };
+        return { outcome: "created", account: toAccount(written.account), identifier: toIdentifier(written.identifier) };
+      }),
 
     async getAccountById(accountId) {
       const row = await db.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();

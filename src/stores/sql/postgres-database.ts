@@ -4,6 +4,7 @@ import {
   DEFAULT_MIGRATION_LOCK_TABLE,
   DEFAULT_MIGRATION_TABLE,
   Kysely,
+  type LogEvent,
   type MigrationProvider,
   Migrator,
   PostgresDialect,
@@ -13,6 +14,7 @@ import {
 import type pg from "pg";
 import { lazyRequire } from "../../lib/lazy-require.ts";
 import { postgresMigrations } from "./migrations/index.ts";
+import type { StatementObserver } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
 
 export interface PostgresHandle {
@@ -67,7 +69,8 @@ class CurrentSchemaPostgresDialect extends PostgresDialect {
   }
 }
 
-export function openPostgresDatabase(options: PostgresOptions): PostgresHandle {
+/** `onStatement` sees every statement: all of them go through Kysely here. */
+export function openPostgresDatabase(options: PostgresOptions, onStatement?: StatementObserver): PostgresHandle {
   const pool = new (loadPg().Pool)({
     connectionString: options.url,
     max: options.poolSize,
@@ -85,7 +88,9 @@ export function openPostgresDatabase(options: PostgresOptions): PostgresHandle {
   pool.on("connect", (client) => {
     client.on("error", () => undefined);
   });
-  return { db: new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), pool };
+  const dialect = new CurrentSchemaPostgresDialect({ pool });
+  const log = onStatement ? (event: LogEvent) => onStatement(event.query.sql) : undefined;
+  return { db: new Kysely<Database>(log ? { dialect, log } : { dialect }), pool };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => postgresMigrations };

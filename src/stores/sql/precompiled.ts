@@ -53,6 +53,12 @@ export function precompile<R>(query: Compilable<R>): Precompiled<R> {
   };
 }
 
+/**
+ * Called with the SQL text (no values) of every statement run on the database, BEGIN and COMMIT included:
+ * tests count the storage work of a request with it. Nothing sets it in production.
+ */
+export type StatementObserver = (sqlText: string) => void;
+
 /** Runs a compiled query; the database's own `executeQuery`, or the direct SQLite runner below. */
 export type QueryRunner = <R>(query: CompiledQuery<R>) => Promise<QueryResult<R>>;
 

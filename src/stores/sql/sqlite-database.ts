@@ -25,6 +25,7 @@ import {
   directSqliteRunner,
   directSqliteStepRunner,
   type QueryRunner,
+  type StatementObserver,
   type StepRunner,
 } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
@@ -114,11 +115,13 @@ const STATEMENT_CACHE_SIZE = 500;
 /**
  * better-sqlite3 with its prepared statements kept: Kysely asks for a new statement on every query, and
  * preparing costs several times more than running a small one. The queries' SQL text is the key (their
- * values are parameters), so the set stays small.
+ * values are parameters), so the set stays small. Every run asks for its statement here, so `onStatement`
+ * sees each one.
  */
-function statementCache(prepare: (sqlText: string) => SQLite.Statement): (sqlText: string) => SQLite.Statement {
+function statementCache(prepare: (sqlText: string) => SQLite.Statement, onStatement?: StatementObserver): (sqlText: string) => SQLite.Statement {
   const cache = new Map<string, SQLite.Statement>();
   return (sqlText) => {
+    onStatement?.(sqlText);
     let statement = cache.get(sqlText);
     if (!statement) {
       statement = prepare(sqlText);
@@ -129,8 +132,8 @@ function statementCache(prepare: (sqlText: string) => SQLite.Statement): (sqlTex
   };
 }
 
-function withStatementCache(raw: SQLite.Database): { close(): void; prepare(sqlText: string): SQLite.Statement } {
-  return { close: () => raw.close(), prepare: statementCache((sqlText) => raw.prepare(sqlText)) };
+function withStatementCache(raw: SQLite.Database, onStatement?: StatementObserver): { close(): void; prepare(sqlText: string): SQLite.Statement } {
+  return { close: () => raw.close(), prepare: statementCache((sqlText) => raw.prepare(sqlText), onStatement) };
 }
 
 /**
@@ -149,7 +152,7 @@ function restrictDatabaseFiles(file: string): void {
   }
 }
 
-export function openSqliteDatabase(file: string): SqliteHandle {
+export function openSqliteDatabase(file: string, onStatement?: StatementObserver): SqliteHandle {
   if (file !== ":memory:") {
     mkdirSync(dirname(file), { recursive: true });
     if (!existsSync(file)) {
@@ -188,14 +191,14 @@ export function openSqliteDatabase(file: string): SqliteHandle {
     }
     throw error;
   }
-  const statements = withStatementCache(raw);
+  const statements = withStatementCache(raw, onStatement);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements as SqliteDatabase }) });
   const viaKysely: QueryRunner = (query) => db.executeQuery(query);
   const run = directSqliteRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely);
   // Statements of their own: raw mode is a setting of the statement, and Kysely's must keep answering objects.
   const runArrays = directSqliteArrayRunner(
     raw,
-    statementCache((sqlText) => raw.prepare(sqlText).raw(true)),
+    statementCache((sqlText) => raw.prepare(sqlText).raw(true), onStatement),
     viaKysely,
   );
   // A step of several statements (a sign-in's throttle), run back to back.
