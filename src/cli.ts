@@ -70,6 +70,10 @@ Commands:
   webhooks list [--json]                Endpoints with their events and status
   webhooks remove ID                    Remove an endpoint and its waiting deliveries
   webhooks resume ID                    Resume an endpoint that was paused after failing deliveries
+  webhooks rotate-secret ID [--grace 24h] [--json]
+                                        New signing secret, printed once; the endpoint, its id and
+                                        waiting deliveries stay. For the grace period (0 to 7d)
+                                        requests are signed with the new and the old secret
   webhooks test ID [--json]             Send a signed webhook.test event now and show the answer
   webhooks deliveries [ID] [--limit N] [--json]
                                         The delivery log, newest first, of one endpoint or all

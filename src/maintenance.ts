@@ -1,5 +1,6 @@
 // Housekeeping that every instance may run (the deletes are idempotent): expired sessions, codes and
-// short-lived state, old reset records, and audit events past their retention.
+// short-lived state, old reset records, audit events past their retention, and webhook signing secrets whose
+// grace period after a rotation has ended.
 import type { Deps } from "./deps.ts";
 
 export const RESET_RECORD_KEEP_SECONDS = 7 * 24 * 3600;
@@ -16,6 +17,7 @@ export interface MaintenanceReport {
   auditEvents: number;
   oidcArtifacts: number;
   webhookDeliveries: number;
+  webhookSecrets: number;
 }
 
 export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "config">): Promise<MaintenanceReport> {
@@ -29,6 +31,8 @@ export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "conf
     auditEvents: await deps.stores.audit.deleteEventsBefore(new Date(now.getTime() - deps.config.auditRetentionSeconds * 1000)),
     oidcArtifacts: await deps.stores.oidcArtifacts.deleteExpiredArtifacts(now),
     webhookDeliveries: await deps.stores.webhooks.deleteFinishedDeliveries(new Date(now.getTime() - WEBHOOK_DELIVERY_KEEP_SECONDS * 1000)),
+    // Past its grace period a replaced secret no longer signs; it is not kept, even encrypted.
+    webhookSecrets: await deps.stores.webhooks.forgetExpiredPreviousSecrets(now),
   };
 }
 

@@ -14,6 +14,8 @@ import { loadConfig } from "../src/config/load.ts";
 import { backupSqliteDatabase } from "../src/operations/backup.ts";
 import { sqliteMigrations } from "../src/stores/sql/migrations/index.ts";
 import { openSqliteDatabase } from "../src/stores/sql/sqlite-database.ts";
+import { addWebhookEndpoint, rotateWebhookSecret } from "../src/webhooks/endpoints.ts";
+import { unsealWebhookSecret } from "../src/webhooks/signing.ts";
 import { createDeps } from "../src/wiring.ts";
 import { createVerifiedAccount, STRONG_PASSWORD } from "./helpers/accounts.ts";
 import { createTestApp, type TestApp, testEnv } from "./helpers/app.ts";
@@ -111,6 +113,30 @@ describe("backup and migrate-data", () => {
       assert.deepEqual(readFileSync(file), before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      await schema.drop();
+    }
+  });
+
+  it("migrate-data copies a webhook endpoint in its secret rotation's grace period with both secrets and the end of it", { skip }, async () => {
+    const source = await createTestApp({ LATCHKEY_WEBHOOKS_ALLOW_PRIVATE: "1" });
+    const schema = await createTestSchema();
+    try {
+      const { endpoint, secret: oldSecret } = await addWebhookEndpoint(source.deps, { url: "http://127.0.0.1:9/hooks", events: "account.created" });
+      const rotated = await rotateWebhookSecret(source.deps, endpoint.id, { graceSeconds: 3600 });
+      const file = join(source.dataDir, "latchkey.db");
+      assert.equal(await runMigrateData(["--from", file, "--to", schema.url]), 0);
+      const deps = await createDeps(loadConfig({ ...testEnv(source.dataDir), LATCHKEY_DATABASE_URL: schema.url }), { logger: quiet });
+      try {
+        const copied = await deps.stores.webhooks.getEndpoint(endpoint.id);
+        assert.equal(unsealWebhookSecret(deps.config.secret, copied?.secretSealed ?? ""), rotated.secret);
+        assert.equal(unsealWebhookSecret(deps.config.secret, copied?.previousSecretSealed ?? ""), oldSecret);
+        // SQLite keeps whole seconds.
+        assert.equal(copied?.previousSecretExpiresAt?.getTime(), Math.floor((rotated.previousSecretValidUntil?.getTime() ?? 0) / 1000) * 1000);
+      } finally {
+        await deps.stores.close();
+      }
+    } finally {
+      await source.close();
       await schema.drop();
     }
   });

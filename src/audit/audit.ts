@@ -38,6 +38,7 @@ export const AUDIT_EVENT_TYPES = [
   "webhook.endpoint_removed",
   "webhook.endpoint_paused",
   "webhook.endpoint_resumed",
+  "webhook.endpoint_secret_rotated",
   "signin.passkey",
   "passkey.added",
   "passkey.renamed",

@@ -1,6 +1,7 @@
-// `latchkey webhooks add|list|remove|resume|test|deliveries`: the operator's tools for webhook endpoints.
+// `latchkey webhooks add|list|remove|resume|rotate-secret|test|deliveries`: the operator's tools for webhook
+// endpoints.
 import { parseArgs } from "node:util";
-import type { Config } from "../config/load.ts";
+import { type Config, parseDuration } from "../config/load.ts";
 import { createMailer } from "../delivery/mailer.ts";
 import { createSystemClock } from "../lib/clock.ts";
 import { createCryptoRandom } from "../lib/random.ts";
@@ -12,6 +13,7 @@ import {
   listWebhookEndpoints,
   removeWebhookEndpoint,
   resumeWebhookEndpoint,
+  rotateWebhookSecret,
   sendTestWebhook,
   WEBHOOK_DELIVERY_LOG_MAX,
   WebhookInputError,
@@ -22,7 +24,13 @@ const out = (text: string): void => {
   process.stdout.write(text);
 };
 
-function endpointJSON(e: WebhookEndpointRecord): Record<string, unknown> {
+/** Until when the secret replaced by the last rotation still signs, or null (none, or its time is over). */
+function previousSecretValidUntil(e: WebhookEndpointRecord, now: Date): Date | null {
+  return e.previousSecretSealed !== null && e.previousSecretExpiresAt !== null && e.previousSecretExpiresAt > now ? e.previousSecretExpiresAt : null;
+}
+
+// Never a secret, current or previous, sealed or not: only when the previous one stops signing.
+function endpointJSON(e: WebhookEndpointRecord, now: Date): Record<string, unknown> {
   return {
     id: e.id,
     url: e.url,
@@ -32,7 +40,19 @@ function endpointJSON(e: WebhookEndpointRecord): Record<string, unknown> {
     pausedAt: e.pausedAt?.toISOString() ?? null,
     pauseReason: e.pauseReason,
     consecutiveFailures: e.consecutiveFailures,
+    previousSecretValidUntil: previousSecretValidUntil(e, now)?.toISOString() ?? null,
   };
+}
+
+/** `--grace 24h`: 0, or a number with s, m, h or d. */
+function parseGrace(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (text === "0") return 0;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`--grace takes a duration such as 24h, 90m or 0 (not ${JSON.stringify(text)})`);
+  }
 }
 
 function deliveryJSON(d: WebhookDeliveryRecord): Record<string, unknown> {
@@ -57,13 +77,14 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { url: { type: "string" }, events: { type: "string" }, json: { type: "boolean" }, limit: { type: "string" } },
+    options: { url: { type: "string" }, events: { type: "string" }, json: { type: "boolean" }, limit: { type: "string" }, grace: { type: "string" } },
   });
   const clock = createSystemClock();
   const random = createCryptoRandom();
   const stores = await openStores(config, clock);
   const logger = { info() {}, warn() {}, error() {} };
   const deps = { stores, clock, random, config, logger, mailer: createMailer(config, clock, random) };
+  if (values.grace !== undefined && action !== "rotate-secret") throw new UsageError("--grace is only for webhooks rotate-secret");
   const needId = (): string => {
     const id = positionals[0];
     if (!id) throw new UsageError(`webhooks ${action} needs the endpoint id (see latchkey webhooks list)`);
@@ -74,7 +95,7 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
       case "add": {
         if (!values.url || !values.events) throw new UsageError("webhooks add needs --url URL and --events a,b");
         const { endpoint, secret } = await addWebhookEndpoint(deps, { url: values.url, events: values.events });
-        if (values.json) out(`${JSON.stringify({ ...endpointJSON(endpoint), secret })}\n`);
+        if (values.json) out(`${JSON.stringify({ ...endpointJSON(endpoint, clock.now()), secret })}\n`);
         else {
           out(`Added webhook endpoint ${endpoint.id} for ${endpoint.url}\nEvents: ${endpoint.events.join(", ")}\n`);
           out(`Signing secret (shown only now; keep it in the receiver's configuration):\n${secret}\n`);
@@ -83,8 +104,9 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
       }
       case "list": {
         const endpoints = await listWebhookEndpoints(deps);
+        const now = clock.now();
         if (values.json) {
-          out(`${JSON.stringify(endpoints.map(endpointJSON))}\n`);
+          out(`${JSON.stringify(endpoints.map((e) => endpointJSON(e, now)))}\n`);
           return 0;
         }
         out(`${["id", "url", "events", "status", "created"].join("\t")}\n`);
@@ -94,7 +116,9 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
             : e.consecutiveFailures > 0
               ? `active, ${e.consecutiveFailures} failure(s) in a row`
               : "active";
-          out(`${[e.id, e.url, e.events.join(","), status, e.createdAt.toISOString()].join("\t")}\n`);
+          const previousUntil = previousSecretValidUntil(e, now);
+          const rotation = previousUntil ? `; previous secret signs too until ${previousUntil.toISOString()}` : "";
+          out(`${[e.id, e.url, e.events.join(","), `${status}${rotation}`, e.createdAt.toISOString()].join("\t")}\n`);
         }
         out(`${endpoints.length} endpoint(s)\n`);
         return 0;
@@ -109,6 +133,22 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
         const id = needId();
         if (!(await resumeWebhookEndpoint(deps, id))) throw new WebhookInputError(`${id} is not a paused webhook endpoint`);
         out(values.json ? `${JSON.stringify({ id, resumed: true })}\n` : `Resumed webhook endpoint ${id}: waiting deliveries go out again\n`);
+        return 0;
+      }
+      case "rotate-secret": {
+        const id = needId();
+        const graceSeconds = parseGrace(values.grace);
+        const { endpoint, secret, previousSecretValidUntil: until } = await rotateWebhookSecret(deps, id, graceSeconds === undefined ? {} : { graceSeconds });
+        if (values.json) {
+          out(`${JSON.stringify({ ...endpointJSON(endpoint, clock.now()), secret })}\n`);
+          return 0;
+        }
+        out(`New signing secret of webhook endpoint ${endpoint.id} (shown only now; put it in the receiver's configuration):\n${secret}\n`);
+        out(
+          until
+            ? `Until ${until.toISOString()} each request carries a signature with the new and one with the previous secret; after that, with the new one only.\n`
+            : "From now on requests are signed with the new secret only.\n",
+        );
         return 0;
       }
       case "test": {
@@ -144,7 +184,9 @@ export async function runWebhooksCommand(config: Config, args: string[]): Promis
         return 0;
       }
       default:
-        throw new UsageError(action ? `unknown webhooks command: ${action}` : "webhooks needs a command: add, list, remove, resume, test, deliveries");
+        throw new UsageError(
+          action ? `unknown webhooks command: ${action}` : "webhooks needs a command: add, list, remove, resume, rotate-secret, test, deliveries",
+        );
     }
   } finally {
     await stores.close();

@@ -30,7 +30,7 @@ export const MIGRATED_TABLES: TableSpec[] = [
   { name: "help_feedback", times: ["answered_at", "first_answered_at"], bools: ["helpful"], orderBy: ["slug", "visitor_id"] },
   { name: "hourly_counts", times: ["hour"], bools: [], orderBy: ["name", "hour"] },
   // Endpoints only: events waiting for delivery are not copied (let them drain before moving).
-  { name: "webhook_endpoints", times: ["created_at", "paused_at"], bools: [], orderBy: ["id"] },
+  { name: "webhook_endpoints", times: ["created_at", "paused_at", "previous_secret_expires_at"], bools: [], orderBy: ["id"] },
 ];
 
 export interface MigrateDataProgress {

@@ -840,6 +840,9 @@ export interface WebhookEndpointRecord {
   pausedAt: Date | null;
   pauseReason: string | null;
   consecutiveFailures: number;
+  /** The secret before the last rotation, encrypted like `secretSealed`; it signs too until `previousSecretExpiresAt`. */
+  previousSecretSealed: string | null;
+  previousSecretExpiresAt: Date | null;
 }
 
 export type WebhookDeliveryStatus = "pending" | "delivered" | "failed";
@@ -868,6 +871,9 @@ export interface ClaimedWebhookDelivery extends WebhookDeliveryRecord {
   leaseToken: string;
   url: string;
   secretSealed: string;
+  /** The endpoint's secret before its last rotation, and until when it signs too (the sender compares). */
+  previousSecretSealed: string | null;
+  previousSecretExpiresAt: Date | null;
   /** The exact body to sign and send. */
   payload: string;
 }
@@ -879,13 +885,24 @@ export interface WebhookAttemptOutcome {
 }
 
 export interface WebhookStore {
-  createEndpoint(endpoint: Omit<WebhookEndpointRecord, "pausedAt" | "pauseReason" | "consecutiveFailures">): Promise<WebhookEndpointRecord>;
+  createEndpoint(
+    endpoint: Omit<WebhookEndpointRecord, "pausedAt" | "pauseReason" | "consecutiveFailures" | "previousSecretSealed" | "previousSecretExpiresAt">,
+  ): Promise<WebhookEndpointRecord>;
   listEndpoints(): Promise<WebhookEndpointRecord[]>;
   getEndpoint(endpointId: string): Promise<WebhookEndpointRecord | null>;
   /** Deletes the endpoint and its deliveries. False when it did not exist. */
   deleteEndpoint(endpointId: string): Promise<boolean>;
   /** Clears the pause and the failure count. False when it did not exist or was not paused. */
   resumeEndpoint(endpointId: string): Promise<boolean>;
+  /**
+   * Replaces the endpoint's signing secret with `secretSealed` in one UPDATE … RETURNING: the secret it
+   * replaces becomes the previous one until `previousExpiresAt` (with null, no previous secret is kept), and
+   * an older previous secret is dropped. Concurrent rotations apply one after the other, each keeping the
+   * secret the one before it set. Returns the endpoint as it is now, or null when there is none with this id.
+   */
+  rotateEndpointSecret(endpointId: string, rotation: { secretSealed: string; previousExpiresAt: Date | null }): Promise<WebhookEndpointRecord | null>;
+  /** Forgets every previous secret whose grace period has ended by `now`. Returns how many. */
+  forgetExpiredPreviousSecrets(now: Date): Promise<number>;
   /**
    * Records events in one transaction of their own, with a delivery for every endpoint subscribed to the
    * type (or, with `endpointId`, for that endpoint only, whatever it subscribed to). Returns how many

@@ -1,5 +1,6 @@
 // Managing webhook endpoints (the CLI and the admin console call these): add with a new signing secret
-// shown once, list, remove, resume after a pause, send a test event, read the delivery log.
+// shown once, list, remove, resume after a pause, rotate the signing secret, send a test event, read the
+// delivery log.
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { generateId } from "../lib/crypto.ts";
@@ -11,6 +12,10 @@ import { runWebhookDeliveryRound, type WebhookAttemptResult } from "./worker.ts"
 
 export const WEBHOOK_URL_MAX_LENGTH = 2048;
 export const WEBHOOK_DELIVERY_LOG_MAX = 1000;
+/** How long the secret a rotation replaces keeps signing, unless the operator says otherwise. */
+export const WEBHOOK_SECRET_GRACE_DEFAULT_SECONDS = 24 * 3600;
+/** The longest grace period: an old secret that signs for longer would make the rotation pointless. */
+export const WEBHOOK_SECRET_GRACE_MAX_SECONDS = 7 * 24 * 3600;
 
 /** A refused input, with a message for the operator. */
 export class WebhookInputError extends Error {
@@ -99,6 +104,39 @@ export async function resumeWebhookEndpoint(deps: EndpointDeps, endpointId: stri
   const resumed = await deps.stores.webhooks.resumeEndpoint(endpointId);
   if (resumed) await recordAuditEvent(deps, { type: "webhook.endpoint_resumed", accountId: null, context: OPERATOR, detail: { endpointId } });
   return resumed;
+}
+
+/**
+ * Gives the endpoint a new signing secret, returned this once and stored only encrypted. For `graceSeconds`
+ * (0 to 7 days, 24 h unless given) every request is signed with the new and with the replaced secret, so
+ * receivers keep accepting requests until they are given the new one; after it, with the new one only. The
+ * endpoint keeps its id, subscriptions and waiting deliveries (each is signed when it is sent). A secret
+ * replaced earlier, still in its grace period, stops signing now. Throws WebhookInputError for an unknown
+ * endpoint or a grace period out of range.
+ */
+export async function rotateWebhookSecret(
+  deps: EndpointDeps,
+  endpointId: string,
+  options: { graceSeconds?: number } = {},
+): Promise<{ endpoint: WebhookEndpointRecord; secret: string; previousSecretValidUntil: Date | null }> {
+  const graceSeconds = options.graceSeconds ?? WEBHOOK_SECRET_GRACE_DEFAULT_SECONDS;
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > WEBHOOK_SECRET_GRACE_MAX_SECONDS) {
+    throw new WebhookInputError(`the grace period must be 0 to ${WEBHOOK_SECRET_GRACE_MAX_SECONDS / 86400} days`);
+  }
+  const secret = generateWebhookSecret(deps.random);
+  const previousSecretValidUntil = graceSeconds === 0 ? null : new Date(deps.clock.now().getTime() + graceSeconds * 1000);
+  const endpoint = await deps.stores.webhooks.rotateEndpointSecret(endpointId, {
+    secretSealed: sealWebhookSecret(deps.config.secret, secret, deps.random),
+    previousExpiresAt: previousSecretValidUntil,
+  });
+  if (!endpoint) throw new WebhookInputError(`no webhook endpoint ${endpointId}`);
+  await recordAuditEvent(deps, {
+    type: "webhook.endpoint_secret_rotated",
+    accountId: null,
+    context: OPERATOR,
+    detail: { endpointId, graceSeconds },
+  });
+  return { endpoint, secret, previousSecretValidUntil };
 }
 
 /**

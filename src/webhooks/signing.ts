@@ -1,6 +1,8 @@
 // Standard Webhooks signing: each endpoint has its own secret `whsec_<base64>`; a request carries
 // webhook-id, webhook-timestamp and webhook-signature `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`
 // keyed with the base64-decoded part after `whsec_`, so receivers can verify with any library of the scheme.
+// While a rotated secret's grace period lasts, the header holds one such value per secret, space-separated,
+// and a receiver that knows either secret accepts the request.
 import { createHmac } from "node:crypto";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
 import type { Random } from "../lib/random.ts";
@@ -32,10 +34,15 @@ export interface WebhookSignatureHeaders {
   "webhook-signature": string;
 }
 
-/** The three headers for sending `body` as event `eventId` at `at`. */
-export function signWebhook(webhookSecret: string, eventId: string, at: Date, body: string): WebhookSignatureHeaders {
+/**
+ * The three headers for sending `body` as event `eventId` at `at`, signed with each of `webhookSecrets` in
+ * that order (the current secret first, then the one it replaced while that is still in its grace period).
+ */
+export function signWebhook(webhookSecrets: readonly string[], eventId: string, at: Date, body: string): WebhookSignatureHeaders {
   const timestamp = String(Math.floor(at.getTime() / 1000));
-  const key = Buffer.from(webhookSecret.slice(SECRET_PREFIX.length), "base64");
-  const signature = createHmac("sha256", key).update(`${eventId}.${timestamp}.${body}`).digest("base64");
-  return { "webhook-id": eventId, "webhook-timestamp": timestamp, "webhook-signature": `v1,${signature}` };
+  const signatures = webhookSecrets.map((secret) => {
+    const key = Buffer.from(secret.slice(SECRET_PREFIX.length), "base64");
+    return `v1,${createHmac("sha256", key).update(`${eventId}.${timestamp}.${body}`).digest("base64")}`;
+  });
+  return { "webhook-id": eventId, "webhook-timestamp": timestamp, "webhook-signature": signatures.join(" ") };
 }

@@ -66,18 +66,33 @@ export type WebhookAttemptResult = {
   error: string | null;
 };
 
-async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedWebhookDelivery): Promise<WebhookAttemptResult> {
+/**
+ * The secrets that sign a request sent at `sentAt`: the endpoint's own, then the one it replaced while that
+ * one's grace period lasts (receivers not yet given the new secret still accept the request). Empty when the
+ * current secret cannot be read.
+ */
+function signingSecretsOf(deps: Pick<WorkerDeps, "config">, delivery: ClaimedWebhookDelivery, sentAt: Date): string[] {
   const secret = unsealWebhookSecret(deps.config.secret, delivery.secretSealed);
+  if (!secret) return [];
+  const { previousSecretSealed, previousSecretExpiresAt } = delivery;
+  if (previousSecretSealed === null || previousSecretExpiresAt === null || previousSecretExpiresAt.getTime() <= sentAt.getTime()) return [secret];
+  const previous = unsealWebhookSecret(deps.config.secret, previousSecretSealed);
+  return previous ? [secret, previous] : [secret];
+}
+
+async function attemptDelivery(deps: WorkerDeps, delivery: ClaimedWebhookDelivery): Promise<WebhookAttemptResult> {
   const sentAt = deps.clock.now();
-  const response = secret
-    ? await sendWebhookRequest({
-        url: delivery.url,
-        body: delivery.payload,
-        headers: { ...signWebhook(secret, delivery.eventId, sentAt, delivery.payload) },
-        timeoutMs: deps.config.webhooks.timeoutMs,
-        allowPrivate: deps.config.webhooks.allowPrivate,
-      })
-    : { ok: false, statusCode: null, error: "the signing secret cannot be read (was LATCHKEY_SECRET changed?)" };
+  const secrets = signingSecretsOf(deps, delivery, sentAt);
+  const response =
+    secrets.length > 0
+      ? await sendWebhookRequest({
+          url: delivery.url,
+          body: delivery.payload,
+          headers: { ...signWebhook(secrets, delivery.eventId, sentAt, delivery.payload) },
+          timeoutMs: deps.config.webhooks.timeoutMs,
+          allowPrivate: deps.config.webhooks.allowPrivate,
+        })
+      : { ok: false, statusCode: null, error: "the signing secret cannot be read (was LATCHKEY_SECRET changed?)" };
   const at = deps.clock.now();
   const base = { deliveryId: delivery.id, eventId: delivery.eventId, statusCode: response.statusCode, error: response.error };
   if (response.ok) {

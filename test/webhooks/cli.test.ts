@@ -8,11 +8,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load.ts";
+import { createManualClock } from "../../src/lib/clock.ts";
 import { runWebhookDeliveryRound } from "../../src/webhooks/worker.ts";
 import { createDeps } from "../../src/wiring.ts";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { testEnv } from "../helpers/app.ts";
-import { startWebhookReceiver, verifyWithStandardWebhooks, type WebhookReceiver } from "../helpers/webhook-receiver.ts";
+import { type ReceivedWebhook, startWebhookReceiver, verifyWithStandardWebhooks, type WebhookReceiver } from "../helpers/webhook-receiver.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
 
@@ -47,9 +48,10 @@ describe("latchkey webhooks", () => {
       child.stdin.end(input);
     });
 
-  /** Delivers what is due, as a running server's worker would. */
-  async function deliverDue(): Promise<void> {
-    const deps = await createDeps(loadConfig(env), { logger: { info() {}, warn() {}, error() {} } });
+  /** Delivers what is due, as a running server's worker would (`aheadMs` from now, for retries). */
+  async function deliverDue(aheadMs = 0): Promise<void> {
+    const clock = createManualClock(new Date(Date.now() + aheadMs));
+    const deps = await createDeps(loadConfig(env), { clock, logger: { info() {}, warn() {}, error() {} } });
     try {
       for (let i = 0; i < 20 && (await runWebhookDeliveryRound(deps)).length > 0; i++);
     } finally {
@@ -129,6 +131,78 @@ describe("latchkey webhooks", () => {
     assert.equal(again.status, 1);
     assert.match(again.stderr, /no webhook endpoint/);
     assert.match((await run(["webhooks", "list"])).stdout, /0 endpoint\(s\)/);
+  });
+
+  it("rotate-secret shows the new secret once, keeps the endpoint and its waiting deliveries, and signs with both secrets for the grace period", async () => {
+    const added = await run(["webhooks", "add", "--url", receiver.url, "--events", "account.created", "--json"]);
+    assert.equal(added.status, 0, added.stderr);
+    const endpoint = JSON.parse(added.stdout) as { id: string; secret: string };
+    // A delivery waits (the receiver is down) while the secret is rotated.
+    receiver.respond = () => 503;
+    assert.equal((await run(["webhooks", "test", endpoint.id])).status, 1);
+    receiver.respond = () => 200;
+
+    const startedAt = Date.now();
+    const rotated = await run(["webhooks", "rotate-secret", endpoint.id, "--grace", "2h", "--json"]);
+    assert.equal(rotated.status, 0, rotated.stderr);
+    const shown = JSON.parse(rotated.stdout) as { id: string; secret: string; previousSecretValidUntil: string; status: string };
+    assert.equal(shown.id, endpoint.id);
+    assert.match(shown.secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    assert.notEqual(shown.secret, endpoint.secret);
+    assert.equal(rotated.stdout.includes(endpoint.secret), false, "the old secret is not shown");
+    const until = Date.parse(shown.previousSecretValidUntil);
+    assert.ok(until >= startedAt + 2 * 3600 * 1000 - 1000 && until <= Date.now() + 2 * 3600 * 1000, shown.previousSecretValidUntil);
+    const database = readFileSync(join(dataDir, "latchkey.db"));
+    for (const secret of [endpoint.secret, shown.secret]) assert.equal(database.includes(secret.slice(6)), false, "stored encrypted");
+
+    for (const args of [
+      ["webhooks", "list"],
+      ["webhooks", "list", "--json"],
+    ]) {
+      const listed = await run(args);
+      assert.equal(listed.status, 0, listed.stderr);
+      for (const secret of [endpoint.secret, shown.secret]) assert.equal(listed.stdout.includes(secret.slice(6)), false, `${args.join(" ")} shows no secret`);
+      assert.ok(listed.stdout.includes(shown.previousSecretValidUntil), `${args.join(" ")} shows until when the old secret signs`);
+    }
+    const waiting = JSON.parse((await run(["webhooks", "deliveries", endpoint.id, "--json"])).stdout) as Array<{ status: string }>;
+    assert.deepEqual(
+      waiting.map((d) => d.status),
+      ["pending"],
+    );
+
+    // The waiting test event goes out at its retry (a running server's worker sends it) with both signatures.
+    const before = receiver.received.length;
+    await deliverDue(60 * 1000);
+    const sent = receiver.received.slice(before);
+    assert.equal(sent.length, 1);
+    for (const secret of [endpoint.secret, shown.secret])
+      assert.equal((verifyWithStandardWebhooks(secret, sent[0] as ReceivedWebhook) as { type: string }).type, "webhook.test");
+
+    const text = await run(["webhooks", "rotate-secret", endpoint.id, "--grace", "0"]);
+    assert.equal(text.status, 0, text.stderr);
+    const [newest] = text.stdout.match(/whsec_[A-Za-z0-9+/]{43}=/g) ?? [];
+    assert.ok(newest);
+    assert.match(text.stdout, /shown only now/);
+    assert.match(text.stdout, /signed with the new secret only/);
+    const tested = await run(["webhooks", "test", endpoint.id]);
+    assert.equal(tested.status, 0, tested.stderr);
+    const last = receiver.received.at(-1) as ReceivedWebhook;
+    verifyWithStandardWebhooks(newest, last);
+    assert.throws(() => verifyWithStandardWebhooks(shown.secret, last));
+
+    for (const [args, status, message] of [
+      [["webhooks", "rotate-secret", endpoint.id, "--grace", "soon"], 2, /--grace takes a duration/],
+      [["webhooks", "rotate-secret", endpoint.id, "--grace", "8d"], 1, /grace period must be 0 to 7 days/],
+      [["webhooks", "rotate-secret", "ep_missing"], 1, /no webhook endpoint ep_missing/],
+      [["webhooks", "rotate-secret"], 2, /needs the endpoint id/],
+      [["webhooks", "list", "--grace", "1h"], 2, /--grace is only for webhooks rotate-secret/],
+    ] as const) {
+      const refused = await run([...args]);
+      assert.equal(refused.status, status, `${args.join(" ")}: ${refused.stderr}`);
+      assert.match(refused.stderr, message);
+    }
+    assert.match((await run(["--help"])).stdout, /webhooks rotate-secret ID \[--grace 24h\] \[--json\]/);
+    assert.equal((await run(["webhooks", "remove", endpoint.id])).status, 0);
   });
 
   it("refuses unknown events, a private address without the setting, and wrong usage", async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { addWebhookEndpoint } from "../../src/webhooks/endpoints.ts";
+import { addWebhookEndpoint, rotateWebhookSecret } from "../../src/webhooks/endpoints.ts";
 import { passwordChangedEvent } from "../../src/webhooks/events.ts";
 import { runWebhookDeliveryRound } from "../../src/webhooks/worker.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
@@ -83,5 +83,25 @@ describe("the verification example in docs/webhooks.md", () => {
       const headers = { ...old.headers, "webhook-timestamp": timestamp, "webhook-signature": `v1,${signature}` };
       assert.equal(verify(secret, headers, old.body), false, `timestamp ${JSON.stringify(timestamp)}`);
     }
+  });
+
+  it("accepts a request sent during a secret rotation's grace period with either secret, and after it with the new one only", async () => {
+    const endpointId = (await t.deps.stores.webhooks.listEndpoints()).find((e) => e.url === receiver.url)?.id ?? "";
+    const { secret: newSecret } = await rotateWebhookSecret(t.deps, endpointId, { graceSeconds: 60 });
+    const during = await deliver("acct-rotating");
+    assert.equal(during.headers["webhook-signature"]?.split(" ").length, 2);
+    assert.equal(verify(secret, during.headers, during.body), true, "with the old secret");
+    assert.equal(verify(newSecret, during.headers, during.body), true, "with the new secret");
+    // Either signature alone, in either place of the header, is enough.
+    const [first, second] = (during.headers["webhook-signature"] ?? "").split(" ");
+    assert.equal(verify(secret, { ...during.headers, "webhook-signature": `${second} ${first}` }, during.body), true);
+    assert.equal(verify(newSecret, { ...during.headers, "webhook-signature": `${first}` }, during.body), true);
+    assert.equal(verify(secret, { ...during.headers, "webhook-signature": `${first}` }, during.body), false);
+
+    t.clock.advance(61 * 1000);
+    const later = await deliver("acct-rotated");
+    assert.equal(verify(newSecret, later.headers, later.body), true);
+    assert.equal(verify(secret, later.headers, later.body), false);
+    secret = newSecret;
   });
 });

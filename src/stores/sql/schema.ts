@@ -206,6 +206,9 @@ export interface WebhookEndpointsTable {
   paused_at: SqlTime | null;
   pause_reason: string | null;
   consecutive_failures: Generated<number>;
+  /** The secret before the last rotation, encrypted; signs too until previous_secret_expires_at. */
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: SqlTime | null;
 }
 
 export interface WebhookEventsTable {

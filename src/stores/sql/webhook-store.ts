@@ -90,6 +90,8 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
     pausedAt: row.paused_at === null ? null : codec.date(row.paused_at),
     pauseReason: row.pause_reason,
     consecutiveFailures: Number(row.consecutive_failures),
+    previousSecretSealed: row.previous_secret_sealed,
+    previousSecretExpiresAt: row.previous_secret_expires_at === null ? null : codec.date(row.previous_secret_expires_at),
   });
   const toDelivery = (row: Selectable<WebhookDeliveriesTable>): WebhookDeliveryRecord => ({
     id: row.id,
@@ -121,6 +123,8 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
           paused_at: null,
           pause_reason: null,
           consecutive_failures: 0,
+          previous_secret_sealed: null,
+          previous_secret_expires_at: null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -153,6 +157,32 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
         .where("paused_at", "is not", null)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    async rotateEndpointSecret(endpointId, { secretSealed, previousExpiresAt }) {
+      // One statement: every SET reads the row as it was, so the previous secret is exactly the one replaced.
+      // A concurrent rotation waits for this row (PostgreSQL re-reads it; SQLite has one writer) and keeps
+      // this one's new secret as its previous.
+      const row = await db
+        .updateTable("webhook_endpoints")
+        .set((eb) => ({
+          secret_sealed: secretSealed,
+          previous_secret_sealed: previousExpiresAt === null ? null : eb.ref("secret_sealed"),
+          previous_secret_expires_at: previousExpiresAt === null ? null : codec.time(previousExpiresAt),
+        }))
+        .where("id", "=", endpointId)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toEndpoint(row) : null;
+    },
+
+    async forgetExpiredPreviousSecrets(now) {
+      const result = await db
+        .updateTable("webhook_endpoints")
+        .set({ previous_secret_sealed: null, previous_secret_expires_at: null })
+        .where("previous_secret_expires_at", "<=", codec.time(now))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async recordEvents(events, options = {}) {
@@ -224,7 +254,7 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
         .selectFrom("webhook_deliveries as d")
         .innerJoin("webhook_events as v", "v.id", "d.event_id")
         .innerJoin("webhook_endpoints as e", "e.id", "d.endpoint_id")
-        .select(["d.id", "v.payload", "e.url", "e.secret_sealed"])
+        .select(["d.id", "v.payload", "e.url", "e.secret_sealed", "e.previous_secret_sealed", "e.previous_secret_expires_at"])
         .where(
           "d.id",
           "in",
@@ -237,7 +267,15 @@ export function createSqlWebhookStore(db: Kysely<Database>, codec: SqlCodec): We
         const detail = byId.get(row.id);
         // The endpoint was removed in the meantime: nothing to send.
         if (!detail) continue;
-        out.push({ ...toDelivery(row), leaseToken, url: detail.url, secretSealed: detail.secret_sealed, payload: detail.payload });
+        out.push({
+          ...toDelivery(row),
+          leaseToken,
+          url: detail.url,
+          secretSealed: detail.secret_sealed,
+          previousSecretSealed: detail.previous_secret_sealed,
+          previousSecretExpiresAt: detail.previous_secret_expires_at === null ? null : codec.date(detail.previous_secret_expires_at),
+          payload: detail.payload,
+        });
       }
       return out;
     },

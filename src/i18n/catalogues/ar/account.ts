@@ -72,6 +72,7 @@ export default {
   event_webhook_endpoint_removed: "إزالة نقطة استقبال webhook",
   event_webhook_endpoint_paused: "إيقاف نقطة استقبال webhook مؤقتًا بعد فشل الإرسال",
   event_webhook_endpoint_resumed: "استئناف نقطة استقبال webhook",
+  event_webhook_endpoint_secret_rotated: "تجديد سر توقيع webhook",
   event_signin_passkey: "تسجيل دخول بمفتاح مرور",
   event_passkey_added: "إضافة مفتاح مرور",
   event_passkey_renamed: "إعادة تسمية مفتاح مرور",

@@ -73,6 +73,7 @@ export default {
   event_webhook_endpoint_removed: "Webhook-Endpunkt entfernt",
   event_webhook_endpoint_paused: "Webhook-Endpunkt nach fehlgeschlagenen Zustellungen pausiert",
   event_webhook_endpoint_resumed: "Webhook-Endpunkt fortgesetzt",
+  event_webhook_endpoint_secret_rotated: "Signaturschlüssel eines Webhook-Endpunkts erneuert",
   event_signin_passkey: "Mit einem Passkey angemeldet",
   event_passkey_added: "Passkey hinzugefügt",
   event_passkey_renamed: "Passkey umbenannt",

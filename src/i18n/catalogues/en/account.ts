@@ -72,6 +72,7 @@ export default {
   event_webhook_endpoint_removed: "Webhook endpoint removed",
   event_webhook_endpoint_paused: "Webhook endpoint paused after failing deliveries",
   event_webhook_endpoint_resumed: "Webhook endpoint resumed",
+  event_webhook_endpoint_secret_rotated: "Webhook signing secret rotated",
   event_signin_passkey: "Signed in with a passkey",
   event_passkey_added: "Passkey added",
   event_passkey_renamed: "Passkey renamed",

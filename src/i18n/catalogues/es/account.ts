@@ -73,6 +73,7 @@ export default {
   event_webhook_endpoint_removed: "Destino de webhook quitado",
   event_webhook_endpoint_paused: "Destino de webhook pausado tras envíos fallidos",
   event_webhook_endpoint_resumed: "Destino de webhook reanudado",
+  event_webhook_endpoint_secret_rotated: "Secreto de firma de webhook renovado",
   event_signin_passkey: "Sesión iniciada con una llave de acceso",
   event_passkey_added: "Llave de acceso añadida",
   event_passkey_renamed: "Llave de acceso renombrada",

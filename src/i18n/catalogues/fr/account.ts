@@ -73,6 +73,7 @@ export default {
   event_webhook_endpoint_removed: "Point de terminaison de webhook retiré",
   event_webhook_endpoint_paused: "Point de terminaison de webhook mis en pause après des échecs",
   event_webhook_endpoint_resumed: "Point de terminaison de webhook relancé",
+  event_webhook_endpoint_secret_rotated: "Secret de signature de webhook renouvelé",
   event_signin_passkey: "Connexion avec une clé d’accès",
   event_passkey_added: "Clé d’accès ajoutée",
   event_passkey_renamed: "Clé d’accès renommée",
