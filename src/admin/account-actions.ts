@@ -213,6 +213,10 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
         count > 0 ? [sessionsRevokedEvent(deps, account.id, "admin", count, false)] : [],
       );
       detail.count = sessionsEnded;
+      // Applications are other places the account is signed in: a refresh token outlives the sessions (up to
+      // 30 days), so whoever had a stolen session and signed an application in with it would keep acting for
+      // the account. As "Sign out of all other sessions" does, every grant ends with its tokens.
+      detail.apps = await removeAllAppAccess(deps, account.id);
       break;
     case "remove-second-factors": {
       // One transaction removes every factor, with a webhook event for each that was removed.

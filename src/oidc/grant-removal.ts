@@ -12,9 +12,9 @@ export async function removeAppAccess(deps: Pick<Deps, "stores" | "clock">, acco
 /**
  * Deletes every grant the account gave any application, with every code, access token and refresh token
  * issued under them: after a password reset, a password change that signs out the other sessions, signing
- * out of all other sessions, the account's first second factor, or when the account is disabled,
- * applications must not keep acting for it (nor regain that when it is enabled again); the person signs in
- * to them afresh. Returns how many grants.
+ * out of all other sessions, the account's first second factor, an admin signing it out everywhere, or when
+ * the account is disabled, applications must not keep acting for it (nor regain that when it is enabled
+ * again); the person signs in to them afresh. Returns how many grants.
  */
 export async function removeAllAppAccess(deps: Pick<Deps, "stores" | "clock">, accountId: string): Promise<number> {
   return removeGrants(deps, accountId, () => true);

@@ -375,7 +375,7 @@ describe("admin console", () => {
     assert.equal(enableEvent?.detail?.admin, adminId);
   });
 
-  it("sign out everywhere ends every session of the account and tells the owner", async () => {
+  it("sign out everywhere ends every session of the account (and every application's grant) and tells the owner", async () => {
     const first = await createVerifiedAccount(t, "everywhere@example.com");
     const second = new TestClient(t.app);
     await second.request("POST", "/api/v1/session", { json: { identifier: "everywhere@example.com", password: STRONG_PASSWORD } });
@@ -385,7 +385,7 @@ describe("admin console", () => {
     assert.equal((await first.get("/api/v1/session")).statusCode, 401);
     assert.equal((await second.get("/api/v1/session")).statusCode, 401);
     const [event] = await t.deps.stores.audit.searchEvents({ accountId: id, types: ["admin.sessions_revoked"], limit: 1 });
-    assert.deepEqual(event?.detail, { admin: adminId, count: 2 });
+    assert.deepEqual(event?.detail, { admin: adminId, count: 2, apps: 0 }, "no application held access (test/oidc/account-changes.test.ts ends some)");
     assert.ok((await mailTo("everywhere@example.com")).some((m) => m.subject === "You have been signed out everywhere"));
     assert.equal((await admin.get("/api/v1/session")).statusCode, 200, "the admin's own session is untouched");
   });

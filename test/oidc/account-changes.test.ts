@@ -1,7 +1,8 @@
 // What applications hold after the account changes: tokens of a disabled or deleted account are inactive at
 // introspection; a password reset, a password change that signs out the other sessions, signing out of all
-// other sessions and an admin disabling the account end every application's tokens; deleting the account
-// removes everything applications held for it, in the database and in Redis.
+// other sessions, an admin signing the account out everywhere and an admin disabling the account end every
+// application's tokens; deleting the account removes everything applications held for it, in the database
+// and in Redis.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
@@ -283,13 +284,39 @@ for (const backend of allBackends()) {
       assert.equal(await t.deps.stores.oidcShortLivedArtifacts.getArtifact("AuthorizationCode", code, t.clock.now()), null, "the unredeemed code is gone too");
     });
 
-    it("an admin deleting the account removes its grants and tokens from storage", async () => {
+    /** A signed-in admin's browser, and the admin's account id. */
+    async function signedInAdmin(): Promise<{ admin: HTTPBrowser; adminId: string }> {
       const adminIdentifier = `admin${++accounts}@example.com`;
       const adminId = await seedAccount(t, adminIdentifier);
       await t.deps.stores.accounts.grantAdmin(adminId, t.clock.now());
       const admin = new HTTPBrowser();
       const signin = await admin.signIn(await admin.follow(`${t.base}/signin`, t.base), t.base, adminIdentifier, PASSWORD);
       assert.equal(signin.status, 200);
+      return { admin, adminId };
+    }
+
+    it("an admin's \"Sign out everywhere\" ends applications' refresh tokens too, and the record says how many", async () => {
+      const { admin, adminId } = await signedInAdmin();
+      const bystander = await ownerAndThief();
+      const { accountId, owner, ownerRefresh, thiefRefresh } = await ownerAndThief();
+      const page = await admin.request(`${t.base}/admin/accounts/${accountId}/sign-out`);
+      assert.match(page.body, /every app with access is signed out and must ask again/, "the confirmation says what it does");
+
+      const ended = await h.callAPI(admin, "POST", `/api/v1/admin/accounts/${accountId}/sign-out`, { password: PASSWORD });
+      assert.equal(ended.status, 200);
+      assert.deepEqual(await ended.json(), { changed: true });
+
+      assert.equal((await h.callAPI(owner, "GET", "/api/v1/session", undefined)).status, 401, "the browser sessions ended");
+      await assert.rejects(client.refreshTokenGrant(h.config, thiefRefresh), h.refused, "the thief's application lost the account");
+      await assert.rejects(client.refreshTokenGrant(h.config, ownerRefresh), h.refused, "every grant ends: grants are not tied to a browser");
+      assert.deepEqual(await t.deps.stores.oidcArtifacts.listArtifactsOfAccount("Grant", accountId, t.clock.now()), []);
+      const [event] = await t.deps.stores.audit.searchEvents({ accountId, types: ["admin.sessions_revoked"], limit: 1 });
+      assert.deepEqual(event?.detail, { admin: adminId, count: 2, apps: 2 }, "the record says how many applications lost access");
+      assert.ok(await h.refreshes(bystander.ownerRefresh), "another account's applications keep their tokens");
+    });
+
+    it("an admin deleting the account removes its grants and tokens from storage", async () => {
+      const { admin } = await signedInAdmin();
       const bystander = await ownerAndThief();
       const { accountId, identifier, owner, thiefRefresh } = await ownerAndThief();
       const { callback } = await h.authorize(owner, identifier);

@@ -122,7 +122,7 @@ export default {
   disableResetsStop: "Offene Links und Codes zum Zurücksetzen des Passworts funktionieren nicht mehr.",
   disableSelf: "Dies ist Ihr eigenes Konto: Sie werden sofort abgemeldet.",
   enableSignIn: "Die Person kann sich wieder mit ihrem Passwort anmelden.",
-  signOutEvery: "Jede Sitzung des Kontos endet, auf jedem Gerät.",
+  signOutEvery: "Jede Sitzung des Kontos endet, auf jedem Gerät, und alle Apps mit Zugriff werden abgemeldet und müssen erneut fragen.",
   signOutSelf: "Das gilt auch für diese Sitzung: Sie werden abgemeldet.",
   resetSends:
     "Wir senden einen Link (E-Mail) oder einen Code (SMS), mit dem die Person ein neues Passwort wählen kann. Bis dahin bleibt ihr Passwort unverändert.",

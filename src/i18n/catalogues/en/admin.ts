@@ -121,7 +121,7 @@ export default {
   disableResetsStop: "Pending password reset links and codes stop working.",
   disableSelf: "This is your own account: you will be signed out at once.",
   enableSignIn: "They can sign in again with their password.",
-  signOutEvery: "Every session of the account ends, on every device.",
+  signOutEvery: "Every session of the account ends, on every device, and every app with access is signed out and must ask again.",
   signOutSelf: "This includes this session: you will be signed out.",
   resetSends: "We send a link (e-mail) or a code (text message) that lets them choose a new password. Their password stays as it is until they use it.",
   resetEarlierStops: "Any earlier reset for the same address or number stops working.",

@@ -121,7 +121,8 @@ export default {
   disableResetsStop: "Los enlaces y códigos de restablecimiento pendientes dejan de funcionar.",
   disableSelf: "Es tu propia cuenta: se cerrará tu sesión de inmediato.",
   enableSignIn: "Podrá volver a entrar con su contraseña.",
-  signOutEvery: "Terminan todas las sesiones de la cuenta, en todos los dispositivos.",
+  signOutEvery:
+    "Terminan todas las sesiones de la cuenta, en todos los dispositivos, y se cierra la sesión en todas las apps con acceso, que tendrán que volver a pedir permiso.",
   signOutSelf: "Incluye esta sesión: se cerrará tu sesión.",
   resetSends: "Enviamos un enlace (correo) o un código (SMS) para elegir una contraseña nueva. Su contraseña no cambia hasta que lo use.",
   resetEarlierStops: "Cualquier restablecimiento anterior para la misma dirección o número deja de funcionar.",

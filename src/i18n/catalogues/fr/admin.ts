@@ -122,7 +122,8 @@ export default {
   disableResetsStop: "Les liens et codes de réinitialisation en attente ne fonctionnent plus.",
   disableSelf: "C’est votre propre compte : vous serez déconnecté immédiatement.",
   enableSignIn: "La personne peut de nouveau se connecter avec son mot de passe.",
-  signOutEvery: "Toutes les sessions du compte prennent fin, sur tous les appareils.",
+  signOutEvery:
+    "Toutes les sessions du compte prennent fin, sur tous les appareils, et toutes les applications autorisées sont déconnectées et devront redemander l’accès.",
   signOutSelf: "Cela inclut cette session : vous serez déconnecté.",
   resetSends: "Nous envoyons un lien (e-mail) ou un code (SMS) qui permet de choisir un nouveau mot de passe. Le mot de passe actuel reste valable jusque-là.",
   resetEarlierStops: "Toute réinitialisation précédente pour la même adresse ou le même numéro cesse de fonctionner.",
