@@ -2,9 +2,10 @@
 import { parseArgs } from "node:util";
 import { createArgon2Hasher } from "./accounts/password-hash.ts";
 import { checkNewPassword } from "./accounts/password-policy.ts";
-import { disableAccountAndAccess } from "./admin/account-actions.ts";
+import { disableAccountAndAccess, enableAccountAgain, grantAdminAccess, revokeAdminAccess } from "./admin/account-actions.ts";
 import { buildHelpFeedbackReport, formatHelpReportText } from "./admin/report.ts";
 import { type AuditEventType, recordAuditEvent } from "./audit/audit.ts";
+import { withAccountChangeDeps } from "./cli/account-change-deps.ts";
 import { runAccountsImport } from "./cli/import-command.ts";
 import { runClientsCommand, runKeysCommand } from "./cli/oidc-commands.ts";
 import { runBackup, runMigrateData } from "./cli/operations-commands.ts";
@@ -24,7 +25,7 @@ import { messageForError } from "./messages/errors.ts";
 import { openDatabase, openStores } from "./stores/index.ts";
 import type { Stores } from "./stores/types.ts";
 import { WebhookInputError } from "./webhooks/endpoints.ts";
-import { accountCreatedEvent, accountEnabledEvent } from "./webhooks/events.ts";
+import { accountCreatedEvent } from "./webhooks/events.ts";
 
 const HELP = `Usage: latchkey <command> [options]
 
@@ -46,7 +47,11 @@ Commands:
                                         admin is refused unless --force (nobody could open /admin after)
   accounts enable X                     Allow sign-in again (ended sessions, tokens and resets stay ended)
   accounts grant-admin X                Give the account access to /admin
-  accounts revoke-admin X               Take that access away
+  accounts revoke-admin X [--force]     Take that access away. The only enabled admin is refused unless
+                                        --force (nobody could open /admin after)
+                                        disable, enable, grant-admin and revoke-admin tell the owner as
+                                        the admin console does, and change nothing (exit 0) when the
+                                        account already is that way
   accounts import FILE [--format csv|jsonl] [--dry-run] [--rejects FILE]
                                         Import accounts with their password hashes (bcrypt, scrypt,
                                         PBKDF2-SHA256, argon2) from another system; exits 1 when
@@ -128,7 +133,7 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
       force: { type: "boolean" },
     },
   });
-  if (values.force && action !== "disable") throw new UsageError("--force is only for accounts disable");
+  if (values.force && action !== "disable" && action !== "revoke-admin") throw new UsageError("--force is only for accounts disable and revoke-admin");
   const clock = createSystemClock();
   switch (action) {
     case "create": {
@@ -186,10 +191,9 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
     case "disable":
       return withStores(config, async (stores) => {
         const { id, display } = await findAccount(stores, positionals[0] ?? values.identifier);
-        // The same function as the admin console's, so both end the same things and record them once.
-        const { result, appsEnded } = await disableAccountAndAccess(
-          { stores, clock, random: createCryptoRandom() },
-          { accountId: id, actor: OPERATOR_ACTOR, context: CLI_CONTEXT, allowLastAdmin: values.force === true },
+        // The same function as the admin console's, so both end the same things, record them once and tell the owner.
+        const { result, appsEnded } = await withAccountChangeDeps(config, stores, (deps) =>
+          disableAccountAndAccess(deps, { accountId: id, actor: OPERATOR_ACTOR, context: CLI_CONTEXT, allowLastAdmin: values.force === true }),
         );
         switch (result) {
           case "not_found":
@@ -206,7 +210,7 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
             );
           case "changed":
             process.stdout.write(
-              `Disabled ${display} (account ${id}): sign-in is refused; its sessions, pending password resets and confirmation codes ended, and ${appsEnded} application grant(s)\n`,
+              `Disabled ${display} (account ${id}): sign-in is refused; its sessions, pending password resets and confirmation codes ended, and ${appsEnded} application grant(s). The owner has been told\n`,
             );
             return 0;
         }
@@ -214,25 +218,55 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
     case "enable":
       return withStores(config, async (stores) => {
         const { id, display } = await findAccount(stores, positionals[0] ?? values.identifier);
-        const event = accountEnabledEvent({ clock, random: createCryptoRandom() }, id, OPERATOR_ACTOR);
-        const result = await stores.accounts.enableAccount(id, clock.now(), [event]);
+        const result = await withAccountChangeDeps(config, stores, (deps) =>
+          enableAccountAgain(deps, { accountId: id, actor: OPERATOR_ACTOR, context: CLI_CONTEXT }),
+        );
         if (result === "not_found") return fail(`no account uses ${display}`);
         if (result !== "changed") {
           process.stdout.write(`${display} is not disabled (account ${id}): nothing changed\n`);
           return 0;
         }
-        await recordCLIEvent(stores, "admin.account_enabled", id);
-        process.stdout.write(`Enabled ${display} (account ${id}): it can sign in again\n`);
+        process.stdout.write(`Enabled ${display} (account ${id}): it can sign in again. The owner has been told\n`);
         return 0;
       });
     case "grant-admin":
+      return withStores(config, async (stores) => {
+        const { id, display } = await findAccount(stores, positionals[0] ?? values.identifier);
+        // The same function as the console's: once, recorded with the change, and the owner is told.
+        const result = await withAccountChangeDeps(config, stores, (deps) =>
+          grantAdminAccess(deps, { accountId: id, actor: OPERATOR_ACTOR, context: CLI_CONTEXT }),
+        );
+        if (result === "not_found") return fail(`no account uses ${display}`);
+        if (result !== "changed") {
+          process.stdout.write(`${display} is already an admin (account ${id}): nothing changed\n`);
+          return 0;
+        }
+        process.stdout.write(`${display} is now an admin: it can open /admin (account ${id}). The owner has been told\n`);
+        return 0;
+      });
     case "revoke-admin":
       return withStores(config, async (stores) => {
         const { id, display } = await findAccount(stores, positionals[0] ?? values.identifier);
-        await stores.accounts.setAccountAdmin(id, action === "grant-admin", clock.now());
-        await recordCLIEvent(stores, action === "grant-admin" ? "admin.admin_granted" : "admin.admin_revoked", id);
-        process.stdout.write(`${display} ${action === "grant-admin" ? "is now an admin: it can open /admin" : "is no longer an admin"} (account ${id})\n`);
-        return 0;
+        // The same function as the console's; the check for the last admin is made in the change's transaction,
+        // so two revokes of the last two admins at once (here or in the console) leave one.
+        const result = await withAccountChangeDeps(config, stores, (deps) =>
+          revokeAdminAccess(deps, { accountId: id, actor: OPERATOR_ACTOR, context: CLI_CONTEXT, allowLastAdmin: values.force === true }),
+        );
+        switch (result) {
+          case "not_found":
+            return fail(`no account uses ${display}`);
+          case "unchanged":
+            process.stdout.write(`${display} is not an admin (account ${id}): nothing changed\n`);
+            return 0;
+          case "last_admin":
+            return fail(
+              `${display} is the only enabled admin: revoking its access would leave nobody able to open /admin. ` +
+                "Make another account an admin first (latchkey accounts grant-admin), or run again with --force to revoke it anyway",
+            );
+          case "changed":
+            process.stdout.write(`${display} is no longer an admin (account ${id}). The owner has been told\n`);
+            return 0;
+        }
       });
     default:
       throw new UsageError(

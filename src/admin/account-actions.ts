@@ -1,6 +1,7 @@
 // What an admin can do to an account from the console, in one table: each action's store verb, audit
 // event, notice to the owner, and whether it needs the admin's password again (step-up). Every change to
-// the account itself happens in one store verb, in one transaction.
+// the account itself happens in one store verb, in one transaction. Disabling, enabling, granting and
+// revoking admin access are each one function, shared with `latchkey accounts` at the terminal.
 import { deliverToIdentifier } from "../accounts/deliver.ts";
 import { normalizePassword } from "../accounts/password-policy.ts";
 import { type AuditEventType, auditEventRecord, recordAuditEvent } from "../audit/audit.ts";
@@ -55,6 +56,20 @@ export const STEP_UP_WINDOW_SECONDS = 15 * 60;
 
 type ActionDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "hasher" | "mailer" | "sms" | "logger" | "tasks">;
 
+/** What the functions shared with the command line need: the change, its records, and the notice to the owner. */
+export type AccountChangeDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger" | "tasks">;
+
+/** Who changes an account, from where: an admin in the console, or the operator at the terminal. */
+export interface AccountChangeInput {
+  accountId: string;
+  /** Who, for the webhook events. */
+  actor: WebhookActor;
+  /** Where from, for the audit event. */
+  context: SessionContext;
+  /** Facts for the audit event (the console's `admin`). */
+  detail?: Record<string, string | number | boolean>;
+}
+
 export interface AdminActionInput {
   admin: AccountRecord;
   accountId: string;
@@ -93,14 +108,7 @@ export async function verifyStepUp(deps: Pick<Deps, "stores" | "hasher">, admin:
   await deps.stores.shortLived.decrement(key);
 }
 
-export interface DisableAccountInput {
-  accountId: string;
-  /** Who disables it, for the webhook events: an admin in the console, the operator at the terminal. */
-  actor: WebhookActor;
-  /** Where from, for the audit event. */
-  context: SessionContext;
-  /** Facts for the audit event (the console's `admin`); `sessions` (how many ended) is added. */
-  detail?: Record<string, string | number | boolean>;
+export interface DisableAccountInput extends AccountChangeInput {
   /**
    * Disable the only enabled admin too. Only the operator's recovery path (`latchkey accounts disable
    * --force`, e.g. for an admin account that was taken over) may: the console never does, so nobody locks
@@ -123,10 +131,11 @@ export interface DisableAccountResult {
  * `session.revoked` with reason `account_disabled` when a session ended) and the audit event
  * `admin.account_disabled`; so an already disabled account, or a second of two disables at once, changes
  * nothing and records and sends nothing again. Then every grant the account gave applications ends with its
- * codes and tokens (enabling the account again does not bring them back). "last_admin" (nothing changed)
- * for the only enabled admin unless `allowLastAdmin`; "not_found" for a missing account.
+ * codes and tokens (enabling the account again does not bring them back), and the owner is told (in the
+ * background: deps.tasks). `detail.sessions` (how many ended) is added to the audit event. "last_admin"
+ * (nothing changed) for the only enabled admin unless `allowLastAdmin`; "not_found" for a missing account.
  */
-export async function disableAccountAndAccess(deps: Pick<Deps, "stores" | "clock" | "random">, input: DisableAccountInput): Promise<DisableAccountResult> {
+export async function disableAccountAndAccess(deps: AccountChangeDeps, input: DisableAccountInput): Promise<DisableAccountResult> {
   const { accountId, actor } = input;
   const result = await deps.stores.accounts.disableAccount(
     accountId,
@@ -144,7 +153,66 @@ export async function disableAccountAndAccess(deps: Pick<Deps, "stores" | "clock
   );
   if (result !== "changed") return { result, appsEnded: 0 };
   // A disabled account keeps no way in: applications' tokens end with its sessions.
-  return { result, appsEnded: await removeAllAppAccess(deps, accountId) };
+  const appsEnded = await removeAllAppAccess(deps, accountId);
+  await tellOwner(deps, accountId, "disabled");
+  return { result, appsEnded };
+}
+
+/**
+ * Enables a disabled account, the one way the console and `latchkey accounts enable` both do it: the flag,
+ * the `account.enabled` webhook event and the audit event `admin.account_enabled` in one transaction, then
+ * the owner is told. What disabling ended stays ended. "unchanged" when it is not disabled (nothing written,
+ * recorded or sent, also for the second of two at once); "not_found" for a missing account.
+ */
+export async function enableAccountAgain(deps: AccountChangeDeps, input: AccountChangeInput): Promise<AccountChangeResult> {
+  const { accountId } = input;
+  const result = await deps.stores.accounts.enableAccount(accountId, deps.clock.now(), [accountEnabledEvent(deps, accountId, input.actor)], {
+    audit: auditEventRecord(deps, { type: "admin.account_enabled", accountId, context: input.context, detail: input.detail }),
+  });
+  if (result === "changed") await tellOwner(deps, accountId, "enabled");
+  return result;
+}
+
+/**
+ * Gives an account admin access (it can open /admin), the one way the console and `latchkey accounts
+ * grant-admin` both do it: the flag and the audit event `admin.admin_granted` in one transaction, then the
+ * owner is told (a role they did not expect is a warning sign). "unchanged" when it already is an admin
+ * (nothing written, recorded or sent, also for the second of two at once); "not_found" for a missing account.
+ */
+export async function grantAdminAccess(deps: AccountChangeDeps, input: AccountChangeInput): Promise<AccountChangeResult> {
+  const { accountId } = input;
+  const result = await deps.stores.accounts.grantAdmin(accountId, deps.clock.now(), {
+    audit: auditEventRecord(deps, { type: "admin.admin_granted", accountId, context: input.context, detail: input.detail }),
+  });
+  if (result === "changed") await tellOwner(deps, accountId, "admin_granted");
+  return result;
+}
+
+export interface RevokeAdminInput extends AccountChangeInput {
+  /**
+   * Take the role from the only enabled admin too, leaving nobody able to open /admin until an account is
+   * made admin at the terminal. Only the operator may (`latchkey accounts revoke-admin --force`); the console
+   * never does.
+   */
+  allowLastAdmin?: boolean;
+}
+
+/**
+ * Takes an account's admin access away, the one way the console and `latchkey accounts revoke-admin` both
+ * do it: the flag and the audit event `admin.admin_revoked` in one transaction, then the owner is told.
+ * "last_admin" (nothing changed) for the only enabled admin unless `allowLastAdmin`: checked in the change's
+ * transaction with the admins' rows locked, so two revokes of the last two admins at once leave one.
+ * "unchanged" when it is not an admin (nothing written, recorded or sent, also for the second of two at
+ * once); "not_found" for a missing account.
+ */
+export async function revokeAdminAccess(deps: AccountChangeDeps, input: RevokeAdminInput): Promise<AccountChangeResult> {
+  const { accountId } = input;
+  const result = await deps.stores.accounts.revokeAdmin(accountId, deps.clock.now(), {
+    audit: auditEventRecord(deps, { type: "admin.admin_revoked", accountId, context: input.context, detail: input.detail }),
+    allowLastAdmin: input.allowLastAdmin === true,
+  });
+  if (result === "changed") await tellOwner(deps, accountId, "admin_revoked");
+  return result;
 }
 
 function refuseChange(result: AccountChangeResult | "deleted"): boolean {
@@ -153,8 +221,14 @@ function refuseChange(result: AccountChangeResult | "deleted"): boolean {
   return result === "unchanged";
 }
 
+/** Tells the owner of an account that is still there, at its identifiers as they are now (see notifyOwner). */
+async function tellOwner(deps: AccountChangeDeps, accountId: string, kind: AdminNoticeKind): Promise<void> {
+  const account = await deps.stores.accounts.getAccountById(accountId);
+  if (account) notifyOwner(deps, await deps.stores.accounts.listIdentifiers(accountId), kind, account);
+}
+
 /** Tells every confirmed identifier (in the background: the admin's answer does not wait for delivery). */
-function notifyOwner(deps: ActionDeps, identifiers: readonly IdentifierRecord[], kind: AdminNoticeKind, account: AccountRecord): void {
+function notifyOwner(deps: AccountChangeDeps, identifiers: readonly IdentifierRecord[], kind: AdminNoticeKind, account: AccountRecord): void {
   const locale = account.locale;
   const signin = `${deps.config.baseUrl}/signin`;
   const help = `${deps.config.baseUrl}/help`;
@@ -181,29 +255,24 @@ export async function performAdminAction(deps: ActionDeps, input: AdminActionInp
   if (rule.stepUp) await verifyStepUp(deps, input.admin, input.password);
   // Read before the change: after a deletion there is nobody left to ask where to send the notice.
   const identifiers = await deps.stores.accounts.listIdentifiers(account.id);
-  const now = deps.clock.now();
   const detail: Record<string, string | number | boolean> = { admin: input.admin.id };
   let sessionsEnded: number | undefined;
   // Webhook events go into the change's own transaction, so applications hear of exactly what happened.
   const actor: WebhookActor = { kind: "admin", accountId: input.admin.id };
 
+  // The four changes shared with the command line write their audit event in the change's own transaction
+  // and tell the owner themselves: one way each, whoever asks.
+  const shared = { accountId: account.id, actor, context: input.context, detail };
   switch (input.action) {
-    case "disable": {
-      // Its audit event is written in the change's own transaction (the one way to disable, shared with the CLI).
-      const disabled = await disableAccountAndAccess(deps, { accountId: account.id, actor, context: input.context, detail });
-      if (refuseChange(disabled.result)) return { changed: false };
-      if (rule.notice) notifyOwner(deps, identifiers, rule.notice, account);
-      return { changed: true };
-    }
+    case "disable":
+      return { changed: !refuseChange((await disableAccountAndAccess(deps, shared)).result) };
     case "enable":
-      if (refuseChange(await deps.stores.accounts.enableAccount(account.id, now, [accountEnabledEvent(deps, account.id, actor)]))) return { changed: false };
-      break;
+      return { changed: !refuseChange(await enableAccountAgain(deps, shared)) };
     case "grant-admin":
-      if (refuseChange(await deps.stores.accounts.grantAdmin(account.id, now))) return { changed: false };
-      break;
+      return { changed: !refuseChange(await grantAdminAccess(deps, shared)) };
     case "revoke-admin":
-      if (refuseChange(await deps.stores.accounts.revokeAdmin(account.id, now))) return { changed: false };
-      break;
+      // The console never takes the role from the last enabled admin (ADMIN_LAST_ADMIN).
+      return { changed: !refuseChange(await revokeAdminAccess(deps, shared)) };
     case "delete":
       refuseChange(await deleteAccountAndAppAccess(deps, account.id, [accountDeletedEvent(deps, account.id, actor)]));
       detail.identifiers = identifiers.length;

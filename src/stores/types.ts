@@ -134,6 +134,11 @@ export interface AccountStore {
    * such account.
    */
   setAccountDisabled(accountId: string, disabledAt: Date | null, events?: WebhookEventsFor<true>): Promise<boolean>;
+  /**
+   * Sets or clears the admin flag and nothing else: no check for the last admin, no record. Only for an
+   * account being created (`latchkey accounts create --admin`); otherwise grantAdmin and revokeAdmin, through
+   * grantAdminAccess and revokeAdminAccess (src/admin/account-actions.ts). False when there is no such account.
+   */
   setAccountAdmin(accountId: string, isAdmin: boolean, at: Date): Promise<boolean>;
   /** Accounts with their identifiers, newest first. */
   listAccounts(options: { limit: number; offset: number }): Promise<Array<{ account: AccountRecord; identifiers: IdentifierRecord[] }>>;
@@ -156,12 +161,25 @@ export interface AccountStore {
     events?: WebhookEventsFor<DisabledAccountEnded>,
     options?: { audit?: (ended: DisabledAccountEnded) => AuditEventRecord; allowLastAdmin?: boolean },
   ): Promise<AccountChangeResult>;
-  /** Enables a disabled account. Never "last_admin". */
-  enableAccount(accountId: string, at: Date, events?: WebhookEventsFor<true>): Promise<AccountChangeResult>;
-  /** Gives the account admin access. Never "last_admin". */
-  grantAdmin(accountId: string, at: Date): Promise<AccountChangeResult>;
-  /** Takes admin access away; "last_admin" when it is the only enabled admin (atomic check, as disableAccount). */
-  revokeAdmin(accountId: string, at: Date): Promise<AccountChangeResult>;
+  /**
+   * Enables a disabled account, and in the same transaction writes `events` and `options.audit`. Never
+   * "last_admin"; "unchanged" (nothing written) when it is not disabled: of concurrent calls exactly one
+   * changes it.
+   */
+  enableAccount(accountId: string, at: Date, events?: WebhookEventsFor<true>, options?: { audit?: AuditEventRecord }): Promise<AccountChangeResult>;
+  /**
+   * Gives the account admin access, and in the same transaction writes `options.audit`. Never "last_admin";
+   * "unchanged" (nothing written) when it already is an admin: of concurrent calls exactly one changes it.
+   */
+  grantAdmin(accountId: string, at: Date, options?: { audit?: AuditEventRecord }): Promise<AccountChangeResult>;
+  /**
+   * Takes admin access away, and in the same transaction writes `options.audit`. "unchanged" (nothing
+   * written) when it is not an admin: of concurrent calls exactly one changes it. "last_admin" (nothing
+   * changed) when it is the only enabled admin, unless `options.allowLastAdmin`: the check and the change are
+   * one transaction that locks the admin rows (as disableAccount), so two admins demoting each other at once
+   * cannot both succeed.
+   */
+  revokeAdmin(accountId: string, at: Date, options?: { audit?: AuditEventRecord; allowLastAdmin?: boolean }): Promise<AccountChangeResult>;
   /**
    * Deletes an account and everything that belongs to it (identifiers, which are then free for anyone,
    * sessions, verification codes, password resets, passkeys, second factors and recovery codes, and every

@@ -162,6 +162,80 @@ export function describeAdminStoreContract(stores: () => Stores, start: Date): v
       assert.equal((await stores().accounts.getAccountById(keeper.id))?.isAdmin, true);
     });
 
+    test("enableAccount, grantAdmin and revokeAdmin write their audit event with the change, and none when nothing changed", async () => {
+      const keeper = await admin();
+      const { account: a } = await account();
+      const audit = (type: AuditEventRecord["type"]): AuditEventRecord => ({
+        id: unique("evt"),
+        at: start,
+        type,
+        accountId: a.id,
+        ip: null,
+        userAgent: "contract",
+        detail: { admin: keeper.id },
+      });
+      const recorded = async () =>
+        (await stores().audit.searchEvents({ accountId: a.id, limit: 20 }))
+          .map((e) => [e.type, e.detail?.admin])
+          .sort((x, y) => String(x).localeCompare(String(y)));
+      for (let i = 0; i < 2; i++) {
+        await stores().accounts.grantAdmin(a.id, start, { audit: audit("admin.admin_granted") });
+        await stores().accounts.revokeAdmin(a.id, start, { audit: audit("admin.admin_revoked") });
+        await stores().accounts.setAccountDisabled(a.id, start);
+        await stores().accounts.enableAccount(a.id, start, undefined, { audit: audit("admin.account_enabled") });
+      }
+      await stores().accounts.revokeAdmin(a.id, start, { audit: audit("admin.admin_revoked") });
+      await stores().accounts.enableAccount(a.id, start, undefined, { audit: audit("admin.account_enabled") });
+      assert.deepEqual(await recorded(), [
+        ["admin.account_enabled", keeper.id],
+        ["admin.account_enabled", keeper.id],
+        ["admin.admin_granted", keeper.id],
+        ["admin.admin_granted", keeper.id],
+        ["admin.admin_revoked", keeper.id],
+        ["admin.admin_revoked", keeper.id],
+      ]);
+      assert.equal(await stores().accounts.grantAdmin(a.id, start, { audit: audit("admin.admin_granted") }), "changed");
+      assert.equal(await stores().accounts.grantAdmin(a.id, start, { audit: audit("admin.admin_granted") }), "unchanged");
+      assert.equal((await recorded()).filter(([type]) => type === "admin.admin_granted").length, 3, "an admin already: nothing recorded");
+    });
+
+    test("revokeAdmin with allowLastAdmin takes the role from the only enabled admin", async () => {
+      const only = await admin();
+      assert.equal(await stores().accounts.revokeAdmin(only.id, start), "last_admin");
+      assert.equal(await stores().accounts.revokeAdmin(only.id, start, { allowLastAdmin: true }), "changed");
+      assert.equal((await stores().accounts.getAccountById(only.id))?.isAdmin, false);
+    });
+
+    test("ten grants, then ten revokes, of one account at the same time: exactly one of each changes it and writes its audit event", async () => {
+      const keeper = await admin();
+      const { account: a } = await account();
+      const audit = (type: AuditEventRecord["type"]) => (): AuditEventRecord => ({
+        id: unique("evt"),
+        at: start,
+        type,
+        accountId: a.id,
+        ip: null,
+        userAgent: null,
+        detail: null,
+      });
+      // The pool's connections first: opened one by one under the race, they would make the ten take turns.
+      await Promise.all(Array.from({ length: 10 }, () => stores().accounts.getAccountById(a.id)));
+      for (const [type, change] of [
+        ["admin.admin_granted", () => stores().accounts.grantAdmin(a.id, start, { audit: audit("admin.admin_granted")() })],
+        ["admin.admin_revoked", () => stores().accounts.revokeAdmin(a.id, start, { audit: audit("admin.admin_revoked")() })],
+      ] as const) {
+        const results = await Promise.all(Array.from({ length: 10 }, change));
+        assert.deepEqual(
+          results.filter((r) => r === "changed"),
+          ["changed"],
+          type,
+        );
+        assert.equal(results.filter((r) => r === "unchanged").length, 9, type);
+        assert.equal((await stores().audit.searchEvents({ accountId: a.id, types: [type], limit: 20 })).length, 1, `${type}: one audit event`);
+      }
+      assert.equal((await stores().accounts.getAccountById(keeper.id))?.isAdmin, true);
+    });
+
     test("the only enabled admin cannot be demoted, disabled or deleted; with a second admin they can", async () => {
       const only = await admin();
       // A disabled admin does not count as one who can still manage the installation.

@@ -1,21 +1,19 @@
 // Disabling an account, from the admin console's JSON API and from `latchkey accounts disable` (a real
 // process on the same storage), on SQLite, PostgreSQL and PostgreSQL + Redis: both end the same things,
-// record and send it once however often they are asked, leave no reset link for after a re-enabling, and
-// only the command line may disable the last admin, and only with --force.
+// record, send and tell the owner once however often they are asked, leave no reset link for after a
+// re-enabling, and only the command line may disable the last admin, and only with --force.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { addWebhookEndpoint } from "../../src/webhooks/endpoints.ts";
 import { runWebhookDeliveryRound } from "../../src/webhooks/worker.ts";
 import { STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp, testEnv } from "../helpers/app.ts";
 import { allBackends } from "../helpers/backends.ts";
+import { type CLIResult, runCLI } from "../helpers/cli-process.ts";
 import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { readEmails } from "../helpers/outbox.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
 const NEW_PASSWORD = "Lantern-Orchard-Velvet-Comet-9";
 
 for (const backend of allBackends()) {
@@ -43,21 +41,13 @@ for (const backend of allBackends()) {
     });
 
     /** Runs the command without blocking this process (its database pool and receiver keep working). */
-    const cli = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => {
-          stdout += d.toString();
-        });
-        child.stderr.on("data", (d: Buffer) => {
-          stderr += d.toString();
-        });
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-        child.stdin.end();
-      });
+    const cli = (args: string[]): Promise<CLIResult> => runCLI(cliEnv, args);
+
+    /** The subjects of the mail `address` was sent, by the app or by the command (the same outbox). */
+    async function subjectsTo(address: string): Promise<string[]> {
+      await t.deps.tasks.settle();
+      return (await readEmails(t.config.outboxDir)).filter((m) => m.to.includes(address)).map((m) => m.subject);
+    }
 
     async function idOf(identifier: string): Promise<string> {
       const found = await t.deps.stores.accounts.getAccountByIdentifier(identifier);
@@ -94,14 +84,14 @@ for (const backend of allBackends()) {
       return t.deps.stores.audit.searchEvents({ accountId, types: ["admin.account_disabled"], limit: 10 });
     }
 
-    it("latchkey accounts disable, run twice: one change, one audit event, one account.disabled and one session.revoked; a reset link sent before is dead after enabling", async () => {
+    it("latchkey accounts disable, run twice: one change, one audit event, one account.disabled, one session.revoked and one notice to the owner; a reset link sent before is dead after enabling", async () => {
       const owner = await seedVerifiedAccount(t, "cli-target@example.com");
       const id = await idOf("cli-target@example.com");
       const token = await requestResetLink("cli-target@example.com");
 
       const first = await cli(["accounts", "disable", "cli-target@example.com"]);
       assert.equal(first.status, 0, first.stderr);
-      assert.match(first.stdout, /^Disabled cli-target@example\.com \(account \S+\): sign-in is refused/);
+      assert.match(first.stdout, /^Disabled cli-target@example\.com \(account \S+\): sign-in is refused.*The owner has been told/);
       const disabledAt = (await t.deps.stores.accounts.getAccountById(id))?.disabledAt;
       assert.ok(disabledAt);
       const second = await cli(["accounts", "disable", "CLI-Target@example.com"]);
@@ -118,6 +108,11 @@ for (const backend of allBackends()) {
         { type: "account.disabled", data: { accountId: id, actor: { kind: "admin" } } },
         { type: "session.revoked", data: { accountId: id, reason: "account_disabled", count: 1, exceptCurrent: false } },
       ]);
+      // The same notice as from the console, once, by the command itself (the server is not asked to send it).
+      assert.deepEqual(
+        (await subjectsTo("cli-target@example.com")).filter((s) => s !== "Reset your password"),
+        ["Your account has been disabled"],
+      );
 
       const enabled = await cli(["accounts", "enable", "cli-target@example.com"]);
       assert.equal(enabled.status, 0, enabled.stderr);
@@ -130,6 +125,10 @@ for (const backend of allBackends()) {
         ["account.disabled", "session.revoked", "account.enabled"],
       );
       assert.equal((await t.deps.stores.audit.searchEvents({ accountId: id, types: ["admin.account_enabled"], limit: 10 })).length, 1);
+      assert.deepEqual(
+        (await subjectsTo("cli-target@example.com")).filter((s) => s !== "Reset your password"),
+        ["Your account has been disabled", "Your account has been enabled"],
+      );
 
       // Within the link's 30 minutes, and the account may sign in again: the link still does not work.
       const reset = await new TestClient(t.app).request("POST", "/api/v1/password-resets/complete", { json: { token, password: NEW_PASSWORD } });
@@ -141,7 +140,7 @@ for (const backend of allBackends()) {
       assert.equal(signin.statusCode, 200, "the password is unchanged");
     });
 
-    it("the console (JSON API), asked twice: changed, then unchanged; one audit event, one account.disabled and one session.revoked; a reset link sent before is dead after enabling", async () => {
+    it("the console (JSON API), asked twice: changed, then unchanged; one audit event, one account.disabled, one session.revoked and one notice; a reset link sent before is dead after enabling", async () => {
       const owner = await seedVerifiedAccount(t, "console-target@example.com");
       const id = await idOf("console-target@example.com");
       const token = await requestResetLink("console-target@example.com");
@@ -165,6 +164,11 @@ for (const backend of allBackends()) {
 
       const enabled = await root.request("POST", `/api/v1/admin/accounts/${id}/enable`, { json: {} });
       assert.deepEqual(enabled.json(), { changed: true });
+      assert.deepEqual((await root.request("POST", `/api/v1/admin/accounts/${id}/enable`, { json: {} })).json(), { changed: false });
+      assert.deepEqual(
+        (await subjectsTo("console-target@example.com")).filter((s) => s !== "Reset your password"),
+        ["Your account has been disabled", "Your account has been enabled"],
+      );
       const reset = await new TestClient(t.app).request("POST", "/api/v1/password-resets/complete", { json: { token, password: NEW_PASSWORD } });
       assert.equal(reset.statusCode, 400, reset.body);
       assert.equal(reset.json().error.code, "RESET_TOKEN_USED");

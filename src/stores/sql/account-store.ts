@@ -6,6 +6,7 @@ import type {
   AccountChangeResult,
   AccountRecord,
   AccountStore,
+  AuditEventRecord,
   DeleteAccountResult,
   DisabledAccountEnded,
   IdentifierRecord,
@@ -148,17 +149,24 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
     return admins.length === 1 && admins[0]?.id === accountId;
   }
 
-  /** Runs `change` on an existing account in a transaction; "not_found" when there is none. */
+  /**
+   * Runs `change` on an existing account in a transaction; "not_found" when there is none. The webhook events
+   * and the audit event are written in the same transaction when it answers "changed", and only then.
+   */
   async function changeAccount(
     accountId: string,
     events: WebhookEventsFor<true> | undefined,
+    audit: AuditEventRecord | undefined,
     change: (trx: Transaction<Database>, account: Selectable<AccountsTable>) => Promise<AccountChangeResult>,
   ): Promise<AccountChangeResult> {
     return db.transaction().execute(async (trx) => {
       const account = await trx.selectFrom("accounts").selectAll().where("id", "=", accountId).executeTakeFirst();
       const result = account ? await change(trx, account) : "not_found";
-      // The webhook events commit with the change, and only when something changed.
-      if (result === "changed") await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, true as const));
+      if (result === "changed") {
+        await insertWebhookEvents(trx, codec, resolveWebhookEvents(events, true as const));
+        // Recorded with the change: never left unrecorded, nor recorded by a call that changed nothing.
+        if (audit) await insertAuditEvent(trx, codec, audit);
+      }
       return result;
     });
   }
@@ -393,8 +401,8 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
       });
     },
 
-    enableAccount: (accountId, at, events) =>
-      changeAccount(accountId, events, async (trx, account) => {
+    enableAccount: (accountId, at, events, options = {}) =>
+      changeAccount(accountId, events, options.audit, async (trx, account) => {
         if (account.disabled_at === null) return "unchanged";
         // Only while still disabled, as in disableAccount: of concurrent enables one writes the events.
         const updated = await trx
@@ -406,27 +414,33 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
         return Number(updated.numUpdatedRows) === 1 ? "changed" : "unchanged";
       }),
 
-    grantAdmin: (accountId, at) =>
-      changeAccount(accountId, undefined, async (trx, account) => {
+    grantAdmin: (accountId, at, options = {}) =>
+      changeAccount(accountId, undefined, options.audit, async (trx, account) => {
         if (codec.fromBool(account.is_admin)) return "unchanged";
-        await trx
+        // Only while not yet an admin: the read above takes no lock in PostgreSQL, so of concurrent grants the
+        // one whose update finds the row unchanged records it; the others wait for it on the row and find it done.
+        const updated = await trx
           .updateTable("accounts")
           .set({ is_admin: codec.bool(true), updated_at: codec.time(at) })
           .where("id", "=", accountId)
-          .execute();
-        return "changed";
+          .where("is_admin", "=", codec.bool(false))
+          .executeTakeFirst();
+        return Number(updated.numUpdatedRows) === 1 ? "changed" : "unchanged";
       }),
 
-    revokeAdmin: (accountId, at) =>
-      changeAccount(accountId, undefined, async (trx, account) => {
+    revokeAdmin: (accountId, at, options = {}) =>
+      changeAccount(accountId, undefined, options.audit, async (trx, account) => {
         if (!codec.fromBool(account.is_admin)) return "unchanged";
-        if (await isLastAdmin(trx, accountId)) return "last_admin";
-        await trx
+        if (!options.allowLastAdmin && (await isLastAdmin(trx, accountId))) return "last_admin";
+        // Only while still an admin, as in grantAdmin: of concurrent revokes of one account, one records it
+        // (the others, after isLastAdmin waited for it, find the flag already cleared).
+        const updated = await trx
           .updateTable("accounts")
           .set({ is_admin: codec.bool(false), updated_at: codec.time(at) })
           .where("id", "=", accountId)
-          .execute();
-        return "changed";
+          .where("is_admin", "=", codec.bool(true))
+          .executeTakeFirst();
+        return Number(updated.numUpdatedRows) === 1 ? "changed" : "unchanged";
       }),
 
     async setAccountName(accountId, name, at, events) {
