@@ -11,8 +11,8 @@ export interface CLIResult {
   stderr: string;
 }
 
-/** Runs `latchkey ARGS` with exactly `env` and an empty standard input; resolves when it exits. */
-export function runCLI(env: Record<string, string>, args: string[]): Promise<CLIResult> {
+/** Runs `latchkey ARGS` with exactly `env` and `input` (empty by default) on its standard input; resolves when it exits. */
+export function runCLI(env: Record<string, string>, args: string[], input = ""): Promise<CLIResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env });
     let stdout = "";
@@ -25,6 +25,6 @@ export function runCLI(env: Record<string, string>, args: string[]): Promise<CLI
     });
     child.on("error", reject);
     child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end();
+    child.stdin.end(input);
   });
 }

@@ -12,6 +12,9 @@ export interface ReceivedMail {
 export interface TestSMTPServer {
   /** For LATCHKEY_SMTP_URL. */
   url: string;
+  port: number;
+  /** The smtp-server itself, for a test that changes how it answers (its onConnect, say). */
+  server: SMTPServer;
   received: ReceivedMail[];
   /** The newest message to `to` (compared without case), or undefined. */
   latestTo(to: string): ReceivedMail | undefined;
@@ -40,6 +43,8 @@ export function startSMTPServer(): Promise<TestSMTPServer> {
       const port = (server.server.address() as AddressInfo).port;
       resolve({
         url: `smtp://127.0.0.1:${port}`,
+        port,
+        server,
         received,
         latestTo: (to) => received.filter((m) => m.to.toLowerCase().includes(to.toLowerCase())).at(-1),
         close: () => new Promise<void>((done) => server.close(() => done())),

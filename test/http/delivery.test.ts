@@ -7,43 +7,13 @@ import { type AddressInfo, createServer as createTCPServer, type Socket } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { consumeSendAllowance } from "../../src/accounts/send-limits.ts";
 import { signSMSWebhookBody } from "../../src/delivery/sms.ts";
 import { STRONG_PASSWORD, seedVerifiedAccount } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { solveCAPTCHA, TestClient } from "../helpers/client.ts";
-
-interface Received {
-  to: string;
-  subject: string;
-  text: string;
-}
-
-function startSMTP(): Promise<{ server: SMTPServer; port: number; received: Received[] }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(", ") : (mail.to?.text ?? "");
-          received.push({ to, subject: mail.subject ?? "", text: mail.text ?? "" });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.server.address() as AddressInfo).port;
-      resolve({ server, port, received });
-    });
-  });
-}
+import { startSMTPServer, type TestSMTPServer } from "../helpers/smtp.ts";
 
 interface WebhookCall {
   headers: Record<string, string | string[] | undefined>;
@@ -68,10 +38,10 @@ function startWebhook(status: () => number): Promise<{ server: Server; url: stri
 }
 
 describe("delivery over SMTP", () => {
-  let smtp: Awaited<ReturnType<typeof startSMTP>>;
+  let smtp: TestSMTPServer;
   let t: TestApp;
   before(async () => {
-    smtp = await startSMTP();
+    smtp = await startSMTPServer();
     t = await createTestApp({
       LATCHKEY_REGISTRATION_CAPTCHA: "0",
       LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
@@ -80,7 +50,7 @@ describe("delivery over SMTP", () => {
   });
   after(async () => {
     await t.close();
-    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+    await smtp.close();
   });
 
   it("sends the confirmation code through a real SMTP exchange, and the code works", async () => {
@@ -117,12 +87,12 @@ describe("delivery over SMTP", () => {
 });
 
 describe("messages in the person's language, with the owner's templates per language", () => {
-  let smtp: Awaited<ReturnType<typeof startSMTP>>;
+  let smtp: TestSMTPServer;
   let webhook: Awaited<ReturnType<typeof startWebhook>>;
   let t: TestApp;
   let brandingDir: string;
   before(async () => {
-    smtp = await startSMTP();
+    smtp = await startSMTPServer();
     webhook = await startWebhook(() => 200);
     brandingDir = mkdtempSync(join(tmpdir(), "latchkey-branding-"));
     mkdirSync(join(brandingDir, "templates", "email"), { recursive: true });
@@ -142,7 +112,7 @@ describe("messages in the person's language, with the owner's templates per lang
   });
   after(async () => {
     await t.close();
-    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+    await smtp.close();
     await new Promise<void>((resolve) => webhook.server.close(() => resolve()));
     rmSync(brandingDir, { recursive: true, force: true });
   });
@@ -365,18 +335,18 @@ describe("a mail server that stalls", { concurrency: true }, () => {
 });
 
 describe("signing in to an unconfirmed account while the mail server is down", () => {
-  let smtp: Awaited<ReturnType<typeof startSMTP>>;
+  let smtp: TestSMTPServer;
   let refuse = false;
   let t: TestApp;
   before(async () => {
-    smtp = await startSMTP();
+    smtp = await startSMTPServer();
     // While `refuse` is set the server turns every connection away, as one that is down for maintenance.
     smtp.server.onConnect = (_session, callback) => callback(refuse ? Object.assign(new Error("down"), { responseCode: 421 }) : undefined);
     t = await createTestApp({ LATCHKEY_REGISTRATION_CAPTCHA: "0", LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
   });
   after(async () => {
     await t.close();
-    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+    await smtp.close();
   });
 
   it("does not count the codes that could not be sent: once the server is back, signing in sends one", async () => {

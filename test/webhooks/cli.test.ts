@@ -1,21 +1,18 @@
 // `latchkey webhooks …` and the account commands' events, run as real processes against a real SQLite file
 // and a real receiver on loopback.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load.ts";
 import { createManualClock } from "../../src/lib/clock.ts";
 import { runWebhookDeliveryRound } from "../../src/webhooks/worker.ts";
 import { createDeps } from "../../src/wiring.ts";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { testEnv } from "../helpers/app.ts";
+import { type CLIResult, runCLI } from "../helpers/cli-process.ts";
 import { type ReceivedWebhook, startWebhookReceiver, verifyWithStandardWebhooks, type WebhookReceiver } from "../helpers/webhook-receiver.ts";
-
-const BIN = fileURLToPath(new URL("../../bin/latchkey.js", import.meta.url));
 
 describe("latchkey webhooks", () => {
   let dataDir: string;
@@ -32,21 +29,7 @@ describe("latchkey webhooks", () => {
   });
 
   /** Runs the CLI without blocking this process, whose receiver must keep answering meanwhile. */
-  const run = (args: string[], extraEnv: Record<string, string> = {}, input = ""): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
-      child.stdin.end(input);
-    });
+  const run = (args: string[], extraEnv: Record<string, string> = {}, input = ""): Promise<CLIResult> => runCLI({ ...env, ...extraEnv }, args, input);
 
   /** Delivers what is due, as a running server's worker would (`aheadMs` from now, for retries). */
   async function deliverDue(aheadMs = 0): Promise<void> {

@@ -16,18 +16,20 @@ function startOfHour(at: Date): Date {
  * with it (disabling an account: see AccountStore.disableAccount).
  */
 export async function insertAuditEvent(trx: Transaction<Database> | Kysely<Database>, codec: SqlCodec, e: AuditEventRecord): Promise<void> {
-  await trx
-    .insertInto("audit_events")
-    .values({
-      id: e.id,
-      at: codec.time(e.at),
-      type: e.type,
-      account_id: e.accountId,
-      ip: e.ip,
-      user_agent: e.userAgent,
-      detail: e.detail ? JSON.stringify(e.detail) : null,
-    })
-    .execute();
+  await trx.insertInto("audit_events").values(auditEventRow(codec, e)).execute();
+}
+
+/** An audit event as the row it is stored in. */
+function auditEventRow(codec: SqlCodec, e: AuditEventRecord) {
+  return {
+    id: e.id,
+    at: codec.time(e.at),
+    type: e.type,
+    account_id: e.accountId,
+    ip: e.ip,
+    user_agent: e.userAgent,
+    detail: e.detail ? JSON.stringify(e.detail) : null,
+  };
 }
 
 export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec, run: QueryRunner = (query) => db.executeQuery(query)): AuditStore {
@@ -56,17 +58,7 @@ export function createSqlAuditStore(db: Kysely<Database>, codec: SqlCodec, run: 
   const hourOfAt = codec.dialect === "postgres" ? sql<SqlTime>`to_timestamp(floor(extract(epoch from at) / 3600) * 3600)` : sql<SqlTime>`(at / 3600) * 3600`;
   return {
     async recordEvent(e) {
-      await run(
-        insertEvent.bind({
-          id: e.id,
-          at: codec.time(e.at),
-          type: e.type,
-          account_id: e.accountId,
-          ip: e.ip,
-          user_agent: e.userAgent,
-          detail: e.detail ? JSON.stringify(e.detail) : null,
-        }),
-      );
+      await run(insertEvent.bind(auditEventRow(codec, e)));
     },
     async listEvents(q) {
       let query = db.selectFrom("audit_events").selectAll();
