@@ -4,7 +4,7 @@ import { createArgon2Hasher } from "./accounts/password-hash.ts";
 import { checkNewPassword } from "./accounts/password-policy.ts";
 import { disableAccountAndAccess, enableAccountAgain, grantAdminAccess, revokeAdminAccess } from "./admin/account-actions.ts";
 import { buildHelpFeedbackReport, formatHelpReportText } from "./admin/report.ts";
-import { type AuditEventType, recordAuditEvent } from "./audit/audit.ts";
+import { type AuditEventType, auditEventRecord, recordAuditEvent } from "./audit/audit.ts";
 import { withAccountChangeDeps } from "./cli/account-change-deps.ts";
 import { runAccountsImport } from "./cli/import-command.ts";
 import { runClientsCommand, runKeysCommand } from "./cli/oidc-commands.ts";
@@ -159,8 +159,12 @@ async function runAccounts(config: Config, args: string[]): Promise<number> {
           (result) => [accountCreatedEvent({ clock, random }, result.account, [result.identifier], OPERATOR_ACTOR)],
         );
         if (!created) return fail(`${parsed.identifier.display} is already used by an account`);
-        if (values.admin) await stores.accounts.setAccountAdmin(id, true, clock.now());
         await recordCLIEvent(stores, "admin.account_created", id);
+        // Made admin as grant-admin does it: the flag and its audit event in one transaction.
+        if (values.admin)
+          await stores.accounts.grantAdmin(id, clock.now(), {
+            audit: auditEventRecord({ clock, random }, { type: "admin.admin_granted", accountId: id, context: CLI_CONTEXT }),
+          });
         process.stdout.write(`Created account ${id} for ${parsed.identifier.display}${values.admin ? " (admin)" : ""}\n`);
         return 0;
       });

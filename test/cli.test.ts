@@ -73,6 +73,22 @@ describe("latchkey CLI", () => {
     assert.equal(await signInStatus("ops@example.com", STRONG_PASSWORD), 200);
   });
 
+  it("creates an admin account and records the grant beside the creation", () => {
+    const created = run(["accounts", "create", "--identifier", "first-admin@example.com", "--admin"], `${STRONG_PASSWORD}\n`);
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stdout, /Created account \S+ for first-admin@example\.com \(admin\)/);
+    const audit = run(["audit", "--account", "first-admin@example.com"]);
+    assert.equal(audit.status, 0, audit.stderr);
+    const types = audit.stdout
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split("\t")[1])
+      .filter(Boolean);
+    assert.deepEqual(types.sort(), ["admin.account_created", "admin.admin_granted"]);
+    // Granting again changes nothing and records nothing more.
+    assert.match(run(["accounts", "grant-admin", "first-admin@example.com"]).stdout, /already an admin/);
+  });
+
   it("disables an account while the server runs: the server's next session check refuses it", async () => {
     assert.equal(run(["accounts", "create", "--identifier", "live@example.com"], `${STRONG_PASSWORD}\n`).status, 0);
     const server = await startServerProcess(env, { inheritEnv: false });
