@@ -42,7 +42,8 @@ export default {
   resetNotYouShort: "Wenn Sie das nicht waren, ignorieren Sie diese Nachricht: Ihr Passwort bleibt, wie es ist.",
 
   changedSubject: "Ihr Passwort wurde geändert",
-  changedWhatReset: "Das Passwort Ihres Kontos wurde soeben zurückgesetzt. Alle angemeldeten Geräte wurden abgemeldet.",
+  changedWhatReset:
+    "Das Passwort Ihres Kontos wurde soeben zurückgesetzt. Alle angemeldeten Geräte wurden abgemeldet, und Apps, denen Sie Zugriff gegeben hatten, müssen Sie erneut fragen.",
   changedWhatChange: "Das Passwort Ihres Kontos wurde soeben geändert.",
   changedWasYou: "Wenn Sie das waren, ist nichts weiter zu tun.",
   changedNotYou: "Wenn Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück und prüfen Sie, welche Geräte bei Ihrem Konto angemeldet sind:",
@@ -85,7 +86,7 @@ export default {
   adminEnabled: "Ein Administrator hat Ihr Konto wieder freigegeben. Sie können sich wie gewohnt anmelden.",
   adminSignIn: "Anmelden: {signinLink}",
   adminSignedOutSubject: "Sie wurden überall abgemeldet",
-  adminSignedOut: "Ein Administrator hat Ihr Konto auf allen Geräten abgemeldet. Melden Sie sich erneut an, um weiterzumachen.",
+  adminSignedOut: "Ein Administrator hat Ihr Konto auf allen Geräten und in allen Apps abgemeldet. Melden Sie sich erneut an, um weiterzumachen.",
   adminSignedOutNotYou: "Wenn Sie das nicht veranlasst haben und Aktivitäten sehen, die Sie nicht kennen, ändern Sie Ihr Passwort.",
   adminGrantedSubject: "Ihr Konto hat jetzt Administratorrechte",
   adminGranted: "Ein Administrator hat Ihrem Konto Administratorrechte gegeben: Sie können jetzt die Konten anderer Personen verwalten.",

@@ -41,7 +41,8 @@ export default {
   resetNotYouShort: "If it wasn't you, ignore this message: your password stays as it is.",
 
   changedSubject: "Your password was changed",
-  changedWhatReset: "The password of your account was reset just now. Every device that was signed in has been signed out.",
+  changedWhatReset:
+    "The password of your account was reset just now. Every device that was signed in has been signed out, and apps you had let in must ask you again.",
   changedWhatChange: "The password of your account was changed just now.",
   changedWasYou: "If this was you, there is nothing more to do.",
   changedNotYou: "If this wasn't you, reset your password straight away and check the devices signed in to your account:",
@@ -84,7 +85,7 @@ export default {
   adminEnabled: "An administrator has enabled your account again. You can sign in as before.",
   adminSignIn: "Sign in: {signinLink}",
   adminSignedOutSubject: "You have been signed out everywhere",
-  adminSignedOut: "An administrator has signed your account out on every device. Sign in again to continue.",
+  adminSignedOut: "An administrator has signed your account out on every device and out of every app. Sign in again to continue.",
   adminSignedOutNotYou: "If you did not ask for this and see activity you don't recognise, change your password.",
   adminGrantedSubject: "Your account is now an administrator",
   adminGranted: "An administrator has given your account administrator access: you can now manage other people's accounts.",

@@ -41,7 +41,8 @@ export default {
   resetNotYouShort: "Si no fuiste tú, ignora este mensaje: tu contraseña no cambia.",
 
   changedSubject: "Se cambió tu contraseña",
-  changedWhatReset: "La contraseña de tu cuenta se acaba de restablecer. Se cerró la sesión en todos los dispositivos conectados.",
+  changedWhatReset:
+    "La contraseña de tu cuenta se acaba de restablecer. Se cerró la sesión en todos los dispositivos conectados, y las aplicaciones a las que diste acceso tendrán que volver a pedírtelo.",
   changedWhatChange: "La contraseña de tu cuenta se acaba de cambiar.",
   changedWasYou: "Si fuiste tú, no tienes que hacer nada más.",
   changedNotYou: "Si no fuiste tú, restablece tu contraseña enseguida y revisa los dispositivos conectados a tu cuenta:",
@@ -84,7 +85,8 @@ export default {
   adminEnabled: "Un administrador volvió a activar tu cuenta. Puedes iniciar sesión como siempre.",
   adminSignIn: "Iniciar sesión: {signinLink}",
   adminSignedOutSubject: "Se cerró tu sesión en todas partes",
-  adminSignedOut: "Un administrador cerró la sesión de tu cuenta en todos los dispositivos. Vuelve a iniciar sesión para continuar.",
+  adminSignedOut:
+    "Un administrador cerró la sesión de tu cuenta en todos los dispositivos y en todas las aplicaciones. Vuelve a iniciar sesión para continuar.",
   adminSignedOutNotYou: "Si no lo pediste y ves actividad que no reconoces, cambia tu contraseña.",
   adminGrantedSubject: "Tu cuenta ahora es de administrador",
   adminGranted: "Un administrador dio a tu cuenta acceso de administrador: ahora puedes gestionar las cuentas de otras personas.",

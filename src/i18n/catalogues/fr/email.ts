@@ -42,7 +42,8 @@ export default {
   resetNotYouShort: "Si ce n’était pas vous, ignorez ce message : votre mot de passe ne change pas.",
 
   changedSubject: "Votre mot de passe a été modifié",
-  changedWhatReset: "Le mot de passe de votre compte vient d’être réinitialisé. Tous les appareils connectés ont été déconnectés.",
+  changedWhatReset:
+    "Le mot de passe de votre compte vient d’être réinitialisé. Tous les appareils connectés ont été déconnectés, et les applications auxquelles vous aviez donné accès devront vous le redemander.",
   changedWhatChange: "Le mot de passe de votre compte vient d’être modifié.",
   changedWasYou: "Si c’était vous, vous n’avez rien d’autre à faire.",
   changedNotYou: "Si ce n’était pas vous, réinitialisez votre mot de passe sans attendre et vérifiez les appareils connectés à votre compte :",
@@ -86,7 +87,7 @@ export default {
   adminEnabled: "Un administrateur a réactivé votre compte. Vous pouvez vous connecter comme avant.",
   adminSignIn: "Se connecter : {signinLink}",
   adminSignedOutSubject: "Vous avez été déconnecté partout",
-  adminSignedOut: "Un administrateur a déconnecté votre compte sur tous les appareils. Reconnectez-vous pour continuer.",
+  adminSignedOut: "Un administrateur a déconnecté votre compte sur tous les appareils et de toutes les applications. Reconnectez-vous pour continuer.",
   adminSignedOutNotYou: "Si vous ne l’avez pas demandé et remarquez une activité que vous ne reconnaissez pas, changez votre mot de passe.",
   adminGrantedSubject: "Votre compte est désormais administrateur",
   adminGranted: "Un administrateur a donné à votre compte un accès administrateur : vous pouvez maintenant gérer les comptes des autres personnes.",
