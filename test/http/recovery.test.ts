@@ -1,9 +1,6 @@
 // Password reset by e-mail link and by SMS code, and password change, through real SMTP and the outbox.
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { removeIdentifier } from "../../src/account-page/identifiers.ts";
 import { generateId } from "../../src/lib/crypto.ts";
 import type { Stores } from "../../src/stores/types.ts";
@@ -11,44 +8,20 @@ import { createVerifiedAccount, STRONG_PASSWORD, seedVerifiedAccount } from "../
 import { createTestApp, type TestApp } from "../helpers/app.ts";
 import { hiddenInputsIn, pageText, solveCAPTCHA, TestClient } from "../helpers/client.ts";
 import { latestCode, readEmails, readSMS } from "../helpers/outbox.ts";
+import { startSMTPServer, type TestSMTPServer } from "../helpers/smtp.ts";
 
 const NEW_PASSWORD = "Lantern-Orchard-Velvet-Comet-9";
 
-interface Mail {
-  to: string;
-  subject: string;
-  text: string;
-}
-
-async function startSMTP(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, _s, cb) {
-      simpleParser(stream)
-        .then((m) => {
-          mails.push({ to: Array.isArray(m.to) ? m.to.map((a) => a.text).join(",") : (m.to?.text ?? ""), subject: m.subject ?? "", text: m.text ?? "" });
-          cb();
-        })
-        .catch(cb);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  return { server, port: (server.server.address() as AddressInfo).port, mails };
-}
-
 describe("password reset by e-mail over SMTP", () => {
-  let smtp: Awaited<ReturnType<typeof startSMTP>>;
+  let smtp: TestSMTPServer;
   let t: TestApp;
   before(async () => {
-    smtp = await startSMTP();
-    t = await createTestApp({ LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LATCHKEY_REGISTRATION_CAPTCHA: "0" });
+    smtp = await startSMTPServer();
+    t = await createTestApp({ LATCHKEY_SMTP_URL: smtp.url, LATCHKEY_REGISTRATION_CAPTCHA: "0" });
   });
   after(async () => {
     await t.close();
-    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+    await smtp.close();
   });
 
   const linkIn = (text: string) => /(http:\/\/localhost:3000\/password\/reset\/confirm\?token=[A-Za-z0-9_-]+)/.exec(text)?.[1];
@@ -62,7 +35,7 @@ describe("password reset by e-mail over SMTP", () => {
     const sent = await browser.get(requested.headers.location as string);
     assert.match(pageText(sent.body), /If an account uses reset@example\.com ?, we have sent it a link/);
     await t.deps.tasks.settle();
-    const mail = smtp.mails.find((m) => m.to.includes("reset@example.com") && m.subject === "Reset your password");
+    const mail = smtp.received.find((m) => m.to.includes("reset@example.com") && m.subject === "Reset your password");
     assert.ok(mail, "the reset e-mail went through SMTP");
     const link = linkIn(mail.text);
     assert.ok(link, "the link is printed as text and built from the base URL");
@@ -89,7 +62,7 @@ describe("password reset by e-mail over SMTP", () => {
     assert.equal((await signin.request("POST", "/api/v1/session", { json: { identifier: "reset@example.com", password: NEW_PASSWORD } })).statusCode, 200);
     assert.equal((await signin.request("POST", "/api/v1/session", { json: { identifier: "reset@example.com", password: STRONG_PASSWORD } })).statusCode, 401);
     await t.deps.tasks.settle();
-    const notice = smtp.mails.find((m) => m.to.includes("reset@example.com") && m.subject === "Your password was changed");
+    const notice = smtp.received.find((m) => m.to.includes("reset@example.com") && m.subject === "Your password was changed");
     assert.ok(notice);
     assert.match(notice.text, /If this wasn't you/);
 
@@ -107,7 +80,7 @@ describe("password reset by e-mail over SMTP", () => {
       json: { identifier: "expire@example.com", captcha: await solveCAPTCHA(browser, "password_reset") },
     });
     await t.deps.tasks.settle();
-    const link = linkIn(smtp.mails.filter((m) => m.to.includes("expire@example.com")).at(-1)?.text ?? "") as string;
+    const link = linkIn(smtp.received.filter((m) => m.to.includes("expire@example.com")).at(-1)?.text ?? "") as string;
     t.clock.advance(30 * 60 * 1000 + 1000);
     const expired = await browser.get(link.replace("http://localhost:3000", ""));
     assert.match(pageText(expired.body), /This link has expired/);
@@ -123,7 +96,7 @@ describe("password reset by e-mail over SMTP", () => {
       json: { identifier: "host@example.com", captcha: await solveCAPTCHA(browser, "password_reset") },
     });
     await t.deps.tasks.settle();
-    const mail = smtp.mails.filter((m) => m.to.includes("host@example.com")).at(-1);
+    const mail = smtp.received.filter((m) => m.to.includes("host@example.com")).at(-1);
     assert.match(mail?.text ?? "", /http:\/\/localhost:3000\/password\/reset\/confirm\?token=/);
     assert.doesNotMatch(mail?.text ?? "", /evil\.example/);
   });
