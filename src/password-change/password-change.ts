@@ -66,7 +66,14 @@ export async function changePassword(deps: ChangeDeps, input: PasswordChangeInpu
     throw new AppError("PASSWORD_INCORRECT", { field: "currentPassword", detail: "changed concurrently" });
   }
   await deps.stores.passwordResets.revokePasswordResetsOfAccount(account.id, now);
-  const fresh = await createSession(deps, { accountId: account.id, remember: input.session.remember, context: input.context });
+  // The browser's new session keeps what its old one proved (a second factor, a passkey): the current password
+  // was just checked again, and applications that ask for two factors must not send the person back through them.
+  const fresh = await createSession(deps, {
+    accountId: account.id,
+    remember: input.session.remember,
+    context: input.context,
+    amr: input.session.amr ?? undefined,
+  });
   await deps.stores.sessions.deleteSession(input.session.id);
   let apps = 0;
   if (input.signOutOthers) {

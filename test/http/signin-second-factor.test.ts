@@ -187,6 +187,27 @@ describe("the second-factor state of sign-in", () => {
     assert.deepEqual((await t.deps.stores.sessions.getSession(signedIn.json().session.id))?.amr, ["pwd"]);
   });
 
+  it("a password change keeps what the session proved: the new session of a two-step sign-in is still amr pwd+otp+mfa", async () => {
+    const owner = await createVerifiedAccount(t, "change-keeps-otp@example.com");
+    const { secret } = await enableTOTP(t, owner);
+    const client = new TestClient(t.app);
+    const first = await client.request("POST", "/api/v1/session", { json: { identifier: "change-keeps-otp@example.com", password: STRONG_PASSWORD } });
+    assert.equal(first.json().error.code, "SECOND_FACTOR_REQUIRED");
+    const done = await client.request("POST", "/api/v1/session/second-factor", {
+      json: { flow: first.json().flow, method: "totp", code: oathtoolCode(secret, t.clock.now()) },
+    });
+    assert.equal(done.statusCode, 200, done.body);
+    const before = (await client.get("/api/v1/session")).json().session.id as string;
+    const changed = await client.request("PUT", "/api/v1/password", {
+      json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, captcha: await solveCAPTCHA(client, "password_change") },
+    });
+    assert.equal(changed.statusCode, 204, changed.body);
+    const after = (await client.get("/api/v1/session")).json().session.id as string;
+    assert.notEqual(after, before, "a new session for this browser");
+    // Applications that ask for two factors must not send the person through the second step again.
+    assert.deepEqual((await t.deps.stores.sessions.getSession(after))?.amr, ["pwd", "otp", "mfa"]);
+  });
+
   it("a password reset does not remove the second factor: the next sign-in still asks for it", async () => {
     const owner = await createVerifiedAccount(t, "reset-keeps@example.com");
     const accountId = (await owner.get("/api/v1/session")).json().account.id as string;
