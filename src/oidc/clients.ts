@@ -19,6 +19,30 @@ export interface NewClientInput {
 export type ClientInputProblem = string;
 
 const MAX_URIS = 20;
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
+/** Whether the URI uses a native app's private-use (reverse-domain) scheme rather than http or https. */
+function usesPrivateUseScheme(uri: string): boolean {
+  return URL.canParse(uri) && !/^https?:$/.test(new URL(uri).protocol);
+}
+
+/**
+ * A client with a reverse-domain redirect URI is a native app. The provider accepts such a URI only from a
+ * client registered as one (application_type native), whose other addresses must then be loopback http or
+ * https on a real host, and whose loopback http URIs match on any port (RFC 8252, 7.3).
+ */
+export function isNativeAppClient(client: Pick<OIDCClientRecord, "redirectUris" | "postLogoutRedirectUris">): boolean {
+  return [...client.redirectUris, ...client.postLogoutRedirectUris].some(usesPrivateUseScheme);
+}
+
+/** Why a native app's client cannot have this http(s) URI, or null when it can. */
+function checkNativeAppURI(uri: string): string | null {
+  if (!URL.canParse(uri)) return null;
+  const url = new URL(uri);
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.includes(url.hostname)) return "must be http on localhost, 127.0.0.1 or [::1] beside a reverse-domain scheme";
+  if (url.protocol === "https:" && LOOPBACK_HOSTS.includes(url.hostname)) return "must not be https on a loopback host beside a reverse-domain scheme";
+  return null;
+}
 
 /** A redirect URI we accept: absolute, no fragment, https (http only for loopback or localhost during development), or a private-use scheme for native apps. */
 export function checkRedirectURI(text: string): string | null {
@@ -55,6 +79,18 @@ export function checkNewClient(input: NewClientInput): ClientInputProblem[] {
   for (const uri of input.postLogoutRedirectUris) {
     const problem = checkRedirectURI(uri);
     if (problem) problems.push(`--post-logout-redirect-uri ${uri} ${problem}`);
+  }
+  // The provider refuses these for a native app, which would leave the whole client unusable.
+  if (isNativeAppClient(input)) {
+    for (const [option, uris] of [
+      ["--redirect-uri", input.redirectUris],
+      ["--post-logout-redirect-uri", input.postLogoutRedirectUris],
+    ] as const) {
+      for (const uri of uris) {
+        const problem = checkNativeAppURI(uri);
+        if (problem) problems.push(`${option} ${uri} ${problem}`);
+      }
+    }
   }
   if (input.isPublic && input.authMethod) problems.push("a --public client has no secret, so it takes no --auth-method");
   return problems;
@@ -98,6 +134,8 @@ export function clientMetadataOf(client: OIDCClientRecord): Record<string, unkno
     // The provider compares a presented secret with this value through our hash check, never in clear.
     ...(client.secretHash ? { client_secret: client.secretHash } : {}),
     token_endpoint_auth_method: client.authMethod,
+    // A web client may only have http(s) redirect URIs, so a reverse-domain one needs the native type.
+    application_type: isNativeAppClient(client) ? "native" : "web",
     redirect_uris: client.redirectUris,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     grant_types: ["authorization_code", "refresh_token"],

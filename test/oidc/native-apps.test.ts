@@ -1,0 +1,74 @@
+// Native apps (RFC 8252) over real HTTP: a client registered with a reverse-domain redirect URI, as
+// `latchkey clients add` accepts and docs/integrations.md describes, gets its code at that URI and
+// redeems it; its loopback address matches on any port; addresses the provider would refuse beside such
+// a URI are refused at registration instead of making the whole client unusable.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import * as client from "openid-client";
+import { checkNewClient } from "../../src/oidc/clients.ts";
+import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
+
+const APP_URI = "com.example.notes:/oauth/callback";
+const LOOPBACK_URI = "http://127.0.0.1/callback";
+
+describe("native apps with a reverse-domain redirect URI", () => {
+  let t: HTTPTestApp;
+  let accountId: string;
+  let config: client.Configuration;
+
+  before(async () => {
+    t = await startHTTPTestApp();
+    accountId = await seedAccount(t, "ada@example.com");
+    const notes = await addClient(t, { name: "Notes", redirectUris: [APP_URI, LOOPBACK_URI], isPublic: true, firstParty: true });
+    config = await client.discovery(new URL(t.base), notes.id, undefined, client.None(), { execute: [client.allowInsecureRequests] });
+  });
+  after(async () => t.close());
+
+  async function authorize(redirectUri: string): Promise<{ callback: URL | null; verifier: string; state: string; status: number; body: string }> {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: "openid email",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state,
+    });
+    const browser = new HTTPBrowser();
+    let page = await browser.follow(url.href, t.base);
+    if (page.url.startsWith(`${t.base}/signin`) && page.status === 200) page = await browser.signIn(page, t.base, "ada@example.com", PASSWORD);
+    const callback = page.location && !page.location.startsWith(t.base) ? new URL(page.location) : null;
+    return { callback, verifier, state, status: page.status, body: page.body };
+  }
+
+  it("sends the code to the app's own scheme and lets the app redeem it", async () => {
+    const started = await authorize(APP_URI);
+    assert.ok(started.callback, `expected a redirect to the app, got ${started.status}: ${started.body.slice(0, 300)}`);
+    assert.equal(`${started.callback.protocol}${started.callback.pathname}`, APP_URI);
+    const tokens = await client.authorizationCodeGrant(config, started.callback, { pkceCodeVerifier: started.verifier, expectedState: started.state });
+    assert.equal(tokens.claims()?.sub, accountId);
+  });
+
+  it("accepts the registered loopback address on the port the app listens on", async () => {
+    const started = await authorize("http://127.0.0.1:53187/callback");
+    assert.ok(started.callback, `expected a redirect to the app, got ${started.status}`);
+    assert.equal(started.callback.origin, "http://127.0.0.1:53187");
+    const tokens = await client.authorizationCodeGrant(config, started.callback, { pkceCodeVerifier: started.verifier, expectedState: started.state });
+    assert.equal(tokens.claims()?.sub, accountId);
+    // Only the port is free: another path is still refused.
+    const other = await authorize("http://127.0.0.1:53187/elsewhere");
+    assert.equal(other.callback, null);
+    assert.equal(other.status, 400);
+  });
+
+  it("refuses at registration the addresses a native app cannot have beside its scheme", () => {
+    const input = { name: "Notes", postLogoutRedirectUris: [], isPublic: true, firstParty: false };
+    assert.deepEqual(checkNewClient({ ...input, redirectUris: [APP_URI, LOOPBACK_URI, "http://[::1]/cb", "https://notes.example.com/cb"] }), []);
+    const problems = checkNewClient({ ...input, redirectUris: [APP_URI, "http://notes.localhost/cb"], postLogoutRedirectUris: ["https://localhost/out"] });
+    assert.equal(problems.length, 2, problems.join("; "));
+    assert.match(problems[0] ?? "", /^--redirect-uri http:\/\/notes\.localhost\/cb must be http on localhost/);
+    assert.match(problems[1] ?? "", /^--post-logout-redirect-uri https:\/\/localhost\/out must not be https on a loopback host/);
+    // Without a reverse-domain scheme those are fine, as before.
+    assert.deepEqual(checkNewClient({ ...input, redirectUris: ["http://notes.localhost/cb"], postLogoutRedirectUris: ["https://localhost/out"] }), []);
+  });
+});
