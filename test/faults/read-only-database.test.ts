@@ -2,7 +2,7 @@
 // fix; a write refused while running is a 503 whose logged detail names them too.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -22,8 +22,10 @@ describe("a read-only SQLite database", () => {
   let file: string;
   let env: Record<string, string>;
   // As root the refusals are checked by running the server as "nobody", which needs to reach Node.js and
-  // the project: a Node.js under root's home (CI's second line) or a checkout there is out of its reach.
+  // the project. A Node.js under root's home (CI's second line) is copied beside the database for it; a
+  // checkout there is out of its reach.
   let unprivilegedRun = "";
+  let node = process.execPath;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "latchkey-readonly-"));
     chmodSync(dir, 0o755);
@@ -32,12 +34,14 @@ describe("a read-only SQLite database", () => {
     assert.equal(made.status, 0, made.stderr);
     file = join(dir, "latchkey.db");
     if (asRoot) {
-      const probe = spawnSync(process.execPath, ["-e", `require("node:fs").accessSync(${JSON.stringify(BIN)})`], {
-        encoding: "utf8",
-        timeout: 60_000,
-        ...runAs,
-      });
-      if (probe.status !== 0) unprivilegedRun = `the unprivileged user cannot run ${process.execPath} on ${BIN}`;
+      const reaches = (candidate: string): boolean =>
+        spawnSync(candidate, ["-e", `require("node:fs").accessSync(${JSON.stringify(BIN)})`], { encoding: "utf8", timeout: 60_000, ...runAs }).status === 0;
+      if (!reaches(node)) {
+        node = join(dir, "node");
+        copyFileSync(process.execPath, node);
+        chmodSync(node, 0o755);
+      }
+      if (!reaches(node)) unprivilegedRun = `the unprivileged user cannot run Node.js on ${BIN}`;
     }
   });
   after(() => {
@@ -46,7 +50,7 @@ describe("a read-only SQLite database", () => {
   });
 
   function serve(): { status: number | null; stderr: string } {
-    const run = spawnSync(process.execPath, [BIN, "serve"], { env, encoding: "utf8", timeout: 60_000, ...runAs });
+    const run = spawnSync(node, [BIN, "serve"], { env, encoding: "utf8", timeout: 60_000, ...runAs });
     return { status: run.status, stderr: run.stderr };
   }
 
