@@ -315,6 +315,31 @@ describe("rendering hostile markdown", () => {
   });
 });
 
+describe("the site's name in articles", () => {
+  const NAME = `"Bits" & *Bytes* -- [Shop](https://evil.example) <b>`;
+  const dir = writeContent({
+    "named.md": article(
+      "title: {siteName} accounts\nsummary: How {siteName} signs you in.\nrelated: []\nreviewed: 2026-11-26",
+      "## About {siteName}\n\nRun by {siteName}. Type `{siteName}` as shown.\n",
+    ),
+  });
+  const named = loadHelpLibrary(dir, { siteName: NAME }).get("named");
+
+  test("is plain text in the title and summary, even at the start of a front-matter value", () => {
+    assert.ok(named);
+    assert.equal(named.title, `${NAME} accounts`);
+    assert.equal(named.summary, `How ${NAME} signs you in.`);
+  });
+
+  test("is escaped text in the body, its headings, code and search text, never Markdown", () => {
+    assert.ok(named);
+    const escaped = "&quot;Bits&quot; &amp; *Bytes* -- [Shop](https://evil.example) &lt;b&gt;";
+    assert.ok(named.html.includes(`<h2 id="about-bits-bytes-shop-https-evil-example-b">About ${escaped}</h2>`), named.html);
+    assert.ok(named.html.includes(`<p>Run by ${escaped}. Type <code>${escaped}</code> as shown.</p>`), named.html);
+    assert.equal(named.text, `About ${NAME}\nRun by ${NAME}. Type ${NAME} as shown.`);
+  });
+});
+
 describe("translated help articles", () => {
   const library = loadHelpLibrary();
   const translated = SHIPPED_LOCALES.filter((l) => l !== "en" && existsSync(join(CONTENT_DIR, l)));

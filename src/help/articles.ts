@@ -9,6 +9,7 @@ import type { MarkdownIt, Token } from "markdown-it";
 import type { parse as parseYAMLType } from "yaml";
 import { isLocale, type Locale, SHIPPED_LOCALES } from "../i18n/locales.ts";
 import { sha256Hex } from "../lib/crypto.ts";
+import { escapeHtml } from "../lib/html.ts";
 import { lazyRequire } from "../lib/lazy-require.ts";
 import type { HelpSearchResult } from "./search-index.ts";
 import { buildHelpSearchIndex } from "./search-index.ts";
@@ -73,6 +74,17 @@ export class HelpContentError extends Error {
 export const DEFAULT_HELP_ARTICLE_ORDER = 1000;
 
 const DEFAULT_HELP_DIR = fileURLToPath(new URL("../../content/help/", import.meta.url));
+
+// The site's name is text, never Markdown or YAML: a name such as `"Bits" & *Bytes* [Shop](https://x.example)`
+// must read as written, not turn into emphasis, a link, curly quotes or a broken front matter. So {siteName}
+// stands in the file as a word that Markdown, its typographer and YAML leave alone, and the name goes in
+// afterwards: as plain text in the title, summary, headings and search text, escaped in the HTML.
+const SITE_NAME_STAND_IN = "LKSITENAMESTANDINQZX";
+
+function fillSiteName(text: string, siteName: string): string {
+  return text.replaceAll(SITE_NAME_STAND_IN, siteName);
+}
+
 const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const FRONT_MATTER_RE = /^\uFEFF?---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 const ISO_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -140,7 +152,7 @@ type RenderedBody = { html: string; text: string; headings: string[]; anchors: S
  * Renders an article body: heading ids, `rel="noopener noreferrer"` on links that leave the site, and the
  * plain text for search. Unsafe link targets never become links (see isSafeHelpLink).
  */
-function renderHelpBody(md: MarkdownIt, body: string): RenderedBody {
+function renderHelpBody(md: MarkdownIt, body: string, siteName: string): RenderedBody {
   const env = {};
   const tokens = md.parse(body, env);
   const anchors = new Set<string>();
@@ -150,7 +162,7 @@ function renderHelpBody(md: MarkdownIt, body: string): RenderedBody {
 
   tokens.forEach((token, i) => {
     if (token.type === "heading_open") {
-      const heading = inlineText(tokens[i + 1]);
+      const heading = fillSiteName(inlineText(tokens[i + 1]), siteName);
       headings.push(heading);
       const base = slugifyHeading(heading);
       let id = base;
@@ -161,19 +173,20 @@ function renderHelpBody(md: MarkdownIt, body: string): RenderedBody {
       for (const child of token.children ?? []) {
         if (child.type !== "link_open") continue;
         const href = String(child.attrGet("href") ?? "");
-        links.push(href);
+        links.push(fillSiteName(href, siteName));
         // Links that leave the site get neither our page as opener nor our URL as referrer.
         if (isExternalHref(href)) child.attrSet("rel", "noopener noreferrer");
       }
-      const text = inlineText(token).trim();
+      const text = fillSiteName(inlineText(token), siteName).trim();
       if (text !== "") blocks.push(text);
     } else if (token.type === "fence" || token.type === "code_block") {
-      const text = token.content.trim();
+      const text = fillSiteName(token.content, siteName).trim();
       if (text !== "") blocks.push(text);
     }
   });
 
-  return { html: md.renderer.render(tokens, md.options, env), text: blocks.join("\n"), headings, anchors, links };
+  const html = md.renderer.render(tokens, md.options, env).replaceAll(SITE_NAME_STAND_IN, escapeHtml(siteName));
+  return { html, text: blocks.join("\n"), headings, anchors, links };
 }
 
 type ParsedArticle = {
@@ -182,13 +195,23 @@ type ParsedArticle = {
   rendered: RenderedBody;
 };
 
-/** Parses and validates one file; reports problems through `report` and returns null when unusable. */
-function parseHelpFile(md: MarkdownIt, file: string, locale: Locale, source: Buffer, report: (field: string, message: string) => void): ParsedArticle | null {
+/**
+ * Parses and validates one file; reports problems through `report` and returns null when unusable. The
+ * file's {siteName} placeholders become `siteName` as plain text (see SITE_NAME_STAND_IN).
+ */
+function parseHelpFile(
+  md: MarkdownIt,
+  file: string,
+  locale: Locale,
+  source: Buffer,
+  siteName: string,
+  report: (field: string, message: string) => void,
+): ParsedArticle | null {
   const slug = file.slice(0, -".md".length);
   if (!SLUG_RE.test(slug)) {
     report("slug", `the file name must be lower-case letters, digits and single hyphens, like "reset-your-password.md"`);
   }
-  const content = source.toString("utf8");
+  const content = source.toString("utf8").replaceAll(SITE_NAME_PLACEHOLDER, SITE_NAME_STAND_IN);
   const frontMatter = FRONT_MATTER_RE.exec(content);
   if (!frontMatter) {
     report("front matter", `missing: the file must start with front matter between "---" lines`);
@@ -218,7 +241,7 @@ function parseHelpFile(md: MarkdownIt, file: string, locale: Locale, source: Buf
       return "";
     }
     if (/[\r\n]/.test(value.trim())) report(field, "must be a single line");
-    return value.trim();
+    return fillSiteName(value.trim(), siteName);
   };
   const title = requireText("title");
   const summary = requireText("summary");
@@ -255,7 +278,7 @@ function parseHelpFile(md: MarkdownIt, file: string, locale: Locale, source: Buf
 
   const body = content.slice(frontMatter[0].length);
   if (body.trim() === "") report("body", "the article has no text");
-  const rendered = renderHelpBody(md, body);
+  const rendered = renderHelpBody(md, body, siteName);
   const version = sha256Hex(source).slice(0, 12);
   return { file, article: { slug, locale, title, summary, related, reviewed, order, version }, rendered };
 }
@@ -335,8 +358,7 @@ function readHelpLocale(md: MarkdownIt, dir: string, locale: Locale, siteName: s
     const original = readFileSync(join(folder, file));
     // Articles name the site as {siteName}, so they read right on every installation; the version stays
     // that of the file, so feedback keeps its article version when the site is renamed.
-    const source = Buffer.from(original.toString("utf8").replaceAll(SITE_NAME_PLACEHOLDER, siteName), "utf8");
-    const entry = parseHelpFile(md, file, locale, source, (field, message) => report(name, field, message));
+    const entry = parseHelpFile(md, file, locale, original, siteName, (field, message) => report(name, field, message));
     if (entry) {
       parsed.push({
         ...entry,

@@ -13,7 +13,7 @@ import { SMTPServer } from "smtp-server";
 import { STRONG_PASSWORD } from "../helpers/accounts.ts";
 import { createTestApp, type TestApp, testEnv } from "../helpers/app.ts";
 import { BRAND_LOGO_SVG, BRANDED_ENV, writeBrandingDir, writeBrandTemplates } from "../helpers/branding.ts";
-import { TestClient } from "../helpers/client.ts";
+import { pageText, TestClient } from "../helpers/client.ts";
 import { readSMS } from "../helpers/outbox.ts";
 
 describe("starting with a colour that fails the contrast check", () => {
@@ -137,6 +137,47 @@ describe("branding on pages", () => {
       const answer = await t.app.inject({ method: "GET", url });
       assert.equal(answer.statusCode, 404, url);
     }
+  });
+});
+
+describe("a site name with Markdown and HTML characters", () => {
+  // Each part would be read as Markdown (emphasis, a link, an autolink, a code span), by its typographer
+  // ("(c)", "--", straight quotes) or as HTML if it were not taken as plain text.
+  const NAME = `"Bits" & *Bytes* -- [Shop](https://evil.example) (c) \`x\` <b>`;
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_SITE_NAME: NAME });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("reads exactly as configured in help articles, on the page and in the API, in every language", async () => {
+    for (const [language, before] of [
+      ["en", "contact the people who run "],
+      ["de", "wenden Sie sich an die Betreiber von "],
+    ] as const) {
+      const client = new TestClient(t.app, { "accept-language": language });
+      const page = await client.get("/help/problems-signing-in");
+      assert.equal(page.statusCode, 200, language);
+      assert.ok(pageText(page.body).includes(`${before}${NAME}.`), `${language}: the sentence names the site as configured`);
+      const api = await client.get("/api/v1/help/articles/problems-signing-in");
+      assert.equal(api.statusCode, 200, language);
+      const html: string = api.json().article.html;
+      assert.ok(pageText(html).includes(`${before}${NAME}.`), `${language}: the API's HTML names the site as configured`);
+      for (const body of [page.body, html]) {
+        assert.doesNotMatch(body, /evil\.example"|<em>Bytes|<code>x|<b>|©|–|“Bits”/, `${language}: nothing of the name became markup or typography`);
+      }
+    }
+  });
+
+  it("is found as written by the help search", async () => {
+    const found = await new TestClient(t.app).get("/api/v1/help/articles?q=Bytes");
+    assert.equal(found.statusCode, 200);
+    assert.ok(
+      found.json().articles.some((a: { slug: string }) => a.slug === "problems-signing-in"),
+      "the article that names the site is found by a word of its name",
+    );
   });
 });
 
