@@ -145,11 +145,14 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     };
     withPreflight(["GET"], "/.well-known/openid-configuration");
     withPreflight(["GET"], OIDC_ROUTES.jwks);
-    scope.route({ method: ["GET", "POST"], url: OIDC_ROUTES.authorization, config, handler });
+    // The provider takes the authorization and sign-out requests by GET only: its POST form needs SameSite=None
+    // session cookies, which we do not set. Registering POST here let it answer a bare 404 "Not Found";
+    // now such a request is told 405 with Allow, like any other method an address does not take.
+    scope.route({ method: ["GET"], url: OIDC_ROUTES.authorization, config, handler });
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.authorization}/:uid`, config, handler });
     for (const url of [OIDC_ROUTES.token, OIDC_ROUTES.revocation, OIDC_ROUTES.introspection]) withPreflight(["POST"], url);
     withPreflight(["GET", "POST"], OIDC_ROUTES.userinfo);
-    scope.route({ method: ["GET", "POST"], url: OIDC_ROUTES.end_session, config, handler });
+    scope.route({ method: ["GET"], url: OIDC_ROUTES.end_session, config, handler });
     scope.route({ method: ["POST"], url: `${OIDC_ROUTES.end_session}/confirm`, config, handler });
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.end_session}/success`, config, handler });
   });

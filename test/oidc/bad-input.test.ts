@@ -64,6 +64,27 @@ describe("bad input on the new routes", () => {
     { method: "GET", url: `/signin?return_to=${encodeURIComponent(`https://evil.example/${long}`)}` },
   ];
 
+  it("answers a POST to the authorization and sign-out endpoints 405 with Allow, not the provider's bare 404", async () => {
+    // The provider serves both by GET only; a relying party that posts its form must be told which method works.
+    for (const url of ["/oidc/auth", "/oidc/session/end"]) {
+      const response = await t.app.inject({
+        method: "POST",
+        url,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: `client_id=${clientId}&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb`,
+      });
+      assert.equal(response.statusCode, 405, `POST ${url}: ${response.statusCode} ${response.body.slice(0, 80)}`);
+      assert.equal(response.headers.allow, "GET, HEAD", url);
+      assert.match(String(response.headers["content-type"]), /^text\/html/, "our own error page");
+    }
+    // GET still reaches the provider.
+    const get = await t.app.inject({
+      method: "GET",
+      url: `/oidc/auth?client_id=${clientId}&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb`,
+    });
+    assert.equal(get.statusCode, 303);
+  });
+
   it("answers each with a status below 500 and redirects only to registered or own URLs", async () => {
     for (const c of cases) {
       const response = await t.app.inject({
