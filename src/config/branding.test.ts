@@ -126,6 +126,30 @@ describe("branding configuration", () => {
     assert.ok(problems.some((p) => p.startsWith("LATCHKEY_SITE_NAME=")));
   });
 
+  it("refuses a site name or support address that is not one line of text, naming each character", () => {
+    // NEL and the line separator are shown as line breaks by phones and mail programs; an override reverses text.
+    for (const [name, shown] of [
+      ["Harbour\u2028Books", "Harbour\\u2028Books"],
+      ["Harbour\u0085Books", "Harbour\\u0085Books"],
+      ["Harbour\u2029Books", "Harbour\\u2029Books"],
+      ["Books \u202eevil", "Books \\u202eevil"],
+      ["Bad\nname", "Bad\\nname"],
+    ]) {
+      const problems = problemsOf({ LATCHKEY_SITE_NAME: name as string });
+      assert.deepEqual(
+        problems,
+        [`LATCHKEY_SITE_NAME="${shown}": one line of text, without control characters, line or paragraph separators or direction overrides`],
+        JSON.stringify(name),
+      );
+    }
+    for (const contact of ["help\u0001desk@example.com", "help@example.com\u2028", "help\u202e@example.com"]) {
+      const problems = problemsOf({ LATCHKEY_SUPPORT_CONTACT: contact });
+      assert.equal(problems.length, 1, JSON.stringify(contact));
+      assert.match(problems[0] ?? "", /^LATCHKEY_SUPPORT_CONTACT="[^\u0000-\u001f\u2028\u202e]*": an e-mail address or an http\(s\) URL/);
+    }
+    assert.equal(load({ LATCHKEY_SITE_NAME: "Bücher & Co. — العربية" }).branding.siteName, "Bücher & Co. — العربية");
+  });
+
   it("refuses a footer path that a browser would take to another site", () => {
     // Browsers read a backslash in a link as "/": "/\evil.example" goes to evil.example like "//evil.example".
     for (const url of ["/\\evil.example", "/\\\\evil.example/terms", "/terms\\..\\x", "/te\u0001rms"]) {

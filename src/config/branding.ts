@@ -199,7 +199,19 @@ function buildTheme(env: BrandingEnv): { theme: BrandAsset | undefined; problems
   return { theme: assetFrom("theme.css", "text/css; charset=utf-8", Buffer.from(`${css}\n`)), problems };
 }
 
+// Characters that have no place in a name or address shown as one line of text: control characters (C0 and
+// C1, NEL among them), the line and paragraph separators that phones and mail programs show as line breaks,
+// and the direction overrides and isolates that make text read in another order than it is written.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const NOT_ONE_LINE_OF_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A refused value as the start-up message shows it: quoted, with each such character written as \uXXXX. */
+function shownValue(text: string): string {
+  return JSON.stringify(text).replace(new RegExp(NOT_ONE_LINE_OF_TEXT.source, "g"), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function parseSupportContact(text: string): SupportContact | null {
+  if (NOT_ONE_LINE_OF_TEXT.test(text)) return null;
   if (/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(text)) return { href: `mailto:${text}`, label: text };
   if (/^https?:\/\/[^\s<>"]+$/.test(text)) {
     try {
@@ -232,13 +244,23 @@ function parseFooterUrl(text: string): string | null {
 export function loadBranding(env: BrandingEnv, dataDir: string, resolvePath: (path: string) => string): { branding: Branding; problems: string[] } {
   const problems: string[] = [];
   const siteName = env.LATCHKEY_SITE_NAME?.trim() || DEFAULT_SITE_NAME;
+  // The name goes into page titles, e-mail From names and text messages: a line break or a direction
+  // override there would split a text message or make the name read differently from what was configured.
+  if (NOT_ONE_LINE_OF_TEXT.test(siteName)) {
+    problems.push(
+      `LATCHKEY_SITE_NAME=${shownValue(siteName)}: one line of text, without control characters, line or paragraph separators or direction overrides`,
+    );
+  }
   const { theme, problems: colourProblems } = buildTheme(env);
   problems.push(...colourProblems);
 
   let supportContact: SupportContact | undefined;
   if (env.LATCHKEY_SUPPORT_CONTACT !== undefined) {
     supportContact = parseSupportContact(env.LATCHKEY_SUPPORT_CONTACT) ?? undefined;
-    if (!supportContact) problems.push(`LATCHKEY_SUPPORT_CONTACT=${JSON.stringify(env.LATCHKEY_SUPPORT_CONTACT)}: an e-mail address or an http(s) URL`);
+    if (!supportContact)
+      problems.push(
+        `LATCHKEY_SUPPORT_CONTACT=${shownValue(env.LATCHKEY_SUPPORT_CONTACT)}: an e-mail address or an http(s) URL, on one line without control characters`,
+      );
   }
   const footer: Record<"LATCHKEY_PRIVACY_URL" | "LATCHKEY_TERMS_URL", string | undefined> = { LATCHKEY_PRIVACY_URL: undefined, LATCHKEY_TERMS_URL: undefined };
   for (const name of ["LATCHKEY_PRIVACY_URL", "LATCHKEY_TERMS_URL"] as const) {

@@ -221,7 +221,6 @@ export const EnvSchema = Type.Object({
     Type.String({
       minLength: 1,
       maxLength: 60,
-      pattern: "^[^\\x00-\\x1f\\x7f]+$",
       description:
         "The name people know this site by: page titles, the header, e-mails (their text and From name), text messages and the label an authenticator app shows.",
     }),
