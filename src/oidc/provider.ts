@@ -11,8 +11,10 @@ import type { Locale } from "../i18n/locales.ts";
 import { cookieFromHeader, LOCALE_COOKIE, negotiateLocale } from "../i18n/negotiate.ts";
 import { hmacHex } from "../lib/crypto.ts";
 import { trustedHtml } from "../lib/html.ts";
+import { messageForError } from "../messages/errors.ts";
 import type { ValidatedSession } from "../sessions/sessions.ts";
 import { invalidateSession } from "../sessions/sessions.ts";
+import { classifyStorageOutage } from "../stores/outage.ts";
 import { renderLayout } from "../views/layout.ts";
 import { logoutQuestionPage, providerErrorPage, signedOutPage } from "../views/oidc-pages.ts";
 import { createProviderAdapter } from "./adapter.ts";
@@ -91,8 +93,51 @@ function sendPage(ctx: KoaContextWithOIDC, deps: Pick<Deps, "config">, title: st
   });
 }
 
+/** What middleware added with provider.use sees: Koa's context, before the provider adds `oidc` to it. */
+type ProviderContext = Parameters<Parameters<Provider["use"]>[0]>[0];
+
+/** The provider's error page, in Latchkey's frame; a server_error (storage failed: see below) says to try again shortly. */
+function renderProviderError(ctx: ProviderContext, deps: Pick<Deps, "config">, out: { error?: unknown; error_description?: unknown }): void {
+  ctx.type = "html";
+  const locale = localeOf(ctx, deps);
+  const t = translator(locale);
+  const error = String(out.error ?? "invalid_request");
+  const description =
+    error === "server_error"
+      ? messageForError("SERVICE_UNAVAILABLE", undefined, locale, RETRY_AFTER_SECONDS)
+      : typeof out.error_description === "string"
+        ? out.error_description
+        : null;
+  ctx.body = renderLayout({
+    title: t("oidc.errorPageTitle"),
+    locale,
+    branding: deps.config.branding,
+    body: providerErrorPage({ error, description, siteName: deps.config.branding.siteName, t }),
+    narrow: true,
+    user: null,
+    testMode: deps.config.captchaTestMode,
+  });
+}
+
+/**
+ * Answers an error that escaped the provider's own handler: 503 with Retry-After for a storage outage, 500
+ * otherwise, as server_error in the OAuth shape for applications or as a page for browsers, and logged.
+ */
+function answerProviderFailure(ctx: ProviderContext, deps: Pick<Deps, "config" | "logger">, error: unknown): void {
+  const outage = classifyStorageOutage(error);
+  deps.logger.error({ err: error, ...(outage ? { outage: outage.detail } : {}) }, "OpenID Connect provider error");
+  ctx.status = outage ? 503 : 500;
+  if (outage) ctx.set("retry-after", String(RETRY_AFTER_SECONDS));
+  ctx.set("cache-control", "no-store");
+  // Cookies the failed request meant to set (a session that was not saved) would point at nothing.
+  ctx.remove("set-cookie");
+  const out = { error: "server_error", error_description: "The server could not complete the request; try again shortly." };
+  if (ctx.accepts("json", "html") === "html") renderProviderError(ctx, deps, out);
+  else ctx.body = out;
+}
+
 /** The language of a provider page: the language cookie, then Accept-Language, as for every other page. */
-function localeOf(ctx: KoaContextWithOIDC, deps: Pick<Deps, "config">): Locale {
+function localeOf(ctx: ProviderContext, deps: Pick<Deps, "config">): Locale {
   return negotiateLocale(cookieFromHeader(ctx.get("cookie"), LOCALE_COOKIE), ctx.get("accept-language"), deps.config.locales).locale;
 }
 
@@ -240,25 +285,7 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
         },
       },
     },
-    renderError: async (ctx, out) => {
-      ctx.type = "html";
-      const locale = localeOf(ctx, deps);
-      const t = translator(locale);
-      ctx.body = renderLayout({
-        title: t("oidc.errorPageTitle"),
-        locale,
-        branding: deps.config.branding,
-        body: providerErrorPage({
-          error: String(out.error ?? "invalid_request"),
-          description: typeof out.error_description === "string" ? out.error_description : null,
-          siteName: deps.config.branding.siteName,
-          t,
-        }),
-        narrow: true,
-        user: null,
-        testMode: deps.config.captchaTestMode,
-      });
-    },
+    renderError: async (ctx, out) => renderProviderError(ctx, deps, out),
   };
   const provider = new Provider(config.baseUrl, configuration);
   // The issuer and every endpoint URL come from LATCHKEY_BASE_URL: the handler rewrites the forwarded
@@ -270,7 +297,15 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
     return typeof this.clientSecret === "string" && clientSecretMatches(this.clientSecret, actual);
   } as never;
   provider.use(async (ctx, next) => {
-    await next();
+    try {
+      await next();
+    } catch (error) {
+      // The provider saves its session after its own error handler has run (whatever the route answered), so
+      // a write that fails there (a SQLite file locked by another process, a database that turned read-only)
+      // comes out here; left to Koa, it became a bare 500 "Internal Server Error" printed to stderr.
+      answerProviderFailure(ctx, deps, error);
+      return;
+    }
     // The provider answers 500 server_error when storage fails: an outage, so tell clients when to retry.
     if (ctx.status === 500) {
       ctx.status = 503;
