@@ -5,11 +5,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Deps } from "../deps.ts";
 import { withQuery } from "../http/forms.ts";
-import { sendPage } from "../http/render.ts";
 import { compileTrustedProxies } from "../http/trusted-proxy.ts";
 import { translator } from "../i18n/catalogue.ts";
 import { messageForError } from "../messages/errors.ts";
-import { forwardAuthDeniedPage } from "../views/oidc-pages.ts";
+import { forwardAuthDeniedDocument } from "../views/oidc-pages.ts";
 import { accessRuleFor, identityHeaders, isAllowed, type OriginalRequest, originalRequestFrom } from "./access.ts";
 
 export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): void {
@@ -30,12 +29,15 @@ export function registerForwardAuthRoutes(app: FastifyInstance, deps: Deps): voi
     if (!auth) return false;
     if (!isAllowed(accessRuleFor(deps.config, original.host), auth.account)) {
       const label = auth.identifiers.find((i) => i.verifiedAt)?.display ?? auth.account.id;
-      const t = translator(request.locale);
-      sendPage(request, reply, deps, {
-        title: t("oidc.deniedPageTitle"),
-        status: 403,
-        body: forwardAuthDeniedPage({ host: original.host ?? t("oidc.thisApplication"), accountLabel: label, t }),
+      const host = original.host ?? translator(request.locale)("oidc.thisApplication");
+      const page = forwardAuthDeniedDocument({
+        host,
+        accountLabel: label,
+        baseUrl: deps.config.baseUrl,
+        siteName: deps.config.branding.siteName,
+        locale: request.locale,
       });
+      reply.code(403).type("text/html; charset=utf-8").send(page);
       return true;
     }
     reply.code(200).headers(identityHeaders(auth.account, auth.identifiers)).send();

@@ -1,6 +1,7 @@
 // Pages of the OpenID Connect provider: consent for third-party applications, the sign-out question an
 // application can ask, what follows it, the provider's error page, and the forward-auth refusal.
 import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
+import { type Locale, textDirection } from "../i18n/locales.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { csrfField, notice } from "./layout.ts";
 import { around } from "./message-markup.ts";
@@ -66,9 +67,27 @@ ${notice("error", o.description ?? t("oidc.errorDefault", { siteName: o.siteName
 <p class="aside"><a href="/help/problems-signing-in">${t("oidc.problemsSigningIn")}</a></p>`;
 }
 
-export function forwardAuthDeniedPage(o: { host: string; accountLabel: string; t?: Translate }): SafeHtml {
-  const t = o.t ?? translator("en");
-  return html`<h1>${t("oidc.deniedTitle", { host: o.host })}</h1>
-${notice("warning", around(t, "oidc.deniedSignedInAs", { host: o.host }, "account", html`<strong>${o.accountLabel}</strong>`))}
-<p>${around(t, "oidc.deniedAdvice", { host: o.host }, "link", html`<a href="/account">${t("oidc.deniedAdviceLink")}</a>`)}</p>`;
+/**
+ * The forward-auth refusal, a whole document. Traefik and Caddy show it to the browser at the protected
+ * app's address, so it names Latchkey by its absolute base URL, loads nothing and posts nothing: a relative
+ * link, stylesheet or form would reach the app (which refuses again), and the layout's CSRF cookie would be
+ * set on the app's host.
+ */
+export function forwardAuthDeniedDocument(o: { host: string; accountLabel: string; baseUrl: string; siteName: string; locale: Locale }): string {
+  const t = translator(o.locale);
+  return html`<!doctype html>
+<html lang="${o.locale}" dir="${textDirection(o.locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${t("oidc.deniedPageTitle")} \u00B7 ${o.siteName}</title>
+</head>
+<body>
+<main>
+<h1>${t("oidc.deniedTitle", { host: o.host })}</h1>
+<p>${around(t, "oidc.deniedSignedInAs", { host: o.host }, "account", html`<strong>${o.accountLabel}</strong>`)}</p>
+<p>${around(t, "oidc.deniedAdvice", { host: o.host }, "link", html`<a href="${o.baseUrl}/account">${t("oidc.deniedAdviceLink")}</a>`)}</p>
+</main>
+</body>
+</html>`.value;
 }

@@ -124,6 +124,17 @@ describe("Caddy forward_auth in front of an app, Latchkey signing in", { skip: p
     assert.equal(denied.status(), 403);
     assert.equal(await page.locator("#user").count(), 0, "the app was never reached");
     assert.match(String(await page.textContent("body")), /omar@example\.com/);
+    // The refusal is shown at the app's address: its link leads to Latchkey, not to the app (which would
+    // refuse again), and it leaves no cookie of Latchkey's on the app's host.
+    const appHost = new URL(appOrigin).hostname;
+    assert.deepEqual(
+      (await context.cookies()).filter((c) => c.domain === appHost).map((c) => c.name),
+      [],
+      "no host-only cookie on the app",
+    );
+    await Promise.all([page.waitForURL(`${authOrigin}/**`), page.getByRole("link", { name: "sign in with another account" }).click()]);
+    assert.equal(new URL(page.url()).pathname, "/account");
+    assert.match(String(await page.textContent("main")), /omar@example\.com/);
     await context.close();
   });
 });

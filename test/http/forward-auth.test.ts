@@ -74,6 +74,10 @@ describe("forward-auth", () => {
       assert.equal(denied.statusCode, 403);
       assert.match(pageText(denied.body), new RegExp(`You don't have access to ${host.replace(/\./g, "\\.")}`));
       assert.equal(denied.headers["remote-user"], undefined);
+      // Traefik and Caddy show this page at the app's address: every link absolute, no cookie for the app's host.
+      assert.equal(denied.headers["set-cookie"], undefined);
+      assert.ok(denied.body.includes(`href="${t.config.baseUrl}/account"`), denied.body);
+      assert.doesNotMatch(denied.body, /(?:href|src|action)="\//);
       const allowed = await bob.get("/api/v1/authz/forward-auth", { ...FORWARDED, "x-forwarded-host": host });
       assert.equal(allowed.statusCode, 200);
       assert.equal(allowed.headers["remote-groups"], "admins");
