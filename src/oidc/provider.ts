@@ -21,6 +21,7 @@ import { createProviderAdapter } from "./adapter.ts";
 import { ACR_MFA, ACR_PASSWORD, loginMethodsOf, meetsAssurance, requestedAssurance } from "./assurance.ts";
 import { loadAccountClaims } from "./claims.ts";
 import { clientSecretMatches } from "./clients.ts";
+import { authorizationParamValidators } from "./request-limits.ts";
 import { loadSigningKeys, SIGNING_ALG } from "./signing-keys.ts";
 
 /** Paths of the provider's endpoints; discovery lists them. */
@@ -194,7 +195,7 @@ function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPo
 /** The provider with the current signing keys; `generation` tells when a rotation needs a new one. */
 export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provider; generation: number }> {
   // Loaded on first use, so CLI commands that never serve OpenID Connect do not load it.
-  const { default: Provider, interactionPolicy } = await import("oidc-provider");
+  const { default: Provider, interactionPolicy, errors } = await import("oidc-provider");
   const { config } = deps;
   const { keys, generation } = await loadSigningKeys(deps);
   const configuration: Configuration = {
@@ -207,6 +208,8 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
     jwks: { keys: keys as NonNullable<Configuration["jwks"]>["keys"] },
     claims: { ...CLAIMS_BY_SCOPE, sid: null },
     scopes: SCOPES,
+    // Every authorization parameter has a size limit (see request-limits.ts); past it, invalid_request.
+    extraParams: authorizationParamValidators(errors.InvalidRequest),
     acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ["code"],
     clientAuthMethods: ["none", "client_secret_basic", "client_secret_post"],

@@ -18,6 +18,7 @@ import { loginMethodsOf, meetsAssurance, requestedAssurance } from "./assurance.
 import { recordConsentGiven } from "./consent.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
 import { attachLatchkeySession, CLAIMS_BY_SCOPE, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
+import { describeOversizedParam, END_SESSION_PARAM_LIMITS, findOversizedParam } from "./request-limits.ts";
 import { newestSigningKeyGeneration } from "./signing-keys.ts";
 
 /** How often an instance looks for a rotated signing key. */
@@ -152,7 +153,28 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.authorization}/:uid`, config, handler });
     for (const url of [OIDC_ROUTES.token, OIDC_ROUTES.revocation, OIDC_ROUTES.introspection]) withPreflight(["POST"], url);
     withPreflight(["GET", "POST"], OIDC_ROUTES.userinfo);
-    scope.route({ method: ["GET"], url: OIDC_ROUTES.end_session, config, handler });
+    // The provider stores the sign-out request's state with the session and sends it back to the application,
+    // with no limit of its own: an oversized parameter is refused here, on the error page, as the provider
+    // answers any other bad sign-out request.
+    scope.route({
+      method: ["GET"],
+      url: OIDC_ROUTES.end_session,
+      config,
+      handler: async (request, reply) => {
+        const oversized = findOversizedParam(request.query as Record<string, unknown>, END_SESSION_PARAM_LIMITS);
+        if (!oversized) return handler(request, reply);
+        return sendPage(request, reply, deps, {
+          title: translator(request.locale)("oidc.errorPageTitle"),
+          status: 400,
+          body: providerErrorPage({
+            error: "invalid_request",
+            description: describeOversizedParam(oversized),
+            siteName: deps.config.branding.siteName,
+            t: translator(request.locale),
+          }),
+        });
+      },
+    });
     scope.route({ method: ["POST"], url: `${OIDC_ROUTES.end_session}/confirm`, config, handler });
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.end_session}/success`, config, handler });
   });
