@@ -206,7 +206,11 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       return { accountId: sub, claims: async () => claims };
     },
     jwks: { keys: keys as NonNullable<Configuration["jwks"]>["keys"] },
-    claims: { ...CLAIMS_BY_SCOPE, sid: null },
+    // The library lists sid among the claims it supports by default; Latchkey puts none in ID tokens and has no
+    // front- or back-channel logout for one to serve (and the provider's session, which a sid would name,
+    // outlives signing out of Latchkey), so discovery must not advertise it. Only null marks a supported
+    // claim, and an undefined value would not override the default, hence false.
+    claims: { ...CLAIMS_BY_SCOPE, sid: false as unknown as null },
     scopes: SCOPES,
     // Every authorization parameter has a size limit (see request-limits.ts); past it, invalid_request.
     extraParams: authorizationParamValidators(errors.InvalidRequest),

@@ -74,6 +74,20 @@ describe("OpenID Connect provider with openid-client", () => {
       assert.ok(String(meta[key]).startsWith(`${t.base}/oidc/`), `${key} = ${meta[key]}`);
     }
     assert.deepEqual(meta.code_challenge_methods_supported, ["S256"]);
+    // Only claims that ID tokens or userinfo carry: no sid, which Latchkey neither puts in ID tokens nor uses
+    // for front- or back-channel logout.
+    assert.deepEqual([...(meta.claims_supported ?? [])].sort(), [
+      "acr",
+      "amr",
+      "auth_time",
+      "email",
+      "email_verified",
+      "iss",
+      "name",
+      "phone_number",
+      "phone_number_verified",
+      "sub",
+    ]);
   });
 
   it("signs in through /signin, then code → tokens → verified ID token → userinfo → refresh → revocation → logout", async () => {
