@@ -26,13 +26,40 @@ function usesPrivateUseScheme(uri: string): boolean {
   return URL.canParse(uri) && !/^https?:$/.test(new URL(uri).protocol);
 }
 
+/** Whether the URI is http on a loopback host, where a native app listens on a port of its choosing. */
+function isLoopbackURI(uri: string): boolean {
+  return URL.canParse(uri) && new URL(uri).protocol === "http:" && LOOPBACK_HOSTS.includes(new URL(uri).hostname);
+}
+
 /**
- * A client with a reverse-domain redirect URI is a native app. The provider accepts such a URI only from a
- * client registered as one (application_type native), whose other addresses must then be loopback http or
- * https on a real host, and whose loopback http URIs match on any port (RFC 8252, 7.3).
+ * A native app (RFC 8252): a client with a reverse-domain redirect URI, or a public client whose redirect URIs
+ * are all loopback http (a desktop app that listens on 127.0.0.1, [::1] or localhost). The provider accepts
+ * a reverse-domain URI only from a client registered as one (application_type native), whose other
+ * addresses must then be loopback http or https on a real host, and matches its loopback http URIs on any
+ * port (RFC 8252, 7.3): the app listens where the system lets it. A confidential client with loopback URIs is
+ * a web server in development, and keeps exact matching; a loopback-only client whose post-logout URIs a
+ * native app cannot have stays a web client, as it was registered.
  */
-export function isNativeAppClient(client: Pick<OIDCClientRecord, "redirectUris" | "postLogoutRedirectUris">): boolean {
-  return [...client.redirectUris, ...client.postLogoutRedirectUris].some(usesPrivateUseScheme);
+export function isNativeAppClient(client: Pick<OIDCClientRecord, "redirectUris" | "postLogoutRedirectUris"> & { isPublic: boolean }): boolean {
+  if ([...client.redirectUris, ...client.postLogoutRedirectUris].some(usesPrivateUseScheme)) return true;
+  return (
+    client.isPublic &&
+    client.redirectUris.length > 0 &&
+    client.redirectUris.every(isLoopbackURI) &&
+    client.postLogoutRedirectUris.every((uri) => checkNativeAppURI(uri) === null)
+  );
+}
+
+/**
+ * The CSP sources a form may be redirected to on the way back to this client: each redirect URI's origin,
+ * and for a native app its loopback origins on any port, as the provider matches them.
+ */
+export function clientRedirectSources(client: Pick<OIDCClientRecord, "redirectUris" | "postLogoutRedirectUris" | "authMethod">): string[] {
+  const native = isNativeAppClient({ ...client, isPublic: client.authMethod === "none" });
+  const sources = [...client.redirectUris, ...client.postLogoutRedirectUris]
+    .filter((uri) => URL.canParse(uri) && /^https?:$/.test(new URL(uri).protocol))
+    .map((uri) => (native && isLoopbackURI(uri) ? `http://${new URL(uri).hostname}:*` : new URL(uri).origin));
+  return [...new Set(sources)];
 }
 
 /** Why a native app's client cannot have this http(s) URI, or null when it can. */
@@ -134,8 +161,9 @@ export function clientMetadataOf(client: OIDCClientRecord): Record<string, unkno
     // The provider compares a presented secret with this value through our hash check, never in clear.
     ...(client.secretHash ? { client_secret: client.secretHash } : {}),
     token_endpoint_auth_method: client.authMethod,
-    // A web client may only have http(s) redirect URIs, so a reverse-domain one needs the native type.
-    application_type: isNativeAppClient(client) ? "native" : "web",
+    // A web client may only have http(s) redirect URIs, so a reverse-domain one needs the native type; a
+    // desktop app's loopback URIs need it to match on any port.
+    application_type: isNativeAppClient({ ...client, isPublic: client.authMethod === "none" }) ? "native" : "web",
     redirect_uris: client.redirectUris,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     grant_types: ["authorization_code", "refresh_token"],

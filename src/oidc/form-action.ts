@@ -3,6 +3,7 @@
 // pages list exactly those destinations, and nothing else, beside 'self'.
 import type { FastifyReply } from "fastify";
 import type { Deps } from "../deps.ts";
+import { clientRedirectSources } from "./clients.ts";
 import { INTERACTION_PATH } from "./provider.ts";
 
 function originOf(uri: string): string | null {
@@ -13,18 +14,17 @@ function originOf(uri: string): string | null {
 
 /** Adds `origins` to the form-action directive of this response's Content-Security-Policy. */
 export function allowFormRedirects(reply: FastifyReply, origins: Iterable<string>): void {
-  const list = [...new Set([...origins].filter((o) => /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(o)))];
+  const list = [...new Set([...origins].filter((o) => /^https?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:(\d+|\*))?$/.test(o)))];
   if (list.length === 0) return;
   const current = reply.getHeader("content-security-policy") ?? reply.raw.getHeader("content-security-policy");
   if (typeof current !== "string") return;
   reply.header("content-security-policy", current.replace(/form-action 'self'/, `form-action 'self' ${list.join(" ")}`));
 }
 
-/** The origins of a client's redirect URIs (and post-logout URIs). */
+/** The origins of a client's redirect URIs (and post-logout URIs); a native app's loopback ones on any port. */
 export async function clientRedirectOrigins(deps: Pick<Deps, "stores">, clientId: string): Promise<string[]> {
   const client = clientId.length <= 64 ? await deps.stores.oidcClients.getClient(clientId) : null;
-  if (!client) return [];
-  return [...client.redirectUris, ...client.postLogoutRedirectUris].map(originOf).filter((o): o is string => o !== null);
+  return client ? clientRedirectSources(client) : [];
 }
 
 /**

@@ -20,7 +20,7 @@ import { logoutQuestionPage, providerErrorPage, signedOutPage } from "../views/o
 import { createProviderAdapter } from "./adapter.ts";
 import { ACR_MFA, ACR_PASSWORD, loginMethodsOf, meetsAssurance, requestedAssurance } from "./assurance.ts";
 import { loadAccountClaims } from "./claims.ts";
-import { clientSecretMatches } from "./clients.ts";
+import { clientRedirectSources, clientSecretMatches } from "./clients.ts";
 import { authorizationParamValidators } from "./request-limits.ts";
 import { loadSigningKeys, SIGNING_ALG } from "./signing-keys.ts";
 
@@ -326,10 +326,12 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
     const csp = ctx.response.get("content-security-policy");
     const client = ctx.oidc?.client;
     if (!csp || !client || !ctx.response.is("html")) return;
-    const origins = [...(client.redirectUris ?? []), ...(client.postLogoutRedirectUris ?? [])]
-      .filter((uri) => URL.canParse(uri) && /^https?:$/.test(new URL(uri).protocol))
-      .map((uri) => new URL(uri).origin);
-    if (origins.length > 0) ctx.set("content-security-policy", csp.replace(/form-action 'self'/, `form-action 'self' ${[...new Set(origins)].join(" ")}`));
+    const origins = clientRedirectSources({
+      redirectUris: client.redirectUris ?? [],
+      postLogoutRedirectUris: client.postLogoutRedirectUris ?? [],
+      authMethod: client.clientAuthMethod === "none" ? "none" : "client_secret_basic",
+    });
+    if (origins.length > 0) ctx.set("content-security-policy", csp.replace(/form-action 'self'/, `form-action 'self' ${origins.join(" ")}`));
   });
   // RP-initiated logout: when the person confirms, their Latchkey session ends too.
   provider.use(async (ctx, next) => {

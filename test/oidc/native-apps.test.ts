@@ -72,3 +72,81 @@ describe("native apps with a reverse-domain redirect URI", () => {
     assert.deepEqual(checkNewClient({ ...input, redirectUris: ["http://notes.localhost/cb"], postLogoutRedirectUris: ["https://localhost/out"] }), []);
   });
 });
+
+// A desktop app registered with loopback redirect URIs only (RFC 8252 7.3): it listens on whatever port the
+// system gives it, so a public client whose redirect URIs are all loopback http is a native app too.
+describe("desktop apps with only loopback redirect URIs", () => {
+  let t: HTTPTestApp;
+  let accountId: string;
+  let desktop: client.Configuration;
+  let server: client.Configuration;
+  const LOOPBACKS = ["http://127.0.0.1/callback", "http://[::1]/callback", "http://localhost/callback"] as const;
+
+  before(async () => {
+    t = await startHTTPTestApp();
+    accountId = await seedAccount(t, "ada@example.com");
+    const app = await addClient(t, { name: "Desktop", redirectUris: [...LOOPBACKS], isPublic: true, firstParty: true });
+    desktop = await client.discovery(new URL(t.base), app.id, undefined, client.None(), { execute: [client.allowInsecureRequests] });
+    // A confidential client on loopback is a web server in development: its URI stays exact.
+    const dev = await addClient(t, { name: "Dev server", redirectUris: ["http://localhost:8080/callback"], firstParty: true });
+    server = await client.discovery(new URL(t.base), dev.id, dev.secret ?? undefined, undefined, { execute: [client.allowInsecureRequests] });
+  });
+  after(async () => t.close());
+
+  async function authorize(config: client.Configuration, redirectUri: string) {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: "openid",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state,
+    });
+    const browser = new HTTPBrowser();
+    const signinPage = await browser.follow(url.href, t.base);
+    const page =
+      signinPage.url.startsWith(`${t.base}/signin`) && signinPage.status === 200
+        ? await browser.signIn(signinPage, t.base, "ada@example.com", PASSWORD)
+        : signinPage;
+    const callback = page.location && !page.location.startsWith(t.base) ? new URL(page.location) : null;
+    return { callback, verifier, state, status: page.status, signinPage };
+  }
+
+  it("sends the code to each registered loopback address on the port the app listens on", async () => {
+    for (const [uri, port] of [
+      [LOOPBACKS[0], 53187],
+      [LOOPBACKS[1], 40123],
+      [LOOPBACKS[2], 61000],
+    ] as const) {
+      const listening = new URL(uri);
+      listening.port = String(port);
+      const started = await authorize(desktop, listening.href);
+      assert.ok(started.callback, `${listening.href}: expected a redirect to the app, got ${started.status}`);
+      assert.equal(started.callback.origin, listening.origin);
+      const tokens = await client.authorizationCodeGrant(desktop, started.callback, { pkceCodeVerifier: started.verifier, expectedState: started.state });
+      assert.equal(tokens.claims()?.sub, accountId);
+      // The sign-in form's redirects end at the app's port, so its CSP form-action allows any port there.
+      assert.match(
+        String(started.signinPage.headers.get("content-security-policy")),
+        new RegExp(`form-action 'self'[^;]* http://${listening.hostname.replace(/[[\].]/g, "\\$&")}:\\*`),
+      );
+    }
+  });
+
+  it("still refuses another path, another loopback host and a non-loopback host", async () => {
+    for (const uri of ["http://127.0.0.1:53187/elsewhere", "http://127.0.0.2:53187/callback", "http://localhost.example.com:53187/callback"]) {
+      const started = await authorize(desktop, uri);
+      assert.equal(started.callback, null, uri);
+      assert.equal(started.status, 400, uri);
+    }
+  });
+
+  it("keeps matching a confidential client's loopback URI exactly, port included", async () => {
+    const exact = await authorize(server, "http://localhost:8080/callback");
+    assert.ok(exact.callback);
+    const other = await authorize(server, "http://localhost:8081/callback");
+    assert.equal(other.callback, null);
+    assert.equal(other.status, 400);
+  });
+});
