@@ -479,3 +479,37 @@ describe("loadConfig: LATCHKEY_SMS_COUNTRIES", () => {
     assert.match(problems[0] ?? "", /use ISO 3166-1 codes such as GB,IE,FR, or \* for every country/);
   });
 });
+
+describe("loadConfig: LATCHKEY_COOKIE_DOMAIN", () => {
+  const AUTH = { LATCHKEY_BASE_URL: "https://auth.example.com" };
+  test("a single label, a public top-level domain or an IP address is refused with the reason", () => {
+    assert.match(
+      problemFor(refuse({ ...AUTH, LATCHKEY_COOKIE_DOMAIN: "com" }), "LATCHKEY_COOKIE_DOMAIN") ?? "",
+      /"com": a single label .* browsers would drop/,
+    );
+    assert.match(problemFor(refuse({ ...AUTH, LATCHKEY_COOKIE_DOMAIN: ".com" }), "LATCHKEY_COOKIE_DOMAIN") ?? "", /a single label/);
+    assert.match(
+      problemFor(refuse({ LATCHKEY_BASE_URL: "http://localhost:3000", LATCHKEY_COOKIE_DOMAIN: "localhost" }), "LATCHKEY_COOKIE_DOMAIN") ?? "",
+      /a single label/,
+    );
+    for (const address of ["127.0.0.1", "192.168.1.10", "::1", "[::1]"]) {
+      const problem = problemFor(refuse({ LATCHKEY_BASE_URL: "http://127.0.0.1:3000", LATCHKEY_COOKIE_DOMAIN: address }), "LATCHKEY_COOKIE_DOMAIN");
+      assert.match(problem ?? "", /an IP address cannot be a cookie domain/, address);
+    }
+  });
+  test("one that does not cover the base URL's host is refused; a parent or the host itself is taken, a leading dot dropped", () => {
+    assert.match(
+      problemFor(refuse({ ...AUTH, LATCHKEY_COOKIE_DOMAIN: "example.org" }), "LATCHKEY_COOKIE_DOMAIN") ?? "",
+      /must be the host of LATCHKEY_BASE_URL \(auth\.example\.com\)/,
+    );
+    assert.match(problemFor(refuse({ ...AUTH, LATCHKEY_COOKIE_DOMAIN: "ample.com" }), "LATCHKEY_COOKIE_DOMAIN") ?? "", /must be the host/);
+    assert.equal(
+      problemFor(refuse({ ...AUTH, LATCHKEY_COOKIE_DOMAIN: "example..com" }), "LATCHKEY_COOKIE_DOMAIN"),
+      'LATCHKEY_COOKIE_DOMAIN="example..com": not a domain name; use a domain such as example.com',
+    );
+    assert.equal(load({ ...AUTH, LATCHKEY_COOKIE_DOMAIN: "Example.COM" }).cookieDomain, "example.com");
+    assert.equal(load({ ...AUTH, LATCHKEY_COOKIE_DOMAIN: ".example.com" }).cookieDomain, "example.com");
+    assert.equal(load({ ...AUTH, LATCHKEY_COOKIE_DOMAIN: "auth.example.com" }).cookieDomain, "auth.example.com");
+    assert.equal(load(AUTH).cookieDomain, undefined);
+  });
+});

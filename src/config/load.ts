@@ -91,6 +91,7 @@ export type ClientLimitKind =
   | "reset"
   | "verification"
   | "feedback"
+  | "helpViews"
   | "codeEntry"
   | "passkeyOptions"
   | "passwordStrength";
@@ -296,6 +297,44 @@ function loadOrCreateSecret(dataDir: string): string {
  * Builds the configuration from environment variables. Throws ConfigError naming every bad value.
  * Outside production a missing LATCHKEY_SECRET is generated into the data directory.
  */
+const DOMAIN_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+/**
+ * LATCHKEY_COOKIE_DOMAIN without its leading dot, in lower case, or undefined when unset or refused (the
+ * reason is added to `problems`).
+ */
+function readCookieDomain(text: string | undefined, baseOrigin: string, problems: string[]): string | undefined {
+  if (text === undefined) return undefined;
+  const shown = `LATCHKEY_COOKIE_DOMAIN=${JSON.stringify(text)}`;
+  // Browsers ignore a leading dot in a cookie's Domain (RFC 6265 5.2.3), so "example.com" is meant.
+  const domain = text.trim().toLowerCase().replace(/^\./, "");
+  // A Domain of an IP address or of a single label ("com", "localhost") is refused by browsers, so the
+  // session cookie would never be stored and nobody could sign in.
+  if (isIP(domain.replace(/^\[|\]$/g, "")) !== 0) {
+    problems.push(`${shown}: an IP address cannot be a cookie domain; leave it unset (host-only cookie) or use a domain name such as example.com`);
+    return undefined;
+  }
+  if (!DOMAIN_NAME.test(domain)) {
+    problems.push(`${shown}: not a domain name; use a domain such as example.com`);
+    return undefined;
+  }
+  if (!domain.includes(".")) {
+    problems.push(
+      `${shown}: a single label (a top-level domain or a bare host name) cannot be a cookie domain, and browsers would drop the session cookie; use a domain of two labels or more, such as example.com, or leave it unset`,
+    );
+    return undefined;
+  }
+  if (baseOrigin) {
+    const baseHost = new URL(baseOrigin).hostname;
+    // Browsers drop a cookie whose Domain does not contain the host that sets it.
+    if (baseHost !== domain && !baseHost.endsWith(`.${domain}`)) {
+      problems.push(`${shown}: must be the host of LATCHKEY_BASE_URL (${baseHost}) or a parent domain of it, or browsers drop the session cookie`);
+      return undefined;
+    }
+  }
+  return domain;
+}
+
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const raw: Record<string, string> = {};
   for (const name of ENV_NAMES) {
@@ -370,13 +409,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
   for (const entry of trustProxy) {
     if (!isValidProxyEntry(entry)) problems.push(`LATCHKEY_TRUST_PROXY: ${JSON.stringify(entry)} is not an address or CIDR range`);
   }
-  const cookieDomain = env.LATCHKEY_COOKIE_DOMAIN?.toLowerCase();
-  if (cookieDomain && baseOrigin) {
-    const baseHost = new URL(baseOrigin).hostname;
-    // Browsers drop a cookie whose Domain does not contain the host that sets it.
-    if (baseHost !== cookieDomain && !baseHost.endsWith(`.${cookieDomain}`))
-      problems.push(`LATCHKEY_COOKIE_DOMAIN=${JSON.stringify(cookieDomain)}: must be the host of LATCHKEY_BASE_URL (${baseHost}) or a parent domain of it`);
-  }
+  const cookieDomain = readCookieDomain(env.LATCHKEY_COOKIE_DOMAIN, baseOrigin, problems);
   const returnHosts = parseHostList("LATCHKEY_ALLOWED_RETURN_HOSTS", env.LATCHKEY_ALLOWED_RETURN_HOSTS);
   problems.push(...returnHosts.problems);
   const forwardAuth = parseForwardAuthRules(env.LATCHKEY_FORWARD_AUTH_RULES);
@@ -420,6 +453,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     reset: rate("LATCHKEY_RATE_RESET"),
     verification: rate("LATCHKEY_RATE_VERIFICATION"),
     feedback: rate("LATCHKEY_RATE_FEEDBACK"),
+    helpViews: rate("LATCHKEY_RATE_HELP_VIEWS"),
     codeEntry: rate("LATCHKEY_RATE_CODE_ENTRY"),
     passkeyOptions: rate("LATCHKEY_RATE_PASSKEY_OPTIONS"),
     passwordStrength: rate("LATCHKEY_RATE_PASSWORD_STRENGTH"),

@@ -102,10 +102,9 @@ export const EnvSchema = Type.Object({
   ),
   LATCHKEY_COOKIE_DOMAIN: Type.Optional(
     Type.String({
-      pattern: "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
-      maxLength: 253,
+      maxLength: 254,
       description:
-        "Share the session cookie with every subdomain of this domain (e.g. example.com), for single sign-on across apps behind forward-auth. It must contain the base URL's host. The cookie then has no __Host- prefix (still Secure over https). Default: host-only.",
+        "Share the session cookie with every subdomain of this domain (e.g. example.com; a leading dot is ignored), for single sign-on across apps behind forward-auth. It must be a domain name of at least two labels, not an IP address, and the base URL's host or a parent of it. The cookie then has no __Host- prefix (still Secure over https). Default: host-only.",
     }),
   ),
   LATCHKEY_ALLOWED_RETURN_HOSTS: Type.Optional(
