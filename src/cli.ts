@@ -60,9 +60,12 @@ Commands:
                                         Security events, newest first (sign-ins, failures, locks,
                                         resets, password changes, revoked sessions, admin actions)
   clients add --name N --redirect-uri URI [--redirect-uri URI …] [--public] [--first-party]
-        [--post-logout-redirect-uri URI …] [--auth-method client_secret_basic|client_secret_post] [--json]
+        [--post-logout-redirect-uri URI …] [--auth-method client_secret_basic|client_secret_post]
+        [--resource-server] [--json]
                                         Register an application with the OpenID Connect provider;
-                                        prints its client id and, unless --public, its secret (once)
+                                        prints its client id and, unless --public, its secret (once).
+                                        --resource-server: an API that may introspect other clients'
+                                        tokens (then --redirect-uri may be left out)
   clients list [--json]                 List registered applications
   clients remove ID [--json]            Remove an application; its tokens stop working
   keys rotate [--json]                  New OpenID Connect signing key (the old one stays published a day)

@@ -25,6 +25,7 @@ function clientJson(client: OIDCClientRecord): Record<string, unknown> {
     name: client.name,
     public: client.authMethod === "none",
     firstParty: client.firstParty,
+    resourceServer: client.resourceServer === true,
     tokenEndpointAuthMethod: client.authMethod,
     redirectUris: client.redirectUris,
     postLogoutRedirectUris: client.postLogoutRedirectUris,
@@ -43,6 +44,7 @@ export async function runClientsCommand(config: Config, args: string[]): Promise
       "post-logout-redirect-uri": { type: "string", multiple: true },
       public: { type: "boolean" },
       "first-party": { type: "boolean" },
+      "resource-server": { type: "boolean" },
       "auth-method": { type: "string" },
       json: { type: "boolean" },
     },
@@ -60,6 +62,7 @@ export async function runClientsCommand(config: Config, args: string[]): Promise
         postLogoutRedirectUris: values["post-logout-redirect-uri"] ?? [],
         isPublic: values.public === true,
         firstParty: values["first-party"] === true,
+        resourceServer: values["resource-server"] === true,
         ...(authMethod === "client_secret_basic" || authMethod === "client_secret_post" ? { authMethod } : {}),
       };
       const problems = checkNewClient(input);
@@ -90,7 +93,7 @@ export async function runClientsCommand(config: Config, args: string[]): Promise
         }
         process.stdout.write(`${["id", "name", "type", "redirect URIs", "created"].join("\t")}\n`);
         for (const c of clients) {
-          const type = `${c.authMethod === "none" ? "public" : "confidential"}${c.firstParty ? ", first-party" : ""}`;
+          const type = `${c.authMethod === "none" ? "public" : "confidential"}${c.firstParty ? ", first-party" : ""}${c.resourceServer ? ", resource server" : ""}`;
           process.stdout.write(`${[c.id, c.name, type, c.redirectUris.join(" "), c.createdAt.toISOString()].join("\t")}\n`);
         }
         process.stdout.write(`${clients.length} client(s)\n`);

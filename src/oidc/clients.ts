@@ -12,6 +12,8 @@ export interface NewClientInput {
   /** A public client (single-page or native app) has no secret and must use PKCE. */
   isPublic: boolean;
   firstParty: boolean;
+  /** A resource server (an API) may introspect tokens issued to other clients; it may have no redirect URI. */
+  resourceServer?: boolean;
   /** How a confidential client sends its secret; client_secret_basic unless it can only use the form body. */
   authMethod?: "client_secret_basic" | "client_secret_post";
 }
@@ -97,7 +99,7 @@ export function checkNewClient(input: NewClientInput): ClientInputProblem[] {
   const problems: string[] = [];
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100) problems.push("--name must be 1–100 characters");
-  if (input.redirectUris.length === 0) problems.push("at least one --redirect-uri is required");
+  if (input.redirectUris.length === 0 && !input.resourceServer) problems.push("at least one --redirect-uri is required (or --resource-server)");
   if (input.redirectUris.length > MAX_URIS || input.postLogoutRedirectUris.length > MAX_URIS) problems.push(`at most ${MAX_URIS} URIs of each kind`);
   for (const uri of input.redirectUris) {
     const problem = checkRedirectURI(uri);
@@ -120,6 +122,8 @@ export function checkNewClient(input: NewClientInput): ClientInputProblem[] {
     }
   }
   if (input.isPublic && input.authMethod) problems.push("a --public client has no secret, so it takes no --auth-method");
+  // Introspection needs the client's secret: a public client could be anyone.
+  if (input.isPublic && input.resourceServer) problems.push("a --resource-server needs a secret, so it cannot be --public");
   return problems;
 }
 
@@ -147,6 +151,7 @@ export async function registerClient(
     redirectUris: [...new Set(input.redirectUris)],
     postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris)],
     firstParty: input.firstParty,
+    resourceServer: input.resourceServer === true,
     createdAt: deps.clock.now(),
   };
   await deps.stores.oidcClients.createClient(client);
@@ -166,9 +171,11 @@ export function clientMetadataOf(client: OIDCClientRecord): Record<string, unkno
     application_type: isNativeAppClient({ ...client, isPublic: client.authMethod === "none" }) ? "native" : "web",
     redirect_uris: client.redirectUris,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
+    // A resource server registered without a redirect URI only introspects (and revokes): it signs nobody in.
+    grant_types: client.redirectUris.length > 0 ? ["authorization_code", "refresh_token"] : [],
+    response_types: client.redirectUris.length > 0 ? ["code"] : [],
     id_token_signed_response_alg: "RS256",
     latchkey_first_party: client.firstParty,
+    latchkey_resource_server: client.resourceServer === true,
   };
 }

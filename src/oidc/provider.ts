@@ -224,7 +224,7 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       id_token_signed_response_alg: SIGNING_ALG,
       token_endpoint_auth_method: "client_secret_basic",
     },
-    extraClientMetadata: { properties: ["latchkey_first_party"] },
+    extraClientMetadata: { properties: ["latchkey_first_party", "latchkey_resource_server"] },
     // S256 only; required of public clients (no secret), accepted from confidential ones.
     pkce: { required: (_ctx, client) => client.tokenEndpointAuthMethod === "none" },
     rotateRefreshToken: true,
@@ -259,11 +259,15 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
       revocation: { enabled: true },
       introspection: {
         enabled: true,
-        // The provider's own rule (a public client may introspect only its own tokens), then the account: a
-        // token of a disabled or deleted account is inactive, as userinfo and refresh already refuse it, so a
-        // resource server that introspects stops accepting it the moment an admin disables the account.
-        allowedPolicy: async (ctx, client, token) => {
-          if (client.clientAuthMethod === "none" && token.clientId !== ctx.oidc.client?.clientId) return false;
+        // A client may introspect only the tokens issued to it: applications are clients too, and a third-party
+        // one must not learn who holds another application's token or what it may do. Only a confidential
+        // client registered as a resource server (`clients add --resource-server`), an API that accepts other
+        // clients' tokens, may introspect theirs. Then the account: a token of a disabled or deleted account is
+        // inactive, as userinfo and refresh already refuse it, so a resource server that introspects stops
+        // accepting it the moment an admin disables the account.
+        allowedPolicy: async (_ctx, client, token) => {
+          const resourceServer = client.metadata().latchkey_resource_server === true && client.clientAuthMethod !== "none";
+          if (token.clientId !== client.clientId && !resourceServer) return false;
           const accountId = "accountId" in token ? token.accountId : undefined;
           return typeof accountId !== "string" || (await loadAccountClaims(deps, accountId)) !== null;
         },

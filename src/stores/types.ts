@@ -751,6 +751,8 @@ export interface OIDCClientRecord {
   postLogoutRedirectUris: string[];
   /** First-party applications skip the consent page. */
   firstParty: boolean;
+  /** A resource server may introspect tokens issued to other clients; absent means false. */
+  resourceServer?: boolean;
   createdAt: Date;
 }
 

@@ -158,6 +158,7 @@ export function runOIDCStoreContract(name: string, open: (clock: ManualClock) =>
           redirectUris: ["https://a.example/cb"],
           postLogoutRedirectUris: [],
           firstParty: true,
+          resourceServer: true,
           createdAt: clock.now(),
         });
         await assert.rejects(
@@ -175,6 +176,7 @@ export function runOIDCStoreContract(name: string, open: (clock: ManualClock) =>
         const stored = await stores.oidcClients.getClient(id);
         assert.deepEqual(stored?.redirectUris, ["https://a.example/cb"]);
         assert.equal(stored?.firstParty, true);
+        assert.equal(stored?.resourceServer, true);
         assert.ok((await stores.oidcClients.listClients()).some((c) => c.id === id));
         const token = artifact(clock, "AccessToken", { clientId: id });
         await stores.oidcArtifacts.saveArtifact(token);

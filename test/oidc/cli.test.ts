@@ -34,6 +34,20 @@ describe("latchkey clients and keys", () => {
     }
   }
 
+  it("registers a resource server, which needs no redirect URI but a secret", async () => {
+    const added = run(["clients", "add", "--name", "Wiki API", "--resource-server", "--json"]);
+    assert.equal(added.status, 0, added.stderr);
+    const out = JSON.parse(added.stdout) as { id: string; secret: string; resourceServer: boolean; redirectUris: string[] };
+    assert.equal(out.resourceServer, true);
+    assert.deepEqual(out.redirectUris, []);
+    assert.match(out.secret, /^[A-Za-z0-9_-]{43}$/);
+    await withDeps(async (deps) => assert.equal((await deps.stores.oidcClients.getClient(out.id))?.resourceServer, true));
+    const refused = run(["clients", "add", "--name", "Wiki API", "--resource-server", "--public"]);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /--resource-server needs a secret/);
+    assert.equal(run(["clients", "remove", out.id]).status, 0);
+  });
+
   it("registers a confidential client, shows the secret once and stores only its hash", async () => {
     const added = run(["clients", "add", "--name", "Grafana", "--redirect-uri", "https://grafana.example.com/login/generic_oauth", "--first-party", "--json"]);
     assert.equal(added.status, 0, added.stderr);

@@ -14,6 +14,7 @@ export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec):
     redirectUris: JSON.parse(row.redirect_uris) as string[],
     postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
     firstParty: codec.fromBool(row.first_party),
+    resourceServer: codec.fromBool(row.resource_server),
     createdAt: codec.date(row.created_at),
   });
   return {
@@ -28,6 +29,7 @@ export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec):
           redirect_uris: JSON.stringify(client.redirectUris),
           post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
           first_party: codec.bool(client.firstParty),
+          resource_server: codec.bool(client.resourceServer === true),
           created_at: codec.time(client.createdAt),
         })
         .execute();

@@ -168,6 +168,7 @@ export interface OIDCClientsTable {
   /** JSON array of exact post-logout redirect URIs. */
   post_logout_redirect_uris: string;
   first_party: SqlBool;
+  resource_server: SqlBool;
   created_at: SqlTime;
 }
 

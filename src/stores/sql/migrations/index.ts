@@ -14,6 +14,7 @@ import { accountLocale } from "./0016-account-locale.ts";
 import { helpLanguages } from "./0017-help-languages.ts";
 import { webhookSecretRotation } from "./0018-webhook-secret-rotation.ts";
 import { unmappedAddresses } from "./0019-unmapped-addresses.ts";
+import { oidcResourceServers } from "./0020-oidc-resource-servers.ts";
 import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
 
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
@@ -31,6 +32,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     "0017_help_languages": helpLanguages(),
     "0018_webhook_secret_rotation": webhookSecretRotation(types),
     "0019_unmapped_addresses": unmappedAddresses(),
+    "0020_oidc_resource_servers": oidcResourceServers(types),
   };
 }
 
