@@ -2,6 +2,7 @@
 import { describeHugePagesOff } from "./accounts/huge-pages.ts";
 import { buildApp, buildMetricsApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/load.ts";
+import { describeReturnHostsWithoutSession } from "./config/single-sign-on.ts";
 import { tolerateLostOutput } from "./lib/log-output.ts";
 import { scheduleMaintenance } from "./maintenance.ts";
 import { describeStartFailure } from "./start-failure.ts";
@@ -36,6 +37,8 @@ export async function startServer(config: Config): Promise<() => Promise<void>> 
   if (config.mail.transport === "outbox" || config.sms.provider === "outbox") {
     process.stdout.write(`Messages are written to ${config.outboxDir} instead of being sent.\n`);
   }
+  const returnHostsWithoutSession = describeReturnHostsWithoutSession(config);
+  if (returnHostsWithoutSession) process.stderr.write(`${returnHostsWithoutSession}\n`);
   const hugePagesOff = describeHugePagesOff(config.argon2.memoryCost);
   if (hugePagesOff) process.stderr.write(`${hugePagesOff}\n`);
   let closing = false;
