@@ -174,6 +174,10 @@ export const EnvSchema = Type.Object({
   LATCHKEY_RATE_RESET: Rate("Password reset requests per client address.", "10/1h"),
   LATCHKEY_RATE_VERIFICATION: Rate("Registrations and code requests per client address.", "20/1h"),
   LATCHKEY_RATE_FEEDBACK: Rate("Help feedback answers per client address.", "20/1h"),
+  LATCHKEY_RATE_HELP_VIEWS: Rate(
+    "Help article views counted per client address (each browser's view of an article counts once a day); past it articles are still shown, but not counted.",
+    "60/1h",
+  ),
   LATCHKEY_RATE_CODE_ENTRY: Rate(
     "Code and reset-link entries per client address (confirming an account or an identifier, completing a reset), on top of each code's 5 tries.",
     "20/15m",

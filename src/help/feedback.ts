@@ -2,6 +2,7 @@
 // the article's version, and article view counting.
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import { isClientAllowanceSpent, takeClientAllowance } from "../http/client-limits.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { hmacHex } from "../lib/crypto.ts";
 import type { HelpFeedbackReason } from "../stores/types.ts";
@@ -87,9 +88,40 @@ export function requireHelpArticle(library: HelpLibrary, slug: string, locale: L
   return article;
 }
 
-/** Counts one view of the article today (UTC), in the language it was shown in. */
-export async function recordHelpArticleView(deps: Pick<Deps, "stores" | "clock">, article: HelpArticle): Promise<void> {
-  await deps.stores.helpFeedback.recordArticleView(article.slug, utcDayOf(deps.clock.now()), article.locale);
+const DAY_SECONDS = 24 * 3600;
+
+/** Who is reading: the browser's anonymous cookie id and the client address. */
+export interface HelpReader {
+  browserId: string;
+  address: string;
+}
+
+/**
+ * Counts a view of the article today (UTC), in the language it was shown in, at most once per browser and
+ * article a day and, across browsers, at most LATCHKEY_RATE_HELP_VIEWS views per client address. A view that
+ * is not counted still shows the article. Returns whether this view was counted.
+ *
+ * Why: the report's view counts are what the team reads, and a view is a database write. Counted for every
+ * request, one script could inflate any article and write to the database as fast as it could ask. A
+ * repeated view of a browser (and, once spent, any view from the address) is answered by reads alone. The
+ * browser's mark and the address's counter each change in one atomic increment, so of concurrent requests
+ * from one browser exactly one is counted.
+ */
+export async function recordHelpArticleView(deps: Pick<Deps, "stores" | "clock" | "config">, article: HelpArticle, reader: HelpReader): Promise<boolean> {
+  const now = deps.clock.now();
+  const day = utcDayOf(now);
+  const store = deps.stores.shortLived;
+  // A keyed hash of the browser's cookie, so a copy of the store cannot be used to act as that browser.
+  const seenKey = `help-view:${hmacHex(deps.config.secret, "help-view", reader.browserId, article.slug, day).slice(0, 32)}`;
+  if ((await store.get(seenKey)) !== null) return false;
+  // Checked before anything is written: a client that sends no cookie is a new browser on every request.
+  if (await isClientAllowanceSpent(deps, "helpViews", reader.address)) return false;
+  // Kept until the end of the UTC day, when the browser's next view counts again.
+  const secondsLeftToday = Math.max(1, DAY_SECONDS - (Math.floor(now.getTime() / 1000) % DAY_SECONDS));
+  if ((await store.increment(seenKey, secondsLeftToday)) !== 1) return false;
+  if (!(await takeClientAllowance(deps, "helpViews", reader.address))) return false;
+  await deps.stores.helpFeedback.recordArticleView(article.slug, day, article.locale);
+  return true;
 }
 
 /**

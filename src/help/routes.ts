@@ -97,7 +97,7 @@ export function registerHelpRoutes(app: TypedApp, deps: Deps, library: HelpLibra
     const flow = step === "reason" ? await readFlow(deps, request, feedbackPageFlow, ownValue(request.query, "flow")) : null;
     const kept = flow?.state.slug === article.slug ? flow.state : null;
     // The pages a feedback post redirects to are the same article again, not another reading of it.
-    if (state === "") await recordHelpArticleView(deps, article);
+    if (state === "") await recordHelpArticleView(deps, article, { browserId: request.browserId, address: clientAddressOf(request) });
     const body = helpArticlePage({
       locale: request.locale,
       article,

@@ -57,6 +57,21 @@ function expandIPv6(address: string): string[] {
   return [...left, ...zeros, ...right].map((group) => Number.parseInt(group, 16).toString(16));
 }
 
+/**
+ * Counts one use of `kind` for the client address and answers whether it was within the window's allowance,
+ * without refusing anything: for things that are done anyway but counted only up to a limit (help article
+ * views). One atomic increment, so of concurrent callers at most the allowance get true.
+ */
+export async function takeClientAllowance(deps: Pick<Deps, "stores" | "config">, kind: ClientLimitKind, ip: string): Promise<boolean> {
+  const limit = deps.config.clientLimits[kind];
+  return (await deps.stores.shortLived.increment(clientAllowanceKey(deps.config, kind, ip), limit.windowSeconds)) <= limit.max;
+}
+
+/** Whether the allowance of `kind` for the client address is spent in the current window (read only, writes nothing). */
+export async function isClientAllowanceSpent(deps: Pick<Deps, "stores" | "config">, kind: ClientLimitKind, ip: string): Promise<boolean> {
+  return (await countClientRequests(deps, kind, ip)) >= deps.config.clientLimits[kind].max;
+}
+
 /** Requests of `kind` counted for the client address in the current window (read only). */
 export async function countClientRequests(deps: Pick<Deps, "stores" | "config">, kind: ClientLimitKind, ip: string): Promise<number> {
   return Number((await deps.stores.shortLived.get(clientAllowanceKey(deps.config, kind, ip))) ?? 0);
