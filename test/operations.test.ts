@@ -11,6 +11,7 @@ import { Migrator } from "kysely";
 import { buildApp } from "../src/app.ts";
 import { runMigrateData } from "../src/cli/operations-commands.ts";
 import { loadConfig } from "../src/config/load.ts";
+import { clientSecretMatches, registerClient } from "../src/oidc/clients.ts";
 import { backupSqliteDatabase } from "../src/operations/backup.ts";
 import { sqliteMigrations } from "../src/stores/sql/migrations/index.ts";
 import { openSqliteDatabase } from "../src/stores/sql/sqlite-database.ts";
@@ -133,6 +134,51 @@ describe("backup and migrate-data", () => {
         // SQLite keeps whole seconds.
         assert.equal(copied?.previousSecretExpiresAt?.getTime(), Math.floor((rotated.previousSecretValidUntil?.getTime() ?? 0) / 1000) * 1000);
       } finally {
+        await deps.stores.close();
+      }
+    } finally {
+      await source.close();
+      await schema.drop();
+    }
+  });
+
+  it("migrate-data carries the applications over: their registrations, the signing keys and the grants and tokens issued", { skip }, async () => {
+    const source = await createTestApp();
+    const schema = await createTestSchema();
+    try {
+      const { client, secret } = await registerClient(source.deps, {
+        name: "Notes",
+        redirectUris: ["https://notes.example/cb"],
+        postLogoutRedirectUris: [],
+        isPublic: false,
+        firstParty: true,
+      });
+      // The provider makes its first signing key when it is first asked for its keys.
+      const jwks = await source.app.inject({ method: "GET", url: "/oidc/jwks" });
+      assert.equal(jwks.statusCode, 200);
+      const sourceKids = (jwks.json().keys as Array<{ kid: string }>).map((k) => k.kid);
+      assert.ok(sourceKids.length > 0);
+      const refreshToken = { kind: "RefreshToken", id: "rt-1", payload: "{}", grantId: "g-1", uid: null, userCode: null, accountId: null, clientId: client.id };
+      await source.deps.stores.oidcArtifacts.saveArtifact({ ...refreshToken, expiresAt: new Date(Date.now() + 3600_000) });
+      const file = join(source.dataDir, "latchkey.db");
+      assert.equal(await runMigrateData(["--from", file, "--to", schema.url]), 0);
+
+      const deps = await createDeps(loadConfig({ ...testEnv(source.dataDir), LATCHKEY_DATABASE_URL: schema.url }), { logger: quiet });
+      const app = await buildApp(deps, { logger: false });
+      try {
+        const copied = await deps.stores.oidcClients.getClient(client.id);
+        assert.equal(copied?.name, "Notes");
+        assert.equal(copied?.firstParty, true);
+        assert.ok(copied?.secretHash && clientSecretMatches(copied.secretHash, secret as string), "the application's secret still matches");
+        const targetJwks = await app.inject({ method: "GET", url: "/oidc/jwks" });
+        assert.deepEqual(
+          (targetJwks.json().keys as Array<{ kid: string }>).map((k) => k.kid),
+          sourceKids,
+          "tokens signed before the move still verify",
+        );
+        assert.equal((await deps.stores.oidcArtifacts.getArtifact("RefreshToken", "rt-1", new Date()))?.clientId, client.id);
+      } finally {
+        await app.close();
         await deps.stores.close();
       }
     } finally {

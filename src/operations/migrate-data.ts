@@ -31,6 +31,12 @@ export const MIGRATED_TABLES: TableSpec[] = [
   { name: "hourly_counts", times: ["hour"], bools: [], orderBy: ["name", "hour"] },
   // Endpoints only: events waiting for delivery are not copied (let them drain before moving).
   { name: "webhook_endpoints", times: ["created_at", "paused_at", "previous_secret_expires_at"], bools: [], orderBy: ["id"] },
+  // Applications keep signing people in: their registrations, the provider's signing keys (sealed with
+  // LATCHKEY_SECRET, so the same secret opens them), and the grants and tokens it issued. Codes and
+  // interactions come along too; in cluster mode they are read from Redis and these copies just expire.
+  { name: "oidc_clients", times: ["created_at"], bools: ["first_party", "resource_server"], orderBy: ["id"] },
+  { name: "oidc_signing_keys", times: ["created_at"], bools: [], orderBy: ["generation"] },
+  { name: "oidc_artifacts", times: ["expires_at", "consumed_at"], bools: [], orderBy: ["kind", "id"] },
 ];
 
 export interface MigrateDataProgress {
@@ -71,6 +77,10 @@ export async function migrateData(
 
 async function copyAllTables(source: Kysely<Database>, target: Kysely<Database>, onProgress: (p: MigrateDataProgress) => void): Promise<MigrateDataReport> {
   if ((await countRows(target, "accounts")) > 0) throw new Error("the target database already holds accounts; migrate into an empty database");
+  if ((await countRows(target, "oidc_clients")) > 0) throw new Error("the target database already holds applications; migrate into an empty database");
+  // A server started on the target made its own signing key; it signed nothing anyone holds (no accounts
+  // there), and the applications know the source's keys: those replace it.
+  await target.deleteFrom("oidc_signing_keys").execute();
   const totals = new Map<string, number>();
   for (const spec of MIGRATED_TABLES) totals.set(spec.name, await countRows(source, spec.name));
   const overallTotal = [...totals.values()].reduce((a, b) => a + b, 0);
