@@ -2,7 +2,7 @@
 // account may use that host (the first matching rule in LATCHKEY_FORWARD_AUTH_RULES), and the identity
 // headers the protected application receives.
 
-import { type ForwardAuthAccess, hostMatches } from "../config/forward-auth-rules.ts";
+import { type ForwardAuthRule, hostMatches } from "../config/forward-auth-rules.ts";
 import type { Config } from "../config/load.ts";
 import type { AccountRecord, IdentifierRecord } from "../stores/types.ts";
 
@@ -76,19 +76,25 @@ export function groupsOf(account: AccountRecord): string[] {
   return account.isAdmin ? ["admins"] : [];
 }
 
+/** Who may use a host, and whether they must have signed in with two factors. */
+export type HostRequirement = Pick<ForwardAuthRule, "access" | "twoFactors">;
+
+const EVERY_SIGNED_IN: HostRequirement = { access: { kind: "signed-in" }, twoFactors: false };
+
 /**
  * The access rule for a host: the first rule that matches, or "every signed-in account" when none does.
  * Null (nobody passes) when rules exist but the host is unknown: a protected host must never fall through
  * to the rule for everyone because its name could not be read.
  */
-export function accessRuleFor(config: Pick<Config, "forwardAuthRules">, host: string | null): ForwardAuthAccess | null {
-  if (host === null) return config.forwardAuthRules.length > 0 ? null : { kind: "signed-in" };
-  for (const rule of config.forwardAuthRules) if (hostMatches(rule.host, host)) return rule.access;
-  return { kind: "signed-in" };
+export function accessRuleFor(config: Pick<Config, "forwardAuthRules">, host: string | null): HostRequirement | null {
+  if (host === null) return config.forwardAuthRules.length > 0 ? null : EVERY_SIGNED_IN;
+  for (const rule of config.forwardAuthRules) if (hostMatches(rule.host, host)) return rule;
+  return EVERY_SIGNED_IN;
 }
 
-export function isAllowed(access: ForwardAuthAccess | null, account: AccountRecord): boolean {
-  if (access === null) return false;
+export function isAllowed(rule: HostRequirement | null, account: AccountRecord): boolean {
+  if (rule === null) return false;
+  const access = rule.access;
   switch (access.kind) {
     case "signed-in":
       return true;

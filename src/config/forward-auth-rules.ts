@@ -1,4 +1,4 @@
-// Parses LATCHKEY_FORWARD_AUTH_RULES ("grafana.example.com=admins; *.example.com=signed-in") and
+// Parses LATCHKEY_FORWARD_AUTH_RULES ("grafana.example.com=admins+mfa; *.example.com=signed-in") and
 // LATCHKEY_ALLOWED_RETURN_HOSTS into host patterns, naming every entry it cannot read.
 
 /** An exact host ("app.example.com", optionally with ":port") or every subdomain of a domain ("*.example.com"). */
@@ -9,7 +9,11 @@ export type ForwardAuthAccess = { kind: "signed-in" } | { kind: "admins" } | { k
 export interface ForwardAuthRule {
   host: HostPattern;
   access: ForwardAuthAccess;
+  /** "+mfa" after the access: the session must have signed in with two factors (a passkey, or a password and a second factor). */
+  twoFactors: boolean;
 }
+
+const TWO_FACTORS_SUFFIX = "+mfa";
 
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
@@ -55,12 +59,16 @@ export function parseForwardAuthRules(text: string | undefined): { rules: Forwar
   for (const entry of (text?.split(";") ?? []).map((s) => s.trim()).filter(Boolean)) {
     const at = entry.indexOf("=");
     const host = at > 0 ? parseHostPattern(entry.slice(0, at)) : null;
-    const access = at > 0 ? parseAccess(entry.slice(at + 1)) : null;
+    const demand = entry.slice(at + 1).trim();
+    const twoFactors = demand.endsWith(TWO_FACTORS_SUFFIX);
+    const access = at > 0 ? parseAccess(twoFactors ? demand.slice(0, -TWO_FACTORS_SUFFIX.length) : demand) : null;
     if (!host || !access) {
-      problems.push(`LATCHKEY_FORWARD_AUTH_RULES: ${JSON.stringify(entry)} is not HOST=signed-in|admins|accounts:ID,…|groups:NAME,…`);
+      problems.push(
+        `LATCHKEY_FORWARD_AUTH_RULES: ${JSON.stringify(entry)} is not HOST=signed-in|admins|accounts:ID,…|groups:NAME,… (optionally followed by +mfa)`,
+      );
       continue;
     }
-    rules.push({ host, access });
+    rules.push({ host, access, twoFactors });
   }
   return { rules, problems };
 }

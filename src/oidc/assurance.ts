@@ -64,3 +64,8 @@ export function loginMethodsOf(session: { amr?: string[] | null }): { amr: strin
   const amr = session.amr && session.amr.length > 0 ? session.amr : [AMR_PASSWORD];
   return { amr, acr: amr.includes("mfa") ? ACR_MFA : ACR_PASSWORD };
 }
+
+/** True when the session signed in with two factors (the acr an application demanding them accepts). */
+export function isMultiFactorSession(session: { amr?: string[] | null }): boolean {
+  return loginMethodsOf(session).acr === ACR_MFA;
+}

@@ -127,6 +127,8 @@ export function registerSigninRoutes(app: TypedApp, deps: Deps): void {
         methods: state.secondFactor.methods,
         ...(captcha ? { captcha: captchaFieldset(captcha, errors, { t, autofocus: errors.some((e) => e.field === "captcha") }) } : {}),
       });
+      // This form's post ends at the return target too (an app behind forward-auth, say): allow its origin.
+      await allowSigninRedirects(deps, reply, returnTo);
       return sendPage(request, reply, deps, { title: titles.secondFactor, body });
     }
     const challenge =

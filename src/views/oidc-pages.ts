@@ -91,3 +91,14 @@ export function forwardAuthDeniedDocument(o: { host: string; accountLabel: strin
 </body>
 </html>`.value;
 }
+
+/**
+ * The page for someone a forward-auth host asks for two factors while their account has no second factor:
+ * who is signed in, and where to add a passkey or an authenticator app (then the app works again).
+ */
+export function secondFactorMissingPage(o: { t: Translate; host: string; accountLabel: string }): SafeHtml {
+  const t = o.t;
+  return html`<h1>${t("oidc.secondFactorMissingTitle", { host: o.host })}</h1>
+<p>${around(t, "oidc.secondFactorMissingSignedInAs", { host: o.host }, "account", html`<strong>${o.accountLabel}</strong>`)}</p>
+<p>${around(t, "oidc.secondFactorMissingAdvice", { host: o.host }, "link", html`<a href="/account/security">${t("oidc.secondFactorMissingAdviceLink")}</a>`)}</p>`;
+}

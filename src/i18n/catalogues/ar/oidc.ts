@@ -35,4 +35,9 @@ export default {
   deniedAdvice: "اطلب من القائمين على {host} منح حسابك إذنًا، أو {link}.",
   deniedAdviceLink: "سجّل الدخول بحساب آخر",
   thisApplication: "هذا التطبيق",
+  secondFactorMissingPageTitle: "مطلوب عامل ثانٍ",
+  secondFactorMissingTitle: "يطلب {host} عاملًا ثانيًا",
+  secondFactorMissingSignedInAs: "أنت مسجّل الدخول باسم {account}، وهذا الحساب ليس لديه مفتاح مرور ولا تطبيق مصادقة، لذا لا يمكنه إثبات عامل ثانٍ.",
+  secondFactorMissingAdvice: "{link}، ثم عُد إلى {host}.",
+  secondFactorMissingAdviceLink: "أضِف مفتاح مرور أو تطبيق مصادقة من صفحة الأمان",
 } satisfies NonNullable<Translation["oidc"]>;

@@ -36,4 +36,10 @@ export default {
   deniedAdvice: "Bitten Sie die Betreiber von {host}, Ihrem Konto Zugriff zu geben, oder {link}.",
   deniedAdviceLink: "melden Sie sich mit einem anderen Konto an",
   thisApplication: "diese Anwendung",
+  secondFactorMissingPageTitle: "Zweiter Faktor nötig",
+  secondFactorMissingTitle: "{host} verlangt einen zweiten Faktor",
+  secondFactorMissingSignedInAs:
+    "Sie sind als {account} angemeldet, und dieses Konto hat weder einen Passkey noch eine Authenticator-App, kann also keinen zweiten Faktor nachweisen.",
+  secondFactorMissingAdvice: "{link} und kehren Sie dann zu {host} zurück.",
+  secondFactorMissingAdviceLink: "Fügen Sie auf Ihrer Sicherheitsseite einen Passkey oder eine Authenticator-App hinzu",
 } satisfies NonNullable<Translation["oidc"]>;

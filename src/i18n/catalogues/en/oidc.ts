@@ -35,4 +35,10 @@ export default {
   deniedAdvice: "Ask whoever runs {host} to give your account access, or {link}.",
   deniedAdviceLink: "sign in with another account",
   thisApplication: "this application",
+  secondFactorMissingPageTitle: "Second factor needed",
+  secondFactorMissingTitle: "{host} asks for a second factor",
+  secondFactorMissingSignedInAs:
+    "You are signed in as {account}, and this account has no passkey and no authenticator app, so it cannot prove a second factor.",
+  secondFactorMissingAdvice: "{link}, then go back to {host}.",
+  secondFactorMissingAdviceLink: "Add a passkey or an authenticator app on your security page",
 };

@@ -35,4 +35,10 @@ export default {
   deniedAdvice: "Pide a quien gestiona {host} que dé acceso a tu cuenta, o {link}.",
   deniedAdviceLink: "inicia sesión con otra cuenta",
   thisApplication: "esta aplicación",
+  secondFactorMissingPageTitle: "Se necesita un segundo factor",
+  secondFactorMissingTitle: "{host} pide un segundo factor",
+  secondFactorMissingSignedInAs:
+    "Has iniciado sesión como {account}, y esta cuenta no tiene llave de acceso ni aplicación de autenticación, así que no puede demostrar un segundo factor.",
+  secondFactorMissingAdvice: "{link} y luego vuelve a {host}.",
+  secondFactorMissingAdviceLink: "Añade una llave de acceso o una aplicación de autenticación en tu página de seguridad",
 } satisfies NonNullable<Translation["oidc"]>;

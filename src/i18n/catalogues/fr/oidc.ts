@@ -35,4 +35,10 @@ export default {
   deniedAdvice: "Demandez aux responsables de {host} d’ouvrir l’accès à votre compte, ou {link}.",
   deniedAdviceLink: "connectez-vous avec un autre compte",
   thisApplication: "cette application",
+  secondFactorMissingPageTitle: "Second facteur requis",
+  secondFactorMissingTitle: "{host} demande un second facteur",
+  secondFactorMissingSignedInAs:
+    "Vous êtes connecté en tant que {account}, et ce compte n’a ni clé d’accès ni application d’authentification : il ne peut pas prouver de second facteur.",
+  secondFactorMissingAdvice: "{link}, puis revenez sur {host}.",
+  secondFactorMissingAdviceLink: "Ajoutez une clé d’accès ou une application d’authentification sur votre page de sécurité",
 } satisfies NonNullable<Translation["oidc"]>;
