@@ -3,7 +3,7 @@
 import type { HostPattern } from "./forward-auth-rules.ts";
 import type { Config } from "./load.ts";
 
-type SessionReachConfig = Pick<Config, "baseOrigin" | "cookieDomain" | "allowedReturnHosts">;
+type SessionReachConfig = Pick<Config, "baseOrigin" | "cookieDomain" | "allowedReturnHosts"> & Partial<Pick<Config, "forwardAuthRules">>;
 
 function isUnder(hostname: string, domain: string): boolean {
   return hostname === domain || hostname.endsWith(`.${domain}`);
@@ -19,23 +19,38 @@ function receivesSessionCookie(pattern: HostPattern, config: SessionReachConfig)
 }
 
 /**
- * A warning naming the LATCHKEY_ALLOWED_RETURN_HOSTS entries whose browsers never send the session cookie,
+ * A warning naming the LATCHKEY_ALLOWED_RETURN_HOSTS entries and the LATCHKEY_FORWARD_AUTH_RULES hosts
+ * whose browsers never send the session cookie,
  * or null when there are none. Not an error: such a host is fine for an app that only needs to be sent
  * back after sign-in (an OpenID Connect client, say), but forward-auth there never sees the session, so
  * sign-in would loop between the app and Latchkey.
  */
 export function describeReturnHostsWithoutSession(config: SessionReachConfig): string | null {
-  const outside = config.allowedReturnHosts
-    .filter((pattern) => !receivesSessionCookie(pattern, config))
-    .map((pattern) => (pattern.kind === "exact" ? pattern.host : `*.${pattern.domain}`));
-  if (outside.length === 0) return null;
-  const one = outside.length === 1;
-  const reach = config.cookieDomain
-    ? `${one ? "is" : "are"} not under LATCHKEY_COOKIE_DOMAIN (${config.cookieDomain})`
-    : `${one ? "gets" : "get"} no session cookie: LATCHKEY_COOKIE_DOMAIN is unset, so it goes to ${new URL(config.baseOrigin).hostname} only`;
-  return (
-    `Warning: LATCHKEY_ALLOWED_RETURN_HOSTS ${outside.join(", ")} ${reach}. ` +
-    "Forward-auth there never sees the session, so sign-in there loops between the app and Latchkey. " +
-    "That is fine for an app that only needs to be sent back after sign-in; for forward-auth, set LATCHKEY_COOKIE_DOMAIN to a parent domain of these hosts and of Latchkey's."
-  );
+  const outsideOf = (patterns: readonly HostPattern[]): string[] => [
+    ...new Set(
+      patterns.filter((pattern) => !receivesSessionCookie(pattern, config)).map((pattern) => (pattern.kind === "exact" ? pattern.host : `*.${pattern.domain}`)),
+    ),
+  ];
+  const reach = (count: number): string =>
+    config.cookieDomain
+      ? `${count === 1 ? "is" : "are"} not under LATCHKEY_COOKIE_DOMAIN (${config.cookieDomain})`
+      : `${count === 1 ? "gets" : "get"} no session cookie: LATCHKEY_COOKIE_DOMAIN is unset, so it goes to ${new URL(config.baseOrigin).hostname} only`;
+  const warnings: string[] = [];
+  const outside = outsideOf(config.allowedReturnHosts);
+  if (outside.length > 0)
+    warnings.push(
+      `Warning: LATCHKEY_ALLOWED_RETURN_HOSTS ${outside.join(", ")} ${reach(outside.length)}. ` +
+        "Forward-auth there never sees the session, so sign-in there loops between the app and Latchkey. " +
+        "That is fine for an app that only needs to be sent back after sign-in; for forward-auth, set LATCHKEY_COOKIE_DOMAIN to a parent domain of these hosts and of Latchkey's.",
+    );
+  // A host that a forward-auth rule protects is there for forward-auth: without the cookie its rule can never
+  // let anyone through, whatever LATCHKEY_ALLOWED_RETURN_HOSTS says.
+  const ruled = outsideOf((config.forwardAuthRules ?? []).map((rule) => rule.host));
+  if (ruled.length > 0)
+    warnings.push(
+      `Warning: LATCHKEY_FORWARD_AUTH_RULES names ${ruled.join(", ")}, which ${reach(ruled.length)}. ` +
+        "Forward-auth there never sees the session, so nobody ever passes its rule and sign-in loops between the app and Latchkey. " +
+        "Set LATCHKEY_COOKIE_DOMAIN to a parent domain of these hosts and of Latchkey's.",
+    );
+  return warnings.length > 0 ? warnings.join("\n") : null;
 }
