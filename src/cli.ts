@@ -68,6 +68,16 @@ Commands:
                                         tokens (then --redirect-uri may be left out)
   clients list [--json]                 List registered applications
   clients remove ID [--json]            Remove an application; its tokens stop working
+  clients update ID [--name N] [--redirect-uri URI …  |  --add-redirect-uri URI …
+        --remove-redirect-uri URI …] [--post-logout-redirect-uri URI …]
+        [--first-party | --third-party] [--resource-server | --no-resource-server] [--json]
+                                        Change an application in place: its id, secret, grants
+                                        and tokens stay. --redirect-uri replaces the list; a code
+                                        is redeemed only at a URI still registered. Same checks
+                                        as clients add
+  clients rotate-secret ID [--grace 24h] [--json]
+                                        New client secret, printed once; for the grace period
+                                        (0 to 7d) the previous secret keeps working too
   keys rotate [--json]                  New OpenID Connect signing key (the old one stays published a day)
   help report [--days N] [--lang L]     Help articles: views, yes, no, helpful share and top reason
                                         (as on /admin), for all time or the last N days, every

@@ -4,7 +4,7 @@
 // so two requests racing with one code would otherwise both win.
 import type { Deps } from "../deps.ts";
 import type { OIDCArtifactRecord, OIDCArtifactStore } from "../stores/types.ts";
-import { clientMetadataOf } from "./clients.ts";
+import { clientMetadataOf, isRedirectURIRegistered } from "./clients.ts";
 
 /** What the provider stores: a JSON object with a few well-known members. */
 type Payload = Record<string, unknown> & { grantId?: string; uid?: string; userCode?: string; accountId?: string; clientId?: string; consumed?: unknown };
@@ -46,7 +46,7 @@ export function createProviderAdapter(deps: AdapterDeps): new (model: string) =>
     async find(id: string): Promise<Payload | undefined> {
       if (id.length > 64) return undefined;
       const client = await deps.stores.oidcClients.getClient(id);
-      return client ? clientMetadataOf(client) : undefined;
+      return client ? clientMetadataOf(client, deps.clock.now()) : undefined;
     }
     async findByUid(): Promise<undefined> {
       return undefined;
@@ -81,7 +81,20 @@ export function createProviderAdapter(deps: AdapterDeps): new (model: string) =>
     }
     async find(id: string): Promise<Payload | undefined> {
       if (id.length > 256) return undefined;
-      return toPayload(await this.store.getArtifact(this.model, id, deps.clock.now()));
+      const payload = toPayload(await this.store.getArtifact(this.model, id, deps.clock.now()));
+      if (payload && this.model === "AuthorizationCode" && !(await this.redirectStillRegistered(payload))) return undefined;
+      return payload;
+    }
+    /**
+     * The provider redeems a code at the redirect URI it was issued for without asking whether the client
+     * still has that URI; after `clients update` removed it, the code must not be redeemable there, so it
+     * is treated as unknown (invalid_grant). Grants and tokens already issued are not affected.
+     */
+    async redirectStillRegistered(payload: Payload): Promise<boolean> {
+      const { clientId, redirectUri } = payload;
+      if (typeof clientId !== "string" || typeof redirectUri !== "string") return true;
+      const client = await deps.stores.oidcClients.getClient(clientId);
+      return client !== null && isRedirectURIRegistered(client, redirectUri);
     }
     async findByUid(uid: string): Promise<Payload | undefined> {
       if (uid.length > 256) return undefined;

@@ -1,9 +1,10 @@
-// Applications registered with the OpenID Connect provider (`latchkey clients add|list|remove`). A
-// confidential client's secret is shown once and only its SHA-256 is stored: the secret is 256 random
-// bits, so a fast hash is as strong as a slow one, and the token endpoint can check it in constant time.
+// Applications registered with the OpenID Connect provider (`latchkey clients add|list|remove|update|
+// rotate-secret`). A confidential client's secret is shown once and only its SHA-256 is stored: the secret
+// is 256 random bits, so a fast hash is as strong as a slow one, and the token endpoint can check it in
+// constant time.
 import type { Deps } from "../deps.ts";
 import { constantTimeEqual, generateId, generateSecretToken, sha256Hex } from "../lib/crypto.ts";
-import type { OIDCClientAuthMethod, OIDCClientRecord } from "../stores/types.ts";
+import type { OIDCClientAuthMethod, OIDCClientRecord, OIDCClientSettings } from "../stores/types.ts";
 
 export interface NewClientInput {
   name: string;
@@ -131,9 +132,121 @@ export function hashClientSecret(secret: string): string {
   return sha256Hex(`oidc-client-secret:${secret}`);
 }
 
-/** Whether `secret` is the client's secret, in time that does not depend on where they differ. */
-export function clientSecretMatches(storedHash: string, secret: string): boolean {
-  return constantTimeEqual(storedHash, hashClientSecret(secret));
+/**
+ * Whether `secret` is the client's secret, in time that does not depend on where they differ. `storedHashes`
+ * is the provider's client_secret: the current hash, and during a rotation's grace period the previous one
+ * after a space (see clientMetadataOf); every hash is compared, so the time does not say which one matched.
+ */
+export function clientSecretMatches(storedHashes: string, secret: string): boolean {
+  const presented = hashClientSecret(secret);
+  let matched = false;
+  for (const hash of storedHashes.split(" ")) matched = constantTimeEqual(hash, presented) || matched;
+  return matched;
+}
+
+/** The most a rotated secret may keep working, and how long it does unless told otherwise. */
+export const CLIENT_SECRET_GRACE_MAX_SECONDS = 7 * 24 * 3600;
+export const CLIENT_SECRET_GRACE_DEFAULT_SECONDS = 24 * 3600;
+
+/** The hashes the token endpoint accepts for the client at `now`: the current one, and the previous one until its time is over. */
+function acceptedSecretHashes(client: OIDCClientRecord, now: Date): string[] {
+  if (client.secretHash === null) return [];
+  const previousValid = client.previousSecretHash && client.previousSecretExpiresAt && client.previousSecretExpiresAt > now;
+  return previousValid && client.previousSecretHash ? [client.secretHash, client.previousSecretHash] : [client.secretHash];
+}
+
+/**
+ * Gives a confidential client a new secret, returned in clear to be shown once. The replaced secret keeps
+ * working at the token endpoint for `graceSeconds` (24 h by default, 0 to 7 days), so every instance of the
+ * application can be given the new one before the old one stops; 0 ends the old one at once (after a leak).
+ * A second rotation during the grace period ends the oldest secret. Null when no confidential client has the id.
+ */
+export async function rotateClientSecret(
+  deps: Pick<Deps, "stores" | "clock" | "random">,
+  clientId: string,
+  options: { graceSeconds?: number } = {},
+): Promise<{ client: OIDCClientRecord; secret: string; previousSecretValidUntil: Date | null } | null> {
+  const graceSeconds = options.graceSeconds ?? CLIENT_SECRET_GRACE_DEFAULT_SECONDS;
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > CLIENT_SECRET_GRACE_MAX_SECONDS) {
+    throw new RangeError(`graceSeconds must be 0–${CLIENT_SECRET_GRACE_MAX_SECONDS}`);
+  }
+  const secret = generateSecretToken(deps.random);
+  const until = graceSeconds === 0 ? null : new Date(deps.clock.now().getTime() + graceSeconds * 1000);
+  const client = await deps.stores.oidcClients.rotateClientSecret(clientId, hashClientSecret(secret), until);
+  return client ? { client, secret, previousSecretValidUntil: until } : null;
+}
+
+/**
+ * A change to a registered client (`latchkey clients update`). Absent members stay as they are;
+ * `redirectUris` replaces the list, `addRedirectUris` / `removeRedirectUris` edit it (not together with it).
+ */
+export interface ClientChange {
+  name?: string;
+  redirectUris?: string[];
+  addRedirectUris?: string[];
+  removeRedirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  firstParty?: boolean;
+  resourceServer?: boolean;
+}
+
+/** The client's settings after `change`, with every problem of the result (the same checks as a new client). */
+export function applyClientChange(client: OIDCClientRecord, change: ClientChange): { settings: OIDCClientSettings; problems: ClientInputProblem[] } {
+  const problems: string[] = [];
+  let redirectUris = change.redirectUris ?? client.redirectUris;
+  for (const uri of change.removeRedirectUris ?? []) {
+    if (!redirectUris.includes(uri)) problems.push(`--remove-redirect-uri ${uri} is not registered for this client`);
+    redirectUris = redirectUris.filter((registered) => registered !== uri);
+  }
+  redirectUris = [...new Set([...redirectUris, ...(change.addRedirectUris ?? [])])];
+  const settings: OIDCClientSettings = {
+    name: (change.name ?? client.name).trim(),
+    redirectUris,
+    postLogoutRedirectUris: [...new Set(change.postLogoutRedirectUris ?? client.postLogoutRedirectUris)],
+    firstParty: change.firstParty ?? client.firstParty,
+    resourceServer: change.resourceServer ?? client.resourceServer === true,
+  };
+  // A client keeps being public or confidential (its secret, or its lack of one, is what the application holds).
+  problems.push(...checkNewClient({ ...settings, isPublic: client.authMethod === "none" }));
+  return { settings, problems };
+}
+
+/**
+ * Changes a registered client in place: same id, same secret. The result is checked as `clients add`
+ * checks a new client, and written only if the client is still as it was read (concurrent updates are
+ * retried on the newer state, so neither is lost). Grants and tokens already issued stay valid; a code can
+ * only be redeemed at a redirect URI still registered (see isRedirectURIRegistered). Null when there is no
+ * such client.
+ */
+export async function updateClient(
+  deps: Pick<Deps, "stores">,
+  clientId: string,
+  change: ClientChange,
+): Promise<{ client: OIDCClientRecord; problems: [] } | { client: null; problems: ClientInputProblem[] } | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const current = await deps.stores.oidcClients.getClient(clientId);
+    if (!current) return null;
+    const { settings, problems } = applyClientChange(current, change);
+    if (problems.length > 0) return { client: null, problems };
+    const updated = await deps.stores.oidcClients.updateClientSettings(current, settings);
+    if (updated) return { client: updated, problems: [] };
+  }
+  throw new Error(`client ${clientId} kept changing while it was being updated`);
+}
+
+/**
+ * Whether the provider would accept `uri` as one of the client's redirect URIs now: registered exactly, or
+ * for a native app a loopback http URI registered on another port (RFC 8252, 7.3).
+ */
+export function isRedirectURIRegistered(client: OIDCClientRecord, uri: string): boolean {
+  if (client.redirectUris.includes(uri)) return true;
+  if (!isNativeAppClient({ ...client, isPublic: client.authMethod === "none" }) || !isLoopbackURI(uri)) return false;
+  const withoutPort = (text: string): string => {
+    const url = new URL(text);
+    url.port = "";
+    return url.href;
+  };
+  return client.redirectUris.some((registered) => isLoopbackURI(registered) && withoutPort(registered) === withoutPort(uri));
 }
 
 /** Registers the client. Returns it with the secret in clear (for a confidential client), shown once. */
@@ -158,13 +271,16 @@ export async function registerClient(
   return { client, secret };
 }
 
-/** The client as the provider reads it: standard registration metadata. */
-export function clientMetadataOf(client: OIDCClientRecord): Record<string, unknown> {
+/** The client as the provider reads it at `now`: standard registration metadata. */
+export function clientMetadataOf(client: OIDCClientRecord, now: Date): Record<string, unknown> {
+  const secretHashes = acceptedSecretHashes(client, now);
   return {
     client_id: client.id,
     client_name: client.name,
-    // The provider compares a presented secret with this value through our hash check, never in clear.
-    ...(client.secretHash ? { client_secret: client.secretHash } : {}),
+    // The provider compares a presented secret with this value through our hash check, never in clear: the
+    // current hash, and after a rotation the previous one until its grace period is over. The provider
+    // caches a client by its metadata, so the previous hash is gone from the first lookup after that time.
+    ...(secretHashes.length > 0 ? { client_secret: secretHashes.join(" ") } : {}),
     token_endpoint_auth_method: client.authMethod,
     // A web client may only have http(s) redirect URIs, so a reverse-domain one needs the native type; a
     // desktop app's loopback URIs need it to match on any port.

@@ -17,6 +17,7 @@ import { consentPage, providerErrorPage } from "../views/oidc-pages.ts";
 import { loginMethodsOf, meetsAssurance, requestedAssurance } from "./assurance.ts";
 import { recordConsentGiven } from "./consent.ts";
 import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
+import { FORM_POST_BODY_LIMIT_BYTES, queryOfFormPost } from "./form-post.ts";
 import { attachLatchkeySession, CLAIMS_BY_SCOPE, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
 import { describeOversizedParam, END_SESSION_PARAM_LIMITS, findOversizedParam } from "./request-limits.ts";
 import { newestSigningKeyGeneration } from "./signing-keys.ts";
@@ -146,9 +147,7 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     };
     withPreflight(["GET"], "/.well-known/openid-configuration");
     withPreflight(["GET"], OIDC_ROUTES.jwks);
-    // The provider takes the authorization and sign-out requests by GET only: its POST form needs SameSite=None
-    // session cookies, which we do not set. Registering POST here let it answer a bare 404 "Not Found";
-    // now such a request is told 405 with Allow, like any other method an address does not take.
+    // POST to these two is served below, by passing the request on as a GET.
     scope.route({ method: ["GET"], url: OIDC_ROUTES.authorization, config, handler });
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.authorization}/:uid`, config, handler });
     for (const url of [OIDC_ROUTES.token, OIDC_ROUTES.revocation, OIDC_ROUTES.introspection]) withPreflight(["POST"], url);
@@ -177,6 +176,39 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
     });
     scope.route({ method: ["POST"], url: `${OIDC_ROUTES.end_session}/confirm`, config, handler });
     scope.route({ method: ["GET"], url: `${OIDC_ROUTES.end_session}/success`, config, handler });
+  });
+
+  // OpenID Connect Core 1.0 3.1.2.1 has the authorization endpoint take POST as well as GET, and
+  // RP-Initiated Logout 1.0 section 2 the sign-out endpoint. The provider serves POST only with its
+  // enableHttpPostMethods, which it allows only with SameSite=None session cookies, because a form posted
+  // from the application's site carries no Lax cookie: without it the provider had no POST route and
+  // answered a bare 404. Rather than send session cookies to every site, the form is passed on by 303 to the
+  // same endpoint by GET with the same parameters: that top-level GET carries Latchkey's Lax cookies, so a
+  // person already signed in goes straight through, and the provider sees an ordinary GET request.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: FORM_POST_BODY_LIMIT_BYTES }, (_request, body, done) =>
+      done(null, body),
+    );
+    const endpoints = [
+      ["authorization", OIDC_ROUTES.authorization],
+      ["end_session", OIDC_ROUTES.end_session],
+    ] as const;
+    for (const [endpoint, url] of endpoints) {
+      scope.post(url, { config: { crossOrigin: true } }, async (request, reply) => {
+        const forwarded = queryOfFormPost(typeof request.body === "string" ? request.body : "", endpoint);
+        if (!forwarded.ok) {
+          const t = translator(request.locale);
+          return sendPage(request, reply, deps, {
+            title: t("oidc.errorPageTitle"),
+            status: 400,
+            body: providerErrorPage({ error: "invalid_request", description: forwarded.description, siteName: deps.config.branding.siteName, t }),
+          });
+        }
+        reply.header("cache-control", "no-store");
+        return redirectSeeOther(reply, forwarded.query ? `${url}?${forwarded.query}` : url);
+      });
+    }
   });
 
   app.get(`${INTERACTION_PATH}/:uid`, { schema: { params: InteractionParams } }, async (request, reply) => {

@@ -34,7 +34,7 @@ export const MIGRATED_TABLES: TableSpec[] = [
   // Applications keep signing people in: their registrations, the provider's signing keys (sealed with
   // LATCHKEY_SECRET, so the same secret opens them), and the grants and tokens it issued. Codes and
   // interactions come along too; in cluster mode they are read from Redis and these copies just expire.
-  { name: "oidc_clients", times: ["created_at"], bools: ["first_party", "resource_server"], orderBy: ["id"] },
+  { name: "oidc_clients", times: ["created_at", "previous_secret_expires_at"], bools: ["first_party", "resource_server"], orderBy: ["id"] },
   { name: "oidc_signing_keys", times: ["created_at"], bools: [], orderBy: ["generation"] },
   { name: "oidc_artifacts", times: ["expires_at", "consumed_at"], bools: [], orderBy: ["kind", "id"] },
 ];

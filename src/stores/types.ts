@@ -754,6 +754,18 @@ export interface OIDCClientRecord {
   /** A resource server may introspect tokens issued to other clients; absent means false. */
   resourceServer?: boolean;
   createdAt: Date;
+  /** Hash of the secret replaced by the last `clients rotate-secret`, accepted until previousSecretExpiresAt; absent means none. */
+  previousSecretHash?: string | null;
+  previousSecretExpiresAt?: Date | null;
+}
+
+/** What `latchkey clients update` may change; the id, the secret and public or confidential stay. */
+export interface OIDCClientSettings {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  firstParty: boolean;
+  resourceServer: boolean;
 }
 
 export interface OIDCClientStore {
@@ -765,6 +777,19 @@ export interface OIDCClientStore {
   listClients(): Promise<OIDCClientRecord[]>;
   /** Deletes the client and every artifact issued to it. Returns false when there was none. */
   deleteClient(clientId: string): Promise<boolean>;
+  /**
+   * Writes `next` over the client's settings in one UPDATE, only while the stored settings are still those of
+   * `current` (compare and set), so checks made on `current` hold for what is written even when two updates
+   * run at once. Grants and tokens already issued are left as they are. Returns the updated client, or null
+   * when the client is gone or was changed since `current` was read (read it again and retry).
+   */
+  updateClientSettings(current: OIDCClientRecord, next: OIDCClientSettings): Promise<OIDCClientRecord | null>;
+  /**
+   * Gives a confidential client a new secret hash in one UPDATE … RETURNING: the hash it replaces becomes the
+   * previous one, accepted until `previousExpiresAt` (null: dropped at once), so of concurrent rotations each
+   * keeps the hash the other replaced. Returns the client, or null when no confidential client has that id.
+   */
+  rotateClientSecret(clientId: string, secretHash: string, previousExpiresAt: Date | null): Promise<OIDCClientRecord | null>;
 }
 
 /** One signing key of the provider, its private JWK sealed with LATCHKEY_SECRET. */

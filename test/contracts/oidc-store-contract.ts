@@ -187,6 +187,83 @@ export function runOIDCStoreContract(name: string, open: (clock: ManualClock) =>
       });
     });
 
+    it("updates a client's settings only while they are as read, in one statement", async () => {
+      await withStores(async (stores, clock) => {
+        const id = unique("client");
+        await stores.oidcClients.createClient({
+          id,
+          name: "App",
+          secretHash: "ab".repeat(32),
+          authMethod: "client_secret_basic",
+          redirectUris: ["https://a.example/cb"],
+          postLogoutRedirectUris: [],
+          firstParty: false,
+          createdAt: clock.now(),
+        });
+        const read = await stores.oidcClients.getClient(id);
+        assert.ok(read);
+        const next = {
+          name: "App 2",
+          redirectUris: ["https://b.example/cb"],
+          postLogoutRedirectUris: ["https://b.example/bye"],
+          firstParty: true,
+          resourceServer: true,
+        };
+        const updated = await stores.oidcClients.updateClientSettings(read, next);
+        assert.deepEqual(
+          {
+            name: updated?.name,
+            redirectUris: updated?.redirectUris,
+            postLogoutRedirectUris: updated?.postLogoutRedirectUris,
+            firstParty: updated?.firstParty,
+            resourceServer: updated?.resourceServer,
+          },
+          next,
+        );
+        assert.equal(updated?.secretHash, "ab".repeat(32), "the secret stays");
+        // A stale read changes nothing: the caller reads again and re-checks.
+        assert.equal(await stores.oidcClients.updateClientSettings(read, { ...next, name: "Stale" }), null);
+        assert.equal((await stores.oidcClients.getClient(id))?.name, "App 2");
+        assert.equal(await stores.oidcClients.updateClientSettings({ ...read, id: unique("missing") }, next), null);
+        // Of concurrent updates from the same read, exactly one is written.
+        const fresh = await stores.oidcClients.getClient(id);
+        assert.ok(fresh);
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => stores.oidcClients.updateClientSettings(fresh, { ...next, name: `Racer ${i}` })));
+        const winners = results.filter((r) => r !== null);
+        assert.equal(winners.length, 1);
+        assert.equal((await stores.oidcClients.getClient(id))?.name, winners[0]?.name);
+      });
+    });
+
+    it("rotates a confidential client's secret, keeping the replaced hash until the given time", async () => {
+      await withStores(async (stores, clock) => {
+        const id = unique("client");
+        const base = { name: "App", redirectUris: ["https://a.example/cb"], postLogoutRedirectUris: [], firstParty: false, createdAt: clock.now() };
+        await stores.oidcClients.createClient({ ...base, id, secretHash: "aa".repeat(32), authMethod: "client_secret_basic" });
+        assert.equal((await stores.oidcClients.getClient(id))?.previousSecretHash, null);
+        // Whole seconds: SQLite keeps times in seconds.
+        const until = new Date(Math.floor(clock.now().getTime() / 1000) * 1000 + 3600_000);
+        const rotated = await stores.oidcClients.rotateClientSecret(id, "bb".repeat(32), until);
+        assert.equal(rotated?.secretHash, "bb".repeat(32));
+        assert.equal(rotated?.previousSecretHash, "aa".repeat(32));
+        assert.equal(rotated?.previousSecretExpiresAt?.getTime(), until.getTime());
+        const dropped = await stores.oidcClients.rotateClientSecret(id, "cc".repeat(32), null);
+        assert.equal(dropped?.previousSecretHash, null);
+        assert.equal(dropped?.previousSecretExpiresAt, null);
+        // Concurrent rotations: each keeps the hash the other replaced, none is lost in between.
+        const [first, second] = await Promise.all([
+          stores.oidcClients.rotateClientSecret(id, "dd".repeat(32), until),
+          stores.oidcClients.rotateClientSecret(id, "ee".repeat(32), until),
+        ]);
+        const hashes = new Set([first?.previousSecretHash, second?.previousSecretHash, (await stores.oidcClients.getClient(id))?.secretHash]);
+        assert.deepEqual(hashes, new Set(["cc".repeat(32), "dd".repeat(32), "ee".repeat(32)]));
+        const publicId = unique("client");
+        await stores.oidcClients.createClient({ ...base, id: publicId, secretHash: null, authMethod: "none" });
+        assert.equal(await stores.oidcClients.rotateClientSecret(publicId, "ff".repeat(32), until), null);
+        assert.equal(await stores.oidcClients.rotateClientSecret(unique("missing"), "ff".repeat(32), until), null);
+      });
+    });
+
     it("adds signing keys by generation: one winner per generation", async () => {
       await withStores(async (stores, clock) => {
         const existing = await stores.signingKeys.listSigningKeys();

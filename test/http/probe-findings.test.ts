@@ -264,12 +264,12 @@ describe("methods an address does not take", () => {
   const OIDC_ENDPOINTS: Array<[string, string]> = [
     ["/.well-known/openid-configuration", "GET, HEAD"],
     ["/oidc/jwks", "GET, HEAD"],
-    ["/oidc/auth", "GET, HEAD"],
+    ["/oidc/auth", "GET, HEAD, POST"],
     ["/oidc/token", "POST"],
     ["/oidc/token/revocation", "POST"],
     ["/oidc/token/introspection", "POST"],
     ["/oidc/me", "GET, HEAD, POST"],
-    ["/oidc/session/end", "GET, HEAD"],
+    ["/oidc/session/end", "GET, HEAD, POST"],
   ];
 
   it("OpenID Connect endpoints answer OPTIONS that is not a CORS preflight, TRACE and other methods 405 with their own methods in Allow", async () => {

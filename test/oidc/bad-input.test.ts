@@ -64,25 +64,49 @@ describe("bad input on the new routes", () => {
     { method: "GET", url: `/signin?return_to=${encodeURIComponent(`https://evil.example/${long}`)}` },
   ];
 
-  it("answers a POST to the authorization and sign-out endpoints 405 with Allow, not the provider's bare 404", async () => {
-    // The provider serves both by GET only; a relying party that posts its form must be told which method works.
+  it("passes a POST to the authorization and sign-out endpoints on as a GET with the same parameters, not the provider's bare 404", async () => {
+    // OpenID Connect Core 3.1.2.1 and RP-Initiated Logout 2: both take POST; the parameters go on unchanged.
+    const form = `client_id=${clientId}&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&state=a+b%C3%A9`;
     for (const url of ["/oidc/auth", "/oidc/session/end"]) {
-      const response = await t.app.inject({
-        method: "POST",
-        url,
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        payload: `client_id=${clientId}&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb`,
-      });
-      assert.equal(response.statusCode, 405, `POST ${url}: ${response.statusCode} ${response.body.slice(0, 80)}`);
-      assert.equal(response.headers.allow, "GET, HEAD", url);
-      assert.match(String(response.headers["content-type"]), /^text\/html/, "our own error page");
+      const response = await t.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded" }, payload: form });
+      assert.equal(response.statusCode, 303, `POST ${url}: ${response.statusCode} ${response.body.slice(0, 80)}`);
+      const location = new URL(String(response.headers.location), t.config.baseUrl);
+      assert.equal(location.pathname, url);
+      assert.deepEqual([...location.searchParams], [...new URLSearchParams(form)], url);
+      assert.equal(response.headers["cache-control"], "no-store");
     }
-    // GET still reaches the provider.
-    const get = await t.app.inject({
-      method: "GET",
-      url: `/oidc/auth?client_id=${clientId}&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb`,
-    });
+    // The GET it leads to reaches the provider.
+    const get = await t.app.inject({ method: "GET", url: `/oidc/auth?${new URLSearchParams(form)}` });
     assert.equal(get.statusCode, 303);
+    assert.match(String(get.headers.location), /^\/oidc\/interaction\//);
+  });
+
+  it("refuses a POST to the authorization endpoint that is not a form or too long for an address, with a clear 4xx", async () => {
+    const json = await t.app.inject({ method: "POST", url: "/oidc/auth", headers: { "content-type": "application/json" }, payload: "{}" });
+    assert.equal(json.statusCode, 415);
+    const state = await t.app.inject({
+      method: "POST",
+      url: "/oidc/auth",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: `client_id=${clientId}&state=${"%C3%A9".repeat(2100)}`,
+    });
+    assert.equal(state.statusCode, 400);
+    assert.match(state.body, /state must be at most 2048 bytes/);
+    const many = await t.app.inject({
+      method: "POST",
+      url: "/oidc/auth",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: Array.from({ length: 700 }, (_, i) => `extra${i}=xxxxxxxxxx`).join("&"),
+    });
+    assert.equal(many.statusCode, 400);
+    assert.match(many.body, /at most 12288 bytes together/);
+    const huge = await t.app.inject({
+      method: "POST",
+      url: "/oidc/session/end",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: `state=${"x".repeat(40_000)}`,
+    });
+    assert.equal(huge.statusCode, 413);
   });
 
   it("answers each with a status below 500 and redirects only to registered or own URLs", async () => {

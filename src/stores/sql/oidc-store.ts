@@ -16,6 +16,8 @@ export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec):
     firstParty: codec.fromBool(row.first_party),
     resourceServer: codec.fromBool(row.resource_server),
     createdAt: codec.date(row.created_at),
+    previousSecretHash: row.previous_secret_hash,
+    previousSecretExpiresAt: row.previous_secret_expires_at === null ? null : codec.date(row.previous_secret_expires_at),
   });
   return {
     async createClient(client) {
@@ -31,6 +33,8 @@ export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec):
           first_party: codec.bool(client.firstParty),
           resource_server: codec.bool(client.resourceServer === true),
           created_at: codec.time(client.createdAt),
+          previous_secret_hash: null,
+          previous_secret_expires_at: null,
         })
         .execute();
     },
@@ -48,6 +52,42 @@ export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec):
         const result = await trx.deleteFrom("oidc_clients").where("id", "=", clientId).executeTakeFirst();
         return Number(result.numDeletedRows) > 0;
       });
+    },
+    async updateClientSettings(current, next) {
+      // The URI lists are stored as the JSON text we wrote, so comparing the text compares the lists.
+      const row = await db
+        .updateTable("oidc_clients")
+        .set({
+          name: next.name,
+          redirect_uris: JSON.stringify(next.redirectUris),
+          post_logout_redirect_uris: JSON.stringify(next.postLogoutRedirectUris),
+          first_party: codec.bool(next.firstParty),
+          resource_server: codec.bool(next.resourceServer),
+        })
+        .where("id", "=", current.id)
+        .where("name", "=", current.name)
+        .where("redirect_uris", "=", JSON.stringify(current.redirectUris))
+        .where("post_logout_redirect_uris", "=", JSON.stringify(current.postLogoutRedirectUris))
+        .where("first_party", "=", codec.bool(current.firstParty))
+        .where("resource_server", "=", codec.bool(current.resourceServer === true))
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toRecord(row) : null;
+    },
+    async rotateClientSecret(clientId, secretHash, previousExpiresAt) {
+      const row = await db
+        .updateTable("oidc_clients")
+        .set((eb) => ({
+          secret_hash: secretHash,
+          // The right-hand side reads the row as it was, so this keeps the hash being replaced.
+          previous_secret_hash: previousExpiresAt === null ? null : eb.ref("secret_hash"),
+          previous_secret_expires_at: previousExpiresAt === null ? null : codec.time(previousExpiresAt),
+        }))
+        .where("id", "=", clientId)
+        .where("secret_hash", "is not", null)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toRecord(row) : null;
     },
   };
 }

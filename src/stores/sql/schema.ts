@@ -170,6 +170,9 @@ export interface OIDCClientsTable {
   first_party: SqlBool;
   resource_server: SqlBool;
   created_at: SqlTime;
+  /** Hash of the secret replaced by the last rotation, accepted until previous_secret_expires_at. */
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: SqlTime | null;
 }
 
 export interface OIDCSigningKeysTable {

@@ -15,6 +15,7 @@ import { helpLanguages } from "./0017-help-languages.ts";
 import { webhookSecretRotation } from "./0018-webhook-secret-rotation.ts";
 import { unmappedAddresses } from "./0019-unmapped-addresses.ts";
 import { oidcResourceServers } from "./0020-oidc-resource-servers.ts";
+import { oidcClientSecretRotation } from "./0021-oidc-client-secret-rotation.ts";
 import { type ColumnTypes, POSTGRES_COLUMNS, SQLITE_COLUMNS } from "./column-types.ts";
 
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
@@ -33,6 +34,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     "0018_webhook_secret_rotation": webhookSecretRotation(types),
     "0019_unmapped_addresses": unmappedAddresses(),
     "0020_oidc_resource_servers": oidcResourceServers(types),
+    "0021_oidc_client_secret_rotation": oidcClientSecretRotation(types),
   };
 }
 
