@@ -20,6 +20,7 @@ import { logoutQuestionPage, providerErrorPage, signedOutPage } from "../views/o
 import { createProviderAdapter } from "./adapter.ts";
 import { ACR_MFA, ACR_PASSWORD, loginMethodsOf, meetsAssurance, requestedAssurance } from "./assurance.ts";
 import { loadAccountClaims } from "./claims.ts";
+import { claimsParameterAssertion } from "./claims-parameter.ts";
 import { clientRedirectSources, clientSecretMatches } from "./clients.ts";
 import { authorizationParamValidators } from "./request-limits.ts";
 import { loadSigningKeys, SIGNING_ALG } from "./signing-keys.ts";
@@ -253,8 +254,9 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
     features: {
       devInteractions: { enabled: false },
       // For `{"id_token":{"acr":{"essential":true,"values":[…]}}}`. Claims asked for this way beyond the
-      // scopes are listed on the consent page under the scope that holds them (see routes.ts).
-      claimsParameter: { enabled: true },
+      // scopes are listed on the consent page under the scope that holds them (see routes.ts). sid is taken out
+      // of it: the library would put one in the ID token of any request naming it (see claims-parameter.ts).
+      claimsParameter: { enabled: true, assertClaimsParameter: claimsParameterAssertion(errors.InvalidRequest) },
       pushedAuthorizationRequests: { enabled: false },
       revocation: { enabled: true },
       introspection: {

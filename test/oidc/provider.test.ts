@@ -150,6 +150,26 @@ describe("OpenID Connect provider with openid-client", () => {
     assert.match(after.last.url, /\/signin\?return_to=%2Foidc%2Finteraction%2F/);
   });
 
+  it("gives no sid to an application that asks for it by the claims parameter, in the ID token, userinfo or introspection", async () => {
+    const claims = JSON.stringify({ id_token: { sid: { essential: true }, email: null }, userinfo: { sid: null } });
+    const started = await authorize(config, new HTTPBrowser(), { claims });
+    assert.ok(started.callback, `expected a redirect to the application, got ${started.last.status} ${started.last.url}`);
+    const tokens = await client.authorizationCodeGrant(config, started.callback, { pkceCodeVerifier: started.verifier, expectedState: started.state });
+    const idToken = tokens.claims();
+    assert.ok(idToken);
+    assert.equal(idToken.sub, accountId);
+    assert.equal(idToken.email, "ada@example.com", "the other claims asked for are still given");
+    assert.equal("sid" in idToken, false, `ID token: ${JSON.stringify(idToken)}`);
+    const info = await client.fetchUserInfo(config, tokens.access_token, accountId);
+    assert.equal("sid" in info, false);
+    const introspected = await client.tokenIntrospection(config, tokens.access_token);
+    assert.equal(introspected.active, true);
+    assert.equal("sid" in introspected, false, `introspection: ${JSON.stringify(introspected)}`);
+    // A malformed member is still refused, as the library refuses it.
+    const bad = await authorize(config, new HTTPBrowser(), { claims: JSON.stringify({ id_token: { email: true } }) }, false);
+    assert.equal(bad.callback?.searchParams.get("error"), "invalid_request");
+  });
+
   it("refuses an unregistered redirect URI without redirecting anywhere", async () => {
     const started = await authorize(config, new HTTPBrowser(), { redirect_uri: "http://127.0.0.1:9/elsewhere" }, false);
     assert.equal(started.callback, null);
