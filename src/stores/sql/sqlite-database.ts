@@ -10,6 +10,7 @@ import {
   type MigrationProvider,
   type MigrationResultSet,
   Migrator,
+  type QueryResult,
   type SqliteDatabase,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -29,6 +30,7 @@ import {
   type StepRunner,
 } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
+import { createSqliteLockWait, isSqliteBusy, SQLITE_BUSY_TIMEOUT_MS, SQLITE_LOCK_DEADLINE_MS, type SqliteLockWait } from "./sqlite-lock-wait.ts";
 
 /** Loaded when a SQLite database is opened: a PostgreSQL deployment never loads the addon. */
 export const loadSQLite = lazyRequire<typeof SQLite>("better-sqlite3");
@@ -78,8 +80,30 @@ function changeStampOf(raw: SQLite.Database): ChangeStamp {
 
 // Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
 // only at the first write, and when another process wrote in between SQLite fails at once with "database
-// is locked" instead of waiting. BEGIN IMMEDIATE takes the lock up front, so busy_timeout applies.
+// is locked" instead of waiting. BEGIN IMMEDIATE takes the lock up front, so it is the one statement of a
+// transaction that can meet another process's lock, and it can simply run again: it waits in the lock wait.
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #raw: SQLite.Database;
+  readonly #lockWait: SqliteLockWait;
+  #connection: DatabaseConnection | null = null;
+  #waiting: DatabaseConnection | null = null;
+
+  constructor(config: SqliteDialectConfig, raw: SQLite.Database, lockWait: SqliteLockWait) {
+    super(config);
+    this.#raw = raw;
+    this.#lockWait = lockWait;
+  }
+
+  /** Kysely's one connection, whose statements outside a transaction wait for another process's lock. */
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    if (connection !== this.#connection) {
+      this.#connection = connection;
+      this.#waiting = waitingForLocks(connection, this.#raw, this.#lockWait);
+    }
+    return this.#waiting as DatabaseConnection;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
@@ -99,14 +123,38 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * Kysely's connection runs a statement synchronously and throws what better-sqlite3 throws. Outside a
+ * transaction (BEGIN IMMEDIATE included) a statement refused with SQLITE_BUSY changed nothing, so it waits
+ * for the lock and runs again. Inside one it does not: only BEGIN IMMEDIATE takes the lock, and a statement
+ * that fails there is the transaction's failure (rolled back, 503), not something to run on its own.
+ */
+function waitingForLocks(connection: DatabaseConnection, raw: SQLite.Database, lockWait: SqliteLockWait): DatabaseConnection {
+  return {
+    executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      if (raw.inTransaction) return connection.executeQuery<R>(query);
+      try {
+        return connection.executeQuery<R>(query);
+      } catch (error) {
+        return isSqliteBusy(error) ? lockWait(() => connection.executeQuery<R>(query), error) : Promise.reject(error);
+      }
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #raw: SQLite.Database;
+  readonly #lockWait: SqliteLockWait;
+  constructor(config: SqliteDialectConfig, raw: SQLite.Database, lockWait: SqliteLockWait) {
     super(config);
     this.#config = config;
+    this.#raw = raw;
+    this.#lockWait = lockWait;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#raw, this.#lockWait);
   }
 }
 
@@ -171,11 +219,15 @@ export function openSqliteDatabase(file: string, onStatement?: StatementObserver
     if (file !== ":memory:") restrictDatabaseFiles(file);
     raw.pragma("synchronous = NORMAL");
     raw.pragma("foreign_keys = ON");
-    // Another process (the CLI, a backup) may hold the write lock for a moment: wait instead of failing.
-    raw.pragma("busy_timeout = 5000");
+    // Another process (the CLI, a backup) may hold the write lock for a moment. At start nothing else is
+    // served yet, so SQLite may wait for it itself.
+    raw.pragma(`busy_timeout = ${SQLITE_LOCK_DEADLINE_MS}`);
     // Find out now, not at the first sign-in, when the file cannot be written: rewriting the schema
     // version with its own value is a real write that changes nothing.
     if (file !== ":memory:") raw.pragma(`user_version = ${Number(raw.pragma("user_version", { simple: true }))}`);
+    // From now on requests are served: a statement that meets the lock waits on timers (sqlite-lock-wait.ts),
+    // since SQLite's own wait would stop the whole process for as long.
+    raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   } catch (error) {
     raw.close();
     const code = (error as { code?: unknown }).code;
@@ -192,17 +244,19 @@ export function openSqliteDatabase(file: string, onStatement?: StatementObserver
     throw error;
   }
   const statements = withStatementCache(raw, onStatement);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements as SqliteDatabase }) });
+  const lockWait = createSqliteLockWait();
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements as SqliteDatabase }, raw, lockWait) });
   const viaKysely: QueryRunner = (query) => db.executeQuery(query);
-  const run = directSqliteRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely);
+  const run = directSqliteRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely, lockWait);
   // Statements of their own: raw mode is a setting of the statement, and Kysely's must keep answering objects.
   const runArrays = directSqliteArrayRunner(
     raw,
     statementCache((sqlText) => raw.prepare(sqlText).raw(true), onStatement),
     viaKysely,
+    lockWait,
   );
   // A step of several statements (a sign-in's throttle), run back to back.
-  const steps = directSqliteStepRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely);
+  const steps = directSqliteStepRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely, lockWait);
   return { db, raw, run, runArrays, steps, changeStamp: changeStampOf(raw) };
 }
 
