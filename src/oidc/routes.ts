@@ -227,14 +227,18 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
       const signedInAt = auth ? Math.floor(auth.session.createdAt.getTime() / 1000) : 0;
       const wantsFresh = typeof params.prompt === "string" && params.prompt.split(" ").includes("login");
       const maxAge = typeof params.max_age === "string" || typeof params.max_age === "number" ? Number(params.max_age) : Number.NaN;
-      // prompt=login: only a sign-in made after the application asked counts, i.e. a session other than the
-      // one the browser had when we sent it to /signin. max_age: only a sign-in that recent.
+      // A sign-in made for this request: a session other than the one the browser had when we sent it to /signin.
+      // prompt=login: only such a sign-in counts. max_age: a sign-in that recent (auth_time, in whole seconds,
+      // at most max_age before now), or such a sign-in however long the way back took (a second factor, a slow
+      // network): the person has just signed in again as asked, and sending them back would go round in a loop.
+      const remembersSignin = wantsFresh || !Number.isNaN(maxAge);
       const markerKey = `oidc-reauth:${uid}`;
-      const sentWith = wantsFresh ? await deps.stores.shortLived.get(markerKey) : null;
-      const fresh = !wantsFresh || (sentWith !== null && auth?.session.id !== sentWith);
-      const recent = Number.isNaN(maxAge) || nowSeconds - signedInAt <= maxAge;
+      const sentWith = remembersSignin ? await deps.stores.shortLived.get(markerKey) : null;
+      const signedInForThis = auth !== null && sentWith !== null && auth.session.id !== sentWith;
+      const fresh = !wantsFresh || signedInForThis;
+      const recent = Number.isNaN(maxAge) || signedInForThis || nowSeconds - signedInAt <= maxAge;
       if (!auth || !fresh || !recent) {
-        if (wantsFresh) await deps.stores.shortLived.set(markerKey, auth?.session.id ?? "none", TTL_SECONDS.Interaction);
+        if (remembersSignin) await deps.stores.shortLived.set(markerKey, auth?.session.id ?? "none", TTL_SECONDS.Interaction);
         const signin = withQuery("/signin", { return_to: `${INTERACTION_PATH}/${uid}`, ...(auth ? { prompt: "login" } : {}) });
         return redirectSeeOther(reply, signin);
       }
@@ -262,7 +266,7 @@ export function registerOIDCRoutes(app: TypedApp, deps: Deps): OIDCProviderHolde
         );
         return redirectSeeOther(reply, to);
       }
-      if (wantsFresh) await deps.stores.shortLived.delete(markerKey);
+      if (remembersSignin) await deps.stores.shortLived.delete(markerKey);
       const to = await provider.interactionResult(
         request.raw,
         reply.raw,
