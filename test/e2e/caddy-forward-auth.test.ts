@@ -4,13 +4,9 @@
 // where the app sees the Remote-* headers Caddy copied. Headers the browser forges never reach the app as
 // an identity, a per-host rule keeps another account out with 403, and signing out ends access to the app.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { openPage, type ProxyPlace, proxySuiteSkip, signInOnPage, useForwardAuthStack } from "../helpers/forward-auth-stack.ts";
-
-const CADDY = "/usr/bin/caddy";
+import { CADDY, spawnCaddy } from "../helpers/forward-auth-proxies.ts";
+import { openPage, proxySuiteSkip, signInOnPage, useForwardAuthStack } from "../helpers/forward-auth-stack.ts";
 
 /** What a visitor sends to try to pass as someone else: the app must never see these values. */
 const FORGED = {
@@ -19,41 +15,6 @@ const FORGED = {
   "Remote-Phone": "+15555550100",
   "Remote-Groups": "admins,forged",
 };
-
-/** A Caddyfile with everything under place.dir, then `caddy run` in the foreground. */
-function spawnCaddy({ dir, proxyPort: caddyPort, latchkeyPort, appPort }: ProxyPlace): ChildProcess {
-  // The configuration docs/integrations.md shows, on plain http and loopback, with nothing outside dir.
-  const caddyfile = join(dir, "Caddyfile");
-  writeFileSync(
-    caddyfile,
-    `{
-	admin off
-	auto_https off
-	storage file_system ${join(dir, "caddy-storage")}
-}
-
-http://app.latchkey.test:${caddyPort} {
-	bind 127.0.0.1
-	forward_auth 127.0.0.1:${latchkeyPort} {
-		uri /api/v1/authz/forward-auth
-		copy_headers Remote-User Remote-Email Remote-Phone Remote-Name Remote-Groups
-	}
-	reverse_proxy 127.0.0.1:${appPort}
-}
-
-http://auth.latchkey.test:${caddyPort} {
-	bind 127.0.0.1
-	reverse_proxy 127.0.0.1:${latchkeyPort}
-}
-`,
-  );
-  // HOME and the XDG folders under dir: Caddy writes nothing outside it.
-  const home = join(dir, "home");
-  return spawn(CADDY, ["run", "--config", caddyfile, "--adapter", "caddyfile"], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_DATA_HOME: join(home, "data"), XDG_CONFIG_HOME: join(home, "config") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
 
 describe("Caddy forward_auth in front of an app, Latchkey signing in", { skip: proxySuiteSkip(CADDY, "caddy") }, () => {
   // Caddy serves both hosts on one port: the app behind forward_auth, and Latchkey itself.

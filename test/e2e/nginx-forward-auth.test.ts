@@ -6,14 +6,10 @@
 // for the app too. Remote-* headers a visitor forges never reach the app, and a Host header naming another
 // host never changes which rule applies.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { FORWARD_AUTH_PASSWORD, openPage, type ProxyPlace, proxySuiteSkip, signInOnPage, useForwardAuthStack } from "../helpers/forward-auth-stack.ts";
-
-const NGINX = "/usr/sbin/nginx";
+import { NGINX, spawnNginx } from "../helpers/forward-auth-proxies.ts";
+import { FORWARD_AUTH_PASSWORD, openPage, proxySuiteSkip, signInOnPage, useForwardAuthStack } from "../helpers/forward-auth-stack.ts";
 
 /** What a visitor sends to try to pass as someone else: the app must never see these values. */
 const FORGED = {
@@ -24,53 +20,9 @@ const FORGED = {
   "Remote-Groups": "admins,forged",
 };
 
-/** The nginx server block of docs/integrations.md, on loopback: each swap must find its text, or the docs changed. */
-function documentedServerBlock({ proxyPort, latchkeyPort, appPort }: ProxyPlace): string {
-  const doc = readFileSync(new URL("../../docs/integrations.md", import.meta.url), "utf8");
-  const section = doc.slice(doc.indexOf("### nginx"));
-  const block = /```nginx\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(block, "docs/integrations.md has an nginx block under ### nginx");
-  let text = block;
-  const swap = (from: string, to: string): void => {
-    assert.ok(text.includes(from), `the documented nginx block has ${JSON.stringify(from)}`);
-    text = text.replaceAll(from, to);
-  };
-  swap("listen 443 ssl;", `listen 127.0.0.1:${proxyPort};`);
-  swap("app.example.com", "app.latchkey.test");
-  swap("http://127.0.0.1:3000/", `http://127.0.0.1:${latchkeyPort}/`);
-  swap("http://127.0.0.1:8080", `http://127.0.0.1:${appPort}`);
-  return text;
-}
-
-/** nginx.conf with everything under place.dir around the documented server block, then nginx in the foreground. */
-function spawnNginx(place: ProxyPlace): ChildProcess {
-  const { dir } = place;
-  mkdirSync(join(dir, "tmp"));
-  const conf = join(dir, "nginx.conf");
-  writeFileSync(
-    conf,
-    `user root;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/tmp/body;
-  proxy_temp_path ${dir}/tmp/proxy;
-  fastcgi_temp_path ${dir}/tmp/fastcgi;
-  uwsgi_temp_path ${dir}/tmp/uwsgi;
-  scgi_temp_path ${dir}/tmp/scgi;
-${documentedServerBlock(place)}
-}
-`,
-  );
-  return spawn(NGINX, ["-p", dir, "-c", conf, "-g", "daemon off;"], { stdio: ["ignore", "pipe", "pipe"] });
-}
-
 /** The session cookie (name=value) of a sign-in through Latchkey's JSON API. */
-async function sessionCookie(authOrigin: string, identifier: string): Promise<string> {
-  const response = await fetch(`${authOrigin.replace("auth.latchkey.test", "127.0.0.1")}/api/v1/session`, {
+async function sessionCookie(latchkeyOrigin: string, identifier: string): Promise<string> {
+  const response = await fetch(`${latchkeyOrigin}/api/v1/session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ identifier, password: FORWARD_AUTH_PASSWORD }),
@@ -151,16 +103,16 @@ describe("nginx auth_request in front of an app, Latchkey signing in", { skip: p
   });
 
   it("applies the protected host's rule whatever Host header the visitor sends", async () => {
-    const { appOrigin, authOrigin } = stack();
+    const { appOrigin, latchkeyOrigin } = stack();
     const port = Number(new URL(appOrigin).port);
-    const omar = await sessionCookie(authOrigin, "omar@example.com");
+    const omar = await sessionCookie(latchkeyOrigin, "omar@example.com");
     assert.equal((await getThroughNginx(port, `app.latchkey.test:${port}`, omar)).status, 403, "the rule keeps a non-admin out");
     // nginx hands a request for a host it has no server block for to its only (default) server block.
     for (const host of ["wiki.latchkey.test", "unlisted.example", ""]) {
       const answer = await getThroughNginx(port, host, omar);
       assert.equal(answer.status, 403, `Host: ${JSON.stringify(host)} reached the app: ${answer.body.slice(0, 200)}`);
     }
-    const nina = await sessionCookie(authOrigin, "nina@example.com");
+    const nina = await sessionCookie(latchkeyOrigin, "nina@example.com");
     assert.equal((await getThroughNginx(port, "wiki.latchkey.test", nina)).status, 200, "an administrator still passes");
   });
 });

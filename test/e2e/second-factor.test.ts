@@ -2,16 +2,10 @@
 // and the app's code (computed by Debian's oathtool, an independent implementation), which is the step
 // after the password, not a session after the password alone.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { assertAccessible, type BrowserSuite, browserSuiteSkip, navigateBy, PASSWORD, startBrowserSuite, visibleText } from "../helpers/browser.ts";
-
-/** The app's code for `secret`, `offsetSeconds` from now. */
-function oathtoolCode(secret: string, offsetSeconds = 0): string {
-  const at = new Date(Date.now() + offsetSeconds * 1000);
-  return execFileSync("oathtool", ["--totp", "-b", secret, "--now", `${at.toISOString().slice(0, 19).replace("T", " ")} UTC`], { encoding: "utf8" }).trim();
-}
+import { oathtoolCode } from "../helpers/oathtool.ts";
 
 async function typePassword(page: Page, identifier: string): Promise<void> {
   await page.goto("/signin");

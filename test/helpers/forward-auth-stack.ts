@@ -168,6 +168,8 @@ export interface ForwardAuthStack {
   appOrigin: string;
   /** `http://auth.latchkey.test:<port>`, Latchkey's base URL. */
   authOrigin: string;
+  /** `http://127.0.0.1:<Latchkey's port>`: Latchkey itself, not through the proxy, for a test's own API calls. */
+  latchkeyOrigin: string;
   browser: Browser;
   /** Stops the browser, the proxy, Latchkey and the app, and removes the folder. */
   stop(): Promise<void>;
@@ -201,7 +203,7 @@ async function startForwardAuthStack(options: ForwardAuthStackOptions): Promise<
     proxy = options.spawnProxy(place);
     await waitUntilServing(proxy, place.proxyPort, options.name);
     browser = await launchChromiumForLatchkeyTest();
-    return { appOrigin: `http://app.latchkey.test:${place.proxyPort}`, authOrigin, browser, stop };
+    return { appOrigin: `http://app.latchkey.test:${place.proxyPort}`, authOrigin, latchkeyOrigin: `http://127.0.0.1:${place.latchkeyPort}`, browser, stop };
   } catch (error) {
     await stop();
     throw error;
