@@ -10,6 +10,7 @@ import {
   checkNewClient,
   type NewClientInput,
   registerClient,
+  removeClient,
   rotateClientSecret,
   updateClient,
 } from "../oidc/clients.ts";
@@ -17,6 +18,9 @@ import { rotateSigningKey } from "../oidc/signing-keys.ts";
 import { openStores } from "../stores/index.ts";
 import type { OIDCClientRecord, Stores } from "../stores/types.ts";
 import { UsageError } from "./usage-error.ts";
+
+/** Where these changes come from in the audit trail: the operator's terminal, no address (as every operator command). */
+const CLI_CONTEXT = { ip: null, userAgent: "latchkey CLI" } as const;
 
 async function withStores<T>(config: Config, run: (stores: Stores) => Promise<T>): Promise<T> {
   const stores = await openStores(config, createSystemClock());
@@ -137,7 +141,7 @@ export async function runClientsCommand(config: Config, args: string[]): Promise
       const problems = checkNewClient(input);
       if (problems.length > 0) throw new UsageError(problems.join("\n"));
       return withStores(config, async (stores) => {
-        const { client, secret } = await registerClient({ stores, clock: createSystemClock(), random: createCryptoRandom() }, input);
+        const { client, secret } = await registerClient({ stores, clock: createSystemClock(), random: createCryptoRandom() }, input, { context: CLI_CONTEXT });
         if (json) {
           process.stdout.write(
             `${JSON.stringify({ ...clientJson(client), ...(secret ? { secret } : {}), issuer: config.baseUrl, discovery: `${config.baseUrl}/.well-known/openid-configuration` })}\n`,
@@ -172,7 +176,7 @@ export async function runClientsCommand(config: Config, args: string[]): Promise
       const id = positionals[0];
       if (!id) throw new UsageError("clients remove needs the client id");
       return withStores(config, async (stores) => {
-        const removed = await stores.oidcClients.deleteClient(id);
+        const removed = await removeClient({ stores, clock: createSystemClock(), random: createCryptoRandom() }, id, { context: CLI_CONTEXT });
         if (json) process.stdout.write(`${JSON.stringify({ id, removed })}\n`);
         else process.stdout.write(removed ? `Removed client ${id}; its tokens no longer work\n` : "");
         if (!removed) {
@@ -187,7 +191,7 @@ export async function runClientsCommand(config: Config, args: string[]): Promise
       if (!id) throw new UsageError("clients update needs the client id (see latchkey clients list)");
       const change = clientChangeOf(values);
       return withStores(config, async (stores) => {
-        const result = await updateClient({ stores }, id, change);
+        const result = await updateClient({ stores, clock: createSystemClock(), random: createCryptoRandom() }, id, change, { context: CLI_CONTEXT });
         if (!result) {
           process.stderr.write(`latchkey: no client has the id ${id}\n`);
           return 1;
@@ -213,7 +217,11 @@ export async function runClientsCommand(config: Config, args: string[]): Promise
       const graceSeconds = parseGrace(values.grace);
       return withStores(config, async (stores) => {
         const clock = createSystemClock();
-        const rotated = await rotateClientSecret({ stores, clock, random: createCryptoRandom() }, id, graceSeconds === undefined ? {} : { graceSeconds });
+        const rotated = await rotateClientSecret(
+          { stores, clock, random: createCryptoRandom() },
+          id,
+          graceSeconds === undefined ? { context: CLI_CONTEXT } : { graceSeconds, context: CLI_CONTEXT },
+        );
         if (!rotated) {
           const exists = (await stores.oidcClients.getClient(id)) !== null;
           process.stderr.write(exists ? `latchkey: ${id} is a public client: it has no secret\n` : `latchkey: no client has the id ${id}\n`);

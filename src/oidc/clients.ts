@@ -2,9 +2,19 @@
 // rotate-secret`). A confidential client's secret is shown once and only its SHA-256 is stored: the secret
 // is 256 random bits, so a fast hash is as strong as a slow one, and the token endpoint can check it in
 // constant time.
+import { auditEventRecord } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { constantTimeEqual, generateId, generateSecretToken, sha256Hex } from "../lib/crypto.ts";
+import type { SessionContext } from "../sessions/sessions.ts";
 import type { OIDCClientAuthMethod, OIDCClientRecord, OIDCClientSettings } from "../stores/types.ts";
+
+/**
+ * Who changed a client, for the audit trail: the operator's terminal (`latchkey clients …` passes
+ * { ip: null, userAgent: "latchkey CLI" }, as every other operator command does).
+ */
+export interface ClientChangeOptions {
+  context?: SessionContext | null;
+}
 
 export interface NewClientInput {
   name: string;
@@ -159,12 +169,13 @@ function acceptedSecretHashes(client: OIDCClientRecord, now: Date): string[] {
  * Gives a confidential client a new secret, returned in clear to be shown once. The replaced secret keeps
  * working at the token endpoint for `graceSeconds` (24 h by default, 0 to 7 days), so every instance of the
  * application can be given the new one before the old one stops; 0 ends the old one at once (after a leak).
- * A second rotation during the grace period ends the oldest secret. Null when no confidential client has the id.
+ * A second rotation during the grace period ends the oldest secret. The audit event
+ * `oidc.client_secret_rotated` is written in the rotation's transaction. Null when no confidential client has the id.
  */
 export async function rotateClientSecret(
   deps: Pick<Deps, "stores" | "clock" | "random">,
   clientId: string,
-  options: { graceSeconds?: number } = {},
+  options: { graceSeconds?: number } & ClientChangeOptions = {},
 ): Promise<{ client: OIDCClientRecord; secret: string; previousSecretValidUntil: Date | null } | null> {
   const graceSeconds = options.graceSeconds ?? CLIENT_SECRET_GRACE_DEFAULT_SECONDS;
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > CLIENT_SECRET_GRACE_MAX_SECONDS) {
@@ -172,7 +183,13 @@ export async function rotateClientSecret(
   }
   const secret = generateSecretToken(deps.random);
   const until = graceSeconds === 0 ? null : new Date(deps.clock.now().getTime() + graceSeconds * 1000);
-  const client = await deps.stores.oidcClients.rotateClientSecret(clientId, hashClientSecret(secret), until);
+  // Recorded with the rotation, in its transaction; the detail names the client and the grace period, never a secret or hash.
+  const audit = auditEventRecord(deps, {
+    type: "oidc.client_secret_rotated",
+    context: options.context ?? null,
+    detail: { client: clientId, graceSeconds },
+  });
+  const client = await deps.stores.oidcClients.rotateClientSecret(clientId, hashClientSecret(secret), until, { audit });
   return client ? { client, secret, previousSecretValidUntil: until } : null;
 }
 
@@ -211,24 +228,44 @@ export function applyClientChange(client: OIDCClientRecord, change: ClientChange
   return { settings, problems };
 }
 
+/** The names of the settings that differ between the client and `next`, in a fixed order. */
+function changedClientSettings(client: OIDCClientRecord, next: OIDCClientSettings): string[] {
+  const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((value, i) => value === b[i]);
+  return [
+    ...(client.name !== next.name ? ["name"] : []),
+    ...(!same(client.redirectUris, next.redirectUris) ? ["redirectUris"] : []),
+    ...(!same(client.postLogoutRedirectUris, next.postLogoutRedirectUris) ? ["postLogoutRedirectUris"] : []),
+    ...(client.firstParty !== next.firstParty ? ["firstParty"] : []),
+    ...((client.resourceServer === true) !== next.resourceServer ? ["resourceServer"] : []),
+  ];
+}
+
 /**
  * Changes a registered client in place: same id, same secret. The result is checked as `clients add`
  * checks a new client, and written only if the client is still as it was read (concurrent updates are
  * retried on the newer state, so neither is lost). Grants and tokens already issued stay valid; a code can
- * only be redeemed at a redirect URI still registered (see isRedirectURIRegistered). Null when there is no
- * such client.
+ * only be redeemed at a redirect URI still registered (see isRedirectURIRegistered). The audit event
+ * `oidc.client_updated` (detail.changed: the settings that differ) is written in the update's transaction; an
+ * update that changes nothing records nothing. Null when there is no such client.
  */
 export async function updateClient(
-  deps: Pick<Deps, "stores">,
+  deps: Pick<Deps, "stores" | "clock" | "random">,
   clientId: string,
   change: ClientChange,
+  options: ClientChangeOptions = {},
 ): Promise<{ client: OIDCClientRecord; problems: [] } | { client: null; problems: ClientInputProblem[] } | null> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const current = await deps.stores.oidcClients.getClient(clientId);
     if (!current) return null;
     const { settings, problems } = applyClientChange(current, change);
     if (problems.length > 0) return { client: null, problems };
-    const updated = await deps.stores.oidcClients.updateClientSettings(current, settings);
+    const changed = changedClientSettings(current, settings);
+    // Written in the update's transaction, only when something differs: the names of what changed, not the values.
+    const audit =
+      changed.length > 0
+        ? auditEventRecord(deps, { type: "oidc.client_updated", context: options.context ?? null, detail: { client: clientId, changed: changed.join(",") } })
+        : undefined;
+    const updated = await deps.stores.oidcClients.updateClientSettings(current, settings, audit ? { audit } : {});
     if (updated) return { client: updated, problems: [] };
   }
   throw new Error(`client ${clientId} kept changing while it was being updated`);
@@ -249,10 +286,14 @@ export function isRedirectURIRegistered(client: OIDCClientRecord, uri: string): 
   return client.redirectUris.some((registered) => isLoopbackURI(registered) && withoutPort(registered) === withoutPort(uri));
 }
 
-/** Registers the client. Returns it with the secret in clear (for a confidential client), shown once. */
+/**
+ * Registers the client, with the audit event `oidc.client_added` in the same transaction. Returns it with the
+ * secret in clear (for a confidential client), shown once.
+ */
 export async function registerClient(
   deps: Pick<Deps, "stores" | "clock" | "random">,
   input: NewClientInput,
+  options: ClientChangeOptions = {},
 ): Promise<{ client: OIDCClientRecord; secret: string | null }> {
   const secret = input.isPublic ? null : generateSecretToken(deps.random);
   const authMethod: OIDCClientAuthMethod = input.isPublic ? "none" : (input.authMethod ?? "client_secret_basic");
@@ -267,8 +308,25 @@ export async function registerClient(
     resourceServer: input.resourceServer === true,
     createdAt: deps.clock.now(),
   };
-  await deps.stores.oidcClients.createClient(client);
+  const audit = auditEventRecord(deps, {
+    type: "oidc.client_added",
+    context: options.context ?? null,
+    detail: { client: client.id, name: client.name, public: input.isPublic, firstParty: client.firstParty },
+  });
+  await deps.stores.oidcClients.createClient(client, { audit });
   return { client, secret };
+}
+
+/**
+ * Removes the client and every grant, code and token issued to it, with the audit event
+ * `oidc.client_removed` (its id and name) in the same transaction. False, recording nothing, when there is no
+ * such client.
+ */
+export async function removeClient(deps: Pick<Deps, "stores" | "clock" | "random">, clientId: string, options: ClientChangeOptions = {}): Promise<boolean> {
+  return deps.stores.oidcClients.deleteClient(clientId, {
+    audit: (removed) =>
+      auditEventRecord(deps, { type: "oidc.client_removed", context: options.context ?? null, detail: { client: removed.id, name: removed.name } }),
+  });
 }
 
 /** The client as the provider reads it at `now`: standard registration metadata. */

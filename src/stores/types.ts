@@ -768,28 +768,42 @@ export interface OIDCClientSettings {
   resourceServer: boolean;
 }
 
+/**
+ * The audit event an operator's change to a client writes in the change's own transaction, so the change is
+ * never left unrecorded nor recorded without having happened. Never carries a secret or its hash.
+ */
+export interface OIDCClientAuditOption {
+  audit?: AuditEventRecord;
+}
+
 export interface OIDCClientStore {
-  /** Stores a new client. Throws when the id exists. */
-  createClient(client: OIDCClientRecord): Promise<void>;
+  /** Stores a new client, and `options.audit` in the same transaction. Throws (writing neither) when the id exists. */
+  createClient(client: OIDCClientRecord, options?: OIDCClientAuditOption): Promise<void>;
   /** The client with this id, or null. */
   getClient(clientId: string): Promise<OIDCClientRecord | null>;
   /** Every client, oldest first. */
   listClients(): Promise<OIDCClientRecord[]>;
-  /** Deletes the client and every artifact issued to it. Returns false when there was none. */
-  deleteClient(clientId: string): Promise<boolean>;
+  /**
+   * Deletes the client and every artifact issued to it, and in the same transaction writes the audit event
+   * `options.audit` makes of the removed client. Returns false, writing nothing, when there was none (also
+   * for the second of two concurrent removals).
+   */
+  deleteClient(clientId: string, options?: { audit?: (removed: OIDCClientRecord) => AuditEventRecord }): Promise<boolean>;
   /**
    * Writes `next` over the client's settings in one UPDATE, only while the stored settings are still those of
    * `current` (compare and set), so checks made on `current` hold for what is written even when two updates
-   * run at once. Grants and tokens already issued are left as they are. Returns the updated client, or null
-   * when the client is gone or was changed since `current` was read (read it again and retry).
+   * run at once; `options.audit` is written in the same transaction, only when the settings were written.
+   * Grants and tokens already issued are left as they are. Returns the updated client, or null when the client
+   * is gone or was changed since `current` was read (read it again and retry).
    */
-  updateClientSettings(current: OIDCClientRecord, next: OIDCClientSettings): Promise<OIDCClientRecord | null>;
+  updateClientSettings(current: OIDCClientRecord, next: OIDCClientSettings, options?: OIDCClientAuditOption): Promise<OIDCClientRecord | null>;
   /**
    * Gives a confidential client a new secret hash in one UPDATE … RETURNING: the hash it replaces becomes the
    * previous one, accepted until `previousExpiresAt` (null: dropped at once), so of concurrent rotations each
-   * keeps the hash the other replaced. Returns the client, or null when no confidential client has that id.
+   * keeps the hash the other replaced; `options.audit` is written in the same transaction, only when a secret
+   * was rotated. Returns the client, or null when no confidential client has that id.
    */
-  rotateClientSecret(clientId: string, secretHash: string, previousExpiresAt: Date | null): Promise<OIDCClientRecord | null>;
+  rotateClientSecret(clientId: string, secretHash: string, previousExpiresAt: Date | null, options?: OIDCClientAuditOption): Promise<OIDCClientRecord | null>;
 }
 
 /** One signing key of the provider, its private JWK sealed with LATCHKEY_SECRET. */

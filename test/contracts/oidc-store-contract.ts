@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { createManualClock, type ManualClock } from "../../src/lib/clock.ts";
-import type { NewOIDCArtifact, OIDCArtifactStore, Stores } from "../../src/stores/types.ts";
+import type { AuditEventRecord, NewOIDCArtifact, OIDCArtifactStore, OIDCClientRecord, Stores } from "../../src/stores/types.ts";
 
 const unique = (prefix: string): string => `${prefix}-${randomBytes(6).toString("hex")}`;
 
@@ -261,6 +261,69 @@ export function runOIDCStoreContract(name: string, open: (clock: ManualClock) =>
         await stores.oidcClients.createClient({ ...base, id: publicId, secretHash: null, authMethod: "none" });
         assert.equal(await stores.oidcClients.rotateClientSecret(publicId, "ff".repeat(32), until), null);
         assert.equal(await stores.oidcClients.rotateClientSecret(unique("missing"), "ff".repeat(32), until), null);
+      });
+    });
+
+    it("writes an operator's change to a client with its audit event, and no event when nothing changed", async () => {
+      await withStores(async (stores, clock) => {
+        const id = unique("client");
+        const audit = (type: string, detail: Record<string, string | number | boolean> = {}): AuditEventRecord => ({
+          id: unique("event"),
+          at: clock.now(),
+          type,
+          accountId: null,
+          ip: null,
+          userAgent: "latchkey CLI",
+          detail: { client: id, ...detail },
+        });
+        const recorded = async (event: AuditEventRecord): Promise<boolean> =>
+          (await stores.audit.listEvents({ types: [event.type], limit: 100000 })).some((e) => e.id === event.id);
+        const client = {
+          id,
+          name: "App",
+          secretHash: "aa".repeat(32),
+          authMethod: "client_secret_basic" as const,
+          redirectUris: ["https://a.example/cb"],
+          postLogoutRedirectUris: [],
+          firstParty: false,
+          createdAt: clock.now(),
+        };
+        const added = audit("oidc.client_added");
+        await stores.oidcClients.createClient(client, { audit: added });
+        assert.ok(await recorded(added));
+        const duplicate = audit("oidc.client_added");
+        await assert.rejects(stores.oidcClients.createClient(client, { audit: duplicate }));
+        assert.equal(await recorded(duplicate), false, "a refused registration is not recorded");
+
+        const read = await stores.oidcClients.getClient(id);
+        assert.ok(read);
+        const settings = { name: "App 2", redirectUris: read.redirectUris, postLogoutRedirectUris: [], firstParty: false, resourceServer: false };
+        const updated = audit("oidc.client_updated", { changed: "name" });
+        assert.ok(await stores.oidcClients.updateClientSettings(read, settings, { audit: updated }));
+        assert.ok(await recorded(updated));
+        const stale = audit("oidc.client_updated", { changed: "name" });
+        assert.equal(await stores.oidcClients.updateClientSettings(read, { ...settings, name: "App 3" }, { audit: stale }), null);
+        assert.equal(await recorded(stale), false, "an update that wrote nothing is not recorded");
+
+        const rotated = audit("oidc.client_secret_rotated", { graceSeconds: 0 });
+        assert.ok(await stores.oidcClients.rotateClientSecret(id, "bb".repeat(32), null, { audit: rotated }));
+        assert.ok(await recorded(rotated));
+        const missing = audit("oidc.client_secret_rotated", { graceSeconds: 0 });
+        assert.equal(await stores.oidcClients.rotateClientSecret(unique("missing"), "cc".repeat(32), null, { audit: missing }), null);
+        assert.equal(await recorded(missing), false);
+
+        let removedName: string | null = null;
+        const removed = audit("oidc.client_removed");
+        const removeAudit = (gone: OIDCClientRecord): AuditEventRecord => {
+          removedName = gone.name;
+          return removed;
+        };
+        assert.equal(await stores.oidcClients.deleteClient(id, { audit: removeAudit }), true);
+        assert.equal(removedName, "App 2", "the event is made of the client as it was removed");
+        assert.ok(await recorded(removed));
+        const again = audit("oidc.client_removed");
+        assert.equal(await stores.oidcClients.deleteClient(id, { audit: () => again }), false);
+        assert.equal(await recorded(again), false);
       });
     });
 

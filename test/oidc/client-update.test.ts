@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
+import { hashClientSecret } from "../../src/oidc/clients.ts";
 import { testEnv } from "../helpers/app.ts";
 import { runCLI } from "../helpers/cli-process.ts";
 import { HTTPBrowser, type HTTPTestApp, PASSWORD, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
@@ -186,5 +187,56 @@ describe("latchkey clients update and rotate-secret", () => {
     assert.match(refused.stderr, /public client/);
     assert.equal((await cli(["clients", "rotate-secret", id, "--grace", "8d"])).status, 2);
     assert.equal((await cli(["clients", "rotate-secret", "no-such-client"])).status, 1);
+  });
+
+  it("records registering, changing, rotating and removing an application in the audit trail, never with a secret", async () => {
+    const TYPES = ["oidc.client_added", "oidc.client_updated", "oidc.client_secret_rotated", "oidc.client_removed"];
+    const { id, secret } = await addWithCLI(["--redirect-uri", OLD_REDIRECT, "--name", "Audited wiki"]);
+    const changed = await cli(["clients", "update", id, "--name", "Audited wiki 2", "--add-redirect-uri", NEW_REDIRECT]);
+    assert.equal(changed.status, 0, changed.stderr);
+    // Neither an update that changes nothing nor a refused one is recorded.
+    assert.equal((await cli(["clients", "update", id, "--name", "Audited wiki 2"])).status, 0);
+    assert.equal((await cli(["clients", "update", id, "--redirect-uri", "http://wiki.example.com/cb"])).status, 2);
+    const rotated = await cli(["clients", "rotate-secret", id, "--grace", "1h", "--json"]);
+    assert.equal(rotated.status, 0, rotated.stderr);
+    const newSecret = (JSON.parse(rotated.stdout) as { secret: string }).secret;
+    assert.equal((await cli(["clients", "remove", id])).status, 0);
+    assert.equal((await cli(["clients", "remove", id])).status, 1, "removing it again changes and records nothing");
+
+    const events = (await t.deps.stores.audit.listEvents({ types: TYPES, limit: 1000 })).filter((e) => e.detail?.client === id);
+    const byType = new Map(events.map((e) => [e.type, e]));
+    assert.equal(events.length, 4, JSON.stringify(events));
+    assert.deepEqual(byType.get("oidc.client_added")?.detail, { client: id, name: "Audited wiki", public: false, firstParty: true });
+    assert.deepEqual(byType.get("oidc.client_updated")?.detail, { client: id, changed: "name,redirectUris" });
+    assert.deepEqual(byType.get("oidc.client_secret_rotated")?.detail, { client: id, graceSeconds: 3600 });
+    assert.deepEqual(byType.get("oidc.client_removed")?.detail, { client: id, name: "Audited wiki 2" });
+    for (const e of events) {
+      assert.equal(e.userAgent, "latchkey CLI", `${e.type} is the operator's, at the terminal`);
+      assert.equal(e.ip, null);
+      assert.equal(e.accountId, null);
+    }
+    const recorded = JSON.stringify(events);
+    for (const s of [String(secret), newSecret, hashClientSecret(String(secret)), hashClientSecret(newSecret)])
+      assert.ok(!recorded.includes(s), "no secret or hash");
+
+    // The operator reads them with `latchkey audit`.
+    const audit = await cli(["audit", ...TYPES.flatMap((type) => ["--type", type]), "--limit", "1000"]);
+    assert.equal(audit.status, 0, audit.stderr);
+    const lines = audit.stdout.split("\n").filter((line) => line.includes(`client=${id}`));
+    assert.deepEqual(lines.map((line) => line.split("\t")[1]).sort(), [...TYPES].sort());
+    assert.ok(!audit.stdout.includes(newSecret));
+
+    // And in the admin console's security events, by name in the filter and in the list.
+    const adminId = await seedAccount(t, "audit-admin@example.com");
+    assert.equal(await t.deps.stores.accounts.grantAdmin(adminId, t.clock.now()), "changed");
+    const browser = new HTTPBrowser();
+    await browser.signIn(await browser.follow(`${t.base}/signin`, t.base), t.base, "audit-admin@example.com", PASSWORD);
+    const page = await browser.request(`${t.base}/admin/events?type=oidc.client_secret_rotated`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<option value="oidc.client_removed"[^>]*>[^<]*Application removed/);
+    assert.match(
+      page.body,
+      /<tr data-event-type="oidc.client_secret_rotated">.*?<td data-label="What">Application client secret rotated<\/td>.*?<bdi>latchkey CLI<\/bdi>/,
+    );
   });
 });

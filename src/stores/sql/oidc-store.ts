@@ -3,6 +3,7 @@
 // rotate a refresh token.
 import type { Kysely, Selectable } from "kysely";
 import type { OIDCArtifactRecord, OIDCArtifactStore, OIDCClientAuthMethod, OIDCClientRecord, OIDCClientStore, SigningKeyStore } from "../types.ts";
+import { insertAuditEvent } from "./audit-store.ts";
 import type { Database, OIDCArtifactsTable, OIDCClientsTable, SqlCodec } from "./schema.ts";
 
 export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec): OIDCClientStore {
@@ -20,23 +21,26 @@ export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec):
     previousSecretExpiresAt: row.previous_secret_expires_at === null ? null : codec.date(row.previous_secret_expires_at),
   });
   return {
-    async createClient(client) {
-      await db
-        .insertInto("oidc_clients")
-        .values({
-          id: client.id,
-          name: client.name,
-          secret_hash: client.secretHash,
-          auth_method: client.authMethod,
-          redirect_uris: JSON.stringify(client.redirectUris),
-          post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
-          first_party: codec.bool(client.firstParty),
-          resource_server: codec.bool(client.resourceServer === true),
-          created_at: codec.time(client.createdAt),
-          previous_secret_hash: null,
-          previous_secret_expires_at: null,
-        })
-        .execute();
+    async createClient(client, options = {}) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("oidc_clients")
+          .values({
+            id: client.id,
+            name: client.name,
+            secret_hash: client.secretHash,
+            auth_method: client.authMethod,
+            redirect_uris: JSON.stringify(client.redirectUris),
+            post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+            first_party: codec.bool(client.firstParty),
+            resource_server: codec.bool(client.resourceServer === true),
+            created_at: codec.time(client.createdAt),
+            previous_secret_hash: null,
+            previous_secret_expires_at: null,
+          })
+          .execute();
+        if (options.audit) await insertAuditEvent(trx, codec, options.audit);
+      });
     },
     async getClient(clientId) {
       const row = await db.selectFrom("oidc_clients").selectAll().where("id", "=", clientId).executeTakeFirst();
@@ -46,48 +50,58 @@ export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec):
       const rows = await db.selectFrom("oidc_clients").selectAll().orderBy("created_at", "asc").orderBy("id", "asc").execute();
       return rows.map(toRecord);
     },
-    async deleteClient(clientId) {
+    async deleteClient(clientId, options = {}) {
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom("oidc_artifacts").where("client_id", "=", clientId).execute();
-        const result = await trx.deleteFrom("oidc_clients").where("id", "=", clientId).executeTakeFirst();
-        return Number(result.numDeletedRows) > 0;
+        const removed = await trx.deleteFrom("oidc_clients").where("id", "=", clientId).returningAll().executeTakeFirst();
+        if (!removed) return false;
+        if (options.audit) await insertAuditEvent(trx, codec, options.audit(toRecord(removed)));
+        return true;
       });
     },
-    async updateClientSettings(current, next) {
+    async updateClientSettings(current, next, options = {}) {
       // The URI lists are stored as the JSON text we wrote, so comparing the text compares the lists.
-      const row = await db
-        .updateTable("oidc_clients")
-        .set({
-          name: next.name,
-          redirect_uris: JSON.stringify(next.redirectUris),
-          post_logout_redirect_uris: JSON.stringify(next.postLogoutRedirectUris),
-          first_party: codec.bool(next.firstParty),
-          resource_server: codec.bool(next.resourceServer),
-        })
-        .where("id", "=", current.id)
-        .where("name", "=", current.name)
-        .where("redirect_uris", "=", JSON.stringify(current.redirectUris))
-        .where("post_logout_redirect_uris", "=", JSON.stringify(current.postLogoutRedirectUris))
-        .where("first_party", "=", codec.bool(current.firstParty))
-        .where("resource_server", "=", codec.bool(current.resourceServer === true))
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toRecord(row) : null;
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable("oidc_clients")
+          .set({
+            name: next.name,
+            redirect_uris: JSON.stringify(next.redirectUris),
+            post_logout_redirect_uris: JSON.stringify(next.postLogoutRedirectUris),
+            first_party: codec.bool(next.firstParty),
+            resource_server: codec.bool(next.resourceServer),
+          })
+          .where("id", "=", current.id)
+          .where("name", "=", current.name)
+          .where("redirect_uris", "=", JSON.stringify(current.redirectUris))
+          .where("post_logout_redirect_uris", "=", JSON.stringify(current.postLogoutRedirectUris))
+          .where("first_party", "=", codec.bool(current.firstParty))
+          .where("resource_server", "=", codec.bool(current.resourceServer === true))
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return null;
+        if (options.audit) await insertAuditEvent(trx, codec, options.audit);
+        return toRecord(row);
+      });
     },
-    async rotateClientSecret(clientId, secretHash, previousExpiresAt) {
-      const row = await db
-        .updateTable("oidc_clients")
-        .set((eb) => ({
-          secret_hash: secretHash,
-          // The right-hand side reads the row as it was, so this keeps the hash being replaced.
-          previous_secret_hash: previousExpiresAt === null ? null : eb.ref("secret_hash"),
-          previous_secret_expires_at: previousExpiresAt === null ? null : codec.time(previousExpiresAt),
-        }))
-        .where("id", "=", clientId)
-        .where("secret_hash", "is not", null)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toRecord(row) : null;
+    async rotateClientSecret(clientId, secretHash, previousExpiresAt, options = {}) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable("oidc_clients")
+          .set((eb) => ({
+            secret_hash: secretHash,
+            // The right-hand side reads the row as it was, so this keeps the hash being replaced.
+            previous_secret_hash: previousExpiresAt === null ? null : eb.ref("secret_hash"),
+            previous_secret_expires_at: previousExpiresAt === null ? null : codec.time(previousExpiresAt),
+          }))
+          .where("id", "=", clientId)
+          .where("secret_hash", "is not", null)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return null;
+        if (options.audit) await insertAuditEvent(trx, codec, options.audit);
+        return toRecord(row);
+      });
     },
   };
 }
