@@ -1,6 +1,6 @@
 // Housekeeping that every instance may run (the deletes are idempotent): expired sessions, codes and
-// short-lived state, old reset records, audit events past their retention, and webhook signing secrets whose
-// grace period after a rotation has ended.
+// short-lived state, old reset records, audit events past their retention, and webhook signing secrets and
+// OpenID Connect client secret hashes whose grace period after a rotation has ended.
 import type { Deps } from "./deps.ts";
 
 export const RESET_RECORD_KEEP_SECONDS = 7 * 24 * 3600;
@@ -18,6 +18,7 @@ export interface MaintenanceReport {
   oidcArtifacts: number;
   webhookDeliveries: number;
   webhookSecrets: number;
+  oidcClientSecrets: number;
 }
 
 export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "config">): Promise<MaintenanceReport> {
@@ -33,6 +34,8 @@ export async function runMaintenance(deps: Pick<Deps, "stores" | "clock" | "conf
     webhookDeliveries: await deps.stores.webhooks.deleteFinishedDeliveries(new Date(now.getTime() - WEBHOOK_DELIVERY_KEEP_SECONDS * 1000)),
     // Past its grace period a replaced secret no longer signs; it is not kept, even encrypted.
     webhookSecrets: await deps.stores.webhooks.forgetExpiredPreviousSecrets(now),
+    // Likewise a client's replaced secret: past its grace period the token endpoint no longer accepts it, so its hash goes.
+    oidcClientSecrets: await deps.stores.oidcClients.forgetExpiredPreviousSecrets(now),
   };
 }
 

@@ -804,6 +804,11 @@ export interface OIDCClientStore {
    * was rotated. Returns the client, or null when no confidential client has that id.
    */
   rotateClientSecret(clientId: string, secretHash: string, previousExpiresAt: Date | null, options?: OIDCClientAuditOption): Promise<OIDCClientRecord | null>;
+  /**
+   * Clears the previous secret hash of every client whose grace period ended at or before `now` (it is no
+   * longer accepted, so it is not kept). One UPDATE; idempotent. Returns how many clients had one cleared.
+   */
+  forgetExpiredPreviousSecrets(now: Date): Promise<number>;
 }
 
 /** One signing key of the provider, its private JWK sealed with LATCHKEY_SECRET. */

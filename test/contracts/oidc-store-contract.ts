@@ -327,6 +327,40 @@ export function runOIDCStoreContract(name: string, open: (clock: ManualClock) =>
       });
     });
 
+    it("forgets previous secret hashes once their grace period has ended, and only those", async () => {
+      await withStores(async (stores, clock) => {
+        const base = { name: "App", redirectUris: ["https://a.example/cb"], postLogoutRedirectUris: [], firstParty: false, createdAt: clock.now() };
+        // Whole seconds: SQLite keeps times in seconds.
+        const now = new Date(Math.floor(clock.now().getTime() / 1000) * 1000);
+        const ids = { ended: unique("client"), endsNow: unique("client"), running: unique("client"), none: unique("client") };
+        for (const id of Object.values(ids))
+          await stores.oidcClients.createClient({ ...base, id, secretHash: "aa".repeat(32), authMethod: "client_secret_basic" });
+        await stores.oidcClients.rotateClientSecret(ids.ended, "b1".repeat(32), new Date(now.getTime() - 1000));
+        await stores.oidcClients.rotateClientSecret(ids.endsNow, "b2".repeat(32), now);
+        await stores.oidcClients.rotateClientSecret(ids.running, "b3".repeat(32), new Date(now.getTime() + 1000));
+        await stores.oidcClients.rotateClientSecret(ids.none, "b4".repeat(32), null);
+
+        // Other runs may share the database: at least these two.
+        assert.ok((await stores.oidcClients.forgetExpiredPreviousSecrets(now)) >= 2);
+        for (const [id, secretHash] of [
+          [ids.ended, "b1".repeat(32)],
+          [ids.endsNow, "b2".repeat(32)],
+        ] as const) {
+          const client = await stores.oidcClients.getClient(id);
+          assert.equal(client?.previousSecretHash, null, "an ended grace period leaves no hash");
+          assert.equal(client?.previousSecretExpiresAt, null);
+          assert.equal(client?.secretHash, secretHash, "the current secret stays");
+        }
+        const running = await stores.oidcClients.getClient(ids.running);
+        assert.equal(running?.previousSecretHash, "aa".repeat(32), "a grace period still running keeps its hash");
+        assert.equal(running?.previousSecretExpiresAt?.getTime(), now.getTime() + 1000);
+        assert.equal((await stores.oidcClients.getClient(ids.none))?.secretHash, "b4".repeat(32));
+        // Idempotent: run again, nothing of these changes.
+        await stores.oidcClients.forgetExpiredPreviousSecrets(now);
+        assert.equal((await stores.oidcClients.getClient(ids.running))?.previousSecretHash, "aa".repeat(32));
+      });
+    });
+
     it("adds signing keys by generation: one winner per generation", async () => {
       await withStores(async (stores, clock) => {
         const existing = await stores.signingKeys.listSigningKeys();

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
+import { runMaintenance } from "../../src/maintenance.ts";
 import { hashClientSecret } from "../../src/oidc/clients.ts";
 import { testEnv } from "../helpers/app.ts";
 import { runCLI } from "../helpers/cli-process.ts";
@@ -166,6 +167,13 @@ describe("latchkey clients update and rotate-secret", () => {
 
     t.clock.advance(2 * 3600 * 1000);
     await assert.rejects(client.refreshTokenGrant(oldConfig, refreshToken), (error: Error & { error?: string }) => error.error === "invalid_client");
+    refreshToken = String((await client.refreshTokenGrant(newConfig, refreshToken)).refresh_token);
+    // The hourly maintenance then forgets the old secret's hash, which nothing accepts any more.
+    assert.ok((await runMaintenance(t.deps)).oidcClientSecrets >= 1);
+    const forgotten = await t.deps.stores.oidcClients.getClient(id);
+    assert.equal(forgotten?.previousSecretHash, null);
+    assert.equal(forgotten?.previousSecretExpiresAt, null);
+    assert.equal(forgotten?.secretHash, stored?.secretHash, "the current secret stays");
     assert.ok((await client.refreshTokenGrant(newConfig, refreshToken)).access_token);
   });
 

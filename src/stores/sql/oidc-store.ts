@@ -103,6 +103,14 @@ export function createSqlOIDCClientStore(db: Kysely<Database>, codec: SqlCodec):
         return toRecord(row);
       });
     },
+    async forgetExpiredPreviousSecrets(now) {
+      const result = await db
+        .updateTable("oidc_clients")
+        .set({ previous_secret_hash: null, previous_secret_expires_at: null })
+        .where("previous_secret_expires_at", "<=", codec.time(now))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
   };
 }
 
