@@ -36,73 +36,75 @@ describe("a sign-in that meets another connection's write lock", () => {
     await t.close();
   });
 
-  it("waits off the event loop: health check, session check and timers answer meanwhile, and it succeeds once the lock is released", async () => {
+  /**
+   * Takes the write lock on a second connection, starts a sign-in and resolves once its first write has met the
+   * lock. `events` records what answered, in order; `ticks()` counts a 5 ms timer's firings.
+   */
+  async function signinAgainstLock() {
     const other = new SQLite(join(t.dataDir, "latchkey.db"));
     const events: string[] = [];
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 5);
-    try {
-      other.exec("begin exclusive");
-      statements.length = 0;
-      const signin = t.app
-        .inject({ method: "POST", url: "/api/v1/session", payload: { identifier: "waiting@example.com", password: STRONG_PASSWORD } })
-        .then((r) => {
-          events.push("sign-in answered");
-          return r;
-        });
-      // The throttle's first write has run and met the lock.
-      await until(() => statements.some((s) => /^insert into "short_lived"/.test(s)));
-      const ticksAtWrite = ticks;
-      const health = await t.app.inject({ method: "GET", url: "/healthz" });
-      events.push("healthz answered");
-      assert.equal(health.statusCode, 200);
-      const session = await client.request("GET", "/api/v1/session");
-      events.push("session check answered");
-      assert.equal(session.statusCode, 200);
-      await sleep(50);
-      assert.ok(ticks > ticksAtWrite, "a timer fired while the write waited");
-      assert.deepEqual(events, ["healthz answered", "session check answered"], "the sign-in is still waiting for the lock");
-      other.exec("rollback");
-      const r = await signin;
-      assert.equal(r.statusCode, 200, r.body);
-      assert.deepEqual(events, ["healthz answered", "session check answered", "sign-in answered"]);
-    } finally {
+    other.exec("begin exclusive");
+    statements.length = 0;
+    const signin = t.app
+      .inject({ method: "POST", url: "/api/v1/session", payload: { identifier: "waiting@example.com", password: STRONG_PASSWORD } })
+      .then((r) => {
+        events.push("sign-in answered");
+        return r;
+      });
+    const stop = (): void => {
       clearInterval(ticker);
       if (other.inTransaction) other.exec("rollback");
       other.close();
+    };
+    try {
+      // The throttle's first write has run and met the lock.
+      await until(() => statements.some((s) => /^insert into "short_lived"/.test(s)));
+    } catch (error) {
+      stop();
+      throw error;
+    }
+    return { other, events, signin, ticks: () => ticks, ticksAtWrite: ticks, stop };
+  }
+
+  it("waits off the event loop: health check, session check and timers answer meanwhile, and it succeeds once the lock is released", async () => {
+    const run = await signinAgainstLock();
+    try {
+      const health = await t.app.inject({ method: "GET", url: "/healthz" });
+      run.events.push("healthz answered");
+      assert.equal(health.statusCode, 200);
+      const session = await client.request("GET", "/api/v1/session");
+      run.events.push("session check answered");
+      assert.equal(session.statusCode, 200);
+      await sleep(50);
+      assert.ok(run.ticks() > run.ticksAtWrite, "a timer fired while the write waited");
+      assert.deepEqual(run.events, ["healthz answered", "session check answered"], "the sign-in is still waiting for the lock");
+      run.other.exec("rollback");
+      const r = await run.signin;
+      assert.equal(r.statusCode, 200, r.body);
+      assert.deepEqual(run.events, ["healthz answered", "session check answered", "sign-in answered"]);
+    } finally {
+      run.stop();
     }
   });
 
   it("answers 503 SERVICE_UNAVAILABLE with Retry-After when the lock is held past the deadline, and health checks answer meanwhile", async () => {
-    const other = new SQLite(join(t.dataDir, "latchkey.db"));
-    const events: string[] = [];
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 5);
+    const run = await signinAgainstLock();
     try {
-      other.exec("begin exclusive");
-      statements.length = 0;
-      const signin = t.app
-        .inject({ method: "POST", url: "/api/v1/session", payload: { identifier: "waiting@example.com", password: STRONG_PASSWORD } })
-        .then((r) => {
-          events.push("sign-in answered");
-          return r;
-        });
-      await until(() => statements.some((s) => /^insert into "short_lived"/.test(s)));
-      const ticksAtWrite = ticks;
       const health = await t.app.inject({ method: "GET", url: "/healthz" });
-      events.push("healthz answered");
+      run.events.push("healthz answered");
       assert.equal(health.statusCode, 200);
-      const r = await signin;
-      assert.deepEqual(events, ["healthz answered", "sign-in answered"]);
+      const r = await run.signin;
+      assert.deepEqual(run.events, ["healthz answered", "sign-in answered"]);
       // Seconds of waiting: a timer every 5 ms fired many times (not once or twice after a stalled loop).
-      assert.ok(ticks - ticksAtWrite > 50, `a timer kept firing while the write waited (${ticks - ticksAtWrite} ticks)`);
+      const fired = run.ticks() - run.ticksAtWrite;
+      assert.ok(fired > 50, `a timer kept firing while the write waited (${fired} ticks)`);
       assert.equal(r.statusCode, 503);
       assert.equal(r.json().error.code, "SERVICE_UNAVAILABLE");
       assert.equal(r.headers["retry-after"], "5");
     } finally {
-      clearInterval(ticker);
-      if (other.inTransaction) other.exec("rollback");
-      other.close();
+      run.stop();
     }
   });
 });
