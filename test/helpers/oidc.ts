@@ -1,6 +1,8 @@
 // Real HTTP for OpenID Connect tests: the application listening on a free loopback port (the issuer must
 // be the URL clients reach), a cookie-keeping browser that follows redirects the way a browser does, and
 // the sign-in through Latchkey's real /signin page.
+
+import * as client from "openid-client";
 import { generateId } from "../../src/lib/crypto.ts";
 import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
 import { type NewClientInput, registerClient } from "../../src/oidc/clients.ts";
@@ -116,4 +118,25 @@ export async function seedAccount(t: TestApp, identifier: string, options: { nam
 export async function addClient(t: TestApp, input: Partial<NewClientInput> & { redirectUris: string[] }): Promise<{ id: string; secret: string | null }> {
   const { client, secret } = await registerClient(t.deps, { name: "Test app", postLogoutRedirectUris: [], isPublic: false, firstParty: true, ...input });
   return { id: client.id, secret };
+}
+
+/**
+ * An authorization request with PKCE (S256), as openid-client builds it: the address to open, and the verifier
+ * and state the application keeps for the code's redemption.
+ */
+export async function pkceAuthorization(
+  config: client.Configuration,
+  params: { redirectUri: string; scope?: string; prompt?: string; state?: string },
+): Promise<{ url: URL; verifier: string; state: string }> {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = params.state ?? client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: params.redirectUri,
+    scope: params.scope ?? "openid email",
+    ...(params.prompt ? { prompt: params.prompt } : {}),
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state,
+  });
+  return { url, verifier, state };
 }

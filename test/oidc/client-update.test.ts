@@ -9,7 +9,7 @@ import { runMaintenance } from "../../src/maintenance.ts";
 import { hashClientSecret } from "../../src/oidc/clients.ts";
 import { testEnv } from "../helpers/app.ts";
 import { runCLI } from "../helpers/cli-process.ts";
-import { HTTPBrowser, type HTTPTestApp, PASSWORD, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
+import { HTTPBrowser, type HTTPTestApp, PASSWORD, pkceAuthorization, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 
 const OLD_REDIRECT = "http://127.0.0.1:9/old/callback";
 const NEW_REDIRECT = "http://127.0.0.1:9/new/callback";
@@ -37,33 +37,25 @@ describe("latchkey clients update and rotate-secret", () => {
     return client.discovery(new URL(t.base), id, secret, undefined, { execute: [client.allowInsecureRequests] });
   }
 
-  /** Signs in at the authorization endpoint and returns where the browser was sent back, code included. */
-  async function authorize(config: client.Configuration, redirectUri: string, verifier: string): Promise<URL> {
+  /** Signs in at the authorization endpoint: where the browser was sent back, code included, and the PKCE verifier. */
+  async function authorize(config: client.Configuration, redirectUri: string): Promise<{ callback: URL; verifier: string }> {
     const browser = new HTTPBrowser();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: "openid email offline_access",
-      prompt: "consent",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state: "st",
-    });
+    const { url, verifier } = await pkceAuthorization(config, { redirectUri, scope: "openid email offline_access", prompt: "consent", state: "st" });
     const page = await browser.signIn(await browser.follow(url.href, t.base), t.base, "ada@example.com", PASSWORD);
     assert.ok(page.location?.startsWith(`${redirectUri}?`), `ended at ${page.status} ${page.url} ${page.location}`);
-    return new URL(String(page.location));
+    return { callback: new URL(String(page.location)), verifier };
   }
 
   async function signInAt(config: client.Configuration, redirectUri: string): Promise<client.TokenEndpointResponse> {
-    const verifier = client.randomPKCECodeVerifier();
-    return client.authorizationCodeGrant(config, await authorize(config, redirectUri, verifier), { pkceCodeVerifier: verifier, expectedState: "st" });
+    const { callback, verifier } = await authorize(config, redirectUri);
+    return client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: "st" });
   }
 
   it("changes the redirect URI in place: the app signs in at the new one, a code issued for the old one is refused, its tokens stay", async () => {
     const { id, secret } = await addWithCLI(["--redirect-uri", OLD_REDIRECT]);
     const config = await configFor(id, secret);
     const earlier = await signInAt(config, OLD_REDIRECT);
-    const pendingVerifier = client.randomPKCECodeVerifier();
-    const pending = await authorize(config, OLD_REDIRECT, pendingVerifier);
+    const pending = await authorize(config, OLD_REDIRECT);
 
     const updated = await cli(["clients", "update", id, "--redirect-uri", NEW_REDIRECT, "--json"]);
     assert.equal(updated.status, 0, updated.stderr);
@@ -75,7 +67,7 @@ describe("latchkey clients update and rotate-secret", () => {
 
     // The code was issued before the change, for a URI the client no longer has.
     await assert.rejects(
-      client.authorizationCodeGrant(config, pending, { pkceCodeVerifier: pendingVerifier, expectedState: "st" }),
+      client.authorizationCodeGrant(config, pending.callback, { pkceCodeVerifier: pending.verifier, expectedState: "st" }),
       (error: Error & { error?: string }) => error.error === "invalid_grant",
     );
     // Same id, same secret: the application signs in at its new address.

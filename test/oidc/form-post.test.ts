@@ -10,7 +10,7 @@ import * as client from "openid-client";
 import { type Browser, chromium } from "playwright-core";
 import { escapeHtml } from "../../src/lib/html.ts";
 import { browserSuiteSkip, CHROMIUM_PATH } from "../helpers/browser.ts";
-import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
+import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, pkceAuthorization, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 
 /** A relying party on another site (localhost, where Latchkey is 127.0.0.1) whose page posts the request form. */
 interface RelyingParty {
@@ -70,15 +70,7 @@ describe("authorization and sign-out requests sent by form POST", () => {
   });
 
   async function authorizationForm(): Promise<{ fields: Record<string, string>; verifier: string; state: string }> {
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: "openid email",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state,
-    });
+    const { url, verifier, state } = await pkceAuthorization(config, { redirectUri });
     return { fields: Object.fromEntries(url.searchParams), verifier, state };
   }
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
 import { checkNewClient } from "../../src/oidc/clients.ts";
-import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
+import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, pkceAuthorization, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 
 const REDIRECT = "http://127.0.0.1:9/callback";
 
@@ -32,15 +32,7 @@ describe("token introspection", () => {
 
   async function wikiTokens(): Promise<client.TokenEndpointResponse> {
     const browser = new HTTPBrowser();
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(wiki, {
-      redirect_uri: REDIRECT,
-      scope: "openid email offline_access",
-      prompt: "consent",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state: "st",
-    });
+    const { url, verifier } = await pkceAuthorization(wiki, { redirectUri: REDIRECT, scope: "openid email offline_access", prompt: "consent", state: "st" });
     const page = await browser.signIn(await browser.follow(url.href, t.base), t.base, "ada@example.com", PASSWORD);
     assert.ok(page.location?.startsWith(REDIRECT), `ended at ${page.url}`);
     return client.authorizationCodeGrant(wiki, new URL(String(page.location)), { pkceCodeVerifier: verifier, expectedState: "st" });

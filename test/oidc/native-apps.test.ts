@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as client from "openid-client";
 import { checkNewClient } from "../../src/oidc/clients.ts";
-import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
+import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, pkceAuthorization, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 
 const APP_URI = "com.example.notes:/oauth/callback";
 const LOOPBACK_URI = "http://127.0.0.1/callback";
@@ -25,15 +25,7 @@ describe("native apps with a reverse-domain redirect URI", () => {
   after(async () => t.close());
 
   async function authorize(redirectUri: string): Promise<{ callback: URL | null; verifier: string; state: string; status: number; body: string }> {
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: "openid email",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state,
-    });
+    const { url, verifier, state } = await pkceAuthorization(config, { redirectUri });
     const browser = new HTTPBrowser();
     let page = await browser.follow(url.href, t.base);
     if (page.url.startsWith(`${t.base}/signin`) && page.status === 200) page = await browser.signIn(page, t.base, "ada@example.com", PASSWORD);
@@ -94,15 +86,7 @@ describe("desktop apps with only loopback redirect URIs", () => {
   after(async () => t.close());
 
   async function authorize(config: client.Configuration, redirectUri: string) {
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: "openid",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state,
-    });
+    const { url, verifier, state } = await pkceAuthorization(config, { redirectUri, scope: "openid" });
     const browser = new HTTPBrowser();
     const signinPage = await browser.follow(url.href, t.base);
     const page =
