@@ -1,4 +1,5 @@
 // Creates accounts for tests through the real registration flow.
+import { generateTOTPSecret, sealTOTPSecret, totpStepAt } from "../../src/factors/totp.ts";
 import { generateId } from "../../src/lib/crypto.ts";
 import { parseIdentifier } from "../../src/lib/identifier-parsing.ts";
 import type { TestApp } from "./app.ts";
@@ -40,4 +41,17 @@ export async function seedVerifiedAccount(t: TestApp, input: string, password = 
   const signedIn = await client.request("POST", "/api/v1/session", { json: { identifier: input, password } });
   if (signedIn.statusCode !== 200) throw new Error(`sign-in answered ${signedIn.statusCode}: ${signedIn.body}`);
   return client;
+}
+
+/**
+ * Turns an authenticator app on for the account straight in storage (no session is touched, so one signed in
+ * with the password alone stays so); returns the app's secret.
+ */
+export async function seedTOTPFactor(t: TestApp, accountId: string): Promise<string> {
+  const secret = generateTOTPSecret(t.deps);
+  await t.deps.stores.factors.startTOTPSetup(accountId, sealTOTPSecret(t.deps, secret), t.clock.now());
+  if (!(await t.deps.stores.factors.confirmTOTPFactor(accountId, totpStepAt(t.clock.now()) - 1, t.clock.now()))) {
+    throw new Error(`the authenticator app of ${accountId} was not confirmed`);
+  }
+  return secret;
 }

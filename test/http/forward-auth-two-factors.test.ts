@@ -5,8 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseForwardAuthRules } from "../../src/config/forward-auth-rules.ts";
-import { generateTOTPCode, generateTOTPSecret, sealTOTPSecret, totpStepAt } from "../../src/factors/totp.ts";
+import { generateTOTPCode, totpStepAt } from "../../src/factors/totp.ts";
 import { translator } from "../../src/i18n/catalogue.ts";
+import { seedTOTPFactor } from "../helpers/accounts.ts";
 import { hiddenInputsIn, pageText } from "../helpers/client.ts";
 import { HTTPBrowser, type HTTPTestApp, PASSWORD, type Page, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 
@@ -42,13 +43,6 @@ describe("forward-auth to a host that wants two factors", () => {
   });
   after(async () => t.close());
 
-  async function seedTOTP(accountId: string): Promise<string> {
-    const secret = generateTOTPSecret(t.deps);
-    await t.deps.stores.factors.startTOTPSetup(accountId, sealTOTPSecret(t.deps, secret), t.clock.now());
-    assert.ok(await t.deps.stores.factors.confirmTOTPFactor(accountId, totpStepAt(t.clock.now()) - 1, t.clock.now()));
-    return secret;
-  }
-
   async function signedIn(identifier: string): Promise<HTTPBrowser> {
     const browser = new HTTPBrowser();
     const form = await browser.follow(`${t.base}/signin`, t.base);
@@ -63,7 +57,7 @@ describe("forward-auth to a host that wants two factors", () => {
   it("a password-only session steps up with its second factor and comes back to the app", async () => {
     const accountId = await seedAccount(t, "stepup@example.com");
     const browser = await signedIn("stepup@example.com");
-    const secret = await seedTOTP(accountId);
+    const secret = await seedTOTPFactor(t, accountId);
 
     const traefik = await check(browser, "forward-auth", "tools.example.com");
     assert.equal(traefik.status, 302);

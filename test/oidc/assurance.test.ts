@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import * as client from "openid-client";
-import { generateTOTPCode, generateTOTPSecret, sealTOTPSecret, totpStepAt } from "../../src/factors/totp.ts";
+import { generateTOTPCode, totpStepAt } from "../../src/factors/totp.ts";
 import { ACR_MFA, ACR_PASSWORD } from "../../src/oidc/assurance.ts";
+import { seedTOTPFactor } from "../helpers/accounts.ts";
 import { hiddenInputsIn, pageText } from "../helpers/client.ts";
 import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, type Page, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 
@@ -36,14 +37,6 @@ describe("an application demands a second factor", () => {
     thirdParty = await client.discovery(new URL(t.base), other.id, other.secret ?? undefined, undefined, { execute: [client.allowInsecureRequests] });
   });
   after(async () => t.close());
-
-  /** Turns an authenticator app on for the account directly in storage; returns its secret. */
-  async function seedTOTP(accountId: string): Promise<string> {
-    const secret = generateTOTPSecret(t.deps);
-    await t.deps.stores.factors.startTOTPSetup(accountId, sealTOTPSecret(t.deps, secret), t.clock.now());
-    assert.ok(await t.deps.stores.factors.confirmTOTPFactor(accountId, totpStepAt(t.clock.now()) - 1, t.clock.now()));
-    return secret;
-  }
 
   async function start(browser: HTTPBrowser, params: Record<string, string> = {}, cfg = config): Promise<Started> {
     const verifier = client.randomPKCECodeVerifier();
@@ -88,7 +81,7 @@ describe("an application demands a second factor", () => {
 
   it("demanded and met: a sign-in with the password and the app's code gives acr mfa and amr with mfa", async () => {
     await seedAccount(t, "met@example.com")
-      .then(seedTOTP)
+      .then((id) => seedTOTPFactor(t, id))
       .then(async (secret) => {
         const browser = new HTTPBrowser();
         const started = await start(browser, { acr_values: ACR_MFA });
@@ -112,7 +105,7 @@ describe("an application demands a second factor", () => {
     assert.equal(plain.acr, ACR_PASSWORD);
     const oldSession = browser.cookiesFor(t.base).get(SESSION_COOKIE);
     assert.ok(oldSession);
-    const secret = await seedTOTP(accountId);
+    const secret = await seedTOTPFactor(t, accountId);
 
     const demanded = await start(browser, { acr_values: ACR_MFA });
     assert.match(demanded.page.url, /\/signin\?flow=[A-Za-z0-9_-]+$/, `ended at ${demanded.page.url}`);
@@ -138,7 +131,7 @@ describe("an application demands a second factor", () => {
     const browser = new HTTPBrowser();
     const first = await start(browser);
     await idTokenOf(first, await browser.signIn(first.page, t.base, "claims@example.com", PASSWORD));
-    const secret = await seedTOTP(accountId);
+    const secret = await seedTOTPFactor(t, accountId);
     const demanded = await start(browser, { claims: JSON.stringify({ id_token: { acr: { essential: true, values: [ACR_MFA] } } }) });
     const payload = await idTokenOf(demanded, await enterCode(browser, demanded.page, secret));
     assert.equal(payload.acr, ACR_MFA);
