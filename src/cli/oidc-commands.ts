@@ -256,7 +256,7 @@ export async function runKeysCommand(config: Config, args: string[]): Promise<nu
     if (values.json) process.stdout.write(`${JSON.stringify({ kid, removed })}\n`);
     else
       process.stdout.write(
-        `New signing key ${kid}. Running instances sign with it within a minute; the previous key stays published for a day.${removed > 0 ? ` Removed ${removed} old key(s).` : ""}\n`,
+        `New signing key ${kid}. Running instances publish it within a minute and sign with it after two; the previous key stays published for a day.${removed > 0 ? ` Removed ${removed} old key(s).` : ""}\n`,
       );
     return 0;
   });

@@ -193,12 +193,12 @@ function buildPolicy(interactionPolicy: typeof InteractionPolicy): InteractionPo
   return policy;
 }
 
-/** The provider with the current signing keys; `generation` tells when a rotation needs a new one. */
-export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provider; generation: number }> {
+/** The provider with the current signing keys; `selection` tells when a rotation needs a new one. */
+export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provider; selection: string }> {
   // Loaded on first use, so CLI commands that never serve OpenID Connect do not load it.
   const { default: Provider, interactionPolicy, errors } = await import("oidc-provider");
   const { config } = deps;
-  const { keys, generation } = await loadSigningKeys(deps);
+  const { keys, selection } = await loadSigningKeys(deps);
   const configuration: Configuration = {
     adapter: createProviderAdapter(deps) as unknown as Configuration["adapter"],
     findAccount: async (_ctx, sub) => {
@@ -348,5 +348,5 @@ export async function createOIDCProvider(deps: Deps): Promise<{ provider: Provid
     }
   });
   provider.on("server_error", (_ctx, error) => deps.logger.error({ err: error }, "OpenID Connect provider error"));
-  return { provider, generation };
+  return { provider, selection };
 }

@@ -20,10 +20,9 @@ import { allowFormRedirects, clientRedirectOrigins } from "./form-action.ts";
 import { FORM_POST_BODY_LIMIT_BYTES, queryOfFormPost } from "./form-post.ts";
 import { attachLatchkeySession, CLAIMS_BY_SCOPE, createOIDCProvider, INTERACTION_PATH, OIDC_ROUTES, TTL_SECONDS } from "./provider.ts";
 import { describeOversizedParam, END_SESSION_PARAM_LIMITS, findOversizedParam } from "./request-limits.ts";
-import { newestSigningKeyGeneration } from "./signing-keys.ts";
+import { currentSigningKeySelection, SIGNING_KEY_CHECK_SECONDS } from "./signing-keys.ts";
 
-/** How often an instance looks for a rotated signing key. */
-const KEY_CHECK_INTERVAL_MS = 60_000;
+const KEY_CHECK_INTERVAL_MS = SIGNING_KEY_CHECK_SECONDS * 1000;
 
 export interface OIDCProviderHolder {
   /** The provider, created (with the first signing key, if none exists) on first use. */
@@ -37,7 +36,7 @@ declare module "fastify" {
 }
 
 function createProviderHolder(deps: Deps): OIDCProviderHolder {
-  let current: Promise<{ provider: Provider; generation: number }> | null = null;
+  let current: Promise<{ provider: Provider; selection: string }> | null = null;
   let checkedAt = 0;
   return {
     async get() {
@@ -53,8 +52,8 @@ function createProviderHolder(deps: Deps): OIDCProviderHolder {
       const built = await current;
       if (now - checkedAt > KEY_CHECK_INTERVAL_MS) {
         checkedAt = now;
-        // A rotation on another instance or from the CLI: rebuild with the new key list.
-        if ((await newestSigningKeyGeneration(deps)) !== built.generation) {
+        // A rotation on another instance or from the CLI, or a new key old enough to sign: rebuild with the new key list.
+        if ((await currentSigningKeySelection(deps)) !== built.selection) {
           const next = createOIDCProvider(deps);
           await next;
           current = next;

@@ -20,32 +20,55 @@ async function createSigningKey(deps: KeyDeps, generation: number): Promise<Sign
   return { generation, kid, sealedJwk: sealJSON(deps.config.secret, SEAL_PURPOSE, jwk, deps.random), createdAt: deps.clock.now() };
 }
 
+/** How often a running instance looks for a rotated key (src/oidc/routes.ts). */
+export const SIGNING_KEY_CHECK_SECONDS = 60;
 /**
- * The private JWKs to publish and sign with, newest first (the provider signs with the first). Creates
- * the first key when there is none; instances starting together agree on one through its generation.
+ * A new key is published at once but signs only this long after it was made. Instances notice a rotation
+ * at different moments (each within SIGNING_KEY_CHECK_SECONDS); if the first to notice signed with the new
+ * key at once, an application fetching the JWKS from another instance would not find the key of its token.
  */
-export async function loadSigningKeys(deps: KeyDeps): Promise<{ generation: number; keys: JWK[] }> {
+export const NEW_KEY_SIGNS_AFTER_SECONDS = 2 * SIGNING_KEY_CHECK_SECONDS;
+
+/** The published keys (newest first) and which of them signs: the newest one old enough, else the oldest published. */
+function selectSigningKeys(
+  records: SigningKeyRecord[],
+  now: number,
+): { published: SigningKeyRecord[]; signer: SigningKeyRecord | undefined; selection: string } {
+  const published: SigningKeyRecord[] = [];
+  for (const [index, record] of records.entries()) {
+    const successor = records[index - 1];
+    if (successor && now - successor.createdAt.getTime() > RETIRED_KEY_PUBLISHED_SECONDS * 1000) break;
+    published.push(record);
+  }
+  const signer = published.find((record) => now - record.createdAt.getTime() >= NEW_KEY_SIGNS_AFTER_SECONDS * 1000) ?? published.at(-1);
+  return { published, signer, selection: `${records[0]?.generation ?? 0}:${signer?.kid ?? ""}` };
+}
+
+/**
+ * The private JWKs to publish and sign with, the signing key first (the provider signs with the first), then
+ * the others newest first. Creates the first key when there is none; instances starting together agree on
+ * one through its generation. `selection` names the published set and the signer, for noticing a change.
+ */
+export async function loadSigningKeys(deps: KeyDeps): Promise<{ selection: string; keys: JWK[] }> {
   let records = await deps.stores.signingKeys.listSigningKeys();
   if (records.length === 0) {
     await deps.stores.signingKeys.addSigningKey(await createSigningKey(deps, 1));
     records = await deps.stores.signingKeys.listSigningKeys();
   }
-  const now = deps.clock.now().getTime();
+  const { published, signer, selection } = selectSigningKeys(records, deps.clock.now().getTime());
   const keys: JWK[] = [];
-  for (const [index, record] of records.entries()) {
-    const successor = records[index - 1];
-    if (successor && now - successor.createdAt.getTime() > RETIRED_KEY_PUBLISHED_SECONDS * 1000) break;
+  for (const record of signer ? [signer, ...published.filter((r) => r !== signer)] : published) {
     const jwk = unsealJSON<JWK>(deps.config.secret, SEAL_PURPOSE, record.sealedJwk);
     // A key sealed under another secret cannot be used; say so plainly rather than sign with nothing.
     if (!jwk) throw new Error(`signing key ${record.kid} cannot be opened with this LATCHKEY_SECRET`);
     keys.push(jwk);
   }
-  return { generation: records[0]?.generation ?? 1, keys };
+  return { selection, keys };
 }
 
 /**
  * Adds a new key that signs from now on and deletes keys no longer published. Returns the new key's id.
- * Running instances pick it up within a minute (they check the newest generation).
+ * Running instances publish it within a minute and sign with it NEW_KEY_SIGNS_AFTER_SECONDS after this call.
  */
 export async function rotateSigningKey(deps: KeyDeps): Promise<{ kid: string; removed: number }> {
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -66,8 +89,7 @@ export async function rotateSigningKey(deps: KeyDeps): Promise<{ kid: string; re
   throw new Error("another rotation is running; try again");
 }
 
-/** The newest key generation, for instances to notice a rotation. */
-export async function newestSigningKeyGeneration(deps: Pick<Deps, "stores">): Promise<number> {
-  const records = await deps.stores.signingKeys.listSigningKeys();
-  return records[0]?.generation ?? 0;
+/** The current selection (see loadSigningKeys), for instances to notice a rotation or a new key taking over. */
+export async function currentSigningKeySelection(deps: Pick<Deps, "stores" | "clock">): Promise<string> {
+  return selectSigningKeys(await deps.stores.signingKeys.listSigningKeys(), deps.clock.now().getTime()).selection;
 }

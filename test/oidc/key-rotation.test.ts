@@ -1,10 +1,11 @@
-// A running instance picks up a signing key rotated elsewhere (the CLI, another instance) within a minute:
-// the new key signs ID tokens and both keys are published.
+// A running instance picks up a signing key rotated elsewhere (the CLI, another instance) within a minute and
+// publishes it beside the old one; the new key signs ID tokens only once every instance publishes it.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { decodeProtectedHeader } from "jose";
 import * as client from "openid-client";
-import { rotateSigningKey } from "../../src/oidc/signing-keys.ts";
+import { buildApp } from "../../src/app.ts";
+import { NEW_KEY_SIGNS_AFTER_SECONDS, rotateSigningKey } from "../../src/oidc/signing-keys.ts";
 import { addClient, HTTPBrowser, type HTTPTestApp, PASSWORD, seedAccount, startHTTPTestApp } from "../helpers/oidc.ts";
 
 const REDIRECT = "https://app.example.com/cb";
@@ -37,13 +38,36 @@ describe("signing key rotation on a running instance", () => {
   const publishedKids = async (): Promise<string[]> =>
     ((await (await fetch(`${t.base}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
 
-  it("signs with the new key after the next check, keeping the old one in the JWKS", async () => {
+  it("publishes the new key after the next check and signs with it only later, keeping the old one in the JWKS", async () => {
     const [first] = await publishedKids();
     assert.equal(await idTokenKid(), first);
     const { kid } = await rotateSigningKey(t.deps);
     assert.deepEqual(await publishedKids(), [first], "not before the next check");
     t.clock.advance(61_000);
+    assert.deepEqual((await publishedKids()).sort(), [kid, first].sort());
+    assert.equal(await idTokenKid(), first, "the old key still signs");
+    t.clock.advance(NEW_KEY_SIGNS_AFTER_SECONDS * 1000);
     assert.deepEqual(await publishedKids(), [kid, first]);
     assert.equal(await idTokenKid(), kid);
+  });
+
+  it("never signs with a key that another instance, which has not checked yet, does not publish", async () => {
+    // Instance B shares the stores and the clock; it looks for rotations on its own schedule, 30 s after A.
+    const b = await buildApp(t.deps, { logger: false });
+    try {
+      const kidsOfB = async (): Promise<string[]> =>
+        ((await b.inject({ method: "GET", url: "/oidc/jwks" })).json() as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+      t.clock.advance(61_000);
+      await publishedKids();
+      t.clock.advance(30_000);
+      await kidsOfB();
+      await rotateSigningKey(t.deps);
+      // A checks now (61 s since its last check), B only in 30 s.
+      t.clock.advance(31_000);
+      const signedByA = await idTokenKid();
+      assert.ok((await kidsOfB()).includes(String(signedByA)), "B's JWKS verifies A's ID token");
+    } finally {
+      await b.close();
+    }
   });
 });
