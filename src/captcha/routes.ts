@@ -23,7 +23,9 @@ export function registerCAPTCHARoutes(app: TypedApp, deps: Deps): void {
     },
   );
 
-  app.get("/captcha/:id.png", { schema: { params: MediaParams } }, async (request, reply) => {
+  // Security: drawing a picture takes milliseconds of processor time and a challenge's picture can be asked
+  // for again and again, so without a per-address limit one client could keep the server busy drawing.
+  app.get("/captcha/:id.png", { schema: { params: MediaParams }, preHandler: limitClient(deps, "captchaImage") }, async (request, reply) => {
     const parts = await renderChallengeImage(deps, request.params.id);
     if (!parts) throw new AppError("NOT_FOUND", { detail: "no such challenge" });
     // The file's parts go out one after the other, its length known in advance.

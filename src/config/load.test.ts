@@ -352,7 +352,7 @@ describe("loadConfig: rates", () => {
   const RATE_NAMES = ENV_NAMES.filter((name) => name.startsWith("LATCHKEY_RATE_"));
 
   test("a zero count or a zero window is refused for every rate, naming the setting and the range", () => {
-    assert.equal(RATE_NAMES.length, 10);
+    assert.equal(RATE_NAMES.length, 11);
     for (const value of ["0/1m", "2/0s", "30/0m", "0/0d"]) {
       const error = refuse(Object.fromEntries(RATE_NAMES.map((name) => [name, value])));
       for (const name of RATE_NAMES) {

@@ -88,6 +88,7 @@ export type ClientLimitKind =
   | "signin"
   | "captcha"
   | "captchaAudio"
+  | "captchaImage"
   | "reset"
   | "verification"
   | "feedback"
@@ -450,6 +451,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, cwd = p
     signin: rate("LATCHKEY_RATE_SIGNIN"),
     captcha: rate("LATCHKEY_RATE_CAPTCHA"),
     captchaAudio: rate("LATCHKEY_RATE_CAPTCHA_AUDIO"),
+    captchaImage: rate("LATCHKEY_RATE_CAPTCHA_IMAGE"),
     reset: rate("LATCHKEY_RATE_RESET"),
     verification: rate("LATCHKEY_RATE_VERIFICATION"),
     feedback: rate("LATCHKEY_RATE_FEEDBACK"),

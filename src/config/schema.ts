@@ -171,6 +171,10 @@ export const EnvSchema = Type.Object({
     "30/1m",
   ),
   LATCHKEY_RATE_CAPTCHA_AUDIO: Rate("Security-check audio clips per client address.", "10/1m"),
+  LATCHKEY_RATE_CAPTCHA_IMAGE: Rate(
+    "Security-check pictures per client address. Each page showing the check loads one, and every request draws the picture again, so unlimited requests for one challenge's picture would keep the server's processors busy.",
+    "120/1m",
+  ),
   LATCHKEY_RATE_RESET: Rate("Password reset requests per client address.", "10/1h"),
   LATCHKEY_RATE_VERIFICATION: Rate("Registrations and code requests per client address.", "20/1h"),
   LATCHKEY_RATE_FEEDBACK: Rate("Help feedback answers per client address.", "20/1h"),

@@ -231,3 +231,29 @@ describe("CAPTCHA", () => {
     assert.doesNotMatch(pageText(page.body), /Type your password again/);
   });
 });
+
+describe("CAPTCHA picture per address", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LATCHKEY_RATE_CAPTCHA_IMAGE: "5/1m" });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it("draws one challenge's picture 5 times a minute for one address, then answers 429 with Retry-After", async () => {
+    const created = await t.app.inject({ method: "POST", url: "/api/v1/captcha", remoteAddress: "198.51.100.20", payload: { purpose: "signin" } });
+    const url = created.json().imageUrl as string;
+    const picture = (remoteAddress: string) => t.app.inject({ method: "GET", url, remoteAddress });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await picture("198.51.100.20")).statusCode);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200]);
+    const refused = await picture("198.51.100.20");
+    assert.equal(refused.statusCode, 429);
+    assert.ok(Number(refused.headers["retry-after"]) > 0 && Number(refused.headers["retry-after"]) <= 60);
+    assert.notEqual(refused.headers["content-type"], "image/png", "no picture was drawn");
+    assert.equal((await picture("198.51.100.21")).statusCode, 200, "another address is not affected");
+    t.clock.advance(61_000);
+    assert.equal((await picture("198.51.100.20")).statusCode, 200, "the next minute draws again");
+  });
+});
