@@ -5,6 +5,7 @@ import { countThisHour } from "../audit/hourly-counts.ts";
 import type { Deps } from "../deps.ts";
 import { isLocale, type Locale } from "../i18n/locales.ts";
 import { constantTimeEqual, generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
+import { toASCIIDigits } from "../lib/digits.ts";
 import { createSeededRandom } from "../lib/random.ts";
 import { generateCAPTCHADigits, generateCAPTCHAText } from "./alphabet.ts";
 import { createCAPTCHAAudio } from "./audio.ts";
@@ -53,18 +54,13 @@ export type CAPTCHAVerdict = "correct" | "incorrect" | "expired";
 
 type CAPTCHADeps = Pick<Deps, "stores" | "clock" | "random" | "config"> & { metrics?: Deps["metrics"] };
 
-/** Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits, in the order 0-9 of each. */
-const ARABIC_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
-
 /**
  * Upper-cases, writes every digit as an ASCII digit (Arabic-Indic ٣ and Eastern ۳ become 3; full-width
  * ３ too, through NFKC) and drops spaces, commas (the Arabic ، too), hyphens and dots, so "ab-c 12",
  * "ABC12" and "ABC١٢" are the same answer.
  */
 export function normalizeCAPTCHAAnswer(answer: string): string {
-  return answer
-    .normalize("NFKC")
-    .replace(ARABIC_DIGITS, (digit) => String(digit.charCodeAt(0) - (digit >= "\u06F0" ? 0x06f0 : 0x0660)))
+  return toASCIIDigits(answer)
     .toUpperCase()
     .replace(/[\s,.\-\u2010\u2011\u2013\u2014\u060C\u066B\u066C]/g, "")
     .slice(0, 32);

@@ -12,6 +12,7 @@ import { AppError } from "../errors/app-error.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { addSeconds } from "../lib/clock.ts";
 import { constantTimeEqual, generateId, generateNumericCode, generateSecretToken, hmacHex, sha256Hex } from "../lib/crypto.ts";
+import { toASCIIDigits } from "../lib/digits.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { passwordChangedEmail, passwordChangedSMS, passwordResetCodeSMS, passwordResetLinkEmail } from "../messages/notifications.ts";
 import { removeAllAppAccess } from "../oidc/grant-removal.ts";
@@ -226,7 +227,8 @@ export async function completePasswordResetWithCode(
   // share a try.
   const attempt = await deps.stores.passwordResets.takeResetCodeAttempt(identifier.value, now);
   if (!attempt) throw new AppError("RESET_CODE_EXPIRED", { field: "code" });
-  const code = input.code.replace(/[\s-]/g, "");
+  // Written in ASCII digits first: an Arabic keyboard types ٠-٩, and the right code must not cost a try.
+  const code = toASCIIDigits(input.code).replace(/[\s-]/g, "");
   const codeHash = /^\d{6}$/.test(code) ? resetCodeHash(deps.config.secret, identifier.value, code) : "";
   if (codeHash === "" || !constantTimeEqual(codeHash, attempt.secretHash)) {
     throw new AppError(attempt.attemptsLeft > 0 ? "RESET_CODE_INVALID" : "RESET_CODE_EXPIRED", { field: "code" });

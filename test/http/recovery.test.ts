@@ -173,6 +173,23 @@ describe("password reset by SMS code, and enumeration", () => {
     );
   });
 
+  it("takes the SMS code typed in Arabic-Indic or Eastern Arabic-Indic digits, as an Arabic keyboard writes it", async () => {
+    for (const [phone, zero] of [
+      ["+4915112345678", 0x0660],
+      ["+61412345678", 0x06f0],
+    ] as const) {
+      await createVerifiedAccount(t, phone);
+      const client = new TestClient(t.app, { "accept-language": "ar" });
+      await requestReset(client, phone);
+      await t.deps.tasks.settle();
+      const code = await latestCode(t.config.outboxDir, phone);
+      const typed = [...code].map((d) => String.fromCharCode(zero + Number(d))).join("");
+      const done = await client.request("POST", "/api/v1/password-resets/complete", { json: { identifier: phone, code: typed, password: NEW_PASSWORD } });
+      assert.equal(done.statusCode, 204, done.body);
+      assert.equal((await new TestClient(t.app).request("POST", "/api/v1/session", { json: { identifier: phone, password: NEW_PASSWORD } })).statusCode, 200);
+    }
+  });
+
   it("ends a code after five wrong tries", async () => {
     await createVerifiedAccount(t, "+33 6 12 34 56 78", STRONG_PASSWORD, "+33612345678");
     const client = new TestClient(t.app);
