@@ -13,7 +13,6 @@
 //     identifier --> done: identifier-removed
 //     done --> [*]
 // ```
-import type { Deps } from "../deps.ts";
 import { type FlowError, flowErrorOf, type Refusal, refusalOrValue } from "../flows/refusal.ts";
 import type { Locale } from "../i18n/locales.ts";
 import type { SessionContext } from "../sessions/sessions.ts";
@@ -85,7 +84,7 @@ export async function runConfirmIdentifier(
 
 /** Removes one identifier unless it is the account's last confirmed one. */
 export async function runRemoveIdentifier(
-  deps: Pick<Deps, "stores" | "clock" | "random" | "logger">,
+  deps: IdentifierDeps,
   input: { accountId: string; identifierId: string; context: SessionContext },
 ): Promise<IdentifierResult> {
   const removed = await refusalOrValue(() => removeIdentifier(deps, input.accountId, input.identifierId, input.context));

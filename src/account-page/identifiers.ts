@@ -8,6 +8,7 @@ import { consumeVerificationCode, issueVerificationCode } from "../accounts/veri
 import { recordAuditEvent } from "../audit/audit.ts";
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
+import { sendSecurityNotice } from "../factors/security-notices.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { generateId } from "../lib/crypto.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
@@ -16,14 +17,30 @@ import type { SessionContext } from "../sessions/sessions.ts";
 import type { IdentifierRecord } from "../stores/types.ts";
 import { identifierAddedEvent, identifierRemovedEvent } from "../webhooks/events.ts";
 
-type AddDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger">;
+type AddDeps = Pick<Deps, "stores" | "clock" | "random" | "config" | "mailer" | "sms" | "logger" | "tasks">;
+
+/**
+ * Tells `identifiers` (the account's confirmed ones, as they were before the change) that an address or number
+ * was added or removed, in the account's saved language.
+ */
+async function noticeIdentifierChange(
+  deps: AddDeps,
+  accountId: string,
+  identifiers: IdentifierRecord[],
+  change: "identifier_added" | "identifier_removed",
+): Promise<void> {
+  const confirmed = identifiers.filter((i) => i.verifiedAt !== null);
+  if (confirmed.length === 0) return;
+  const account = await deps.stores.accounts.getAccountById(accountId);
+  sendSecurityNotice(deps, confirmed, change, 0, account?.locale ?? null);
+}
 
 /**
  * Sends a code to a new identifier for this account. Throws its format error (PHONE_COUNTRY_NOT_SUPPORTED for a
  * number of a country not texted), or IDENTIFIER_ALREADY_YOURS when it is already on
  * the account.
  */
-export async function startAddingIdentifier(deps: AddDeps & Pick<Deps, "tasks">, accountId: string, input: string, locale?: Locale): Promise<Identifier> {
+export async function startAddingIdentifier(deps: AddDeps, accountId: string, input: string, locale?: Locale): Promise<Identifier> {
   const { identifier } = requireTextableIdentifier(deps.config, input);
   const own = await deps.stores.accounts.listIdentifiers(accountId);
   if (own.some((i) => i.value === identifier.value && i.verifiedAt !== null)) throw new AppError("IDENTIFIER_ALREADY_YOURS", { field: "identifier" });
@@ -58,6 +75,7 @@ export async function confirmAddingIdentifier(
 ): Promise<IdentifierRecord> {
   const { identifier } = requireIdentifier(input.identifier, { defaultRegion: deps.config.defaultRegion });
   await consumeVerificationCode(deps, { purpose: "add_identifier", value: identifier.value, accountId }, input.code);
+  const before = await deps.stores.accounts.listIdentifiers(accountId);
   const added = await deps.stores.accounts.addVerifiedIdentifier(
     accountId,
     { id: generateId(deps.random), kind: identifier.kind, value: identifier.value, display: identifier.display },
@@ -71,17 +89,23 @@ export async function confirmAddingIdentifier(
     sms: () => identifierAddedSMS(identifier.display),
     locale: input.context?.locale,
   }).catch(() => undefined);
+  // Security: a new address or number can reset the password, so the ones already on the account hear of it.
+  // Whoever added it from a stolen or borrowed session would otherwise take the account over unnoticed.
+  await noticeIdentifierChange(deps, accountId, before, "identifier_added");
   return added;
 }
 
-export async function removeIdentifier(
-  deps: Pick<Deps, "stores" | "clock" | "random" | "logger">,
-  accountId: string,
-  identifierId: string,
-  context?: SessionContext,
-): Promise<void> {
+/**
+ * Removes one identifier of the account and tells every confirmed one it had, the removed one included.
+ * Throws IDENTIFIER_LAST_ONE for its last confirmed one, IDENTIFIER_NOT_FOUND for one it does not have.
+ */
+export async function removeIdentifier(deps: AddDeps, accountId: string, identifierId: string, context?: SessionContext): Promise<void> {
+  const before = await deps.stores.accounts.listIdentifiers(accountId);
   const result = await deps.stores.accounts.removeIdentifier(accountId, identifierId, (removed) => [identifierRemovedEvent(deps, accountId, removed)]);
   if (result === "last") throw new AppError("IDENTIFIER_LAST_ONE");
   if (result === "not_found") throw new AppError("IDENTIFIER_NOT_FOUND");
   await recordAuditEvent(deps, { type: "identifier.removed", accountId, context: context ?? null });
+  // Security: the removed address or number is told too: it is the one that no longer hears of the account,
+  // and taking the owner's own address off is how a stolen session would keep the owner from resetting.
+  await noticeIdentifierChange(deps, accountId, before, "identifier_removed");
 }

@@ -1,5 +1,5 @@
 // What an account's owner is told when what protects the account changes (a passkey, the authenticator
-// app, recovery codes) or the account is deleted: what happened, and what to do if it wasn't them.
+// app, recovery codes, the addresses and numbers on it) or the account is deleted: what happened, and what to do if it wasn't them.
 import { type MessageId, type Translate, translator } from "../i18n/catalogue.ts";
 import { html } from "../lib/html.ts";
 import { type EmailDraft, emailLayout, type SMSDraft } from "./notifications.ts";
@@ -11,6 +11,8 @@ export type SecurityChange =
   | "totp_disabled"
   | "recovery_codes_generated"
   | "recovery_code_used"
+  | "identifier_added"
+  | "identifier_removed"
   | "account_deleted";
 
 /** Each notice's message id, under which a site owner may rewrite it (see docs/branding.md). */
@@ -21,6 +23,8 @@ export const SECURITY_NOTICE_IDS = {
   totp_disabled: "totp-disabled",
   recovery_codes_generated: "recovery-codes-generated",
   recovery_code_used: "recovery-code-used",
+  identifier_added: "identifier-added-notice",
+  identifier_removed: "identifier-removed",
   account_deleted: "account-closed",
 } as const satisfies Record<SecurityChange, string>;
 
@@ -31,6 +35,8 @@ const HEADLINES: Record<SecurityChange, MessageId> = {
   totp_disabled: "email.securityTotpDisabled",
   recovery_codes_generated: "email.securityCodesGenerated",
   recovery_code_used: "email.securityCodeUsed",
+  identifier_added: "email.securityIdentifierAdded",
+  identifier_removed: "email.securityIdentifierRemoved",
   account_deleted: "email.securityAccountDeleted",
 };
 

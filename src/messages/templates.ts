@@ -38,6 +38,8 @@ const NOTICES_ON_BOTH_CHANNELS = {
   "totp-disabled": SECURITY_NOTICE,
   "recovery-codes-generated": SECURITY_NOTICE,
   "recovery-code-used": SECURITY_NOTICE,
+  "identifier-added-notice": SECURITY_NOTICE,
+  "identifier-removed": SECURITY_NOTICE,
   "account-closed": SECURITY_NOTICE,
 } as const;
 

@@ -63,6 +63,8 @@ export default {
   securityTotpDisabled: "أُوقف تطبيق المصادقة لحسابك",
   securityCodesGenerated: "أُنشئت رموز استرداد جديدة لحسابك",
   securityCodeUsed: "استُخدم رمز استرداد لتسجيل الدخول إلى حسابك",
+  securityIdentifierAdded: "أُضيف عنوان بريد إلكتروني أو رقم جوال جديد إلى حسابك",
+  securityIdentifierRemoved: "أُزيل عنوان بريد إلكتروني أو رقم جوال من حسابك",
   securityAccountDeleted: "حُذف حسابك على {siteName}",
   securityJustNow: "{headline}، قبل لحظات.",
   securityHappenedJustNow: "حدث هذا قبل لحظات.",

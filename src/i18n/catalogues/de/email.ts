@@ -63,6 +63,8 @@ export default {
   securityTotpDisabled: "Die Authenticator-App wurde für Ihr Konto ausgeschaltet",
   securityCodesGenerated: "Für Ihr Konto wurden neue Wiederherstellungscodes erstellt",
   securityCodeUsed: "Mit einem Wiederherstellungscode hat sich jemand bei Ihrem Konto angemeldet",
+  securityIdentifierAdded: "Ihrem Konto wurde eine neue E-Mail-Adresse oder Handynummer hinzugefügt",
+  securityIdentifierRemoved: "Von Ihrem Konto wurde eine E-Mail-Adresse oder Handynummer entfernt",
   securityAccountDeleted: "Ihr Konto bei {siteName} wurde gelöscht",
   securityJustNow: "{headline} – soeben.",
   securityHappenedJustNow: "Das ist gerade eben passiert.",

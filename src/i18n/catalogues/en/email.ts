@@ -62,6 +62,8 @@ export default {
   securityTotpDisabled: "The authenticator app was turned off for your account",
   securityCodesGenerated: "New recovery codes were made for your account",
   securityCodeUsed: "A recovery code was used to sign in to your account",
+  securityIdentifierAdded: "A new e-mail address or mobile number was added to your account",
+  securityIdentifierRemoved: "An e-mail address or mobile number was removed from your account",
   securityAccountDeleted: "Your {siteName} account has been deleted",
   securityJustNow: "{headline}, just now.",
   securityHappenedJustNow: "This happened just now.",

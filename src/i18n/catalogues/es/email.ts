@@ -62,6 +62,8 @@ export default {
   securityTotpDisabled: "Se desactivó la app de autenticación de tu cuenta",
   securityCodesGenerated: "Se crearon códigos de recuperación nuevos para tu cuenta",
   securityCodeUsed: "Se usó un código de recuperación para entrar en tu cuenta",
+  securityIdentifierAdded: "Se añadió una nueva dirección de correo o número de móvil a tu cuenta",
+  securityIdentifierRemoved: "Se quitó una dirección de correo o número de móvil de tu cuenta",
   securityAccountDeleted: "Se eliminó tu cuenta de {siteName}",
   securityJustNow: "{headline}, hace un momento.",
   securityHappenedJustNow: "Esto acaba de ocurrir.",

@@ -63,6 +63,8 @@ export default {
   securityTotpDisabled: "L’application d’authentification a été désactivée pour votre compte",
   securityCodesGenerated: "De nouveaux codes de récupération ont été créés pour votre compte",
   securityCodeUsed: "Un code de récupération a servi à se connecter à votre compte",
+  securityIdentifierAdded: "Une nouvelle adresse e-mail ou un nouveau numéro de mobile a été ajouté à votre compte",
+  securityIdentifierRemoved: "Une adresse e-mail ou un numéro de mobile a été retiré de votre compte",
   securityAccountDeleted: "Votre compte {siteName} a été supprimé",
   securityJustNow: "{headline}, à l’instant.",
   securityHappenedJustNow: "Cela vient de se produire.",
