@@ -156,6 +156,87 @@ describe("the SQLite runners under another connection's write lock", () => {
     assert.deepEqual(keys(), ["w-direct", "w-kysely", "w-step-1", "w-step-2", "w-transaction"]);
   });
 
+  const write = (key: string) => handle.db.insertInto("short_lived").values({ key, value: "1", expires_at: 4_000_000_000 }).execute();
+  const readKeys = async (): Promise<string[]> =>
+    (await handle.db.selectFrom("short_lived").select("key").where("key", "like", "w-%").orderBy("key").execute()).map((row) => row.key);
+
+  it("a query-builder read made while a query-builder write waits for the lock answers first; the write succeeds once it is released", async () => {
+    other.exec("delete from short_lived where key like 'w-%'");
+    other.exec("begin exclusive");
+    const events: string[] = [];
+    const waiting = write("w-waiting").then(
+      () => events.push("write"),
+      () => events.push("write failed"),
+    );
+    try {
+      await sleep(20);
+      const rows = await readKeys();
+      events.push("read");
+      assert.deepEqual(rows, []);
+      assert.deepEqual(events, ["read"], "the read answered while the write was still waiting");
+    } finally {
+      other.exec("commit");
+    }
+    await waiting;
+    assert.deepEqual(events, ["read", "write"]);
+    assert.deepEqual(keys(), ["w-waiting"]);
+  });
+
+  it("a transaction whose BEGIN waits lets reads through meanwhile, then runs its statements in order and keeps the connection until COMMIT", async () => {
+    other.exec("delete from short_lived where key like 'w-%'");
+    other.exec("begin exclusive");
+    const events: string[] = [];
+    let readDuring: Promise<string[]> | undefined;
+    const transaction = handle.db.transaction().execute(async (trx) => {
+      await trx.insertInto("short_lived").values({ key: "w-t1", value: "1", expires_at: 4_000_000_000 }).execute();
+      // A read from outside now must wait for COMMIT: on the one connection it would see w-t1 uncommitted.
+      readDuring = readKeys().then((rows) => {
+        events.push("read during the transaction");
+        return rows;
+      });
+      await sleep(20);
+      await trx.insertInto("short_lived").values({ key: "w-t2", value: "1", expires_at: 4_000_000_000 }).execute();
+      events.push("transaction");
+    });
+    try {
+      await sleep(20);
+      const rows = await readKeys();
+      events.push("read while BEGIN waits");
+      assert.deepEqual(rows, []);
+      assert.deepEqual(events, ["read while BEGIN waits"]);
+    } finally {
+      other.exec("commit");
+    }
+    await transaction;
+    assert.deepEqual(await readDuring, ["w-t1", "w-t2"]);
+    assert.deepEqual(events, ["read while BEGIN waits", "transaction", "read during the transaction"]);
+    assert.deepEqual(keys(), ["w-t1", "w-t2"]);
+  });
+
+  it("a waiting write whose lock is released while a transaction has the connection runs after it, not inside it", async () => {
+    other.exec("delete from short_lived where key like 'w-%'");
+    other.exec("begin exclusive");
+    const events: string[] = [];
+    const waiting = write("w-waiting").then(() => events.push("write"));
+    await sleep(20);
+    other.exec("commit");
+    // The lock is free now; the waiting write tries again only on its timer, during the transaction's pause.
+    let seenInside: string[] = [];
+    const transaction = handle.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto("short_lived").values({ key: "w-t1", value: "1", expires_at: 4_000_000_000 }).execute();
+        await sleep(150);
+        seenInside = (await trx.selectFrom("short_lived").select("key").where("key", "like", "w-%").orderBy("key").execute()).map((row) => row.key);
+        throw new Error("roll back");
+      })
+      .catch(() => events.push("transaction rolled back"));
+    await Promise.all([waiting, transaction]);
+    assert.deepEqual(seenInside, ["w-t1"], "the waiting write did not run inside the transaction");
+    assert.deepEqual(events, ["transaction rolled back", "write"]);
+    assert.deepEqual(keys(), ["w-waiting"]);
+  });
+
   it("a step that met the lock before writing runs again from its start, once", async () => {
     other.exec("delete from short_lived where key like 'w-%'");
     let runs = 0;

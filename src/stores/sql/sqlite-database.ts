@@ -78,15 +78,26 @@ function changeStampOf(raw: SQLite.Database): ChangeStamp {
   return () => (raw.inTransaction ? null : `${dataVersion.get() as number}.${totalChanges.get() as number}`);
 }
 
+/** What a waiting statement's new try answers when another caller has the connection. */
+const LATER = Symbol("later");
+
 // Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
 // only at the first write, and when another process wrote in between SQLite fails at once with "database
 // is locked" instead of waiting. BEGIN IMMEDIATE takes the lock up front, so it is the one statement of a
 // transaction that can meet another process's lock, and it can simply run again: it waits in the lock wait.
+//
+// Kysely hands its one connection to one caller at a time (a statement, or a transaction from BEGIN to
+// COMMIT). A statement waiting for another process's lock gives its turn up while it waits: outside a
+// transaction any statement may run on the connection (the direct runners already do), and SQLite answers
+// reads at once while another process writes (WAL). So this driver keeps its own turn, which a waiting
+// statement can leave and take back synchronously, instead of Kysely's, which it takes once and keeps.
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #raw: SQLite.Database;
   readonly #lockWait: SqliteLockWait;
-  #connection: DatabaseConnection | null = null;
   #waiting: DatabaseConnection | null = null;
+  /** True while a caller has the connection; the callers waiting for it are in #queue, first come first. */
+  #taken = false;
+  readonly #queue: Array<() => void> = [];
 
   constructor(config: SqliteDialectConfig, raw: SQLite.Database, lockWait: SqliteLockWait) {
     super(config);
@@ -94,14 +105,82 @@ class ImmediateSqliteDriver extends SqliteDriver {
     this.#lockWait = lockWait;
   }
 
+  override async init(): Promise<void> {
+    await super.init();
+    // Kysely's connection, taken from its own mutex once and for all: the turn is kept here from now on.
+    this.#waiting = this.#waitingForLocks(await super.acquireConnection());
+  }
+
   /** Kysely's one connection, whose statements outside a transaction wait for another process's lock. */
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await super.acquireConnection();
-    if (connection !== this.#connection) {
-      this.#connection = connection;
-      this.#waiting = waitingForLocks(connection, this.#raw, this.#lockWait);
+  override acquireConnection(): Promise<DatabaseConnection> {
+    const connection = this.#waiting as DatabaseConnection;
+    if (!this.#taken) {
+      this.#taken = true;
+      return Promise.resolve(connection);
     }
-    return this.#waiting as DatabaseConnection;
+    return new Promise((resolve) => this.#queue.push(() => resolve(connection)));
+  }
+
+  override async releaseConnection(): Promise<void> {
+    this.#passTurn();
+  }
+
+  /** Hands the connection to the next caller in line, or leaves it free. */
+  #passTurn(): void {
+    const next = this.#queue.shift();
+    if (next) next();
+    else this.#taken = false;
+  }
+
+  /**
+   * Kysely's connection runs a statement synchronously and throws what better-sqlite3 throws. Outside a
+   * transaction (BEGIN IMMEDIATE included) a statement refused with SQLITE_BUSY changed nothing, so it
+   * gives the connection's turn up, waits for the lock and runs again once it has the turn back. Inside one
+   * it does not: only BEGIN IMMEDIATE takes the lock, and a statement that fails there is the transaction's
+   * failure (rolled back, 503), not something to run on its own.
+   */
+  #waitingForLocks(connection: DatabaseConnection): DatabaseConnection {
+    const raw = this.#raw;
+    const lockWait = this.#lockWait;
+    const driver = this;
+    // Runs again now when the connection is free, taking the turn back with it; otherwise answers LATER,
+    // and the statement runs as if it came new once it has its turn (after a transaction, whose statements
+    // it must not join).
+    const runAgainIfFree = <R>(query: CompiledQuery): Promise<QueryResult<R>> | typeof LATER => {
+      if (driver.#taken || raw.inTransaction) return LATER;
+      driver.#taken = true;
+      try {
+        return connection.executeQuery<R>(query);
+      } catch (error) {
+        driver.#passTurn();
+        throw error;
+      }
+    };
+    const waiting: DatabaseConnection = {
+      executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+        if (raw.inTransaction) return connection.executeQuery<R>(query);
+        try {
+          return connection.executeQuery<R>(query);
+        } catch (error) {
+          if (!isSqliteBusy(error)) return Promise.reject(error);
+          driver.#passTurn();
+          return lockWait<QueryResult<R> | typeof LATER>(() => runAgainIfFree<R>(query), error).then(
+            (result) => (result === LATER ? driver.#turn().then(() => waiting.executeQuery<R>(query)) : result),
+            // Given up: the caller releases the connection when it hears of it, so it takes its turn back first.
+            (failure: unknown) => driver.#turn().then(() => Promise.reject(failure)),
+          );
+        }
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    };
+    return waiting;
+  }
+
+  /** Resolves once this caller has the connection (at once when it is free). */
+  #turn(): Promise<void> {
+    if (this.#taken) return new Promise((resolve) => this.#queue.push(resolve));
+    this.#taken = true;
+    return Promise.resolve();
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -121,26 +200,6 @@ class ImmediateSqliteDriver extends SqliteDriver {
       throw error;
     }
   }
-}
-
-/**
- * Kysely's connection runs a statement synchronously and throws what better-sqlite3 throws. Outside a
- * transaction (BEGIN IMMEDIATE included) a statement refused with SQLITE_BUSY changed nothing, so it waits
- * for the lock and runs again. Inside one it does not: only BEGIN IMMEDIATE takes the lock, and a statement
- * that fails there is the transaction's failure (rolled back, 503), not something to run on its own.
- */
-function waitingForLocks(connection: DatabaseConnection, raw: SQLite.Database, lockWait: SqliteLockWait): DatabaseConnection {
-  return {
-    executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-      if (raw.inTransaction) return connection.executeQuery<R>(query);
-      try {
-        return connection.executeQuery<R>(query);
-      } catch (error) {
-        return isSqliteBusy(error) ? lockWait(() => connection.executeQuery<R>(query), error) : Promise.reject(error);
-      }
-    },
-    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
-  };
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
