@@ -1,10 +1,12 @@
 // Six-digit codes that prove someone receives messages at an identifier: stored only as an HMAC, valid
 // 10 minutes, 5 wrong tries end a code, consumed atomically.
+
 import type { Deps } from "../deps.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { Locale } from "../i18n/locales.ts";
 import { addSeconds } from "../lib/clock.ts";
 import { constantTimeEqual, generateId, generateNumericCode, hmacHex } from "../lib/crypto.ts";
+import { toASCIIDigits } from "../lib/digits.ts";
 import type { Identifier } from "../lib/identifier-parsing.ts";
 import { verificationCodeEmail, verificationCodeSMS } from "../messages/notifications.ts";
 import type { VerificationPurpose, VerificationRecord, VerificationScope } from "../stores/types.ts";
@@ -97,7 +99,8 @@ export async function checkVerificationCode(
   code: string,
 ): Promise<MatchedVerificationCode> {
   const now = deps.clock.now();
-  const cleaned = code.replace(/[\s-]/g, "");
+  // The code as typed on any keyboard: an Arabic one types ٣ or ۳ for 3.
+  const cleaned = toASCIIDigits(code).replace(/[\s-]/g, "");
   const codeHash = /^\d{6}$/.test(cleaned) ? hashVerificationCode(deps.config.secret, scope, cleaned) : "";
   const matches = (stored: VerificationRecord | null): stored is VerificationRecord =>
     stored !== null && codeHash !== "" && constantTimeEqual(codeHash, stored.codeHash);

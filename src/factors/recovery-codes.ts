@@ -1,7 +1,9 @@
 // Recovery codes: 10 single-use codes for when the phone or security key is gone. Shown once, stored only
 // as keyed hashes; making new ones kills the old ones; each use is spent in one atomic statement.
+
 import type { Deps } from "../deps.ts";
 import { generateId, hmacHex, sealJSON, unsealJSON } from "../lib/crypto.ts";
+import { toASCIIDigits } from "../lib/digits.ts";
 import type { NewWebhookEvent } from "../stores/types.ts";
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -17,9 +19,9 @@ function formatRecoveryCode(raw: string): string {
   return `${raw.slice(0, 5)}-${raw.slice(5)}`;
 }
 
-/** Lower case, without spaces and dashes; null when it cannot be a recovery code. */
+/** Lower case, without spaces and dashes, digits as ASCII; null when it cannot be a recovery code. */
 export function normalizeRecoveryCode(input: string): string | null {
-  const code = input.toLowerCase().replace(/[\s-]/g, "");
+  const code = toASCIIDigits(input).toLowerCase().replace(/[\s-]/g, "");
   if (code.length !== CODE_LENGTH) return null;
   for (const c of code) if (!ALPHABET.includes(c)) return null;
   return code;

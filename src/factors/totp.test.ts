@@ -53,6 +53,10 @@ test("codes are six digits; spaces and dashes are ignored; the otpauth address n
   assert.equal(normalizeTOTPCode("123-456"), "123456");
   assert.equal(normalizeTOTPCode("12345"), null);
   assert.equal(normalizeTOTPCode("12345a"), null);
+  // Typed on an Arabic keyboard (Arabic-Indic and Eastern Arabic-Indic digits), or in full-width digits.
+  assert.equal(normalizeTOTPCode("١٢٣ ٤٥٦"), "123456");
+  assert.equal(normalizeTOTPCode("۱۲۳۴۵۶"), "123456");
+  assert.equal(normalizeTOTPCode("１２３４５６"), "123456");
   assert.match(
     totpURI("JBSWY3DPEHPK3PXP", "ada@example.com", "Latchkey"),
     /^otpauth:\/\/totp\/Latchkey:ada%40example\.com\?issuer=Latchkey&secret=JBSWY3DPEHPK3PXP/,

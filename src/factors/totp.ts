@@ -1,9 +1,11 @@
 // Authenticator apps (TOTP, RFC 6238 with `otpauth`): 6 digits, 30-second steps, SHA-1 as every app
 // supports. A code is accepted within one step either side of now, and once only: the store keeps the last
 // accepted step and moves it forward in one compare-and-set statement.
+
 import { Secret, TOTP } from "otpauth";
 import type { Deps } from "../deps.ts";
 import { sealJSON, unsealJSON } from "../lib/crypto.ts";
+import { toASCIIDigits } from "../lib/digits.ts";
 import type { TOTPFactorRecord } from "../stores/types.ts";
 
 export const TOTP_PERIOD_SECONDS = 30;
@@ -56,9 +58,9 @@ export function generateTOTPCode(secretBase32: string, step: number): string {
   return totpFor(secretBase32).generate({ timestamp: step * TOTP_PERIOD_SECONDS * 1000 });
 }
 
-/** Six digits, spaces and dashes ignored ("123 456"). Anything else: null. */
+/** Six digits, spaces and dashes ignored ("123 456"), typed in any digits (٣, ۳, full-width). Anything else: null. */
 export function normalizeTOTPCode(input: string): string | null {
-  const code = input.replace(/[\s-]/g, "");
+  const code = toASCIIDigits(input).replace(/[\s-]/g, "");
   return /^\d{6}$/.test(code) ? code : null;
 }
 

@@ -211,6 +211,16 @@ describe("confirming a registration", () => {
     assert.equal(right.json().account.identifiers[0].verified, true);
   });
 
+  it("takes the code typed on an Arabic keyboard", async () => {
+    const app = new TestClient(t.app);
+    await registerByAPI(app, "arabic-keyboard@example.com", STRONG_PASSWORD);
+    const { code } = confirmationMailTo("arabic-keyboard@example.com");
+    const typed = code.replace(/\d/g, (d) => String.fromCharCode(0x0660 + Number(d)));
+    const verified = await app.request("POST", "/api/v1/accounts/verify", { json: { identifier: "arabic-keyboard@example.com", code: typed } });
+    assert.equal(verified.statusCode, 200, verified.body);
+    assert.ok(await verifiedAt("arabic-keyboard@example.com"));
+  });
+
   it("a refused password uses one of the code's five tries, not the code", async () => {
     await registerByAPI(new TestClient(t.app), "five-tries@example.com", STRONG_PASSWORD);
     const { code } = confirmationMailTo("five-tries@example.com");

@@ -179,6 +179,27 @@ describe("the second-factor state of sign-in", () => {
     assert.equal(done.statusCode, 200, done.body);
   });
 
+  it("takes the authenticator-app code and a recovery code typed on an Arabic keyboard or in full-width characters", async () => {
+    const owner = await createVerifiedAccount(t, "arabic-digits@example.com");
+    const { secret, codes } = await enableTOTP(t, owner);
+    const arabic = (text: string, zero: number): string => text.replace(/\d/g, (d) => String.fromCharCode(zero + Number(d)));
+    const fullWidth = (text: string): string => text.replace(/[0-9a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    const secondStep = async (method: string, code: string) => {
+      const client = new TestClient(t.app);
+      const first = await client.request("POST", "/api/v1/session", { json: { identifier: "arabic-digits@example.com", password: STRONG_PASSWORD } });
+      assert.equal(first.json().error.code, "SECOND_FACTOR_REQUIRED");
+      return client.request("POST", "/api/v1/session/second-factor", { json: { flow: first.json().flow, method, code } });
+    };
+    const appCode = oathtoolCode(secret, t.clock.now());
+    const withArabicIndic = await secondStep("totp", arabic(appCode, 0x0660));
+    assert.equal(withArabicIndic.statusCode, 200, withArabicIndic.body);
+    t.clock.advance(30 * 1000);
+    const withEastern = await secondStep("totp", arabic(oathtoolCode(secret, t.clock.now()), 0x06f0));
+    assert.equal(withEastern.statusCode, 200, withEastern.body);
+    const withRecovery = await secondStep("recovery_code", fullWidth(arabic(codes[0] as string, 0x0660)));
+    assert.equal(withRecovery.statusCode, 200, withRecovery.body);
+  });
+
   it("an account without a second factor still signs in with the password alone (amr pwd)", async () => {
     await createVerifiedAccount(t, "one-step@example.com");
     const client = new TestClient(t.app);
