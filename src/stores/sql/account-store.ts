@@ -465,6 +465,17 @@ export function createSqlAccountStore(db: Kysely<Database>, codec: SqlCodec, run
         const account = await trx.selectFrom("accounts").select(["id", "is_admin"]).where("id", "=", accountId).executeTakeFirst();
         if (!account) return "not_found";
         if (codec.fromBool(account.is_admin) && (await isLastAdmin(trx, accountId))) return "last_admin";
+        // Lock the account's row (a no-op update; after isLastAdmin, which locks the admins' rows in id order,
+        // so two admins deleting themselves keep one lock order): concurrent deletions of one account then take
+        // turns, and each after the first finds no row and answers not_found. With the read alone, each of them
+        // saw the account on PostgreSQL, deleted nothing and still answered deleted, with its own
+        // account.deleted event, audit record and goodbye notice.
+        const locked = await trx
+          .updateTable("accounts")
+          .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+          .where("id", "=", accountId)
+          .executeTakeFirst();
+        if (Number(locked.numUpdatedRows) === 0) return "not_found";
         // Foreign keys cascade to identifiers, sessions, verifications and password resets; deleting them
         // here as well keeps the result the same should a database run without foreign key enforcement.
         await trx.deleteFrom("identifiers").where("account_id", "=", accountId).execute();
