@@ -9,7 +9,6 @@
 
 import type SQLite from "better-sqlite3";
 import { type Compilable, CompiledQuery, type QueryResult } from "kysely";
-import { isSqliteBusy, type SqliteLockWait } from "./sqlite-lock-wait.ts";
 
 // A value no caller passes: NUL characters around the slot's name.
 const SLOT_START = "\u0000slot:";
@@ -65,23 +64,19 @@ export type QueryRunner = <R>(query: CompiledQuery<R>) => Promise<QueryResult<R>
 
 /**
  * Runs `execute` on the SQLite connection at once, or `fallback` inside a transaction opened through Kysely
- * (see directSqliteRunner); what `execute` throws comes back as a rejected promise. A statement that finds
- * another process's write lock waits for it in `lockWait` and runs again: outside a transaction it is its own
- * transaction, and SQLITE_BUSY means it changed nothing.
+ * (see directSqliteRunner); what `execute` throws comes back as a rejected promise.
  */
 function directOrInTransaction<T>(
   raw: SQLite.Database,
   fallback: (query: CompiledQuery) => Promise<T>,
   execute: (query: CompiledQuery) => T,
-  lockWait: SqliteLockWait,
 ): (query: CompiledQuery) => Promise<T> {
-  const runOnce = (query: CompiledQuery): T | Promise<T> => (raw.inTransaction ? fallback(query) : execute(query));
   return (query) => {
     if (raw.inTransaction) return fallback(query);
     try {
       return Promise.resolve(execute(query));
     } catch (error) {
-      return isSqliteBusy(error) ? lockWait(() => runOnce(query), error) : Promise.reject(error);
+      return Promise.reject(error);
     }
   };
 }
@@ -92,24 +87,19 @@ function directOrInTransaction<T>(
  * Kysely (`fallback`), so it waits for its turn and never sees another transaction's uncommitted writes.
  * Statements come from `prepare` (the same cache Kysely uses). Mirrors Kysely's SqliteConnection.
  */
-export function directSqliteRunner(
-  raw: SQLite.Database,
-  prepare: (sql: string) => SQLite.Statement,
-  fallback: QueryRunner,
-  lockWait: SqliteLockWait,
-): QueryRunner {
-  return directOrInTransaction(raw, fallback, sqliteExecutor(prepare), lockWait) as QueryRunner;
+export function directSqliteRunner(raw: SQLite.Database, prepare: (sql: string) => SQLite.Statement, fallback: QueryRunner): QueryRunner {
+  return directOrInTransaction(raw, fallback, sqliteExecutor(prepare)) as QueryRunner;
 }
 
 /** Runs one compiled query on the SQLite connection, synchronously, with Kysely's result shape. */
 function sqliteExecutor(prepare: (sql: string) => SQLite.Statement): (query: CompiledQuery) => QueryResult<unknown> {
-  return (query) => runStatement(prepare(query.sql), query.parameters as unknown[]);
-}
-
-function runStatement(statement: SQLite.Statement, parameters: unknown[]): QueryResult<unknown> {
-  if (statement.reader) return { rows: statement.all(parameters) };
-  const { changes, lastInsertRowid } = statement.run(parameters);
-  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  return (query) => {
+    const statement = prepare(query.sql);
+    const parameters = query.parameters as unknown[];
+    if (statement.reader) return { rows: statement.all(parameters) };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  };
 }
 
 /**
@@ -138,63 +128,22 @@ export function stepsThrough(run: QueryRunner): StepRunner {
  * load, BEGIN IMMEDIATE … COMMIT around a sign-in's two throttle steps cost 0.1–0.3 ms more CPU per sign-in
  * than the same statements committed one by one. Inside a transaction opened through Kysely the statements
  * take their turn through Kysely (`fallback`), as in directSqliteRunner.
- *
- * When a statement finds another process's write lock before any statement of the step has written, the
- * whole step waits in `lockWait` and runs again from its start, this time between BEGIN IMMEDIATE and
- * COMMIT, so that a later try either gets the lock and runs every statement or changes nothing. Running
- * only the refused statement again would let other requests run between it and the ones before it (and
- * see, say, a lock check that is no longer true). Once a statement has written, the step cannot start over
- * (it would count twice): the error goes back to the caller, answered 503 like a lock held too long.
  */
-export function directSqliteStepRunner(
-  raw: SQLite.Database,
-  prepare: (sql: string) => SQLite.Statement,
-  fallback: QueryRunner,
-  lockWait: SqliteLockWait,
-): StepRunner {
+export function directSqliteStepRunner(raw: SQLite.Database, prepare: (sql: string) => SQLite.Statement, fallback: QueryRunner): StepRunner {
   const execute = sqliteExecutor(prepare);
   const throughFallback = stepsThrough(fallback);
-  const runSteps = <T>(steps: () => Steps<T>): T => {
-    const generator = steps();
-    let step = generator.next();
-    while (!step.done) step = generator.next(execute(step.value));
-    return step.value;
-  };
-  const runStepsInTransaction = <T>(steps: () => Steps<T>): T | Promise<T> => {
-    if (raw.inTransaction) return throughFallback(steps);
-    execute(BEGIN_IMMEDIATE);
-    try {
-      const value = runSteps(steps);
-      execute(COMMIT);
-      return value;
-    } catch (error) {
-      if (raw.inTransaction) execute(ROLLBACK);
-      throw error;
-    }
-  };
   return <T>(steps: () => Steps<T>): Promise<T> => {
     if (raw.inTransaction) return throughFallback(steps);
-    let wrote = false;
     try {
       const generator = steps();
       let step = generator.next();
-      while (!step.done) {
-        const statement = prepare(step.value.sql);
-        const result = runStatement(statement, step.value.parameters as unknown[]);
-        // Past this point a refused statement cannot start the step over (see above).
-        if (!statement.readonly) wrote = true;
-        step = generator.next(result);
-      }
+      while (!step.done) step = generator.next(execute(step.value));
       return Promise.resolve(step.value);
     } catch (error) {
-      return !wrote && isSqliteBusy(error) ? lockWait(() => runStepsInTransaction(steps), error) : Promise.reject(error);
+      return Promise.reject(error);
     }
   };
 }
-
-const BEGIN_IMMEDIATE = CompiledQuery.raw("begin immediate");
-const COMMIT = CompiledQuery.raw("commit");
-const ROLLBACK = CompiledQuery.raw("rollback");
 
 /**
  * Runs a compiled SELECT and answers each row as an array of its column values, in the order the query
@@ -213,11 +162,6 @@ export function arraysFrom(run: QueryRunner): ArrayQueryRunner {
  * (better-sqlite3's raw mode; they are not the statements Kysely shares). Inside a transaction the query goes
  * through `fallback`, as in directSqliteRunner.
  */
-export function directSqliteArrayRunner(
-  raw: SQLite.Database,
-  prepareArrays: (sql: string) => SQLite.Statement,
-  fallback: QueryRunner,
-  lockWait: SqliteLockWait,
-): ArrayQueryRunner {
-  return directOrInTransaction(raw, arraysFrom(fallback), (query) => prepareArrays(query.sql).all(query.parameters as unknown[]) as unknown[][], lockWait);
+export function directSqliteArrayRunner(raw: SQLite.Database, prepareArrays: (sql: string) => SQLite.Statement, fallback: QueryRunner): ArrayQueryRunner {
+  return directOrInTransaction(raw, arraysFrom(fallback), (query) => prepareArrays(query.sql).all(query.parameters as unknown[]) as unknown[][]);
 }

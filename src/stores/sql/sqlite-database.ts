@@ -10,7 +10,6 @@ import {
   type MigrationProvider,
   type MigrationResultSet,
   Migrator,
-  type QueryResult,
   type SqliteDatabase,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -30,7 +29,6 @@ import {
   type StepRunner,
 } from "./precompiled.ts";
 import type { Database } from "./schema.ts";
-import { createSqliteLockWait, isSqliteBusy, SQLITE_BUSY_TIMEOUT_MS, SQLITE_LOCK_DEADLINE_MS, type SqliteLockWait } from "./sqlite-lock-wait.ts";
 
 /** Loaded when a SQLite database is opened: a PostgreSQL deployment never loads the addon. */
 export const loadSQLite = lazyRequire<typeof SQLite>("better-sqlite3");
@@ -78,111 +76,10 @@ function changeStampOf(raw: SQLite.Database): ChangeStamp {
   return () => (raw.inTransaction ? null : `${dataVersion.get() as number}.${totalChanges.get() as number}`);
 }
 
-/** What a waiting statement's new try answers when another caller has the connection. */
-const LATER = Symbol("later");
-
 // Transactions read, then write (claim a value, count a wrong code). A deferred BEGIN takes the write lock
 // only at the first write, and when another process wrote in between SQLite fails at once with "database
-// is locked" instead of waiting. BEGIN IMMEDIATE takes the lock up front, so it is the one statement of a
-// transaction that can meet another process's lock, and it can simply run again: it waits in the lock wait.
-//
-// Kysely hands its one connection to one caller at a time (a statement, or a transaction from BEGIN to
-// COMMIT). A statement waiting for another process's lock gives its turn up while it waits: outside a
-// transaction any statement may run on the connection (the direct runners already do), and SQLite answers
-// reads at once while another process writes (WAL). So this driver keeps its own turn, which a waiting
-// statement can leave and take back synchronously, instead of Kysely's, which it takes once and keeps.
+// is locked" instead of waiting. BEGIN IMMEDIATE takes the lock up front, so busy_timeout applies.
 class ImmediateSqliteDriver extends SqliteDriver {
-  readonly #raw: SQLite.Database;
-  readonly #lockWait: SqliteLockWait;
-  #waiting: DatabaseConnection | null = null;
-  /** True while a caller has the connection; the callers waiting for it are in #queue, first come first. */
-  #taken = false;
-  readonly #queue: Array<() => void> = [];
-
-  constructor(config: SqliteDialectConfig, raw: SQLite.Database, lockWait: SqliteLockWait) {
-    super(config);
-    this.#raw = raw;
-    this.#lockWait = lockWait;
-  }
-
-  override async init(): Promise<void> {
-    await super.init();
-    // Kysely's connection, taken from its own mutex once and for all: the turn is kept here from now on.
-    this.#waiting = this.#waitingForLocks(await super.acquireConnection());
-  }
-
-  /** Kysely's one connection, whose statements outside a transaction wait for another process's lock. */
-  override acquireConnection(): Promise<DatabaseConnection> {
-    const connection = this.#waiting as DatabaseConnection;
-    if (!this.#taken) {
-      this.#taken = true;
-      return Promise.resolve(connection);
-    }
-    return new Promise((resolve) => this.#queue.push(() => resolve(connection)));
-  }
-
-  override async releaseConnection(): Promise<void> {
-    this.#passTurn();
-  }
-
-  /** Hands the connection to the next caller in line, or leaves it free. */
-  #passTurn(): void {
-    const next = this.#queue.shift();
-    if (next) next();
-    else this.#taken = false;
-  }
-
-  /**
-   * Kysely's connection runs a statement synchronously and throws what better-sqlite3 throws. Outside a
-   * transaction (BEGIN IMMEDIATE included) a statement refused with SQLITE_BUSY changed nothing, so it
-   * gives the connection's turn up, waits for the lock and runs again once it has the turn back. Inside one
-   * it does not: only BEGIN IMMEDIATE takes the lock, and a statement that fails there is the transaction's
-   * failure (rolled back, 503), not something to run on its own.
-   */
-  #waitingForLocks(connection: DatabaseConnection): DatabaseConnection {
-    const raw = this.#raw;
-    const lockWait = this.#lockWait;
-    const driver = this;
-    // Runs again now when the connection is free, taking the turn back with it; otherwise answers LATER,
-    // and the statement runs as if it came new once it has its turn (after a transaction, whose statements
-    // it must not join).
-    const runAgainIfFree = <R>(query: CompiledQuery): Promise<QueryResult<R>> | typeof LATER => {
-      if (driver.#taken || raw.inTransaction) return LATER;
-      driver.#taken = true;
-      try {
-        return connection.executeQuery<R>(query);
-      } catch (error) {
-        driver.#passTurn();
-        throw error;
-      }
-    };
-    const waiting: DatabaseConnection = {
-      executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-        if (raw.inTransaction) return connection.executeQuery<R>(query);
-        try {
-          return connection.executeQuery<R>(query);
-        } catch (error) {
-          if (!isSqliteBusy(error)) return Promise.reject(error);
-          driver.#passTurn();
-          return lockWait<QueryResult<R> | typeof LATER>(() => runAgainIfFree<R>(query), error).then(
-            (result) => (result === LATER ? driver.#turn().then(() => waiting.executeQuery<R>(query)) : result),
-            // Given up: the caller releases the connection when it hears of it, so it takes its turn back first.
-            (failure: unknown) => driver.#turn().then(() => Promise.reject(failure)),
-          );
-        }
-      },
-      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
-    };
-    return waiting;
-  }
-
-  /** Resolves once this caller has the connection (at once when it is free). */
-  #turn(): Promise<void> {
-    if (this.#taken) return new Promise((resolve) => this.#queue.push(resolve));
-    this.#taken = true;
-    return Promise.resolve();
-  }
-
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
@@ -204,16 +101,12 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  readonly #raw: SQLite.Database;
-  readonly #lockWait: SqliteLockWait;
-  constructor(config: SqliteDialectConfig, raw: SQLite.Database, lockWait: SqliteLockWait) {
+  constructor(config: SqliteDialectConfig) {
     super(config);
     this.#config = config;
-    this.#raw = raw;
-    this.#lockWait = lockWait;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#raw, this.#lockWait);
+    return new ImmediateSqliteDriver(this.#config);
   }
 }
 
@@ -278,15 +171,11 @@ export function openSqliteDatabase(file: string, onStatement?: StatementObserver
     if (file !== ":memory:") restrictDatabaseFiles(file);
     raw.pragma("synchronous = NORMAL");
     raw.pragma("foreign_keys = ON");
-    // Another process (the CLI, a backup) may hold the write lock for a moment. At start nothing else is
-    // served yet, so SQLite may wait for it itself.
-    raw.pragma(`busy_timeout = ${SQLITE_LOCK_DEADLINE_MS}`);
+    // Another process (the CLI, a backup) may hold the write lock for a moment: wait instead of failing.
+    raw.pragma("busy_timeout = 5000");
     // Find out now, not at the first sign-in, when the file cannot be written: rewriting the schema
     // version with its own value is a real write that changes nothing.
     if (file !== ":memory:") raw.pragma(`user_version = ${Number(raw.pragma("user_version", { simple: true }))}`);
-    // From now on requests are served: a statement that meets the lock waits on timers (sqlite-lock-wait.ts),
-    // since SQLite's own wait would stop the whole process for as long.
-    raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   } catch (error) {
     raw.close();
     const code = (error as { code?: unknown }).code;
@@ -303,19 +192,17 @@ export function openSqliteDatabase(file: string, onStatement?: StatementObserver
     throw error;
   }
   const statements = withStatementCache(raw, onStatement);
-  const lockWait = createSqliteLockWait();
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements as SqliteDatabase }, raw, lockWait) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements as SqliteDatabase }) });
   const viaKysely: QueryRunner = (query) => db.executeQuery(query);
-  const run = directSqliteRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely, lockWait);
+  const run = directSqliteRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely);
   // Statements of their own: raw mode is a setting of the statement, and Kysely's must keep answering objects.
   const runArrays = directSqliteArrayRunner(
     raw,
     statementCache((sqlText) => raw.prepare(sqlText).raw(true), onStatement),
     viaKysely,
-    lockWait,
   );
   // A step of several statements (a sign-in's throttle), run back to back.
-  const steps = directSqliteStepRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely, lockWait);
+  const steps = directSqliteStepRunner(raw, (sqlText) => statements.prepare(sqlText), viaKysely);
   return { db, raw, run, runArrays, steps, changeStamp: changeStampOf(raw) };
 }
 
